@@ -1,0 +1,135 @@
+"""The one JSON error shape of the API, and the exception handler that produces it.
+
+Every error response, from a view, the tenant middleware or a URL that matches nothing, has
+this body (``details`` is present only when there is something to add)::
+
+    {"error": {"code": "validation_error",
+               "message": "Invalid input.",
+               "details": {"email": ["Enter a valid email address."]}}}
+
+``code`` is stable and machine-readable; ``message`` is for people. Domain code raises
+``ApplicationError`` (or a subclass) with its own code and HTTP status; DRF's exceptions,
+Django's ``ValidationError``, ``Http404`` and ``PermissionDenied`` are converted here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ApplicationError(Exception):
+    """A domain error a client can act on.
+
+    ``code`` is a stable snake_case identifier, ``status_code`` the HTTP status (a 4xx),
+    ``details`` an optional JSON-serialisable mapping.
+    """
+
+    code = "application_error"
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status_code: int | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        if status_code is not None:
+            self.status_code = status_code
+        self.details = details or {}
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    """The error shape as a dict."""
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details:
+        body["details"] = details
+    return {"error": body}
+
+
+def error_response(code: str, message: str, status_code: int, details: Any = None) -> JsonResponse:
+    """A plain Django ``JsonResponse`` in the error shape, for code outside DRF views."""
+    return JsonResponse(error_body(code, message, details), status=status_code)
+
+
+def _code_of(exc: exceptions.APIException) -> str:
+    codes = exc.get_codes()
+    if isinstance(codes, str):
+        return codes
+    if isinstance(codes, dict) and isinstance(codes.get("code"), str):
+        return codes["code"]  # simplejwt's InvalidToken carries {"detail", "code", "messages"}
+    return exc.default_code
+
+
+def _message_of(exc: exceptions.APIException) -> str:
+    detail = exc.detail
+    if isinstance(detail, dict) and "detail" in detail:
+        return str(detail["detail"])
+    if isinstance(detail, list) and len(detail) == 1:
+        return str(detail[0])
+    if isinstance(detail, str):
+        return detail
+    return str(exc.default_detail)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF ``EXCEPTION_HANDLER``: every handled exception becomes the one error shape."""
+    if isinstance(exc, ApplicationError):
+        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail=detail)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
+
+    if isinstance(exc, exceptions.ValidationError):
+        details = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        message = "Invalid input."
+        non_field = details.get("non_field_errors") if isinstance(details, dict) else None
+        if non_field and len(details) == 1:
+            message = str(non_field[0])
+        response.data = error_body("validation_error", message, details)
+    else:
+        details = None
+        if isinstance(exc.detail, dict):
+            details = {k: v for k, v in exc.detail.items() if k not in {"detail", "code"}} or None
+        response.data = error_body(_code_of(exc), _message_of(exc), details)
+    return response
+
+
+def not_found_view(request: Any, exception: Exception | None = None) -> JsonResponse:
+    """``handler404`` and the catch-all route: a JSON 404 for any URL that matches nothing."""
+    return error_response("not_found", f"No endpoint at {request.path}.", status.HTTP_404_NOT_FOUND)
+
+
+def server_error_view(request: Any) -> JsonResponse:
+    """``handler500``: a JSON 500 without internals (the error itself goes to logs and Sentry)."""
+    return error_response("server_error", "Internal server error.", status.HTTP_500_INTERNAL_SERVER_ERROR)
+
+
+def permission_denied_view(request: Any, exception: Exception | None = None) -> JsonResponse:
+    """``handler403``."""
+    return error_response("permission_denied", "You do not have permission to perform this action.", 403)
+
+
+def bad_request_view(request: Any, exception: Exception | None = None) -> JsonResponse:
+    """``handler400``."""
+    return error_response("bad_request", "Bad request.", 400)

@@ -1,0 +1,312 @@
+"""Settings shared by every profile, read from the environment through django-environ.
+
+Every variable is listed in README.md ("Settings"). Profiles (``local``, ``test``,
+``production``) import this module and change only what differs.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+if (BASE_DIR / ".env").is_file():
+    environ.Env.read_env(BASE_DIR / ".env")
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
+
+# --------------------------------------------------------------------------------------------
+# Tenancy
+# --------------------------------------------------------------------------------------------
+#: Tenants are served on ``<slug>.<PLATFORM_DOMAIN>``; the platform API on PLATFORM_DOMAIN itself.
+PLATFORM_DOMAIN = env("PLATFORM_DOMAIN", default="localhost").lower()
+
+# The tenant middleware is the host allow-list: a Host that names no Domain row gets a JSON 404.
+# ALLOWED_HOSTS only guards against hosts outside the platform when custom domains are unused.
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}"])
+
+TENANT_MODEL = "tenancy.Tenant"
+TENANT_DOMAIN_MODEL = "tenancy.Domain"
+PUBLIC_SCHEMA_NAME = "public"
+HAS_MULTI_TYPE_TENANTS = True
+MULTI_TYPE_DATABASE_FIELD = "kind"
+# Set `search_path` once per connection and tenant, not before every query. Our backend
+# (saas.db.backend) forgets the cached path on any rollback, see its docstring.
+TENANT_LIMIT_SET_CALLS = True
+#: How links in e-mails reach a site: "{host}" is the tenant's host name.
+SITE_URL_FORMAT = env("SITE_URL_FORMAT", default="https://{host}")
+#: Seconds a Host -> tenant lookup stays cached (entries are also invalidated on change).
+TENANT_CACHE_TTL = env.int("TENANT_CACHE_TTL", default=300)
+
+# Apps in every schema (public and tenant): the user model lives in both, since platform staff
+# are users of the public schema and each tenant has its own users.
+_CORE_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
+    "django_filters",
+    "drf_spectacular",
+    "guardian",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "dj_rest_auth",
+    "dj_rest_auth.registration",
+    "tenant_apps.accounts",
+]
+
+# Apps every tenant kind has (shared services land here), then each kind's own apps.
+TENANT_COMMON_APPS = [*_CORE_APPS]
+
+TENANT_KIND_APPS: dict[str, list[str]] = {
+    "school": [],
+    "store": [],
+    "writing": [],
+    "rental": [],
+}
+
+TENANT_TYPES = {
+    "public": {
+        "APPS": ["django_tenants", "shared_apps.tenancy", *_CORE_APPS],
+        "URLCONF": "saas.urls.public",
+    },
+    **{
+        kind: {
+            "APPS": [*TENANT_COMMON_APPS, *apps],
+            "URLCONF": f"saas.urls.{kind}",
+        }
+        for kind, apps in TENANT_KIND_APPS.items()
+    },
+}
+
+INSTALLED_APPS: list[str] = []
+for _type in TENANT_TYPES.values():
+    INSTALLED_APPS += [app for app in _type["APPS"] if app not in INSTALLED_APPS]
+# Our migrate_schemas (which also keeps the per-kind template schemas current) must win over
+# django-tenants' command of the same name, so the tenancy app is listed first.
+INSTALLED_APPS.remove("shared_apps.tenancy")
+INSTALLED_APPS.insert(0, "shared_apps.tenancy")
+
+DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
+
+MIDDLEWARE = [
+    "saas.health.HealthCheckMiddleware",
+    "shared_apps.tenancy.middleware.TenantMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "saas.urls.public"
+PUBLIC_SCHEMA_URLCONF = "saas.urls.public"
+WSGI_APPLICATION = "saas.wsgi.application"
+ASGI_APPLICATION = "saas.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "saas" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --------------------------------------------------------------------------------------------
+# Database: DATABASE_URL, or the embedded PostgreSQL when it is unset (see embedded_db.py).
+# --------------------------------------------------------------------------------------------
+DATABASE_URL = env("DATABASE_URL", default="")
+
+
+def database_settings(*, embedded_allowed: bool) -> dict[str, dict[str, object]]:
+    """``DATABASES`` from ``DATABASE_URL``, or the embedded server when unset and allowed.
+
+    Raises ``ImproperlyConfigured`` when ``DATABASE_URL`` is unset and the profile forbids the
+    embedded server (production).
+    """
+    if DATABASE_URL:
+        db = env.db_url_config(DATABASE_URL)
+    elif embedded_allowed:
+        from saas.settings.embedded_db import embedded_database_settings
+
+        db = embedded_database_settings(
+            Path(env("EMBEDDED_PG_DIR", default=str(BASE_DIR / ".pgdata"))),
+            name=env("EMBEDDED_PG_DATABASE", default="saas"),
+        )
+    else:
+        raise environ.ImproperlyConfigured("Set the DATABASE_URL environment variable")
+    db["ENGINE"] = "saas.db.backend"
+    db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+    db["CONN_HEALTH_CHECKS"] = True
+    return {"default": db}
+
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --------------------------------------------------------------------------------------------
+# Cache and Celery: Redis when REDIS_URL is set, local memory and eager tasks otherwise.
+# --------------------------------------------------------------------------------------------
+REDIS_URL = env("REDIS_URL", default="")
+_TENANT_KEYS = {
+    "KEY_FUNCTION": "django_tenants.cache.make_key",
+    "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+}
+if REDIS_URL:
+    _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES = {
+        # Tenant data: every key is prefixed with the current schema (django-tenants' key function).
+        "default": {**_redis, **_TENANT_KEYS},
+        # Platform data (Host -> tenant lookups): one namespace across tenants, never tenant data.
+        "platform": {**_redis, "KEY_PREFIX": "platform"},
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tenant", **_TENANT_KEYS},
+        "platform": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "platform"},
+    }
+
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TIMEZONE = "UTC"
+
+# --------------------------------------------------------------------------------------------
+# Auth
+# --------------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row in each schema
+
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="none")
+ACCOUNT_ADAPTER = "tenant_apps.accounts.adapter.AccountAdapter"
+
+REST_AUTH = {
+    "USE_JWT": True,
+    "TOKEN_MODEL": None,
+    "JWT_AUTH_HTTPONLY": False,
+    "SESSION_LOGIN": False,
+    "JWT_TOKEN_CLAIMS_SERIALIZER": "tenant_apps.accounts.tokens.TenantTokenObtainPairSerializer",
+    "USER_DETAILS_SERIALIZER": "tenant_apps.accounts.serializers.UserDetailsSerializer",
+    "REGISTER_SERIALIZER": "tenant_apps.accounts.serializers.RegisterSerializer",
+    "LOGIN_SERIALIZER": "tenant_apps.accounts.serializers.LoginSerializer",
+    "PASSWORD_RESET_SERIALIZER": "tenant_apps.accounts.serializers.PasswordResetSerializer",
+}
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "AUTH_TOKEN_CLASSES": ("tenant_apps.accounts.tokens.TenantAccessToken",),
+    "TOKEN_REFRESH_SERIALIZER": "tenant_apps.accounts.tokens.TenantTokenRefreshSerializer",
+    "TOKEN_VERIFY_SERIALIZER": "tenant_apps.accounts.tokens.TenantTokenVerifySerializer",
+}
+
+#: One-time login codes (OTP): lifetime, attempts per code, and requests per address per window.
+OTP_TTL_SECONDS = env.int("OTP_TTL_SECONDS", default=300)
+OTP_MAX_ATTEMPTS = env.int("OTP_MAX_ATTEMPTS", default=5)
+OTP_RATE_LIMIT = env.int("OTP_RATE_LIMIT", default=3)
+OTP_RATE_WINDOW_SECONDS = env.int("OTP_RATE_WINDOW_SECONDS", default=600)
+#: Dotted path of the SMS sender class (see tenant_apps/accounts/sms.py).
+SMS_BACKEND = env("SMS_BACKEND", default="tenant_apps.accounts.sms.ConsoleSMSBackend")
+
+# --------------------------------------------------------------------------------------------
+# REST API
+# --------------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "saas.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.SearchFilter",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "saas.api.errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SaaS platform API",
+    "DESCRIPTION": "Each host serves the API of its own tenant kind. Errors use one JSON shape: "
+    '{"error": {"code", "message", "details"}}.',
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --------------------------------------------------------------------------------------------
+# E-mail, static files, i18n
+# --------------------------------------------------------------------------------------------
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"no-reply@{PLATFORM_DOMAIN}")
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"pgserver": {"level": "WARNING"}},
+}
+
+# --------------------------------------------------------------------------------------------
+# Integrations: each switches itself on when its variable is set.
+# --------------------------------------------------------------------------------------------
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="development")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from saas.settings.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)

@@ -1,0 +1,27 @@
+"""Test profile: fast password hashing, in-memory e-mail, eager Celery, local caches.
+
+``REDIS_URL`` and ``DATABASE_URL`` are honoured like everywhere else (CI sets both); the cache
+stays local memory so tests never see each other's entries through a shared Redis.
+"""
+
+from saas.settings.base import *  # noqa: F403
+from saas.settings.base import database_settings, env
+
+DATABASES = database_settings(embedded_allowed=True)
+
+DEBUG = False
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="test-only-insecure-key-0123456789abcdefghijklmnop")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "tenant_apps.accounts.sms.LocmemSMSBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "tenant",
+        "KEY_FUNCTION": "django_tenants.cache.make_key",
+        "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+    },
+    "platform": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "platform"},
+}

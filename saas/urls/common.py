@@ -1,0 +1,53 @@
+"""URL patterns shared by the URL confs: auth, API docs, the catch-all JSON 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
+
+from saas.api.errors import not_found_view
+from tenant_apps.accounts.views import OTPRequestView, OTPVerifyView, password_reset_confirm_link
+
+# Every URL conf uses the JSON error views.
+handler400 = "saas.api.errors.bad_request_view"
+handler403 = "saas.api.errors.permission_denied_view"
+handler404 = "saas.api.errors.not_found_view"
+handler500 = "saas.api.errors.server_error_view"
+
+
+def token_urls() -> list[Any]:
+    """Tenant-bound refresh and verify (before dj-rest-auth's, which would not check the tenant),
+    and the link that password e-mails point to."""
+    return [
+        path("token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
+        path("token/verify/", TokenVerifyView.as_view(), name="token_verify"),
+        path("password/reset/confirm/<str:uidb36>/<str:key>/", password_reset_confirm_link,
+             name="password_reset_confirm"),
+    ]
+
+
+def tenant_auth_urls() -> list[Any]:
+    """``/api/v1/auth/`` on a tenant host: login, registration, OTP, password flows, JWT."""
+    return [
+        *token_urls(),
+        path("otp/request/", OTPRequestView.as_view(), name="otp_request"),
+        path("otp/verify/", OTPVerifyView.as_view(), name="otp_verify"),
+        path("registration/", include("dj_rest_auth.registration.urls")),
+        path("", include("dj_rest_auth.urls")),
+    ]
+
+
+def docs_urls(urlconf: str) -> list[Any]:
+    """OpenAPI schema and Swagger UI describing only ``urlconf``'s endpoints."""
+    return [
+        path("api/v1/schema/", SpectacularAPIView.as_view(urlconf=urlconf), name="schema"),
+        path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    ]
+
+
+def catch_all() -> list[Any]:
+    """A JSON 404 for every path no pattern matched (also in DEBUG, and without slash redirects)."""
+    return [re_path(r"^.*$", not_found_view)]

@@ -1,0 +1,26 @@
+"""Patterns every tenant kind serves; each kind's URL conf adds its own apps' patterns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from saas.urls.common import catch_all, docs_urls, tenant_auth_urls
+from tenant_apps.accounts.views import SiteView, UserViewSet
+
+
+def tenant_urlpatterns(urlconf: str, kind_patterns: list[Any]) -> list[Any]:
+    """The full pattern list of a kind: shared endpoints, the kind's, docs, catch-all."""
+    router = DefaultRouter(use_regex_path=False)
+    router.include_root_view = False
+    router.register("users", UserViewSet, basename="user")
+    return [
+        path("api/v1/auth/", include(tenant_auth_urls())),
+        path("api/v1/site/", SiteView.as_view(), name="site"),
+        path("api/v1/", include(router.urls)),
+        *kind_patterns,
+        *docs_urls(urlconf),
+        *catch_all(),
+    ]

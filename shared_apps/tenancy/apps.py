@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class TenancyConfig(AppConfig):
+    """Tenants, their domains, provisioning and the superadmin API (public schema)."""
+
+    name = "shared_apps.tenancy"
+    label = "tenancy"
+    verbose_name = "Tenancy"
+
+    def ready(self) -> None:
+        from shared_apps.tenancy import signals  # noqa: F401

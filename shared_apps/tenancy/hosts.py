@@ -1,0 +1,70 @@
+"""Host name -> tenant resolution, cached so steady-state requests cost no database query.
+
+Entries live in the ``platform`` cache (not tenant-prefixed). They are dropped when a tenant or
+one of its domains changes (immediately and again after commit, so a concurrent request cannot
+re-cache the old row between the two), and expire after ``TENANT_CACHE_TTL`` seconds in any
+case. Unknown hosts are cached too, for a shorter time, so a scanner cannot make every request
+a query. With the local-memory cache (no ``REDIS_URL``) invalidation reaches only the current
+process; production runs with Redis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection, transaction
+
+from shared_apps.tenancy.models import PUBLIC_KIND, Domain, Tenant, TenantStatus
+
+_MISSING = "__no_tenant__"
+_MISSING_TTL = 30
+
+
+def _key(host: str) -> str:
+    return f"tenancy:host:{host}"
+
+
+def platform_tenant() -> Tenant:
+    """The platform itself (public schema) as an unsaved ``Tenant``; it needs no database row."""
+    return Tenant(
+        schema_name=settings.PUBLIC_SCHEMA_NAME,
+        name="Platform",
+        kind=PUBLIC_KIND,
+        status=TenantStatus.ACTIVE,
+        owner_email=settings.DEFAULT_FROM_EMAIL,
+    )
+
+
+def tenant_for_host(host: str) -> Tenant | None:
+    """The tenant serving ``host`` (lower-case, no port), or ``None``.
+
+    ``PLATFORM_DOMAIN`` resolves to ``platform_tenant()``. Runs one query on a cache miss
+    (and leaves the connection on the public schema then), none on a hit.
+    """
+    if host == settings.PLATFORM_DOMAIN:
+        return platform_tenant()
+    cache = caches["platform"]
+    cached = cache.get(_key(host))
+    if cached == _MISSING:
+        return None
+    if cached is not None:
+        return cached
+    connection.set_schema_to_public()
+    domain = Domain.objects.select_related("tenant").filter(domain=host).first()
+    if domain is None:
+        cache.set(_key(host), _MISSING, _MISSING_TTL)
+        return None
+    cache.set(_key(host), domain.tenant, settings.TENANT_CACHE_TTL)
+    return domain.tenant
+
+
+def forget_hosts(hosts: Iterable[str]) -> None:
+    """Drop cached lookups for ``hosts`` now and once more when the current transaction commits."""
+    keys = [_key(h) for h in hosts]
+    if not keys:
+        return
+    cache = caches["platform"]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))

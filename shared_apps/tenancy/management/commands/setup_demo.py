@@ -1,0 +1,63 @@
+"""``manage.py setup_demo``: the platform admin and four demo sites with a user of every role.
+
+Idempotent: what exists is kept (passwords are not reset), what is missing is created.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
+from django_tenants.utils import tenant_context
+
+from shared_apps.tenancy.models import Tenant, TenantKind
+from shared_apps.tenancy.services import tenant_host, tenant_provision
+
+DEMO_NAMES = {
+    TenantKind.SCHOOL: "Demo School",
+    TenantKind.STORE: "Demo Store",
+    TenantKind.WRITING: "Demo Writing Services",
+    TenantKind.RENTAL: "Demo Rentals",
+}
+
+
+class Command(BaseCommand):
+    help = "Create the platform admin and the demo tenants school, store, writing and rental."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--password", default="demo-pass-1234", help="Password of every demo user.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from tenant_apps.accounts.models import User
+        from tenant_apps.accounts.roles import roles_of
+        from tenant_apps.accounts.services import user_create
+
+        password = options["password"]
+        port = ":8000" if settings.DEBUG else ""
+        connection.set_schema_to_public()
+        admin_email = f"admin@{settings.PLATFORM_DOMAIN}"
+        if not User.objects.filter(email=admin_email).exists():
+            User.objects.create_superuser(email=admin_email, password=password, full_name="Platform Admin")
+        rows = [("platform", f"{settings.PLATFORM_DOMAIN}{port}", "platform staff", admin_email)]
+
+        for kind, name in DEMO_NAMES.items():
+            slug = kind.value
+            tenant = Tenant.objects.filter(schema_name=slug).first()
+            if tenant is None:
+                tenant = tenant_provision(kind=kind, slug=slug, name=name,
+                                          owner_email=f"admin@{slug}.{settings.PLATFORM_DOMAIN}",
+                                          owner_password=password)
+            with tenant_context(tenant):
+                for role in roles_of(kind):
+                    email = f"{role.replace('_', '-')}@{slug}.{settings.PLATFORM_DOMAIN}"
+                    if not User.objects.filter(email=email).exists():
+                        user_create(email=email, password=password, roles=[role],
+                                    full_name=f"Demo {role.replace('_', ' ').title()}")
+                    rows.append((slug, f"{tenant_host(slug)}{port}", role, email))
+        connection.set_schema_to_public()
+
+        self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {password})"))
+        for site, host, role, email in rows:
+            self.stdout.write(f"  {site:<9} {host:<26} {role:<17} {email}")

@@ -1,0 +1,68 @@
+"""Host -> tenant -> schema -> the kind's URL conf, for every request.
+
+Replaces django-tenants' ``TenantMainMiddleware``, which queries the domain table on every
+request and answers unknown hosts with an HTML 404. Here:
+
+* the lookup is cached (``hosts.tenant_for_host``), so a steady-state request costs no query;
+* ``set_tenant`` does not touch the database; the ``search_path`` is set by the first query,
+  and not at all when the connection already has it (``saas.db.backend``);
+* unknown hosts, suspended, archived and not-yet-provisioned tenants get a JSON error in the
+  API's one shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.urls import set_urlconf
+
+from saas.api.errors import error_response
+from saas.observability import tag_tenant
+from shared_apps.tenancy.hosts import tenant_for_host
+from shared_apps.tenancy.models import TenantStatus
+
+_STATUS_ERRORS = {
+    TenantStatus.SUSPENDED: (403, "tenant_suspended", "This site is suspended. Contact the site owner."),
+    TenantStatus.ARCHIVED: (410, "tenant_archived", "This site has been archived."),
+    TenantStatus.PROVISIONING: (503, "tenant_provisioning", "This site is being set up. Try again shortly."),
+}
+
+
+def hostname_of(request: HttpRequest) -> str:
+    """The request's host name, lower case, without port or trailing dot.
+
+    Raises ``DisallowedHost`` for a Host header outside ``ALLOWED_HOSTS``.
+    """
+    return request.get_host().rsplit(":", 1)[0].rstrip(".").lower()
+
+
+class TenantMiddleware:
+    """Resolve the tenant from the Host header and route the request to its kind's URL conf."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            host = hostname_of(request)
+        except DisallowedHost:
+            return error_response("unknown_host", "This host is not served here.", 400)
+
+        tenant = tenant_for_host(host)
+        if tenant is None:
+            return error_response("unknown_tenant", f"No site is served at {host}.", 404)
+        if tenant.status in _STATUS_ERRORS:
+            status, code, message = _STATUS_ERRORS[TenantStatus(tenant.status)]
+            return error_response(code, message, status)
+
+        tenant.domain_url = host
+        request.tenant = tenant  # type: ignore[attr-defined]
+        connection.set_tenant(tenant)
+        request.urlconf = settings.TENANT_TYPES[tenant.kind]["URLCONF"]  # type: ignore[attr-defined]
+        set_urlconf(request.urlconf)  # type: ignore[attr-defined]
+        tag_tenant(tenant.schema_name)
+        return self.get_response(request)

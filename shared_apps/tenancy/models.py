@@ -1,0 +1,66 @@
+"""Tenants and their domains (public schema)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django_tenants.models import DomainMixin, TenantMixin
+
+
+class TenantKind(models.TextChoices):
+    """The kind of site a tenant is; each kind has its own apps and URL conf (``TENANT_TYPES``)."""
+
+    SCHOOL = "school", "School"
+    STORE = "store", "Store"
+    WRITING = "writing", "Writing services"
+    RENTAL = "rental", "Property rental"
+
+
+#: The ``kind`` of the platform itself (the public schema); never a tenant's.
+PUBLIC_KIND = "public"
+
+
+class TenantStatus(models.TextChoices):
+    """Lifecycle: provisioning -> active <-> suspended -> archived (-> active again)."""
+
+    PROVISIONING = "provisioning", "Provisioning"
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+    ARCHIVED = "archived", "Archived"
+
+
+class Tenant(TenantMixin):
+    """One website: a row here, a PostgreSQL schema named ``schema_name`` (= the slug).
+
+    Schemas are created by ``shared_apps.tenancy.services.tenant_provision`` (cloned from the
+    kind's template schema), never implicitly on ``save()``.
+    """
+
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=[(PUBLIC_KIND, "Platform"), *TenantKind.choices])
+    status = models.CharField(max_length=16, choices=TenantStatus.choices, default=TenantStatus.PROVISIONING)
+    owner_email = models.EmailField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("schema_name",)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.schema_name})"
+
+    @property
+    def slug(self) -> str:
+        """The tenant's slug, which is also its schema name and its sub-domain label."""
+        return self.schema_name
+
+
+class Domain(DomainMixin):
+    """A host name that serves a tenant; exactly one per tenant is primary."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("domain",)

@@ -1,0 +1,187 @@
+"""Tenant lifecycle: provision, suspend, resume, archive, drop.
+
+``tenant_provision`` is all-or-nothing: every step runs in one transaction (PostgreSQL DDL is
+transactional), so a failure at any step leaves no schema, no tenant row and no domain.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.validators import validate_email
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection, transaction
+from django_tenants.utils import quote_schema_name, schema_exists, tenant_context
+
+from saas.api.errors import ApplicationError
+from shared_apps.tenancy.models import Domain, Tenant, TenantKind, TenantStatus
+from shared_apps.tenancy.schema_clone import clone_schema
+from shared_apps.tenancy.templates import ensure_template
+from shared_apps.tenancy.validators import validate_kind, validate_slug
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ProvisioningContext:
+    """What the provisioning steps share: the request, and what earlier steps made."""
+
+    kind: TenantKind
+    slug: str
+    name: str
+    owner_email: str
+    owner_password: str | None
+    template: str
+    tenant: Tenant | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def _create_tenant_row(ctx: ProvisioningContext) -> None:
+    ctx.tenant = Tenant.objects.create(
+        schema_name=ctx.slug, name=ctx.name, kind=ctx.kind, owner_email=ctx.owner_email,
+        status=TenantStatus.PROVISIONING,
+    )
+
+
+def _create_domain(ctx: ProvisioningContext) -> None:
+    assert ctx.tenant is not None
+    Domain.objects.create(domain=tenant_host(ctx.slug), tenant=ctx.tenant, is_primary=True)
+
+
+def _create_schema(ctx: ProvisioningContext) -> None:
+    clone_schema(ctx.template, ctx.slug)
+
+
+def _create_roles(ctx: ProvisioningContext) -> None:
+    from tenant_apps.accounts.roles import sync_roles
+
+    with tenant_context(ctx.tenant):
+        sync_roles(ctx.kind)
+
+
+def _create_owner(ctx: ProvisioningContext) -> None:
+    from tenant_apps.accounts.services import owner_create
+
+    with tenant_context(ctx.tenant):
+        owner_create(email=ctx.owner_email, password=ctx.owner_password)
+
+
+def _activate(ctx: ProvisioningContext) -> None:
+    assert ctx.tenant is not None
+    ctx.tenant.status = TenantStatus.ACTIVE
+    ctx.tenant.save(update_fields=["status", "updated_at"])
+
+
+#: The provisioning steps, in order. Tests inject a failure at each one to prove the rollback.
+PROVISIONING_STEPS: tuple[Callable[[ProvisioningContext], None], ...] = (
+    _create_tenant_row,
+    _create_domain,
+    _create_schema,
+    _create_roles,
+    _create_owner,
+    _activate,
+)
+
+
+def tenant_host(slug: str) -> str:
+    """The platform host name of a tenant: ``<slug>.<PLATFORM_DOMAIN>``."""
+    return f"{slug}.{settings.PLATFORM_DOMAIN}"
+
+
+def tenant_provision(
+    *, kind: str, slug: str, name: str, owner_email: str, owner_password: str | None = None
+) -> Tenant:
+    """Create a tenant: row, primary domain, schema (cloned from the kind's template), roles, owner.
+
+    Without ``owner_password`` the owner gets an unusable password and, after commit, an e-mail
+    with a link to set one. Returns the active ``Tenant``.
+
+    Raises ``ApplicationError``: ``invalid_slug`` / ``reserved_slug`` / ``invalid_kind`` /
+    ``validation_error`` (400), ``slug_taken`` (409). Any other failure rolls everything back
+    and propagates.
+    """
+    kind_ = validate_kind(kind)
+    validate_slug(slug)
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError("A name is required.", code="validation_error", details={"name": ["Required."]})
+    try:
+        validate_email(owner_email)
+    except DjangoValidationError:
+        raise ApplicationError(
+            "Enter a valid owner e-mail address.", code="validation_error",
+            details={"owner_email": ["Enter a valid email address."]},
+        ) from None
+    if owner_password is not None:
+        from django.contrib.auth.password_validation import validate_password
+
+        try:
+            validate_password(owner_password)
+        except DjangoValidationError as exc:
+            raise ApplicationError(
+                "The owner password is too weak.", code="validation_error",
+                details={"owner_password": exc.messages},
+            ) from None
+
+    connection.set_schema_to_public()
+    if Tenant.objects.filter(schema_name=slug).exists() or schema_exists(slug):
+        raise ApplicationError(f"The slug {slug!r} is taken.", code="slug_taken", status_code=409,
+                               details={"slug": ["A site with this slug exists."]})
+
+    template = ensure_template(kind_)  # outside the transaction: migrating a template commits
+    ctx = ProvisioningContext(kind=kind_, slug=slug, name=name, owner_email=owner_email.lower(),
+                              owner_password=owner_password, template=template)
+    with transaction.atomic():
+        for step in PROVISIONING_STEPS:
+            step(ctx)
+    assert ctx.tenant is not None
+    logger.info("provisioned tenant %s (%s)", slug, kind_)
+    return ctx.tenant
+
+
+_TRANSITIONS: dict[str, tuple[set[str], str]] = {
+    "suspend": ({TenantStatus.ACTIVE}, TenantStatus.SUSPENDED),
+    "resume": ({TenantStatus.SUSPENDED, TenantStatus.ARCHIVED}, TenantStatus.ACTIVE),
+    "archive": ({TenantStatus.ACTIVE, TenantStatus.SUSPENDED}, TenantStatus.ARCHIVED),
+}
+
+
+def tenant_transition(*, tenant: Tenant, action: str) -> Tenant:
+    """Apply ``action`` (``suspend`` | ``resume`` | ``archive``) to ``tenant`` and return it.
+
+    The row is locked while checked and changed. Raises ``ApplicationError``
+    ``invalid_status_transition`` (409) when the tenant's status does not allow the action.
+    """
+    allowed_from, to = _TRANSITIONS[action]
+    with transaction.atomic():
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        if locked.status not in allowed_from:
+            raise ApplicationError(
+                f"Cannot {action} a tenant that is {locked.status}.",
+                code="invalid_status_transition", status_code=409,
+            )
+        locked.status = to
+        locked.save(update_fields=["status", "updated_at"])
+    return locked
+
+
+def tenant_drop(*, tenant: Tenant, confirm_slug: str) -> None:
+    """Delete ``tenant``: its schema with every row in it, its domains and its row.
+
+    ``confirm_slug`` must repeat the tenant's slug. Raises ``ApplicationError``
+    ``confirmation_required`` (400) otherwise. Irreversible.
+    """
+    if confirm_slug != tenant.schema_name:
+        raise ApplicationError(
+            "Dropping a tenant deletes all its data: repeat its slug in confirm_slug.",
+            code="confirmation_required", details={"confirm_slug": [f"Must be {tenant.schema_name!r}."]},
+        )
+    with transaction.atomic():
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP SCHEMA IF EXISTS {quote_schema_name(locked.schema_name)} CASCADE")
+        locked.delete()
+    logger.warning("dropped tenant %s", tenant.schema_name)

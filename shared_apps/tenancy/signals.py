@@ -1,0 +1,22 @@
+"""Keep the host cache (``hosts.py``) in step with tenants and domains."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from shared_apps.tenancy.hosts import forget_hosts
+from shared_apps.tenancy.models import Domain, Tenant
+
+
+@receiver([post_save, post_delete], sender=Domain)
+def _domain_changed(sender: type[Domain], instance: Domain, **_: Any) -> None:
+    forget_hosts([instance.domain])
+
+
+@receiver([post_save, post_delete], sender=Tenant)
+def _tenant_changed(sender: type[Tenant], instance: Tenant, **_: Any) -> None:
+    if instance.pk:
+        forget_hosts(Domain.objects.filter(tenant_id=instance.pk).values_list("domain", flat=True))

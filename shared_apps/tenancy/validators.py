@@ -1,0 +1,56 @@
+"""Validation of tenant slugs (DNS label, schema name) and kinds."""
+
+from __future__ import annotations
+
+import re
+
+from saas.api.errors import ApplicationError
+from shared_apps.tenancy.models import TenantKind
+
+#: RFC 1123 host-name label, lower case: 1-63 of [a-z0-9-], not starting or ending with "-".
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+#: Labels a tenant may not take: platform sub-domains and names with a meaning in PostgreSQL.
+RESERVED_SLUGS = frozenset(
+    {
+        "www", "api", "admin", "public", "platform", "app", "apps", "static", "media", "assets",
+        "cdn", "mail", "smtp", "imap", "pop", "ftp", "ns1", "ns2", "dns", "status", "docs", "help",
+        "support", "billing", "auth", "login", "dashboard", "console", "dev", "staging", "test",
+        "localhost", "information-schema", "pg-catalog", "postgres", "root", "system",
+    }
+)
+
+
+def validate_slug(slug: str) -> str:
+    """Return ``slug`` if it can name a tenant; raise ``ApplicationError`` (400) otherwise.
+
+    Rules: a lower-case DNS label (RFC 1123, at most 63 characters, which is also PostgreSQL's
+    identifier limit), not reserved (``RESERVED_SLUGS``), not all digits.
+    """
+    if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug):
+        raise ApplicationError(
+            "A slug is 1-63 lower-case letters, digits or hyphens, not starting or ending with a hyphen.",
+            code="invalid_slug",
+            details={"slug": [f"{slug!r} is not a valid DNS label."]},
+        )
+    if slug in RESERVED_SLUGS or slug.startswith("pg-"):
+        raise ApplicationError(
+            f"The slug {slug!r} is reserved.", code="reserved_slug", details={"slug": ["This name is reserved."]}
+        )
+    if slug.isdigit():
+        raise ApplicationError(
+            "A slug cannot be all digits.", code="invalid_slug", details={"slug": ["Use at least one letter."]}
+        )
+    return slug
+
+
+def validate_kind(kind: str) -> TenantKind:
+    """Return the ``TenantKind`` for ``kind``; raise ``ApplicationError`` (400) for anything else."""
+    try:
+        return TenantKind(kind)
+    except ValueError:
+        raise ApplicationError(
+            f"Unknown kind {kind!r}.",
+            code="invalid_kind",
+            details={"kind": [f"Choose one of: {', '.join(TenantKind.values)}."]},
+        ) from None

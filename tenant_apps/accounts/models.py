@@ -1,0 +1,108 @@
+"""The user model and one-time login codes.
+
+The same ``User`` table exists in the public schema (platform staff) and in every tenant schema
+(that site's users); ids repeat across schemas, which is why tokens carry their tenant
+(``tokens.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+def avatar_upload_to(instance: User, filename: str) -> str:
+    """Avatars are stored under the tenant's schema, so no two tenants share a path."""
+    from django.db import connection
+
+    return f"{connection.schema_name}/avatars/{instance.pk or 'new'}/{filename}"
+
+
+class UserManager(BaseUserManager["User"]):
+    """Creates users identified by e-mail."""
+
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with an e-mail address (or a one-time code to e-mail or phone).
+
+    ``phone`` is E.164 (``+447911123456``) or empty; unique when set. Roles are auth Groups.
+    """
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    avatar = models.ImageField(upload_to=avatar_upload_to, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="Platform staff (public schema only).")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        ordering = ("id",)
+        constraints = [
+            models.UniqueConstraint(fields=["phone"], condition=~Q(phone=""), name="accounts_user_phone_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def role_names(self) -> list[str]:
+        """The names of this user's roles (auth Groups), sorted."""
+        return sorted(g.name for g in self.groups.all())
+
+
+class OneTimeCode(models.Model):
+    """A 6-digit login code sent to an e-mail address or phone number.
+
+    Only a salted HMAC of the code is stored. A code expires ``OTP_TTL_SECONDS`` after creation,
+    allows ``OTP_MAX_ATTEMPTS`` wrong guesses, and is consumed by the first right one.
+    """
+
+    address = models.CharField(max_length=254, db_index=True, help_text="Lower-case e-mail or E.164 phone.")
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    consumed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [models.Index(fields=["address", "-created_at"], name="accounts_otp_address_recent")]

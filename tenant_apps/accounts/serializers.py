@@ -1,0 +1,139 @@
+"""Serializers of the auth and user-management endpoints (input validation and output only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dj_rest_auth.registration.serializers import RegisterSerializer as BaseRegisterSerializer
+from dj_rest_auth.serializers import LoginSerializer as BaseLoginSerializer
+from dj_rest_auth.serializers import PasswordResetSerializer as BasePasswordResetSerializer
+from rest_framework import serializers
+
+from tenant_apps.accounts.models import User
+
+
+class LoginSerializer(BaseLoginSerializer):
+    """``{email, password}``."""
+
+    username = None  # type: ignore[assignment]
+    email = serializers.EmailField()
+
+
+class RegisterSerializer(BaseRegisterSerializer):
+    """``{email, password1, password2, full_name?, phone?}``; the user gets the kind's default role."""
+
+    username = None  # type: ignore[assignment]
+    full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+
+    def validate_phone(self, value: str) -> str:
+        from tenant_apps.accounts.services import normalize_phone
+
+        if not value:
+            return ""
+        phone = normalize_phone(value)
+        if User.objects.filter(phone=phone).exists():
+            raise serializers.ValidationError("A user with this phone number exists.")
+        return phone
+
+    def custom_signup(self, request: Any, user: User) -> None:
+        from django.contrib.auth.models import Group
+
+        from tenant_apps.accounts.roles import default_role
+        from tenant_apps.accounts.services import current_kind
+
+        user.full_name = self.validated_data.get("full_name", "")
+        user.phone = self.validated_data.get("phone", "")
+        user.save(update_fields=["full_name", "phone"])
+        role = default_role(current_kind())
+        if role:
+            user.groups.add(*Group.objects.filter(name=role))
+
+
+class PasswordResetSerializer(BasePasswordResetSerializer):
+    """``{email}``: e-mails a reset link if an active user has that address (no enumeration)."""
+
+
+class UserDetailsSerializer(serializers.ModelSerializer):
+    """The logged-in user (``/auth/user/``): own fields only; e-mail and roles are read-only."""
+
+    roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ("id", "email", "full_name", "phone", "avatar", "roles", "date_joined")
+        read_only_fields = ("id", "email", "roles", "date_joined")
+
+    def get_roles(self, user: User) -> list[str]:
+        return user.role_names
+
+    def validate_phone(self, value: str) -> str:
+        from tenant_apps.accounts.services import normalize_phone
+
+        if not value:
+            return ""
+        phone = normalize_phone(value)
+        instance = self.instance
+        if User.objects.filter(phone=phone).exclude(pk=getattr(instance, "pk", None)).exists():
+            raise serializers.ValidationError("A user with this phone number exists.")
+        return phone
+
+
+class UserSerializer(serializers.ModelSerializer):
+    """A user as the tenant admin sees it (``/api/v1/users/``)."""
+
+    roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ("id", "email", "full_name", "phone", "avatar", "roles", "is_active", "date_joined", "last_login")
+        read_only_fields = fields
+
+    def get_roles(self, user: User) -> list[str]:
+        return user.role_names
+
+
+class UserCreateSerializer(serializers.Serializer):
+    """Input of ``POST /api/v1/users/``."""
+
+    email = serializers.EmailField()
+    full_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    password = serializers.CharField(write_only=True, required=False, min_length=8, style={"input_type": "password"})
+    roles = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class UserUpdateSerializer(serializers.Serializer):
+    """Input of ``PATCH /api/v1/users/{id}/``."""
+
+    full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False)
+    roles = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class OTPRequestSerializer(serializers.Serializer):
+    """``{email}`` or ``{phone}`` (exactly one)."""
+
+    email = serializers.EmailField(required=False)
+    phone = serializers.CharField(required=False, max_length=32)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if bool(attrs.get("email")) == bool(attrs.get("phone")):
+            raise serializers.ValidationError("Give either email or phone.")
+        return attrs
+
+
+class OTPVerifySerializer(OTPRequestSerializer):
+    """``{email or phone, code}``."""
+
+    code = serializers.RegexField(r"^\s*\d{6}\s*$", error_messages={"invalid": "The code has 6 digits."})
+
+
+class SiteSerializer(serializers.Serializer):
+    """The site being served: name, slug, kind and its roles."""
+
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    kind = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())

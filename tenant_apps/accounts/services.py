@@ -1,0 +1,249 @@
+"""Writes on users, roles and one-time login codes, in the current tenant schema."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+import phonenumbers
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from saas.api.errors import ApplicationError
+from tenant_apps.accounts.models import OneTimeCode, User
+from tenant_apps.accounts.roles import ADMIN, default_role, roles_of
+from tenant_apps.accounts.sms import send_sms
+
+
+def current_kind() -> str:
+    """The kind of the tenant whose schema is active (``public`` on the platform)."""
+    tenant = getattr(connection, "tenant", None)
+    kind = tenant.get_tenant_type() if tenant is not None else None
+    return kind or "public"
+
+
+def normalize_phone(value: str) -> str:
+    """``value`` as E.164 (``+447911123456``); raises ``ApplicationError`` ``invalid_phone`` (400).
+
+    Numbers must be written in international form (leading ``+``); validity per libphonenumber.
+    """
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ApplicationError(
+            "Enter a phone number in international form, e.g. +447911123456.",
+            code="invalid_phone", details={"phone": ["Not a valid international phone number."]},
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _role_groups(roles: list[str]) -> list[Group]:
+    allowed = roles_of(current_kind())
+    unknown = sorted(set(roles) - set(allowed))
+    if unknown:
+        raise ApplicationError(
+            f"Unknown role(s): {', '.join(unknown)}.", code="invalid_role",
+            details={"roles": [f"Choose from: {', '.join(allowed)}."]},
+        )
+    groups = list(Group.objects.filter(name__in=roles))
+    if len(groups) != len(set(roles)):
+        raise ApplicationError("This site's roles are not set up.", code="roles_missing", status_code=409)
+    return groups
+
+
+def _check_unique(*, email: str | None = None, phone: str | None = None, exclude_pk: int | None = None) -> None:
+    users = User.objects.exclude(pk=exclude_pk) if exclude_pk else User.objects.all()
+    if email and users.filter(email__iexact=email).exists():
+        raise ApplicationError("A user with this e-mail exists.", code="email_taken", status_code=409,
+                               details={"email": ["Already registered."]})
+    if phone and users.filter(phone=phone).exists():
+        raise ApplicationError("A user with this phone number exists.", code="phone_taken", status_code=409,
+                               details={"phone": ["Already registered."]})
+
+
+def user_create(
+    *, email: str, password: str | None = None, full_name: str = "", phone: str = "",
+    roles: list[str] | None = None, is_active: bool = True,
+) -> User:
+    """Create a user of the current tenant with ``roles`` (default: the kind's default role).
+
+    Raises ``ApplicationError``: ``email_taken`` / ``phone_taken`` (409), ``invalid_role``,
+    ``invalid_phone`` (400).
+    """
+    email = email.strip().lower()
+    phone = normalize_phone(phone) if phone else ""
+    if roles is None:
+        role = default_role(current_kind())
+        roles = [role] if role else []
+    with transaction.atomic():
+        _check_unique(email=email, phone=phone)
+        groups = _role_groups(roles)
+        user = User.objects.create_user(email=email, password=password, full_name=full_name,
+                                        phone=phone, is_active=is_active)
+        user.groups.set(groups)
+    return user
+
+
+def user_update(user: User, *, roles: list[str] | None = None, **fields: Any) -> User:
+    """Change ``fields`` (``full_name``, ``phone``, ``is_active``) and, when given, the ``roles``.
+
+    Refuses to leave the site without an active admin: ``last_admin`` (409).
+    """
+    if "phone" in fields and fields["phone"]:
+        fields["phone"] = normalize_phone(fields["phone"])
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        _check_unique(phone=fields.get("phone"), exclude_pk=user.pk)
+        was_admin = user.groups.filter(name=ADMIN).exists() and user.is_active
+        for name, value in fields.items():
+            setattr(user, name, value)
+        user.save()
+        if roles is not None:
+            user.groups.set(_role_groups(roles))
+        stays_admin = user.is_active and user.groups.filter(name=ADMIN).exists()
+        if was_admin and not stays_admin:
+            admins = User.objects.select_for_update().filter(groups__name=ADMIN, is_active=True)
+            if not admins.exclude(pk=user.pk).exists():
+                raise ApplicationError("A site needs at least one active admin.", code="last_admin",
+                                       status_code=409)
+    return user
+
+
+def owner_create(*, email: str, password: str | None) -> User:
+    """Create the tenant admin during provisioning.
+
+    Without ``password`` the owner gets an unusable one and, once the provisioning transaction
+    commits, an e-mail with a link to set it.
+    """
+    user = user_create(email=email, password=password, roles=[ADMIN])
+    if password is None:
+        schema = connection.schema_name
+        transaction.on_commit(lambda: _send_set_password_email(schema, user.pk))
+    return user
+
+
+def _send_set_password_email(schema_name: str, user_id: int) -> None:
+    from django_tenants.utils import schema_context
+
+    from tenant_apps.accounts.tasks import send_set_password_email
+
+    with schema_context(schema_name):
+        send_set_password_email.delay(user_id)
+
+
+# --------------------------------------------------------------------------------------------
+# One-time login codes
+# --------------------------------------------------------------------------------------------
+
+
+def normalize_address(value: str) -> str:
+    """An OTP address as stored: a lower-case e-mail, or an E.164 phone number.
+
+    Raises ``ApplicationError`` (400) when ``value`` is neither.
+    """
+    value = (value or "").strip()
+    if "@" in value:
+        try:
+            validate_email(value)
+        except DjangoValidationError:
+            raise ApplicationError("Enter a valid e-mail address.", code="validation_error",
+                                   details={"email": ["Enter a valid email address."]}) from None
+        return value.lower()
+    return normalize_phone(value)
+
+
+def _hash_code(address: str, code: str) -> str:
+    return salted_hmac("accounts.otp", f"{connection.schema_name}:{address}:{code}",
+                       algorithm="sha256").hexdigest()
+
+
+def otp_request(*, address: str) -> None:
+    """Create a 6-digit code for ``address`` and send it by e-mail or SMS.
+
+    Always behaves the same whether or not a user has that address (no account enumeration);
+    the code is only sent when an active user has it. Rate limited: at most ``OTP_RATE_LIMIT``
+    codes per address per ``OTP_RATE_WINDOW_SECONDS``, else ``ApplicationError``
+    ``otp_rate_limited`` (429, ``details.retry_after`` in seconds).
+    """
+    address = normalize_address(address)
+    now = timezone.now()
+    window_start = now - timedelta(seconds=settings.OTP_RATE_WINDOW_SECONDS)
+    with transaction.atomic():
+        # Serialise requests for one address so two concurrent ones cannot both pass the limit.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"otp:{address}"])
+        recent = list(OneTimeCode.objects.filter(address=address, created_at__gte=window_start)
+                      .order_by("created_at").values_list("created_at", flat=True))
+        if len(recent) >= settings.OTP_RATE_LIMIT:
+            retry_after = int((recent[0] - window_start).total_seconds()) + 1
+            raise ApplicationError(
+                "Too many codes requested for this address. Try again later.",
+                code="otp_rate_limited", status_code=429, details={"retry_after": retry_after},
+            )
+        code = f"{secrets.randbelow(10**6):06d}"
+        OneTimeCode.objects.create(
+            address=address, code_hash=_hash_code(address, code), created_at=now,
+            expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
+        )
+    user = _user_for_address(address)
+    if user is None:
+        return
+    minutes = max(1, settings.OTP_TTL_SECONDS // 60)
+    message = f"Your login code is {code}. It expires in {minutes} minutes."
+    if "@" in address:
+        send_mail("Your login code", message, None, [address])
+    else:
+        send_sms(address, message)
+
+
+def _user_for_address(address: str) -> User | None:
+    lookup = Q(email__iexact=address) if "@" in address else Q(phone=address)
+    return User.objects.filter(lookup, is_active=True).first()
+
+
+def otp_verify(*, address: str, code: str) -> User:
+    """Consume the latest code sent to ``address`` if ``code`` matches; return the user.
+
+    Raises ``ApplicationError``: ``otp_invalid`` (400: wrong, unknown or consumed code, no such
+    user), ``otp_expired`` (400), ``otp_attempts_exceeded`` (429: ``OTP_MAX_ATTEMPTS`` wrong
+    guesses; request a new code). A wrong guess is counted even though the call fails.
+    """
+    address = normalize_address(address)
+    invalid = ApplicationError("The code is not valid.", code="otp_invalid")
+    failure: ApplicationError | None = None
+    with transaction.atomic():
+        otp = (OneTimeCode.objects.select_for_update()
+               .filter(address=address, consumed_at__isnull=True).order_by("-created_at", "-id").first())
+        if otp is None:
+            raise invalid
+        if otp.expires_at <= timezone.now():
+            raise ApplicationError("The code has expired. Request a new one.", code="otp_expired")
+        if otp.attempts >= settings.OTP_MAX_ATTEMPTS:
+            raise ApplicationError("Too many wrong codes. Request a new one.",
+                                   code="otp_attempts_exceeded", status_code=429)
+        if not constant_time_compare(otp.code_hash, _hash_code(address, (code or "").strip())):
+            otp.attempts += 1
+            otp.save(update_fields=["attempts"])
+            failure = ApplicationError(
+                "The code is not valid.", code="otp_invalid",
+                details={"attempts_left": settings.OTP_MAX_ATTEMPTS - otp.attempts},
+            )
+        else:
+            user = _user_for_address(address)
+            if user is None:
+                raise invalid
+            otp.consumed_at = timezone.now()
+            otp.save(update_fields=["consumed_at"])
+    if failure is not None:
+        raise failure  # after the block, so the counted attempt is committed
+    return user

@@ -1,0 +1,25 @@
+"""Keep role groups in step with ``roles.py`` after every migration of a tenant or template."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import AppConfig, apps
+from django.db import connection
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
+
+
+@receiver(post_migrate)
+def _sync_roles_after_migrate(sender: AppConfig, **_: Any) -> None:
+    # post_migrate is sent once per app; act once, after the last app of the run.
+    with_models = [a for a in apps.get_app_configs() if a.models_module is not None]
+    if sender.label != with_models[-1].label:
+        return
+    tenant = getattr(connection, "tenant", None)
+    kind = tenant.get_tenant_type() if tenant is not None else None
+    if connection.schema_name == "public" or not kind:
+        return
+    from tenant_apps.accounts.roles import sync_roles
+
+    sync_roles(kind)

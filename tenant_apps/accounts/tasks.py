@@ -1,0 +1,33 @@
+"""Celery tasks of the accounts app (run in the schema they were sent from)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection
+
+from tenant_apps.accounts.models import User
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_set_password_email(user_id: int) -> None:
+    """E-mail ``user_id`` a link to set their password (new site owners without one)."""
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return
+    tenant = connection.tenant
+    host = getattr(tenant, "domain_url", None) or f"{tenant.schema_name}.{settings.PLATFORM_DOMAIN}"
+    uid, token = user_pk_to_url_str(user), default_token_generator.make_token(user)
+    base = settings.SITE_URL_FORMAT.format(host=host)
+    body = (
+        f"Your site {getattr(tenant, 'name', tenant.schema_name)} is ready.\n\n"
+        f"Set your password by sending uid, token, new_password1 and new_password2 to\n"
+        f"POST {base}/api/v1/auth/password/reset/confirm/\n\n"
+        f"uid: {uid}\ntoken: {token}\n\n"
+        f"Link: {base}/api/v1/auth/password/reset/confirm/{uid}/{token}/\n"
+    )
+    send_mail("Set your password", body, None, [user.email])

@@ -1,0 +1,126 @@
+"""Thin API views: validate, call one service, serialize."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.http import JsonResponse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tenant_apps.accounts import selectors, services
+from tenant_apps.accounts.models import User
+from tenant_apps.accounts.permissions import HasRole
+from tenant_apps.accounts.roles import ADMIN, roles_of
+from tenant_apps.accounts.serializers import (
+    OTPRequestSerializer,
+    OTPVerifySerializer,
+    SiteSerializer,
+    UserCreateSerializer,
+    UserSerializer,
+    UserUpdateSerializer,
+)
+from tenant_apps.accounts.tokens import TokenPairSerializer, token_pair
+
+
+class OTPRequestView(APIView):
+    """``POST /api/v1/auth/otp/request/`` ``{email | phone}`` -> 202; the code goes by e-mail or SMS."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(request=OTPRequestSerializer, responses={202: None})
+    def post(self, request: Request) -> Response:
+        serializer = OTPRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        services.otp_request(address=data.get("email") or data["phone"])
+        return Response({"detail": "If an account has this address, a code is on its way."},
+                        status=status.HTTP_202_ACCEPTED)
+
+
+class OTPVerifyView(APIView):
+    """``POST /api/v1/auth/otp/verify/`` ``{email | phone, code}`` -> ``{access, refresh}``."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(request=OTPVerifySerializer, responses={200: TokenPairSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = OTPVerifySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        user = services.otp_verify(address=data.get("email") or data["phone"], code=data["code"])
+        return Response(token_pair(user))
+
+
+class SiteView(APIView):
+    """``GET /api/v1/site/``: the site this host serves (public)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(responses=SiteSerializer)
+    def get(self, request: Request) -> Response:
+        tenant = request.tenant  # type: ignore[attr-defined]
+        return Response(SiteSerializer({"name": tenant.name, "slug": tenant.schema_name, "kind": tenant.kind,
+                                        "roles": list(roles_of(tenant.kind))}).data)
+
+
+@extend_schema(parameters=[
+    OpenApiParameter("role", str, description="Only users holding this role."),
+    OpenApiParameter("is_active", bool),
+])
+class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The tenant admin's user management: ``/api/v1/users/``.
+
+    ``POST`` creates a user with roles, ``PATCH`` changes fields and roles, ``DELETE``
+    deactivates (users are never deleted: their records stay attributable).
+    """
+
+    permission_classes = [IsAuthenticated, HasRole(ADMIN)]
+    serializer_class = UserSerializer
+    search_fields = ("email", "full_name", "phone")
+    ordering_fields = ("id", "email", "date_joined")
+
+    def get_queryset(self) -> Any:
+        params = self.request.query_params
+        is_active = params.get("is_active")
+        return selectors.user_list(
+            role=params.get("role") or None,
+            is_active=None if is_active is None else is_active.lower() in {"1", "true", "yes"},
+        )
+
+    @extend_schema(request=UserCreateSerializer, responses={201: UserSerializer})
+    def create(self, request: Request) -> Response:
+        serializer = UserCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_create(**serializer.validated_data)
+        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=UserUpdateSerializer, responses=UserSerializer)
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        serializer = UserUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_update(self.get_object(), **serializer.validated_data)
+        return Response(UserSerializer(User.objects.prefetch_related("groups").get(pk=user.pk)).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, pk: str | None = None) -> Response:
+        services.user_update(self.get_object(), is_active=False)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def password_reset_confirm_link(request: Any, uidb36: str, key: str) -> JsonResponse:
+    """Where reset and set-password e-mails point: tells the client how to finish."""
+    return JsonResponse({
+        "uid": uidb36,
+        "token": key,
+        "detail": "POST uid, token, new_password1 and new_password2 to /api/v1/auth/password/reset/confirm/.",
+        "site": connection.schema_name,
+    })
