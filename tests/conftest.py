@@ -1,0 +1,120 @@
+"""Test set-up: tenants are provisioned once per session; each test runs in a rolled-back transaction.
+
+Session tenants (committed, shared by every test):
+
+* ``alpha`` and ``beta``: two ``school`` sites, for isolation between tenants of one kind;
+* ``gamma``: a ``store`` site, for separation between kinds.
+
+Each has an admin ``admin@<slug>.test`` with password ``PASSWORD``. Tests use the ``db`` fixture
+(one transaction per test, rolled back), so rows they write vanish, while the schemas stay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django_tenants.utils import tenant_context
+from rest_framework.test import APIClient
+
+PASSWORD = "correct-horse-battery-staple"
+PLATFORM_HOST = "localhost"
+
+SESSION_TENANTS = {"alpha": "school", "beta": "school", "gamma": "store"}
+
+
+@pytest.fixture(scope="session")
+def session_tenants(django_db_setup: None, django_db_blocker: Any) -> dict[str, Any]:
+    """Provision the session tenants (and the platform admin) once, committed."""
+    from shared_apps.tenancy.services import tenant_provision
+    from tenant_apps.accounts.models import User
+
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        User.objects.create_superuser(email="staff@localhost", password=PASSWORD)
+        User.objects.create_user(email="nonstaff@localhost", password=PASSWORD)
+        tenants = {
+            slug: tenant_provision(kind=kind, slug=slug, name=slug.title(), owner_email=f"admin@{slug}.test",
+                                   owner_password=PASSWORD)
+            for slug, kind in SESSION_TENANTS.items()
+        }
+        connection.set_schema_to_public()
+    return tenants
+
+
+@pytest.fixture(autouse=True)
+def _clean_state() -> Iterator[None]:
+    """Every test starts on the public schema with empty caches, outboxes and SMS box."""
+    from django.core import mail
+
+    from tenant_apps.accounts.sms import LocmemSMSBackend
+
+    for alias in ("default", "platform"):
+        caches[alias].clear()
+    LocmemSMSBackend.outbox.clear()
+    mail.outbox = []
+    connection.set_schema_to_public()
+    yield
+    connection.set_schema_to_public()
+    for alias in ("default", "platform"):
+        caches[alias].clear()
+
+
+@pytest.fixture
+def alpha(session_tenants: dict[str, Any], db: None) -> Any:
+    return session_tenants["alpha"]
+
+
+@pytest.fixture
+def beta(session_tenants: dict[str, Any], db: None) -> Any:
+    return session_tenants["beta"]
+
+
+@pytest.fixture
+def gamma(session_tenants: dict[str, Any], db: None) -> Any:
+    return session_tenants["gamma"]
+
+
+def host_of(tenant: Any) -> str:
+    """The host name a tenant is served on in tests."""
+    return PLATFORM_HOST if tenant is None else f"{tenant.schema_name}.{PLATFORM_HOST}"
+
+
+@pytest.fixture
+def client_for() -> Callable[..., APIClient]:
+    """``client_for(tenant_or_None, token=None)``: an API client sending that tenant's Host header."""
+
+    def make(tenant: Any, token: str | None = None) -> APIClient:
+        client = APIClient(HTTP_HOST=host_of(tenant))
+        if token:
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def login(client_for: Callable[..., APIClient]) -> Callable[..., dict[str, str]]:
+    """``login(tenant_or_None, email, password=PASSWORD)`` -> ``{"access", "refresh"}`` via the API."""
+
+    def do(tenant: Any, email: str, password: str = PASSWORD) -> dict[str, str]:
+        response = client_for(tenant).post("/api/v1/auth/login/", {"email": email, "password": password})
+        assert response.status_code == 200, response.content
+        return {"access": response.json()["access"], "refresh": response.json()["refresh"]}
+
+    return do
+
+
+@pytest.fixture
+def make_user() -> Callable[..., Any]:
+    """``make_user(tenant, email, roles=[...])``: a user with ``PASSWORD`` in that tenant's schema."""
+    from tenant_apps.accounts.services import user_create
+
+    def make(tenant: Any, email: str, roles: list[str] | None = None, **fields: Any) -> Any:
+        with tenant_context(tenant):
+            return user_create(email=email, password=PASSWORD, roles=roles, **fields)
+
+    return make
