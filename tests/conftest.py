@@ -29,11 +29,15 @@ SESSION_TENANTS = {"alpha": "school", "beta": "school", "gamma": "store"}
 @pytest.fixture(scope="session")
 def session_tenants(django_db_setup: None, django_db_blocker: Any) -> dict[str, Any]:
     """Provision the session tenants (and the platform admin) once, committed."""
+    from shared_apps.tenancy.models import TenantKind
     from shared_apps.tenancy.services import tenant_provision
+    from shared_apps.tenancy.templates import ensure_template
     from tenant_apps.accounts.models import User
 
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
+        for kind in TenantKind.values:  # templates migrate (and commit) here, never inside a test
+            ensure_template(kind)
         User.objects.create_superuser(email="staff@localhost", password=PASSWORD)
         User.objects.create_user(email="nonstaff@localhost", password=PASSWORD)
         tenants = {

@@ -4,10 +4,17 @@
 stays local memory so tests never see each other's entries through a shared Redis.
 """
 
+import os
+
 from saas.settings.base import *  # noqa: F403
 from saas.settings.base import database_settings, env
 
 DATABASES = database_settings(embedded_allowed=True)
+# One test database per run, so two suites (two developers, or CI and a developer) can run at
+# once against one server; pytest-django drops it at the end of the run.
+DATABASES["default"]["TEST"] = {
+    "NAME": env("TEST_DATABASE_NAME", default=f"test_{DATABASES['default']['NAME']}_{os.getpid()}")
+}
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="test-only-insecure-key-0123456789abcdefghijklmnop")

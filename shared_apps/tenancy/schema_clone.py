@@ -46,7 +46,7 @@ SELECT 'type ' || t.typname FROM pg_type t
 _TABLES_SQL = "SELECT relname FROM pg_class WHERE relnamespace = %(ns)s AND relkind = 'r' ORDER BY oid"
 
 _IDENTITY_SQL = """
-SELECT c.relname, a.attname, s.relname, seq.last_value
+SELECT c.relname, a.attname, s.relname, seq.last_value, seq.data_type::text
   FROM pg_class c
   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attidentity <> '' AND NOT a.attisdropped
   JOIN pg_depend d ON d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'i'
@@ -163,11 +163,16 @@ def _clone(db: _Catalog, source: str, target: str) -> None:
     # LIKE names each new identity sequence <table>_<column>_seq; the template's may differ
     # (a table renamed by a migration keeps its sequence's old name), so rename to match, and
     # carry on numbering where the template stopped.
-    created = {(t, c): seq for t, c, seq, _ in db.rows(_IDENTITY_SQL, ns=db.namespace(target), schema=target)}
-    for table, column, seq, last_value in db.rows(_IDENTITY_SQL, ns=ns, schema=source):
-        if created[(table, column)] != seq:
+    # LIKE also makes every new sequence bigint (keeping an int column's maximum): copy the type.
+    created = {(t, c): (seq, type_) for t, c, seq, _, type_ in
+               db.rows(_IDENTITY_SQL, ns=db.namespace(target), schema=target)}
+    for table, column, seq, last_value, data_type in db.rows(_IDENTITY_SQL, ns=ns, schema=source):
+        new_seq, new_type = created[(table, column)]
+        if new_type != data_type:
+            statements.append(f"ALTER SEQUENCE {dst}.{quote_schema_name(new_seq)} AS {data_type}")
+        if new_seq != seq:
             statements.append(
-                f"ALTER SEQUENCE {dst}.{quote_schema_name(created[(table, column)])} RENAME TO {quote_schema_name(seq)}"
+                f"ALTER SEQUENCE {dst}.{quote_schema_name(new_seq)} RENAME TO {quote_schema_name(seq)}"
             )
         if last_value is not None:
             statements.append(f"SELECT setval({_literal(f'{dst}.{quote_schema_name(seq)}')}, {int(last_value)})")

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from shared_apps.tenancy.models import Tenant, TenantKind
+
+
+class DomainSerializer(serializers.Serializer):
+    """A host name a tenant is served on (schema of ``TenantSerializer.domains``)."""
+
+    domain = serializers.CharField(read_only=True)
+    is_primary = serializers.BooleanField(read_only=True)
 
 
 class TenantSerializer(serializers.ModelSerializer):
@@ -18,6 +26,7 @@ class TenantSerializer(serializers.ModelSerializer):
         fields = ("slug", "name", "kind", "status", "owner_email", "domains", "created_at", "updated_at")
         read_only_fields = fields
 
+    @extend_schema_field(DomainSerializer(many=True))
     def get_domains(self, tenant: Tenant) -> list[dict[str, object]]:
         return [{"domain": d.domain, "is_primary": d.is_primary} for d in tenant.domains.all()]
 

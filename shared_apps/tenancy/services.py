@@ -182,6 +182,8 @@ def tenant_drop(*, tenant: Tenant, confirm_slug: str) -> None:
     with transaction.atomic():
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
         with connection.cursor() as cursor:
+            # Deferred foreign-key checks still pending in this transaction would block the DROP.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"DROP SCHEMA IF EXISTS {quote_schema_name(locked.schema_name)} CASCADE")
         locked.delete()
     logger.warning("dropped tenant %s", tenant.schema_name)

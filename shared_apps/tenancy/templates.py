@@ -77,10 +77,15 @@ def template_is_current(kind: str) -> bool:
 def ensure_template(kind: str, *, verbosity: int = 0) -> str:
     """Return ``kind``'s template schema name, creating or migrating it first when needed.
 
-    The migration check loads the migration graph, so it runs once per process and kind.
+    The migration check loads the migration graph, so it runs once per process and kind; the
+    schema's existence is checked every time (one catalog query), since a template created
+    inside a transaction that rolled back is gone.
     """
-    if kind not in _current:
-        if not template_is_current(kind):
-            migrate_template(kind, verbosity=verbosity)
-        _current.add(kind)
-    return template_schema_name(kind)
+    name = template_schema_name(kind)
+    if kind in _current and schema_exists(name):
+        return name
+    _current.discard(kind)
+    if not template_is_current(kind):
+        migrate_template(kind, verbosity=verbosity)
+    _current.add(kind)
+    return name

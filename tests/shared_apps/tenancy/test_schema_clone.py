@@ -1,0 +1,76 @@
+"""A tenant schema cloned from its kind's template is identical to the migrated template."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from saas.settings.embedded_db import embedded_bin_dir
+from shared_apps.tenancy.schema_clone import SchemaCloneError, clone_schema
+from shared_apps.tenancy.templates import template_schema_name
+
+
+def _pg_dump() -> str:
+    """pg_dump at least as new as the server (newer pg_dump reads older servers)."""
+    server_major = connection.pg_version // 10000
+    candidates = []
+    if embedded_bin_dir():
+        candidates.append(str(Path(embedded_bin_dir()) / "pg_dump"))
+    candidates += [f"/usr/lib/postgresql/{v}/bin/pg_dump" for v in range(server_major, server_major + 5)]
+    candidates.append(shutil.which("pg_dump") or "")
+    for path in candidates:
+        if path and Path(path).exists():
+            version = subprocess.run([path, "--version"], capture_output=True, text=True).stdout
+            if int(re.search(r"(\d+)", version.split(")")[-1]).group(1)) >= server_major:
+                return path
+    pytest.fail("no pg_dump matching the server version is installed")
+
+
+def _schema_dump(schema: str) -> str:
+    settings = connection.settings_dict
+    cmd = [_pg_dump(), "--schema-only", "--no-owner", "--no-privileges", f"--schema={schema}",
+           "--dbname", settings["NAME"], "--username", settings["USER"] or "postgres"]
+    if settings["HOST"]:
+        cmd += ["--host", settings["HOST"]]
+    if settings["PORT"]:
+        cmd += ["--port", str(settings["PORT"])]
+    env = {"PGPASSWORD": settings["PASSWORD"] or ""}
+    dump = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout
+    # drop comments and session settings; make the schema name neutral
+    lines = [line for line in dump.splitlines() if line and not line.startswith(("--", "SET ", "SELECT pg_catalog"))]
+    return "\n".join(lines).replace(f'"{schema}"', "SCHEMA").replace(f"{schema}.", "SCHEMA.").replace(
+        f"SCHEMA {schema};", "SCHEMA SCHEMA;")
+
+
+@pytest.mark.parametrize(("tenant", "kind"), [("alpha", "school"), ("gamma", "store")])
+def test_cloned_schema_is_identical_to_migrated_template(session_tenants, tenant, kind):
+    # session tenants are committed, so pg_dump (another connection) sees them
+    template_dump = _schema_dump(template_schema_name(kind))
+    clone_dump = _schema_dump(tenant)
+    assert "CREATE TABLE SCHEMA.accounts_user" in clone_dump
+    assert clone_dump == template_dump
+
+
+def test_clone_copies_migration_history_so_no_migration_is_pending(alpha):
+    from django.db.migrations.executor import MigrationExecutor
+
+    connection.set_tenant(alpha, include_public=False)
+    executor = MigrationExecutor(connection)
+    assert executor.migration_plan(executor.loader.graph.leaf_nodes()) == []
+
+
+def test_clone_refuses_an_existing_target(session_tenants, db):
+    with pytest.raises(SchemaCloneError, match="already exists"):
+        clone_schema(template_schema_name("school"), "alpha")
+
+
+def test_clone_refuses_objects_it_cannot_copy(session_tenants, db):
+    with connection.cursor() as cursor:
+        cursor.execute('CREATE SCHEMA "odd"; CREATE TABLE "odd".t (id int); CREATE VIEW "odd".v AS SELECT 1 AS x')
+    with pytest.raises(SchemaCloneError, match="relation v"):
+        clone_schema("odd", "odd_copy")
