@@ -23,8 +23,7 @@ app.autodiscover_tasks()
 @task_prerun.connect(weak=False)
 def _tag_task_tenant(task: object = None, **_: object) -> None:
     """Attach the task's tenant to Sentry events raised while it runs."""
-    from django.db import connection
-
+    from saas.db.tenant import current_schema
     from saas.observability import tag_tenant
 
-    tag_tenant(connection.schema_name)
+    tag_tenant(current_schema())

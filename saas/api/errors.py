@@ -31,8 +31,8 @@ class ApplicationError(Exception):
     ``details`` an optional JSON-serialisable mapping.
     """
 
-    code = "application_error"
-    status_code = status.HTTP_400_BAD_REQUEST
+    code: str = "application_error"
+    status_code: int = status.HTTP_400_BAD_REQUEST
 
     def __init__(
         self,
@@ -69,8 +69,8 @@ def _code_of(exc: exceptions.APIException) -> str:
     if isinstance(codes, str):
         return codes
     if isinstance(codes, dict) and isinstance(codes.get("code"), str):
-        return codes["code"]  # simplejwt's InvalidToken carries {"detail", "code", "messages"}
-    return exc.default_code
+        return str(codes["code"])  # simplejwt's InvalidToken carries {"detail", "code", "messages"}
+    return str(exc.default_code)
 
 
 def _message_of(exc: exceptions.APIException) -> str:
@@ -101,17 +101,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return response
 
     if isinstance(exc, exceptions.ValidationError):
-        details = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        fields: dict[str, Any] = (
+            dict(exc.detail) if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        )
         message = "Invalid input."
-        non_field = details.get("non_field_errors") if isinstance(details, dict) else None
-        if non_field and len(details) == 1:
+        non_field = fields.get("non_field_errors")
+        if non_field and len(fields) == 1:
             message = str(non_field[0])
-        response.data = error_body("validation_error", message, details)
+        response.data = error_body("validation_error", message, fields)
     else:
-        details = None
+        extra = None
         if isinstance(exc.detail, dict):
-            details = {k: v for k, v in exc.detail.items() if k not in {"detail", "code"}} or None
-        response.data = error_body(_code_of(exc), _message_of(exc), details)
+            extra = {k: v for k, v in exc.detail.items() if k not in {"detail", "code"}} or None
+        response.data = error_body(_code_of(exc), _message_of(exc), extra)
     return response
 
 

@@ -13,9 +13,7 @@ class IsPlatformStaff(BasePermission):
     message = "Platform staff only."
 
     def has_permission(self, request: Any, view: Any) -> bool:
-        from django.db import connection
+        from saas.db.tenant import current_schema
 
         user = request.user
-        return bool(
-            user and user.is_authenticated and user.is_staff and connection.schema_name == "public"
-        )
+        return bool(user and user.is_authenticated and user.is_staff and current_schema() == "public")

@@ -56,3 +56,31 @@ def embedded_bin_dir() -> Path | None:
     except ImportError:
         return None
     return Path(POSTGRES_BIN_PATH)
+
+
+def stop_embedded(data_dir: Path) -> bool:
+    """Stop the embedded server of ``data_dir`` if it runs; returns whether it was running."""
+    import warnings
+
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    from pgserver._commands import pg_ctl  # type: ignore[attr-defined]
+    from pgserver.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(data_dir)
+    if info is None or not info.is_running():
+        return False
+    import os
+
+    user = "pgserver" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+    pg_ctl(["-w", "stop"], pgdata=data_dir, user=user)
+    return True
+
+
+if __name__ == "__main__":  # python -m saas.settings.embedded_db stop
+    import sys
+
+    folder = Path(__file__).resolve().parent.parent.parent / ".pgdata"
+    if sys.argv[1:] == ["stop"]:
+        print("stopped" if stop_embedded(folder) else "not running")
+    else:
+        sys.exit("usage: python -m saas.settings.embedded_db stop")

@@ -14,8 +14,9 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import transaction
 
+from saas.db.tenant import use_public_schema
 from shared_apps.tenancy.models import PUBLIC_KIND, Domain, Tenant, TenantStatus
 
 _MISSING = "__no_tenant__"
@@ -51,7 +52,7 @@ def tenant_for_host(host: str) -> Tenant | None:
         return None
     if cached is not None:
         return cached
-    connection.set_schema_to_public()
+    use_public_schema()
     domain = Domain.objects.select_related("tenant").filter(domain=host).first()
     if domain is None:
         cache.set(_key(host), _MISSING, _MISSING_TTL)

@@ -16,11 +16,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.urls import set_urlconf
 
 from saas.api.errors import error_response
+from saas.db.tenant import tenant_connection
 from saas.observability import tag_tenant
 from shared_apps.tenancy.hosts import tenant_for_host
 from shared_apps.tenancy.models import TenantStatus
@@ -61,8 +61,9 @@ class TenantMiddleware:
 
         tenant.domain_url = host
         request.tenant = tenant  # type: ignore[attr-defined]
-        connection.set_tenant(tenant)
-        request.urlconf = settings.TENANT_TYPES[tenant.kind]["URLCONF"]  # type: ignore[attr-defined]
-        set_urlconf(request.urlconf)  # type: ignore[attr-defined]
+        tenant_connection().set_tenant(tenant)
+        urlconf = str(settings.TENANT_TYPES[tenant.kind]["URLCONF"])
+        request.urlconf = urlconf  # type: ignore[attr-defined]
+        set_urlconf(urlconf)
         tag_tenant(tenant.schema_name)
         return self.get_response(request)

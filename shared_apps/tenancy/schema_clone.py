@@ -8,6 +8,10 @@ copies the rows too (``django_migrations``, content types, permissions, role gro
 schema is ready without running any migration. ``tests/shared_apps/tenancy/test_schema_clone.py``
 compares ``pg_dump --schema-only`` of a clone with the template's to prove the result is the same.
 
+The statements are derived from the catalog once per template and cached in the process, keyed
+by the template's schema oid and migration count, so a clone costs one small query plus the DDL,
+however many tenants the database holds (``bench/provisioning.py`` measures it).
+
 What Django migrations create is supported: tables, identity columns, defaults, generated
 columns, CHECK / PRIMARY KEY / UNIQUE / EXCLUDE / FOREIGN KEY constraints, indexes and comments.
 Anything else in a template (views, functions, triggers, free-standing sequences, types) makes
@@ -16,15 +20,21 @@ Anything else in a template (views, functions, triggers, free-standing sequences
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
+
+from saas.db.tenant import tenant_connection
 from django_tenants.utils import quote_schema_name
 
 
 class SchemaCloneError(RuntimeError):
     """The template holds an object this cloner does not copy, or the target exists."""
 
+
+#: Stands for the quoted target schema in a cached plan's statements.
+_TARGET = "\x1fCLONE_TARGET\x1f"
 
 _UNSUPPORTED_SQL = """
 SELECT 'relation ' || c.relname FROM pg_class c
@@ -46,13 +56,16 @@ SELECT 'type ' || t.typname FROM pg_type t
 _TABLES_SQL = "SELECT relname FROM pg_class WHERE relnamespace = %(ns)s AND relkind = 'r' ORDER BY oid"
 
 _IDENTITY_SQL = """
-SELECT c.relname, a.attname, s.relname, seq.last_value, seq.data_type::text
+SELECT c.relname, a.attname, a.attidentity, s.relname, format_type(q.seqtypid, NULL),
+       format_type(a.atttypid, NULL),
+       q.seqstart, q.seqincrement, q.seqmin, q.seqmax, q.seqcache, q.seqcycle
   FROM pg_class c
   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attidentity <> '' AND NOT a.attisdropped
   JOIN pg_depend d ON d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'i'
   JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
-  JOIN pg_sequences seq ON seq.schemaname = %(schema)s AND seq.sequencename = s.relname
+  JOIN pg_sequence q ON q.seqrelid = s.oid
  WHERE c.relnamespace = %(ns)s
+ ORDER BY c.oid, a.attnum
 """
 
 _COLUMNS_SQL = """
@@ -60,7 +73,8 @@ SELECT c.relname, string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
   FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
  WHERE c.relnamespace = %(ns)s AND c.relkind = 'r' AND a.attnum > 0
    AND NOT a.attisdropped AND a.attgenerated = ''
- GROUP BY c.relname
+ GROUP BY c.relname, c.oid
+ ORDER BY c.oid
 """
 
 # PRIMARY KEY, UNIQUE and EXCLUDE first (foreign keys need their target's unique index).
@@ -77,6 +91,7 @@ SELECT pg_get_indexdef(i.indexrelid)
  WHERE c.relnamespace = %(ns)s
    AND NOT EXISTS (SELECT 1 FROM pg_constraint con
                     WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x'))
+ ORDER BY i.indexrelid
 """
 
 _TABLE_COMMENTS_SQL = """
@@ -86,30 +101,103 @@ SELECT c.relname, d.description FROM pg_class c
 """
 
 
-class _Catalog:
-    """Runs catalog queries and DDL on one cursor whose ``search_path`` is ``pg_catalog`` only."""
+@dataclass(frozen=True)
+class ClonePlan:
+    """The statements that copy one template, with ``_TARGET`` standing for the new schema."""
 
-    def __init__(self, cursor: Any) -> None:
-        self.cursor = cursor
+    fingerprint: tuple[int, int, int]
+    statements: tuple[str, ...]
 
-    def rows(self, sql: str, **params: Any) -> list[tuple[Any, ...]]:
-        self.cursor.execute(sql, params)
-        return list(self.cursor.fetchall())
+    def sql_for(self, target: str) -> str:
+        return ";\n".join(self.statements).replace(_TARGET, quote_schema_name(target))
 
-    def run(self, statements: list[str]) -> None:
-        if statements:
-            self.cursor.execute(";\n".join(statements))
 
-    def namespace(self, name: str) -> int | None:
-        found = self.rows("SELECT oid FROM pg_namespace WHERE nspname = %(n)s", n=name)
-        return int(found[0][0]) if found else None
+_plans: dict[str, ClonePlan] = {}
 
-    def ident(self, name: str) -> str:
-        return str(self.rows("SELECT quote_ident(%(n)s)", n=name)[0][0])
+
+def _rows(cursor: Any, sql: str, **params: Any) -> list[tuple[Any, ...]]:
+    cursor.execute(sql, params)
+    return list(cursor.fetchall())
 
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def _fingerprint(cursor: Any, source: str) -> tuple[int, int, int] | None:
+    """(schema oid, applied migrations, last migration id) of ``source``; ``None`` if it is missing.
+
+    A template changes only through migrations, so this identifies its structure.
+    """
+    found = _rows(cursor, "SELECT oid FROM pg_namespace WHERE nspname = %(n)s", n=source)
+    if not found:
+        return None
+    table = f"{quote_schema_name(source)}.django_migrations"
+    if _rows(cursor, "SELECT to_regclass(%(t)s)", t=table)[0][0] is None:
+        return int(found[0][0]), 0, 0
+    count, last = _rows(cursor, f"SELECT count(*), coalesce(max(id), 0) FROM {table}")[0]
+    return int(found[0][0]), int(count), int(last)
+
+
+def build_clone_plan(cursor: Any, source: str, fingerprint: tuple[int, int, int]) -> ClonePlan:
+    """Read ``source``'s catalog and return the statements that recreate it under ``_TARGET``.
+
+    Raises ``SchemaCloneError`` when ``source`` holds an object this cloner does not copy.
+    """
+    ns = fingerprint[0]
+    unsupported = sorted(row[0] for row in _rows(cursor, _UNSUPPORTED_SQL, ns=ns))
+    if unsupported:
+        raise SchemaCloneError(f"Cannot clone {source!r}: it holds {', '.join(unsupported)}.")
+    # Catalog functions (pg_get_indexdef, pg_get_constraintdef) qualify every name not visible on
+    # the search_path; with only pg_catalog on it, every name comes out qualified and can be
+    # re-pointed at the target by replacing the schema prefix.
+    _rows(cursor, "SELECT set_config('search_path', 'pg_catalog', true)")
+    src = quote_schema_name(source)
+    src_prefix = str(_rows(cursor, "SELECT quote_ident(%(n)s)", n=source)[0][0]) + "."
+
+    def repoint(definition: str) -> str:
+        return definition.replace(f" {src_prefix}", f" {_TARGET}.").replace(f"({src_prefix}", f"({_TARGET}.")
+
+    def q(name: str) -> str:
+        return quote_schema_name(name)
+
+    statements = [f"CREATE SCHEMA {_TARGET}"]
+    # Tables with columns, defaults, NOT NULL and CHECK constraints (names kept).
+    statements += [
+        f"CREATE TABLE {_TARGET}.{q(t)} (LIKE {src}.{q(t)} INCLUDING DEFAULTS INCLUDING GENERATED "
+        "INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMMENTS)"
+        for (t,) in _rows(cursor, _TABLES_SQL, ns=ns)
+    ]
+    # Identity columns as pg_dump restores them: the template's sequence name, type and options.
+    identities = _rows(cursor, _IDENTITY_SQL, ns=ns)
+    for table, column, kind, seq, seq_type, col_type, start, step, min_, max_, cache, cycle in identities:
+        generated = "ALWAYS" if kind == "a" else "BY DEFAULT"
+        statements.append(
+            f"ALTER TABLE {_TARGET}.{q(table)} ALTER COLUMN {q(column)} ADD GENERATED {generated} AS IDENTITY "
+            f"(SEQUENCE NAME {_TARGET}.{q(seq)} START WITH {int(start)} INCREMENT BY {int(step)} "
+            f"MINVALUE {int(min_)} MAXVALUE {int(max_)} CACHE {int(cache)} {'CYCLE' if cycle else 'NO CYCLE'})"
+        )
+        if seq_type != col_type:  # the sequence takes the column's type unless told otherwise
+            statements.append(f"ALTER SEQUENCE {_TARGET}.{q(seq)} AS {seq_type}")
+    # Rows, then sequence positions (read from the template's sequences when the clone runs).
+    statements += [
+        f"INSERT INTO {_TARGET}.{q(t)} ({cols}) OVERRIDING SYSTEM VALUE SELECT {cols} FROM {src}.{q(t)}"
+        for t, cols in _rows(cursor, _COLUMNS_SQL, ns=ns)
+    ]
+    statements += [
+        f"SELECT setval({_literal(f'{_TARGET}.{q(seq)}')}, last_value, is_called) FROM {src}.{q(seq)}"
+        for _t, _c, _k, seq, *_ in identities
+    ]
+    statements += [
+        f"ALTER TABLE {_TARGET}.{q(t)} ADD CONSTRAINT {q(name)} {repoint(' ' + d).strip()}"
+        for t, name, d in _rows(cursor, _CONSTRAINTS_SQL, ns=ns)
+    ]
+    statements += [repoint(d) for (d,) in _rows(cursor, _INDEXES_SQL, ns=ns)]
+    statements += [
+        f"COMMENT ON TABLE {_TARGET}.{q(t)} IS {_literal(text)}"
+        for t, text in _rows(cursor, _TABLE_COMMENTS_SQL, ns=ns)
+    ]
+    return ClonePlan(fingerprint=fingerprint, statements=tuple(statements))
 
 
 def clone_schema(source: str, target: str) -> None:
@@ -121,68 +209,15 @@ def clone_schema(source: str, target: str) -> None:
     """
     with connection.cursor() as cursor:
         try:
-            _clone(_Catalog(cursor), source, target)
+            fingerprint = _fingerprint(cursor, source)
+            if fingerprint is None:
+                raise SchemaCloneError(f"Template schema {source!r} does not exist.")
+            if _rows(cursor, "SELECT 1 FROM pg_namespace WHERE nspname = %(n)s", n=target):
+                raise SchemaCloneError(f"Schema {target!r} already exists.")
+            plan = _plans.get(source)
+            if plan is None or plan.fingerprint != fingerprint:
+                plan = _plans[source] = build_clone_plan(cursor, source, fingerprint)
+            cursor.execute(plan.sql_for(target))
         finally:
-            # The search_path was changed under django-tenants: make it set the path again.
-            connection.search_path_set_schemas = None
-
-
-def _clone(db: _Catalog, source: str, target: str) -> None:
-    # Catalog functions (pg_get_indexdef, pg_get_constraintdef) qualify every name that is not
-    # visible on the search_path; with only pg_catalog on it, all names come out qualified
-    # and can be re-pointed from source to target by replacing the schema prefix.
-    db.rows("SELECT set_config('search_path', 'pg_catalog', true)")
-    ns = db.namespace(source)
-    if ns is None:
-        raise SchemaCloneError(f"Template schema {source!r} does not exist.")
-    if db.namespace(target) is not None:
-        raise SchemaCloneError(f"Schema {target!r} already exists.")
-    unsupported = sorted(row[0] for row in db.rows(_UNSUPPORTED_SQL, ns=ns))
-    if unsupported:
-        raise SchemaCloneError(f"Cannot clone {source!r}: it holds {', '.join(unsupported)}.")
-
-    src, dst = quote_schema_name(source), quote_schema_name(target)
-    src_prefix = db.ident(source) + "."
-
-    def repoint(definition: str) -> str:
-        return definition.replace(f" {src_prefix}", f" {dst}.").replace(f"({src_prefix}", f"({dst}.")
-
-    tables = [row[0] for row in db.rows(_TABLES_SQL, ns=ns)]
-    db.run([f"CREATE SCHEMA {dst}"] + [
-        f"CREATE TABLE {dst}.{quote_schema_name(t)} (LIKE {src}.{quote_schema_name(t)} "
-        "INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING GENERATED INCLUDING CONSTRAINTS "
-        "INCLUDING STORAGE INCLUDING COMMENTS)"
-        for t in tables
-    ])
-
-    statements = [
-        f"INSERT INTO {dst}.{quote_schema_name(t)} ({cols}) OVERRIDING SYSTEM VALUE "
-        f"SELECT {cols} FROM {src}.{quote_schema_name(t)}"
-        for t, cols in db.rows(_COLUMNS_SQL, ns=ns)
-    ]
-    # LIKE names each new identity sequence <table>_<column>_seq; the template's may differ
-    # (a table renamed by a migration keeps its sequence's old name), so rename to match, and
-    # carry on numbering where the template stopped.
-    # LIKE also makes every new sequence bigint (keeping an int column's maximum): copy the type.
-    created = {(t, c): (seq, type_) for t, c, seq, _, type_ in
-               db.rows(_IDENTITY_SQL, ns=db.namespace(target), schema=target)}
-    for table, column, seq, last_value, data_type in db.rows(_IDENTITY_SQL, ns=ns, schema=source):
-        new_seq, new_type = created[(table, column)]
-        if new_type != data_type:
-            statements.append(f"ALTER SEQUENCE {dst}.{quote_schema_name(new_seq)} AS {data_type}")
-        if new_seq != seq:
-            statements.append(
-                f"ALTER SEQUENCE {dst}.{quote_schema_name(new_seq)} RENAME TO {quote_schema_name(seq)}"
-            )
-        if last_value is not None:
-            statements.append(f"SELECT setval({_literal(f'{dst}.{quote_schema_name(seq)}')}, {int(last_value)})")
-    statements += [
-        f"ALTER TABLE {dst}.{quote_schema_name(t)} ADD CONSTRAINT {quote_schema_name(name)} {repoint(' ' + d).strip()}"
-        for t, name, d in db.rows(_CONSTRAINTS_SQL, ns=ns)
-    ]
-    statements += [repoint(row[0]) for row in db.rows(_INDEXES_SQL, ns=ns)]
-    statements += [
-        f"COMMENT ON TABLE {dst}.{quote_schema_name(t)} IS {_literal(text)}"
-        for t, text in db.rows(_TABLE_COMMENTS_SQL, ns=ns)
-    ]
-    db.run(statements)
+            # The search_path may have been changed under django-tenants: make it set it again.
+            tenant_connection().search_path_set_schemas = None

@@ -11,12 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.validators import validate_email
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import connection, transaction
 from django_tenants.utils import quote_schema_name, schema_exists, tenant_context
 
 from saas.api.errors import ApplicationError
+from saas.db.tenant import use_public_schema
 from shared_apps.tenancy.models import Domain, Tenant, TenantKind, TenantStatus
 from shared_apps.tenancy.schema_clone import clone_schema
 from shared_apps.tenancy.templates import ensure_template
@@ -56,10 +57,10 @@ def _create_schema(ctx: ProvisioningContext) -> None:
 
 
 def _create_roles(ctx: ProvisioningContext) -> None:
-    from tenant_apps.accounts.roles import sync_roles
+    from tenant_apps.accounts.roles import ensure_roles
 
     with tenant_context(ctx.tenant):
-        sync_roles(ctx.kind)
+        ensure_roles(ctx.kind)
 
 
 def _create_owner(ctx: ProvisioningContext) -> None:
@@ -126,7 +127,7 @@ def tenant_provision(
                 details={"owner_password": exc.messages},
             ) from None
 
-    connection.set_schema_to_public()
+    use_public_schema()
     if Tenant.objects.filter(schema_name=slug).exists() or schema_exists(slug):
         raise ApplicationError(f"The slug {slug!r} is taken.", code="slug_taken", status_code=409,
                                details={"slug": ["A site with this slug exists."]})

@@ -9,6 +9,8 @@ migrates a stale one, so provisioning never clones an out-of-date structure.
 from __future__ import annotations
 
 from django.db import connection
+
+from saas.db.tenant import tenant_connection, use_public_schema
 from django.db.migrations.executor import MigrationExecutor
 from django_tenants.migration_executors.base import run_migrations
 from django_tenants.utils import quote_schema_name, schema_exists
@@ -43,11 +45,11 @@ def migrate_template(kind: str, *, verbosity: int = 0) -> None:
             cursor.execute(f"CREATE SCHEMA {quote_schema_name(name)}")
     options = _migrate_options(verbosity)
     run_migrations(args=[], options=options, executor_codename="template", schema_name=name, tenant_type=kind)
-    connection.set_schema(name, tenant_type=kind)
+    tenant_connection().set_schema(name, tenant_type=kind)
     try:
         sync_roles(kind)
     finally:
-        connection.set_schema_to_public()
+        use_public_schema()
     _current.add(kind)
 
 
@@ -66,12 +68,12 @@ def template_is_current(kind: str) -> bool:
     name = template_schema_name(kind)
     if not schema_exists(name):
         return False
-    connection.set_schema(name, tenant_type=kind, include_public=False)
+    tenant_connection().set_schema(name, tenant_type=kind, include_public=False)
     try:
         executor = MigrationExecutor(connection)
         return not executor.migration_plan(executor.loader.graph.leaf_nodes())
     finally:
-        connection.set_schema_to_public()
+        use_public_schema()
 
 
 def ensure_template(kind: str, *, verbosity: int = 0) -> str:

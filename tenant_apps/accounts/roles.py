@@ -70,3 +70,14 @@ def sync_roles(kind: str) -> list[Group]:
         group.permissions.set(wanted)
         groups.append(group)
     return groups
+
+
+def ensure_roles(kind: str) -> None:
+    """Sync roles only if one of ``kind``'s role groups is missing in the current schema.
+
+    A schema cloned from its template already holds the synced groups (templates are synced
+    after every ``migrate_schemas``), so this usually costs one query.
+    """
+    names = set(roles_of(kind))
+    if set(Group.objects.filter(name__in=names).values_list("name", flat=True)) != names:
+        sync_roles(kind)

@@ -23,6 +23,8 @@ from django_tenants.postgresql_backend.base import DatabaseWrapper as TenantData
 class DatabaseWrapper(TenantDatabaseWrapper):
     """django-tenants' wrapper that keeps a still-valid ``search_path`` across ``set_tenant``."""
 
+    search_path_set_schemas: list[str] | None
+
     def set_tenant(self, tenant: Any, include_public: bool = True) -> None:
         """Select ``tenant``'s schema for the following queries (no query is run here)."""
         remembered = self.search_path_set_schemas

@@ -9,9 +9,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection
 from django_tenants.utils import tenant_context
 
+from saas.db.tenant import use_public_schema
 from shared_apps.tenancy.models import Tenant, TenantKind
 from shared_apps.tenancy.services import tenant_host, tenant_provision
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
 
         password = options["password"]
         port = ":8000" if settings.DEBUG else ""
-        connection.set_schema_to_public()
+        use_public_schema()
         admin_email = f"admin@{settings.PLATFORM_DOMAIN}"
         if not User.objects.filter(email=admin_email).exists():
             User.objects.create_superuser(email=admin_email, password=password, full_name="Platform Admin")
@@ -56,7 +56,7 @@ class Command(BaseCommand):
                         user_create(email=email, password=password, roles=[role],
                                     full_name=f"Demo {role.replace('_', ' ').title()}")
                     rows.append((slug, f"{tenant_host(slug)}{port}", role, email))
-        connection.set_schema_to_public()
+        use_public_schema()
 
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {password})"))
         for site, host, role, email in rows:
