@@ -11,9 +11,9 @@ class AccountAdapter(DefaultAccountAdapter):
     """Sign-up is open on tenant sites only; messages are not stored (there are no pages)."""
 
     def is_open_for_signup(self, request: Any) -> bool:
-        from django.db import connection
+        from saas.db.tenant import current_schema
 
-        return bool(connection.schema_name != "public")
+        return current_schema() != "public"
 
     def add_message(self, *args: Any, **kwargs: Any) -> None:
         return None

@@ -17,9 +17,9 @@ from django.utils import timezone
 
 def avatar_upload_to(instance: User, filename: str) -> str:
     """Avatars are stored under the tenant's schema, so no two tenants share a path."""
-    from django.db import connection
+    from saas.db.tenant import current_schema
 
-    return f"{connection.schema_name}/avatars/{instance.pk or 'new'}/{filename}"
+    return f"{current_schema()}/avatars/{instance.pk or 'new'}/{filename}"
 
 
 class UserManager(BaseUserManager["User"]):
@@ -106,3 +106,6 @@ class OneTimeCode(models.Model):
     class Meta:
         ordering = ("-created_at", "-id")
         indexes = [models.Index(fields=["address", "-created_at"], name="accounts_otp_address_recent")]
+
+    def __str__(self) -> str:
+        return f"code for {self.address} from {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -44,7 +44,7 @@ def default_role(kind: str) -> str | None:
 
 
 def _permissions(labels: tuple[str, ...]) -> list[Permission]:
-    found = []
+    found: list[Permission] = []
     for label in labels:
         app_label, codename = label.split(".", 1)
         found.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))

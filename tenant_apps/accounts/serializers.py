@@ -26,6 +26,18 @@ class RegisterSerializer(BaseRegisterSerializer):
     full_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
 
+    def validate_email(self, email: str) -> str:
+        """Refuse an address any user of this site has.
+
+        The base class only refuses addresses allauth has *verified*; users created by the site
+        (owners, admin-made users) and unverified sign-ups have no such record, and saving them
+        again would hit the table's unique constraint.
+        """
+        email = super().validate_email(email)
+        if User.objects.filter(email__iexact=email).exists():
+            raise serializers.ValidationError("A user is already registered with this e-mail address.")
+        return email
+
     def validate_phone(self, value: str) -> str:
         from tenant_apps.accounts.services import normalize_phone
 
@@ -39,8 +51,8 @@ class RegisterSerializer(BaseRegisterSerializer):
     def custom_signup(self, request: Any, user: User) -> None:
         from django.contrib.auth.models import Group
 
+        from saas.db.tenant import current_kind
         from tenant_apps.accounts.roles import default_role
-        from tenant_apps.accounts.services import current_kind
 
         user.full_name = self.validated_data.get("full_name", "")
         user.phone = self.validated_data.get("phone", "")
@@ -73,8 +85,10 @@ class UserDetailsSerializer(serializers.ModelSerializer):
         if not value:
             return ""
         phone = normalize_phone(value)
-        instance = self.instance
-        if User.objects.filter(phone=phone).exclude(pk=getattr(instance, "pk", None)).exists():
+        others = User.objects.filter(phone=phone)
+        if isinstance(self.instance, User):
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
             raise serializers.ValidationError("A user with this phone number exists.")
         return phone
 

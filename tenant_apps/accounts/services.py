@@ -18,16 +18,10 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from saas.api.errors import ApplicationError
+from saas.db.tenant import current_kind, current_schema
 from tenant_apps.accounts.models import OneTimeCode, User
 from tenant_apps.accounts.roles import ADMIN, default_role, roles_of
 from tenant_apps.accounts.sms import send_sms
-
-
-def current_kind() -> str:
-    """The kind of the tenant whose schema is active (``public`` on the platform)."""
-    tenant = getattr(connection, "tenant", None)
-    kind = tenant.get_tenant_type() if tenant is not None else None
-    return kind or "public"
 
 
 def normalize_phone(value: str) -> str:
@@ -99,7 +93,7 @@ def user_update(user: User, *, roles: list[str] | None = None, **fields: Any) ->
 
     Refuses to leave the site without an active admin: ``last_admin`` (409).
     """
-    if "phone" in fields and fields["phone"]:
+    if fields.get("phone"):
         fields["phone"] = normalize_phone(fields["phone"])
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
@@ -127,7 +121,7 @@ def owner_create(*, email: str, password: str | None) -> User:
     """
     user = user_create(email=email, password=password, roles=[ADMIN])
     if password is None:
-        schema = connection.schema_name
+        schema = current_schema()
         transaction.on_commit(lambda: _send_set_password_email(schema, user.pk))
     return user
 
@@ -163,7 +157,7 @@ def normalize_address(value: str) -> str:
 
 
 def _hash_code(address: str, code: str) -> str:
-    return salted_hmac("accounts.otp", f"{connection.schema_name}:{address}:{code}",
+    return salted_hmac("accounts.otp", f"{current_schema()}:{address}:{code}",
                        algorithm="sha256").hexdigest()
 
 
@@ -221,6 +215,7 @@ def otp_verify(*, address: str, code: str) -> User:
     address = normalize_address(address)
     invalid = ApplicationError("The code is not valid.", code="otp_invalid")
     failure: ApplicationError | None = None
+    user: User | None = None
     with transaction.atomic():
         otp = (OneTimeCode.objects.select_for_update()
                .filter(address=address, consumed_at__isnull=True).order_by("-created_at", "-id").first())
@@ -246,4 +241,5 @@ def otp_verify(*, address: str, code: str) -> User:
             otp.save(update_fields=["consumed_at"])
     if failure is not None:
         raise failure  # after the block, so the counted attempt is committed
+    assert user is not None
     return user

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig, apps
-from django.db import connection
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
@@ -16,9 +15,10 @@ def _sync_roles_after_migrate(sender: AppConfig, **_: Any) -> None:
     with_models = [a for a in apps.get_app_configs() if a.models_module is not None]
     if sender.label != with_models[-1].label:
         return
-    tenant = getattr(connection, "tenant", None)
-    kind = tenant.get_tenant_type() if tenant is not None else None
-    if connection.schema_name == "public" or not kind:
+    from saas.db.tenant import current_kind, current_schema
+
+    kind = current_kind()
+    if current_schema() == "public" or kind == "public":
         return
     from tenant_apps.accounts.roles import sync_roles
 

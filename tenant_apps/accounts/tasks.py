@@ -5,8 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection
 
+from saas.db.tenant import current_tenant
 from tenant_apps.accounts.models import User
 
 
@@ -19,7 +19,7 @@ def send_set_password_email(user_id: int) -> None:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return
-    tenant = connection.tenant
+    tenant = current_tenant()
     host = getattr(tenant, "domain_url", None) or f"{tenant.schema_name}.{settings.PLATFORM_DOMAIN}"
     uid, token = user_pk_to_url_str(user), default_token_generator.make_token(user)
     base = settings.SITE_URL_FORMAT.format(host=host)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
@@ -22,34 +21,39 @@ from rest_framework_simplejwt.serializers import (
 )
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token, UntypedToken
 
+from saas.db.tenant import current_schema
+
 TENANT_CLAIM = "tenant"
 
 
 def check_token_tenant(token: Token) -> None:
     """Raise ``TokenError`` unless ``token`` was issued by the schema serving this request."""
-    if token.payload.get(TENANT_CLAIM) != connection.schema_name:
+    if token.payload.get(TENANT_CLAIM) != current_schema():
         raise TokenError(_("Token was issued for another site."))
 
 
 class TenantTokenMixin:
-    """Adds the ``tenant`` claim when issuing and checks it when verifying."""
+    """Adds the ``tenant`` claim when issuing and checks it when verifying.
+
+    The claim is set as soon as a new token is made, before ``for_user`` records a refresh token
+    as outstanding, so the recorded token is the one handed out.
+    """
+
+    def __init__(self, token: Any = None, verify: bool = True) -> None:
+        super().__init__(token, verify)  # type: ignore[call-arg]
+        if token is None:
+            self.payload[TENANT_CLAIM] = current_schema()  # type: ignore[attr-defined]
 
     def verify(self) -> None:
         super().verify()  # type: ignore[misc]
         check_token_tenant(self)  # type: ignore[arg-type]
-
-    @classmethod
-    def for_user(cls, user: Any) -> Any:
-        token = super().for_user(user)  # type: ignore[misc]
-        token[TENANT_CLAIM] = connection.schema_name
-        return token
 
 
 class TenantAccessToken(TenantTokenMixin, AccessToken):
     """Access token bound to its tenant (``SIMPLE_JWT['AUTH_TOKEN_CLASSES']``)."""
 
 
-class TenantRefreshToken(TenantTokenMixin, RefreshToken):
+class TenantRefreshToken(TenantTokenMixin, RefreshToken):  # type: ignore[misc]  # simplejwt stubs
     """Refresh token bound to its tenant; the access tokens it mints copy the claim."""
 
     access_token_class = TenantAccessToken
@@ -71,7 +75,7 @@ class TenantTokenObtainPairSerializer(TokenObtainPairSerializer):
         """A refresh token for ``user``; logging in this way also records ``last_login``."""
         from django.contrib.auth.models import update_last_login
 
-        update_last_login(None, user)
+        update_last_login(type(user), user)
         return super().get_token(user)
 
 

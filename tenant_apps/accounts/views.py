@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
 from django.http import JsonResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -13,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas.db.tenant import current_schema
 from tenant_apps.accounts import selectors, services
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import HasRole
@@ -83,7 +83,8 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     deactivates (users are never deleted: their records stay attributable).
     """
 
-    permission_classes = [IsAuthenticated, HasRole(ADMIN)]
+    # HasRole instances stand in for classes (DRF calls them); the stubs only know classes.
+    permission_classes = [IsAuthenticated, HasRole(ADMIN)]  # type: ignore[list-item]
     serializer_class = UserSerializer
     search_fields = ("email", "full_name", "phone")
     ordering_fields = ("id", "email", "date_joined")
@@ -122,5 +123,5 @@ def password_reset_confirm_link(request: Any, uidb36: str, key: str) -> JsonResp
         "uid": uidb36,
         "token": key,
         "detail": "POST uid, token, new_password1 and new_password2 to /api/v1/auth/password/reset/confirm/.",
-        "site": connection.schema_name,
+        "site": current_schema(),
     })
