@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
+from django_tenants.utils import quote_schema_name
 
 from saas.db.tenant import tenant_connection
-from django_tenants.utils import quote_schema_name
 
 
 class SchemaCloneError(RuntimeError):

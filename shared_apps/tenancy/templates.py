@@ -9,12 +9,11 @@ migrates a stale one, so provisioning never clones an out-of-date structure.
 from __future__ import annotations
 
 from django.db import connection
-
-from saas.db.tenant import tenant_connection, use_public_schema
 from django.db.migrations.executor import MigrationExecutor
 from django_tenants.migration_executors.base import run_migrations
 from django_tenants.utils import quote_schema_name, schema_exists
 
+from saas.db.tenant import tenant_connection, use_public_schema
 from shared_apps.tenancy.models import TenantKind
 
 TEMPLATE_PREFIX = "_template_"
