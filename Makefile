@@ -22,7 +22,7 @@ migrate: install
 	$(BIN)/python manage.py migrate_schemas --verbosity 0
 
 demo: migrate
-	$(BIN)/python manage.py setup_demo
+	$(BIN)/python manage.py setup_demo --port $(PORT)
 
 run: demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -28,6 +28,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--password", default="demo-pass-1234", help="Password of every demo user.")
+        parser.add_argument("--port", default="8000", help="Port shown in the printed host names.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from tenant_apps.accounts.models import User
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         from tenant_apps.accounts.services import user_create
 
         password = options["password"]
-        port = ":8000" if settings.DEBUG else ""
+        port = "" if options["port"] in {"", "80", "443"} else f":{options['port']}"
         use_public_schema()
         admin_email = f"admin@{settings.PLATFORM_DOMAIN}"
         if not User.objects.filter(email=admin_email).exists():
