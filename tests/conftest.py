@@ -35,6 +35,8 @@ def session_tenants(django_db_setup: None, django_db_blocker: Any) -> dict[str, 
     from tenant_apps.accounts.models import User
 
     with django_db_blocker.unblock():
+        name = connection.settings_dict["NAME"]
+        assert name.startswith("test_"), f"refusing to provision test tenants into {name!r}"
         connection.set_schema_to_public()
         for kind in TenantKind.values:  # templates migrate (and commit) here, never inside a test
             ensure_template(kind)

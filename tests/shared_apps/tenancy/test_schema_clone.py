@@ -31,6 +31,11 @@ def _pg_dump() -> str:
     pytest.fail("no pg_dump matching the server version is installed")
 
 
+def _without_attver(line: str) -> str:
+    line = re.sub(r"pg_attver=\d+,?\s*", "", line)
+    return line.replace(", )", ")")
+
+
 def _schema_dump(schema: str) -> str:
     settings = connection.settings_dict
     cmd = [_pg_dump(), "--schema-only", "--no-owner", "--no-privileges", f"--schema={schema}",
@@ -43,6 +48,12 @@ def _schema_dump(schema: str) -> str:
     dump = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout
     # drop comments and session settings; make the schema name neutral
     lines = [line for line in dump.splitlines() if line and not line.startswith(("--", "SET ", "SELECT pg_catalog"))]
+    # Some PostgreSQL builds (this project's CI machines among them) stamp every column with a
+    # server-managed option `pg_attver=<counter>` that differs per created column and cannot be
+    # set; it is not part of the schema's design, so it is left out of the comparison. Other
+    # column options (n_distinct, ...) still count.
+    lines = [_without_attver(line) for line in lines]
+    lines = [line for line in lines if not line.endswith(" SET ();")]
     return "\n".join(lines).replace(f'"{schema}"', "SCHEMA").replace(f"{schema}.", "SCHEMA.").replace(
         f"SCHEMA {schema};", "SCHEMA SCHEMA;")
 

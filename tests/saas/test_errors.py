@@ -1,0 +1,83 @@
+"""The API's one error shape: every failure a client can cause is ``{"error": {code, message[, details]}}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+ERROR_KEYS = {"code", "message", "details"}
+
+
+def assert_error_shape(response: Any, status: int, code: str) -> dict[str, Any]:
+    """The response is JSON, has exactly the top-level key ``error``, with this status and code."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert list(body) == ["error"]
+    assert {"code", "message"} <= set(body["error"]) <= ERROR_KEYS
+    assert body["error"]["code"] == code
+    assert isinstance(body["error"]["message"], str)
+    assert body["error"]["message"]
+    return body["error"]
+
+
+@pytest.mark.parametrize("path", ["/nope/", "/api/v1/nope", "/api/v2/site/", "/api/v1/site"])
+@pytest.mark.parametrize("on_tenant", [True, False], ids=["tenant-host", "platform-host"])
+def test_url_matching_nothing_is_a_json_404(alpha, client_for, path, on_tenant):
+    # when
+    response = client_for(alpha if on_tenant else None).get(path)
+    # then
+    error = assert_error_shape(response, 404, "not_found")
+    assert path in error["message"]
+
+
+def test_invalid_input_is_a_400_naming_each_field(alpha, client_for):
+    # when
+    response = client_for(alpha).post("/api/v1/auth/login/", {}, format="json")
+    # then
+    error = assert_error_shape(response, 400, "validation_error")
+    assert set(error["details"]) == {"email", "password"}
+    assert all(isinstance(messages, list) and messages for messages in error["details"].values())
+
+
+@pytest.mark.parametrize(
+    ("tenant", "path"), [("alpha", "/api/v1/users/"), (None, "/api/v1/tenants/")], ids=["tenant", "platform"]
+)
+def test_missing_credentials_are_a_401(session_tenants, db, client_for, tenant, path):
+    # when
+    response = client_for(session_tenants.get(tenant)).get(path)
+    # then
+    assert_error_shape(response, 401, "not_authenticated")
+
+
+def test_malformed_json_body_is_a_400_parse_error(alpha, client_for):
+    # when
+    response = client_for(alpha).post("/api/v1/auth/login/", data='{"email": ', content_type="application/json")
+    # then
+    error = assert_error_shape(response, 400, "parse_error")
+    assert "details" not in error
+
+
+def test_unsupported_method_is_a_405(alpha, client_for):
+    response = client_for(alpha).put("/api/v1/site/", {}, format="json")
+    assert_error_shape(response, 405, "method_not_allowed")
+
+
+@pytest.mark.parametrize(
+    ("tenant", "path"),
+    [
+        ("alpha", "/api/v1/auth/login"),
+        ("alpha", "/api/v1/users"),
+        (None, "/api/v1/tenants"),
+        (None, "/api/v1/auth/login"),
+    ],
+)
+def test_post_without_trailing_slash_gets_a_json_answer_not_a_crash_or_redirect(
+    session_tenants, db, client_for, tenant, path
+):
+    # when
+    response = client_for(session_tenants.get(tenant)).post(path, {"email": "x@example.com"}, format="json")
+    # then: a client error in the one shape; a redirect would drop the body
+    assert 400 <= response.status_code < 500, response.content
+    assert list(response.json()) == ["error"]
