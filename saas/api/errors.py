@@ -14,14 +14,18 @@ Django's ``ValidationError``, ``Http404`` and ``PermissionDenied`` are converted
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
 
 
 class ApplicationError(Exception):
@@ -88,6 +92,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """DRF ``EXCEPTION_HANDLER``: every handled exception becomes the one error shape."""
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
+    if isinstance(exc, IntegrityError):
+        # Only reachable through a race the services' own checks could not see (two requests
+        # creating the same unique thing at once): the loser gets a conflict, not a 500.
+        logger.warning("integrity error answered with 409: %s", exc)
+        return Response(error_body("conflict", "This conflicts with a change made at the same time. "
+                                   "Reload and try again."), status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail=detail)

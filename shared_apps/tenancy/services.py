@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django_tenants.utils import quote_schema_name, schema_exists, tenant_context
 
 from saas.api.errors import ApplicationError
@@ -135,9 +135,17 @@ def tenant_provision(
     template = ensure_template(kind_)  # outside the transaction: migrating a template commits
     ctx = ProvisioningContext(kind=kind_, slug=slug, name=name, owner_email=owner_email.lower(),
                               owner_password=owner_password, template=template)
-    with transaction.atomic():
-        for step in PROVISIONING_STEPS:
-            step(ctx)
+    try:
+        with transaction.atomic():
+            for step in PROVISIONING_STEPS:
+                step(ctx)
+    except IntegrityError:
+        # A concurrent request took the slug between our check and our insert (the unique
+        # index made this one wait for it, then fail).
+        if Tenant.objects.filter(schema_name=slug).exists():
+            raise ApplicationError(f"The slug {slug!r} is taken.", code="slug_taken", status_code=409,
+                                   details={"slug": ["A site with this slug exists."]}) from None
+        raise
     assert ctx.tenant is not None
     logger.info("provisioned tenant %s (%s)", slug, kind_)
     return ctx.tenant

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -79,12 +79,16 @@ def user_create(
     if roles is None:
         role = default_role(current_kind())
         roles = [role] if role else []
-    with transaction.atomic():
-        _check_unique(email=email, phone=phone)
-        groups = _role_groups(roles)
-        user = User.objects.create_user(email=email, password=password, full_name=full_name,
-                                        phone=phone, is_active=is_active)
-        user.groups.set(groups)
+    try:
+        with transaction.atomic():
+            _check_unique(email=email, phone=phone)
+            groups = _role_groups(roles)
+            user = User.objects.create_user(email=email, password=password, full_name=full_name,
+                                            phone=phone, is_active=is_active)
+            user.groups.set(groups)
+    except IntegrityError:
+        _check_unique(email=email, phone=phone)  # a concurrent request created it: say which
+        raise
     return user
 
 

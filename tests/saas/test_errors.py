@@ -81,3 +81,14 @@ def test_post_without_trailing_slash_gets_a_json_answer_not_a_crash_or_redirect(
     # then: a client error in the one shape; a redirect would drop the body
     assert 400 <= response.status_code < 500, response.content
     assert list(response.json()) == ["error"]
+
+
+def test_a_unique_constraint_race_is_answered_with_409_conflict_not_500():
+    from django.db import IntegrityError
+
+    from saas.api.errors import exception_handler
+
+    response = exception_handler(IntegrityError("duplicate key value violates unique constraint"), {})
+    assert response.status_code == 409
+    assert response.data == {"error": {"code": "conflict", "message": (
+        "This conflicts with a change made at the same time. Reload and try again.")}}
