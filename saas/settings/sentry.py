@@ -8,7 +8,8 @@ from __future__ import annotations
 
 
 def init_sentry(dsn: str, *, environment: str, traces_sample_rate: float) -> None:
-    """Initialise sentry-sdk with the Django and Celery integrations."""
+    """Initialise sentry-sdk with the Django and Celery integrations (no personal data is sent:
+    sentry-sdk's default)."""
     import sentry_sdk
     from sentry_sdk.integrations.celery import CeleryIntegration
     from sentry_sdk.integrations.django import DjangoIntegration
@@ -17,6 +18,5 @@ def init_sentry(dsn: str, *, environment: str, traces_sample_rate: float) -> Non
         dsn=dsn,
         environment=environment,
         traces_sample_rate=traces_sample_rate,
-        send_default_pii=False,
         integrations=[DjangoIntegration(), CeleryIntegration()],
     )
