@@ -65,8 +65,17 @@ _CORE_APPS = [
     "tenant_apps.accounts",
 ]
 
-# Apps every tenant kind has (shared services land here), then each kind's own apps.
-TENANT_COMMON_APPS = [*_CORE_APPS]
+# Apps every tenant kind has: accounts (above), then the services all kinds share.
+TENANT_COMMON_APPS = [
+    *_CORE_APPS,
+    "tenant_apps.audit",
+    "tenant_apps.files",
+    "tenant_apps.emails",
+    "tenant_apps.notifications",
+    "tenant_apps.tickets",
+    "tenant_apps.payments",
+    "tenant_apps.wallet",
+]
 
 TENANT_KIND_APPS: dict[str, list[str]] = {
     "school": [],
@@ -110,6 +119,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "tenant_apps.audit.middleware.AuditContextMiddleware",
 ]
 
 ROOT_URLCONF = "saas.urls.public"
@@ -276,10 +286,77 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --------------------------------------------------------------------------------------------
-# E-mail, static files, i18n
+# E-mail: SendGrid (official SDK) when SENDGRID_API_KEY is set, else EMAIL_BACKEND (console).
 # --------------------------------------------------------------------------------------------
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+SENDGRID_API_KEY = env("SENDGRID_API_KEY", default="")
+#: SendGrid API base URL; tests point it at a local recorder.
+SENDGRID_API_HOST = env("SENDGRID_API_HOST", default="https://api.sendgrid.com")
+EMAIL_BACKEND = (
+    "tenant_apps.emails.backends.SendGridEmailBackend"
+    if SENDGRID_API_KEY
+    else env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"no-reply@{PLATFORM_DOMAIN}")
+#: Retries of a failed e-mail task (exponential backoff from 10 s).
+EMAIL_MAX_RETRIES = env.int("EMAIL_MAX_RETRIES", default=5)
+
+# --------------------------------------------------------------------------------------------
+# Files: S3 (django-storages, boto3) when AWS_STORAGE_BUCKET_NAME is set, local disk otherwise.
+# Every key starts with the tenant's schema (tenant_apps/files/storage.py).
+# --------------------------------------------------------------------------------------------
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+#: Seconds a download URL (S3 pre-signed, or our signed local URL) stays valid.
+FILE_URL_TTL_SECONDS = env.int("FILE_URL_TTL_SECONDS", default=300)
+FILE_MAX_BYTES = env.int("FILE_MAX_BYTES", default=10 * 1024 * 1024)
+FILE_ALLOWED_TYPES = env.list("FILE_ALLOWED_TYPES", default=[
+    "application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp", "text/plain", "text/csv",
+    "application/zip",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+])
+_STATIC_STORAGE = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES = {
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": AWS_STORAGE_BUCKET_NAME,
+                "region_name": env("AWS_S3_REGION_NAME", default=None),
+                "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+                "default_acl": None,
+                "querystring_auth": True,
+                "querystring_expire": FILE_URL_TTL_SECONDS,
+                "file_overwrite": False,
+                "object_parameters": {"ServerSideEncryption": "AES256"},
+            },
+        },
+        "staticfiles": _STATIC_STORAGE,
+    }
+else:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": _STATIC_STORAGE,
+    }
+
+# --------------------------------------------------------------------------------------------
+# Payments: Stripe (official SDK). One platform Stripe account; each PaymentIntent carries its
+# tenant in its metadata and each tenant has its own webhook endpoint.
+# --------------------------------------------------------------------------------------------
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+#: Stripe API base URL; development and tests point it at a local fake (localstripe).
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
+#: Currency of new invoices when none is given (ISO 4217, upper case).
+DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="USD")
+
+# --------------------------------------------------------------------------------------------
+# Notifications: the SSE stream sends a comment line this often to keep proxies from closing it.
+# --------------------------------------------------------------------------------------------
+NOTIFICATIONS_KEEPALIVE_SECONDS = env.int("NOTIFICATIONS_KEEPALIVE_SECONDS", default=15)
+
+# --------------------------------------------------------------------------------------------
+# Static files, i18n
+# --------------------------------------------------------------------------------------------
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -32,3 +32,9 @@ CACHES = {
     },
     "platform": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "platform"},
 }
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+MEDIA_ROOT = Path(tempfile.gettempdir()) / f"saas-test-media-{os.getpid()}"
+STRIPE_WEBHOOK_SECRET = "whsec_test_secret"
+SENDGRID_API_KEY = ""

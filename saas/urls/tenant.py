@@ -10,6 +10,9 @@ from rest_framework.routers import DefaultRouter
 from saas.urls.common import catch_all, docs_urls, tenant_auth_urls
 from tenant_apps.accounts.views import SiteView, UserViewSet
 
+#: Shared-service apps whose ``urls.py`` every kind serves under ``/api/v1/``.
+SHARED_SERVICE_APPS = ("audit", "files", "notifications", "tickets", "payments", "wallet")
+
 
 def tenant_urlpatterns(urlconf: str, kind_patterns: list[Any]) -> list[Any]:
     """The full pattern list of a kind: shared endpoints, the kind's, docs, catch-all."""
@@ -20,6 +23,7 @@ def tenant_urlpatterns(urlconf: str, kind_patterns: list[Any]) -> list[Any]:
         path("api/v1/auth/", include(tenant_auth_urls())),
         path("api/v1/site/", SiteView.as_view(), name="site"),
         path("api/v1/", include(router.urls)),
+        *[path("api/v1/", include(f"tenant_apps.{app}.urls")) for app in SHARED_SERVICE_APPS],
         *kind_patterns,
         *docs_urls(urlconf),
         *catch_all(),

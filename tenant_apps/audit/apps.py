@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    """Who did what to which object, when, from where (every tenant schema)."""
+
+    name = "tenant_apps.audit"
+    label = "audit"
+    verbose_name = "Audit log"

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class EmailsConfig(AppConfig):
+    """Transactional e-mail: templates, per-tenant sender, sent from Celery tasks with retries."""
+
+    name = "tenant_apps.emails"
+    label = "emails"
+    verbose_name = "E-mail"

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from tenant_apps.files.views import FileDetailView, FileDownloadView, FileUploadView
+
+urlpatterns = [
+    path("files/", FileUploadView.as_view(), name="file-upload"),
+    path("files/<uuid:pk>/", FileDetailView.as_view(), name="file-detail"),
+    path("files/<uuid:pk>/download/", FileDownloadView.as_view(), name="file-download"),
+]

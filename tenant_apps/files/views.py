@@ -1,0 +1,87 @@
+"""Upload, inspect and download files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import FileResponse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from saas.api.errors import ApplicationError
+from tenant_apps.files import services
+from tenant_apps.files.access import can_read_file
+from tenant_apps.files.models import StoredFile
+from tenant_apps.files.storage import key_belongs_to_current_tenant
+
+
+class StoredFileSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StoredFile
+        fields = ("id", "original_name", "content_type", "size", "created_at", "url")
+        read_only_fields = fields
+
+    def get_url(self, stored: StoredFile) -> str:
+        return services.file_download_url(stored, request=self.context.get("request"))
+
+
+class FileUploadView(APIView):
+    """``POST /api/v1/files/`` (multipart, field ``file``) -> 201 with the file and its download URL."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=inline_serializer("FileUpload", {"file": serializers.FileField()}),
+                   responses={201: StoredFileSerializer})
+    def post(self, request: Request) -> Response:
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ApplicationError("Send the file in the multipart field 'file'.", code="validation_error",
+                                   details={"file": ["No file was submitted."]})
+        stored = services.file_store(upload=upload, uploaded_by=request.user)
+        return Response(StoredFileSerializer(stored, context={"request": request}).data,
+                        status=status.HTTP_201_CREATED)
+
+
+def readable_file(request: Request, pk: Any) -> StoredFile:
+    """The file ``pk`` if the user may read it; 404 otherwise (no existence leak)."""
+    stored = StoredFile.objects.filter(pk=pk).first()
+    if stored is None or not can_read_file(request.user, stored):
+        raise ApplicationError("No such file.", code="not_found", status_code=404)
+    return stored
+
+
+class FileDetailView(APIView):
+    """``GET /api/v1/files/{id}/``: metadata and a short-lived download URL, if you may read it."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=StoredFileSerializer)
+    def get(self, request: Request, pk: Any) -> Response:
+        return Response(StoredFileSerializer(readable_file(request, pk), context={"request": request}).data)
+
+
+class FileDownloadView(APIView):
+    """``GET /api/v1/files/{id}/download/?signature=...``: the bytes (local storage only).
+
+    The signature (from the detail or upload response) is the permission: it names the file and
+    the tenant and expires after ``FILE_URL_TTL_SECONDS``, so the link works in a browser.
+    """
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request: Request, pk: Any) -> FileResponse:
+        stored = services.file_from_signature(pk=str(pk), signature=request.query_params.get("signature", ""))
+        if not key_belongs_to_current_tenant(stored.file.name or ""):
+            raise ApplicationError("No such file.", code="not_found", status_code=404)
+        return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.original_name,
+                            content_type=stored.content_type)
