@@ -326,6 +326,7 @@ if AWS_STORAGE_BUCKET_NAME:
                 "default_acl": None,
                 "querystring_auth": True,
                 "querystring_expire": FILE_URL_TTL_SECONDS,
+                "signature_version": "s3v4",
                 "file_overwrite": False,
                 "object_parameters": {"ServerSideEncryption": "AES256"},
             },
