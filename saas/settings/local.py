@@ -8,3 +8,7 @@ DATABASES = database_settings(embedded_allowed=True)
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-insecure-key-change-me-0123456789abcdefghij")
 SITE_URL_FORMAT = env("SITE_URL_FORMAT", default="http://{host}:8000")
+# `make run` starts localstripe (a local fake of Stripe's API) on :8420; these point at it.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_localstripe")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="http://127.0.0.1:8420")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="whsec_local_development")

@@ -9,4 +9,7 @@ class TenancyConfig(AppConfig):
     verbose_name = "Tenancy"
 
     def ready(self) -> None:
+        from saas.db import contenttypes
         from shared_apps.tenancy import signals  # noqa: F401
+
+        contenttypes.install()

@@ -31,18 +31,39 @@ class Attachment:
 
 def sender_address() -> str:
     """``"<Site name>" <DEFAULT_FROM_EMAIL>``: the site's name shown, the platform's address used."""
+    return formataddr((site_name(), parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
+
+
+def site_name() -> str:
+    """The current site's display name (the tenant's name; the schema name without one)."""
+    return str(getattr(current_tenant(), "name", None) or current_schema())
+
+
+def site_url() -> str:
+    """The current site's base URL (``SITE_URL_FORMAT``), for links in e-mails.
+
+    The request's host when serving one, else the tenant's primary domain (tasks), else
+    ``<schema>.<PLATFORM_DOMAIN>``.
+    """
     tenant = current_tenant()
-    name = getattr(tenant, "name", None) or current_schema()
-    return formataddr((str(name), parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
+    host = getattr(tenant, "domain_url", None)
+    if not host and getattr(tenant, "pk", None) and hasattr(tenant, "get_primary_domain"):
+        primary = tenant.get_primary_domain()
+        host = primary.domain if primary is not None else None
+    if not host:
+        schema = current_schema()
+        host = settings.PLATFORM_DOMAIN if schema == "public" else f"{schema}.{settings.PLATFORM_DOMAIN}"
+    return str(settings.SITE_URL_FORMAT.format(host=host))
 
 
 def render_email(template: str, context: dict[str, Any]) -> tuple[str, str | None]:
     """Render ``emails/<template>.txt`` (required) and ``emails/<template>.html`` (optional).
 
-    The context gets ``site_name`` added. Returns ``(text, html or None)``.
+    The context gets the current site's ``site_name`` and ``site_url`` added (``context`` may
+    not override them). Text templates should wrap their body in ``{% autoescape off %}``:
+    plain text must not be HTML-escaped. Returns ``(text, html or None)``.
     """
-    tenant = current_tenant()
-    full = {"site_name": getattr(tenant, "name", None) or current_schema(), **context}
+    full = {**context, "site_name": site_name(), "site_url": site_url()}
     text = render_to_string(f"emails/{template}.txt", full)
     try:
         html: str | None = render_to_string(f"emails/{template}.html", full)
@@ -69,11 +90,20 @@ def email_send(*, to: list[str], subject: str, template: str, context: dict[str,
                reply_to: list[str] | None = None) -> None:
     """Send a templated e-mail from a Celery task after the current transaction commits.
 
-    ``context`` must be JSON-serialisable (it travels through the broker).
+    ``context`` must be JSON-serialisable (it travels through the broker). The task runs in the
+    schema that is current now, even if the caller has switched schema by the time of commit.
     """
+    from django_tenants.utils import tenant_context
+
     from tenant_apps.emails.tasks import send_templated_email
 
     if not to:
         return
-    transaction.on_commit(lambda: send_templated_email.delay(
-        to=list(to), subject=subject, template=template, context=context, reply_to=reply_to))
+    tenant = current_tenant()
+
+    def enqueue() -> None:
+        with tenant_context(tenant):
+            send_templated_email.delay(to=list(to), subject=subject, template=template, context=context,
+                                       reply_to=reply_to)
+
+    transaction.on_commit(enqueue)

@@ -6,14 +6,23 @@ from typing import Any
 
 from celery import shared_task
 from django.conf import settings
+from django.template import TemplateDoesNotExist, TemplateSyntaxError
 
+from tenant_apps.emails.backends import SendGridRejected
 from tenant_apps.emails.services import deliver_email, render_email
 
+#: Failures that sending again cannot fix: a missing or broken template, a payload SendGrid rejects.
+PERMANENT_ERRORS = (TemplateDoesNotExist, TemplateSyntaxError, SendGridRejected)
 
-@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=10, retry_backoff_max=600,
-             retry_jitter=True, max_retries=settings.EMAIL_MAX_RETRIES)
+
+@shared_task(bind=True, autoretry_for=(Exception,), dont_autoretry_for=PERMANENT_ERRORS, retry_backoff=10,
+             retry_backoff_max=600, retry_jitter=True, max_retries=settings.EMAIL_MAX_RETRIES)
 def send_templated_email(self: Any, *, to: list[str], subject: str, template: str, context: dict[str, Any],
                          reply_to: list[str] | None = None) -> None:
-    """Render ``template`` with ``context`` and send it; retried with exponential backoff."""
+    """Render ``template`` with ``context`` and send it.
+
+    Any other failure (network, SendGrid 5xx or 429) is retried up to ``EMAIL_MAX_RETRIES``
+    times with exponential backoff: about 10 s, 20 s, 40 s... (at most 600 s), full jitter.
+    """
     text, html = render_email(template, context)
     deliver_email(to=to, subject=subject, text=text, html=html, reply_to=reply_to)

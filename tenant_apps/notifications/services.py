@@ -1,4 +1,4 @@
-"""Creating notifications and publishing them to the recipient's live stream."""
+"""Creating notifications, marking them read, and publishing them to the recipient's live stream."""
 
 from __future__ import annotations
 
@@ -7,28 +7,68 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
+from saas.db.tenant import current_schema
 from tenant_apps.notifications.models import Notification
+from tenant_apps.notifications.selectors import notification_get
+
+
+def _content_type_of(target: models.Model) -> ContentType:
+    """``target``'s content type row in the current schema.
+
+    Not ``ContentType.objects.get_for_model``: its cache is per process, not per schema.
+    django-tenants clears it on ``set_tenant``, but another thread serving another schema can
+    refill it at any moment, and content type ids may differ between schemas (they diverge as
+    apps are added over time). One indexed query per notification buys certainty.
+    """
+    opts = target._meta.concrete_model._meta if target._meta.concrete_model else target._meta
+    content_type, _ = ContentType.objects.get_or_create(app_label=opts.app_label, model=opts.model_name)
+    return content_type
 
 
 def notify(*, recipient: Any, verb: str, target: models.Model | None = None,
            extra_data: dict[str, Any] | None = None) -> Notification:
-    """Create a notification for ``recipient`` and publish it to their SSE stream after commit.
+    """Create a notification for ``recipient`` and publish it to their SSE streams after commit.
 
     ``verb`` is a dotted event name; ``extra_data`` a JSON-serialisable dict safe for the
-    recipient to see.
+    recipient to see. Nothing is published when the transaction rolls back, and a failed
+    publish never fails the caller (the row is committed; streams catch up on reconnect).
     """
     notification = Notification.objects.create(
         recipient=recipient, verb=verb,
-        content_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        content_type=_content_type_of(target) if target is not None else None,
         object_id=str(target.pk) if target is not None else "",
         extra_data=extra_data or {},
     )
-    transaction.on_commit(lambda: publish(notification))
+    schema = current_schema()
+    transaction.on_commit(lambda: publish(notification, schema=schema), robust=True)
     return notification
 
 
-def publish(notification: Notification) -> None:
-    """Push ``notification`` to its recipient's open streams (see ``broker.py``)."""
+def publish(notification: Notification, *, schema: str | None = None) -> None:
+    """Push ``notification`` to its recipient's open streams in ``schema`` (default: the current one)."""
     from tenant_apps.notifications import broker
+    from tenant_apps.notifications.serializers import notification_payload
 
-    broker.publish(notification)
+    broker.publish(schema=schema or current_schema(), user_id=notification.recipient_id,
+                   payload=notification_payload(notification))
+
+
+def notification_mark_read(*, user: Any, notification_id: int) -> Notification:
+    """Mark ``user``'s notification ``notification_id`` read (idempotent) and return it.
+
+    Raises ``ApplicationError`` ``not_found`` (404) for another user's or an unknown id. No
+    lock: one conditional ``UPDATE``; concurrent calls agree on the result.
+    """
+    notification = notification_get(user=user, notification_id=notification_id)
+    if not notification.read:
+        Notification.objects.filter(pk=notification.pk, read=False).update(read=True)
+        notification.read = True
+    return notification
+
+
+def notifications_mark_all_read(*, user: Any) -> int:
+    """Mark every unread notification of ``user`` read; returns how many changed.
+
+    No lock: one ``UPDATE``. A notification created concurrently may stay unread.
+    """
+    return Notification.objects.filter(recipient=user, read=False).update(read=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django_tenants.utils import tenant_context
 
-from tenant_apps.audit.services import audit_record
 from tenant_apps.accounts.models import User
+from tenant_apps.audit.services import audit_record
 
 
 def _record(tenant, verb, actor_email=None, **changes):

@@ -34,6 +34,7 @@ class Command(BaseCommand):
         from tenant_apps.accounts.models import User
         from tenant_apps.accounts.roles import roles_of
         from tenant_apps.accounts.services import user_create
+        from tenant_apps.payments.demo import create_demo_invoice
 
         password = options["password"]
         port = "" if options["port"] in {"", "80", "443"} else f":{options['port']}"
@@ -41,6 +42,7 @@ class Command(BaseCommand):
         admin_email = f"admin@{settings.PLATFORM_DOMAIN}"
         if not User.objects.filter(email=admin_email).exists():
             User.objects.create_superuser(email=admin_email, password=password, full_name="Platform Admin")
+        invoices: list[tuple[str, str, str, object, str]] = []
         rows = [("platform", f"{settings.PLATFORM_DOMAIN}{port}", "platform staff", admin_email)]
 
         for kind, name in DEMO_NAMES.items():
@@ -57,8 +59,14 @@ class Command(BaseCommand):
                         user_create(email=email, password=password, roles=[role],
                                     full_name=f"Demo {role.replace('_', ' ').title()}")
                     rows.append((slug, f"{tenant_host(slug)}{port}", role, email))
+                customer = User.objects.get(email=f"{roles_of(kind)[0]}@{slug}.{settings.PLATFORM_DOMAIN}")
+                invoice = create_demo_invoice(customer)
+                invoices.append((slug, customer.email, invoice.number, invoice.total, invoice.currency))
         use_public_schema()
 
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {password})"))
         for site, host, role, email in rows:
             self.stdout.write(f"  {site:<9} {host:<26} {role:<17} {email}")
+        self.stdout.write(self.style.SUCCESS("\nDemo invoices (unpaid until someone pays them)"))
+        for site, email, number, total, currency in invoices:
+            self.stdout.write(f"  {site:<9} {email:<30} {number} {total} {currency}")

@@ -1,0 +1,44 @@
+"""Who may do what with invoices and payments.
+
+* **Finance roles** issue and cancel invoices and decide offline payments: ``financial`` on kinds
+  that have it (school), and ``admin`` everywhere (``finance_roles``).
+* **Visibility**: finance users see every invoice and payment of their site; anyone else sees the
+  invoices billed to them and the payments on those. Everything else answers 404, so ids of other
+  people's invoices leak nothing (``selectors.access_invoice``).
+* **Receipts**: a receipt file is readable by whoever may see its payment (registered with the
+  files app from ``PaymentsConfig.ready``); its uploader and admins may always read it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from saas.db.tenant import current_kind
+from tenant_apps.accounts.permissions import user_has_role
+from tenant_apps.accounts.roles import ADMIN, roles_of
+
+FINANCIAL = "financial"
+
+
+def finance_roles(kind: str | None = None) -> tuple[str, ...]:
+    """Roles that issue invoices and approve payments on ``kind`` (default: the current tenant's).
+
+    ``("financial", "admin")`` where the kind has a financial role, else ``("admin",)``.
+    """
+    kind = kind or current_kind()
+    return (FINANCIAL, ADMIN) if FINANCIAL in roles_of(kind) else (ADMIN,)
+
+
+def user_is_finance(user: Any) -> bool:
+    """Whether ``user`` (authenticated) holds one of the current kind's finance roles."""
+    return bool(user and user.is_authenticated and user_has_role(user, *finance_roles()))
+
+
+def can_read_receipt(user: Any, stored_file: Any) -> bool:
+    """File-access rule: ``stored_file`` is the receipt of a payment ``user`` may see."""
+    from tenant_apps.payments.models import Payment
+
+    payment = Payment.objects.filter(receipt_id=stored_file.pk).select_related("invoice").first()
+    if payment is None:
+        return False
+    return user_is_finance(user) or payment.invoice.customer_id == user.pk

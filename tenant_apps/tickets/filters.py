@@ -1,0 +1,58 @@
+"""Query filters of ``GET /api/v1/tickets/`` (django-filter); invalid values answer 400."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import QuerySet
+from django_filters import rest_framework as filters
+
+from tenant_apps.tickets.models import Ticket, TicketPriority, TicketStatus
+
+
+class _IdFilter(filters.NumberFilter):
+    """A whole, positive database id (``NumberFilter`` would take decimals)."""
+
+    field_class = forms.IntegerField
+
+
+class _StrictBooleanField(forms.Field):
+    """``true``/``false`` (or ``1``/``0``); anything else is an error, not "no filter"."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value: object) -> bool | None:
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in {"true", "1"}:
+            return True
+        if text in {"false", "0"}:
+            return False
+        raise forms.ValidationError("Use true or false.", code="invalid")
+
+
+class _StrictBooleanFilter(filters.BooleanFilter):
+    field_class = _StrictBooleanField
+
+
+class TicketFilter(filters.FilterSet):
+    """``status`` and ``priority`` (repeat for several: ``?status=open&status=answered``),
+    ``assignee`` (user id), ``unassigned`` (``true``/``false``), ``created_by`` (user id),
+    ``target_type`` (``app_label.model``) with optional ``target_id``."""
+
+    status = filters.MultipleChoiceFilter(choices=TicketStatus.choices)
+    priority = filters.MultipleChoiceFilter(choices=TicketPriority.choices)
+    assignee = _IdFilter(field_name="assignee_id", min_value=1, max_value=2**63 - 1)
+    unassigned = _StrictBooleanFilter(field_name="assignee", lookup_expr="isnull", widget=forms.TextInput)
+    created_by = _IdFilter(field_name="created_by_id", min_value=1, max_value=2**63 - 1)
+    target_type = filters.CharFilter(method="filter_target_type", max_length=100,
+                                     help_text='"app_label.model", e.g. "school.course".')
+    target_id = filters.CharFilter(field_name="target_id", max_length=64)
+
+    class Meta:
+        model = Ticket
+        fields = ("status", "priority", "assignee", "unassigned", "created_by", "target_type", "target_id")
+
+    def filter_target_type(self, queryset: QuerySet[Ticket], name: str, value: str) -> QuerySet[Ticket]:
+        app_label, _, model = value.strip().lower().partition(".")
+        return queryset.filter(target_type__app_label=app_label, target_type__model=model)

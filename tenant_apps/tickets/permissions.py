@@ -1,0 +1,72 @@
+"""Who may see and change a ticket.
+
+* Support staff of the site (``roles.support_roles``) see and change every ticket.
+* Everyone else holds django-guardian object permissions: ``tickets.view_ticket`` and
+  ``tickets.change_ticket`` on the tickets they created, and on the ones assigned to them
+  (granted on assignment, taken back when the ticket is assigned to someone else).
+* "change" is what replying, closing and reopening need; assigning is for support staff only.
+
+Model-level (global) ticket permissions are deliberately ignored: an admin group holding every
+permission of its schema is support staff anyway, and no other role should see all tickets
+through a permission it got for another reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import assign_perm, remove_perm
+from rest_framework.permissions import BasePermission
+
+from tenant_apps.tickets.models import Ticket
+from tenant_apps.tickets.roles import is_support_staff
+
+VIEW = "view_ticket"
+CHANGE = "change_ticket"
+PARTICIPANT_PERMS = (VIEW, CHANGE)
+
+
+def can_view_ticket(user: Any, ticket: Ticket) -> bool:
+    """Whether ``user`` may see ``ticket`` (support staff, or guardian ``view_ticket`` on it)."""
+    return is_support_staff(user) or _has_object_perm(user, VIEW, ticket)
+
+
+def can_change_ticket(user: Any, ticket: Ticket) -> bool:
+    """Whether ``user`` may reply to, close and reopen ``ticket``."""
+    return is_support_staff(user) or _has_object_perm(user, CHANGE, ticket)
+
+
+def _has_object_perm(user: Any, codename: str, ticket: Ticket) -> bool:
+    if not (user and user.is_authenticated):
+        return False
+    return ObjectPermissionChecker(user).has_perm(codename, ticket)
+
+
+def grant_participant(user: Any, ticket: Ticket) -> None:
+    """Give ``user`` view and change on ``ticket`` (idempotent). Call inside the service's transaction."""
+    for codename in PARTICIPANT_PERMS:
+        assign_perm(f"tickets.{codename}", user, ticket)
+
+
+def revoke_participant(user: Any, ticket: Ticket) -> None:
+    """Take view and change on ``ticket`` away from ``user`` (idempotent)."""
+    for codename in PARTICIPANT_PERMS:
+        remove_perm(f"tickets.{codename}", user, ticket)
+
+
+class IsSupportStaff(BasePermission):
+    """DRF permission: the user is support staff of the current site (see ``roles.py``)."""
+
+    message = "Only the site's support staff may do this."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return is_support_staff(request.user)
+
+
+def attachment_readable(user: Any, stored_file: Any) -> bool:
+    """File-access rule (``tenant_apps.files.access``): a file attached to a message of a ticket
+    ``user`` may view is readable by ``user``."""
+    from tenant_apps.tickets.selectors import tickets_visible_to
+
+    return tickets_visible_to(user).filter(messages__attachments__file_id=stored_file.pk).exists()

@@ -1,0 +1,23 @@
+"""An e-mail queued in one tenant is sent from that tenant even if the schema changed before commit."""
+
+from __future__ import annotations
+
+from django.core import mail
+from django.db import connection
+from django_tenants.utils import tenant_context
+
+from tenant_apps.emails.services import email_send
+
+
+def test_email_queued_in_alpha_is_rendered_for_alpha_after_a_schema_switch(
+    alpha, beta, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with tenant_context(alpha):
+            email_send(to=["x@example.com"], subject="Hello", template="message",
+                       context={"body": "Hi from the site."})
+        connection.set_tenant(beta)  # the commit happens later, elsewhere
+    for callback in callbacks:
+        callback()
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].from_email == "Alpha <no-reply@localhost>"

@@ -1,0 +1,109 @@
+"""Helpers of the tickets tests: the people of a school site, API clients, tickets and uploads."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
+
+TICKETS = "/api/v1/tickets/"
+FILES = "/api/v1/files/"
+
+
+def ticket_url(pk: Any, action: str | None = None) -> str:
+    """``/api/v1/tickets/{pk}/`` or ``/api/v1/tickets/{pk}/{action}/``."""
+    return f"{TICKETS}{pk}/" + (f"{action}/" if action else "")
+
+
+def error_code(response: Any) -> str:
+    """The ``error.code`` of a response in the API's one error shape."""
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert {"code", "message"} <= set(body["error"]), body
+    return str(body["error"]["code"])
+
+
+def ids(response: Any) -> set[int]:
+    """The ticket ids of a list response."""
+    assert response.status_code == 200, response.content
+    return {ticket["id"] for ticket in response.json()["results"]}
+
+
+class Person(SimpleNamespace):
+    """A user of a test site: ``user`` (the model instance), ``email`` and an API ``client``."""
+
+    user: Any
+    email: str
+    client: APIClient
+
+
+@pytest.fixture
+def person(client_for: Callable[..., APIClient], login: Callable[..., dict[str, str]],
+           make_user: Callable[..., Any]) -> Callable[..., Person]:
+    """``person(tenant, email, roles)``: a new user of ``tenant`` with a logged-in API client."""
+
+    def make(tenant: Any, email: str, roles: list[str] | None = None, **fields: Any) -> Person:
+        user = make_user(tenant, email, roles=roles, **fields)
+        return Person(user=user, email=email, client=client_for(tenant, login(tenant, email)["access"]))
+
+    return make
+
+
+@pytest.fixture
+def school(alpha: Any, person: Callable[..., Person], client_for: Callable[..., APIClient],
+           login: Callable[..., dict[str, str]]) -> SimpleNamespace:
+    """The people of the ``alpha`` school site.
+
+    ``ann`` (student, opens tickets), ``bob`` (another student), ``sue`` (support),
+    ``tom`` and ``tia`` (teachers, assignable), ``admin`` (the site's owner).
+    """
+    admin_user = _user(alpha, "admin@alpha.test")
+    return SimpleNamespace(
+        tenant=alpha,
+        ann=person(alpha, "ann@alpha.test", ["student"], full_name="Ann Student"),
+        bob=person(alpha, "bob@alpha.test", ["student"]),
+        sue=person(alpha, "sue@alpha.test", ["support"], full_name="Sue Support"),
+        tom=person(alpha, "tom@alpha.test", ["teacher"]),
+        tia=person(alpha, "tia@alpha.test", ["teacher"]),
+        admin=Person(user=admin_user, email="admin@alpha.test",
+                     client=client_for(alpha, login(alpha, "admin@alpha.test")["access"])),
+    )
+
+
+def _user(tenant: Any, email: str) -> Any:
+    from django_tenants.utils import tenant_context
+
+    from tenant_apps.accounts.models import User
+
+    with tenant_context(tenant):
+        return User.objects.get(email=email)
+
+
+def open_ticket(client: APIClient, **fields: Any) -> dict[str, Any]:
+    """Open a ticket through the API (subject and body filled in) and return its JSON."""
+    body = {"subject": "Cannot open lesson 3", "body": "The video does not load.", **fields}
+    response = client.post(TICKETS, body)
+    assert response.status_code == 201, response.content
+    return dict(response.json())
+
+
+def upload(client: APIClient, name: str = "note.txt", content: bytes = b"a plain text note\n") -> str:
+    """Upload a text file through ``POST /api/v1/files/``; returns its id."""
+    response = client.post(FILES, {"file": SimpleUploadedFile(name, content, "text/plain")}, format="multipart")
+    assert response.status_code == 201, response.content
+    return str(response.json()["id"])
+
+
+@pytest.fixture
+def stored_file_target() -> Iterator[Any]:
+    """``files.StoredFile`` registered as a linkable ticket target for one test."""
+    from tenant_apps.files.models import StoredFile
+    from tenant_apps.tickets.targets import register_ticket_target, unregister_ticket_target
+
+    register_ticket_target(StoredFile)
+    yield StoredFile
+    unregister_ticket_target(StoredFile)

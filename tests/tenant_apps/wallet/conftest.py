@@ -1,0 +1,67 @@
+"""Helpers of the wallet tests: endpoints, funded wallets, and the books checked after every test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django_tenants.utils import tenant_context
+
+from tests.conftest import SESSION_TENANTS
+
+MY_WALLET = "/api/v1/wallet/"
+MY_LEDGER = "/api/v1/wallet/ledger/"
+WALLETS = "/api/v1/wallets/"
+
+
+def wallet_url(user_id: int, suffix: str = "") -> str:
+    """``/api/v1/wallets/{user_id}/`` plus ``suffix`` (``"ledger/"``, ``"adjust/"``, ``"top-up/"``)."""
+    return f"{WALLETS}{user_id}/{suffix}"
+
+
+def error_code(response: Any) -> str:
+    """The ``error.code`` of a response in the API's one error shape."""
+    body = response.json()
+    assert set(body) == {"error"}, body
+    return str(body["error"]["code"])
+
+
+@pytest.fixture(autouse=True)
+def _books_balance(session_tenants: dict[str, Any], db: None) -> Iterator[None]:
+    """After every test, in every session tenant: each wallet equals the sums of its ledger."""
+    from tenant_apps.wallet.selectors import ledger_discrepancies
+
+    yield
+    for slug in SESSION_TENANTS:
+        with tenant_context(session_tenants[slug]):
+            assert ledger_discrepancies() == [], f"wallets disagree with their ledger in {slug}"
+
+
+@pytest.fixture
+def in_alpha(alpha: Any) -> Iterator[Any]:
+    """The test body runs in alpha's schema."""
+    with tenant_context(alpha):
+        yield alpha
+
+
+@pytest.fixture
+def funded(make_user: Callable[..., Any]) -> Callable[..., Any]:
+    """``funded(tenant, email, balance="0", held="0")``: a new user's wallet holding those amounts,
+    put there through the services (a top-up, then a hold), so its ledger is right."""
+    from tenant_apps.wallet import services
+
+    def make(tenant: Any, email: str, balance: str = "0", held: str = "0", roles: list[str] | None = None) -> Any:
+        user = make_user(tenant, email, roles=roles)
+        with tenant_context(tenant):
+            wallet = services.wallet_for(user=user)
+            total = Decimal(balance) + Decimal(held)
+            if total:
+                services.wallet_top_up(wallet=wallet, amount=total, memo="test funds")
+            if Decimal(held):
+                services.escrow_hold(wallet=wallet, amount=Decimal(held), memo="test hold")
+            wallet.refresh_from_db()
+        return wallet
+
+    return make
