@@ -204,3 +204,4 @@ def test_paying_in_full_offline_emails_the_paid_invoice(alpha, people, api, make
     assert invoice.status == "paid" and invoice.paid_at is not None
     assert [m.subject for m in mail.outbox] == [f"Invoice {invoice.number} is paid"]
     assert mail.outbox[0].attachments[0][1].startswith(b"%PDF")
+    assert mail.outbox[0].from_email == "Alpha <no-reply@localhost>"  # sent as the site
