@@ -65,11 +65,22 @@ def _check_unique(*, email: str | None = None, phone: str | None = None, exclude
                                details={"phone": ["Already registered."]})
 
 
+def _audit(*, actor: Any, verb: str, user: User, changes: dict[str, Any]) -> None:
+    """Record a user change in the tenant's audit log (the platform schema has none)."""
+    if current_kind() == "public":
+        return
+    from tenant_apps.audit.services import audit_record
+
+    audit_record(actor=actor, verb=verb, target=user, changes=changes)
+
+
 def user_create(
     *, email: str, password: str | None = None, full_name: str = "", phone: str = "",
-    roles: list[str] | None = None, is_active: bool = True,
+    roles: list[str] | None = None, is_active: bool = True, actor: Any = None,
 ) -> User:
     """Create a user of the current tenant with ``roles`` (default: the kind's default role).
+
+    ``actor`` is who does it (for the audit log; ``None`` for the system).
 
     Raises ``ApplicationError``: ``email_taken`` / ``phone_taken`` (409), ``invalid_role``,
     ``invalid_phone`` (400).
@@ -86,14 +97,17 @@ def user_create(
             user = User.objects.create_user(email=email, password=password, full_name=full_name,
                                             phone=phone, is_active=is_active)
             user.groups.set(groups)
+            _audit(actor=actor, verb="user.created", user=user, changes={"roles": sorted(roles)})
     except IntegrityError:
         _check_unique(email=email, phone=phone)  # a concurrent request created it: say which
         raise
     return user
 
 
-def user_update(user: User, *, roles: list[str] | None = None, **fields: Any) -> User:
+def user_update(user: User, *, roles: list[str] | None = None, actor: Any = None, **fields: Any) -> User:
     """Change ``fields`` (``full_name``, ``phone``, ``is_active``) and, when given, the ``roles``.
+
+    ``actor`` is who does it (for the audit log).
 
     Refuses to leave the site without an active admin: ``last_admin`` (409).
     """
@@ -103,11 +117,18 @@ def user_update(user: User, *, roles: list[str] | None = None, **fields: Any) ->
         user = User.objects.select_for_update().get(pk=user.pk)
         _check_unique(phone=fields.get("phone"), exclude_pk=user.pk)
         was_admin = user.groups.filter(name=ADMIN).exists() and user.is_active
+        before = {name: getattr(user, name) for name in fields}
+        old_roles = sorted(user.groups.values_list("name", flat=True))
         for name, value in fields.items():
             setattr(user, name, value)
         user.save()
         if roles is not None:
             user.groups.set(_role_groups(roles))
+        changes: dict[str, Any] = {n: [before[n], v] for n, v in fields.items() if before[n] != v}
+        if roles is not None and sorted(set(roles)) != old_roles:
+            changes["roles"] = [old_roles, sorted(set(roles))]
+        if changes:
+            _audit(actor=actor, verb="user.updated", user=user, changes=changes)
         stays_admin = user.is_active and user.groups.filter(name=ADMIN).exists()
         if was_admin and not stays_admin:
             admins = User.objects.select_for_update().filter(groups__name=ADMIN, is_active=True)

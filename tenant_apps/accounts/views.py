@@ -101,19 +101,19 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def create(self, request: Request) -> Response:
         serializer = UserCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_create(**serializer.validated_data)
+        user = services.user_create(**serializer.validated_data, actor=request.user)
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=UserUpdateSerializer, responses=UserSerializer)
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         serializer = UserUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        user = services.user_update(self.get_object(), **serializer.validated_data)
+        user = services.user_update(self.get_object(), **serializer.validated_data, actor=request.user)
         return Response(UserSerializer(User.objects.prefetch_related("groups").get(pk=user.pk)).data)
 
     @extend_schema(responses={204: None})
     def destroy(self, request: Request, pk: str | None = None) -> Response:
-        services.user_update(self.get_object(), is_active=False)
+        services.user_update(self.get_object(), is_active=False, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -212,3 +212,21 @@ def test_a_user_of_another_tenant_is_not_found(alpha, beta, admin_client, make_u
         stranger.refresh_from_db()
         assert stranger.is_active
         assert stranger.full_name == ""
+
+
+def test_user_and_role_changes_are_in_the_audit_log(alpha, client_for, login):
+    admin = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
+    user_id = admin.post("/api/v1/users/", {"email": "audited@example.com", "roles": ["student"]}).json()["id"]
+    admin.patch(f"/api/v1/users/{user_id}/", {"roles": ["teacher"]})
+    admin.delete(f"/api/v1/users/{user_id}/")
+    log = admin.get(f"/api/v1/audit-log/?verb=user.&target_type=accounts.user&target_id={user_id}").json()["results"]
+    assert [(e["verb"], e["changes"]) for e in reversed(log)] == [
+        ("user.created", {"roles": ["student"]}),
+        ("user.updated", {"roles": [["student"], ["teacher"]]}),
+        ("user.updated", {"is_active": [True, False]}),
+    ]
+    assert {e["actor"]["email"] for e in log} == {"admin@alpha.test"}
+
+    # and the owner created at provisioning was recorded as done by the system
+    owner_entry = admin.get("/api/v1/audit-log/?verb=user.created").json()["results"][-1]
+    assert (owner_entry["actor"], owner_entry["changes"]) == (None, {"roles": ["admin"]})
