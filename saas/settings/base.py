@@ -78,7 +78,7 @@ TENANT_COMMON_APPS = [
 ]
 
 TENANT_KIND_APPS: dict[str, list[str]] = {
-    "school": [],
+    "school": ["tenant_apps.school.programs", "tenant_apps.school.lessons"],
     "store": [],
     "writing": [],
     "rental": [],

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ProgramsConfig(AppConfig):
+    """Bootcamps and advanced courses, enrolment with approval, waitlists (school kind)."""
+
+    name = "tenant_apps.school.programs"
+    label = "programs"
+    verbose_name = "Programs"
