@@ -12,6 +12,7 @@ PORT   ?= 8000
 
 $(BIN)/.installed: pyproject.toml uv.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --upgrade >/dev/null
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==0.13.8"
 	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --quiet
 	touch $@
@@ -58,3 +59,30 @@ stop: db-stop
 
 clean: stop
 	rm -rf $(VENV) .pgdata
+
+# Offline checks of the Dockerfile, k8s/ and infra/terraform (docs/operations.md, "CI checks"): no
+# Docker engine, cluster or cloud account needed. The "infra" dependency group goes into the venv;
+# checkov pins versions the application's dependencies have outgrown (boto3, packaging), so it gets
+# its own environment from the "checkov" group of the same lock file.
+# (A venv created by uv itself has no uv inside; then the uv on PATH is used.)
+INFRA_RENDERED := $(VENV)/infra-rendered
+CHECKOV        := $(VENV)/checkov/bin/checkov
+INFRA_UV        = $(if $(wildcard $(UV)),$(UV),uv)
+.PHONY: infra-check
+infra-check: install
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(INFRA_UV) sync --frozen --quiet --group infra
+	UV_PROJECT_ENVIRONMENT=$(VENV)/checkov $(INFRA_UV) sync --frozen --quiet --only-group checkov --python $(BIN)/python
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/yamllint --strict --config-file k8s/.yamllint.yaml k8s
+	rm -rf $(INFRA_RENDERED) && mkdir -p $(INFRA_RENDERED)
+	for k in overlays/dev overlays/prod cluster; do \
+	  $(BIN)/python -m tests.infra.kustomize k8s/$$k > $(INFRA_RENDERED)/$$(echo $$k | tr / -).yaml || exit 1; \
+	done
+	cp k8s/custom-domain/custom-domain.yaml k8s/ops/pg-toolbox.yaml $(INFRA_RENDERED)/
+	$(CHECKOV) --skip-download --quiet --compact --framework kubernetes --directory $(INFRA_RENDERED)
+	$(CHECKOV) --skip-download --quiet --compact --framework terraform --directory infra/terraform
+	$(CHECKOV) --skip-download --quiet --compact --framework dockerfile --file Dockerfile
+	@if command -v terraform >/dev/null 2>&1; then \
+	  echo "terraform fmt -check -recursive infra"; TF_CLI_CONFIG_FILE=/dev/null terraform fmt -check -recursive -diff infra; \
+	else echo "terraform is not installed: fmt -check skipped (tests/infra parses every .tf file)"; fi
+	$(BIN)/pytest -q tests/infra

@@ -5,6 +5,7 @@ Idempotent: what exists is kept (passwords are not reset), what is missing is cr
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +22,32 @@ DEMO_NAMES = {
     TenantKind.WRITING: "Demo Writing Services",
     TenantKind.RENTAL: "Demo Rentals",
 }
+
+
+def _seed_kind(kind: str, password: str) -> object:
+    """Run ``tenant_apps.<kind>.demo.seed_demo`` if the kind has one (in the current schema)."""
+    try:
+        module = importlib.import_module(f"tenant_apps.{kind}.demo")
+    except ModuleNotFoundError:
+        return None
+    return module.seed_demo(password=password)
+
+
+def _describe(data: object, indent: str) -> str:
+    """A readable, indented rendering of the nested dicts/lists the kinds' seeders return."""
+    if isinstance(data, dict):
+        lines = []
+        for key, value in data.items():
+            if isinstance(value, dict | list):
+                lines.append(f"{indent}{key}:")
+                lines.append(_describe(value, indent + "  "))
+            else:
+                lines.append(f"{indent}{key}: {value}")
+        return "\n".join(lines)
+    if isinstance(data, list):
+        return "\n".join(_describe(item, indent) if isinstance(item, dict | list) else f"{indent}- {item}"
+                         for item in data)
+    return f"{indent}{data}"
 
 
 class Command(BaseCommand):
@@ -43,6 +70,7 @@ class Command(BaseCommand):
         if not User.objects.filter(email=admin_email).exists():
             User.objects.create_superuser(email=admin_email, password=password, full_name="Platform Admin")
         invoices: list[tuple[str, str, str, object, str]] = []
+        kind_data: dict[str, object] = {}
         rows = [("platform", f"{settings.PLATFORM_DOMAIN}{port}", "platform staff", admin_email)]
 
         for kind, name in DEMO_NAMES.items():
@@ -62,6 +90,7 @@ class Command(BaseCommand):
                 customer = User.objects.get(email=f"{roles_of(kind)[0]}@{slug}.{settings.PLATFORM_DOMAIN}")
                 invoice = create_demo_invoice(customer)
                 invoices.append((slug, customer.email, invoice.number, invoice.total, invoice.currency))
+                kind_data[slug] = _seed_kind(kind, password)
         use_public_schema()
 
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {password})"))
@@ -70,3 +99,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("\nDemo invoices (unpaid until someone pays them)"))
         for site, email, number, total, currency in invoices:
             self.stdout.write(f"  {site:<9} {email:<30} {number} {total} {currency}")
+        for site, data in kind_data.items():
+            if data:
+                self.stdout.write(self.style.SUCCESS(f"\nDemo data of {site}"))
+                self.stdout.write(_describe(data, indent="  "))

@@ -1,0 +1,151 @@
+"""Reads on products, lessons, purchases and study groups, scoped to what the user may see (``access.py``).
+
+``access_*`` functions fetch one object the user may see, or raise ``ApplicationError``
+``not_found`` (404) whether it does not exist or is hidden from them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from saas.api.errors import ApplicationError
+from tenant_apps.school.lessons.access import user_is_staff
+from tenant_apps.school.lessons.models import (
+    LIVE_PURCHASE_STATUSES,
+    Author,
+    GroupMembership,
+    Lesson,
+    Product,
+    ProductPurchase,
+    PurchaseStatus,
+    StudyGroup,
+)
+
+
+def _not_found(what: str) -> ApplicationError:
+    return ApplicationError(f"No such {what}.", code="not_found", status_code=404)
+
+
+def author_list() -> QuerySet[Author]:
+    """Every author, by name."""
+    return Author.objects.order_by("name", "id")
+
+
+def access_author(*, pk: Any) -> Author:
+    """The author ``pk``; 404 ``not_found`` otherwise."""
+    author = Author.objects.filter(pk=pk).first()
+    if author is None:
+        raise _not_found("author")
+    return author
+
+
+def products_visible_to(user: Any) -> QuerySet[Product]:
+    """Products ``user`` may see, with author, ``lesson_count`` and ordered lessons prefetched.
+
+    Staff: all; anyone else: published ones and those they have bought (any purchase status).
+    """
+    products = (Product.objects.select_related("author")
+                .annotate(lesson_count=Count("lessons", distinct=True))
+                .prefetch_related(Prefetch("lessons", queryset=Lesson.objects.order_by("order"))))
+    if user_is_staff(user):
+        return products
+    if user is not None and user.is_authenticated:
+        bought = ProductPurchase.objects.filter(student_id=user.pk).values("product_id")
+        return products.filter(Q(is_published=True) | Q(pk__in=bought))
+    return products.filter(is_published=True)
+
+
+def product_list(*, user: Any, published: bool | None = None) -> QuerySet[Product]:
+    """Products ``user`` may see, by title; ``published`` filters on the flag (useful to staff)."""
+    products = products_visible_to(user)
+    if published is not None:
+        products = products.filter(is_published=published)
+    return products.order_by("title", "id")
+
+
+def access_product(*, user: Any, pk: Any) -> Product:
+    """The product ``pk`` if ``user`` may see it (``products_visible_to``); 404 otherwise."""
+    product = products_visible_to(user).filter(pk=pk).first()
+    if product is None:
+        raise _not_found("product")
+    return product
+
+
+def paid_product_ids(user: Any) -> frozenset[int]:
+    """Ids of the products ``user`` has a ``paid`` purchase of (empty for anonymous users)."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    return frozenset(ProductPurchase.objects.filter(student_id=user.pk, status=PurchaseStatus.PAID)
+                     .values_list("product_id", flat=True))
+
+
+def user_has_full_access(user: Any, product: Product) -> bool:
+    """Whether ``user`` may see ``product``'s video URLs: staff, or a ``paid`` purchase of it."""
+    return user_is_staff(user) or product.pk in paid_product_ids(user)
+
+
+def live_purchases_by_product(user: Any) -> dict[int, ProductPurchase]:
+    """``user``'s live (pending or paid) purchases, loaded like ``purchase_list``, by product id."""
+    if user is None or not user.is_authenticated:
+        return {}
+    purchases = purchase_list(user=user).filter(status__in=LIVE_PURCHASE_STATUSES)
+    return {purchase.product_id: purchase for purchase in purchases}
+
+
+def lesson_list(*, user: Any, product: Product) -> QuerySet[Lesson]:
+    """``product``'s lessons with their video URLs, in order, for paid buyers and staff.
+
+    Raises ``ApplicationError`` ``payment_required`` (403) for anyone else; ``details`` say
+    whether they have a purchase waiting for payment (``purchase``, ``invoice``).
+    """
+    if not user_has_full_access(user, product):
+        pending = live_purchases_by_product(user).get(product.pk)
+        details: dict[str, Any] = {"product": product.pk}
+        if pending is not None:
+            details.update(purchase=pending.pk, invoice=pending.invoice_id, invoice_status=pending.invoice.status)
+        raise ApplicationError("Pay for this product to see its lessons.", code="payment_required",
+                               status_code=403, details=details)
+    return Lesson.objects.filter(product=product).order_by("order")
+
+
+def access_lesson(*, product: Product, pk: Any) -> Lesson:
+    """Lesson ``pk`` of ``product``; 404 otherwise (for editors: no payment check)."""
+    lesson = Lesson.objects.filter(product=product, pk=pk).first()
+    if lesson is None:
+        raise _not_found("lesson")
+    return lesson
+
+
+def purchase_list(*, user: Any) -> QuerySet[ProductPurchase]:
+    """``user``'s own purchases, newest first, with product, invoice and group membership loaded."""
+    memberships = GroupMembership.objects.filter(student_id=user.pk).select_related("group")
+    return (ProductPurchase.objects.filter(student_id=user.pk)
+            .select_related("product", "invoice")
+            .prefetch_related(Prefetch("product__memberships", queryset=memberships, to_attr="own_memberships"))
+            .order_by("-created_at", "-id"))
+
+
+def _groups_with_members() -> QuerySet[StudyGroup]:
+    members = GroupMembership.objects.select_related("student").order_by("joined_at", "id")
+    return StudyGroup.objects.prefetch_related(Prefetch("memberships", queryset=members))
+
+
+def group_list(*, product: Product) -> QuerySet[StudyGroup]:
+    """``product``'s groups in creation order with their members (staff; the view checks the role)."""
+    return _groups_with_members().filter(product=product).order_by("number", "id")
+
+
+def access_group(*, pk: Any) -> StudyGroup:
+    """Study group ``pk`` with its product and members; 404 otherwise (staff; the view checks the role)."""
+    group = _groups_with_members().select_related("product").filter(pk=pk).first()
+    if group is None:
+        raise _not_found("group")
+    return group
+
+
+def membership_list(*, user: Any) -> QuerySet[GroupMembership]:
+    """``user``'s own group memberships (one per paid product), with group and product, newest first."""
+    return (GroupMembership.objects.filter(student_id=user.pk).select_related("group", "product")
+            .order_by("-joined_at", "-id"))

@@ -1,0 +1,155 @@
+"""Reads on programs and enrolments. Every read starts from what the user may see
+(``programs_visible_to``, ``enrolments_visible_to``), and an object they may not see is answered
+exactly like one that does not exist (404 ``not_found``). Rules: ``access.py``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+
+from saas.api.errors import ApplicationError
+from tenant_apps.accounts.permissions import user_has_role
+from tenant_apps.school.programs.access import TEACHER, can_manage_enrolments
+from tenant_apps.school.programs.models import (
+    Enrolment,
+    EnrolmentStatus,
+    Program,
+    ProgramStatus,
+    ProgramType,
+    program_type_of,
+)
+
+
+def _not_found(program_type: ProgramType, what: str = "") -> ApplicationError:
+    return ApplicationError(f"No such {what or program_type.label}.", code="not_found", status_code=404)
+
+
+def programs_visible_to(program_type: ProgramType, user: Any) -> QuerySet[Any]:
+    """The programs of ``program_type`` that ``user`` (anonymous allowed) may see: all for support
+    and admin; for anyone else those out of ``draft``, and for teachers also the drafts they teach."""
+    programs = program_type.programs()
+    if can_manage_enrolments(user):
+        return programs
+    visible = ~Q(status=ProgramStatus.DRAFT)
+    if user and user.is_authenticated and user.is_active and user_has_role(user, TEACHER):
+        visible |= Q(teachers=user)
+        # a subquery, not a join: the join on teachers would multiply the seat counts' rows
+        return programs.filter(pk__in=programs.filter(visible).values("pk"))
+    return programs.filter(visible)
+
+
+def with_seats(programs: QuerySet[Any]) -> QuerySet[Any]:
+    """``programs`` annotated with ``seats_taken`` (approved enrolments) and ``waitlist_length``,
+    teachers prefetched."""
+    return programs.annotate(
+        seats_taken=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.APPROVED), distinct=True),
+        waitlist_length=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITLISTED), distinct=True),
+    ).prefetch_related("teachers")
+
+
+def program_list(program_type: ProgramType, *, user: Any) -> QuerySet[Any]:
+    """Visible programs with seat counts, by start date (the API's filters and ordering apply on top)."""
+    return with_seats(programs_visible_to(program_type, user)).order_by("start_date", "id")
+
+
+def _lookup(ref: Any) -> Q:
+    """An id (digits) or a slug (never only digits: ``services`` refuses such slugs)."""
+    text = str(ref).strip()
+    return Q(pk=int(text)) if text.isdigit() else Q(slug=text)
+
+
+def access_program(program_type: ProgramType, *, user: Any, ref: Any) -> Any:
+    """The visible program with id or slug ``ref``, with seat counts; else ``not_found`` (404)."""
+    program = program_list(program_type, user=user).filter(_lookup(ref)).first()
+    if program is None:
+        raise _not_found(program_type)
+    return program
+
+
+def program_get(program: Program) -> Any:
+    """``program`` read again with seat counts (after a write, for the response)."""
+    program_type = program_type_of(program)
+    return with_seats(program_type.programs().filter(pk=program.pk)).get()
+
+
+def seats_taken(program: Program) -> int:
+    """Approved enrolments of ``program``, counted now (under the program's lock in services)."""
+    return int(program_type_of(program).enrolments().filter(program_id=program.pk,
+                                                            status=EnrolmentStatus.APPROVED).count())
+
+
+def waitlist(program: Program) -> QuerySet[Any]:
+    """``program``'s waitlisted enrolments, first in first."""
+    return (program_type_of(program).enrolments().filter(program_id=program.pk, status=EnrolmentStatus.WAITLISTED)
+            .order_by("waitlisted_at", "id"))
+
+
+def enrolments_visible_to(program_type: ProgramType, user: Any) -> QuerySet[Any]:
+    """Support and admin see every enrolment; anyone else their own."""
+    enrolments = program_type.enrolments()
+    if not (user and user.is_authenticated and user.is_active):
+        return enrolments.none()
+    if can_manage_enrolments(user):
+        return enrolments
+    return enrolments.filter(student=user)
+
+
+def _enrolment_details(enrolments: QuerySet[Any]) -> QuerySet[Any]:
+    return enrolments.select_related("program", "student", "invoice", "decided_by")
+
+
+def enrolment_list(program_type: ProgramType, *, user: Any) -> QuerySet[Any]:
+    """Visible enrolments, newest request first, with program, student and invoice loaded."""
+    return _enrolment_details(enrolments_visible_to(program_type, user)).order_by("-requested_at", "-id")
+
+
+def access_enrolment(program_type: ProgramType, *, user: Any, pk: Any) -> Any:
+    """The visible enrolment ``pk``; else ``not_found`` (404)."""
+    try:
+        key = int(pk)
+    except (TypeError, ValueError):
+        key = None
+    enrolment = enrolment_list(program_type, user=user).filter(pk=key).first() if key is not None else None
+    if enrolment is None:
+        raise _not_found(program_type, "enrolment")
+    return enrolment
+
+
+def enrolment_get(enrolment: Enrolment) -> Any:
+    """``enrolment`` read again with its program, student and invoice (after a write)."""
+    program_type = program_type_of(enrolment)
+    return _enrolment_details(program_type.enrolments().filter(pk=enrolment.pk)).get()
+
+
+def my_enrolments(program_type: ProgramType, *, user: Any) -> QuerySet[Any]:
+    """"My bootcamps" / "My courses": ``user``'s enrolments of every status, live ones first, then
+    by the program's start date; with program and invoice (the payment state)."""
+    live_first = Q(status__in=[EnrolmentStatus.REQUESTED, EnrolmentStatus.WAITLISTED, EnrolmentStatus.APPROVED])
+    enrolments = _enrolment_details(program_type.enrolments().filter(student=user))
+    return enrolments.annotate(
+        _order=Case(When(live_first, then=Value(0)), default=Value(1), output_field=IntegerField())
+    ).order_by("_order", "program__start_date", "-requested_at", "-id")
+
+
+def program_students(program: Program) -> QuerySet[Any]:
+    """The enrolments that hold a seat in ``program`` (approved), by student name, with students."""
+    return (program_type_of(program).enrolments().filter(program_id=program.pk, status=EnrolmentStatus.APPROVED)
+            .select_related("student").order_by("student__full_name", "student__email", "id"))
+
+
+def waitlist_position(enrolment: Enrolment) -> int | None:
+    """1 for the first waitlisted enrolment of its program, and so on; ``None`` when not waitlisted."""
+    if enrolment.status != EnrolmentStatus.WAITLISTED or enrolment.waitlisted_at is None:
+        return None
+    ahead = program_type_of(enrolment).enrolments().filter(
+        Q(waitlisted_at__lt=enrolment.waitlisted_at) | Q(waitlisted_at=enrolment.waitlisted_at, pk__lt=enrolment.pk),
+        program_id=enrolment.program_id, status=EnrolmentStatus.WAITLISTED,
+    ).count()
+    return int(ahead) + 1
+
+
+def can_link_ticket(user: Any, program: Program) -> bool:
+    """Ticket-target rule: ``user`` may open a ticket about ``program`` if they may see it."""
+    program_type = program_type_of(program)
+    return bool(programs_visible_to(program_type, user).filter(pk=program.pk).exists())

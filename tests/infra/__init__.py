@@ -1,0 +1,1 @@
+"""Offline checks of the container image, the Kubernetes manifests and the Terraform code."""

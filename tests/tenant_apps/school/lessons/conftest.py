@@ -1,0 +1,144 @@
+"""Helpers of the lessons tests: people of every school role, a product with lessons, buying and paying.
+
+Everything is written through the services, in alpha (a school) unless a test says otherwise, inside
+the test's rolled-back transaction. Payments go the real way: a bank transfer with a PDF receipt,
+approved by the financial user; the invoice's ``invoice_paid`` signal does the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django_tenants.utils import tenant_context
+from rest_framework.test import APIClient
+
+from tests.conftest import PASSWORD
+
+PRODUCTS = "/api/v1/products/"
+GROUPS = "/api/v1/groups/"
+RECEIPT_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def error_code(response: Any) -> str:
+    body = response.json()
+    assert set(body) == {"error"}, body
+    return str(body["error"]["code"])
+
+
+@pytest.fixture
+def people(alpha: Any, make_user: Callable[..., Any]) -> SimpleNamespace:
+    """alpha's users by role (the admin ``admin@alpha.test`` comes with the session tenant)."""
+    from tenant_apps.accounts.models import User
+
+    with tenant_context(alpha):
+        admin = User.objects.get(email="admin@alpha.test")
+    return SimpleNamespace(
+        admin=admin,
+        student=make_user(alpha, "student@alpha.test", roles=["student"], full_name="Stu Dent"),
+        other=make_user(alpha, "other@alpha.test", roles=["student"]),
+        teacher=make_user(alpha, "teacher@alpha.test", roles=["teacher"]),
+        support=make_user(alpha, "support@alpha.test", roles=["support"]),
+        financial=make_user(alpha, "financial@alpha.test", roles=["financial"]),
+    )
+
+
+@pytest.fixture
+def api(client_for: Callable[..., APIClient], login: Callable[..., dict[str, str]]) -> Callable[..., APIClient]:
+    """``api(tenant, email)``: an API client of ``tenant`` logged in as ``email``; ``api(tenant)``: anonymous."""
+
+    def make(tenant: Any, email: str | None = None) -> APIClient:
+        if email is None:
+            return client_for(tenant)
+        return client_for(tenant, login(tenant, email, PASSWORD)["access"])
+
+    return make
+
+
+@pytest.fixture
+def make_product(people: SimpleNamespace) -> Callable[..., Any]:
+    """``make_product(tenant, title="...", lessons=3, **fields)``: a published product with lessons."""
+    from tenant_apps.accounts.models import User
+    from tenant_apps.school.lessons.models import Author
+    from tenant_apps.school.lessons.services import author_create, lesson_create, product_create
+
+    def make(tenant: Any, title: str = "Python from zero", lessons: int = 3, **fields: Any) -> Any:
+        fields.setdefault("price", "100.00")
+        fields.setdefault("currency", "USD")
+        fields.setdefault("is_published", True)
+        with tenant_context(tenant):
+            admin = User.objects.filter(groups__name="admin").order_by("pk").first()
+            author = Author.objects.filter(name="Ada").first() or author_create(actor=admin, name="Ada")
+            product = product_create(actor=admin, title=title, author=author, **fields)
+            for order in range(1, lessons + 1):
+                lesson_create(actor=admin, product=product, title=f"Lesson {order}", order=order,
+                              video_url=f"https://videos.example.com/{product.slug}/{order}")
+        return product
+
+    return make
+
+
+@pytest.fixture
+def buy() -> Callable[..., Any]:
+    """``buy(tenant, student, product)``: the student's pending purchase (and its invoice), via the service."""
+    from tenant_apps.school.lessons.services import product_purchase_create
+
+    def do(tenant: Any, student: Any, product: Any) -> Any:
+        with tenant_context(tenant):
+            return product_purchase_create(student=student, product=product, send_email=False)
+
+    return do
+
+
+@pytest.fixture
+def pay(people: SimpleNamespace) -> Callable[..., Any]:
+    """``pay(tenant, purchase, amount=None)``: a bank transfer of ``amount`` (default: what is left)
+    on the purchase's invoice, approved by the financial user; returns the refreshed purchase."""
+    from tenant_apps.accounts.models import User
+    from tenant_apps.files.services import file_store
+    from tenant_apps.payments.services import payment_approve, payment_offline_submit
+
+    counter = iter(range(1, 10_000))
+
+    def do(tenant: Any, purchase: Any, amount: str | Decimal | None = None) -> Any:
+        with tenant_context(tenant):
+            invoice = purchase.invoice
+            invoice.refresh_from_db()
+            approver = User.objects.filter(groups__name__in=["financial", "admin"]).order_by("pk").first()
+            receipt = file_store(upload=SimpleUploadedFile("r.pdf", RECEIPT_BYTES, "application/pdf"),
+                                 uploaded_by=purchase.student)
+            payment = payment_offline_submit(
+                invoice=invoice, payer=purchase.student, amount=amount or invoice.total - invoice.amount_paid,
+                tracking_code=f"TRK-{purchase.pk}-{next(counter)}", receipt=receipt)
+            payment_approve(payment=payment, actor=approver)
+            purchase.refresh_from_db()
+        return purchase
+
+    return do
+
+
+@pytest.fixture
+def paid_student(make_user: Callable[..., Any], buy: Callable[..., Any],
+                 pay: Callable[..., Any]) -> Callable[..., Any]:
+    """``paid_student(tenant, product, email)``: a new student who bought and fully paid ``product``."""
+
+    def make(tenant: Any, product: Any, email: str) -> Any:
+        student = make_user(tenant, email, roles=["student"])
+        pay(tenant, buy(tenant, student, product))
+        return student
+
+    return make
+
+
+def groups_of(tenant: Any, product: Any) -> list[tuple[str, int, int, list[str]]]:
+    """``[(name, member_count, capacity, [member e-mails]), ...]`` of ``product``'s groups by number."""
+    from tenant_apps.school.lessons.models import StudyGroup
+
+    with tenant_context(tenant):
+        return [(g.name, g.member_count, g.capacity,
+                 [m.student.email for m in g.memberships.select_related("student").order_by("joined_at", "id")])
+                for g in StudyGroup.objects.filter(product=product).order_by("number")]
