@@ -45,8 +45,15 @@ def _describe(data: object, indent: str) -> str:
                 lines.append(f"{indent}{key}: {value}")
         return "\n".join(lines)
     if isinstance(data, list):
-        return "\n".join(_describe(item, indent) if isinstance(item, dict | list) else f"{indent}- {item}"
-                         for item in data)
+        lines = []
+        for item in data:
+            if isinstance(item, dict):  # "- first: value" then the other keys aligned under it
+                block = _describe(item, indent + "  ").splitlines()
+                lines.append(f"{indent}- {block[0].lstrip()}")
+                lines.extend(block[1:])
+            else:
+                lines.append(f"{indent}- {item}")
+        return "\n".join(lines)
     return f"{indent}{data}"
 
 
