@@ -81,6 +81,9 @@ class Command(BaseCommand):
             intent = stripe_gateway.payment_intent_retrieve(intent_id).data
         except ApplicationError as exc:
             raise CommandError(f"{exc.code}: {exc.message} (STRIPE_API_BASE={settings.STRIPE_API_BASE})") from exc
+        except stripe.StripeError as exc:
+            raise CommandError(f"Stripe refused {intent_id!r}: {exc.user_message or exc} "
+                               f"(STRIPE_API_BASE={settings.STRIPE_API_BASE})") from exc
         if event_type == "payment_intent.succeeded" and intent.get("status") != "succeeded":
             self.stderr.write(f"note: the intent's status is {intent.get('status')!r}; Stripe would not send "
                               "this event yet (use --confirm against localstripe)")
