@@ -10,65 +10,21 @@ the test notices). Everything committed is deleted afterwards, and the invoice c
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections
+from django.db import connection
 from django_tenants.utils import tenant_context
 
+from tests.concurrency import in_thread, race
 from tests.conftest import PASSWORD
 from tests.tenant_apps.school.lessons.conftest import RECEIPT_BYTES
 
 PAYERS = 8
 PAUSE = 0.2
-
-
-def in_thread(fn: Callable[[], Any]) -> Any:
-    """Run ``fn`` on a new thread (its own connection, autocommit) and return its result."""
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = fn()
-        except BaseException as exc:  # re-raised below
-            outcome["error"] = exc
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(120)
-    assert not thread.is_alive(), "helper thread hung"
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
-
-
-def race(fns: list[Callable[[], Any]]) -> list[Any]:
-    """Start every ``fn`` on its own thread at the same moment; their results or exceptions, in order."""
-    barrier = threading.Barrier(len(fns))
-    results: list[Any] = [None] * len(fns)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = fns[index]()
-        except Exception as exc:  # recorded for the assertions
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(fns))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert not any(thread.is_alive() for thread in threads), "a racing thread hung"
-    return results
 
 
 @pytest.fixture

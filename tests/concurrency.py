@@ -1,0 +1,62 @@
+"""Running code the way concurrent requests do: on other threads, each with its own connection.
+
+A test's own connection sits inside a transaction that is rolled back at the end, which other
+connections cannot see; races are therefore run on committed rows (set up and cleaned up through
+``in_thread``) and driven by ``race``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connections
+
+TIMEOUT = 120.0
+
+
+def in_thread(fn: Callable[[], Any], *, timeout: float = TIMEOUT) -> Any:
+    """Run ``fn`` on a new thread (its own connection, autocommit: what it writes is committed) and
+    return its result; an exception it raised is re-raised here."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = fn()
+        except BaseException as exc:  # re-raised below
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout)
+    assert not thread.is_alive(), "helper thread hung"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+def race(fns: list[Callable[[], Any]], *, timeout: float = TIMEOUT) -> list[Any]:
+    """Start every ``fn`` on its own thread at the same moment (a barrier); returns their results or
+    the exceptions they raised, in order."""
+    barrier = threading.Barrier(len(fns))
+    results: list[Any] = [None] * len(fns)
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[index] = fns[index]()
+        except Exception as exc:  # recorded for the assertions
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(fns))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    assert not any(thread.is_alive() for thread in threads), "a racing thread hung"
+    return results
