@@ -1,0 +1,53 @@
+"""List endpoints run a fixed number of queries, however many rows they list (no query per row)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+
+LISTS = ("/api/v1/invoices/", "/api/v1/payments/", "/api/v1/tickets/", "/api/v1/users/",
+         "/api/v1/notifications/", "/api/v1/audit-log/", "/api/v1/wallets/", "/api/v1/bootcamps/",
+         "/api/v1/bootcamp-enrolments/", "/api/v1/products/")
+
+
+def _rows(alpha, make_user, prefix, n):
+    """``n`` students, each with an invoice, a ticket and a notification to the admin."""
+    from tenant_apps.accounts.models import User
+    from tenant_apps.notifications.services import notify
+    from tenant_apps.payments.services import invoice_create
+    from tenant_apps.tickets.services import ticket_create
+
+    users = [make_user(alpha, f"{prefix}{i}@example.com", roles=["student"]) for i in range(n)]
+    with tenant_context(alpha):
+        admin = User.objects.get(email="admin@alpha.test")
+        for user in users:
+            invoice_create(customer=user, due_date=timezone.localdate() + timedelta(days=3), send_email=False,
+                           lines=[{"description": "Fee", "quantity": 1, "unit_price": "5.00"}])
+            ticket_create(created_by=user, subject="Question", body="How?")
+            notify(recipient=admin, verb="user.joined", target=user)
+
+
+def _queries(client):
+    counts = {}
+    for url in LISTS:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.content)
+        counts[url] = len(queries.captured_queries)
+    return counts
+
+
+def test_list_endpoints_cost_the_same_queries_for_two_rows_or_ten(alpha, client_for, login, make_user):
+    admin = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
+    # given two rows of everything
+    _rows(alpha, make_user, "few", 2)
+    few = _queries(admin)
+    # when eight more are added
+    _rows(alpha, make_user, "more", 8)
+    many = _queries(admin)
+    # then no list runs a query per row
+    assert many == few
