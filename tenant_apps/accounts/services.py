@@ -10,7 +10,6 @@ import phonenumbers
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -18,7 +17,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from saas.api.errors import ApplicationError
-from saas.db.tenant import current_kind, current_schema
+from saas.db.tenant import current_kind, current_schema, current_tenant
 from tenant_apps.accounts.models import OneTimeCode, User
 from tenant_apps.accounts.roles import ADMIN, default_role, roles_of
 from tenant_apps.accounts.sms import send_sms
@@ -146,17 +145,17 @@ def owner_create(*, email: str, password: str | None) -> User:
     """
     user = user_create(email=email, password=password, roles=[ADMIN])
     if password is None:
-        schema = current_schema()
-        transaction.on_commit(lambda: _send_set_password_email(schema, user.pk))
+        tenant = current_tenant()
+        transaction.on_commit(lambda: _send_set_password_email(tenant, user.pk))
     return user
 
 
-def _send_set_password_email(schema_name: str, user_id: int) -> None:
-    from django_tenants.utils import schema_context
+def _send_set_password_email(tenant: Any, user_id: int) -> None:
+    from django_tenants.utils import tenant_context
 
     from tenant_apps.accounts.tasks import send_set_password_email
 
-    with schema_context(schema_name):
+    with tenant_context(tenant):
         send_set_password_email.delay(user_id)
 
 
@@ -220,7 +219,12 @@ def otp_request(*, address: str) -> None:
     minutes = max(1, settings.OTP_TTL_SECONDS // 60)
     message = f"Your login code is {code}. It expires in {minutes} minutes."
     if "@" in address:
-        send_mail("Your login code", message, None, [address])
+        # Through the retrying e-mail task, as the site (its name as sender); the code row is
+        # committed already, so the task may run at once.
+        from tenant_apps.emails.tasks import send_templated_email
+
+        send_templated_email.delay(to=[address], subject="Your login code", template="message",
+                                   context={"paragraphs": [message]})
     else:
         send_sms(address, message)
 

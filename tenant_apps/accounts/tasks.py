@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 
 from saas.db.tenant import current_tenant
 from tenant_apps.accounts.models import User
+from tenant_apps.emails.services import deliver_email
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(autoretry_for=(OSError,), retry_backoff=10, retry_jitter=True, max_retries=5)
 def send_set_password_email(user_id: int) -> None:
     """E-mail ``user_id`` a link to set their password (new site owners without one)."""
     from allauth.account.forms import default_token_generator
@@ -30,4 +30,4 @@ def send_set_password_email(user_id: int) -> None:
         f"uid: {uid}\ntoken: {token}\n\n"
         f"Link: {base}/api/v1/auth/password/reset/confirm/{uid}/{token}/\n"
     )
-    send_mail("Set your password", body, None, [user.email])
+    deliver_email(to=[user.email], subject="Set your password", text=body)

@@ -56,6 +56,7 @@ def test_owner_without_password_is_emailed_a_set_password_link(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["owner@delta.test"]
+    assert message.from_email == "Delta <no-reply@localhost>"  # sent as the new site
     assert "/api/v1/auth/password/reset/confirm/" in message.body
     uid = message.body.split("uid: ")[1].split()[0]
     token = message.body.split("token: ")[1].split()[0]

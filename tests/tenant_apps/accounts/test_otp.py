@@ -32,6 +32,7 @@ def test_emailed_code_logs_the_user_in_with_a_pair_bound_to_that_tenant(alpha, b
     # then
     assert requested.status_code == 202
     assert LocmemSMSBackend.outbox == []
+    assert mail.outbox[0].from_email == "Alpha <no-reply@localhost>"  # sent as the site
     assert verified.status_code == 200, verified.content
     tokens = verified.json()
     assert client_for(alpha, tokens["access"]).get(ME).json()["email"] == "otp@alpha.test"
