@@ -8,6 +8,9 @@ migrates a stale one, so provisioning never clones an out-of-date structure.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django_tenants.migration_executors.base import run_migrations
@@ -87,6 +90,29 @@ def ensure_template(kind: str, *, verbosity: int = 0) -> str:
         return name
     _current.discard(kind)
     if not template_is_current(kind):
-        migrate_template(kind, verbosity=verbosity)
+        # Another process (the migration Job, another web pod) may be migrating it right now:
+        # wait for it, then migrate only if it is still stale.
+        with template_lock(kind):
+            if not template_is_current(kind):
+                migrate_template(kind, verbosity=verbosity)
     _current.add(kind)
     return name
+
+
+@contextmanager
+def template_lock(kind: str) -> Iterator[None]:
+    """Hold PostgreSQL's session advisory lock for ``kind``'s template while the block runs.
+
+    Serialises migrations of one template across processes. Migrating closes the connection
+    (django-tenants' executor does), which releases the lock as well; it is released explicitly
+    otherwise.
+    """
+    key = f"saas:template:{TenantKind(kind).value}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [key])
+    try:
+        yield
+    finally:
+        if connection.connection is not None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [key])

@@ -17,7 +17,8 @@ class Command(MigrateSchemasCommand):
         super().handle(*args, **options)
         if not self.sync_tenant or self.schema_name:
             return
-        from shared_apps.tenancy.templates import existing_templates, migrate_template
+        from shared_apps.tenancy.templates import existing_templates, migrate_template, template_lock
 
         for _schema, kind in existing_templates():
-            migrate_template(kind, verbosity=int(options.get("verbosity", 1)))
+            with template_lock(kind):  # a web process may be bringing it up to date right now
+                migrate_template(kind, verbosity=int(options.get("verbosity", 1)))
