@@ -181,13 +181,20 @@ def _payment_facts(payment: Payment, invoice: Invoice) -> dict[str, Any]:
 
 def _notify_approvers(payment: Payment, invoice: Invoice, *, verb: str) -> None:
     """Tell the users of the first finance role that has any (financial, else admin) about ``payment``."""
+    _notify_finance(verb=verb, target=payment, facts=_payment_facts(payment, invoice), exclude=payment.payer_id)
+
+
+def _notify_finance(*, verb: str, target: Any, facts: dict[str, Any], exclude: int | None = None) -> None:
+    """Notify the users of the first finance role that has any (financial, else admin)."""
     from tenant_apps.accounts.models import User
 
     for role in finance_roles():
-        users = User.objects.filter(groups__name=role, is_active=True).exclude(pk=payment.payer_id).distinct()
+        users = User.objects.filter(groups__name=role, is_active=True).distinct()
+        if exclude is not None:
+            users = users.exclude(pk=exclude)
         if users.exists():
             for user in users:
-                notify(recipient=user, verb=verb, target=payment, extra_data=_payment_facts(payment, invoice))
+                notify(recipient=user, verb=verb, target=target, extra_data=facts)
             return
 
 
@@ -297,7 +304,6 @@ def invoice_cancel(*, invoice: Invoice, actor: Any, reason: str = "") -> Invoice
     already cancelled), ``invoice_has_payments`` (409, payments were approved: refund them first).
     """
     _require_finance(actor)
-    reason = reason.strip()
     with transaction.atomic():
         invoice = _lock_invoice(invoice.pk)
         if invoice.cancelled_at is not None:
@@ -308,18 +314,46 @@ def invoice_cancel(*, invoice: Invoice, actor: Any, reason: str = "") -> Invoice
             raise ApplicationError("An invoice with approved payments cannot be cancelled.",
                                    code="invoice_has_payments", status_code=409,
                                    details={"amount_paid": str(approved), "currency": invoice.currency})
-        now = timezone.now()
-        rejection = f"Invoice cancelled. {reason}".strip()
-        for pending in Payment.objects.select_for_update(of=("self",)).select_related("payer").filter(
-                invoice=invoice, status=PaymentStatus.PENDING).order_by("pk"):
-            _reject(pending, invoice, actor=actor, reason=rejection, now=now)
-        before = invoice.status
-        invoice.cancelled_at, invoice.cancel_reason = now, reason
-        invoice.status = InvoiceStatus.CANCELLED
-        invoice.save(update_fields=["cancelled_at", "cancel_reason", "status"])
-        audit_record(actor=actor, verb="invoice.cancelled", target=invoice,
-                     changes={"status": [before, invoice.status], "reason": reason})
+        _cancel_locked(invoice, actor=actor, reason=reason.strip())
     return invoice
+
+
+def invoice_withdraw(*, invoice: Invoice, reason: str, actor: Any = None) -> bool:
+    """Cancel ``invoice`` because what it bills was called off (an enrolment withdrawn or cancelled).
+
+    For other apps' services, on behalf of the system: no finance role is needed. An invoice with
+    an approved payment is left as it is (the money must be refunded first): the finance users are
+    notified (``invoice.refund_needed``) and ``False`` is returned. Already cancelled: ``True``.
+    Call it inside the caller's transaction; it locks the invoice row.
+    """
+    with transaction.atomic():
+        invoice = _lock_invoice(invoice.pk)
+        if invoice.cancelled_at is not None:
+            return True
+        approved, _ = _sums(invoice)
+        if approved > 0:
+            facts = {"invoice": invoice.pk, "number": invoice.number, "amount_paid": str(approved),
+                     "currency": invoice.currency, "reason": reason}
+            _notify_finance(verb="invoice.refund_needed", target=invoice, facts=facts)
+            audit_record(actor=actor, verb="invoice.refund_needed", target=invoice, changes=facts)
+            return False
+        _cancel_locked(invoice, actor=actor, reason=reason)
+    return True
+
+
+def _cancel_locked(invoice: Invoice, *, actor: Any, reason: str) -> None:
+    """Cancel the locked, unpaid ``invoice``: reject its pending payments, record and audit it."""
+    now = timezone.now()
+    rejection = f"Invoice cancelled. {reason}".strip()
+    for pending in Payment.objects.select_for_update(of=("self",)).select_related("payer").filter(
+            invoice=invoice, status=PaymentStatus.PENDING).order_by("pk"):
+        _reject(pending, invoice, actor=actor, reason=rejection, now=now)
+    before = invoice.status
+    invoice.cancelled_at, invoice.cancel_reason = now, reason
+    invoice.status = InvoiceStatus.CANCELLED
+    invoice.save(update_fields=["cancelled_at", "cancel_reason", "status"])
+    audit_record(actor=actor, verb="invoice.cancelled", target=invoice,
+                 changes={"status": [before, invoice.status], "reason": reason})
 
 
 def invoice_email_deliver(*, invoice: Invoice, reason: str) -> None:

@@ -45,7 +45,7 @@ from tenant_apps.audit.services import audit_record
 from tenant_apps.notifications.services import notify
 from tenant_apps.payments.models import Invoice
 from tenant_apps.payments.money import MAX_AMOUNT, normalize_currency, round_money
-from tenant_apps.payments.services import invoice_create
+from tenant_apps.payments.services import invoice_create, invoice_withdraw
 from tenant_apps.school.programs import selectors
 from tenant_apps.school.programs.access import (
     ENROLMENT_MANAGER_ROLES,
@@ -358,7 +358,11 @@ def _enrolment_facts(enrolment: Enrolment, program: Program) -> dict[str, Any]:
 
 def _set_status(enrolment: Enrolment, program: Program, *, status: str, actor: Any, verb: str,
                 reason: str = "", extra: dict[str, Any] | None = None) -> None:
-    """Record ``status`` on the locked ``enrolment``, audit it as ``verb``, notify the student."""
+    """Record ``status`` on the locked ``enrolment``, audit it as ``verb``, notify the student.
+
+    An enrolment that ends (withdrawn, cancelled) calls off its invoice: cancelled while nothing is
+    paid, else left for the finance team to refund (they are notified).
+    """
     before = enrolment.status
     now = timezone.now()
     enrolment.status = status
@@ -374,6 +378,9 @@ def _set_status(enrolment: Enrolment, program: Program, *, status: str, actor: A
         enrolment.reason = reason
         fields.append("reason")
     enrolment.save(update_fields=fields)
+    if status in {EnrolmentStatus.WITHDRAWN, EnrolmentStatus.CANCELLED} and enrolment.invoice is not None:
+        invoice_withdraw(invoice=enrolment.invoice, actor=actor,
+                         reason=f"Enrolment in {program.title} {status}.")
     facts = {**_enrolment_facts(enrolment, program), **(extra or {})}
     audit_record(actor=actor, verb=verb, target=enrolment,
                  changes={**facts, "status": [before, status], "reason": reason or None})
