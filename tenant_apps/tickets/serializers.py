@@ -7,9 +7,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from saas.api.schema import NamedChoiceField
 from tenant_apps.files.views import StoredFileSerializer
 from tenant_apps.tickets.models import Ticket, TicketMessage, TicketPriority, TicketStatus
-from tenant_apps.tickets.schema import NamedChoiceField
 from tenant_apps.tickets.services import MAX_ATTACHMENTS
 
 BODY_MAX_LENGTH = 10_000

@@ -12,6 +12,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from saas.api.schema import NamedChoiceField
 from tenant_apps.accounts.models import User
 from tenant_apps.payments.models import InvoiceStatus
 from tenant_apps.school.lessons.models import (
@@ -24,7 +25,6 @@ from tenant_apps.school.lessons.models import (
     StudyGroup,
 )
 from tenant_apps.school.lessons.services import MAX_GROUP_SIZE, MAX_GROUPS_PER_BATCH
-from tenant_apps.tickets.schema import NamedChoiceField
 
 FULL, OUTLINE = "full", "outline"
 

@@ -11,10 +11,10 @@ from typing import Any
 
 from rest_framework import serializers
 
+from saas.api.schema import NamedChoiceField
 from tenant_apps.payments.models import InvoiceStatus
 from tenant_apps.school.programs.models import EnrolmentStatus, ProgramStatus, program_type_of
 from tenant_apps.school.programs.selectors import waitlist_position
-from tenant_apps.tickets.schema import NamedChoiceField
 
 _PROGRAM_TYPES = (("bootcamp", "Bootcamp"), ("course", "Advanced course"))
 

@@ -1,8 +1,9 @@
-"""OpenAPI details of the tickets API.
+"""OpenAPI helpers shared by the apps.
 
-``NamedChoiceField`` is a ``ChoiceField`` documented as its own enum component
-(``TicketStatusEnum``, ``TicketPriorityEnum``) instead of one named after the field: other apps
-have ``status`` fields with other choices, and drf-spectacular warns on such name collisions.
+``NamedChoiceField`` is a ``ChoiceField`` documented as its own enum component (``TicketStatusEnum``,
+``ProgramStatusEnum``...) instead of one named after the field: many apps have ``status`` fields
+with different choices, and drf-spectacular warns on such name collisions (the OpenAPI test fails
+on any warning).
 """
 
 from __future__ import annotations
