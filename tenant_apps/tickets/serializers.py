@@ -120,6 +120,12 @@ class TicketReplySerializer(serializers.Serializer):
         return attrs
 
 
+class TicketPrioritySerializer(serializers.Serializer):
+    """Input of ``POST /api/v1/tickets/{id}/priority/``."""
+
+    priority = NamedChoiceField(choices=TicketPriority.choices, component_name="TicketPriorityEnum")
+
+
 class TicketAssignSerializer(serializers.Serializer):
     assignee = serializers.IntegerField(allow_null=True, min_value=1, max_value=2**63 - 1,
                                         help_text="An active user's id, or null to unassign.")

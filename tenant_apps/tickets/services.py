@@ -126,6 +126,27 @@ def ticket_reply(*, actor: User, ticket_id: Any, body: str, attachment_ids: Iter
     return message
 
 
+def ticket_prioritise(*, actor: User, ticket_id: Any, priority: str) -> Ticket:
+    """Set the ticket's ``priority`` (a ``TicketPriority`` value). Support staff only; audited
+    (``ticket.prioritised``, ``changes.priority = [old, new]``). The same priority again changes
+    nothing. Locks the ticket row.
+
+    Raises ``ApplicationError``: ``permission_denied`` (403), ``not_found`` (404).
+    """
+    if not is_support_staff(actor):
+        raise ApplicationError("Only the site's support staff may change a ticket's priority.",
+                               code="permission_denied", status_code=403)
+    with transaction.atomic():
+        ticket = access_ticket(user=actor, ticket_id=ticket_id, for_change=True, lock=True)
+        if ticket.priority == priority:
+            return ticket
+        before = ticket.priority
+        ticket.priority = priority
+        ticket.save(update_fields=["priority", "updated_at"])
+        audit_record(actor=actor, verb="ticket.prioritised", target=ticket, changes={"priority": [before, priority]})
+    return ticket
+
+
 def ticket_assign(*, actor: User, ticket_id: Any, assignee_id: int | None) -> Ticket:
     """Assign the ticket to the active user ``assignee_id`` of this site (``None``: nobody).
     Support staff only. The assignee gets guardian view/change on the ticket; the previous

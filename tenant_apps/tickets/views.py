@@ -37,6 +37,7 @@ from tenant_apps.tickets.serializers import (
     TicketCreateSerializer,
     TicketDetailSerializer,
     TicketMessageSerializer,
+    TicketPrioritySerializer,
     TicketReplySerializer,
     TicketSerializer,
 )
@@ -120,6 +121,15 @@ class TicketViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         serializer = TicketAssignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.ticket_assign(actor=self.user, ticket_id=pk, assignee_id=serializer.validated_data["assignee"])
+        return self._detail(pk)
+
+    @extend_schema(request=TicketPrioritySerializer, responses=TicketDetailSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, IsSupportStaff])
+    def priority(self, request: Request, pk: Any = None) -> Response:
+        """Support staff: ``{"priority": "low" | "normal" | "high" | "urgent"}``."""
+        serializer = TicketPrioritySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.ticket_prioritise(actor=self.user, ticket_id=pk, priority=serializer.validated_data["priority"])
         return self._detail(pk)
 
     @extend_schema(request=None, responses=TicketDetailSerializer)
