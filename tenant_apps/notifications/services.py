@@ -12,19 +12,6 @@ from tenant_apps.notifications.models import Notification
 from tenant_apps.notifications.selectors import notification_get
 
 
-def _content_type_of(target: models.Model) -> ContentType:
-    """``target``'s content type row in the current schema.
-
-    Not ``ContentType.objects.get_for_model``: its cache is per process, not per schema.
-    django-tenants clears it on ``set_tenant``, but another thread serving another schema can
-    refill it at any moment, and content type ids may differ between schemas (they diverge as
-    apps are added over time). One indexed query per notification buys certainty.
-    """
-    opts = target._meta.concrete_model._meta if target._meta.concrete_model else target._meta
-    content_type, _ = ContentType.objects.get_or_create(app_label=opts.app_label, model=opts.model_name)
-    return content_type
-
-
 def notify(*, recipient: Any, verb: str, target: models.Model | None = None,
            extra_data: dict[str, Any] | None = None) -> Notification:
     """Create a notification for ``recipient`` and publish it to their SSE streams after commit.
@@ -35,7 +22,7 @@ def notify(*, recipient: Any, verb: str, target: models.Model | None = None,
     """
     notification = Notification.objects.create(
         recipient=recipient, verb=verb,
-        content_type=_content_type_of(target) if target is not None else None,
+        content_type=ContentType.objects.get_for_model(target) if target is not None else None,
         object_id=str(target.pk) if target is not None else "",
         extra_data=extra_data or {},
     )

@@ -78,7 +78,7 @@ def ticket_create(
         files = _own_files(user=created_by, ids=attachment_ids)
         ticket = Ticket.objects.create(
             subject=subject, priority=priority, created_by=created_by, status=TicketStatus.OPEN,
-            target_type=_content_type_of(target) if target is not None else None,
+            target_type=ContentType.objects.get_for_model(target) if target is not None else None,
             target_id=str(target.pk) if target is not None else "",
         )
         message = _add_message(ticket=ticket, author=created_by, body=body, files=files)
@@ -304,13 +304,6 @@ def _other_party(ticket: Ticket, actor: User) -> list[User]:
 def _summary(ticket: Ticket) -> dict[str, Any]:
     return {"ticket_id": ticket.pk, "subject": ticket.subject, "status": ticket.status,
             "priority": ticket.priority}
-
-
-def _content_type_of(obj: Any) -> ContentType:
-    """``obj``'s content type row, read from the current schema (``get_for_model`` caches per
-    process, across schemas)."""
-    opts = obj._meta.concrete_model._meta
-    return ContentType.objects.get(app_label=opts.app_label, model=opts.model_name)
 
 
 def _target_label(ticket: Ticket) -> str | None:

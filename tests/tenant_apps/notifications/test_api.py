@@ -8,8 +8,10 @@ from django.db import connection
 from django.db.models import F
 from django_tenants.utils import tenant_context
 
+from tenant_apps.accounts.models import User
 from tenant_apps.notifications.models import Notification
 from tenant_apps.notifications.services import notify
+from tests.concurrency import in_thread
 from tests.tenant_apps.notifications.conftest import NOTIFICATIONS, READ_ALL, UNREAD_COUNT, read_url
 
 PUBLIC_FIELDS = {"id", "verb", "target", "extra_data", "read", "created_at"}
@@ -173,9 +175,13 @@ def test_notify_stores_the_tenants_own_content_type_despite_the_process_wide_cac
     connection.set_schema_to_public()
     platform_type = ContentType.objects.get(app_label="accounts", model="user")
     with tenant_context(alpha), django_capture_on_commit_callbacks(execute=True):
-        # django-tenants clears ContentType's cache on set_tenant, but the cache is shared by all
-        # threads: another thread serving the platform may refill it right after (as here)
-        ContentType.objects._add_to_cache(connection.alias, platform_type)
+        # django-tenants cleared the cache on entering alpha; another thread serving the platform
+        # refills it right after (the cache belongs to the process, not to a thread)
+        def platform_request():
+            connection.set_schema_to_public()
+            ContentType.objects.get_for_model(User)
+
+        in_thread(platform_request)
         # when
         notification = notify(recipient=ann, verb="user.joined", target=bob)
     # then: the row points at alpha's own content type row for accounts.user
