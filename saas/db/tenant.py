@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection
+from django_tenants.utils import get_public_schema_name, get_tenant_model
 
 if TYPE_CHECKING:
     from saas.db.backend.base import DatabaseWrapper
@@ -40,3 +41,23 @@ def current_kind() -> str:
 def use_public_schema() -> None:
     """Point the connection at the public schema (platform tables)."""
     tenant_connection().set_schema_to_public()
+
+
+#: What ``current_tenant_uuid`` answers on the platform host (the public schema is never dropped).
+PLATFORM_TENANT_UUID = "public"
+
+
+def current_tenant_uuid() -> str:
+    """The random, never-reused id of the current tenant (``Tenant.uuid``) as a string.
+
+    ``PLATFORM_TENANT_UUID`` on the public schema. Costs no query when the connection was set
+    with a ``Tenant`` (requests, tasks, ``tenant_context``); one when only a schema name was set.
+    """
+    schema = current_schema()
+    if schema == get_public_schema_name():
+        return PLATFORM_TENANT_UUID
+    tenant = current_tenant()
+    uuid = getattr(tenant, "uuid", None)
+    if uuid is None:  # a FakeTenant: the connection was pointed at a schema by name only
+        uuid = get_tenant_model().objects.values_list("uuid", flat=True).get(schema_name=schema)
+    return str(uuid)

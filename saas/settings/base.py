@@ -236,6 +236,8 @@ REST_AUTH = {
     "REGISTER_SERIALIZER": "tenant_apps.accounts.serializers.RegisterSerializer",
     "LOGIN_SERIALIZER": "tenant_apps.accounts.serializers.LoginSerializer",
     "PASSWORD_RESET_SERIALIZER": "tenant_apps.accounts.serializers.PasswordResetSerializer",
+    "PASSWORD_CHANGE_SERIALIZER": "tenant_apps.accounts.serializers.PasswordChangeSerializer",
+    "OLD_PASSWORD_FIELD_ENABLED": True,
 }
 
 SIMPLE_JWT = {
@@ -254,6 +256,26 @@ OTP_TTL_SECONDS = env.int("OTP_TTL_SECONDS", default=300)
 OTP_MAX_ATTEMPTS = env.int("OTP_MAX_ATTEMPTS", default=5)
 OTP_RATE_LIMIT = env.int("OTP_RATE_LIMIT", default=3)
 OTP_RATE_WINDOW_SECONDS = env.int("OTP_RATE_WINDOW_SECONDS", default=600)
+#: Brute-force throttles of the auth endpoints (tenant_apps/accounts/throttles.py), DRF rate
+#: strings "N/s|m|h|d" per "<endpoint>_<address|ip|user>". AUTH_THROTTLE_RATES overrides single
+#: entries, e.g. "login_ip=300/h,otp_request_ip=60/h".
+AUTH_THROTTLE_RATES = {
+    "login_address": "10/h",
+    "login_ip": "100/h",
+    "password_reset_address": "5/h",
+    "password_reset_ip": "20/h",
+    "password_change_user": "10/h",
+    "password_change_ip": "30/h",
+    "otp_request_address": "10/h",
+    "otp_request_ip": "30/h",
+    "otp_verify_address": "20/h",
+    "otp_verify_ip": "60/h",
+    **env.dict("AUTH_THROTTLE_RATES", default={}),
+}
+#: Reverse proxies in front of the app that append to X-Forwarded-For (an ingress, a load
+#: balancer). The client IP used by throttles is the address this many hops from the right; 0 =
+#: REMOTE_ADDR, and a client's own X-Forwarded-For is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 #: Dotted path of the SMS sender class (see tenant_apps/accounts/sms.py).
 SMS_BACKEND = env("SMS_BACKEND", default="tenant_apps.accounts.sms.ConsoleSMSBackend")
 
@@ -261,7 +283,7 @@ SMS_BACKEND = env("SMS_BACKEND", default="tenant_apps.accounts.sms.ConsoleSMSBac
 # REST API
 # --------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["tenant_apps.accounts.tokens.TenantJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "saas.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
@@ -274,6 +296,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "saas.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
 SPECTACULAR_SETTINGS = {

@@ -9,7 +9,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 
 from saas.api.errors import not_found_view
-from tenant_apps.accounts.views import OTPRequestView, OTPVerifyView, password_reset_confirm_link
+from tenant_apps.accounts.views import (
+    LoginView,
+    LogoutView,
+    OTPRequestView,
+    OTPVerifyView,
+    PasswordChangeView,
+    PasswordResetView,
+    TokensRevokeView,
+    password_reset_confirm_link,
+)
 
 # Every URL conf uses the JSON error views.
 handler400 = "saas.api.errors.bad_request_view"
@@ -19,9 +28,15 @@ handler500 = "saas.api.errors.server_error_view"
 
 
 def token_urls() -> list[Any]:
-    """Tenant-bound refresh and verify (before dj-rest-auth's, which would not check the tenant),
-    and the link that password e-mails point to."""
+    """Auth endpoints of every host, ahead of dj-rest-auth's own: throttled login and password
+    reset, a password change that revokes older tokens, tenant-bound refresh, verify and logout,
+    "log out everywhere", and the link that password e-mails point to."""
     return [
+        path("login/", LoginView.as_view(), name="rest_login"),
+        path("logout/", LogoutView.as_view(), name="rest_logout"),
+        path("password/change/", PasswordChangeView.as_view(), name="rest_password_change"),
+        path("password/reset/", PasswordResetView.as_view(), name="rest_password_reset"),
+        path("tokens/revoke/", TokensRevokeView.as_view(), name="tokens_revoke"),
         path("token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
         path("token/verify/", TokenVerifyView.as_view(), name="token_verify"),
         path("password/reset/confirm/<str:uidb36>/<str:key>/", password_reset_confirm_link,

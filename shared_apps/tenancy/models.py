@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django_tenants.models import DomainMixin, TenantMixin
 
@@ -33,11 +35,16 @@ class Tenant(TenantMixin):
 
     Schemas are created by ``shared_apps.tenancy.services.tenant_provision`` (cloned from the
     kind's template schema), never implicitly on ``save()``.
+
+    ``uuid`` is random, made once when the row is created and never reused: tokens are bound to
+    it (``tenant_apps/accounts/tokens.py``), so a tenant dropped and provisioned again under the
+    same slug does not accept the old tenant's tokens, although its schema name and user ids repeat.
     """
 
     auto_create_schema = False
     auto_drop_schema = False
 
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=[(PUBLIC_KIND, "Platform"), *TenantKind.choices])
     status = models.CharField(max_length=16, choices=TenantStatus.choices, default=TenantStatus.PROVISIONING)

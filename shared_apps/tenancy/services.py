@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django_tenants.utils import quote_schema_name, schema_exists, tenant_context
 
@@ -22,6 +21,7 @@ from shared_apps.tenancy.models import Domain, Tenant, TenantKind, TenantStatus
 from shared_apps.tenancy.schema_clone import clone_schema
 from shared_apps.tenancy.templates import ensure_template
 from shared_apps.tenancy.validators import validate_kind, validate_slug
+from tenant_apps.accounts.addresses import normalize_email
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def tenant_provision(
     if not name:
         raise ApplicationError("A name is required.", code="validation_error", details={"name": ["Required."]})
     try:
-        validate_email(owner_email)
+        owner_email = normalize_email(owner_email)
     except DjangoValidationError:
         raise ApplicationError(
             "Enter a valid owner e-mail address.", code="validation_error",
@@ -133,7 +133,7 @@ def tenant_provision(
                                details={"slug": ["A site with this slug exists."]})
 
     template = ensure_template(kind_)  # outside the transaction: migrating a template commits
-    ctx = ProvisioningContext(kind=kind_, slug=slug, name=name, owner_email=owner_email.lower(),
+    ctx = ProvisioningContext(kind=kind_, slug=slug, name=name, owner_email=owner_email,
                               owner_password=owner_password, template=template)
     try:
         with transaction.atomic():

@@ -17,3 +17,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def add_message(self, *args: Any, **kwargs: Any) -> None:
         return None
+
+    def clean_email(self, email: str) -> str:
+        """The address in canonical form (``addresses.normalize_email``): how sign-up stores it.
+
+        Raises ``django.core.exceptions.ValidationError`` for an address that has none.
+        """
+        from tenant_apps.accounts.addresses import normalize_email
+
+        return normalize_email(super().clean_email(email))

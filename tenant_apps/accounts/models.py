@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from tenant_apps.accounts.addresses import normalize_email, normalize_email_or_none
+
 
 def avatar_upload_to(instance: User, filename: str) -> str:
     """Avatars are stored under the tenant's schema, so no two tenants share a path."""
@@ -30,13 +32,25 @@ class UserManager(BaseUserManager["User"]):
     def _create(self, email: str, password: str | None, **extra: Any) -> User:
         if not email:
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalize_email(email), **extra)
         if password:
             user.set_password(password)
         else:
             user.set_unusable_password()
         user.save(using=self._db)
         return user
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        """The user whose stored address is ``username`` in canonical form (``addresses.py``).
+
+        Django's ``ModelBackend`` (password logins on every host) looks users up through this, so
+        a look-alike spelling finds the user only if it *is* that address once normalised, and
+        never through the database's own case folding. Raises ``User.DoesNotExist``.
+        """
+        email = normalize_email_or_none(username or "")
+        if email is None:
+            raise self.model.DoesNotExist
+        return self.get(email=email)
 
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.setdefault("is_staff", False)
@@ -51,7 +65,12 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who logs in with an e-mail address (or a one-time code to e-mail or phone).
 
+    ``email`` is stored in canonical form (``addresses.normalize_email``) and matched exactly.
     ``phone`` is E.164 (``+447911123456``) or empty; unique when set. Roles are auth Groups.
+
+    ``token_version`` is written into every JWT issued for the user (``tokens.py``); raising it
+    revokes all of them at once. It is raised when the password changes (any path: change,
+    reset, set-password, admin), when the user is deactivated, and on "log out everywhere".
     """
 
     email = models.EmailField(unique=True)
@@ -61,6 +80,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Platform staff (public schema only).")
     date_joined = models.DateTimeField(default=timezone.now)
+    token_version = models.PositiveIntegerField(
+        default=0, help_text="Raised to revoke every token issued before (password change, log out everywhere).",
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -76,6 +98,19 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Save; a new password (``set_password`` since the last save) revokes the user's tokens.
+
+        Every way a password changes ends here (change, reset, set-password link, admin), so
+        none can forget to revoke. A new user's first password revokes nothing.
+        """
+        if self.pk is not None and self._password is not None:  # type: ignore[attr-defined]
+            self.token_version += 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "token_version"}
+        super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         return self.full_name or self.email
@@ -96,7 +131,8 @@ class OneTimeCode(models.Model):
     allows ``OTP_MAX_ATTEMPTS`` wrong guesses, and is consumed by the first right one.
     """
 
-    address = models.CharField(max_length=254, db_index=True, help_text="Lower-case e-mail or E.164 phone.")
+    address = models.CharField(max_length=254, db_index=True,
+                               help_text="Canonical e-mail (addresses.py) or E.164 phone.")
     code_hash = models.CharField(max_length=128)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     expires_at = models.DateTimeField()

@@ -4,19 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
+from dj_rest_auth.forms import AllAuthPasswordResetForm
 from dj_rest_auth.registration.serializers import RegisterSerializer as BaseRegisterSerializer
 from dj_rest_auth.serializers import LoginSerializer as BaseLoginSerializer
+from dj_rest_auth.serializers import PasswordChangeSerializer as BasePasswordChangeSerializer
 from dj_rest_auth.serializers import PasswordResetSerializer as BasePasswordResetSerializer
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from tenant_apps.accounts.addresses import normalize_email, normalize_email_or_none
 from tenant_apps.accounts.models import User
 
 
+class NormalizedEmailField(serializers.EmailField):
+    """An e-mail address in canonical form (``addresses.normalize_email``), validated after normalising."""
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        try:
+            return normalize_email(value)
+        except DjangoValidationError:
+            self.fail("invalid")
+        raise AssertionError("unreachable")  # self.fail raises
+
+
 class LoginSerializer(BaseLoginSerializer):
-    """``{email, password}``."""
+    """``{email, password}``; the address is matched in canonical form."""
 
     username = None  # type: ignore[assignment]
-    email = serializers.EmailField()
+    email = NormalizedEmailField()
 
 
 class RegisterSerializer(BaseRegisterSerializer):
@@ -33,8 +49,8 @@ class RegisterSerializer(BaseRegisterSerializer):
         (owners, admin-made users) and unverified sign-ups have no such record, and saving them
         again would hit the table's unique constraint.
         """
-        email = super().validate_email(email)
-        if User.objects.filter(email__iexact=email).exists():
+        email = super().validate_email(email)  # the adapter's clean_email: canonical form
+        if User.objects.filter(email=email).exists():
             raise serializers.ValidationError("A user is already registered with this e-mail address.")
         return email
 
@@ -62,8 +78,26 @@ class RegisterSerializer(BaseRegisterSerializer):
             user.groups.add(*Group.objects.filter(name=role))
 
 
+class CanonicalPasswordResetForm(AllAuthPasswordResetForm):
+    """dj-rest-auth's reset form, matching the canonical address exactly.
+
+    The base form e-mails the address as typed; here ``cleaned_data["email"]`` becomes the
+    canonical address, which is exactly the one stored on every user it found, so the link only
+    ever goes to the stored address.
+    """
+
+    def clean_email(self) -> str:
+        email = normalize_email_or_none(self.cleaned_data["email"])
+        self.users = [] if email is None else list(User.objects.filter(email=email, is_active=True))
+        return email or self.cleaned_data["email"]
+
+
 class PasswordResetSerializer(BasePasswordResetSerializer):
     """``{email}``: e-mails a reset link if an active user has that address (no enumeration)."""
+
+    @property
+    def password_reset_form_class(self) -> type[CanonicalPasswordResetForm]:
+        return CanonicalPasswordResetForm
 
 
 class UserDetailsSerializer(serializers.ModelSerializer):
@@ -110,7 +144,7 @@ class UserSerializer(serializers.ModelSerializer):
 class UserCreateSerializer(serializers.Serializer):
     """Input of ``POST /api/v1/users/``."""
 
-    email = serializers.EmailField()
+    email = NormalizedEmailField()
     full_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     password = serializers.CharField(write_only=True, required=False, min_length=8, style={"input_type": "password"})
@@ -129,7 +163,7 @@ class UserUpdateSerializer(serializers.Serializer):
 class OTPRequestSerializer(serializers.Serializer):
     """``{email}`` or ``{phone}`` (exactly one)."""
 
-    email = serializers.EmailField(required=False)
+    email = NormalizedEmailField(required=False)
     phone = serializers.CharField(required=False, max_length=32)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -151,3 +185,32 @@ class SiteSerializer(serializers.Serializer):
     slug = serializers.CharField()
     kind = serializers.CharField()
     roles = serializers.ListField(child=serializers.CharField())
+
+
+class PasswordChangeSerializer(BasePasswordChangeSerializer):
+    """``{old_password, new_password1, new_password2}``: the old password is always required."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.old_password_field_enabled = True  # whatever REST_AUTH says
+        self.fields["old_password"] = serializers.CharField(max_length=128)
+
+
+class PasswordChangedSerializer(serializers.Serializer):
+    """Answer of a password change: a message and a fresh token pair (older tokens are revoked)."""
+
+    detail = serializers.CharField()
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class RefreshTokenSerializer(serializers.Serializer):
+    """``{refresh}``: a refresh token."""
+
+    refresh = serializers.CharField()
+
+
+class DetailSerializer(serializers.Serializer):
+    """``{detail}``: a message for people."""
+
+    detail = serializers.CharField()

@@ -10,14 +10,16 @@ import phonenumbers
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from saas.api.errors import ApplicationError
 from saas.db.tenant import current_kind, current_schema, current_tenant
+from tenant_apps.accounts.addresses import normalize_email
 from tenant_apps.accounts.models import OneTimeCode, User
 from tenant_apps.accounts.roles import ADMIN, default_role, roles_of
 from tenant_apps.accounts.sms import send_sms
@@ -56,7 +58,7 @@ def _role_groups(roles: list[str]) -> list[Group]:
 
 def _check_unique(*, email: str | None = None, phone: str | None = None, exclude_pk: int | None = None) -> None:
     users = User.objects.exclude(pk=exclude_pk) if exclude_pk else User.objects.all()
-    if email and users.filter(email__iexact=email).exists():
+    if email and users.filter(email=email).exists():
         raise ApplicationError("A user with this e-mail exists.", code="email_taken", status_code=409,
                                details={"email": ["Already registered."]})
     if phone and users.filter(phone=phone).exists():
@@ -81,10 +83,12 @@ def user_create(
 
     ``actor`` is who does it (for the audit log; ``None`` for the system).
 
+    ``email`` is stored in canonical form (``addresses.normalize_email``).
+
     Raises ``ApplicationError``: ``email_taken`` / ``phone_taken`` (409), ``invalid_role``,
-    ``invalid_phone`` (400).
+    ``invalid_phone``, ``validation_error`` (400).
     """
-    email = email.strip().lower()
+    email = _canonical_email(email)
     phone = normalize_phone(phone) if phone else ""
     if roles is None:
         role = default_role(current_kind())
@@ -126,6 +130,8 @@ def user_update(user: User, *, roles: list[str] | None = None, actor: Any = None
         changes: dict[str, Any] = {n: [before[n], v] for n, v in fields.items() if before[n] != v}
         if roles is not None and sorted(set(roles)) != old_roles:
             changes["roles"] = [old_roles, sorted(set(roles))]
+        if "is_active" in changes and not user.is_active:
+            _revoke(user)  # deactivation ends every session; reactivation does not revive them
         if changes:
             _audit(actor=actor, verb="user.updated", user=user, changes=changes)
         stays_admin = user.is_active and user.groups.filter(name=ADMIN).exists()
@@ -135,6 +141,41 @@ def user_update(user: User, *, roles: list[str] | None = None, actor: Any = None
                 raise ApplicationError("A site needs at least one active admin.", code="last_admin",
                                        status_code=409)
     return user
+
+
+def _revoke(user: User) -> None:
+    """Raise ``user``'s token version (every JWT of theirs stops working) and blacklist their
+    outstanding refresh tokens. Expects ``user``'s row locked by the caller's transaction."""
+    user.token_version += 1
+    user.save(update_fields=["token_version"])
+    outstanding = OutstandingToken.objects.filter(user=user, expires_at__gt=timezone.now(),
+                                                  blacklistedtoken__isnull=True)
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token=t) for t in outstanding], ignore_conflicts=True)
+
+
+def user_tokens_revoke(*, user: User, actor: Any = None) -> None:
+    """Log ``user`` out everywhere: every access and refresh token issued so far stops working.
+
+    ``actor`` is who does it (for the audit log).
+    """
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        _revoke(locked)
+        _audit(actor=actor, verb="user.tokens_revoked", user=locked, changes={})
+
+
+def token_logout(*, refresh: str) -> None:
+    """Blacklist the refresh token ``refresh`` of the current site (its access tokens expire on their own).
+
+    Raises ``InvalidToken`` (401 ``token_not_valid``) for a token that is malformed, expired,
+    already blacklisted or issued by another site; nothing is written then.
+    """
+    from tenant_apps.accounts.tokens import TenantRefreshToken
+
+    try:
+        TenantRefreshToken(refresh).blacklist()  # type: ignore[arg-type]
+    except TokenError as exc:
+        raise InvalidToken(exc.args[0]) from exc
 
 
 def owner_create(*, email: str, password: str | None) -> User:
@@ -164,19 +205,22 @@ def _send_set_password_email(tenant: Any, user_id: int) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def normalize_address(value: str) -> str:
-    """An OTP address as stored: a lower-case e-mail, or an E.164 phone number.
+def _canonical_email(value: str) -> str:
+    try:
+        return normalize_email(value)
+    except DjangoValidationError:
+        raise ApplicationError("Enter a valid e-mail address.", code="validation_error",
+                               details={"email": ["Enter a valid email address."]}) from None
 
-    Raises ``ApplicationError`` (400) when ``value`` is neither.
+
+def normalize_address(value: str) -> str:
+    """An OTP address as stored: a canonical e-mail (``addresses.normalize_email``), or E.164 phone.
+
+    Raises ``ApplicationError`` ``validation_error`` / ``invalid_phone`` (400) when ``value`` is neither.
     """
     value = (value or "").strip()
     if "@" in value:
-        try:
-            validate_email(value)
-        except DjangoValidationError:
-            raise ApplicationError("Enter a valid e-mail address.", code="validation_error",
-                                   details={"email": ["Enter a valid email address."]}) from None
-        return value.lower()
+        return _canonical_email(value)
     return normalize_phone(value)
 
 
@@ -189,9 +233,11 @@ def otp_request(*, address: str) -> None:
     """Create a 6-digit code for ``address`` and send it by e-mail or SMS.
 
     Always behaves the same whether or not a user has that address (no account enumeration);
-    the code is only sent when an active user has it. Rate limited: at most ``OTP_RATE_LIMIT``
-    codes per address per ``OTP_RATE_WINDOW_SECONDS``, else ``ApplicationError``
-    ``otp_rate_limited`` (429, ``details.retry_after`` in seconds).
+    the code is only sent when an active user has exactly that address in canonical form, and
+    only to the address stored on that user, never to the spelling the client typed. Rate
+    limited per canonical address (look-alike spellings share one budget): at most
+    ``OTP_RATE_LIMIT`` codes per ``OTP_RATE_WINDOW_SECONDS``, else ``ApplicationError``
+    ``otp_rate_limited`` (429, ``details.retry_after`` in seconds, also sent as ``Retry-After``).
     """
     address = normalize_address(address)
     now = timezone.now()
@@ -223,14 +269,14 @@ def otp_request(*, address: str) -> None:
         # committed already, so the task may run at once.
         from tenant_apps.emails.tasks import send_templated_email
 
-        send_templated_email.delay(to=[address], subject="Your login code", template="message",
+        send_templated_email.delay(to=[user.email], subject="Your login code", template="message",
                                    context={"paragraphs": [message]})
     else:
-        send_sms(address, message)
+        send_sms(user.phone, message)
 
 
 def _user_for_address(address: str) -> User | None:
-    lookup = Q(email__iexact=address) if "@" in address else Q(phone=address)
+    lookup = Q(email=address) if "@" in address else Q(phone=address)
     return User.objects.filter(lookup, is_active=True).first()
 
 

@@ -1,10 +1,19 @@
-"""JWTs bound to the tenant that issued them.
+"""JWTs bound to the tenant that issued them, and revocable per user.
 
-Every access and refresh token carries a ``tenant`` claim (the issuing schema's name, ``public``
-for the platform host). Verification refuses a token whose claim is not the schema serving the
-request, so a token from ``acme`` is worthless on ``globex`` and on the platform host, even
-though user ids repeat across schemas. The claim is inside the signed payload and cannot be
-changed without the signing key.
+Every access and refresh token carries three claims inside its signed payload:
+
+* ``tenant``: the issuing schema's name (``public`` for the platform host), for people reading it;
+* ``tenant_uuid``: the issuing tenant's random ``Tenant.uuid``, made at provisioning and never
+  reused (``public`` on the platform host). Verification refuses a token whose ``tenant_uuid`` is
+  not the tenant serving the request, so a token from ``acme`` is worthless on ``globex``, on the
+  platform host, and on a new ``acme`` provisioned after the old one was dropped, even though
+  schema names and user ids repeat;
+* ``ver``: the user's ``token_version`` when the token was issued. Authentication and refresh
+  refuse a token whose ``ver`` is not the user's current one, so raising it (password change,
+  deactivation, ``POST /auth/tokens/revoke/``) revokes every access and refresh token at once.
+
+None can be changed without the signing key; ``alg: none`` and other algorithms are refused by
+simplejwt's backend (it accepts only ``SIMPLE_JWT['ALGORITHM']``).
 """
 
 from __future__ import annotations
@@ -12,37 +21,78 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework import serializers
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.serializers import (
     TokenObtainPairSerializer,
     TokenRefreshSerializer,
     TokenVerifySerializer,
 )
+from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token, UntypedToken
 
-from saas.db.tenant import current_schema
+from saas.db.tenant import current_schema, current_tenant_uuid
 
 TENANT_CLAIM = "tenant"
+TENANT_UUID_CLAIM = "tenant_uuid"
+VERSION_CLAIM = "ver"
 
 
 def check_token_tenant(token: Token) -> None:
-    """Raise ``TokenError`` unless ``token`` was issued by the schema serving this request."""
-    if token.payload.get(TENANT_CLAIM) != current_schema():
+    """Raise ``TokenError`` unless ``token`` was issued by the tenant serving this request."""
+    if (token.payload.get(TENANT_UUID_CLAIM) != current_tenant_uuid()
+            or token.payload.get(TENANT_CLAIM) != current_schema()):
         raise TokenError(_("Token was issued for another site."))
+
+
+def check_token_version(token: Token, user: Any) -> None:
+    """Raise ``AuthenticationFailed`` (``token_revoked``) unless ``token`` is of ``user``'s current version."""
+    if token.payload.get(VERSION_CLAIM) != user.token_version:
+        raise AuthenticationFailed(_("Token has been revoked."), code="token_revoked")
+
+
+def token_user(token: Token) -> Any:
+    """The active user ``token`` was issued to, if the token is not revoked.
+
+    Raises ``AuthenticationFailed``: ``user_not_found``, ``user_inactive``, ``token_revoked`` (401).
+    """
+    from tenant_apps.accounts.models import User
+
+    try:
+        user = User.objects.get(pk=token.payload.get(api_settings.USER_ID_CLAIM))  # type: ignore[misc]
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise AuthenticationFailed(_("User not found"), code="user_not_found") from None
+    if not user.is_active:
+        raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+    check_token_version(token, user)
+    return user
 
 
 class TenantTokenMixin:
     """Adds the ``tenant`` claim when issuing and checks it when verifying.
 
-    The claim is set as soon as a new token is made, before ``for_user`` records a refresh token
-    as outstanding, so the recorded token is the one handed out.
+    The tenant claims are set as soon as a new token is made, and ``for_user`` adds the user's
+    claims before a refresh token is recorded as outstanding, so the recorded token is the one
+    handed out.
     """
 
     def __init__(self, token: Any = None, verify: bool = True) -> None:
         super().__init__(token, verify)  # type: ignore[call-arg]
         if token is None:
             self.payload[TENANT_CLAIM] = current_schema()  # type: ignore[attr-defined]
+            self.payload[TENANT_UUID_CLAIM] = current_tenant_uuid()  # type: ignore[attr-defined]
+
+    @classmethod
+    def for_user(cls, user: Any) -> Any:
+        """A new token for ``user``, with its id and ``token_version``; refresh tokens are recorded."""
+        token: Any = cls()
+        token[api_settings.USER_ID_CLAIM] = str(getattr(user, api_settings.USER_ID_FIELD))
+        token[VERSION_CLAIM] = user.token_version
+        token.outstand()  # records refresh tokens as outstanding (simplejwt's blacklist app)
+        return token
 
     def verify(self) -> None:
         super().verify()  # type: ignore[misc]
@@ -79,10 +129,28 @@ class TenantTokenObtainPairSerializer(TokenObtainPairSerializer):
         return super().get_token(user)
 
 
+class TenantJWTAuthentication(JWTAuthentication):
+    """``Authorization: Bearer <access>``: a tenant-bound access token of an active user, not revoked."""
+
+    def get_user(self, validated_token: Token) -> Any:
+        return token_user(validated_token)
+
+
+class TenantJWTScheme(SimpleJWTScheme):
+    """OpenAPI: ``TenantJWTAuthentication`` is a bearer JWT, like simplejwt's own."""
+
+    target_class = "tenant_apps.accounts.tokens.TenantJWTAuthentication"
+
+
 class TenantTokenRefreshSerializer(TokenRefreshSerializer):
-    """``POST /auth/token/refresh/``: refuses refresh tokens of other tenants; rotates and blacklists."""
+    """``POST /auth/token/refresh/``: refuses refresh tokens of other tenants, of inactive or
+    unknown users and revoked ones (401); rotates and blacklists."""
 
     token_class = TenantRefreshToken
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
+        token_user(self.token_class(attrs["refresh"]))
+        return super().validate(attrs)
 
 
 class TenantTokenVerifySerializer(TokenVerifySerializer):
@@ -91,9 +159,11 @@ class TenantTokenVerifySerializer(TokenVerifySerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[Any, Any]:
         data = super().validate(attrs)
         try:
-            check_token_tenant(UntypedToken(attrs["token"]))
+            token = UntypedToken(attrs["token"])
+            check_token_tenant(token)
         except TokenError as exc:
             raise InvalidToken(exc.args[0]) from exc
+        token_user(token)  # a revoked token, or one of an inactive user, is not valid either
         return data
 
 

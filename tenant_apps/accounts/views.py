@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from dj_rest_auth.views import LoginView as BaseLoginView
+from dj_rest_auth.views import PasswordResetView as BasePasswordResetView
 from django.http import JsonResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -18,14 +20,89 @@ from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import HasRole
 from tenant_apps.accounts.roles import ADMIN, roles_of
 from tenant_apps.accounts.serializers import (
+    DetailSerializer,
     OTPRequestSerializer,
     OTPVerifySerializer,
+    PasswordChangedSerializer,
+    PasswordChangeSerializer,
+    RefreshTokenSerializer,
     SiteSerializer,
     UserCreateSerializer,
     UserSerializer,
     UserUpdateSerializer,
 )
+from tenant_apps.accounts.throttles import ADDRESS_AND_IP, ClientIPRateThrottle, UserRateThrottle
 from tenant_apps.accounts.tokens import TokenPairSerializer, token_pair
+
+
+class LoginView(BaseLoginView):
+    """``POST /api/v1/auth/login/`` ``{email, password}`` -> ``{access, refresh, user}``.
+
+    dj-rest-auth's login, throttled per address and per client IP (``AUTH_THROTTLE_RATES``).
+    """
+
+    throttle_scope = "login"
+    throttle_classes = ADDRESS_AND_IP
+
+
+class PasswordResetView(BasePasswordResetView):
+    """``POST /api/v1/auth/password/reset/`` ``{email}``: a reset link to the stored address; throttled."""
+
+    throttle_scope = "password_reset"
+    throttle_classes = ADDRESS_AND_IP
+
+
+class PasswordChangeView(APIView):
+    """``POST /api/v1/auth/password/change/`` ``{old_password, new_password1, new_password2}``.
+
+    Needs the old password (a stolen access token alone cannot lock the owner out). The new
+    password revokes every token issued before (``User.save``); the answer carries a fresh pair
+    so this client stays logged in. Wrong old passwords are throttled per user and per IP.
+    """
+
+    permission_classes = [IsAuthenticated]
+    throttle_scope = "password_change"
+    throttle_classes = [UserRateThrottle, ClientIPRateThrottle]
+
+    @extend_schema(request=PasswordChangeSerializer, responses={200: PasswordChangedSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = PasswordChangeSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        serializer.save()
+        return Response({"detail": "New password has been saved.", **token_pair(request.user)})
+
+
+class LogoutView(APIView):
+    """``POST /api/v1/auth/logout/`` ``{refresh}``: blacklist this site's refresh token.
+
+    A refresh token of another site, or one already spent, answers 401 ``token_not_valid`` and
+    writes nothing.
+    """
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(request=RefreshTokenSerializer, responses={200: DetailSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = RefreshTokenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.token_logout(refresh=serializer.validated_data["refresh"])
+        return Response({"detail": "Successfully logged out."})
+
+
+class TokensRevokeView(APIView):
+    """``POST /api/v1/auth/tokens/revoke/`` -> 204: log out everywhere.
+
+    Every access and refresh token of the caller, on every device, stops working at once
+    (including the one used for this call).
+    """
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        services.user_tokens_revoke(user=request.user, actor=request.user)  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class OTPRequestView(APIView):
@@ -33,6 +110,8 @@ class OTPRequestView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
+    throttle_scope = "otp_request"
+    throttle_classes = ADDRESS_AND_IP
 
     @extend_schema(request=OTPRequestSerializer, responses={202: None})
     def post(self, request: Request) -> Response:
@@ -49,6 +128,8 @@ class OTPVerifyView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
+    throttle_scope = "otp_verify"
+    throttle_classes = ADDRESS_AND_IP
 
     @extend_schema(request=OTPVerifySerializer, responses={200: TokenPairSerializer})
     def post(self, request: Request) -> Response:

@@ -13,9 +13,9 @@ from rest_framework import exceptions, generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from saas.api.errors import error_response, exception_handler
+from tenant_apps.accounts.tokens import TenantJWTAuthentication
 from tenant_apps.notifications import selectors, services
 from tenant_apps.notifications.serializers import (
     CountSerializer,
@@ -72,7 +72,7 @@ def _authentication_error(exc: exceptions.APIException) -> JsonResponse:
     if response is None:  # not reached: the handler answers every APIException
         return error_response("authentication_failed", "Authentication failed.", 401)
     error = JsonResponse(response.data, status=response.status_code)
-    error["WWW-Authenticate"] = JWTAuthentication().authenticate_header(None)  # type: ignore[arg-type]
+    error["WWW-Authenticate"] = TenantJWTAuthentication().authenticate_header(None)  # type: ignore[arg-type]
     return error
 
 
@@ -84,7 +84,7 @@ def authenticate_stream(request: HttpRequest) -> tuple[Any, Any] | JsonResponse:
     (``SIMPLE_JWT['AUTH_TOKEN_CLASSES']``), so another site's token is refused. Runs in the
     request's sync thread, where the tenant middleware set the schema.
     """
-    authentication = JWTAuthentication()
+    authentication = TenantJWTAuthentication()
     try:
         header = authentication.get_header(request)  # type: ignore[arg-type]
         raw_token = authentication.get_raw_token(header) if header else None

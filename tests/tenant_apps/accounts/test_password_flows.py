@@ -51,7 +51,7 @@ def test_password_change_requires_login_and_takes_effect(alpha, client_for, logi
     assert client_for(alpha).post("/api/v1/auth/password/change/", {}).status_code == 401
     client = client_for(alpha, login(alpha, "changer@example.com")["access"])
     response = client.post("/api/v1/auth/password/change/", {
-        "new_password1": "Changed-pass-77", "new_password2": "Changed-pass-77"})
+        "old_password": PASSWORD, "new_password1": "Changed-pass-77", "new_password2": "Changed-pass-77"})
     assert response.status_code == 200
     login(alpha, "changer@example.com", "Changed-pass-77")
     assert client_for(alpha).post("/api/v1/auth/login/", {"email": "changer@example.com",
