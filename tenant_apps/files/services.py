@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from saas.api.errors import ApplicationError
-from saas.db.tenant import current_schema
+from saas.db.tenant import current_schema, site_url
 from tenant_apps.audit.services import audit_record
 from tenant_apps.files.models import StoredFile
 
@@ -69,17 +69,17 @@ def file_store(*, upload: UploadedFile, uploaded_by: Any) -> StoredFile:
     return stored
 
 
-def file_download_url(stored_file: StoredFile, *, request: Any = None) -> str:
-    """A URL that serves the file for ``FILE_URL_TTL_SECONDS``.
+def file_download_url(stored_file: StoredFile) -> str:
+    """An absolute URL that serves the file for ``FILE_URL_TTL_SECONDS``.
 
-    S3: the storage's pre-signed URL. Local disk: our download view with a signature binding
-    the file id to this tenant, checked by ``file_from_signature``.
+    S3: the storage's pre-signed URL. Local disk: our download view on the site's primary
+    domain (``site_url``, never the request's Host), with a signature binding the file id to
+    this tenant, checked by ``file_from_signature``.
     """
     if settings.AWS_STORAGE_BUCKET_NAME:
         return str(stored_file.file.url)
     token = signing.dumps({"f": str(stored_file.pk), "t": current_schema()}, salt=_SIGNING_SALT)
-    path = reverse("file-download", kwargs={"pk": stored_file.pk}) + f"?signature={token}"
-    return request.build_absolute_uri(path) if request is not None else path
+    return site_url(reverse("file-download", kwargs={"pk": stored_file.pk}) + f"?signature={token}")
 
 
 def file_from_signature(*, pk: str, signature: str) -> StoredFile:

@@ -29,7 +29,7 @@ class StoredFileSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_url(self, stored: StoredFile) -> str:
-        return services.file_download_url(stored, request=self.context.get("request"))
+        return services.file_download_url(stored)
 
 
 class FileUploadView(APIView):
