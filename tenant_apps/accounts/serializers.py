@@ -10,6 +10,7 @@ from dj_rest_auth.serializers import PasswordResetSerializer as BasePasswordRese
 from rest_framework import serializers
 
 from tenant_apps.accounts.models import User
+from tenant_apps.files.fields import UploadedImageField
 
 
 class LoginSerializer(BaseLoginSerializer):
@@ -70,6 +71,9 @@ class UserDetailsSerializer(serializers.ModelSerializer):
     """The logged-in user (``/auth/user/``): own fields only; e-mail and roles are read-only."""
 
     roles = serializers.SerializerMethodField()
+    #: Checked like the files app's uploads (size, type from the bytes, images only); read as a
+    #: short-lived signed URL on the site's primary domain.
+    avatar = UploadedImageField(basename="avatar", required=False)
 
     class Meta:
         model = User

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any
 
+import filetype
+from django.core.files.storage import default_storage
 from django.http import FileResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -18,6 +21,7 @@ from tenant_apps.files import services
 from tenant_apps.files.access import can_read_file
 from tenant_apps.files.models import StoredFile
 from tenant_apps.files.storage import key_belongs_to_current_tenant
+from tenant_apps.files.validators import IMAGE_TYPES
 
 
 class StoredFileSerializer(serializers.ModelSerializer):
@@ -85,3 +89,26 @@ class FileDownloadView(APIView):
             raise ApplicationError("No such file.", code="not_found", status_code=404)
         return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.original_name,
                             content_type=stored.content_type)
+
+
+class SignedKeyDownloadView(APIView):
+    """``GET /api/v1/files/download/?signature=...``: a stored object no ``StoredFile`` describes
+    (avatars), from a ``services.storage_url`` link (local storage only).
+
+    The signature is the permission, as for ``FileDownloadView``. Images allowed as avatars are
+    served inline with their sniffed type; anything else as an ``application/octet-stream``
+    attachment.
+    """
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request: Request) -> FileResponse:
+        key = services.key_from_signature(signature=request.query_params.get("signature", ""))
+        handle = default_storage.open(key, "rb")
+        kind = filetype.guess(handle.read(8192))
+        handle.seek(0)
+        image = kind is not None and kind.mime in IMAGE_TYPES
+        return FileResponse(handle, as_attachment=not image, filename=PurePosixPath(key).name,
+                            content_type=kind.mime if image and kind is not None else "application/octet-stream")
