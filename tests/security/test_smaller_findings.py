@@ -4,6 +4,7 @@ an existence oracle on enrolments, and Unicode digits in amounts."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -83,3 +84,61 @@ def test_finance_user_cannot_decide_their_own_offline_payment(alpha, client_for,
     make_user(alpha, "finn@example.com", roles=["financial"])
     finn = client_for(alpha, login(alpha, "finn@example.com")["access"])
     assert finn.post(f"/api/v1/payments/{payment['id']}/{action}/", body).status_code == 200
+
+
+# ---------------------------------------------------------------------------------------------
+# c. Enrolment actions: someone else's enrolment answers exactly like a missing one
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def others_enrolment(alpha, make_user):
+    """A requested bootcamp enrolment of another student."""
+    from tenant_apps.accounts.models import User
+    from tenant_apps.school.programs import services
+    from tenant_apps.school.programs.models import BOOTCAMPS
+
+    owner = make_user(alpha, "owner-student@example.com", roles=["student"])
+    with tenant_context(alpha):
+        admin = User.objects.get(email="admin@alpha.test")
+        start = timezone.localdate() + timedelta(days=30)
+        program = services.program_create(program_type=BOOTCAMPS, actor=admin, title="Secret camp",
+                                          start_date=start, end_date=start + timedelta(weeks=4), capacity=5,
+                                          price=Decimal("10.00"), currency="USD", teachers=[])
+        program = services.program_transition(program=program, actor=admin, status="registration_open")
+        return services.enrolment_request(program=program, student=owner)
+
+
+@pytest.mark.parametrize("role", ["student", "teacher", "financial"])
+@pytest.mark.parametrize(("action", "body"), [
+    ("", None), ("approve/", {}), ("reject/", {"reason": "x"}), ("reject/", {}), ("cancel/", {"reason": "x"}),
+    ("cancel/", {}), ("withdraw/", {}),
+])
+def test_enrolment_actions_do_not_tell_someone_elses_enrolment_from_a_missing_one(
+    alpha, client_for, login, make_user, others_enrolment, role, action, body,
+):
+    make_user(alpha, f"nosy-{role}@example.com", roles=[role])
+    client = client_for(alpha, login(alpha, f"nosy-{role}@example.com")["access"])
+
+    def call(pk: int):
+        url = f"/api/v1/bootcamp-enrolments/{pk}/{action}"
+        return client.get(url) if body is None else client.post(url, body)
+
+    # when the same action is tried on someone else's enrolment and on an id that does not exist
+    theirs, missing = call(others_enrolment.pk), call(others_enrolment.pk + 10_000)
+    # then both answer the same 404, and nothing changed
+    assert (theirs.status_code, theirs.json()) == (missing.status_code, missing.json())
+    assert theirs.status_code == 404
+    assert theirs.json()["error"]["code"] == "not_found"
+    with tenant_context(alpha):
+        others_enrolment.refresh_from_db()
+        assert others_enrolment.status == "requested"
+
+
+def test_a_student_acting_on_their_own_enrolment_beyond_their_role_still_gets_403(
+    alpha, client_for, login, others_enrolment,
+):
+    client = client_for(alpha, login(alpha, "owner-student@example.com")["access"])
+    response = client.post(f"/api/v1/bootcamp-enrolments/{others_enrolment.pk}/approve/")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
