@@ -142,3 +142,68 @@ def test_a_student_acting_on_their_own_enrolment_beyond_their_role_still_gets_40
     response = client.post(f"/api/v1/bootcamp-enrolments/{others_enrolment.pk}/approve/")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
+
+
+# ---------------------------------------------------------------------------------------------
+# d. Amounts in Unicode digits
+# ---------------------------------------------------------------------------------------------
+
+ARABIC_INDIC_150 = "\u0661\u0665\u0660"
+FULLWIDTH_150 = "\uff11\uff15\uff10"
+SUPERSCRIPT_TWO = "1\u00b2"
+
+
+@pytest.mark.parametrize("amount", [ARABIC_INDIC_150, FULLWIDTH_150, SUPERSCRIPT_TWO, "1e2"])
+def test_wallet_top_up_refuses_non_ascii_digits(alpha, client_for, login, make_user, amount):
+    from tenant_apps.wallet.models import LedgerEntry
+
+    student = make_user(alpha, "saver@example.com", roles=["student"])
+    admin = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
+    # when
+    response = admin.post(f"/api/v1/wallets/{student.pk}/top-up/", {"amount": amount})
+    # then
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "validation_error"
+    assert response.json()["error"]["details"]["amount"] == ["A valid number is required."]
+    with tenant_context(alpha):
+        assert not LedgerEntry.objects.exists()
+
+
+@pytest.mark.parametrize("amount", [ARABIC_INDIC_150, FULLWIDTH_150])
+def test_invoice_lines_and_offline_payments_refuse_non_ascii_digits(alpha, client_for, login, make_user, amount):
+    student = make_user(alpha, "payer@example.com", roles=["student"])
+    admin = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
+    # when an invoice line is priced in Unicode digits
+    response = admin.post("/api/v1/invoices/", {
+        "customer": student.pk, "due_date": str(timezone.localdate() + timedelta(days=5)),
+        "lines": [{"description": "Fee", "quantity": "1", "unit_price": amount}]}, format="json")
+    # then
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "validation_error"
+    assert response.json()["error"]["details"]["lines"] == {"0": {"unit_price": ["A valid number is required."]}}
+    # and an offline payment in Unicode digits is refused as well
+    invoice = _invoice(alpha, student)
+    payer = client_for(alpha, login(alpha, "payer@example.com")["access"])
+    receipt = payer.post("/api/v1/files/", {"file": SimpleUploadedFile("r.pdf", RECEIPT, "application/pdf")},
+                         format="multipart").json()["id"]
+    response = payer.post(f"/api/v1/invoices/{invoice.pk}/offline-payments/",
+                          {"amount": amount, "tracking_code": "T-1", "receipt": receipt})
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["details"]["amount"] == ["A valid number is required."]
+
+
+def test_program_price_refuses_non_ascii_digits(alpha, client_for, login):
+    admin = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
+    start = timezone.localdate() + timedelta(days=30)
+    response = admin.post("/api/v1/bootcamps/", {
+        "title": "Unicode camp", "start_date": str(start), "end_date": str(start + timedelta(days=20)),
+        "capacity": 5, "price": FULLWIDTH_150, "currency": "USD"})
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["details"]["price"] == ["A valid number is required."]
+
+
+def test_ascii_amounts_are_still_accepted(alpha, client_for, login, make_user):
+    student = make_user(alpha, "saver@example.com", roles=["student"])
+    admin = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
+    response = admin.post(f"/api/v1/wallets/{student.pk}/top-up/", {"amount": " 150.50 "})
+    assert response.status_code in {200, 201}, response.content
