@@ -8,7 +8,7 @@ from typing import Any
 import filetype
 from django.core.files.storage import default_storage
 from django.http import FileResponse
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -103,7 +103,9 @@ class SignedKeyDownloadView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(operation_id="files_signed_download", responses={(200, "application/octet-stream"): bytes},
+                   parameters=[OpenApiParameter("signature", str, required=True,
+                                                description="From the URL the API returned.")])
     def get(self, request: Request) -> FileResponse:
         key = services.key_from_signature(signature=request.query_params.get("signature", ""))
         handle = default_storage.open(key, "rb")
