@@ -91,10 +91,10 @@ def _message_of(exc: exceptions.APIException) -> str:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF ``EXCEPTION_HANDLER``: every handled exception becomes the one error shape."""
     if isinstance(exc, ApplicationError):
-        response = Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
+        answer = Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
         if isinstance(exc.details.get("retry_after"), int):  # a rate limit says when to come back
-            response["Retry-After"] = str(exc.details["retry_after"])
-        return response
+            answer["Retry-After"] = str(exc.details["retry_after"])
+        return answer
     if isinstance(exc, IntegrityError):
         # Only reachable through a race the services' own checks could not see (two requests
         # creating the same unique thing at once): the loser gets a conflict, not a 500.

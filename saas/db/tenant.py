@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from django.conf import settings
 from django.db import connection
 from django_tenants.utils import get_public_schema_name, get_tenant_model
 
@@ -36,6 +37,32 @@ def current_kind() -> str:
     tenant = current_tenant()
     kind = tenant.get_tenant_type() if tenant is not None else None
     return str(kind or "public")
+
+
+def site_url(path: str = "/", tenant: Any = None) -> str:
+    """The absolute URL of ``path`` on the site of ``tenant`` (default: the current one).
+
+    ``SITE_URL_FORMAT`` (``"https://{host}"`` by default) filled with the tenant's primary
+    domain (``Domain.is_primary``), or ``PLATFORM_DOMAIN`` for the platform (public schema):
+    ``site_url("/api/v1/files/")`` -> ``"https://alpha.example.com/api/v1/files/"``. ``path``
+    starts with ``/`` and may carry a query string, or is ``""`` for the bare origin; raises
+    ``ValueError`` otherwise (a path like ``"@evil.example"`` would turn the host into user info).
+
+    Every link the platform hands out (password-reset, set-password and other e-mail links,
+    download URLs, pagination links, anything built with ``request.build_absolute_uri``) is
+    built here and never from the request's Host header: the Host header is chosen by the
+    client, so an attacker who asks for a password reset of a victim's address with
+    ``Host: alpha.example.com:1337`` (or any other name the site answers to) would otherwise
+    have the reset link, token included, point at a server of theirs (host-header poisoning).
+    The primary domain is cached (``shared_apps.tenancy.hosts.primary_host``): no query in the
+    steady state.
+    """
+    from shared_apps.tenancy.hosts import primary_host
+
+    if path and not path.startswith("/"):
+        raise ValueError(f"site_url() takes a path starting with '/', not {path!r}")
+    schema_name = getattr(tenant if tenant is not None else current_tenant(), "schema_name", None)
+    return str(settings.SITE_URL_FORMAT.format(host=primary_host(schema_name or current_schema()))) + path
 
 
 def use_public_schema() -> None:

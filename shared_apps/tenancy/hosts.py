@@ -1,4 +1,5 @@
-"""Host name -> tenant resolution, cached so steady-state requests cost no database query.
+"""Host name -> tenant resolution, and tenant -> primary host, cached so steady-state requests
+cost no database query.
 
 Entries live in the ``platform`` cache (not tenant-prefixed). They are dropped when a tenant or
 one of its domains changes (immediately and again after commit, so a concurrent request cannot
@@ -25,6 +26,15 @@ _MISSING_TTL = 30
 
 def _key(host: str) -> str:
     return f"tenancy:host:{host}"
+
+
+def _primary_key(schema_name: str) -> str:
+    return f"tenancy:primary:{schema_name}"
+
+
+def tenant_host(slug: str) -> str:
+    """The platform host name of a tenant: ``<slug>.<PLATFORM_DOMAIN>``."""
+    return f"{slug}.{settings.PLATFORM_DOMAIN}"
 
 
 def platform_tenant() -> Tenant:
@@ -61,9 +71,31 @@ def tenant_for_host(host: str) -> Tenant | None:
     return domain.tenant
 
 
-def forget_hosts(hosts: Iterable[str]) -> None:
-    """Drop cached lookups for ``hosts`` now and once more when the current transaction commits."""
-    keys = [_key(h) for h in hosts]
+def primary_host(schema_name: str) -> str:
+    """The host name links to the tenant ``schema_name`` use: its primary ``Domain``.
+
+    ``PLATFORM_DOMAIN`` for the public schema; ``<slug>.<PLATFORM_DOMAIN>`` for a tenant without
+    a primary domain (none exists yet). Cached like the host lookups: one query on a cache miss,
+    none on a hit; the entry is dropped whenever the tenant or one of its domains changes
+    (``forget_hosts``). The query reads the public table through the ``search_path``, so it
+    leaves the connection on whatever schema it serves.
+    """
+    if schema_name == settings.PUBLIC_SCHEMA_NAME:
+        return str(settings.PLATFORM_DOMAIN)
+    cache = caches["platform"]
+    key = _primary_key(schema_name)
+    host = cache.get(key)
+    if host is None:
+        host = (Domain.objects.filter(tenant__schema_name=schema_name, is_primary=True)
+                .values_list("domain", flat=True).first()) or tenant_host(schema_name)
+        cache.set(key, host, settings.TENANT_CACHE_TTL)
+    return str(host)
+
+
+def forget_hosts(hosts: Iterable[str], *, schema_names: Iterable[str] = ()) -> None:
+    """Drop cached lookups for ``hosts`` (host -> tenant) and ``schema_names`` (tenant ->
+    primary host) now and once more when the current transaction commits."""
+    keys = [_key(h) for h in hosts] + [_primary_key(s) for s in schema_names]
     if not keys:
         return
     cache = caches["platform"]

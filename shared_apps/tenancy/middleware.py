@@ -7,7 +7,10 @@ request and answers unknown hosts with an HTML 404. Here:
 * ``set_tenant`` does not touch the database; the ``search_path`` is set by the first query,
   and not at all when the connection already has it (``saas.db.backend``);
 * unknown hosts, suspended, archived and not-yet-provisioned tenants get a JSON error in the
-  API's one shape.
+  API's one shape;
+* absolute URLs built from the request (``request.build_absolute_uri``, used by DRF, allauth
+  and dj-rest-auth) name the site's primary domain in ``SITE_URL_FORMAT`` (``site_url``), not
+  the Host header the client sent (host-header poisoning, see ``saas.db.tenant.site_url``).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import set_urlconf
 
 from saas.api.errors import error_response
-from saas.db.tenant import tenant_connection
+from saas.db.tenant import site_url, tenant_connection
 from saas.observability import tag_tenant
 from shared_apps.tenancy.hosts import tenant_for_host
 from shared_apps.tenancy.models import TenantStatus
@@ -62,6 +65,8 @@ class TenantMiddleware:
         tenant.domain_url = host
         request.tenant = tenant  # type: ignore[attr-defined]
         tenant_connection().set_tenant(tenant)
+        # build_absolute_uri() prefixes paths with this (a cached property of HttpRequest).
+        request._current_scheme_host = site_url("", tenant)  # type: ignore[attr-defined]
         urlconf = str(settings.TENANT_TYPES[tenant.kind]["URLCONF"])
         request.urlconf = urlconf  # type: ignore[attr-defined]
         set_urlconf(urlconf)

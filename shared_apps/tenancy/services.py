@@ -10,13 +10,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
 from django_tenants.utils import quote_schema_name, schema_exists, tenant_context
 
 from saas.api.errors import ApplicationError
 from saas.db.tenant import use_public_schema
+from shared_apps.tenancy.hosts import tenant_host
 from shared_apps.tenancy.models import Domain, Tenant, TenantKind, TenantStatus
 from shared_apps.tenancy.schema_clone import clone_schema
 from shared_apps.tenancy.templates import ensure_template
@@ -85,11 +85,6 @@ PROVISIONING_STEPS: tuple[Callable[[ProvisioningContext], None], ...] = (
     _create_owner,
     _activate,
 )
-
-
-def tenant_host(slug: str) -> str:
-    """The platform host name of a tenant: ``<slug>.<PLATFORM_DOMAIN>``."""
-    return f"{slug}.{settings.PLATFORM_DOMAIN}"
 
 
 def tenant_provision(

@@ -6,6 +6,7 @@ import re
 
 from saas.api.errors import ApplicationError
 from shared_apps.tenancy.models import TenantKind
+from shared_apps.tenancy.templates import TEMPLATE_PREFIX
 
 #: RFC 1123 host-name label, lower case: 1-63 of [a-z0-9-], not starting or ending with "-".
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -21,11 +22,21 @@ RESERVED_SLUGS = frozenset(
 )
 
 
+#: Prefixes a slug may not start with: PostgreSQL's own names, and the per-kind template schemas
+#: (``templates.TEMPLATE_PREFIX``, written as a DNS label: without the leading "_", "-" for "_").
+_RESERVED_PREFIXES = ("pg-", TEMPLATE_PREFIX.strip("_").replace("_", "-"))
+
+
 def validate_slug(slug: str) -> str:
     """Return ``slug`` if it can name a tenant; raise ``ApplicationError`` (400) otherwise.
 
     Rules: a lower-case DNS label (RFC 1123, at most 63 characters, which is also PostgreSQL's
-    identifier limit), not reserved (``RESERVED_SLUGS``), not all digits.
+    identifier limit) with no ``--`` anywhere (``xn--`` labels are punycode: an IDN host could
+    then pose as another site; ``--`` is reserved for such encodings), not reserved
+    (``RESERVED_SLUGS``, names starting ``pg-`` or ``template``, the name of the template
+    schemas ``_template_<kind>`` and their hyphenated form), not all digits.
+
+    Raises ``ApplicationError`` (400): ``invalid_slug`` or ``reserved_slug``.
     """
     if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug):
         raise ApplicationError(
@@ -33,7 +44,12 @@ def validate_slug(slug: str) -> str:
             code="invalid_slug",
             details={"slug": [f"{slug!r} is not a valid DNS label."]},
         )
-    if slug in RESERVED_SLUGS or slug.startswith("pg-"):
+    if "--" in slug:
+        raise ApplicationError(
+            "A slug cannot contain two hyphens in a row (xn-- labels are internationalised names).",
+            code="invalid_slug", details={"slug": ["Use single hyphens."]},
+        )
+    if slug in RESERVED_SLUGS or slug.startswith(_RESERVED_PREFIXES):
         raise ApplicationError(
             f"The slug {slug!r} is reserved.", code="reserved_slug", details={"slug": ["This name is reserved."]}
         )

@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from tenant_apps.accounts.addresses import normalize_email, normalize_email_or_none
 from tenant_apps.accounts.models import User
+from tenant_apps.files.fields import UploadedImageField
 
 
 class NormalizedEmailField(serializers.EmailField):
@@ -104,6 +105,9 @@ class UserDetailsSerializer(serializers.ModelSerializer):
     """The logged-in user (``/auth/user/``): own fields only; e-mail and roles are read-only."""
 
     roles = serializers.SerializerMethodField()
+    #: Checked like the files app's uploads (size, type from the bytes, images only); read as a
+    #: short-lived signed URL on the site's primary domain.
+    avatar = UploadedImageField(basename="avatar", required=False)
 
     class Meta:
         model = User
@@ -128,9 +132,10 @@ class UserDetailsSerializer(serializers.ModelSerializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
-    """A user as the tenant admin sees it (``/api/v1/users/``)."""
+    """A user as the tenant admin sees it (``/api/v1/users/``); ``avatar`` is a short-lived signed URL."""
 
     roles = serializers.SerializerMethodField()
+    avatar = UploadedImageField(read_only=True)
 
     class Meta:
         model = User

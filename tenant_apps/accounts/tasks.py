@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
 
-from saas.db.tenant import current_tenant
+from saas.db.tenant import current_tenant, site_url
 from tenant_apps.accounts.models import User
 from tenant_apps.emails.services import deliver_email
 
@@ -20,9 +19,8 @@ def send_set_password_email(user_id: int) -> None:
     if user is None:
         return
     tenant = current_tenant()
-    host = getattr(tenant, "domain_url", None) or f"{tenant.schema_name}.{settings.PLATFORM_DOMAIN}"
     uid, token = user_pk_to_url_str(user), default_token_generator.make_token(user)
-    base = settings.SITE_URL_FORMAT.format(host=host)
+    base = site_url("")  # the primary domain, never a request's Host (see site_url)
     body = (
         f"Your site {getattr(tenant, 'name', tenant.schema_name)} is ready.\n\n"
         f"Set your password by sending uid, token, new_password1 and new_password2 to\n"

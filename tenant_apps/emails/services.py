@@ -18,6 +18,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
 from saas.db.tenant import current_schema, current_tenant
+from saas.db.tenant import site_url as tenant_site_url
 
 
 @dataclass(frozen=True)
@@ -40,20 +41,10 @@ def site_name() -> str:
 
 
 def site_url() -> str:
-    """The current site's base URL (``SITE_URL_FORMAT``), for links in e-mails.
-
-    The request's host when serving one, else the tenant's primary domain (tasks), else
-    ``<schema>.<PLATFORM_DOMAIN>``.
-    """
-    tenant = current_tenant()
-    host = getattr(tenant, "domain_url", None)
-    if not host and getattr(tenant, "pk", None) and hasattr(tenant, "get_primary_domain"):
-        primary = tenant.get_primary_domain()
-        host = primary.domain if primary is not None else None
-    if not host:
-        schema = current_schema()
-        host = settings.PLATFORM_DOMAIN if schema == "public" else f"{schema}.{settings.PLATFORM_DOMAIN}"
-    return str(settings.SITE_URL_FORMAT.format(host=host))
+    """The current site's base URL without a trailing slash (``"https://alpha.example.com"``), for
+    links in e-mails: its primary domain in ``SITE_URL_FORMAT`` (``saas.db.tenant.site_url``),
+    never the Host of the request being served."""
+    return tenant_site_url("")
 
 
 def render_email(template: str, context: dict[str, Any]) -> tuple[str, str | None]:

@@ -4,40 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-import filetype
 from django.conf import settings
 from django.core import signing
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 
 from saas.api.errors import ApplicationError
-from saas.db.tenant import current_schema
+from saas.db.tenant import current_schema, site_url
 from tenant_apps.audit.services import audit_record
 from tenant_apps.files.models import StoredFile
+from tenant_apps.files.storage import key_belongs_to_current_tenant
+from tenant_apps.files.validators import validate_upload
 
-_TEXT_TYPES = {"text/plain", "text/csv"}
 _SIGNING_SALT = "files.download"
-
-
-def _sniff(upload: UploadedFile) -> str:
-    """The content type from the file's bytes (``filetype``), falling back to the declared type
-    for plain text, which has no signature; raises ``unsupported_file_type`` when neither fits."""
-    head = upload.read(8192)
-    upload.seek(0)
-    kind = filetype.guess(head)
-    declared = (upload.content_type or "").split(";")[0].strip().lower()
-    if kind is not None:
-        return str(kind.mime)
-    if declared in _TEXT_TYPES:
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
-        else:
-            return declared
-    raise ApplicationError("This kind of file is not accepted.", code="unsupported_file_type", status_code=415,
-                           details={"allowed": settings.FILE_ALLOWED_TYPES})
+_KEY_SIGNING_SALT = "files.download.key"
 
 
 def file_store(*, upload: UploadedFile, uploaded_by: Any) -> StoredFile:
@@ -47,39 +29,29 @@ def file_store(*, upload: UploadedFile, uploaded_by: Any) -> StoredFile:
     ``ApplicationError``: ``file_too_large`` (413, ``FILE_MAX_BYTES``), ``empty_file`` (400),
     ``unsupported_file_type`` (415, ``FILE_ALLOWED_TYPES``).
     """
-    if upload.size is None or upload.size == 0:
-        raise ApplicationError("The file is empty.", code="empty_file")
-    if upload.size > settings.FILE_MAX_BYTES:
-        raise ApplicationError(
-            f"Files may be at most {settings.FILE_MAX_BYTES} bytes.", code="file_too_large", status_code=413,
-            details={"max_bytes": settings.FILE_MAX_BYTES, "size": upload.size},
-        )
-    content_type = _sniff(upload)
-    if content_type not in settings.FILE_ALLOWED_TYPES:
-        raise ApplicationError("This kind of file is not accepted.", code="unsupported_file_type",
-                               status_code=415, details={"detected": content_type,
-                                                         "allowed": settings.FILE_ALLOWED_TYPES})
+    content_type = validate_upload(upload)
+    size = int(upload.size or 0)  # validate_upload refused empty uploads
     with transaction.atomic():
         stored = StoredFile(original_name=(upload.name or "file")[-255:], content_type=content_type,
-                            size=upload.size, uploaded_by=uploaded_by)
+                            size=size, uploaded_by=uploaded_by)
         stored.file.save(upload.name or "file", upload, save=False)
         stored.save()
         audit_record(actor=uploaded_by, verb="file.uploaded", target=stored,
-                     changes={"size": upload.size, "content_type": content_type})
+                     changes={"size": size, "content_type": content_type})
     return stored
 
 
-def file_download_url(stored_file: StoredFile, *, request: Any = None) -> str:
-    """A URL that serves the file for ``FILE_URL_TTL_SECONDS``.
+def file_download_url(stored_file: StoredFile) -> str:
+    """An absolute URL that serves the file for ``FILE_URL_TTL_SECONDS``.
 
-    S3: the storage's pre-signed URL. Local disk: our download view with a signature binding
-    the file id to this tenant, checked by ``file_from_signature``.
+    S3: the storage's pre-signed URL. Local disk: our download view on the site's primary
+    domain (``site_url``, never the request's Host), with a signature binding the file id to
+    this tenant, checked by ``file_from_signature``.
     """
     if settings.AWS_STORAGE_BUCKET_NAME:
         return str(stored_file.file.url)
     token = signing.dumps({"f": str(stored_file.pk), "t": current_schema()}, salt=_SIGNING_SALT)
-    path = reverse("file-download", kwargs={"pk": stored_file.pk}) + f"?signature={token}"
-    return request.build_absolute_uri(path) if request is not None else path
+    return site_url(reverse("file-download", kwargs={"pk": stored_file.pk}) + f"?signature={token}")
 
 
 def file_from_signature(*, pk: str, signature: str) -> StoredFile:
@@ -98,3 +70,34 @@ def file_from_signature(*, pk: str, signature: str) -> StoredFile:
     if stored is None:
         raise ApplicationError("No such file.", code="not_found", status_code=404)
     return stored
+
+
+def storage_url(key: str) -> str:
+    """A URL that serves the stored object ``key`` (a tenant-prefixed storage key that no
+    ``StoredFile`` describes, such as an avatar) for ``FILE_URL_TTL_SECONDS``.
+
+    S3: the storage's pre-signed URL. Local disk: ``GET /api/v1/files/download/?signature=...``
+    on the site's primary domain (``site_url``), the signature binding the key to this tenant.
+    """
+    if settings.AWS_STORAGE_BUCKET_NAME:
+        return str(default_storage.url(key))
+    token = signing.dumps({"k": key, "t": current_schema()}, salt=_KEY_SIGNING_SALT)
+    return site_url(reverse("file-key-download") + f"?signature={token}")
+
+
+def key_from_signature(*, signature: str) -> str:
+    """The storage key a ``storage_url`` names, if its signature is valid, unexpired, for this
+    tenant and the key lies under this tenant's prefix; raises ``ApplicationError``
+    ``invalid_signature`` (403) otherwise, ``not_found`` (404) when the object is gone."""
+    invalid = ApplicationError("This download link is invalid or has expired.", code="invalid_signature",
+                               status_code=403)
+    try:
+        data = signing.loads(signature, salt=_KEY_SIGNING_SALT, max_age=settings.FILE_URL_TTL_SECONDS)
+    except signing.BadSignature:
+        raise invalid from None
+    key = data.get("k")
+    if not isinstance(key, str) or data.get("t") != current_schema() or not key_belongs_to_current_tenant(key):
+        raise invalid
+    if not default_storage.exists(key):
+        raise ApplicationError("No such file.", code="not_found", status_code=404)
+    return key

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from tenant_apps.files.views import FileDetailView, FileDownloadView, FileUploadView
+from tenant_apps.files.views import FileDetailView, FileDownloadView, FileUploadView, SignedKeyDownloadView
 
 urlpatterns = [
     path("files/", FileUploadView.as_view(), name="file-upload"),
+    path("files/download/", SignedKeyDownloadView.as_view(), name="file-key-download"),
     path("files/<uuid:pk>/", FileDetailView.as_view(), name="file-detail"),
     path("files/<uuid:pk>/download/", FileDownloadView.as_view(), name="file-download"),
 ]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any
 
+import filetype
+from django.core.files.storage import default_storage
 from django.http import FileResponse
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -18,6 +21,7 @@ from tenant_apps.files import services
 from tenant_apps.files.access import can_read_file
 from tenant_apps.files.models import StoredFile
 from tenant_apps.files.storage import key_belongs_to_current_tenant
+from tenant_apps.files.validators import IMAGE_TYPES
 
 
 class StoredFileSerializer(serializers.ModelSerializer):
@@ -29,7 +33,7 @@ class StoredFileSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_url(self, stored: StoredFile) -> str:
-        return services.file_download_url(stored, request=self.context.get("request"))
+        return services.file_download_url(stored)
 
 
 class FileUploadView(APIView):
@@ -85,3 +89,28 @@ class FileDownloadView(APIView):
             raise ApplicationError("No such file.", code="not_found", status_code=404)
         return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.original_name,
                             content_type=stored.content_type)
+
+
+class SignedKeyDownloadView(APIView):
+    """``GET /api/v1/files/download/?signature=...``: a stored object no ``StoredFile`` describes
+    (avatars), from a ``services.storage_url`` link (local storage only).
+
+    The signature is the permission, as for ``FileDownloadView``. Images allowed as avatars are
+    served inline with their sniffed type; anything else as an ``application/octet-stream``
+    attachment.
+    """
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(operation_id="files_signed_download", responses={(200, "application/octet-stream"): bytes},
+                   parameters=[OpenApiParameter("signature", str, required=True,
+                                                description="From the URL the API returned.")])
+    def get(self, request: Request) -> FileResponse:
+        key = services.key_from_signature(signature=request.query_params.get("signature", ""))
+        handle = default_storage.open(key, "rb")
+        kind = filetype.guess(handle.read(8192))
+        handle.seek(0)
+        image = kind is not None and kind.mime in IMAGE_TYPES
+        return FileResponse(handle, as_attachment=not image, filename=PurePosixPath(key).name,
+                            content_type=kind.mime if image and kind is not None else "application/octet-stream")

@@ -8,6 +8,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from saas.api.fields import AsciiDecimalField
 from tenant_apps.accounts.models import User
 from tenant_apps.payments.models import Invoice, InvoiceLine, InvoiceStatus, Payment
 from tenant_apps.payments.selectors import invoice_open_amount
@@ -100,8 +101,8 @@ class InvoiceSerializer(serializers.ModelSerializer):
 
 class LineInputSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=300)
-    quantity = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
-    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
+    quantity = AsciiDecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
+    unit_price = AsciiDecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
 
 
 class InvoiceCreateSerializer(serializers.Serializer):
@@ -117,14 +118,14 @@ class InvoiceCancelSerializer(serializers.Serializer):
 
 
 class OfflinePaymentSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    amount = AsciiDecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
     tracking_code = serializers.CharField(max_length=64)
     receipt = serializers.UUIDField(help_text="Id of the receipt you uploaded with POST /api/v1/files/.")
 
 
 class StripeIntentRequestSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False,
-                                      help_text="Default: everything still open on the invoice.")
+    amount = AsciiDecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False,
+                               help_text="Default: everything still open on the invoice.")
 
 
 class StripeIntentResponseSerializer(serializers.Serializer):

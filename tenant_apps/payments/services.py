@@ -98,6 +98,14 @@ def _require_finance(actor: Any) -> None:
         raise ApplicationError("Your role does not allow this action.", code="permission_denied", status_code=403)
 
 
+def _refuse_own_payment(payment: Payment, actor: Any) -> None:
+    """Four eyes: nobody decides on a payment they made themselves (a finance user paying an
+    invoice of theirs needs a colleague to approve or reject it)."""
+    if payment.payer_id == getattr(actor, "pk", None):
+        raise ApplicationError("You cannot approve or reject a payment you submitted yourself.",
+                               code="self_approval_forbidden", status_code=403)
+
+
 def _sums(invoice: Invoice) -> tuple[Decimal, Decimal]:
     """``(approved, pending)`` totals of ``invoice``'s payments, read now."""
     sums = Payment.objects.filter(invoice_id=invoice.pk).aggregate(
@@ -448,13 +456,15 @@ def payment_approve(*, payment: Payment, actor: Any) -> Payment:
     """Approve a pending offline ``payment`` (finance roles); the invoice may become paid.
 
     The payer is notified; when the invoice becomes paid, its PDF is e-mailed after commit.
-    Raises ``ApplicationError``: ``permission_denied`` (403); ``invalid_status_transition`` (409:
-    not pending, or a Stripe payment, which only Stripe's events approve).
+    Raises ``ApplicationError``: ``permission_denied`` (403), ``self_approval_forbidden`` (403,
+    ``actor`` is the payer); ``invalid_status_transition`` (409: not pending, or a Stripe payment,
+    which only Stripe's events approve).
     """
     _require_finance(actor)
     with transaction.atomic():
         invoice = _lock_invoice(payment.invoice_id)
         payment = _lock_payment(payment.pk)
+        _refuse_own_payment(payment, actor)
         if payment.method != PaymentMethod.OFFLINE:
             raise ApplicationError("Card payments are approved by Stripe, not by hand.",
                                    code="invalid_status_transition", status_code=409)
@@ -472,7 +482,8 @@ def payment_reject(*, payment: Payment, actor: Any, reason: str) -> Payment:
     releases its amount; should Stripe still report it paid later, it is approved if the invoice
     has room, else recorded as ``refund_required`` (see ``stripe_event_process``).
     Raises ``ApplicationError``: ``validation_error`` (400, no reason), ``permission_denied`` (403),
-    ``invalid_status_transition`` (409, not pending).
+    ``self_approval_forbidden`` (403, ``actor`` is the payer), ``invalid_status_transition`` (409,
+    not pending).
     """
     _require_finance(actor)
     reason = (reason or "").strip()
@@ -482,6 +493,7 @@ def payment_reject(*, payment: Payment, actor: Any, reason: str) -> Payment:
     with transaction.atomic():
         invoice = _lock_invoice(payment.invoice_id)
         payment = _lock_payment(payment.pk)
+        _refuse_own_payment(payment, actor)
         if payment.status != PaymentStatus.PENDING:
             raise ApplicationError(f"This payment is already {payment.status}.", code="invalid_status_transition",
                                    status_code=409)

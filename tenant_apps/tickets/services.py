@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from saas.api.errors import ApplicationError
-from saas.db.tenant import current_kind, current_schema, current_tenant
+from saas.db.tenant import current_kind, site_url
 from tenant_apps.accounts.models import User
 from tenant_apps.audit.services import audit_record
 from tenant_apps.emails.services import email_send
@@ -314,11 +314,8 @@ def _target_label(ticket: Ticket) -> str | None:
 
 def _ticket_url(ticket: Ticket) -> str:
     """Where the ticket is read through the API on this site (e-mails link to it)."""
-    tenant = current_tenant()
-    host = getattr(tenant, "domain_url", None) or f"{current_schema()}.{settings.PLATFORM_DOMAIN}"
     urlconf = str(settings.TENANT_TYPES[current_kind()]["URLCONF"])
-    path = reverse("ticket-detail", urlconf=urlconf, kwargs={"pk": ticket.pk})
-    return settings.SITE_URL_FORMAT.format(host=host) + path
+    return site_url(reverse("ticket-detail", urlconf=urlconf, kwargs={"pk": ticket.pk}))
 
 
 def _email_support(*, ticket: Ticket, message: TicketMessage, recipients: list[User]) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from saas.api.fields import AsciiDecimalField
 from tenant_apps.wallet.models import LedgerEntry, Wallet
 
 
@@ -38,7 +39,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
 class TopUpSerializer(serializers.Serializer):
     """``amount`` > 0; ``reference`` makes a retried request a no-op."""
 
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    amount = AsciiDecimalField(max_digits=14, decimal_places=2)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     memo = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
@@ -46,6 +47,6 @@ class TopUpSerializer(serializers.Serializer):
 class AdjustSerializer(serializers.Serializer):
     """``amount`` positive or negative (not zero), ``reason`` required."""
 
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    amount = AsciiDecimalField(max_digits=14, decimal_places=2)
     reason = serializers.CharField(max_length=255)
     reference = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")

@@ -12,6 +12,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from saas.api.fields import AsciiDecimalField
 from saas.api.schema import NamedChoiceField
 from tenant_apps.accounts.models import User
 from tenant_apps.payments.models import InvoiceStatus
@@ -90,9 +91,9 @@ class ProductPurchaseSerializer(serializers.ModelSerializer):
     invoice_status = NamedChoiceField(source="invoice.status", choices=InvoiceStatus.choices, read_only=True,
                                       component_name="PurchaseInvoiceStatusEnum")
     currency = serializers.CharField(source="invoice.currency", read_only=True)
-    total = serializers.DecimalField(source="invoice.total", max_digits=12, decimal_places=2, read_only=True)
-    amount_paid = serializers.DecimalField(source="invoice.amount_paid", max_digits=12, decimal_places=2,
-                                           read_only=True)
+    total = AsciiDecimalField(source="invoice.total", max_digits=12, decimal_places=2, read_only=True)
+    amount_paid = AsciiDecimalField(source="invoice.amount_paid", max_digits=12, decimal_places=2,
+                                    read_only=True)
     due_date = serializers.DateField(source="invoice.due_date", read_only=True)
     group = serializers.SerializerMethodField()
 
@@ -190,8 +191,8 @@ class ProductWriteSerializer(serializers.Serializer):
                                  help_text="Default: made from the title.")
     description = serializers.CharField(required=False, allow_blank=True, default="")
     author = serializers.PrimaryKeyRelatedField(queryset=Author.objects.all())
-    price = serializers.DecimalField(max_digits=12, decimal_places=2,
-                                     help_text="Major units of the currency, above zero.")
+    price = AsciiDecimalField(max_digits=12, decimal_places=2,
+                              help_text="Major units of the currency, above zero.")
     currency = serializers.CharField(min_length=3, max_length=3, help_text="ISO 4217, e.g. USD.")
     is_published = serializers.BooleanField(required=False, default=False)
     groups_per_batch = serializers.IntegerField(min_value=1, max_value=MAX_GROUPS_PER_BATCH, required=False,

@@ -11,6 +11,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from saas.api.fields import AsciiDecimalField
 from saas.api.schema import NamedChoiceField
 from tenant_apps.payments.models import InvoiceStatus
 from tenant_apps.school.programs.models import EnrolmentStatus, ProgramStatus, program_type_of
@@ -51,7 +52,7 @@ class ProgramSummarySerializer(serializers.Serializer):
     status = NamedChoiceField(component_name="ProgramStatusEnum", choices=ProgramStatus.choices, read_only=True)
     start_date = serializers.DateField(read_only=True)
     end_date = serializers.DateField(read_only=True)
-    price = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    price = AsciiDecimalField(max_digits=12, decimal_places=2, read_only=True)
     currency = serializers.CharField(read_only=True)
 
 
@@ -85,7 +86,7 @@ class ProgramInputSerializer(serializers.Serializer):
     start_date = serializers.DateField()
     end_date = serializers.DateField()
     capacity = serializers.IntegerField(min_value=1, max_value=1_000_000)
-    price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    price = AsciiDecimalField(max_digits=12, decimal_places=2, min_value=0)
     currency = serializers.CharField(min_length=3, max_length=3)
 
 
@@ -101,8 +102,8 @@ class PaymentStateSerializer(serializers.Serializer):
     number = serializers.CharField(read_only=True)
     status = NamedChoiceField(component_name="EnrolmentInvoiceStatusEnum", choices=InvoiceStatus.choices,
                               read_only=True)
-    total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
-    amount_paid = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+    total = AsciiDecimalField(max_digits=12, decimal_places=2, read_only=True)
+    amount_paid = AsciiDecimalField(max_digits=12, decimal_places=2, read_only=True)
     amount_due = serializers.SerializerMethodField()
     currency = serializers.CharField(read_only=True)
     due_date = serializers.DateField(read_only=True)

@@ -43,7 +43,6 @@ from saas.api.errors import ApplicationError
 from tenant_apps.accounts.permissions import HasRole
 from tenant_apps.school.programs import selectors, services
 from tenant_apps.school.programs.access import (
-    ENROLMENT_MANAGER_ROLES,
     PROGRAM_MANAGER_ROLES,
     STUDENT_ROLES,
     can_see_students,
@@ -184,10 +183,12 @@ class EnrolmentViewSet(viewsets.GenericViewSet):
     lookup_value_converter = "int"
 
     def get_permissions(self) -> list[Any]:
+        # Actions on one enrolment check no role here: the enrolment is looked up first (404
+        # ``not_found`` when the user may not see it, exactly as for an id that does not exist),
+        # then the service refuses what the user's role does not allow on it (403). A role check
+        # first would answer 403 for any id, hiding nothing but breaking the access rules' order.
         if self.action == "create":
             return [IsAuthenticated(), HasRole(*STUDENT_ROLES)]
-        if self.action in {"approve", "reject", "cancel"}:
-            return [IsAuthenticated(), HasRole(*ENROLMENT_MANAGER_ROLES)]
         return [IsAuthenticated()]
 
     def get_queryset(self) -> Any:
@@ -230,9 +231,10 @@ class EnrolmentViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: int) -> Response:
         """Support, admin: reject a requested or waitlisted enrolment, with a reason."""
+        enrolment = self._enrolment(pk)  # before the body: an unseen id answers 404, not 400
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        enrolment = services.enrolment_reject(enrolment=self._enrolment(pk), actor=request.user,
+        enrolment = services.enrolment_reject(enrolment=enrolment, actor=request.user,
                                               reason=serializer.validated_data["reason"])
         return self._show(enrolment)
 
@@ -240,9 +242,10 @@ class EnrolmentViewSet(viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: int) -> Response:
         """Support, admin: cancel a live enrolment, with a reason; its seat goes to the waitlist."""
+        enrolment = self._enrolment(pk)  # before the body: an unseen id answers 404, not 400
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        enrolment = services.enrolment_cancel(enrolment=self._enrolment(pk), actor=request.user,
+        enrolment = services.enrolment_cancel(enrolment=enrolment, actor=request.user,
                                               reason=serializer.validated_data["reason"])
         return self._show(enrolment)
 

@@ -18,7 +18,7 @@ def test_password_reset_mails_a_link_that_sets_a_new_password(alpha, client_for,
     # then
     assert response.status_code == 200
     assert len(mail.outbox) == 1
-    link = re.search(r"http://alpha\.localhost\S*/password/reset/confirm/([^/]+)/([^/\s]+)/", mail.outbox[0].body)
+    link = re.search(r"https://alpha\.localhost\S*/password/reset/confirm/([^/]+)/([^/\s]+)/", mail.outbox[0].body)
     assert link, mail.outbox[0].body
     uid, token = link.groups()
     # and the link works once
