@@ -6,8 +6,9 @@ The victim is ``ann``, a student of ``alpha``. Each of her objects carries a mar
 * ``bob``, another student of alpha, asks for, changes, deletes and acts on ann's objects by id:
   he gets exactly the answer a nonexistent id gets (no 403/404 oracle), which is 404 ``not_found``
   for objects that are scoped to their owner, and 403 ``permission_denied`` for endpoints his role
-  may not use at all (the users API, wallet adjustments, enrolment decisions: refused before any
-  lookup, so for every id alike). Nothing of ann's changes.
+  may not use at all (the users API, wallet adjustments, ticket assignment: refused before any
+  lookup, so for every id alike). Enrolment decisions look the enrolment up first: 404 like a
+  missing id. Nothing of ann's changes.
 * beta's admin (who may see everything of beta) sends the same requests with alpha's ids to
   beta's host with beta's token: never alpha's data, nothing of alpha changes.
 * bob and beta's admin list every collection (with filters naming ann): never ann's objects.
@@ -228,15 +229,15 @@ ATTACKS: list[tuple[str, str, str, dict[str, Any] | None, tuple[int, str]]] = [
     ("notification", "post", "/api/v1/notifications/{ref}/read/", None, NOT_FOUND),
     ("bootcamp_enrolment", "get", "/api/v1/bootcamp-enrolments/{ref}/", None, NOT_FOUND),
     ("bootcamp_enrolment", "post", "/api/v1/bootcamp-enrolments/{ref}/withdraw/", None, NOT_FOUND),
-    ("bootcamp_enrolment", "post", "/api/v1/bootcamp-enrolments/{ref}/approve/", None, FORBIDDEN),
-    ("bootcamp_enrolment", "post", "/api/v1/bootcamp-enrolments/{ref}/reject/", REASON, FORBIDDEN),
-    ("bootcamp_enrolment", "post", "/api/v1/bootcamp-enrolments/{ref}/cancel/", REASON, FORBIDDEN),
+    ("bootcamp_enrolment", "post", "/api/v1/bootcamp-enrolments/{ref}/approve/", None, NOT_FOUND),
+    ("bootcamp_enrolment", "post", "/api/v1/bootcamp-enrolments/{ref}/reject/", REASON, NOT_FOUND),
+    ("bootcamp_enrolment", "post", "/api/v1/bootcamp-enrolments/{ref}/cancel/", REASON, NOT_FOUND),
     ("bootcamp_enrolment", "patch", "/api/v1/bootcamp-enrolments/{ref}/", {"status": "approved"}, NOT_ALLOWED),
     ("course_enrolment", "get", "/api/v1/course-enrolments/{ref}/", None, NOT_FOUND),
     ("course_enrolment", "post", "/api/v1/course-enrolments/{ref}/withdraw/", None, NOT_FOUND),
-    ("course_enrolment", "post", "/api/v1/course-enrolments/{ref}/approve/", None, FORBIDDEN),
-    ("course_enrolment", "post", "/api/v1/course-enrolments/{ref}/reject/", REASON, FORBIDDEN),
-    ("course_enrolment", "post", "/api/v1/course-enrolments/{ref}/cancel/", REASON, FORBIDDEN),
+    ("course_enrolment", "post", "/api/v1/course-enrolments/{ref}/approve/", None, NOT_FOUND),
+    ("course_enrolment", "post", "/api/v1/course-enrolments/{ref}/reject/", REASON, NOT_FOUND),
+    ("course_enrolment", "post", "/api/v1/course-enrolments/{ref}/cancel/", REASON, NOT_FOUND),
     ("course_enrolment", "delete", "/api/v1/course-enrolments/{ref}/", None, NOT_ALLOWED),
     ("user", "get", "/api/v1/users/{ref}/", None, FORBIDDEN),
     ("user", "patch", "/api/v1/users/{ref}/", {"full_name": "Bob was here", "is_active": False}, FORBIDDEN),
