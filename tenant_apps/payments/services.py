@@ -34,7 +34,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from saas.api.errors import ApplicationError
-from saas.db.tenant import current_schema, current_tenant
+from saas.db.tenant import current_schema, current_tenant, current_tenant_uuid
 from tenant_apps.audit.services import audit_record
 from tenant_apps.files.models import StoredFile
 from tenant_apps.notifications.services import notify
@@ -522,9 +522,10 @@ def payment_stripe_start(*, invoice: Invoice, payer: Any, amount: Decimal | str 
     """Start a card payment of ``amount`` (default: all that is open) on ``invoice``.
 
     Creates a pending ``Payment`` and a Stripe PaymentIntent (amount in Stripe's minor unit, lower
-    case currency, metadata ``{tenant, invoice, payment, invoice_number}``) in one transaction that holds the
-    invoice lock, so a failed Stripe call leaves nothing behind. A payer coming back with the same
-    amount while their earlier intent is still unpaid gets that intent again (``created=False``).
+    case currency, metadata ``{tenant, tenant_uuid, invoice, payment, invoice_number}``) in one
+    transaction that holds the invoice lock, so a failed Stripe call leaves nothing behind. A payer
+    coming back with the same amount while their earlier intent is still unpaid gets that intent
+    again (``created=False``).
 
     Raises ``ApplicationError``: ``payments_unavailable`` (503, no ``STRIPE_SECRET_KEY``),
     ``invalid_amount`` (400), ``invoice_cancelled`` / ``overpayment`` (409),
@@ -551,8 +552,8 @@ def payment_stripe_start(*, invoice: Invoice, payer: Any, amount: Decimal | str 
         schema = current_schema()
         intent = stripe_gateway.payment_intent_create(
             amount_minor=to_minor_units(wanted, invoice.currency), currency=invoice.currency.lower(),
-            metadata={"tenant": schema, "invoice": str(invoice.pk), "payment": str(payment.pk),
-                      "invoice_number": invoice.number},
+            metadata={"tenant": schema, "tenant_uuid": current_tenant_uuid(), "invoice": str(invoice.pk),
+                      "payment": str(payment.pk), "invoice_number": invoice.number},
             idempotency_key=f"{schema}:payment:{payment.pk}",
         )
         payment.stripe_payment_intent_id = intent.id
@@ -575,13 +576,22 @@ _INTENT_EVENTS = frozenset({"payment_intent.succeeded", "payment_intent.payment_
                             "payment_intent.canceled"})
 
 
+def _event_is_for_this_tenant(metadata: Any) -> bool:
+    if not isinstance(metadata, dict) or metadata.get("tenant") != current_schema():
+        return False
+    return metadata.get("tenant_uuid", current_tenant_uuid()) == current_tenant_uuid()
+
+
 def stripe_event_process(*, payload: bytes, signature: str | None) -> WebhookResult:
     """Verify and apply one Stripe webhook delivery, exactly once per event id and tenant.
 
     * The signature is checked first (``stripe_gateway.webhook_event``): 400 ``invalid_signature``.
     * An event whose object's ``metadata.tenant`` is not this tenant is **ignored** (200, nothing
       written): with one Stripe account, every tenant's endpoint receives every event, and Stripe
-      must not retry (or disable the endpoint) over events meant for a sibling.
+      must not retry (or disable the endpoint) over events meant for a sibling. So is one whose
+      ``metadata.tenant_uuid`` is not this tenant's ``Tenant.uuid``: a tenant dropped and
+      provisioned again under the same slug never applies the old tenant's events. (Intents created
+      before ``tenant_uuid`` was written carry only the slug, and are matched by it.)
     * The event id is inserted in ``StripeEvent`` in the transaction that applies it; a second
       delivery, even concurrent, finds the row (or waits for it and hits the unique index) and is a
       no-op (``duplicate``).
@@ -597,7 +607,7 @@ def stripe_event_process(*, payload: bytes, signature: str | None) -> WebhookRes
     event = stripe_gateway.webhook_event(payload=payload, signature=signature)
     obj = (event.get("data") or {}).get("object") or {}
     metadata = obj.get("metadata") or {}
-    if not isinstance(metadata, dict) or metadata.get("tenant") != current_schema():
+    if not _event_is_for_this_tenant(metadata):
         return WebhookResult(status="ignored", outcome="other_tenant", event_id=event["id"])
     intent_id = str(obj.get("id") or "") if obj.get("object") == "payment_intent" else ""
     with transaction.atomic():

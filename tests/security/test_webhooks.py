@@ -218,6 +218,21 @@ def test_an_event_without_tenant_metadata_changes_nothing(alpha, people, deliver
     assert books(alpha) == before
 
 
+def test_an_event_of_a_dropped_tenant_with_the_same_slug_changes_nothing(alpha, people, deliver, paid_card_payment):
+    # given: alpha's genuine event, as the intent of an earlier tenant called alpha would carry it
+    # (same slug, ids that exist here, another tenant uuid)
+    paid = paid_card_payment(alpha, people.student, "student@alpha.test")
+    event = json.loads(json.dumps(paid["event"]))
+    assert event["data"]["object"]["metadata"]["tenant_uuid"] == str(alpha.uuid)
+    event["data"]["object"]["metadata"]["tenant_uuid"] = "00000000-0000-4000-8000-000000000000"
+    before = books(alpha)
+    # when
+    response = deliver(alpha, event)
+    # then
+    assert response.json() == {"received": True, "status": "ignored", "outcome": "other_tenant"}
+    assert books(alpha) == before
+
+
 @pytest.mark.parametrize("host", ["localhost", "nobody.localhost"], ids=["platform", "unknown-tenant"])
 def test_a_webhook_on_a_host_that_is_no_tenant_is_a_json_404(session_tenants, db, forged, host):
     # when: even with a valid signature

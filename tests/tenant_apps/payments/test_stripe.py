@@ -81,7 +81,8 @@ def test_a_card_payment_creates_a_payment_intent_in_minor_units_with_tenant_meta
     assert (payment["status"], payment["method"], payment["amount"]) == ("pending", "stripe", "49.99")
     intent = stripe_on.v1.payment_intents.retrieve(body["payment_intent_id"]).to_dict()
     assert (intent["amount"], intent["currency"], intent["client_secret"]) == (4999, "usd", body["client_secret"])
-    assert intent["metadata"] == {"tenant": "alpha", "invoice": str(invoice.pk), "payment": str(payment["id"]),
+    assert intent["metadata"] == {"tenant": "alpha", "tenant_uuid": str(alpha.uuid), "invoice": str(invoice.pk),
+                                  "payment": str(payment["id"]),
                                   "invoice_number": invoice.number}
     assert payment["stripe_payment_intent_id"] == intent["id"]
     # the amount is reserved, not paid: 50.01 is left to submit
