@@ -110,6 +110,7 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
     "saas.health.HealthCheckMiddleware",
+    "saas.api.middleware.RejectNulCharactersMiddleware",
     "shared_apps.tenancy.middleware.TenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -121,6 +122,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "tenant_apps.audit.middleware.AuditContextMiddleware",
 ]
+
+# A CSRF failure (plain Django views only; DRF's are exempt) is a JSON 403 in the error shape.
+CSRF_FAILURE_VIEW = "saas.api.errors.csrf_failure_view"
 
 ROOT_URLCONF = "saas.urls.public"
 PUBLIC_SCHEMA_URLCONF = "saas.urls.public"
