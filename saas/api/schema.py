@@ -71,6 +71,7 @@ ERROR_DESCRIPTIONS = {
     404: "No such object, or one you may not see (not_found); for lists, a page past the last.",
     409: "Conflicts with a change made at the same time (conflict); reload and try again.",
     413: "The request body is larger than the server accepts (request_too_large).",
+    415: "The request body's Content-Type is not one this operation accepts (unsupported_media_type).",
     429: "Too many requests (throttled); retry after the Retry-After header's seconds.",
 }
 
@@ -89,9 +90,10 @@ class AutoSchema(_AutoSchema):
     * 403: a permission class other than ``AllowAny`` applies;
     * 404: the path has parameters (a detail route), or the list is paginated (a page past the end);
     * 409: the operation writes (a unique-constraint race is answered with ``conflict``);
-    * 413: the operation has a request body;
+    * 413 and 415: the operation has a request body (too large; a media type it does not parse);
     * 429: the view has throttles (``throttle_classes``).
 
+    Optional query parameters get ``allowEmptyValue: true``: ``?name=`` means "not given".
     Statuses a view documents itself (``@extend_schema(responses=...)``) are kept as they are.
     """
 
@@ -100,6 +102,10 @@ class AutoSchema(_AutoSchema):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "query" and not parameter.get("required"):
+                # django-filter and DRF read ``?name=`` as "not given": say so, so clients may send it.
+                parameter["allowEmptyValue"] = True
         responses = operation.setdefault("responses", {})
         for status_code in self.error_status_codes(operation):
             if str(status_code) not in responses:
@@ -126,7 +132,7 @@ class AutoSchema(_AutoSchema):
         if writes:
             codes.append(409)
         if has_body:
-            codes.append(413)
+            codes += [413, 415]
         if self._view_list("get_throttles", "throttle_classes"):
             codes.append(429)
         return codes
