@@ -18,6 +18,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, JsonResponse
@@ -88,6 +89,10 @@ def _message_of(exc: exceptions.APIException) -> str:
     return str(exc.default_detail)
 
 
+def _too_large_body() -> dict[str, Any]:
+    return error_body("request_too_large", "The request body is larger than this server accepts.")
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF ``EXCEPTION_HANDLER``: every handled exception becomes the one error shape."""
     if isinstance(exc, ApplicationError):
@@ -95,6 +100,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         if isinstance(exc.details.get("retry_after"), int):  # a rate limit says when to come back
             answer["Retry-After"] = str(exc.details["retry_after"])
         return answer
+    if isinstance(exc, RequestDataTooBig):
+        return Response(_too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, IntegrityError):
         # Only reachable through a race the services' own checks could not see (two requests
         # creating the same unique thing at once): the loser gets a conflict, not a 500.
@@ -146,5 +153,17 @@ def permission_denied_view(request: Any, exception: Exception | None = None) -> 
 
 
 def bad_request_view(request: Any, exception: Exception | None = None) -> JsonResponse:
-    """``handler400``."""
+    """``handler400``: Django's ``SuspiciousOperation`` family. A body over
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (``RequestDataTooBig``) is a 413 ``request_too_large``."""
+    if isinstance(exception, RequestDataTooBig):
+        return JsonResponse(_too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     return error_response("bad_request", "Bad request.", 400)
+
+
+def csrf_failure_view(request: Any, reason: str = "") -> JsonResponse:
+    """``CSRF_FAILURE_VIEW``: 403 ``csrf_failed`` instead of Django's HTML page.
+
+    Only plain Django views that accept unsafe methods are CSRF-checked (DRF views and the
+    catch-all 404 are exempt); an API client authenticates with a bearer token, not a cookie.
+    """
+    return error_response("csrf_failed", f"CSRF verification failed. {reason}".strip(), 403)

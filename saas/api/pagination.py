@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination as _PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from saas.api.filters import MAX_ID, StrictIntegerField
 from saas.db.tenant import site_url
+
+
+class _PageForm(forms.Form):
+    page = StrictIntegerField(required=False, min_value=1, max_value=MAX_ID)
+    page_size = StrictIntegerField(required=False, min_value=1, max_value=100)
 
 
 class PageNumberPagination(_PageNumberPagination):
@@ -13,10 +24,37 @@ class PageNumberPagination(_PageNumberPagination):
 
     ``next`` and ``previous`` are absolute URLs on the site's primary domain (``site_url``), not
     on the Host the request was sent to.
+
+    Unlike DRF's, a ``page`` or ``page_size`` that is not a whole number in range (``0``,
+    ``-1``, ``null``, ``101``) raises ``ValidationError`` (400 ``validation_error`` naming the
+    parameter) instead of being silently replaced by the default. A page past the last one is
+    DRF's ``NotFound`` (404).
     """
 
     page_size_query_param = "page_size"
     max_page_size = 100
+    last_page_strings = ()  # the schema documents ``page`` as an integer
+
+    def _validated(self, request: Request) -> dict[str, Any]:
+        form = _PageForm({name: request.query_params[name] for name in ("page", "page_size")
+                          if name in request.query_params})
+        if not form.is_valid():
+            raise ValidationError({name: [str(error) for error in errors] for name, errors in form.errors.items()})
+        return form.cleaned_data
+
+    def get_page_size(self, request: Request) -> int | None:
+        return self._validated(request).get("page_size") or self.page_size
+
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        return self._validated(request).get("page") or 1
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {self.page_query_param: {"minimum": 1, "maximum": MAX_ID},
+                  self.page_size_query_param: {"minimum": 1, "maximum": self.max_page_size}}
+        for parameter in parameters:
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
+        return parameters
 
     def _this_page_url(self) -> str:
         assert self.request is not None

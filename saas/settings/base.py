@@ -110,6 +110,7 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
     "saas.health.HealthCheckMiddleware",
+    "saas.api.middleware.RejectNulCharactersMiddleware",
     "shared_apps.tenancy.middleware.TenantMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -121,6 +122,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "tenant_apps.audit.middleware.AuditContextMiddleware",
 ]
+
+# A CSRF failure (plain Django views only; DRF's are exempt) is a JSON 403 in the error shape.
+CSRF_FAILURE_VIEW = "saas.api.errors.csrf_failure_view"
 
 ROOT_URLCONF = "saas.urls.public"
 PUBLIC_SCHEMA_URLCONF = "saas.urls.public"
@@ -292,9 +296,11 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "saas.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "saas.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # The API speaks JSON; views that take files (tenant_apps/files) set their own parsers.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }

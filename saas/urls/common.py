@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 
@@ -64,5 +65,7 @@ def docs_urls(urlconf: str) -> list[Any]:
 
 
 def catch_all() -> list[Any]:
-    """A JSON 404 for every path no pattern matched (also in DEBUG, and without slash redirects)."""
-    return [re_path(r"^.*$", not_found_view)]
+    """A JSON 404 for every path no pattern matched (also in DEBUG, and without slash redirects).
+
+    CSRF-exempt: a POST to an unknown URL is a 404, not Django's CSRF failure page."""
+    return [re_path(r"^.*$", csrf_exempt(not_found_view))]

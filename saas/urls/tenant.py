@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from saas.urls.common import catch_all, docs_urls, tenant_auth_urls
 from tenant_apps.accounts.views import SiteView, UserViewSet
@@ -16,8 +16,7 @@ SHARED_SERVICE_APPS = ("audit", "files", "notifications", "tickets", "payments",
 
 def tenant_urlpatterns(urlconf: str, kind_patterns: list[Any]) -> list[Any]:
     """The full pattern list of a kind: shared endpoints, the kind's, docs, catch-all."""
-    router = DefaultRouter(use_regex_path=False)
-    router.include_root_view = False
+    router = SimpleRouter(use_regex_path=False)
     router.register("users", UserViewSet, basename="user")
     return [
         path("api/v1/auth/", include(tenant_auth_urls())),

@@ -1,9 +1,8 @@
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from shared_apps.tenancy.views import TenantViewSet
 
-router = DefaultRouter(use_regex_path=False)
-router.include_root_view = False
+router = SimpleRouter(use_regex_path=False)
 router.register("tenants", TenantViewSet, basename="tenant")
 
 urlpatterns = router.urls

@@ -7,7 +7,7 @@ from typing import Any
 from dj_rest_auth.views import LoginView as BaseLoginView
 from dj_rest_auth.views import PasswordResetView as BasePasswordResetView
 from django.http import JsonResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from saas.db.tenant import current_schema
 from tenant_apps.accounts import selectors, services
+from tenant_apps.accounts.filters import UserFilter
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import HasRole
 from tenant_apps.accounts.roles import ADMIN, roles_of
@@ -156,10 +157,6 @@ class SiteView(APIView):
                                         "roles": list(roles_of(tenant.kind))}).data)
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("role", str, description="Only users holding this role."),
-    OpenApiParameter("is_active", bool),
-])
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The tenant admin's user management: ``/api/v1/users/``.
 
@@ -172,14 +169,10 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     serializer_class = UserSerializer
     search_fields = ("email", "full_name", "phone")
     ordering_fields = ("id", "email", "date_joined")
+    filterset_class = UserFilter
 
     def get_queryset(self) -> Any:
-        params = self.request.query_params
-        is_active = params.get("is_active")
-        return selectors.user_list(
-            role=params.get("role") or None,
-            is_active=None if is_active is None else is_active.lower() in {"1", "true", "yes"},
-        )
+        return selectors.user_list()
 
     @extend_schema(request=UserCreateSerializer, responses={201: UserSerializer})
     def create(self, request: Request) -> Response:

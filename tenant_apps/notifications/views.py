@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas.api.errors import error_response, exception_handler
+from saas.api.filters import MAX_ID, StrictIntegerField
 from tenant_apps.accounts.tokens import TenantJWTAuthentication
 from tenant_apps.notifications import selectors, services
 from tenant_apps.notifications.serializers import (
@@ -99,9 +101,17 @@ def authenticate_stream(request: HttpRequest) -> tuple[Any, Any] | JsonResponse:
 
 
 def _last_event_id(request: HttpRequest) -> int | None:
-    """``Last-Event-ID`` (sent by EventSource on reconnect) or ``?last_event_id=``; ``None`` if absent or bad."""
+    """``Last-Event-ID`` (sent by EventSource on reconnect) or ``?last_event_id=``; ``None`` if absent.
+
+    Raises ``ValidationError`` (400 ``validation_error``) when it is not a whole number of ASCII
+    digits (``"²"`` passes ``str.isdigit`` but is no id).
+    """
     value = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id") or ""
-    return int(value) if value.isdigit() else None
+    field = StrictIntegerField(required=False, min_value=0, max_value=MAX_ID)
+    try:
+        return field.clean(value)
+    except DjangoValidationError as exc:
+        raise exceptions.ValidationError({"last_event_id": exc.messages}) from None
 
 
 @csrf_exempt  # read-only; lets other methods get the JSON 405 instead of a CSRF 403
@@ -126,9 +136,15 @@ async def notification_stream(request: HttpRequest) -> HttpResponse | StreamingH
     if isinstance(authenticated, JsonResponse):
         return authenticated
     user, token = authenticated
+    try:
+        last_event_id = _last_event_id(request)
+    except exceptions.ValidationError as exc:
+        error = exception_handler(exc, {})
+        assert error is not None  # the handler answers every APIException
+        return JsonResponse(error.data, status=error.status_code)
     response = StreamingHttpResponse(
         notification_events(tenant=request.tenant,  # type: ignore[attr-defined]
-                            user_id=user.pk, last_event_id=_last_event_id(request), expires_at=float(token["exp"])),
+                            user_id=user.pk, last_event_id=last_event_id, expires_at=float(token["exp"])),
         content_type="text/event-stream",
     )
     response["Cache-Control"] = "no-cache"

@@ -117,7 +117,8 @@ def webhook_event(*, payload: bytes, signature: str | None) -> dict[str, Any]:
     Verification is Stripe's (``stripe.Webhook.construct_event``): HMAC-SHA256 of
     ``"<t>.<payload>"`` with ``STRIPE_WEBHOOK_SECRET``, timestamp within 300 s. Raises
     ``ApplicationError``: ``payments_unavailable`` (503) without a webhook secret,
-    ``invalid_signature`` (400), ``invalid_payload`` (400).
+    ``invalid_signature`` (400), ``invalid_payload`` (400: not JSON, not an object with string
+    ``id`` and ``type``, or a ``data.object`` / its ``metadata`` that is not an object).
     """
     secret = settings.STRIPE_WEBHOOK_SECRET
     if not secret:
@@ -130,7 +131,14 @@ def webhook_event(*, payload: bytes, signature: str | None) -> dict[str, Any]:
                                status_code=400) from None
     except (ValueError, UnicodeDecodeError):
         raise ApplicationError("The event is not valid JSON.", code="invalid_payload", status_code=400) from None
-    data = event.to_dict()
-    if not isinstance(data.get("id"), str) or not isinstance(data.get("type"), str):
+    except AttributeError:  # valid JSON but not an object: a list, a string, a number
+        raise ApplicationError("The event is not a JSON object.", code="invalid_payload", status_code=400) from None
+    data = event.to_dict() if hasattr(event, "to_dict") else event
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not isinstance(data.get("type"), str):
         raise ApplicationError("The event has no id or type.", code="invalid_payload", status_code=400)
+    payload_data = data.get("data", {})
+    obj = payload_data.get("object", {}) if isinstance(payload_data, dict) else None
+    if not isinstance(obj, dict) or not isinstance(obj.get("metadata", {}), dict | None):
+        raise ApplicationError("The event's data.object is not an object with a metadata object.",
+                               code="invalid_payload", status_code=400)
     return data

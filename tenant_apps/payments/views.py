@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -17,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas.api.errors import ApplicationError
+from saas.api.filters import StrictBooleanField
 from tenant_apps.files.models import StoredFile
 from tenant_apps.payments import selectors, services
 from tenant_apps.payments.access import user_is_finance
@@ -63,6 +65,14 @@ def _choice_param(request: Request, name: str, choices: list[str]) -> str | None
     return value
 
 
+def _bool_param(request: Request, name: str) -> bool | None:
+    try:
+        return StrictBooleanField(required=False).clean(request.query_params.get(name))
+    except DjangoValidationError as exc:
+        raise ApplicationError(f"'{name}' must be true or false.", code="validation_error",
+                               details={name: exc.messages}) from None
+
+
 def _detail(request: Request, pk: Any) -> Response:
     return Response(InvoiceSerializer(selectors.access_invoice(user=request.user, pk=pk)).data)
 
@@ -85,12 +95,11 @@ class InvoiceListCreateView(generics.ListAPIView):
         return [IsAuthenticated()]
 
     def get_queryset(self) -> Any:
-        overdue = self.request.query_params.get("overdue")
         return selectors.invoice_list(
             user=self.request.user,
             status=_choice_param(self.request, "status", InvoiceStatus.values),
             customer_id=_int_param(self.request, "customer"),
-            overdue=None if overdue in (None, "") else overdue.lower() in {"1", "true", "yes"},
+            overdue=_bool_param(self.request, "overdue"),
         )
 
     @extend_schema(request=InvoiceCreateSerializer, responses={201: InvoiceSerializer})

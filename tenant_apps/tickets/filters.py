@@ -2,37 +2,11 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 
+from saas.api.filters import IdFilter, StrictBooleanFilter
 from tenant_apps.tickets.models import Ticket, TicketPriority, TicketStatus
-
-
-class _IdFilter(filters.NumberFilter):
-    """A whole, positive database id (``NumberFilter`` would take decimals)."""
-
-    field_class = forms.IntegerField
-
-
-class _StrictBooleanField(forms.Field):
-    """``true``/``false`` (or ``1``/``0``); anything else is an error, not "no filter"."""
-
-    widget = forms.TextInput
-
-    def to_python(self, value: object) -> bool | None:
-        if value in (None, ""):
-            return None
-        text = str(value).strip().lower()
-        if text in {"true", "1"}:
-            return True
-        if text in {"false", "0"}:
-            return False
-        raise forms.ValidationError("Use true or false.", code="invalid")
-
-
-class _StrictBooleanFilter(filters.BooleanFilter):
-    field_class = _StrictBooleanField
 
 
 class TicketFilter(filters.FilterSet):
@@ -42,9 +16,9 @@ class TicketFilter(filters.FilterSet):
 
     status = filters.MultipleChoiceFilter(choices=TicketStatus.choices)
     priority = filters.MultipleChoiceFilter(choices=TicketPriority.choices)
-    assignee = _IdFilter(field_name="assignee_id", min_value=1, max_value=2**63 - 1)
-    unassigned = _StrictBooleanFilter(field_name="assignee", lookup_expr="isnull", widget=forms.TextInput)
-    created_by = _IdFilter(field_name="created_by_id", min_value=1, max_value=2**63 - 1)
+    assignee = IdFilter(field_name="assignee_id")
+    unassigned = StrictBooleanFilter(field_name="assignee", lookup_expr="isnull")
+    created_by = IdFilter(field_name="created_by_id")
     target_type = filters.CharFilter(method="filter_target_type", max_length=100,
                                      help_text='"app_label.model", e.g. "school.course".')
     target_id = filters.CharFilter(field_name="target_id", max_length=64)

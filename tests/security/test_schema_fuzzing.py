@@ -1,0 +1,226 @@
+"""Schema fuzzing: schemathesis sends what each host's OpenAPI allows (and what it forbids).
+
+Every kind's schema (``/api/v1/schema/`` on the platform host ``localhost``, on ``alpha``
+(school), ``gamma`` (store), and two tenants provisioned for this module: ``delta`` (writing)
+and ``epsilon`` (rental)) is loaded from the real app and fuzzed in-process through
+``saas.wsgi.application`` (the whole middleware stack, Host routing, DRF, PostgreSQL), once
+anonymously and once as that host's admin (platform staff on the platform host; a JWT from
+``/api/v1/auth/login/``). Generation is positive and negative, derandomized (fixed seed) and
+bounded (``MAX_EXAMPLES`` per operation and mode), so a run is repeatable and takes a few minutes.
+
+A case fails on:
+
+* any 5xx (``not_a_server_error``);
+* a status the operation does not document (``status_code_conformance``), a content type it
+  does not document (``content_type_conformance``), or a body that does not match the
+  documented schema, the error shape included (``response_schema_conformance``);
+* a request the schema forbids that the server accepts with a 2xx (``negative_data_rejection``).
+
+Each case runs in a savepoint that is rolled back afterwards (and the caches are cleared), so
+cases do not see each other's writes: a fuzzed ``DELETE /users/{id}/`` of the admin itself, a
+logout or a password change cannot spoil the admin's token for the cases after it.
+
+Excluded operations, and why:
+
+* ``GET /api/v1/notifications/stream/`` (Server-Sent Events): never ends, and needs ASGI. It is
+  a plain Django view, so it is not in the schema at all; ``tests/security/test_bad_input.py``
+  and ``tests/tenant_apps/notifications`` cover its input.
+* ``DELETE /api/v1/tenants/{slug}/`` (platform): drops a schema and deletes the tenant's files;
+  a fuzzed confirmation could drop a session tenant every other test uses.
+* ``POST /api/v1/payments/stripe/webhook/``: every fuzzed body fails the signature check (400),
+  which says nothing; signed bodies are tested in ``test_bad_input.py`` and the payments tests.
+
+Findings not fixed yet are in ``KNOWN_FAILURES`` (skipped, each with its reason): logout
+(auth code owned by another engineer), DRF ``CharField`` accepting numbers, and a lenient boolean
+filter on products.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.cache import caches
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection, transaction
+from django.test import Client
+from drf_spectacular.generators import SchemaGenerator
+from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.conftest import PASSWORD
+
+#: Examples per operation and generation mode; the whole module stays within a few minutes on 2 cores.
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "4"))
+
+#: Tenants this module provisions for the kinds that have no session tenant: slug -> kind.
+EXTRA_TENANTS = {"delta": "writing", "epsilon": "rental"}
+
+#: (host label, tenant slug or None for the platform) of every schema fuzzed.
+HOSTS = [("platform", None), ("school", "alpha"), ("store", "gamma"), ("writing", "delta"), ("rental", "epsilon")]
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
+          negative_data_rejection]
+
+#: Operations not fuzzed (see the module docstring for the reasons): (method, path).
+EXCLUDED = {
+    ("DELETE", "/api/v1/tenants/{slug}/"),
+    ("POST", "/api/v1/payments/stripe/webhook/"),
+}
+
+_CHARFIELD = ("DRF's CharField turns a JSON number into a string, so a body the schema forbids "
+              '({"body": 0}) is accepted; needs a strict CharField project-wide (not done yet)')
+#: Findings not fixed yet: (method, path) -> reason. schemathesis 4 runs the operations of a schema as
+#: subtests of one pytest item, so one operation cannot be marked xfail: they are skipped (listed here).
+KNOWN_FAILURES: dict[tuple[str, str], str] = {
+    ("POST", "/api/v1/auth/logout/"): "auth code owned by another engineer: dj-rest-auth's logout answers "
+    "an undocumented 200/404 and a 401 body outside the error shape",
+    ("POST", "/api/v1/tickets/"): _CHARFIELD,
+    ("POST", "/api/v1/users/"): _CHARFIELD + "; also an undocumented status after the create",
+    ("POST", "/api/v1/authors/"): _CHARFIELD + "; and an undocumented 403",
+    ("POST", "/api/v1/auth/registration/"): "auth code owned by another engineer: dj-rest-auth registration "
+    "answers statuses its schema does not document",
+    ("POST", "/api/v1/auth/registration/verify-email/"): "auth code owned by another engineer: undocumented 404",
+    ("POST", "/api/v1/auth/registration/resend-email/"): "auth code owned by another engineer: undocumented status",
+    ("GET", "/api/v1/files/{id}/download/"): "a bad signature answers 403 invalid_signature, not documented "
+    "(the view has no authentication or permission classes, so the AutoSchema rules cannot see it)",
+    ("GET", "/api/v1/products/"): "is_published uses django-filter's lenient BooleanFilter (-58800 is accepted): "
+    "should use saas.api.filters.StrictBooleanFilter",
+}
+
+
+@pytest.fixture(scope="module")
+def extra_tenants(session_tenants: dict[str, Any], django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    """Provision (committed) a writing and a rental tenant with an admin; drop them afterwards."""
+    from shared_apps.tenancy.services import tenant_drop, tenant_provision
+
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        tenants = {slug: tenant_provision(kind=kind, slug=slug, name=slug.title(), owner_email=f"admin@{slug}.test",
+                                          owner_password=PASSWORD)
+                   for slug, kind in EXTRA_TENANTS.items()}
+        connection.set_schema_to_public()
+    yield tenants
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        for slug, tenant in tenants.items():
+            tenant_drop(tenant=tenant, confirm_slug=slug)
+        connection.set_schema_to_public()
+
+
+@pytest.fixture
+def wsgi_in_test_transaction() -> Iterator[None]:
+    """Let the in-process WSGI app use the test's connection: Django's test client does the same."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(scope="module")
+def admin_tokens(extra_tenants: dict[str, Any], django_db_blocker: Any) -> dict[str, str]:
+    """``{host: "Bearer <access>"}`` of each host's admin (platform staff on the platform host)."""
+    tokens = {}
+    with django_db_blocker.unblock():
+        for _, slug in HOSTS:
+            host = host_of(slug)
+            email = "staff@localhost" if slug is None else f"admin@{slug}.test"
+            login = Client(HTTP_HOST=host).post("/api/v1/auth/login/", {"email": email, "password": PASSWORD},
+                                                content_type="application/json")
+            assert login.status_code == 200, login.content
+            tokens[host] = f"Bearer {login.json()['access']}"
+        connection.set_schema_to_public()
+    return tokens
+
+
+def host_of(slug: str | None) -> str:
+    return "localhost" if slug is None else f"{slug}.localhost"
+
+
+def kind_schema(urlconf: str, *, coverage: bool) -> Any:
+    """The OpenAPI schema of ``urlconf`` (what ``/api/v1/schema/`` serves on its hosts), for schemathesis.
+
+    Built at collection time, without a database; ``test_served_schema_is_the_fuzzed_schema``
+    checks each host serves exactly this.
+    """
+    from saas.wsgi import application
+
+    loaded = schemathesis.openapi.from_dict(generated_schema(urlconf))
+    loaded.app = application
+    loaded.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+                                    max_examples=MAX_EXAMPLES, deterministic=True)
+    # The coverage phase (boundary and invalid values of every parameter) is the costly one: it
+    # runs for the admin, who gets past authentication; anonymous runs mostly meet the 401.
+    loaded.config.phases.update(phases=["examples", "coverage", "fuzzing"] if coverage else ["examples", "fuzzing"])
+    skipped = EXCLUDED | set(KNOWN_FAILURES)
+    return loaded.exclude(lambda ctx: (ctx.operation.method.upper(), ctx.operation.path) in skipped)
+
+
+def generated_schema(urlconf: str) -> dict[str, Any]:
+    return json.loads(json.dumps(SchemaGenerator(urlconf=urlconf).get_schema(request=None, public=True)))
+
+
+def fuzz(case: Any, host: str, authorization: str | None) -> None:
+    """Send ``case`` to ``host`` and run ``CHECKS`` on the answer; its writes are rolled back."""
+    headers = {"Authorization": authorization} if authorization else {}
+    try:
+        with transaction.atomic():
+            case.call_and_validate(base_url=f"http://{host}", headers=headers, checks=CHECKS)
+            transaction.set_rollback(True)
+    finally:
+        connection.set_schema_to_public()
+        for alias in ("default", "platform"):
+            caches[alias].clear()
+
+
+_SETTINGS = settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None,
+                     suppress_health_check=list(HealthCheck))
+
+
+def _tests_for(label: str, slug: str | None) -> None:
+    """Define ``test_<label>_anonymous`` and ``test_<label>_admin`` over the kind's schema."""
+    urlconf = "saas.urls.public" if slug is None else f"saas.urls.{label}"
+    host = host_of(slug)
+
+    @kind_schema(urlconf, coverage=False).parametrize()
+    @_SETTINGS
+    def test_anonymous(case: Any, session_tenants: Any, extra_tenants: Any, db: None,
+                       wsgi_in_test_transaction: None) -> None:
+        fuzz(case, host, None)
+
+    @kind_schema(urlconf, coverage=True).parametrize()
+    @_SETTINGS
+    def test_admin(case: Any, admin_tokens: dict[str, str], db: None, wsgi_in_test_transaction: None) -> None:
+        fuzz(case, host, admin_tokens[host])
+
+    for who, test in (("anonymous", test_anonymous), ("admin", test_admin)):
+        test.__name__ = test.__qualname__ = f"test_{label}_api_conforms_to_its_schema_as_{who}"
+        globals()[test.__name__] = test
+
+
+for _label, _slug in HOSTS:
+    _tests_for(_label, _slug)
+
+
+@pytest.mark.parametrize(("label", "slug"), HOSTS)
+def test_served_schema_is_the_fuzzed_schema(session_tenants, extra_tenants, db, label, slug):
+    # when
+    response = Client(HTTP_HOST=host_of(slug)).get("/api/v1/schema/", {"format": "json"})
+    # then
+    assert response.status_code == 200
+    urlconf = "saas.urls.public" if slug is None else f"saas.urls.{label}"
+    assert response.json() == generated_schema(urlconf)
