@@ -27,3 +27,27 @@ class AsciiDecimalField(serializers.DecimalField):  # noqa: TID251 -- the one pl
         if isinstance(data, bool) or (isinstance(data, str) and not _ASCII_DECIMAL.fullmatch(data.strip())):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+def refuse_numbers_for_strings() -> None:
+    """Make DRF's ``CharField`` (and every subclass: e-mail, regex, slug, URL...) take strings only.
+
+    DRF turns a JSON number into a string (``{"subject": 0}`` is stored as ``"0"``), while the
+    OpenAPI schema, generated from the same serializers, says ``type: string``: a request the
+    schema forbids was accepted, and the schema fuzzing (``tests/security``) fails on exactly that.
+    DRF has no setting for it, and the fields live in our serializers, dj-rest-auth's and every
+    ``ModelSerializer``'s generated ones, so the one place that reaches them all is the class.
+    A non-string now fails DRF's own ``invalid`` check: 400 ``validation_error`` with
+    ``{"<field>": ["Not a valid string."]}``. Called once from ``saas.api.apps.ApiConfig.ready``.
+    """
+    drf_to_internal_value = serializers.CharField.to_internal_value
+    if getattr(drf_to_internal_value, "strings_only", False):
+        return
+
+    def to_internal_value(self: serializers.CharField, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return drf_to_internal_value(self, data)  # type: ignore[no-any-return]
+
+    to_internal_value.strings_only = True  # type: ignore[attr-defined]
+    serializers.CharField.to_internal_value = to_internal_value  # type: ignore[method-assign,assignment]

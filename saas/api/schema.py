@@ -91,7 +91,9 @@ class AutoSchema(_AutoSchema):
     * 404: the path has parameters (a detail route), or the list is paginated (a page past the end);
     * 409: the operation writes (a unique-constraint race is answered with ``conflict``);
     * 413 and 415: the operation has a request body (too large; a media type it does not parse);
-    * 429: the view has throttles (``throttle_classes``).
+    * 429: the view has throttles (``throttle_classes``);
+    * and any status a view names in ``extra_error_statuses`` (a tuple of ints), for what these
+      rules cannot see (a signed link refused with 403, a key looked up in the body with 404).
 
     Optional query parameters get ``allowEmptyValue: true``: ``?name=`` means "not given".
     Statuses a view documents itself (``@extend_schema(responses=...)``) are kept as they are.
@@ -135,7 +137,8 @@ class AutoSchema(_AutoSchema):
             codes += [413, 415]
         if self._view_list("get_throttles", "throttle_classes"):
             codes.append(429)
-        return codes
+        codes += [code for code in getattr(self.view, "extra_error_statuses", ()) if code not in codes]
+        return sorted(codes)
 
     def _view_list(self, getter: str, attribute: str) -> list[Any]:
         """``view.<getter>()`` (instances, per the mock request's method), else the class attribute."""

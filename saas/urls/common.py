@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dj_rest_auth.registration.views import RegisterView
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -11,13 +12,17 @@ from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 
 from saas.api.errors import not_found_view
 from tenant_apps.accounts.views import (
+    AvatarView,
     LoginView,
     LogoutView,
     OTPRequestView,
     OTPVerifyView,
     PasswordChangeView,
     PasswordResetView,
+    ResendEmailVerificationView,
     TokensRevokeView,
+    VerifyEmailView,
+    email_confirmation_link,
     password_reset_confirm_link,
 )
 
@@ -49,9 +54,16 @@ def tenant_auth_urls() -> list[Any]:
     """``/api/v1/auth/`` on a tenant host: login, registration, OTP, password flows, JWT."""
     return [
         *token_urls(),
+        path("user/avatar/", AvatarView.as_view(), name="user_avatar"),
         path("otp/request/", OTPRequestView.as_view(), name="otp_request"),
         path("otp/verify/", OTPVerifyView.as_view(), name="otp_verify"),
-        path("registration/", include("dj_rest_auth.registration.urls")),
+        path("registration/", include([
+            path("", RegisterView.as_view(), name="rest_register"),
+            path("verify-email/", VerifyEmailView.as_view(), name="rest_verify_email"),
+            path("resend-email/", ResendEmailVerificationView.as_view(), name="rest_resend_email"),
+            # The link in verification e-mails (allauth reverses this name): a JSON answer, no page.
+            path("account-confirm-email/<str:key>/", email_confirmation_link, name="account_confirm_email"),
+        ])),
         path("", include("dj_rest_auth.urls")),
     ]
 

@@ -107,7 +107,7 @@ class UserDetailsSerializer(serializers.ModelSerializer):
     roles = serializers.SerializerMethodField()
     #: Checked like the files app's uploads (size, type from the bytes, images only); read as a
     #: short-lived signed URL on the site's primary domain.
-    avatar = UploadedImageField(basename="avatar", required=False)
+    avatar = UploadedImageField(read_only=True)  # set through PUT /auth/user/avatar/ (multipart)
 
     class Meta:
         model = User
@@ -219,3 +219,9 @@ class DetailSerializer(serializers.Serializer):
     """``{detail}``: a message for people."""
 
     detail = serializers.CharField()
+
+
+class AvatarSerializer(serializers.Serializer):
+    """``avatar``: an image file (multipart), checked like every upload (``UploadedImageField``)."""
+
+    avatar = UploadedImageField(basename="avatar")

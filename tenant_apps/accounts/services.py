@@ -178,6 +178,26 @@ def token_logout(*, refresh: str) -> None:
         raise InvalidToken(exc.args[0]) from exc
 
 
+def user_avatar_set(*, user: User, avatar: Any | None) -> User:
+    """Replace ``user``'s avatar with the uploaded image ``avatar`` (``None``: remove it).
+
+    The previous file is deleted from storage once the change is committed (a rolled-back change
+    keeps it). ``avatar`` is expected checked already (``serializers.AvatarSerializer``).
+    """
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        old_name = locked.avatar.name or ""
+        if avatar is None:
+            locked.avatar = None  # type: ignore[assignment]
+        else:
+            locked.avatar.save(avatar.name, avatar, save=False)
+        locked.save(update_fields=["avatar"])
+        if old_name and old_name != locked.avatar.name:
+            storage = locked.avatar.storage
+            transaction.on_commit(lambda: storage.delete(old_name))
+    return locked
+
+
 def owner_create(*, email: str, password: str | None) -> User:
     """Create the tenant admin during provisioning.
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from dj_rest_auth.registration.views import ResendEmailVerificationView as BaseResendEmailVerificationView
+from dj_rest_auth.registration.views import VerifyEmailView as BaseVerifyEmailView
+from dj_rest_auth.serializers import JWTSerializer
 from dj_rest_auth.views import LoginView as BaseLoginView
 from dj_rest_auth.views import PasswordResetView as BasePasswordResetView
 from django.http import JsonResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,14 +25,18 @@ from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import HasRole
 from tenant_apps.accounts.roles import ADMIN, roles_of
 from tenant_apps.accounts.serializers import (
+    AvatarSerializer,
     DetailSerializer,
+    LoginSerializer,
     OTPRequestSerializer,
     OTPVerifySerializer,
     PasswordChangedSerializer,
     PasswordChangeSerializer,
+    PasswordResetSerializer,
     RefreshTokenSerializer,
     SiteSerializer,
     UserCreateSerializer,
+    UserDetailsSerializer,
     UserSerializer,
     UserUpdateSerializer,
 )
@@ -36,6 +44,7 @@ from tenant_apps.accounts.throttles import ADDRESS_AND_IP, ClientIPRateThrottle,
 from tenant_apps.accounts.tokens import TokenPairSerializer, token_pair
 
 
+@extend_schema_view(post=extend_schema(request=LoginSerializer, responses=JWTSerializer))
 class LoginView(BaseLoginView):
     """``POST /api/v1/auth/login/`` ``{email, password}`` -> ``{access, refresh, user}``.
 
@@ -46,6 +55,7 @@ class LoginView(BaseLoginView):
     throttle_classes = ADDRESS_AND_IP
 
 
+@extend_schema_view(post=extend_schema(request=PasswordResetSerializer, responses=DetailSerializer))
 class PasswordResetView(BasePasswordResetView):
     """``POST /api/v1/auth/password/reset/`` ``{email}``: a reset link to the stored address; throttled."""
 
@@ -82,6 +92,7 @@ class LogoutView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []  # the refresh token in the body is the credential
+    extra_error_statuses = (401,)  # token_not_valid
 
     def get_authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="api"'  # a refused token is a 401 (DRF answers 403 without a header)
@@ -107,6 +118,48 @@ class TokensRevokeView(APIView):
     def post(self, request: Request) -> Response:
         services.user_tokens_revoke(user=request.user, actor=request.user)  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AvatarView(APIView):
+    """``PUT /api/v1/auth/user/avatar/`` (multipart ``avatar``) -> the profile; ``DELETE`` -> 204.
+
+    The profile itself (``/auth/user/``) is JSON; its ``avatar`` is a short-lived signed URL. The
+    image passes the files app's checks (``FILE_MAX_BYTES``: 413; images only, by content: 415).
+    """
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": AvatarSerializer}, responses=UserDetailsSerializer)
+    def put(self, request: Request) -> Response:
+        serializer = AvatarSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_avatar_set(user=request.user, avatar=serializer.validated_data["avatar"])  # type: ignore[arg-type]
+        return Response(UserDetailsSerializer(user).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        services.user_avatar_set(user=request.user, avatar=None)  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(post=extend_schema(responses=DetailSerializer))
+class VerifyEmailView(BaseVerifyEmailView):
+    """``POST /api/v1/auth/registration/verify-email/`` ``{key}``: confirm an address (when
+    ``ACCOUNT_EMAIL_VERIFICATION`` is on); an unknown key answers 404."""
+
+    extra_error_statuses = (404,)
+
+
+@extend_schema_view(post=extend_schema(responses=DetailSerializer))
+class ResendEmailVerificationView(BaseResendEmailVerificationView):
+    """``POST /api/v1/auth/registration/resend-email/`` ``{email}`` -> 200 whether or not the address
+    is known (no enumeration)."""
+
+
+def email_confirmation_link(request: Any, key: str) -> JsonResponse:
+    """Where verification e-mails point: tells the client how to finish (a JSON answer, no page)."""
+    return JsonResponse({"key": key, "detail": "POST the key to /api/v1/auth/registration/verify-email/."})
 
 
 class OTPRequestView(APIView):

@@ -81,6 +81,7 @@ class FileDownloadView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
+    extra_error_statuses = (403,)  # a link that is invalid or expired: invalid_signature
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request: Request, pk: Any) -> FileResponse:
@@ -102,6 +103,7 @@ class SignedKeyDownloadView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[Any] = []
+    extra_error_statuses = (403,)  # a link that is invalid or expired: invalid_signature
 
     @extend_schema(operation_id="files_signed_download", responses={(200, "application/octet-stream"): bytes},
                    parameters=[OpenApiParameter("signature", str, required=True,

@@ -83,21 +83,7 @@ _CHARFIELD = ("DRF's CharField turns a JSON number into a string, so a body the 
               '({"body": 0}) is accepted; needs a strict CharField project-wide (not done yet)')
 #: Findings not fixed yet: (method, path) -> reason. schemathesis 4 runs the operations of a schema as
 #: subtests of one pytest item, so one operation cannot be marked xfail: they are skipped (listed here).
-KNOWN_FAILURES: dict[tuple[str, str], str] = {
-    ("POST", "/api/v1/auth/logout/"): "auth code owned by another engineer: dj-rest-auth's logout answers "
-    "an undocumented 200/404 and a 401 body outside the error shape",
-    ("POST", "/api/v1/tickets/"): _CHARFIELD,
-    ("POST", "/api/v1/users/"): _CHARFIELD + "; also an undocumented status after the create",
-    ("POST", "/api/v1/authors/"): _CHARFIELD + "; and an undocumented 403",
-    ("POST", "/api/v1/auth/registration/"): "auth code owned by another engineer: dj-rest-auth registration "
-    "answers statuses its schema does not document",
-    ("POST", "/api/v1/auth/registration/verify-email/"): "auth code owned by another engineer: undocumented 404",
-    ("POST", "/api/v1/auth/registration/resend-email/"): "auth code owned by another engineer: undocumented status",
-    ("GET", "/api/v1/files/{id}/download/"): "a bad signature answers 403 invalid_signature, not documented "
-    "(the view has no authentication or permission classes, so the AutoSchema rules cannot see it)",
-    ("GET", "/api/v1/products/"): "is_published uses django-filter's lenient BooleanFilter (-58800 is accepted): "
-    "should use saas.api.filters.StrictBooleanFilter",
-}
+KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Avatar uploads (``PATCH /api/v1/auth/user/``) pass the files app's checks: size limit, type from
+"""Avatar uploads (``PUT /api/v1/auth/user/avatar/``, multipart) pass the files app's checks: size limit, type from
 the bytes (images only), a stored name that matches the content, and a signed URL to read them."""
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ def _image(fmt: str = "PNG") -> bytes:
 
 
 def _patch_avatar(client, content: bytes, name: str = "me.png", content_type: str = "image/png"):
-    return client.patch("/api/v1/auth/user/", {"avatar": SimpleUploadedFile(name, content, content_type)},
-                        format="multipart")
+    return client.put("/api/v1/auth/user/avatar/", {"avatar": SimpleUploadedFile(name, content, content_type)},
+                      format="multipart")
 
 
 def _avatar_name(tenant, email: str) -> str:
@@ -94,3 +94,27 @@ def test_avatar_url_is_signed_on_the_primary_domain_and_serves_the_image(alpha, 
     other = client_for(beta).get(path)
     assert other.status_code == 403
     assert other.json()["error"]["code"] == "invalid_signature"
+
+
+def test_a_new_avatar_replaces_the_old_file_and_delete_removes_it(alpha, client_for, login, make_user,
+                                                                  django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+
+    client = _student(alpha, make_user, login, client_for)
+    assert _patch_avatar(client, _image("PNG")).status_code == 200
+    first = _avatar_name(alpha, "pic@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _patch_avatar(client, _image("GIF")).status_code == 200
+    assert not default_storage.exists(first)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.delete("/api/v1/auth/user/avatar/").status_code == 204
+    assert _avatar_name(alpha, "pic@example.com") == ""
+    assert client.get("/api/v1/auth/user/").json()["avatar"] is None
+
+
+def test_the_profile_endpoint_takes_json_only_and_keeps_avatar_read_only(alpha, client_for, login, make_user):
+    client = _student(alpha, make_user, login, client_for)
+    response = client.patch("/api/v1/auth/user/", {"avatar": SimpleUploadedFile("me.png", _image(), "image/png")},
+                            format="multipart")
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media_type"

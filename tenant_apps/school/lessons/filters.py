@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django_filters import rest_framework as filters
 
+from saas.api.filters import StrictBooleanFilter
 from tenant_apps.school.lessons.models import Product
 
 
@@ -22,7 +23,7 @@ class ProductFilter(filters.FilterSet):
     currency = filters.CharFilter(field_name="currency", lookup_expr="iexact", max_length=3)
     price_min = filters.NumberFilter(field_name="price", lookup_expr="gte")
     price_max = filters.NumberFilter(field_name="price", lookup_expr="lte")
-    is_published = filters.BooleanFilter(field_name="is_published")
+    is_published = StrictBooleanFilter(field_name="is_published")
 
     class Meta:
         model = Product
