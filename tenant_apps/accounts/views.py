@@ -44,7 +44,7 @@ from tenant_apps.accounts.throttles import ADDRESS_AND_IP, ClientIPRateThrottle,
 from tenant_apps.accounts.tokens import TokenPairSerializer, token_pair
 
 
-@extend_schema_view(post=extend_schema(request=LoginSerializer, responses=JWTSerializer))
+@extend_schema_view(post=extend_schema(request=LoginSerializer, responses={200: JWTSerializer}))
 class LoginView(BaseLoginView):
     """``POST /api/v1/auth/login/`` ``{email, password}`` -> ``{access, refresh, user}``.
 
@@ -55,7 +55,7 @@ class LoginView(BaseLoginView):
     throttle_classes = ADDRESS_AND_IP
 
 
-@extend_schema_view(post=extend_schema(request=PasswordResetSerializer, responses=DetailSerializer))
+@extend_schema_view(post=extend_schema(request=PasswordResetSerializer, responses={200: DetailSerializer}))
 class PasswordResetView(BasePasswordResetView):
     """``POST /api/v1/auth/password/reset/`` ``{email}``: a reset link to the stored address; throttled."""
 
@@ -143,7 +143,7 @@ class AvatarView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@extend_schema_view(post=extend_schema(responses=DetailSerializer))
+@extend_schema_view(post=extend_schema(responses={200: DetailSerializer}))
 class VerifyEmailView(BaseVerifyEmailView):
     """``POST /api/v1/auth/registration/verify-email/`` ``{key}``: confirm an address (when
     ``ACCOUNT_EMAIL_VERIFICATION`` is on); an unknown key answers 404."""
@@ -151,7 +151,7 @@ class VerifyEmailView(BaseVerifyEmailView):
     extra_error_statuses = (404,)
 
 
-@extend_schema_view(post=extend_schema(responses=DetailSerializer))
+@extend_schema_view(post=extend_schema(responses={200: DetailSerializer}))
 class ResendEmailVerificationView(BaseResendEmailVerificationView):
     """``POST /api/v1/auth/registration/resend-email/`` ``{email}`` -> 200 whether or not the address
     is known (no enumeration)."""
