@@ -12,11 +12,13 @@ Each has an admin ``admin@<slug>.test`` with password ``PASSWORD``. Tests use th
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from django.core.cache import caches
-from django.db import connection
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
 from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
@@ -24,6 +26,19 @@ PASSWORD = "correct-horse-battery-staple"
 PLATFORM_HOST = "localhost"
 
 SESSION_TENANTS = {"alpha": "school", "beta": "school", "gamma": "store"}
+
+
+@contextmanager
+def keep_test_connection() -> Iterator[None]:
+    """While active, requests served in-process (WSGI, ASGI) keep using the test's connection and
+    its transaction, as Django's test client does: Django would otherwise close it per request."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(scope="session")

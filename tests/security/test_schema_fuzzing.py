@@ -47,8 +47,7 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.cache import caches
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
@@ -61,7 +60,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, keep_test_connection
 
 #: Examples per operation and generation mode; the whole module stays within a few minutes on 2 cores.
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "4"))
@@ -108,13 +107,8 @@ def extra_tenants(session_tenants: dict[str, Any], django_db_blocker: Any) -> It
 @pytest.fixture
 def wsgi_in_test_transaction() -> Iterator[None]:
     """Let the in-process WSGI app use the test's connection: Django's test client does the same."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
+    with keep_test_connection():
         yield
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(scope="module")

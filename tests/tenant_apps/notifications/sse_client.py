@@ -25,8 +25,8 @@ from unittest import mock
 from urllib.parse import urlencode
 
 from asgiref.testing import ApplicationCommunicator
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+
+from tests.conftest import keep_test_connection
 
 STREAM_PATH = "/api/v1/notifications/stream/"
 TIMEOUT = 5.0
@@ -43,14 +43,9 @@ class _NoThreadSensitiveContext:
 @contextmanager
 def sync_code_in_test_thread() -> Iterator[None]:
     """While active, ASGI requests run their sync parts in the test thread (see module docstring)."""
-    with mock.patch("django.core.handlers.asgi.ThreadSensitiveContext", _NoThreadSensitiveContext):
-        request_started.disconnect(close_old_connections)
-        request_finished.disconnect(close_old_connections)
-        try:
-            yield
-        finally:
-            request_started.connect(close_old_connections)
-            request_finished.connect(close_old_connections)
+    with mock.patch("django.core.handlers.asgi.ThreadSensitiveContext", _NoThreadSensitiveContext), \
+            keep_test_connection():
+        yield
 
 
 @dataclass
