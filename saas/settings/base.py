@@ -11,6 +11,8 @@ from pathlib import Path
 
 import environ
 
+from tenant_apps.kinds import load_kinds, tenant_types
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -78,26 +80,20 @@ TENANT_COMMON_APPS = [
     "tenant_apps.wallet",
 ]
 
-TENANT_KIND_APPS: dict[str, list[str]] = {
-    "school": ["tenant_apps.school.programs", "tenant_apps.school.lessons"],
-    "store": [],
-    "writing": [],
-    "rental": [],
-}
+#: The tenant kinds, one package each (``tenant_apps/<kind>/``, declared in its ``kind.py``): adding
+#: a kind is adding its folder and its line here (docs/adding-a-kind.md).
+TENANT_KINDS = [
+    "tenant_apps.school",
+    "tenant_apps.store",
+    "tenant_apps.writing",
+    "tenant_apps.rental",
+]
 
-TENANT_TYPES = {
-    "public": {
-        "APPS": ["django_tenants", "shared_apps.tenancy", *_CORE_APPS],
-        "URLCONF": "saas.urls.public",
-    },
-    **{
-        kind: {
-            "APPS": [*TENANT_COMMON_APPS, *apps],
-            "URLCONF": f"saas.urls.{kind}",
-        }
-        for kind, apps in TENANT_KIND_APPS.items()
-    },
-}
+TENANT_TYPES = tenant_types(
+    load_kinds(TENANT_KINDS),
+    public={"APPS": ["django_tenants", "shared_apps.tenancy", *_CORE_APPS], "URLCONF": "saas.urls.public"},
+    common_apps=TENANT_COMMON_APPS,
+)
 
 INSTALLED_APPS: list[str] = []
 for _type in TENANT_TYPES.values():

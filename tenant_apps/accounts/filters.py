@@ -6,10 +6,10 @@ from django_filters import rest_framework as filters
 
 from saas.api.filters import StrictBooleanFilter
 from tenant_apps.accounts.models import User
-from tenant_apps.accounts.roles import ROLES
+from tenant_apps.kinds import all_kinds
 
 #: Every role name of every kind: one schema enum; a role this site's kind lacks matches nobody.
-ROLE_NAMES = sorted({role for roles in ROLES.values() for role in roles})
+ROLE_NAMES = sorted({role for spec in all_kinds().values() for role in spec.role_names})
 
 
 class UserFilter(filters.FilterSet):

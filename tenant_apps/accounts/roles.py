@@ -1,8 +1,9 @@
 """Roles per tenant kind, stored as Django auth Groups with their model permissions.
 
-Each kind's apps extend ``ROLE_PERMISSIONS`` with their own permission codenames as they land.
-``sync_roles`` makes the groups of the current schema match this definition; it runs after
-every migration of a tenant or template schema and during provisioning.
+Each kind declares its roles and their permissions in its ``kind.py`` (``tenant_apps.kinds``);
+``admin`` is every kind's last role and holds every permission of its schema. ``sync_roles``
+makes the groups of the current schema match the declaration; it runs after every migration
+of a tenant or template schema and during provisioning.
 """
 
 from __future__ import annotations
@@ -12,35 +13,21 @@ from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.management import create_contenttypes
 
-ADMIN = "admin"
+from tenant_apps.kinds import ADMIN, kind_spec
 
-#: Role names of each kind; the first one is what a self-registered user gets.
-ROLES: dict[str, tuple[str, ...]] = {
-    "school": ("student", "teacher", "support", "financial", ADMIN),
-    "store": ("customer", "seller", "delivery", ADMIN),
-    "writing": ("client", "writer", "editor", "support", ADMIN),
-    "rental": ("guest", "host", "customer_service", ADMIN),
-}
-
-#: Model permissions ("app_label.codename") of each role; ``admin`` has every permission of its schema.
-ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
-    "school": {"support": ("accounts.view_user",), "financial": ("accounts.view_user",),
-               "teacher": ("accounts.view_user",)},
-    "store": {"seller": (), "delivery": ()},
-    "writing": {"support": ("accounts.view_user",), "editor": ("accounts.view_user",)},
-    "rental": {"customer_service": ("accounts.view_user",), "host": ()},
-}
+__all__ = ["ADMIN", "default_role", "ensure_roles", "roles_of", "sync_roles"]
 
 
 def roles_of(kind: str) -> tuple[str, ...]:
-    """The role names of ``kind`` (empty for the platform)."""
-    return ROLES.get(kind, ())
+    """The role names of ``kind``, ``admin`` last (empty for the platform)."""
+    spec = kind_spec(kind)
+    return spec.role_names if spec else ()
 
 
 def default_role(kind: str) -> str | None:
     """The role a user who registers on a ``kind`` site gets."""
-    names = roles_of(kind)
-    return names[0] if names else None
+    spec = kind_spec(kind)
+    return spec.default_role if spec else None
 
 
 def _permissions(labels: tuple[str, ...]) -> list[Permission]:
@@ -52,7 +39,7 @@ def _permissions(labels: tuple[str, ...]) -> list[Permission]:
 
 
 def sync_roles(kind: str) -> list[Group]:
-    """Make the current schema's role groups and their permissions match ``ROLES``/``ROLE_PERMISSIONS``.
+    """Make the current schema's role groups and their permissions match ``kind``'s declaration.
 
     Idempotent. Creates missing content types and permissions first (they are normally made
     after ``migrate``). Groups that are not roles are left alone. Returns the role groups.
@@ -60,13 +47,14 @@ def sync_roles(kind: str) -> list[Group]:
     for app_config in apps.get_app_configs():
         create_contenttypes(app_config, verbosity=0)
         create_permissions(app_config, verbosity=0)
+    spec = kind_spec(kind)
     groups = []
     for name in roles_of(kind):
         group, _ = Group.objects.get_or_create(name=name)
         if name == ADMIN:
             wanted = list(Permission.objects.all())
         else:
-            wanted = _permissions(ROLE_PERMISSIONS.get(kind, {}).get(name, ()))
+            wanted = _permissions(spec.permissions_of(name) if spec else ())
         group.permissions.set(wanted)
         groups.append(group)
     return groups

@@ -1,7 +1,7 @@
 """Who may do what with invoices and payments.
 
-* **Finance roles** issue and cancel invoices and decide offline payments: ``financial`` on kinds
-  that have it (school), and ``admin`` everywhere (``finance_roles``).
+* **Finance roles** issue and cancel invoices and decide offline payments: the roles a kind names
+  in its ``kind.py`` (``finance_roles``), and ``admin`` everywhere.
 * **Visibility**: finance users see every invoice and payment of their site; anyone else sees the
   invoices billed to them and the payments on those. Everything else answers 404, so ids of other
   people's invoices leak nothing (``selectors.access_invoice``).
@@ -15,18 +15,14 @@ from typing import Any
 
 from saas.db.tenant import current_kind
 from tenant_apps.accounts.permissions import user_has_role
-from tenant_apps.accounts.roles import ADMIN, roles_of
-
-FINANCIAL = "financial"
+from tenant_apps.kinds import ADMIN, kind_spec
 
 
 def finance_roles(kind: str | None = None) -> tuple[str, ...]:
-    """Roles that issue invoices and approve payments on ``kind`` (default: the current tenant's).
-
-    ``("financial", "admin")`` where the kind has a financial role, else ``("admin",)``.
-    """
-    kind = kind or current_kind()
-    return (FINANCIAL, ADMIN) if FINANCIAL in roles_of(kind) else (ADMIN,)
+    """Roles that issue invoices and approve payments on ``kind`` (default: the current tenant's):
+    its ``KindSpec.finance_roles``, always with ``admin``."""
+    spec = kind_spec(kind or current_kind())
+    return (*(spec.finance_roles if spec else ()), ADMIN)
 
 
 def user_is_finance(user: Any) -> bool:

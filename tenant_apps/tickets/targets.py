@@ -1,6 +1,8 @@
 """Which objects a ticket may be about: a registry of linkable models.
 
-An app makes its model linkable from its ``AppConfig.ready``::
+A kind lists its linkable models in its ``kind.py`` (``KindSpec.ticket_targets``), registered at
+start-up by ``register_kind_targets``; a shared app makes its model linkable from its
+``AppConfig.ready``::
 
     from tenant_apps.tickets.targets import register_ticket_target
 
@@ -22,12 +24,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from saas.api.errors import ApplicationError
-from saas.db.tenant import current_kind
+from tenant_apps.kinds import all_kinds, app_installed_here
 
 LinkRule = Callable[[Any, Any], bool]
 
@@ -60,8 +61,19 @@ def unregister_ticket_target(model: type[models.Model]) -> None:
 
 
 def _installed_here(model: type[models.Model]) -> bool:
-    apps = settings.TENANT_TYPES.get(current_kind(), {}).get("APPS", ())
-    return model._meta.app_config is not None and model._meta.app_config.name in apps
+    return model._meta.app_config is not None and app_installed_here(model._meta.app_config.name)
+
+
+def register_kind_targets() -> None:
+    """Register the ticket targets every kind declares (``KindSpec.ticket_targets``); from
+    ``TicketsConfig.ready``."""
+    from django.apps import apps
+    from django.utils.module_loading import import_string
+
+    for spec in all_kinds().values():
+        for target in spec.ticket_targets:
+            register_ticket_target(apps.get_model(target.model),
+                                   can_link=import_string(target.can_link) if target.can_link else None)
 
 
 def ticket_target_types() -> list[str]:

@@ -173,7 +173,7 @@ _SETTINGS = settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None,
 
 def _tests_for(label: str, slug: str | None) -> None:
     """Define ``test_<label>_anonymous`` and ``test_<label>_admin`` over the kind's schema."""
-    urlconf = "saas.urls.public" if slug is None else f"saas.urls.{label}"
+    urlconf = "saas.urls.public" if slug is None else f"tenant_apps.{label}.urls"
     host = host_of(slug)
 
     @kind_schema(urlconf, coverage=False).parametrize()
@@ -202,5 +202,5 @@ def test_served_schema_is_the_fuzzed_schema(session_tenants, extra_tenants, db, 
     response = Client(HTTP_HOST=host_of(slug)).get("/api/v1/schema/", {"format": "json"})
     # then
     assert response.status_code == 200
-    urlconf = "saas.urls.public" if slug is None else f"saas.urls.{label}"
+    urlconf = "saas.urls.public" if slug is None else f"tenant_apps.{label}.urls"
     assert response.json() == generated_schema(urlconf)

@@ -21,12 +21,12 @@ from typing import Any
 
 from tenant_apps.accounts.permissions import user_has_role
 from tenant_apps.accounts.roles import ADMIN
+from tenant_apps.school.kind import STUDENT, SUPPORT, TEACHER
 
-STUDENT = "student"
 #: See every product (published or not), its full lessons and its groups.
-STAFF_ROLES: tuple[str, ...] = (ADMIN, "teacher", "support")
+STAFF_ROLES: tuple[str, ...] = (ADMIN, TEACHER, SUPPORT)
 #: Move students between the groups of a product.
-GROUP_MANAGER_ROLES: tuple[str, ...] = (ADMIN, "support")
+GROUP_MANAGER_ROLES: tuple[str, ...] = (ADMIN, SUPPORT)
 #: Create, change and delete authors, products and lessons.
 CATALOG_EDITOR_ROLES: tuple[str, ...] = (ADMIN,)
 #: Buy products.

@@ -40,7 +40,7 @@ from tenant_apps.files.services import file_store
 from tenant_apps.payments.access import finance_roles
 from tenant_apps.payments.models import Payment, PaymentMethod, PaymentStatus
 from tenant_apps.payments.services import payment_approve, payment_offline_submit
-from tenant_apps.school.lessons.access import STUDENT
+from tenant_apps.school.kind import STUDENT
 from tenant_apps.school.lessons.models import (
     LIVE_PURCHASE_STATUSES,
     Author,

@@ -32,7 +32,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from saas.api.errors import ApplicationError
-from saas.db.tenant import current_kind
 from tenant_apps.audit.services import audit_record
 from tenant_apps.notifications.services import notify
 from tenant_apps.payments.models import Invoice, InvoiceStatus
@@ -424,11 +423,9 @@ def product_purchase_mark_paid(*, invoice: Invoice) -> ProductPurchase | None:
 
     Called from the ``invoice_paid`` receiver (``receivers.py``), inside the payments transaction
     that holds ``invoice``'s row lock: the purchase, the seat, their audit rows and the student's
-    notification commit or roll back with the payment. Invoices that bill no purchase, and schemas
-    of other kinds (which have no lessons tables), are ignored (``None``). Idempotent.
+    notification commit or roll back with the payment. Invoices that bill no purchase are ignored
+    (``None``); the receiver runs only in school schemas (``kinds.connect_for_kind``). Idempotent.
     """
-    if current_kind() != "school":
-        return None
     with transaction.atomic():
         purchase = (ProductPurchase.objects.select_for_update(of=("self",)).select_related("student")
                     .filter(invoice_id=invoice.pk).first())

@@ -1,4 +1,4 @@
-"""``/api/v1/`` routes of the lessons app (school sites only; ``saas/urls/school.py``)."""
+"""``/api/v1/`` routes of the lessons app (school sites only; ``tenant_apps/school/urls.py``)."""
 
 from django.urls import path
 

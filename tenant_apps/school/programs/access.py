@@ -19,10 +19,8 @@ from typing import Any
 
 from tenant_apps.accounts.permissions import user_has_role
 from tenant_apps.accounts.roles import ADMIN
+from tenant_apps.school.kind import STUDENT, SUPPORT, TEACHER
 
-STUDENT = "student"
-TEACHER = "teacher"
-SUPPORT = "support"
 #: Create, change, delete and move programs.
 PROGRAM_MANAGER_ROLES: tuple[str, ...] = (ADMIN,)
 #: Approve, reject and cancel enrolments; see every program and enrolment.

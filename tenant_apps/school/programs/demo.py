@@ -26,8 +26,8 @@ from saas.db.tenant import current_schema
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.roles import ADMIN
 from tenant_apps.accounts.services import user_create
+from tenant_apps.school.kind import STUDENT, TEACHER
 from tenant_apps.school.programs import services
-from tenant_apps.school.programs.access import STUDENT, TEACHER
 from tenant_apps.school.programs.models import (
     BOOTCAMPS,
     COURSES,

@@ -13,7 +13,8 @@ from saas.api.errors import ApplicationError
 from shared_apps.tenancy import services
 from shared_apps.tenancy.models import Domain, Tenant, TenantStatus
 from tenant_apps.accounts.models import User
-from tenant_apps.accounts.roles import ROLES
+from tenant_apps.accounts.roles import roles_of
+from tenant_apps.kinds import all_kinds
 from tests.conftest import PASSWORD
 
 
@@ -31,7 +32,7 @@ def test_provision_creates_row_domain_schema_roles_and_owner(session_tenants, db
     assert Domain.objects.get(tenant=tenant).domain == "delta.localhost"
     assert schema_exists("delta")
     with tenant_context(tenant):
-        assert sorted(Group.objects.values_list("name", flat=True)) == sorted(ROLES["store"])
+        assert sorted(Group.objects.values_list("name", flat=True)) == sorted(roles_of("store"))
         owner = User.objects.get()
         assert owner.email == "owner@delta.test"
         assert owner.check_password(PASSWORD)
@@ -154,7 +155,6 @@ def test_cli_reports_a_bad_slug_as_an_error(session_tenants, db):
 
 
 def test_schema_of_one_kind_has_no_tables_of_apps_outside_its_kind(session_tenants, db):
-    from django.conf import settings
 
     def tables(schema):
         with connection.cursor() as cursor:
@@ -166,8 +166,8 @@ def test_schema_of_one_kind_has_no_tables_of_apps_outside_its_kind(session_tenan
     # public-only apps never reach a tenant schema
     assert "tenancy_tenant" not in school | store
     # each kind's own apps' tables exist only in that kind's schemas
-    for kind, apps in settings.TENANT_KIND_APPS.items():
-        for app in apps:
+    for kind, spec in all_kinds().items():
+        for app in spec.apps:
             label = app.rsplit(".", 1)[-1]
             own = {t for t in (school if kind == "school" else store) if t.startswith(f"{label}_")}
             other = {t for t in (store if kind == "school" else school) if t.startswith(f"{label}_")}

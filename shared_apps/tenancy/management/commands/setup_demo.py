@@ -1,36 +1,32 @@
-"""``manage.py setup_demo``: the platform admin and four demo sites with a user of every role.
+"""``manage.py setup_demo``: the platform admin and a demo site of every kind (``tenant_apps.kinds``),
+with a user of every role.
 
 Idempotent: what exists is kept (passwords are not reset), what is missing is created.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.module_loading import import_string
 from django_tenants.utils import tenant_context
 
 from saas.db.tenant import use_public_schema
-from shared_apps.tenancy.models import Tenant, TenantKind
+from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.services import tenant_host, tenant_provision
-
-DEMO_NAMES = {
-    TenantKind.SCHOOL: "Demo School",
-    TenantKind.STORE: "Demo Store",
-    TenantKind.WRITING: "Demo Writing Services",
-    TenantKind.RENTAL: "Demo Rentals",
-}
+from tenant_apps.kinds import KindSpec, all_kinds
 
 
-def _seed_kind(kind: str, password: str) -> object:
-    """Run ``tenant_apps.<kind>.demo.seed_demo`` if the kind has one (in the current schema)."""
-    try:
-        module = importlib.import_module(f"tenant_apps.{kind}.demo")
-    except ModuleNotFoundError:
+def _seed_kind(spec: KindSpec, password: str) -> object:
+    """Run the kind's demo seeder (``KindSpec.demo``) in the current schema, if it declares one.
+
+    A seeder that cannot be imported fails the command: a broken demo must not pass for "no demo".
+    """
+    if spec.demo is None:
         return None
-    return module.seed_demo(password=password)
+    return import_string(spec.demo)(password=password)
 
 
 def _describe(data: object, indent: str) -> str:
@@ -58,7 +54,7 @@ def _describe(data: object, indent: str) -> str:
 
 
 class Command(BaseCommand):
-    help = "Create the platform admin and the demo tenants school, store, writing and rental."
+    help = "Create the platform admin and a demo tenant of every kind (settings.TENANT_KINDS), with a user per role."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--password", default="demo-pass-1234", help="Password of every demo user.")
@@ -80,11 +76,11 @@ class Command(BaseCommand):
         kind_data: dict[str, object] = {}
         rows = [("platform", f"{settings.PLATFORM_DOMAIN}{port}", "platform staff", admin_email)]
 
-        for kind, name in DEMO_NAMES.items():
-            slug = kind.value
+        for kind, spec in all_kinds().items():
+            slug = kind
             tenant = Tenant.objects.filter(schema_name=slug).first()
             if tenant is None:
-                tenant = tenant_provision(kind=kind, slug=slug, name=name,
+                tenant = tenant_provision(kind=kind, slug=slug, name=spec.demo_site_name or f"Demo {spec.label}",
                                           owner_email=f"admin@{slug}.{settings.PLATFORM_DOMAIN}",
                                           owner_password=password)
             with tenant_context(tenant):
@@ -97,7 +93,7 @@ class Command(BaseCommand):
                 customer = User.objects.get(email=f"{roles_of(kind)[0]}@{slug}.{settings.PLATFORM_DOMAIN}")
                 invoice = create_demo_invoice(customer)
                 invoices.append((slug, customer.email, invoice.number, invoice.total, invoice.currency))
-                kind_data[slug] = _seed_kind(kind, password)
+                kind_data[slug] = _seed_kind(spec, password)
         use_public_schema()
 
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {password})"))

@@ -1,0 +1,1 @@
+"""The ``rental`` kind (see ``kind.py``)."""

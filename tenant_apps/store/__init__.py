@@ -1,0 +1,1 @@
+"""The ``store`` kind (see ``kind.py``)."""

@@ -1,0 +1,1 @@
+"""The ``writing`` kind (see ``kind.py``)."""
