@@ -1,8 +1,8 @@
 """Schema fuzzing: schemathesis sends what each host's OpenAPI allows (and what it forbids).
 
 Every kind's schema (``/api/v1/schema/`` on the platform host ``localhost``, on ``alpha``
-(school), ``gamma`` (store), and two tenants provisioned for this module: ``delta`` (writing)
-and ``epsilon`` (rental)) is loaded from the real app and fuzzed in-process through
+(school), ``gamma`` (store), and a tenant this module provisions for every other kind,
+``fuzz-<kind>``) is loaded from the real app and fuzzed in-process through
 ``saas.wsgi.application`` (the whole middleware stack, Host routing, DRF, PostgreSQL), once
 anonymously and once as that host's admin (platform staff on the platform host; a JWT from
 ``/api/v1/auth/login/``). Generation is positive and negative, derandomized (fixed seed) and
@@ -46,6 +46,7 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.db import connection, transaction
 from django.test import Client
@@ -60,16 +61,20 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.conftest import PASSWORD, keep_test_connection
+from tests.conftest import PASSWORD, SESSION_TENANTS, keep_test_connection
 
 #: Examples per operation and generation mode; the whole module stays within a few minutes on 2 cores.
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "4"))
 
+#: Every kind of the deployment (a new kind is fuzzed without touching this module).
+KINDS = [kind for kind in django_settings.TENANT_TYPES if kind != "public"]
+#: A session tenant of each kind that has one (tests/conftest.py), else one this module provisions.
+_SESSION = {kind: slug for slug, kind in reversed(SESSION_TENANTS.items())}
 #: Tenants this module provisions for the kinds that have no session tenant: slug -> kind.
-EXTRA_TENANTS = {"delta": "writing", "epsilon": "rental"}
+EXTRA_TENANTS = {f"fuzz-{kind}": kind for kind in KINDS if kind not in _SESSION}
 
-#: (host label, tenant slug or None for the platform) of every schema fuzzed.
-HOSTS = [("platform", None), ("school", "alpha"), ("store", "gamma"), ("writing", "delta"), ("rental", "epsilon")]
+#: (kind, or "platform"; tenant slug, or None for the platform) of every schema fuzzed.
+HOSTS = [("platform", None), *((kind, _SESSION.get(kind, f"fuzz-{kind}")) for kind in KINDS)]
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           negative_data_rejection]
