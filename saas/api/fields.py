@@ -11,7 +11,7 @@ from rest_framework import serializers
 _ASCII_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 
 
-class AsciiDecimalField(serializers.DecimalField):  # noqa: TID251 -- the one place it is allowed
+class AsciiDecimalField(serializers.DecimalField):
     """DRF's ``DecimalField`` that reads only ASCII digits: every money or decimal input uses it.
 
     Python's ``Decimal()`` (and so DRF's field) accepts any Unicode decimal digit: Arabic-Indic

@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django_tenants.utils import get_public_schema_name, get_tenant_model
+from django_tenants.utils import tenant_context as _tenant_context
 
 if TYPE_CHECKING:
     from saas.db.backend.base import DatabaseWrapper
@@ -88,3 +89,30 @@ def current_tenant_uuid() -> str:
     if uuid is None:  # a FakeTenant: the connection was pointed at a schema by name only
         uuid = get_tenant_model().objects.values_list("uuid", flat=True).get(schema_name=schema)
     return str(uuid)
+
+
+def in_tenant(tenant: Any) -> Any:
+    """A context manager that points the connection at ``tenant`` (a ``Tenant``) and back after.
+
+    For code that leaves the request's thread or transaction (a stream's worker thread, work
+    after commit): inside a request or task the connection already serves its tenant.
+    """
+    return _tenant_context(tenant)
+
+
+def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
+    """``task.delay(*args, **kwargs)`` once the current transaction commits, in the tenant current now.
+
+    The one way app code sends a Celery task from a write: a rolled-back change sends nothing, the
+    task runs in the schema of the tenant that was current when this was called (captured now, so
+    a later schema switch in the same transaction cannot redirect it), and a broker failure after
+    commit is logged (``robust``), never turning a committed change into a 500; the task's own
+    retry policy takes it from there.
+    """
+    tenant = current_tenant()
+
+    def enqueue() -> None:
+        with _tenant_context(tenant):
+            task.delay(*args, **kwargs)
+
+    transaction.on_commit(enqueue, robust=True)

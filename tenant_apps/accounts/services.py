@@ -18,7 +18,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from saas.api.errors import ApplicationError
-from saas.db.tenant import current_kind, current_schema, current_tenant
+from saas.db.tenant import current_kind, current_schema, enqueue_on_commit
 from tenant_apps.accounts.addresses import normalize_email
 from tenant_apps.accounts.models import OneTimeCode, User
 from tenant_apps.accounts.roles import ADMIN, default_role, roles_of
@@ -204,20 +204,12 @@ def owner_create(*, email: str, password: str | None) -> User:
     Without ``password`` the owner gets an unusable one and, once the provisioning transaction
     commits, an e-mail with a link to set it.
     """
-    user = user_create(email=email, password=password, roles=[ADMIN])
-    if password is None:
-        tenant = current_tenant()
-        transaction.on_commit(lambda: _send_set_password_email(tenant, user.pk))
-    return user
-
-
-def _send_set_password_email(tenant: Any, user_id: int) -> None:
-    from django_tenants.utils import tenant_context
-
     from tenant_apps.accounts.tasks import send_set_password_email
 
-    with tenant_context(tenant):
-        send_set_password_email.delay(user_id)
+    user = user_create(email=email, password=password, roles=[ADMIN])
+    if password is None:
+        enqueue_on_commit(send_set_password_email, user.pk)
+    return user
 
 
 # --------------------------------------------------------------------------------------------

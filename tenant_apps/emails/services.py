@@ -13,11 +13,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
-from saas.db.tenant import current_schema, current_tenant
+from saas.db.tenant import current_schema, current_tenant, enqueue_on_commit
 from saas.db.tenant import site_url as tenant_site_url
 
 
@@ -84,17 +83,9 @@ def email_send(*, to: list[str], subject: str, template: str, context: dict[str,
     ``context`` must be JSON-serialisable (it travels through the broker). The task runs in the
     schema that is current now, even if the caller has switched schema by the time of commit.
     """
-    from django_tenants.utils import tenant_context
-
     from tenant_apps.emails.tasks import send_templated_email
 
     if not to:
         return
-    tenant = current_tenant()
-
-    def enqueue() -> None:
-        with tenant_context(tenant):
-            send_templated_email.delay(to=list(to), subject=subject, template=template, context=context,
-                                       reply_to=reply_to)
-
-    transaction.on_commit(enqueue)
+    enqueue_on_commit(send_templated_email, to=list(to), subject=subject, template=template, context=context,
+                      reply_to=reply_to)

@@ -32,8 +32,8 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
-from django_tenants.utils import tenant_context
 
+from saas.db.tenant import in_tenant
 from tenant_apps.notifications import broker
 from tenant_apps.notifications.selectors import notifications_unread_after
 from tenant_apps.notifications.serializers import notification_payload
@@ -57,7 +57,7 @@ def sse_comment(text: str) -> bytes:
 
 
 def _replay(tenant: Any, user_id: int, after_id: int) -> list[dict[str, Any]]:
-    with tenant_context(tenant):
+    with in_tenant(tenant):
         return [notification_payload(n) for n in notifications_unread_after(user_id=user_id, after_id=after_id)]
 
 

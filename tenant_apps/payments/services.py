@@ -31,10 +31,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
-from django_tenants.utils import tenant_context
 
 from saas.api.errors import ApplicationError
-from saas.db.tenant import current_schema, current_tenant, current_tenant_uuid
+from saas.db.tenant import current_schema, current_tenant_uuid, enqueue_on_commit
 from tenant_apps.audit.services import audit_record
 from tenant_apps.files.models import StoredFile
 from tenant_apps.notifications.services import notify
@@ -172,14 +171,7 @@ def _email_invoice_after_commit(invoice: Invoice, *, reason: str) -> None:
     """Enqueue ``email_invoice_pdf`` once the transaction commits, in this tenant's schema."""
     from tenant_apps.payments.tasks import email_invoice_pdf
 
-    tenant, invoice_id = current_tenant(), invoice.pk
-
-    def enqueue() -> None:
-        with tenant_context(tenant):
-            email_invoice_pdf.delay(invoice_id, reason)
-
-    # robust: a broker (or, eagerly, an SMTP) failure must not turn a committed change into a 500.
-    transaction.on_commit(enqueue, robust=True)
+    enqueue_on_commit(email_invoice_pdf, invoice.pk, reason)
 
 
 def _payment_facts(payment: Payment, invoice: Invoice) -> dict[str, Any]:
