@@ -95,8 +95,9 @@ def main() -> None:
             started = time.perf_counter()
             with connection.cursor() as cursor:
                 cursor.execute(f"CREATE SCHEMA {quote_schema_name(schema)}")
-            run_migrations(args=[], options=_migrate_options(0), executor_codename="bench",
-                           schema_name=schema, tenant_type=kind)
+            run_migrations(
+                args=[], options=_migrate_options(0), executor_codename="bench", schema_name=schema, tenant_type=kind
+            )
             migrated.append(time.perf_counter() - started)
 
     for kind in kinds:  # templates exist before the clone path is timed, as after `make run`
@@ -120,15 +121,19 @@ def main() -> None:
     out.mkdir(exist_ok=True)
     (out / "provisioning.json").write_text(json.dumps(results, indent=2))
 
-    print(f"PostgreSQL {connection.pg_version}, {args.tenants} tenants cloned, "
-          f"{len(migrated)} schemas migrated from scratch")
+    print(
+        f"PostgreSQL {connection.pg_version}, {args.tenants} tenants cloned, "
+        f"{len(migrated)} schemas migrated from scratch"
+    )
     print("| path | n | first | median | p95 | max | mean of first 25% | mean of last 25% |")
     print("|---|---|---|---|---|---|---|---|")
     for name in ("clone_path", "migrate_path"):
         s = results[name]
-        print(f"| {name.replace('_', ' ')} | {s['n']} | {s['first_s']:.3f} s | {s['median_s']:.3f} s | "
-              f"{s['p95_s']:.3f} s | {s['max_s']:.3f} s | {s['first_quarter_mean_s']:.3f} s | "
-              f"{s['last_quarter_mean_s']:.3f} s |")
+        print(
+            f"| {name.replace('_', ' ')} | {s['n']} | {s['first_s']:.3f} s | {s['median_s']:.3f} s | "
+            f"{s['p95_s']:.3f} s | {s['max_s']:.3f} s | {s['first_quarter_mean_s']:.3f} s | "
+            f"{s['last_quarter_mean_s']:.3f} s |"
+        )
 
 
 if __name__ == "__main__":

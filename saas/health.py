@@ -66,6 +66,5 @@ class HealthCheckMiddleware:
             return JsonResponse({"status": "ok"})
         if path == "/readyz":
             ok, checks = readiness()
-            return JsonResponse({"status": "ok" if ok else "unavailable", "checks": checks},
-                                status=200 if ok else 503)
+            return JsonResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503)
         return self.get_response(request)

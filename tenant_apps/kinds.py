@@ -123,8 +123,9 @@ def load_kinds(packages: Iterable[str]) -> dict[str, KindSpec]:
     return kinds
 
 
-def tenant_types(kinds: dict[str, KindSpec], *, public: dict[str, Any],
-                 common_apps: list[str]) -> dict[str, dict[str, Any]]:
+def tenant_types(
+    kinds: dict[str, KindSpec], *, public: dict[str, Any], common_apps: list[str]
+) -> dict[str, dict[str, Any]]:
     """django-tenants' ``TENANT_TYPES``: ``public`` as given, then per kind the ``common_apps`` and
     the kind's own apps, and its URL conf."""
     return {
@@ -174,8 +175,9 @@ def app_installed_here(app_name: str) -> bool:
     return app_name in settings.TENANT_TYPES.get(current_kind(), {}).get("APPS", ())
 
 
-def connect_for_kind(signal: Any, receiver: Callable[..., Any], *, kind: str, sender: Any = None,
-                     dispatch_uid: str) -> Callable[..., Any]:
+def connect_for_kind(
+    signal: Any, receiver: Callable[..., Any], *, kind: str, sender: Any = None, dispatch_uid: str
+) -> Callable[..., Any]:
     """Connect ``receiver`` to ``signal`` so that it runs only while serving a tenant of ``kind``.
 
     Signals are process-wide; a kind's tables exist only in its own schemas. Receivers of a kind

@@ -58,8 +58,9 @@ def session_tenants(django_db_setup: None, django_db_blocker: Any) -> dict[str, 
         User.objects.create_superuser(email="staff@localhost", password=PASSWORD)
         User.objects.create_user(email="nonstaff@localhost", password=PASSWORD)
         tenants = {
-            slug: tenant_provision(kind=kind, slug=slug, name=slug.title(), owner_email=f"admin@{slug}.test",
-                                   owner_password=PASSWORD)
+            slug: tenant_provision(
+                kind=kind, slug=slug, name=slug.title(), owner_email=f"admin@{slug}.test", owner_password=PASSWORD
+            )
             for slug, kind in SESSION_TENANTS.items()
         }
         connection.set_schema_to_public()

@@ -26,7 +26,7 @@ from tenant_apps.tickets.roles import support_roles
 
 ROOT = Path(__file__).resolve().parent.parent
 
-ZOO_KIND = '''
+ZOO_KIND = """
 from tenant_apps.kinds import KindSpec, Role
 
 KIND = KindSpec(
@@ -38,17 +38,17 @@ KIND = KindSpec(
     finance_roles=("cashier",),
     demo="zoo_kind.demo.seed_demo",
 )
-'''
-ZOO_URLS = '''
+"""
+ZOO_URLS = """
 from saas.urls.common import handler400, handler403, handler404, handler500  # noqa: F401
 from saas.urls.tenant import tenant_urlpatterns
 
 urlpatterns = tenant_urlpatterns(__name__, kind_patterns=[])
-'''
-ZOO_DEMO = '''
+"""
+ZOO_DEMO = """
 def seed_demo(*, password):
     return {"animals": ["lion"]}
-'''
+"""
 
 
 @pytest.fixture
@@ -72,8 +72,11 @@ def zoo_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings):
 def test_a_kind_folder_listed_once_is_all_it_takes(zoo_kind):
     # given: the folder and its line in TENANT_KINDS (the fixture); nothing else changed
     # then: the settings' builder gives it the shared apps and its own URL conf
-    types = kinds.tenant_types(kinds.load_kinds(settings.TENANT_KINDS), public=settings.TENANT_TYPES["public"],
-                               common_apps=settings.TENANT_COMMON_APPS)
+    types = kinds.tenant_types(
+        kinds.load_kinds(settings.TENANT_KINDS),
+        public=settings.TENANT_TYPES["public"],
+        common_apps=settings.TENANT_COMMON_APPS,
+    )
     assert types["zoo"] == {"APPS": settings.TENANT_COMMON_APPS, "URLCONF": "zoo_kind.urls"}
     # and its roles, default role, support and finance staff are what kind.py says, admin added
     assert roles_of("zoo") == ("visitor", "keeper", "cashier", ADMIN)
@@ -88,20 +91,28 @@ def test_a_kind_folder_listed_once_is_all_it_takes(zoo_kind):
     assert _seed_kind(zoo_kind, "pw") == {"animals": ["lion"]}
 
 
-@pytest.mark.parametrize(("declaration", "problem"), [
-    ({"roles": ()}, "no roles"),
-    ({"roles": (kinds.Role("visitor"), kinds.Role(ADMIN))}, "do not list it"),
-    ({"roles": (kinds.Role("visitor"), kinds.Role("visitor"))}, "twice"),
-    ({"roles": (kinds.Role("visitor"),), "support_roles": ("keeper",)}, "not among its roles"),
-])
+@pytest.mark.parametrize(
+    ("declaration", "problem"),
+    [
+        ({"roles": ()}, "no roles"),
+        ({"roles": (kinds.Role("visitor"), kinds.Role(ADMIN))}, "do not list it"),
+        ({"roles": (kinds.Role("visitor"), kinds.Role("visitor"))}, "twice"),
+        ({"roles": (kinds.Role("visitor"),), "support_roles": ("keeper",)}, "not among its roles"),
+    ],
+)
 def test_a_wrong_declaration_fails_at_start_up(declaration, problem):
     with pytest.raises(ValueError, match=problem):
         kinds.KindSpec(name="zoo", label="Zoo", package="zoo_kind", **declaration)
 
 
 def test_a_broken_demo_import_fails_loudly():
-    spec = kinds.KindSpec(name="zoo", label="Zoo", package="zoo_kind", roles=(kinds.Role("visitor"),),
-                          demo="tenant_apps.school.no_such_module.seed_demo")
+    spec = kinds.KindSpec(
+        name="zoo",
+        label="Zoo",
+        package="zoo_kind",
+        roles=(kinds.Role("visitor"),),
+        demo="tenant_apps.school.no_such_module.seed_demo",
+    )
     with pytest.raises(ImportError):
         _seed_kind(spec, "pw")
 
@@ -120,8 +131,11 @@ def test_a_kind_receiver_runs_only_in_schemas_of_its_kind(alpha, gamma):
 
 
 def _string_constants(path: Path) -> set[str]:
-    return {node.value for node in ast.walk(ast.parse(path.read_text())) if isinstance(node, ast.Constant)
-            and isinstance(node.value, str)}
+    return {
+        node.value
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
 
 
 #: Modules whose strings may coincide with a role's name for another reason.
@@ -146,9 +160,12 @@ def test_no_module_outside_a_kinds_folder_names_its_roles(kind):
             if folder in path.parents or "migrations" in path.parts or path in _COINCIDENCES:
                 continue
             # a role another kind declares too is that kind's to name inside its own folder
-            others = {p for name, s in kinds.all_kinds().items() if name != kind
-                      and Path(ROOT / s.package.replace(".", "/")) in path.parents
-                      for p in (r.name for r in s.roles)}
+            others = {
+                p
+                for name, s in kinds.all_kinds().items()
+                if name != kind and Path(ROOT / s.package.replace(".", "/")) in path.parents
+                for p in (r.name for r in s.roles)
+            }
             named = (own_roles - others - set(_SHARED_WORDS)) & _string_constants(path)
             if named:
                 found[str(path.relative_to(ROOT))] = sorted(named)

@@ -9,9 +9,18 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-LISTS = ("/api/v1/invoices/", "/api/v1/payments/", "/api/v1/tickets/", "/api/v1/users/",
-         "/api/v1/notifications/", "/api/v1/audit-log/", "/api/v1/wallets/", "/api/v1/bootcamps/",
-         "/api/v1/bootcamp-enrolments/", "/api/v1/products/")
+LISTS = (
+    "/api/v1/invoices/",
+    "/api/v1/payments/",
+    "/api/v1/tickets/",
+    "/api/v1/users/",
+    "/api/v1/notifications/",
+    "/api/v1/audit-log/",
+    "/api/v1/wallets/",
+    "/api/v1/bootcamps/",
+    "/api/v1/bootcamp-enrolments/",
+    "/api/v1/products/",
+)
 
 
 def _rows(alpha, make_user, prefix, n):
@@ -25,8 +34,12 @@ def _rows(alpha, make_user, prefix, n):
     with tenant_context(alpha):
         admin = User.objects.get(email="admin@alpha.test")
         for user in users:
-            invoice_create(customer=user, due_date=timezone.localdate() + timedelta(days=3), send_email=False,
-                           lines=[{"description": "Fee", "quantity": 1, "unit_price": "5.00"}])
+            invoice_create(
+                customer=user,
+                due_date=timezone.localdate() + timedelta(days=3),
+                send_email=False,
+                lines=[{"description": "Fee", "quantity": 1, "unit_price": "5.00"}],
+            )
             ticket_create(created_by=user, subject="Question", body="How?")
             notify(recipient=admin, verb="user.joined", target=user)
 

@@ -106,8 +106,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # Only reachable through a race the services' own checks could not see (two requests
         # creating the same unique thing at once): the loser gets a conflict, not a 500.
         logger.warning("integrity error answered with 409: %s", exc)
-        return Response(error_body("conflict", "This conflicts with a change made at the same time. "
-                                   "Reload and try again."), status=status.HTTP_409_CONFLICT)
+        return Response(
+            error_body("conflict", "This conflicts with a change made at the same time. Reload and try again."),
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail=detail)
@@ -121,9 +123,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return response
 
     if isinstance(exc, exceptions.ValidationError):
-        fields: dict[str, Any] = (
-            dict(exc.detail) if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        )
+        fields: dict[str, Any] = dict(exc.detail) if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         message = "Invalid input."
         non_field = fields.get("non_field_errors")
         if non_field and len(fields) == 1:

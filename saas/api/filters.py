@@ -90,7 +90,8 @@ class AwareDateTimeField(forms.DateTimeField):
             parsed = None
         if parsed is None or parsed.tzinfo is None:
             raise forms.ValidationError(
-                "An ISO 8601 date-time with a time zone, e.g. 2024-05-01T12:00:00Z.", code="invalid")
+                "An ISO 8601 date-time with a time zone, e.g. 2024-05-01T12:00:00Z.", code="invalid"
+            )
         return parsed
 
 

@@ -36,8 +36,9 @@ class PageNumberPagination(_PageNumberPagination):
     last_page_strings = ()  # the schema documents ``page`` as an integer
 
     def _validated(self, request: Request) -> dict[str, Any]:
-        form = _PageForm({name: request.query_params[name] for name in ("page", "page_size")
-                          if name in request.query_params})
+        form = _PageForm(
+            {name: request.query_params[name] for name in ("page", "page_size") if name in request.query_params}
+        )
         if not form.is_valid():
             raise ValidationError({name: [str(error) for error in errors] for name, errors in form.errors.items()})
         return form.cleaned_data
@@ -50,8 +51,10 @@ class PageNumberPagination(_PageNumberPagination):
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
-        bounds = {self.page_query_param: {"minimum": 1, "maximum": MAX_ID},
-                  self.page_size_query_param: {"minimum": 1, "maximum": self.max_page_size}}
+        bounds = {
+            self.page_query_param: {"minimum": 1, "maximum": MAX_ID},
+            self.page_size_query_param: {"minimum": 1, "maximum": self.max_page_size},
+        }
         for parameter in parameters:
             parameter["schema"].update(bounds.get(parameter["name"], {}))
         return parameters

@@ -37,8 +37,11 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
         choices = self.target.choices
-        return {"type": "string", "enum": list(choices),
-                "description": "\n".join(f"* `{value}` - {label}" for value, label in choices.items())}
+        return {
+            "type": "string",
+            "enum": list(choices),
+            "description": "\n".join(f"* `{value}` - {label}" for value, label in choices.items()),
+        }
 
 
 # --------------------------------------------------------------------------------------------
@@ -99,8 +102,9 @@ class AutoSchema(_AutoSchema):
     Statuses a view documents itself (``@extend_schema(responses=...)``) are kept as they are.
     """
 
-    def get_operation(self, path: str, path_regex: str, path_prefix: str, method: str,
-                      registry: Any) -> dict[str, Any] | None:
+    def get_operation(
+        self, path: str, path_regex: str, path_prefix: str, method: str, registry: Any
+    ) -> dict[str, Any] | None:
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
@@ -126,8 +130,10 @@ class AutoSchema(_AutoSchema):
             codes.append(400)
         if self._view_list("get_authenticators", "authentication_classes") or isinstance(self.view, TokenViewBase):
             codes.append(401)
-        if any(not isinstance(permission, AllowAny) for permission in self._view_list(
-                "get_permissions", "permission_classes")):
+        if any(
+            not isinstance(permission, AllowAny)
+            for permission in self._view_list("get_permissions", "permission_classes")
+        ):
             codes.append(403)
         if any(parameter["in"] == "path" for parameter in parameters) or self._is_paginated_list():
             codes.append(404)

@@ -334,12 +334,21 @@ AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 #: Seconds a download URL (S3 pre-signed, or our signed local URL) stays valid.
 FILE_URL_TTL_SECONDS = env.int("FILE_URL_TTL_SECONDS", default=300)
 FILE_MAX_BYTES = env.int("FILE_MAX_BYTES", default=10 * 1024 * 1024)
-FILE_ALLOWED_TYPES = env.list("FILE_ALLOWED_TYPES", default=[
-    "application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp", "text/plain", "text/csv",
-    "application/zip",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-])
+FILE_ALLOWED_TYPES = env.list(
+    "FILE_ALLOWED_TYPES",
+    default=[
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "text/plain",
+        "text/csv",
+        "application/zip",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ],
+)
 _STATIC_STORAGE = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 if AWS_STORAGE_BUCKET_NAME:
     STORAGES = {

@@ -45,8 +45,9 @@ def token_urls() -> list[Any]:
         path("tokens/revoke/", TokensRevokeView.as_view(), name="tokens_revoke"),
         path("token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
         path("token/verify/", TokenVerifyView.as_view(), name="token_verify"),
-        path("password/reset/confirm/<str:uidb36>/<str:key>/", password_reset_confirm_link,
-             name="password_reset_confirm"),
+        path(
+            "password/reset/confirm/<str:uidb36>/<str:key>/", password_reset_confirm_link, name="password_reset_confirm"
+        ),
     ]
 
 
@@ -57,13 +58,18 @@ def tenant_auth_urls() -> list[Any]:
         path("user/avatar/", AvatarView.as_view(), name="user_avatar"),
         path("otp/request/", OTPRequestView.as_view(), name="otp_request"),
         path("otp/verify/", OTPVerifyView.as_view(), name="otp_verify"),
-        path("registration/", include([
-            path("", RegisterView.as_view(), name="rest_register"),
-            path("verify-email/", VerifyEmailView.as_view(), name="rest_verify_email"),
-            path("resend-email/", ResendEmailVerificationView.as_view(), name="rest_resend_email"),
-            # The link in verification e-mails (allauth reverses this name): a JSON answer, no page.
-            path("account-confirm-email/<str:key>/", email_confirmation_link, name="account_confirm_email"),
-        ])),
+        path(
+            "registration/",
+            include(
+                [
+                    path("", RegisterView.as_view(), name="rest_register"),
+                    path("verify-email/", VerifyEmailView.as_view(), name="rest_verify_email"),
+                    path("resend-email/", ResendEmailVerificationView.as_view(), name="rest_resend_email"),
+                    # The link in verification e-mails (allauth reverses this name): a JSON answer, no page.
+                    path("account-confirm-email/<str:key>/", email_confirmation_link, name="account_confirm_email"),
+                ]
+            ),
+        ),
         path("", include("dj_rest_auth.urls")),
     ]
 

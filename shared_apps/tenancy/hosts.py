@@ -86,8 +86,11 @@ def primary_host(schema_name: str) -> str:
     key = _primary_key(schema_name)
     host = cache.get(key)
     if host is None:
-        host = (Domain.objects.filter(tenant__schema_name=schema_name, is_primary=True)
-                .values_list("domain", flat=True).first()) or tenant_host(schema_name)
+        host = (
+            Domain.objects.filter(tenant__schema_name=schema_name, is_primary=True)
+            .values_list("domain", flat=True)
+            .first()
+        ) or tenant_host(schema_name)
         cache.set(key, host, settings.TENANT_CACHE_TTL)
     return str(host)
 

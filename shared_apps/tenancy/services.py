@@ -42,7 +42,10 @@ class ProvisioningContext:
 
 def _create_tenant_row(ctx: ProvisioningContext) -> None:
     ctx.tenant = Tenant.objects.create(
-        schema_name=ctx.slug, name=ctx.name, kind=ctx.kind, owner_email=ctx.owner_email,
+        schema_name=ctx.slug,
+        name=ctx.name,
+        kind=ctx.kind,
+        owner_email=ctx.owner_email,
         status=TenantStatus.PROVISIONING,
     )
 
@@ -87,9 +90,7 @@ PROVISIONING_STEPS: tuple[Callable[[ProvisioningContext], None], ...] = (
 )
 
 
-def tenant_provision(
-    *, kind: str, slug: str, name: str, owner_email: str, owner_password: str | None = None
-) -> Tenant:
+def tenant_provision(*, kind: str, slug: str, name: str, owner_email: str, owner_password: str | None = None) -> Tenant:
     """Create a tenant: row, primary domain, schema (cloned from the kind's template), roles, owner.
 
     Without ``owner_password`` the owner gets an unusable password and, after commit, an e-mail
@@ -108,7 +109,8 @@ def tenant_provision(
         owner_email = normalize_email(owner_email)
     except DjangoValidationError:
         raise ApplicationError(
-            "Enter a valid owner e-mail address.", code="validation_error",
+            "Enter a valid owner e-mail address.",
+            code="validation_error",
             details={"owner_email": ["Enter a valid email address."]},
         ) from None
     if owner_password is not None:
@@ -118,18 +120,24 @@ def tenant_provision(
             validate_password(owner_password)
         except DjangoValidationError as exc:
             raise ApplicationError(
-                "The owner password is too weak.", code="validation_error",
+                "The owner password is too weak.",
+                code="validation_error",
                 details={"owner_password": exc.messages},
             ) from None
 
     use_public_schema()
     if Tenant.objects.filter(schema_name=slug).exists() or schema_exists(slug):
-        raise ApplicationError(f"The slug {slug!r} is taken.", code="slug_taken", status_code=409,
-                               details={"slug": ["A site with this slug exists."]})
+        raise ApplicationError(
+            f"The slug {slug!r} is taken.",
+            code="slug_taken",
+            status_code=409,
+            details={"slug": ["A site with this slug exists."]},
+        )
 
     template = ensure_template(kind_)  # outside the transaction: migrating a template commits
-    ctx = ProvisioningContext(kind=kind_, slug=slug, name=name, owner_email=owner_email,
-                              owner_password=owner_password, template=template)
+    ctx = ProvisioningContext(
+        kind=kind_, slug=slug, name=name, owner_email=owner_email, owner_password=owner_password, template=template
+    )
     try:
         with transaction.atomic():
             for step in PROVISIONING_STEPS:
@@ -138,8 +146,12 @@ def tenant_provision(
         # A concurrent request took the slug between our check and our insert (the unique
         # index made this one wait for it, then fail).
         if Tenant.objects.filter(schema_name=slug).exists():
-            raise ApplicationError(f"The slug {slug!r} is taken.", code="slug_taken", status_code=409,
-                                   details={"slug": ["A site with this slug exists."]}) from None
+            raise ApplicationError(
+                f"The slug {slug!r} is taken.",
+                code="slug_taken",
+                status_code=409,
+                details={"slug": ["A site with this slug exists."]},
+            ) from None
         raise
     assert ctx.tenant is not None
     logger.info("provisioned tenant %s (%s)", slug, kind_)
@@ -165,7 +177,8 @@ def tenant_transition(*, tenant: Tenant, action: str) -> Tenant:
         if locked.status not in allowed_from:
             raise ApplicationError(
                 f"Cannot {action} a tenant that is {locked.status}.",
-                code="invalid_status_transition", status_code=409,
+                code="invalid_status_transition",
+                status_code=409,
             )
         locked.status = to
         locked.save(update_fields=["status", "updated_at"])
@@ -181,7 +194,8 @@ def tenant_drop(*, tenant: Tenant, confirm_slug: str) -> None:
     if confirm_slug != tenant.schema_name:
         raise ApplicationError(
             "Dropping a tenant deletes all its data: repeat its slug in confirm_slug.",
-            code="confirmation_required", details={"confirm_slug": [f"Must be {tenant.schema_name!r}."]},
+            code="confirmation_required",
+            details={"confirm_slug": [f"Must be {tenant.schema_name!r}."]},
         )
     with transaction.atomic():
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)

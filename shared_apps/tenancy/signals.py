@@ -22,5 +22,7 @@ def _domain_changed(sender: type[Domain], instance: Domain, **_: Any) -> None:
 @receiver([post_save, post_delete], sender=Tenant)
 def _tenant_changed(sender: type[Tenant], instance: Tenant, **_: Any) -> None:
     if instance.pk:
-        forget_hosts(Domain.objects.filter(tenant_id=instance.pk).values_list("domain", flat=True),
-                     schema_names=[instance.schema_name])
+        forget_hosts(
+            Domain.objects.filter(tenant_id=instance.pk).values_list("domain", flat=True),
+            schema_names=[instance.schema_name],
+        )

@@ -14,10 +14,43 @@ SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 #: Labels a tenant may not take: platform sub-domains and names with a meaning in PostgreSQL.
 RESERVED_SLUGS = frozenset(
     {
-        "www", "api", "admin", "public", "platform", "app", "apps", "static", "media", "assets",
-        "cdn", "mail", "smtp", "imap", "pop", "ftp", "ns1", "ns2", "dns", "status", "docs", "help",
-        "support", "billing", "auth", "login", "dashboard", "console", "dev", "staging", "test",
-        "localhost", "information-schema", "pg-catalog", "postgres", "root", "system",
+        "www",
+        "api",
+        "admin",
+        "public",
+        "platform",
+        "app",
+        "apps",
+        "static",
+        "media",
+        "assets",
+        "cdn",
+        "mail",
+        "smtp",
+        "imap",
+        "pop",
+        "ftp",
+        "ns1",
+        "ns2",
+        "dns",
+        "status",
+        "docs",
+        "help",
+        "support",
+        "billing",
+        "auth",
+        "login",
+        "dashboard",
+        "console",
+        "dev",
+        "staging",
+        "test",
+        "localhost",
+        "information-schema",
+        "pg-catalog",
+        "postgres",
+        "root",
+        "system",
     }
 )
 
@@ -47,7 +80,8 @@ def validate_slug(slug: str) -> str:
     if "--" in slug:
         raise ApplicationError(
             "A slug cannot contain two hyphens in a row (xn-- labels are internationalised names).",
-            code="invalid_slug", details={"slug": ["Use single hyphens."]},
+            code="invalid_slug",
+            details={"slug": ["Use single hyphens."]},
         )
     if slug in RESERVED_SLUGS or slug.startswith(_RESERVED_PREFIXES):
         raise ApplicationError(

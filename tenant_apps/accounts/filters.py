@@ -15,8 +15,11 @@ ROLE_NAMES = sorted({role for spec in all_kinds().values() for role in spec.role
 class UserFilter(filters.FilterSet):
     """``role`` (a role name: only users holding it) and ``is_active`` (``true``/``false``)."""
 
-    role = filters.ChoiceFilter(field_name="groups__name", choices=[(name, name) for name in ROLE_NAMES],
-                                help_text="Only users holding this role.")
+    role = filters.ChoiceFilter(
+        field_name="groups__name",
+        choices=[(name, name) for name in ROLE_NAMES],
+        help_text="Only users holding this role.",
+    )
     is_active = StrictBooleanFilter(field_name="is_active")
 
     class Meta:

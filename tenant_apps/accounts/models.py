@@ -81,7 +81,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, help_text="Platform staff (public schema only).")
     date_joined = models.DateTimeField(default=timezone.now)
     token_version = models.PositiveIntegerField(
-        default=0, help_text="Raised to revoke every token issued before (password change, log out everywhere).",
+        default=0,
+        help_text="Raised to revoke every token issued before (password change, log out everywhere).",
     )
 
     objects: ClassVar[UserManager] = UserManager()
@@ -131,8 +132,9 @@ class OneTimeCode(models.Model):
     allows ``OTP_MAX_ATTEMPTS`` wrong guesses, and is consumed by the first right one.
     """
 
-    address = models.CharField(max_length=254, db_index=True,
-                               help_text="Canonical e-mail (addresses.py) or E.164 phone.")
+    address = models.CharField(
+        max_length=254, db_index=True, help_text="Canonical e-mail (addresses.py) or E.164 phone."
+    )
     code_hash = models.CharField(max_length=128)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     expires_at = models.DateTimeField()

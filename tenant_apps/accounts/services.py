@@ -37,7 +37,8 @@ def normalize_phone(value: str) -> str:
     if number is None or not phonenumbers.is_valid_number(number):
         raise ApplicationError(
             "Enter a phone number in international form, e.g. +447911123456.",
-            code="invalid_phone", details={"phone": ["Not a valid international phone number."]},
+            code="invalid_phone",
+            details={"phone": ["Not a valid international phone number."]},
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -47,7 +48,8 @@ def _role_groups(roles: list[str]) -> list[Group]:
     unknown = sorted(set(roles) - set(allowed))
     if unknown:
         raise ApplicationError(
-            f"Unknown role(s): {', '.join(unknown)}.", code="invalid_role",
+            f"Unknown role(s): {', '.join(unknown)}.",
+            code="invalid_role",
             details={"roles": [f"Choose from: {', '.join(allowed)}."]},
         )
     groups = list(Group.objects.filter(name__in=roles))
@@ -59,11 +61,19 @@ def _role_groups(roles: list[str]) -> list[Group]:
 def _check_unique(*, email: str | None = None, phone: str | None = None, exclude_pk: int | None = None) -> None:
     users = User.objects.exclude(pk=exclude_pk) if exclude_pk else User.objects.all()
     if email and users.filter(email=email).exists():
-        raise ApplicationError("A user with this e-mail exists.", code="email_taken", status_code=409,
-                               details={"email": ["Already registered."]})
+        raise ApplicationError(
+            "A user with this e-mail exists.",
+            code="email_taken",
+            status_code=409,
+            details={"email": ["Already registered."]},
+        )
     if phone and users.filter(phone=phone).exists():
-        raise ApplicationError("A user with this phone number exists.", code="phone_taken", status_code=409,
-                               details={"phone": ["Already registered."]})
+        raise ApplicationError(
+            "A user with this phone number exists.",
+            code="phone_taken",
+            status_code=409,
+            details={"phone": ["Already registered."]},
+        )
 
 
 def _audit(*, actor: Any, verb: str, user: User, changes: dict[str, Any]) -> None:
@@ -76,8 +86,14 @@ def _audit(*, actor: Any, verb: str, user: User, changes: dict[str, Any]) -> Non
 
 
 def user_create(
-    *, email: str, password: str | None = None, full_name: str = "", phone: str = "",
-    roles: list[str] | None = None, is_active: bool = True, actor: Any = None,
+    *,
+    email: str,
+    password: str | None = None,
+    full_name: str = "",
+    phone: str = "",
+    roles: list[str] | None = None,
+    is_active: bool = True,
+    actor: Any = None,
 ) -> User:
     """Create a user of the current tenant with ``roles`` (default: the kind's default role).
 
@@ -97,8 +113,9 @@ def user_create(
         with transaction.atomic():
             _check_unique(email=email, phone=phone)
             groups = _role_groups(roles)
-            user = User.objects.create_user(email=email, password=password, full_name=full_name,
-                                            phone=phone, is_active=is_active)
+            user = User.objects.create_user(
+                email=email, password=password, full_name=full_name, phone=phone, is_active=is_active
+            )
             user.groups.set(groups)
             _audit(actor=actor, verb="user.created", user=user, changes={"roles": sorted(roles)})
     except IntegrityError:
@@ -138,8 +155,7 @@ def user_update(user: User, *, roles: list[str] | None = None, actor: Any = None
         if was_admin and not stays_admin:
             admins = User.objects.select_for_update().filter(groups__name=ADMIN, is_active=True)
             if not admins.exclude(pk=user.pk).exists():
-                raise ApplicationError("A site needs at least one active admin.", code="last_admin",
-                                       status_code=409)
+                raise ApplicationError("A site needs at least one active admin.", code="last_admin", status_code=409)
     return user
 
 
@@ -148,8 +164,9 @@ def _revoke(user: User) -> None:
     outstanding refresh tokens. Expects ``user``'s row locked by the caller's transaction."""
     user.token_version += 1
     user.save(update_fields=["token_version"])
-    outstanding = OutstandingToken.objects.filter(user=user, expires_at__gt=timezone.now(),
-                                                  blacklistedtoken__isnull=True)
+    outstanding = OutstandingToken.objects.filter(
+        user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
+    )
     BlacklistedToken.objects.bulk_create([BlacklistedToken(token=t) for t in outstanding], ignore_conflicts=True)
 
 
@@ -221,8 +238,11 @@ def _canonical_email(value: str) -> str:
     try:
         return normalize_email(value)
     except DjangoValidationError:
-        raise ApplicationError("Enter a valid e-mail address.", code="validation_error",
-                               details={"email": ["Enter a valid email address."]}) from None
+        raise ApplicationError(
+            "Enter a valid e-mail address.",
+            code="validation_error",
+            details={"email": ["Enter a valid email address."]},
+        ) from None
 
 
 def normalize_address(value: str) -> str:
@@ -237,8 +257,7 @@ def normalize_address(value: str) -> str:
 
 
 def _hash_code(address: str, code: str) -> str:
-    return salted_hmac("accounts.otp", f"{current_schema()}:{address}:{code}",
-                       algorithm="sha256").hexdigest()
+    return salted_hmac("accounts.otp", f"{current_schema()}:{address}:{code}", algorithm="sha256").hexdigest()
 
 
 def otp_request(*, address: str) -> None:
@@ -258,17 +277,24 @@ def otp_request(*, address: str) -> None:
         # Serialise requests for one address so two concurrent ones cannot both pass the limit.
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"otp:{address}"])
-        recent = list(OneTimeCode.objects.filter(address=address, created_at__gte=window_start)
-                      .order_by("created_at").values_list("created_at", flat=True))
+        recent = list(
+            OneTimeCode.objects.filter(address=address, created_at__gte=window_start)
+            .order_by("created_at")
+            .values_list("created_at", flat=True)
+        )
         if len(recent) >= settings.OTP_RATE_LIMIT:
             retry_after = int((recent[0] - window_start).total_seconds()) + 1
             raise ApplicationError(
                 "Too many codes requested for this address. Try again later.",
-                code="otp_rate_limited", status_code=429, details={"retry_after": retry_after},
+                code="otp_rate_limited",
+                status_code=429,
+                details={"retry_after": retry_after},
             )
         code = f"{secrets.randbelow(10**6):06d}"
         OneTimeCode.objects.create(
-            address=address, code_hash=_hash_code(address, code), created_at=now,
+            address=address,
+            code_hash=_hash_code(address, code),
+            created_at=now,
             expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
         )
     user = _user_for_address(address)
@@ -281,8 +307,9 @@ def otp_request(*, address: str) -> None:
         # committed already, so the task may run at once.
         from tenant_apps.emails.tasks import send_templated_email
 
-        send_templated_email.delay(to=[user.email], subject="Your login code", template="message",
-                                   context={"paragraphs": [message]})
+        send_templated_email.delay(
+            to=[user.email], subject="Your login code", template="message", context={"paragraphs": [message]}
+        )
     else:
         send_sms(user.phone, message)
 
@@ -304,20 +331,26 @@ def otp_verify(*, address: str, code: str) -> User:
     failure: ApplicationError | None = None
     user: User | None = None
     with transaction.atomic():
-        otp = (OneTimeCode.objects.select_for_update()
-               .filter(address=address, consumed_at__isnull=True).order_by("-created_at", "-id").first())
+        otp = (
+            OneTimeCode.objects.select_for_update()
+            .filter(address=address, consumed_at__isnull=True)
+            .order_by("-created_at", "-id")
+            .first()
+        )
         if otp is None:
             raise invalid
         if otp.expires_at <= timezone.now():
             raise ApplicationError("The code has expired. Request a new one.", code="otp_expired")
         if otp.attempts >= settings.OTP_MAX_ATTEMPTS:
-            raise ApplicationError("Too many wrong codes. Request a new one.",
-                                   code="otp_attempts_exceeded", status_code=429)
+            raise ApplicationError(
+                "Too many wrong codes. Request a new one.", code="otp_attempts_exceeded", status_code=429
+            )
         if not constant_time_compare(otp.code_hash, _hash_code(address, (code or "").strip())):
             otp.attempts += 1
             otp.save(update_fields=["attempts"])
             failure = ApplicationError(
-                "The code is not valid.", code="otp_invalid",
+                "The code is not valid.",
+                code="otp_invalid",
                 details={"attempts_left": settings.OTP_MAX_ATTEMPTS - otp.attempts},
             )
         else:

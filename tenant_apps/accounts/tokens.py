@@ -43,8 +43,10 @@ VERSION_CLAIM = "ver"
 
 def check_token_tenant(token: Token) -> None:
     """Raise ``TokenError`` unless ``token`` was issued by the tenant serving this request."""
-    if (token.payload.get(TENANT_UUID_CLAIM) != current_tenant_uuid()
-            or token.payload.get(TENANT_CLAIM) != current_schema()):
+    if (
+        token.payload.get(TENANT_UUID_CLAIM) != current_tenant_uuid()
+        or token.payload.get(TENANT_CLAIM) != current_schema()
+    ):
         raise TokenError(_("Token was issued for another site."))
 
 

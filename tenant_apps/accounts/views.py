@@ -176,8 +176,9 @@ class OTPRequestView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         services.otp_request(address=data.get("email") or data["phone"])
-        return Response({"detail": "If an account has this address, a code is on its way."},
-                        status=status.HTTP_202_ACCEPTED)
+        return Response(
+            {"detail": "If an account has this address, a code is on its way."}, status=status.HTTP_202_ACCEPTED
+        )
 
 
 class OTPVerifyView(APIView):
@@ -206,8 +207,16 @@ class SiteView(APIView):
     @extend_schema(responses=SiteSerializer)
     def get(self, request: Request) -> Response:
         tenant = request.tenant  # type: ignore[attr-defined]
-        return Response(SiteSerializer({"name": tenant.name, "slug": tenant.schema_name, "kind": tenant.kind,
-                                        "roles": list(roles_of(tenant.kind))}).data)
+        return Response(
+            SiteSerializer(
+                {
+                    "name": tenant.name,
+                    "slug": tenant.schema_name,
+                    "kind": tenant.kind,
+                    "roles": list(roles_of(tenant.kind)),
+                }
+            ).data
+        )
 
 
 class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -249,9 +258,11 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
 def password_reset_confirm_link(request: Any, uidb36: str, key: str) -> JsonResponse:
     """Where reset and set-password e-mails point: tells the client how to finish."""
-    return JsonResponse({
-        "uid": uidb36,
-        "token": key,
-        "detail": "POST uid, token, new_password1 and new_password2 to /api/v1/auth/password/reset/confirm/.",
-        "site": current_schema(),
-    })
+    return JsonResponse(
+        {
+            "uid": uidb36,
+            "token": key,
+            "detail": "POST uid, token, new_password1 and new_password2 to /api/v1/auth/password/reset/confirm/.",
+            "site": current_schema(),
+        }
+    )

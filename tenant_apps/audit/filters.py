@@ -28,7 +28,6 @@ class AuditLogFilter(filters.FilterSet):
     def filter_verb(self, queryset: QuerySet[AuditLogEntry], name: str, value: str) -> QuerySet[AuditLogEntry]:
         return queryset.filter(verb__startswith=value) if value.endswith(".") else queryset.filter(verb=value)
 
-    def filter_target_type(self, queryset: QuerySet[AuditLogEntry], name: str,
-                           value: str) -> QuerySet[AuditLogEntry]:
+    def filter_target_type(self, queryset: QuerySet[AuditLogEntry], name: str, value: str) -> QuerySet[AuditLogEntry]:
         app_label, _, model = value.partition(".")
         return queryset.filter(target_type__app_label=app_label, target_type__model=model)

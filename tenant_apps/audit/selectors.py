@@ -10,8 +10,13 @@ from tenant_apps.audit.models import AuditLogEntry
 
 
 def audit_entries(
-    *, actor_id: int | None = None, verb: str | None = None, target_type: str | None = None,
-    target_id: str | None = None, since: datetime | None = None, until: datetime | None = None,
+    *,
+    actor_id: int | None = None,
+    verb: str | None = None,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
 ) -> QuerySet[AuditLogEntry]:
     """Entries, newest first, filtered by actor, verb (prefix: ``ticket.`` matches every ticket
     verb), target (``app_label.model`` and id) and a ``[since, until)`` time range (aware, UTC)."""

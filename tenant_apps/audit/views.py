@@ -32,8 +32,11 @@ class AuditLogEntrySerializer(serializers.ModelSerializer):
     def get_target(self, entry: AuditLogEntry) -> dict[str, Any] | None:
         if entry.target_type is None:
             return None
-        return {"type": f"{entry.target_type.app_label}.{entry.target_type.model}", "id": entry.target_id,
-                "repr": entry.target_repr}
+        return {
+            "type": f"{entry.target_type.app_label}.{entry.target_type.model}",
+            "id": entry.target_id,
+            "repr": entry.target_repr,
+        }
 
 
 class AuditLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

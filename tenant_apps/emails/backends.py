@@ -56,10 +56,22 @@ logger = logging.getLogger(__name__)
 #: Seconds an API call may take when ``EMAIL_TIMEOUT`` is unset (a hung call would hold a worker).
 DEFAULT_TIMEOUT = 30.0
 #: Headers SendGrid sets itself and refuses in ``headers``.
-RESERVED_HEADERS = frozenset({
-    "x-sg-id", "x-sg-eid", "received", "dkim-signature", "content-type", "content-transfer-encoding",
-    "to", "from", "subject", "reply-to", "cc", "bcc",
-})
+RESERVED_HEADERS = frozenset(
+    {
+        "x-sg-id",
+        "x-sg-eid",
+        "received",
+        "dkim-signature",
+        "content-type",
+        "content-transfer-encoding",
+        "to",
+        "from",
+        "subject",
+        "reply-to",
+        "cc",
+        "bcc",
+    }
+)
 
 
 class SendGridError(Exception):
@@ -126,8 +138,9 @@ def _attachment(item: Any) -> Attachment:
 def message_to_mail(message: EmailMessage) -> Mail | None:
     """The SendGrid ``Mail`` for ``message``, or ``None`` when it has no recipient."""
     headers = {name.lower(): (name, str(value)) for name, value in (message.extra_headers or {}).items()}
-    from_email, from_name = _address(headers["from"][1] if "from" in headers
-                                     else message.from_email or settings.DEFAULT_FROM_EMAIL)
+    from_email, from_name = _address(
+        headers["from"][1] if "from" in headers else message.from_email or settings.DEFAULT_FROM_EMAIL
+    )
 
     personalization, seen = Personalization(), set()
     for addresses, kind in ((message.to, To), (message.cc, Cc), (message.bcc, Bcc)):
@@ -178,8 +191,15 @@ class SendGridEmailBackend(BaseEmailBackend):
     network's ``OSError``) on the first failure unless ``fail_silently``.
     """
 
-    def __init__(self, fail_silently: bool = False, *, api_key: str | None = None, host: str | None = None,
-                 timeout: float | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        fail_silently: bool = False,
+        *,
+        api_key: str | None = None,
+        host: str | None = None,
+        timeout: float | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(fail_silently=fail_silently, **kwargs)
         self.api_key = api_key or settings.SENDGRID_API_KEY
         self.host = host or settings.SENDGRID_API_HOST

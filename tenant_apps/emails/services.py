@@ -63,12 +63,18 @@ def render_email(template: str, context: dict[str, Any]) -> tuple[str, str | Non
 
 
 def deliver_email(
-    *, to: list[str], subject: str, text: str, html: str | None = None,
-    attachments: list[Attachment] | None = None, reply_to: list[str] | None = None,
+    *,
+    to: list[str],
+    subject: str,
+    text: str,
+    html: str | None = None,
+    attachments: list[Attachment] | None = None,
+    reply_to: list[str] | None = None,
 ) -> None:
     """Send one message now through ``EMAIL_BACKEND``; raises on failure (tasks retry)."""
-    message = EmailMultiAlternatives(subject=subject, body=text, from_email=sender_address(), to=to,
-                                     reply_to=reply_to or None)
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, from_email=sender_address(), to=to, reply_to=reply_to or None
+    )
     if html:
         message.attach_alternative(html, "text/html")
     for attachment in attachments or []:
@@ -76,8 +82,9 @@ def deliver_email(
     message.send(fail_silently=False)
 
 
-def email_send(*, to: list[str], subject: str, template: str, context: dict[str, Any],
-               reply_to: list[str] | None = None) -> None:
+def email_send(
+    *, to: list[str], subject: str, template: str, context: dict[str, Any], reply_to: list[str] | None = None
+) -> None:
     """Send a templated e-mail from a Celery task after the current transaction commits.
 
     ``context`` must be JSON-serialisable (it travels through the broker). The task runs in the
@@ -87,5 +94,6 @@ def email_send(*, to: list[str], subject: str, template: str, context: dict[str,
 
     if not to:
         return
-    enqueue_on_commit(send_templated_email, to=list(to), subject=subject, template=template, context=context,
-                      reply_to=reply_to)
+    enqueue_on_commit(
+        send_templated_email, to=list(to), subject=subject, template=template, context=context, reply_to=reply_to
+    )

@@ -15,10 +15,18 @@ from tenant_apps.emails.services import deliver_email, render_email
 PERMANENT_ERRORS = (TemplateDoesNotExist, TemplateSyntaxError, SendGridRejected)
 
 
-@shared_task(bind=True, autoretry_for=(Exception,), dont_autoretry_for=PERMANENT_ERRORS, retry_backoff=10,
-             retry_backoff_max=600, retry_jitter=True, max_retries=settings.EMAIL_MAX_RETRIES)
-def send_templated_email(self: Any, *, to: list[str], subject: str, template: str, context: dict[str, Any],
-                         reply_to: list[str] | None = None) -> None:
+@shared_task(
+    bind=True,
+    autoretry_for=(Exception,),
+    dont_autoretry_for=PERMANENT_ERRORS,
+    retry_backoff=10,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=settings.EMAIL_MAX_RETRIES,
+)
+def send_templated_email(
+    self: Any, *, to: list[str], subject: str, template: str, context: dict[str, Any], reply_to: list[str] | None = None
+) -> None:
     """Render ``template`` with ``context`` and send it.
 
     Any other failure (network, SendGrid 5xx or 429) is retried up to ``EMAIL_MAX_RETRIES``

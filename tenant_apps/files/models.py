@@ -22,8 +22,9 @@ class StoredFile(models.Model):
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=127)
     size = models.PositiveBigIntegerField(help_text="Bytes.")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                    related_name="uploaded_files")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="uploaded_files"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

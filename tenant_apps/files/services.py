@@ -32,12 +32,14 @@ def file_store(*, upload: UploadedFile, uploaded_by: Any) -> StoredFile:
     content_type = validate_upload(upload)
     size = int(upload.size or 0)  # validate_upload refused empty uploads
     with transaction.atomic():
-        stored = StoredFile(original_name=(upload.name or "file")[-255:], content_type=content_type,
-                            size=size, uploaded_by=uploaded_by)
+        stored = StoredFile(
+            original_name=(upload.name or "file")[-255:], content_type=content_type, size=size, uploaded_by=uploaded_by
+        )
         stored.file.save(upload.name or "file", upload, save=False)
         stored.save()
-        audit_record(actor=uploaded_by, verb="file.uploaded", target=stored,
-                     changes={"size": size, "content_type": content_type})
+        audit_record(
+            actor=uploaded_by, verb="file.uploaded", target=stored, changes={"size": size, "content_type": content_type}
+        )
     return stored
 
 
@@ -61,11 +63,13 @@ def file_from_signature(*, pk: str, signature: str) -> StoredFile:
     try:
         data = signing.loads(signature, salt=_SIGNING_SALT, max_age=settings.FILE_URL_TTL_SECONDS)
     except signing.BadSignature:
-        raise ApplicationError("This download link is invalid or has expired.", code="invalid_signature",
-                               status_code=403) from None
+        raise ApplicationError(
+            "This download link is invalid or has expired.", code="invalid_signature", status_code=403
+        ) from None
     if data.get("f") != str(pk) or data.get("t") != current_schema():
-        raise ApplicationError("This download link is invalid or has expired.", code="invalid_signature",
-                               status_code=403)
+        raise ApplicationError(
+            "This download link is invalid or has expired.", code="invalid_signature", status_code=403
+        )
     stored = StoredFile.objects.filter(pk=pk).first()
     if stored is None:
         raise ApplicationError("No such file.", code="not_found", status_code=404)
@@ -89,8 +93,9 @@ def key_from_signature(*, signature: str) -> str:
     """The storage key a ``storage_url`` names, if its signature is valid, unexpired, for this
     tenant and the key lies under this tenant's prefix; raises ``ApplicationError``
     ``invalid_signature`` (403) otherwise, ``not_found`` (404) when the object is gone."""
-    invalid = ApplicationError("This download link is invalid or has expired.", code="invalid_signature",
-                               status_code=403)
+    invalid = ApplicationError(
+        "This download link is invalid or has expired.", code="invalid_signature", status_code=403
+    )
     try:
         data = signing.loads(signature, salt=_KEY_SIGNING_SALT, max_age=settings.FILE_URL_TTL_SECONDS)
     except signing.BadSignature:

@@ -21,8 +21,9 @@ def _unsupported(allowed: Collection[str], detected: str | None = None) -> Appli
     details: dict[str, object] = {"allowed": [t for t in settings.FILE_ALLOWED_TYPES if t in allowed]}
     if detected:
         details["detected"] = detected
-    return ApplicationError("This kind of file is not accepted.", code="unsupported_file_type", status_code=415,
-                            details=details)
+    return ApplicationError(
+        "This kind of file is not accepted.", code="unsupported_file_type", status_code=415, details=details
+    )
 
 
 def sniff_content_type(upload: UploadedFile, *, allowed_types: Collection[str]) -> str:
@@ -61,7 +62,9 @@ def validate_upload(upload: UploadedFile, *, allowed_types: Collection[str] | No
         raise ApplicationError("The file is empty.", code="empty_file")
     if upload.size > settings.FILE_MAX_BYTES:
         raise ApplicationError(
-            f"Files may be at most {settings.FILE_MAX_BYTES} bytes.", code="file_too_large", status_code=413,
+            f"Files may be at most {settings.FILE_MAX_BYTES} bytes.",
+            code="file_too_large",
+            status_code=413,
             details={"max_bytes": settings.FILE_MAX_BYTES, "size": upload.size},
         )
     content_type = sniff_content_type(upload, allowed_types=allowed)

@@ -42,16 +42,20 @@ class FileUploadView(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request=inline_serializer("FileUpload", {"file": serializers.FileField()}),
-                   responses={201: StoredFileSerializer})
+    @extend_schema(
+        request=inline_serializer("FileUpload", {"file": serializers.FileField()}),
+        responses={201: StoredFileSerializer},
+    )
     def post(self, request: Request) -> Response:
         upload = request.FILES.get("file")
         if upload is None:
-            raise ApplicationError("Send the file in the multipart field 'file'.", code="validation_error",
-                                   details={"file": ["No file was submitted."]})
+            raise ApplicationError(
+                "Send the file in the multipart field 'file'.",
+                code="validation_error",
+                details={"file": ["No file was submitted."]},
+            )
         stored = services.file_store(upload=upload, uploaded_by=request.user)
-        return Response(StoredFileSerializer(stored, context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(StoredFileSerializer(stored, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 def readable_file(request: Request, pk: Any) -> StoredFile:
@@ -88,8 +92,9 @@ class FileDownloadView(APIView):
         stored = services.file_from_signature(pk=str(pk), signature=request.query_params.get("signature", ""))
         if not key_belongs_to_current_tenant(stored.file.name or ""):
             raise ApplicationError("No such file.", code="not_found", status_code=404)
-        return FileResponse(stored.file.open("rb"), as_attachment=True, filename=stored.original_name,
-                            content_type=stored.content_type)
+        return FileResponse(
+            stored.file.open("rb"), as_attachment=True, filename=stored.original_name, content_type=stored.content_type
+        )
 
 
 class SignedKeyDownloadView(APIView):
@@ -105,14 +110,20 @@ class SignedKeyDownloadView(APIView):
     authentication_classes: list[Any] = []
     extra_error_statuses = (403,)  # a link that is invalid or expired: invalid_signature
 
-    @extend_schema(operation_id="files_signed_download", responses={(200, "application/octet-stream"): bytes},
-                   parameters=[OpenApiParameter("signature", str, required=True,
-                                                description="From the URL the API returned.")])
+    @extend_schema(
+        operation_id="files_signed_download",
+        responses={(200, "application/octet-stream"): bytes},
+        parameters=[OpenApiParameter("signature", str, required=True, description="From the URL the API returned.")],
+    )
     def get(self, request: Request) -> FileResponse:
         key = services.key_from_signature(signature=request.query_params.get("signature", ""))
         handle = default_storage.open(key, "rb")
         kind = filetype.guess(handle.read(8192))
         handle.seek(0)
         image = kind is not None and kind.mime in IMAGE_TYPES
-        return FileResponse(handle, as_attachment=not image, filename=PurePosixPath(key).name,
-                            content_type=kind.mime if image and kind is not None else "application/octet-stream")
+        return FileResponse(
+            handle,
+            as_attachment=not image,
+            filename=PurePosixPath(key).name,
+            content_type=kind.mime if image and kind is not None else "application/octet-stream",
+        )

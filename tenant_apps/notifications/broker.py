@@ -206,7 +206,8 @@ async def _redis_subscription(url: str, channel: str) -> AsyncIterator[_RedisSub
                 # Wait for the server's confirmation: from then on no PUBLISH is missed (the
                 # stream replays from the database right after, relying on this).
                 while (confirmation := await pubsub.get_message(timeout=REDIS_SUBSCRIBE_TIMEOUT)) is None or (
-                        confirmation.get("type") != "subscribe"):
+                    confirmation.get("type") != "subscribe"
+                ):
                     pass
         except (TimeoutError, redis.RedisError, OSError) as exc:
             raise BrokerError(f"cannot subscribe to {channel}: {exc!r}") from exc

@@ -46,6 +46,7 @@ def notifications_unread_after(*, user_id: int, after_id: int, limit: int = REPL
     """
     newest = list(
         Notification.objects.filter(recipient_id=user_id, read=False, pk__gt=after_id)
-        .select_related("content_type").order_by("-pk")[:limit]
+        .select_related("content_type")
+        .order_by("-pk")[:limit]
     )
     return newest[::-1]

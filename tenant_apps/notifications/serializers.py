@@ -47,8 +47,9 @@ def notification_payload(notification: Notification) -> dict[str, Any]:
 class NotificationFilterSerializer(serializers.Serializer):
     """Query parameters of the list."""
 
-    read = serializers.BooleanField(required=False, allow_null=True, default=None,
-                                    help_text="Only read (true) or unread (false) notifications.")
+    read = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="Only read (true) or unread (false) notifications."
+    )
 
 
 class CountSerializer(serializers.Serializer):

@@ -12,8 +12,9 @@ from tenant_apps.notifications.models import Notification
 from tenant_apps.notifications.selectors import notification_get
 
 
-def notify(*, recipient: Any, verb: str, target: models.Model | None = None,
-           extra_data: dict[str, Any] | None = None) -> Notification:
+def notify(
+    *, recipient: Any, verb: str, target: models.Model | None = None, extra_data: dict[str, Any] | None = None
+) -> Notification:
     """Create a notification for ``recipient`` and publish it to their SSE streams after commit.
 
     ``verb`` is a dotted event name; ``extra_data`` a JSON-serialisable dict safe for the
@@ -21,7 +22,8 @@ def notify(*, recipient: Any, verb: str, target: models.Model | None = None,
     publish never fails the caller (the row is committed; streams catch up on reconnect).
     """
     notification = Notification.objects.create(
-        recipient=recipient, verb=verb,
+        recipient=recipient,
+        verb=verb,
         content_type=ContentType.objects.get_for_model(target) if target is not None else None,
         object_id=str(target.pk) if target is not None else "",
         extra_data=extra_data or {},
@@ -36,8 +38,9 @@ def publish(notification: Notification, *, schema: str | None = None) -> None:
     from tenant_apps.notifications import broker
     from tenant_apps.notifications.serializers import notification_payload
 
-    broker.publish(schema=schema or current_schema(), user_id=notification.recipient_id,
-                   payload=notification_payload(notification))
+    broker.publish(
+        schema=schema or current_schema(), user_id=notification.recipient_id, payload=notification_payload(notification)
+    )
 
 
 def notification_mark_read(*, user: Any, notification_id: int) -> Notification:

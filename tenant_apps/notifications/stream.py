@@ -68,8 +68,9 @@ def _release_database_connection() -> None:
         connection.close()
 
 
-async def notification_events(*, tenant: Any, user_id: int, last_event_id: int | None,
-                              expires_at: float) -> AsyncIterator[bytes]:
+async def notification_events(
+    *, tenant: Any, user_id: int, last_event_id: int | None, expires_at: float
+) -> AsyncIterator[bytes]:
     """The byte chunks of ``user_id``'s stream in ``tenant`` until ``expires_at`` (a UNIX time).
 
     Ends on client disconnect (the task is cancelled; the subscription is removed on the way

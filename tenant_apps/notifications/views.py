@@ -143,8 +143,12 @@ async def notification_stream(request: HttpRequest) -> HttpResponse | StreamingH
         assert error is not None  # the handler answers every APIException
         return JsonResponse(error.data, status=error.status_code)
     response = StreamingHttpResponse(
-        notification_events(tenant=request.tenant,  # type: ignore[attr-defined]
-                            user_id=user.pk, last_event_id=last_event_id, expires_at=float(token["exp"])),
+        notification_events(
+            tenant=request.tenant,  # type: ignore[attr-defined]
+            user_id=user.pk,
+            last_event_id=last_event_id,
+            expires_at=float(token["exp"]),
+        ),
         content_type="text/event-stream",
     )
     response["Cache-Control"] = "no-cache"

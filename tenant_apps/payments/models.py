@@ -38,35 +38,49 @@ class Invoice(models.Model):
     number = models.CharField(max_length=32, unique=True)
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invoices")
     currency = models.CharField(max_length=3, help_text="ISO 4217, upper case.")
-    total = models.DecimalField(max_digits=12, decimal_places=2,
-                                help_text="Sum of the line amounts; greater than zero.")
-    amount_paid = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO,
-                                      help_text="Sum of the approved payments; derived.")
-    status = models.CharField(max_length=16, choices=InvoiceStatus.choices, default=InvoiceStatus.UNPAID,
-                              db_index=True, help_text="Derived from approved payments and cancellation.")
+    total = models.DecimalField(
+        max_digits=12, decimal_places=2, help_text="Sum of the line amounts; greater than zero."
+    )
+    amount_paid = models.DecimalField(
+        max_digits=12, decimal_places=2, default=ZERO, help_text="Sum of the approved payments; derived."
+    )
+    status = models.CharField(
+        max_length=16,
+        choices=InvoiceStatus.choices,
+        default=InvoiceStatus.UNPAID,
+        db_index=True,
+        help_text="Derived from approved payments and cancellation.",
+    )
     due_date = models.DateField()
     note = models.TextField(blank=True, help_text="Free text printed on the invoice.")
     issued_at = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True, help_text="When approved payments first covered the total.")
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ("-issued_at", "-id")
         indexes = [models.Index(fields=["customer", "-issued_at"], name="payments_invoice_customer")]
         constraints = [
             models.CheckConstraint(condition=Q(total__gt=0), name="payments_invoice_total_positive"),
-            models.CheckConstraint(condition=Q(amount_paid__gte=0) & Q(amount_paid__lte=F("total")),
-                                   name="payments_invoice_paid_within_total"),
+            models.CheckConstraint(
+                condition=Q(amount_paid__gte=0) & Q(amount_paid__lte=F("total")),
+                name="payments_invoice_paid_within_total",
+            ),
             # The status is a function of (cancelled_at, amount_paid, total), checked by the database.
             models.CheckConstraint(
                 condition=(
                     Q(status=InvoiceStatus.CANCELLED, cancelled_at__isnull=False, amount_paid=0)
                     | Q(status=InvoiceStatus.UNPAID, cancelled_at__isnull=True, amount_paid=0)
-                    | Q(status=InvoiceStatus.PARTIALLY_PAID, cancelled_at__isnull=True, amount_paid__gt=0,
-                        amount_paid__lt=F("total"))
+                    | Q(
+                        status=InvoiceStatus.PARTIALLY_PAID,
+                        cancelled_at__isnull=True,
+                        amount_paid__gt=0,
+                        amount_paid__lt=F("total"),
+                    )
                     | Q(status=InvoiceStatus.PAID, cancelled_at__isnull=True, amount_paid=F("total"))
                 ),
                 name="payments_invoice_status_derived",
@@ -138,14 +152,22 @@ class Payment(models.Model):
     payer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments")
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     method = models.CharField(max_length=16, choices=PaymentMethod.choices)
-    status = models.CharField(max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.PENDING,
-                              db_index=True)
+    status = models.CharField(
+        max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.PENDING, db_index=True
+    )
     tracking_code = models.CharField(max_length=64, blank=True, help_text="Bank tracking code (offline).")
-    receipt = models.OneToOneField("files.StoredFile", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", help_text="Bank receipt (offline).")
+    receipt = models.OneToOneField(
+        "files.StoredFile",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Bank receipt (offline).",
+    )
     reason = models.TextField(blank=True, help_text="Why it was rejected.")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     stripe_payment_intent_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -44,8 +44,11 @@ def normalize_currency(code: str) -> str:
     """``code`` as an upper-case ISO 4217 code; raises ``ApplicationError`` ``invalid_currency`` (400)."""
     value = (code or "").strip().upper()
     if value not in ISO_4217:
-        raise ApplicationError(f"{code!r} is not an ISO 4217 currency code.", code="invalid_currency",
-                               details={"currency": ["Use an ISO 4217 code such as USD or EUR."]})
+        raise ApplicationError(
+            f"{code!r} is not an ISO 4217 currency code.",
+            code="invalid_currency",
+            details={"currency": ["Use an ISO 4217 code such as USD or EUR."]},
+        )
     return value
 
 
@@ -74,11 +77,17 @@ def check_amount(value: Decimal | int | str, currency: str, *, field: str = "amo
     amount = round_money(value, currency)
     if amount != Decimal(value):
         places = 0 if quantum(currency) == UNIT else 2
-        raise ApplicationError(f"{currency} amounts have at most {places} decimals.", code="invalid_amount",
-                               details={field: [f"At most {places} decimals."]})
+        raise ApplicationError(
+            f"{currency} amounts have at most {places} decimals.",
+            code="invalid_amount",
+            details={field: [f"At most {places} decimals."]},
+        )
     if amount <= 0 or amount > MAX_AMOUNT:
-        raise ApplicationError(f"The {field} must be greater than zero and at most {MAX_AMOUNT}.",
-                               code="invalid_amount", details={field: ["Out of range."]})
+        raise ApplicationError(
+            f"The {field} must be greater than zero and at most {MAX_AMOUNT}.",
+            code="invalid_amount",
+            details={field: ["Out of range."]},
+        )
     return amount
 
 

@@ -35,9 +35,16 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
     styles = getSampleStyleSheet()
     body, small = styles["BodyText"], styles["Normal"]
     buffer = BytesIO()
-    document = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
-                                 topMargin=18 * mm, bottomMargin=18 * mm,
-                                 title=f"Invoice {invoice.number}", author=str(site_name))
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=f"Invoice {invoice.number}",
+        author=str(site_name),
+    )
     customer = invoice.customer
     currency = invoice.currency
 
@@ -55,17 +62,23 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
                 ["Billed to", text(customer.get_full_name() or customer.email, small)],
                 ["", text(customer.email, small)],
             ],
-            colWidths=[30 * mm, 120 * mm], hAlign="LEFT",
-            style=TableStyle([("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"),
-                              ("VALIGN", (0, 0), (-1, -1), "TOP")]),
+            colWidths=[30 * mm, 120 * mm],
+            hAlign="LEFT",
+            style=TableStyle([("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"), ("VALIGN", (0, 0), (-1, -1), "TOP")]),
         ),
         Spacer(1, 8 * mm),
     ]
 
     rows: list[list[object]] = [["Description", "Quantity", "Unit price", "Amount"]]
     for line in invoice.lines.all():
-        rows.append([text(line.description, small), _quantity(line.quantity),
-                     _money(line.unit_price, currency), _money(line.amount, currency)])
+        rows.append(
+            [
+                text(line.description, small),
+                _quantity(line.quantity),
+                _money(line.unit_price, currency),
+                _money(line.amount, currency),
+            ]
+        )
     due = invoice.total - invoice.amount_paid if invoice.cancelled_at is None else Decimal("0.00")
     totals_from = len(rows)
     rows += [
@@ -73,20 +86,29 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
         ["", "", "Paid", _money(invoice.amount_paid, currency)],
         ["", "", "Due", _money(due, currency)],
     ]
-    story.append(Table(
-        rows, colWidths=[84 * mm, 22 * mm, 34 * mm, 34 * mm], repeatRows=1, hAlign="LEFT",
-        style=TableStyle([
-            ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.75, colors.black),
-            ("LINEABOVE", (2, totals_from), (-1, totals_from), 0.75, colors.black),
-            ("FONTNAME", (2, totals_from), (-1, -1), "Helvetica-Bold"),
-            ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ]),
-    ))
+    story.append(
+        Table(
+            rows,
+            colWidths=[84 * mm, 22 * mm, 34 * mm, 34 * mm],
+            repeatRows=1,
+            hAlign="LEFT",
+            style=TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                    ("LINEBELOW", (0, 0), (-1, 0), 0.75, colors.black),
+                    ("LINEABOVE", (2, totals_from), (-1, totals_from), 0.75, colors.black),
+                    ("FONTNAME", (2, totals_from), (-1, -1), "Helvetica-Bold"),
+                    ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            ),
+        )
+    )
     if invoice.cancelled_at is not None:
-        story += [Spacer(1, 6 * mm), text(f"Cancelled on {invoice.cancelled_at.date().isoformat()}. "
-                                          f"{invoice.cancel_reason}".strip())]
+        story += [
+            Spacer(1, 6 * mm),
+            text(f"Cancelled on {invoice.cancelled_at.date().isoformat()}. {invoice.cancel_reason}".strip()),
+        ]
     if invoice.note:
         story += [Spacer(1, 6 * mm), text(invoice.note)]
     document.build(story)  # type: ignore[arg-type]

@@ -18,8 +18,13 @@ from tenant_apps.payments.models import ZERO, Invoice, Payment, PaymentStatus
 
 
 def _pending_sum() -> Coalesce:
-    pending = (Payment.objects.filter(invoice=OuterRef("pk"), status=PaymentStatus.PENDING)
-               .order_by().values("invoice").annotate(s=Sum("amount")).values("s"))
+    pending = (
+        Payment.objects.filter(invoice=OuterRef("pk"), status=PaymentStatus.PENDING)
+        .order_by()
+        .values("invoice")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
     money = DecimalField(max_digits=12, decimal_places=2)
     return Coalesce(Subquery(pending, output_field=money), Value(ZERO), output_field=money)
 
@@ -27,15 +32,19 @@ def _pending_sum() -> Coalesce:
 def invoices_visible_to(user: Any) -> QuerySet[Invoice]:
     """Every invoice ``user`` may see (finance: all; others: their own), with ``amount_pending``,
     its lines and its payments (with payer, receipt and decider) prefetched."""
-    invoices = (Invoice.objects.select_related("customer").annotate(amount_pending=_pending_sum())
-                .prefetch_related("lines", "payments__payer", "payments__receipt", "payments__decided_by"))
+    invoices = (
+        Invoice.objects.select_related("customer")
+        .annotate(amount_pending=_pending_sum())
+        .prefetch_related("lines", "payments__payer", "payments__receipt", "payments__decided_by")
+    )
     if not user_is_finance(user):
         invoices = invoices.filter(customer_id=user.pk)
     return invoices
 
 
-def invoice_list(*, user: Any, status: str | None = None, customer_id: int | None = None,
-                 overdue: bool | None = None) -> QuerySet[Invoice]:
+def invoice_list(
+    *, user: Any, status: str | None = None, customer_id: int | None = None, overdue: bool | None = None
+) -> QuerySet[Invoice]:
     """Invoices ``user`` may see, newest first, optionally filtered.
 
     ``status``: one of ``InvoiceStatus``; ``customer_id``: the customer's user id; ``overdue``:
@@ -70,8 +79,9 @@ def payments_visible_to(user: Any) -> QuerySet[Payment]:
     return payments
 
 
-def payment_list(*, user: Any, status: str | None = None, method: str | None = None,
-                 invoice_id: int | None = None) -> QuerySet[Payment]:
+def payment_list(
+    *, user: Any, status: str | None = None, method: str | None = None, invoice_id: int | None = None
+) -> QuerySet[Payment]:
     """Payments ``user`` may see, newest first; finance users' queue is ``status="pending"``."""
     payments = payments_visible_to(user)
     if status:
@@ -101,6 +111,5 @@ def invoice_open_amount(invoice: Invoice) -> Decimal:
         return ZERO
     pending = getattr(invoice, "amount_pending", None)
     if pending is None:
-        pending = (invoice.payments.filter(status=PaymentStatus.PENDING).aggregate(s=Sum("amount"))["s"]
-                   or ZERO)
+        pending = invoice.payments.filter(status=PaymentStatus.PENDING).aggregate(s=Sum("amount"))["s"] or ZERO
     return max(invoice.total - invoice.amount_paid - pending, ZERO)

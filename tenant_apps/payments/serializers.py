@@ -45,9 +45,23 @@ class PaymentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Payment
-        fields = ("id", "invoice", "invoice_number", "amount", "currency", "method", "status", "payer",
-                  "tracking_code", "receipt", "reason", "decided_by", "decided_at", "stripe_payment_intent_id",
-                  "created_at")
+        fields = (
+            "id",
+            "invoice",
+            "invoice_number",
+            "amount",
+            "currency",
+            "method",
+            "status",
+            "payer",
+            "tracking_code",
+            "receipt",
+            "reason",
+            "decided_by",
+            "decided_at",
+            "stripe_payment_intent_id",
+            "created_at",
+        )
         read_only_fields = fields
 
 
@@ -66,9 +80,25 @@ class InvoiceSerializer(serializers.ModelSerializer):
     class Meta:
         model = Invoice
         fields = (
-            "id", "number", "customer", "currency", "lines", "total", "amount_paid", "amount_pending", "amount_due",
-            "open_amount", "status", "is_overdue", "due_date", "note", "issued_at", "paid_at", "cancelled_at",
-            "cancel_reason", "payments",
+            "id",
+            "number",
+            "customer",
+            "currency",
+            "lines",
+            "total",
+            "amount_paid",
+            "amount_pending",
+            "amount_due",
+            "open_amount",
+            "status",
+            "is_overdue",
+            "due_date",
+            "note",
+            "issued_at",
+            "paid_at",
+            "cancelled_at",
+            "cancel_reason",
+            "payments",
         )
         read_only_fields = fields
 
@@ -124,8 +154,13 @@ class OfflinePaymentSerializer(serializers.Serializer):
 
 
 class StripeIntentRequestSerializer(serializers.Serializer):
-    amount = AsciiDecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False,
-                               help_text="Default: everything still open on the invoice.")
+    amount = AsciiDecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        help_text="Default: everything still open on the invoice.",
+    )
 
 
 class StripeIntentResponseSerializer(serializers.Serializer):

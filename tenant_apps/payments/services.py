@@ -101,8 +101,11 @@ def _refuse_own_payment(payment: Payment, actor: Any) -> None:
     """Four eyes: nobody decides on a payment they made themselves (a finance user paying an
     invoice of theirs needs a colleague to approve or reject it)."""
     if payment.payer_id == getattr(actor, "pk", None):
-        raise ApplicationError("You cannot approve or reject a payment you submitted yourself.",
-                               code="self_approval_forbidden", status_code=403)
+        raise ApplicationError(
+            "You cannot approve or reject a payment you submitted yourself.",
+            code="self_approval_forbidden",
+            status_code=403,
+        )
 
 
 def _sums(invoice: Invoice) -> tuple[Decimal, Decimal]:
@@ -130,7 +133,8 @@ def _refuse_overpayment(invoice: Invoice, amount: Decimal, open_amount: Decimal)
         raise ApplicationError(
             f"The payment exceeds what is left to pay on invoice {invoice.number} "
             f"({open_amount} {invoice.currency}, counting payments awaiting a decision).",
-            code="overpayment", status_code=409,
+            code="overpayment",
+            status_code=409,
             details={"open_amount": str(open_amount), "amount": str(amount), "currency": invoice.currency},
         )
 
@@ -160,8 +164,12 @@ def _invoice_settle(invoice: Invoice, *, actor: Any) -> None:
         fields.append("paid_at")
     invoice.save(update_fields=fields)
     if invoice.status != before:
-        audit_record(actor=actor, verb="invoice.status_changed", target=invoice,
-                     changes={"status": [before, invoice.status], "amount_paid": str(approved)})
+        audit_record(
+            actor=actor,
+            verb="invoice.status_changed",
+            target=invoice,
+            changes={"status": [before, invoice.status], "amount_paid": str(approved)},
+        )
     if became_paid:
         invoice_paid.send(sender=Invoice, invoice=invoice)
         _email_invoice_after_commit(invoice, reason="paid")
@@ -175,8 +183,14 @@ def _email_invoice_after_commit(invoice: Invoice, *, reason: str) -> None:
 
 
 def _payment_facts(payment: Payment, invoice: Invoice) -> dict[str, Any]:
-    return {"payment": payment.pk, "invoice": invoice.pk, "invoice_number": invoice.number,
-            "amount": str(payment.amount), "currency": invoice.currency, "method": payment.method}
+    return {
+        "payment": payment.pk,
+        "invoice": invoice.pk,
+        "invoice_number": invoice.number,
+        "amount": str(payment.amount),
+        "currency": invoice.currency,
+        "method": payment.method,
+    }
 
 
 def _notify_approvers(payment: Payment, invoice: Invoice, *, verb: str) -> None:
@@ -215,14 +229,18 @@ def _next_invoice_number() -> str:
 
 
 def _line_error(index: int, field: str, message: str) -> ApplicationError:
-    return ApplicationError(f"Line {index + 1}: {message}", code="invalid_line",
-                            details={"lines": {str(index): {field: [message]}}})
+    return ApplicationError(
+        f"Line {index + 1}: {message}", code="invalid_line", details={"lines": {str(index): {field: [message]}}}
+    )
 
 
 def _checked_lines(lines: Sequence[LineItem], currency: str) -> list[InvoiceLine]:
     if not 1 <= len(lines) <= MAX_LINES:
-        raise ApplicationError(f"An invoice has from 1 to {MAX_LINES} lines.", code="invalid_line",
-                               details={"lines": [f"Give from 1 to {MAX_LINES} lines."]})
+        raise ApplicationError(
+            f"An invoice has from 1 to {MAX_LINES} lines.",
+            code="invalid_line",
+            details={"lines": [f"Give from 1 to {MAX_LINES} lines."]},
+        )
     checked = []
     for index, line in enumerate(lines):
         description = str(line.get("description") or "").strip()
@@ -235,22 +253,33 @@ def _checked_lines(lines: Sequence[LineItem], currency: str) -> list[InvoiceLine
             raise _line_error(index, "quantity", "Quantity and unit price must be numbers.") from None
         if not (quantity.is_finite() and 0 < quantity <= MAX_QUANTITY and quantity == round(quantity, 2)):
             raise _line_error(index, "quantity", "The quantity must be above 0 with at most 2 decimals.")
-        if not (unit_price.is_finite() and 0 <= unit_price <= MAX_AMOUNT
-                and unit_price == round_money(unit_price, currency)):
+        if not (
+            unit_price.is_finite() and 0 <= unit_price <= MAX_AMOUNT and unit_price == round_money(unit_price, currency)
+        ):
             places = 0 if quantum(currency) == 1 else 2
-            raise _line_error(index, "unit_price",
-                              f"The unit price must be 0 or more with at most {places} decimals in {currency}.")
+            raise _line_error(
+                index, "unit_price", f"The unit price must be 0 or more with at most {places} decimals in {currency}."
+            )
         amount = round_money(quantity * unit_price, currency)
         if amount > MAX_AMOUNT:
             raise _line_error(index, "quantity", f"The line amount may be at most {MAX_AMOUNT}.")
-        checked.append(InvoiceLine(position=index + 1, description=description, quantity=quantity,
-                                   unit_price=unit_price, amount=amount))
+        checked.append(
+            InvoiceLine(
+                position=index + 1, description=description, quantity=quantity, unit_price=unit_price, amount=amount
+            )
+        )
     return checked
 
 
 def invoice_create(
-    *, customer: Any, lines: Sequence[LineItem], due_date: date, currency: str | None = None, note: str = "",
-    created_by: Any = None, send_email: bool = True,
+    *,
+    customer: Any,
+    lines: Sequence[LineItem],
+    due_date: date,
+    currency: str | None = None,
+    note: str = "",
+    created_by: Any = None,
+    send_email: bool = True,
 ) -> Invoice:
     """Issue an invoice to ``customer`` (a user of this site) and e-mail it with its PDF after commit.
 
@@ -272,26 +301,48 @@ def invoice_create(
     checked = _checked_lines(lines, currency)
     total = sum((line.amount for line in checked), ZERO)
     if not ZERO < total <= MAX_AMOUNT:
-        raise ApplicationError(f"The invoice total must be above zero and at most {MAX_AMOUNT}.",
-                               code="invalid_amount", details={"total": [str(total)]})
+        raise ApplicationError(
+            f"The invoice total must be above zero and at most {MAX_AMOUNT}.",
+            code="invalid_amount",
+            details={"total": [str(total)]},
+        )
     issued_at = timezone.now()
     if due_date < timezone.localdate(issued_at):
-        raise ApplicationError("The due date cannot be in the past.", code="invalid_due_date",
-                               details={"due_date": ["Today or later."]})
+        raise ApplicationError(
+            "The due date cannot be in the past.", code="invalid_due_date", details={"due_date": ["Today or later."]}
+        )
     if customer is None or not customer.is_active:
-        raise ApplicationError("The customer must be an active user of this site.", code="invalid_customer",
-                               details={"customer": ["Not an active user."]})
+        raise ApplicationError(
+            "The customer must be an active user of this site.",
+            code="invalid_customer",
+            details={"customer": ["Not an active user."]},
+        )
     with transaction.atomic():
         invoice = Invoice.objects.create(
-            number=_next_invoice_number(), customer=customer, currency=currency, total=total, due_date=due_date,
-            note=note.strip(), issued_at=issued_at, created_by=created_by if getattr(created_by, "pk", None) else None,
+            number=_next_invoice_number(),
+            customer=customer,
+            currency=currency,
+            total=total,
+            due_date=due_date,
+            note=note.strip(),
+            issued_at=issued_at,
+            created_by=created_by if getattr(created_by, "pk", None) else None,
         )
         for line in checked:
             line.invoice = invoice
         InvoiceLine.objects.bulk_create(checked)
-        audit_record(actor=created_by, verb="invoice.issued", target=invoice,
-                     changes={"customer": customer.pk, "total": str(total), "currency": currency,
-                              "due_date": due_date.isoformat(), "lines": len(checked)})
+        audit_record(
+            actor=created_by,
+            verb="invoice.issued",
+            target=invoice,
+            changes={
+                "customer": customer.pk,
+                "total": str(total),
+                "currency": currency,
+                "due_date": due_date.isoformat(),
+                "lines": len(checked),
+            },
+        )
         if send_email:
             _email_invoice_after_commit(invoice, reason="issued")
     return invoice
@@ -307,13 +358,17 @@ def invoice_cancel(*, invoice: Invoice, actor: Any, reason: str = "") -> Invoice
     with transaction.atomic():
         invoice = _lock_invoice(invoice.pk)
         if invoice.cancelled_at is not None:
-            raise ApplicationError("This invoice is already cancelled.", code="invalid_status_transition",
-                                   status_code=409)
+            raise ApplicationError(
+                "This invoice is already cancelled.", code="invalid_status_transition", status_code=409
+            )
         approved, _ = _sums(invoice)
         if approved > 0:
-            raise ApplicationError("An invoice with approved payments cannot be cancelled.",
-                                   code="invoice_has_payments", status_code=409,
-                                   details={"amount_paid": str(approved), "currency": invoice.currency})
+            raise ApplicationError(
+                "An invoice with approved payments cannot be cancelled.",
+                code="invoice_has_payments",
+                status_code=409,
+                details={"amount_paid": str(approved), "currency": invoice.currency},
+            )
         _cancel_locked(invoice, actor=actor, reason=reason.strip())
     return invoice
 
@@ -332,8 +387,13 @@ def invoice_withdraw(*, invoice: Invoice, reason: str, actor: Any = None) -> boo
             return True
         approved, _ = _sums(invoice)
         if approved > 0:
-            facts = {"invoice": invoice.pk, "number": invoice.number, "amount_paid": str(approved),
-                     "currency": invoice.currency, "reason": reason}
+            facts = {
+                "invoice": invoice.pk,
+                "number": invoice.number,
+                "amount_paid": str(approved),
+                "currency": invoice.currency,
+                "reason": reason,
+            }
             _notify_finance(verb="invoice.refund_needed", target=invoice, facts=facts)
             audit_record(actor=actor, verb="invoice.refund_needed", target=invoice, changes=facts)
             return False
@@ -345,15 +405,23 @@ def _cancel_locked(invoice: Invoice, *, actor: Any, reason: str) -> None:
     """Cancel the locked, unpaid ``invoice``: reject its pending payments, record and audit it."""
     now = timezone.now()
     rejection = f"Invoice cancelled. {reason}".strip()
-    for pending in Payment.objects.select_for_update(of=("self",)).select_related("payer").filter(
-            invoice=invoice, status=PaymentStatus.PENDING).order_by("pk"):
+    for pending in (
+        Payment.objects.select_for_update(of=("self",))
+        .select_related("payer")
+        .filter(invoice=invoice, status=PaymentStatus.PENDING)
+        .order_by("pk")
+    ):
         _reject(pending, invoice, actor=actor, reason=rejection, now=now)
     before = invoice.status
     invoice.cancelled_at, invoice.cancel_reason = now, reason
     invoice.status = InvoiceStatus.CANCELLED
     invoice.save(update_fields=["cancelled_at", "cancel_reason", "status"])
-    audit_record(actor=actor, verb="invoice.cancelled", target=invoice,
-                 changes={"status": [before, invoice.status], "reason": reason})
+    audit_record(
+        actor=actor,
+        verb="invoice.cancelled",
+        target=invoice,
+        changes={"status": [before, invoice.status], "reason": reason},
+    )
 
 
 def invoice_email_deliver(*, invoice: Invoice, reason: str) -> None:
@@ -367,13 +435,22 @@ def invoice_email_deliver(*, invoice: Invoice, reason: str) -> None:
     if reason not in {"issued", "paid"}:
         raise ValueError(f"unknown invoice e-mail reason {reason!r}")
     customer = invoice.customer
-    context = {"customer_name": customer.get_full_name() or customer.email, "number": invoice.number,
-               "total": str(invoice.total), "currency": invoice.currency,
-               "due_date": invoice.due_date.isoformat()}
+    context = {
+        "customer_name": customer.get_full_name() or customer.email,
+        "number": invoice.number,
+        "total": str(invoice.total),
+        "currency": invoice.currency,
+        "due_date": invoice.due_date.isoformat(),
+    }
     text, html = render_email(f"payments/invoice_{reason}", context)
     subject = f"Invoice {invoice.number}" if reason == "issued" else f"Invoice {invoice.number} is paid"
-    deliver_email(to=[customer.email], subject=subject, text=text, html=html,
-                  attachments=[Attachment(f"{invoice.number}.pdf", render_invoice_pdf(invoice), "application/pdf")])
+    deliver_email(
+        to=[customer.email],
+        subject=subject,
+        text=text,
+        html=html,
+        attachments=[Attachment(f"{invoice.number}.pdf", render_invoice_pdf(invoice), "application/pdf")],
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -382,7 +459,12 @@ def invoice_email_deliver(*, invoice: Invoice, reason: str) -> None:
 
 
 def payment_offline_submit(
-    *, invoice: Invoice, payer: Any, amount: Decimal | str, tracking_code: str, receipt: StoredFile,
+    *,
+    invoice: Invoice,
+    payer: Any,
+    amount: Decimal | str,
+    tracking_code: str,
+    receipt: StoredFile,
 ) -> Payment:
     """Record a bank transfer of ``amount`` (invoice currency) towards ``invoice``, pending approval.
 
@@ -395,28 +477,47 @@ def payment_offline_submit(
     """
     tracking_code = (tracking_code or "").strip()
     if not tracking_code or len(tracking_code) > 64:
-        raise ApplicationError("Give the bank's tracking code (at most 64 characters).", code="validation_error",
-                               details={"tracking_code": ["1 to 64 characters."]})
+        raise ApplicationError(
+            "Give the bank's tracking code (at most 64 characters).",
+            code="validation_error",
+            details={"tracking_code": ["1 to 64 characters."]},
+        )
     if receipt.uploaded_by_id != payer.pk or receipt.content_type not in RECEIPT_TYPES:
-        raise ApplicationError("The receipt must be a PDF or image file you uploaded.", code="invalid_receipt",
-                               details={"receipt": ["Upload the receipt (PDF or image) yourself first."]})
+        raise ApplicationError(
+            "The receipt must be a PDF or image file you uploaded.",
+            code="invalid_receipt",
+            details={"receipt": ["Upload the receipt (PDF or image) yourself first."]},
+        )
     with transaction.atomic():
         invoice = _lock_invoice(invoice.pk)
         _check_payable(invoice)
         amount = check_amount(amount, invoice.currency)
         _refuse_overpayment(invoice, amount, _open_amount(invoice))
         if Payment.objects.filter(receipt_id=receipt.pk).exists():
-            raise ApplicationError("This receipt belongs to another payment.", code="receipt_in_use",
-                                   status_code=409)
+            raise ApplicationError("This receipt belongs to another payment.", code="receipt_in_use", status_code=409)
         live = Payment.objects.filter(method=PaymentMethod.OFFLINE, tracking_code=tracking_code).exclude(
-            status=PaymentStatus.REJECTED)
+            status=PaymentStatus.REJECTED
+        )
         if live.exists():
-            raise ApplicationError("A payment with this tracking code is already recorded.",
-                                   code="duplicate_tracking_code", status_code=409)
-        payment = Payment.objects.create(invoice=invoice, payer=payer, amount=amount, method=PaymentMethod.OFFLINE,
-                                         tracking_code=tracking_code, receipt=receipt)
-        audit_record(actor=payer, verb="payment.submitted", target=payment,
-                     changes={**_payment_facts(payment, invoice), "tracking_code": tracking_code})
+            raise ApplicationError(
+                "A payment with this tracking code is already recorded.",
+                code="duplicate_tracking_code",
+                status_code=409,
+            )
+        payment = Payment.objects.create(
+            invoice=invoice,
+            payer=payer,
+            amount=amount,
+            method=PaymentMethod.OFFLINE,
+            tracking_code=tracking_code,
+            receipt=receipt,
+        )
+        audit_record(
+            actor=payer,
+            verb="payment.submitted",
+            target=payment,
+            changes={**_payment_facts(payment, invoice), "tracking_code": tracking_code},
+        )
         _notify_approvers(payment, invoice, verb="payment.submitted")
     return payment
 
@@ -426,11 +527,19 @@ def _approve(payment: Payment, invoice: Invoice, *, actor: Any, now: Any, via: s
     payment.status, payment.reason = PaymentStatus.APPROVED, ""
     payment.decided_by, payment.decided_at = (actor if getattr(actor, "pk", None) else None), now
     payment.save(update_fields=["status", "reason", "decided_by", "decided_at"])
-    audit_record(actor=actor, verb="payment.approved", target=payment,
-                 changes={"status": [before, payment.status], "via": via, **_payment_facts(payment, invoice)})
+    audit_record(
+        actor=actor,
+        verb="payment.approved",
+        target=payment,
+        changes={"status": [before, payment.status], "via": via, **_payment_facts(payment, invoice)},
+    )
     _invoice_settle(invoice, actor=actor)
-    notify(recipient=payment.payer, verb="payment.approved", target=payment,
-           extra_data={**_payment_facts(payment, invoice), "invoice_status": invoice.status})
+    notify(
+        recipient=payment.payer,
+        verb="payment.approved",
+        target=payment,
+        extra_data={**_payment_facts(payment, invoice), "invoice_status": invoice.status},
+    )
 
 
 def _reject(payment: Payment, invoice: Invoice, *, actor: Any, reason: str, now: Any) -> None:
@@ -438,10 +547,18 @@ def _reject(payment: Payment, invoice: Invoice, *, actor: Any, reason: str, now:
     payment.status, payment.reason = PaymentStatus.REJECTED, reason
     payment.decided_by, payment.decided_at = (actor if getattr(actor, "pk", None) else None), now
     payment.save(update_fields=["status", "reason", "decided_by", "decided_at"])
-    audit_record(actor=actor, verb="payment.rejected", target=payment,
-                 changes={"status": [before, payment.status], "reason": reason, **_payment_facts(payment, invoice)})
-    notify(recipient=payment.payer, verb="payment.rejected", target=payment,
-           extra_data={**_payment_facts(payment, invoice), "reason": reason})
+    audit_record(
+        actor=actor,
+        verb="payment.rejected",
+        target=payment,
+        changes={"status": [before, payment.status], "reason": reason, **_payment_facts(payment, invoice)},
+    )
+    notify(
+        recipient=payment.payer,
+        verb="payment.rejected",
+        target=payment,
+        extra_data={**_payment_facts(payment, invoice), "reason": reason},
+    )
 
 
 def payment_approve(*, payment: Payment, actor: Any) -> Payment:
@@ -458,11 +575,13 @@ def payment_approve(*, payment: Payment, actor: Any) -> Payment:
         payment = _lock_payment(payment.pk)
         _refuse_own_payment(payment, actor)
         if payment.method != PaymentMethod.OFFLINE:
-            raise ApplicationError("Card payments are approved by Stripe, not by hand.",
-                                   code="invalid_status_transition", status_code=409)
+            raise ApplicationError(
+                "Card payments are approved by Stripe, not by hand.", code="invalid_status_transition", status_code=409
+            )
         if payment.status != PaymentStatus.PENDING:
-            raise ApplicationError(f"This payment is already {payment.status}.", code="invalid_status_transition",
-                                   status_code=409)
+            raise ApplicationError(
+                f"This payment is already {payment.status}.", code="invalid_status_transition", status_code=409
+            )
         _approve(payment, invoice, actor=actor, now=timezone.now(), via="offline")
     return payment
 
@@ -480,15 +599,19 @@ def payment_reject(*, payment: Payment, actor: Any, reason: str) -> Payment:
     _require_finance(actor)
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError("Give the reason for the rejection.", code="validation_error",
-                               details={"reason": ["This field is required."]})
+        raise ApplicationError(
+            "Give the reason for the rejection.",
+            code="validation_error",
+            details={"reason": ["This field is required."]},
+        )
     with transaction.atomic():
         invoice = _lock_invoice(payment.invoice_id)
         payment = _lock_payment(payment.pk)
         _refuse_own_payment(payment, actor)
         if payment.status != PaymentStatus.PENDING:
-            raise ApplicationError(f"This payment is already {payment.status}.", code="invalid_status_transition",
-                                   status_code=409)
+            raise ApplicationError(
+                f"This payment is already {payment.status}.", code="invalid_status_transition", status_code=409
+            )
         _reject(payment, invoice, actor=actor, reason=reason, now=timezone.now())
     return payment
 
@@ -528,9 +651,13 @@ def payment_stripe_start(*, invoice: Invoice, payer: Any, amount: Decimal | str 
         invoice = _lock_invoice(invoice.pk)
         _check_payable(invoice)
         wanted = None if amount is None else check_amount(amount, invoice.currency)
-        earlier = (Payment.objects.filter(invoice=invoice, payer_id=payer.pk, method=PaymentMethod.STRIPE,
-                                          status=PaymentStatus.PENDING, stripe_payment_intent_id__isnull=False)
-                   .order_by("-pk"))
+        earlier = Payment.objects.filter(
+            invoice=invoice,
+            payer_id=payer.pk,
+            method=PaymentMethod.STRIPE,
+            status=PaymentStatus.PENDING,
+            stripe_payment_intent_id__isnull=False,
+        ).order_by("-pk")
         for candidate in earlier:
             if wanted is None or candidate.amount == wanted:
                 intent = stripe_gateway.payment_intent_retrieve(str(candidate.stripe_payment_intent_id))
@@ -543,15 +670,25 @@ def payment_stripe_start(*, invoice: Invoice, payer: Any, amount: Decimal | str 
         payment = Payment.objects.create(invoice=invoice, payer=payer, amount=wanted, method=PaymentMethod.STRIPE)
         schema = current_schema()
         intent = stripe_gateway.payment_intent_create(
-            amount_minor=to_minor_units(wanted, invoice.currency), currency=invoice.currency.lower(),
-            metadata={"tenant": schema, "tenant_uuid": current_tenant_uuid(), "invoice": str(invoice.pk),
-                      "payment": str(payment.pk), "invoice_number": invoice.number},
+            amount_minor=to_minor_units(wanted, invoice.currency),
+            currency=invoice.currency.lower(),
+            metadata={
+                "tenant": schema,
+                "tenant_uuid": current_tenant_uuid(),
+                "invoice": str(invoice.pk),
+                "payment": str(payment.pk),
+                "invoice_number": invoice.number,
+            },
             idempotency_key=f"{schema}:payment:{payment.pk}",
         )
         payment.stripe_payment_intent_id = intent.id
         payment.save(update_fields=["stripe_payment_intent_id"])
-        audit_record(actor=payer, verb="payment.stripe_started", target=payment,
-                     changes={**_payment_facts(payment, invoice), "payment_intent": intent.id})
+        audit_record(
+            actor=payer,
+            verb="payment.stripe_started",
+            target=payment,
+            changes={**_payment_facts(payment, invoice), "payment_intent": intent.id},
+        )
     return StripeCheckout(payment=payment, client_secret=intent.client_secret, created=True)
 
 
@@ -564,8 +701,7 @@ class WebhookResult:
     event_id: str = ""
 
 
-_INTENT_EVENTS = frozenset({"payment_intent.succeeded", "payment_intent.payment_failed",
-                            "payment_intent.canceled"})
+_INTENT_EVENTS = frozenset({"payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled"})
 
 
 def _event_is_for_this_tenant(metadata: Any) -> bool:
@@ -605,8 +741,9 @@ def stripe_event_process(*, payload: bytes, signature: str | None) -> WebhookRes
     with transaction.atomic():
         try:
             with transaction.atomic():
-                record = StripeEvent.objects.create(event_id=event["id"], type=event["type"],
-                                                    payment_intent_id=intent_id, outcome="processing")
+                record = StripeEvent.objects.create(
+                    event_id=event["id"], type=event["type"], payment_intent_id=intent_id, outcome="processing"
+                )
         except IntegrityError:
             return WebhookResult(status="duplicate", event_id=event["id"])
         outcome, payment = "ignored", None
@@ -617,8 +754,9 @@ def stripe_event_process(*, payload: bytes, signature: str | None) -> WebhookRes
     return WebhookResult(status="processed", outcome=outcome, event_id=event["id"])
 
 
-def _apply_intent_event(event: dict[str, Any], obj: dict[str, Any],
-                        metadata: dict[str, Any]) -> tuple[str, Payment | None]:
+def _apply_intent_event(
+    event: dict[str, Any], obj: dict[str, Any], metadata: dict[str, Any]
+) -> tuple[str, Payment | None]:
     found = Payment.objects.filter(stripe_payment_intent_id=obj["id"], method=PaymentMethod.STRIPE).first()
     if found is None:
         logger.warning("Stripe event %s names unknown PaymentIntent %s", event["id"], obj["id"])
@@ -645,18 +783,34 @@ def _apply_intent_event(event: dict[str, Any], obj: dict[str, Any],
     received = obj.get("amount_received") or obj.get("amount")
     currency = str(obj.get("currency") or "").upper()
     if currency != invoice.currency or received != to_minor_units(payment.amount, invoice.currency):
-        logger.error("Stripe event %s: %s %s received for payment %s of %s %s", event["id"], received, currency,
-                     payment.pk, payment.amount, invoice.currency)
-        audit_record(actor=None, verb="payment.stripe_mismatch", target=payment,
-                     changes={**facts, "received": received, "received_currency": currency})
+        logger.error(
+            "Stripe event %s: %s %s received for payment %s of %s %s",
+            event["id"],
+            received,
+            currency,
+            payment.pk,
+            payment.amount,
+            invoice.currency,
+        )
+        audit_record(
+            actor=None,
+            verb="payment.stripe_mismatch",
+            target=payment,
+            changes={**facts, "received": received, "received_currency": currency},
+        )
         return "amount_mismatch", payment
     if payment.status == PaymentStatus.APPROVED:
         return "already_approved", payment
     if payment.status == PaymentStatus.REJECTED:
         room = ZERO if invoice.cancelled_at is not None else _open_amount(invoice)
         if payment.amount > room:
-            logger.error("Stripe charged %s %s for payment %s, which was rejected and no longer fits invoice %s; "
-                         "refund it", payment.amount, invoice.currency, payment.pk, invoice.number)
+            logger.error(
+                "Stripe charged %s %s for payment %s, which was rejected and no longer fits invoice %s; refund it",
+                payment.amount,
+                invoice.currency,
+                payment.pk,
+                invoice.number,
+            )
             audit_record(actor=None, verb="payment.refund_required", target=payment, changes=facts)
             _notify_approvers(payment, invoice, verb="payment.refund_required")
             return "refund_required", payment

@@ -48,8 +48,9 @@ def payments_enabled() -> bool:
 def require_payments_enabled() -> None:
     """Raise ``ApplicationError`` ``payments_unavailable`` (503) unless ``STRIPE_SECRET_KEY`` is set."""
     if not payments_enabled():
-        raise ApplicationError("Online payments are not available on this site.", code="payments_unavailable",
-                               status_code=503)
+        raise ApplicationError(
+            "Online payments are not available on this site.", code="payments_unavailable", status_code=503
+        )
 
 
 def stripe_client() -> stripe.StripeClient:
@@ -69,26 +70,39 @@ def _stripe_errors() -> Iterator[None]:
         yield
     except stripe.AuthenticationError:
         logger.exception("Stripe refused the secret key")
-        raise ApplicationError("Online payments are not available on this site.", code="payments_unavailable",
-                               status_code=503) from None
+        raise ApplicationError(
+            "Online payments are not available on this site.", code="payments_unavailable", status_code=503
+        ) from None
     except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as exc:
         logger.warning("Stripe unavailable: %s", exc)
-        raise ApplicationError("The payment provider could not be reached. Try again shortly.",
-                               code="payment_provider_error", status_code=502) from None
+        raise ApplicationError(
+            "The payment provider could not be reached. Try again shortly.",
+            code="payment_provider_error",
+            status_code=502,
+        ) from None
     except stripe.StripeError as exc:
         message = getattr(exc, "user_message", None) or str(exc) or "The payment provider refused the request."
-        raise ApplicationError(message, code="payment_provider_rejected", status_code=400,
-                               details={"provider_code": getattr(exc, "code", None)}) from None
+        raise ApplicationError(
+            message,
+            code="payment_provider_rejected",
+            status_code=400,
+            details={"provider_code": getattr(exc, "code", None)},
+        ) from None
 
 
 def _intent(obj: Any) -> Intent:
     data = obj.to_dict()
-    return Intent(id=str(data["id"]), client_secret=str(data.get("client_secret") or ""),
-                  status=str(data.get("status") or ""), data=data)
+    return Intent(
+        id=str(data["id"]),
+        client_secret=str(data.get("client_secret") or ""),
+        status=str(data.get("status") or ""),
+        data=data,
+    )
 
 
-def payment_intent_create(*, amount_minor: int, currency: str, metadata: dict[str, str],
-                          idempotency_key: str) -> Intent:
+def payment_intent_create(
+    *, amount_minor: int, currency: str, metadata: dict[str, str], idempotency_key: str
+) -> Intent:
     """Create a PaymentIntent of ``amount_minor`` (Stripe's integer unit) in ``currency`` (lower case).
 
     ``idempotency_key`` makes a repeated call (a network retry) return the same intent.
@@ -122,13 +136,15 @@ def webhook_event(*, payload: bytes, signature: str | None) -> dict[str, Any]:
     """
     secret = settings.STRIPE_WEBHOOK_SECRET
     if not secret:
-        raise ApplicationError("Stripe webhooks are not configured on this server.", code="payments_unavailable",
-                               status_code=503)
+        raise ApplicationError(
+            "Stripe webhooks are not configured on this server.", code="payments_unavailable", status_code=503
+        )
     try:
         event = stripe.Webhook.construct_event(payload, signature, secret)
     except stripe.SignatureVerificationError:
-        raise ApplicationError("The Stripe signature is missing, invalid or too old.", code="invalid_signature",
-                               status_code=400) from None
+        raise ApplicationError(
+            "The Stripe signature is missing, invalid or too old.", code="invalid_signature", status_code=400
+        ) from None
     except (ValueError, UnicodeDecodeError):
         raise ApplicationError("The event is not valid JSON.", code="invalid_payload", status_code=400) from None
     except AttributeError:  # valid JSON but not an object: a list, a string, a number
@@ -139,6 +155,7 @@ def webhook_event(*, payload: bytes, signature: str | None) -> dict[str, Any]:
     payload_data = data.get("data", {})
     obj = payload_data.get("object", {}) if isinstance(payload_data, dict) else None
     if not isinstance(obj, dict) or not isinstance(obj.get("metadata", {}), dict | None):
-        raise ApplicationError("The event's data.object is not an object with a metadata object.",
-                               code="invalid_payload", status_code=400)
+        raise ApplicationError(
+            "The event's data.object is not an object with a metadata object.", code="invalid_payload", status_code=400
+        )
     return data

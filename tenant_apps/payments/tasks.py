@@ -11,8 +11,14 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=10, retry_backoff_max=600,
-             retry_jitter=True, max_retries=settings.EMAIL_MAX_RETRIES)
+@shared_task(
+    bind=True,
+    autoretry_for=(Exception,),
+    retry_backoff=10,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=settings.EMAIL_MAX_RETRIES,
+)
 def email_invoice_pdf(self: Any, invoice_id: int, reason: str) -> None:
     """E-mail invoice ``invoice_id`` to its customer with its PDF attached.
 

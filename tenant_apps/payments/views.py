@@ -53,15 +53,19 @@ def _int_param(request: Request, name: str) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise ApplicationError(f"'{name}' must be an integer.", code="validation_error",
-                               details={name: ["A whole number."]}) from None
+        raise ApplicationError(
+            f"'{name}' must be an integer.", code="validation_error", details={name: ["A whole number."]}
+        ) from None
 
 
 def _choice_param(request: Request, name: str, choices: list[str]) -> str | None:
     value = request.query_params.get(name) or None
     if value is not None and value not in choices:
-        raise ApplicationError(f"Unknown {name} {value!r}.", code="validation_error",
-                               details={name: [f"Choose from: {', '.join(choices)}."]})
+        raise ApplicationError(
+            f"Unknown {name} {value!r}.",
+            code="validation_error",
+            details={name: [f"Choose from: {', '.join(choices)}."]},
+        )
     return value
 
 
@@ -69,19 +73,22 @@ def _bool_param(request: Request, name: str) -> bool | None:
     try:
         return StrictBooleanField(required=False).clean(request.query_params.get(name))
     except DjangoValidationError as exc:
-        raise ApplicationError(f"'{name}' must be true or false.", code="validation_error",
-                               details={name: exc.messages}) from None
+        raise ApplicationError(
+            f"'{name}' must be true or false.", code="validation_error", details={name: exc.messages}
+        ) from None
 
 
 def _detail(request: Request, pk: Any) -> Response:
     return Response(InvoiceSerializer(selectors.access_invoice(user=request.user, pk=pk)).data)
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("status", str, enum=InvoiceStatus.values),
-    OpenApiParameter("customer", int, description="Customer's user id (finance users)."),
-    OpenApiParameter("overdue", bool),
-])
+@extend_schema(
+    parameters=[
+        OpenApiParameter("status", str, enum=InvoiceStatus.values),
+        OpenApiParameter("customer", int, description="Customer's user id (finance users)."),
+        OpenApiParameter("overdue", bool),
+    ]
+)
 class InvoiceListCreateView(generics.ListAPIView):
     """``GET /api/v1/invoices/``: the invoices you may see. ``POST``: issue one (finance roles)."""
 
@@ -107,10 +114,18 @@ class InvoiceListCreateView(generics.ListAPIView):
         serializer = InvoiceCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        invoice = services.invoice_create(customer=data["customer"], lines=data["lines"], due_date=data["due_date"],
-                                          currency=data.get("currency"), note=data["note"], created_by=request.user)
-        return Response(InvoiceSerializer(selectors.access_invoice(user=request.user, pk=invoice.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        invoice = services.invoice_create(
+            customer=data["customer"],
+            lines=data["lines"],
+            due_date=data["due_date"],
+            currency=data.get("currency"),
+            note=data["note"],
+            created_by=request.user,
+        )
+        return Response(
+            InvoiceSerializer(selectors.access_invoice(user=request.user, pk=invoice.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class InvoiceDetailView(APIView):
@@ -167,10 +182,18 @@ class InvoiceOfflinePaymentView(APIView):
         data = serializer.validated_data
         receipt = StoredFile.objects.filter(pk=data["receipt"]).first()
         if receipt is None:
-            raise ApplicationError("The receipt must be a PDF or image file you uploaded.", code="invalid_receipt",
-                                   details={"receipt": ["No such file."]})
-        payment = services.payment_offline_submit(invoice=invoice, payer=request.user, amount=data["amount"],
-                                                  tracking_code=data["tracking_code"], receipt=receipt)
+            raise ApplicationError(
+                "The receipt must be a PDF or image file you uploaded.",
+                code="invalid_receipt",
+                details={"receipt": ["No such file."]},
+            )
+        payment = services.payment_offline_submit(
+            invoice=invoice,
+            payer=request.user,
+            amount=data["amount"],
+            tracking_code=data["tracking_code"],
+            receipt=receipt,
+        )
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
 
@@ -183,25 +206,32 @@ class InvoiceStripeIntentView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=StripeIntentRequestSerializer,
-                   responses={201: StripeIntentResponseSerializer, 200: StripeIntentResponseSerializer})
+    @extend_schema(
+        request=StripeIntentRequestSerializer,
+        responses={201: StripeIntentResponseSerializer, 200: StripeIntentResponseSerializer},
+    )
     def post(self, request: Request, pk: int) -> Response:
         invoice = selectors.access_invoice(user=request.user, pk=pk)
         serializer = StripeIntentRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        checkout = services.payment_stripe_start(invoice=invoice, payer=request.user,
-                                                 amount=serializer.validated_data.get("amount"))
-        body = {"payment": PaymentSerializer(checkout.payment).data,
-                "payment_intent_id": checkout.payment.stripe_payment_intent_id,
-                "client_secret": checkout.client_secret}
+        checkout = services.payment_stripe_start(
+            invoice=invoice, payer=request.user, amount=serializer.validated_data.get("amount")
+        )
+        body = {
+            "payment": PaymentSerializer(checkout.payment).data,
+            "payment_intent_id": checkout.payment.stripe_payment_intent_id,
+            "client_secret": checkout.client_secret,
+        }
         return Response(body, status=status.HTTP_201_CREATED if checkout.created else status.HTTP_200_OK)
 
 
-@extend_schema(parameters=[
-    OpenApiParameter("status", str, enum=PaymentStatus.values),
-    OpenApiParameter("method", str, enum=PaymentMethod.values),
-    OpenApiParameter("invoice", int),
-])
+@extend_schema(
+    parameters=[
+        OpenApiParameter("status", str, enum=PaymentStatus.values),
+        OpenApiParameter("method", str, enum=PaymentMethod.values),
+        OpenApiParameter("invoice", int),
+    ]
+)
 class PaymentListView(generics.ListAPIView):
     """``GET /api/v1/payments/``: payments you may see; finance users' queue is ``?status=pending``."""
 
@@ -269,6 +299,7 @@ class StripeWebhookView(APIView):
 
     @extend_schema(request={"application/json": dict}, responses=WebhookResponseSerializer)
     def post(self, request: Request) -> Response:
-        result = services.stripe_event_process(payload=request.body,
-                                               signature=request.META.get("HTTP_STRIPE_SIGNATURE"))
+        result = services.stripe_event_process(
+            payload=request.body, signature=request.META.get("HTTP_STRIPE_SIGNATURE")
+        )
         return Response({"received": True, "status": result.status, "outcome": result.outcome})

@@ -19,8 +19,9 @@ class TicketFilter(filters.FilterSet):
     assignee = IdFilter(field_name="assignee_id")
     unassigned = StrictBooleanFilter(field_name="assignee", lookup_expr="isnull")
     created_by = IdFilter(field_name="created_by_id")
-    target_type = filters.CharFilter(method="filter_target_type", max_length=100,
-                                     help_text='"app_label.model", e.g. "school.course".')
+    target_type = filters.CharFilter(
+        method="filter_target_type", max_length=100, help_text='"app_label.model", e.g. "school.course".'
+    )
     target_id = filters.CharFilter(field_name="target_id", max_length=64)
 
     class Meta:

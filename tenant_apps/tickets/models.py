@@ -45,10 +45,10 @@ class Ticket(models.Model):
     status = models.CharField(max_length=16, choices=TicketStatus.choices, default=TicketStatus.OPEN)
     priority = models.CharField(max_length=16, choices=TicketPriority.choices, default=TicketPriority.NORMAL)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets")
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="assigned_tickets")
-    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets"
+    )
+    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     target_id = models.CharField(max_length=64, blank=True)
     target = GenericForeignKey("target_type", "target_id")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -63,8 +63,10 @@ class Ticket(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(target_type__isnull=True, target_id="")
-                           | (models.Q(target_type__isnull=False) & ~models.Q(target_id=""))),
+                condition=(
+                    models.Q(target_type__isnull=True, target_id="")
+                    | (models.Q(target_type__isnull=False) & ~models.Q(target_id=""))
+                ),
                 name="tickets_target_complete",
             ),
         ]

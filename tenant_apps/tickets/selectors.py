@@ -24,15 +24,25 @@ def tickets_visible_to(user: Any) -> QuerySet[Ticket]:
         return Ticket.objects.none()
     if is_support_staff(user):
         return Ticket.objects.all()
-    return get_objects_for_user(user, f"tickets.{VIEW}", klass=Ticket.objects.all(), use_groups=False,
-                                with_superuser=False, accept_global_perms=False)
+    return get_objects_for_user(
+        user,
+        f"tickets.{VIEW}",
+        klass=Ticket.objects.all(),
+        use_groups=False,
+        with_superuser=False,
+        accept_global_perms=False,
+    )
 
 
 def ticket_list(*, user: Any) -> QuerySet[Ticket]:
     """Visible tickets, most recently active first, with people, target type and
     ``message_count`` loaded for a list."""
-    return (tickets_visible_to(user).select_related("created_by", "assignee", "target_type")
-            .annotate(message_count=Count("messages")).order_by("-updated_at", "-id"))
+    return (
+        tickets_visible_to(user)
+        .select_related("created_by", "assignee", "target_type")
+        .annotate(message_count=Count("messages"))
+        .order_by("-updated_at", "-id")
+    )
 
 
 def ticket_detail_queryset(*, user: Any) -> QuerySet[Ticket]:
@@ -41,8 +51,9 @@ def ticket_detail_queryset(*, user: Any) -> QuerySet[Ticket]:
 
 
 def _messages() -> QuerySet[TicketMessage]:
-    return (TicketMessage.objects.select_related("author")
-            .prefetch_related(Prefetch("attachments", TicketAttachment.objects.select_related("file"))))
+    return TicketMessage.objects.select_related("author").prefetch_related(
+        Prefetch("attachments", TicketAttachment.objects.select_related("file"))
+    )
 
 
 def ticket_get(*, user: Any, ticket_id: Any) -> Ticket:
@@ -79,8 +90,7 @@ def access_ticket(*, user: Any, ticket_id: Any, for_change: bool = False, lock: 
 
 def support_staff() -> QuerySet[User]:
     """Active users holding a support role of the current site's kind (``roles.support_roles``)."""
-    return (User.objects.filter(is_active=True, groups__name__in=support_roles(current_kind()))
-            .distinct().order_by("id"))
+    return User.objects.filter(is_active=True, groups__name__in=support_roles(current_kind())).distinct().order_by("id")
 
 
 def _pk(ticket_id: Any) -> int:

@@ -29,8 +29,11 @@ class TicketPersonSerializer(serializers.Serializer):
     email = serializers.EmailField(read_only=True, allow_null=True, help_text="Support staff only; else null.")
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
-        return {"id": instance.pk, "full_name": instance.full_name,
-                "email": instance.email if self.context.get("show_emails") else None}
+        return {
+            "id": instance.pk,
+            "full_name": instance.full_name,
+            "email": instance.email if self.context.get("show_emails") else None,
+        }
 
 
 class TicketTargetSerializer(serializers.Serializer):
@@ -67,8 +70,19 @@ class TicketSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Ticket
-        fields: tuple[str, ...] = ("id", "subject", "status", "priority", "created_by", "assignee", "target",
-                                   "message_count", "created_at", "updated_at", "closed_at")
+        fields: tuple[str, ...] = (
+            "id",
+            "subject",
+            "status",
+            "priority",
+            "created_by",
+            "assignee",
+            "target",
+            "message_count",
+            "created_at",
+            "updated_at",
+            "closed_at",
+        )
         read_only_fields: tuple[str, ...] = fields
 
     @extend_schema_field(TicketTargetSerializer(allow_null=True))
@@ -95,7 +109,9 @@ class TicketDetailSerializer(TicketSerializer):
 
 def _attachments_field() -> serializers.ListField:
     return serializers.ListField(
-        child=serializers.UUIDField(), required=False, max_length=MAX_ATTACHMENTS,
+        child=serializers.UUIDField(),
+        required=False,
+        max_length=MAX_ATTACHMENTS,
         help_text=f"Ids of files you uploaded through POST /api/v1/files/ (at most {MAX_ATTACHMENTS}).",
     )
 
@@ -103,10 +119,12 @@ def _attachments_field() -> serializers.ListField:
 class TicketCreateSerializer(serializers.Serializer):
     subject = serializers.CharField(max_length=200, help_text="One line; line breaks become spaces.")
     body = serializers.CharField(max_length=BODY_MAX_LENGTH, help_text="The first message.")
-    priority = NamedChoiceField(component_name="TicketPriorityEnum", choices=TicketPriority.choices,
-                                default=TicketPriority.NORMAL)
-    target = TicketTargetSerializer(required=False, allow_null=True,
-                                    help_text="The object the ticket is about; omit or null for a general ticket.")
+    priority = NamedChoiceField(
+        component_name="TicketPriorityEnum", choices=TicketPriority.choices, default=TicketPriority.NORMAL
+    )
+    target = TicketTargetSerializer(
+        required=False, allow_null=True, help_text="The object the ticket is about; omit or null for a general ticket."
+    )
     attachments = _attachments_field()
 
 
@@ -127,6 +145,6 @@ class TicketPrioritySerializer(serializers.Serializer):
 
 
 class TicketAssignSerializer(serializers.Serializer):
-    assignee = serializers.IntegerField(allow_null=True, min_value=1, max_value=2**63 - 1,
-                                        help_text="An active user's id, or null to unassign.")
-
+    assignee = serializers.IntegerField(
+        allow_null=True, min_value=1, max_value=2**63 - 1, help_text="An active user's id, or null to unassign."
+    )

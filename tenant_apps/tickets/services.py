@@ -51,8 +51,14 @@ SUBJECT_MAX_LENGTH = Ticket._meta.get_field("subject").max_length or 200
 
 
 def ticket_create(
-    *, created_by: User, subject: str, body: str, priority: str = TicketPriority.NORMAL,
-    target_type: str | None = None, target_id: str | None = None, attachment_ids: Iterable[Any] = (),
+    *,
+    created_by: User,
+    subject: str,
+    body: str,
+    priority: str = TicketPriority.NORMAL,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    attachment_ids: Iterable[Any] = (),
 ) -> Ticket:
     """Open a ticket: ``subject`` (one line, at most 200 characters; runs of white space, line
     breaks included, become one space), the first message ``body`` with ``attachment_ids``
@@ -77,20 +83,35 @@ def ticket_create(
     with transaction.atomic():
         files = _own_files(user=created_by, ids=attachment_ids)
         ticket = Ticket.objects.create(
-            subject=subject, priority=priority, created_by=created_by, status=TicketStatus.OPEN,
+            subject=subject,
+            priority=priority,
+            created_by=created_by,
+            status=TicketStatus.OPEN,
             target_type=ContentType.objects.get_for_model(target) if target is not None else None,
             target_id=str(target.pk) if target is not None else "",
         )
         message = _add_message(ticket=ticket, author=created_by, body=body, files=files)
         grant_participant(created_by, ticket)
-        audit_record(actor=created_by, verb="ticket.created", target=ticket, changes={
-            "status": [None, ticket.status], "priority": ticket.priority,
-            "target": _target_label(ticket), "message": message.pk, "attachments": [str(f.pk) for f in files],
-        })
+        audit_record(
+            actor=created_by,
+            verb="ticket.created",
+            target=ticket,
+            changes={
+                "status": [None, ticket.status],
+                "priority": ticket.priority,
+                "target": _target_label(ticket),
+                "message": message.pk,
+                "attachments": [str(f.pk) for f in files],
+            },
+        )
         staff = list(support_staff().exclude(pk=created_by.pk))
         for member in staff:
-            notify(recipient=member, verb="ticket.created", target=ticket,
-                   extra_data={**_summary(ticket), "created_by": created_by.get_full_name()})
+            notify(
+                recipient=member,
+                verb="ticket.created",
+                target=ticket,
+                extra_data={**_summary(ticket), "created_by": created_by.get_full_name()},
+            )
         _email_support(ticket=ticket, message=message, recipients=staff)
     return ticket
 
@@ -107,8 +128,7 @@ def ticket_reply(*, actor: User, ticket_id: Any, body: str, attachment_ids: Iter
     with transaction.atomic():
         ticket = access_ticket(user=actor, ticket_id=ticket_id, for_change=True, lock=True)
         if ticket.status == TicketStatus.CLOSED:
-            raise ApplicationError("This ticket is closed. Reopen it to reply.", code="ticket_closed",
-                                   status_code=409)
+            raise ApplicationError("This ticket is closed. Reopen it to reply.", code="ticket_closed", status_code=409)
         files = _own_files(user=actor, ids=attachment_ids)
         if not (body or "").strip() and not files:
             raise _validation("body", "Write a message or attach a file.")
@@ -121,8 +141,12 @@ def ticket_reply(*, actor: User, ticket_id: Any, body: str, attachment_ids: Iter
             changes["status"] = [old, ticket.status]
         audit_record(actor=actor, verb="ticket.replied", target=ticket, changes=changes)
         for person in _other_party(ticket, actor):
-            notify(recipient=person, verb="ticket.replied", target=ticket,
-                   extra_data={**_summary(ticket), "message_id": message.pk})
+            notify(
+                recipient=person,
+                verb="ticket.replied",
+                target=ticket,
+                extra_data={**_summary(ticket), "message_id": message.pk},
+            )
     return message
 
 
@@ -134,8 +158,9 @@ def ticket_prioritise(*, actor: User, ticket_id: Any, priority: str) -> Ticket:
     Raises ``ApplicationError``: ``permission_denied`` (403), ``not_found`` (404).
     """
     if not is_support_staff(actor):
-        raise ApplicationError("Only the site's support staff may change a ticket's priority.",
-                               code="permission_denied", status_code=403)
+        raise ApplicationError(
+            "Only the site's support staff may change a ticket's priority.", code="permission_denied", status_code=403
+        )
     with transaction.atomic():
         ticket = access_ticket(user=actor, ticket_id=ticket_id, for_change=True, lock=True)
         if ticket.priority == priority:
@@ -159,16 +184,20 @@ def ticket_assign(*, actor: User, ticket_id: Any, assignee_id: int | None) -> Ti
     (404), ``invalid_assignee`` (400).
     """
     if not is_support_staff(actor):
-        raise ApplicationError("Only the site's support staff may assign tickets.", code="permission_denied",
-                               status_code=403)
+        raise ApplicationError(
+            "Only the site's support staff may assign tickets.", code="permission_denied", status_code=403
+        )
     with transaction.atomic():
         ticket = access_ticket(user=actor, ticket_id=ticket_id, for_change=True, lock=True)
         new = None
         if assignee_id is not None:
             new = User.objects.filter(pk=assignee_id, is_active=True).first() if 0 < assignee_id < 2**63 else None
             if new is None:
-                raise ApplicationError("No active user of this site has this id.", code="invalid_assignee",
-                                       details={"assignee": ["No active user with this id."]})
+                raise ApplicationError(
+                    "No active user of this site has this id.",
+                    code="invalid_assignee",
+                    details={"assignee": ["No active user with this id."]},
+                )
         old = ticket.assignee
         if (old.pk if old else None) == (new.pk if new else None):
             return ticket
@@ -178,8 +207,12 @@ def ticket_assign(*, actor: User, ticket_id: Any, assignee_id: int | None) -> Ti
             grant_participant(new, ticket)
         ticket.assignee = new
         ticket.save(update_fields=["assignee", "updated_at"])
-        audit_record(actor=actor, verb="ticket.assigned" if new else "ticket.unassigned", target=ticket,
-                     changes={"assignee": [old.pk if old else None, new.pk if new else None]})
+        audit_record(
+            actor=actor,
+            verb="ticket.assigned" if new else "ticket.unassigned",
+            target=ticket,
+            changes={"assignee": [old.pk if old else None, new.pk if new else None]},
+        )
         told: set[int] = {actor.pk}
         if new is not None and new.pk not in told:
             notify(recipient=new, verb="ticket.assigned", target=ticket, extra_data=_summary(ticket))
@@ -189,8 +222,12 @@ def ticket_assign(*, actor: User, ticket_id: Any, assignee_id: int | None) -> Ti
             notify(recipient=old, verb="ticket.unassigned", target=ticket, extra_data={"ticket_id": ticket.pk})
             told.add(old.pk)
         if ticket.created_by_id not in told:
-            notify(recipient=ticket.created_by, verb="ticket.assigned" if new else "ticket.unassigned",
-                   target=ticket, extra_data=_summary(ticket))
+            notify(
+                recipient=ticket.created_by,
+                verb="ticket.assigned" if new else "ticket.unassigned",
+                target=ticket,
+                extra_data=_summary(ticket),
+            )
     return ticket
 
 
@@ -240,9 +277,12 @@ def _set_status(ticket: Ticket, *, actor: User, status: str, verb: str) -> None:
 
 
 def _invalid_transition(ticket: Ticket, wanted: str) -> ApplicationError:
-    return ApplicationError(f"A ticket that is {ticket.status} cannot become {wanted}.",
-                            code="invalid_status_transition", status_code=409,
-                            details={"status": ticket.status})
+    return ApplicationError(
+        f"A ticket that is {ticket.status} cannot become {wanted}.",
+        code="invalid_status_transition",
+        status_code=409,
+        details={"status": ticket.status},
+    )
 
 
 def _validation(field: str, message: str) -> ApplicationError:
@@ -302,8 +342,7 @@ def _other_party(ticket: Ticket, actor: User) -> list[User]:
 
 
 def _summary(ticket: Ticket) -> dict[str, Any]:
-    return {"ticket_id": ticket.pk, "subject": ticket.subject, "status": ticket.status,
-            "priority": ticket.priority}
+    return {"ticket_id": ticket.pk, "subject": ticket.subject, "status": ticket.status, "priority": ticket.priority}
 
 
 def _target_label(ticket: Ticket) -> str | None:
@@ -325,10 +364,15 @@ def _email_support(*, ticket: Ticket, message: TicketMessage, recipients: list[U
     creator = ticket.created_by
     body = message.body
     context = {
-        "ticket_id": ticket.pk, "subject": ticket.subject, "priority": ticket.get_priority_display(),
-        "created_by_name": creator.get_full_name(), "created_by_email": creator.email,
-        "target": _target_label(ticket) or "", "body": body[:EMAIL_EXCERPT_CHARS],
-        "body_truncated": len(body) > EMAIL_EXCERPT_CHARS, "attachment_count": message.attachments.count(),
+        "ticket_id": ticket.pk,
+        "subject": ticket.subject,
+        "priority": ticket.get_priority_display(),
+        "created_by_name": creator.get_full_name(),
+        "created_by_email": creator.email,
+        "target": _target_label(ticket) or "",
+        "body": body[:EMAIL_EXCERPT_CHARS],
+        "body_truncated": len(body) > EMAIL_EXCERPT_CHARS,
+        "attachment_count": message.attachments.count(),
         "ticket_url": _ticket_url(ticket),
     }
     subject = f"New ticket #{ticket.pk}: {ticket.subject}"[:200]

@@ -72,8 +72,9 @@ def register_kind_targets() -> None:
 
     for spec in all_kinds().values():
         for target in spec.ticket_targets:
-            register_ticket_target(apps.get_model(target.model),
-                                   can_link=import_string(target.can_link) if target.can_link else None)
+            register_ticket_target(
+                apps.get_model(target.model), can_link=import_string(target.can_link) if target.can_link else None
+            )
 
 
 def ticket_target_types() -> list[str]:
@@ -95,8 +96,11 @@ def resolve_ticket_target(*, user: Any, target_type: str, target_id: str) -> mod
     """
     target = _registry.get((target_type or "").strip().lower())
     if target is None or not _installed_here(target.model):
-        raise _invalid(f"Tickets cannot be linked to {target_type!r}. Choose from: "
-                       f"{', '.join(ticket_target_types()) or 'nothing on this site'}.", "type")
+        raise _invalid(
+            f"Tickets cannot be linked to {target_type!r}. Choose from: "
+            f"{', '.join(ticket_target_types()) or 'nothing on this site'}.",
+            "type",
+        )
     model = target.model
     try:
         pk = model._meta.pk.to_python(str(target_id).strip()) if model._meta.pk is not None else None

@@ -75,8 +75,7 @@ class TicketViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def _detail(self, pk: Any, *, status_code: int = status.HTTP_200_OK) -> Response:
         ticket = selectors.ticket_get(user=self.request.user, ticket_id=pk)
-        return Response(TicketDetailSerializer(ticket, context=self.get_serializer_context()).data,
-                        status=status_code)
+        return Response(TicketDetailSerializer(ticket, context=self.get_serializer_context()).data, status=status_code)
 
     @extend_schema(request=TicketCreateSerializer, responses={201: TicketDetailSerializer})
     def create(self, request: Request) -> Response:
@@ -89,8 +88,12 @@ class TicketViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = serializer.validated_data
         target = data.get("target") or {}
         ticket = services.ticket_create(
-            created_by=self.user, subject=data["subject"], body=data["body"], priority=data["priority"],
-            target_type=target.get("type"), target_id=target.get("id"),
+            created_by=self.user,
+            subject=data["subject"],
+            body=data["body"],
+            priority=data["priority"],
+            target_type=target.get("type"),
+            target_id=target.get("id"),
             attachment_ids=data.get("attachments", []),
         )
         return self._detail(ticket.pk, status_code=status.HTTP_201_CREATED)
@@ -107,11 +110,16 @@ class TicketViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         the ticket ``open``, by anyone else ``answered``; a closed ticket answers 409."""
         serializer = TicketReplySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        message = services.ticket_reply(actor=self.user, ticket_id=pk, body=serializer.validated_data["body"],
-                                        attachment_ids=serializer.validated_data.get("attachments", []))
+        message = services.ticket_reply(
+            actor=self.user,
+            ticket_id=pk,
+            body=serializer.validated_data["body"],
+            attachment_ids=serializer.validated_data.get("attachments", []),
+        )
         message = selectors.ticket_message_get(user=self.user, message_id=message.pk)
-        return Response(TicketMessageSerializer(message, context=self.get_serializer_context()).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            TicketMessageSerializer(message, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(request=TicketAssignSerializer, responses=TicketDetailSerializer)
     @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated, IsSupportStaff])

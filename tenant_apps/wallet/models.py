@@ -36,8 +36,9 @@ class Wallet(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="wallet")
     currency = models.CharField(max_length=3, help_text="ISO 4217, upper case; the site's DEFAULT_CURRENCY.")
     balance = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
-    held_balance = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO,
-                                       help_text="In escrow: set aside from balance, not spendable.")
+    held_balance = models.DecimalField(
+        max_digits=14, decimal_places=2, default=ZERO, help_text="In escrow: set aside from balance, not spendable."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -98,14 +99,17 @@ class LedgerEntry(models.Model):
     held_delta = models.DecimalField(max_digits=14, decimal_places=2)
     balance_after = models.DecimalField(max_digits=14, decimal_places=2)
     held_after = models.DecimalField(max_digits=14, decimal_places=2)
-    operation = models.UUIDField(default=uuid.uuid4, db_index=True,
-                                 help_text="Shared by the entries one operation wrote.")
+    operation = models.UUIDField(
+        default=uuid.uuid4, db_index=True, help_text="Shared by the entries one operation wrote."
+    )
     counterparty = models.ForeignKey(Wallet, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    reference = models.CharField(max_length=100, blank=True,
-                                 help_text="Idempotency key of the operation; unique per wallet when set.")
+    reference = models.CharField(
+        max_length=100, blank=True, help_text="Idempotency key of the operation; unique per wallet when set."
+    )
     memo = models.CharField(max_length=255, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = LedgerEntryQuerySet.as_manager()
@@ -114,12 +118,13 @@ class LedgerEntry(models.Model):
         ordering = ("-id",)
         verbose_name_plural = "ledger entries"
         constraints = [
-            models.UniqueConstraint(fields=["wallet", "reference"], condition=~Q(reference=""),
-                                    name="wallet_ledger_reference_unique"),
-            models.CheckConstraint(condition=Q(balance_after__gte=0) & Q(held_after__gte=0),
-                                   name="wallet_ledger_after_not_negative"),
-            models.CheckConstraint(condition=~Q(balance_delta=0) | ~Q(held_delta=0),
-                                   name="wallet_ledger_moves_money"),
+            models.UniqueConstraint(
+                fields=["wallet", "reference"], condition=~Q(reference=""), name="wallet_ledger_reference_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(balance_after__gte=0) & Q(held_after__gte=0), name="wallet_ledger_after_not_negative"
+            ),
+            models.CheckConstraint(condition=~Q(balance_delta=0) | ~Q(held_delta=0), name="wallet_ledger_moves_money"),
             models.CheckConstraint(condition=Q(kind__in=LedgerEntryKind.values), name="wallet_ledger_kind_valid"),
         ]
         indexes = [models.Index(fields=["wallet", "id"], name="wallet_ledger_statement")]

@@ -73,11 +73,15 @@ def ledger_discrepancies(*, wallet_ids: Iterable[int] | None = None) -> list[Led
     wrong_running = entries.filter(~Q(balance_after=F("running_balance")) | ~Q(held_after=F("running_held")))
     for entry in wrong_running:
         if entry.balance_after != entry.running_balance:
-            found.append(LedgerDiscrepancy(entry.wallet_id, "balance_after", entry.running_balance,
-                                           entry.balance_after, entry.pk))
+            found.append(
+                LedgerDiscrepancy(
+                    entry.wallet_id, "balance_after", entry.running_balance, entry.balance_after, entry.pk
+                )
+            )
         if entry.held_after != entry.running_held:
-            found.append(LedgerDiscrepancy(entry.wallet_id, "held_after", entry.running_held, entry.held_after,
-                                           entry.pk))
+            found.append(
+                LedgerDiscrepancy(entry.wallet_id, "held_after", entry.running_held, entry.held_after, entry.pk)
+            )
     return found
 
 

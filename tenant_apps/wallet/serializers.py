@@ -28,8 +28,20 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LedgerEntry
-        fields = ("id", "created_at", "kind", "balance_delta", "held_delta", "balance_after", "held_after",
-                  "currency", "counterparty_user_id", "operation", "reference", "memo")
+        fields = (
+            "id",
+            "created_at",
+            "kind",
+            "balance_delta",
+            "held_delta",
+            "balance_after",
+            "held_after",
+            "currency",
+            "counterparty_user_id",
+            "operation",
+            "reference",
+            "memo",
+        )
         read_only_fields = fields
 
     def get_counterparty_user_id(self, entry: LedgerEntry) -> int | None:

@@ -58,41 +58,74 @@ def wallet_for(*, user: Any) -> Wallet:
     return wallet
 
 
-def wallet_top_up(*, wallet: Wallet, amount: Amount, actor: Any = None, reference: str = "",
-                  memo: str = "") -> LedgerEntry:
+def wallet_top_up(
+    *, wallet: Wallet, amount: Amount, actor: Any = None, reference: str = "", memo: str = ""
+) -> LedgerEntry:
     """Money in: ``balance += amount``. Returns the entry (kind ``top_up``)."""
     value = _amount(amount)
-    return _post(verb="wallet.top_up", kind=LedgerEntryKind.TOP_UP, amount=value, actor=actor,
-                 reference=reference, memo=memo, legs=[_Leg(wallet, balance=value)])[0]
+    return _post(
+        verb="wallet.top_up",
+        kind=LedgerEntryKind.TOP_UP,
+        amount=value,
+        actor=actor,
+        reference=reference,
+        memo=memo,
+        legs=[_Leg(wallet, balance=value)],
+    )[0]
 
 
-def wallet_payment(*, wallet: Wallet, amount: Amount, actor: Any = None, reference: str = "",
-                   memo: str = "") -> LedgerEntry:
+def wallet_payment(
+    *, wallet: Wallet, amount: Amount, actor: Any = None, reference: str = "", memo: str = ""
+) -> LedgerEntry:
     """A purchase paid to the site from the wallet: ``balance -= amount``; ``insufficient_funds``."""
     value = _amount(amount)
-    return _post(verb="wallet.payment", kind=LedgerEntryKind.PAYMENT, amount=value, actor=actor,
-                 reference=reference, memo=memo, legs=[_Leg(wallet, balance=-value)])[0]
+    return _post(
+        verb="wallet.payment",
+        kind=LedgerEntryKind.PAYMENT,
+        amount=value,
+        actor=actor,
+        reference=reference,
+        memo=memo,
+        legs=[_Leg(wallet, balance=-value)],
+    )[0]
 
 
-def escrow_hold(*, wallet: Wallet, amount: Amount, actor: Any = None, reference: str = "",
-                memo: str = "") -> LedgerEntry:
+def escrow_hold(
+    *, wallet: Wallet, amount: Amount, actor: Any = None, reference: str = "", memo: str = ""
+) -> LedgerEntry:
     """Set money aside: ``balance -= amount``, ``held_balance += amount``; ``insufficient_funds``."""
     value = _amount(amount)
-    return _post(verb="wallet.escrow_hold", kind=LedgerEntryKind.ESCROW_HOLD, amount=value, actor=actor,
-                 reference=reference, memo=memo, legs=[_Leg(wallet, balance=-value, held=value)])[0]
+    return _post(
+        verb="wallet.escrow_hold",
+        kind=LedgerEntryKind.ESCROW_HOLD,
+        amount=value,
+        actor=actor,
+        reference=reference,
+        memo=memo,
+        legs=[_Leg(wallet, balance=-value, held=value)],
+    )[0]
 
 
-def escrow_release(*, wallet: Wallet, amount: Amount, actor: Any = None, reference: str = "",
-                   memo: str = "") -> LedgerEntry:
+def escrow_release(
+    *, wallet: Wallet, amount: Amount, actor: Any = None, reference: str = "", memo: str = ""
+) -> LedgerEntry:
     """Give held money back to the same wallet: ``held_balance -= amount``, ``balance += amount``;
     ``insufficient_held_funds``."""
     value = _amount(amount)
-    return _post(verb="wallet.escrow_release", kind=LedgerEntryKind.ESCROW_RELEASE, amount=value, actor=actor,
-                 reference=reference, memo=memo, legs=[_Leg(wallet, balance=value, held=-value)])[0]
+    return _post(
+        verb="wallet.escrow_release",
+        kind=LedgerEntryKind.ESCROW_RELEASE,
+        amount=value,
+        actor=actor,
+        reference=reference,
+        memo=memo,
+        legs=[_Leg(wallet, balance=value, held=-value)],
+    )[0]
 
 
-def escrow_capture(*, payer: Wallet, payee: Wallet, amount: Amount, actor: Any = None, reference: str = "",
-                   memo: str = "") -> tuple[LedgerEntry, LedgerEntry]:
+def escrow_capture(
+    *, payer: Wallet, payee: Wallet, amount: Amount, actor: Any = None, reference: str = "", memo: str = ""
+) -> tuple[LedgerEntry, LedgerEntry]:
     """Pay held money: ``payer.held_balance -= amount``, ``payee.balance += amount``.
 
     Returns ``(payer_entry, payee_entry)`` (kind ``escrow_capture``); ``same_wallet``,
@@ -101,15 +134,20 @@ def escrow_capture(*, payer: Wallet, payee: Wallet, amount: Amount, actor: Any =
     value = _amount(amount)
     _different(payer, payee)
     payer_entry, payee_entry = _post(
-        verb="wallet.escrow_capture", kind=LedgerEntryKind.ESCROW_CAPTURE, amount=value, actor=actor,
-        reference=reference, memo=memo,
+        verb="wallet.escrow_capture",
+        kind=LedgerEntryKind.ESCROW_CAPTURE,
+        amount=value,
+        actor=actor,
+        reference=reference,
+        memo=memo,
         legs=[_Leg(payer, held=-value, counterparty=payee), _Leg(payee, balance=value, counterparty=payer)],
     )
     return payer_entry, payee_entry
 
 
-def wallet_transfer(*, source: Wallet, destination: Wallet, amount: Amount, actor: Any = None,
-                    reference: str = "", memo: str = "") -> tuple[LedgerEntry, LedgerEntry]:
+def wallet_transfer(
+    *, source: Wallet, destination: Wallet, amount: Amount, actor: Any = None, reference: str = "", memo: str = ""
+) -> tuple[LedgerEntry, LedgerEntry]:
     """``source.balance -= amount``, ``destination.balance += amount``.
 
     Returns ``(source_entry, destination_entry)`` (kind ``transfer``); ``same_wallet``,
@@ -118,16 +156,29 @@ def wallet_transfer(*, source: Wallet, destination: Wallet, amount: Amount, acto
     value = _amount(amount)
     _different(source, destination)
     source_entry, destination_entry = _post(
-        verb="wallet.transfer", kind=LedgerEntryKind.TRANSFER, amount=value, actor=actor,
-        reference=reference, memo=memo,
-        legs=[_Leg(source, balance=-value, counterparty=destination),
-              _Leg(destination, balance=value, counterparty=source)],
+        verb="wallet.transfer",
+        kind=LedgerEntryKind.TRANSFER,
+        amount=value,
+        actor=actor,
+        reference=reference,
+        memo=memo,
+        legs=[
+            _Leg(source, balance=-value, counterparty=destination),
+            _Leg(destination, balance=value, counterparty=source),
+        ],
     )
     return source_entry, destination_entry
 
 
-def wallet_refund(*, payer: Wallet, amount: Amount, payee: Wallet | None = None, actor: Any = None,
-                  reference: str = "", memo: str = "") -> tuple[LedgerEntry, LedgerEntry | None]:
+def wallet_refund(
+    *,
+    payer: Wallet,
+    amount: Amount,
+    payee: Wallet | None = None,
+    actor: Any = None,
+    reference: str = "",
+    memo: str = "",
+) -> tuple[LedgerEntry, LedgerEntry | None]:
     """Give a payer money back: ``payer.balance += amount``, taken from ``payee.balance`` (the one
     who was paid) or, when ``payee`` is ``None``, from the site (money in, like a top-up).
 
@@ -137,24 +188,43 @@ def wallet_refund(*, payer: Wallet, amount: Amount, payee: Wallet | None = None,
     """
     value = _amount(amount)
     if payee is None:
-        (payer_entry,) = _post(verb="wallet.refund", kind=LedgerEntryKind.REFUND, amount=value, actor=actor,
-                               reference=reference, memo=memo, legs=[_Leg(payer, balance=value)])
+        (payer_entry,) = _post(
+            verb="wallet.refund",
+            kind=LedgerEntryKind.REFUND,
+            amount=value,
+            actor=actor,
+            reference=reference,
+            memo=memo,
+            legs=[_Leg(payer, balance=value)],
+        )
         return payer_entry, None
     _different(payer, payee)
     payer_entry, payee_entry = _post(
-        verb="wallet.refund", kind=LedgerEntryKind.REFUND, amount=value, actor=actor, reference=reference,
+        verb="wallet.refund",
+        kind=LedgerEntryKind.REFUND,
+        amount=value,
+        actor=actor,
+        reference=reference,
         memo=memo,
         legs=[_Leg(payer, balance=value, counterparty=payee), _Leg(payee, balance=-value, counterparty=payer)],
     )
     return payer_entry, payee_entry
 
 
-def wallet_payout(*, wallet: Wallet, amount: Amount, actor: Any = None, reference: str = "",
-                  memo: str = "") -> LedgerEntry:
+def wallet_payout(
+    *, wallet: Wallet, amount: Amount, actor: Any = None, reference: str = "", memo: str = ""
+) -> LedgerEntry:
     """Money out (to a bank account, by the payments app): ``balance -= amount``; ``insufficient_funds``."""
     value = _amount(amount)
-    return _post(verb="wallet.payout", kind=LedgerEntryKind.PAYOUT, amount=value, actor=actor,
-                 reference=reference, memo=memo, legs=[_Leg(wallet, balance=-value)])[0]
+    return _post(
+        verb="wallet.payout",
+        kind=LedgerEntryKind.PAYOUT,
+        amount=value,
+        actor=actor,
+        reference=reference,
+        memo=memo,
+        legs=[_Leg(wallet, balance=-value)],
+    )[0]
 
 
 def wallet_adjust(*, wallet: Wallet, amount: Amount, reason: str, actor: Any, reference: str = "") -> LedgerEntry:
@@ -166,10 +236,18 @@ def wallet_adjust(*, wallet: Wallet, amount: Amount, reason: str, actor: Any, re
     value = _amount(amount, allow_negative=True)
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError("Say why the balance is adjusted.", code="reason_required",
-                               details={"reason": ["This field is required."]})
-    return _post(verb="wallet.adjustment", kind=LedgerEntryKind.ADJUSTMENT, amount=value, actor=actor,
-                 reference=reference, memo=reason[:255], legs=[_Leg(wallet, balance=value)])[0]
+        raise ApplicationError(
+            "Say why the balance is adjusted.", code="reason_required", details={"reason": ["This field is required."]}
+        )
+    return _post(
+        verb="wallet.adjustment",
+        kind=LedgerEntryKind.ADJUSTMENT,
+        amount=value,
+        actor=actor,
+        reference=reference,
+        memo=reason[:255],
+        legs=[_Leg(wallet, balance=value)],
+    )[0]
 
 
 # --------------------------------------------------------------------------------------------
@@ -187,13 +265,18 @@ class _Leg:
     counterparty: Wallet | None = None
 
     def matches(self, entry: LedgerEntry, kind: str) -> bool:
-        return (entry.wallet_id == self.wallet.pk and entry.kind == kind and entry.balance_delta == self.balance
-                and entry.held_delta == self.held
-                and entry.counterparty_id == (self.counterparty.pk if self.counterparty else None))
+        return (
+            entry.wallet_id == self.wallet.pk
+            and entry.kind == kind
+            and entry.balance_delta == self.balance
+            and entry.held_delta == self.held
+            and entry.counterparty_id == (self.counterparty.pk if self.counterparty else None)
+        )
 
 
-def _post(*, verb: str, kind: str, amount: Decimal, legs: list[_Leg], actor: Any, reference: str,
-          memo: str) -> list[LedgerEntry]:
+def _post(
+    *, verb: str, kind: str, amount: Decimal, legs: list[_Leg], actor: Any, reference: str, memo: str
+) -> list[LedgerEntry]:
     """Lock the legs' wallets, apply the legs, append their entries and an audit row.
 
     Returns the entries in the order of ``legs`` (the earlier entries when ``reference`` repeats
@@ -201,13 +284,17 @@ def _post(*, verb: str, kind: str, amount: Decimal, legs: list[_Leg], actor: Any
     """
     reference = (reference or "").strip()
     if len(reference) > 100:
-        raise ApplicationError("A reference has at most 100 characters.", code="validation_error",
-                               details={"reference": ["At most 100 characters."]})
+        raise ApplicationError(
+            "A reference has at most 100 characters.",
+            code="validation_error",
+            details={"reference": ["At most 100 characters."]},
+        )
     with transaction.atomic():
         wallets = wallets_lock(wallet_ids=[leg.wallet.pk for leg in legs])
         if len({wallet.currency for wallet in wallets.values()}) > 1:
-            raise ApplicationError("These wallets hold different currencies.", code="currency_mismatch",
-                                   status_code=409)
+            raise ApplicationError(
+                "These wallets hold different currencies.", code="currency_mismatch", status_code=409
+            )
         if reference:
             earlier = _earlier(wallets, kind=kind, legs=legs, reference=reference)
             if earlier is not None:
@@ -215,25 +302,37 @@ def _post(*, verb: str, kind: str, amount: Decimal, legs: list[_Leg], actor: Any
         operation = uuid.uuid4()
         before = {pk: (wallet.balance, wallet.held_balance) for pk, wallet in wallets.items()}
         entries = [
-            _apply(wallets[leg.wallet.pk], leg, kind=kind, operation=operation, actor=actor, reference=reference,
-                   memo=memo)
+            _apply(
+                wallets[leg.wallet.pk], leg, kind=kind, operation=operation, actor=actor, reference=reference, memo=memo
+            )
             for leg in legs
         ]
         primary = wallets[legs[0].wallet.pk]
-        audit_record(actor=actor, verb=verb, target=primary, changes={
-            "amount": str(amount), "currency": primary.currency, "operation": str(operation),
-            "reference": reference, "entries": [entry.pk for entry in entries],
-            "wallets": {
-                str(pk): {"balance": [str(before[pk][0]), str(wallet.balance)],
-                          "held_balance": [str(before[pk][1]), str(wallet.held_balance)]}
-                for pk, wallet in wallets.items()
+        audit_record(
+            actor=actor,
+            verb=verb,
+            target=primary,
+            changes={
+                "amount": str(amount),
+                "currency": primary.currency,
+                "operation": str(operation),
+                "reference": reference,
+                "entries": [entry.pk for entry in entries],
+                "wallets": {
+                    str(pk): {
+                        "balance": [str(before[pk][0]), str(wallet.balance)],
+                        "held_balance": [str(before[pk][1]), str(wallet.held_balance)],
+                    }
+                    for pk, wallet in wallets.items()
+                },
             },
-        })
+        )
     return entries
 
 
-def _apply(wallet: Wallet, leg: _Leg, *, kind: str, operation: uuid.UUID, actor: Any, reference: str,
-           memo: str) -> LedgerEntry:
+def _apply(
+    wallet: Wallet, leg: _Leg, *, kind: str, operation: uuid.UUID, actor: Any, reference: str, memo: str
+) -> LedgerEntry:
     """Change a locked wallet by ``leg`` and append its entry; refuses to go below zero or over the limit.
 
     A refusal names the short wallet by its user's id, never its amounts: the caller may be the
@@ -243,22 +342,38 @@ def _apply(wallet: Wallet, leg: _Leg, *, kind: str, operation: uuid.UUID, actor:
     held = wallet.held_balance + leg.held
     if balance < 0:
         raise ApplicationError(
-            "Not enough money in the wallet.", code="insufficient_funds", status_code=409,
+            "Not enough money in the wallet.",
+            code="insufficient_funds",
+            status_code=409,
             details={"user_id": wallet.user_id},
         )
     if held < 0:
         raise ApplicationError(
-            "Not enough money held in escrow.", code="insufficient_held_funds", status_code=409,
+            "Not enough money held in escrow.",
+            code="insufficient_held_funds",
+            status_code=409,
             details={"user_id": wallet.user_id},
         )
     if balance > MAX_AMOUNT or held > MAX_AMOUNT:
-        raise ApplicationError("The wallet cannot hold that much.", code="wallet_limit_exceeded", status_code=409,
-                               details={"max_amount": str(MAX_AMOUNT)})
+        raise ApplicationError(
+            "The wallet cannot hold that much.",
+            code="wallet_limit_exceeded",
+            status_code=409,
+            details={"max_amount": str(MAX_AMOUNT)},
+        )
     wallet.balance, wallet.held_balance = balance, held
     wallet.save(update_fields=["balance", "held_balance", "updated_at"])
     return LedgerEntry.objects.create(
-        wallet=wallet, kind=kind, balance_delta=leg.balance, held_delta=leg.held, balance_after=balance,
-        held_after=held, operation=operation, counterparty=leg.counterparty, reference=reference, memo=memo[:255],
+        wallet=wallet,
+        kind=kind,
+        balance_delta=leg.balance,
+        held_delta=leg.held,
+        balance_after=balance,
+        held_after=held,
+        operation=operation,
+        counterparty=leg.counterparty,
+        reference=reference,
+        memo=memo[:255],
         actor=actor if getattr(actor, "is_authenticated", False) else None,
     )
 
@@ -269,16 +384,21 @@ def _earlier(wallets: dict[int, Wallet], *, kind: str, legs: list[_Leg], referen
     Runs under the wallets' locks, so a concurrent retry waits and then sees the first run's
     entries. Raises ``duplicate_reference`` (409) when the reference was used for something else.
     """
-    found = {entry.wallet_id: entry for entry in LedgerEntry.objects.filter(wallet__in=list(wallets),
-                                                                            reference=reference)}
+    found = {
+        entry.wallet_id: entry for entry in LedgerEntry.objects.filter(wallet__in=list(wallets), reference=reference)
+    }
     if not found:
         return None
     same = len(found) == len(legs) and all(
         leg.wallet.pk in found and leg.matches(found[leg.wallet.pk], kind) for leg in legs
     )
     if not same or len({entry.operation for entry in found.values()}) != 1:
-        raise ApplicationError("This reference was used for a different operation.", code="duplicate_reference",
-                               status_code=409, details={"reference": reference})
+        raise ApplicationError(
+            "This reference was used for a different operation.",
+            code="duplicate_reference",
+            status_code=409,
+            details={"reference": reference},
+        )
     for entry in found.values():
         entry.wallet = wallets[entry.wallet_id]
     return [found[leg.wallet.pk] for leg in legs]
@@ -286,6 +406,7 @@ def _earlier(wallets: dict[int, Wallet], *, kind: str, legs: list[_Leg], referen
 
 def _amount(value: Amount, *, allow_negative: bool = False) -> Decimal:
     """``value`` as a non-zero ``Decimal`` with 2 places; raises ``invalid_amount`` (400)."""
+
     def invalid(why: str) -> ApplicationError:
         return ApplicationError(why, code="invalid_amount", details={"amount": [why]})
 

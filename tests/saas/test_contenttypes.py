@@ -20,7 +20,8 @@ def test_cache_entries_are_kept_per_schema(alpha, gamma):
         alpha_ct = ContentType.objects.get_for_model(User)
     with tenant_context(gamma):
         ContentType.objects._cache.setdefault("default")[("accounts", "user")] = ContentType(
-            id=999_999, app_label="accounts", model="user")
+            id=999_999, app_label="accounts", model="user"
+        )
         assert ContentType.objects.get_for_model(User).id == 999_999
     # when alpha asks again, without any clear_cache in between
     connection.tenant = alpha

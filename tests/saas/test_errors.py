@@ -90,5 +90,9 @@ def test_a_unique_constraint_race_is_answered_with_409_conflict_not_500():
 
     response = exception_handler(IntegrityError("duplicate key value violates unique constraint"), {})
     assert response.status_code == 409
-    assert response.data == {"error": {"code": "conflict", "message": (
-        "This conflicts with a change made at the same time. Reload and try again.")}}
+    assert response.data == {
+        "error": {
+            "code": "conflict",
+            "message": ("This conflicts with a change made at the same time. Reload and try again."),
+        }
+    }

@@ -19,8 +19,10 @@ TENANT_ONLY = [
     "/api/v1/auth/otp/verify/",
     "/api/v1/auth/registration/",
 ]
-EVERY_URLCONF = ["saas.urls.public", *(settings.TENANT_TYPES[kind]["URLCONF"] for kind in settings.TENANT_TYPES
-                                       if kind != "public")]
+EVERY_URLCONF = [
+    "saas.urls.public",
+    *(settings.TENANT_TYPES[kind]["URLCONF"] for kind in settings.TENANT_TYPES if kind != "public"),
+]
 
 
 def schema_paths(client) -> set[str]:

@@ -28,7 +28,12 @@ def production(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DJANGO_SETTINGS_MODULE": "saas.settings.production"}
     return subprocess.run(
         [sys.executable, str(BASE_DIR / "manage.py"), *args],
-        cwd=BASE_DIR, env={**clean_env, **env}, capture_output=True, text=True, timeout=120, check=False,
+        cwd=BASE_DIR,
+        env={**clean_env, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -38,8 +43,9 @@ def strong_secret() -> str:
 
 def test_production_profile_passes_the_deploy_checks_without_warnings():
     # when
-    result = production("check", "--deploy", "--fail-level", "WARNING",
-                        DJANGO_SECRET_KEY=strong_secret(), DATABASE_URL=DATABASE_URL)
+    result = production(
+        "check", "--deploy", "--fail-level", "WARNING", DJANGO_SECRET_KEY=strong_secret(), DATABASE_URL=DATABASE_URL
+    )
     # then
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
@@ -47,8 +53,9 @@ def test_production_profile_passes_the_deploy_checks_without_warnings():
 
 def test_deploy_checks_reject_a_weak_secret_key():
     # when
-    result = production("check", "--deploy", "--fail-level", "WARNING",
-                        DJANGO_SECRET_KEY="changeme", DATABASE_URL=DATABASE_URL)
+    result = production(
+        "check", "--deploy", "--fail-level", "WARNING", DJANGO_SECRET_KEY="changeme", DATABASE_URL=DATABASE_URL
+    )
     # then
     assert result.returncode != 0
     assert "security.W009" in result.stderr
@@ -56,8 +63,15 @@ def test_deploy_checks_reject_a_weak_secret_key():
 
 def test_debug_cannot_be_switched_on_in_production():
     # when
-    result = production("shell", "--no-imports", "-c", "from django.conf import settings; print(settings.DEBUG)",
-                        DJANGO_SECRET_KEY=strong_secret(), DATABASE_URL=DATABASE_URL, DJANGO_DEBUG="true")
+    result = production(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.DEBUG)",
+        DJANGO_SECRET_KEY=strong_secret(),
+        DATABASE_URL=DATABASE_URL,
+        DJANGO_DEBUG="true",
+    )
     # then
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "False"

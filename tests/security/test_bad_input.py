@@ -75,8 +75,10 @@ def test_audit_log_rejects_bad_filter_values_with_a_400(admin_client, params, fi
 
 def test_audit_log_still_filters_by_a_valid_actor_and_range(admin_client):
     # when
-    response = admin_client.get(AUDIT_LOG, {"actor": "1", "since": "2000-01-01T00:00:00Z",
-                                            "until": "2999-01-01T00:00:00+02:00", "verb": "user."})
+    response = admin_client.get(
+        AUDIT_LOG,
+        {"actor": "1", "since": "2000-01-01T00:00:00Z", "until": "2999-01-01T00:00:00+02:00", "verb": "user."},
+    )
     # then
     assert response.status_code == 200, response.content
     assert "results" in response.json()
@@ -196,8 +198,9 @@ def test_notification_stream_rejects_a_bad_last_event_id_with_a_400(alpha, login
 )
 def test_signed_stripe_webhook_that_is_not_an_event_object_is_a_400(alpha, client_for, payload):
     # when
-    response = client_for(alpha).generic("POST", WEBHOOK, payload, content_type="application/json",
-                                         HTTP_STRIPE_SIGNATURE=sign(payload))
+    response = client_for(alpha).generic(
+        "POST", WEBHOOK, payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=sign(payload)
+    )
     # then
     assert_error_shape(response, 400, "invalid_payload")
 
@@ -217,8 +220,9 @@ def test_oversized_webhook_body_is_a_413_in_the_error_shape(alpha, client_for, s
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
     payload = json.dumps({"id": "evt_1", "type": "x", "pad": "x" * 4096})
     # when
-    response = client_for(alpha).generic("POST", WEBHOOK, payload, content_type="application/json",
-                                         HTTP_STRIPE_SIGNATURE=sign(payload))
+    response = client_for(alpha).generic(
+        "POST", WEBHOOK, payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=sign(payload)
+    )
     # then
     assert_error_shape(response, 413, "request_too_large")
 

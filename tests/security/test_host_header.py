@@ -53,8 +53,16 @@ def assert_no_tenant_data(response: Any) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("host", ["nobody.localhost", "beta.alpha.localhost", "alpha.localhost.localhost",
-                                  "www.alpha.localhost", "alpha-localhost.localhost"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "nobody.localhost",
+        "beta.alpha.localhost",
+        "alpha.localhost.localhost",
+        "www.alpha.localhost",
+        "alpha-localhost.localhost",
+    ],
+)
 def test_an_unknown_tenant_host_gets_a_json_404(session_tenants, db, tokens, host):
     # when: alpha's valid token, sent to a host that is no site
     response = raw(host, tokens["alpha"]).get(USERS)
@@ -62,8 +70,9 @@ def test_an_unknown_tenant_host_gets_a_json_404(session_tenants, db, tokens, hos
     assert_json_error(response, 404, "unknown_tenant")
 
 
-@pytest.mark.parametrize("host", ["evil.example.com", "alpha.localhost.evil.example.com", "127.0.0.1",
-                                  "localhost.evil.example.com", "[::1]"])
+@pytest.mark.parametrize(
+    "host", ["evil.example.com", "alpha.localhost.evil.example.com", "127.0.0.1", "localhost.evil.example.com", "[::1]"]
+)
 def test_a_host_outside_allowed_hosts_gets_a_json_400_not_html(session_tenants, db, tokens, host):
     response = raw(host, tokens["alpha"]).get(USERS)
     assert_json_error(response, 400, "unknown_host")
@@ -79,9 +88,11 @@ def test_an_empty_host_header_gets_a_json_400(session_tenants, db, tokens):
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("host", ["alpha.localhost.", "ALPHA.localhost", "Alpha.LocalHost", "alpha.localhost:1337",
-                                  "ALPHA.LOCALHOST.:8000"],
-                         ids=["trailing-dot", "upper", "mixed", "port", "all-three"])
+@pytest.mark.parametrize(
+    "host",
+    ["alpha.localhost.", "ALPHA.localhost", "Alpha.LocalHost", "alpha.localhost:1337", "ALPHA.LOCALHOST.:8000"],
+    ids=["trailing-dot", "upper", "mixed", "port", "all-three"],
+)
 def test_a_spelling_of_alphas_host_reaches_alpha_and_nothing_else(session_tenants, db, tokens, host):
     # when
     site = raw(host).get(SITE)
@@ -149,13 +160,24 @@ def test_a_suspended_tenants_host_answers_403_to_everything(alpha, tokens, clien
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("host", [
-    "beta.localhost/../alpha", "alpha.localhost/../beta.localhost", "alpha.localhost@beta.localhost",
-    "beta.localhost@alpha.localhost", "beta.localhost#.alpha.localhost", "beta.localhost?.alpha.localhost",
-    "alpha.localhost beta.localhost", "alpha.localhost,beta.localhost", "alpha.localhost\\beta.localhost",
-    "beta.localhost%2f..%2falpha.localhost", "beta.localhost:80@alpha.localhost", "beta.localhost\tx",
-    "\uff42eta.localhost",  # fullwidth b
-])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "beta.localhost/../alpha",
+        "alpha.localhost/../beta.localhost",
+        "alpha.localhost@beta.localhost",
+        "beta.localhost@alpha.localhost",
+        "beta.localhost#.alpha.localhost",
+        "beta.localhost?.alpha.localhost",
+        "alpha.localhost beta.localhost",
+        "alpha.localhost,beta.localhost",
+        "alpha.localhost\\beta.localhost",
+        "beta.localhost%2f..%2falpha.localhost",
+        "beta.localhost:80@alpha.localhost",
+        "beta.localhost\tx",
+        "\uff42eta.localhost",  # fullwidth b
+    ],
+)
 def test_a_host_that_smuggles_another_name_reaches_no_tenant(session_tenants, db, tokens, host):
     # when: with each tenant's valid token
     responses = [raw(host, tokens[slug]).get(USERS) for slug in ("alpha", "beta")]
@@ -167,8 +189,10 @@ def test_a_host_that_smuggles_another_name_reaches_no_tenant(session_tenants, db
         assert_no_tenant_data(response)
 
 
-@pytest.mark.parametrize("url", ["http://beta.localhost/api/v1/users/", "//beta.localhost/api/v1/users/",
-                                 "http://beta.localhost:80/api/v1/users/"])
+@pytest.mark.parametrize(
+    "url",
+    ["http://beta.localhost/api/v1/users/", "//beta.localhost/api/v1/users/", "http://beta.localhost:80/api/v1/users/"],
+)
 def test_an_absolute_uri_in_the_request_line_does_not_pick_the_tenant(session_tenants, db, tokens, url):
     # when: an alpha-hosted request whose target names beta, with beta's token, then with alpha's
     with_beta_token = raw("alpha.localhost", tokens["beta"]).get(url)
@@ -187,7 +211,8 @@ def test_an_absolute_uri_path_reaching_the_handler_is_a_json_error(session_tenan
 
     # given: the WSGI environ such a server would build, Host alpha, the target naming beta
     environ = RequestFactory(HTTP_HOST="alpha.localhost", HTTP_AUTHORIZATION=f"Bearer {tokens['beta']}")._base_environ(
-        PATH_INFO="http://beta.localhost/api/v1/users/", REQUEST_METHOD="GET")
+        PATH_INFO="http://beta.localhost/api/v1/users/", REQUEST_METHOD="GET"
+    )
     # when: Django's own handler serves it (as the test client does, without closing the connection)
     response = ClientHandler()(environ)
     # then: a JSON error of alpha's host, nothing of either tenant

@@ -63,8 +63,13 @@ def _file(user: Any, name: str = f"{SECRET}.pdf") -> Any:
 def _invoice(people: SimpleNamespace, total: str = "100.00") -> Any:
     from tenant_apps.payments.services import invoice_create
 
-    return invoice_create(customer=people.ann, due_date=timezone.localdate() + timedelta(days=30), note=SECRET,
-                          lines=[{"description": SECRET, "quantity": 1, "unit_price": total}], send_email=False)
+    return invoice_create(
+        customer=people.ann,
+        due_date=timezone.localdate() + timedelta(days=30),
+        note=SECRET,
+        lines=[{"description": SECRET, "quantity": 1, "unit_price": total}],
+        send_email=False,
+    )
 
 
 def _read(model: Any, pk: Any, *fields: str) -> Any:
@@ -77,18 +82,28 @@ def build_ticket(people: SimpleNamespace) -> Victim:
     from tenant_apps.tickets.services import ticket_create
 
     ticket = ticket_create(created_by=people.ann, subject=f"Refund {SECRET}", body=f"My card {SECRET}")
-    return Victim(ref=ticket.pk, missing=MISSING_INT, state=lambda: (
-        _read(Ticket, ticket.pk, "status", "priority", "assignee_id", "closed_at", "subject"),
-        TicketMessage.objects.filter(ticket_id=ticket.pk).count()))
+    return Victim(
+        ref=ticket.pk,
+        missing=MISSING_INT,
+        state=lambda: (
+            _read(Ticket, ticket.pk, "status", "priority", "assignee_id", "closed_at", "subject"),
+            TicketMessage.objects.filter(ticket_id=ticket.pk).count(),
+        ),
+    )
 
 
 def build_invoice(people: SimpleNamespace) -> Victim:
     from tenant_apps.payments.models import Invoice, Payment
 
     invoice = _invoice(people)
-    return Victim(ref=invoice.pk, missing=MISSING_INT, state=lambda: (
-        _read(Invoice, invoice.pk, "status", "amount_paid", "cancelled_at", "note"),
-        Payment.objects.filter(invoice_id=invoice.pk).count()))
+    return Victim(
+        ref=invoice.pk,
+        missing=MISSING_INT,
+        state=lambda: (
+            _read(Invoice, invoice.pk, "status", "amount_paid", "cancelled_at", "note"),
+            Payment.objects.filter(invoice_id=invoice.pk).count(),
+        ),
+    )
 
 
 def build_payment(people: SimpleNamespace) -> Victim:
@@ -96,18 +111,31 @@ def build_payment(people: SimpleNamespace) -> Victim:
     from tenant_apps.payments.services import payment_offline_submit
 
     invoice = _invoice(people)
-    payment = payment_offline_submit(invoice=invoice, payer=people.ann, amount="40.00", tracking_code=SECRET,
-                                     receipt=_file(people.ann, "receipt.pdf"))
-    return Victim(ref=payment.pk, missing=MISSING_INT, state=lambda: (
-        _read(Payment, payment.pk, "status", "decided_at", "decided_by_id", "reason"),
-        _read(Invoice, invoice.pk, "status", "amount_paid")))
+    payment = payment_offline_submit(
+        invoice=invoice,
+        payer=people.ann,
+        amount="40.00",
+        tracking_code=SECRET,
+        receipt=_file(people.ann, "receipt.pdf"),
+    )
+    return Victim(
+        ref=payment.pk,
+        missing=MISSING_INT,
+        state=lambda: (
+            _read(Payment, payment.pk, "status", "decided_at", "decided_by_id", "reason"),
+            _read(Invoice, invoice.pk, "status", "amount_paid"),
+        ),
+    )
 
 
 def _file_victim(stored: Any) -> Victim:
     from tenant_apps.files.models import StoredFile
 
-    return Victim(ref=stored.pk, missing=uuid.uuid4(),
-                  state=lambda: _read(StoredFile, stored.pk, "original_name", "uploaded_by_id"))
+    return Victim(
+        ref=stored.pk,
+        missing=uuid.uuid4(),
+        state=lambda: _read(StoredFile, stored.pk, "original_name", "uploaded_by_id"),
+    )
 
 
 def build_file(people: SimpleNamespace) -> Victim:
@@ -126,8 +154,9 @@ def build_receipt(people: SimpleNamespace) -> Victim:
     from tenant_apps.payments.services import payment_offline_submit
 
     stored = _file(people.ann)
-    payment_offline_submit(invoice=_invoice(people), payer=people.ann, amount="10.00", tracking_code="TRK-R",
-                           receipt=stored)
+    payment_offline_submit(
+        invoice=_invoice(people), payer=people.ann, amount="10.00", tracking_code="TRK-R", receipt=stored
+    )
     return _file_victim(stored)
 
 
@@ -137,8 +166,14 @@ def build_wallet(people: SimpleNamespace) -> Victim:
 
     wallet = wallet_for(user=people.ann)
     wallet_top_up(wallet=wallet, amount=Decimal("4321.09"), memo=SECRET, reference=SECRET)
-    return Victim(ref=people.ann.pk, missing=MISSING_INT, state=lambda: (
-        _read(Wallet, wallet.pk, "balance", "held_balance"), LedgerEntry.objects.filter(wallet=wallet).count()))
+    return Victim(
+        ref=people.ann.pk,
+        missing=MISSING_INT,
+        state=lambda: (
+            _read(Wallet, wallet.pk, "balance", "held_balance"),
+            LedgerEntry.objects.filter(wallet=wallet).count(),
+        ),
+    )
 
 
 def build_notification(people: SimpleNamespace) -> Victim:
@@ -146,8 +181,11 @@ def build_notification(people: SimpleNamespace) -> Victim:
     from tenant_apps.notifications.services import notify
 
     notification = notify(recipient=people.ann, verb="ticket.replied", extra_data={"subject": SECRET})
-    return Victim(ref=notification.pk, missing=MISSING_INT,
-                  state=lambda: _read(Notification, notification.pk, "read", "recipient_id"))
+    return Victim(
+        ref=notification.pk,
+        missing=MISSING_INT,
+        state=lambda: _read(Notification, notification.pk, "read", "recipient_id"),
+    )
 
 
 def _enrolment(people: SimpleNamespace, program_type: Any) -> Victim:
@@ -155,13 +193,22 @@ def _enrolment(people: SimpleNamespace, program_type: Any) -> Victim:
 
     start = timezone.localdate() + timedelta(days=30)
     program = services.program_create(
-        program_type=program_type, actor=people.admin, title=f"Program {SECRET}", start_date=start,
-        end_date=start + timedelta(weeks=8), capacity=10, price=Decimal("1200.00"), currency="USD")
+        program_type=program_type,
+        actor=people.admin,
+        title=f"Program {SECRET}",
+        start_date=start,
+        end_date=start + timedelta(weeks=8),
+        capacity=10,
+        price=Decimal("1200.00"),
+        currency="USD",
+    )
     program = services.program_transition(program=program, actor=people.admin, status="registration_open")
     enrolment = services.enrolment_request(program=program, student=people.ann)
-    return Victim(ref=enrolment.pk, missing=MISSING_INT,
-                  state=lambda: _read(program_type.enrolments().model, enrolment.pk, "status", "decided_at",
-                                      "invoice_id"))
+    return Victim(
+        ref=enrolment.pk,
+        missing=MISSING_INT,
+        state=lambda: _read(program_type.enrolments().model, enrolment.pk, "status", "decided_at", "invoice_id"),
+    )
 
 
 def build_bootcamp_enrolment(people: SimpleNamespace) -> Victim:
@@ -179,16 +226,28 @@ def build_course_enrolment(people: SimpleNamespace) -> Victim:
 def build_user(people: SimpleNamespace) -> Victim:
     from tenant_apps.accounts.models import User
 
-    return Victim(ref=people.ann.pk, missing=MISSING_INT, state=lambda: (
-        _read(User, people.ann.pk, "email", "full_name", "phone", "is_active", "token_version"),
-        sorted(people.ann.groups.values_list("name", flat=True))))
+    return Victim(
+        ref=people.ann.pk,
+        missing=MISSING_INT,
+        state=lambda: (
+            _read(User, people.ann.pk, "email", "full_name", "phone", "is_active", "token_version"),
+            sorted(people.ann.groups.values_list("name", flat=True)),
+        ),
+    )
 
 
 BUILDERS: dict[str, Callable[[SimpleNamespace], Victim]] = {
-    "ticket": build_ticket, "invoice": build_invoice, "payment": build_payment, "file": build_file,
-    "ticket_attachment": build_ticket_attachment, "receipt": build_receipt, "wallet": build_wallet,
-    "notification": build_notification, "bootcamp_enrolment": build_bootcamp_enrolment,
-    "course_enrolment": build_course_enrolment, "user": build_user,
+    "ticket": build_ticket,
+    "invoice": build_invoice,
+    "payment": build_payment,
+    "file": build_file,
+    "ticket_attachment": build_ticket_attachment,
+    "receipt": build_receipt,
+    "wallet": build_wallet,
+    "notification": build_notification,
+    "bootcamp_enrolment": build_bootcamp_enrolment,
+    "course_enrolment": build_course_enrolment,
+    "user": build_user,
 }
 
 
@@ -210,8 +269,13 @@ ATTACKS: list[tuple[str, str, str, dict[str, Any] | None, tuple[int, str]]] = [
     ("invoice", "get", "/api/v1/invoices/{ref}/pdf/", None, NOT_FOUND),
     ("invoice", "post", "/api/v1/invoices/{ref}/cancel/", REASON, NOT_FOUND),
     ("invoice", "post", "/api/v1/invoices/{ref}/stripe-payment-intent/", {"amount": "1.00"}, NOT_FOUND),
-    ("invoice", "post", "/api/v1/invoices/{ref}/offline-payments/",
-     {"amount": "1.00", "tracking_code": "BOB-1", "receipt": "{own_file}"}, NOT_FOUND),
+    (
+        "invoice",
+        "post",
+        "/api/v1/invoices/{ref}/offline-payments/",
+        {"amount": "1.00", "tracking_code": "BOB-1", "receipt": "{own_file}"},
+        NOT_FOUND,
+    ),
     ("invoice", "patch", "/api/v1/invoices/{ref}/", {"note": "paid"}, NOT_ALLOWED),
     ("invoice", "delete", "/api/v1/invoices/{ref}/", None, NOT_ALLOWED),
     ("payment", "get", "/api/v1/payments/{ref}/", None, NOT_FOUND),
@@ -317,8 +381,9 @@ def assert_no_secret(response: Any) -> None:
 
 
 @pytest.mark.parametrize(("kind", "method", "path", "body", "expected"), ATTACKS, ids=[_attack_id(a) for a in ATTACKS])
-def test_another_user_of_the_site_gets_the_answer_of_a_nonexistent_id(people, victim, bob, kind, method, path, body,
-                                                                      expected):
+def test_another_user_of_the_site_gets_the_answer_of_a_nonexistent_id(
+    people, victim, bob, kind, method, path, body, expected
+):
     # given: an object of ann's, and a file bob uploaded himself (for bodies that need one)
     target = victim(kind)
     with tenant_context(people.tenant):
@@ -339,8 +404,9 @@ def test_another_user_of_the_site_gets_the_answer_of_a_nonexistent_id(people, vi
 
 
 @pytest.mark.parametrize(("kind", "method", "path", "body", "expected"), ATTACKS, ids=[_attack_id(a) for a in ATTACKS])
-def test_alphas_id_on_another_tenant_never_reaches_alphas_object(people, victim, beta, beta_admin, kind, method,
-                                                                 path, body, expected):
+def test_alphas_id_on_another_tenant_never_reaches_alphas_object(
+    people, victim, beta, beta_admin, kind, method, path, body, expected
+):
     # given: an object of ann's in alpha, and a file beta's admin uploaded on beta
     target = victim(kind)
     with tenant_context(beta):
@@ -443,9 +509,14 @@ LISTS = [
     ("/api/v1/audit-log/", {}),
 ]
 #: The object type whose ids a list holds.
-LISTED_KIND = {"/api/v1/tickets/": "ticket", "/api/v1/invoices/": "invoice", "/api/v1/payments/": "payment",
-               "/api/v1/notifications/": "notification", "/api/v1/bootcamp-enrolments/": "bootcamp_enrolment",
-               "/api/v1/course-enrolments/": "course_enrolment"}
+LISTED_KIND = {
+    "/api/v1/tickets/": "ticket",
+    "/api/v1/invoices/": "invoice",
+    "/api/v1/payments/": "payment",
+    "/api/v1/notifications/": "notification",
+    "/api/v1/bootcamp-enrolments/": "bootcamp_enrolment",
+    "/api/v1/course-enrolments/": "course_enrolment",
+}
 #: Lists bob's role may not read at all: refused whatever the filter.
 REFUSED_LISTS = [("/api/v1/users/", {"search": "ann"}), ("/api/v1/wallets/", {"search": "ann"})]
 
@@ -478,8 +549,11 @@ def test_admin_only_lists_are_refused_to_another_user(people, everything, bob, p
     assert_no_secret(response)
 
 
-@pytest.mark.parametrize(("path", "params"), [*LISTS, *REFUSED_LISTS],
-                         ids=[f"{p}{'?' + ','.join(q) if q else ''}" for p, q in [*LISTS, *REFUSED_LISTS]])
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [*LISTS, *REFUSED_LISTS],
+    ids=[f"{p}{'?' + ','.join(q) if q else ''}" for p, q in [*LISTS, *REFUSED_LISTS]],
+)
 def test_lists_on_another_tenant_show_nothing_of_alphas(people, everything, beta_admin, path, params):
     # when: beta's admin lists everything on beta (same filters, alpha's ids)
     response = beta_admin.get(path, _query(params, people.ann))
@@ -504,12 +578,24 @@ def test_unread_count_and_read_all_touch_only_ones_own_notifications(people, eve
 def test_the_owner_does_see_her_objects(people, everything, client_for, login):
     """Control: the attacks above fail because of who asks, not because the objects are unreachable."""
     ann = client_for(people.tenant, login(people.tenant, "ann@alpha.test")["access"])
-    for path in ("/api/v1/tickets/{ref}/", "/api/v1/invoices/{ref}/", "/api/v1/payments/{ref}/",
-                 "/api/v1/files/{ref}/", "/api/v1/bootcamp-enrolments/{ref}/", "/api/v1/course-enrolments/{ref}/",
-                 "/api/v1/wallets/{ref}/ledger/"):
-        kind = {"tickets": "ticket", "invoices": "invoice", "payments": "payment", "files": "file",
-                "bootcamp-enrolments": "bootcamp_enrolment", "course-enrolments": "course_enrolment",
-                "wallets": "wallet"}[path.split("/")[3]]
+    for path in (
+        "/api/v1/tickets/{ref}/",
+        "/api/v1/invoices/{ref}/",
+        "/api/v1/payments/{ref}/",
+        "/api/v1/files/{ref}/",
+        "/api/v1/bootcamp-enrolments/{ref}/",
+        "/api/v1/course-enrolments/{ref}/",
+        "/api/v1/wallets/{ref}/ledger/",
+    ):
+        kind = {
+            "tickets": "ticket",
+            "invoices": "invoice",
+            "payments": "payment",
+            "files": "file",
+            "bootcamp-enrolments": "bootcamp_enrolment",
+            "course-enrolments": "course_enrolment",
+            "wallets": "wallet",
+        }[path.split("/")[3]]
         response = ann.get(path.format(ref=everything[kind].ref))
         assert response.status_code == 200, (path, response.content)
         assert SECRET in response.content.decode(), (path, response.content)

@@ -101,8 +101,9 @@ def test_file_download_url_ignores_the_host_header(alpha, client_for, login):
     # given a user uploading through a Host with the attacker's port
     client = _client("alpha.localhost:1337", login(alpha, "admin@alpha.test")["access"])
     # when
-    response = client.post("/api/v1/files/", {"file": SimpleUploadedFile("r.pdf", PDF, "application/pdf")},
-                           format="multipart")
+    response = client.post(
+        "/api/v1/files/", {"file": SimpleUploadedFile("r.pdf", PDF, "application/pdf")}, format="multipart"
+    )
     # then the download URL is on the primary domain
     assert response.status_code == 201, response.content
     assert response.json()["url"].startswith("https://alpha.localhost/api/v1/files/"), response.json()["url"]

@@ -53,9 +53,13 @@ def test_every_error_response_of_every_operation_uses_the_error_component(school
     # given
     schema = school_schema if which == "school" else platform_schema
     # when
-    errors = [(path, method, status, response)
-              for path, operations in schema["paths"].items() for method, operation in operations.items()
-              for status, response in operation["responses"].items() if status.startswith(("4", "5"))]
+    errors = [
+        (path, method, status, response)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        for status, response in operation["responses"].items()
+        if status.startswith(("4", "5"))
+    ]
     # then
     assert errors
     for path, method, status, response in errors:

@@ -76,8 +76,13 @@ EXTRA_TENANTS = {f"fuzz-{kind}": kind for kind in KINDS if kind not in _SESSION}
 #: (kind, or "platform"; tenant slug, or None for the platform) of every schema fuzzed.
 HOSTS = [("platform", None), *((kind, _SESSION.get(kind, f"fuzz-{kind}")) for kind in KINDS)]
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          negative_data_rejection]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
 
 #: Operations not fuzzed (see the module docstring for the reasons): (method, path).
 EXCLUDED = {
@@ -97,9 +102,12 @@ def extra_tenants(session_tenants: dict[str, Any], django_db_blocker: Any) -> It
 
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
-        tenants = {slug: tenant_provision(kind=kind, slug=slug, name=slug.title(), owner_email=f"admin@{slug}.test",
-                                          owner_password=PASSWORD)
-                   for slug, kind in EXTRA_TENANTS.items()}
+        tenants = {
+            slug: tenant_provision(
+                kind=kind, slug=slug, name=slug.title(), owner_email=f"admin@{slug}.test", owner_password=PASSWORD
+            )
+            for slug, kind in EXTRA_TENANTS.items()
+        }
         connection.set_schema_to_public()
     yield tenants
     with django_db_blocker.unblock():
@@ -124,8 +132,9 @@ def admin_tokens(extra_tenants: dict[str, Any], django_db_blocker: Any) -> dict[
         for _, slug in HOSTS:
             host = host_of(slug)
             email = "staff@localhost" if slug is None else f"admin@{slug}.test"
-            login = Client(HTTP_HOST=host).post("/api/v1/auth/login/", {"email": email, "password": PASSWORD},
-                                                content_type="application/json")
+            login = Client(HTTP_HOST=host).post(
+                "/api/v1/auth/login/", {"email": email, "password": PASSWORD}, content_type="application/json"
+            )
             assert login.status_code == 200, login.content
             tokens[host] = f"Bearer {login.json()['access']}"
         connection.set_schema_to_public()
@@ -146,8 +155,9 @@ def kind_schema(urlconf: str, *, coverage: bool) -> Any:
 
     loaded = schemathesis.openapi.from_dict(generated_schema(urlconf))
     loaded.app = application
-    loaded.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
-                                    max_examples=MAX_EXAMPLES, deterministic=True)
+    loaded.config.generation.update(
+        modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], max_examples=MAX_EXAMPLES, deterministic=True
+    )
     # The coverage phase (boundary and invalid values of every parameter) is the costly one: it
     # runs for the admin, who gets past authentication; anonymous runs mostly meet the 401.
     loaded.config.phases.update(phases=["examples", "coverage", "fuzzing"] if coverage else ["examples", "fuzzing"])
@@ -172,8 +182,9 @@ def fuzz(case: Any, host: str, authorization: str | None) -> None:
             caches[alias].clear()
 
 
-_SETTINGS = settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None,
-                     suppress_health_check=list(HealthCheck))
+_SETTINGS = settings(
+    max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+)
 
 
 def _tests_for(label: str, slug: str | None) -> None:
@@ -183,8 +194,9 @@ def _tests_for(label: str, slug: str | None) -> None:
 
     @kind_schema(urlconf, coverage=False).parametrize()
     @_SETTINGS
-    def test_anonymous(case: Any, session_tenants: Any, extra_tenants: Any, db: None,
-                       wsgi_in_test_transaction: None) -> None:
+    def test_anonymous(
+        case: Any, session_tenants: Any, extra_tenants: Any, db: None, wsgi_in_test_transaction: None
+    ) -> None:
         fuzz(case, host, None)
 
     @kind_schema(urlconf, coverage=True).parametrize()

@@ -21,19 +21,24 @@ RECEIPT = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("slug", "code"), [
-    ("xn--80ak6aa92e", "invalid_slug"),  # punycode: shows as a look-alike Unicode name
-    ("xn--alpha-9ta", "invalid_slug"),
-    ("my--school", "invalid_slug"),
-    ("template", "reserved_slug"),
-    ("template-school", "reserved_slug"),  # "_template_school" as a DNS label
-    ("templates", "reserved_slug"),
-])
+@pytest.mark.parametrize(
+    ("slug", "code"),
+    [
+        ("xn--80ak6aa92e", "invalid_slug"),  # punycode: shows as a look-alike Unicode name
+        ("xn--alpha-9ta", "invalid_slug"),
+        ("my--school", "invalid_slug"),
+        ("template", "reserved_slug"),
+        ("template-school", "reserved_slug"),  # "_template_school" as a DNS label
+        ("templates", "reserved_slug"),
+    ],
+)
 def test_look_alike_or_template_slugs_are_refused(session_tenants, db, client_for, login, slug, code):
     staff = client_for(None, login(None, "staff@localhost")["access"])
     # when
-    response = staff.post("/api/v1/tenants/", {"name": "Evil", "slug": slug, "kind": "school",
-                                               "owner_email": "o@evil.test", "owner_password": PASSWORD})
+    response = staff.post(
+        "/api/v1/tenants/",
+        {"name": "Evil", "slug": slug, "kind": "school", "owner_email": "o@evil.test", "owner_password": PASSWORD},
+    )
     # then
     assert response.status_code == 400, response.content
     assert response.json()["error"]["code"] == code
@@ -51,15 +56,22 @@ def _invoice(tenant, customer):
     from tenant_apps.payments.services import invoice_create
 
     with tenant_context(tenant):
-        return invoice_create(customer=customer, due_date=timezone.localdate() + timedelta(days=7), send_email=False,
-                              lines=[{"description": "Fee", "quantity": 1, "unit_price": "100.00"}])
+        return invoice_create(
+            customer=customer,
+            due_date=timezone.localdate() + timedelta(days=7),
+            send_email=False,
+            lines=[{"description": "Fee", "quantity": 1, "unit_price": "100.00"}],
+        )
 
 
 def _submit_offline(client, invoice_pk: int, tracking_code: str = "BANK-1") -> dict:
-    receipt = client.post("/api/v1/files/", {"file": SimpleUploadedFile("r.pdf", RECEIPT, "application/pdf")},
-                          format="multipart").json()["id"]
-    response = client.post(f"/api/v1/invoices/{invoice_pk}/offline-payments/",
-                           {"amount": "100.00", "tracking_code": tracking_code, "receipt": receipt})
+    receipt = client.post(
+        "/api/v1/files/", {"file": SimpleUploadedFile("r.pdf", RECEIPT, "application/pdf")}, format="multipart"
+    ).json()["id"]
+    response = client.post(
+        f"/api/v1/invoices/{invoice_pk}/offline-payments/",
+        {"amount": "100.00", "tracking_code": tracking_code, "receipt": receipt},
+    )
     assert response.status_code == 201, response.content
     return dict(response.json())
 
@@ -102,20 +114,43 @@ def others_enrolment(alpha, make_user):
     with tenant_context(alpha):
         admin = User.objects.get(email="admin@alpha.test")
         start = timezone.localdate() + timedelta(days=30)
-        program = services.program_create(program_type=BOOTCAMPS, actor=admin, title="Secret camp",
-                                          start_date=start, end_date=start + timedelta(weeks=4), capacity=5,
-                                          price=Decimal("10.00"), currency="USD", teachers=[])
+        program = services.program_create(
+            program_type=BOOTCAMPS,
+            actor=admin,
+            title="Secret camp",
+            start_date=start,
+            end_date=start + timedelta(weeks=4),
+            capacity=5,
+            price=Decimal("10.00"),
+            currency="USD",
+            teachers=[],
+        )
         program = services.program_transition(program=program, actor=admin, status="registration_open")
         return services.enrolment_request(program=program, student=owner)
 
 
 @pytest.mark.parametrize("role", ["student", "teacher", "financial"])
-@pytest.mark.parametrize(("action", "body"), [
-    ("", None), ("approve/", {}), ("reject/", {"reason": "x"}), ("reject/", {}), ("cancel/", {"reason": "x"}),
-    ("cancel/", {}), ("withdraw/", {}),
-])
+@pytest.mark.parametrize(
+    ("action", "body"),
+    [
+        ("", None),
+        ("approve/", {}),
+        ("reject/", {"reason": "x"}),
+        ("reject/", {}),
+        ("cancel/", {"reason": "x"}),
+        ("cancel/", {}),
+        ("withdraw/", {}),
+    ],
+)
 def test_enrolment_actions_do_not_tell_someone_elses_enrolment_from_a_missing_one(
-    alpha, client_for, login, make_user, others_enrolment, role, action, body,
+    alpha,
+    client_for,
+    login,
+    make_user,
+    others_enrolment,
+    role,
+    action,
+    body,
 ):
     make_user(alpha, f"nosy-{role}@example.com", roles=[role])
     client = client_for(alpha, login(alpha, f"nosy-{role}@example.com")["access"])
@@ -136,7 +171,10 @@ def test_enrolment_actions_do_not_tell_someone_elses_enrolment_from_a_missing_on
 
 
 def test_a_student_acting_on_their_own_enrolment_beyond_their_role_still_gets_403(
-    alpha, client_for, login, others_enrolment,
+    alpha,
+    client_for,
+    login,
+    others_enrolment,
 ):
     client = client_for(alpha, login(alpha, "owner-student@example.com")["access"])
     response = client.post(f"/api/v1/bootcamp-enrolments/{others_enrolment.pk}/approve/")
@@ -174,9 +212,15 @@ def test_invoice_lines_and_offline_payments_refuse_non_ascii_digits(alpha, clien
     student = make_user(alpha, "payer@example.com", roles=["student"])
     admin = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
     # when an invoice line is priced in Unicode digits
-    response = admin.post("/api/v1/invoices/", {
-        "customer": student.pk, "due_date": str(timezone.localdate() + timedelta(days=5)),
-        "lines": [{"description": "Fee", "quantity": "1", "unit_price": amount}]}, format="json")
+    response = admin.post(
+        "/api/v1/invoices/",
+        {
+            "customer": student.pk,
+            "due_date": str(timezone.localdate() + timedelta(days=5)),
+            "lines": [{"description": "Fee", "quantity": "1", "unit_price": amount}],
+        },
+        format="json",
+    )
     # then
     assert response.status_code == 400, response.content
     assert response.json()["error"]["code"] == "validation_error"
@@ -184,10 +228,13 @@ def test_invoice_lines_and_offline_payments_refuse_non_ascii_digits(alpha, clien
     # and an offline payment in Unicode digits is refused as well
     invoice = _invoice(alpha, student)
     payer = client_for(alpha, login(alpha, "payer@example.com")["access"])
-    receipt = payer.post("/api/v1/files/", {"file": SimpleUploadedFile("r.pdf", RECEIPT, "application/pdf")},
-                         format="multipart").json()["id"]
-    response = payer.post(f"/api/v1/invoices/{invoice.pk}/offline-payments/",
-                          {"amount": amount, "tracking_code": "T-1", "receipt": receipt})
+    receipt = payer.post(
+        "/api/v1/files/", {"file": SimpleUploadedFile("r.pdf", RECEIPT, "application/pdf")}, format="multipart"
+    ).json()["id"]
+    response = payer.post(
+        f"/api/v1/invoices/{invoice.pk}/offline-payments/",
+        {"amount": amount, "tracking_code": "T-1", "receipt": receipt},
+    )
     assert response.status_code == 400, response.content
     assert response.json()["error"]["details"]["amount"] == ["A valid number is required."]
 
@@ -195,9 +242,17 @@ def test_invoice_lines_and_offline_payments_refuse_non_ascii_digits(alpha, clien
 def test_program_price_refuses_non_ascii_digits(alpha, client_for, login):
     admin = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
     start = timezone.localdate() + timedelta(days=30)
-    response = admin.post("/api/v1/bootcamps/", {
-        "title": "Unicode camp", "start_date": str(start), "end_date": str(start + timedelta(days=20)),
-        "capacity": 5, "price": FULLWIDTH_150, "currency": "USD"})
+    response = admin.post(
+        "/api/v1/bootcamps/",
+        {
+            "title": "Unicode camp",
+            "start_date": str(start),
+            "end_date": str(start + timedelta(days=20)),
+            "capacity": 5,
+            "price": FULLWIDTH_150,
+            "currency": "USD",
+        },
+    )
     assert response.status_code == 400, response.content
     assert response.json()["error"]["details"]["price"] == ["A valid number is required."]
 

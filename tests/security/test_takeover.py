@@ -88,8 +88,9 @@ def test_registration_with_a_look_alike_of_an_existing_address_is_refused(alpha,
     # given: student@alpha.test exists
     make_user(alpha, "student@alpha.test")
     # when: someone registers its long-s spelling (the same address once normalised)
-    response = client_for(alpha).post(REGISTER, {"email": LONG_S, "password1": "Another-pass-99",
-                                                 "password2": "Another-pass-99"})
+    response = client_for(alpha).post(
+        REGISTER, {"email": LONG_S, "password1": "Another-pass-99", "password2": "Another-pass-99"}
+    )
     # then: refused as taken; one account for that address
     assert response.status_code == 400
     assert "email" in response.json()["error"]["details"]
@@ -98,8 +99,10 @@ def test_registration_with_a_look_alike_of_an_existing_address_is_refused(alpha,
 
 
 def test_registration_stores_the_canonical_address(alpha, client_for):
-    response = client_for(alpha).post(REGISTER, {"email": "New.User@B\u00dccher.Example",
-                                                 "password1": "Another-pass-99", "password2": "Another-pass-99"})
+    response = client_for(alpha).post(
+        REGISTER,
+        {"email": "New.User@B\u00dccher.Example", "password1": "Another-pass-99", "password2": "Another-pass-99"},
+    )
     assert response.status_code == 201, response.content
     with tenant_context(alpha):
         assert User.objects.filter(email="new.user@xn--bcher-kva.example").exists()

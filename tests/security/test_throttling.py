@@ -34,11 +34,13 @@ def test_password_guesses_on_one_address_are_throttled_even_from_many_ips(alpha,
     rates(login_address="3/h")
     # when: an attacker guesses from three IPs, then tries the right password from a fourth
     for n in range(3):
-        guess = client_for(alpha).post(LOGIN, {"email": "admin@alpha.test", "password": f"guess-{n}"},
-                                       REMOTE_ADDR=f"203.0.113.{n}")
+        guess = client_for(alpha).post(
+            LOGIN, {"email": "admin@alpha.test", "password": f"guess-{n}"}, REMOTE_ADDR=f"203.0.113.{n}"
+        )
         assert guess.status_code == 400
-    response = client_for(alpha).post(LOGIN, {"email": "admin@alpha.test", "password": PASSWORD},
-                                      REMOTE_ADDR="203.0.113.99")
+    response = client_for(alpha).post(
+        LOGIN, {"email": "admin@alpha.test", "password": PASSWORD}, REMOTE_ADDR="203.0.113.99"
+    )
     # then
     assert_throttled(response)
 
@@ -62,8 +64,9 @@ def test_a_spoofed_x_forwarded_for_does_not_escape_the_ip_throttle(alpha, client
     rates(login_ip="2/h")
     # when: the client invents a new X-Forwarded-For for every attempt
     statuses = [
-        client_for(alpha).post(LOGIN, {"email": f"u{n}@alpha.test", "password": "x"},
-                               HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code
+        client_for(alpha)
+        .post(LOGIN, {"email": f"u{n}@alpha.test", "password": "x"}, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+        .status_code
         for n in range(3)
     ]
     # then: they all count against its real address
@@ -76,12 +79,15 @@ def test_behind_one_trusted_proxy_the_client_ip_is_the_proxys_entry(alpha, clien
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
     rates(login_ip="1/h")
     # when: two clients behind the proxy, each prepending a fake address of its own
-    first = client_for(alpha).post(LOGIN, {"email": "a@alpha.test", "password": "x"},
-                                   HTTP_X_FORWARDED_FOR="10.9.9.9, 192.0.2.1")
-    second = client_for(alpha).post(LOGIN, {"email": "b@alpha.test", "password": "x"},
-                                    HTTP_X_FORWARDED_FOR="10.9.9.9, 192.0.2.2")
-    again = client_for(alpha).post(LOGIN, {"email": "c@alpha.test", "password": "x"},
-                                   HTTP_X_FORWARDED_FOR="10.8.8.8, 192.0.2.1")
+    first = client_for(alpha).post(
+        LOGIN, {"email": "a@alpha.test", "password": "x"}, HTTP_X_FORWARDED_FOR="10.9.9.9, 192.0.2.1"
+    )
+    second = client_for(alpha).post(
+        LOGIN, {"email": "b@alpha.test", "password": "x"}, HTTP_X_FORWARDED_FOR="10.9.9.9, 192.0.2.2"
+    )
+    again = client_for(alpha).post(
+        LOGIN, {"email": "c@alpha.test", "password": "x"}, HTTP_X_FORWARDED_FOR="10.8.8.8, 192.0.2.1"
+    )
     # then: each real client has its own budget, whatever it prepends
     assert first.status_code == 400
     assert second.status_code == 400

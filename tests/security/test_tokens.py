@@ -35,16 +35,19 @@ def assert_refused(response):
 # --------------------------------------------------------------------------------------------
 
 
-def test_tokens_of_a_dropped_tenant_are_refused_by_a_new_tenant_with_the_same_slug(session_tenants, db, client_for,
-                                                                                   login):
+def test_tokens_of_a_dropped_tenant_are_refused_by_a_new_tenant_with_the_same_slug(
+    session_tenants, db, client_for, login
+):
     # given: the owner of "delta" holds a token pair; user ids start at 1 in every new schema
-    old = tenant_provision(kind="store", slug="delta", name="Delta", owner_email="old@delta.test",
-                           owner_password=PASSWORD)
+    old = tenant_provision(
+        kind="store", slug="delta", name="Delta", owner_email="old@delta.test", owner_password=PASSWORD
+    )
     tokens = login(old, "old@delta.test")
     # when: delta is dropped and the slug provisioned again for somebody else
     tenant_drop(tenant=old, confirm_slug="delta")
-    new = tenant_provision(kind="store", slug="delta", name="Delta 2", owner_email="new@delta.test",
-                           owner_password=PASSWORD)
+    new = tenant_provision(
+        kind="store", slug="delta", name="Delta 2", owner_email="new@delta.test", owner_password=PASSWORD
+    )
     with tenant_context(new):
         assert User.objects.get(email="new@delta.test").pk == 1  # the old owner's id, reused
     # then: neither of the old owner's tokens works on the new site
@@ -88,28 +91,33 @@ def test_password_change_with_a_stolen_access_token_alone_is_refused(alpha, clie
     make_user(alpha, "victim@alpha.test")
     stolen = login(alpha, "victim@alpha.test")["access"]
     # when: the attacker tries to set a new password without the old one, or with a guess
-    no_old = client_for(alpha, stolen).post(PASSWORD_CHANGE, {"new_password1": NEW_PASSWORD,
-                                                              "new_password2": NEW_PASSWORD})
-    wrong_old = client_for(alpha, stolen).post(PASSWORD_CHANGE, {"old_password": "guess-guess-1",
-                                                                 "new_password1": NEW_PASSWORD,
-                                                                 "new_password2": NEW_PASSWORD})
+    no_old = client_for(alpha, stolen).post(
+        PASSWORD_CHANGE, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    wrong_old = client_for(alpha, stolen).post(
+        PASSWORD_CHANGE, {"old_password": "guess-guess-1", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
     # then: both refused; the owner's password still works
     assert no_old.status_code == 400
     assert "old_password" in no_old.json()["error"]["details"]
     assert wrong_old.status_code == 400
     assert "old_password" in wrong_old.json()["error"]["details"]
-    assert client_for(alpha).post("/api/v1/auth/login/", {"email": "victim@alpha.test",
-                                                          "password": PASSWORD}).status_code == 200
+    assert (
+        client_for(alpha).post("/api/v1/auth/login/", {"email": "victim@alpha.test", "password": PASSWORD}).status_code
+        == 200
+    )
 
 
-def test_password_change_revokes_every_token_issued_before_and_answers_a_fresh_pair(alpha, client_for, login,
-                                                                                   make_user):
+def test_password_change_revokes_every_token_issued_before_and_answers_a_fresh_pair(
+    alpha, client_for, login, make_user
+):
     # given: the owner on two devices, one of whose refresh tokens has leaked
     make_user(alpha, "owner2@alpha.test")
     device, leaked = login(alpha, "owner2@alpha.test"), login(alpha, "owner2@alpha.test")
     # when: the owner changes the password on the first device
-    response = client_for(alpha, device["access"]).post(PASSWORD_CHANGE, {
-        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    response = client_for(alpha, device["access"]).post(
+        PASSWORD_CHANGE, {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
     # then: every older token is dead; the pair in the answer works
     assert response.status_code == 200, response.content
     assert_refused(client_for(alpha).post(REFRESH, {"refresh": leaked["refresh"]}))
@@ -128,8 +136,10 @@ def test_password_reset_revokes_existing_tokens(alpha, client_for, login, make_u
     leaked = login(alpha, "reset@alpha.test")
     client_for(alpha).post("/api/v1/auth/password/reset/", {"email": "reset@alpha.test"})
     uid, token = re.search(r"/password/reset/confirm/([^/]+)/([^/\s]+)/", mail.outbox[0].body).groups()
-    confirmed = client_for(alpha).post("/api/v1/auth/password/reset/confirm/", {
-        "uid": uid, "token": token, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    confirmed = client_for(alpha).post(
+        "/api/v1/auth/password/reset/confirm/",
+        {"uid": uid, "token": token, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert confirmed.status_code == 200, confirmed.content
     assert_refused(client_for(alpha).post(REFRESH, {"refresh": leaked["refresh"]}))
     assert_refused(client_for(alpha, leaked["access"]).get(ME))

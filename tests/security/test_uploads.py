@@ -20,8 +20,9 @@ def _image(fmt: str = "PNG") -> bytes:
 
 
 def _patch_avatar(client, content: bytes, name: str = "me.png", content_type: str = "image/png"):
-    return client.put("/api/v1/auth/user/avatar/", {"avatar": SimpleUploadedFile(name, content, content_type)},
-                      format="multipart")
+    return client.put(
+        "/api/v1/auth/user/avatar/", {"avatar": SimpleUploadedFile(name, content, content_type)}, format="multipart"
+    )
 
 
 def _avatar_name(tenant, email: str) -> str:
@@ -74,8 +75,7 @@ def test_the_stored_avatar_name_comes_from_its_content_not_the_client(alpha, cli
     assert name.startswith("alpha/avatars/") and name.endswith("/avatar.gif"), name
 
 
-def test_avatar_url_is_signed_on_the_primary_domain_and_serves_the_image(alpha, beta, client_for, login,
-                                                                         make_user):
+def test_avatar_url_is_signed_on_the_primary_domain_and_serves_the_image(alpha, beta, client_for, login, make_user):
     make_user(alpha, "pic@example.com", roles=["student"])
     token = login(alpha, "pic@example.com")["access"]
     client = APIClient(HTTP_HOST="alpha.localhost:1337")  # the attacker's port in the Host header
@@ -96,8 +96,9 @@ def test_avatar_url_is_signed_on_the_primary_domain_and_serves_the_image(alpha, 
     assert other.json()["error"]["code"] == "invalid_signature"
 
 
-def test_a_new_avatar_replaces_the_old_file_and_delete_removes_it(alpha, client_for, login, make_user,
-                                                                  django_capture_on_commit_callbacks):
+def test_a_new_avatar_replaces_the_old_file_and_delete_removes_it(
+    alpha, client_for, login, make_user, django_capture_on_commit_callbacks
+):
     from django.core.files.storage import default_storage
 
     client = _student(alpha, make_user, login, client_for)
@@ -114,7 +115,8 @@ def test_a_new_avatar_replaces_the_old_file_and_delete_removes_it(alpha, client_
 
 def test_the_profile_endpoint_takes_json_only_and_keeps_avatar_read_only(alpha, client_for, login, make_user):
     client = _student(alpha, make_user, login, client_for)
-    response = client.patch("/api/v1/auth/user/", {"avatar": SimpleUploadedFile("me.png", _image(), "image/png")},
-                            format="multipart")
+    response = client.patch(
+        "/api/v1/auth/user/", {"avatar": SimpleUploadedFile("me.png", _image(), "image/png")}, format="multipart"
+    )
     assert response.status_code == 415
     assert response.json()["error"]["code"] == "unsupported_media_type"

@@ -59,8 +59,9 @@ def books(tenant: Any) -> tuple[Any, ...]:
 
 
 @pytest.fixture
-def paid_card_payment(people: Any, make_invoice: Callable[..., Any], api: Callable[..., Any],
-                      stripe_on: Any) -> Callable[..., dict[str, Any]]:
+def paid_card_payment(
+    people: Any, make_invoice: Callable[..., Any], api: Callable[..., Any], stripe_on: Any
+) -> Callable[..., dict[str, Any]]:
     """``paid_card_payment(tenant, customer, email)``: a card payment started through the API and
     paid at localstripe; returns ``{invoice, payment_id, event}`` with Stripe's succeeded event."""
 
@@ -87,15 +88,31 @@ def assert_refused(response: Any, code: str = "invalid_signature") -> None:
 @pytest.fixture
 def forged(alpha: Any, people: Any) -> str:
     """A succeeded event naming a (made-up) intent of alpha, as an attacker would write it."""
-    intent = {"id": "pi_forged", "object": "payment_intent", "amount": 10000, "amount_received": 10000,
-              "currency": "usd", "status": "succeeded", "metadata": {"tenant": "alpha", "invoice": "1", "payment": "1"}}
+    intent = {
+        "id": "pi_forged",
+        "object": "payment_intent",
+        "amount": 10000,
+        "amount_received": 10000,
+        "currency": "usd",
+        "status": "succeeded",
+        "metadata": {"tenant": "alpha", "invoice": "1", "payment": "1"},
+    }
     return json.dumps(intent_event(intent, "payment_intent.succeeded", event_id="evt_forged"))
 
 
-@pytest.mark.parametrize("signature", [
-    "", "t=,v1=", "nonsense", "v1=deadbeef", f"t={int(time.time())}", f"t={int(time.time())},v0=abc",
-    f"t={int(time.time())},v1=" + "0" * 64,
-], ids=["missing", "empty-parts", "garbage", "no-timestamp", "no-v1", "v0-only", "zero-hmac"])
+@pytest.mark.parametrize(
+    "signature",
+    [
+        "",
+        "t=,v1=",
+        "nonsense",
+        "v1=deadbeef",
+        f"t={int(time.time())}",
+        f"t={int(time.time())},v0=abc",
+        f"t={int(time.time())},v1=" + "0" * 64,
+    ],
+    ids=["missing", "empty-parts", "garbage", "no-timestamp", "no-v1", "v0-only", "zero-hmac"],
+)
 def test_an_unsigned_or_garbage_signed_delivery_is_refused(alpha, deliver, forged, signature):
     before = books(alpha)
     response = deliver(alpha, payload=forged, signature=signature)
@@ -146,9 +163,11 @@ def test_an_old_signature_next_to_a_fresh_timestamp_is_refused(alpha, deliver, f
     assert books(alpha) == before
 
 
-@pytest.mark.parametrize("payload", ["not json", json.dumps({"object": "event"}), json.dumps({"id": 1, "type": 2}),
-                                     "[]"],
-                         ids=["not-json", "no-id-or-type", "wrong-types", "json-list"])
+@pytest.mark.parametrize(
+    "payload",
+    ["not json", json.dumps({"object": "event"}), json.dumps({"id": 1, "type": 2}), "[]"],
+    ids=["not-json", "no-id-or-type", "wrong-types", "json-list"],
+)
 def test_a_malformed_body_with_a_valid_signature_is_a_400_in_the_error_shape(alpha, deliver, payload):
     before = books(alpha)
     response = deliver(alpha, payload=payload, signature=sign(payload))
@@ -183,8 +202,9 @@ def test_the_same_event_id_twice_is_processed_once(alpha, people, deliver, paid_
     assert (paid["invoice"].status, paid["invoice"].amount_paid) == ("paid", Decimal("60.00"))
 
 
-def test_an_event_of_another_tenant_changes_nothing_anywhere(alpha, beta, gamma, people, make_user, deliver,
-                                                             paid_card_payment):
+def test_an_event_of_another_tenant_changes_nothing_anywhere(
+    alpha, beta, gamma, people, make_user, deliver, paid_card_payment
+):
     # given: beta's genuine succeeded event; alpha has a pending payment with the same ids
     beta_student = make_user(beta, "student@beta.test", roles=["student"])
     paid = paid_card_payment(beta, beta_student, "student@beta.test")
@@ -233,8 +253,9 @@ def test_an_event_of_a_dropped_tenant_with_the_same_slug_changes_nothing(alpha, 
 @pytest.mark.parametrize("host", ["localhost", "nobody.localhost"], ids=["platform", "unknown-tenant"])
 def test_a_webhook_on_a_host_that_is_no_tenant_is_a_json_404(session_tenants, db, forged, host):
     # when: even with a valid signature
-    response = APIClient(HTTP_HOST=host).generic("POST", WEBHOOK, forged, content_type="application/json",
-                                                 HTTP_STRIPE_SIGNATURE=sign(forged))
+    response = APIClient(HTTP_HOST=host).generic(
+        "POST", WEBHOOK, forged, content_type="application/json", HTTP_STRIPE_SIGNATURE=sign(forged)
+    )
     # then
     assert response.status_code == 404, response.content
     assert response["Content-Type"].startswith("application/json")

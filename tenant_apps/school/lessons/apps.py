@@ -16,5 +16,6 @@ class LessonsConfig(AppConfig):
         from tenant_apps.school.lessons.receivers import on_invoice_paid
 
         # invoice_paid is sent in every kind's schemas; lessons' tables exist only in school ones.
-        connect_for_kind(invoice_paid, on_invoice_paid, kind=KIND.name, sender=Invoice,
-                         dispatch_uid="lessons.on_invoice_paid")
+        connect_for_kind(
+            invoice_paid, on_invoice_paid, kind=KIND.name, sender=Invoice, dispatch_uid="lessons.on_invoice_paid"
+        )

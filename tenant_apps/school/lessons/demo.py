@@ -58,14 +58,24 @@ from tenant_apps.school.lessons.services import (
 
 AUTHOR = {"name": "Ada Lovelace", "bio": "Writes programs for engines that do not exist yet."}
 PRODUCTS: list[dict[str, Any]] = [
-    {"slug": "python-from-zero", "title": "Python from zero", "price": "49.00", "currency": "USD",
-     "description": "Variables to classes in four short videos.",
-     "lessons": ["Installing Python", "Variables and types", "Functions", "Classes"],
-     "buyers": ["student", "student2", "student3", "student4", "student5"]},
-    {"slug": "django-in-depth", "title": "Django in depth", "price": "99.00", "currency": "USD",
-     "description": "Models, views and the ORM, for people who know Python.",
-     "lessons": ["Models and migrations", "Views and URLs", "The ORM in depth"],
-     "buyers": ["student6", "student7", "student8"]},
+    {
+        "slug": "python-from-zero",
+        "title": "Python from zero",
+        "price": "49.00",
+        "currency": "USD",
+        "description": "Variables to classes in four short videos.",
+        "lessons": ["Installing Python", "Variables and types", "Functions", "Classes"],
+        "buyers": ["student", "student2", "student3", "student4", "student5"],
+    },
+    {
+        "slug": "django-in-depth",
+        "title": "Django in depth",
+        "price": "99.00",
+        "currency": "USD",
+        "description": "Models, views and the ORM, for people who know Python.",
+        "lessons": ["Models and migrations", "Views and URLs", "The ORM in depth"],
+        "buyers": ["student6", "student7", "student8"],
+    },
 ]
 #: A tiny but real PDF (files are typed by their content).
 RECEIPT_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -88,39 +98,62 @@ def _student(local: str, password: str) -> tuple[User, bool]:
     if existing is not None:
         return existing, False
     number = local.removeprefix("student") or "1"
-    return user_create(email=_email(local), password=password, roles=[STUDENT],
-                       full_name=f"Demo Student {number}"), True
+    return user_create(
+        email=_email(local), password=password, roles=[STUDENT], full_name=f"Demo Student {number}"
+    ), True
 
 
 def _product(spec: dict[str, Any], *, author: Author, admin: User) -> Product:
     product = Product.objects.filter(slug=spec["slug"]).first()
     if product is None:
-        product = product_create(actor=admin, title=spec["title"], slug=spec["slug"], author=author,
-                                 price=spec["price"], currency=spec["currency"], description=spec["description"],
-                                 is_published=True, groups_per_batch=3, max_group_size=2)
+        product = product_create(
+            actor=admin,
+            title=spec["title"],
+            slug=spec["slug"],
+            author=author,
+            price=spec["price"],
+            currency=spec["currency"],
+            description=spec["description"],
+            is_published=True,
+            groups_per_batch=3,
+            max_group_size=2,
+        )
     for order, title in enumerate(spec["lessons"], start=1):
         if not Lesson.objects.filter(product=product, order=order).exists():
-            lesson_create(actor=admin, product=product, title=title, order=order,
-                          video_url=f"https://videos.example.com/{spec['slug']}/{order}")
+            lesson_create(
+                actor=admin,
+                product=product,
+                title=title,
+                order=order,
+                video_url=f"https://videos.example.com/{spec['slug']}/{order}",
+            )
     return product
 
 
 def _pay(*, student: User, product: Product, approver: User) -> ProductPurchase:
     """``student``'s paid purchase of ``product``: ordered, paid by bank transfer, approved."""
-    purchase = ProductPurchase.objects.filter(student=student, product=product,
-                                              status__in=LIVE_PURCHASE_STATUSES).first()
+    purchase = ProductPurchase.objects.filter(
+        student=student, product=product, status__in=LIVE_PURCHASE_STATUSES
+    ).first()
     if purchase is None:
         purchase = product_purchase_create(student=student, product=product, send_email=False)
     if purchase.status == PurchaseStatus.PAID:
         return purchase
     invoice = purchase.invoice
-    payment = Payment.objects.filter(invoice=invoice, method=PaymentMethod.OFFLINE,
-                                     status=PaymentStatus.PENDING).first()
+    payment = Payment.objects.filter(
+        invoice=invoice, method=PaymentMethod.OFFLINE, status=PaymentStatus.PENDING
+    ).first()
     if payment is None:
-        receipt = file_store(upload=SimpleUploadedFile("demo-receipt.pdf", RECEIPT_PDF, "application/pdf"),
-                             uploaded_by=student)
-        payment = payment_offline_submit(invoice=invoice, payer=student, amount=invoice.total - invoice.amount_paid,
-                                         tracking_code=f"DEMO-{invoice.number}", receipt=receipt)
+        receipt = file_store(
+            upload=SimpleUploadedFile("demo-receipt.pdf", RECEIPT_PDF, "application/pdf"), uploaded_by=student
+        )
+        payment = payment_offline_submit(
+            invoice=invoice,
+            payer=student,
+            amount=invoice.total - invoice.amount_paid,
+            tracking_code=f"DEMO-{invoice.number}",
+            receipt=receipt,
+        )
     payment_approve(payment=payment, actor=approver)
     purchase.refresh_from_db()
     return purchase
@@ -158,21 +191,38 @@ def seed_demo(*, password: str) -> dict[str, Any]:
                 _pay(student=student, product=product, approver=approver)
             products.append(product)
     demo_student = User.objects.filter(email=_email("student")).first()
-    paid = set(ProductPurchase.objects.filter(student=demo_student, status=PurchaseStatus.PAID)
-               .values_list("product__slug", flat=True))
+    paid = set(
+        ProductPurchase.objects.filter(student=demo_student, status=PurchaseStatus.PAID).values_list(
+            "product__slug", flat=True
+        )
+    )
     return {
         "author": author.name,
         "students_created": created,
-        "demo_student": {"email": _email("student"),
-                         "paid": [p.slug for p in products if p.slug in paid],
-                         "unpaid": [p.slug for p in products if p.slug not in paid]},
+        "demo_student": {
+            "email": _email("student"),
+            "paid": [p.slug for p in products if p.slug in paid],
+            "unpaid": [p.slug for p in products if p.slug not in paid],
+        },
         "products": [
-            {"id": product.pk, "slug": product.slug, "title": product.title, "price": str(product.price),
-             "currency": product.currency, "lessons": product.lessons.count(),
-             "groups": [{"name": group.name,
-                         "members": [m.student.email for m in group.memberships.select_related("student")
-                                     .order_by("joined_at", "id")]}
-                        for group in product.groups.order_by("number")]}
+            {
+                "id": product.pk,
+                "slug": product.slug,
+                "title": product.title,
+                "price": str(product.price),
+                "currency": product.currency,
+                "lessons": product.lessons.count(),
+                "groups": [
+                    {
+                        "name": group.name,
+                        "members": [
+                            m.student.email
+                            for m in group.memberships.select_related("student").order_by("joined_at", "id")
+                        ],
+                    }
+                    for group in product.groups.order_by("number")
+                ],
+            }
             for product in products
         ],
     }

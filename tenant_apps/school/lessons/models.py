@@ -63,9 +63,11 @@ class Product(models.Model):
     currency = models.CharField(max_length=3, help_text="ISO 4217, upper case.")
     is_published = models.BooleanField(default=False)
     groups_per_batch = models.PositiveSmallIntegerField(
-        default=DEFAULT_GROUPS_PER_BATCH, help_text="Groups created at once when every group is full.")
+        default=DEFAULT_GROUPS_PER_BATCH, help_text="Groups created at once when every group is full."
+    )
     max_group_size = models.PositiveSmallIntegerField(
-        default=DEFAULT_MAX_GROUP_SIZE, help_text="Capacity of groups created from now on.")
+        default=DEFAULT_MAX_GROUP_SIZE, help_text="Capacity of groups created from now on."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -132,12 +134,16 @@ class ProductPurchase(models.Model):
             # Live = not cancelled. Written as "<> cancelled", not "IN (pending, paid)": PostgreSQL
             # prints an IN list in a form that re-parses differently, and the schema clone must
             # reproduce every index exactly (tests/shared_apps/tenancy/test_schema_clone.py).
-            models.UniqueConstraint(fields=["student", "product"],
-                                    condition=~Q(status=PurchaseStatus.CANCELLED),
-                                    name="lessons_purchase_one_live_per_student"),
-            models.CheckConstraint(condition=Q(status=PurchaseStatus.PAID, paid_at__isnull=False)
-                                   | (~Q(status=PurchaseStatus.PAID) & Q(paid_at__isnull=True)),
-                                   name="lessons_purchase_paid_at_iff_paid"),
+            models.UniqueConstraint(
+                fields=["student", "product"],
+                condition=~Q(status=PurchaseStatus.CANCELLED),
+                name="lessons_purchase_one_live_per_student",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=PurchaseStatus.PAID, paid_at__isnull=False)
+                | (~Q(status=PurchaseStatus.PAID) & Q(paid_at__isnull=True)),
+                name="lessons_purchase_paid_at_iff_paid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -165,8 +171,9 @@ class StudyGroup(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["product", "number"], name="lessons_group_number_unique"),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="lessons_group_capacity_positive"),
-            models.CheckConstraint(condition=Q(member_count__gte=0) & Q(member_count__lte=F("capacity")),
-                                   name="lessons_group_not_overfull"),
+            models.CheckConstraint(
+                condition=Q(member_count__gte=0) & Q(member_count__lte=F("capacity")), name="lessons_group_not_overfull"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -183,8 +190,9 @@ class GroupMembership(models.Model):
 
     group = models.ForeignKey(StudyGroup, on_delete=models.CASCADE, related_name="memberships")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="memberships")
-    student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="study_group_memberships")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="study_group_memberships"
+    )
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

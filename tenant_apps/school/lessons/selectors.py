@@ -46,9 +46,11 @@ def products_visible_to(user: Any) -> QuerySet[Product]:
 
     Staff: all; anyone else: published ones and those they have bought (any purchase status).
     """
-    products = (Product.objects.select_related("author")
-                .annotate(lesson_count=Count("lessons", distinct=True))
-                .prefetch_related(Prefetch("lessons", queryset=Lesson.objects.order_by("order"))))
+    products = (
+        Product.objects.select_related("author")
+        .annotate(lesson_count=Count("lessons", distinct=True))
+        .prefetch_related(Prefetch("lessons", queryset=Lesson.objects.order_by("order")))
+    )
     if user_is_staff(user):
         return products
     if user is not None and user.is_authenticated:
@@ -77,8 +79,11 @@ def paid_product_ids(user: Any) -> frozenset[int]:
     """Ids of the products ``user`` has a ``paid`` purchase of (empty for anonymous users)."""
     if user is None or not user.is_authenticated:
         return frozenset()
-    return frozenset(ProductPurchase.objects.filter(student_id=user.pk, status=PurchaseStatus.PAID)
-                     .values_list("product_id", flat=True))
+    return frozenset(
+        ProductPurchase.objects.filter(student_id=user.pk, status=PurchaseStatus.PAID).values_list(
+            "product_id", flat=True
+        )
+    )
 
 
 def user_has_full_access(user: Any, product: Product) -> bool:
@@ -105,8 +110,9 @@ def lesson_list(*, user: Any, product: Product) -> QuerySet[Lesson]:
         details: dict[str, Any] = {"product": product.pk}
         if pending is not None:
             details.update(purchase=pending.pk, invoice=pending.invoice_id, invoice_status=pending.invoice.status)
-        raise ApplicationError("Pay for this product to see its lessons.", code="payment_required",
-                               status_code=403, details=details)
+        raise ApplicationError(
+            "Pay for this product to see its lessons.", code="payment_required", status_code=403, details=details
+        )
     return Lesson.objects.filter(product=product).order_by("order")
 
 
@@ -121,10 +127,12 @@ def access_lesson(*, product: Product, pk: Any) -> Lesson:
 def purchase_list(*, user: Any) -> QuerySet[ProductPurchase]:
     """``user``'s own purchases, newest first, with product, invoice and group membership loaded."""
     memberships = GroupMembership.objects.filter(student_id=user.pk).select_related("group")
-    return (ProductPurchase.objects.filter(student_id=user.pk)
-            .select_related("product", "invoice")
-            .prefetch_related(Prefetch("product__memberships", queryset=memberships, to_attr="own_memberships"))
-            .order_by("-created_at", "-id"))
+    return (
+        ProductPurchase.objects.filter(student_id=user.pk)
+        .select_related("product", "invoice")
+        .prefetch_related(Prefetch("product__memberships", queryset=memberships, to_attr="own_memberships"))
+        .order_by("-created_at", "-id")
+    )
 
 
 def _groups_with_members() -> QuerySet[StudyGroup]:
@@ -147,5 +155,8 @@ def access_group(*, pk: Any) -> StudyGroup:
 
 def membership_list(*, user: Any) -> QuerySet[GroupMembership]:
     """``user``'s own group memberships (one per paid product), with group and product, newest first."""
-    return (GroupMembership.objects.filter(student_id=user.pk).select_related("group", "product")
-            .order_by("-joined_at", "-id"))
+    return (
+        GroupMembership.objects.filter(student_id=user.pk)
+        .select_related("group", "product")
+        .order_by("-joined_at", "-id")
+    )

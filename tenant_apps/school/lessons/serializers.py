@@ -88,19 +88,35 @@ class ProductPurchaseSerializer(serializers.ModelSerializer):
     product = ProductSummarySerializer(read_only=True)
     status = serializers.SerializerMethodField()
     invoice_number = serializers.CharField(source="invoice.number", read_only=True)
-    invoice_status = NamedChoiceField(source="invoice.status", choices=InvoiceStatus.choices, read_only=True,
-                                      component_name="PurchaseInvoiceStatusEnum")
+    invoice_status = NamedChoiceField(
+        source="invoice.status",
+        choices=InvoiceStatus.choices,
+        read_only=True,
+        component_name="PurchaseInvoiceStatusEnum",
+    )
     currency = serializers.CharField(source="invoice.currency", read_only=True)
     total = AsciiDecimalField(source="invoice.total", max_digits=12, decimal_places=2, read_only=True)
-    amount_paid = AsciiDecimalField(source="invoice.amount_paid", max_digits=12, decimal_places=2,
-                                    read_only=True)
+    amount_paid = AsciiDecimalField(source="invoice.amount_paid", max_digits=12, decimal_places=2, read_only=True)
     due_date = serializers.DateField(source="invoice.due_date", read_only=True)
     group = serializers.SerializerMethodField()
 
     class Meta:
         model = ProductPurchase
-        fields = ("id", "product", "status", "invoice", "invoice_number", "invoice_status", "currency", "total",
-                  "amount_paid", "due_date", "group", "created_at", "paid_at")
+        fields = (
+            "id",
+            "product",
+            "status",
+            "invoice",
+            "invoice_number",
+            "invoice_status",
+            "currency",
+            "total",
+            "amount_paid",
+            "due_date",
+            "group",
+            "created_at",
+            "paid_at",
+        )
         read_only_fields = fields
 
     @extend_schema_field(NamedChoiceField(choices=PurchaseStatus.choices, component_name="PurchaseStatusEnum"))
@@ -113,8 +129,11 @@ class ProductPurchaseSerializer(serializers.ModelSerializer):
             return None
         memberships = getattr(purchase.product, "own_memberships", None)
         if memberships is None:
-            memberships = list(GroupMembership.objects.filter(product_id=purchase.product_id,
-                                                              student_id=purchase.student_id).select_related("group"))
+            memberships = list(
+                GroupMembership.objects.filter(
+                    product_id=purchase.product_id, student_id=purchase.student_id
+                ).select_related("group")
+            )
         if not memberships:
             return None
         return StudyGroupSummarySerializer(memberships[0].group).data  # type: ignore[return-value]
@@ -153,9 +172,24 @@ class ProductSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Product
-        fields = ("id", "title", "slug", "description", "author", "price", "currency", "is_published",
-                  "groups_per_batch", "max_group_size", "lesson_count", "access", "lessons", "purchase",
-                  "created_at", "updated_at")
+        fields = (
+            "id",
+            "title",
+            "slug",
+            "description",
+            "author",
+            "price",
+            "currency",
+            "is_published",
+            "groups_per_batch",
+            "max_group_size",
+            "lesson_count",
+            "access",
+            "lessons",
+            "purchase",
+            "created_at",
+            "updated_at",
+        )
         read_only_fields = fields
 
     def _full(self, product: Product) -> bool:
@@ -166,16 +200,20 @@ class ProductSerializer(serializers.ModelSerializer):
         count = getattr(product, "lesson_count", None)
         return int(count) if count is not None else product.lessons.count()
 
-    @extend_schema_field(NamedChoiceField(choices=[(FULL, "Full lessons"), (OUTLINE, "Outline")],
-                                          component_name="ProductAccessEnum"))
+    @extend_schema_field(
+        NamedChoiceField(choices=[(FULL, "Full lessons"), (OUTLINE, "Outline")], component_name="ProductAccessEnum")
+    )
     def get_access(self, product: Product) -> str:
         return FULL if self._full(product) else OUTLINE
 
     @extend_schema_field(ProductLessonSerializer(many=True))
     def get_lessons(self, product: Product) -> list[dict[str, Any]]:
         lessons = sorted(product.lessons.all(), key=lambda lesson: lesson.order)
-        return ProductLessonSerializer(lessons, many=True,  # type: ignore[return-value]
-                                       context={"full": self._full(product)}).data
+        return ProductLessonSerializer(
+            lessons,
+            many=True,  # type: ignore[return-value]
+            context={"full": self._full(product)},
+        ).data
 
     @extend_schema_field(ProductPurchaseSerializer(allow_null=True))
     def get_purchase(self, product: Product) -> dict[str, Any] | None:
@@ -187,18 +225,26 @@ class ProductWriteSerializer(serializers.Serializer):
     """A product as admins write it; on ``PATCH`` every field is optional."""
 
     title = serializers.CharField(max_length=200)
-    slug = serializers.SlugField(max_length=200, required=False, allow_blank=True,
-                                 help_text="Default: made from the title.")
+    slug = serializers.SlugField(
+        max_length=200, required=False, allow_blank=True, help_text="Default: made from the title."
+    )
     description = serializers.CharField(required=False, allow_blank=True, default="")
     author = serializers.PrimaryKeyRelatedField(queryset=Author.objects.all())
-    price = AsciiDecimalField(max_digits=12, decimal_places=2,
-                              help_text="Major units of the currency, above zero.")
+    price = AsciiDecimalField(max_digits=12, decimal_places=2, help_text="Major units of the currency, above zero.")
     currency = serializers.CharField(min_length=3, max_length=3, help_text="ISO 4217, e.g. USD.")
     is_published = serializers.BooleanField(required=False, default=False)
-    groups_per_batch = serializers.IntegerField(min_value=1, max_value=MAX_GROUPS_PER_BATCH, required=False,
-                                                help_text="Groups created at once when all are full (default 3).")
-    max_group_size = serializers.IntegerField(min_value=1, max_value=MAX_GROUP_SIZE, required=False,
-                                              help_text="Capacity of groups created from now on (default 2).")
+    groups_per_batch = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_GROUPS_PER_BATCH,
+        required=False,
+        help_text="Groups created at once when all are full (default 3).",
+    )
+    max_group_size = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_GROUP_SIZE,
+        required=False,
+        help_text="Capacity of groups created from now on (default 2).",
+    )
 
 
 class LessonSerializer(serializers.ModelSerializer):
@@ -261,8 +307,9 @@ class MyStudyGroupSerializer(serializers.ModelSerializer):
 
 class GroupMoveSerializer(serializers.Serializer):
     student = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), help_text="The student's user id.")
-    to_group = serializers.PrimaryKeyRelatedField(queryset=StudyGroup.objects.all(),
-                                                  help_text="A group of the same product with a free seat.")
+    to_group = serializers.PrimaryKeyRelatedField(
+        queryset=StudyGroup.objects.all(), help_text="A group of the same product with a free seat."
+    )
 
 
 class GroupMoveResultSerializer(serializers.Serializer):

@@ -57,8 +57,17 @@ PURCHASE_DUE_DAYS = 14
 MAX_GROUPS_PER_BATCH = 50
 MAX_GROUP_SIZE = 1000
 
-_PRODUCT_FIELDS = ("title", "slug", "description", "author", "price", "currency", "is_published",
-                   "groups_per_batch", "max_group_size")
+_PRODUCT_FIELDS = (
+    "title",
+    "slug",
+    "description",
+    "author",
+    "price",
+    "currency",
+    "is_published",
+    "groups_per_batch",
+    "max_group_size",
+)
 _LESSON_FIELDS = ("title", "video_url", "order")
 
 
@@ -100,8 +109,9 @@ def author_create(*, actor: Any, name: str, bio: str = "") -> Author:
     _require(user_edits_catalog(actor))
     name = (name or "").strip()
     if not name:
-        raise ApplicationError("Give the author's name.", code="validation_error",
-                               details={"name": ["This field is required."]})
+        raise ApplicationError(
+            "Give the author's name.", code="validation_error", details={"name": ["This field is required."]}
+        )
     with transaction.atomic():
         author = Author.objects.create(name=name, bio=(bio or "").strip())
         audit_record(actor=actor, verb="author.created", target=author, changes={"name": author.name})
@@ -115,8 +125,9 @@ def author_update(*, actor: Any, author: Author, **fields: Any) -> Author:
     if unknown:
         raise TypeError(f"unknown author fields: {sorted(unknown)}")
     if "name" in fields and not (fields["name"] or "").strip():
-        raise ApplicationError("Give the author's name.", code="validation_error",
-                               details={"name": ["This field may not be blank."]})
+        raise ApplicationError(
+            "Give the author's name.", code="validation_error", details={"name": ["This field may not be blank."]}
+        )
     with transaction.atomic():
         author = Author.objects.select_for_update().get(pk=author.pk)
         changed = _changes(author, {k: (v or "").strip() for k, v in fields.items()})
@@ -132,8 +143,9 @@ def author_delete(*, actor: Any, author: Author) -> None:
     with transaction.atomic():
         author = Author.objects.select_for_update().get(pk=author.pk)
         if Product.objects.filter(author=author).exists():
-            raise ApplicationError("This author has products; delete or reassign them first.",
-                                   code="author_has_products", status_code=409)
+            raise ApplicationError(
+                "This author has products; delete or reassign them first.", code="author_has_products", status_code=409
+            )
         audit_record(actor=actor, verb="author.deleted", target=author, changes={"name": author.name})
         author.delete()
 
@@ -149,19 +161,26 @@ def _clean_product_fields(fields: dict[str, Any]) -> dict[str, Any]:
     if "title" in clean:
         clean["title"] = (clean["title"] or "").strip()
         if not clean["title"]:
-            raise ApplicationError("Give the product's title.", code="validation_error",
-                                   details={"title": ["This field may not be blank."]})
+            raise ApplicationError(
+                "Give the product's title.",
+                code="validation_error",
+                details={"title": ["This field may not be blank."]},
+            )
     if "currency" in clean:
         clean["currency"] = normalize_currency(clean["currency"])
     if "slug" in clean:
         clean["slug"] = slugify(clean["slug"] or "")
         if not clean["slug"]:
-            raise ApplicationError("The slug needs letters or digits.", code="invalid_slug",
-                                   details={"slug": ["Letters, digits and hyphens."]})
+            raise ApplicationError(
+                "The slug needs letters or digits.",
+                code="invalid_slug",
+                details={"slug": ["Letters, digits and hyphens."]},
+            )
     for name, top in (("groups_per_batch", MAX_GROUPS_PER_BATCH), ("max_group_size", MAX_GROUP_SIZE)):
         if name in clean and not 1 <= int(clean[name]) <= top:
-            raise ApplicationError(f"{name} must be from 1 to {top}.", code="validation_error",
-                                   details={name: [f"From 1 to {top}."]})
+            raise ApplicationError(
+                f"{name} must be from 1 to {top}.", code="validation_error", details={name: [f"From 1 to {top}."]}
+            )
     if "description" in clean:
         clean["description"] = (clean["description"] or "").strip()
     return clean
@@ -183,13 +202,24 @@ def _unique_slug(base: str) -> str:
 
 
 def _slug_taken() -> ApplicationError:
-    return ApplicationError("A product with this slug exists.", code="slug_taken", status_code=409,
-                            details={"slug": ["Already used."]})
+    return ApplicationError(
+        "A product with this slug exists.", code="slug_taken", status_code=409, details={"slug": ["Already used."]}
+    )
 
 
-def product_create(*, actor: Any, title: str, author: Author, price: Decimal | str, currency: str,
-                   description: str = "", slug: str = "", is_published: bool = False,
-                   groups_per_batch: int | None = None, max_group_size: int | None = None) -> Product:
+def product_create(
+    *,
+    actor: Any,
+    title: str,
+    author: Author,
+    price: Decimal | str,
+    currency: str,
+    description: str = "",
+    slug: str = "",
+    is_published: bool = False,
+    groups_per_batch: int | None = None,
+    max_group_size: int | None = None,
+) -> Product:
     """Create a product (admin). ``slug`` defaults to one made from the title (made unique).
 
     ``price``: major units of ``currency`` (ISO 4217), above zero, exact to the currency's step.
@@ -199,8 +229,14 @@ def product_create(*, actor: Any, title: str, author: Author, price: Decimal | s
     ``invalid_currency``, ``invalid_amount``, ``invalid_slug`` (400); ``slug_taken`` (409).
     """
     _require(user_edits_catalog(actor))
-    fields: dict[str, Any] = {"title": title, "author": author, "price": price, "currency": currency,
-                              "description": description, "is_published": is_published}
+    fields: dict[str, Any] = {
+        "title": title,
+        "author": author,
+        "price": price,
+        "currency": currency,
+        "description": description,
+        "is_published": is_published,
+    }
     if slug:
         fields["slug"] = slug
     if groups_per_batch is not None:
@@ -217,8 +253,12 @@ def product_create(*, actor: Any, title: str, author: Author, price: Decimal | s
             elif Product.objects.filter(slug=product.slug).exists():
                 raise _slug_taken()
             product.save()
-            audit_record(actor=actor, verb="product.created", target=product,
-                         changes={name: _jsonable(getattr(product, name)) for name in _PRODUCT_FIELDS})
+            audit_record(
+                actor=actor,
+                verb="product.created",
+                target=product,
+                changes={name: _jsonable(getattr(product, name)) for name in _PRODUCT_FIELDS},
+            )
     except IntegrityError:
         if Product.objects.filter(slug=product.slug).exists():
             raise _slug_taken() from None
@@ -265,16 +305,22 @@ def product_delete(*, actor: Any, product: Product) -> None:
     with transaction.atomic():
         product = Product.objects.select_for_update(of=("self",)).get(pk=product.pk)
         if ProductPurchase.objects.filter(product=product).exists():
-            raise ApplicationError("This product has been bought; unpublish it instead.",
-                                   code="product_has_purchases", status_code=409)
-        audit_record(actor=actor, verb="product.deleted", target=product,
-                     changes={"title": product.title, "slug": product.slug})
+            raise ApplicationError(
+                "This product has been bought; unpublish it instead.", code="product_has_purchases", status_code=409
+            )
+        audit_record(
+            actor=actor, verb="product.deleted", target=product, changes={"title": product.title, "slug": product.slug}
+        )
         product.delete()
 
 
 def _order_taken(order: int) -> ApplicationError:
-    return ApplicationError(f"This product already has a lesson number {order}.", code="lesson_order_taken",
-                            status_code=409, details={"order": ["Already used in this product."]})
+    return ApplicationError(
+        f"This product already has a lesson number {order}.",
+        code="lesson_order_taken",
+        status_code=409,
+        details={"order": ["Already used in this product."]},
+    )
 
 
 def _next_order(product: Product) -> int:
@@ -291,8 +337,9 @@ def lesson_create(*, actor: Any, product: Product, title: str, video_url: str, o
     _require(user_edits_catalog(actor))
     title = (title or "").strip()
     if not title:
-        raise ApplicationError("Give the lesson's title.", code="validation_error",
-                               details={"title": ["This field may not be blank."]})
+        raise ApplicationError(
+            "Give the lesson's title.", code="validation_error", details={"title": ["This field may not be blank."]}
+        )
     with transaction.atomic():
         product = _lock_product(product.pk)
         if order is None:
@@ -304,8 +351,12 @@ def lesson_create(*, actor: Any, product: Product, title: str, video_url: str, o
                 lesson = Lesson.objects.create(product=product, title=title, video_url=video_url, order=order)
         except IntegrityError:
             raise _order_taken(order) from None
-        audit_record(actor=actor, verb="lesson.created", target=lesson,
-                     changes={"product": product.pk, "title": title, "order": order})
+        audit_record(
+            actor=actor,
+            verb="lesson.created",
+            target=lesson,
+            changes={"product": product.pk, "title": title, "order": order},
+        )
     return lesson
 
 
@@ -322,13 +373,18 @@ def lesson_update(*, actor: Any, lesson: Lesson, **fields: Any) -> Lesson:
     if "title" in fields:
         fields["title"] = (fields["title"] or "").strip()
         if not fields["title"]:
-            raise ApplicationError("Give the lesson's title.", code="validation_error",
-                                   details={"title": ["This field may not be blank."]})
+            raise ApplicationError(
+                "Give the lesson's title.", code="validation_error", details={"title": ["This field may not be blank."]}
+            )
     with transaction.atomic():
         _lock_product(lesson.product_id)
         lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
-        if "order" in fields and Lesson.objects.filter(
-                product_id=lesson.product_id, order=fields["order"]).exclude(pk=lesson.pk).exists():
+        if (
+            "order" in fields
+            and Lesson.objects.filter(product_id=lesson.product_id, order=fields["order"])
+            .exclude(pk=lesson.pk)
+            .exists()
+        ):
             raise _order_taken(fields["order"])
         changed = _changes(lesson, fields)
         if changed:
@@ -344,8 +400,12 @@ def lesson_delete(*, actor: Any, lesson: Lesson) -> None:
     """
     _require(user_edits_catalog(actor))
     with transaction.atomic():
-        audit_record(actor=actor, verb="lesson.deleted", target=lesson,
-                     changes={"product": lesson.product_id, "title": lesson.title, "order": lesson.order})
+        audit_record(
+            actor=actor,
+            verb="lesson.deleted",
+            target=lesson,
+            changes={"product": lesson.product_id, "title": lesson.title, "order": lesson.order},
+        )
         lesson.delete()
 
 
@@ -356,9 +416,11 @@ def lesson_delete(*, actor: Any, lesson: Lesson) -> None:
 
 def _already_purchased(purchase: ProductPurchase) -> ApplicationError:
     return ApplicationError(
-        "You have already bought this product." if purchase.status == PurchaseStatus.PAID
+        "You have already bought this product."
+        if purchase.status == PurchaseStatus.PAID
         else "You have already ordered this product; pay its invoice.",
-        code="already_purchased", status_code=409,
+        code="already_purchased",
+        status_code=409,
         details={"purchase": purchase.pk, "status": purchase.status, "invoice": purchase.invoice_id},
     )
 
@@ -367,9 +429,16 @@ def _purchase_cancel(purchase: ProductPurchase, *, actor: Any) -> None:
     """Mark a pending ``purchase`` whose invoice was cancelled as ``cancelled`` (locked by the caller)."""
     purchase.status = PurchaseStatus.CANCELLED
     purchase.save(update_fields=["status"])
-    audit_record(actor=actor, verb="product.purchase_cancelled", target=purchase,
-                 changes={"status": [PurchaseStatus.PENDING, PurchaseStatus.CANCELLED],
-                          "invoice": purchase.invoice_id, "reason": "invoice_cancelled"})
+    audit_record(
+        actor=actor,
+        verb="product.purchase_cancelled",
+        target=purchase,
+        changes={
+            "status": [PurchaseStatus.PENDING, PurchaseStatus.CANCELLED],
+            "invoice": purchase.invoice_id,
+            "reason": "invoice_cancelled",
+        },
+    )
 
 
 def product_purchase_create(*, student: Any, product: Product, send_email: bool = True) -> ProductPurchase:
@@ -390,15 +459,22 @@ def product_purchase_create(*, student: Any, product: Product, send_email: bool 
         product = Product.objects.get(pk=product.pk)
         if not product.is_published:
             raise ApplicationError("This product is not on sale.", code="product_unavailable", status_code=409)
-        live = (ProductPurchase.objects.select_for_update(of=("self",)).select_related("invoice")
-                .filter(student_id=student.pk, product=product, status__in=LIVE_PURCHASE_STATUSES).first())
+        live = (
+            ProductPurchase.objects.select_for_update(of=("self",))
+            .select_related("invoice")
+            .filter(student_id=student.pk, product=product, status__in=LIVE_PURCHASE_STATUSES)
+            .first()
+        )
         if live is not None:
             if live.status == PurchaseStatus.PENDING and live.invoice.status == InvoiceStatus.CANCELLED:
                 _purchase_cancel(live, actor=student)
             else:
                 raise _already_purchased(live)
         invoice = invoice_create(
-            customer=student, currency=product.currency, created_by=None, send_email=send_email,
+            customer=student,
+            currency=product.currency,
+            created_by=None,
+            send_email=send_email,
             due_date=timezone.localdate() + timedelta(days=PURCHASE_DUE_DAYS),
             lines=[{"description": product.title[:300], "quantity": 1, "unit_price": product.price}],
             note=f"Product: {product.title}",
@@ -408,13 +484,23 @@ def product_purchase_create(*, student: Any, product: Product, send_email: bool 
                 purchase = ProductPurchase.objects.create(student=student, product=product, invoice=invoice)
         except IntegrityError:
             concurrent = ProductPurchase.objects.filter(
-                student_id=student.pk, product=product, status__in=LIVE_PURCHASE_STATUSES).first()
+                student_id=student.pk, product=product, status__in=LIVE_PURCHASE_STATUSES
+            ).first()
             if concurrent is None:
                 raise
             raise _already_purchased(concurrent) from None
-        audit_record(actor=student, verb="product.purchased", target=purchase,
-                     changes={"product": product.pk, "invoice": invoice.pk, "invoice_number": invoice.number,
-                              "total": str(invoice.total), "currency": invoice.currency})
+        audit_record(
+            actor=student,
+            verb="product.purchased",
+            target=purchase,
+            changes={
+                "product": product.pk,
+                "invoice": invoice.pk,
+                "invoice_number": invoice.number,
+                "total": str(invoice.total),
+                "currency": invoice.currency,
+            },
+        )
     return purchase
 
 
@@ -427,8 +513,12 @@ def product_purchase_mark_paid(*, invoice: Invoice) -> ProductPurchase | None:
     (``None``); the receiver runs only in school schemas (``kinds.connect_for_kind``). Idempotent.
     """
     with transaction.atomic():
-        purchase = (ProductPurchase.objects.select_for_update(of=("self",)).select_related("student")
-                    .filter(invoice_id=invoice.pk).first())
+        purchase = (
+            ProductPurchase.objects.select_for_update(of=("self",))
+            .select_related("student")
+            .filter(invoice_id=invoice.pk)
+            .first()
+        )
         if purchase is None:
             return None
         if purchase.status == PurchaseStatus.CANCELLED:  # pragma: no cover - a cancelled invoice cannot be paid
@@ -437,9 +527,16 @@ def product_purchase_mark_paid(*, invoice: Invoice) -> ProductPurchase | None:
         if purchase.status != PurchaseStatus.PAID:
             purchase.status, purchase.paid_at = PurchaseStatus.PAID, timezone.now()
             purchase.save(update_fields=["status", "paid_at"])
-            audit_record(actor=None, verb="product.purchase_paid", target=purchase,
-                         changes={"status": [PurchaseStatus.PENDING, PurchaseStatus.PAID],
-                                  "invoice": invoice.pk, "invoice_number": invoice.number})
+            audit_record(
+                actor=None,
+                verb="product.purchase_paid",
+                target=purchase,
+                changes={
+                    "status": [PurchaseStatus.PENDING, PurchaseStatus.PAID],
+                    "invoice": invoice.pk,
+                    "invoice_number": invoice.number,
+                },
+            )
         group_assign(product=purchase.product, student=purchase.student)
     return purchase
 
@@ -460,22 +557,35 @@ def _lock_product(pk: int) -> Product:
 def _pick_group(product: Product) -> StudyGroup | None:
     """The group of ``product`` with the most members that is still below its capacity; ties go to
     the oldest (lowest ``number``). ``None`` when every group is full or there is none."""
-    return (StudyGroup.objects.filter(product=product, member_count__lt=F("capacity"))
-            .order_by("-member_count", "number", "pk").first())
+    return (
+        StudyGroup.objects.filter(product=product, member_count__lt=F("capacity"))
+        .order_by("-member_count", "number", "pk")
+        .first()
+    )
 
 
 def _group_batch_create(product: Product) -> list[StudyGroup]:
     """``product.groups_per_batch`` new empty groups of capacity ``product.max_group_size``, numbered
     after the last one and named ``"<title> #<number>"`` (product lock held)."""
     last = int(StudyGroup.objects.filter(product=product).aggregate(m=Max("number"))["m"] or 0)
-    groups = StudyGroup.objects.bulk_create([
-        StudyGroup(product=product, number=number, name=f"{product.title[:200]} #{number}",
-                   capacity=product.max_group_size)
-        for number in range(last + 1, last + 1 + product.groups_per_batch)
-    ])
-    audit_record(actor=None, verb="group.batch_created", target=product,
-                 changes={"groups": [g.pk for g in groups], "numbers": [g.number for g in groups],
-                          "capacity": product.max_group_size})
+    groups = StudyGroup.objects.bulk_create(
+        [
+            StudyGroup(
+                product=product, number=number, name=f"{product.title[:200]} #{number}", capacity=product.max_group_size
+            )
+            for number in range(last + 1, last + 1 + product.groups_per_batch)
+        ]
+    )
+    audit_record(
+        actor=None,
+        verb="group.batch_created",
+        target=product,
+        changes={
+            "groups": [g.pk for g in groups],
+            "numbers": [g.number for g in groups],
+            "capacity": product.max_group_size,
+        },
+    )
     return groups
 
 
@@ -503,19 +613,36 @@ def group_assign(*, product: Product, student: Any) -> GroupMembership:
         if existing is not None:
             return existing
         if not ProductPurchase.objects.filter(product=product, student=student, status=PurchaseStatus.PAID).exists():
-            raise ApplicationError("Only students who paid for the product get a group.", code="payment_required",
-                                   status_code=403)
+            raise ApplicationError(
+                "Only students who paid for the product get a group.", code="payment_required", status_code=403
+            )
         group = _pick_group(product)
         if group is None:
             group = _group_batch_create(product)[0]
         membership = GroupMembership.objects.create(group=group, product=product, student=student)
         _seat(group, +1)
-        audit_record(actor=None, verb="group.member_added", target=group,
-                     changes={"student": student.pk, "product": product.pk, "member_count": group.member_count,
-                              "capacity": group.capacity})
-        notify(recipient=student, verb="group.joined", target=group,
-               extra_data={"group": group.pk, "group_name": group.name, "product": product.pk,
-                           "product_title": product.title})
+        audit_record(
+            actor=None,
+            verb="group.member_added",
+            target=group,
+            changes={
+                "student": student.pk,
+                "product": product.pk,
+                "member_count": group.member_count,
+                "capacity": group.capacity,
+            },
+        )
+        notify(
+            recipient=student,
+            verb="group.joined",
+            target=group,
+            extra_data={
+                "group": group.pk,
+                "group_name": group.name,
+                "product": product.pk,
+                "product_title": product.title,
+            },
+        )
     return membership
 
 
@@ -531,31 +658,54 @@ def group_member_move(*, actor: Any, group: StudyGroup, student: Any, to_group: 
     """
     _require(user_manages_groups(actor))
     if to_group.product_id != group.product_id:
-        raise ApplicationError("The target group belongs to another product.", code="group_product_mismatch",
-                               details={"to_group": ["Choose a group of the same product."]})
+        raise ApplicationError(
+            "The target group belongs to another product.",
+            code="group_product_mismatch",
+            details={"to_group": ["Choose a group of the same product."]},
+        )
     if to_group.pk == group.pk:
-        raise ApplicationError("The student is already in this group.", code="same_group",
-                               details={"to_group": ["Choose another group."]})
+        raise ApplicationError(
+            "The student is already in this group.", code="same_group", details={"to_group": ["Choose another group."]}
+        )
     with transaction.atomic():
         product = _lock_product(group.product_id)
         source = StudyGroup.objects.get(pk=group.pk)
         target = StudyGroup.objects.get(pk=to_group.pk)
         membership = GroupMembership.objects.filter(group=source, student=student).first()
         if membership is None:
-            raise ApplicationError("This student is not in the group.", code="not_a_member",
-                                   details={"student": ["Not a member of this group."]})
+            raise ApplicationError(
+                "This student is not in the group.",
+                code="not_a_member",
+                details={"student": ["Not a member of this group."]},
+            )
         if target.is_full:
-            raise ApplicationError(f"{target.name} is full ({target.member_count} of {target.capacity}).",
-                                   code="group_full", status_code=409,
-                                   details={"to_group": target.pk, "member_count": target.member_count,
-                                            "capacity": target.capacity})
+            raise ApplicationError(
+                f"{target.name} is full ({target.member_count} of {target.capacity}).",
+                code="group_full",
+                status_code=409,
+                details={"to_group": target.pk, "member_count": target.member_count, "capacity": target.capacity},
+            )
         membership.group = target
         membership.save(update_fields=["group"])
         _seat(source, -1)
         _seat(target, +1)
-        audit_record(actor=actor, verb="group.member_moved", target=membership,
-                     changes={"student": student.pk, "product": product.pk, "group": [source.pk, target.pk]})
-        notify(recipient=student, verb="group.member_moved", target=target,
-               extra_data={"product": product.pk, "product_title": product.title, "from_group": source.pk,
-                           "from_group_name": source.name, "group": target.pk, "group_name": target.name})
+        audit_record(
+            actor=actor,
+            verb="group.member_moved",
+            target=membership,
+            changes={"student": student.pk, "product": product.pk, "group": [source.pk, target.pk]},
+        )
+        notify(
+            recipient=student,
+            verb="group.member_moved",
+            target=target,
+            extra_data={
+                "product": product.pk,
+                "product_title": product.title,
+                "from_group": source.pk,
+                "from_group_name": source.name,
+                "group": target.pk,
+                "group_name": target.name,
+            },
+        )
     return membership

@@ -76,8 +76,11 @@ def product_context(request: Request) -> dict[str, Any]:
     user = request.user
     staff = user_is_staff(user)
     paid = selectors.paid_product_ids(user)
-    return {"request": request, "full_access": lambda product: staff or product.pk in paid,
-            "purchases": selectors.live_purchases_by_product(user)}
+    return {
+        "request": request,
+        "full_access": lambda product: staff or product.pk in paid,
+        "purchases": selectors.live_purchases_by_product(user),
+    }
 
 
 def _product_response(request: Request, pk: Any, *, status_code: int = status.HTTP_200_OK) -> Response:
@@ -291,6 +294,7 @@ class ProductGroupListView(generics.ListAPIView):
 
     def get_permissions(self) -> list[Any]:
         return [IsAuthenticated(), HasRole(*STAFF_ROLES)]
+
     serializer_class = StudyGroupSerializer
     filter_backends: list[Any] = []
 
@@ -316,9 +320,11 @@ class GroupMoveView(APIView):
         serializer.is_valid(raise_exception=True)
         student, to_group = serializer.validated_data["student"], serializer.validated_data["to_group"]
         services.group_member_move(actor=request.user, group=group, student=student, to_group=to_group)
-        body = {"student": student.pk,
-                "from_group": StudyGroupSerializer(selectors.access_group(pk=group.pk)).data,
-                "to_group": StudyGroupSerializer(selectors.access_group(pk=to_group.pk)).data}
+        body = {
+            "student": student.pk,
+            "from_group": StudyGroupSerializer(selectors.access_group(pk=group.pk)).data,
+            "to_group": StudyGroupSerializer(selectors.access_group(pk=to_group.pk)).data,
+        }
         return Response(body)
 
 

@@ -50,8 +50,7 @@ def can_request_enrolment(user: Any) -> bool:
 
 def teaches(user: Any, program: Any) -> bool:
     """Whether ``user`` is one of ``program``'s teachers (and still holds the teacher role)."""
-    return (_active(user) and user_has_role(user, TEACHER)
-            and program.teachers.filter(pk=user.pk).exists())
+    return _active(user) and user_has_role(user, TEACHER) and program.teachers.filter(pk=user.pk).exists()
 
 
 def can_see_students(user: Any, program: Any) -> bool:

@@ -63,27 +63,114 @@ class _DemoProgram:
 
 
 _PROGRAMS = (
-    _DemoProgram(BOOTCAMPS, "python-web-bootcamp", "Python Web Bootcamp", ProgramStatus.REGISTRATION_OPEN,
-                 30, 12, 2, "1200.00", ("teacher", "teacher2"),
-                 (("student", "approve"), ("student2", "approve"), ("student3", "approve"), ("student4", "request"))),
-    _DemoProgram(BOOTCAMPS, "data-science-bootcamp", "Data Science Bootcamp", ProgramStatus.DRAFT,
-                 90, 16, 20, "1800.00", ("teacher2",)),
-    _DemoProgram(BOOTCAMPS, "devops-bootcamp", "DevOps Bootcamp", ProgramStatus.IN_PROGRESS,
-                 -14, 10, 15, "1500.00", ("teacher",), (("student2", "approve"),)),
-    _DemoProgram(BOOTCAMPS, "frontend-bootcamp-spring", "Frontend Bootcamp (spring)", ProgramStatus.COMPLETED,
-                 -150, 12, 15, "990.00", ("teacher",), (("student3", "approve"),)),
-    _DemoProgram(BOOTCAMPS, "mobile-bootcamp", "Mobile Apps Bootcamp", ProgramStatus.CANCELLED,
-                 45, 8, 10, "1100.00", ("teacher2",)),
-    _DemoProgram(COURSES, "advanced-django", "Advanced Django", ProgramStatus.REGISTRATION_OPEN,
-                 21, 6, 25, "450.00", ("teacher",), (("student", "request"), ("student3", "approve"))),
-    _DemoProgram(COURSES, "distributed-systems", "Distributed Systems", ProgramStatus.DRAFT,
-                 60, 8, 30, "600.00", ("teacher",)),
-    _DemoProgram(COURSES, "postgresql-performance", "PostgreSQL Performance", ProgramStatus.IN_PROGRESS,
-                 -7, 4, 12, "380.00", ("teacher2",), (("student", "approve"),)),
-    _DemoProgram(COURSES, "clean-architecture", "Clean Architecture", ProgramStatus.COMPLETED,
-                 -90, 5, 20, "0.00", ("teacher",), (("student4", "approve"),)),
-    _DemoProgram(COURSES, "rust-for-pythonistas", "Rust for Pythonistas", ProgramStatus.CANCELLED,
-                 30, 6, 15, "420.00", ("teacher2",)),
+    _DemoProgram(
+        BOOTCAMPS,
+        "python-web-bootcamp",
+        "Python Web Bootcamp",
+        ProgramStatus.REGISTRATION_OPEN,
+        30,
+        12,
+        2,
+        "1200.00",
+        ("teacher", "teacher2"),
+        (("student", "approve"), ("student2", "approve"), ("student3", "approve"), ("student4", "request")),
+    ),
+    _DemoProgram(
+        BOOTCAMPS,
+        "data-science-bootcamp",
+        "Data Science Bootcamp",
+        ProgramStatus.DRAFT,
+        90,
+        16,
+        20,
+        "1800.00",
+        ("teacher2",),
+    ),
+    _DemoProgram(
+        BOOTCAMPS,
+        "devops-bootcamp",
+        "DevOps Bootcamp",
+        ProgramStatus.IN_PROGRESS,
+        -14,
+        10,
+        15,
+        "1500.00",
+        ("teacher",),
+        (("student2", "approve"),),
+    ),
+    _DemoProgram(
+        BOOTCAMPS,
+        "frontend-bootcamp-spring",
+        "Frontend Bootcamp (spring)",
+        ProgramStatus.COMPLETED,
+        -150,
+        12,
+        15,
+        "990.00",
+        ("teacher",),
+        (("student3", "approve"),),
+    ),
+    _DemoProgram(
+        BOOTCAMPS,
+        "mobile-bootcamp",
+        "Mobile Apps Bootcamp",
+        ProgramStatus.CANCELLED,
+        45,
+        8,
+        10,
+        "1100.00",
+        ("teacher2",),
+    ),
+    _DemoProgram(
+        COURSES,
+        "advanced-django",
+        "Advanced Django",
+        ProgramStatus.REGISTRATION_OPEN,
+        21,
+        6,
+        25,
+        "450.00",
+        ("teacher",),
+        (("student", "request"), ("student3", "approve")),
+    ),
+    _DemoProgram(
+        COURSES, "distributed-systems", "Distributed Systems", ProgramStatus.DRAFT, 60, 8, 30, "600.00", ("teacher",)
+    ),
+    _DemoProgram(
+        COURSES,
+        "postgresql-performance",
+        "PostgreSQL Performance",
+        ProgramStatus.IN_PROGRESS,
+        -7,
+        4,
+        12,
+        "380.00",
+        ("teacher2",),
+        (("student", "approve"),),
+    ),
+    _DemoProgram(
+        COURSES,
+        "clean-architecture",
+        "Clean Architecture",
+        ProgramStatus.COMPLETED,
+        -90,
+        5,
+        20,
+        "0.00",
+        ("teacher",),
+        (("student4", "approve"),),
+    ),
+    _DemoProgram(
+        COURSES,
+        "rust-for-pythonistas",
+        "Rust for Pythonistas",
+        ProgramStatus.CANCELLED,
+        30,
+        6,
+        15,
+        "420.00",
+        ("teacher2",),
+    ),
 )
 
 _PEOPLE = {
@@ -120,10 +207,16 @@ def _create(spec: _DemoProgram, *, admin: User, people: dict[str, User]) -> None
     today = timezone.localdate()
     start = today + timedelta(days=spec.starts_in_days)
     program = services.program_create(
-        program_type=spec.program_type, actor=admin, title=spec.title, slug=spec.slug,
+        program_type=spec.program_type,
+        actor=admin,
+        title=spec.title,
+        slug=spec.slug,
         description=f"{spec.title}: a demo {spec.program_type.label} of {spec.weeks} weeks.",
-        start_date=start, end_date=start + timedelta(weeks=spec.weeks), capacity=spec.capacity,
-        price=Decimal(spec.price), currency=settings.DEFAULT_CURRENCY,
+        start_date=start,
+        end_date=start + timedelta(weeks=spec.weeks),
+        capacity=spec.capacity,
+        price=Decimal(spec.price),
+        currency=settings.DEFAULT_CURRENCY,
         teachers=[people[key].pk for key in spec.teachers],
     )
     for step in _PATH[ProgramStatus(spec.status)]:
@@ -164,15 +257,32 @@ def _report(people: dict[str, User]) -> dict[str, Any]:
     for program_type in PROGRAM_TYPES:
         for program in program_type.programs().filter(slug__in=slugs).prefetch_related("teachers").order_by("pk"):
             taken = program.enrolments.filter(status=EnrolmentStatus.APPROVED).count()
-            programs.append({"type": program_type.key, "slug": program.slug, "title": program.title,
-                             "status": program.status, "seats": f"{taken}/{program.capacity}",
-                             "teachers": sorted(t.email for t in program.teachers.all())})
-        for enrolment in (program_type.enrolments().filter(program__slug__in=slugs)
-                          .select_related("program", "student", "invoice").order_by("pk")):
+            programs.append(
+                {
+                    "type": program_type.key,
+                    "slug": program.slug,
+                    "title": program.title,
+                    "status": program.status,
+                    "seats": f"{taken}/{program.capacity}",
+                    "teachers": sorted(t.email for t in program.teachers.all()),
+                }
+            )
+        for enrolment in (
+            program_type.enrolments()
+            .filter(program__slug__in=slugs)
+            .select_related("program", "student", "invoice")
+            .order_by("pk")
+        ):
             invoice = enrolment.invoice
-            enrolments.append({"type": program_type.key, "program": enrolment.program.slug,
-                               "student": enrolment.student.email, "status": enrolment.status,
-                               "invoice": invoice.number if invoice else None,
-                               "amount": f"{invoice.total} {invoice.currency}" if invoice else None,
-                               "invoice_status": invoice.status if invoice else None})
+            enrolments.append(
+                {
+                    "type": program_type.key,
+                    "program": enrolment.program.slug,
+                    "student": enrolment.student.email,
+                    "status": enrolment.status,
+                    "invoice": invoice.number if invoice else None,
+                    "amount": f"{invoice.total} {invoice.currency}" if invoice else None,
+                    "invoice_status": invoice.status if invoice else None,
+                }
+            )
     return {"programs": programs, "enrolments": enrolments, "users": sorted(p.email for p in people.values())}

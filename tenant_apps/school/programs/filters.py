@@ -29,12 +29,15 @@ class ProgramFilter(filters.FilterSet):
     (inclusive, in the program's currency), ``currency`` (ISO 4217)."""
 
     status = filters.MultipleChoiceFilter(choices=ProgramStatus.choices)
-    teacher = _IdFilter(method="filter_teacher", min_value=1, max_value=_MAX_ID,
-                        help_text="Programs this user (id) teaches.")
-    start_after = filters.DateFilter(field_name="start_date", lookup_expr="gte",
-                                     help_text="Starts on or after this date.")
-    start_before = filters.DateFilter(field_name="start_date", lookup_expr="lte",
-                                      help_text="Starts on or before this date.")
+    teacher = _IdFilter(
+        method="filter_teacher", min_value=1, max_value=_MAX_ID, help_text="Programs this user (id) teaches."
+    )
+    start_after = filters.DateFilter(
+        field_name="start_date", lookup_expr="gte", help_text="Starts on or after this date."
+    )
+    start_before = filters.DateFilter(
+        field_name="start_date", lookup_expr="lte", help_text="Starts on or before this date."
+    )
     min_price = filters.NumberFilter(field_name="price", lookup_expr="gte", min_value=0)
     max_price = filters.NumberFilter(field_name="price", lookup_expr="lte", min_value=0)
     currency = filters.CharFilter(field_name="currency", method="filter_currency", max_length=3)

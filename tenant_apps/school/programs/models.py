@@ -69,8 +69,7 @@ class Program(models.Model):
     capacity = models.PositiveIntegerField(help_text="Seats: approved enrolments at most; 1 or more.")
     price = models.DecimalField(max_digits=12, decimal_places=2, help_text="In `currency`; 0 is free.")
     currency = models.CharField(max_length=3, help_text="ISO 4217, upper case.")
-    status = models.CharField(max_length=20, choices=ProgramStatus.choices, default=ProgramStatus.DRAFT,
-                              db_index=True)
+    status = models.CharField(max_length=20, choices=ProgramStatus.choices, default=ProgramStatus.DRAFT, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -78,12 +77,14 @@ class Program(models.Model):
         abstract = True
         ordering = ("start_date", "id")
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")),
-                                   name="%(app_label)s_%(class)s_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="%(app_label)s_%(class)s_ends_after_start"
+            ),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="%(app_label)s_%(class)s_capacity_min_1"),
             models.CheckConstraint(condition=Q(price__gte=0), name="%(app_label)s_%(class)s_price_not_negative"),
-            models.CheckConstraint(condition=Q(currency__regex=r"^[A-Z]{3}$"),
-                                   name="%(app_label)s_%(class)s_currency_iso"),
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="%(app_label)s_%(class)s_currency_iso"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -142,16 +143,24 @@ class Enrolment(models.Model):
         student_id: int
 
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="%(class)ss")
-    status = models.CharField(max_length=16, choices=EnrolmentStatus.choices, default=EnrolmentStatus.REQUESTED,
-                              db_index=True)
+    status = models.CharField(
+        max_length=16, choices=EnrolmentStatus.choices, default=EnrolmentStatus.REQUESTED, db_index=True
+    )
     reason = models.TextField(blank=True, help_text="Why it was rejected or cancelled.")
-    invoice = models.OneToOneField("payments.Invoice", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", help_text="Issued on approval; none for a free program.")
+    invoice = models.OneToOneField(
+        "payments.Invoice",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Issued on approval; none for a free program.",
+    )
     requested_at = models.DateTimeField(auto_now_add=True)
     waitlisted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True, help_text="Approved, rejected or cancelled at.")
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -162,12 +171,17 @@ class Enrolment(models.Model):
             # in another spelling, and a tenant cloned from the template would differ from it.
             models.UniqueConstraint(
                 fields=["program", "student"],
-                condition=(Q(status=EnrolmentStatus.REQUESTED) | Q(status=EnrolmentStatus.WAITLISTED)
-                           | Q(status=EnrolmentStatus.APPROVED)),
+                condition=(
+                    Q(status=EnrolmentStatus.REQUESTED)
+                    | Q(status=EnrolmentStatus.WAITLISTED)
+                    | Q(status=EnrolmentStatus.APPROVED)
+                ),
                 name="%(app_label)s_%(class)s_one_live_per_student",
             ),
-            models.CheckConstraint(condition=~Q(status=EnrolmentStatus.WAITLISTED) | Q(waitlisted_at__isnull=False),
-                                   name="%(app_label)s_%(class)s_waitlist_has_time"),
+            models.CheckConstraint(
+                condition=~Q(status=EnrolmentStatus.WAITLISTED) | Q(waitlisted_at__isnull=False),
+                name="%(app_label)s_%(class)s_waitlist_has_time",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -226,10 +240,20 @@ class ProgramType:
         return self.enrolment_model._default_manager.all()
 
 
-BOOTCAMPS = ProgramType(key="bootcamp", path="bootcamps", enrolment_path="bootcamp-enrolments",
-                        model=Bootcamp, enrolment_model=BootcampEnrolment)
-COURSES = ProgramType(key="course", path="courses", enrolment_path="course-enrolments",
-                      model=AdvancedCourse, enrolment_model=AdvancedCourseEnrolment)
+BOOTCAMPS = ProgramType(
+    key="bootcamp",
+    path="bootcamps",
+    enrolment_path="bootcamp-enrolments",
+    model=Bootcamp,
+    enrolment_model=BootcampEnrolment,
+)
+COURSES = ProgramType(
+    key="course",
+    path="courses",
+    enrolment_path="course-enrolments",
+    model=AdvancedCourse,
+    enrolment_model=AdvancedCourseEnrolment,
+)
 PROGRAM_TYPES: tuple[ProgramType, ...] = (BOOTCAMPS, COURSES)
 
 

@@ -75,14 +75,19 @@ def program_get(program: Program) -> Any:
 
 def seats_taken(program: Program) -> int:
     """Approved enrolments of ``program``, counted now (under the program's lock in services)."""
-    return int(program_type_of(program).enrolments().filter(program_id=program.pk,
-                                                            status=EnrolmentStatus.APPROVED).count())
+    return int(
+        program_type_of(program).enrolments().filter(program_id=program.pk, status=EnrolmentStatus.APPROVED).count()
+    )
 
 
 def waitlist(program: Program) -> QuerySet[Any]:
     """``program``'s waitlisted enrolments, first in first."""
-    return (program_type_of(program).enrolments().filter(program_id=program.pk, status=EnrolmentStatus.WAITLISTED)
-            .order_by("waitlisted_at", "id"))
+    return (
+        program_type_of(program)
+        .enrolments()
+        .filter(program_id=program.pk, status=EnrolmentStatus.WAITLISTED)
+        .order_by("waitlisted_at", "id")
+    )
 
 
 def enrolments_visible_to(program_type: ProgramType, user: Any) -> QuerySet[Any]:
@@ -123,7 +128,7 @@ def enrolment_get(enrolment: Enrolment) -> Any:
 
 
 def my_enrolments(program_type: ProgramType, *, user: Any) -> QuerySet[Any]:
-    """"My bootcamps" / "My courses": ``user``'s enrolments of every status, live ones first, then
+    """ "My bootcamps" / "My courses": ``user``'s enrolments of every status, live ones first, then
     by the program's start date; with program and invoice (the payment state)."""
     live_first = Q(status__in=[EnrolmentStatus.REQUESTED, EnrolmentStatus.WAITLISTED, EnrolmentStatus.APPROVED])
     enrolments = _enrolment_details(program_type.enrolments().filter(student=user))
@@ -134,18 +139,30 @@ def my_enrolments(program_type: ProgramType, *, user: Any) -> QuerySet[Any]:
 
 def program_students(program: Program) -> QuerySet[Any]:
     """The enrolments that hold a seat in ``program`` (approved), by student name, with students."""
-    return (program_type_of(program).enrolments().filter(program_id=program.pk, status=EnrolmentStatus.APPROVED)
-            .select_related("student").order_by("student__full_name", "student__email", "id"))
+    return (
+        program_type_of(program)
+        .enrolments()
+        .filter(program_id=program.pk, status=EnrolmentStatus.APPROVED)
+        .select_related("student")
+        .order_by("student__full_name", "student__email", "id")
+    )
 
 
 def waitlist_position(enrolment: Enrolment) -> int | None:
     """1 for the first waitlisted enrolment of its program, and so on; ``None`` when not waitlisted."""
     if enrolment.status != EnrolmentStatus.WAITLISTED or enrolment.waitlisted_at is None:
         return None
-    ahead = program_type_of(enrolment).enrolments().filter(
-        Q(waitlisted_at__lt=enrolment.waitlisted_at) | Q(waitlisted_at=enrolment.waitlisted_at, pk__lt=enrolment.pk),
-        program_id=enrolment.program_id, status=EnrolmentStatus.WAITLISTED,
-    ).count()
+    ahead = (
+        program_type_of(enrolment)
+        .enrolments()
+        .filter(
+            Q(waitlisted_at__lt=enrolment.waitlisted_at)
+            | Q(waitlisted_at=enrolment.waitlisted_at, pk__lt=enrolment.pk),
+            program_id=enrolment.program_id,
+            status=EnrolmentStatus.WAITLISTED,
+        )
+        .count()
+    )
     return int(ahead) + 1
 
 

@@ -35,8 +35,7 @@ class StudentSerializer(serializers.Serializer):
 
 class _ProgramTypeField(NamedChoiceField):
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(component_name="ProgramTypeEnum", choices=_PROGRAM_TYPES, read_only=True, source="*",
-                         **kwargs)
+        super().__init__(component_name="ProgramTypeEnum", choices=_PROGRAM_TYPES, read_only=True, source="*", **kwargs)
 
     def to_representation(self, value: Any) -> str:
         return program_type_of(value).key
@@ -81,8 +80,9 @@ class ProgramInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     slug = serializers.CharField(max_length=200, required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    teachers = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
-                                     required=False, max_length=100)
+    teachers = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, max_length=100
+    )
     start_date = serializers.DateField()
     end_date = serializers.DateField()
     capacity = serializers.IntegerField(min_value=1, max_value=1_000_000)
@@ -100,8 +100,9 @@ class PaymentStateSerializer(serializers.Serializer):
 
     invoice = serializers.IntegerField(source="pk", read_only=True)
     number = serializers.CharField(read_only=True)
-    status = NamedChoiceField(component_name="EnrolmentInvoiceStatusEnum", choices=InvoiceStatus.choices,
-                              read_only=True)
+    status = NamedChoiceField(
+        component_name="EnrolmentInvoiceStatusEnum", choices=InvoiceStatus.choices, read_only=True
+    )
     total = AsciiDecimalField(max_digits=12, decimal_places=2, read_only=True)
     amount_paid = AsciiDecimalField(max_digits=12, decimal_places=2, read_only=True)
     amount_due = serializers.SerializerMethodField()
@@ -121,8 +122,7 @@ class EnrolmentSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     program = ProgramSummarySerializer(read_only=True)
     student = StudentSerializer(read_only=True)
-    status = NamedChoiceField(component_name="EnrolmentStatusEnum", choices=EnrolmentStatus.choices,
-                              read_only=True)
+    status = NamedChoiceField(component_name="EnrolmentStatusEnum", choices=EnrolmentStatus.choices, read_only=True)
     reason = serializers.CharField(read_only=True)
     waitlist_position = serializers.SerializerMethodField()
     payment = PaymentStateSerializer(source="invoice", read_only=True, allow_null=True)

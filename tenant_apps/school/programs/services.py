@@ -72,8 +72,9 @@ INVOICE_DUE_DAYS = 14
 #: Slugs that name endpoints under ``/api/v1/<type>/`` and so cannot name a program.
 RESERVED_SLUGS = frozenset({"mine"})
 #: Fields ``program_update`` changes; ``status`` only moves through ``program_transition``.
-EDITABLE_FIELDS = frozenset({"title", "slug", "description", "teachers", "start_date", "end_date", "capacity",
-                             "price", "currency"})
+EDITABLE_FIELDS = frozenset(
+    {"title", "slug", "description", "teachers", "start_date", "end_date", "capacity", "price", "currency"}
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -96,8 +97,7 @@ def _lock_program(program_type: ProgramType, pk: int) -> Any:
 
 def _lock_enrolment(program_type: ProgramType, pk: int) -> Any:
     """The enrolment row, locked; lock its program first (``_lock_program``)."""
-    return (program_type.enrolments().select_for_update(of=("self",))
-            .select_related("student").get(pk=pk))
+    return program_type.enrolments().select_for_update(of=("self",)).select_related("student").get(pk=pk)
 
 
 def _seats_taken(program: Program) -> int:
@@ -110,8 +110,11 @@ def _teachers(ids: Iterable[Any]) -> list[User]:
     found = list(User.objects.filter(pk__in=wanted, is_active=True, groups__name=TEACHER).distinct())
     if len(found) != len(wanted):
         missing = sorted(wanted - {user.pk for user in found})
-        raise ApplicationError("Teachers must be active users with the teacher role.", code="invalid_teacher",
-                               details={"teachers": [f"Not a teacher of this site: {missing}."]})
+        raise ApplicationError(
+            "Teachers must be active users with the teacher role.",
+            code="invalid_teacher",
+            details={"teachers": [f"Not a teacher of this site: {missing}."]},
+        )
     return found
 
 
@@ -128,8 +131,9 @@ def _free_slug(program_type: ProgramType, title: str, *, exclude_pk: int | None 
     base = slugify(title)[:190].strip("-") or program_type.key
     if base.isdigit() or base in RESERVED_SLUGS:
         base = f"{program_type.key}-{base}"
-    taken = set(program_type.programs().filter(slug__startswith=base).exclude(pk=exclude_pk)
-                .values_list("slug", flat=True))
+    taken = set(
+        program_type.programs().filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True)
+    )
     slug, n = base, 1
     while slug in taken:
         n += 1
@@ -158,8 +162,11 @@ def _check_values(values: dict[str, Any]) -> dict[str, Any]:
     except (InvalidOperation, TypeError, ValueError):
         raise _invalid("price", "The price must be a number.") from None
     if not price.is_finite() or price < 0 or price > MAX_AMOUNT or price != round_money(price, currency):
-        raise _invalid("price", f"The price must be 0 or more, at most {MAX_AMOUNT}, "
-                                f"in whole steps of {currency} (cents, or units for JPY and the like).")
+        raise _invalid(
+            "price",
+            f"The price must be 0 or more, at most {MAX_AMOUNT}, "
+            f"in whole steps of {currency} (cents, or units for JPY and the like).",
+        )
     values["price"] = round_money(price, currency)
     return values
 
@@ -176,8 +183,12 @@ def _audit_value(value: Any) -> Any:
 
 def _facts(program: Program) -> dict[str, Any]:
     program_type = program_type_of(program)
-    return {"program_type": program_type.key, "program": program.pk, "program_title": program.title,
-            "program_slug": program.slug}
+    return {
+        "program_type": program_type.key,
+        "program": program.pk,
+        "program_title": program.title,
+        "program_slug": program.slug,
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,8 +197,18 @@ def _facts(program: Program) -> dict[str, Any]:
 
 
 def program_create(
-    *, program_type: ProgramType, actor: Any, title: str, start_date: date, end_date: date, capacity: int,
-    price: Decimal | str | int, currency: str, description: str = "", slug: str = "", teachers: Iterable[int] = (),
+    *,
+    program_type: ProgramType,
+    actor: Any,
+    title: str,
+    start_date: date,
+    end_date: date,
+    capacity: int,
+    price: Decimal | str | int,
+    currency: str,
+    description: str = "",
+    slug: str = "",
+    teachers: Iterable[int] = (),
 ) -> Any:
     """Create a ``draft`` program of ``program_type`` (admin).
 
@@ -200,8 +221,16 @@ def program_create(
     """
     if not can_manage_programs(actor):
         raise _denied()
-    values = _check_values({"title": title, "start_date": start_date, "end_date": end_date, "capacity": capacity,
-                            "price": price, "currency": currency})
+    values = _check_values(
+        {
+            "title": title,
+            "start_date": start_date,
+            "end_date": end_date,
+            "capacity": capacity,
+            "price": price,
+            "currency": currency,
+        }
+    )
     teacher_users = _teachers(teachers)
     with transaction.atomic():
         chosen = _check_slug(slug) if slug else _free_slug(program_type, values["title"])
@@ -210,14 +239,24 @@ def program_create(
             with transaction.atomic():
                 program.save()
         except IntegrityError:
-            raise ApplicationError(f"Another {program_type.label} uses the slug {chosen!r}.", code="slug_taken",
-                                   status_code=409, details={"slug": ["Already in use."]}) from None
+            raise ApplicationError(
+                f"Another {program_type.label} uses the slug {chosen!r}.",
+                code="slug_taken",
+                status_code=409,
+                details={"slug": ["Already in use."]},
+            ) from None
         program.teachers.set(teacher_users)
-        audit_record(actor=actor, verb="program.created", target=program, changes={
-            **_facts(program), "status": [None, program.status],
-            **{key: _audit_value(value) for key, value in values.items()},
-            "teachers": sorted(user.pk for user in teacher_users),
-        })
+        audit_record(
+            actor=actor,
+            verb="program.created",
+            target=program,
+            changes={
+                **_facts(program),
+                "status": [None, program.status],
+                **{key: _audit_value(value) for key, value in values.items()},
+                "teachers": sorted(user.pk for user in teacher_users),
+            },
+        )
     return program
 
 
@@ -241,18 +280,27 @@ def program_update(*, program: Program, actor: Any, changes: Mapping[str, Any]) 
     with transaction.atomic():
         program = _lock_program(program_type, program.pk)
         if program.status in FINAL:
-            raise ApplicationError(f"This {program_type.label} is {program.status}; it can no longer change.",
-                                   code="program_closed", status_code=409)
+            raise ApplicationError(
+                f"This {program_type.label} is {program.status}; it can no longer change.",
+                code="program_closed",
+                status_code=409,
+            )
         fields = ("title", "start_date", "end_date", "capacity", "price", "currency")
         values = _check_values({name: changes.get(name, getattr(program, name)) for name in fields})
         before = {name: getattr(program, name) for name in fields}
         taken = _seats_taken(program)
         if values["capacity"] < taken:
-            raise ApplicationError(f"{taken} seats are taken; the capacity cannot be lower.",
-                                   code="capacity_below_enrolled", status_code=409,
-                                   details={"capacity": [f"At least {taken}."], "seats_taken": taken})
-        diff: dict[str, Any] = {name: [_audit_value(before[name]), _audit_value(values[name])]
-                                for name in fields if before[name] != values[name]}
+            raise ApplicationError(
+                f"{taken} seats are taken; the capacity cannot be lower.",
+                code="capacity_below_enrolled",
+                status_code=409,
+                details={"capacity": [f"At least {taken}."], "seats_taken": taken},
+            )
+        diff: dict[str, Any] = {
+            name: [_audit_value(before[name]), _audit_value(values[name])]
+            for name in fields
+            if before[name] != values[name]
+        }
         for name in fields:
             setattr(program, name, values[name])
         if "slug" in changes and changes["slug"] != program.slug:
@@ -265,8 +313,12 @@ def program_update(*, program: Program, actor: Any, changes: Mapping[str, Any]) 
             with transaction.atomic():
                 program.save()
         except IntegrityError:
-            raise ApplicationError(f"Another {program_type.label} uses the slug {program.slug!r}.",
-                                   code="slug_taken", status_code=409, details={"slug": ["Already in use."]}) from None
+            raise ApplicationError(
+                f"Another {program_type.label} uses the slug {program.slug!r}.",
+                code="slug_taken",
+                status_code=409,
+                details={"slug": ["Already in use."]},
+            ) from None
         if "teachers" in changes:
             old = sorted(program.teachers.values_list("pk", flat=True))
             new_teachers = _teachers(changes["teachers"])
@@ -301,18 +353,28 @@ def program_transition(*, program: Program, actor: Any, status: str) -> Any:
         allowed = TRANSITIONS[before]
         if status not in allowed:
             raise ApplicationError(
-                f"A {program_type.label} cannot go from {before} to {status}.", code="invalid_status_transition",
-                status_code=409, details={"status": [before, status], "allowed": sorted(allowed)})
+                f"A {program_type.label} cannot go from {before} to {status}.",
+                code="invalid_status_transition",
+                status_code=409,
+                details={"status": [before, status], "allowed": sorted(allowed)},
+            )
         program.status = status
         program.save(update_fields=["status", "updated_at"])
-        audit_record(actor=actor, verb="program.status_changed", target=program,
-                     changes={**_facts(program), "status": [before, status]})
+        audit_record(
+            actor=actor,
+            verb="program.status_changed",
+            target=program,
+            changes={**_facts(program), "status": [before, status]},
+        )
         if status == ProgramStatus.CANCELLED:
-            _close_enrolments(program, actor=actor, statuses=LIVE,
-                              reason=f"The {program_type.label} was cancelled.")
+            _close_enrolments(program, actor=actor, statuses=LIVE, reason=f"The {program_type.label} was cancelled.")
         elif status == ProgramStatus.COMPLETED:
-            _close_enrolments(program, actor=actor, statuses={EnrolmentStatus.REQUESTED, EnrolmentStatus.WAITLISTED},
-                              reason=f"The {program_type.label} has ended without a seat for this request.")
+            _close_enrolments(
+                program,
+                actor=actor,
+                statuses={EnrolmentStatus.REQUESTED, EnrolmentStatus.WAITLISTED},
+                reason=f"The {program_type.label} has ended without a seat for this request.",
+            )
     return program
 
 
@@ -327,19 +389,28 @@ def program_delete(*, program: Program, actor: Any) -> None:
     with transaction.atomic():
         program = _lock_program(program_type, program.pk)
         if program.status != ProgramStatus.DRAFT:
-            raise ApplicationError(f"Only a draft {program_type.label} can be deleted; cancel this one instead.",
-                                   code="program_not_deletable", status_code=409)
+            raise ApplicationError(
+                f"Only a draft {program_type.label} can be deleted; cancel this one instead.",
+                code="program_not_deletable",
+                status_code=409,
+            )
         audit_record(actor=actor, verb="program.deleted", target=program, changes=_facts(program))
         program.delete()
 
 
 def _close_enrolments(program: Program, *, actor: Any, statuses: Iterable[str], reason: str) -> None:
     program_type = program_type_of(program)
-    enrolments = (program_type.enrolments().select_for_update(of=("self",))
-                  .select_related("student").filter(program_id=program.pk, status__in=list(statuses)).order_by("pk"))
+    enrolments = (
+        program_type.enrolments()
+        .select_for_update(of=("self",))
+        .select_related("student")
+        .filter(program_id=program.pk, status__in=list(statuses))
+        .order_by("pk")
+    )
     for enrolment in enrolments:
-        _set_status(enrolment, program, status=EnrolmentStatus.CANCELLED, actor=actor, reason=reason,
-                    verb="enrolment.cancelled")
+        _set_status(
+            enrolment, program, status=EnrolmentStatus.CANCELLED, actor=actor, reason=reason, verb="enrolment.cancelled"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -351,13 +422,22 @@ def _enrolment_facts(enrolment: Enrolment, program: Program) -> dict[str, Any]:
     facts = {**_facts(program), "enrolment": enrolment.pk, "status": enrolment.status}
     invoice = enrolment.invoice if enrolment.invoice_id is not None else None
     if invoice is not None:
-        facts.update(invoice=invoice.pk, invoice_number=invoice.number, amount=str(invoice.total),
-                     currency=invoice.currency)
+        facts.update(
+            invoice=invoice.pk, invoice_number=invoice.number, amount=str(invoice.total), currency=invoice.currency
+        )
     return facts
 
 
-def _set_status(enrolment: Enrolment, program: Program, *, status: str, actor: Any, verb: str,
-                reason: str = "", extra: dict[str, Any] | None = None) -> None:
+def _set_status(
+    enrolment: Enrolment,
+    program: Program,
+    *,
+    status: str,
+    actor: Any,
+    verb: str,
+    reason: str = "",
+    extra: dict[str, Any] | None = None,
+) -> None:
     """Record ``status`` on the locked ``enrolment``, audit it as ``verb``, notify the student.
 
     An enrolment that ends (withdrawn, cancelled) calls off its invoice: cancelled while nothing is
@@ -379,14 +459,16 @@ def _set_status(enrolment: Enrolment, program: Program, *, status: str, actor: A
         fields.append("reason")
     enrolment.save(update_fields=fields)
     if status in {EnrolmentStatus.WITHDRAWN, EnrolmentStatus.CANCELLED} and enrolment.invoice is not None:
-        invoice_withdraw(invoice=enrolment.invoice, actor=actor,
-                         reason=f"Enrolment in {program.title} {status}.")
+        invoice_withdraw(invoice=enrolment.invoice, actor=actor, reason=f"Enrolment in {program.title} {status}.")
     facts = {**_enrolment_facts(enrolment, program), **(extra or {})}
-    audit_record(actor=actor, verb=verb, target=enrolment,
-                 changes={**facts, "status": [before, status], "reason": reason or None})
+    audit_record(
+        actor=actor,
+        verb=verb,
+        target=enrolment,
+        changes={**facts, "status": [before, status], "reason": reason or None},
+    )
     if actor is None or getattr(actor, "pk", None) != enrolment.student_id:
-        notify(recipient=enrolment.student, verb=verb, target=enrolment,
-               extra_data={**facts, "reason": reason or None})
+        notify(recipient=enrolment.student, verb=verb, target=enrolment, extra_data={**facts, "reason": reason or None})
 
 
 def _invoice_for(enrolment: Enrolment, program: Program, *, actor: Any, send_email: bool) -> Invoice | None:
@@ -398,25 +480,35 @@ def _invoice_for(enrolment: Enrolment, program: Program, *, actor: Any, send_ema
     due = max(today, min(program.start_date, today + timedelta(days=INVOICE_DUE_DAYS)))
     label = program_type_of(program).label
     return invoice_create(
-        customer=enrolment.student, due_date=due, currency=program.currency,
-        lines=[{"description": f"{label.capitalize()}: {program.title}"[:300], "quantity": 1,
-                "unit_price": program.price}],
+        customer=enrolment.student,
+        due_date=due,
+        currency=program.currency,
+        lines=[
+            {"description": f"{label.capitalize()}: {program.title}"[:300], "quantity": 1, "unit_price": program.price}
+        ],
         note=f"Enrolment #{enrolment.pk} in the {label} {program.title!r} "
-             f"({program.start_date.isoformat()} to {program.end_date.isoformat()}).",
-        created_by=actor, send_email=send_email,
+        f"({program.start_date.isoformat()} to {program.end_date.isoformat()}).",
+        created_by=actor,
+        send_email=send_email,
     )
 
 
-def _approve(enrolment: Enrolment, program: Program, *, actor: Any, automatic: bool, send_email: bool = True,
-             trigger: str = "") -> None:
+def _approve(
+    enrolment: Enrolment, program: Program, *, actor: Any, automatic: bool, send_email: bool = True, trigger: str = ""
+) -> None:
     """Give the locked ``enrolment`` a seat of the locked ``program`` and bill it."""
     invoice = _invoice_for(enrolment, program, actor=actor, send_email=send_email)
     if invoice is not None:
         enrolment.invoice = invoice
         enrolment.save(update_fields=["invoice"])
-    _set_status(enrolment, program, status=EnrolmentStatus.APPROVED, actor=actor,
-                verb="enrolment.approved_from_waitlist" if automatic else "enrolment.approved",
-                extra={"automatic": True, "trigger": trigger} if automatic else None)
+    _set_status(
+        enrolment,
+        program,
+        status=EnrolmentStatus.APPROVED,
+        actor=actor,
+        verb="enrolment.approved_from_waitlist" if automatic else "enrolment.approved",
+        extra={"automatic": True, "trigger": trigger} if automatic else None,
+    )
 
 
 def _advance_waitlist(program: Program, *, trigger: str, send_email: bool = True) -> list[Enrolment]:
@@ -429,14 +521,25 @@ def _advance_waitlist(program: Program, *, trigger: str, send_email: bool = True
     approved: list[Enrolment] = []
     free = program.capacity - _seats_taken(program)
     while free > 0:
-        head = (program_type.enrolments().select_for_update(of=("self",))
-                .select_related("student").filter(program_id=program.pk, status=EnrolmentStatus.WAITLISTED)
-                .order_by("waitlisted_at", "id").first())
+        head = (
+            program_type.enrolments()
+            .select_for_update(of=("self",))
+            .select_related("student")
+            .filter(program_id=program.pk, status=EnrolmentStatus.WAITLISTED)
+            .order_by("waitlisted_at", "id")
+            .first()
+        )
         if head is None:
             break
         if not head.student.is_active:
-            _set_status(head, program, status=EnrolmentStatus.CANCELLED, actor=None, verb="enrolment.cancelled",
-                        reason="The student's account is deactivated.")
+            _set_status(
+                head,
+                program,
+                status=EnrolmentStatus.CANCELLED,
+                actor=None,
+                verb="enrolment.cancelled",
+                reason="The student's account is deactivated.",
+            )
             continue
         _approve(head, program, actor=None, automatic=True, send_email=send_email, trigger=trigger)
         approved.append(head)
@@ -458,24 +561,42 @@ def enrolment_request(*, program: Program, student: Any) -> Any:
     with transaction.atomic():
         program = _lock_program(program_type, program.pk)
         if program.status != ProgramStatus.REGISTRATION_OPEN:
-            raise ApplicationError(f"Registration for this {program_type.label} is not open ({program.status}).",
-                                   code="registration_closed", status_code=409)
+            raise ApplicationError(
+                f"Registration for this {program_type.label} is not open ({program.status}).",
+                code="registration_closed",
+                status_code=409,
+            )
         enrolments = program_type.enrolments()
         # Under the program's lock, requests for it queue up: this check cannot be raced (the
         # database's one-live-enrolment constraint backs it up).
         live = enrolments.filter(program_id=program.pk, student_id=student.pk, status__in=list(LIVE)).first()
         if live is not None:
-            raise ApplicationError(f"You already have a {live.status} enrolment in this {program_type.label}.",
-                                   code="already_enrolled", status_code=409, details={"enrolment": live.pk})
+            raise ApplicationError(
+                f"You already have a {live.status} enrolment in this {program_type.label}.",
+                code="already_enrolled",
+                status_code=409,
+                details={"enrolment": live.pk},
+            )
         enrolment = enrolments.create(program=program, student=student)
         facts = _enrolment_facts(enrolment, program)
-        audit_record(actor=student, verb="enrolment.requested", target=enrolment,
-                     changes={**facts, "status": [None, enrolment.status]})
-        managers = (User.objects.filter(groups__name__in=ENROLMENT_MANAGER_ROLES, is_active=True)
-                    .exclude(pk=student.pk).distinct())
+        audit_record(
+            actor=student,
+            verb="enrolment.requested",
+            target=enrolment,
+            changes={**facts, "status": [None, enrolment.status]},
+        )
+        managers = (
+            User.objects.filter(groups__name__in=ENROLMENT_MANAGER_ROLES, is_active=True)
+            .exclude(pk=student.pk)
+            .distinct()
+        )
         for manager in managers:
-            notify(recipient=manager, verb="enrolment.requested", target=enrolment,
-                   extra_data={**facts, "student": student.pk, "student_name": student.get_full_name()})
+            notify(
+                recipient=manager,
+                verb="enrolment.requested",
+                target=enrolment,
+                extra_data={**facts, "student": student.pk, "student_name": student.get_full_name()},
+            )
     return enrolment
 
 
@@ -485,9 +606,12 @@ def _decidable(program_type: ProgramType, enrolment: Enrolment, allowed: Iterabl
     locked = _lock_enrolment(program_type, enrolment.pk)
     allowed = set(allowed)
     if locked.status not in allowed:
-        raise ApplicationError(f"An enrolment that is {locked.status} cannot be {action}.",
-                               code="invalid_status_transition", status_code=409,
-                               details={"status": locked.status, "allowed_from": sorted(allowed)})
+        raise ApplicationError(
+            f"An enrolment that is {locked.status} cannot be {action}.",
+            code="invalid_status_transition",
+            status_code=409,
+            details={"status": locked.status, "allowed_from": sorted(allowed)},
+        )
     return program, locked
 
 
@@ -508,17 +632,25 @@ def enrolment_approve(*, enrolment: Enrolment, actor: Any, send_invoice_email: b
     with transaction.atomic():
         program, enrolment = _decidable(program_type, enrolment, {EnrolmentStatus.REQUESTED}, "approved")
         if program.status not in RUNNING:
-            raise ApplicationError(f"This {program_type.label} is {program.status}; nothing can be approved.",
-                                   code="program_not_running", status_code=409)
+            raise ApplicationError(
+                f"This {program_type.label} is {program.status}; nothing can be approved.",
+                code="program_not_running",
+                status_code=409,
+            )
         # Seats freed earlier always go to the waitlist first (first in, first out).
         _advance_waitlist(program, trigger="enrolment.approved", send_email=send_invoice_email)
         if _seats_taken(program) < program.capacity:
             _approve(enrolment, program, actor=actor, automatic=False, send_email=send_invoice_email)
         else:
             position = selectors.waitlist(program).count() + 1  # the newest entry is last in line
-            _set_status(enrolment, program, status=EnrolmentStatus.WAITLISTED, actor=actor,
-                        verb="enrolment.waitlisted", extra={"capacity": program.capacity,
-                                                            "waitlist_position": position})
+            _set_status(
+                enrolment,
+                program,
+                status=EnrolmentStatus.WAITLISTED,
+                actor=actor,
+                verb="enrolment.waitlisted",
+                extra={"capacity": program.capacity, "waitlist_position": position},
+            )
     return enrolment
 
 
@@ -536,10 +668,12 @@ def enrolment_reject(*, enrolment: Enrolment, actor: Any, reason: str) -> Any:
         raise _invalid("reason", "Give the reason for the rejection.")
     program_type = program_type_of(enrolment)
     with transaction.atomic():
-        program, enrolment = _decidable(program_type, enrolment,
-                                        {EnrolmentStatus.REQUESTED, EnrolmentStatus.WAITLISTED}, "rejected")
-        _set_status(enrolment, program, status=EnrolmentStatus.REJECTED, actor=actor, verb="enrolment.rejected",
-                    reason=reason)
+        program, enrolment = _decidable(
+            program_type, enrolment, {EnrolmentStatus.REQUESTED, EnrolmentStatus.WAITLISTED}, "rejected"
+        )
+        _set_status(
+            enrolment, program, status=EnrolmentStatus.REJECTED, actor=actor, verb="enrolment.rejected", reason=reason
+        )
     return enrolment
 
 
@@ -553,14 +687,16 @@ def enrolment_withdraw(*, enrolment: Enrolment, student: Any) -> Any:
     ``invalid_status_transition`` (409, not live), ``program_closed`` (409, completed or cancelled).
     """
     if getattr(student, "pk", None) != enrolment.student_id:
-        raise ApplicationError("Only the student can withdraw their enrolment.", code="permission_denied",
-                               status_code=403)
+        raise ApplicationError(
+            "Only the student can withdraw their enrolment.", code="permission_denied", status_code=403
+        )
     program_type = program_type_of(enrolment)
     with transaction.atomic():
         program, enrolment = _decidable(program_type, enrolment, LIVE, "withdrawn")
         if program.status in FINAL:
-            raise ApplicationError(f"This {program_type.label} is {program.status}.", code="program_closed",
-                                   status_code=409)
+            raise ApplicationError(
+                f"This {program_type.label} is {program.status}.", code="program_closed", status_code=409
+            )
         held_seat = enrolment.status == EnrolmentStatus.APPROVED
         _set_status(enrolment, program, status=EnrolmentStatus.WITHDRAWN, actor=student, verb="enrolment.withdrawn")
         if held_seat:
@@ -584,8 +720,9 @@ def enrolment_cancel(*, enrolment: Enrolment, actor: Any, reason: str) -> Any:
     with transaction.atomic():
         program, enrolment = _decidable(program_type, enrolment, LIVE, "cancelled")
         held_seat = enrolment.status == EnrolmentStatus.APPROVED
-        _set_status(enrolment, program, status=EnrolmentStatus.CANCELLED, actor=actor, verb="enrolment.cancelled",
-                    reason=reason)
+        _set_status(
+            enrolment, program, status=EnrolmentStatus.CANCELLED, actor=actor, verb="enrolment.cancelled", reason=reason
+        )
         if held_seat:
             _advance_waitlist(program, trigger="enrolment.cancelled")
     return enrolment

@@ -117,8 +117,9 @@ class ProgramViewSet(viewsets.GenericViewSet):
         """Create a draft program (admin)."""
         serializer = ProgramInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        program = services.program_create(program_type=self.program_type, actor=request.user,
-                                          **serializer.validated_data)
+        program = services.program_create(
+            program_type=self.program_type, actor=request.user, **serializer.validated_data
+        )
         return self._show(program, status.HTTP_201_CREATED)
 
     @extend_schema(request=ProgramInputSerializer(partial=True), responses=ProgramSerializer)
@@ -126,8 +127,9 @@ class ProgramViewSet(viewsets.GenericViewSet):
         """Change a program (admin); ``status`` moves through ``transition``."""
         serializer = ProgramInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        program = services.program_update(program=self._program(ref), actor=request.user,
-                                          changes=serializer.validated_data)
+        program = services.program_update(
+            program=self._program(ref), actor=request.user, changes=serializer.validated_data
+        )
         return self._show(program)
 
     @extend_schema(responses={204: None})
@@ -143,8 +145,9 @@ class ProgramViewSet(viewsets.GenericViewSet):
         ``completed``; anything not final -> ``cancelled``. Others answer 409."""
         serializer = ProgramTransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        program = services.program_transition(program=self._program(ref), actor=request.user,
-                                              status=serializer.validated_data["status"])
+        program = services.program_transition(
+            program=self._program(ref), actor=request.user, status=serializer.validated_data["status"]
+        )
         return self._show(program)
 
     @extend_schema(responses=ProgramStudentSerializer(many=True), filters=False)
@@ -153,8 +156,11 @@ class ProgramViewSet(viewsets.GenericViewSet):
         """The students holding a seat (approved), by name: the program's teachers, support, admin."""
         program = self._program(ref)
         if not can_see_students(request.user, program):
-            raise ApplicationError("Only the program's teachers, support and admin see its students.",
-                                   code="permission_denied", status_code=403)
+            raise ApplicationError(
+                "Only the program's teachers, support and admin see its students.",
+                code="permission_denied",
+                status_code=403,
+            )
         page = self.paginate_queryset(selectors.program_students(program))
         return self.get_paginated_response(ProgramStudentSerializer(page, many=True).data)
 
@@ -214,8 +220,9 @@ class EnrolmentViewSet(viewsets.GenericViewSet):
         until support or admin decide. One live enrolment per student and program."""
         serializer = EnrolmentRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        program = selectors.access_program(self.program_type, user=request.user,
-                                           ref=serializer.validated_data["program"])
+        program = selectors.access_program(
+            self.program_type, user=request.user, ref=serializer.validated_data["program"]
+        )
         enrolment = services.enrolment_request(program=program, student=request.user)
         return self._show(enrolment, status.HTTP_201_CREATED)
 
@@ -234,8 +241,9 @@ class EnrolmentViewSet(viewsets.GenericViewSet):
         enrolment = self._enrolment(pk)  # before the body: an unseen id answers 404, not 400
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        enrolment = services.enrolment_reject(enrolment=enrolment, actor=request.user,
-                                              reason=serializer.validated_data["reason"])
+        enrolment = services.enrolment_reject(
+            enrolment=enrolment, actor=request.user, reason=serializer.validated_data["reason"]
+        )
         return self._show(enrolment)
 
     @extend_schema(request=ReasonSerializer, responses=EnrolmentSerializer)
@@ -245,8 +253,9 @@ class EnrolmentViewSet(viewsets.GenericViewSet):
         enrolment = self._enrolment(pk)  # before the body: an unseen id answers 404, not 400
         serializer = ReasonSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        enrolment = services.enrolment_cancel(enrolment=enrolment, actor=request.user,
-                                              reason=serializer.validated_data["reason"])
+        enrolment = services.enrolment_cancel(
+            enrolment=enrolment, actor=request.user, reason=serializer.validated_data["reason"]
+        )
         return self._show(enrolment)
 
     @extend_schema(request=None, responses=EnrolmentSerializer)

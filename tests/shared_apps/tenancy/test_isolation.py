@@ -22,8 +22,7 @@ def test_row_written_in_one_tenant_is_invisible_in_another(alpha, beta, make_use
     assert not User.objects.filter(email="only-in-alpha@example.com").exists()
 
 
-def test_row_written_in_one_tenant_is_invisible_through_another_tenants_api(alpha, beta, make_user,
-                                                                              client_for, login):
+def test_row_written_in_one_tenant_is_invisible_through_another_tenants_api(alpha, beta, make_user, client_for, login):
     make_user(alpha, "only-in-alpha@example.com")
     beta_admin = client_for(beta, login(beta, "admin@beta.test")["access"])
     emails = [u["email"] for u in beta_admin.get("/api/v1/users/?page_size=100").json()["results"]]

@@ -19,8 +19,14 @@ from tests.conftest import PASSWORD
 
 
 def _provision(slug: str = "delta", kind: str = "store", **kwargs):
-    return services.tenant_provision(kind=kind, slug=slug, name="Delta", owner_email="Owner@Delta.test",
-                                     owner_password=kwargs.pop("owner_password", PASSWORD), **kwargs)
+    return services.tenant_provision(
+        kind=kind,
+        slug=slug,
+        name="Delta",
+        owner_email="Owner@Delta.test",
+        owner_password=kwargs.pop("owner_password", PASSWORD),
+        **kwargs,
+    )
 
 
 def test_provision_creates_row_domain_schema_roles_and_owner(session_tenants, db):
@@ -62,12 +68,22 @@ def test_owner_without_password_is_emailed_a_set_password_link(
     uid = message.body.split("uid: ")[1].split()[0]
     token = message.body.split("token: ")[1].split()[0]
     # and the link sets the password
-    response = client_for(tenant).post("/api/v1/auth/password/reset/confirm/", {
-        "uid": uid, "token": token, "new_password1": "a-new-Passw0rd!", "new_password2": "a-new-Passw0rd!",
-    })
+    response = client_for(tenant).post(
+        "/api/v1/auth/password/reset/confirm/",
+        {
+            "uid": uid,
+            "token": token,
+            "new_password1": "a-new-Passw0rd!",
+            "new_password2": "a-new-Passw0rd!",
+        },
+    )
     assert response.status_code == 200, response.content
-    assert client_for(tenant).post("/api/v1/auth/login/", {
-        "email": "owner@delta.test", "password": "a-new-Passw0rd!"}).status_code == 200
+    assert (
+        client_for(tenant)
+        .post("/api/v1/auth/login/", {"email": "owner@delta.test", "password": "a-new-Passw0rd!"})
+        .status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize("failing_step", range(len(services.PROVISIONING_STEPS)))
@@ -139,8 +155,19 @@ def test_weak_owner_password_is_refused_before_anything_is_created(session_tenan
 
 
 def test_cli_provisions_a_tenant(session_tenants, db, capsys):
-    call_command("provision_tenant", "--kind", "rental", "--slug", "cli-site", "--name", "CLI Site",
-                 "--owner-email", "o@cli.test", "--owner-password", PASSWORD)
+    call_command(
+        "provision_tenant",
+        "--kind",
+        "rental",
+        "--slug",
+        "cli-site",
+        "--name",
+        "CLI Site",
+        "--owner-email",
+        "o@cli.test",
+        "--owner-password",
+        PASSWORD,
+    )
     assert "cli-site.localhost" in capsys.readouterr().out
     tenant = Tenant.objects.get(schema_name="cli-site")
     assert tenant.kind == "rental"
@@ -150,8 +177,7 @@ def test_cli_provisions_a_tenant(session_tenants, db, capsys):
 
 def test_cli_reports_a_bad_slug_as_an_error(session_tenants, db):
     with pytest.raises(CommandError, match="reserved_slug"):
-        call_command("provision_tenant", "--kind", "store", "--slug", "www", "--name", "X",
-                     "--owner-email", "o@x.test")
+        call_command("provision_tenant", "--kind", "store", "--slug", "www", "--name", "X", "--owner-email", "o@x.test")
 
 
 def test_schema_of_one_kind_has_no_tables_of_apps_outside_its_kind(session_tenants, db):

@@ -14,9 +14,7 @@ def test_unknown_host_gets_json_404(db, client_for, session_tenants):
     response = client_for(None).get("/api/v1/site/", HTTP_HOST="nobody.localhost")
     # then
     assert response.status_code == 404
-    assert response.json() == {
-        "error": {"code": "unknown_tenant", "message": "No site is served at nobody.localhost."}
-    }
+    assert response.json() == {"error": {"code": "unknown_tenant", "message": "No site is served at nobody.localhost."}}
 
 
 def test_tenant_host_serves_its_own_site(alpha, client_for):

@@ -38,8 +38,17 @@ def _without_attver(line: str) -> str:
 
 def _schema_dump(schema: str) -> str:
     settings = connection.settings_dict
-    cmd = [_pg_dump(), "--schema-only", "--no-owner", "--no-privileges", f"--schema={schema}",
-           "--dbname", settings["NAME"], "--username", settings["USER"] or "postgres"]
+    cmd = [
+        _pg_dump(),
+        "--schema-only",
+        "--no-owner",
+        "--no-privileges",
+        f"--schema={schema}",
+        "--dbname",
+        settings["NAME"],
+        "--username",
+        settings["USER"] or "postgres",
+    ]
     if settings["HOST"]:
         cmd += ["--host", settings["HOST"]]
     if settings["PORT"]:
@@ -54,8 +63,12 @@ def _schema_dump(schema: str) -> str:
     # column options (n_distinct, ...) still count.
     lines = [_without_attver(line) for line in lines]
     lines = [line for line in lines if not line.endswith(" SET ();")]
-    return "\n".join(lines).replace(f'"{schema}"', "SCHEMA").replace(f"{schema}.", "SCHEMA.").replace(
-        f"SCHEMA {schema};", "SCHEMA SCHEMA;")
+    return (
+        "\n".join(lines)
+        .replace(f'"{schema}"', "SCHEMA")
+        .replace(f"{schema}.", "SCHEMA.")
+        .replace(f"SCHEMA {schema};", "SCHEMA SCHEMA;")
+    )
 
 
 @pytest.mark.parametrize(("tenant", "kind"), [("alpha", "school"), ("gamma", "store")])

@@ -58,4 +58,5 @@ def test_search_path_is_not_set_again_for_the_same_tenant(alpha, beta):
     with CaptureQueriesContext(connection) as queries:
         assert _visible_admins() == ["admin@beta.test"]
     assert [q["sql"] for q in queries.captured_queries if "search_path" in q["sql"]] == [
-        'SET search_path = "beta","public"']
+        'SET search_path = "beta","public"'
+    ]

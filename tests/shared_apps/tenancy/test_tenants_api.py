@@ -16,10 +16,16 @@ def staff(session_tenants, db, client_for, login):
 
 def test_staff_provisions_a_tenant_that_is_then_served(staff, client_for, login):
     # when
-    response = staff.post("/api/v1/tenants/", {
-        "name": "Acme", "slug": "acme", "kind": "store", "owner_email": "owner@acme.test",
-        "owner_password": PASSWORD,
-    })
+    response = staff.post(
+        "/api/v1/tenants/",
+        {
+            "name": "Acme",
+            "slug": "acme",
+            "kind": "store",
+            "owner_email": "owner@acme.test",
+            "owner_password": PASSWORD,
+        },
+    )
     # then
     assert response.status_code == 201, response.content
     body = response.json()
@@ -31,16 +37,17 @@ def test_staff_provisions_a_tenant_that_is_then_served(staff, client_for, login)
 
 
 def test_provisioning_errors_use_the_error_shape(staff):
-    response = staff.post("/api/v1/tenants/", {"name": "W", "slug": "www", "kind": "store",
-                                               "owner_email": "o@w.test"})
+    response = staff.post("/api/v1/tenants/", {"name": "W", "slug": "www", "kind": "store", "owner_email": "o@w.test"})
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "reserved_slug"
-    response = staff.post("/api/v1/tenants/", {"name": "A", "slug": "alpha", "kind": "store",
-                                               "owner_email": "o@a.test"})
+    response = staff.post(
+        "/api/v1/tenants/", {"name": "A", "slug": "alpha", "kind": "store", "owner_email": "o@a.test"}
+    )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "slug_taken"
-    response = staff.post("/api/v1/tenants/", {"name": "A", "slug": "zeta", "kind": "casino",
-                                               "owner_email": "o@a.test"})
+    response = staff.post(
+        "/api/v1/tenants/", {"name": "A", "slug": "zeta", "kind": "casino", "owner_email": "o@a.test"}
+    )
     assert response.status_code == 400
     assert "kind" in response.json()["error"]["details"]
 
@@ -76,8 +83,10 @@ def test_archive_stops_serving_but_keeps_the_data(staff, alpha, client_for):
 
 
 def test_drop_requires_the_slug_as_confirmation(staff, client_for):
-    staff.post("/api/v1/tenants/", {"name": "Tmp", "slug": "tmp", "kind": "rental",
-                                    "owner_email": "o@tmp.test", "owner_password": PASSWORD})
+    staff.post(
+        "/api/v1/tenants/",
+        {"name": "Tmp", "slug": "tmp", "kind": "rental", "owner_email": "o@tmp.test", "owner_password": PASSWORD},
+    )
     # without or with a wrong confirmation nothing happens
     assert staff.delete("/api/v1/tenants/tmp/").status_code == 400
     response = staff.delete("/api/v1/tenants/tmp/", {"confirm_slug": "alpha"})
@@ -97,8 +106,12 @@ def test_non_staff_and_anonymous_are_refused(session_tenants, db, client_for, lo
     response = user.get("/api/v1/tenants/")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
-    assert user.post("/api/v1/tenants/", {"name": "X", "slug": "x", "kind": "store",
-                                          "owner_email": "o@x.test"}).status_code == 403
+    assert (
+        user.post(
+            "/api/v1/tenants/", {"name": "X", "slug": "x", "kind": "store", "owner_email": "o@x.test"}
+        ).status_code
+        == 403
+    )
 
 
 def test_a_tenant_admin_token_cannot_reach_the_platform_api(alpha, client_for, login):

@@ -43,10 +43,12 @@ def test_admin_list_shows_only_the_own_tenants_users(alpha, beta, auth_client, m
     make_user(alpha, "mine@alpha.test")
     make_user(beta, "theirs@beta.test")
     # when
-    alpha_emails = {u["email"] for u in auth_client(alpha, "admin@alpha.test").get(USERS, {"page_size": 100})
-                    .json()["results"]}
-    beta_emails = {u["email"] for u in auth_client(beta, "admin@beta.test").get(USERS, {"page_size": 100})
-                   .json()["results"]}
+    alpha_emails = {
+        u["email"] for u in auth_client(alpha, "admin@alpha.test").get(USERS, {"page_size": 100}).json()["results"]
+    }
+    beta_emails = {
+        u["email"] for u in auth_client(beta, "admin@beta.test").get(USERS, {"page_size": 100}).json()["results"]
+    }
     # then
     assert {"admin@alpha.test", "mine@alpha.test"} <= alpha_emails
     assert {"admin@beta.test", "theirs@beta.test"} <= beta_emails

@@ -24,8 +24,12 @@ def test_password_reset_mails_a_link_that_sets_a_new_password(alpha, client_for,
     # and the link works once
     new = {"uid": uid, "token": token, "new_password1": "Brand-new-pass-42", "new_password2": "Brand-new-pass-42"}
     assert client.post("/api/v1/auth/password/reset/confirm/", new).status_code == 200
-    assert client.post("/api/v1/auth/login/", {"email": "forgetful@example.com",
-                                               "password": "Brand-new-pass-42"}).status_code == 200
+    assert (
+        client.post(
+            "/api/v1/auth/login/", {"email": "forgetful@example.com", "password": "Brand-new-pass-42"}
+        ).status_code
+        == 200
+    )
     assert client.post("/api/v1/auth/password/reset/confirm/", new).status_code == 400
 
 
@@ -40,8 +44,10 @@ def test_password_reset_of_one_tenant_cannot_be_confirmed_on_another(alpha, beta
     make_user(beta, "same@example.com")
     client_for(alpha).post("/api/v1/auth/password/reset/", {"email": "same@example.com"})
     uid, token = re.search(r"/password/reset/confirm/([^/]+)/([^/\s]+)/", mail.outbox[0].body).groups()
-    response = client_for(beta).post("/api/v1/auth/password/reset/confirm/", {
-        "uid": uid, "token": token, "new_password1": "Brand-new-pass-42", "new_password2": "Brand-new-pass-42"})
+    response = client_for(beta).post(
+        "/api/v1/auth/password/reset/confirm/",
+        {"uid": uid, "token": token, "new_password1": "Brand-new-pass-42", "new_password2": "Brand-new-pass-42"},
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "validation_error"
 
@@ -50,9 +56,15 @@ def test_password_change_requires_login_and_takes_effect(alpha, client_for, logi
     make_user(alpha, "changer@example.com")
     assert client_for(alpha).post("/api/v1/auth/password/change/", {}).status_code == 401
     client = client_for(alpha, login(alpha, "changer@example.com")["access"])
-    response = client.post("/api/v1/auth/password/change/", {
-        "old_password": PASSWORD, "new_password1": "Changed-pass-77", "new_password2": "Changed-pass-77"})
+    response = client.post(
+        "/api/v1/auth/password/change/",
+        {"old_password": PASSWORD, "new_password1": "Changed-pass-77", "new_password2": "Changed-pass-77"},
+    )
     assert response.status_code == 200
     login(alpha, "changer@example.com", "Changed-pass-77")
-    assert client_for(alpha).post("/api/v1/auth/login/", {"email": "changer@example.com",
-                                                          "password": PASSWORD}).status_code == 400
+    assert (
+        client_for(alpha)
+        .post("/api/v1/auth/login/", {"email": "changer@example.com", "password": PASSWORD})
+        .status_code
+        == 400
+    )

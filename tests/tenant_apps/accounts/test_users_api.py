@@ -51,9 +51,15 @@ def test_admin_filters_users_by_role(alpha, admin_client, make_user):
 
 def test_admin_creates_a_user_with_roles_who_can_then_log_in(alpha, admin_client, client_for):
     # when
-    response = admin_client.post(USERS, {
-        "email": "Made@Alpha.test", "full_name": "Made", "password": PASSWORD, "roles": ["teacher", "support"],
-    })
+    response = admin_client.post(
+        USERS,
+        {
+            "email": "Made@Alpha.test",
+            "full_name": "Made",
+            "password": PASSWORD,
+            "roles": ["teacher", "support"],
+        },
+    )
     # then
     assert response.status_code == 201, response.content
     assert response.json()["email"] == "made@alpha.test"

@@ -56,8 +56,11 @@ def _handler_for(recorder: SendGridRecorder) -> type[BaseHTTPRequestHandler]:
             with recorder.arrived:
                 recorder.calls.append(call)
                 recorder.arrived.notify_all()
-            answer = b"" if recorder.status == 202 else json.dumps(
-                {"errors": [{"message": f"fake SendGrid answers {recorder.status}"}]}).encode()
+            answer = (
+                b""
+                if recorder.status == 202
+                else json.dumps({"errors": [{"message": f"fake SendGrid answers {recorder.status}"}]}).encode()
+            )
             self.send_response(recorder.status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(answer)))

@@ -22,9 +22,14 @@ def b64(data: bytes) -> str:
 def test_message_is_posted_as_a_v3_payload_with_the_api_key(sendgrid):
     # given
     message = EmailMultiAlternatives(
-        subject="Your ticket #42", body="Plain text.", from_email='"Alpha School" <no-reply@localhost>',
-        to=["ann@example.com", "Bob Example <bob@example.com>"], cc=["carol@example.com"],
-        bcc=["dave@example.com"], reply_to=["Support <support@alpha.test>"], headers={"X-Ticket": 42},
+        subject="Your ticket #42",
+        body="Plain text.",
+        from_email='"Alpha School" <no-reply@localhost>',
+        to=["ann@example.com", "Bob Example <bob@example.com>"],
+        cc=["carol@example.com"],
+        bcc=["dave@example.com"],
+        reply_to=["Support <support@alpha.test>"],
+        headers={"X-Ticket": 42},
     )
     message.attach_alternative("<p>HTML text.</p>", "text/html")
     message.attach("report.pdf", PDF, "application/pdf")
@@ -39,17 +44,25 @@ def test_message_is_posted_as_a_v3_payload_with_the_api_key(sendgrid):
     assert call.payload == {
         "from": {"email": "no-reply@localhost", "name": "Alpha School"},
         "subject": "Your ticket #42",
-        "personalizations": [{
-            "to": [{"email": "ann@example.com"}, {"email": "bob@example.com", "name": "Bob Example"}],
-            "cc": [{"email": "carol@example.com"}],
-            "bcc": [{"email": "dave@example.com"}],
-        }],
-        "content": [{"type": "text/plain", "value": "Plain text."},
-                    {"type": "text/html", "value": "<p>HTML text.</p>"}],
+        "personalizations": [
+            {
+                "to": [{"email": "ann@example.com"}, {"email": "bob@example.com", "name": "Bob Example"}],
+                "cc": [{"email": "carol@example.com"}],
+                "bcc": [{"email": "dave@example.com"}],
+            }
+        ],
+        "content": [
+            {"type": "text/plain", "value": "Plain text."},
+            {"type": "text/html", "value": "<p>HTML text.</p>"},
+        ],
         "attachments": [
             {"content": b64(PDF), "filename": "report.pdf", "type": "application/pdf", "disposition": "attachment"},
-            {"content": b64("héllo".encode()), "filename": "notes.txt", "type": "text/plain",
-             "disposition": "attachment"},
+            {
+                "content": b64("héllo".encode()),
+                "filename": "notes.txt",
+                "type": "text/plain",
+                "disposition": "attachment",
+            },
         ],
         "headers": {"X-Ticket": "42"},
         "reply_to": {"email": "support@alpha.test", "name": "Support"},
@@ -58,8 +71,9 @@ def test_message_is_posted_as_a_v3_payload_with_the_api_key(sendgrid):
 
 def test_html_only_message_and_inline_image(sendgrid):
     # given
-    message = EmailMessage(subject="Hi", body="<p>Only HTML</p>", from_email="no-reply@localhost",
-                           to=["ann@example.com"])
+    message = EmailMessage(
+        subject="Hi", body="<p>Only HTML</p>", from_email="no-reply@localhost", to=["ann@example.com"]
+    )
     message.content_subtype = "html"
     image = MIMEImage(b"\x89PNG\r\n\x1a\n", "png")
     image.add_header("Content-ID", "<logo>")
@@ -70,28 +84,52 @@ def test_html_only_message_and_inline_image(sendgrid):
     # then
     payload = sendgrid.payloads[0]
     assert payload["content"] == [{"type": "text/html", "value": "<p>Only HTML</p>"}]
-    assert payload["attachments"] == [{"content": b64(b"\x89PNG\r\n\x1a\n"), "filename": "logo.png",
-                                       "type": "image/png", "disposition": "inline", "content_id": "logo"}]
+    assert payload["attachments"] == [
+        {
+            "content": b64(b"\x89PNG\r\n\x1a\n"),
+            "filename": "logo.png",
+            "type": "image/png",
+            "disposition": "inline",
+            "content_id": "logo",
+        }
+    ]
 
 
 def test_an_address_is_listed_once_across_to_cc_and_bcc(sendgrid):
     # given: SendGrid answers 400 to duplicates across to/cc/bcc
-    message = EmailMessage(subject="Hi", body="x", to=["ann@example.com"], cc=["ANN@example.com", "bob@example.com"],
-                           bcc=["bob@example.com", "carol@example.com"])
+    message = EmailMessage(
+        subject="Hi",
+        body="x",
+        to=["ann@example.com"],
+        cc=["ANN@example.com", "bob@example.com"],
+        bcc=["bob@example.com", "carol@example.com"],
+    )
     # when
     message.send()
     # then
-    assert sendgrid.payloads[0]["personalizations"] == [{
-        "to": [{"email": "ann@example.com"}], "cc": [{"email": "bob@example.com"}],
-        "bcc": [{"email": "carol@example.com"}],
-    }]
+    assert sendgrid.payloads[0]["personalizations"] == [
+        {
+            "to": [{"email": "ann@example.com"}],
+            "cc": [{"email": "bob@example.com"}],
+            "bcc": [{"email": "carol@example.com"}],
+        }
+    ]
 
 
 def test_several_reply_to_addresses_and_header_overrides(sendgrid):
     # given: From and Reply-To in the headers win, as with Django's SMTP backend; reserved headers are dropped
-    message = EmailMessage(subject="Hi", body="x", from_email="no-reply@localhost", to=["ann@example.com"],
-                           headers={"From": "Beta <no-reply@localhost>", "Reply-To": "a@beta.test, B <b@beta.test>",
-                                    "Cc": "ignored@example.com", "X-Kept": "yes"})
+    message = EmailMessage(
+        subject="Hi",
+        body="x",
+        from_email="no-reply@localhost",
+        to=["ann@example.com"],
+        headers={
+            "From": "Beta <no-reply@localhost>",
+            "Reply-To": "a@beta.test, B <b@beta.test>",
+            "Cc": "ignored@example.com",
+            "X-Kept": "yes",
+        },
+    )
     # when
     message.send()
     # then
@@ -106,8 +144,11 @@ def test_several_reply_to_addresses_and_header_overrides(sendgrid):
 def test_send_messages_returns_the_number_sent_and_skips_messages_without_recipients(sendgrid):
     # given
     backend = get_connection()
-    messages = [EmailMessage(subject="1", body="x", to=["a@example.com"]), EmailMessage(subject="2", body="x"),
-                EmailMessage(subject="3", body="x", bcc=["b@example.com"])]
+    messages = [
+        EmailMessage(subject="1", body="x", to=["a@example.com"]),
+        EmailMessage(subject="2", body="x"),
+        EmailMessage(subject="3", body="x", bcc=["b@example.com"]),
+    ]
     # when
     sent = backend.send_messages(messages)
     # then

@@ -14,8 +14,7 @@ def test_email_queued_in_alpha_is_rendered_for_alpha_after_a_schema_switch(
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         with tenant_context(alpha):
-            email_send(to=["x@example.com"], subject="Hello", template="message",
-                       context={"body": "Hi from the site."})
+            email_send(to=["x@example.com"], subject="Hello", template="message", context={"body": "Hi from the site."})
         connection.set_tenant(beta)  # the commit happens later, elsewhere
     for callback in callbacks:
         callback()

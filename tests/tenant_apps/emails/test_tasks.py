@@ -14,8 +14,12 @@ from tenant_apps.emails.backends import SendGridError, SendGridRejected
 from tenant_apps.emails.services import email_send
 from tenant_apps.emails.tasks import send_templated_email
 
-CONTEXT = {"title": "Welcome & hello", "paragraphs": ["Your course <b>starts</b> Monday."],
-           "action_url": "https://example.com/next", "action_label": "Open the course"}
+CONTEXT = {
+    "title": "Welcome & hello",
+    "paragraphs": ["Your course <b>starts</b> Monday."],
+    "action_url": "https://example.com/next",
+    "action_label": "Open the course",
+}
 
 
 def task_kwargs(**overrides):
@@ -44,7 +48,7 @@ def test_templated_email_sent_from_a_tenant_uses_that_tenants_name_and_site(
     assert f"{slug.title()} - https://{slug}.localhost" in text
     assert "Welcome & hello" in text and "Your course <b>starts</b> Monday." in text  # plain text: not escaped
     assert "Open the course: https://example.com/next" in text
-    assert f"<h2 style=\"font-weight: normal;\">{slug.title()}</h2>" in html
+    assert f'<h2 style="font-weight: normal;">{slug.title()}</h2>' in html
     assert "Welcome &amp; hello" in html and "Your course &lt;b&gt;starts&lt;/b&gt; Monday." in html
     assert f'href="https://{slug}.localhost"' in html
     assert other.title() not in text + html and f"{other}.localhost" not in text + html

@@ -16,8 +16,12 @@ RESULT_TIMEOUT = 10
 
 def send_from(tenant, to):
     with tenant_context(tenant):
-        return send_templated_email.delay(to=[to], subject=f"Hello {to}", template="message",
-                                          context={"title": "Hello", "paragraphs": ["From the worker."]})
+        return send_templated_email.delay(
+            to=[to],
+            subject=f"Hello {to}",
+            template="message",
+            context={"title": "Hello", "paragraphs": ["From the worker."]},
+        )
 
 
 def test_email_task_on_the_worker_renders_and_sends_as_the_tenant_it_was_sent_from(

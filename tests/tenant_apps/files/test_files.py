@@ -14,8 +14,7 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
 
 
 def _upload(client, name="receipt.pdf", content=PDF, content_type="application/pdf"):
-    return client.post("/api/v1/files/", {"file": SimpleUploadedFile(name, content, content_type)},
-                       format="multipart")
+    return client.post("/api/v1/files/", {"file": SimpleUploadedFile(name, content, content_type)}, format="multipart")
 
 
 def _download(client, url):

@@ -17,9 +17,15 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 S3_STORAGES = {
     "default": {
         "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {"bucket_name": "tenant-files", "region_name": "eu-west-1", "default_acl": None,
-                    "querystring_auth": True, "querystring_expire": 300, "file_overwrite": False,
-                    "signature_version": "s3v4"},
+        "OPTIONS": {
+            "bucket_name": "tenant-files",
+            "region_name": "eu-west-1",
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+            "signature_version": "s3v4",
+        },
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
@@ -29,8 +35,10 @@ S3_STORAGES = {
 def s3(monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws(), override_settings(STORAGES=S3_STORAGES, AWS_STORAGE_BUCKET_NAME="tenant-files",
-                                       FILE_URL_TTL_SECONDS=300):
+    with (
+        mock_aws(),
+        override_settings(STORAGES=S3_STORAGES, AWS_STORAGE_BUCKET_NAME="tenant-files", FILE_URL_TTL_SECONDS=300),
+    ):
         client = boto3.client("s3", region_name="eu-west-1")
         client.create_bucket(Bucket="tenant-files", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
         storages._storages = {}  # let the new STORAGES take effect
@@ -41,8 +49,9 @@ def s3(monkeypatch):
 def test_upload_lands_in_s3_under_the_tenant_prefix_with_a_presigned_url(s3, alpha, client_for, login):
     client = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
     # when
-    response = client.post("/api/v1/files/", {"file": SimpleUploadedFile("r.pdf", PDF, "application/pdf")},
-                           format="multipart")
+    response = client.post(
+        "/api/v1/files/", {"file": SimpleUploadedFile("r.pdf", PDF, "application/pdf")}, format="multipart"
+    )
     # then
     assert response.status_code == 201, response.content
     bucket = default_storage.bucket  # the storage's own S3 connection (moto)

@@ -68,10 +68,11 @@ def redis_url(settings: Any) -> str:
     try:
         redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=0.5, socket_timeout=0.5).ping()
     except (redis.RedisError, OSError) as exc:
-        pytest.skip(f"Redis is not reachable at {REDIS_TEST_URL} ({exc.__class__.__name__}); "
-                    "the Redis broker path is not tested")
+        pytest.skip(
+            f"Redis is not reachable at {REDIS_TEST_URL} ({exc.__class__.__name__}); "
+            "the Redis broker path is not tested"
+        )
     settings.REDIS_URL = REDIS_TEST_URL
     # Pub/sub channels are global to a Redis server: keep concurrent test runs apart.
     settings.NOTIFICATIONS_CHANNEL_PREFIX = f"test-notifications-{os.getpid()}"
     return REDIS_TEST_URL
-

@@ -43,8 +43,10 @@ class _NoThreadSensitiveContext:
 @contextmanager
 def sync_code_in_test_thread() -> Iterator[None]:
     """While active, ASGI requests run their sync parts in the test thread (see module docstring)."""
-    with mock.patch("django.core.handlers.asgi.ThreadSensitiveContext", _NoThreadSensitiveContext), \
-            keep_test_connection():
+    with (
+        mock.patch("django.core.handlers.asgi.ThreadSensitiveContext", _NoThreadSensitiveContext),
+        keep_test_connection(),
+    ):
         yield
 
 
@@ -155,17 +157,32 @@ class StreamResponse:
         await self.communicator.wait(TIMEOUT)
 
 
-def scope_for(host: str, path: str = STREAM_PATH, *, token: str | None = None,
-              query: dict[str, str] | None = None, headers: dict[str, str] | None = None,
-              method: str = "GET") -> dict[str, Any]:
+def scope_for(
+    host: str,
+    path: str = STREAM_PATH,
+    *,
+    token: str | None = None,
+    query: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    method: str = "GET",
+) -> dict[str, Any]:
     raw_headers = [(b"host", host.encode())]
     if token:
         raw_headers.append((b"authorization", f"Bearer {token}".encode()))
     raw_headers += [(name.lower().encode(), value.encode()) for name, value in (headers or {}).items()]
     return {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
-        "path": path, "raw_path": path.encode(), "root_path": "", "query_string": urlencode(query or {}).encode(),
-        "headers": raw_headers, "client": ("127.0.0.1", 50000), "server": (host, 80),
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": urlencode(query or {}).encode(),
+        "headers": raw_headers,
+        "client": ("127.0.0.1", 50000),
+        "server": (host, 80),
     }
 
 

@@ -104,9 +104,7 @@ def test_mark_read_of_another_users_notification_is_not_found_and_changes_nothin
     assert unread_of(alpha, bob) == {bobs.pk}
 
 
-def test_read_all_marks_only_the_callers_notifications_and_returns_the_count(
-    alpha, ann_and_bob, ann_client, notify_in
-):
+def test_read_all_marks_only_the_callers_notifications_and_returns_the_count(alpha, ann_and_bob, ann_client, notify_in):
     # given
     ann, bob = ann_and_bob
     notify_in(alpha, ann)
@@ -148,8 +146,16 @@ def test_notification_payload_names_its_target_without_anyones_private_fields(
     item = response.json()["results"][0]
     assert set(item) == PUBLIC_FIELDS
     assert item["target"] == {"type": "accounts.user", "id": str(bob.pk)}
-    for private in ("bob@alpha.test", "Bob Private", "+447911123457", "ann@alpha.test", "Ann Private",
-                    "+447911123456", "password", "recipient"):
+    for private in (
+        "bob@alpha.test",
+        "Bob Private",
+        "+447911123457",
+        "ann@alpha.test",
+        "Ann Private",
+        "+447911123456",
+        "password",
+        "recipient",
+    ):
         assert private not in response.content.decode()
 
 
@@ -193,8 +199,9 @@ def test_notify_stores_the_tenants_own_content_type_despite_the_process_wide_cac
         assert stored.content_object == bob
 
 
-def test_notification_of_user_n_in_alpha_is_invisible_to_user_n_in_beta(alpha, beta, admins, client_for, login,
-                                                                          notify_in):
+def test_notification_of_user_n_in_alpha_is_invisible_to_user_n_in_beta(
+    alpha, beta, admins, client_for, login, notify_in
+):
     # given: alpha's and beta's admins share one user id; alpha's gets a notification
     alphas = notify_in(alpha, admins["alpha"])
     beta_client = client_for(beta, login(beta, "admin@beta.test")["access"])
@@ -223,9 +230,15 @@ def test_another_sites_token_is_refused(alpha, beta, admins, client_for, login):
     assert response.json()["error"]["code"] == "token_not_valid"
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("get", NOTIFICATIONS), ("get", UNREAD_COUNT), ("post", READ_ALL), ("post", read_url(1)),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", NOTIFICATIONS),
+        ("get", UNREAD_COUNT),
+        ("post", READ_ALL),
+        ("post", read_url(1)),
+    ],
+)
 def test_endpoints_need_authentication(alpha, client_for, method, path):
     # when
     response = getattr(client_for(alpha), method)(path)

@@ -21,8 +21,9 @@ def test_payload_published_from_another_thread_reaches_the_subscriber_loop():
     async def scenario():
         async with broker.subscribe(schema="alpha", user_id=7) as subscription:
             # when: a sync thread (a request or a task) publishes
-            thread = threading.Thread(target=broker.publish,
-                                      kwargs={"schema": "alpha", "user_id": 7, "payload": {"id": 1}})
+            thread = threading.Thread(
+                target=broker.publish, kwargs={"schema": "alpha", "user_id": 7, "payload": {"id": 1}}
+            )
             thread.start()
             received = await subscription.get(timeout=2)
             thread.join()

@@ -36,8 +36,9 @@ def ann_token(alpha, ann, login):
     return login(alpha, "ann@alpha.test")["access"]
 
 
-def test_stream_delivers_a_notification_created_after_connecting(alpha, ann, ann_token, notify_in, run_async,
-                                                                 client_for):
+def test_stream_delivers_a_notification_created_after_connecting(
+    alpha, ann, ann_token, notify_in, run_async, client_for
+):
     # given
     async def scenario():
         async with open_stream(host_of(alpha), token=ann_token) as stream:
@@ -91,8 +92,9 @@ def test_stream_gets_only_its_users_notifications(alpha, ann, ann_token, make_us
     assert event.id == str(anns.pk)
 
 
-def test_beta_stream_of_user_n_never_receives_alpha_user_n_notifications(alpha, beta, admins, login, notify_in,
-                                                                         run_async):
+def test_beta_stream_of_user_n_never_receives_alpha_user_n_notifications(
+    alpha, beta, admins, login, notify_in, run_async
+):
     # given: both admins have the same user id; beta's admin listens
     beta_token = login(beta, "admin@beta.test")["access"]
 
@@ -151,8 +153,9 @@ def test_stream_refuses_a_garbage_token(alpha, run_async):
     assert json.loads(body)["error"]["code"] == "token_not_valid"
 
 
-def test_stream_replays_unread_notifications_after_last_event_id(alpha, ann, ann_token, make_user, notify_in,
-                                                                  run_async):
+def test_stream_replays_unread_notifications_after_last_event_id(
+    alpha, ann, ann_token, make_user, notify_in, run_async
+):
     # given: Ann saw `seen`; since then `missed` (unread), `read_meanwhile` (read elsewhere), and Bob's
     bob = make_user(alpha, "bob@alpha.test")
     seen = notify_in(alpha, ann)
@@ -184,8 +187,9 @@ def test_stream_replays_after_last_event_id_given_as_query_parameter(alpha, ann,
 
     # when
     async def scenario():
-        async with open_stream(host_of(alpha), query={"access_token": ann_token,
-                                                      "last_event_id": str(seen.pk)}) as stream:
+        async with open_stream(
+            host_of(alpha), query={"access_token": ann_token, "last_event_id": str(seen.pk)}
+        ) as stream:
             await stream.connected()
             return await stream.next_event()
 

@@ -34,19 +34,27 @@ def test_channel_names_carry_the_schema_and_the_user(redis_url, settings):
     assert broker.channel_name("alpha", 1) != broker.channel_name("beta", 1)
 
 
-def test_stream_receives_what_another_process_publishes_on_the_users_channel(alpha, ann, ann_token, redis_url,
-                                                                              run_async):
+def test_stream_receives_what_another_process_publishes_on_the_users_channel(
+    alpha, ann, ann_token, redis_url, run_async
+):
     # given: another process, holding only a Redis connection
     other_process = redis.Redis.from_url(redis_url)
-    payload = {"id": 987654, "verb": "ticket.replied", "target": None, "extra_data": {}, "read": False,
-               "created_at": "2026-11-21T00:00:00Z"}
+    payload = {
+        "id": 987654,
+        "verb": "ticket.replied",
+        "target": None,
+        "extra_data": {},
+        "read": False,
+        "created_at": "2026-11-21T00:00:00Z",
+    }
 
     async def scenario():
         async with open_stream(host_of(alpha), token=ann_token) as stream:
             await stream.connected()
             # when
-            receivers = await sync_to_async(other_process.publish)(broker.channel_name("alpha", ann.pk),
-                                                                   json.dumps(payload))
+            receivers = await sync_to_async(other_process.publish)(
+                broker.channel_name("alpha", ann.pk), json.dumps(payload)
+            )
             return receivers, await stream.next_event()
 
     receivers, event = run_async(scenario)
@@ -55,8 +63,9 @@ def test_stream_receives_what_another_process_publishes_on_the_users_channel(alp
     assert (event.id, event.event, event.data) == ("987654", "notification", payload)
 
 
-def test_notify_publishes_through_redis_to_the_stream(alpha, ann, ann_token, redis_url, notify_in, run_async,
-                                                      client_for):
+def test_notify_publishes_through_redis_to_the_stream(
+    alpha, ann, ann_token, redis_url, notify_in, run_async, client_for
+):
     # given
     async def scenario():
         async with open_stream(host_of(alpha), token=ann_token) as stream:
@@ -73,8 +82,9 @@ def test_notify_publishes_through_redis_to_the_stream(alpha, ann, ann_token, red
     assert event.data == client_for(alpha, ann_token).get("/api/v1/notifications/").json()["results"][0]
 
 
-def test_beta_stream_of_user_n_never_receives_alpha_user_n_notifications_over_redis(alpha, beta, admins, login,
-                                                                                    redis_url, notify_in, run_async):
+def test_beta_stream_of_user_n_never_receives_alpha_user_n_notifications_over_redis(
+    alpha, beta, admins, login, redis_url, notify_in, run_async
+):
     # given
     beta_token = login(beta, "admin@beta.test")["access"]
 
@@ -92,8 +102,9 @@ def test_beta_stream_of_user_n_never_receives_alpha_user_n_notifications_over_re
     assert nothing_more
 
 
-def test_stream_over_redis_stops_on_disconnect_and_releases_its_subscription(alpha, ann, ann_token, redis_url,
-                                                                            run_async):
+def test_stream_over_redis_stops_on_disconnect_and_releases_its_subscription(
+    alpha, ann, ann_token, redis_url, run_async
+):
     # given
     channel = broker.channel_name("alpha", ann.pk)
     control = redis.Redis.from_url(redis_url)

@@ -65,8 +65,9 @@ def _free_port() -> int:
 def localstripe() -> Iterator[str]:
     """Base URL of a localstripe server for this session (started on first use, stopped at the end)."""
     port = _free_port()
-    process = subprocess.Popen([sys.executable, "-c", _LOCALSTRIPE, str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-c", _LOCALSTRIPE, str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 20
         while True:
@@ -109,8 +110,9 @@ def pay_intent(client: stripe.StripeClient, intent_id: str, *, card: str = "4242
 
     ``4242424242424242`` pays; ``4000000000000341`` is declined (payment_intent.payment_failed).
     """
-    method = client.v1.payment_methods.create(params={
-        "type": "card", "card": {"number": card, "exp_month": 12, "exp_year": 2030, "cvc": "123"}})
+    method = client.v1.payment_methods.create(
+        params={"type": "card", "card": {"number": card, "exp_month": 12, "exp_year": 2030, "cvc": "123"}}
+    )
     client.v1.payment_intents.update(intent_id, params={"payment_method": str(method.id)})
     with contextlib.suppress(stripe.CardError):  # a declined card is the point of some tests
         client.v1.payment_intents.confirm(intent_id)
@@ -136,8 +138,9 @@ def sign(payload: str, *, secret: str = "whsec_test_secret", timestamp: int | No
 def deliver(client_for: Callable[..., APIClient]) -> Callable[..., Any]:
     """``deliver(tenant, event, signature=None, payload=None)``: POST a signed event to ``tenant``'s webhook."""
 
-    def post(tenant: Any, event: dict[str, Any] | None = None, *, signature: str | None = None,
-             payload: str | None = None) -> Any:
+    def post(
+        tenant: Any, event: dict[str, Any] | None = None, *, signature: str | None = None, payload: str | None = None
+    ) -> Any:
         body = payload if payload is not None else json.dumps(event, indent=2)
         headers = {} if signature == "" else {"HTTP_STRIPE_SIGNATURE": signature or sign(body)}
         return client_for(tenant).generic("POST", WEBHOOK, body, content_type="application/json", **headers)
@@ -147,8 +150,14 @@ def deliver(client_for: Callable[..., APIClient]) -> Callable[..., Any]:
 
 def intent_event(intent: dict[str, Any], event_type: str, event_id: str = "evt_test_1") -> dict[str, Any]:
     """A hand-built event around ``intent`` (for cases the fake cannot produce)."""
-    return {"id": event_id, "object": "event", "type": event_type, "created": int(time.time()),
-            "livemode": False, "data": {"object": intent}}
+    return {
+        "id": event_id,
+        "object": "event",
+        "type": event_type,
+        "created": int(time.time()),
+        "livemode": False,
+        "data": {"object": intent},
+    }
 
 
 # --- People, clients, invoices, receipts ---------------------------------------------------------
@@ -205,8 +214,9 @@ def receipt_of() -> Callable[..., Any]:
 
     def make(tenant: Any, user: Any) -> Any:
         with tenant_context(tenant):
-            return file_store(upload=SimpleUploadedFile("receipt.pdf", RECEIPT_BYTES, "application/pdf"),
-                              uploaded_by=user)
+            return file_store(
+                upload=SimpleUploadedFile("receipt.pdf", RECEIPT_BYTES, "application/pdf"), uploaded_by=user
+            )
 
     return make
 
@@ -217,11 +227,12 @@ def submit_offline(api: Callable[..., APIClient]) -> Callable[..., Any]:
 
     def submit(tenant: Any, email: str, invoice: Any, amount: str, tracking_code: str = "TRK-1") -> Any:
         client = api(tenant, email)
-        upload = client.post("/api/v1/files/", {"file": SimpleUploadedFile("r.pdf", RECEIPT_BYTES)},
-                             format="multipart")
+        upload = client.post("/api/v1/files/", {"file": SimpleUploadedFile("r.pdf", RECEIPT_BYTES)}, format="multipart")
         assert upload.status_code == 201, upload.content
-        return client.post(f"{INVOICES}{invoice.pk}/offline-payments/",
-                           {"amount": amount, "tracking_code": tracking_code, "receipt": upload.json()["id"]})
+        return client.post(
+            f"{INVOICES}{invoice.pk}/offline-payments/",
+            {"amount": amount, "tracking_code": tracking_code, "receipt": upload.json()["id"]},
+        )
 
     return submit
 

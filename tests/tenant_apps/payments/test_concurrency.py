@@ -44,16 +44,21 @@ def committed(alpha: Any) -> Iterator[dict[str, Any]]:
     def marks() -> dict[str, Any]:
         with tenant_context(alpha):
             counter = InvoiceCounter.objects.filter(key="invoice").first()
-            return {"audit": AuditLogEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0,
-                    "notification": Notification.objects.order_by("-id").values_list("id", flat=True).first() or 0,
-                    "counter": counter.value if counter else None}
+            return {
+                "audit": AuditLogEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0,
+                "notification": Notification.objects.order_by("-id").values_list("id", flat=True).first() or 0,
+                "counter": counter.value if counter else None,
+            }
 
     def setup() -> dict[str, Any]:
         with tenant_context(alpha):
             customer = user_create(email="racer@alpha.test", password=PASSWORD, roles=["student"])
-            invoice = invoice_create(customer=customer, due_date=timezone.localdate() + timedelta(days=7),
-                                     lines=[{"description": "Fee", "quantity": 1, "unit_price": "100.00"}],
-                                     send_email=False)
+            invoice = invoice_create(
+                customer=customer,
+                due_date=timezone.localdate() + timedelta(days=7),
+                lines=[{"description": "Fee", "quantity": 1, "unit_price": "100.00"}],
+                send_email=False,
+            )
             return {"customer": customer, "invoice": invoice}
 
     before = in_thread(marks)
@@ -61,6 +66,7 @@ def committed(alpha: Any) -> Iterator[dict[str, Any]]:
     try:
         yield rows
     finally:
+
         def cleanup() -> None:
             with tenant_context(alpha):
                 StripeEvent.objects.filter(payment__invoice=rows["invoice"]).delete()
@@ -93,8 +99,10 @@ def test_concurrent_offline_payments_cannot_overpay(alpha, committed, monkeypatc
 
     def upload() -> list[Any]:
         with tenant_context(alpha):
-            return [file_store(upload=SimpleUploadedFile(f"r{i}.pdf", RECEIPT_BYTES), uploaded_by=customer)
-                    for i in range(WRITERS)]
+            return [
+                file_store(upload=SimpleUploadedFile(f"r{i}.pdf", RECEIPT_BYTES), uploaded_by=customer)
+                for i in range(WRITERS)
+            ]
 
     receipts = in_thread(upload)
     real_open_amount = services._open_amount
@@ -109,8 +117,14 @@ def test_concurrent_offline_payments_cannot_overpay(alpha, committed, monkeypatc
     def pay(index: int) -> Callable[[], Any]:
         def run() -> Any:
             with tenant_context(alpha):
-                return services.payment_offline_submit(invoice=invoice, payer=customer, amount="60.00",
-                                                       tracking_code=f"RACE-{index}", receipt=receipts[index])
+                return services.payment_offline_submit(
+                    invoice=invoice,
+                    payer=customer,
+                    amount="60.00",
+                    tracking_code=f"RACE-{index}",
+                    receipt=receipts[index],
+                )
+
         return run
 
     # when
@@ -138,13 +152,24 @@ def test_concurrent_deliveries_of_one_event_apply_it_once(alpha, committed, monk
 
     def make_payment() -> Payment:
         with tenant_context(alpha):
-            return Payment.objects.create(invoice=invoice, payer=customer, amount=Decimal("100.00"),
-                                          method="stripe", stripe_payment_intent_id="pi_race_1")
+            return Payment.objects.create(
+                invoice=invoice,
+                payer=customer,
+                amount=Decimal("100.00"),
+                method="stripe",
+                stripe_payment_intent_id="pi_race_1",
+            )
 
     payment = in_thread(make_payment)
-    intent = {"id": "pi_race_1", "object": "payment_intent", "amount": 10000, "amount_received": 10000,
-              "currency": "usd", "status": "succeeded",
-              "metadata": {"tenant": "alpha", "invoice": str(invoice.pk), "payment": str(payment.pk)}}
+    intent = {
+        "id": "pi_race_1",
+        "object": "payment_intent",
+        "amount": 10000,
+        "amount_received": 10000,
+        "currency": "usd",
+        "status": "succeeded",
+        "metadata": {"tenant": "alpha", "invoice": str(invoice.pk), "payment": str(payment.pk)},
+    }
     payload = json.dumps(intent_event(intent, "payment_intent.succeeded", event_id="evt_race_1"))
     real_apply = services._apply_intent_event
 
@@ -156,7 +181,8 @@ def test_concurrent_deliveries_of_one_event_apply_it_once(alpha, committed, monk
 
     def deliver() -> Any:
         response = APIClient(HTTP_HOST=host_of(alpha)).generic(
-            "POST", WEBHOOK, payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=sign(payload))
+            "POST", WEBHOOK, payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=sign(payload)
+        )
         return response.status_code, response.json()["status"]
 
     # when
@@ -167,8 +193,12 @@ def test_concurrent_deliveries_of_one_event_apply_it_once(alpha, committed, monk
     def state() -> tuple[Any, ...]:
         with tenant_context(alpha):
             invoice.refresh_from_db()
-            return (Payment.objects.get(pk=payment.pk).status, invoice.status, invoice.amount_paid,
-                    StripeEvent.objects.filter(event_id="evt_race_1").count(),
-                    AuditLogEntry.objects.filter(verb="payment.approved", target_id=str(payment.pk)).count())
+            return (
+                Payment.objects.get(pk=payment.pk).status,
+                invoice.status,
+                invoice.amount_paid,
+                StripeEvent.objects.filter(event_id="evt_race_1").count(),
+                AuditLogEntry.objects.filter(verb="payment.approved", target_id=str(payment.pk)).count(),
+            )
 
     assert in_thread(state) == ("approved", "paid", Decimal("100.00"), 1, 1)

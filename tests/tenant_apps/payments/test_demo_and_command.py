@@ -36,8 +36,13 @@ def webhook_posts(monkeypatch):
     def post(url, data, headers, timeout):
         calls.append({"url": url, "headers": headers})
         client = APIClient(HTTP_HOST=headers["Host"].split(":")[0])
-        response = client.generic("POST", "/" + url.split("/", 3)[3], data, content_type=headers["Content-Type"],
-                                  HTTP_STRIPE_SIGNATURE=headers["Stripe-Signature"])
+        response = client.generic(
+            "POST",
+            "/" + url.split("/", 3)[3],
+            data,
+            content_type=headers["Content-Type"],
+            HTTP_STRIPE_SIGNATURE=headers["Stripe-Signature"],
+        )
         return SimpleNamespace(status_code=response.status_code, text=response.content.decode())
 
     monkeypatch.setattr(stripe_test_webhook.requests, "post", post)
@@ -45,7 +50,8 @@ def webhook_posts(monkeypatch):
 
 
 def test_stripe_test_webhook_pays_the_intent_signs_the_event_and_replays_are_no_ops(
-        alpha, people, api, make_invoice, stripe_on, webhook_posts):
+    alpha, people, api, make_invoice, stripe_on, webhook_posts
+):
     # given: a card checkout started through the API
     invoice = make_invoice(alpha, people.student)
     started = api(alpha, "student@alpha.test").post(f"{INVOICES}{invoice.pk}/stripe-payment-intent/", {}).json()
@@ -55,8 +61,9 @@ def test_stripe_test_webhook_pays_the_intent_signs_the_event_and_replays_are_no_
     call_command("stripe_test_webhook", "--tenant", "alpha", "--payment-intent", intent_id, "--confirm", stdout=out)
     event_id = out.getvalue().split()[1]
     replay = StringIO()
-    call_command("stripe_test_webhook", "--tenant", "alpha", "--payment-intent", intent_id, "--event-id", event_id,
-                 stdout=replay)
+    call_command(
+        "stripe_test_webhook", "--tenant", "alpha", "--payment-intent", intent_id, "--event-id", event_id, stdout=replay
+    )
     # then
     assert webhook_posts[0]["url"] == "http://127.0.0.1:8000/api/v1/payments/stripe/webhook/"
     assert webhook_posts[0]["headers"]["Host"] == "alpha.localhost:8000"
@@ -69,12 +76,21 @@ def test_stripe_test_webhook_reports_a_refused_delivery(alpha, stripe_on, webhoo
     # given: the command signs with a secret the server does not share
     from tenant_apps.payments.management.commands import stripe_test_webhook
 
-    intent = stripe_on.v1.payment_intents.create(params={"amount": 100, "currency": "usd",
-                                                         "metadata": {"tenant": "alpha"}})
+    intent = stripe_on.v1.payment_intents.create(
+        params={"amount": 100, "currency": "usd", "metadata": {"tenant": "alpha"}}
+    )
     real_header = stripe_test_webhook.signature_header
-    monkeypatch.setattr(stripe_test_webhook, "signature_header",
-                        lambda payload, secret, ts: real_header(payload, "whsec_other", ts))
+    monkeypatch.setattr(
+        stripe_test_webhook, "signature_header", lambda payload, secret, ts: real_header(payload, "whsec_other", ts)
+    )
     # when / then
     with pytest.raises(CommandError, match="answered 400"):
-        call_command("stripe_test_webhook", "--tenant", "alpha", "--payment-intent", intent.id, stdout=StringIO(),
-                     stderr=StringIO())
+        call_command(
+            "stripe_test_webhook",
+            "--tenant",
+            "alpha",
+            "--payment-intent",
+            intent.id,
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )

@@ -19,13 +19,20 @@ def _due(days: int = 30) -> str:
     return (timezone.localdate() + timedelta(days=days)).isoformat()
 
 
-def test_financial_issues_an_invoice_with_rounded_line_amounts_and_a_stored_total(alpha, people, api,
-                                                                                  django_capture_on_commit_callbacks):
+def test_financial_issues_an_invoice_with_rounded_line_amounts_and_a_stored_total(
+    alpha, people, api, django_capture_on_commit_callbacks
+):
     # given
     client = api(alpha, "financial@alpha.test")
-    body = {"customer": people.student.pk, "currency": "eur", "due_date": _due(),
-            "lines": [{"description": "Lessons", "quantity": "3", "unit_price": "10.00"},
-                      {"description": "Hours", "quantity": "1.5", "unit_price": "0.35"}]}
+    body = {
+        "customer": people.student.pk,
+        "currency": "eur",
+        "due_date": _due(),
+        "lines": [
+            {"description": "Lessons", "quantity": "3", "unit_price": "10.00"},
+            {"description": "Hours", "quantity": "1.5", "unit_price": "0.35"},
+        ],
+    }
     # when
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(INVOICES, body)
@@ -52,12 +59,14 @@ def test_invoice_numbers_are_sequential_per_tenant(alpha, beta, people, make_use
     assert in_beta.number == "INV-000001"  # beta's own counter; no invoice has been committed there
 
 
-def test_issuing_an_invoice_emails_it_with_its_pdf_after_commit(alpha, people, api,
-                                                                django_capture_on_commit_callbacks):
+def test_issuing_an_invoice_emails_it_with_its_pdf_after_commit(alpha, people, api, django_capture_on_commit_callbacks):
     # given
     client = api(alpha, "financial@alpha.test")
-    body = {"customer": people.student.pk, "due_date": _due(),
-            "lines": [{"description": "Bootcamp", "quantity": "1", "unit_price": "500.00"}]}
+    body = {
+        "customer": people.student.pk,
+        "due_date": _due(),
+        "lines": [{"description": "Bootcamp", "quantity": "1", "unit_price": "500.00"}],
+    }
     # when
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(INVOICES, body)
@@ -72,27 +81,34 @@ def test_issuing_an_invoice_emails_it_with_its_pdf_after_commit(alpha, people, a
     number = response.json()["number"]
     assert message.to == ["student@alpha.test"]
     assert message.subject == f"Invoice {number}"
-    (filename, content, mimetype), = message.attachments
+    ((filename, content, mimetype),) = message.attachments
     assert (filename, mimetype) == (f"{number}.pdf", "application/pdf")
     assert content.startswith(b"%PDF")
     assert number in pdf_text(content)
 
 
-@pytest.mark.parametrize(("change", "code"), [
-    ({"currency": "XXY"}, "invalid_currency"),
-    ({"due_date": (timezone.localdate() - timedelta(days=1)).isoformat()}, "invalid_due_date"),
-    ({"lines": [{"description": "Free", "quantity": "1", "unit_price": "0"}]}, "invalid_amount"),
-    ({"lines": []}, "validation_error"),
-    ({"lines": [{"description": "x", "quantity": "0", "unit_price": "1"}]}, "validation_error"),
-    ({"lines": [{"description": "x", "quantity": "1", "unit_price": "-1"}]}, "validation_error"),
-    ({"currency": "JPY", "lines": [{"description": "x", "quantity": "1", "unit_price": "10.50"}]}, "invalid_line"),
-    ({"lines": [{"description": "x", "quantity": "99999999", "unit_price": "9999999999"}]}, "invalid_line"),
-    ({"lines": [{"description": "x", "quantity": "1", "unit_price": "9999999999.99"}] * 2}, "invalid_amount"),
-])
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"currency": "XXY"}, "invalid_currency"),
+        ({"due_date": (timezone.localdate() - timedelta(days=1)).isoformat()}, "invalid_due_date"),
+        ({"lines": [{"description": "Free", "quantity": "1", "unit_price": "0"}]}, "invalid_amount"),
+        ({"lines": []}, "validation_error"),
+        ({"lines": [{"description": "x", "quantity": "0", "unit_price": "1"}]}, "validation_error"),
+        ({"lines": [{"description": "x", "quantity": "1", "unit_price": "-1"}]}, "validation_error"),
+        ({"currency": "JPY", "lines": [{"description": "x", "quantity": "1", "unit_price": "10.50"}]}, "invalid_line"),
+        ({"lines": [{"description": "x", "quantity": "99999999", "unit_price": "9999999999"}]}, "invalid_line"),
+        ({"lines": [{"description": "x", "quantity": "1", "unit_price": "9999999999.99"}] * 2}, "invalid_amount"),
+    ],
+)
 def test_invalid_invoices_are_refused(alpha, people, api, change, code):
     # given
-    body = {"customer": people.student.pk, "due_date": _due(),
-            "lines": [{"description": "Fee", "quantity": "1", "unit_price": "10.00"}], **change}
+    body = {
+        "customer": people.student.pk,
+        "due_date": _due(),
+        "lines": [{"description": "Fee", "quantity": "1", "unit_price": "10.00"}],
+        **change,
+    }
     # when
     response = api(alpha, "financial@alpha.test").post(INVOICES, body)
     # then
@@ -102,26 +118,33 @@ def test_invalid_invoices_are_refused(alpha, people, api, change, code):
 
 def test_zero_decimal_currency_amounts_round_to_whole_units(alpha, people, make_invoice):
     # when: 1.5 x 1001 JPY = 1501.5 -> 1502
-    invoice = make_invoice(alpha, people.student, currency="jpy",
-                           lines=[{"description": "Hours", "quantity": "1.5", "unit_price": "1001"}])
+    invoice = make_invoice(
+        alpha, people.student, currency="jpy", lines=[{"description": "Hours", "quantity": "1.5", "unit_price": "1001"}]
+    )
     # then
     assert (invoice.currency, invoice.total) == ("JPY", Decimal("1502.00"))
 
 
-@pytest.mark.parametrize(("tenant_name", "email", "status"), [
-    ("alpha", "admin@alpha.test", 201),
-    ("alpha", "financial@alpha.test", 201),
-    ("alpha", "teacher@alpha.test", 403),
-    ("alpha", "student@alpha.test", 403),
-    ("gamma", "admin@gamma.test", 201),
-    ("gamma", "seller@gamma.test", 403),
-])
+@pytest.mark.parametrize(
+    ("tenant_name", "email", "status"),
+    [
+        ("alpha", "admin@alpha.test", 201),
+        ("alpha", "financial@alpha.test", 201),
+        ("alpha", "teacher@alpha.test", 403),
+        ("alpha", "student@alpha.test", 403),
+        ("gamma", "admin@gamma.test", 201),
+        ("gamma", "seller@gamma.test", 403),
+    ],
+)
 def test_only_finance_roles_issue_invoices(request, people, api, tenant_name, email, status):
     # given
     tenant = request.getfixturevalue(tenant_name)
     customer = people.student if tenant_name == "alpha" else people.customer
-    body = {"customer": customer.pk, "due_date": _due(),
-            "lines": [{"description": "Fee", "quantity": "1", "unit_price": "10.00"}]}
+    body = {
+        "customer": customer.pk,
+        "due_date": _due(),
+        "lines": [{"description": "Fee", "quantity": "1", "unit_price": "10.00"}],
+    }
     # when
     response = api(tenant, email).post(INVOICES, body)
     # then
@@ -179,7 +202,8 @@ def test_invoice_pdf_is_served_to_who_may_see_the_invoice(alpha, people, api, ma
 
 
 def test_cancelling_rejects_pending_payments_and_refuses_once_anything_is_approved(
-        alpha, people, api, make_invoice, submit_offline):
+    alpha, people, api, make_invoice, submit_offline
+):
     # given: an invoice with one pending offline payment
     invoice = make_invoice(alpha, people.student)
     pending = submit_offline(alpha, "student@alpha.test", invoice, "40.00").json()
@@ -234,14 +258,21 @@ def test_invoice_create_is_a_public_service_for_other_apps(alpha, people, django
     with tenant_context(alpha):
         # when: issued by the system (no user), e-mailed after commit
         with django_capture_on_commit_callbacks(execute=True):
-            invoice = invoice_create(customer=people.student, due_date=timezone.localdate(),
-                                     lines=[{"description": "Enrolment", "quantity": 2, "unit_price": Decimal("12.5")}])
+            invoice = invoice_create(
+                customer=people.student,
+                due_date=timezone.localdate(),
+                lines=[{"description": "Enrolment", "quantity": 2, "unit_price": Decimal("12.5")}],
+            )
         # then
         assert (invoice.total, invoice.status, invoice.created_by) == (Decimal("25.00"), "unpaid", None)
         assert [line.amount for line in invoice.lines.all()] == [Decimal("25.00")]
         with pytest.raises(ApplicationError) as refused:
-            invoice_create(customer=people.student, due_date=timezone.localdate(), currency="usd",
-                           lines=[{"description": "x", "quantity": 1, "unit_price": "abc"}])
+            invoice_create(
+                customer=people.student,
+                due_date=timezone.localdate(),
+                currency="usd",
+                lines=[{"description": "x", "quantity": 1, "unit_price": "abc"}],
+            )
     assert refused.value.code == "invalid_line"
     assert [m.subject for m in mail.outbox] == [f"Invoice {invoice.number}"]
 

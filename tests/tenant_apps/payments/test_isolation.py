@@ -47,11 +47,22 @@ def test_a_webhook_naming_alphas_intent_changes_nothing_in_beta_or_alpha(alpha, 
 
     invoice = make_invoice(alpha, people.student)
     with tenant_context(alpha):
-        payment = Payment.objects.create(invoice=invoice, payer=people.student, amount=invoice.total,
-                                         method="stripe", stripe_payment_intent_id="pi_alpha_only")
-    intent = {"id": "pi_alpha_only", "object": "payment_intent", "amount": 10000, "amount_received": 10000,
-              "currency": "usd", "status": "succeeded",
-              "metadata": {"tenant": "alpha", "invoice": str(invoice.pk), "payment": str(payment.pk)}}
+        payment = Payment.objects.create(
+            invoice=invoice,
+            payer=people.student,
+            amount=invoice.total,
+            method="stripe",
+            stripe_payment_intent_id="pi_alpha_only",
+        )
+    intent = {
+        "id": "pi_alpha_only",
+        "object": "payment_intent",
+        "amount": 10000,
+        "amount_received": 10000,
+        "currency": "usd",
+        "status": "succeeded",
+        "metadata": {"tenant": "alpha", "invoice": str(invoice.pk), "payment": str(payment.pk)},
+    }
     # when: alpha's event is sent to beta, and a copy claiming to be beta's too
     as_sent = deliver(beta, intent_event(intent, "payment_intent.succeeded", event_id="evt_a"))
     relabelled = {**intent, "metadata": {**intent["metadata"], "tenant": "beta"}}

@@ -49,17 +49,22 @@ def test_financial_approves_and_the_invoice_becomes_partially_paid(alpha, people
     assert (invoice.status, invoice.amount_paid) == ("partially_paid", Decimal("40.00"))
     assert status_from_payments(alpha, invoice) == (invoice.amount_paid, invoice.status)
     assert [n["invoice_status"] for n in _notifications(alpha, people.student, "payment.approved")] == [
-        "partially_paid"]
+        "partially_paid"
+    ]
 
 
-@pytest.mark.parametrize(("email", "status"), [
-    ("admin@alpha.test", 200),
-    ("student@alpha.test", 403),  # the payer may see the payment, not decide it
-    ("teacher@alpha.test", 404),  # others may not even see it
-    ("other@alpha.test", 404),
-])
-def test_only_the_financial_role_or_admin_approves_on_a_school(alpha, people, api, make_invoice, submit_offline,
-                                                                 email, status):
+@pytest.mark.parametrize(
+    ("email", "status"),
+    [
+        ("admin@alpha.test", 200),
+        ("student@alpha.test", 403),  # the payer may see the payment, not decide it
+        ("teacher@alpha.test", 404),  # others may not even see it
+        ("other@alpha.test", 404),
+    ],
+)
+def test_only_the_financial_role_or_admin_approves_on_a_school(
+    alpha, people, api, make_invoice, submit_offline, email, status
+):
     # given
     invoice = make_invoice(alpha, people.student)
     payment = submit_offline(alpha, "student@alpha.test", invoice, "40.00").json()
@@ -70,10 +75,12 @@ def test_only_the_financial_role_or_admin_approves_on_a_school(alpha, people, ap
     assert refreshed(alpha, invoice).status == ("partially_paid" if status == 200 else "unpaid")
 
 
-@pytest.mark.parametrize(("email", "status"), [("admin@gamma.test", 200), ("customer@gamma.test", 403),
-                                               ("seller@gamma.test", 404)])
-def test_on_a_store_without_a_financial_role_the_admin_approves(gamma, people, api, make_invoice, submit_offline,
-                                                                email, status):
+@pytest.mark.parametrize(
+    ("email", "status"), [("admin@gamma.test", 200), ("customer@gamma.test", 403), ("seller@gamma.test", 404)]
+)
+def test_on_a_store_without_a_financial_role_the_admin_approves(
+    gamma, people, api, make_invoice, submit_offline, email, status
+):
     # given
     invoice = make_invoice(gamma, people.customer, total="30.00")
     payment = submit_offline(gamma, "customer@gamma.test", invoice, "30.00").json()
@@ -100,7 +107,8 @@ def test_rejection_needs_a_reason_which_the_payer_sees(alpha, people, api, make_
     assert approve_after.status_code == 409 and error_code(approve_after) == "invalid_status_transition"
     assert (seen_by_payer["status"], seen_by_payer["reason"]) == ("rejected", "Amount not on our statement")
     assert [n["reason"] for n in _notifications(alpha, people.student, "payment.rejected")] == [
-        "Amount not on our statement"]
+        "Amount not on our statement"
+    ]
     assert refreshed(alpha, invoice).status == "unpaid"
 
 
@@ -128,8 +136,12 @@ def test_a_rejected_payment_frees_its_amount(alpha, people, api, make_invoice, s
     # given
     invoice = make_invoice(alpha, people.student)
     first = submit_offline(alpha, "student@alpha.test", invoice, "100.00", tracking_code="T-1").json()
-    assert api(alpha, "financial@alpha.test").post(f"{PAYMENTS}{first['id']}/reject/",
-                                                   {"reason": "Wrong account"}).status_code == 200
+    assert (
+        api(alpha, "financial@alpha.test")
+        .post(f"{PAYMENTS}{first['id']}/reject/", {"reason": "Wrong account"})
+        .status_code
+        == 200
+    )
     # when: the same bank transfer code may be claimed again once its payment was rejected
     again = submit_offline(alpha, "student@alpha.test", invoice, "100.00", tracking_code="T-1")
     # then
@@ -151,12 +163,15 @@ def test_the_receipt_must_be_the_payers_own_upload(alpha, people, api, make_invo
     invoice = make_invoice(alpha, people.student)
     foreign = receipt_of(alpha, people.other_student)
     student = api(alpha, "student@alpha.test")
-    text_file = student.post("/api/v1/files/", {"file": SimpleUploadedFile("a.txt", b"hello", "text/plain")},
-                             format="multipart").json()
+    text_file = student.post(
+        "/api/v1/files/", {"file": SimpleUploadedFile("a.txt", b"hello", "text/plain")}, format="multipart"
+    ).json()
     url = f"{INVOICES}{invoice.pk}/offline-payments/"
     # when
-    responses = [student.post(url, {"amount": "1.00", "tracking_code": "T", "receipt": str(receipt)})
-                 for receipt in (foreign.pk, text_file["id"], "7d1b3cbb-5a4f-4a1b-9f43-1b1b1b1b1b1b")]
+    responses = [
+        student.post(url, {"amount": "1.00", "tracking_code": "T", "receipt": str(receipt)})
+        for receipt in (foreign.pk, text_file["id"], "7d1b3cbb-5a4f-4a1b-9f43-1b1b1b1b1b1b")
+    ]
     # then
     assert [(r.status_code, error_code(r)) for r in responses] == [(400, "invalid_receipt")] * 3
 
@@ -190,8 +205,9 @@ def test_payment_list_is_the_finance_queue_and_each_payers_own(alpha, people, ap
     assert foreign.status_code == 404
 
 
-def test_paying_in_full_offline_emails_the_paid_invoice(alpha, people, api, make_invoice, submit_offline,
-                                                        django_capture_on_commit_callbacks):
+def test_paying_in_full_offline_emails_the_paid_invoice(
+    alpha, people, api, make_invoice, submit_offline, django_capture_on_commit_callbacks
+):
     # given
     invoice = make_invoice(alpha, people.student, total="25.00")
     payment = submit_offline(alpha, "student@alpha.test", invoice, "25.00").json()

@@ -69,7 +69,8 @@ def test_without_a_secret_key_online_payments_are_unavailable(alpha, people, mak
 
 
 def test_a_card_payment_creates_a_payment_intent_in_minor_units_with_tenant_metadata(
-        alpha, people, api, make_invoice, checkout, stripe_on):
+    alpha, people, api, make_invoice, checkout, stripe_on
+):
     # given
     invoice = make_invoice(alpha, people.student)
     # when
@@ -81,9 +82,13 @@ def test_a_card_payment_creates_a_payment_intent_in_minor_units_with_tenant_meta
     assert (payment["status"], payment["method"], payment["amount"]) == ("pending", "stripe", "49.99")
     intent = stripe_on.v1.payment_intents.retrieve(body["payment_intent_id"]).to_dict()
     assert (intent["amount"], intent["currency"], intent["client_secret"]) == (4999, "usd", body["client_secret"])
-    assert intent["metadata"] == {"tenant": "alpha", "tenant_uuid": str(alpha.uuid), "invoice": str(invoice.pk),
-                                  "payment": str(payment["id"]),
-                                  "invoice_number": invoice.number}
+    assert intent["metadata"] == {
+        "tenant": "alpha",
+        "tenant_uuid": str(alpha.uuid),
+        "invoice": str(invoice.pk),
+        "payment": str(payment["id"]),
+        "invoice_number": invoice.number,
+    }
     assert payment["stripe_payment_intent_id"] == intent["id"]
     # the amount is reserved, not paid: 50.01 is left to submit
     detail = api(alpha, "student@alpha.test").get(f"{INVOICES}{invoice.pk}/").json()
@@ -91,7 +96,8 @@ def test_a_card_payment_creates_a_payment_intent_in_minor_units_with_tenant_meta
 
 
 def test_without_an_amount_the_intent_covers_everything_open_and_a_returning_payer_gets_it_again(
-        alpha, people, make_invoice, checkout, submit_offline, stripe_on):
+    alpha, people, make_invoice, checkout, submit_offline, stripe_on
+):
     # given: 30.00 of 100.00 pending offline
     invoice = make_invoice(alpha, people.student)
     assert submit_offline(alpha, "student@alpha.test", invoice, "30.00").status_code == 201
@@ -128,7 +134,8 @@ def test_an_unreachable_stripe_leaves_no_payment_behind(alpha, people, make_invo
 
 
 def test_succeeded_event_approves_the_payment_and_pays_the_invoice(
-        alpha, people, make_invoice, checkout, stripe_on, deliver, django_capture_on_commit_callbacks):
+    alpha, people, make_invoice, checkout, stripe_on, deliver, django_capture_on_commit_callbacks
+):
     # given: the card payment succeeded at Stripe
     invoice = make_invoice(alpha, people.student)
     body = checkout(alpha, "student@alpha.test", invoice).json()
@@ -149,8 +156,8 @@ def test_succeeded_event_approves_the_payment_and_pays_the_invoice(
 
 
 def test_half_offline_and_half_by_card_pays_the_invoice_and_emails_its_pdf(
-        alpha, people, api, make_invoice, checkout, submit_offline, stripe_on, deliver,
-        django_capture_on_commit_callbacks):
+    alpha, people, api, make_invoice, checkout, submit_offline, stripe_on, deliver, django_capture_on_commit_callbacks
+):
     # given: an invoice of 120.00; half paid by bank transfer and approved by the financial user
     invoice = make_invoice(alpha, people.student, total="120.00")
     offline = submit_offline(alpha, "student@alpha.test", invoice, "60.00").json()
@@ -172,15 +179,16 @@ def test_half_offline_and_half_by_card_pays_the_invoice_and_emails_its_pdf(
     assert status_from_payments(alpha, invoice) == (Decimal("120.00"), "paid")
     (message,) = mail.outbox
     assert message.to == ["student@alpha.test"]
-    (filename, content, mimetype), = message.attachments
+    ((filename, content, mimetype),) = message.attachments
     assert (filename, mimetype) == (f"{invoice.number}.pdf", "application/pdf")
     assert content.startswith(b"%PDF")
     assert "Paid" in pdf_text(content) and "120.00 USD" in pdf_text(content)
 
 
 @pytest.mark.parametrize("tamper", ["wrong_secret", "no_header", "stale", "body_changed", "garbage_header"])
-def test_a_badly_signed_event_is_refused_and_changes_nothing(alpha, people, make_invoice, checkout, stripe_on,
-                                                             deliver, tamper):
+def test_a_badly_signed_event_is_refused_and_changes_nothing(
+    alpha, people, make_invoice, checkout, stripe_on, deliver, tamper
+):
     # given
     invoice = make_invoice(alpha, people.student)
     body = checkout(alpha, "student@alpha.test", invoice).json()
@@ -237,7 +245,8 @@ def test_events_of_another_tenant_are_ignored(alpha, beta, gamma, people, make_i
 
 
 def test_a_failed_card_payment_is_rejected_with_stripes_message_and_frees_its_amount(
-        alpha, people, make_invoice, checkout, stripe_on, deliver):
+    alpha, people, make_invoice, checkout, stripe_on, deliver
+):
     # given
     invoice = make_invoice(alpha, people.student)
     body = checkout(alpha, "student@alpha.test", invoice).json()
@@ -255,7 +264,8 @@ def test_a_failed_card_payment_is_rejected_with_stripes_message_and_frees_its_am
 
 
 def test_success_after_a_failure_on_the_same_intent_is_approved_when_the_invoice_has_room(
-        alpha, people, make_invoice, checkout, stripe_on, deliver):
+    alpha, people, make_invoice, checkout, stripe_on, deliver
+):
     # given: a failed attempt, processed
     invoice = make_invoice(alpha, people.student)
     body = checkout(alpha, "student@alpha.test", invoice).json()
@@ -274,7 +284,8 @@ def test_success_after_a_failure_on_the_same_intent_is_approved_when_the_invoice
 
 
 def test_success_of_a_rejected_payment_that_no_longer_fits_is_flagged_for_refund(
-        alpha, people, api, make_invoice, checkout, submit_offline, stripe_on, deliver):
+    alpha, people, api, make_invoice, checkout, submit_offline, stripe_on, deliver
+):
     # given: an abandoned card checkout was rejected by hand, and the invoice was then paid offline
     invoice = make_invoice(alpha, people.student)
     card = checkout(alpha, "student@alpha.test", invoice).json()
@@ -294,12 +305,14 @@ def test_success_of_a_rejected_payment_that_no_longer_fits_is_flagged_for_refund
 
     with tenant_context(alpha):
         assert AuditLogEntry.objects.filter(verb="payment.refund_required").count() == 1
-        assert list(Notification.objects.filter(verb="payment.refund_required").values_list(
-            "recipient__email", flat=True)) == ["financial@alpha.test"]
+        assert list(
+            Notification.objects.filter(verb="payment.refund_required").values_list("recipient__email", flat=True)
+        ) == ["financial@alpha.test"]
 
 
 def test_an_event_whose_amount_differs_from_the_payment_does_not_approve_it(
-        alpha, people, make_invoice, checkout, stripe_on, deliver):
+    alpha, people, make_invoice, checkout, stripe_on, deliver
+):
     # given: a (validly signed) event claiming less money than the payment
     invoice = make_invoice(alpha, people.student)
     body = checkout(alpha, "student@alpha.test", invoice).json()
@@ -314,8 +327,13 @@ def test_an_event_whose_amount_differs_from_the_payment_does_not_approve_it(
 
 def test_an_event_for_an_unknown_intent_of_this_tenant_is_recorded_and_ignored(alpha, deliver):
     # given
-    intent = {"id": "pi_unknown", "object": "payment_intent", "amount": 100, "currency": "usd",
-              "metadata": {"tenant": "alpha", "invoice": "1", "payment": "1"}}
+    intent = {
+        "id": "pi_unknown",
+        "object": "payment_intent",
+        "amount": 100,
+        "currency": "usd",
+        "metadata": {"tenant": "alpha", "invoice": "1", "payment": "1"},
+    }
     # when
     response = deliver(alpha, intent_event(intent, "payment_intent.succeeded", event_id="evt_unknown"))
     # then

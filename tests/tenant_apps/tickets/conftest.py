@@ -42,8 +42,9 @@ class Person(SimpleNamespace):
 
 
 @pytest.fixture
-def person(client_for: Callable[..., APIClient], login: Callable[..., dict[str, str]],
-           make_user: Callable[..., Any]) -> Callable[..., Person]:
+def person(
+    client_for: Callable[..., APIClient], login: Callable[..., dict[str, str]], make_user: Callable[..., Any]
+) -> Callable[..., Person]:
     """``person(tenant, email, roles)``: a new user of ``tenant`` with a logged-in API client."""
 
     def make(tenant: Any, email: str, roles: list[str] | None = None, **fields: Any) -> Person:
@@ -54,8 +55,12 @@ def person(client_for: Callable[..., APIClient], login: Callable[..., dict[str, 
 
 
 @pytest.fixture
-def school(alpha: Any, person: Callable[..., Person], client_for: Callable[..., APIClient],
-           login: Callable[..., dict[str, str]]) -> SimpleNamespace:
+def school(
+    alpha: Any,
+    person: Callable[..., Person],
+    client_for: Callable[..., APIClient],
+    login: Callable[..., dict[str, str]],
+) -> SimpleNamespace:
     """The people of the ``alpha`` school site.
 
     ``ann`` (student, opens tickets), ``bob`` (another student), ``sue`` (support),
@@ -69,8 +74,11 @@ def school(alpha: Any, person: Callable[..., Person], client_for: Callable[..., 
         sue=person(alpha, "sue@alpha.test", ["support"], full_name="Sue Support"),
         tom=person(alpha, "tom@alpha.test", ["teacher"]),
         tia=person(alpha, "tia@alpha.test", ["teacher"]),
-        admin=Person(user=admin_user, email="admin@alpha.test",
-                     client=client_for(alpha, login(alpha, "admin@alpha.test")["access"])),
+        admin=Person(
+            user=admin_user,
+            email="admin@alpha.test",
+            client=client_for(alpha, login(alpha, "admin@alpha.test")["access"]),
+        ),
     )
 
 

@@ -99,17 +99,26 @@ def test_assignment_is_audited_and_notifies_the_new_and_old_assignee_and_the_cre
     _assign(school.sue.client, ticket["id"], school.tia.user.pk)
     # then
     with tenant_context(school.tenant):
-        entries = list(AuditLogEntry.objects.filter(verb="ticket.assigned", target_id=str(ticket["id"]))
-                       .order_by("id").values_list("actor_repr", "changes"))
-        notified = {(n.verb, n.recipient.email) for n in Notification.objects.filter(object_id=str(ticket["id"]))
-                    .exclude(verb="ticket.created")}
+        entries = list(
+            AuditLogEntry.objects.filter(verb="ticket.assigned", target_id=str(ticket["id"]))
+            .order_by("id")
+            .values_list("actor_repr", "changes")
+        )
+        notified = {
+            (n.verb, n.recipient.email)
+            for n in Notification.objects.filter(object_id=str(ticket["id"])).exclude(verb="ticket.created")
+        }
         unassigned = Notification.objects.get(verb="ticket.unassigned", recipient=school.tom.user)
     assert entries == [
         ("sue@alpha.test", {"assignee": [None, school.tom.user.pk]}),
         ("sue@alpha.test", {"assignee": [school.tom.user.pk, school.tia.user.pk]}),
     ]
-    assert notified == {("ticket.assigned", "tom@alpha.test"), ("ticket.assigned", "tia@alpha.test"),
-                        ("ticket.assigned", "ann@alpha.test"), ("ticket.unassigned", "tom@alpha.test")}
+    assert notified == {
+        ("ticket.assigned", "tom@alpha.test"),
+        ("ticket.assigned", "tia@alpha.test"),
+        ("ticket.assigned", "ann@alpha.test"),
+        ("ticket.unassigned", "tom@alpha.test"),
+    }
     assert unassigned.extra_data == {"ticket_id": ticket["id"]}  # nothing they may no longer see
 
 

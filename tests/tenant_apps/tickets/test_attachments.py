@@ -45,8 +45,9 @@ def test_someone_elses_file_or_an_unknown_id_is_refused_and_nothing_is_created(s
     ticket = open_ticket(school.ann.client)
     # when
     on_create = school.ann.client.post("/api/v1/tickets/", {"subject": "S", "body": "B", "attachments": [bobs_file]})
-    on_reply = school.ann.client.post(ticket_url(ticket["id"], "messages"),
-                                      {"body": "see file", "attachments": [str(uuid.uuid4())]})
+    on_reply = school.ann.client.post(
+        ticket_url(ticket["id"], "messages"), {"body": "see file", "attachments": [str(uuid.uuid4())]}
+    )
     # then
     assert on_create.status_code == on_reply.status_code == 400
     assert error_code(on_create) == error_code(on_reply) == "invalid_attachment"
@@ -56,9 +57,18 @@ def test_someone_elses_file_or_an_unknown_id_is_refused_and_nothing_is_created(s
     assert not _can_read(school.ann.client, bobs_file)
 
 
-@pytest.mark.parametrize(("reader", "allowed"), [
-    ("ann", True), ("sue", True), ("admin", True), ("tom", True), ("bob", False), ("tia", False),
-], ids=["creator", "support", "admin", "assignee", "stranger", "other-teacher"])
+@pytest.mark.parametrize(
+    ("reader", "allowed"),
+    [
+        ("ann", True),
+        ("sue", True),
+        ("admin", True),
+        ("tom", True),
+        ("bob", False),
+        ("tia", False),
+    ],
+    ids=["creator", "support", "admin", "assignee", "stranger", "other-teacher"],
+)
 def test_an_attachment_is_readable_by_whoever_may_view_the_ticket_only(school, reader, allowed):
     # given
     file_id = upload(school.ann.client)

@@ -19,8 +19,10 @@ def _status(client, pk):
 
 def _audit(tenant, pk):
     with tenant_context(tenant):
-        return [(e.verb, e.actor_repr, e.changes) for e in
-                AuditLogEntry.objects.filter(verb__startswith="ticket.", target_id=str(pk)).order_by("id")]
+        return [
+            (e.verb, e.actor_repr, e.changes)
+            for e in AuditLogEntry.objects.filter(verb__startswith="ticket.", target_id=str(pk)).order_by("id")
+        ]
 
 
 def _notified(tenant, verb, pk):
@@ -81,8 +83,10 @@ def test_a_closed_ticket_refuses_replies_until_it_is_reopened(school):
     ticket = open_ticket(school.ann.client)
     school.sue.client.post(ticket_url(ticket["id"], "close"))
     # when
-    refused = [person.client.post(ticket_url(ticket["id"], "messages"), {"body": "Hello?"})
-               for person in (school.ann, school.sue)]
+    refused = [
+        person.client.post(ticket_url(ticket["id"], "messages"), {"body": "Hello?"})
+        for person in (school.ann, school.sue)
+    ]
     reopened = school.ann.client.post(ticket_url(ticket["id"], "reopen"))
     accepted = school.ann.client.post(ticket_url(ticket["id"], "messages"), {"body": "Hello again."})
     # then

@@ -9,21 +9,37 @@ from tests.tenant_apps.tickets.conftest import TICKETS, error_code, open_ticket,
 VALID = {"subject": "Help", "body": "Please."}
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({}, "subject"),
-    ({**VALID, "subject": ""}, "subject"),
-    ({**VALID, "subject": "x" * 201}, "subject"),
-    ({**VALID, "subject": "nul\x00byte"}, "subject"),
-    ({**VALID, "body": "   "}, "body"),
-    ({**VALID, "body": "x" * 10_001}, "body"),
-    ({**VALID, "priority": "critical"}, "priority"),
-    ({**VALID, "target": "files.storedfile"}, "target"),
-    ({**VALID, "target": {"type": "files.storedfile"}}, "target"),
-    ({**VALID, "attachments": "abc"}, "attachments"),
-    ({**VALID, "attachments": ["not-a-uuid"]}, "attachments"),
-    ({**VALID, "attachments": [{"id": 1}]}, "attachments"),
-], ids=["empty", "blank-subject", "long-subject", "nul", "blank-body", "long-body", "priority", "target-string",
-        "target-without-id", "attachments-string", "attachment-not-uuid", "attachment-object"])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "subject"),
+        ({**VALID, "subject": ""}, "subject"),
+        ({**VALID, "subject": "x" * 201}, "subject"),
+        ({**VALID, "subject": "nul\x00byte"}, "subject"),
+        ({**VALID, "body": "   "}, "body"),
+        ({**VALID, "body": "x" * 10_001}, "body"),
+        ({**VALID, "priority": "critical"}, "priority"),
+        ({**VALID, "target": "files.storedfile"}, "target"),
+        ({**VALID, "target": {"type": "files.storedfile"}}, "target"),
+        ({**VALID, "attachments": "abc"}, "attachments"),
+        ({**VALID, "attachments": ["not-a-uuid"]}, "attachments"),
+        ({**VALID, "attachments": [{"id": 1}]}, "attachments"),
+    ],
+    ids=[
+        "empty",
+        "blank-subject",
+        "long-subject",
+        "nul",
+        "blank-body",
+        "long-body",
+        "priority",
+        "target-string",
+        "target-without-id",
+        "attachments-string",
+        "attachment-not-uuid",
+        "attachment-object",
+    ],
+)
 def test_an_invalid_new_ticket_is_refused_with_the_field_named(school, body, field):
     # when
     response = school.ann.client.post(TICKETS, body)
@@ -86,8 +102,10 @@ def test_an_invalid_assignment_is_refused(school, body):
     assert error_code(response) == "validation_error"
 
 
-@pytest.mark.parametrize(("method", "path"), [("get", "abc/"), ("get", f"{10**30}/"), ("post", f"{2**63}/close/"),
-                                              ("get", "-1/"), ("post", "0/messages/")])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("get", "abc/"), ("get", f"{10**30}/"), ("post", f"{2**63}/close/"), ("get", "-1/"), ("post", "0/messages/")],
+)
 def test_a_ticket_id_that_cannot_exist_is_a_json_404(school, method, path):
     # when
     response = getattr(school.sue.client, method)(f"{TICKETS}{path}", {"body": "x"} if method == "post" else None)
@@ -96,8 +114,9 @@ def test_a_ticket_id_that_cannot_exist_is_a_json_404(school, method, path):
     assert error_code(response) == "not_found"
 
 
-@pytest.mark.parametrize(("method", "action"), [("get", "messages"), ("get", "close"), ("put", None),
-                                                ("patch", None), ("delete", None)])
+@pytest.mark.parametrize(
+    ("method", "action"), [("get", "messages"), ("get", "close"), ("put", None), ("patch", None), ("delete", None)]
+)
 def test_methods_the_api_does_not_offer_are_refused(school, method, action):
     # given
     ticket = open_ticket(school.ann.client)

@@ -17,9 +17,14 @@ def test_the_support_roles_of_a_kind_are_roles_of_that_kind_and_include_admin(ki
     assert set(support_roles(kind)) <= set(roles_of(kind))
 
 
-@pytest.mark.parametrize(("kind", "expected"), [
-    ("school", {"support", ADMIN}), ("writing", {"support", ADMIN}), ("rental", {"customer_service", ADMIN}),
-    ("store", {ADMIN}),
-])
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("school", {"support", ADMIN}),
+        ("writing", {"support", ADMIN}),
+        ("rental", {"customer_service", ADMIN}),
+        ("store", {ADMIN}),
+    ],
+)
 def test_support_staff_per_kind(kind, expected):
     assert set(support_roles(kind)) == expected

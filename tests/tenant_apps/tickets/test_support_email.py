@@ -31,8 +31,9 @@ def test_a_new_ticket_emails_the_sites_active_support_staff_only(
 def test_the_support_email_names_the_ticket_and_quotes_the_message(school, django_capture_on_commit_callbacks):
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        ticket = open_ticket(school.ann.client, subject="Certificate <missing>", body="I finished & passed.",
-                             priority="high")
+        ticket = open_ticket(
+            school.ann.client, subject="Certificate <missing>", body="I finished & passed.", priority="high"
+        )
     # then
     message = next(m for m in mail.outbox if m.to == ["sue@alpha.test"])
     assert message.subject == f"New ticket #{ticket['id']}: Certificate <missing>"

@@ -37,18 +37,21 @@ def test_a_ticket_without_target_is_general(school):
 
 def test_an_unregistered_type_is_refused(school):
     # when
-    response = school.ann.client.post(TICKETS, {"subject": "S", "body": "B",
-                                                "target": {"type": "files.storedfile", "id": str(uuid.uuid4())}})
+    response = school.ann.client.post(
+        TICKETS, {"subject": "S", "body": "B", "target": {"type": "files.storedfile", "id": str(uuid.uuid4())}}
+    )
     # then
     assert "type" in _target_error(response)
 
 
-@pytest.mark.parametrize("target_id", [str(uuid.uuid4()), "not-a-uuid", "0", " "],
-                         ids=["missing", "malformed", "integer", "blank"])
+@pytest.mark.parametrize(
+    "target_id", [str(uuid.uuid4()), "not-a-uuid", "0", " "], ids=["missing", "malformed", "integer", "blank"]
+)
 def test_an_id_that_names_no_object_is_refused(school, stored_file_target, target_id):
     # when
-    response = school.ann.client.post(TICKETS, {"subject": "S", "body": "B",
-                                                "target": {"type": "files.storedfile", "id": target_id}})
+    response = school.ann.client.post(
+        TICKETS, {"subject": "S", "body": "B", "target": {"type": "files.storedfile", "id": target_id}}
+    )
     # then
     assert response.status_code == 400
     assert error_code(response) in {"invalid_target", "validation_error"}
@@ -63,10 +66,12 @@ def test_an_object_the_user_may_not_link_is_answered_like_a_missing_one(school):
     try:
         bobs_file = upload(school.bob.client)
         # when
-        not_allowed = school.ann.client.post(TICKETS, {"subject": "S", "body": "B",
-                                                       "target": {"type": "files.storedfile", "id": bobs_file}})
-        missing = school.ann.client.post(TICKETS, {"subject": "S", "body": "B",
-                                                   "target": {"type": "files.storedfile", "id": str(uuid.uuid4())}})
+        not_allowed = school.ann.client.post(
+            TICKETS, {"subject": "S", "body": "B", "target": {"type": "files.storedfile", "id": bobs_file}}
+        )
+        missing = school.ann.client.post(
+            TICKETS, {"subject": "S", "body": "B", "target": {"type": "files.storedfile", "id": str(uuid.uuid4())}}
+        )
     finally:
         unregister_ticket_target(StoredFile)
     # then
@@ -81,8 +86,9 @@ def test_a_registered_model_of_an_app_this_kind_does_not_have_is_an_unknown_type
     register_ticket_target(Domain)
     try:
         # when
-        response = school.ann.client.post(TICKETS, {"subject": "S", "body": "B",
-                                                    "target": {"type": "tenancy.domain", "id": "1"}})
+        response = school.ann.client.post(
+            TICKETS, {"subject": "S", "body": "B", "target": {"type": "tenancy.domain", "id": "1"}}
+        )
     finally:
         unregister_ticket_target(Domain)
     # then

@@ -146,10 +146,18 @@ def test_filters_never_widen_what_a_user_may_see(school):
     assert ids(response) == set()
 
 
-@pytest.mark.parametrize("query", [
-    {"status": "pending"}, {"priority": "critical"}, {"assignee": "tom"}, {"assignee": "1.5"},
-    {"assignee": "0"}, {"unassigned": "maybe"}, {"assignee": str(2**70)},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"status": "pending"},
+        {"priority": "critical"},
+        {"assignee": "tom"},
+        {"assignee": "1.5"},
+        {"assignee": "0"},
+        {"unassigned": "maybe"},
+        {"assignee": str(2**70)},
+    ],
+)
 def test_an_invalid_filter_value_answers_400_in_the_error_shape(school, query):
     # when
     response = school.sue.client.get(TICKETS, query)

@@ -36,7 +36,10 @@ def test_a_user_sees_their_own_wallet_opened_empty_on_first_look(alpha, as_user,
     assert response.status_code == 200, response.content
     assert response.json()["user"] == {"id": user.pk, "email": "ann@alpha.test"}
     assert (response.json()["currency"], response.json()["balance"], response.json()["held_balance"]) == (
-        settings.DEFAULT_CURRENCY, "0.00", "0.00")
+        settings.DEFAULT_CURRENCY,
+        "0.00",
+        "0.00",
+    )
 
 
 def test_the_own_wallet_shows_balance_and_held_as_decimal_strings(alpha, as_user, funded):
@@ -61,7 +64,11 @@ def test_the_own_ledger_lists_only_the_users_entries_newest_first_page_by_page(a
     assert first.json()["count"] == 3
     newest, held = first.json()["results"]
     assert (newest["kind"], newest["balance_delta"], newest["balance_after"], newest["currency"]) == (
-        "transfer", "-1.00", "5.00", "USD")
+        "transfer",
+        "-1.00",
+        "5.00",
+        "USD",
+    )
     assert (newest["counterparty_user_id"], newest["reference"], newest["memo"]) == (bob.user_id, "gift", "thanks")
     assert (held["kind"], held["held_delta"], held["held_after"]) == ("escrow_hold", "4.00", "4.00")
     assert [e["kind"] for e in second.json()["results"]] == ["top_up"]
@@ -115,10 +122,13 @@ def test_only_admins_list_wallets(alpha, as_user, make_user, role):
     assert (response.status_code, error_code(response)) == (403, "permission_denied")
 
 
-@pytest.mark.parametrize(("suffix", "body"), [
-    ("adjust/", {"amount": "5.00", "reason": "mine"}),
-    ("top-up/", {"amount": "5.00"}),
-])
+@pytest.mark.parametrize(
+    ("suffix", "body"),
+    [
+        ("adjust/", {"amount": "5.00", "reason": "mine"}),
+        ("top-up/", {"amount": "5.00"}),
+    ],
+)
 def test_only_admins_adjust_or_top_up_even_their_own_wallet(alpha, as_user, funded, suffix, body):
     wallet = funded(alpha, "ann@alpha.test", roles=["financial"])
     response = as_user(alpha, "ann@alpha.test").post(wallet_url(wallet.user_id, suffix), body)
@@ -175,7 +185,10 @@ def test_admin_tops_up_a_users_wallet(alpha, admin, make_user):
     # then
     assert response.status_code == 201, response.content
     assert (response.json()["kind"], response.json()["balance_delta"], response.json()["balance_after"]) == (
-        "top_up", "25.50", "25.50")
+        "top_up",
+        "25.50",
+        "25.50",
+    )
     with tenant_context(alpha):
         wallet = Wallet.objects.get(user=user)
         assert wallet.balance == D("25.50")
@@ -197,7 +210,10 @@ def test_admin_adjusts_a_balance_down_with_a_reason(alpha, admin, funded):
     response = admin.post(wallet_url(wallet.user_id, "adjust/"), {"amount": "-12.00", "reason": "duplicate"})
     assert response.status_code == 201, response.content
     assert (response.json()["kind"], response.json()["balance_after"], response.json()["memo"]) == (
-        "adjustment", "18.00", "duplicate")
+        "adjustment",
+        "18.00",
+        "duplicate",
+    )
 
 
 def test_an_adjustment_below_zero_is_a_conflict(alpha, admin, funded):
@@ -207,16 +223,19 @@ def test_an_adjustment_below_zero_is_a_conflict(alpha, admin, funded):
     assert response.json()["error"]["details"] == {"user_id": wallet.user_id}
 
 
-@pytest.mark.parametrize(("suffix", "body", "code"), [
-    ("top-up/", {"amount": "0"}, "invalid_amount"),
-    ("top-up/", {"amount": "-3.00"}, "invalid_amount"),
-    ("adjust/", {"amount": "0.00", "reason": "zero"}, "invalid_amount"),
-    ("top-up/", {"amount": "1.005"}, "validation_error"),
-    ("top-up/", {"amount": "lots"}, "validation_error"),
-    ("top-up/", {}, "validation_error"),
-    ("adjust/", {"amount": "1.00"}, "validation_error"),
-    ("adjust/", {"amount": "1.00", "reason": ""}, "validation_error"),
-])
+@pytest.mark.parametrize(
+    ("suffix", "body", "code"),
+    [
+        ("top-up/", {"amount": "0"}, "invalid_amount"),
+        ("top-up/", {"amount": "-3.00"}, "invalid_amount"),
+        ("adjust/", {"amount": "0.00", "reason": "zero"}, "invalid_amount"),
+        ("top-up/", {"amount": "1.005"}, "validation_error"),
+        ("top-up/", {"amount": "lots"}, "validation_error"),
+        ("top-up/", {}, "validation_error"),
+        ("adjust/", {"amount": "1.00"}, "validation_error"),
+        ("adjust/", {"amount": "1.00", "reason": ""}, "validation_error"),
+    ],
+)
 def test_malformed_admin_changes_are_refused_with_400(alpha, admin, funded, suffix, body, code):
     wallet = funded(alpha, "ann@alpha.test", balance="5.00")
     response = admin.post(wallet_url(wallet.user_id, suffix), body)

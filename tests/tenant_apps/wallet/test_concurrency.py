@@ -109,17 +109,34 @@ class Operation:
 
 #: Which refusal each operation may meet when money runs short; anything else is a failure.
 EXPECTED_REFUSAL = {
-    "escrow_hold": "insufficient_funds", "escrow_release": "insufficient_held_funds",
-    "escrow_capture": "insufficient_held_funds", "transfer": "insufficient_funds",
-    "refund": "insufficient_funds", "payout": "insufficient_funds", "payment": "insufficient_funds",
-    "api_adjust_down": "insufficient_funds", "api_adjust_up": None,
+    "escrow_hold": "insufficient_funds",
+    "escrow_release": "insufficient_held_funds",
+    "escrow_capture": "insufficient_held_funds",
+    "transfer": "insufficient_funds",
+    "refund": "insufficient_funds",
+    "payout": "insufficient_funds",
+    "payment": "insufficient_funds",
+    "api_adjust_down": "insufficient_funds",
+    "api_adjust_up": None,
 }
 #: Ledger entries a successful operation writes.
 ENTRIES_WRITTEN = {"escrow_capture": 2, "transfer": 2, "refund": 2}
 #: The cycle every thread's operations are drawn from: both transfer directions between the same
 #: two wallets, escrow on all of them, money leaving (payouts, payments) and admin adjustments by API.
-CYCLE = ("escrow_hold", "escrow_capture", "transfer", "escrow_release", "refund", "payout", "transfer",
-         "payment", "api_adjust_down", "escrow_capture", "escrow_hold", "api_adjust_up")
+CYCLE = (
+    "escrow_hold",
+    "escrow_capture",
+    "transfer",
+    "escrow_release",
+    "refund",
+    "payout",
+    "transfer",
+    "payment",
+    "api_adjust_down",
+    "escrow_capture",
+    "escrow_hold",
+    "api_adjust_up",
+)
 
 
 def plan() -> list[list[Operation]]:
@@ -143,8 +160,9 @@ def perform(operation: Operation, wallets: list[Wallet], api: APIClient) -> None
     try:
         if operation.name.startswith("api_adjust"):
             signed = amount if operation.name == "api_adjust_up" else -amount
-            response = api.post(wallet_url(a.user_id, "adjust/"), {"amount": str(signed), "reason": "race",
-                                                                    "reference": ref})
+            response = api.post(
+                wallet_url(a.user_id, "adjust/"), {"amount": str(signed), "reason": "race", "reference": ref}
+            )
             if response.status_code == 201:
                 operation.outcome = "ok"
             elif response.status_code == 409:
@@ -198,6 +216,7 @@ def test_concurrent_conflicting_operations_keep_every_wallet_equal_to_its_ledger
                 api.raise_request_exception = False
                 for operation in operations:
                     perform(operation, wallets, api)
+
             return run
 
         # when: 10 threads, 80 operations, all started at once
@@ -206,8 +225,9 @@ def test_concurrent_conflicting_operations_keep_every_wallet_equal_to_its_ledger
         # then: every operation either succeeded or was refused for lack of money, nothing else
         operations = [operation for ops in plans for operation in ops]
         assert crashed == []
-        unexpected = [(o.name, o.outcome) for o in operations
-                      if o.outcome != "ok" and o.outcome != EXPECTED_REFUSAL[o.name]]
+        unexpected = [
+            (o.name, o.outcome) for o in operations if o.outcome != "ok" and o.outcome != EXPECTED_REFUSAL[o.name]
+        ]
         assert unexpected == [], unexpected
         succeeded = [o for o in operations if o.outcome == "ok"]
         assert len(operations) == 80
@@ -216,17 +236,22 @@ def test_concurrent_conflicting_operations_keep_every_wallet_equal_to_its_ledger
 
         def books() -> dict[str, Any]:
             stored = list(Wallet.objects.filter(pk__in=ids))
-            external = LedgerEntry.objects.filter(wallet_id__in=ids, kind__in=["top_up", "payout", "payment",
-                                                                                  "adjustment"])
+            external = LedgerEntry.objects.filter(
+                wallet_id__in=ids, kind__in=["top_up", "payout", "payment", "adjustment"]
+            )
             return {
                 "amounts": [(w.balance, w.held_balance) for w in stored],
                 "discrepancies": ledger_discrepancies(wallet_ids=ids),
                 "entries": LedgerEntry.objects.filter(wallet_id__in=ids).count(),
-                "references": set(LedgerEntry.objects.filter(wallet_id__in=ids, reference__startswith="race:")
-                                  .values_list("reference", flat=True)),
+                "references": set(
+                    LedgerEntry.objects.filter(wallet_id__in=ids, reference__startswith="race:").values_list(
+                        "reference", flat=True
+                    )
+                ),
                 "external": external.aggregate(total=Sum("balance_delta"))["total"],
                 "audited": AuditLogEntry.objects.filter(verb__startswith="wallet.", target_id__in=[str(i) for i in ids])
-                .exclude(verb="wallet.opened").count(),
+                .exclude(verb="wallet.opened")
+                .count(),
             }
 
         found = committed(alpha, books)
@@ -265,8 +290,10 @@ def test_concurrent_first_looks_at_a_wallet_open_exactly_one(alpha):
         assert len(set(results)) == 1
 
         def count() -> tuple[int, int]:
-            return (Wallet.objects.filter(user__email=email).count(),
-                    AuditLogEntry.objects.filter(verb="wallet.opened", target_id=str(results[0])).count())
+            return (
+                Wallet.objects.filter(user__email=email).count(),
+                AuditLogEntry.objects.filter(verb="wallet.opened", target_id=str(results[0])).count(),
+            )
 
         assert committed(alpha, count) == (1, 1)
     finally:

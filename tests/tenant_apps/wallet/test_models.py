@@ -33,8 +33,16 @@ def test_an_existing_ledger_entry_cannot_be_saved_again(entry):
 
 
 def test_a_ledger_entry_cannot_be_saved_over_an_existing_row_by_giving_its_id(entry):
-    forged = LedgerEntry(pk=entry.pk, wallet=entry.wallet, kind="top_up", balance_delta=D("1000"),
-                         held_delta=D("0"), balance_after=D("1000"), held_after=D("0"), memo="forged")
+    forged = LedgerEntry(
+        pk=entry.pk,
+        wallet=entry.wallet,
+        kind="top_up",
+        balance_delta=D("1000"),
+        held_delta=D("0"),
+        balance_after=D("1000"),
+        held_after=D("0"),
+        memo="forged",
+    )
     with pytest.raises(LedgerEntryImmutableError):
         forged.save()
     _unchanged(entry)
@@ -46,11 +54,15 @@ def test_a_ledger_entry_cannot_be_deleted(entry):
     assert LedgerEntry.objects.filter(pk=entry.pk).exists()
 
 
-@pytest.mark.parametrize("change", [
-    lambda qs: qs.update(memo="rewritten"),
-    lambda qs: qs.delete(),
-    lambda qs: qs.bulk_update(list(qs), ["memo"]),
-], ids=["update", "delete", "bulk_update"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda qs: qs.update(memo="rewritten"),
+        lambda qs: qs.delete(),
+        lambda qs: qs.bulk_update(list(qs), ["memo"]),
+    ],
+    ids=["update", "delete", "bulk_update"],
+)
 def test_ledger_entries_cannot_be_changed_in_bulk(entry, change):
     with pytest.raises(LedgerEntryImmutableError):
         change(LedgerEntry.objects.filter(pk=entry.pk))
@@ -69,16 +81,26 @@ def test_the_database_refuses_a_negative_wallet_amount_even_when_the_code_tries(
     assert (wallet.balance, wallet.held_balance) == (D("1.00"), D("1.00"))
 
 
-@pytest.mark.parametrize(("fields", "constraint"), [
-    ({"balance_after": D("-1")}, "wallet_ledger_after_not_negative"),
-    ({"held_after": D("-1")}, "wallet_ledger_after_not_negative"),
-    ({"balance_delta": D("0"), "held_delta": D("0")}, "wallet_ledger_moves_money"),
-    ({"kind": "gift"}, "wallet_ledger_kind_valid"),
-])
+@pytest.mark.parametrize(
+    ("fields", "constraint"),
+    [
+        ({"balance_after": D("-1")}, "wallet_ledger_after_not_negative"),
+        ({"held_after": D("-1")}, "wallet_ledger_after_not_negative"),
+        ({"balance_delta": D("0"), "held_delta": D("0")}, "wallet_ledger_moves_money"),
+        ({"kind": "gift"}, "wallet_ledger_kind_valid"),
+    ],
+)
 def test_the_database_refuses_malformed_ledger_entries(in_alpha, funded, fields, constraint):
     wallet = funded(in_alpha, "ann@alpha.test")
-    values = {"wallet": wallet, "kind": "top_up", "balance_delta": D("1"), "held_delta": D("0"),
-              "balance_after": D("1"), "held_after": D("0"), **fields}
+    values = {
+        "wallet": wallet,
+        "kind": "top_up",
+        "balance_delta": D("1"),
+        "held_delta": D("0"),
+        "balance_after": D("1"),
+        "held_after": D("0"),
+        **fields,
+    }
     with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
         LedgerEntry.objects.create(**values)
 
@@ -89,8 +111,15 @@ def test_the_database_refuses_a_second_entry_with_a_wallets_reference(in_alpha, 
     services.wallet_top_up(wallet=wallet, amount=D("1"), reference="once")
     # when / then: even an insert that skips the services' check
     with pytest.raises(IntegrityError, match="wallet_ledger_reference_unique"), transaction.atomic():
-        LedgerEntry.objects.create(wallet=wallet, kind="top_up", balance_delta=D("1"), held_delta=D("0"),
-                                   balance_after=D("2"), held_after=D("0"), reference="once")
+        LedgerEntry.objects.create(
+            wallet=wallet,
+            kind="top_up",
+            balance_delta=D("1"),
+            held_delta=D("0"),
+            balance_after=D("2"),
+            held_after=D("0"),
+            reference="once",
+        )
     # and entries without a reference are not limited
     wallet.refresh_from_db()
     services.wallet_top_up(wallet=wallet, amount=D("1"))

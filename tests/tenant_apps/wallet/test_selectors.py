@@ -41,8 +41,14 @@ def test_an_amount_changed_behind_the_ledgers_back_is_reported(in_alpha, funded)
 def test_an_entry_whose_running_amounts_are_wrong_is_reported(in_alpha, funded):
     # given: an entry appended without the services, with a wrong balance_after
     wallet = funded(in_alpha, "a@alpha.test", balance="10.00")
-    bad = LedgerEntry.objects.create(wallet=wallet, kind="top_up", balance_delta=D("5"), held_delta=D("0"),
-                                     balance_after=D("16.00"), held_after=D("1.00"))
+    bad = LedgerEntry.objects.create(
+        wallet=wallet,
+        kind="top_up",
+        balance_delta=D("5"),
+        held_delta=D("0"),
+        balance_after=D("16.00"),
+        held_after=D("1.00"),
+    )
     Wallet.objects.filter(pk=wallet.pk).update(balance=D("15.00"))
     # when
     found = selectors.wallet_verify(wallet)

@@ -27,8 +27,11 @@ def entries_of(wallet: Wallet) -> list[LedgerEntry]:
 
 
 def audit_verbs(wallet: Wallet) -> list[str]:
-    return list(AuditLogEntry.objects.filter(target_id=str(wallet.pk), verb__startswith="wallet.")
-                .order_by("id").values_list("verb", flat=True))
+    return list(
+        AuditLogEntry.objects.filter(target_id=str(wallet.pk), verb__startswith="wallet.")
+        .order_by("id")
+        .values_list("verb", flat=True)
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -59,14 +62,17 @@ def test_top_up_credits_the_balance_and_appends_one_top_up_entry(in_alpha, funde
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00")
     admin = make_user(in_alpha, "boss@alpha.test", roles=["admin"])
     # when
-    entry = services.wallet_top_up(wallet=wallet, amount=D("2.5"), actor=admin, reference="stripe:pi_1",
-                                   memo="card")
+    entry = services.wallet_top_up(wallet=wallet, amount=D("2.5"), actor=admin, reference="stripe:pi_1", memo="card")
     # then
     assert amounts(wallet) == (D("12.50"), D("0"))
     assert (entry.kind, entry.balance_delta, entry.held_delta) == ("top_up", D("2.50"), D("0"))
     assert (entry.balance_after, entry.held_after) == (D("12.50"), D("0"))
-    assert (entry.reference, entry.memo, entry.actor_id, entry.counterparty_id) == ("stripe:pi_1", "card",
-                                                                                      admin.pk, None)
+    assert (entry.reference, entry.memo, entry.actor_id, entry.counterparty_id) == (
+        "stripe:pi_1",
+        "card",
+        admin.pk,
+        None,
+    )
     assert entries_of(wallet)[-1].pk == entry.pk
     assert audit_verbs(wallet)[-1] == "wallet.top_up"
 
@@ -104,9 +110,17 @@ def test_escrow_capture_pays_the_payers_held_money_into_the_payees_balance(in_al
     assert amounts(buyer) == (D("1.00"), D("5.00"))
     assert amounts(seller) == (D("20.00"), D("0"))
     assert (paid.kind, paid.balance_delta, paid.held_delta, paid.counterparty_id) == (
-        "escrow_capture", D("0"), D("-15.00"), seller.pk)
+        "escrow_capture",
+        D("0"),
+        D("-15.00"),
+        seller.pk,
+    )
     assert (received.kind, received.balance_delta, received.held_delta, received.counterparty_id) == (
-        "escrow_capture", D("15.00"), D("0"), buyer.pk)
+        "escrow_capture",
+        D("15.00"),
+        D("0"),
+        buyer.pk,
+    )
     assert paid.operation == received.operation
     assert audit_verbs(buyer)[-1] == "wallet.escrow_capture"
 
@@ -176,9 +190,12 @@ def test_entries_form_a_running_statement_of_the_wallet(in_alpha, funded):
     # then
     statement = [(e.kind, e.balance_after, e.held_after) for e in entries_of(wallet)]
     assert statement == [
-        ("top_up", D("100.00"), D("0")), ("escrow_hold", D("60.00"), D("40.00")),
-        ("escrow_capture", D("60.00"), D("15.00")), ("escrow_release", D("75.00"), D("0.00")),
-        ("transfer", D("80.00"), D("0.00")), ("payout", D("10.00"), D("0.00")),
+        ("top_up", D("100.00"), D("0")),
+        ("escrow_hold", D("60.00"), D("40.00")),
+        ("escrow_capture", D("60.00"), D("15.00")),
+        ("escrow_release", D("75.00"), D("0.00")),
+        ("transfer", D("80.00"), D("0.00")),
+        ("payout", D("10.00"), D("0.00")),
     ]
     assert amounts(wallet) == (D("10.00"), D("0.00"))
     assert amounts(other) == (D("20.00"), D("0"))
@@ -199,8 +216,7 @@ REFUSED_FOR_LACK_OF_MONEY = {
 
 
 @pytest.mark.parametrize("operation", REFUSED_FOR_LACK_OF_MONEY.values(), ids=REFUSED_FOR_LACK_OF_MONEY.keys())
-def test_debits_beyond_the_balance_are_refused_with_insufficient_funds_and_change_nothing(in_alpha, funded,
-                                                                                          operation):
+def test_debits_beyond_the_balance_are_refused_with_insufficient_funds_and_change_nothing(in_alpha, funded, operation):
     # given: 10.00 spendable, 50.00 held (held money is not spendable)
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00", held="50.00")
     other = funded(in_alpha, "bob@alpha.test", balance="1.00")
@@ -224,8 +240,9 @@ REFUSED_FOR_LACK_OF_HELD_MONEY = {
 }
 
 
-@pytest.mark.parametrize("operation", REFUSED_FOR_LACK_OF_HELD_MONEY.values(),
-                         ids=REFUSED_FOR_LACK_OF_HELD_MONEY.keys())
+@pytest.mark.parametrize(
+    "operation", REFUSED_FOR_LACK_OF_HELD_MONEY.values(), ids=REFUSED_FOR_LACK_OF_HELD_MONEY.keys()
+)
 def test_using_more_than_is_held_is_refused_with_insufficient_held_funds(in_alpha, funded, operation):
     # given: plenty of balance, but only 5.00 held
     wallet = funded(in_alpha, "ann@alpha.test", balance="100.00", held="5.00")
@@ -241,8 +258,24 @@ def test_using_more_than_is_held_is_refused_with_insufficient_held_funds(in_alph
     assert LedgerEntry.objects.count() == entries_before
 
 
-@pytest.mark.parametrize("amount", [D("0"), D("-1"), D("0.001"), D("1.005"), "ten", "", 1.5, True, None,
-                                    D("NaN"), D("Infinity"), D("1000000000000"), "1e-3"])
+@pytest.mark.parametrize(
+    "amount",
+    [
+        D("0"),
+        D("-1"),
+        D("0.001"),
+        D("1.005"),
+        "ten",
+        "",
+        1.5,
+        True,
+        None,
+        D("NaN"),
+        D("Infinity"),
+        D("1000000000000"),
+        "1e-3",
+    ],
+)
 def test_amounts_that_are_not_positive_with_at_most_two_places_are_refused_as_invalid(in_alpha, funded, amount):
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00")
     with pytest.raises(ApplicationError) as refused:
@@ -252,8 +285,9 @@ def test_amounts_that_are_not_positive_with_at_most_two_places_are_refused_as_in
 
 
 @pytest.mark.parametrize("amount", [D("0"), D("-0.01")])
-@pytest.mark.parametrize("operation", ["payment", "escrow_hold", "escrow_release", "escrow_capture", "transfer",
-                                       "refund", "payout"])
+@pytest.mark.parametrize(
+    "operation", ["payment", "escrow_hold", "escrow_release", "escrow_capture", "transfer", "refund", "payout"]
+)
 def test_every_operation_refuses_a_zero_or_negative_amount(in_alpha, funded, operation, amount):
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00", held="10.00")
     other = funded(in_alpha, "bob@alpha.test", balance="10.00")
@@ -278,11 +312,15 @@ def test_amounts_given_as_whole_numbers_or_strings_are_quantized_to_cents(in_alp
     assert str(services.wallet_top_up(wallet=wallet, amount=" 0.5 ").balance_delta) == "0.50"
 
 
-@pytest.mark.parametrize("operation", [
-    lambda w: services.wallet_transfer(source=w, destination=w, amount=D("1")),
-    lambda w: services.escrow_capture(payer=w, payee=w, amount=D("1")),
-    lambda w: services.wallet_refund(payer=w, payee=w, amount=D("1")),
-], ids=["transfer", "escrow_capture", "refund"])
+@pytest.mark.parametrize(
+    "operation",
+    [
+        lambda w: services.wallet_transfer(source=w, destination=w, amount=D("1")),
+        lambda w: services.escrow_capture(payer=w, payee=w, amount=D("1")),
+        lambda w: services.wallet_refund(payer=w, payee=w, amount=D("1")),
+    ],
+    ids=["transfer", "escrow_capture", "refund"],
+)
 def test_two_wallet_operations_refuse_the_same_wallet_on_both_sides(in_alpha, funded, operation):
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00", held="10.00")
     with pytest.raises(ApplicationError) as refused:
@@ -379,10 +417,12 @@ def test_a_refused_operation_can_be_retried_with_the_same_reference(in_alpha, fu
 REUSES_OF_A_REFERENCE = {
     "other_amount": lambda a, b, ref: services.wallet_top_up(wallet=a, amount=D("11"), reference=ref),
     "other_kind": lambda a, b, ref: services.wallet_payment(wallet=a, amount=D("10"), reference=ref),
-    "two_wallet_operation": lambda a, b, ref: services.wallet_transfer(source=a, destination=b, amount=D("10"),
-                                                                       reference=ref),
-    "taken_on_the_other_side": lambda a, b, ref: services.wallet_transfer(source=b, destination=a,
-                                                                          amount=D("10"), reference=ref),
+    "two_wallet_operation": lambda a, b, ref: services.wallet_transfer(
+        source=a, destination=b, amount=D("10"), reference=ref
+    ),
+    "taken_on_the_other_side": lambda a, b, ref: services.wallet_transfer(
+        source=b, destination=a, amount=D("10"), reference=ref
+    ),
 }
 
 

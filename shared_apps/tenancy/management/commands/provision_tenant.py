@@ -19,15 +19,23 @@ class Command(BaseCommand):
         parser.add_argument("--slug", required=True, help="Sub-domain label and schema name.")
         parser.add_argument("--name", required=True)
         parser.add_argument("--owner-email", required=True)
-        parser.add_argument("--owner-password", default=None,
-                            help="Without it the owner is e-mailed a link to set one.")
+        parser.add_argument(
+            "--owner-password", default=None, help="Without it the owner is e-mailed a link to set one."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            tenant = tenant_provision(kind=options["kind"], slug=options["slug"], name=options["name"],
-                                      owner_email=options["owner_email"], owner_password=options["owner_password"])
+            tenant = tenant_provision(
+                kind=options["kind"],
+                slug=options["slug"],
+                name=options["name"],
+                owner_email=options["owner_email"],
+                owner_password=options["owner_password"],
+            )
         except ApplicationError as exc:
             raise CommandError(f"{exc.code}: {exc.message} {exc.details or ''}".strip()) from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"Provisioned {tenant.kind} tenant {tenant.schema_name!r} at {tenant_host(tenant.schema_name)}"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Provisioned {tenant.kind} tenant {tenant.schema_name!r} at {tenant_host(tenant.schema_name)}"
+            )
+        )

@@ -80,15 +80,23 @@ class Command(BaseCommand):
             slug = kind
             tenant = Tenant.objects.filter(schema_name=slug).first()
             if tenant is None:
-                tenant = tenant_provision(kind=kind, slug=slug, name=spec.demo_site_name or f"Demo {spec.label}",
-                                          owner_email=f"admin@{slug}.{settings.PLATFORM_DOMAIN}",
-                                          owner_password=password)
+                tenant = tenant_provision(
+                    kind=kind,
+                    slug=slug,
+                    name=spec.demo_site_name or f"Demo {spec.label}",
+                    owner_email=f"admin@{slug}.{settings.PLATFORM_DOMAIN}",
+                    owner_password=password,
+                )
             with tenant_context(tenant):
                 for role in roles_of(kind):
                     email = f"{role.replace('_', '-')}@{slug}.{settings.PLATFORM_DOMAIN}"
                     if not User.objects.filter(email=email).exists():
-                        user_create(email=email, password=password, roles=[role],
-                                    full_name=f"Demo {role.replace('_', ' ').title()}")
+                        user_create(
+                            email=email,
+                            password=password,
+                            roles=[role],
+                            full_name=f"Demo {role.replace('_', ' ').title()}",
+                        )
                     rows.append((slug, f"{tenant_host(slug)}{port}", role, email))
                 customer = User.objects.get(email=f"{roles_of(kind)[0]}@{slug}.{settings.PLATFORM_DOMAIN}")
                 invoice = create_demo_invoice(customer)

@@ -63,11 +63,17 @@ class Command(BaseCommand):
         parser.add_argument("--payment-intent", required=True, help="PaymentIntent id (pi_...).")
         parser.add_argument("--event", default=EVENTS[0], choices=EVENTS, help="Event type.")
         parser.add_argument("--event-id", default=None, help="Reuse an event id (to show that replays are no-ops).")
-        parser.add_argument("--confirm", action="store_true",
-                            help="First pay (or, for payment_failed, decline) the intent with a localstripe test card.")
+        parser.add_argument(
+            "--confirm",
+            action="store_true",
+            help="First pay (or, for payment_failed, decline) the intent with a localstripe test card.",
+        )
         parser.add_argument("--port", default="8000", help="Port of the running server.")
-        parser.add_argument("--address", default=None,
-                            help="Address to connect to (default: 127.0.0.1 for *.localhost hosts, else the host).")
+        parser.add_argument(
+            "--address",
+            default=None,
+            help="Address to connect to (default: 127.0.0.1 for *.localhost hosts, else the host).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.STRIPE_WEBHOOK_SECRET:
@@ -82,17 +88,23 @@ class Command(BaseCommand):
         except ApplicationError as exc:
             raise CommandError(f"{exc.code}: {exc.message} (STRIPE_API_BASE={settings.STRIPE_API_BASE})") from exc
         except stripe.StripeError as exc:
-            raise CommandError(f"Stripe refused {intent_id!r}: {exc.user_message or exc} "
-                               f"(STRIPE_API_BASE={settings.STRIPE_API_BASE})") from exc
+            raise CommandError(
+                f"Stripe refused {intent_id!r}: {exc.user_message or exc} (STRIPE_API_BASE={settings.STRIPE_API_BASE})"
+            ) from exc
         if event_type == "payment_intent.succeeded" and intent.get("status") != "succeeded":
-            self.stderr.write(f"note: the intent's status is {intent.get('status')!r}; Stripe would not send "
-                              "this event yet (use --confirm against localstripe)")
+            self.stderr.write(
+                f"note: the intent's status is {intent.get('status')!r}; Stripe would not send "
+                "this event yet (use --confirm against localstripe)"
+            )
 
         event = build_event(intent, event_type, options["event_id"])
         payload = json.dumps(event, indent=2)
         url = f"http://{address}:{options['port']}{WEBHOOK_PATH}"
-        headers = {"Host": f"{host}:{options['port']}", "Content-Type": "application/json",
-                   "Stripe-Signature": signature_header(payload, settings.STRIPE_WEBHOOK_SECRET, int(time.time()))}
+        headers = {
+            "Host": f"{host}:{options['port']}",
+            "Content-Type": "application/json",
+            "Stripe-Signature": signature_header(payload, settings.STRIPE_WEBHOOK_SECRET, int(time.time())),
+        }
         try:
             response = requests.post(url, data=payload.encode(), headers=headers, timeout=15)
         except requests.RequestException as exc:
@@ -107,8 +119,9 @@ class Command(BaseCommand):
         if card is None:
             raise CommandError(f"--confirm does not apply to {event_type}")
         client = stripe_gateway.stripe_client()
-        method = client.v1.payment_methods.create(params={
-            "type": "card", "card": {"number": card, "exp_month": 12, "exp_year": 2030, "cvc": "123"}})
+        method = client.v1.payment_methods.create(
+            params={"type": "card", "card": {"number": card, "exp_month": 12, "exp_year": 2030, "cvc": "123"}}
+        )
         client.v1.payment_intents.update(intent_id, params={"payment_method": str(method.id)})
         try:
             client.v1.payment_intents.confirm(intent_id)

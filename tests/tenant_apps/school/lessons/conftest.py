@@ -75,8 +75,13 @@ def make_product(people: SimpleNamespace) -> Callable[..., Any]:
             author = Author.objects.filter(name="Ada").first() or author_create(actor=admin, name="Ada")
             product = product_create(actor=admin, title=title, author=author, **fields)
             for order in range(1, lessons + 1):
-                lesson_create(actor=admin, product=product, title=f"Lesson {order}", order=order,
-                              video_url=f"https://videos.example.com/{product.slug}/{order}")
+                lesson_create(
+                    actor=admin,
+                    product=product,
+                    title=f"Lesson {order}",
+                    order=order,
+                    video_url=f"https://videos.example.com/{product.slug}/{order}",
+                )
         return product
 
     return make
@@ -109,11 +114,16 @@ def pay(people: SimpleNamespace) -> Callable[..., Any]:
             invoice = purchase.invoice
             invoice.refresh_from_db()
             approver = User.objects.filter(groups__name__in=["financial", "admin"]).order_by("pk").first()
-            receipt = file_store(upload=SimpleUploadedFile("r.pdf", RECEIPT_BYTES, "application/pdf"),
-                                 uploaded_by=purchase.student)
+            receipt = file_store(
+                upload=SimpleUploadedFile("r.pdf", RECEIPT_BYTES, "application/pdf"), uploaded_by=purchase.student
+            )
             payment = payment_offline_submit(
-                invoice=invoice, payer=purchase.student, amount=amount or invoice.total - invoice.amount_paid,
-                tracking_code=f"TRK-{purchase.pk}-{next(counter)}", receipt=receipt)
+                invoice=invoice,
+                payer=purchase.student,
+                amount=amount or invoice.total - invoice.amount_paid,
+                tracking_code=f"TRK-{purchase.pk}-{next(counter)}",
+                receipt=receipt,
+            )
             payment_approve(payment=payment, actor=approver)
             purchase.refresh_from_db()
         return purchase
@@ -122,8 +132,7 @@ def pay(people: SimpleNamespace) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def paid_student(make_user: Callable[..., Any], buy: Callable[..., Any],
-                 pay: Callable[..., Any]) -> Callable[..., Any]:
+def paid_student(make_user: Callable[..., Any], buy: Callable[..., Any], pay: Callable[..., Any]) -> Callable[..., Any]:
     """``paid_student(tenant, product, email)``: a new student who bought and fully paid ``product``."""
 
     def make(tenant: Any, product: Any, email: str) -> Any:
@@ -139,6 +148,12 @@ def groups_of(tenant: Any, product: Any) -> list[tuple[str, int, int, list[str]]
     from tenant_apps.school.lessons.models import StudyGroup
 
     with tenant_context(tenant):
-        return [(g.name, g.member_count, g.capacity,
-                 [m.student.email for m in g.memberships.select_related("student").order_by("joined_at", "id")])
-                for g in StudyGroup.objects.filter(product=product).order_by("number")]
+        return [
+            (
+                g.name,
+                g.member_count,
+                g.capacity,
+                [m.student.email for m in g.memberships.select_related("student").order_by("joined_at", "id")],
+            )
+            for g in StudyGroup.objects.filter(product=product).order_by("number")
+        ]

@@ -22,19 +22,35 @@ def test_an_admin_builds_a_product_with_lessons_through_the_api(alpha, people, a
     client = api(alpha, "admin@alpha.test")
     # when
     author = client.post(AUTHORS, {"name": "Grace Hopper", "bio": "Compilers."})
-    product = client.post(PRODUCTS, {"title": "COBOL today", "author": author.json()["id"], "price": "25.50",
-                                     "currency": "eur", "is_published": True, "groups_per_batch": 2,
-                                     "max_group_size": 5})
-    first = client.post(f"{PRODUCTS}{product.json()['id']}/lessons/",
-                        {"title": "Hello", "video_url": "https://videos.example.com/1"})
-    second = client.post(f"{PRODUCTS}{product.json()['id']}/lessons/",
-                         {"title": "Records", "video_url": "https://videos.example.com/2"})
+    product = client.post(
+        PRODUCTS,
+        {
+            "title": "COBOL today",
+            "author": author.json()["id"],
+            "price": "25.50",
+            "currency": "eur",
+            "is_published": True,
+            "groups_per_batch": 2,
+            "max_group_size": 5,
+        },
+    )
+    first = client.post(
+        f"{PRODUCTS}{product.json()['id']}/lessons/", {"title": "Hello", "video_url": "https://videos.example.com/1"}
+    )
+    second = client.post(
+        f"{PRODUCTS}{product.json()['id']}/lessons/", {"title": "Records", "video_url": "https://videos.example.com/2"}
+    )
     # then
     assert author.status_code == 201, author.content
     assert product.status_code == 201, product.content
     body = product.json()
     assert (body["slug"], body["price"], body["currency"], body["groups_per_batch"], body["max_group_size"]) == (
-        "cobol-today", "25.50", "EUR", 2, 5)
+        "cobol-today",
+        "25.50",
+        "EUR",
+        2,
+        5,
+    )
     assert (first.status_code, first.json()["order"], second.json()["order"]) == (201, 1, 2)
     detail = client.get(f"{PRODUCTS}{body['id']}/").json()
     assert [(lesson["order"], lesson["title"]) for lesson in detail["lessons"]] == [(1, "Hello"), (2, "Records")]
@@ -49,8 +65,9 @@ def test_an_admin_edits_and_deletes_lessons_and_orders_stay_unique(alpha, people
     lessons = client.get(f"{PRODUCTS}{product.pk}/lessons/").json()["results"]
     # when
     clash = client.patch(f"{PRODUCTS}{product.pk}/lessons/{lessons[1]['id']}/", {"order": 1})
-    duplicate = client.post(f"{PRODUCTS}{product.pk}/lessons/", {"title": "Again", "order": 2,
-                                                                 "video_url": "https://videos.example.com/x"})
+    duplicate = client.post(
+        f"{PRODUCTS}{product.pk}/lessons/", {"title": "Again", "order": 2, "video_url": "https://videos.example.com/x"}
+    )
     moved = client.patch(f"{PRODUCTS}{product.pk}/lessons/{lessons[1]['id']}/", {"order": 5, "title": "Last"})
     deleted = client.delete(f"{PRODUCTS}{product.pk}/lessons/{lessons[0]['id']}/")
     # then
@@ -69,8 +86,7 @@ def test_a_bad_price_currency_or_video_url_answers_400(alpha, people, api, make_
     author_id = product.author_id
     # when
     zero = client.post(PRODUCTS, {"title": "Free", "author": author_id, "price": "0", "currency": "USD"})
-    fractional_yen = client.post(PRODUCTS, {"title": "Yen", "author": author_id, "price": "10.50",
-                                            "currency": "JPY"})
+    fractional_yen = client.post(PRODUCTS, {"title": "Yen", "author": author_id, "price": "10.50", "currency": "JPY"})
     money = client.post(PRODUCTS, {"title": "Money", "author": author_id, "price": "10", "currency": "XXX"})
     video = client.post(f"{PRODUCTS}{product.pk}/lessons/", {"title": "Bad", "video_url": "not a url"})
     # then
@@ -85,10 +101,13 @@ def test_a_taken_slug_answers_409_and_titles_get_unique_slugs(alpha, people, api
     product = make_product(alpha, title="Python from zero")
     client = api(alpha, "admin@alpha.test")
     # when
-    taken = client.post(PRODUCTS, {"title": "Other", "slug": product.slug, "author": product.author_id,
-                                   "price": "1.00", "currency": "USD"})
-    same_title = client.post(PRODUCTS, {"title": "Python from zero", "author": product.author_id,
-                                        "price": "1.00", "currency": "USD"})
+    taken = client.post(
+        PRODUCTS,
+        {"title": "Other", "slug": product.slug, "author": product.author_id, "price": "1.00", "currency": "USD"},
+    )
+    same_title = client.post(
+        PRODUCTS, {"title": "Python from zero", "author": product.author_id, "price": "1.00", "currency": "USD"}
+    )
     # then
     assert (taken.status_code, error_code(taken)) == (409, "slug_taken")
     assert (same_title.status_code, same_title.json()["slug"]) == (201, "python-from-zero-2")
@@ -107,7 +126,10 @@ def test_a_product_that_was_bought_cannot_be_deleted_but_can_be_unpublished(alph
     # then
     assert (refused.status_code, error_code(refused)) == (409, "product_has_purchases")
     assert (unpublished.status_code, unpublished.json()["is_published"], unpublished.json()["price"]) == (
-        200, False, "120.00")
+        200,
+        False,
+        "120.00",
+    )
     assert deleted.status_code == 204
     from tenant_apps.school.lessons.models import Lesson, Product
 
@@ -131,8 +153,9 @@ def test_an_author_with_products_cannot_be_deleted(alpha, people, api, make_prod
     assert [a["name"] for a in api(alpha).get(AUTHORS).json()["results"]] == ["Ada"]
 
 
-@pytest.mark.parametrize("email", ["teacher@alpha.test", "support@alpha.test", "financial@alpha.test",
-                                   "student@alpha.test"])
+@pytest.mark.parametrize(
+    "email", ["teacher@alpha.test", "support@alpha.test", "financial@alpha.test", "student@alpha.test"]
+)
 def test_only_admins_edit_the_catalogue(alpha, people, api, make_product, email):
     # given
     product = make_product(alpha)

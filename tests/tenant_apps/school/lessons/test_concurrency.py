@@ -50,41 +50,63 @@ def committed(alpha: Any) -> Iterator[dict[str, Any]]:
     def marks() -> dict[str, Any]:
         with tenant_context(alpha):
             counter = InvoiceCounter.objects.filter(key="invoice").first()
-            return {"audit": AuditLogEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0,
-                    "notification": Notification.objects.order_by("-id").values_list("id", flat=True).first() or 0,
-                    "counter": counter.value if counter else None}
+            return {
+                "audit": AuditLogEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0,
+                "notification": Notification.objects.order_by("-id").values_list("id", flat=True).first() or 0,
+                "counter": counter.value if counter else None,
+            }
 
     def setup() -> dict[str, Any]:
         with tenant_context(alpha):
             admin = User.objects.get(email="admin@alpha.test")
             financial = user_create(email="race-financial@alpha.test", password=PASSWORD, roles=["financial"])
             author = author_create(actor=admin, name="Race author")
-            product = product_create(actor=admin, title="Race course", author=author, price="10.00",
-                                     currency="USD", is_published=True, groups_per_batch=3, max_group_size=2)
+            product = product_create(
+                actor=admin,
+                title="Race course",
+                author=author,
+                price="10.00",
+                currency="USD",
+                is_published=True,
+                groups_per_batch=3,
+                max_group_size=2,
+            )
             lesson_create(actor=admin, product=product, title="Only lesson", video_url="https://v.example.com/1")
             students, payments = [], []
             for n in range(PAYERS):
                 student = user_create(email=f"racer{n}@alpha.test", password=PASSWORD, roles=["student"])
                 purchase = product_purchase_create(student=student, product=product, send_email=False)
                 receipt = file_store(upload=SimpleUploadedFile(f"r{n}.pdf", RECEIPT_BYTES), uploaded_by=student)
-                payments.append(payment_offline_submit(invoice=purchase.invoice, payer=student, amount="10.00",
-                                                       tracking_code=f"RACE-{n}", receipt=receipt))
+                payments.append(
+                    payment_offline_submit(
+                        invoice=purchase.invoice,
+                        payer=student,
+                        amount="10.00",
+                        tracking_code=f"RACE-{n}",
+                        receipt=receipt,
+                    )
+                )
                 students.append(student)
-            return {"product": product, "author": author, "financial": financial, "students": students,
-                    "payments": payments}
+            return {
+                "product": product,
+                "author": author,
+                "financial": financial,
+                "students": students,
+                "payments": payments,
+            }
 
     before = in_thread(marks)
     rows = in_thread(setup)
     try:
         yield rows
     finally:
+
         def cleanup() -> None:
             with tenant_context(alpha):
                 product, students = rows["product"], rows["students"]
                 GroupMembership.objects.filter(product=product).delete()
                 StudyGroup.objects.filter(product=product).delete()
-                invoice_ids = list(ProductPurchase.objects.filter(product=product).values_list("invoice_id",
-                                                                                              flat=True))
+                invoice_ids = list(ProductPurchase.objects.filter(product=product).values_list("invoice_id", flat=True))
                 ProductPurchase.objects.filter(product=product).delete()
                 Payment.objects.filter(invoice_id__in=invoice_ids).delete()
                 for stored in StoredFile.objects.filter(uploaded_by__in=students):
@@ -127,6 +149,7 @@ def _approvals(alpha: Any, committed: dict[str, Any]) -> list[Callable[[], Any]]
         def run() -> Any:
             with tenant_context(alpha):
                 return payment_approve(payment=payment, actor=committed["financial"])
+
         return run
 
     return [approve(payment) for payment in committed["payments"]]
@@ -139,12 +162,14 @@ def _state(alpha: Any, product: Any) -> dict[str, Any]:
 
     def read() -> dict[str, Any]:
         with tenant_context(alpha):
-            groups = list(StudyGroup.objects.filter(product=product).annotate(real=Count("memberships"))
-                          .order_by("number"))
+            groups = list(
+                StudyGroup.objects.filter(product=product).annotate(real=Count("memberships")).order_by("number")
+            )
             return {
                 "groups": [(g.number, g.member_count, g.real, g.capacity) for g in groups],
-                "seats": sorted(GroupMembership.objects.filter(product=product)
-                                .values_list("student__email", flat=True)),
+                "seats": sorted(
+                    GroupMembership.objects.filter(product=product).values_list("student__email", flat=True)
+                ),
                 "paid": ProductPurchase.objects.filter(product=product, status="paid").count(),
             }
 
@@ -155,8 +180,9 @@ TWO_FULL_BATCHES = [(1, 2, 2, 2), (2, 2, 2, 2), (3, 2, 2, 2), (4, 2, 2, 2), (5, 
 
 
 @pytest.mark.parametrize("seated_before", [0, 3], ids=["no-groups-yet", "groups-with-room"])
-def test_parallel_payments_never_overfill_a_group_and_seat_everyone_exactly_once(alpha, committed, slow_pick,
-                                                                                 seated_before):
+def test_parallel_payments_never_overfill_a_group_and_seat_everyone_exactly_once(
+    alpha, committed, slow_pick, seated_before
+):
     # given: eight pending payments of one product; the first ``seated_before`` approved one by one
     # (3: groups #1 full and #2 with one member exist), the others approved by as many threads at once
     from tenant_apps.payments.models import Payment
@@ -235,7 +261,9 @@ def test_two_orders_of_one_product_at_once_give_one_purchase_and_one_409(alpha, 
 
     def rows() -> tuple[int, int]:
         with tenant_context(alpha):
-            return (ProductPurchase.objects.filter(student=student).count(),
-                    Invoice.objects.filter(customer=student).count())
+            return (
+                ProductPurchase.objects.filter(student=student).count(),
+                Invoice.objects.filter(customer=student).count(),
+            )
 
     assert in_thread(rows) == (1, 1)  # the loser's invoice was rolled back with it

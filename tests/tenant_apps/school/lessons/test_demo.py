@@ -18,14 +18,27 @@ def test_seed_demo_makes_paid_and_unpaid_products_with_groups_and_is_idempotent(
     # when
     with tenant_context(alpha):
         first = seed_demo(password="demo-pass-1234")
-        counts = (Product.objects.count(), ProductPurchase.objects.count(), Payment.objects.count(),
-                  Invoice.objects.count(), GroupMembership.objects.count())
+        counts = (
+            Product.objects.count(),
+            ProductPurchase.objects.count(),
+            Payment.objects.count(),
+            Invoice.objects.count(),
+            GroupMembership.objects.count(),
+        )
         second = seed_demo(password="demo-pass-1234")
-        counts_again = (Product.objects.count(), ProductPurchase.objects.count(), Payment.objects.count(),
-                        Invoice.objects.count(), GroupMembership.objects.count())
+        counts_again = (
+            Product.objects.count(),
+            ProductPurchase.objects.count(),
+            Payment.objects.count(),
+            Invoice.objects.count(),
+            GroupMembership.objects.count(),
+        )
     # then
-    assert first["demo_student"] == {"email": f"student@{domain}", "paid": ["python-from-zero"],
-                                     "unpaid": ["django-in-depth"]}
+    assert first["demo_student"] == {
+        "email": f"student@{domain}",
+        "paid": ["python-from-zero"],
+        "unpaid": ["django-in-depth"],
+    }
     assert len(first["students_created"]) == 8  # the demo student did not exist in alpha
     groups = {p["slug"]: [len(g["members"]) for g in p["groups"]] for p in first["products"]}
     assert groups == {"python-from-zero": [2, 2, 1], "django-in-depth": [2, 1, 0]}
@@ -34,7 +47,8 @@ def test_seed_demo_makes_paid_and_unpaid_products_with_groups_and_is_idempotent(
     assert counts_again == counts
     assert second["students_created"] == []
     assert {k: v for k, v in second.items() if k != "students_created"} == {
-        k: v for k, v in first.items() if k != "students_created"}
+        k: v for k, v in first.items() if k != "students_created"
+    }
     # and the demo student logs in with the password and sees one product unlocked, one outline
     client = api(alpha)
     token = client.post("/api/v1/auth/login/", {"email": f"student@{domain}", "password": "demo-pass-1234"})

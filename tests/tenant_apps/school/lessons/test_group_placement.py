@@ -15,7 +15,8 @@ def _counts(tenant, product):
 
 
 def test_the_first_paid_student_creates_a_batch_of_three_groups_of_two_and_joins_the_first(
-        alpha, people, make_product, buy, pay):
+    alpha, people, make_product, buy, pay
+):
     # given: the seed's settings (3 groups at once, at most 2 each) are the defaults
     product = make_product(alpha)
     assert (product.groups_per_batch, product.max_group_size) == (3, 2)
@@ -91,8 +92,7 @@ def test_the_batch_size_and_the_maximum_are_settings_of_the_product(alpha, make_
     assert [(count, capacity) for _, count, capacity, _ in groups] == [(3, 3), (3, 3), (1, 3), (0, 3)]
 
 
-def test_a_lower_maximum_applies_to_new_groups_and_never_overfills_old_ones(alpha, people, make_product,
-                                                                           paid_student):
+def test_a_lower_maximum_applies_to_new_groups_and_never_overfills_old_ones(alpha, people, make_product, paid_student):
     # given: groups of 3, then the maximum is lowered to 1
     from tenant_apps.school.lessons.services import product_update
 
@@ -117,7 +117,7 @@ def test_placement_is_idempotent_and_one_student_holds_one_seat_per_product(alph
     # when
     with tenant_context(alpha):
         again = group_assign(product=product, student=people.student)
-    # then
+        # then
         assert GroupMembership.objects.filter(product=product, student=people.student).count() == 1
         assert again.group.number == 1
     assert _counts(alpha, product) == [1, 0, 0]
@@ -147,13 +147,13 @@ def test_the_database_refuses_to_overfill_a_group(alpha, make_product, paid_stud
     paid_student(alpha, product, "a@alpha.test")
     paid_student(alpha, product, "b@alpha.test")
     # when / then: a write that bypasses the services cannot push it past its capacity
-    with tenant_context(alpha), pytest.raises(IntegrityError, match="lessons_group_not_overfull"), \
-            transaction.atomic():
+    with tenant_context(alpha), pytest.raises(IntegrityError, match="lessons_group_not_overfull"), transaction.atomic():
         StudyGroup.objects.filter(product=product, number=1).update(member_count=F("member_count") + 1)
 
 
 def test_payment_placement_and_their_audit_rows_happen_in_the_payments_transaction(
-        alpha, people, make_product, buy, pay):
+    alpha, people, make_product, buy, pay
+):
     # given
     from tenant_apps.audit.models import AuditLogEntry
     from tenant_apps.notifications.models import Notification
@@ -167,8 +167,13 @@ def test_payment_placement_and_their_audit_rows_happen_in_the_payments_transacti
         verbs = list(AuditLogEntry.objects.order_by("id").values_list("verb", flat=True))
         joined = Notification.objects.get(recipient=people.student, verb="group.joined")
     approved = verbs.index("payment.approved")
-    assert verbs[approved:] == ["payment.approved", "invoice.status_changed", "product.purchase_paid",
-                                "group.batch_created", "group.member_added"]
+    assert verbs[approved:] == [
+        "payment.approved",
+        "invoice.status_changed",
+        "product.purchase_paid",
+        "group.batch_created",
+        "group.member_added",
+    ]
     assert joined.extra_data["group_name"] == "Python from zero #1"
 
 

@@ -23,10 +23,16 @@ def seated(alpha, people, make_product, buy, pay, paid_student):
     return product, groups, other_group, a, b
 
 
-@pytest.mark.parametrize(("email", "status"), [
-    ("admin@alpha.test", 200), ("teacher@alpha.test", 200), ("support@alpha.test", 200),
-    ("financial@alpha.test", 403), ("student@alpha.test", 403),
-])
+@pytest.mark.parametrize(
+    ("email", "status"),
+    [
+        ("admin@alpha.test", 200),
+        ("teacher@alpha.test", 200),
+        ("support@alpha.test", 200),
+        ("financial@alpha.test", 403),
+        ("student@alpha.test", 403),
+    ],
+)
 def test_staff_see_a_products_groups_with_their_members(alpha, api, seated, email, status):
     # given
     product, *_ = seated
@@ -35,11 +41,15 @@ def test_staff_see_a_products_groups_with_their_members(alpha, api, seated, emai
     # then
     assert response.status_code == status, response.content
     if status == 200:
-        rows = [(g["name"], g["member_count"], g["capacity"], [m["email"] for m in g["members"]])
-                for g in response.json()["results"]]
-        assert rows == [("Python from zero #1", 2, 2, ["student@alpha.test", "a@alpha.test"]),
-                        ("Python from zero #2", 1, 2, ["b@alpha.test"]),
-                        ("Python from zero #3", 0, 2, [])]
+        rows = [
+            (g["name"], g["member_count"], g["capacity"], [m["email"] for m in g["members"]])
+            for g in response.json()["results"]
+        ]
+        assert rows == [
+            ("Python from zero #1", 2, 2, ["student@alpha.test", "a@alpha.test"]),
+            ("Python from zero #2", 1, 2, ["b@alpha.test"]),
+            ("Python from zero #3", 0, 2, []),
+        ]
     else:
         assert error_code(response) == "permission_denied"
 
@@ -48,15 +58,19 @@ def test_a_move_changes_the_seat_is_audited_and_the_student_is_told(alpha, peopl
     # given
     product, (first, _, third), *_ = seated
     # when
-    response = api(alpha, "support@alpha.test").post(f"{GROUPS}{first.pk}/move/",
-                                                     {"student": people.student.pk, "to_group": third.pk})
+    response = api(alpha, "support@alpha.test").post(
+        f"{GROUPS}{first.pk}/move/", {"student": people.student.pk, "to_group": third.pk}
+    )
     # then
     assert response.status_code == 200, response.content
     body = response.json()
     assert (body["from_group"]["member_count"], body["to_group"]["member_count"]) == (1, 1)
     assert [m["email"] for m in body["to_group"]["members"]] == ["student@alpha.test"]
     assert [(count, members) for _, count, _, members in groups_of(alpha, product)] == [
-        (1, ["a@alpha.test"]), (1, ["b@alpha.test"]), (1, ["student@alpha.test"])]
+        (1, ["a@alpha.test"]),
+        (1, ["b@alpha.test"]),
+        (1, ["student@alpha.test"]),
+    ]
     from tenant_apps.audit.models import AuditLogEntry
     from tenant_apps.notifications.models import Notification
 
@@ -65,15 +79,18 @@ def test_a_move_changes_the_seat_is_audited_and_the_student_is_told(alpha, peopl
         note = Notification.objects.get(recipient=people.student, verb="group.member_moved")
     assert (entry.actor_id, entry.changes["group"]) == (people.support.pk, [first.pk, third.pk])
     assert (note.extra_data["from_group_name"], note.extra_data["group_name"]) == (
-        "Python from zero #1", "Python from zero #3")
+        "Python from zero #1",
+        "Python from zero #3",
+    )
 
 
 def test_a_move_into_a_full_group_answers_409_group_full(alpha, api, seated):
     # given: #1 is full
     product, (first, second, _), _, _, b = seated
     # when
-    response = api(alpha, "admin@alpha.test").post(f"{GROUPS}{second.pk}/move/",
-                                                   {"student": b.pk, "to_group": first.pk})
+    response = api(alpha, "admin@alpha.test").post(
+        f"{GROUPS}{second.pk}/move/", {"student": b.pk, "to_group": first.pk}
+    )
     # then
     assert (response.status_code, error_code(response)) == (409, "group_full")
     assert [count for _, count, _, _ in groups_of(alpha, product)] == [2, 1, 0]
@@ -83,21 +100,26 @@ def test_a_move_into_a_group_of_another_product_answers_400(alpha, people, api, 
     # given
     product, (first, *_), other_group, *_ = seated
     # when
-    response = api(alpha, "admin@alpha.test").post(f"{GROUPS}{first.pk}/move/",
-                                                   {"student": people.student.pk, "to_group": other_group.pk})
+    response = api(alpha, "admin@alpha.test").post(
+        f"{GROUPS}{first.pk}/move/", {"student": people.student.pk, "to_group": other_group.pk}
+    )
     # then
     assert (response.status_code, error_code(response)) == (400, "group_product_mismatch")
     assert [count for _, count, _, _ in groups_of(alpha, product)] == [2, 1, 0]
 
 
-@pytest.mark.parametrize(("case", "code"), [("not_a_member", "not_a_member"), ("same_group", "same_group"),
-                                            ("unknown_group", "validation_error")])
+@pytest.mark.parametrize(
+    ("case", "code"),
+    [("not_a_member", "not_a_member"), ("same_group", "same_group"), ("unknown_group", "validation_error")],
+)
 def test_a_move_of_a_non_member_to_the_same_or_an_unknown_group_answers_400(alpha, people, api, seated, case, code):
     # given
     product, (first, second, third), *_ = seated
-    payload = {"not_a_member": {"student": people.student.pk, "to_group": third.pk, "from": second},
-               "same_group": {"student": people.student.pk, "to_group": first.pk, "from": first},
-               "unknown_group": {"student": people.student.pk, "to_group": 999_999, "from": first}}[case]
+    payload = {
+        "not_a_member": {"student": people.student.pk, "to_group": third.pk, "from": second},
+        "same_group": {"student": people.student.pk, "to_group": first.pk, "from": first},
+        "unknown_group": {"student": people.student.pk, "to_group": 999_999, "from": first},
+    }[case]
     source = payload.pop("from")
     # when
     response = api(alpha, "admin@alpha.test").post(f"{GROUPS}{source.pk}/move/", payload)
@@ -106,16 +128,21 @@ def test_a_move_of_a_non_member_to_the_same_or_an_unknown_group_answers_400(alph
     assert [count for _, count, _, _ in groups_of(alpha, product)] == [2, 1, 0]
 
 
-@pytest.mark.parametrize(("email", "status"), [
-    ("admin@alpha.test", 200), ("support@alpha.test", 200),
-    ("teacher@alpha.test", 403), ("financial@alpha.test", 403), ("student@alpha.test", 403),
-])
+@pytest.mark.parametrize(
+    ("email", "status"),
+    [
+        ("admin@alpha.test", 200),
+        ("support@alpha.test", 200),
+        ("teacher@alpha.test", 403),
+        ("financial@alpha.test", 403),
+        ("student@alpha.test", 403),
+    ],
+)
 def test_admin_and_support_move_students_and_nobody_else(alpha, people, api, seated, email, status):
     # given
     _, (first, _, third), *_ = seated
     # when
-    response = api(alpha, email).post(f"{GROUPS}{first.pk}/move/", {"student": people.student.pk,
-                                                                    "to_group": third.pk})
+    response = api(alpha, email).post(f"{GROUPS}{first.pk}/move/", {"student": people.student.pk, "to_group": third.pk})
     # then
     assert response.status_code == status, response.content
 
@@ -124,8 +151,9 @@ def test_a_move_of_an_unknown_source_group_answers_404(alpha, people, api, seate
     # given
     _, (_, _, third), *_ = seated
     # when
-    response = api(alpha, "admin@alpha.test").post(f"{GROUPS}999999/move/", {"student": people.student.pk,
-                                                                            "to_group": third.pk})
+    response = api(alpha, "admin@alpha.test").post(
+        f"{GROUPS}999999/move/", {"student": people.student.pk, "to_group": third.pk}
+    )
     # then
     assert (response.status_code, error_code(response)) == (404, "not_found")
 
@@ -139,7 +167,8 @@ def test_a_student_sees_their_own_groups_only(alpha, people, api, seated):
     # then
     assert mine.status_code == 200
     assert [(g["name"], g["member_count"], g["capacity"], g["product"]["id"]) for g in mine.json()["results"]] == [
-        ("Python from zero #1", 2, 2, product.pk)]
+        ("Python from zero #1", 2, 2, product.pk)
+    ]
     assert "members" not in mine.json()["results"][0]
     assert nobody.json()["count"] == 0
     assert api(alpha).get(f"{GROUPS}mine/").status_code == 401

@@ -8,8 +8,7 @@ from django_tenants.utils import tenant_context
 from tests.tenant_apps.school.lessons.conftest import GROUPS, PRODUCTS, error_code
 
 
-def test_alphas_products_and_groups_are_invisible_on_beta(alpha, beta, people, api, make_product, buy, pay,
-                                                          make_user):
+def test_alphas_products_and_groups_are_invisible_on_beta(alpha, beta, people, api, make_product, buy, pay, make_user):
     # given: a paid product with groups in alpha, a staff user in beta
     from tenant_apps.school.lessons.models import GroupMembership, Product, ProductPurchase, StudyGroup
 
@@ -26,8 +25,12 @@ def test_alphas_products_and_groups_are_invisible_on_beta(alpha, beta, people, a
     assert (detail.status_code, error_code(detail)) == (404, "not_found")
     assert (groups.status_code, error_code(groups)) == (404, "not_found")
     with tenant_context(beta):
-        assert (Product.objects.count(), ProductPurchase.objects.count(), StudyGroup.objects.count(),
-                GroupMembership.objects.count()) == (0, 0, 0, 0)
+        assert (
+            Product.objects.count(),
+            ProductPurchase.objects.count(),
+            StudyGroup.objects.count(),
+            GroupMembership.objects.count(),
+        ) == (0, 0, 0, 0)
     with tenant_context(alpha):
         assert (Product.objects.count(), StudyGroup.objects.count(), GroupMembership.objects.count()) == (1, 3, 1)
 
@@ -44,8 +47,12 @@ def test_an_alpha_token_is_refused_on_beta(alpha, beta, people, client_for, logi
 
 def test_a_store_host_serves_no_products_lessons_or_groups(gamma, api):
     # when
-    responses = [api(gamma).get(PRODUCTS), api(gamma).get(f"{PRODUCTS}1/lessons/"), api(gamma).get(f"{GROUPS}mine/"),
-                 api(gamma).get("/api/v1/authors/")]
+    responses = [
+        api(gamma).get(PRODUCTS),
+        api(gamma).get(f"{PRODUCTS}1/lessons/"),
+        api(gamma).get(f"{GROUPS}mine/"),
+        api(gamma).get("/api/v1/authors/"),
+    ]
     # then
     assert [(r.status_code, error_code(r)) for r in responses] == [(404, "not_found")] * 4
 
@@ -53,8 +60,10 @@ def test_a_store_host_serves_no_products_lessons_or_groups(gamma, api):
 def test_a_store_schema_has_no_lessons_tables(gamma):
     # when
     with tenant_context(gamma), connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = %s "
-                       "AND table_name LIKE 'lessons\\_%%'", [gamma.schema_name])
+        cursor.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s AND table_name LIKE 'lessons\\_%%'",
+            [gamma.schema_name],
+        )
         (count,) = cursor.fetchone()
     # then
     assert count == 0
@@ -75,12 +84,16 @@ def test_paying_an_invoice_on_a_store_is_untouched_by_the_lessons_receiver(gamma
     customer = make_user(gamma, "customer@gamma.test", roles=["customer"])
     with tenant_context(gamma):
         admin = User.objects.get(email="admin@gamma.test")
-        invoice = invoice_create(customer=customer, due_date=timezone.localdate() + timedelta(days=3),
-                                 lines=[{"description": "Lamp", "quantity": 1, "unit_price": "20.00"}],
-                                 send_email=False)
+        invoice = invoice_create(
+            customer=customer,
+            due_date=timezone.localdate() + timedelta(days=3),
+            lines=[{"description": "Lamp", "quantity": 1, "unit_price": "20.00"}],
+            send_email=False,
+        )
         receipt = file_store(upload=SimpleUploadedFile("r.pdf", RECEIPT_BYTES), uploaded_by=customer)
-        payment = payment_offline_submit(invoice=invoice, payer=customer, amount="20.00", tracking_code="G-1",
-                                         receipt=receipt)
+        payment = payment_offline_submit(
+            invoice=invoice, payer=customer, amount="20.00", tracking_code="G-1", receipt=receipt
+        )
         # when
         payment_approve(payment=payment, actor=admin)
         # then

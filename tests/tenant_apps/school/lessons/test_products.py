@@ -32,7 +32,8 @@ def test_anyone_sees_published_products_with_the_outline_but_no_video_urls(alpha
 
 
 def test_a_student_who_has_not_paid_gets_the_outline_and_payment_required_for_the_lessons(
-        alpha, people, api, make_product, buy):
+    alpha, people, api, make_product, buy
+):
     # given: a pending purchase (invoice issued, nothing paid)
     product = make_product(alpha)
     purchase = buy(alpha, people.student, product)
@@ -47,8 +48,12 @@ def test_a_student_who_has_not_paid_gets_the_outline_and_payment_required_for_th
     assert detail.json()["purchase"]["status"] == "pending"
     assert lessons.status_code == 403
     assert error_code(lessons) == "payment_required"
-    assert lessons.json()["error"]["details"] == {"product": product.pk, "purchase": purchase.pk,
-                                                   "invoice": purchase.invoice_id, "invoice_status": "unpaid"}
+    assert lessons.json()["error"]["details"] == {
+        "product": product.pk,
+        "purchase": purchase.pk,
+        "invoice": purchase.invoice_id,
+        "invoice_status": "unpaid",
+    }
 
 
 def test_a_partial_payment_does_not_unlock_the_lessons(alpha, people, api, make_product, buy, pay):
@@ -85,7 +90,8 @@ def test_the_full_payment_unlocks_the_lessons_with_their_video_urls(alpha, peopl
     assert _video_urls(detail.json()) == expected
     assert lessons.status_code == 200, lessons.content
     assert [(lesson["order"], lesson["video_url"]) for lesson in lessons.json()["results"]] == list(
-        zip((1, 2, 3), expected, strict=True))
+        zip((1, 2, 3), expected, strict=True)
+    )
     assert _video_urls(listing.json()["results"][0]) == expected
 
 
@@ -100,13 +106,16 @@ def test_another_students_payment_unlocks_nothing_for_me(alpha, people, api, mak
     assert response.json()["error"]["details"] == {"product": product.pk}
 
 
-@pytest.mark.parametrize(("email", "access"), [
-    ("admin@alpha.test", "full"),
-    ("teacher@alpha.test", "full"),
-    ("support@alpha.test", "full"),
-    ("financial@alpha.test", "outline"),
-    ("student@alpha.test", "outline"),
-])
+@pytest.mark.parametrize(
+    ("email", "access"),
+    [
+        ("admin@alpha.test", "full"),
+        ("teacher@alpha.test", "full"),
+        ("support@alpha.test", "full"),
+        ("financial@alpha.test", "outline"),
+        ("student@alpha.test", "outline"),
+    ],
+)
 def test_staff_see_the_full_lessons_without_paying(alpha, people, api, make_product, email, access):
     # given
     product = make_product(alpha)
@@ -138,7 +147,11 @@ def test_a_student_orders_a_product_and_gets_a_pending_purchase_with_its_invoice
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["status"], body["invoice_status"], body["total"], body["currency"]) == (
-        "pending", "unpaid", "100.00", "USD")
+        "pending",
+        "unpaid",
+        "100.00",
+        "USD",
+    )
     assert body["product"] == {"id": product.pk, "title": product.title, "slug": product.slug}
     assert body["group"] is None
     from tenant_apps.audit.models import AuditLogEntry
@@ -147,7 +160,10 @@ def test_a_student_orders_a_product_and_gets_a_pending_purchase_with_its_invoice
     with tenant_context(alpha):
         invoice = Invoice.objects.get(pk=body["invoice"])
         assert (invoice.customer_id, invoice.total, invoice.number) == (
-            people.student.pk, product.price, body["invoice_number"])
+            people.student.pk,
+            product.price,
+            body["invoice_number"],
+        )
         assert AuditLogEntry.objects.filter(verb="product.purchased", target_id=str(body["id"])).count() == 1
     # and the student can pay it through the invoices API
     invoices = api(alpha, "student@alpha.test").get("/api/v1/invoices/").json()["results"]
@@ -163,8 +179,11 @@ def test_a_second_order_of_the_same_product_answers_409_already_purchased(alpha,
     second = client.post(f"{PRODUCTS}{product.pk}/purchase/")
     # then
     assert (second.status_code, error_code(second)) == (409, "already_purchased")
-    assert second.json()["error"]["details"] == {"purchase": first["id"], "status": "pending",
-                                                 "invoice": first["invoice"]}
+    assert second.json()["error"]["details"] == {
+        "purchase": first["id"],
+        "status": "pending",
+        "invoice": first["invoice"],
+    }
     from tenant_apps.school.lessons.models import ProductPurchase
 
     with tenant_context(alpha):
@@ -180,8 +199,11 @@ def test_the_database_refuses_two_live_purchases_of_one_product_by_one_student(a
     product = make_product(alpha)
     buy(alpha, people.student, product)
     # when / then: even a write that skips the service's check
-    with tenant_context(alpha), pytest.raises(IntegrityError, match="lessons_purchase_one_live_per_student"), \
-            transaction.atomic():
+    with (
+        tenant_context(alpha),
+        pytest.raises(IntegrityError, match="lessons_purchase_one_live_per_student"),
+        transaction.atomic(),
+    ):
         ProductPurchase.objects.create(student=people.student, product=product, invoice=_another_invoice(people))
 
 
@@ -192,8 +214,12 @@ def _another_invoice(people):
 
     from tenant_apps.payments.services import invoice_create
 
-    return invoice_create(customer=people.student, due_date=timezone.localdate() + timedelta(days=1),
-                          lines=[{"description": "x", "quantity": 1, "unit_price": "1.00"}], send_email=False)
+    return invoice_create(
+        customer=people.student,
+        due_date=timezone.localdate() + timedelta(days=1),
+        lines=[{"description": "x", "quantity": 1, "unit_price": "1.00"}],
+        send_email=False,
+    )
 
 
 def test_after_the_invoice_is_cancelled_the_student_may_order_again(alpha, people, api, make_product, buy):
@@ -227,8 +253,9 @@ def test_a_paid_product_cannot_be_ordered_again(alpha, people, api, make_product
     assert response.json()["error"]["details"]["status"] == "paid"
 
 
-@pytest.mark.parametrize("email", ["teacher@alpha.test", "support@alpha.test", "financial@alpha.test",
-                                   "admin@alpha.test"])
+@pytest.mark.parametrize(
+    "email", ["teacher@alpha.test", "support@alpha.test", "financial@alpha.test", "admin@alpha.test"]
+)
 def test_only_students_order_products(alpha, people, api, make_product, email):
     # given
     product = make_product(alpha)
@@ -278,12 +305,18 @@ def test_my_purchases_show_the_payment_state_and_the_group_once_paid(alpha, peop
     # then
     assert response.status_code == 200
     rows = {r["product"]["title"]: r for r in response.json()["results"]}
-    assert (rows["Paid course"]["status"], rows["Paid course"]["invoice_status"],
-            rows["Paid course"]["amount_paid"]) == ("paid", "paid", "100.00")
+    assert (
+        rows["Paid course"]["status"],
+        rows["Paid course"]["invoice_status"],
+        rows["Paid course"]["amount_paid"],
+    ) == ("paid", "paid", "100.00")
     assert rows["Paid course"]["group"]["name"] == "Paid course #1"
-    assert (rows["Half course"]["status"], rows["Half course"]["invoice_status"],
-            rows["Half course"]["amount_paid"], rows["Half course"]["group"]) == (
-        "pending", "partially_paid", "30.00", None)
+    assert (
+        rows["Half course"]["status"],
+        rows["Half course"]["invoice_status"],
+        rows["Half course"]["amount_paid"],
+        rows["Half course"]["group"],
+    ) == ("pending", "partially_paid", "30.00", None)
     assert api(alpha, "other@alpha.test").get(f"{PRODUCTS}mine/").json()["count"] == 0
 
 
@@ -296,14 +329,15 @@ def test_products_are_searchable_filterable_and_paginated(alpha, api, make_produ
     assert [p["title"] for p in client.get(PRODUCTS, {"search": "django"}).json()["results"]] == ["Django in depth"]
     assert [p["title"] for p in client.get(PRODUCTS, {"price_max": "100"}).json()["results"]] == ["Python from zero"]
     assert [p["title"] for p in client.get(PRODUCTS, {"ordering": "-price"}).json()["results"]] == [
-        "Django in depth", "Python from zero"]
+        "Django in depth",
+        "Python from zero",
+    ]
     page = client.get(PRODUCTS, {"page_size": 1}).json()
     assert (page["count"], len(page["results"])) == (2, 1)
     assert client.get(PRODUCTS, {"author": "x"}).status_code == 400
 
 
-def test_the_product_list_costs_the_same_queries_for_one_product_or_many(alpha, people, api, make_product, buy,
-                                                                         pay):
+def test_the_product_list_costs_the_same_queries_for_one_product_or_many(alpha, people, api, make_product, buy, pay):
     # given: a student with a paid and a pending purchase
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -328,7 +362,8 @@ def test_the_product_list_costs_the_same_queries_for_one_product_or_many(alpha, 
 
 
 def test_one_lesson_is_served_to_paid_buyers_only_and_only_under_its_own_product(
-        alpha, people, api, make_product, buy, pay):
+    alpha, people, api, make_product, buy, pay
+):
     # given
     product = make_product(alpha)
     other = make_product(alpha, title="Other")

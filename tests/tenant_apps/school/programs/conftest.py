@@ -74,8 +74,12 @@ class Site(SimpleNamespace):
 
 
 @pytest.fixture
-def site(alpha: Any, make_user: Callable[..., Any], client_for: Callable[..., APIClient],
-         login: Callable[..., dict[str, str]]) -> Site:
+def site(
+    alpha: Any,
+    make_user: Callable[..., Any],
+    client_for: Callable[..., APIClient],
+    login: Callable[..., dict[str, str]],
+) -> Site:
     """``alpha`` with: ``admin``, ``sue`` (support), ``fay`` (financial), ``tom`` and ``tia``
     (teachers), ``ann``, ``bob``, ``cat``, ``dan`` (students). ``site.client("ann")`` is ann's API
     client; ``site.client(None)`` is anonymous."""
@@ -84,13 +88,19 @@ def site(alpha: Any, make_user: Callable[..., Any], client_for: Callable[..., AP
     with tenant_context(alpha):
         admin = User.objects.get(email="admin@alpha.test")
     people = {
-        "sue": ("support", "Sue Support"), "fay": ("financial", "Fay Finance"),
-        "tom": ("teacher", "Tom Teacher"), "tia": ("teacher", "Tia Teacher"),
-        "ann": ("student", "Ann Student"), "bob": ("student", "Bob Student"),
-        "cat": ("student", "Cat Student"), "dan": ("student", "Dan Student"),
+        "sue": ("support", "Sue Support"),
+        "fay": ("financial", "Fay Finance"),
+        "tom": ("teacher", "Tom Teacher"),
+        "tia": ("teacher", "Tia Teacher"),
+        "ann": ("student", "Ann Student"),
+        "bob": ("student", "Bob Student"),
+        "cat": ("student", "Cat Student"),
+        "dan": ("student", "Dan Student"),
     }
-    users = {name: make_user(alpha, f"{name}@alpha.test", roles=[role], full_name=full)
-             for name, (role, full) in people.items()}
+    users = {
+        name: make_user(alpha, f"{name}@alpha.test", roles=[role], full_name=full)
+        for name, (role, full) in people.items()
+    }
     users["admin"] = admin
     clients: dict[str | None, APIClient] = {}
 
@@ -119,8 +129,14 @@ def make_program(site: Site) -> Callable[..., Any]:
     def make(status: str = "registration_open", type: str = "bootcamps", **fields: Any) -> Any:
         start = fields.pop("start_date", timezone.localdate() + timedelta(days=30))
         values: dict[str, Any] = {
-            "title": f"Program {next(counter)}", "start_date": start, "end_date": start + timedelta(weeks=8),
-            "capacity": 10, "price": Decimal("1200.00"), "currency": "USD", "teachers": [site.tom.pk], **fields,
+            "title": f"Program {next(counter)}",
+            "start_date": start,
+            "end_date": start + timedelta(weeks=8),
+            "capacity": 10,
+            "price": Decimal("1200.00"),
+            "currency": "USD",
+            "teachers": [site.tom.pk],
+            **fields,
         }
         with tenant_context(site.tenant):
             program = services.program_create(program_type=_type(type), actor=site.admin, **values)

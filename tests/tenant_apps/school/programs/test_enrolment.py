@@ -19,8 +19,12 @@ def _audit_verbs(site, enrolment_id):
     from tenant_apps.audit.models import AuditLogEntry
 
     with tenant_context(site.tenant):
-        return [entry.verb for entry in AuditLogEntry.objects.filter(
-            verb__startswith="enrolment.", target_id=str(enrolment_id)).order_by("id")]
+        return [
+            entry.verb
+            for entry in AuditLogEntry.objects.filter(
+                verb__startswith="enrolment.", target_id=str(enrolment_id)
+            ).order_by("id")
+        ]
 
 
 def _notifications(site, user):
@@ -80,7 +84,11 @@ def test_after_a_withdrawal_the_student_may_ask_again(site, make_program, enrol)
 
 @pytest.mark.parametrize("approver", ["sue", "admin"], ids=["support", "admin"])
 def test_an_approval_issues_an_invoice_for_the_programs_price_and_notifies_the_student(
-    site, make_program, enrol, approver, django_capture_on_commit_callbacks,
+    site,
+    make_program,
+    enrol,
+    approver,
+    django_capture_on_commit_callbacks,
 ):
     # given
     from django.core import mail
@@ -96,7 +104,11 @@ def test_an_approval_issues_an_invoice_for_the_programs_price_and_notifies_the_s
     assert body["status"] == "approved"
     payment = body["payment"]
     assert (payment["total"], payment["currency"], payment["status"], payment["amount_paid"]) == (
-        "1234.50", "EUR", "unpaid", "0.00")
+        "1234.50",
+        "EUR",
+        "unpaid",
+        "0.00",
+    )
     assert payment["due_date"] == str(timezone.localdate() + timedelta(days=14))
     with tenant_context(site.tenant):
         from tenant_apps.payments.models import Invoice
@@ -112,7 +124,11 @@ def test_an_approval_issues_an_invoice_for_the_programs_price_and_notifies_the_s
 
 @pytest.mark.parametrize(("starts_in", "due_in"), [(60, 14), (5, 5), (0, 0)])
 def test_the_invoice_is_due_by_the_start_date_or_in_14_days_whichever_is_sooner(
-    site, make_program, enrol, starts_in, due_in,
+    site,
+    make_program,
+    enrol,
+    starts_in,
+    due_in,
 ):
     # given
     program = make_program(start_date=in_days(starts_in))
@@ -148,8 +164,9 @@ def test_a_rejection_needs_a_reason_that_the_student_is_shown(site, make_program
     enrolment = enrol(site, make_program(), site.ann)
     # when
     no_reason = site.client("sue").post(enrolments_url(pk=enrolment.pk, action="reject"), {"reason": " "})
-    rejected = site.client("sue").post(enrolments_url(pk=enrolment.pk, action="reject"),
-                                       {"reason": "Prerequisites missing."})
+    rejected = site.client("sue").post(
+        enrolments_url(pk=enrolment.pk, action="reject"), {"reason": "Prerequisites missing."}
+    )
     # then
     assert (no_reason.status_code, error_code(no_reason)) == (400, "validation_error")
     assert (rejected.json()["status"], rejected.json()["reason"]) == ("rejected", "Prerequisites missing.")
@@ -215,8 +232,7 @@ def test_completing_a_program_closes_the_requests_that_never_got_a_seat(site, ma
     for step in ("in_progress", "completed"):
         admin.post(f"/api/v1/bootcamps/{program.pk}/transition/", {"status": step})
     # then
-    assert [reload(site, e).status for e in (approved, waitlisted, requested)] == [
-        "approved", "cancelled", "cancelled"]
+    assert [reload(site, e).status for e in (approved, waitlisted, requested)] == ["approved", "cancelled", "cancelled"]
 
 
 def test_support_lists_enrolment_requests_filtered_by_status_and_program(site, make_program, enrol):

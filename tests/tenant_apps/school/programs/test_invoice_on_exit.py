@@ -15,12 +15,18 @@ def _pay(site, invoice, amount):
     from tenant_apps.payments.services import payment_approve, payment_offline_submit
 
     with tenant_context(site.tenant):
-        receipt = StoredFile(original_name="r.pdf", content_type="application/pdf", size=9,
-                             uploaded_by=invoice.customer)
+        receipt = StoredFile(
+            original_name="r.pdf", content_type="application/pdf", size=9, uploaded_by=invoice.customer
+        )
         receipt.file.save("r.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
         receipt.save()
-        payment = payment_offline_submit(invoice=invoice, payer=invoice.customer, amount=Decimal(amount),
-                                         tracking_code=f"EXIT-{invoice.pk}-{amount}", receipt=receipt)
+        payment = payment_offline_submit(
+            invoice=invoice,
+            payer=invoice.customer,
+            amount=Decimal(amount),
+            tracking_code=f"EXIT-{invoice.pk}-{amount}",
+            receipt=receipt,
+        )
         payment_approve(payment=payment, actor=site.fay)
 
 
@@ -37,15 +43,15 @@ def test_withdrawing_an_unpaid_enrolment_cancels_its_invoice(site, make_program,
     assert "withdrawn" in invoice.cancel_reason
 
 
-def test_cancelling_a_partly_paid_enrolment_keeps_the_invoice_and_asks_finance_for_a_refund(
-        site, make_program, enrol):
+def test_cancelling_a_partly_paid_enrolment_keeps_the_invoice_and_asks_finance_for_a_refund(site, make_program, enrol):
     from tenant_apps.notifications.models import Notification
 
     enrolment = enrol(site, make_program(), site.ann, approve=True)
     _pay(site, reload(site, enrolment, "invoice").invoice, "100.00")
     # when support cancels the enrolment
-    response = site.client("sue").post(enrolments_url("bootcamps", enrolment.pk, "cancel"),
-                                       {"reason": "Moved to another city."})
+    response = site.client("sue").post(
+        enrolments_url("bootcamps", enrolment.pk, "cancel"), {"reason": "Moved to another city."}
+    )
     # then the money is not silently written off
     assert response.status_code == 200, response.content
     invoice = reload(site, enrolment, "invoice").invoice

@@ -42,8 +42,16 @@ def test_an_alpha_token_cannot_enrol_on_beta(site, beta, client_for, login, make
     assert response.status_code == 401
 
 
-@pytest.mark.parametrize("url", ["/api/v1/bootcamps/", "/api/v1/courses/", "/api/v1/bootcamps/mine/",
-                                 "/api/v1/bootcamp-enrolments/", "/api/v1/course-enrolments/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/bootcamps/",
+        "/api/v1/courses/",
+        "/api/v1/bootcamps/mine/",
+        "/api/v1/bootcamp-enrolments/",
+        "/api/v1/course-enrolments/",
+    ],
+)
 def test_a_store_site_has_no_programs_endpoints(gamma, client_for, url):
     # when
     response = client_for(gamma).get(url)
@@ -55,6 +63,8 @@ def test_a_store_schema_has_no_programs_tables(gamma):
     from django.db import connection
 
     with tenant_context(gamma), connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = %s "
-                       "AND table_name LIKE 'programs_%%'", [gamma.schema_name])
+        cursor.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s AND table_name LIKE 'programs_%%'",
+            [gamma.schema_name],
+        )
         assert cursor.fetchone()[0] == 0

@@ -1,4 +1,4 @@
-""""My bootcamps" and "My courses": a student's programs with their enrolment status and the
+""" "My bootcamps" and "My courses": a student's programs with their enrolment status and the
 payment state of the invoice, which follows partial and full offline payments approved by the
 financial role."""
 
@@ -18,8 +18,10 @@ def _pay_offline(site, invoice_id, amount, tracking_code):
     student = site.client("ann")
     receipt = student.post("/api/v1/files/", {"file": SimpleUploadedFile("r.pdf", RECEIPT)}, format="multipart")
     assert receipt.status_code == 201, receipt.content
-    payment = student.post(f"/api/v1/invoices/{invoice_id}/offline-payments/",
-                           {"amount": amount, "tracking_code": tracking_code, "receipt": receipt.json()["id"]})
+    payment = student.post(
+        f"/api/v1/invoices/{invoice_id}/offline-payments/",
+        {"amount": amount, "tracking_code": tracking_code, "receipt": receipt.json()["id"]},
+    )
     assert payment.status_code == 201, payment.content
     approval = site.client("fay").post(f"/api/v1/payments/{payment.json()['id']}/approve/")
     assert approval.status_code == 200, approval.content
@@ -45,7 +47,11 @@ def test_my_bootcamps_lists_my_enrolments_with_status_and_payment_state(site, ma
     assert mine[approved.slug]["status"] == "approved"
     payment = mine[approved.slug]["payment"]
     assert (payment["status"], payment["total"], payment["amount_paid"], payment["amount_due"]) == (
-        "unpaid", "800.00", "0.00", "800.00")
+        "unpaid",
+        "800.00",
+        "0.00",
+        "800.00",
+    )
 
 
 def test_a_partial_then_a_full_payment_show_in_my_bootcamps(site, make_program, enrol):
@@ -77,7 +83,8 @@ def test_my_courses_and_my_bootcamps_are_separate(site, make_program, enrol):
     # then
     assert [(i["program"]["id"], i["program"]["type"]) for i in bootcamps] == [(bootcamp.pk, "bootcamp")]
     assert [(i["program"]["id"], i["program"]["type"], i["status"]) for i in courses] == [
-        (course.pk, "course", "approved")]
+        (course.pk, "course", "approved")
+    ]
 
 
 def test_live_enrolments_come_before_ended_ones(site, make_program, enrol):

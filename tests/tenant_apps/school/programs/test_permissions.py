@@ -25,8 +25,14 @@ def test_only_admins_create_change_and_move_programs(site, make_program, who):
     # given
     program = make_program("draft")
     client = site.client(who)
-    body = {"title": "New", "start_date": str(in_days(5)), "end_date": str(in_days(10)), "capacity": 5,
-            "price": "10.00", "currency": "USD"}
+    body = {
+        "title": "New",
+        "start_date": str(in_days(5)),
+        "end_date": str(in_days(10)),
+        "capacity": 5,
+        "price": "10.00",
+        "currency": "USD",
+    }
     # when
     created = client.post(programs_url(), body)
     changed = client.patch(programs_url("bootcamps", program.pk), {"title": "Changed"})
@@ -51,7 +57,8 @@ def test_the_students_of_a_program_are_seen_by_its_teachers_support_and_admin(si
     assert response.status_code == _expect({"tom", "sue", "admin"}, who, 200)
     if response.status_code == 200:
         assert [(row["student"]["email"], row["enrolment"] is not None) for row in results(response)] == [
-            ("bob@alpha.test", True)]
+            ("bob@alpha.test", True)
+        ]
 
 
 def test_a_teacher_does_not_learn_about_drafts_of_others_through_students(site, make_program):
@@ -90,7 +97,10 @@ def test_only_support_and_admin_approve_reject_and_cancel(site, make_program, en
 
 @pytest.mark.parametrize("who", ROLES, ids=IDS)
 def test_enrolment_lists_show_everything_to_support_and_admin_and_their_own_to_others(
-    site, make_program, enrol, who,
+    site,
+    make_program,
+    enrol,
+    who,
 ):
     # given
     program = make_program()

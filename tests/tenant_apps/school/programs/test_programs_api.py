@@ -12,8 +12,16 @@ BOTH = pytest.mark.parametrize("path", ["bootcamps", "courses"])
 
 
 def _payload(**fields):
-    return {"title": "Python Web Bootcamp", "description": "Django, REST, PostgreSQL.", "start_date": str(in_days(30)),
-            "end_date": str(in_days(90)), "capacity": 12, "price": "1200.00", "currency": "usd", **fields}
+    return {
+        "title": "Python Web Bootcamp",
+        "description": "Django, REST, PostgreSQL.",
+        "start_date": str(in_days(30)),
+        "end_date": str(in_days(90)),
+        "capacity": 12,
+        "price": "1200.00",
+        "currency": "usd",
+        **fields,
+    }
 
 
 # --- create, read, change, delete -------------------------------------------------------------
@@ -47,18 +55,31 @@ def test_a_title_already_used_gets_a_numbered_slug_and_a_given_slug_in_use_is_re
     assert course.json()["slug"] == "python-web-bootcamp"  # slugs are unique per program type
 
 
-@pytest.mark.parametrize(("fields", "field"), [
-    ({"end_date": str(in_days(29))}, "end_date"),
-    ({"capacity": 0}, "capacity"),
-    ({"price": "-1.00"}, "price"),
-    ({"price": "10.005"}, "price"),
-    ({"currency": "JPY", "price": "1000.50"}, "price"),
-    ({"title": "   "}, "title"),
-    ({"slug": "12345"}, "slug"),
-    ({"slug": "mine"}, "slug"),
-    ({"slug": "Not A Slug"}, "slug"),
-], ids=["ends-before-start", "no-seats", "negative-price", "sub-cent", "yen-with-cents", "blank-title",
-        "digit-slug", "reserved-slug", "bad-slug"])
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"end_date": str(in_days(29))}, "end_date"),
+        ({"capacity": 0}, "capacity"),
+        ({"price": "-1.00"}, "price"),
+        ({"price": "10.005"}, "price"),
+        ({"currency": "JPY", "price": "1000.50"}, "price"),
+        ({"title": "   "}, "title"),
+        ({"slug": "12345"}, "slug"),
+        ({"slug": "mine"}, "slug"),
+        ({"slug": "Not A Slug"}, "slug"),
+    ],
+    ids=[
+        "ends-before-start",
+        "no-seats",
+        "negative-price",
+        "sub-cent",
+        "yen-with-cents",
+        "blank-title",
+        "digit-slug",
+        "reserved-slug",
+        "bad-slug",
+    ],
+)
 def test_a_program_with_invalid_values_is_refused(site, fields, field):
     # when
     response = site.client("admin").post(programs_url(), _payload(**fields))
@@ -96,8 +117,9 @@ def test_an_admin_changes_a_program_and_the_change_is_audited(site, make_program
 
     program = make_program()
     # when
-    response = site.client("admin").patch(programs_url("bootcamps", program.pk),
-                                          {"title": "Renamed", "price": "999.00", "teachers": [site.tia.pk]})
+    response = site.client("admin").patch(
+        programs_url("bootcamps", program.pk), {"title": "Renamed", "price": "999.00", "teachers": [site.tia.pk]}
+    )
     # then
     assert response.status_code == 200, response.content
     body = response.json()
@@ -133,12 +155,16 @@ def test_only_a_draft_can_be_deleted(site, make_program):
 # --- status transitions ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [
-    ["registration_open", "in_progress", "completed"],
-    ["cancelled"],
-    ["registration_open", "cancelled"],
-    ["registration_open", "in_progress", "cancelled"],
-], ids=["draft-to-completed", "draft-cancelled", "open-cancelled", "running-cancelled"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        ["registration_open", "in_progress", "completed"],
+        ["cancelled"],
+        ["registration_open", "cancelled"],
+        ["registration_open", "in_progress", "cancelled"],
+    ],
+    ids=["draft-to-completed", "draft-cancelled", "open-cancelled", "running-cancelled"],
+)
 def test_a_program_moves_along_the_allowed_transitions(site, make_program, path):
     # given
     from tenant_apps.audit.models import AuditLogEntry
@@ -146,23 +172,38 @@ def test_a_program_moves_along_the_allowed_transitions(site, make_program, path)
     program = make_program("draft")
     admin = site.client("admin")
     # when
-    statuses = [admin.post(programs_url("bootcamps", program.pk, "transition"), {"status": step}).json()["status"]
-                for step in path]
+    statuses = [
+        admin.post(programs_url("bootcamps", program.pk, "transition"), {"status": step}).json()["status"]
+        for step in path
+    ]
     # then
     assert statuses == path
     with tenant_context(site.tenant):
-        audited = [entry.changes["status"] for entry in AuditLogEntry.objects.filter(
-            verb="program.status_changed", target_id=str(program.pk)).order_by("id")]
+        audited = [
+            entry.changes["status"]
+            for entry in AuditLogEntry.objects.filter(
+                verb="program.status_changed", target_id=str(program.pk)
+            ).order_by("id")
+        ]
     assert audited == [[before, after] for before, after in zip(["draft", *path], path, strict=False)]
 
 
-@pytest.mark.parametrize(("start", "wanted"), [
-    ("draft", "in_progress"), ("draft", "completed"), ("draft", "draft"),
-    ("registration_open", "draft"), ("registration_open", "completed"),
-    ("in_progress", "registration_open"), ("in_progress", "draft"),
-    ("completed", "cancelled"), ("completed", "in_progress"),
-    ("cancelled", "registration_open"), ("cancelled", "draft"),
-])
+@pytest.mark.parametrize(
+    ("start", "wanted"),
+    [
+        ("draft", "in_progress"),
+        ("draft", "completed"),
+        ("draft", "draft"),
+        ("registration_open", "draft"),
+        ("registration_open", "completed"),
+        ("in_progress", "registration_open"),
+        ("in_progress", "draft"),
+        ("completed", "cancelled"),
+        ("completed", "in_progress"),
+        ("cancelled", "registration_open"),
+        ("cancelled", "draft"),
+    ],
+)
 def test_any_other_transition_is_refused_with_409_and_changes_nothing(site, make_program, start, wanted):
     # given
     program = make_program(start)
@@ -182,9 +223,19 @@ def test_an_unknown_status_is_a_validation_error(site, make_program):
 # --- who sees drafts -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("viewer", "sees_draft"), [
-    (None, False), ("ann", False), ("fay", False), ("tia", False), ("tom", True), ("sue", True), ("admin", True),
-], ids=["anonymous", "student", "financial", "other-teacher", "its-teacher", "support", "admin"])
+@pytest.mark.parametrize(
+    ("viewer", "sees_draft"),
+    [
+        (None, False),
+        ("ann", False),
+        ("fay", False),
+        ("tia", False),
+        ("tom", True),
+        ("sue", True),
+        ("admin", True),
+    ],
+    ids=["anonymous", "student", "financial", "other-teacher", "its-teacher", "support", "admin"],
+)
 def test_drafts_are_hidden_from_everyone_but_staff_and_their_teachers(site, make_program, viewer, sees_draft):
     # given
     draft = make_program("draft", title="Secret Plans", teachers=[site.tom.pk])
@@ -206,42 +257,86 @@ def test_drafts_are_hidden_from_everyone_but_staff_and_their_teachers(site, make
 def catalogue(site, make_program):
     """Four bootcamps with distinct statuses, teachers, dates and prices, and one course."""
     return {
-        "python": make_program("registration_open", title="Python for the Web", price="1200.00",
-                               start_date=in_days(10), teachers=[site.tom.pk], description="Django and DRF"),
-        "rust": make_program("in_progress", title="Rust Systems", price="900.00", start_date=in_days(-5),
-                             teachers=[site.tia.pk], description="Ownership and lifetimes"),
-        "data": make_program("registration_open", title="Data Engineering", price="1500.00",
-                             start_date=in_days(40), teachers=[site.tom.pk, site.tia.pk], description="Spark"),
-        "old": make_program("completed", title="Intro to Go", price="300.00", start_date=in_days(-100),
-                            teachers=[site.tia.pk], description="Goroutines"),
+        "python": make_program(
+            "registration_open",
+            title="Python for the Web",
+            price="1200.00",
+            start_date=in_days(10),
+            teachers=[site.tom.pk],
+            description="Django and DRF",
+        ),
+        "rust": make_program(
+            "in_progress",
+            title="Rust Systems",
+            price="900.00",
+            start_date=in_days(-5),
+            teachers=[site.tia.pk],
+            description="Ownership and lifetimes",
+        ),
+        "data": make_program(
+            "registration_open",
+            title="Data Engineering",
+            price="1500.00",
+            start_date=in_days(40),
+            teachers=[site.tom.pk, site.tia.pk],
+            description="Spark",
+        ),
+        "old": make_program(
+            "completed",
+            title="Intro to Go",
+            price="300.00",
+            start_date=in_days(-100),
+            teachers=[site.tia.pk],
+            description="Goroutines",
+        ),
         "course": make_program("registration_open", type="courses", title="Python Internals", price="500.00"),
     }
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ({}, ["old", "rust", "python", "data"]),
-    ({"status": "registration_open"}, ["python", "data"]),
-    ({"status": ["in_progress", "completed"]}, ["old", "rust"]),
-    ({"teacher": "tom"}, ["python", "data"]),
-    ({"start_after": 0}, ["python", "data"]),
-    ({"start_before": 0}, ["old", "rust"]),
-    ({"start_after": -10, "start_before": 20}, ["rust", "python"]),
-    ({"min_price": "900", "max_price": "1200"}, ["rust", "python"]),
-    ({"min_price": "1000.01"}, ["python", "data"]),
-    ({"currency": "usd", "max_price": "300"}, ["old"]),
-    ({"search": "python"}, ["python"]),
-    ({"search": "lifetimes"}, ["rust"]),
-    ({"ordering": "-price"}, ["data", "python", "rust", "old"]),
-    ({"ordering": "title"}, ["data", "old", "python", "rust"]),
-    ({"status": "registration_open", "ordering": "-start_date"}, ["data", "python"]),
-], ids=["default-by-start", "status", "statuses", "teacher", "start-after", "start-before", "date-window",
-        "price-range", "min-price", "currency", "search-title", "search-description", "order-price-desc",
-        "order-title", "filter-and-order"])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({}, ["old", "rust", "python", "data"]),
+        ({"status": "registration_open"}, ["python", "data"]),
+        ({"status": ["in_progress", "completed"]}, ["old", "rust"]),
+        ({"teacher": "tom"}, ["python", "data"]),
+        ({"start_after": 0}, ["python", "data"]),
+        ({"start_before": 0}, ["old", "rust"]),
+        ({"start_after": -10, "start_before": 20}, ["rust", "python"]),
+        ({"min_price": "900", "max_price": "1200"}, ["rust", "python"]),
+        ({"min_price": "1000.01"}, ["python", "data"]),
+        ({"currency": "usd", "max_price": "300"}, ["old"]),
+        ({"search": "python"}, ["python"]),
+        ({"search": "lifetimes"}, ["rust"]),
+        ({"ordering": "-price"}, ["data", "python", "rust", "old"]),
+        ({"ordering": "title"}, ["data", "old", "python", "rust"]),
+        ({"status": "registration_open", "ordering": "-start_date"}, ["data", "python"]),
+    ],
+    ids=[
+        "default-by-start",
+        "status",
+        "statuses",
+        "teacher",
+        "start-after",
+        "start-before",
+        "date-window",
+        "price-range",
+        "min-price",
+        "currency",
+        "search-title",
+        "search-description",
+        "order-price-desc",
+        "order-title",
+        "filter-and-order",
+    ],
+)
 def test_the_public_list_filters_searches_and_orders(site, catalogue, query, expected):
     # given
     teacher_ids = {"tom": site.tom.pk, "tia": site.tia.pk}
-    params = {key: (teacher_ids[value] if key == "teacher" else
-                    str(in_days(value)) if key.startswith("start_") else value) for key, value in query.items()}
+    params = {
+        key: (teacher_ids[value] if key == "teacher" else str(in_days(value)) if key.startswith("start_") else value)
+        for key, value in query.items()
+    }
     # when
     response = site.client(None).get(programs_url(), params)
     # then
@@ -259,8 +354,9 @@ def test_the_list_is_paginated(site, catalogue):
     assert second.json()["next"] is None
 
 
-@pytest.mark.parametrize("query", [{"start_after": "yesterday"}, {"min_price": "cheap"}, {"teacher": "tom"},
-                                   {"status": "archived"}])
+@pytest.mark.parametrize(
+    "query", [{"start_after": "yesterday"}, {"min_price": "cheap"}, {"teacher": "tom"}, {"status": "archived"}]
+)
 def test_invalid_filter_values_answer_400(site, catalogue, query):
     response = site.client(None).get(programs_url(), query)
     assert (response.status_code, error_code(response)) == (400, "validation_error")

@@ -39,19 +39,29 @@ def last_seat(alpha: Any) -> Iterator[dict[str, Any]]:
     def marks() -> dict[str, Any]:
         with tenant_context(alpha):
             counter = InvoiceCounter.objects.filter(key="invoice").first()
-            return {"audit": AuditLogEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0,
-                    "notification": Notification.objects.order_by("-id").values_list("id", flat=True).first() or 0,
-                    "counter": counter.value if counter else None}
+            return {
+                "audit": AuditLogEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0,
+                "notification": Notification.objects.order_by("-id").values_list("id", flat=True).first() or 0,
+                "counter": counter.value if counter else None,
+            }
 
     def setup() -> dict[str, Any]:
         with tenant_context(alpha):
             admin = User.objects.get(email="admin@alpha.test")
-            students = [user_create(email=f"racer{i}@alpha.test", password=PASSWORD, roles=["student"])
-                        for i in range(3)]
+            students = [
+                user_create(email=f"racer{i}@alpha.test", password=PASSWORD, roles=["student"]) for i in range(3)
+            ]
             start = timezone.localdate() + timedelta(days=30)
             program = services.program_create(
-                program_type=BOOTCAMPS, actor=admin, title="Race Bootcamp", start_date=start,
-                end_date=start + timedelta(days=30), capacity=2, price=Decimal("100.00"), currency="USD")
+                program_type=BOOTCAMPS,
+                actor=admin,
+                title="Race Bootcamp",
+                start_date=start,
+                end_date=start + timedelta(days=30),
+                capacity=2,
+                price=Decimal("100.00"),
+                currency="USD",
+            )
             program = services.program_transition(program=program, actor=admin, status="registration_open")
             seated = services.enrolment_request(program=program, student=students[0])
             services.enrolment_approve(enrolment=seated, actor=admin, send_invoice_email=False)
@@ -63,6 +73,7 @@ def last_seat(alpha: Any) -> Iterator[dict[str, Any]]:
     try:
         yield rows
     finally:
+
         def cleanup() -> None:
             with tenant_context(alpha):
                 enrolments = BootcampEnrolment.objects.filter(program=rows["program"])
@@ -104,6 +115,7 @@ def _approve_both(alpha: Any, rows: dict[str, Any]) -> list[Any]:
         def run() -> Any:
             with tenant_context(alpha):
                 return services.enrolment_approve(enrolment=enrolment, actor=rows["admin"]).status
+
         return run
 
     return race([approve(enrolment) for enrolment in rows["requests"]])
@@ -123,7 +135,9 @@ def _statuses(alpha: Any, rows: dict[str, Any]) -> dict[str, int]:
 
 
 def test_two_approvals_racing_for_the_last_seat_give_one_seat_and_one_waitlist_entry(
-    alpha, last_seat, monkeypatch,
+    alpha,
+    last_seat,
+    monkeypatch,
 ):
     # given
     _slow_seat_count(monkeypatch)

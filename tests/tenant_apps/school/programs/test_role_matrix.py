@@ -39,21 +39,31 @@ def world(site, make_program, enrol):
     enrol(site, program, site.ann, approve=True)
     request = enrol(site, program, site.bob)
     with tenant_context(site.tenant):
-        invoice = invoice_create(customer=site.cat, due_date=timezone.localdate() + timedelta(days=7),
-                                 lines=[{"description": "Fee", "quantity": 1, "unit_price": "80.00"}],
-                                 send_email=False)
+        invoice = invoice_create(
+            customer=site.cat,
+            due_date=timezone.localdate() + timedelta(days=7),
+            lines=[{"description": "Fee", "quantity": 1, "unit_price": "80.00"}],
+            send_email=False,
+        )
         receipt = StoredFile(original_name="r.pdf", content_type="application/pdf", size=9, uploaded_by=site.cat)
         receipt.file.save("r.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
         receipt.save()
-        payment = payment_offline_submit(invoice=invoice, payer=site.cat, amount=Decimal("80.00"),
-                                         tracking_code="MATRIX-1", receipt=receipt)
+        payment = payment_offline_submit(
+            invoice=invoice, payer=site.cat, amount=Decimal("80.00"), tracking_code="MATRIX-1", receipt=receipt
+        )
         ticket = ticket_create(created_by=site.dan, subject="Help", body="Please help.")
     return {"program": program, "request": request, "payment": payment, "ticket": ticket}
 
 
 def _actor(site, role):
-    return {"student": "ann", "teacher": "tom", "other_teacher": "tia", "support": "sue",
-            "financial": "fay", "admin": "admin"}[role]
+    return {
+        "student": "ann",
+        "teacher": "tom",
+        "other_teacher": "tia",
+        "support": "sue",
+        "financial": "fay",
+        "admin": "admin",
+    }[role]
 
 
 def _act(client, action, world, site):
@@ -67,9 +77,17 @@ def _act(client, action, world, site):
         return client.post(f"/api/v1/tickets/{world['ticket'].pk}/assign/", {"assignee": site.sue.pk})
     if action == "create_program":
         start = timezone.localdate() + timedelta(days=40)
-        return client.post("/api/v1/bootcamps/", {
-            "title": "Matrix Bootcamp", "start_date": str(start), "end_date": str(start + timedelta(days=30)),
-            "capacity": 3, "price": "10.00", "currency": "USD"})
+        return client.post(
+            "/api/v1/bootcamps/",
+            {
+                "title": "Matrix Bootcamp",
+                "start_date": str(start),
+                "end_date": str(start + timedelta(days=30)),
+                "capacity": 3,
+                "price": "10.00",
+                "currency": "USD",
+            },
+        )
     raise AssertionError(action)
 
 

@@ -7,18 +7,28 @@ import pytest
 from django.core import mail
 
 
-@pytest.mark.parametrize(("path", "target_type"), [("bootcamps", "programs.bootcamp"),
-                                                   ("courses", "programs.advancedcourse")])
+@pytest.mark.parametrize(
+    ("path", "target_type"), [("bootcamps", "programs.bootcamp"), ("courses", "programs.advancedcourse")]
+)
 def test_a_ticket_about_a_program_is_created_and_support_is_emailed(
-    site, make_program, path, target_type, django_capture_on_commit_callbacks,
+    site,
+    make_program,
+    path,
+    target_type,
+    django_capture_on_commit_callbacks,
 ):
     # given
     program = make_program(type=path, title="Python Web")
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        response = site.client("ann").post("/api/v1/tickets/", {
-            "subject": "Which laptop do I need?", "body": "For the first week.",
-            "target": {"type": target_type, "id": str(program.pk)}})
+        response = site.client("ann").post(
+            "/api/v1/tickets/",
+            {
+                "subject": "Which laptop do I need?",
+                "body": "For the first week.",
+                "target": {"type": target_type, "id": str(program.pk)},
+            },
+        )
     # then
     assert response.status_code == 201, response.content
     ticket = response.json()
@@ -32,8 +42,10 @@ def test_a_student_cannot_link_a_draft_program(site, make_program):
     # given
     draft = make_program("draft")
     # when
-    response = site.client("ann").post("/api/v1/tickets/", {
-        "subject": "Hello", "body": "?", "target": {"type": "programs.bootcamp", "id": str(draft.pk)}})
+    response = site.client("ann").post(
+        "/api/v1/tickets/",
+        {"subject": "Hello", "body": "?", "target": {"type": "programs.bootcamp", "id": str(draft.pk)}},
+    )
     # then
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_target"

@@ -63,7 +63,10 @@ def test_a_withdrawal_gives_the_seat_to_the_first_on_the_waitlist_with_an_invoic
     with tenant_context(site.tenant):
         entry = AuditLogEntry.objects.get(verb="enrolment.approved_from_waitlist", target_id=str(bob.pk))
     assert (entry.actor, entry.changes["trigger"], entry.changes["status"]) == (
-        None, "enrolment.withdrawn", ["waitlisted", "approved"])
+        None,
+        "enrolment.withdrawn",
+        ["waitlisted", "approved"],
+    )
 
 
 def test_a_cancelled_enrolment_frees_its_seat_for_the_waitlist(site, make_program, enrol):
