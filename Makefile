@@ -40,9 +40,12 @@ run: demo stripe-fake
 test: install
 	$(BIN)/pytest
 
+# The same commands run in .pre-commit-config.yaml (tests/test_readme.py keeps the two in step).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
 
 format: install
 	$(BIN)/ruff check --fix .
