@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Any
 
 from django.db import connections
+from django_tenants.utils import tenant_context
 
 TIMEOUT = 120.0
 
@@ -38,16 +40,17 @@ def in_thread(fn: Callable[[], Any], *, timeout: float = TIMEOUT) -> Any:
     return outcome.get("value")
 
 
-def race(fns: list[Callable[[], Any]], *, timeout: float = TIMEOUT) -> list[Any]:
-    """Start every ``fn`` on its own thread at the same moment (a barrier); returns their results or
-    the exceptions they raised, in order."""
+def race(fns: list[Callable[[], Any]], *, tenant: Any = None, timeout: float = TIMEOUT) -> list[Any]:
+    """Start every ``fn`` on its own thread at the same moment (a barrier), in ``tenant``'s schema
+    when one is given; returns their results or the exceptions they raised, in order."""
     barrier = threading.Barrier(len(fns))
     results: list[Any] = [None] * len(fns)
 
     def run(index: int) -> None:
         try:
-            barrier.wait(timeout=10)
-            results[index] = fns[index]()
+            with tenant_context(tenant) if tenant is not None else nullcontext():
+                barrier.wait(timeout=10)
+                results[index] = fns[index]()
         except Exception as exc:  # recorded for the assertions
             results[index] = exc
         finally:

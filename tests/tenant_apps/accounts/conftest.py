@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
+from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
 from tests.conftest import PASSWORD
 
 ME = "/api/v1/auth/user/"
@@ -45,14 +46,6 @@ def emailed_code(to: str) -> str:
 def other_code(code: str) -> str:
     """A 6-digit code that is not ``code``."""
     return f"{(int(code) + 1) % 10**6:06d}"
-
-
-def error_code(response: Any) -> str:
-    """The ``error.code`` of a response in the API's one error shape."""
-    body = response.json()
-    assert set(body) == {"error"}, body
-    assert {"code", "message"} <= set(body["error"]), body
-    return str(body["error"]["code"])
 
 
 def ensure_user_with_id(tenant: Any, pk: int, email: str) -> None:

@@ -36,6 +36,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
+from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
 from tests.conftest import PASSWORD
 
 WEBHOOK = "/api/v1/payments/stripe/webhook/"
@@ -184,12 +185,6 @@ def api(client_for: Callable[..., APIClient], login: Callable[..., dict[str, str
         return client_for(tenant, login(tenant, email, PASSWORD)["access"])
 
     return make
-
-
-def error_code(response: Any) -> str:
-    body = response.json()
-    assert set(body) == {"error"}, body
-    return str(body["error"]["code"])
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
+
 TICKETS = "/api/v1/tickets/"
 FILES = "/api/v1/files/"
 
@@ -17,14 +19,6 @@ FILES = "/api/v1/files/"
 def ticket_url(pk: Any, action: str | None = None) -> str:
     """``/api/v1/tickets/{pk}/`` or ``/api/v1/tickets/{pk}/{action}/``."""
     return f"{TICKETS}{pk}/" + (f"{action}/" if action else "")
-
-
-def error_code(response: Any) -> str:
-    """The ``error.code`` of a response in the API's one error shape."""
-    body = response.json()
-    assert set(body) == {"error"}, body
-    assert {"code", "message"} <= set(body["error"]), body
-    return str(body["error"]["code"])
 
 
 def ids(response: Any) -> set[int]:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django_tenants.utils import tenant_context
 
+from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
 from tests.conftest import SESSION_TENANTS
 
 MY_WALLET = "/api/v1/wallet/"
@@ -19,13 +20,6 @@ WALLETS = "/api/v1/wallets/"
 def wallet_url(user_id: int, suffix: str = "") -> str:
     """``/api/v1/wallets/{user_id}/`` plus ``suffix`` (``"ledger/"``, ``"adjust/"``, ``"top-up/"``)."""
     return f"{WALLETS}{user_id}/{suffix}"
-
-
-def error_code(response: Any) -> str:
-    """The ``error.code`` of a response in the API's one error shape."""
-    body = response.json()
-    assert set(body) == {"error"}, body
-    return str(body["error"]["code"])
 
 
 @pytest.fixture(autouse=True)

@@ -8,15 +8,13 @@ connections, so the wallets are set up, and removed afterwards, from threads of 
 from __future__ import annotations
 
 import random
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Sum
-from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
 from saas.api.errors import ApplicationError
@@ -26,6 +24,7 @@ from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.wallet import services
 from tenant_apps.wallet.models import LedgerEntry, Wallet
 from tenant_apps.wallet.selectors import ledger_discrepancies
+from tests.concurrency import race
 from tests.conftest import PASSWORD, host_of
 from tests.tenant_apps.wallet.conftest import wallet_url
 
@@ -43,26 +42,7 @@ EMAILS = ("race-a@alpha.test", "race-b@alpha.test", "race-c@alpha.test")
 def run_in_threads(tenant: Any, functions: list[Callable[[], Any]], *, timeout: float = 120) -> list[Any]:
     """Run each function in its own thread (own connection, ``tenant``'s schema), all released at
     once; returns their results, or the exceptions they raised."""
-    barrier = threading.Barrier(len(functions))
-    results: list[Any] = [None] * len(functions)
-
-    def work(index: int, function: Callable[[], Any]) -> None:
-        try:
-            with tenant_context(tenant):
-                barrier.wait(timeout=30)
-                results[index] = function()
-        except BaseException as exc:  # recorded for the assertions
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=timeout)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung (a lock never granted?)"
-    return results
+    return race(functions, tenant=tenant, timeout=timeout)
 
 
 def committed(tenant: Any, function: Callable[[], Any]) -> Any:

@@ -17,17 +17,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
+from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
 from tests.conftest import PASSWORD
 
 PRODUCTS = "/api/v1/products/"
 GROUPS = "/api/v1/groups/"
 RECEIPT_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-
-
-def error_code(response: Any) -> str:
-    body = response.json()
-    assert set(body) == {"error"}, body
-    return str(body["error"]["code"])
 
 
 @pytest.fixture

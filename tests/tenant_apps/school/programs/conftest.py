@@ -19,6 +19,7 @@ from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
 from tenant_apps.school.programs.models import BOOTCAMPS, COURSES, ProgramType
+from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
 
 TYPES = {"bootcamps": BOOTCAMPS, "courses": COURSES}
 ENROLMENTS = {"bootcamps": "/api/v1/bootcamp-enrolments/", "courses": "/api/v1/course-enrolments/"}
@@ -48,13 +49,6 @@ def enrolments_url(path: str = "bootcamps", pk: Any = None, action: str | None =
     if action:
         url += f"{action}/"
     return url
-
-
-def error_code(response: Any) -> str:
-    """The ``error.code`` of a response in the API's one error shape."""
-    body = response.json()
-    assert set(body) == {"error"}, body
-    return str(body["error"]["code"])
 
 
 def results(response: Any) -> list[dict[str, Any]]:
