@@ -1,6 +1,6 @@
 """Wallets and their append-only ledger.
 
-Every user of a site has at most one ``Wallet`` (created lazily by ``services.wallet_for``). A
+Every user of a site has at most one ``Wallet`` (opened by ``services.wallet_open`` when money first moves). A
 wallet holds two amounts in the site's currency (``settings.DEFAULT_CURRENCY``):
 
 * ``balance``: money the user can spend, transfer or pay out;

@@ -18,11 +18,20 @@ def wallet_list() -> QuerySet[Wallet]:
     return Wallet.objects.select_related("user").order_by("id")
 
 
+def wallet_of(*, user: Any) -> Wallet:
+    """``user``'s wallet, or, if none is opened yet, an unsaved empty one (zero balances, the site's
+    ``DEFAULT_CURRENCY``): a read never creates a row (``services.wallet_open`` does, for writes)."""
+    from django.conf import settings
+
+    wallet = Wallet.objects.select_related("user").filter(user=user).first()
+    return wallet if wallet is not None else Wallet(user=user, currency=settings.DEFAULT_CURRENCY)
+
+
 def ledger_entries(*, wallet: Wallet | None = None, user: Any = None) -> QuerySet[LedgerEntry]:
     """The entries of ``wallet`` (or of ``user``'s wallet; none if it has none yet), newest first."""
     entries = LedgerEntry.objects.select_related("wallet", "counterparty").order_by("-id")
     if wallet is not None:
-        return entries.filter(wallet=wallet)
+        return entries.filter(wallet=wallet) if wallet.pk is not None else entries.none()
     if user is not None:
         return entries.filter(wallet__user=user)
     raise TypeError("ledger_entries() needs wallet or user")

@@ -41,8 +41,9 @@ MAX_AMOUNT = Decimal("999999999999.99")
 Amount = Decimal | int | str
 
 
-def wallet_for(*, user: Any) -> Wallet:
-    """The wallet of ``user``, created (empty, in ``settings.DEFAULT_CURRENCY``) on first use.
+def wallet_open(*, user: Any) -> Wallet:
+    """The wallet of ``user``, opened (created empty, in ``settings.DEFAULT_CURRENCY``, audited) if
+    it has none yet: for writes. Reads use ``selectors.wallet_of``, which never writes.
 
     Safe under concurrency: when two requests create it at once, both get the one row.
     """

@@ -35,13 +35,13 @@ from tenant_apps.wallet.serializers import (
 
 
 class MyWalletView(APIView):
-    """``GET /api/v1/wallet/``: the caller's wallet (opened, empty, on first access)."""
+    """``GET /api/v1/wallet/``: the caller's wallet (empty until money first moves; reading writes nothing)."""
 
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses=WalletSerializer)
     def get(self, request: Request) -> Response:
-        return Response(WalletSerializer(services.wallet_for(user=request.user)).data)
+        return Response(WalletSerializer(selectors.wallet_of(user=request.user)).data)
 
 
 class MyLedgerView(generics.ListAPIView):
@@ -74,8 +74,10 @@ class WalletViewSet(viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[Wallet]:
         return selectors.wallet_list()
 
-    def _wallet(self) -> Wallet:
-        return access_wallet_of_user(viewer=self.request.user, user_id=int(self.kwargs["user_id"]))
+    def _wallet(self, *, open_if_missing: bool = False) -> Wallet:
+        return access_wallet_of_user(
+            viewer=self.request.user, user_id=int(self.kwargs["user_id"]), open_if_missing=open_if_missing
+        )
 
     def list(self, request: Request) -> Response:
         """Every wallet of the site (admin only), oldest first unless ``?ordering=``."""
@@ -100,7 +102,9 @@ class WalletViewSet(viewsets.GenericViewSet):
         entry; 409 ``insufficient_funds``, 400 ``invalid_amount``."""
         serializer = AdjustSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        entry = services.wallet_adjust(wallet=self._wallet(), actor=request.user, **serializer.validated_data)
+        entry = services.wallet_adjust(
+            wallet=self._wallet(open_if_missing=True), actor=request.user, **serializer.validated_data
+        )
         return Response(LedgerEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=TopUpSerializer, responses={201: LedgerEntrySerializer})
@@ -110,5 +114,7 @@ class WalletViewSet(viewsets.GenericViewSet):
         with the entry; repeating a ``reference`` changes nothing and answers with the first entry."""
         serializer = TopUpSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        entry = services.wallet_top_up(wallet=self._wallet(), actor=request.user, **serializer.validated_data)
+        entry = services.wallet_top_up(
+            wallet=self._wallet(open_if_missing=True), actor=request.user, **serializer.validated_data
+        )
         return Response(LedgerEntrySerializer(entry).data, status=status.HTTP_201_CREATED)

@@ -162,9 +162,9 @@ def build_receipt(people: SimpleNamespace) -> Victim:
 
 def build_wallet(people: SimpleNamespace) -> Victim:
     from tenant_apps.wallet.models import LedgerEntry, Wallet
-    from tenant_apps.wallet.services import wallet_for, wallet_top_up
+    from tenant_apps.wallet.services import wallet_open, wallet_top_up
 
-    wallet = wallet_for(user=people.ann)
+    wallet = wallet_open(user=people.ann)
     wallet_top_up(wallet=wallet, amount=Decimal("4321.09"), memo=SECRET, reference=SECRET)
     return Victim(
         ref=people.ann.pk,

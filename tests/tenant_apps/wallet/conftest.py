@@ -49,7 +49,7 @@ def funded(make_user: Callable[..., Any]) -> Callable[..., Any]:
     def make(tenant: Any, email: str, balance: str = "0", held: str = "0", roles: list[str] | None = None) -> Any:
         user = make_user(tenant, email, roles=roles)
         with tenant_context(tenant):
-            wallet = services.wallet_for(user=user)
+            wallet = services.wallet_open(user=user)
             total = Decimal(balance) + Decimal(held)
             if total:
                 services.wallet_top_up(wallet=wallet, amount=total, memo="test funds")

@@ -30,7 +30,7 @@ def admin(alpha, as_user):
 # --------------------------------------------------------------------------------------------
 
 
-def test_a_user_sees_their_own_wallet_opened_empty_on_first_look(alpha, as_user, make_user, settings):
+def test_a_user_sees_an_empty_wallet_before_any_money_moved(alpha, as_user, make_user, settings):
     user = make_user(alpha, "ann@alpha.test")
     response = as_user(alpha, "ann@alpha.test").get(MY_WALLET)
     assert response.status_code == 200, response.content
@@ -40,6 +40,24 @@ def test_a_user_sees_their_own_wallet_opened_empty_on_first_look(alpha, as_user,
         "0.00",
         "0.00",
     )
+
+
+def test_reading_wallets_and_ledgers_writes_nothing(alpha, as_user, admin, make_user):
+    # given: a user whose wallet was never opened
+    from tenant_apps.audit.models import AuditLogEntry
+
+    user = make_user(alpha, "reader@alpha.test")
+    with tenant_context(alpha):
+        before = (Wallet.objects.count(), AuditLogEntry.objects.count())
+    # when: the owner and an admin read it and its ledger
+    owner = as_user(alpha, "reader@alpha.test")
+    answers = [owner.get(MY_WALLET), owner.get(MY_LEDGER), admin.get(wallet_url(user.pk)),
+               admin.get(f"{wallet_url(user.pk)}ledger/")]
+    # then: every read answered, and no row was written
+    assert [a.status_code for a in answers] == [200, 200, 200, 200]
+    assert answers[1].json()["count"] == answers[3].json()["count"] == 0
+    with tenant_context(alpha):
+        assert (Wallet.objects.count(), AuditLogEntry.objects.count()) == before
 
 
 def test_the_own_wallet_shows_balance_and_held_as_decimal_strings(alpha, as_user, funded):

@@ -176,7 +176,7 @@ def test_concurrent_conflicting_operations_keep_every_wallet_equal_to_its_ledger
     def set_up() -> tuple[list[Wallet], str]:
         wallets = []
         for email in EMAILS:
-            wallet = services.wallet_for(user=User.objects.create_user(email=email, password=PASSWORD))
+            wallet = services.wallet_open(user=User.objects.create_user(email=email, password=PASSWORD))
             services.wallet_top_up(wallet=wallet, amount=START_BALANCE + START_HELD)
             services.escrow_hold(wallet=wallet, amount=START_HELD)
             wallets.append(wallet)
@@ -262,7 +262,7 @@ def test_concurrent_first_looks_at_a_wallet_open_exactly_one(alpha):
     try:
         # when: eight requests open the wallet at the same moment
         def open_wallet() -> int:
-            return services.wallet_for(user=User.objects.get(email=email)).pk
+            return services.wallet_open(user=User.objects.get(email=email)).pk
 
         results = run_in_threads(alpha, [open_wallet] * 8)
         # then

@@ -20,7 +20,7 @@ ALPHA_ONLY_ID = 900_000_001
 def _alpha_wallet_with_money(alpha):
     with tenant_context(alpha):
         user = User.objects.create_user(email="rich@alpha.test", password=PASSWORD, id=ALPHA_ONLY_ID)
-        wallet = services.wallet_for(user=user)
+        wallet = services.wallet_open(user=user)
         services.wallet_top_up(wallet=wallet, amount=D("4242.00"), reference="isolation")
     return wallet
 

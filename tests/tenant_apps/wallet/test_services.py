@@ -35,7 +35,7 @@ def audit_verbs(wallet: Wallet) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------------
-# wallet_for
+# wallet_open
 # --------------------------------------------------------------------------------------------
 
 
@@ -43,8 +43,8 @@ def test_wallet_for_opens_one_empty_wallet_per_user_in_the_site_currency(in_alph
     # given
     user = make_user(in_alpha, "new@alpha.test")
     # when
-    first = services.wallet_for(user=user)
-    second = services.wallet_for(user=user)
+    first = services.wallet_open(user=user)
+    second = services.wallet_open(user=user)
     # then
     assert first.pk == second.pk
     assert Wallet.objects.filter(user=user).count() == 1
