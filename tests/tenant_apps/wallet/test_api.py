@@ -51,8 +51,12 @@ def test_reading_wallets_and_ledgers_writes_nothing(alpha, as_user, admin, make_
         before = (Wallet.objects.count(), AuditLogEntry.objects.count())
     # when: the owner and an admin read it and its ledger
     owner = as_user(alpha, "reader@alpha.test")
-    answers = [owner.get(MY_WALLET), owner.get(MY_LEDGER), admin.get(wallet_url(user.pk)),
-               admin.get(f"{wallet_url(user.pk)}ledger/")]
+    answers = [
+        owner.get(MY_WALLET),
+        owner.get(MY_LEDGER),
+        admin.get(wallet_url(user.pk)),
+        admin.get(f"{wallet_url(user.pk)}ledger/"),
+    ]
     # then: every read answered, and no row was written
     assert [a.status_code for a in answers] == [200, 200, 200, 200]
     assert answers[1].json()["count"] == answers[3].json()["count"] == 0
