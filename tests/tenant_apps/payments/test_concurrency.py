@@ -105,14 +105,14 @@ def test_concurrent_offline_payments_cannot_overpay(alpha, committed, monkeypatc
             ]
 
     receipts = in_thread(upload)
-    real_open_amount = services._open_amount
+    real_open_amount = services.offline._open_amount
 
     def slow_open_amount(locked_invoice: Any) -> Decimal:
         amount = real_open_amount(locked_invoice)
         time.sleep(0.2)  # everyone has read the open amount before anyone writes, unless the lock queues them
         return amount
 
-    monkeypatch.setattr(services, "_open_amount", slow_open_amount)
+    monkeypatch.setattr(services.offline, "_open_amount", slow_open_amount)
 
     def pay(index: int) -> Callable[[], Any]:
         def run() -> Any:
@@ -171,13 +171,13 @@ def test_concurrent_deliveries_of_one_event_apply_it_once(alpha, committed, monk
         "metadata": {"tenant": "alpha", "invoice": str(invoice.pk), "payment": str(payment.pk)},
     }
     payload = json.dumps(intent_event(intent, "payment_intent.succeeded", event_id="evt_race_1"))
-    real_apply = services._apply_intent_event
+    real_apply = services.stripe_payments._apply_intent_event
 
     def slow_apply(*args: Any) -> Any:
         time.sleep(0.2)  # the first delivery holds its event row while the others arrive
         return real_apply(*args)
 
-    monkeypatch.setattr(services, "_apply_intent_event", slow_apply)
+    monkeypatch.setattr(services.stripe_payments, "_apply_intent_event", slow_apply)
 
     def deliver() -> Any:
         response = APIClient(HTTP_HOST=host_of(alpha)).generic(

@@ -1,0 +1,237 @@
+"""Card payments through Stripe: PaymentIntents, and the signed webhook applied exactly once per event."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from saas.db.tenant import current_schema, current_tenant_uuid
+from tenant_apps.audit.services import audit_record
+from tenant_apps.payments import stripe_gateway
+from tenant_apps.payments.models import (
+    ZERO,
+    Invoice,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    StripeEvent,
+)
+from tenant_apps.payments.money import (
+    check_amount,
+    to_minor_units,
+)
+from tenant_apps.payments.services._common import (
+    _approve,
+    _check_payable,
+    _lock_invoice,
+    _lock_payment,
+    _notify_approvers,
+    _open_amount,
+    _payment_facts,
+    _refuse_overpayment,
+    _reject,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StripeCheckout:
+    """A pending Stripe payment and the PaymentIntent's ``client_secret`` for Stripe.js."""
+
+    payment: Payment
+    client_secret: str
+    created: bool
+
+
+_REUSABLE_INTENT_STATES = frozenset({"requires_payment_method", "requires_confirmation", "requires_action"})
+
+
+def payment_stripe_start(*, invoice: Invoice, payer: Any, amount: Decimal | str | None = None) -> StripeCheckout:
+    """Start a card payment of ``amount`` (default: all that is open) on ``invoice``.
+
+    Creates a pending ``Payment`` and a Stripe PaymentIntent (amount in Stripe's minor unit, lower
+    case currency, metadata ``{tenant, tenant_uuid, invoice, payment, invoice_number}``) in one
+    transaction that holds the invoice lock, so a failed Stripe call leaves nothing behind. A payer
+    coming back with the same amount while their earlier intent is still unpaid gets that intent
+    again (``created=False``).
+
+    Raises ``ApplicationError``: ``payments_unavailable`` (503, no ``STRIPE_SECRET_KEY``),
+    ``invalid_amount`` (400), ``invoice_cancelled`` / ``overpayment`` (409),
+    ``payment_provider_error`` (502), ``payment_provider_rejected`` (400).
+    """
+    stripe_gateway.require_payments_enabled()  # 503 before anything when online payments are off
+    with transaction.atomic():
+        invoice = _lock_invoice(invoice.pk)
+        _check_payable(invoice)
+        wanted = None if amount is None else check_amount(amount, invoice.currency)
+        earlier = Payment.objects.filter(
+            invoice=invoice,
+            payer_id=payer.pk,
+            method=PaymentMethod.STRIPE,
+            status=PaymentStatus.PENDING,
+            stripe_payment_intent_id__isnull=False,
+        ).order_by("-pk")
+        for candidate in earlier:
+            if wanted is None or candidate.amount == wanted:
+                intent = stripe_gateway.payment_intent_retrieve(str(candidate.stripe_payment_intent_id))
+                if intent.status in _REUSABLE_INTENT_STATES:
+                    return StripeCheckout(payment=candidate, client_secret=intent.client_secret, created=False)
+        open_amount = _open_amount(invoice)
+        if wanted is None:
+            wanted = open_amount
+        _refuse_overpayment(invoice, wanted, open_amount)
+        payment = Payment.objects.create(invoice=invoice, payer=payer, amount=wanted, method=PaymentMethod.STRIPE)
+        schema = current_schema()
+        intent = stripe_gateway.payment_intent_create(
+            amount_minor=to_minor_units(wanted, invoice.currency),
+            currency=invoice.currency.lower(),
+            metadata={
+                "tenant": schema,
+                "tenant_uuid": current_tenant_uuid(),
+                "invoice": str(invoice.pk),
+                "payment": str(payment.pk),
+                "invoice_number": invoice.number,
+            },
+            idempotency_key=f"{schema}:payment:{payment.pk}",
+        )
+        payment.stripe_payment_intent_id = intent.id
+        payment.save(update_fields=["stripe_payment_intent_id"])
+        audit_record(
+            actor=payer,
+            verb="payment.stripe_started",
+            target=payment,
+            changes={**_payment_facts(payment, invoice), "payment_intent": intent.id},
+        )
+    return StripeCheckout(payment=payment, client_secret=intent.client_secret, created=True)
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    """What the webhook did: ``status`` is ``processed``, ``duplicate`` or ``ignored``."""
+
+    status: str
+    outcome: str = ""
+    event_id: str = ""
+
+
+_INTENT_EVENTS = frozenset({"payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled"})
+
+
+def _event_is_for_this_tenant(metadata: Any) -> bool:
+    if not isinstance(metadata, dict) or metadata.get("tenant") != current_schema():
+        return False
+    return metadata.get("tenant_uuid", current_tenant_uuid()) == current_tenant_uuid()
+
+
+def stripe_event_process(*, payload: bytes, signature: str | None) -> WebhookResult:
+    """Verify and apply one Stripe webhook delivery, exactly once per event id and tenant.
+
+    * The signature is checked first (``stripe_gateway.webhook_event``): 400 ``invalid_signature``.
+    * An event whose object's ``metadata.tenant`` is not this tenant is **ignored** (200, nothing
+      written): with one Stripe account, every tenant's endpoint receives every event, and Stripe
+      must not retry (or disable the endpoint) over events meant for a sibling. So is one whose
+      ``metadata.tenant_uuid`` is not this tenant's ``Tenant.uuid``: a tenant dropped and
+      provisioned again under the same slug never applies the old tenant's events. (Intents created
+      before ``tenant_uuid`` was written carry only the slug, and are matched by it.)
+    * The event id is inserted in ``StripeEvent`` in the transaction that applies it; a second
+      delivery, even concurrent, finds the row (or waits for it and hits the unique index) and is a
+      no-op (``duplicate``).
+    * ``payment_intent.succeeded``: approves the pending payment (invoice may turn paid). The
+      amount and currency must match the payment, else ``amount_mismatch``. A payment already
+      rejected (failed earlier, cancelled, or rejected by hand) is approved again if the invoice
+      still has room; otherwise ``refund_required`` is recorded, logged as an error and the
+      finance users are notified.
+    * ``payment_intent.payment_failed`` / ``.canceled``: rejects a pending payment with Stripe's
+      message; a decided payment is left alone (``stale``: Stripe does not order its events).
+    * Other types are recorded as ``ignored``.
+    """
+    event = stripe_gateway.webhook_event(payload=payload, signature=signature)
+    obj = (event.get("data") or {}).get("object") or {}
+    metadata = obj.get("metadata") or {}
+    if not _event_is_for_this_tenant(metadata):
+        return WebhookResult(status="ignored", outcome="other_tenant", event_id=event["id"])
+    intent_id = str(obj.get("id") or "") if obj.get("object") == "payment_intent" else ""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record = StripeEvent.objects.create(
+                    event_id=event["id"], type=event["type"], payment_intent_id=intent_id, outcome="processing"
+                )
+        except IntegrityError:
+            return WebhookResult(status="duplicate", event_id=event["id"])
+        outcome, payment = "ignored", None
+        if event["type"] in _INTENT_EVENTS and intent_id:
+            outcome, payment = _apply_intent_event(event, obj, metadata)
+        record.outcome, record.payment = outcome, payment
+        record.save(update_fields=["outcome", "payment"])
+    return WebhookResult(status="processed", outcome=outcome, event_id=event["id"])
+
+
+def _apply_intent_event(
+    event: dict[str, Any], obj: dict[str, Any], metadata: dict[str, Any]
+) -> tuple[str, Payment | None]:
+    found = Payment.objects.filter(stripe_payment_intent_id=obj["id"], method=PaymentMethod.STRIPE).first()
+    if found is None:
+        logger.warning("Stripe event %s names unknown PaymentIntent %s", event["id"], obj["id"])
+        return "unknown_payment", None
+    if str(metadata.get("payment")) != str(found.pk) or str(metadata.get("invoice")) != str(found.invoice_id):
+        logger.error("Stripe event %s: metadata %s does not match payment %s", event["id"], metadata, found.pk)
+        return "metadata_mismatch", found
+    invoice = _lock_invoice(found.invoice_id)
+    payment = _lock_payment(found.pk)
+    now = timezone.now()
+    facts = {**_payment_facts(payment, invoice), "event": event["id"], "payment_intent": obj["id"]}
+
+    if event["type"] != "payment_intent.succeeded":
+        if payment.status != PaymentStatus.PENDING:
+            return "stale", payment
+        error = obj.get("last_payment_error") or {}
+        if event["type"] == "payment_intent.canceled":
+            reason = "The card payment was cancelled."
+        else:
+            reason = f"The card payment failed: {error.get('message') or 'declined'}."
+        _reject(payment, invoice, actor=None, reason=reason, now=now)
+        return "rejected", payment
+
+    received = obj.get("amount_received") or obj.get("amount")
+    currency = str(obj.get("currency") or "").upper()
+    if currency != invoice.currency or received != to_minor_units(payment.amount, invoice.currency):
+        logger.error(
+            "Stripe event %s: %s %s received for payment %s of %s %s",
+            event["id"],
+            received,
+            currency,
+            payment.pk,
+            payment.amount,
+            invoice.currency,
+        )
+        audit_record(
+            actor=None,
+            verb="payment.stripe_mismatch",
+            target=payment,
+            changes={**facts, "received": received, "received_currency": currency},
+        )
+        return "amount_mismatch", payment
+    if payment.status == PaymentStatus.APPROVED:
+        return "already_approved", payment
+    if payment.status == PaymentStatus.REJECTED:
+        room = ZERO if invoice.cancelled_at is not None else _open_amount(invoice)
+        if payment.amount > room:
+            logger.error(
+                "Stripe charged %s %s for payment %s, which was rejected and no longer fits invoice %s; refund it",
+                payment.amount,
+                invoice.currency,
+                payment.pk,
+                invoice.number,
+            )
+            audit_record(actor=None, verb="payment.refund_required", target=payment, changes=facts)
+            _notify_approvers(payment, invoice, verb="payment.refund_required")
+            return "refund_required", payment
+    _approve(payment, invoice, actor=None, now=now, via=f"stripe:{event['id']}")
+    return "approved", payment
