@@ -132,14 +132,14 @@ def slow_pick(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pause between reading the fullest group with room and taking a seat in it."""
     from tenant_apps.school.lessons import services
 
-    real_pick = services._pick_group
+    real_pick = services.groups._pick_group
 
     def pick(product: Any) -> Any:
         group = real_pick(product)
         time.sleep(PAUSE)  # every racer has read the counts before anyone writes, unless the lock queues them
         return group
 
-    monkeypatch.setattr(services, "_pick_group", pick)
+    monkeypatch.setattr(services.groups, "_pick_group", pick)
 
 
 def _approvals(alpha: Any, committed: dict[str, Any]) -> list[Callable[[], Any]]:
@@ -212,7 +212,7 @@ def test_without_the_product_lock_the_race_is_lost(alpha, committed, slow_pick, 
     approvals = _approvals(alpha, committed)
     for approve in approvals[:seated_before]:
         in_thread(approve)
-    monkeypatch.setattr(services, "_lock_product", lambda pk: Product.objects.get(pk=pk))
+    monkeypatch.setattr(services.groups, "_lock_product", lambda pk: Product.objects.get(pk=pk))
     # when
     results = race(approvals[seated_before:])
     # then: approvals fail (two batches with the same numbers, or the capacity check refusing a seat
@@ -239,13 +239,13 @@ def test_two_orders_of_one_product_at_once_give_one_purchase_and_one_409(alpha, 
 
     student = in_thread(make_student)
     committed["students"].append(student)  # removed with the rest
-    real_invoice_create = services.invoice_create
+    real_invoice_create = services.purchases.invoice_create
 
     def slow_invoice_create(**kwargs: Any) -> Any:
         time.sleep(PAUSE)
         return real_invoice_create(**kwargs)
 
-    monkeypatch.setattr(services, "invoice_create", slow_invoice_create)
+    monkeypatch.setattr(services.purchases, "invoice_create", slow_invoice_create)
 
     def order() -> Any:
         with tenant_context(alpha):

@@ -189,7 +189,7 @@ def test_a_failing_placement_rolls_the_payment_back(alpha, people, make_product,
     def broken(**kwargs):
         raise RuntimeError("placement failed")
 
-    monkeypatch.setattr(services, "group_assign", broken)
+    monkeypatch.setattr(services.purchases, "group_assign", broken)
     # when
     with pytest.raises((RuntimeError, ApplicationError)):
         pay(alpha, purchase)

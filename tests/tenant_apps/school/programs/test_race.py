@@ -98,14 +98,14 @@ def _slow_seat_count(monkeypatch: pytest.MonkeyPatch) -> None:
     unless the program lock queues them."""
     from tenant_apps.school.programs import services
 
-    real = services._seats_taken
+    real = services.enrolments._seats_taken
 
     def slow(program: Any) -> int:
         taken = real(program)
         time.sleep(0.3)
         return taken
 
-    monkeypatch.setattr(services, "_seats_taken", slow)
+    monkeypatch.setattr(services.enrolments, "_seats_taken", slow)
 
 
 def _approve_both(alpha: Any, rows: dict[str, Any]) -> list[Any]:
@@ -161,7 +161,9 @@ def test_without_the_program_lock_the_same_race_overbooks(alpha, last_seat, monk
     from tenant_apps.school.programs import services
 
     _slow_seat_count(monkeypatch)
-    monkeypatch.setattr(services, "_lock_program", lambda program_type, pk: program_type.programs().get(pk=pk))
+    monkeypatch.setattr(
+        services.enrolments, "_lock_program", lambda program_type, pk: program_type.programs().get(pk=pk)
+    )
     # when
     outcomes = _approve_both(alpha, last_seat)
     # then: both counted the same free seat

@@ -1,0 +1,35 @@
+"""What programs and enrolments share: the error helpers, the program row lock, audit facts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from saas.api.errors import ApplicationError
+from tenant_apps.school.programs.models import (
+    Program,
+    ProgramType,
+    program_type_of,
+)
+
+
+def _denied() -> ApplicationError:
+    return ApplicationError("Your role does not allow this action.", code="permission_denied", status_code=403)
+
+
+def _invalid(field: str, message: str, code: str = "validation_error") -> ApplicationError:
+    return ApplicationError(message, code=code, details={field: [message]})
+
+
+def _lock_program(program_type: ProgramType, pk: int) -> Any:
+    """The program row, locked until the transaction ends (call inside ``transaction.atomic``)."""
+    return program_type.programs().select_for_update(of=("self",)).get(pk=pk)
+
+
+def _facts(program: Program) -> dict[str, Any]:
+    program_type = program_type_of(program)
+    return {
+        "program_type": program_type.key,
+        "program": program.pk,
+        "program_title": program.title,
+        "program_slug": program.slug,
+    }
