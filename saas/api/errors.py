@@ -7,8 +7,9 @@ this body (``details`` is present only when there is something to add)::
                "message": "Invalid input.",
                "details": {"email": ["Enter a valid email address."]}}}
 
-``code`` is stable and machine-readable; ``message`` is for people. Domain code raises
-``ApplicationError`` (or a subclass) with its own code and HTTP status; DRF's exceptions,
+``code`` is stable and machine-readable (one of ``saas.errors.ErrorCode``); ``message`` is for
+people. Domain code raises ``saas.errors.ApplicationError`` or one of its typed subclasses
+(``NotFound``, ``PermissionDenied``, ``Conflict``...); DRF's exceptions,
 Django's ``ValidationError``, ``Http404`` and ``PermissionDenied`` are converted here.
 """
 
@@ -26,34 +27,11 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from saas.errors import ApplicationError
+
+__all__ = ["ApplicationError", "error_body", "error_response", "exception_handler"]
+
 logger = logging.getLogger(__name__)
-
-
-class ApplicationError(Exception):
-    """A domain error a client can act on.
-
-    ``code`` is a stable snake_case identifier, ``status_code`` the HTTP status (a 4xx),
-    ``details`` an optional JSON-serialisable mapping.
-    """
-
-    code: str = "application_error"
-    status_code: int = status.HTTP_400_BAD_REQUEST
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: str | None = None,
-        status_code: int | None = None,
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        if code is not None:
-            self.code = code
-        if status_code is not None:
-            self.status_code = status_code
-        self.details = details or {}
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:

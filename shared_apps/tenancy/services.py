@@ -16,6 +16,7 @@ from django_tenants.utils import quote_schema_name, schema_exists, tenant_contex
 
 from saas.api.errors import ApplicationError
 from saas.db.tenant import use_public_schema
+from saas.errors import Conflict
 from shared_apps.tenancy.hosts import tenant_host
 from shared_apps.tenancy.models import Domain, Tenant, TenantKind, TenantStatus
 from shared_apps.tenancy.schema_clone import clone_schema
@@ -127,10 +128,9 @@ def tenant_provision(*, kind: str, slug: str, name: str, owner_email: str, owner
 
     use_public_schema()
     if Tenant.objects.filter(schema_name=slug).exists() or schema_exists(slug):
-        raise ApplicationError(
+        raise Conflict(
             f"The slug {slug!r} is taken.",
             code="slug_taken",
-            status_code=409,
             details={"slug": ["A site with this slug exists."]},
         )
 
@@ -146,10 +146,9 @@ def tenant_provision(*, kind: str, slug: str, name: str, owner_email: str, owner
         # A concurrent request took the slug between our check and our insert (the unique
         # index made this one wait for it, then fail).
         if Tenant.objects.filter(schema_name=slug).exists():
-            raise ApplicationError(
+            raise Conflict(
                 f"The slug {slug!r} is taken.",
                 code="slug_taken",
-                status_code=409,
                 details={"slug": ["A site with this slug exists."]},
             ) from None
         raise
@@ -175,10 +174,9 @@ def tenant_transition(*, tenant: Tenant, action: str) -> Tenant:
     with transaction.atomic():
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
         if locked.status not in allowed_from:
-            raise ApplicationError(
+            raise Conflict(
                 f"Cannot {action} a tenant that is {locked.status}.",
                 code="invalid_status_transition",
-                status_code=409,
             )
         locked.status = to
         locked.save(update_fields=["status", "updated_at"])

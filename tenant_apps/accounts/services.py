@@ -19,6 +19,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from saas.api.errors import ApplicationError
 from saas.db.tenant import current_kind, current_schema, enqueue_on_commit
+from saas.errors import Conflict, RateLimited
 from tenant_apps.accounts.addresses import normalize_email
 from tenant_apps.accounts.models import OneTimeCode, User
 from tenant_apps.accounts.roles import ADMIN, default_role, roles_of
@@ -54,24 +55,22 @@ def _role_groups(roles: list[str]) -> list[Group]:
         )
     groups = list(Group.objects.filter(name__in=roles))
     if len(groups) != len(set(roles)):
-        raise ApplicationError("This site's roles are not set up.", code="roles_missing", status_code=409)
+        raise Conflict("This site's roles are not set up.", code="roles_missing")
     return groups
 
 
 def _check_unique(*, email: str | None = None, phone: str | None = None, exclude_pk: int | None = None) -> None:
     users = User.objects.exclude(pk=exclude_pk) if exclude_pk else User.objects.all()
     if email and users.filter(email=email).exists():
-        raise ApplicationError(
+        raise Conflict(
             "A user with this e-mail exists.",
             code="email_taken",
-            status_code=409,
             details={"email": ["Already registered."]},
         )
     if phone and users.filter(phone=phone).exists():
-        raise ApplicationError(
+        raise Conflict(
             "A user with this phone number exists.",
             code="phone_taken",
-            status_code=409,
             details={"phone": ["Already registered."]},
         )
 
@@ -155,7 +154,7 @@ def user_update(user: User, *, roles: list[str] | None = None, actor: Any = None
         if was_admin and not stays_admin:
             admins = User.objects.select_for_update().filter(groups__name=ADMIN, is_active=True)
             if not admins.exclude(pk=user.pk).exists():
-                raise ApplicationError("A site needs at least one active admin.", code="last_admin", status_code=409)
+                raise Conflict("A site needs at least one active admin.", code="last_admin")
     return user
 
 
@@ -284,10 +283,9 @@ def otp_request(*, address: str) -> None:
         )
         if len(recent) >= settings.OTP_RATE_LIMIT:
             retry_after = int((recent[0] - window_start).total_seconds()) + 1
-            raise ApplicationError(
+            raise RateLimited(
                 "Too many codes requested for this address. Try again later.",
                 code="otp_rate_limited",
-                status_code=429,
                 details={"retry_after": retry_after},
             )
         code = f"{secrets.randbelow(10**6):06d}"
@@ -342,9 +340,7 @@ def otp_verify(*, address: str, code: str) -> User:
         if otp.expires_at <= timezone.now():
             raise ApplicationError("The code has expired. Request a new one.", code="otp_expired")
         if otp.attempts >= settings.OTP_MAX_ATTEMPTS:
-            raise ApplicationError(
-                "Too many wrong codes. Request a new one.", code="otp_attempts_exceeded", status_code=429
-            )
+            raise RateLimited("Too many wrong codes. Request a new one.", code="otp_attempts_exceeded")
         if not constant_time_compare(otp.code_hash, _hash_code(address, (code or "").strip())):
             otp.attempts += 1
             otp.save(update_fields=["attempts"])

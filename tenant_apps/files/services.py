@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 
-from saas.api.errors import ApplicationError
 from saas.db.tenant import current_schema, site_url
+from saas.errors import NotFound, PermissionDenied
 from tenant_apps.audit.services import audit_record
 from tenant_apps.files.models import StoredFile
 from tenant_apps.files.storage import key_belongs_to_current_tenant
@@ -63,16 +63,12 @@ def file_from_signature(*, pk: str, signature: str) -> StoredFile:
     try:
         data = signing.loads(signature, salt=_SIGNING_SALT, max_age=settings.FILE_URL_TTL_SECONDS)
     except signing.BadSignature:
-        raise ApplicationError(
-            "This download link is invalid or has expired.", code="invalid_signature", status_code=403
-        ) from None
+        raise PermissionDenied("This download link is invalid or has expired.", code="invalid_signature") from None
     if data.get("f") != str(pk) or data.get("t") != current_schema():
-        raise ApplicationError(
-            "This download link is invalid or has expired.", code="invalid_signature", status_code=403
-        )
+        raise PermissionDenied("This download link is invalid or has expired.", code="invalid_signature")
     stored = StoredFile.objects.filter(pk=pk).first()
     if stored is None:
-        raise ApplicationError("No such file.", code="not_found", status_code=404)
+        raise NotFound("No such file.")
     return stored
 
 
@@ -93,9 +89,7 @@ def key_from_signature(*, signature: str) -> str:
     """The storage key a ``storage_url`` names, if its signature is valid, unexpired, for this
     tenant and the key lies under this tenant's prefix; raises ``ApplicationError``
     ``invalid_signature`` (403) otherwise, ``not_found`` (404) when the object is gone."""
-    invalid = ApplicationError(
-        "This download link is invalid or has expired.", code="invalid_signature", status_code=403
-    )
+    invalid = PermissionDenied("This download link is invalid or has expired.", code="invalid_signature")
     try:
         data = signing.loads(signature, salt=_KEY_SIGNING_SALT, max_age=settings.FILE_URL_TTL_SECONDS)
     except signing.BadSignature:
@@ -104,5 +98,5 @@ def key_from_signature(*, signature: str) -> str:
     if not isinstance(key, str) or data.get("t") != current_schema() or not key_belongs_to_current_tenant(key):
         raise invalid
     if not default_storage.exists(key):
-        raise ApplicationError("No such file.", code="not_found", status_code=404)
+        raise NotFound("No such file.")
     return key

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from saas.api.errors import ApplicationError
+from saas.errors import PayloadTooLarge, UnsupportedType
 
 #: Image types accepted where only a picture makes sense (avatars); a subset of FILE_ALLOWED_TYPES.
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
@@ -21,9 +22,7 @@ def _unsupported(allowed: Collection[str], detected: str | None = None) -> Appli
     details: dict[str, object] = {"allowed": [t for t in settings.FILE_ALLOWED_TYPES if t in allowed]}
     if detected:
         details["detected"] = detected
-    return ApplicationError(
-        "This kind of file is not accepted.", code="unsupported_file_type", status_code=415, details=details
-    )
+    return UnsupportedType("This kind of file is not accepted.", code="unsupported_file_type", details=details)
 
 
 def sniff_content_type(upload: UploadedFile, *, allowed_types: Collection[str]) -> str:
@@ -61,10 +60,9 @@ def validate_upload(upload: UploadedFile, *, allowed_types: Collection[str] | No
     if upload.size is None or upload.size == 0:
         raise ApplicationError("The file is empty.", code="empty_file")
     if upload.size > settings.FILE_MAX_BYTES:
-        raise ApplicationError(
+        raise PayloadTooLarge(
             f"Files may be at most {settings.FILE_MAX_BYTES} bytes.",
             code="file_too_large",
-            status_code=413,
             details={"max_bytes": settings.FILE_MAX_BYTES, "size": upload.size},
         )
     content_type = sniff_content_type(upload, allowed_types=allowed)

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas.api.errors import ApplicationError
+from saas.errors import NotFound
 from tenant_apps.files import services
 from tenant_apps.files.access import can_read_file
 from tenant_apps.files.models import StoredFile
@@ -62,7 +63,7 @@ def readable_file(request: Request, pk: Any) -> StoredFile:
     """The file ``pk`` if the user may read it; 404 otherwise (no existence leak)."""
     stored = StoredFile.objects.filter(pk=pk).first()
     if stored is None or not can_read_file(request.user, stored):
-        raise ApplicationError("No such file.", code="not_found", status_code=404)
+        raise NotFound("No such file.")
     return stored
 
 
@@ -91,7 +92,7 @@ class FileDownloadView(APIView):
     def get(self, request: Request, pk: Any) -> FileResponse:
         stored = services.file_from_signature(pk=str(pk), signature=request.query_params.get("signature", ""))
         if not key_belongs_to_current_tenant(stored.file.name or ""):
-            raise ApplicationError("No such file.", code="not_found", status_code=404)
+            raise NotFound("No such file.")
         return FileResponse(
             stored.file.open("rb"), as_attachment=True, filename=stored.original_name, content_type=stored.content_type
         )

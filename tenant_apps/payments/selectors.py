@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from saas.api.errors import ApplicationError
+from saas.errors import NotFound
 from tenant_apps.payments.access import user_is_finance
 from tenant_apps.payments.models import ZERO, Invoice, Payment, PaymentStatus
 
@@ -67,7 +67,7 @@ def access_invoice(*, user: Any, pk: Any) -> Invoice:
     """The invoice ``pk`` with its lines and payments, if ``user`` may see it; 404 otherwise."""
     invoice = invoices_visible_to(user).filter(pk=pk).first()
     if invoice is None:
-        raise ApplicationError("No such invoice.", code="not_found", status_code=404)
+        raise NotFound("No such invoice.")
     return invoice
 
 
@@ -97,7 +97,7 @@ def access_payment(*, user: Any, pk: Any) -> Payment:
     """The payment ``pk`` if ``user`` may see it; 404 otherwise."""
     payment = payments_visible_to(user).filter(pk=pk).first()
     if payment is None:
-        raise ApplicationError("No such payment.", code="not_found", status_code=404)
+        raise NotFound("No such payment.")
     return payment
 
 

@@ -21,6 +21,7 @@ import stripe
 from django.conf import settings
 
 from saas.api.errors import ApplicationError
+from saas.errors import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +49,7 @@ def payments_enabled() -> bool:
 def require_payments_enabled() -> None:
     """Raise ``ApplicationError`` ``payments_unavailable`` (503) unless ``STRIPE_SECRET_KEY`` is set."""
     if not payments_enabled():
-        raise ApplicationError(
-            "Online payments are not available on this site.", code="payments_unavailable", status_code=503
-        )
+        raise ServiceUnavailable("Online payments are not available on this site.", code="payments_unavailable")
 
 
 def stripe_client() -> stripe.StripeClient:
@@ -70,8 +69,8 @@ def _stripe_errors() -> Iterator[None]:
         yield
     except stripe.AuthenticationError:
         logger.exception("Stripe refused the secret key")
-        raise ApplicationError(
-            "Online payments are not available on this site.", code="payments_unavailable", status_code=503
+        raise ServiceUnavailable(
+            "Online payments are not available on this site.", code="payments_unavailable"
         ) from None
     except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as exc:
         logger.warning("Stripe unavailable: %s", exc)
@@ -136,9 +135,7 @@ def webhook_event(*, payload: bytes, signature: str | None) -> dict[str, Any]:
     """
     secret = settings.STRIPE_WEBHOOK_SECRET
     if not secret:
-        raise ApplicationError(
-            "Stripe webhooks are not configured on this server.", code="payments_unavailable", status_code=503
-        )
+        raise ServiceUnavailable("Stripe webhooks are not configured on this server.", code="payments_unavailable")
     try:
         event = stripe.Webhook.construct_event(payload, signature, secret)
     except stripe.SignatureVerificationError:

@@ -11,6 +11,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from saas.api.errors import ApplicationError
 from saas.db.tenant import current_kind
+from saas.errors import NotFound, PermissionDenied
 from tenant_apps.accounts.models import User
 from tenant_apps.tickets.models import Ticket, TicketAttachment, TicketMessage
 from tenant_apps.tickets.permissions import VIEW, can_change_ticket, can_view_ticket
@@ -68,7 +69,7 @@ def ticket_message_get(*, user: Any, message_id: int) -> TicketMessage:
     """One message with author and attachments, if ``user`` may see its ticket; else ``not_found``."""
     message = _messages().filter(pk=message_id, ticket__in=tickets_visible_to(user).values("pk")).first()
     if message is None:
-        raise ApplicationError("No such message.", code="not_found", status_code=404)
+        raise NotFound("No such message.")
     return message
 
 
@@ -84,7 +85,7 @@ def access_ticket(*, user: Any, ticket_id: Any, for_change: bool = False, lock: 
     if ticket is None or not can_view_ticket(user, ticket):
         raise _not_found()
     if for_change and not can_change_ticket(user, ticket):
-        raise ApplicationError("You may not change this ticket.", code="permission_denied", status_code=403)
+        raise PermissionDenied("You may not change this ticket.")
     return ticket
 
 
@@ -104,4 +105,4 @@ def _pk(ticket_id: Any) -> int:
 
 
 def _not_found() -> ApplicationError:
-    return ApplicationError("No such ticket.", code="not_found", status_code=404)
+    return NotFound("No such ticket.")

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from saas.api.errors import ApplicationError
 from saas.db.tenant import current_kind, site_url
+from saas.errors import Conflict, PermissionDenied
 from tenant_apps.accounts.models import User
 from tenant_apps.audit.services import audit_record
 from tenant_apps.emails.services import email_send
@@ -128,7 +129,7 @@ def ticket_reply(*, actor: User, ticket_id: Any, body: str, attachment_ids: Iter
     with transaction.atomic():
         ticket = access_ticket(user=actor, ticket_id=ticket_id, for_change=True, lock=True)
         if ticket.status == TicketStatus.CLOSED:
-            raise ApplicationError("This ticket is closed. Reopen it to reply.", code="ticket_closed", status_code=409)
+            raise Conflict("This ticket is closed. Reopen it to reply.", code="ticket_closed")
         files = _own_files(user=actor, ids=attachment_ids)
         if not (body or "").strip() and not files:
             raise _validation("body", "Write a message or attach a file.")
@@ -158,9 +159,7 @@ def ticket_prioritise(*, actor: User, ticket_id: Any, priority: str) -> Ticket:
     Raises ``ApplicationError``: ``permission_denied`` (403), ``not_found`` (404).
     """
     if not is_support_staff(actor):
-        raise ApplicationError(
-            "Only the site's support staff may change a ticket's priority.", code="permission_denied", status_code=403
-        )
+        raise PermissionDenied("Only the site's support staff may change a ticket's priority.")
     with transaction.atomic():
         ticket = access_ticket(user=actor, ticket_id=ticket_id, for_change=True, lock=True)
         if ticket.priority == priority:
@@ -184,9 +183,7 @@ def ticket_assign(*, actor: User, ticket_id: Any, assignee_id: int | None) -> Ti
     (404), ``invalid_assignee`` (400).
     """
     if not is_support_staff(actor):
-        raise ApplicationError(
-            "Only the site's support staff may assign tickets.", code="permission_denied", status_code=403
-        )
+        raise PermissionDenied("Only the site's support staff may assign tickets.")
     with transaction.atomic():
         ticket = access_ticket(user=actor, ticket_id=ticket_id, for_change=True, lock=True)
         new = None
@@ -277,10 +274,9 @@ def _set_status(ticket: Ticket, *, actor: User, status: str, verb: str) -> None:
 
 
 def _invalid_transition(ticket: Ticket, wanted: str) -> ApplicationError:
-    return ApplicationError(
+    return Conflict(
         f"A ticket that is {ticket.status} cannot become {wanted}.",
         code="invalid_status_transition",
-        status_code=409,
         details={"status": ticket.status},
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from saas.api.errors import ApplicationError
+from saas.errors import NotFound
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import user_has_role
 from tenant_apps.accounts.roles import ADMIN
@@ -24,5 +24,5 @@ def access_wallet_of_user(*, viewer: Any, user_id: int, open_if_missing: bool = 
     may_see = viewer.is_authenticated and (viewer.pk == user_id or user_has_role(viewer, ADMIN))
     user = User.objects.filter(pk=user_id).first() if may_see else None
     if user is None:
-        raise ApplicationError("No such wallet.", code="not_found", status_code=404)
+        raise NotFound("No such wallet.")
     return wallet_open(user=user) if open_if_missing else wallet_of(user=user)

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
-from saas.api.errors import ApplicationError
+from saas.errors import NotFound
 from tenant_apps.wallet.models import Wallet
 
 
@@ -32,10 +32,10 @@ def wallets_lock(*, wallet_ids: Iterable[int]) -> dict[int, Wallet]:
     """Lock the wallets ``wallet_ids`` (in primary-key order) and return them by id, freshly read.
 
     Must run inside ``transaction.atomic()``; the locks last until it ends. Raises
-    ``ApplicationError`` ``wallet_not_found`` (404) when one of them does not exist.
+    ``NotFound`` (404 ``not_found``) when one of them does not exist.
     """
     wanted = set(wallet_ids)
     wallets = {wallet.pk: wallet for wallet in wallet_qs_select_for_update().filter(pk__in=wanted)}
     if len(wallets) != len(wanted):
-        raise ApplicationError("No such wallet.", code="wallet_not_found", status_code=404)
+        raise NotFound("No such wallet.")
     return wallets

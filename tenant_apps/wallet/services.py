@@ -14,9 +14,9 @@ callers name each step (``"order:17:hold"``, ``"order:17:capture"``). Reusing a 
 wallet for a different operation raises ``duplicate_reference`` (409).
 
 Errors (``ApplicationError``): ``invalid_amount`` (400), ``same_wallet`` (400),
-``reason_required`` (400), ``insufficient_funds`` (409), ``insufficient_held_funds`` (409),
+``validation_error`` (400, no reason), ``insufficient_funds`` (409), ``insufficient_held_funds`` (409),
 ``currency_mismatch`` (409), ``wallet_limit_exceeded`` (409), ``duplicate_reference`` (409),
-``wallet_not_found`` (404).
+``not_found`` (404).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from saas.api.errors import ApplicationError
+from saas.errors import Conflict
 from tenant_apps.audit.services import audit_record
 from tenant_apps.wallet.locks import wallets_lock
 from tenant_apps.wallet.models import ZERO, LedgerEntry, LedgerEntryKind, Wallet
@@ -231,15 +232,13 @@ def wallet_payout(
 def wallet_adjust(*, wallet: Wallet, amount: Amount, reason: str, actor: Any, reference: str = "") -> LedgerEntry:
     """An admin's correction: ``balance += amount`` (``amount`` positive or negative, not zero).
 
-    ``reason`` (required, kept as the entry's memo) says why. Raises ``reason_required``,
+    ``reason`` (required, kept as the entry's memo) says why. Raises ``validation_error``,
     ``invalid_amount``, ``insufficient_funds`` (the balance would go below zero).
     """
     value = _amount(amount, allow_negative=True)
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError(
-            "Say why the balance is adjusted.", code="reason_required", details={"reason": ["This field is required."]}
-        )
+        raise ApplicationError("Say why the balance is adjusted.", details={"reason": ["This field is required."]})
     return _post(
         verb="wallet.adjustment",
         kind=LedgerEntryKind.ADJUSTMENT,
@@ -293,9 +292,7 @@ def _post(
     with transaction.atomic():
         wallets = wallets_lock(wallet_ids=[leg.wallet.pk for leg in legs])
         if len({wallet.currency for wallet in wallets.values()}) > 1:
-            raise ApplicationError(
-                "These wallets hold different currencies.", code="currency_mismatch", status_code=409
-            )
+            raise Conflict("These wallets hold different currencies.", code="currency_mismatch")
         if reference:
             earlier = _earlier(wallets, kind=kind, legs=legs, reference=reference)
             if earlier is not None:
@@ -342,24 +339,21 @@ def _apply(
     balance = wallet.balance + leg.balance
     held = wallet.held_balance + leg.held
     if balance < 0:
-        raise ApplicationError(
+        raise Conflict(
             "Not enough money in the wallet.",
             code="insufficient_funds",
-            status_code=409,
             details={"user_id": wallet.user_id},
         )
     if held < 0:
-        raise ApplicationError(
+        raise Conflict(
             "Not enough money held in escrow.",
             code="insufficient_held_funds",
-            status_code=409,
             details={"user_id": wallet.user_id},
         )
     if balance > MAX_AMOUNT or held > MAX_AMOUNT:
-        raise ApplicationError(
+        raise Conflict(
             "The wallet cannot hold that much.",
             code="wallet_limit_exceeded",
-            status_code=409,
             details={"max_amount": str(MAX_AMOUNT)},
         )
     wallet.balance, wallet.held_balance = balance, held
@@ -394,10 +388,9 @@ def _earlier(wallets: dict[int, Wallet], *, kind: str, legs: list[_Leg], referen
         leg.wallet.pk in found and leg.matches(found[leg.wallet.pk], kind) for leg in legs
     )
     if not same or len({entry.operation for entry in found.values()}) != 1:
-        raise ApplicationError(
+        raise Conflict(
             "This reference was used for a different operation.",
             code="duplicate_reference",
-            status_code=409,
             details={"reference": reference},
         )
     for entry in found.values():

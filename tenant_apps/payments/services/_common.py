@@ -10,8 +10,8 @@ from typing import Any
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from saas.api.errors import ApplicationError
 from saas.db.tenant import enqueue_on_commit
+from saas.errors import Conflict, PermissionDenied
 from tenant_apps.audit.services import audit_record
 from tenant_apps.notifications.services import notify
 from tenant_apps.payments.access import finance_roles, user_is_finance
@@ -42,17 +42,16 @@ def _lock_payment(pk: int) -> Payment:
 
 def _require_finance(actor: Any) -> None:
     if not user_is_finance(actor):
-        raise ApplicationError("Your role does not allow this action.", code="permission_denied", status_code=403)
+        raise PermissionDenied("Your role does not allow this action.")
 
 
 def _refuse_own_payment(payment: Payment, actor: Any) -> None:
     """Four eyes: nobody decides on a payment they made themselves (a finance user paying an
     invoice of theirs needs a colleague to approve or reject it)."""
     if payment.payer_id == getattr(actor, "pk", None):
-        raise ApplicationError(
+        raise PermissionDenied(
             "You cannot approve or reject a payment you submitted yourself.",
             code="self_approval_forbidden",
-            status_code=403,
         )
 
 
@@ -73,16 +72,15 @@ def _open_amount(invoice: Invoice) -> Decimal:
 
 def _check_payable(invoice: Invoice) -> None:
     if invoice.cancelled_at is not None:
-        raise ApplicationError("This invoice is cancelled.", code="invoice_cancelled", status_code=409)
+        raise Conflict("This invoice is cancelled.", code="invoice_cancelled")
 
 
 def _refuse_overpayment(invoice: Invoice, amount: Decimal, open_amount: Decimal) -> None:
     if amount > open_amount or open_amount <= 0:
-        raise ApplicationError(
+        raise Conflict(
             f"The payment exceeds what is left to pay on invoice {invoice.number} "
             f"({open_amount} {invoice.currency}, counting payments awaiting a decision).",
             code="overpayment",
-            status_code=409,
             details={"open_amount": str(open_amount), "amount": str(amount), "currency": invoice.currency},
         )
 

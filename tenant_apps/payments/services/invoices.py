@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from saas.api.errors import ApplicationError
+from saas.errors import Conflict
 from tenant_apps.audit.services import audit_record
 from tenant_apps.payments.models import (
     ZERO,
@@ -197,15 +198,12 @@ def invoice_cancel(*, invoice: Invoice, actor: Any, reason: str = "") -> Invoice
     with transaction.atomic():
         invoice = _lock_invoice(invoice.pk)
         if invoice.cancelled_at is not None:
-            raise ApplicationError(
-                "This invoice is already cancelled.", code="invalid_status_transition", status_code=409
-            )
+            raise Conflict("This invoice is already cancelled.", code="invalid_status_transition")
         approved, _ = _sums(invoice)
         if approved > 0:
-            raise ApplicationError(
+            raise Conflict(
                 "An invoice with approved payments cannot be cancelled.",
                 code="invoice_has_payments",
-                status_code=409,
                 details={"amount_paid": str(approved), "currency": invoice.currency},
             )
         _cancel_locked(invoice, actor=actor, reason=reason.strip())

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from saas.api.errors import ApplicationError
+from saas.errors import Conflict
 from tenant_apps.audit.services import audit_record
 from tenant_apps.files.models import StoredFile
 from tenant_apps.payments.models import (
@@ -78,15 +79,14 @@ def payment_offline_submit(
         amount = check_amount(amount, invoice.currency)
         _refuse_overpayment(invoice, amount, _open_amount(invoice))
         if Payment.objects.filter(receipt_id=receipt.pk).exists():
-            raise ApplicationError("This receipt belongs to another payment.", code="receipt_in_use", status_code=409)
+            raise Conflict("This receipt belongs to another payment.", code="receipt_in_use")
         live = Payment.objects.filter(method=PaymentMethod.OFFLINE, tracking_code=tracking_code).exclude(
             status=PaymentStatus.REJECTED
         )
         if live.exists():
-            raise ApplicationError(
+            raise Conflict(
                 "A payment with this tracking code is already recorded.",
                 code="duplicate_tracking_code",
-                status_code=409,
             )
         payment = Payment.objects.create(
             invoice=invoice,
@@ -120,13 +120,9 @@ def payment_approve(*, payment: Payment, actor: Any) -> Payment:
         payment = _lock_payment(payment.pk)
         _refuse_own_payment(payment, actor)
         if payment.method != PaymentMethod.OFFLINE:
-            raise ApplicationError(
-                "Card payments are approved by Stripe, not by hand.", code="invalid_status_transition", status_code=409
-            )
+            raise Conflict("Card payments are approved by Stripe, not by hand.", code="invalid_status_transition")
         if payment.status != PaymentStatus.PENDING:
-            raise ApplicationError(
-                f"This payment is already {payment.status}.", code="invalid_status_transition", status_code=409
-            )
+            raise Conflict(f"This payment is already {payment.status}.", code="invalid_status_transition")
         _approve(payment, invoice, actor=actor, now=timezone.now(), via="offline")
     return payment
 
@@ -154,8 +150,6 @@ def payment_reject(*, payment: Payment, actor: Any, reason: str) -> Payment:
         payment = _lock_payment(payment.pk)
         _refuse_own_payment(payment, actor)
         if payment.status != PaymentStatus.PENDING:
-            raise ApplicationError(
-                f"This payment is already {payment.status}.", code="invalid_status_transition", status_code=409
-            )
+            raise Conflict(f"This payment is already {payment.status}.", code="invalid_status_transition")
         _reject(payment, invoice, actor=actor, reason=reason, now=timezone.now())
     return payment

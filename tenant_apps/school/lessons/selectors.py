@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from saas.api.errors import ApplicationError
+from saas.errors import NotFound, PermissionDenied
 from tenant_apps.school.lessons.access import user_is_staff
 from tenant_apps.school.lessons.models import (
     LIVE_PURCHASE_STATUSES,
@@ -25,7 +26,7 @@ from tenant_apps.school.lessons.models import (
 
 
 def _not_found(what: str) -> ApplicationError:
-    return ApplicationError(f"No such {what}.", code="not_found", status_code=404)
+    return NotFound(f"No such {what}.")
 
 
 def author_list() -> QuerySet[Author]:
@@ -110,9 +111,7 @@ def lesson_list(*, user: Any, product: Product) -> QuerySet[Lesson]:
         details: dict[str, Any] = {"product": product.pk}
         if pending is not None:
             details.update(purchase=pending.pk, invoice=pending.invoice_id, invoice_status=pending.invoice.status)
-        raise ApplicationError(
-            "Pay for this product to see its lessons.", code="payment_required", status_code=403, details=details
-        )
+        raise PermissionDenied("Pay for this product to see its lessons.", code="payment_required", details=details)
     return Lesson.objects.filter(product=product).order_by("order")
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from saas.api.errors import ApplicationError
+from saas.errors import NotFound
 from tenant_apps.accounts.permissions import user_has_role
 from tenant_apps.school.programs.access import TEACHER, can_manage_enrolments
 from tenant_apps.school.programs.models import (
@@ -22,7 +23,7 @@ from tenant_apps.school.programs.models import (
 
 
 def _not_found(program_type: ProgramType, what: str = "") -> ApplicationError:
-    return ApplicationError(f"No such {what or program_type.label}.", code="not_found", status_code=404)
+    return NotFound(f"No such {what or program_type.label}.")
 
 
 def programs_visible_to(program_type: ProgramType, user: Any) -> QuerySet[Any]:

@@ -39,7 +39,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from saas.api.errors import ApplicationError
+from saas.errors import PermissionDenied
 from tenant_apps.accounts.permissions import HasRole
 from tenant_apps.school.programs import selectors, services
 from tenant_apps.school.programs.access import (
@@ -156,10 +156,8 @@ class ProgramViewSet(viewsets.GenericViewSet):
         """The students holding a seat (approved), by name: the program's teachers, support, admin."""
         program = self._program(ref)
         if not can_see_students(request.user, program):
-            raise ApplicationError(
+            raise PermissionDenied(
                 "Only the program's teachers, support and admin see its students.",
-                code="permission_denied",
-                status_code=403,
             )
         page = self.paginate_queryset(selectors.program_students(program))
         return self.get_paginated_response(ProgramStudentSerializer(page, many=True).data)

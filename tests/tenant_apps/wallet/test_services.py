@@ -334,7 +334,7 @@ def test_adjust_refuses_a_missing_reason(in_alpha, funded, reason):
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00")
     with pytest.raises(ApplicationError) as refused:
         services.wallet_adjust(wallet=wallet, amount=D("1"), reason=reason, actor=None)
-    assert (refused.value.code, refused.value.status_code) == ("reason_required", 400)
+    assert (refused.value.code, refused.value.status_code) == ("validation_error", 400)
 
 
 def test_adjust_refuses_a_zero_amount(in_alpha, funded):
@@ -369,7 +369,7 @@ def test_an_operation_on_a_wallet_that_does_not_exist_is_refused(in_alpha, funde
     ghost = Wallet(pk=wallet.pk + 10_000, user_id=wallet.user_id, currency=wallet.currency)
     with pytest.raises(ApplicationError) as refused:
         services.wallet_transfer(source=wallet, destination=ghost, amount=D("1"))
-    assert (refused.value.code, refused.value.status_code) == ("wallet_not_found", 404)
+    assert (refused.value.code, refused.value.status_code) == ("not_found", 404)
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,12 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 from saas.api.errors import ApplicationError
+from saas.errors import PermissionDenied
 
 logger = logging.getLogger(__name__)
 
 
 def _denied() -> ApplicationError:
-    return ApplicationError("Your role does not allow this action.", code="permission_denied", status_code=403)
+    return PermissionDenied("Your role does not allow this action.")
 
 
 def _require(allowed: bool) -> None:

@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils.text import slugify
 
 from saas.api.errors import ApplicationError
+from saas.errors import Conflict
 from tenant_apps.audit.services import audit_record
 from tenant_apps.payments.money import check_amount, normalize_currency
 from tenant_apps.school.lessons.access import user_edits_catalog
@@ -84,9 +85,7 @@ def author_delete(*, actor: Any, author: Author) -> None:
     with transaction.atomic():
         author = Author.objects.select_for_update().get(pk=author.pk)
         if Product.objects.filter(author=author).exists():
-            raise ApplicationError(
-                "This author has products; delete or reassign them first.", code="author_has_products", status_code=409
-            )
+            raise Conflict("This author has products; delete or reassign them first.", code="author_has_products")
         audit_record(actor=actor, verb="author.deleted", target=author, changes={"name": author.name})
         author.delete()
 
@@ -138,9 +137,7 @@ def _unique_slug(base: str) -> str:
 
 
 def _slug_taken() -> ApplicationError:
-    return ApplicationError(
-        "A product with this slug exists.", code="slug_taken", status_code=409, details={"slug": ["Already used."]}
-    )
+    return Conflict("A product with this slug exists.", code="slug_taken", details={"slug": ["Already used."]})
 
 
 def product_create(
@@ -241,9 +238,7 @@ def product_delete(*, actor: Any, product: Product) -> None:
     with transaction.atomic():
         product = Product.objects.select_for_update(of=("self",)).get(pk=product.pk)
         if ProductPurchase.objects.filter(product=product).exists():
-            raise ApplicationError(
-                "This product has been bought; unpublish it instead.", code="product_has_purchases", status_code=409
-            )
+            raise Conflict("This product has been bought; unpublish it instead.", code="product_has_purchases")
         audit_record(
             actor=actor, verb="product.deleted", target=product, changes={"title": product.title, "slug": product.slug}
         )
@@ -251,10 +246,9 @@ def product_delete(*, actor: Any, product: Product) -> None:
 
 
 def _order_taken(order: int) -> ApplicationError:
-    return ApplicationError(
+    return Conflict(
         f"This product already has a lesson number {order}.",
         code="lesson_order_taken",
-        status_code=409,
         details={"order": ["Already used in this product."]},
     )
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F, Max
 
 from saas.api.errors import ApplicationError
+from saas.errors import Conflict, PermissionDenied
 from tenant_apps.audit.services import audit_record
 from tenant_apps.notifications.services import notify
 from tenant_apps.school.lessons.access import user_manages_groups
@@ -88,9 +89,7 @@ def group_assign(*, product: Product, student: Any) -> GroupMembership:
         if existing is not None:
             return existing
         if not ProductPurchase.objects.filter(product=product, student=student, status=PurchaseStatus.PAID).exists():
-            raise ApplicationError(
-                "Only students who paid for the product get a group.", code="payment_required", status_code=403
-            )
+            raise PermissionDenied("Only students who paid for the product get a group.", code="payment_required")
         group = _pick_group(product)
         if group is None:
             group = _group_batch_create(product)[0]
@@ -154,10 +153,9 @@ def group_member_move(*, actor: Any, group: StudyGroup, student: Any, to_group: 
                 details={"student": ["Not a member of this group."]},
             )
         if target.is_full:
-            raise ApplicationError(
+            raise Conflict(
                 f"{target.name} is full ({target.member_count} of {target.capacity}).",
                 code="group_full",
-                status_code=409,
                 details={"to_group": target.pk, "member_count": target.member_count, "capacity": target.capacity},
             )
         membership.group = target

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from saas.api.errors import ApplicationError
+from saas.errors import PermissionDenied
 from tenant_apps.school.programs.models import (
     Program,
     ProgramType,
@@ -13,7 +14,7 @@ from tenant_apps.school.programs.models import (
 
 
 def _denied() -> ApplicationError:
-    return ApplicationError("Your role does not allow this action.", code="permission_denied", status_code=403)
+    return PermissionDenied("Your role does not allow this action.")
 
 
 def _invalid(field: str, message: str, code: str = "validation_error") -> ApplicationError:

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from saas.api.errors import ApplicationError
+from saas.errors import Conflict, PermissionDenied
 from tenant_apps.accounts.models import User
 from tenant_apps.audit.services import audit_record
 from tenant_apps.notifications.services import notify
@@ -201,25 +201,23 @@ def enrolment_request(*, program: Program, student: Any) -> Any:
     (409, a requested, waitlisted or approved enrolment exists).
     """
     if not can_request_enrolment(student):
-        raise ApplicationError("Only students can ask for a seat.", code="permission_denied", status_code=403)
+        raise PermissionDenied("Only students can ask for a seat.")
     program_type = program_type_of(program)
     with transaction.atomic():
         program = _lock_program(program_type, program.pk)
         if program.status != ProgramStatus.REGISTRATION_OPEN:
-            raise ApplicationError(
+            raise Conflict(
                 f"Registration for this {program_type.label} is not open ({program.status}).",
                 code="registration_closed",
-                status_code=409,
             )
         enrolments = program_type.enrolments()
         # Under the program's lock, requests for it queue up: this check cannot be raced (the
         # database's one-live-enrolment constraint backs it up).
         live = enrolments.filter(program_id=program.pk, student_id=student.pk, status__in=list(LIVE)).first()
         if live is not None:
-            raise ApplicationError(
+            raise Conflict(
                 f"You already have a {live.status} enrolment in this {program_type.label}.",
                 code="already_enrolled",
-                status_code=409,
                 details={"enrolment": live.pk},
             )
         enrolment = enrolments.create(program=program, student=student)
@@ -251,10 +249,9 @@ def _decidable(program_type: ProgramType, enrolment: Enrolment, allowed: Iterabl
     locked = _lock_enrolment(program_type, enrolment.pk)
     allowed = set(allowed)
     if locked.status not in allowed:
-        raise ApplicationError(
+        raise Conflict(
             f"An enrolment that is {locked.status} cannot be {action}.",
             code="invalid_status_transition",
-            status_code=409,
             details={"status": locked.status, "allowed_from": sorted(allowed)},
         )
     return program, locked
@@ -277,10 +274,9 @@ def enrolment_approve(*, enrolment: Enrolment, actor: Any, send_invoice_email: b
     with transaction.atomic():
         program, enrolment = _decidable(program_type, enrolment, {EnrolmentStatus.REQUESTED}, "approved")
         if program.status not in RUNNING:
-            raise ApplicationError(
+            raise Conflict(
                 f"This {program_type.label} is {program.status}; nothing can be approved.",
                 code="program_not_running",
-                status_code=409,
             )
         # Seats freed earlier always go to the waitlist first (first in, first out).
         _advance_waitlist(program, trigger="enrolment.approved", send_email=send_invoice_email)
@@ -332,16 +328,12 @@ def enrolment_withdraw(*, enrolment: Enrolment, student: Any) -> Any:
     ``invalid_status_transition`` (409, not live), ``program_closed`` (409, completed or cancelled).
     """
     if getattr(student, "pk", None) != enrolment.student_id:
-        raise ApplicationError(
-            "Only the student can withdraw their enrolment.", code="permission_denied", status_code=403
-        )
+        raise PermissionDenied("Only the student can withdraw their enrolment.")
     program_type = program_type_of(enrolment)
     with transaction.atomic():
         program, enrolment = _decidable(program_type, enrolment, LIVE, "withdrawn")
         if program.status in FINAL:
-            raise ApplicationError(
-                f"This {program_type.label} is {program.status}.", code="program_closed", status_code=409
-            )
+            raise Conflict(f"This {program_type.label} is {program.status}.", code="program_closed")
         held_seat = enrolment.status == EnrolmentStatus.APPROVED
         _set_status(enrolment, program, status=EnrolmentStatus.WITHDRAWN, actor=student, verb="enrolment.withdrawn")
         if held_seat:

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from saas.api.errors import ApplicationError
+from saas.errors import Conflict
 from tenant_apps.accounts.models import User
 from tenant_apps.audit.services import audit_record
 from tenant_apps.payments.money import MAX_AMOUNT, normalize_currency, round_money
@@ -160,10 +161,9 @@ def program_create(
             with transaction.atomic():
                 program.save()
         except IntegrityError:
-            raise ApplicationError(
+            raise Conflict(
                 f"Another {program_type.label} uses the slug {chosen!r}.",
                 code="slug_taken",
-                status_code=409,
                 details={"slug": ["Already in use."]},
             ) from None
         program.teachers.set(teacher_users)
@@ -201,20 +201,18 @@ def program_update(*, program: Program, actor: Any, changes: Mapping[str, Any]) 
     with transaction.atomic():
         program = _lock_program(program_type, program.pk)
         if program.status in FINAL:
-            raise ApplicationError(
+            raise Conflict(
                 f"This {program_type.label} is {program.status}; it can no longer change.",
                 code="program_closed",
-                status_code=409,
             )
         fields = ("title", "start_date", "end_date", "capacity", "price", "currency")
         values = _check_values({name: changes.get(name, getattr(program, name)) for name in fields})
         before = {name: getattr(program, name) for name in fields}
         taken = _seats_taken(program)
         if values["capacity"] < taken:
-            raise ApplicationError(
+            raise Conflict(
                 f"{taken} seats are taken; the capacity cannot be lower.",
                 code="capacity_below_enrolled",
-                status_code=409,
                 details={"capacity": [f"At least {taken}."], "seats_taken": taken},
             )
         diff: dict[str, Any] = {
@@ -234,10 +232,9 @@ def program_update(*, program: Program, actor: Any, changes: Mapping[str, Any]) 
             with transaction.atomic():
                 program.save()
         except IntegrityError:
-            raise ApplicationError(
+            raise Conflict(
                 f"Another {program_type.label} uses the slug {program.slug!r}.",
                 code="slug_taken",
-                status_code=409,
                 details={"slug": ["Already in use."]},
             ) from None
         if "teachers" in changes:
@@ -273,10 +270,9 @@ def program_transition(*, program: Program, actor: Any, status: str) -> Any:
         before = program.status
         allowed = TRANSITIONS[before]
         if status not in allowed:
-            raise ApplicationError(
+            raise Conflict(
                 f"A {program_type.label} cannot go from {before} to {status}.",
                 code="invalid_status_transition",
-                status_code=409,
                 details={"status": [before, status], "allowed": sorted(allowed)},
             )
         program.status = status
@@ -310,10 +306,9 @@ def program_delete(*, program: Program, actor: Any) -> None:
     with transaction.atomic():
         program = _lock_program(program_type, program.pk)
         if program.status != ProgramStatus.DRAFT:
-            raise ApplicationError(
+            raise Conflict(
                 f"Only a draft {program_type.label} can be deleted; cancel this one instead.",
                 code="program_not_deletable",
-                status_code=409,
             )
         audit_record(actor=actor, verb="program.deleted", target=program, changes=_facts(program))
         program.delete()
