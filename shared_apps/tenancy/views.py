@@ -13,11 +13,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from saas.api.permissions import IsPlatformStaff
+from saas.api.views import VisibleQuerysetMixin
 from shared_apps.tenancy import selectors, services
 from shared_apps.tenancy.serializers import TenantCreateSerializer, TenantDropSerializer, TenantSerializer
 
 
-class TenantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class TenantViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Provision, list, inspect, suspend, resume, archive and drop tenants (platform staff only).
 
     Filter with ``?kind=&status=``, search with ``?search=`` (name, slug, owner e-mail).
@@ -32,7 +33,7 @@ class TenantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     search_fields = ("name", "schema_name", "owner_email")
     ordering_fields = ("schema_name", "created_at", "name")
 
-    def get_queryset(self) -> Any:
+    def visible_queryset(self) -> Any:
         return selectors.tenant_list()
 
     @extend_schema(request=TenantCreateSerializer, responses={201: TenantSerializer})

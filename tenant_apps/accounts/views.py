@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas.api.views import VisibleQuerysetMixin
 from saas.db.tenant import current_schema
 from tenant_apps.accounts import selectors, services
 from tenant_apps.accounts.filters import UserFilter
@@ -219,7 +220,7 @@ class SiteView(APIView):
         )
 
 
-class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class UserViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The tenant admin's user management: ``/api/v1/users/``.
 
     ``POST`` creates a user with roles, ``PATCH`` changes fields and roles, ``DELETE``
@@ -233,7 +234,7 @@ class UserViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     ordering_fields = ("id", "email", "date_joined")
     filterset_class = UserFilter
 
-    def get_queryset(self) -> Any:
+    def visible_queryset(self) -> Any:
         return selectors.user_list()
 
     @extend_schema(request=UserCreateSerializer, responses={201: UserSerializer})

@@ -8,6 +8,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
+from saas.api.views import VisibleQuerysetMixin
 from tenant_apps.accounts.permissions import HasRole
 from tenant_apps.accounts.roles import ADMIN
 from tenant_apps.audit import selectors
@@ -39,7 +40,7 @@ class AuditLogEntrySerializer(serializers.ModelSerializer):
         }
 
 
-class AuditLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class AuditLogViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The site's audit log, newest first (tenant admin only)."""
 
     permission_classes = [IsAuthenticated, HasRole(ADMIN)]  # type: ignore[list-item]
@@ -47,5 +48,5 @@ class AuditLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filter_backends = [DjangoFilterBackend]
     filterset_class = AuditLogFilter
 
-    def get_queryset(self) -> Any:
+    def visible_queryset(self) -> Any:
         return selectors.audit_entries()

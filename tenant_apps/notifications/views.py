@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from saas.api.errors import error_response, exception_handler
 from saas.api.filters import MAX_ID, StrictIntegerField
+from saas.api.views import VisibleQuerysetMixin
 from tenant_apps.accounts.tokens import TenantJWTAuthentication
 from tenant_apps.notifications import selectors, services
 from tenant_apps.notifications.serializers import (
@@ -28,13 +29,13 @@ from tenant_apps.notifications.stream import notification_events
 
 
 @extend_schema(parameters=[NotificationFilterSerializer])
-class NotificationListView(generics.ListAPIView):
+class NotificationListView(VisibleQuerysetMixin, generics.ListAPIView):
     """``GET /api/v1/notifications/[?read=true|false]``: the caller's notifications, newest first."""
 
     serializer_class = NotificationSerializer
     filter_backends: list[Any] = []
 
-    def get_queryset(self) -> Any:
+    def visible_queryset(self) -> Any:
         params = NotificationFilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         return selectors.notification_list(user=self.request.user, read=params.validated_data["read"])

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from saas.api.errors import ApplicationError
 from saas.api.filters import StrictBooleanField
+from saas.api.views import VisibleQuerysetMixin
 from tenant_apps.files.models import StoredFile
 from tenant_apps.payments import selectors, services
 from tenant_apps.payments.access import user_is_finance
@@ -89,7 +90,7 @@ def _detail(request: Request, pk: Any) -> Response:
         OpenApiParameter("overdue", bool),
     ]
 )
-class InvoiceListCreateView(generics.ListAPIView):
+class InvoiceListCreateView(VisibleQuerysetMixin, generics.ListAPIView):
     """``GET /api/v1/invoices/``: the invoices you may see. ``POST``: issue one (finance roles)."""
 
     serializer_class = InvoiceSerializer
@@ -101,7 +102,7 @@ class InvoiceListCreateView(generics.ListAPIView):
             return [IsAuthenticated(), IsFinance()]
         return [IsAuthenticated()]
 
-    def get_queryset(self) -> Any:
+    def visible_queryset(self) -> Any:
         return selectors.invoice_list(
             user=self.request.user,
             status=_choice_param(self.request, "status", InvoiceStatus.values),
@@ -232,7 +233,7 @@ class InvoiceStripeIntentView(APIView):
         OpenApiParameter("invoice", int),
     ]
 )
-class PaymentListView(generics.ListAPIView):
+class PaymentListView(VisibleQuerysetMixin, generics.ListAPIView):
     """``GET /api/v1/payments/``: payments you may see; finance users' queue is ``?status=pending``."""
 
     permission_classes = [IsAuthenticated]
@@ -240,7 +241,7 @@ class PaymentListView(generics.ListAPIView):
     search_fields = ("tracking_code", "invoice__number", "payer__email")
     ordering_fields = ("created_at", "amount")
 
-    def get_queryset(self) -> Any:
+    def visible_queryset(self) -> Any:
         return selectors.payment_list(
             user=self.request.user,
             status=_choice_param(self.request, "status", PaymentStatus.values),

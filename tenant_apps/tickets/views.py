@@ -27,6 +27,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from saas.api.views import VisibleQuerysetMixin
 from tenant_apps.accounts.models import User
 from tenant_apps.tickets import selectors, services
 from tenant_apps.tickets.filters import TicketFilter
@@ -43,7 +44,7 @@ from tenant_apps.tickets.serializers import (
 )
 
 
-class TicketViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class TicketViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Support tickets. Lists are paginated; filter with ``status``, ``priority``, ``assignee``,
     ``unassigned``, ``created_by``, ``target_type``/``target_id``; ``search`` looks in the
     subject; ``ordering`` by ``updated_at`` (default, newest first), ``created_at`` or ``id``.
@@ -66,7 +67,7 @@ class TicketViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """The authenticated user (``IsAuthenticated`` runs before every action)."""
         return cast(User, self.request.user)
 
-    def get_queryset(self) -> Any:
+    def visible_queryset(self) -> Any:
         """Only ever the tickets the user may see (``selectors.tickets_visible_to``)."""
         return selectors.ticket_list(user=self.request.user)
 

@@ -21,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas.api.views import VisibleQuerysetMixin
 from tenant_apps.accounts.permissions import HasRole
 from tenant_apps.accounts.roles import ADMIN
 from tenant_apps.wallet import selectors, services
@@ -44,18 +45,18 @@ class MyWalletView(APIView):
         return Response(WalletSerializer(selectors.wallet_of(user=request.user)).data)
 
 
-class MyLedgerView(generics.ListAPIView):
+class MyLedgerView(VisibleQuerysetMixin, generics.ListAPIView):
     """``GET /api/v1/wallet/ledger/``: the caller's ledger entries, newest first, paginated."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = LedgerEntrySerializer
     filter_backends: list[Any] = []
 
-    def get_queryset(self) -> QuerySet[LedgerEntry]:
+    def visible_queryset(self) -> QuerySet[LedgerEntry]:
         return selectors.ledger_entries(user=self.request.user)
 
 
-class WalletViewSet(viewsets.GenericViewSet):
+class WalletViewSet(VisibleQuerysetMixin, viewsets.GenericViewSet):
     """Wallets by their user's id: list and changes for admins, reading for the owner too."""
 
     permission_classes = [IsAuthenticated]
@@ -71,7 +72,7 @@ class WalletViewSet(viewsets.GenericViewSet):
             return [IsAuthenticated(), HasRole(ADMIN)]
         return super().get_permissions()
 
-    def get_queryset(self) -> QuerySet[Wallet]:
+    def visible_queryset(self) -> QuerySet[Wallet]:
         return selectors.wallet_list()
 
     def _wallet(self, *, open_if_missing: bool = False) -> Wallet:

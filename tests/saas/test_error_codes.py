@@ -28,8 +28,9 @@ def _codes_in_code() -> dict[str, set[str]]:
 def test_every_code_the_code_base_sends_is_an_error_code():
     used = _codes_in_code()
     assert "not_found" in used  # the scan itself works
-    unknown = {code: sorted(paths) for code, paths in used.items()
-               if code not in set(ErrorCode) and code != "invalid"}  # "invalid": DRF's field-level key
+    unknown = {
+        code: sorted(paths) for code, paths in used.items() if code not in set(ErrorCode) and code != "invalid"
+    }  # "invalid": DRF's field-level key
     assert unknown == {}
 
 
@@ -40,6 +41,6 @@ def test_every_error_code_has_one_value():
 
 def test_the_readme_lists_every_error_code():
     readme = (ROOT / "README.md").read_text()
-    errors = readme[readme.index("## Errors"):readme.index("## Security")]
+    errors = readme[readme.index("## Errors") : readme.index("## Security")]
     documented = set(re.findall(r"`([a-z_]+)`", errors))
     assert {member.value for member in ErrorCode} - documented == set()

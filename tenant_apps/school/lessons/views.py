@@ -33,6 +33,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas.api.views import VisibleQuerysetMixin
 from tenant_apps.accounts.permissions import HasRole
 from tenant_apps.school.lessons import selectors, services
 from tenant_apps.school.lessons.access import (
@@ -91,7 +92,7 @@ def _product_response(request: Request, pk: Any, *, status_code: int = status.HT
 # --- Authors --------------------------------------------------------------------------------------
 
 
-class AuthorListCreateView(generics.ListAPIView):
+class AuthorListCreateView(VisibleQuerysetMixin, generics.ListAPIView):
     """``GET /api/v1/authors/`` (anyone; ``search`` by name); ``POST`` (admin) creates one."""
 
     serializer_class = AuthorSerializer
@@ -101,7 +102,7 @@ class AuthorListCreateView(generics.ListAPIView):
     def get_permissions(self) -> list[Any]:
         return _read_or_edit(self.request)
 
-    def get_queryset(self) -> Any:
+    def visible_queryset(self) -> Any:
         return selectors.author_list()
 
     @extend_schema(request=AuthorWriteSerializer, responses={201: AuthorSerializer})
@@ -140,7 +141,7 @@ class AuthorDetailView(APIView):
 # --- Products -------------------------------------------------------------------------------------
 
 
-class ProductListCreateView(generics.ListAPIView):
+class ProductListCreateView(VisibleQuerysetMixin, generics.ListAPIView):
     """``GET /api/v1/products/`` (anyone): products you may see, with their outline, or their full
     lessons when you paid for them (or are staff). Filters: ``author``, ``currency``,
     ``price_min``, ``price_max``, ``is_published``; ``search`` in title, description and author;
@@ -157,7 +158,7 @@ class ProductListCreateView(generics.ListAPIView):
     def get_permissions(self) -> list[Any]:
         return _read_or_edit(self.request)
 
-    def get_queryset(self) -> Any:
+    def visible_queryset(self) -> Any:
         return selectors.product_list(user=self.request.user)
 
     def get_serializer_context(self) -> dict[str, Any]:
@@ -213,7 +214,7 @@ class ProductPurchaseView(APIView):
         return Response(ProductPurchaseSerializer(purchase).data, status=status.HTTP_201_CREATED)
 
 
-class MyPurchaseListView(generics.ListAPIView):
+class MyPurchaseListView(VisibleQuerysetMixin, generics.ListAPIView):
     """``GET /api/v1/products/mine/``: your purchases, newest first, with their payment state
     (invoice status, amounts) and, once paid, your group."""
 
@@ -221,14 +222,14 @@ class MyPurchaseListView(generics.ListAPIView):
     serializer_class = ProductPurchaseSerializer
     filter_backends: list[Any] = []
 
-    def get_queryset(self) -> Any:
+    def visible_queryset(self) -> Any:
         return selectors.purchase_list(user=self.request.user)
 
 
 # --- Lessons --------------------------------------------------------------------------------------
 
 
-class ProductLessonListCreateView(generics.ListAPIView):
+class ProductLessonListCreateView(VisibleQuerysetMixin, generics.ListAPIView):
     """``GET /api/v1/products/{id}/lessons/`` (paid buyers and staff): the lessons with their video
     URLs, in order; anyone else 403 ``payment_required``. ``POST`` (admin) adds a lesson -> 201
     (409 ``lesson_order_taken``)."""
@@ -242,7 +243,7 @@ class ProductLessonListCreateView(generics.ListAPIView):
     def _product(self) -> Product:
         return selectors.access_product(user=self.request.user, pk=self.kwargs["pk"])
 
-    def get_queryset(self) -> Any:
+    def visible_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request user or product
             return Lesson.objects.none()
         return selectors.lesson_list(user=self.request.user, product=self._product())
@@ -288,7 +289,7 @@ class ProductLessonDetailView(APIView):
 # --- Groups ---------------------------------------------------------------------------------------
 
 
-class ProductGroupListView(generics.ListAPIView):
+class ProductGroupListView(VisibleQuerysetMixin, generics.ListAPIView):
     """``GET /api/v1/products/{id}/groups/`` (admin, teacher, support): the product's groups in
     creation order, with their members."""
 
@@ -298,7 +299,7 @@ class ProductGroupListView(generics.ListAPIView):
     serializer_class = StudyGroupSerializer
     filter_backends: list[Any] = []
 
-    def get_queryset(self) -> Any:
+    def visible_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return StudyGroup.objects.none()
         product = selectors.access_product(user=self.request.user, pk=self.kwargs["pk"])
@@ -328,12 +329,12 @@ class GroupMoveView(APIView):
         return Response(body)
 
 
-class MyGroupListView(generics.ListAPIView):
+class MyGroupListView(VisibleQuerysetMixin, generics.ListAPIView):
     """``GET /api/v1/groups/mine/``: your group seats (one per paid product), newest first."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = MyStudyGroupSerializer
     filter_backends: list[Any] = []
 
-    def get_queryset(self) -> Any:
+    def visible_queryset(self) -> Any:
         return selectors.membership_list(user=self.request.user)

@@ -39,6 +39,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from saas.api.views import VisibleQuerysetMixin
 from saas.errors import PermissionDenied
 from tenant_apps.accounts.permissions import HasRole
 from tenant_apps.school.programs import selectors, services
@@ -69,7 +70,7 @@ _REF = OpenApiParameter("ref", str, OpenApiParameter.PATH, description="The prog
     transition=extend_schema(parameters=[_REF]),
     students=extend_schema(parameters=[_REF]),
 )
-class ProgramViewSet(viewsets.GenericViewSet):
+class ProgramViewSet(VisibleQuerysetMixin, viewsets.GenericViewSet):
     """Bootcamps or advanced courses (``program_type``). Lists are paginated (``page``,
     ``page_size``); filter with ``status``, ``teacher``, ``start_after``, ``start_before``,
     ``min_price``, ``max_price``, ``currency``; ``search`` looks in title and description;
@@ -95,7 +96,7 @@ class ProgramViewSet(viewsets.GenericViewSet):
             return [IsAuthenticated(), HasRole(*PROGRAM_MANAGER_ROLES)]
         return [IsAuthenticated()]
 
-    def get_queryset(self) -> Any:
+    def visible_queryset(self) -> Any:
         """Only ever the programs the user may see (``selectors.programs_visible_to``)."""
         return selectors.program_list(self.program_type, user=self.request.user)
 
@@ -171,7 +172,7 @@ class ProgramViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(EnrolmentSerializer(page, many=True).data)
 
 
-class EnrolmentViewSet(viewsets.GenericViewSet):
+class EnrolmentViewSet(VisibleQuerysetMixin, viewsets.GenericViewSet):
     """Enrolments in bootcamps or advanced courses (``program_type``). Support and admin see
     every one, anyone else their own. Filter with ``status`` (repeatable), ``program``,
     ``student``; ``search`` in the student's e-mail and name and the program's title;
@@ -195,7 +196,7 @@ class EnrolmentViewSet(viewsets.GenericViewSet):
             return [IsAuthenticated(), HasRole(*STUDENT_ROLES)]
         return [IsAuthenticated()]
 
-    def get_queryset(self) -> Any:
+    def visible_queryset(self) -> Any:
         """Only ever the enrolments the user may see (``selectors.enrolments_visible_to``)."""
         return selectors.enrolment_list(self.program_type, user=self.request.user)
 
