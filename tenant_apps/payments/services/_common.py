@@ -30,16 +30,6 @@ logger = logging.getLogger(__name__)
 INVOICE_NUMBER_KEY = "invoice"
 
 
-def _lock_invoice(pk: int) -> Invoice:
-    """The invoice row, locked until the transaction ends (call inside ``transaction.atomic``)."""
-    return Invoice.objects.select_for_update(of=("self",)).select_related("customer").get(pk=pk)
-
-
-def _lock_payment(pk: int) -> Payment:
-    """The payment row, locked; lock its invoice first (``_lock_invoice``)."""
-    return Payment.objects.select_for_update(of=("self",)).select_related("payer").get(pk=pk)
-
-
 def _require_finance(actor: Any) -> None:
     if not user_is_finance(actor):
         raise PermissionDenied("Your role does not allow this action.")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from saas.api.errors import ApplicationError
 from saas.errors import Conflict
 from tenant_apps.audit.services import audit_record
+from tenant_apps.payments.locks import invoice_lock
 from tenant_apps.payments.models import (
     ZERO,
     Invoice,
@@ -33,7 +34,6 @@ from tenant_apps.payments.money import (
 from tenant_apps.payments.services._common import (
     INVOICE_NUMBER_KEY,
     _email_invoice_after_commit,
-    _lock_invoice,
     _notify_finance,
     _reject,
     _require_finance,
@@ -196,7 +196,7 @@ def invoice_cancel(*, invoice: Invoice, actor: Any, reason: str = "") -> Invoice
     """
     _require_finance(actor)
     with transaction.atomic():
-        invoice = _lock_invoice(invoice.pk)
+        invoice = invoice_lock(invoice.pk)
         if invoice.cancelled_at is not None:
             raise Conflict("This invoice is already cancelled.", code="invalid_status_transition")
         approved, _ = _sums(invoice)
@@ -219,7 +219,7 @@ def invoice_withdraw(*, invoice: Invoice, reason: str, actor: Any = None) -> boo
     Call it inside the caller's transaction; it locks the invoice row.
     """
     with transaction.atomic():
-        invoice = _lock_invoice(invoice.pk)
+        invoice = invoice_lock(invoice.pk)
         if invoice.cancelled_at is not None:
             return True
         approved, _ = _sums(invoice)

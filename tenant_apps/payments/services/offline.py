@@ -13,6 +13,7 @@ from saas.api.errors import ApplicationError
 from saas.errors import Conflict
 from tenant_apps.audit.services import audit_record
 from tenant_apps.files.models import StoredFile
+from tenant_apps.payments.locks import invoice_lock, payment_lock
 from tenant_apps.payments.models import (
     Invoice,
     Payment,
@@ -25,8 +26,6 @@ from tenant_apps.payments.money import (
 from tenant_apps.payments.services._common import (
     _approve,
     _check_payable,
-    _lock_invoice,
-    _lock_payment,
     _notify_approvers,
     _open_amount,
     _payment_facts,
@@ -74,7 +73,7 @@ def payment_offline_submit(
             details={"receipt": ["Upload the receipt (PDF or image) yourself first."]},
         )
     with transaction.atomic():
-        invoice = _lock_invoice(invoice.pk)
+        invoice = invoice_lock(invoice.pk)
         _check_payable(invoice)
         amount = check_amount(amount, invoice.currency)
         _refuse_overpayment(invoice, amount, _open_amount(invoice))
@@ -116,8 +115,8 @@ def payment_approve(*, payment: Payment, actor: Any) -> Payment:
     """
     _require_finance(actor)
     with transaction.atomic():
-        invoice = _lock_invoice(payment.invoice_id)
-        payment = _lock_payment(payment.pk)
+        invoice = invoice_lock(payment.invoice_id)
+        payment = payment_lock(payment.pk)
         _refuse_own_payment(payment, actor)
         if payment.method != PaymentMethod.OFFLINE:
             raise Conflict("Card payments are approved by Stripe, not by hand.", code="invalid_status_transition")
@@ -146,8 +145,8 @@ def payment_reject(*, payment: Payment, actor: Any, reason: str) -> Payment:
             details={"reason": ["This field is required."]},
         )
     with transaction.atomic():
-        invoice = _lock_invoice(payment.invoice_id)
-        payment = _lock_payment(payment.pk)
+        invoice = invoice_lock(payment.invoice_id)
+        payment = payment_lock(payment.pk)
         _refuse_own_payment(payment, actor)
         if payment.status != PaymentStatus.PENDING:
             raise Conflict(f"This payment is already {payment.status}.", code="invalid_status_transition")

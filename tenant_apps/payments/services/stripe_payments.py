@@ -13,6 +13,7 @@ from django.utils import timezone
 from saas.db.tenant import current_schema, current_tenant_uuid
 from tenant_apps.audit.services import audit_record
 from tenant_apps.payments import stripe_gateway
+from tenant_apps.payments.locks import invoice_lock, payment_lock
 from tenant_apps.payments.models import (
     ZERO,
     Invoice,
@@ -28,8 +29,6 @@ from tenant_apps.payments.money import (
 from tenant_apps.payments.services._common import (
     _approve,
     _check_payable,
-    _lock_invoice,
-    _lock_payment,
     _notify_approvers,
     _open_amount,
     _payment_facts,
@@ -67,7 +66,7 @@ def payment_stripe_start(*, invoice: Invoice, payer: Any, amount: Decimal | str 
     """
     stripe_gateway.require_payments_enabled()  # 503 before anything when online payments are off
     with transaction.atomic():
-        invoice = _lock_invoice(invoice.pk)
+        invoice = invoice_lock(invoice.pk)
         _check_payable(invoice)
         wanted = None if amount is None else check_amount(amount, invoice.currency)
         earlier = Payment.objects.filter(
@@ -183,8 +182,8 @@ def _apply_intent_event(
     if str(metadata.get("payment")) != str(found.pk) or str(metadata.get("invoice")) != str(found.invoice_id):
         logger.error("Stripe event %s: metadata %s does not match payment %s", event["id"], metadata, found.pk)
         return "metadata_mismatch", found
-    invoice = _lock_invoice(found.invoice_id)
-    payment = _lock_payment(found.pk)
+    invoice = invoice_lock(found.invoice_id)
+    payment = payment_lock(found.pk)
     now = timezone.now()
     facts = {**_payment_facts(payment, invoice), "event": event["id"], "payment_intent": obj["id"]}
 

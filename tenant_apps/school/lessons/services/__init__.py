@@ -7,7 +7,7 @@ Locking, always in this order, so no two writers deadlock:
 
 1. the **invoice** row (taken by the payments app before it sends ``invoice_paid``);
 2. the **purchase** row (``product_purchase_mark_paid``);
-3. the **product** row (``_lock_product``): every write on a product's groups and memberships
+3. the **product** row (``product_lock``): every write on a product's groups and memberships
    (``group_assign``, ``group_member_move``) takes it first, so placements of one product
    queue up and each sees the counts the previous one committed. Placements of different
    products do not wait for each other.

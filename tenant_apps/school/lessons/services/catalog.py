@@ -14,6 +14,7 @@ from saas.errors import Conflict
 from tenant_apps.audit.services import audit_record
 from tenant_apps.payments.money import check_amount, normalize_currency
 from tenant_apps.school.lessons.access import user_edits_catalog
+from tenant_apps.school.lessons.locks import product_lock
 from tenant_apps.school.lessons.models import (
     Author,
     Lesson,
@@ -21,7 +22,6 @@ from tenant_apps.school.lessons.models import (
     ProductPurchase,
 )
 from tenant_apps.school.lessons.services._common import _changes, _jsonable, _require
-from tenant_apps.school.lessons.services.groups import _lock_product
 
 #: Upper bounds of the group settings (a typo should not create 30,000 groups).
 MAX_GROUPS_PER_BATCH = 50
@@ -271,7 +271,7 @@ def lesson_create(*, actor: Any, product: Product, title: str, video_url: str, o
             "Give the lesson's title.", code="validation_error", details={"title": ["This field may not be blank."]}
         )
     with transaction.atomic():
-        product = _lock_product(product.pk)
+        product = product_lock(product.pk)
         if order is None:
             order = _next_order(product)
         elif Lesson.objects.filter(product=product, order=order).exists():
@@ -307,7 +307,7 @@ def lesson_update(*, actor: Any, lesson: Lesson, **fields: Any) -> Lesson:
                 "Give the lesson's title.", code="validation_error", details={"title": ["This field may not be blank."]}
             )
     with transaction.atomic():
-        _lock_product(lesson.product_id)
+        product_lock(lesson.product_id)
         lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
         if (
             "order" in fields

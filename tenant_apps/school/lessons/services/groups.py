@@ -12,6 +12,7 @@ from saas.errors import Conflict, PermissionDenied
 from tenant_apps.audit.services import audit_record
 from tenant_apps.notifications.services import notify
 from tenant_apps.school.lessons.access import user_manages_groups
+from tenant_apps.school.lessons.locks import product_lock
 from tenant_apps.school.lessons.models import (
     GroupMembership,
     Product,
@@ -20,14 +21,6 @@ from tenant_apps.school.lessons.models import (
     StudyGroup,
 )
 from tenant_apps.school.lessons.services._common import _require
-
-
-def _lock_product(pk: int) -> Product:
-    """The product row, locked until the transaction ends (call inside ``transaction.atomic``).
-
-    Every write on a product's lessons, groups and memberships takes this lock first.
-    """
-    return Product.objects.select_for_update(of=("self",)).get(pk=pk)
 
 
 def _pick_group(product: Product) -> StudyGroup | None:
@@ -84,7 +77,7 @@ def group_assign(*, product: Product, student: Any) -> GroupMembership:
     Raises ``ApplicationError`` ``payment_required`` (403) when the student has no paid purchase.
     """
     with transaction.atomic():
-        product = _lock_product(product.pk)
+        product = product_lock(product.pk)
         existing = GroupMembership.objects.select_related("group").filter(product=product, student=student).first()
         if existing is not None:
             return existing
@@ -142,7 +135,7 @@ def group_member_move(*, actor: Any, group: StudyGroup, student: Any, to_group: 
             "The student is already in this group.", code="same_group", details={"to_group": ["Choose another group."]}
         )
     with transaction.atomic():
-        product = _lock_product(group.product_id)
+        product = product_lock(group.product_id)
         source = StudyGroup.objects.get(pk=group.pk)
         target = StudyGroup.objects.get(pk=to_group.pk)
         membership = GroupMembership.objects.filter(group=source, student=student).first()

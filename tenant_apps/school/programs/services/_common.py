@@ -8,7 +8,6 @@ from saas.api.errors import ApplicationError
 from saas.errors import PermissionDenied
 from tenant_apps.school.programs.models import (
     Program,
-    ProgramType,
     program_type_of,
 )
 
@@ -19,11 +18,6 @@ def _denied() -> ApplicationError:
 
 def _invalid(field: str, message: str, code: str = "validation_error") -> ApplicationError:
     return ApplicationError(message, code=code, details={field: [message]})
-
-
-def _lock_program(program_type: ProgramType, pk: int) -> Any:
-    """The program row, locked until the transaction ends (call inside ``transaction.atomic``)."""
-    return program_type.programs().select_for_update(of=("self",)).get(pk=pk)
 
 
 def _facts(program: Program) -> dict[str, Any]:

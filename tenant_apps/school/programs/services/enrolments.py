@@ -21,6 +21,7 @@ from tenant_apps.school.programs.access import (
     can_manage_enrolments,
     can_request_enrolment,
 )
+from tenant_apps.school.programs.locks import enrolment_lock, program_lock
 from tenant_apps.school.programs.models import (
     FINAL,
     LIVE,
@@ -32,15 +33,10 @@ from tenant_apps.school.programs.models import (
     ProgramType,
     program_type_of,
 )
-from tenant_apps.school.programs.services._common import _denied, _facts, _invalid, _lock_program
+from tenant_apps.school.programs.services._common import _denied, _facts, _invalid
 
 #: Days from approval to the invoice's due date (earlier if the program starts sooner).
 INVOICE_DUE_DAYS = 14
-
-
-def _lock_enrolment(program_type: ProgramType, pk: int) -> Any:
-    """The enrolment row, locked; lock its program first (``_lock_program``)."""
-    return program_type.enrolments().select_for_update(of=("self",)).select_related("student").get(pk=pk)
 
 
 def _seats_taken(program: Program) -> int:
@@ -204,7 +200,7 @@ def enrolment_request(*, program: Program, student: Any) -> Any:
         raise PermissionDenied("Only students can ask for a seat.")
     program_type = program_type_of(program)
     with transaction.atomic():
-        program = _lock_program(program_type, program.pk)
+        program = program_lock(program_type, program.pk)
         if program.status != ProgramStatus.REGISTRATION_OPEN:
             raise Conflict(
                 f"Registration for this {program_type.label} is not open ({program.status}).",
@@ -245,8 +241,8 @@ def enrolment_request(*, program: Program, student: Any) -> Any:
 
 def _decidable(program_type: ProgramType, enrolment: Enrolment, allowed: Iterable[str], action: str) -> Any:
     """Lock the program then the enrolment; refuse unless its status is in ``allowed``."""
-    program = _lock_program(program_type, enrolment.program_id)
-    locked = _lock_enrolment(program_type, enrolment.pk)
+    program = program_lock(program_type, enrolment.program_id)
+    locked = enrolment_lock(program_type, enrolment.pk)
     allowed = set(allowed)
     if locked.status not in allowed:
         raise Conflict(

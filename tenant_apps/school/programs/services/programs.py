@@ -19,6 +19,7 @@ from tenant_apps.school.programs.access import (
     TEACHER,
     can_manage_programs,
 )
+from tenant_apps.school.programs.locks import program_lock
 from tenant_apps.school.programs.models import (
     FINAL,
     LIVE,
@@ -29,7 +30,7 @@ from tenant_apps.school.programs.models import (
     ProgramType,
     program_type_of,
 )
-from tenant_apps.school.programs.services._common import _denied, _facts, _invalid, _lock_program
+from tenant_apps.school.programs.services._common import _denied, _facts, _invalid
 from tenant_apps.school.programs.services.enrolments import _advance_waitlist, _close_enrolments, _seats_taken
 
 #: Slugs that name endpoints under ``/api/v1/<type>/`` and so cannot name a program.
@@ -199,7 +200,7 @@ def program_update(*, program: Program, actor: Any, changes: Mapping[str, Any]) 
         raise _invalid(sorted(unknown)[0], "This field cannot be changed here.")
     program_type = program_type_of(program)
     with transaction.atomic():
-        program = _lock_program(program_type, program.pk)
+        program = program_lock(program_type, program.pk)
         if program.status in FINAL:
             raise Conflict(
                 f"This {program_type.label} is {program.status}; it can no longer change.",
@@ -266,7 +267,7 @@ def program_transition(*, program: Program, actor: Any, status: str) -> Any:
         raise _invalid("status", f"Choose from: {', '.join(ProgramStatus.values)}.")
     program_type = program_type_of(program)
     with transaction.atomic():
-        program = _lock_program(program_type, program.pk)
+        program = program_lock(program_type, program.pk)
         before = program.status
         allowed = TRANSITIONS[before]
         if status not in allowed:
@@ -304,7 +305,7 @@ def program_delete(*, program: Program, actor: Any) -> None:
         raise _denied()
     program_type = program_type_of(program)
     with transaction.atomic():
-        program = _lock_program(program_type, program.pk)
+        program = program_lock(program_type, program.pk)
         if program.status != ProgramStatus.DRAFT:
             raise Conflict(
                 f"Only a draft {program_type.label} can be deleted; cancel this one instead.",

@@ -212,7 +212,7 @@ def test_without_the_product_lock_the_race_is_lost(alpha, committed, slow_pick, 
     approvals = _approvals(alpha, committed)
     for approve in approvals[:seated_before]:
         in_thread(approve)
-    monkeypatch.setattr(services.groups, "_lock_product", lambda pk: Product.objects.get(pk=pk))
+    monkeypatch.setattr(services.groups, "product_lock", lambda pk: Product.objects.get(pk=pk))
     # when
     results = race(approvals[seated_before:])
     # then: approvals fail (two batches with the same numbers, or the capacity check refusing a seat

@@ -162,7 +162,7 @@ def test_without_the_program_lock_the_same_race_overbooks(alpha, last_seat, monk
 
     _slow_seat_count(monkeypatch)
     monkeypatch.setattr(
-        services.enrolments, "_lock_program", lambda program_type, pk: program_type.programs().get(pk=pk)
+        services.enrolments, "program_lock", lambda program_type, pk: program_type.programs().get(pk=pk)
     )
     # when
     outcomes = _approve_both(alpha, last_seat)
