@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -31,13 +31,14 @@ from django.db import IntegrityError, transaction
 
 from saas.api.errors import ApplicationError
 from saas.errors import Conflict
+from saas.money import check_amount
 from tenant_apps.audit.services import audit_record
 from tenant_apps.wallet.locks import wallets_lock
 from tenant_apps.wallet.models import ZERO, LedgerEntry, LedgerEntryKind, Wallet
 
-CENT = Decimal("0.01")
-#: The largest amount a wallet column holds (``max_digits=14, decimal_places=2``).
-MAX_AMOUNT = Decimal("999999999999.99")
+#: The largest balance a wallet column holds (``max_digits=14, decimal_places=2``); one movement is at
+#: most ``saas.money.MAX_AMOUNT``.
+MAX_BALANCE = Decimal("999999999999.99")
 
 Amount = Decimal | int | str
 
@@ -64,7 +65,7 @@ def wallet_top_up(
     *, wallet: Wallet, amount: Amount, actor: Any = None, reference: str = "", memo: str = ""
 ) -> LedgerEntry:
     """Money in: ``balance += amount``. Returns the entry (kind ``top_up``)."""
-    value = _amount(amount)
+    value = _amount(amount, wallet.currency)
     return _post(
         verb="wallet.top_up",
         kind=LedgerEntryKind.TOP_UP,
@@ -80,7 +81,7 @@ def wallet_payment(
     *, wallet: Wallet, amount: Amount, actor: Any = None, reference: str = "", memo: str = ""
 ) -> LedgerEntry:
     """A purchase paid to the site from the wallet: ``balance -= amount``; ``insufficient_funds``."""
-    value = _amount(amount)
+    value = _amount(amount, wallet.currency)
     return _post(
         verb="wallet.payment",
         kind=LedgerEntryKind.PAYMENT,
@@ -96,7 +97,7 @@ def escrow_hold(
     *, wallet: Wallet, amount: Amount, actor: Any = None, reference: str = "", memo: str = ""
 ) -> LedgerEntry:
     """Set money aside: ``balance -= amount``, ``held_balance += amount``; ``insufficient_funds``."""
-    value = _amount(amount)
+    value = _amount(amount, wallet.currency)
     return _post(
         verb="wallet.escrow_hold",
         kind=LedgerEntryKind.ESCROW_HOLD,
@@ -113,7 +114,7 @@ def escrow_release(
 ) -> LedgerEntry:
     """Give held money back to the same wallet: ``held_balance -= amount``, ``balance += amount``;
     ``insufficient_held_funds``."""
-    value = _amount(amount)
+    value = _amount(amount, wallet.currency)
     return _post(
         verb="wallet.escrow_release",
         kind=LedgerEntryKind.ESCROW_RELEASE,
@@ -133,7 +134,7 @@ def escrow_capture(
     Returns ``(payer_entry, payee_entry)`` (kind ``escrow_capture``); ``same_wallet``,
     ``insufficient_held_funds``.
     """
-    value = _amount(amount)
+    value = _amount(amount, payer.currency)
     _different(payer, payee)
     payer_entry, payee_entry = _post(
         verb="wallet.escrow_capture",
@@ -155,7 +156,7 @@ def wallet_transfer(
     Returns ``(source_entry, destination_entry)`` (kind ``transfer``); ``same_wallet``,
     ``insufficient_funds``.
     """
-    value = _amount(amount)
+    value = _amount(amount, source.currency)
     _different(source, destination)
     source_entry, destination_entry = _post(
         verb="wallet.transfer",
@@ -188,7 +189,7 @@ def wallet_refund(
     ``insufficient_funds`` (the payee's balance). Whether the refund matches an earlier payment is
     the caller's business (orders, returns).
     """
-    value = _amount(amount)
+    value = _amount(amount, payer.currency)
     if payee is None:
         (payer_entry,) = _post(
             verb="wallet.refund",
@@ -217,7 +218,7 @@ def wallet_payout(
     *, wallet: Wallet, amount: Amount, actor: Any = None, reference: str = "", memo: str = ""
 ) -> LedgerEntry:
     """Money out (to a bank account, by the payments app): ``balance -= amount``; ``insufficient_funds``."""
-    value = _amount(amount)
+    value = _amount(amount, wallet.currency)
     return _post(
         verb="wallet.payout",
         kind=LedgerEntryKind.PAYOUT,
@@ -235,7 +236,7 @@ def wallet_adjust(*, wallet: Wallet, amount: Amount, reason: str, actor: Any, re
     ``reason`` (required, kept as the entry's memo) says why. Raises ``validation_error``,
     ``invalid_amount``, ``insufficient_funds`` (the balance would go below zero).
     """
-    value = _amount(amount, allow_negative=True)
+    value = _amount(amount, wallet.currency, allow_negative=True)
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("Say why the balance is adjusted.", details={"reason": ["This field is required."]})
@@ -350,11 +351,11 @@ def _apply(
             code="insufficient_held_funds",
             details={"user_id": wallet.user_id},
         )
-    if balance > MAX_AMOUNT or held > MAX_AMOUNT:
+    if balance > MAX_BALANCE or held > MAX_BALANCE:
         raise Conflict(
             "The wallet cannot hold that much.",
             code="wallet_limit_exceeded",
-            details={"max_amount": str(MAX_AMOUNT)},
+            details={"max_amount": str(MAX_BALANCE)},
         )
     wallet.balance, wallet.held_balance = balance, held
     wallet.save(update_fields=["balance", "held_balance", "updated_at"])
@@ -398,28 +399,10 @@ def _earlier(wallets: dict[int, Wallet], *, kind: str, legs: list[_Leg], referen
     return [found[leg.wallet.pk] for leg in legs]
 
 
-def _amount(value: Amount, *, allow_negative: bool = False) -> Decimal:
-    """``value`` as a non-zero ``Decimal`` with 2 places; raises ``invalid_amount`` (400)."""
-
-    def invalid(why: str) -> ApplicationError:
-        return ApplicationError(why, code="invalid_amount", details={"amount": [why]})
-
-    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
-        raise invalid("Give the amount as a decimal number.")
-    try:
-        number = Decimal(value.strip() if isinstance(value, str) else value)
-    except InvalidOperation:
-        raise invalid("Give the amount as a decimal number.") from None
-    if not number.is_finite():
-        raise invalid("Give the amount as a decimal number.")
-    if abs(number) > MAX_AMOUNT:
-        raise invalid(f"An amount is at most {MAX_AMOUNT}.")
-    rounded = number.quantize(CENT)
-    if rounded != number:
-        raise invalid("An amount has at most 2 decimal places.")
-    if rounded == 0 or (rounded < 0 and not allow_negative):
-        raise invalid("The amount cannot be zero." if allow_negative else "The amount must be greater than zero.")
-    return rounded
+def _amount(value: Amount, currency: str, *, allow_negative: bool = False) -> Decimal:
+    """``value`` checked like every amount of the platform (``saas.money.check_amount``: exact in the
+    currency's step, at most ``saas.money.MAX_AMOUNT``); raises ``invalid_amount`` (400)."""
+    return check_amount(value, currency, allow_negative=allow_negative)
 
 
 def _different(one: Wallet, other: Wallet) -> None:

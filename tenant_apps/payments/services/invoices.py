@@ -14,6 +14,12 @@ from django.utils import timezone
 
 from saas.api.errors import ApplicationError
 from saas.errors import Conflict
+from saas.money import (
+    MAX_AMOUNT,
+    normalize_currency,
+    quantum,
+    round_money,
+)
 from tenant_apps.audit.services import audit_record
 from tenant_apps.payments.locks import invoice_lock
 from tenant_apps.payments.models import (
@@ -24,12 +30,6 @@ from tenant_apps.payments.models import (
     InvoiceStatus,
     Payment,
     PaymentStatus,
-)
-from tenant_apps.payments.money import (
-    MAX_AMOUNT,
-    normalize_currency,
-    quantum,
-    round_money,
 )
 from tenant_apps.payments.services._common import (
     INVOICE_NUMBER_KEY,

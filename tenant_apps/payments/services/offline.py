@@ -11,6 +11,9 @@ from django.utils import timezone
 
 from saas.api.errors import ApplicationError
 from saas.errors import Conflict
+from saas.money import (
+    check_amount,
+)
 from tenant_apps.audit.services import audit_record
 from tenant_apps.files.models import StoredFile
 from tenant_apps.payments.locks import invoice_lock, payment_lock
@@ -19,9 +22,6 @@ from tenant_apps.payments.models import (
     Payment,
     PaymentMethod,
     PaymentStatus,
-)
-from tenant_apps.payments.money import (
-    check_amount,
 )
 from tenant_apps.payments.services._common import (
     _approve,

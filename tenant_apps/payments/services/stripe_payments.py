@@ -11,6 +11,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from saas.db.tenant import current_schema, current_tenant_uuid
+from saas.money import (
+    check_amount,
+    to_minor_units,
+)
 from tenant_apps.audit.services import audit_record
 from tenant_apps.payments import stripe_gateway
 from tenant_apps.payments.locks import invoice_lock, payment_lock
@@ -21,10 +25,6 @@ from tenant_apps.payments.models import (
     PaymentMethod,
     PaymentStatus,
     StripeEvent,
-)
-from tenant_apps.payments.money import (
-    check_amount,
-    to_minor_units,
 )
 from tenant_apps.payments.services._common import (
     _approve,

@@ -337,6 +337,26 @@ def test_adjust_refuses_a_missing_reason(in_alpha, funded, reason):
     assert (refused.value.code, refused.value.status_code) == ("validation_error", 400)
 
 
+def test_amounts_are_exact_in_the_wallets_currency(in_alpha, make_user):
+    # given: a wallet in yen, a currency without minor units
+    yen = Wallet.objects.create(user=make_user(in_alpha, "yen@alpha.test"), currency="JPY")
+    # when: half a yen is credited
+    with pytest.raises(ApplicationError) as refused:
+        services.wallet_top_up(wallet=yen, amount=D("0.50"))
+    # then: refused like an invoice or a payment would be, and nothing moved
+    assert refused.value.code == "invalid_amount"
+    assert services.wallet_top_up(wallet=yen, amount=D("500")).balance_after == D("500")
+
+
+def test_a_single_movement_is_at_most_what_an_invoice_can_hold(in_alpha, funded):
+    from saas.money import MAX_AMOUNT
+
+    wallet = funded(in_alpha, "ann@alpha.test", balance="0.00")
+    with pytest.raises(ApplicationError) as refused:
+        services.wallet_top_up(wallet=wallet, amount=MAX_AMOUNT + D("0.01"))
+    assert refused.value.code == "invalid_amount"
+
+
 def test_adjust_refuses_a_zero_amount(in_alpha, funded):
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00")
     with pytest.raises(ApplicationError) as refused:
@@ -345,11 +365,17 @@ def test_adjust_refuses_a_zero_amount(in_alpha, funded):
 
 
 def test_a_credit_beyond_what_a_wallet_can_hold_is_refused(in_alpha, funded):
-    wallet = funded(in_alpha, "ann@alpha.test", balance=str(services.MAX_AMOUNT))
+    from saas.money import MAX_AMOUNT
+
+    # given: a wallet filled to the brim, one largest movement at a time
+    wallet = funded(in_alpha, "ann@alpha.test", balance="0.99")
+    for _ in range(100):
+        services.wallet_top_up(wallet=wallet, amount=MAX_AMOUNT)
+    assert amounts(wallet)[0] == services.MAX_BALANCE
     with pytest.raises(ApplicationError) as refused:
         services.wallet_top_up(wallet=wallet, amount=D("0.01"))
     assert (refused.value.code, refused.value.status_code) == ("wallet_limit_exceeded", 409)
-    assert amounts(wallet) == (services.MAX_AMOUNT, D("0"))
+    assert amounts(wallet) == (services.MAX_BALANCE, D("0"))
 
 
 def test_wallets_of_different_currencies_cannot_exchange_money(in_alpha, funded, make_user):

@@ -11,8 +11,8 @@ from django.utils.text import slugify
 
 from saas.api.errors import ApplicationError
 from saas.errors import Conflict
+from saas.money import check_amount, normalize_currency
 from tenant_apps.audit.services import audit_record
-from tenant_apps.payments.money import check_amount, normalize_currency
 from tenant_apps.school.lessons.access import user_edits_catalog
 from tenant_apps.school.lessons.locks import product_lock
 from tenant_apps.school.lessons.models import (

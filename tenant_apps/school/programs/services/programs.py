@@ -12,9 +12,9 @@ from django.utils.text import slugify
 
 from saas.api.errors import ApplicationError
 from saas.errors import Conflict
+from saas.money import MAX_AMOUNT, normalize_currency, round_money
 from tenant_apps.accounts.models import User
 from tenant_apps.audit.services import audit_record
-from tenant_apps.payments.money import MAX_AMOUNT, normalize_currency, round_money
 from tenant_apps.school.programs.access import (
     TEACHER,
     can_manage_programs,

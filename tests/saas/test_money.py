@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from saas.api.errors import ApplicationError
-from tenant_apps.payments.money import check_amount, normalize_currency, round_money, to_minor_units
+from saas.money import check_amount, normalize_currency, round_money, to_minor_units
 
 
 @pytest.mark.parametrize(

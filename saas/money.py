@@ -1,4 +1,5 @@
-"""Currencies and amounts: ISO 4217 codes, rounding, and Stripe's minor units.
+"""Currencies and amounts: ISO 4217 codes, rounding, Stripe's minor units, and the one validator of
+an amount someone gives (``check_amount``), used by invoices, payments, the wallet and the kinds.
 
 Amounts are ``Decimal`` in a currency's major unit (``Decimal("12.50")`` USD), stored with two
 decimal places. Rounding is half up (``ROUND_HALF_UP``) to the currency's smallest stored unit:
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from saas.api.errors import ApplicationError
+from saas.errors import ApplicationError
 
 
 def _codes(text: str) -> frozenset[str]:
@@ -68,12 +69,19 @@ def round_money(value: Decimal | int | str, currency: str) -> Decimal:
     return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP).quantize(CENT)
 
 
-def check_amount(value: Decimal | int | str, currency: str, *, field: str = "amount") -> Decimal:
-    """A payable amount given by someone: exact in ``currency``'s step (no rounding: ``"10.005"`` and
-    ``"10.5"`` JPY are refused), greater than zero and at most ``MAX_AMOUNT``.
+def check_amount(
+    value: Decimal | int | str, currency: str, *, field: str = "amount", allow_negative: bool = False
+) -> Decimal:
+    """An amount given by someone: exact in ``currency``'s step (no rounding: ``"10.005"`` and
+    ``"10.5"`` JPY are refused), greater than zero (or, with ``allow_negative``, not zero: a
+    correction either way) and at most ``MAX_AMOUNT`` in size.
 
-    Raises ``ApplicationError`` ``invalid_amount`` (400) otherwise.
+    Raises ``ApplicationError`` ``invalid_amount`` (400, ``details[field]``) otherwise.
     """
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        raise ApplicationError("Not an amount.", code="invalid_amount", details={field: ["Not an amount."]})
+    if isinstance(value, str):
+        value = value.strip()
     amount = round_money(value, currency)
     if amount != Decimal(value):
         places = 0 if quantum(currency) == UNIT else 2
@@ -82,9 +90,10 @@ def check_amount(value: Decimal | int | str, currency: str, *, field: str = "amo
             code="invalid_amount",
             details={field: [f"At most {places} decimals."]},
         )
-    if amount <= 0 or amount > MAX_AMOUNT:
+    if (amount == 0 if allow_negative else amount <= 0) or abs(amount) > MAX_AMOUNT:
         raise ApplicationError(
-            f"The {field} must be greater than zero and at most {MAX_AMOUNT}.",
+            f"The {field} must be {'not zero' if allow_negative else 'greater than zero'} and at most "
+            f"{MAX_AMOUNT} in size.",
             code="invalid_amount",
             details={field: ["Out of range."]},
         )
