@@ -23,10 +23,10 @@ from tenant_apps.payments.services.invoices import (
     MAX_LINES,
     MAX_QUANTITY,
     LineItem,
+    invoice_call_off,
     invoice_cancel,
     invoice_create,
     invoice_email_deliver,
-    invoice_withdraw,
 )
 from tenant_apps.payments.services.offline import RECEIPT_TYPES, payment_approve, payment_offline_submit, payment_reject
 from tenant_apps.payments.services.stripe_payments import (
@@ -43,10 +43,10 @@ __all__ = [
     "LineItem",
     "StripeCheckout",
     "WebhookResult",
+    "invoice_call_off",
     "invoice_cancel",
     "invoice_create",
     "invoice_email_deliver",
-    "invoice_withdraw",
     "payment_approve",
     "payment_offline_submit",
     "payment_reject",

@@ -210,7 +210,7 @@ def invoice_cancel(*, invoice: Invoice, actor: Any, reason: str = "") -> Invoice
     return invoice
 
 
-def invoice_withdraw(*, invoice: Invoice, reason: str, actor: Any = None) -> bool:
+def invoice_call_off(*, invoice: Invoice, reason: str, actor: Any = None) -> bool:
     """Cancel ``invoice`` because what it bills was called off (an enrolment withdrawn or cancelled).
 
     For other apps' services, on behalf of the system: no finance role is needed. An invoice with

@@ -37,7 +37,7 @@ def _has(user: Any, roles: tuple[str, ...]) -> bool:
     return bool(user is not None and user.is_authenticated and user_has_role(user, *roles))
 
 
-def user_is_staff(user: Any) -> bool:
+def user_sees_whole_catalog(user: Any) -> bool:
     """Whether ``user`` sees every product with its lessons and groups (admin, teacher, support)."""
     return _has(user, STAFF_ROLES)
 

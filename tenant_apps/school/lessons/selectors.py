@@ -12,7 +12,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from saas.api.errors import ApplicationError
 from saas.errors import NotFound, PermissionDenied
-from tenant_apps.school.lessons.access import user_is_staff
+from tenant_apps.school.lessons.access import user_sees_whole_catalog
 from tenant_apps.school.lessons.models import (
     LIVE_PURCHASE_STATUSES,
     Author,
@@ -52,7 +52,7 @@ def products_visible_to(user: Any) -> QuerySet[Product]:
         .annotate(lesson_count=Count("lessons", distinct=True))
         .prefetch_related(Prefetch("lessons", queryset=Lesson.objects.order_by("order")))
     )
-    if user_is_staff(user):
+    if user_sees_whole_catalog(user):
         return products
     if user is not None and user.is_authenticated:
         bought = ProductPurchase.objects.filter(student_id=user.pk).values("product_id")
@@ -89,7 +89,7 @@ def paid_product_ids(user: Any) -> frozenset[int]:
 
 def user_has_full_access(user: Any, product: Product) -> bool:
     """Whether ``user`` may see ``product``'s video URLs: staff, or a ``paid`` purchase of it."""
-    return user_is_staff(user) or product.pk in paid_product_ids(user)
+    return user_sees_whole_catalog(user) or product.pk in paid_product_ids(user)
 
 
 def live_purchases_by_product(user: Any) -> dict[int, ProductPurchase]:

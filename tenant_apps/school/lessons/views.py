@@ -41,7 +41,7 @@ from tenant_apps.school.lessons.access import (
     CATALOG_EDITOR_ROLES,
     GROUP_MANAGER_ROLES,
     STAFF_ROLES,
-    user_is_staff,
+    user_sees_whole_catalog,
 )
 from tenant_apps.school.lessons.filters import ProductFilter
 from tenant_apps.school.lessons.models import Lesson, Product, StudyGroup
@@ -75,7 +75,7 @@ def _watch_or_edit(request: Request) -> list[Any]:
 def product_context(request: Request) -> dict[str, Any]:
     """What ``ProductSerializer`` needs to know about the requester, computed once per request."""
     user = request.user
-    staff = user_is_staff(user)
+    staff = user_sees_whole_catalog(user)
     paid = selectors.paid_product_ids(user)
     return {
         "request": request,

@@ -14,7 +14,7 @@ from tenant_apps.accounts.models import User
 from tenant_apps.audit.services import audit_record
 from tenant_apps.notifications.services import notify
 from tenant_apps.payments.models import Invoice
-from tenant_apps.payments.services import invoice_create, invoice_withdraw
+from tenant_apps.payments.services import invoice_call_off, invoice_create
 from tenant_apps.school.programs import selectors
 from tenant_apps.school.programs.access import (
     ENROLMENT_MANAGER_ROLES,
@@ -100,7 +100,7 @@ def _set_status(
         fields.append("reason")
     enrolment.save(update_fields=fields)
     if status in {EnrolmentStatus.WITHDRAWN, EnrolmentStatus.CANCELLED} and enrolment.invoice is not None:
-        invoice_withdraw(invoice=enrolment.invoice, actor=actor, reason=f"Enrolment in {program.title} {status}.")
+        invoice_call_off(invoice=enrolment.invoice, actor=actor, reason=f"Enrolment in {program.title} {status}.")
     facts = {**_enrolment_facts(enrolment, program), **(extra or {})}
     audit_record(
         actor=actor,
