@@ -11,7 +11,12 @@ from tenant_apps.wallet.models import LedgerEntry, Wallet
 
 
 class WalletSerializer(serializers.ModelSerializer):
+    """A wallet; one not opened yet (no money has moved) reads as empty with ``updated_at: null``."""
+
     user = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When its amounts last changed; null before any movement."
+    )
 
     class Meta:
         model = Wallet
