@@ -9,7 +9,7 @@ class VisibleQuerysetMixin:
     """DRF views whose objects come from ``visible_queryset()``: the objects the request's user may see.
 
     A view states its scope once, in ``visible_queryset`` (usually a selector that takes the user,
-    e.g. ``selectors.tickets_visible_to(user)``); lists, detail lookups, updates and deletes all go
+    e.g. ``access.tickets_visible_to(user)``); lists, detail lookups, updates and deletes all go
     through it, so an id outside it answers 404 like a missing one. Overriding ``get_queryset``
     directly is refused when the class is defined: it is how a view forgets its scope. A view that
     really must build its queryset another way names it ``dangerously_get_queryset`` (after

@@ -11,7 +11,7 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         from tenant_apps.files.access import register_file_access
-        from tenant_apps.tickets.permissions import attachment_readable
+        from tenant_apps.tickets.access import attachment_readable
         from tenant_apps.tickets.targets import register_kind_targets
 
         register_file_access(attachment_readable)

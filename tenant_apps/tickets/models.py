@@ -3,7 +3,7 @@
 A ticket is general or linked to one object of the site's domain (a course, an order, a
 property) through ``target_type``/``target_id``; only models registered with
 ``tickets.targets.register_ticket_target`` can be linked. Who may see and change a ticket is
-decided by ``tickets.permissions``: support staff see every ticket, everyone else through the
+decided by ``tickets.access``: support staff see every ticket, everyone else through the
 django-guardian object permissions stored in ``TicketUserObjectPermission``.
 """
 

@@ -2,7 +2,7 @@
 notifies the other party inside its transaction; e-mail goes out after commit.
 
 Locking: every state change takes ``SELECT ... FOR UPDATE`` on the one ticket row
-(``selectors.access_ticket(lock=True)``) before reading the state it changes; no service locks
+(``access.access_ticket(lock=True)``) before reading the state it changes; no service locks
 more than one ticket, so there is no lock order to respect.
 
 Status rules:
@@ -38,10 +38,10 @@ from tenant_apps.audit.services import audit_record
 from tenant_apps.emails.services import email_send
 from tenant_apps.files.models import StoredFile
 from tenant_apps.notifications.services import notify
+from tenant_apps.tickets.access import access_ticket, grant_participant, revoke_participant
 from tenant_apps.tickets.models import Ticket, TicketAttachment, TicketMessage, TicketPriority, TicketStatus
-from tenant_apps.tickets.permissions import grant_participant, revoke_participant
 from tenant_apps.tickets.roles import is_support_staff
-from tenant_apps.tickets.selectors import access_ticket, support_staff
+from tenant_apps.tickets.selectors import support_staff
 from tenant_apps.tickets.targets import resolve_ticket_target
 
 #: Files one message may carry.

@@ -30,8 +30,8 @@ from rest_framework.response import Response
 from saas.api.views import VisibleQuerysetMixin
 from tenant_apps.accounts.models import User
 from tenant_apps.tickets import selectors, services
+from tenant_apps.tickets.access import IsSupportStaff
 from tenant_apps.tickets.filters import TicketFilter
-from tenant_apps.tickets.permissions import IsSupportStaff
 from tenant_apps.tickets.roles import is_support_staff
 from tenant_apps.tickets.serializers import (
     TicketAssignSerializer,
@@ -68,7 +68,7 @@ class TicketViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, viewsets.Generi
         return cast(User, self.request.user)
 
     def visible_queryset(self) -> Any:
-        """Only ever the tickets the user may see (``selectors.tickets_visible_to``)."""
+        """Only ever the tickets the user may see (``access.tickets_visible_to``)."""
         return selectors.ticket_list(user=self.request.user)
 
     def get_serializer_context(self) -> dict[str, Any]:

@@ -316,7 +316,7 @@ def test_a_student_opening_a_ticket_cannot_set_staff_fields(alpha, student, supp
             TicketMessage.objects.filter(ticket_id=response.json()["id"]).values_list("author_id", flat=True)
         ) == [student.user.pk]
     # and the other student got no access to it
-    from tenant_apps.tickets.permissions import can_view_ticket
+    from tenant_apps.tickets.access import can_view_ticket
 
     with tenant_context(alpha):
         assert not can_view_ticket(other, Ticket.objects.get(pk=response.json()["id"]))

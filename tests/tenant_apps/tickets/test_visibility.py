@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django_tenants.utils import tenant_context
 
+from tenant_apps.tickets.access import tickets_visible_to
 from tenant_apps.tickets.models import Ticket
-from tenant_apps.tickets.selectors import tickets_visible_to
 from tests.tenant_apps.tickets.conftest import TICKETS, error_code, ids, open_ticket, ticket_url
 
 

@@ -1,4 +1,5 @@
-"""Who may see and change a ticket.
+"""Who may see and change a ticket: ``can_*`` predicates, the scope every read starts from
+(``tickets_visible_to``) and the checked fetch of one ticket (``access_ticket``).
 
 * Support staff of the site (``roles.support_roles``) see and change every ticket.
 * Everyone else holds django-guardian object permissions: ``tickets.view_ticket`` and
@@ -15,10 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from guardian.core import ObjectPermissionChecker
-from guardian.shortcuts import assign_perm, remove_perm
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 from rest_framework.permissions import BasePermission
 
+from saas.errors import ApplicationError, NotFound, PermissionDenied
 from tenant_apps.tickets.models import Ticket
 from tenant_apps.tickets.roles import is_support_staff
 
@@ -67,6 +70,51 @@ class IsSupportStaff(BasePermission):
 def attachment_readable(user: Any, stored_file: Any) -> bool:
     """File-access rule (``tenant_apps.files.access``): a file attached to a message of a ticket
     ``user`` may view is readable by ``user``."""
-    from tenant_apps.tickets.selectors import tickets_visible_to
-
     return tickets_visible_to(user).filter(messages__attachments__file_id=stored_file.pk).exists()
+
+
+def tickets_visible_to(user: Any) -> QuerySet[Ticket]:
+    """The tickets ``user`` may see: all of the site's for support staff, otherwise those
+    guardian grants ``view_ticket`` on (created by or assigned to ``user``)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Ticket.objects.none()
+    if is_support_staff(user):
+        return Ticket.objects.all()
+    return get_objects_for_user(
+        user,
+        f"tickets.{VIEW}",
+        klass=Ticket.objects.all(),
+        use_groups=False,
+        with_superuser=False,
+        accept_global_perms=False,
+    )
+
+
+def access_ticket(*, user: Any, ticket_id: Any, for_change: bool = False, lock: bool = False) -> Ticket:
+    """The ticket ``ticket_id`` checked for ``user``: ``not_found`` (404) if they may not see it
+    (or it does not exist), ``permission_denied`` (403) if ``for_change`` and they may see but not
+    change it. ``lock=True`` takes ``SELECT ... FOR UPDATE`` on the ticket row: call it inside
+    the service's transaction, before reading the state you are about to change."""
+    tickets = Ticket.objects.all()
+    if lock:
+        tickets = tickets.select_for_update(of=("self",))
+    ticket = tickets.filter(pk=ticket_pk(ticket_id)).first()
+    if ticket is None or not can_view_ticket(user, ticket):
+        raise _not_found()
+    if for_change and not can_change_ticket(user, ticket):
+        raise PermissionDenied("You may not change this ticket.")
+    return ticket
+
+
+def ticket_pk(ticket_id: Any) -> int:
+    try:
+        pk = int(ticket_id)
+    except (TypeError, ValueError):
+        raise _not_found() from None
+    if not 0 < pk < 2**63:
+        raise _not_found()
+    return pk
+
+
+def _not_found() -> ApplicationError:
+    return NotFound("No such ticket.")
