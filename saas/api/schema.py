@@ -29,6 +29,8 @@ class NamedChoiceField(serializers.ChoiceField):
 
 
 class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
+    """Documents every ``NamedChoiceField`` as a string enum under its own ``component_name``."""
+
     target_class = NamedChoiceField
     match_subclasses = True
 

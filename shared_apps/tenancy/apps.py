@@ -1,3 +1,6 @@
+"""The tenancy app (public schema): tenants, their domains and kinds, provisioning from template
+schemas, and the superadmin API; ``ready`` installs the per-schema content-types cache."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,6 @@
+"""The accounts app (every tenant schema): users, per-kind roles, password, JWT and one-time-code login;
+``ready`` connects its signals."""
+
 from django.apps import AppConfig
 
 

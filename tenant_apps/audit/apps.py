@@ -1,3 +1,6 @@
+"""The audit app (every tenant schema): an append-only log of who did what to which object, when and from
+which IP, read by the tenant admin."""
+
 from django.apps import AppConfig
 
 

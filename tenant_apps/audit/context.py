@@ -21,4 +21,5 @@ def set_client_ip(ip: str | None) -> object:
 
 
 def reset_client_ip(token: object) -> None:
+    """Restore the client IP that ``set_client_ip`` replaced (at the end of the request)."""
     _client_ip.reset(token)  # type: ignore[arg-type]

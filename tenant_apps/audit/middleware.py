@@ -16,6 +16,8 @@ def request_ip(request: HttpRequest) -> str | None:
 
 
 class AuditContextMiddleware:
+    """Sets the audit client IP (``request_ip``) for the duration of each request, and resets it after."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 

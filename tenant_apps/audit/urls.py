@@ -1,3 +1,6 @@
+"""``/api/v1/`` routes of the audit app (every tenant kind): ``audit-log/``, the tenant admin's read-only
+list."""
+
 from rest_framework.routers import SimpleRouter
 
 from tenant_apps.audit.views import AuditLogViewSet

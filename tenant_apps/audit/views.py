@@ -17,6 +17,9 @@ from tenant_apps.audit.models import AuditLogEntry
 
 
 class AuditLogEntrySerializer(serializers.ModelSerializer):
+    """An entry of ``GET /api/v1/audit-log/``: ``actor`` ``{id, email}``, ``target`` ``{type, id, repr}``
+    (either may be ``null``), ``verb``, ``changes``, ``ip``."""
+
     actor = serializers.SerializerMethodField()
     target = serializers.SerializerMethodField()
 

@@ -1,3 +1,6 @@
+"""The emails app (no models): transactional e-mail rendered from templates with the tenant's sender,
+sent by Celery tasks with retries."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,6 @@
+"""The files app: uploads under tenant-prefixed storage keys, size and type limits, short-lived signed
+download URLs; other apps grant read access through ``files.access``."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,6 @@
+"""``/api/v1/`` routes of the files app (every tenant kind): upload, metadata, signed downloads of files
+and of bare storage keys (avatars)."""
+
 from django.urls import path
 
 from tenant_apps.files.views import FileDetailView, FileDownloadView, FileUploadView, SignedKeyDownloadView

@@ -26,6 +26,8 @@ from tenant_apps.files.validators import IMAGE_TYPES
 
 
 class StoredFileSerializer(serializers.ModelSerializer):
+    """A stored file's metadata and ``url``, a download link valid for ``FILE_URL_TTL_SECONDS``."""
+
     url = serializers.SerializerMethodField()
 
     class Meta:

@@ -1,3 +1,6 @@
+"""The notifications app (every tenant kind): in-app notifications, listed and marked read through REST
+and pushed to open browsers over Server-Sent Events."""
+
 from django.apps import AppConfig
 
 

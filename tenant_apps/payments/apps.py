@@ -1,3 +1,6 @@
+"""The payments app (every tenant kind): invoices, offline payments decided by finance users, Stripe
+payments and their webhook; ``ready`` lets payers and finance users read receipts."""
+
 from django.apps import AppConfig
 
 

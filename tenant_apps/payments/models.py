@@ -21,6 +21,9 @@ ZERO = Decimal("0.00")
 
 
 class InvoiceStatus(models.TextChoices):
+    """An invoice's state, derived from its approved payments: ``unpaid`` (nothing approved),
+    ``partially_paid``, ``paid`` (approved payments reach the total), ``cancelled`` (only while unpaid)."""
+
     UNPAID = "unpaid", "Unpaid"
     PARTIALLY_PAID = "partially_paid", "Partially paid"
     PAID = "paid", "Paid"
@@ -129,11 +132,17 @@ class InvoiceCounter(models.Model):
 
 
 class PaymentMethod(models.TextChoices):
+    """How a payment is made: ``offline`` (bank transfer with a receipt, decided by a finance user) or
+    ``stripe`` (card, decided by Stripe's webhook)."""
+
     OFFLINE = "offline", "Offline (bank transfer)"
     STRIPE = "stripe", "Stripe"
 
 
 class PaymentStatus(models.TextChoices):
+    """``pending``: awaiting a finance user's decision or Stripe's event; ``approved``: counts towards the
+    invoice's ``amount_paid``; ``rejected``: counts for nothing (``reason`` says why)."""
+
     PENDING = "pending", "Pending"
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"

@@ -15,6 +15,8 @@ from tenant_apps.payments.selectors import invoice_open_amount
 
 
 class PersonSerializer(serializers.ModelSerializer):
+    """A user as shown on invoices and payments: ``{id, email, full_name}``."""
+
     class Meta:
         model = User
         fields = ("id", "email", "full_name")
@@ -22,6 +24,9 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 class InvoiceLineSerializer(serializers.ModelSerializer):
+    """An invoice line: ``{position, description, quantity, unit_price, amount}`` (``amount`` = quantity x
+    unit price)."""
+
     class Meta:
         model = InvoiceLine
         fields = ("position", "description", "quantity", "unit_price", "amount")
@@ -37,6 +42,9 @@ class ReceiptSerializer(serializers.Serializer):
 
 
 class PaymentSerializer(serializers.ModelSerializer):
+    """A payment of ``/api/v1/payments/`` and of an invoice's ``payments``: amount, method, status, payer,
+    the offline ``tracking_code`` and ``receipt``, the decision (``decided_by``, ``reason``) or Stripe intent id."""
+
     invoice_number = serializers.CharField(source="invoice.number", read_only=True)
     currency = serializers.CharField(source="invoice.currency", read_only=True)
     payer = PersonSerializer(read_only=True)
@@ -130,12 +138,16 @@ class InvoiceSerializer(serializers.ModelSerializer):
 
 
 class LineInputSerializer(serializers.Serializer):
+    """A line of ``POST /api/v1/invoices/``: ``{description, quantity, unit_price}``."""
+
     description = serializers.CharField(max_length=300)
     quantity = AsciiDecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
     unit_price = AsciiDecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"))
 
 
 class InvoiceCreateSerializer(serializers.Serializer):
+    """Input of ``POST /api/v1/invoices/`` (finance roles): ``{customer, currency?, due_date, note?, lines}``."""
+
     customer = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     currency = serializers.CharField(max_length=3, required=False, help_text="ISO 4217; default DEFAULT_CURRENCY.")
     due_date = serializers.DateField()
@@ -144,16 +156,22 @@ class InvoiceCreateSerializer(serializers.Serializer):
 
 
 class InvoiceCancelSerializer(serializers.Serializer):
+    """Input of ``POST /api/v1/invoices/{id}/cancel/``: ``{reason?}``."""
+
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class OfflinePaymentSerializer(serializers.Serializer):
+    """Input of ``POST /api/v1/invoices/{id}/offline-payments/``: ``{amount, tracking_code, receipt}``."""
+
     amount = AsciiDecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
     tracking_code = serializers.CharField(max_length=64)
     receipt = serializers.UUIDField(help_text="Id of the receipt you uploaded with POST /api/v1/files/.")
 
 
 class StripeIntentRequestSerializer(serializers.Serializer):
+    """Input of ``POST /api/v1/invoices/{id}/stripe-payment-intent/``: ``{amount?}``."""
+
     amount = AsciiDecimalField(
         max_digits=12,
         decimal_places=2,
@@ -164,16 +182,24 @@ class StripeIntentRequestSerializer(serializers.Serializer):
 
 
 class StripeIntentResponseSerializer(serializers.Serializer):
+    """Output of ``POST /api/v1/invoices/{id}/stripe-payment-intent/``: ``{payment, payment_intent_id,
+    client_secret}``."""
+
     payment = PaymentSerializer()
     payment_intent_id = serializers.CharField()
     client_secret = serializers.CharField(help_text="For Stripe.js confirmCardPayment; do not log it.")
 
 
 class RejectSerializer(serializers.Serializer):
+    """Input of ``POST /api/v1/payments/{id}/reject/``: ``{reason}``."""
+
     reason = serializers.CharField(max_length=2000)
 
 
 class WebhookResponseSerializer(serializers.Serializer):
+    """Output of ``POST /api/v1/payments/stripe/webhook/``: ``{received, status, outcome}``; ``status`` is
+    ``processed``, ``duplicate`` (a replay) or ``ignored`` (another tenant's event)."""
+
     received = serializers.BooleanField()
     status = serializers.ChoiceField(choices=["processed", "duplicate", "ignored"])
     outcome = serializers.CharField(allow_blank=True)

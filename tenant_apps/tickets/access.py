@@ -107,6 +107,8 @@ def access_ticket(*, user: Any, ticket_id: Any, for_change: bool = False, lock: 
 
 
 def ticket_pk(ticket_id: Any) -> int:
+    """``ticket_id`` (from a URL or a request body) as a primary key; ``not_found`` (404) if it is not a
+    positive 64-bit integer."""
     try:
         pk = int(ticket_id)
     except (TypeError, ValueError):

@@ -1,3 +1,6 @@
+"""The tickets app (every tenant kind): support conversations with attachments, linked to any registered
+object, visible through django-guardian object permissions."""
+
 from django.apps import AppConfig
 
 

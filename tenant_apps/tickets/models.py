@@ -27,6 +27,9 @@ class TicketStatus(models.TextChoices):
 
 
 class TicketPriority(models.TextChoices):
+    """How urgent a ticket is, ``low`` to ``urgent`` (default ``normal``): chosen by the creator, changed by
+    support staff (``POST /api/v1/tickets/{id}/priority/``)."""
+
     LOW = "low", "Low"
     NORMAL = "normal", "Normal"
     HIGH = "high", "High"

@@ -44,6 +44,9 @@ class TicketTargetSerializer(serializers.Serializer):
 
 
 class TicketMessageSerializer(serializers.ModelSerializer):
+    """A message of a ticket's conversation: ``{id, author, body, attachments, created_at}``; attachments are
+    stored files with their download URLs."""
+
     author = TicketPersonSerializer(read_only=True)
     attachments = serializers.SerializerMethodField()
 
@@ -117,6 +120,8 @@ def _attachments_field() -> serializers.ListField:
 
 
 class TicketCreateSerializer(serializers.Serializer):
+    """Input of ``POST /api/v1/tickets/``: ``{subject, body, priority?, target?, attachments?}``."""
+
     subject = serializers.CharField(max_length=200, help_text="One line; line breaks become spaces.")
     body = serializers.CharField(max_length=BODY_MAX_LENGTH, help_text="The first message.")
     priority = NamedChoiceField(
@@ -129,6 +134,8 @@ class TicketCreateSerializer(serializers.Serializer):
 
 
 class TicketReplySerializer(serializers.Serializer):
+    """Input of ``POST /api/v1/tickets/{id}/messages/``: ``{body?, attachments?}``, at least one of them."""
+
     body = serializers.CharField(max_length=BODY_MAX_LENGTH, required=False, allow_blank=True, default="")
     attachments = _attachments_field()
 
@@ -145,6 +152,8 @@ class TicketPrioritySerializer(serializers.Serializer):
 
 
 class TicketAssignSerializer(serializers.Serializer):
+    """Input of ``POST /api/v1/tickets/{id}/assign/`` (support staff): ``{assignee}``, a user id or ``null``."""
+
     assignee = serializers.IntegerField(
         allow_null=True, min_value=1, max_value=2**63 - 1, help_text="An active user's id, or null to unassign."
     )

@@ -28,6 +28,9 @@ class WalletSerializer(serializers.ModelSerializer):
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):
+    """A ledger entry of ``/api/v1/wallet/ledger/`` and ``/api/v1/wallets/{user_id}/ledger/``: the deltas and
+    the amounts after them, ``kind``, the other wallet's ``counterparty_user_id`` (or ``null``), ``reference``."""
+
     currency = serializers.CharField(source="wallet.currency", read_only=True)
     counterparty_user_id = serializers.SerializerMethodField()
 

@@ -1,3 +1,6 @@
+"""The lessons app (school sites): authors, products whose lessons open once paid, and student groups
+filled automatically; ``ready`` hooks purchases to ``invoice_paid`` in school schemas only."""
+
 from django.apps import AppConfig
 
 

@@ -104,6 +104,9 @@ class Lesson(models.Model):
 
 
 class PurchaseStatus(models.TextChoices):
+    """A purchase's state: ``pending`` until its invoice is paid in full, then ``paid``; ``cancelled`` once
+    its invoice was cancelled."""
+
     PENDING = "pending", "Pending payment"
     PAID = "paid", "Paid"
     CANCELLED = "cancelled", "Cancelled (invoice cancelled)"

@@ -34,6 +34,8 @@ FULL, OUTLINE = "full", "outline"
 
 
 class AuthorSerializer(serializers.ModelSerializer):
+    """An author of ``/api/v1/authors/``: ``{id, name, bio, created_at}``."""
+
     class Meta:
         model = Author
         fields = ("id", "name", "bio", "created_at")
@@ -41,11 +43,15 @@ class AuthorSerializer(serializers.ModelSerializer):
 
 
 class AuthorWriteSerializer(serializers.Serializer):
+    """Input of ``POST /api/v1/authors/`` and ``PATCH /api/v1/authors/{id}/`` (admin): ``{name, bio?}``."""
+
     name = serializers.CharField(max_length=200)
     bio = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ProductAuthorSerializer(serializers.ModelSerializer):
+    """A product's author: ``{id, name}``."""
+
     class Meta:
         model = Author
         fields = ("id", "name")
@@ -56,6 +62,8 @@ class ProductAuthorSerializer(serializers.ModelSerializer):
 
 
 class ProductSummarySerializer(serializers.ModelSerializer):
+    """The product of a purchase or a group seat: ``{id, title, slug}``."""
+
     class Meta:
         model = Product
         fields = ("id", "title", "slug")
@@ -63,6 +71,8 @@ class ProductSummarySerializer(serializers.ModelSerializer):
 
 
 class StudyGroupSummarySerializer(serializers.ModelSerializer):
+    """A purchase's group: ``{id, number, name}``."""
+
     class Meta:
         model = StudyGroup
         fields = ("id", "number", "name")
@@ -268,6 +278,8 @@ class LessonWriteSerializer(serializers.Serializer):
 
 
 class GroupMemberSerializer(serializers.ModelSerializer):
+    """A member of a study group (staff view): the student's ``{id, email, full_name}`` and ``joined_at``."""
+
     id = serializers.IntegerField(source="student.id", read_only=True)
     email = serializers.EmailField(source="student.email", read_only=True)
     full_name = serializers.CharField(source="student.full_name", read_only=True)
@@ -306,6 +318,8 @@ class MyStudyGroupSerializer(serializers.ModelSerializer):
 
 
 class GroupMoveSerializer(serializers.Serializer):
+    """Input of ``POST /api/v1/groups/{id}/move/``: ``{student, to_group}``."""
+
     student = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), help_text="The student's user id.")
     to_group = serializers.PrimaryKeyRelatedField(
         queryset=StudyGroup.objects.all(), help_text="A group of the same product with a free seat."
@@ -313,6 +327,9 @@ class GroupMoveSerializer(serializers.Serializer):
 
 
 class GroupMoveResultSerializer(serializers.Serializer):
+    """Output of ``POST /api/v1/groups/{id}/move/``: ``{student, from_group, to_group}``, both groups as they
+    are after the move."""
+
     student = serializers.IntegerField()
     from_group = StudyGroupSerializer()
     to_group = StudyGroupSerializer()

@@ -1,3 +1,6 @@
+"""The programs app (school sites): bootcamps and advanced courses, enrolment requests approved by
+staff, and waitlists for full programs."""
+
 from django.apps import AppConfig
 
 

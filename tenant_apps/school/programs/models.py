@@ -198,6 +198,8 @@ def _queue_index(name: str) -> models.Index:
 
 
 class BootcampEnrolment(Enrolment):
+    """A student's enrolment in a ``Bootcamp`` (``/api/v1/bootcamp-enrolments/``)."""
+
     program = models.ForeignKey(Bootcamp, on_delete=models.PROTECT, related_name="enrolments")
 
     class Meta(Enrolment.Meta):
@@ -206,6 +208,8 @@ class BootcampEnrolment(Enrolment):
 
 
 class AdvancedCourseEnrolment(Enrolment):
+    """A student's enrolment in an ``AdvancedCourse`` (``/api/v1/course-enrolments/``)."""
+
     program = models.ForeignKey(AdvancedCourse, on_delete=models.PROTECT, related_name="enrolments")
 
     class Meta(Enrolment.Meta):

@@ -28,6 +28,8 @@ class TeacherSerializer(serializers.Serializer):
 
 
 class StudentSerializer(serializers.Serializer):
+    """The student of an enrolment or a seat: ``{id, email, full_name}``."""
+
     id = serializers.IntegerField(read_only=True)
     email = serializers.EmailField(read_only=True)
     full_name = serializers.CharField(read_only=True)
@@ -91,6 +93,9 @@ class ProgramInputSerializer(serializers.Serializer):
 
 
 class ProgramTransitionSerializer(serializers.Serializer):
+    """Input of ``POST /api/v1/{bootcamps,courses}/{ref}/transition/`` (admin): ``{status}``, the program's
+    next status."""
+
     status = NamedChoiceField(component_name="ProgramStatusEnum", choices=ProgramStatus.choices)
 
 
@@ -143,8 +148,12 @@ class ProgramStudentSerializer(serializers.Serializer):
 
 
 class EnrolmentRequestSerializer(serializers.Serializer):
+    """Input of ``POST /api/v1/{bootcamp,course}-enrolments/`` (students): ``{program}``, the program's id."""
+
     program = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="The program's id.")
 
 
 class ReasonSerializer(serializers.Serializer):
+    """Input of ``POST /api/v1/{bootcamp,course}-enrolments/{id}/reject/`` and ``.../cancel/``: ``{reason}``."""
+
     reason = serializers.CharField(max_length=2000, help_text="Shown to the student.")

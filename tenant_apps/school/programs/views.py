@@ -266,16 +266,24 @@ class EnrolmentViewSet(VisibleQuerysetMixin, viewsets.GenericViewSet):
 
 
 class BootcampViewSet(ProgramViewSet):
+    """``/api/v1/bootcamps/``: the ``ProgramViewSet`` of bootcamps."""
+
     program_type = BOOTCAMPS
 
 
 class AdvancedCourseViewSet(ProgramViewSet):
+    """``/api/v1/courses/``: the ``ProgramViewSet`` of advanced courses."""
+
     program_type = COURSES
 
 
 class BootcampEnrolmentViewSet(EnrolmentViewSet):
+    """``/api/v1/bootcamp-enrolments/``: the ``EnrolmentViewSet`` of bootcamps."""
+
     program_type = BOOTCAMPS
 
 
 class AdvancedCourseEnrolmentViewSet(EnrolmentViewSet):
+    """``/api/v1/course-enrolments/``: the ``EnrolmentViewSet`` of advanced courses."""
+
     program_type = COURSES

@@ -13,6 +13,9 @@ from django_tenants.management.commands.migrate_schemas import MigrateSchemasCom
 
 
 class Command(MigrateSchemasCommand):
+    """django-tenants' ``migrate_schemas``, then (on a full tenant run, no ``--schema``) each per-kind
+    template schema, under its template lock."""
+
     def handle(self, *args: Any, **options: Any) -> None:
         super().handle(*args, **options)
         if not self.sync_tenant or self.schema_name:

@@ -12,6 +12,9 @@ from shared_apps.tenancy.services import tenant_host, tenant_provision
 
 
 class Command(BaseCommand):
+    """Provision a tenant of ``--kind`` at ``--slug`` named ``--name``, owned by ``--owner-email``
+    (``--owner-password``, else a set-password e-mail); service errors become ``CommandError``."""
+
     help = "Create a tenant: schema, roles, owner (tenant admin) and primary domain."
 
     def add_arguments(self, parser: CommandParser) -> None:

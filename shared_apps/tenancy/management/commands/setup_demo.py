@@ -54,6 +54,9 @@ def _describe(data: object, indent: str) -> str:
 
 
 class Command(BaseCommand):
+    """Create (idempotently) the platform admin, a demo tenant of every kind with a user per role, demo
+    invoices and kind data, then print the logins; ``--password`` for every user, ``--port`` for hosts."""
+
     help = "Create the platform admin and a demo tenant of every kind (settings.TENANT_KINDS), with a user per role."
 
     def add_arguments(self, parser: CommandParser) -> None:

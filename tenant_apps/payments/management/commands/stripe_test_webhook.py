@@ -56,6 +56,9 @@ def build_event(intent: dict[str, Any], event_type: str, event_id: str | None = 
 
 
 class Command(BaseCommand):
+    """Sign and POST a PaymentIntent event (``--event``) for ``--payment-intent`` to ``--tenant``'s webhook;
+    ``--confirm`` first pays it on localstripe, ``--event-id`` replays an event."""
+
     help = "Sign and POST a Stripe PaymentIntent event to a tenant's webhook endpoint (development)."
 
     def add_arguments(self, parser: CommandParser) -> None:
