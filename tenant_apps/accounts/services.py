@@ -24,6 +24,7 @@ from tenant_apps.accounts.addresses import normalize_email
 from tenant_apps.accounts.models import OneTimeCode, User
 from tenant_apps.accounts.roles import ADMIN, default_role, roles_of
 from tenant_apps.accounts.sms import send_sms
+from tenant_apps.audit.diff import apply_changes
 
 
 def normalize_phone(value: str) -> str:
@@ -136,14 +137,11 @@ def user_update(user: User, *, roles: list[str] | None = None, actor: Any = None
         user = User.objects.select_for_update().get(pk=user.pk)
         _check_unique(phone=fields.get("phone"), exclude_pk=user.pk)
         was_admin = user.groups.filter(name=ADMIN).exists() and user.is_active
-        before = {name: getattr(user, name) for name in fields}
         old_roles = sorted(user.groups.values_list("name", flat=True))
-        for name, value in fields.items():
-            setattr(user, name, value)
+        changes: dict[str, Any] = apply_changes(user, fields)
         user.save()
         if roles is not None:
             user.groups.set(_role_groups(roles))
-        changes: dict[str, Any] = {n: [before[n], v] for n, v in fields.items() if before[n] != v}
         if roles is not None and sorted(set(roles)) != old_roles:
             changes["roles"] = [old_roles, sorted(set(roles))]
         if "is_active" in changes and not user.is_active:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from decimal import Decimal
-from typing import Any
 
 from saas.api.errors import ApplicationError
 from saas.errors import PermissionDenied
@@ -19,22 +17,3 @@ def _denied() -> ApplicationError:
 def _require(allowed: bool) -> None:
     if not allowed:
         raise _denied()
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if hasattr(value, "pk"):
-        return value.pk
-    return value
-
-
-def _changes(obj: Any, fields: dict[str, Any]) -> dict[str, list[Any]]:
-    """Set ``fields`` on ``obj``; returns ``{name: [before, after]}`` of those that changed."""
-    changed = {}
-    for name, value in fields.items():
-        before = getattr(obj, name)
-        if before != value:
-            changed[name] = [_jsonable(before), _jsonable(value)]
-            setattr(obj, name, value)
-    return changed

@@ -10,8 +10,10 @@ from django.db.models import Max
 from django.utils.text import slugify
 
 from saas.api.errors import ApplicationError
+from saas.db.slugs import unique_slug
 from saas.errors import Conflict
 from saas.money import check_amount, normalize_currency
+from tenant_apps.audit.diff import apply_changes, audit_value
 from tenant_apps.audit.services import audit_record
 from tenant_apps.school.lessons.access import user_edits_catalog
 from tenant_apps.school.lessons.locks import product_lock
@@ -21,7 +23,7 @@ from tenant_apps.school.lessons.models import (
     Product,
     ProductPurchase,
 )
-from tenant_apps.school.lessons.services._common import _changes, _jsonable, _require
+from tenant_apps.school.lessons.services._common import _require
 
 #: Upper bounds of the group settings (a typo should not create 30,000 groups).
 MAX_GROUPS_PER_BATCH = 50
@@ -72,7 +74,7 @@ def author_update(*, actor: Any, author: Author, **fields: Any) -> Author:
         )
     with transaction.atomic():
         author = Author.objects.select_for_update().get(pk=author.pk)
-        changed = _changes(author, {k: (v or "").strip() for k, v in fields.items()})
+        changed = apply_changes(author, {k: (v or "").strip() for k, v in fields.items()})
         if changed:
             author.save(update_fields=list(changed))
             audit_record(actor=actor, verb="author.updated", target=author, changes=changed)
@@ -128,12 +130,7 @@ def _check_price(product: Product) -> None:
 
 def _unique_slug(base: str) -> str:
     """``base`` slugified, with ``-2``, ``-3``, ... appended until no product uses it."""
-    base = (slugify(base) or "product")[:190]
-    slug, n = base, 1
-    while Product.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
+    return unique_slug(Product.objects.all(), base, fallback="product")
 
 
 def _slug_taken() -> ApplicationError:
@@ -190,7 +187,7 @@ def product_create(
                 actor=actor,
                 verb="product.created",
                 target=product,
-                changes={name: _jsonable(getattr(product, name)) for name in _PRODUCT_FIELDS},
+                changes={name: audit_value(getattr(product, name)) for name in _PRODUCT_FIELDS},
             )
     except IntegrityError:
         if Product.objects.filter(slug=product.slug).exists():
@@ -216,7 +213,7 @@ def product_update(*, actor: Any, product: Product, **fields: Any) -> Product:
             product = Product.objects.select_for_update(of=("self",)).get(pk=product.pk)
             if "slug" in clean and Product.objects.filter(slug=clean["slug"]).exclude(pk=product.pk).exists():
                 raise _slug_taken()
-            changed = _changes(product, clean)
+            changed = apply_changes(product, clean)
             if {"price", "currency"} & set(changed):
                 _check_price(product)
             if changed:
@@ -316,7 +313,7 @@ def lesson_update(*, actor: Any, lesson: Lesson, **fields: Any) -> Lesson:
             .exists()
         ):
             raise _order_taken(fields["order"])
-        changed = _changes(lesson, fields)
+        changed = apply_changes(lesson, fields)
         if changed:
             lesson.save(update_fields=list(changed))
             audit_record(actor=actor, verb="lesson.updated", target=lesson, changes=changed)

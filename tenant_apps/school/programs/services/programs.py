@@ -11,9 +11,11 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from saas.api.errors import ApplicationError
+from saas.db.slugs import unique_slug
 from saas.errors import Conflict
 from saas.money import MAX_AMOUNT, normalize_currency, round_money
 from tenant_apps.accounts.models import User
+from tenant_apps.audit.diff import apply_changes, audit_value
 from tenant_apps.audit.services import audit_record
 from tenant_apps.school.programs.access import (
     TEACHER,
@@ -66,17 +68,9 @@ def _check_slug(slug: str) -> str:
 
 def _free_slug(program_type: ProgramType, title: str, *, exclude_pk: int | None = None) -> str:
     """A slug made from ``title`` that no other program of the type uses: ``title``, ``title-2``, ..."""
-    base = slugify(title)[:190].strip("-") or program_type.key
-    if base.isdigit() or base in RESERVED_SLUGS:
-        base = f"{program_type.key}-{base}"
-    taken = set(
-        program_type.programs().filter(slug__startswith=base).exclude(pk=exclude_pk).values_list("slug", flat=True)
+    return unique_slug(
+        program_type.programs().exclude(pk=exclude_pk), title, fallback=program_type.key, reserved=RESERVED_SLUGS
     )
-    slug, n = base, 1
-    while slug in taken:
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
 
 
 def _check_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -107,16 +101,6 @@ def _check_values(values: dict[str, Any]) -> dict[str, Any]:
         )
     values["price"] = round_money(price, currency)
     return values
-
-
-def _audit_value(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, list):
-        return [_audit_value(item) for item in value]
-    return value
 
 
 def program_create(
@@ -175,7 +159,7 @@ def program_create(
             changes={
                 **_facts(program),
                 "status": [None, program.status],
-                **{key: _audit_value(value) for key, value in values.items()},
+                **{key: audit_value(value) for key, value in values.items()},
                 "teachers": sorted(user.pk for user in teacher_users),
             },
         )
@@ -216,13 +200,7 @@ def program_update(*, program: Program, actor: Any, changes: Mapping[str, Any]) 
                 code="capacity_below_enrolled",
                 details={"capacity": [f"At least {taken}."], "seats_taken": taken},
             )
-        diff: dict[str, Any] = {
-            name: [_audit_value(before[name]), _audit_value(values[name])]
-            for name in fields
-            if before[name] != values[name]
-        }
-        for name in fields:
-            setattr(program, name, values[name])
+        diff: dict[str, Any] = apply_changes(program, values)
         if "slug" in changes and changes["slug"] != program.slug:
             diff["slug"] = [program.slug, _check_slug(str(changes["slug"]))]
             program.slug = diff["slug"][1]

@@ -1,0 +1,21 @@
+"""Unique slugs: from the text, never clashing, never all digits or reserved."""
+
+from __future__ import annotations
+
+from django_tenants.utils import tenant_context
+
+from saas.db.slugs import unique_slug
+
+
+def test_unique_slug_counts_up_past_taken_ones_and_avoids_ids_and_reserved_words(alpha, make_user):
+    from tenant_apps.school.lessons.models import Author, Product
+
+    with tenant_context(alpha):
+        author = Author.objects.create(name="A")
+        for slug in ("django-basics", "django-basics-2"):
+            Product.objects.create(title=slug, slug=slug, author=author, price="1.00", currency="USD")
+        products = Product.objects.all()
+        assert unique_slug(products, "Django Basics!", fallback="product") == "django-basics-3"
+        assert unique_slug(products, "2026", fallback="product") == "product-2026"
+        assert unique_slug(products, "mine", fallback="product", reserved={"mine"}) == "product-mine"
+        assert unique_slug(products, "¿?", fallback="product") == "product"
