@@ -16,7 +16,7 @@ from django_tenants.utils import quote_schema_name, schema_exists, tenant_contex
 
 from saas.api.errors import ApplicationError
 from saas.db.tenant import use_public_schema
-from saas.errors import Conflict
+from saas.errors import Conflict, ErrorCode
 from shared_apps.tenancy.hosts import tenant_host
 from shared_apps.tenancy.models import Domain, Tenant, TenantKind, TenantStatus
 from shared_apps.tenancy.schema_clone import clone_schema
@@ -105,13 +105,13 @@ def tenant_provision(*, kind: str, slug: str, name: str, owner_email: str, owner
     validate_slug(slug)
     name = (name or "").strip()
     if not name:
-        raise ApplicationError("A name is required.", code="validation_error", details={"name": ["Required."]})
+        raise ApplicationError("A name is required.", code=ErrorCode.VALIDATION_ERROR, details={"name": ["Required."]})
     try:
         owner_email = normalize_email(owner_email)
     except DjangoValidationError:
         raise ApplicationError(
             "Enter a valid owner e-mail address.",
-            code="validation_error",
+            code=ErrorCode.VALIDATION_ERROR,
             details={"owner_email": ["Enter a valid email address."]},
         ) from None
     if owner_password is not None:
@@ -122,7 +122,7 @@ def tenant_provision(*, kind: str, slug: str, name: str, owner_email: str, owner
         except DjangoValidationError as exc:
             raise ApplicationError(
                 "The owner password is too weak.",
-                code="validation_error",
+                code=ErrorCode.VALIDATION_ERROR,
                 details={"owner_password": exc.messages},
             ) from None
 
@@ -130,7 +130,7 @@ def tenant_provision(*, kind: str, slug: str, name: str, owner_email: str, owner
     if Tenant.objects.filter(schema_name=slug).exists() or schema_exists(slug):
         raise Conflict(
             f"The slug {slug!r} is taken.",
-            code="slug_taken",
+            code=ErrorCode.SLUG_TAKEN,
             details={"slug": ["A site with this slug exists."]},
         )
 
@@ -148,7 +148,7 @@ def tenant_provision(*, kind: str, slug: str, name: str, owner_email: str, owner
         if Tenant.objects.filter(schema_name=slug).exists():
             raise Conflict(
                 f"The slug {slug!r} is taken.",
-                code="slug_taken",
+                code=ErrorCode.SLUG_TAKEN,
                 details={"slug": ["A site with this slug exists."]},
             ) from None
         raise
@@ -176,7 +176,7 @@ def tenant_transition(*, tenant: Tenant, action: str) -> Tenant:
         if locked.status not in allowed_from:
             raise Conflict(
                 f"Cannot {action} a tenant that is {locked.status}.",
-                code="invalid_status_transition",
+                code=ErrorCode.INVALID_STATUS_TRANSITION,
             )
         locked.status = to
         locked.save(update_fields=["status", "updated_at"])
@@ -192,7 +192,7 @@ def tenant_drop(*, tenant: Tenant, confirm_slug: str) -> None:
     if confirm_slug != tenant.schema_name:
         raise ApplicationError(
             "Dropping a tenant deletes all its data: repeat its slug in confirm_slug.",
-            code="confirmation_required",
+            code=ErrorCode.CONFIRMATION_REQUIRED,
             details={"confirm_slug": [f"Must be {tenant.schema_name!r}."]},
         )
     with transaction.atomic():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from saas.api.errors import ApplicationError
+from saas.errors import ErrorCode
 from shared_apps.tenancy.models import TenantKind
 from shared_apps.tenancy.templates import TEMPLATE_PREFIX
 
@@ -74,22 +75,24 @@ def validate_slug(slug: str) -> str:
     if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug):
         raise ApplicationError(
             "A slug is 1-63 lower-case letters, digits or hyphens, not starting or ending with a hyphen.",
-            code="invalid_slug",
+            code=ErrorCode.INVALID_SLUG,
             details={"slug": [f"{slug!r} is not a valid DNS label."]},
         )
     if "--" in slug:
         raise ApplicationError(
             "A slug cannot contain two hyphens in a row (xn-- labels are internationalised names).",
-            code="invalid_slug",
+            code=ErrorCode.INVALID_SLUG,
             details={"slug": ["Use single hyphens."]},
         )
     if slug in RESERVED_SLUGS or slug.startswith(_RESERVED_PREFIXES):
         raise ApplicationError(
-            f"The slug {slug!r} is reserved.", code="reserved_slug", details={"slug": ["This name is reserved."]}
+            f"The slug {slug!r} is reserved.",
+            code=ErrorCode.RESERVED_SLUG,
+            details={"slug": ["This name is reserved."]},
         )
     if slug.isdigit():
         raise ApplicationError(
-            "A slug cannot be all digits.", code="invalid_slug", details={"slug": ["Use at least one letter."]}
+            "A slug cannot be all digits.", code=ErrorCode.INVALID_SLUG, details={"slug": ["Use at least one letter."]}
         )
     return slug
 
@@ -101,6 +104,6 @@ def validate_kind(kind: str) -> TenantKind:
     except ValueError:
         raise ApplicationError(
             f"Unknown kind {kind!r}.",
-            code="invalid_kind",
+            code=ErrorCode.INVALID_KIND,
             details={"kind": [f"Choose one of: {', '.join(TenantKind.values)}."]},
         ) from None

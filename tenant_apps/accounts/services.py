@@ -19,7 +19,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from saas.api.errors import ApplicationError
 from saas.db.tenant import current_kind, current_schema, enqueue_on_commit
-from saas.errors import Conflict, RateLimited
+from saas.errors import Conflict, ErrorCode, RateLimited
 from tenant_apps.accounts.addresses import normalize_email
 from tenant_apps.accounts.models import OneTimeCode, User
 from tenant_apps.accounts.roles import ADMIN, default_role, roles_of
@@ -39,7 +39,7 @@ def normalize_phone(value: str) -> str:
     if number is None or not phonenumbers.is_valid_number(number):
         raise ApplicationError(
             "Enter a phone number in international form, e.g. +447911123456.",
-            code="invalid_phone",
+            code=ErrorCode.INVALID_PHONE,
             details={"phone": ["Not a valid international phone number."]},
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -51,12 +51,12 @@ def _role_groups(roles: list[str]) -> list[Group]:
     if unknown:
         raise ApplicationError(
             f"Unknown role(s): {', '.join(unknown)}.",
-            code="invalid_role",
+            code=ErrorCode.INVALID_ROLE,
             details={"roles": [f"Choose from: {', '.join(allowed)}."]},
         )
     groups = list(Group.objects.filter(name__in=roles))
     if len(groups) != len(set(roles)):
-        raise Conflict("This site's roles are not set up.", code="roles_missing")
+        raise Conflict("This site's roles are not set up.", code=ErrorCode.ROLES_MISSING)
     return groups
 
 
@@ -65,13 +65,13 @@ def _check_unique(*, email: str | None = None, phone: str | None = None, exclude
     if email and users.filter(email=email).exists():
         raise Conflict(
             "A user with this e-mail exists.",
-            code="email_taken",
+            code=ErrorCode.EMAIL_TAKEN,
             details={"email": ["Already registered."]},
         )
     if phone and users.filter(phone=phone).exists():
         raise Conflict(
             "A user with this phone number exists.",
-            code="phone_taken",
+            code=ErrorCode.PHONE_TAKEN,
             details={"phone": ["Already registered."]},
         )
 
@@ -152,7 +152,7 @@ def user_update(user: User, *, roles: list[str] | None = None, actor: Any = None
         if was_admin and not stays_admin:
             admins = User.objects.select_for_update().filter(groups__name=ADMIN, is_active=True)
             if not admins.exclude(pk=user.pk).exists():
-                raise Conflict("A site needs at least one active admin.", code="last_admin")
+                raise Conflict("A site needs at least one active admin.", code=ErrorCode.LAST_ADMIN)
     return user
 
 
@@ -237,7 +237,7 @@ def _canonical_email(value: str) -> str:
     except DjangoValidationError:
         raise ApplicationError(
             "Enter a valid e-mail address.",
-            code="validation_error",
+            code=ErrorCode.VALIDATION_ERROR,
             details={"email": ["Enter a valid email address."]},
         ) from None
 
@@ -283,7 +283,7 @@ def otp_request(*, address: str) -> None:
             retry_after = int((recent[0] - window_start).total_seconds()) + 1
             raise RateLimited(
                 "Too many codes requested for this address. Try again later.",
-                code="otp_rate_limited",
+                code=ErrorCode.OTP_RATE_LIMITED,
                 details={"retry_after": retry_after},
             )
         code = f"{secrets.randbelow(10**6):06d}"
@@ -323,7 +323,7 @@ def otp_verify(*, address: str, code: str) -> User:
     guesses; request a new code). A wrong guess is counted even though the call fails.
     """
     address = normalize_address(address)
-    invalid = ApplicationError("The code is not valid.", code="otp_invalid")
+    invalid = ApplicationError("The code is not valid.", code=ErrorCode.OTP_INVALID)
     failure: ApplicationError | None = None
     user: User | None = None
     with transaction.atomic():
@@ -336,15 +336,15 @@ def otp_verify(*, address: str, code: str) -> User:
         if otp is None:
             raise invalid
         if otp.expires_at <= timezone.now():
-            raise ApplicationError("The code has expired. Request a new one.", code="otp_expired")
+            raise ApplicationError("The code has expired. Request a new one.", code=ErrorCode.OTP_EXPIRED)
         if otp.attempts >= settings.OTP_MAX_ATTEMPTS:
-            raise RateLimited("Too many wrong codes. Request a new one.", code="otp_attempts_exceeded")
+            raise RateLimited("Too many wrong codes. Request a new one.", code=ErrorCode.OTP_ATTEMPTS_EXCEEDED)
         if not constant_time_compare(otp.code_hash, _hash_code(address, (code or "").strip())):
             otp.attempts += 1
             otp.save(update_fields=["attempts"])
             failure = ApplicationError(
                 "The code is not valid.",
-                code="otp_invalid",
+                code=ErrorCode.OTP_INVALID,
                 details={"attempts_left": settings.OTP_MAX_ATTEMPTS - otp.attempts},
             )
         else:

@@ -35,6 +35,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token, UntypedToken
 
 from saas.db.tenant import current_schema, current_tenant_uuid
+from saas.errors import ErrorCode
 
 TENANT_CLAIM = "tenant"
 TENANT_UUID_CLAIM = "tenant_uuid"
@@ -53,7 +54,7 @@ def check_token_tenant(token: Token) -> None:
 def check_token_version(token: Token, user: Any) -> None:
     """Raise ``AuthenticationFailed`` (``token_revoked``) unless ``token`` is of ``user``'s current version."""
     if token.payload.get(VERSION_CLAIM) != user.token_version:
-        raise AuthenticationFailed(_("Token has been revoked."), code="token_revoked")
+        raise AuthenticationFailed(_("Token has been revoked."), code=ErrorCode.TOKEN_REVOKED)
 
 
 def token_user(token: Token) -> Any:
@@ -66,9 +67,9 @@ def token_user(token: Token) -> Any:
     try:
         user = User.objects.get(pk=token.payload.get(api_settings.USER_ID_CLAIM))  # type: ignore[misc]
     except (User.DoesNotExist, ValueError, TypeError):
-        raise AuthenticationFailed(_("User not found"), code="user_not_found") from None
+        raise AuthenticationFailed(_("User not found"), code=ErrorCode.USER_NOT_FOUND) from None
     if not user.is_active:
-        raise AuthenticationFailed(_("User is inactive"), code="user_inactive")
+        raise AuthenticationFailed(_("User is inactive"), code=ErrorCode.USER_INACTIVE)
     check_token_version(token, user)
     return user
 

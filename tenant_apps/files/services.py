@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from saas.db.tenant import current_schema, site_url
-from saas.errors import NotFound, PermissionDenied
+from saas.errors import ErrorCode, NotFound, PermissionDenied
 from tenant_apps.audit.services import audit_record
 from tenant_apps.files.models import StoredFile
 from tenant_apps.files.storage import key_belongs_to_current_tenant
@@ -63,9 +63,11 @@ def file_from_signature(*, pk: str, signature: str) -> StoredFile:
     try:
         data = signing.loads(signature, salt=_SIGNING_SALT, max_age=settings.FILE_URL_TTL_SECONDS)
     except signing.BadSignature:
-        raise PermissionDenied("This download link is invalid or has expired.", code="invalid_signature") from None
+        raise PermissionDenied(
+            "This download link is invalid or has expired.", code=ErrorCode.INVALID_SIGNATURE
+        ) from None
     if data.get("f") != str(pk) or data.get("t") != current_schema():
-        raise PermissionDenied("This download link is invalid or has expired.", code="invalid_signature")
+        raise PermissionDenied("This download link is invalid or has expired.", code=ErrorCode.INVALID_SIGNATURE)
     stored = StoredFile.objects.filter(pk=pk).first()
     if stored is None:
         raise NotFound("No such file.")
@@ -89,7 +91,7 @@ def key_from_signature(*, signature: str) -> str:
     """The storage key a ``storage_url`` names, if its signature is valid, unexpired, for this
     tenant and the key lies under this tenant's prefix; raises ``ApplicationError``
     ``invalid_signature`` (403) otherwise, ``not_found`` (404) when the object is gone."""
-    invalid = PermissionDenied("This download link is invalid or has expired.", code="invalid_signature")
+    invalid = PermissionDenied("This download link is invalid or has expired.", code=ErrorCode.INVALID_SIGNATURE)
     try:
         data = signing.loads(signature, salt=_KEY_SIGNING_SALT, max_age=settings.FILE_URL_TTL_SECONDS)
     except signing.BadSignature:

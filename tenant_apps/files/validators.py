@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from saas.api.errors import ApplicationError
-from saas.errors import PayloadTooLarge, UnsupportedType
+from saas.errors import ErrorCode, PayloadTooLarge, UnsupportedType
 
 #: Image types accepted where only a picture makes sense (avatars); a subset of FILE_ALLOWED_TYPES.
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
@@ -22,7 +22,7 @@ def _unsupported(allowed: Collection[str], detected: str | None = None) -> Appli
     details: dict[str, object] = {"allowed": [t for t in settings.FILE_ALLOWED_TYPES if t in allowed]}
     if detected:
         details["detected"] = detected
-    return UnsupportedType("This kind of file is not accepted.", code="unsupported_file_type", details=details)
+    return UnsupportedType("This kind of file is not accepted.", code=ErrorCode.UNSUPPORTED_FILE_TYPE, details=details)
 
 
 def sniff_content_type(upload: UploadedFile, *, allowed_types: Collection[str]) -> str:
@@ -58,11 +58,11 @@ def validate_upload(upload: UploadedFile, *, allowed_types: Collection[str] | No
     if allowed_types is not None:
         allowed &= set(allowed_types)
     if upload.size is None or upload.size == 0:
-        raise ApplicationError("The file is empty.", code="empty_file")
+        raise ApplicationError("The file is empty.", code=ErrorCode.EMPTY_FILE)
     if upload.size > settings.FILE_MAX_BYTES:
         raise PayloadTooLarge(
             f"Files may be at most {settings.FILE_MAX_BYTES} bytes.",
-            code="file_too_large",
+            code=ErrorCode.FILE_TOO_LARGE,
             details={"max_bytes": settings.FILE_MAX_BYTES, "size": upload.size},
         )
     content_type = sniff_content_type(upload, allowed_types=allowed)

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas.api.errors import ApplicationError
-from saas.errors import NotFound
+from saas.errors import ErrorCode, NotFound
 from tenant_apps.files import services
 from tenant_apps.files.access import can_read_file
 from tenant_apps.files.models import StoredFile
@@ -54,7 +54,7 @@ class FileUploadView(APIView):
         if upload is None:
             raise ApplicationError(
                 "Send the file in the multipart field 'file'.",
-                code="validation_error",
+                code=ErrorCode.VALIDATION_ERROR,
                 details={"file": ["No file was submitted."]},
             )
         stored = services.file_store(upload=upload, uploaded_by=request.user)

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from rest_framework import status
 
 from saas.api.errors import ApplicationError
+from saas.errors import ErrorCode
 from tenant_apps.notifications.models import Notification
 
 #: Most notifications replayed to a reconnecting stream (the newest ones; older: the list).
@@ -30,7 +31,9 @@ def notification_get(*, user: Any, notification_id: int) -> Notification:
     """
     notification = notification_list(user=user).filter(pk=notification_id).first()
     if notification is None:
-        raise ApplicationError("Notification not found.", code="not_found", status_code=status.HTTP_404_NOT_FOUND)
+        raise ApplicationError(
+            "Notification not found.", code=ErrorCode.NOT_FOUND, status_code=status.HTTP_404_NOT_FOUND
+        )
     return notification
 
 

@@ -21,7 +21,7 @@ import stripe
 from django.conf import settings
 
 from saas.api.errors import ApplicationError
-from saas.errors import ServiceUnavailable
+from saas.errors import ErrorCode, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def payments_enabled() -> bool:
 def require_payments_enabled() -> None:
     """Raise ``ApplicationError`` ``payments_unavailable`` (503) unless ``STRIPE_SECRET_KEY`` is set."""
     if not payments_enabled():
-        raise ServiceUnavailable("Online payments are not available on this site.", code="payments_unavailable")
+        raise ServiceUnavailable("Online payments are not available on this site.", code=ErrorCode.PAYMENTS_UNAVAILABLE)
 
 
 def stripe_client() -> stripe.StripeClient:
@@ -70,20 +70,20 @@ def _stripe_errors() -> Iterator[None]:
     except stripe.AuthenticationError:
         logger.exception("Stripe refused the secret key")
         raise ServiceUnavailable(
-            "Online payments are not available on this site.", code="payments_unavailable"
+            "Online payments are not available on this site.", code=ErrorCode.PAYMENTS_UNAVAILABLE
         ) from None
     except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as exc:
         logger.warning("Stripe unavailable: %s", exc)
         raise ApplicationError(
             "The payment provider could not be reached. Try again shortly.",
-            code="payment_provider_error",
+            code=ErrorCode.PAYMENT_PROVIDER_ERROR,
             status_code=502,
         ) from None
     except stripe.StripeError as exc:
         message = getattr(exc, "user_message", None) or str(exc) or "The payment provider refused the request."
         raise ApplicationError(
             message,
-            code="payment_provider_rejected",
+            code=ErrorCode.PAYMENT_PROVIDER_REJECTED,
             status_code=400,
             details={"provider_code": getattr(exc, "code", None)},
         ) from None
@@ -135,24 +135,32 @@ def webhook_event(*, payload: bytes, signature: str | None) -> dict[str, Any]:
     """
     secret = settings.STRIPE_WEBHOOK_SECRET
     if not secret:
-        raise ServiceUnavailable("Stripe webhooks are not configured on this server.", code="payments_unavailable")
+        raise ServiceUnavailable(
+            "Stripe webhooks are not configured on this server.", code=ErrorCode.PAYMENTS_UNAVAILABLE
+        )
     try:
         event = stripe.Webhook.construct_event(payload, signature, secret)
     except stripe.SignatureVerificationError:
         raise ApplicationError(
-            "The Stripe signature is missing, invalid or too old.", code="invalid_signature", status_code=400
+            "The Stripe signature is missing, invalid or too old.", code=ErrorCode.INVALID_SIGNATURE, status_code=400
         ) from None
     except (ValueError, UnicodeDecodeError):
-        raise ApplicationError("The event is not valid JSON.", code="invalid_payload", status_code=400) from None
+        raise ApplicationError(
+            "The event is not valid JSON.", code=ErrorCode.INVALID_PAYLOAD, status_code=400
+        ) from None
     except AttributeError:  # valid JSON but not an object: a list, a string, a number
-        raise ApplicationError("The event is not a JSON object.", code="invalid_payload", status_code=400) from None
+        raise ApplicationError(
+            "The event is not a JSON object.", code=ErrorCode.INVALID_PAYLOAD, status_code=400
+        ) from None
     data = event.to_dict() if hasattr(event, "to_dict") else event
     if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not isinstance(data.get("type"), str):
-        raise ApplicationError("The event has no id or type.", code="invalid_payload", status_code=400)
+        raise ApplicationError("The event has no id or type.", code=ErrorCode.INVALID_PAYLOAD, status_code=400)
     payload_data = data.get("data", {})
     obj = payload_data.get("object", {}) if isinstance(payload_data, dict) else None
     if not isinstance(obj, dict) or not isinstance(obj.get("metadata", {}), dict | None):
         raise ApplicationError(
-            "The event's data.object is not an object with a metadata object.", code="invalid_payload", status_code=400
+            "The event's data.object is not an object with a metadata object.",
+            code=ErrorCode.INVALID_PAYLOAD,
+            status_code=400,
         )
     return data

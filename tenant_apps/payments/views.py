@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from saas.api.errors import ApplicationError
 from saas.api.filters import StrictBooleanField
 from saas.api.views import VisibleQuerysetMixin
+from saas.errors import ErrorCode
 from tenant_apps.files.models import StoredFile
 from tenant_apps.payments import selectors, services
 from tenant_apps.payments.access import user_is_finance
@@ -55,7 +56,7 @@ def _int_param(request: Request, name: str) -> int | None:
         return int(value)
     except ValueError:
         raise ApplicationError(
-            f"'{name}' must be an integer.", code="validation_error", details={name: ["A whole number."]}
+            f"'{name}' must be an integer.", code=ErrorCode.VALIDATION_ERROR, details={name: ["A whole number."]}
         ) from None
 
 
@@ -64,7 +65,7 @@ def _choice_param(request: Request, name: str, choices: list[str]) -> str | None
     if value is not None and value not in choices:
         raise ApplicationError(
             f"Unknown {name} {value!r}.",
-            code="validation_error",
+            code=ErrorCode.VALIDATION_ERROR,
             details={name: [f"Choose from: {', '.join(choices)}."]},
         )
     return value
@@ -75,7 +76,7 @@ def _bool_param(request: Request, name: str) -> bool | None:
         return StrictBooleanField(required=False).clean(request.query_params.get(name))
     except DjangoValidationError as exc:
         raise ApplicationError(
-            f"'{name}' must be true or false.", code="validation_error", details={name: exc.messages}
+            f"'{name}' must be true or false.", code=ErrorCode.VALIDATION_ERROR, details={name: exc.messages}
         ) from None
 
 
@@ -185,7 +186,7 @@ class InvoiceOfflinePaymentView(APIView):
         if receipt is None:
             raise ApplicationError(
                 "The receipt must be a PDF or image file you uploaded.",
-                code="invalid_receipt",
+                code=ErrorCode.INVALID_RECEIPT,
                 details={"receipt": ["No such file."]},
             )
         payment = services.payment_offline_submit(

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from saas.api.errors import ApplicationError
 from saas.db.tenant import current_kind, site_url
-from saas.errors import Conflict, PermissionDenied
+from saas.errors import Conflict, ErrorCode, PermissionDenied
 from tenant_apps.accounts.models import User
 from tenant_apps.audit.services import audit_record
 from tenant_apps.emails.services import email_send
@@ -129,7 +129,7 @@ def ticket_reply(*, actor: User, ticket_id: Any, body: str, attachment_ids: Iter
     with transaction.atomic():
         ticket = access_ticket(user=actor, ticket_id=ticket_id, for_change=True, lock=True)
         if ticket.status == TicketStatus.CLOSED:
-            raise Conflict("This ticket is closed. Reopen it to reply.", code="ticket_closed")
+            raise Conflict("This ticket is closed. Reopen it to reply.", code=ErrorCode.TICKET_CLOSED)
         files = _own_files(user=actor, ids=attachment_ids)
         if not (body or "").strip() and not files:
             raise _validation("body", "Write a message or attach a file.")
@@ -192,7 +192,7 @@ def ticket_assign(*, actor: User, ticket_id: Any, assignee_id: int | None) -> Ti
             if new is None:
                 raise ApplicationError(
                     "No active user of this site has this id.",
-                    code="invalid_assignee",
+                    code=ErrorCode.INVALID_ASSIGNEE,
                     details={"assignee": ["No active user with this id."]},
                 )
         old = ticket.assignee
@@ -276,13 +276,13 @@ def _set_status(ticket: Ticket, *, actor: User, status: str, verb: str) -> None:
 def _invalid_transition(ticket: Ticket, wanted: str) -> ApplicationError:
     return Conflict(
         f"A ticket that is {ticket.status} cannot become {wanted}.",
-        code="invalid_status_transition",
+        code=ErrorCode.INVALID_STATUS_TRANSITION,
         details={"status": ticket.status},
     )
 
 
 def _validation(field: str, message: str) -> ApplicationError:
-    return ApplicationError(message, code="validation_error", details={field: [message]})
+    return ApplicationError(message, code=ErrorCode.VALIDATION_ERROR, details={field: [message]})
 
 
 def _clean_subject(subject: str) -> str:
@@ -315,7 +315,7 @@ def _own_files(*, user: User, ids: Iterable[Any]) -> list[StoredFile]:
 
 
 def _invalid_attachment(message: str) -> ApplicationError:
-    return ApplicationError(message, code="invalid_attachment", details={"attachments": [message]})
+    return ApplicationError(message, code=ErrorCode.INVALID_ATTACHMENT, details={"attachments": [message]})
 
 
 def _add_message(*, ticket: Ticket, author: User, body: str, files: list[StoredFile]) -> TicketMessage:

@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from saas.api.errors import ApplicationError
+from saas.errors import ErrorCode
 from tenant_apps.kinds import all_kinds, app_installed_here
 
 LinkRule = Callable[[Any, Any], bool]
@@ -83,7 +84,7 @@ def ticket_target_types() -> list[str]:
 
 
 def _invalid(message: str, field: str) -> ApplicationError:
-    return ApplicationError(message, code="invalid_target", details={"target": {field: [message]}})
+    return ApplicationError(message, code=ErrorCode.INVALID_TARGET, details={"target": {field: [message]}})
 
 
 def resolve_ticket_target(*, user: Any, target_type: str, target_id: str) -> models.Model:

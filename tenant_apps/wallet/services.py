@@ -30,7 +30,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from saas.api.errors import ApplicationError
-from saas.errors import Conflict
+from saas.errors import Conflict, ErrorCode
 from saas.money import check_amount
 from tenant_apps.audit.services import audit_record
 from tenant_apps.wallet.locks import wallets_lock
@@ -287,13 +287,13 @@ def _post(
     if len(reference) > 100:
         raise ApplicationError(
             "A reference has at most 100 characters.",
-            code="validation_error",
+            code=ErrorCode.VALIDATION_ERROR,
             details={"reference": ["At most 100 characters."]},
         )
     with transaction.atomic():
         wallets = wallets_lock(wallet_ids=[leg.wallet.pk for leg in legs])
         if len({wallet.currency for wallet in wallets.values()}) > 1:
-            raise Conflict("These wallets hold different currencies.", code="currency_mismatch")
+            raise Conflict("These wallets hold different currencies.", code=ErrorCode.CURRENCY_MISMATCH)
         if reference:
             earlier = _earlier(wallets, kind=kind, legs=legs, reference=reference)
             if earlier is not None:
@@ -342,19 +342,19 @@ def _apply(
     if balance < 0:
         raise Conflict(
             "Not enough money in the wallet.",
-            code="insufficient_funds",
+            code=ErrorCode.INSUFFICIENT_FUNDS,
             details={"user_id": wallet.user_id},
         )
     if held < 0:
         raise Conflict(
             "Not enough money held in escrow.",
-            code="insufficient_held_funds",
+            code=ErrorCode.INSUFFICIENT_HELD_FUNDS,
             details={"user_id": wallet.user_id},
         )
     if balance > MAX_BALANCE or held > MAX_BALANCE:
         raise Conflict(
             "The wallet cannot hold that much.",
-            code="wallet_limit_exceeded",
+            code=ErrorCode.WALLET_LIMIT_EXCEEDED,
             details={"max_amount": str(MAX_BALANCE)},
         )
     wallet.balance, wallet.held_balance = balance, held
@@ -391,7 +391,7 @@ def _earlier(wallets: dict[int, Wallet], *, kind: str, legs: list[_Leg], referen
     if not same or len({entry.operation for entry in found.values()}) != 1:
         raise Conflict(
             "This reference was used for a different operation.",
-            code="duplicate_reference",
+            code=ErrorCode.DUPLICATE_REFERENCE,
             details={"reference": reference},
         )
     for entry in found.values():
@@ -407,4 +407,4 @@ def _amount(value: Amount, currency: str, *, allow_negative: bool = False) -> De
 
 def _different(one: Wallet, other: Wallet) -> None:
     if one.pk == other.pk:
-        raise ApplicationError("Both sides are the same wallet.", code="same_wallet")
+        raise ApplicationError("Both sides are the same wallet.", code=ErrorCode.SAME_WALLET)

@@ -11,7 +11,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from saas.db.tenant import enqueue_on_commit
-from saas.errors import Conflict, PermissionDenied
+from saas.errors import Conflict, ErrorCode, PermissionDenied
 from tenant_apps.audit.services import audit_record
 from tenant_apps.notifications.services import notify
 from tenant_apps.payments.access import finance_roles, user_is_finance
@@ -41,7 +41,7 @@ def _refuse_own_payment(payment: Payment, actor: Any) -> None:
     if payment.payer_id == getattr(actor, "pk", None):
         raise PermissionDenied(
             "You cannot approve or reject a payment you submitted yourself.",
-            code="self_approval_forbidden",
+            code=ErrorCode.SELF_APPROVAL_FORBIDDEN,
         )
 
 
@@ -62,7 +62,7 @@ def _open_amount(invoice: Invoice) -> Decimal:
 
 def _check_payable(invoice: Invoice) -> None:
     if invoice.cancelled_at is not None:
-        raise Conflict("This invoice is cancelled.", code="invoice_cancelled")
+        raise Conflict("This invoice is cancelled.", code=ErrorCode.INVOICE_CANCELLED)
 
 
 def _refuse_overpayment(invoice: Invoice, amount: Decimal, open_amount: Decimal) -> None:
@@ -70,7 +70,7 @@ def _refuse_overpayment(invoice: Invoice, amount: Decimal, open_amount: Decimal)
         raise Conflict(
             f"The payment exceeds what is left to pay on invoice {invoice.number} "
             f"({open_amount} {invoice.currency}, counting payments awaiting a decision).",
-            code="overpayment",
+            code=ErrorCode.OVERPAYMENT,
             details={"open_amount": str(open_amount), "amount": str(amount), "currency": invoice.currency},
         )
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from saas.api.errors import ApplicationError
-from saas.errors import Conflict
+from saas.errors import Conflict, ErrorCode
 from saas.money import (
     MAX_AMOUNT,
     normalize_currency,
@@ -70,7 +70,7 @@ def _next_invoice_number() -> str:
 
 def _line_error(index: int, field: str, message: str) -> ApplicationError:
     return ApplicationError(
-        f"Line {index + 1}: {message}", code="invalid_line", details={"lines": {str(index): {field: [message]}}}
+        f"Line {index + 1}: {message}", code=ErrorCode.INVALID_LINE, details={"lines": {str(index): {field: [message]}}}
     )
 
 
@@ -78,7 +78,7 @@ def _checked_lines(lines: Sequence[LineItem], currency: str) -> list[InvoiceLine
     if not 1 <= len(lines) <= MAX_LINES:
         raise ApplicationError(
             f"An invoice has from 1 to {MAX_LINES} lines.",
-            code="invalid_line",
+            code=ErrorCode.INVALID_LINE,
             details={"lines": [f"Give from 1 to {MAX_LINES} lines."]},
         )
     checked = []
@@ -143,18 +143,20 @@ def invoice_create(
     if not ZERO < total <= MAX_AMOUNT:
         raise ApplicationError(
             f"The invoice total must be above zero and at most {MAX_AMOUNT}.",
-            code="invalid_amount",
+            code=ErrorCode.INVALID_AMOUNT,
             details={"total": [str(total)]},
         )
     issued_at = timezone.now()
     if due_date < timezone.localdate(issued_at):
         raise ApplicationError(
-            "The due date cannot be in the past.", code="invalid_due_date", details={"due_date": ["Today or later."]}
+            "The due date cannot be in the past.",
+            code=ErrorCode.INVALID_DUE_DATE,
+            details={"due_date": ["Today or later."]},
         )
     if customer is None or not customer.is_active:
         raise ApplicationError(
             "The customer must be an active user of this site.",
-            code="invalid_customer",
+            code=ErrorCode.INVALID_CUSTOMER,
             details={"customer": ["Not an active user."]},
         )
     with transaction.atomic():
@@ -198,12 +200,12 @@ def invoice_cancel(*, invoice: Invoice, actor: Any, reason: str = "") -> Invoice
     with transaction.atomic():
         invoice = invoice_lock(invoice.pk)
         if invoice.cancelled_at is not None:
-            raise Conflict("This invoice is already cancelled.", code="invalid_status_transition")
+            raise Conflict("This invoice is already cancelled.", code=ErrorCode.INVALID_STATUS_TRANSITION)
         approved, _ = _sums(invoice)
         if approved > 0:
             raise Conflict(
                 "An invoice with approved payments cannot be cancelled.",
-                code="invoice_has_payments",
+                code=ErrorCode.INVOICE_HAS_PAYMENTS,
                 details={"amount_paid": str(approved), "currency": invoice.currency},
             )
         _cancel_locked(invoice, actor=actor, reason=reason.strip())

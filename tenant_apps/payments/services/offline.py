@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from saas.api.errors import ApplicationError
-from saas.errors import Conflict
+from saas.errors import Conflict, ErrorCode
 from saas.money import (
     check_amount,
 )
@@ -63,13 +63,13 @@ def payment_offline_submit(
     if not tracking_code or len(tracking_code) > 64:
         raise ApplicationError(
             "Give the bank's tracking code (at most 64 characters).",
-            code="validation_error",
+            code=ErrorCode.VALIDATION_ERROR,
             details={"tracking_code": ["1 to 64 characters."]},
         )
     if receipt.uploaded_by_id != payer.pk or receipt.content_type not in RECEIPT_TYPES:
         raise ApplicationError(
             "The receipt must be a PDF or image file you uploaded.",
-            code="invalid_receipt",
+            code=ErrorCode.INVALID_RECEIPT,
             details={"receipt": ["Upload the receipt (PDF or image) yourself first."]},
         )
     with transaction.atomic():
@@ -78,14 +78,14 @@ def payment_offline_submit(
         amount = check_amount(amount, invoice.currency)
         _refuse_overpayment(invoice, amount, _open_amount(invoice))
         if Payment.objects.filter(receipt_id=receipt.pk).exists():
-            raise Conflict("This receipt belongs to another payment.", code="receipt_in_use")
+            raise Conflict("This receipt belongs to another payment.", code=ErrorCode.RECEIPT_IN_USE)
         live = Payment.objects.filter(method=PaymentMethod.OFFLINE, tracking_code=tracking_code).exclude(
             status=PaymentStatus.REJECTED
         )
         if live.exists():
             raise Conflict(
                 "A payment with this tracking code is already recorded.",
-                code="duplicate_tracking_code",
+                code=ErrorCode.DUPLICATE_TRACKING_CODE,
             )
         payment = Payment.objects.create(
             invoice=invoice,
@@ -119,9 +119,11 @@ def payment_approve(*, payment: Payment, actor: Any) -> Payment:
         payment = payment_lock(payment.pk)
         _refuse_own_payment(payment, actor)
         if payment.method != PaymentMethod.OFFLINE:
-            raise Conflict("Card payments are approved by Stripe, not by hand.", code="invalid_status_transition")
+            raise Conflict(
+                "Card payments are approved by Stripe, not by hand.", code=ErrorCode.INVALID_STATUS_TRANSITION
+            )
         if payment.status != PaymentStatus.PENDING:
-            raise Conflict(f"This payment is already {payment.status}.", code="invalid_status_transition")
+            raise Conflict(f"This payment is already {payment.status}.", code=ErrorCode.INVALID_STATUS_TRANSITION)
         _approve(payment, invoice, actor=actor, now=timezone.now(), via="offline")
     return payment
 
@@ -141,7 +143,7 @@ def payment_reject(*, payment: Payment, actor: Any, reason: str) -> Payment:
     if not reason:
         raise ApplicationError(
             "Give the reason for the rejection.",
-            code="validation_error",
+            code=ErrorCode.VALIDATION_ERROR,
             details={"reason": ["This field is required."]},
         )
     with transaction.atomic():
@@ -149,6 +151,6 @@ def payment_reject(*, payment: Payment, actor: Any, reason: str) -> Payment:
         payment = payment_lock(payment.pk)
         _refuse_own_payment(payment, actor)
         if payment.status != PaymentStatus.PENDING:
-            raise Conflict(f"This payment is already {payment.status}.", code="invalid_status_transition")
+            raise Conflict(f"This payment is already {payment.status}.", code=ErrorCode.INVALID_STATUS_TRANSITION)
         _reject(payment, invoice, actor=actor, reason=reason, now=timezone.now())
     return payment

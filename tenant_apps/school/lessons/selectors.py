@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from saas.api.errors import ApplicationError
-from saas.errors import NotFound, PermissionDenied
+from saas.errors import ErrorCode, NotFound, PermissionDenied
 from tenant_apps.school.lessons.access import user_sees_whole_catalog
 from tenant_apps.school.lessons.models import (
     LIVE_PURCHASE_STATUSES,
@@ -111,7 +111,9 @@ def lesson_list(*, user: Any, product: Product) -> QuerySet[Lesson]:
         details: dict[str, Any] = {"product": product.pk}
         if pending is not None:
             details.update(purchase=pending.pk, invoice=pending.invoice_id, invoice_status=pending.invoice.status)
-        raise PermissionDenied("Pay for this product to see its lessons.", code="payment_required", details=details)
+        raise PermissionDenied(
+            "Pay for this product to see its lessons.", code=ErrorCode.PAYMENT_REQUIRED, details=details
+        )
     return Lesson.objects.filter(product=product).order_by("order")
 
 

@@ -11,7 +11,7 @@ from django.utils.text import slugify
 
 from saas.api.errors import ApplicationError
 from saas.db.slugs import unique_slug
-from saas.errors import Conflict
+from saas.errors import Conflict, ErrorCode
 from saas.money import check_amount, normalize_currency
 from tenant_apps.audit.diff import apply_changes, audit_value
 from tenant_apps.audit.services import audit_record
@@ -54,7 +54,7 @@ def author_create(*, actor: Any, name: str, bio: str = "") -> Author:
     name = (name or "").strip()
     if not name:
         raise ApplicationError(
-            "Give the author's name.", code="validation_error", details={"name": ["This field is required."]}
+            "Give the author's name.", code=ErrorCode.VALIDATION_ERROR, details={"name": ["This field is required."]}
         )
     with transaction.atomic():
         author = Author.objects.create(name=name, bio=(bio or "").strip())
@@ -70,7 +70,9 @@ def author_update(*, actor: Any, author: Author, **fields: Any) -> Author:
         raise TypeError(f"unknown author fields: {sorted(unknown)}")
     if "name" in fields and not (fields["name"] or "").strip():
         raise ApplicationError(
-            "Give the author's name.", code="validation_error", details={"name": ["This field may not be blank."]}
+            "Give the author's name.",
+            code=ErrorCode.VALIDATION_ERROR,
+            details={"name": ["This field may not be blank."]},
         )
     with transaction.atomic():
         author = Author.objects.select_for_update().get(pk=author.pk)
@@ -87,7 +89,9 @@ def author_delete(*, actor: Any, author: Author) -> None:
     with transaction.atomic():
         author = Author.objects.select_for_update().get(pk=author.pk)
         if Product.objects.filter(author=author).exists():
-            raise Conflict("This author has products; delete or reassign them first.", code="author_has_products")
+            raise Conflict(
+                "This author has products; delete or reassign them first.", code=ErrorCode.AUTHOR_HAS_PRODUCTS
+            )
         audit_record(actor=actor, verb="author.deleted", target=author, changes={"name": author.name})
         author.delete()
 
@@ -100,7 +104,7 @@ def _clean_product_fields(fields: dict[str, Any]) -> dict[str, Any]:
         if not clean["title"]:
             raise ApplicationError(
                 "Give the product's title.",
-                code="validation_error",
+                code=ErrorCode.VALIDATION_ERROR,
                 details={"title": ["This field may not be blank."]},
             )
     if "currency" in clean:
@@ -110,13 +114,15 @@ def _clean_product_fields(fields: dict[str, Any]) -> dict[str, Any]:
         if not clean["slug"]:
             raise ApplicationError(
                 "The slug needs letters or digits.",
-                code="invalid_slug",
+                code=ErrorCode.INVALID_SLUG,
                 details={"slug": ["Letters, digits and hyphens."]},
             )
     for name, top in (("groups_per_batch", MAX_GROUPS_PER_BATCH), ("max_group_size", MAX_GROUP_SIZE)):
         if name in clean and not 1 <= int(clean[name]) <= top:
             raise ApplicationError(
-                f"{name} must be from 1 to {top}.", code="validation_error", details={name: [f"From 1 to {top}."]}
+                f"{name} must be from 1 to {top}.",
+                code=ErrorCode.VALIDATION_ERROR,
+                details={name: [f"From 1 to {top}."]},
             )
     if "description" in clean:
         clean["description"] = (clean["description"] or "").strip()
@@ -134,7 +140,7 @@ def _unique_slug(base: str) -> str:
 
 
 def _slug_taken() -> ApplicationError:
-    return Conflict("A product with this slug exists.", code="slug_taken", details={"slug": ["Already used."]})
+    return Conflict("A product with this slug exists.", code=ErrorCode.SLUG_TAKEN, details={"slug": ["Already used."]})
 
 
 def product_create(
@@ -235,7 +241,7 @@ def product_delete(*, actor: Any, product: Product) -> None:
     with transaction.atomic():
         product = Product.objects.select_for_update(of=("self",)).get(pk=product.pk)
         if ProductPurchase.objects.filter(product=product).exists():
-            raise Conflict("This product has been bought; unpublish it instead.", code="product_has_purchases")
+            raise Conflict("This product has been bought; unpublish it instead.", code=ErrorCode.PRODUCT_HAS_PURCHASES)
         audit_record(
             actor=actor, verb="product.deleted", target=product, changes={"title": product.title, "slug": product.slug}
         )
@@ -245,7 +251,7 @@ def product_delete(*, actor: Any, product: Product) -> None:
 def _order_taken(order: int) -> ApplicationError:
     return Conflict(
         f"This product already has a lesson number {order}.",
-        code="lesson_order_taken",
+        code=ErrorCode.LESSON_ORDER_TAKEN,
         details={"order": ["Already used in this product."]},
     )
 
@@ -265,7 +271,9 @@ def lesson_create(*, actor: Any, product: Product, title: str, video_url: str, o
     title = (title or "").strip()
     if not title:
         raise ApplicationError(
-            "Give the lesson's title.", code="validation_error", details={"title": ["This field may not be blank."]}
+            "Give the lesson's title.",
+            code=ErrorCode.VALIDATION_ERROR,
+            details={"title": ["This field may not be blank."]},
         )
     with transaction.atomic():
         product = product_lock(product.pk)
@@ -301,7 +309,9 @@ def lesson_update(*, actor: Any, lesson: Lesson, **fields: Any) -> Lesson:
         fields["title"] = (fields["title"] or "").strip()
         if not fields["title"]:
             raise ApplicationError(
-                "Give the lesson's title.", code="validation_error", details={"title": ["This field may not be blank."]}
+                "Give the lesson's title.",
+                code=ErrorCode.VALIDATION_ERROR,
+                details={"title": ["This field may not be blank."]},
             )
     with transaction.atomic():
         product_lock(lesson.product_id)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import F, Max
 
 from saas.api.errors import ApplicationError
-from saas.errors import Conflict, PermissionDenied
+from saas.errors import Conflict, ErrorCode, PermissionDenied
 from tenant_apps.audit.services import audit_record
 from tenant_apps.notifications.services import notify
 from tenant_apps.school.lessons.access import user_manages_groups
@@ -82,7 +82,9 @@ def group_assign(*, product: Product, student: Any) -> GroupMembership:
         if existing is not None:
             return existing
         if not ProductPurchase.objects.filter(product=product, student=student, status=PurchaseStatus.PAID).exists():
-            raise PermissionDenied("Only students who paid for the product get a group.", code="payment_required")
+            raise PermissionDenied(
+                "Only students who paid for the product get a group.", code=ErrorCode.PAYMENT_REQUIRED
+            )
         group = _pick_group(product)
         if group is None:
             group = _group_batch_create(product)[0]
@@ -127,12 +129,14 @@ def group_member_move(*, actor: Any, group: StudyGroup, student: Any, to_group: 
     if to_group.product_id != group.product_id:
         raise ApplicationError(
             "The target group belongs to another product.",
-            code="group_product_mismatch",
+            code=ErrorCode.GROUP_PRODUCT_MISMATCH,
             details={"to_group": ["Choose a group of the same product."]},
         )
     if to_group.pk == group.pk:
         raise ApplicationError(
-            "The student is already in this group.", code="same_group", details={"to_group": ["Choose another group."]}
+            "The student is already in this group.",
+            code=ErrorCode.SAME_GROUP,
+            details={"to_group": ["Choose another group."]},
         )
     with transaction.atomic():
         product = product_lock(group.product_id)
@@ -142,13 +146,13 @@ def group_member_move(*, actor: Any, group: StudyGroup, student: Any, to_group: 
         if membership is None:
             raise ApplicationError(
                 "This student is not in the group.",
-                code="not_a_member",
+                code=ErrorCode.NOT_A_MEMBER,
                 details={"student": ["Not a member of this group."]},
             )
         if target.is_full:
             raise Conflict(
                 f"{target.name} is full ({target.member_count} of {target.capacity}).",
-                code="group_full",
+                code=ErrorCode.GROUP_FULL,
                 details={"to_group": target.pk, "member_count": target.member_count, "capacity": target.capacity},
             )
         membership.group = target

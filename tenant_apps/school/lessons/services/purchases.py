@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from saas.api.errors import ApplicationError
-from saas.errors import Conflict
+from saas.errors import Conflict, ErrorCode
 from tenant_apps.audit.services import audit_record
 from tenant_apps.payments.models import Invoice, InvoiceStatus
 from tenant_apps.payments.services import invoice_create
@@ -32,7 +32,7 @@ def _already_purchased(purchase: ProductPurchase) -> ApplicationError:
         "You have already bought this product."
         if purchase.status == PurchaseStatus.PAID
         else "You have already ordered this product; pay its invoice.",
-        code="already_purchased",
+        code=ErrorCode.ALREADY_PURCHASED,
         details={"purchase": purchase.pk, "status": purchase.status, "invoice": purchase.invoice_id},
     )
 
@@ -70,7 +70,7 @@ def product_purchase_create(*, student: Any, product: Product, send_email: bool 
     with transaction.atomic():
         product = Product.objects.get(pk=product.pk)
         if not product.is_published:
-            raise Conflict("This product is not on sale.", code="product_unavailable")
+            raise Conflict("This product is not on sale.", code=ErrorCode.PRODUCT_UNAVAILABLE)
         live = (
             ProductPurchase.objects.select_for_update(of=("self",))
             .select_related("invoice")

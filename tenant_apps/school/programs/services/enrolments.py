@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from saas.errors import Conflict, PermissionDenied
+from saas.errors import Conflict, ErrorCode, PermissionDenied
 from tenant_apps.accounts.models import User
 from tenant_apps.audit.services import audit_record
 from tenant_apps.notifications.services import notify
@@ -204,7 +204,7 @@ def enrolment_request(*, program: Program, student: Any) -> Any:
         if program.status != ProgramStatus.REGISTRATION_OPEN:
             raise Conflict(
                 f"Registration for this {program_type.label} is not open ({program.status}).",
-                code="registration_closed",
+                code=ErrorCode.REGISTRATION_CLOSED,
             )
         enrolments = program_type.enrolments()
         # Under the program's lock, requests for it queue up: this check cannot be raced (the
@@ -213,7 +213,7 @@ def enrolment_request(*, program: Program, student: Any) -> Any:
         if live is not None:
             raise Conflict(
                 f"You already have a {live.status} enrolment in this {program_type.label}.",
-                code="already_enrolled",
+                code=ErrorCode.ALREADY_ENROLLED,
                 details={"enrolment": live.pk},
             )
         enrolment = enrolments.create(program=program, student=student)
@@ -247,7 +247,7 @@ def _decidable(program_type: ProgramType, enrolment: Enrolment, allowed: Iterabl
     if locked.status not in allowed:
         raise Conflict(
             f"An enrolment that is {locked.status} cannot be {action}.",
-            code="invalid_status_transition",
+            code=ErrorCode.INVALID_STATUS_TRANSITION,
             details={"status": locked.status, "allowed_from": sorted(allowed)},
         )
     return program, locked
@@ -272,7 +272,7 @@ def enrolment_approve(*, enrolment: Enrolment, actor: Any, send_invoice_email: b
         if program.status not in RUNNING:
             raise Conflict(
                 f"This {program_type.label} is {program.status}; nothing can be approved.",
-                code="program_not_running",
+                code=ErrorCode.PROGRAM_NOT_RUNNING,
             )
         # Seats freed earlier always go to the waitlist first (first in, first out).
         _advance_waitlist(program, trigger="enrolment.approved", send_email=send_invoice_email)
@@ -329,7 +329,7 @@ def enrolment_withdraw(*, enrolment: Enrolment, student: Any) -> Any:
     with transaction.atomic():
         program, enrolment = _decidable(program_type, enrolment, LIVE, "withdrawn")
         if program.status in FINAL:
-            raise Conflict(f"This {program_type.label} is {program.status}.", code="program_closed")
+            raise Conflict(f"This {program_type.label} is {program.status}.", code=ErrorCode.PROGRAM_CLOSED)
         held_seat = enrolment.status == EnrolmentStatus.APPROVED
         _set_status(enrolment, program, status=EnrolmentStatus.WITHDRAWN, actor=student, verb="enrolment.withdrawn")
         if held_seat:

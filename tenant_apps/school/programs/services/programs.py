@@ -12,7 +12,7 @@ from django.utils.text import slugify
 
 from saas.api.errors import ApplicationError
 from saas.db.slugs import unique_slug
-from saas.errors import Conflict
+from saas.errors import Conflict, ErrorCode
 from saas.money import MAX_AMOUNT, normalize_currency, round_money
 from tenant_apps.accounts.models import User
 from tenant_apps.audit.diff import apply_changes, audit_value
@@ -52,7 +52,7 @@ def _teachers(ids: Iterable[Any]) -> list[User]:
         missing = sorted(wanted - {user.pk for user in found})
         raise ApplicationError(
             "Teachers must be active users with the teacher role.",
-            code="invalid_teacher",
+            code=ErrorCode.INVALID_TEACHER,
             details={"teachers": [f"Not a teacher of this site: {missing}."]},
         )
     return found
@@ -148,7 +148,7 @@ def program_create(
         except IntegrityError:
             raise Conflict(
                 f"Another {program_type.label} uses the slug {chosen!r}.",
-                code="slug_taken",
+                code=ErrorCode.SLUG_TAKEN,
                 details={"slug": ["Already in use."]},
             ) from None
         program.teachers.set(teacher_users)
@@ -188,7 +188,7 @@ def program_update(*, program: Program, actor: Any, changes: Mapping[str, Any]) 
         if program.status in FINAL:
             raise Conflict(
                 f"This {program_type.label} is {program.status}; it can no longer change.",
-                code="program_closed",
+                code=ErrorCode.PROGRAM_CLOSED,
             )
         fields = ("title", "start_date", "end_date", "capacity", "price", "currency")
         values = _check_values({name: changes.get(name, getattr(program, name)) for name in fields})
@@ -197,7 +197,7 @@ def program_update(*, program: Program, actor: Any, changes: Mapping[str, Any]) 
         if values["capacity"] < taken:
             raise Conflict(
                 f"{taken} seats are taken; the capacity cannot be lower.",
-                code="capacity_below_enrolled",
+                code=ErrorCode.CAPACITY_BELOW_ENROLLED,
                 details={"capacity": [f"At least {taken}."], "seats_taken": taken},
             )
         diff: dict[str, Any] = apply_changes(program, values)
@@ -213,7 +213,7 @@ def program_update(*, program: Program, actor: Any, changes: Mapping[str, Any]) 
         except IntegrityError:
             raise Conflict(
                 f"Another {program_type.label} uses the slug {program.slug!r}.",
-                code="slug_taken",
+                code=ErrorCode.SLUG_TAKEN,
                 details={"slug": ["Already in use."]},
             ) from None
         if "teachers" in changes:
@@ -251,7 +251,7 @@ def program_transition(*, program: Program, actor: Any, status: str) -> Any:
         if status not in allowed:
             raise Conflict(
                 f"A {program_type.label} cannot go from {before} to {status}.",
-                code="invalid_status_transition",
+                code=ErrorCode.INVALID_STATUS_TRANSITION,
                 details={"status": [before, status], "allowed": sorted(allowed)},
             )
         program.status = status
@@ -287,7 +287,7 @@ def program_delete(*, program: Program, actor: Any) -> None:
         if program.status != ProgramStatus.DRAFT:
             raise Conflict(
                 f"Only a draft {program_type.label} can be deleted; cancel this one instead.",
-                code="program_not_deletable",
+                code=ErrorCode.PROGRAM_NOT_DELETABLE,
             )
         audit_record(actor=actor, verb="program.deleted", target=program, changes=_facts(program))
         program.delete()
