@@ -17,11 +17,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas.api.errors import ApplicationError
-from saas.errors import ErrorCode, NotFound
+from saas.errors import ErrorCode
 from tenant_apps.files import services
-from tenant_apps.files.access import can_read_file
+from tenant_apps.files.access import access_file, access_signed_file
 from tenant_apps.files.models import StoredFile
-from tenant_apps.files.storage import key_belongs_to_current_tenant
 from tenant_apps.files.validators import IMAGE_TYPES
 
 
@@ -61,14 +60,6 @@ class FileUploadView(APIView):
         return Response(StoredFileSerializer(stored, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
-def readable_file(request: Request, pk: Any) -> StoredFile:
-    """The file ``pk`` if the user may read it; 404 otherwise (no existence leak)."""
-    stored = StoredFile.objects.filter(pk=pk).first()
-    if stored is None or not can_read_file(request.user, stored):
-        raise NotFound("No such file.")
-    return stored
-
-
 class FileDetailView(APIView):
     """``GET /api/v1/files/{id}/``: metadata and a short-lived download URL, if you may read it."""
 
@@ -76,7 +67,7 @@ class FileDetailView(APIView):
 
     @extend_schema(responses=StoredFileSerializer)
     def get(self, request: Request, pk: Any) -> Response:
-        return Response(StoredFileSerializer(readable_file(request, pk), context={"request": request}).data)
+        return Response(StoredFileSerializer(access_file(user=request.user, pk=pk), context={"request": request}).data)
 
 
 class FileDownloadView(APIView):
@@ -92,9 +83,7 @@ class FileDownloadView(APIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
     def get(self, request: Request, pk: Any) -> FileResponse:
-        stored = services.file_from_signature(pk=str(pk), signature=request.query_params.get("signature", ""))
-        if not key_belongs_to_current_tenant(stored.file.name or ""):
-            raise NotFound("No such file.")
+        stored = access_signed_file(pk=str(pk), signature=request.query_params.get("signature", ""))
         return FileResponse(
             stored.file.open("rb"), as_attachment=True, filename=stored.original_name, content_type=stored.content_type
         )
