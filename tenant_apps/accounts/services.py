@@ -21,6 +21,7 @@ from saas.api.errors import ApplicationError
 from saas.db.tenant import current_kind, current_schema, enqueue_on_commit
 from saas.errors import Conflict, ErrorCode, RateLimited
 from tenant_apps.accounts.addresses import normalize_email
+from tenant_apps.accounts.locks import active_admins_lock, user_lock
 from tenant_apps.accounts.models import OneTimeCode, User
 from tenant_apps.accounts.roles import ADMIN, default_role, roles_of
 from tenant_apps.accounts.sms import send_sms
@@ -134,7 +135,7 @@ def user_update(user: User, *, roles: list[str] | None = None, actor: Any = None
     if fields.get("phone"):
         fields["phone"] = normalize_phone(fields["phone"])
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
+        user = user_lock(user.pk)
         _check_unique(phone=fields.get("phone"), exclude_pk=user.pk)
         was_admin = user.groups.filter(name=ADMIN).exists() and user.is_active
         old_roles = sorted(user.groups.values_list("name", flat=True))
@@ -150,7 +151,7 @@ def user_update(user: User, *, roles: list[str] | None = None, actor: Any = None
             _audit(actor=actor, verb="user.updated", user=user, changes=changes)
         stays_admin = user.is_active and user.groups.filter(name=ADMIN).exists()
         if was_admin and not stays_admin:
-            admins = User.objects.select_for_update().filter(groups__name=ADMIN, is_active=True)
+            admins = active_admins_lock()
             if not admins.exclude(pk=user.pk).exists():
                 raise Conflict("A site needs at least one active admin.", code=ErrorCode.LAST_ADMIN)
     return user
@@ -173,7 +174,7 @@ def user_tokens_revoke(*, user: User, actor: Any = None) -> None:
     ``actor`` is who does it (for the audit log).
     """
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = user_lock(user.pk)
         _revoke(locked)
         _audit(actor=actor, verb="user.tokens_revoked", user=locked, changes={})
 
@@ -199,7 +200,7 @@ def user_avatar_set(*, user: User, avatar: Any | None) -> User:
     keeps it). ``avatar`` is expected checked already (``serializers.AvatarSerializer``).
     """
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = user_lock(user.pk)
         old_name = locked.avatar.name or ""
         if avatar is None:
             locked.avatar = None  # type: ignore[assignment]

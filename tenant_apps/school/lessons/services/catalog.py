@@ -16,7 +16,7 @@ from saas.money import check_amount, normalize_currency
 from tenant_apps.audit.diff import apply_changes, audit_value
 from tenant_apps.audit.services import audit_record
 from tenant_apps.school.lessons.access import user_edits_catalog
-from tenant_apps.school.lessons.locks import product_lock
+from tenant_apps.school.lessons.locks import author_lock, lesson_lock, product_lock
 from tenant_apps.school.lessons.models import (
     Author,
     Lesson,
@@ -75,7 +75,7 @@ def author_update(*, actor: Any, author: Author, **fields: Any) -> Author:
             details={"name": ["This field may not be blank."]},
         )
     with transaction.atomic():
-        author = Author.objects.select_for_update().get(pk=author.pk)
+        author = author_lock(author.pk)
         changed = apply_changes(author, {k: (v or "").strip() for k, v in fields.items()})
         if changed:
             author.save(update_fields=list(changed))
@@ -87,7 +87,7 @@ def author_delete(*, actor: Any, author: Author) -> None:
     """Delete ``author`` (admin). Raises ``permission_denied`` (403), ``author_has_products`` (409)."""
     _require(user_edits_catalog(actor))
     with transaction.atomic():
-        author = Author.objects.select_for_update().get(pk=author.pk)
+        author = author_lock(author.pk)
         if Product.objects.filter(author=author).exists():
             raise Conflict(
                 "This author has products; delete or reassign them first.", code=ErrorCode.AUTHOR_HAS_PRODUCTS
@@ -216,7 +216,7 @@ def product_update(*, actor: Any, product: Product, **fields: Any) -> Product:
     clean = _clean_product_fields(fields)
     try:
         with transaction.atomic():
-            product = Product.objects.select_for_update(of=("self",)).get(pk=product.pk)
+            product = product_lock(product.pk)
             if "slug" in clean and Product.objects.filter(slug=clean["slug"]).exclude(pk=product.pk).exists():
                 raise _slug_taken()
             changed = apply_changes(product, clean)
@@ -239,7 +239,7 @@ def product_delete(*, actor: Any, product: Product) -> None:
     """
     _require(user_edits_catalog(actor))
     with transaction.atomic():
-        product = Product.objects.select_for_update(of=("self",)).get(pk=product.pk)
+        product = product_lock(product.pk)
         if ProductPurchase.objects.filter(product=product).exists():
             raise Conflict("This product has been bought; unpublish it instead.", code=ErrorCode.PRODUCT_HAS_PURCHASES)
         audit_record(
@@ -315,7 +315,7 @@ def lesson_update(*, actor: Any, lesson: Lesson, **fields: Any) -> Lesson:
             )
     with transaction.atomic():
         product_lock(lesson.product_id)
-        lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
+        lesson = lesson_lock(lesson.pk)
         if (
             "order" in fields
             and Lesson.objects.filter(product_id=lesson.product_id, order=fields["order"])
