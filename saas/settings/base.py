@@ -271,6 +271,7 @@ AUTH_THROTTLE_RATES = {
     "otp_request_ip": "30/h",
     "otp_verify_address": "20/h",
     "otp_verify_ip": "60/h",
+    "registration_ip": "20/h",
     **env.dict("AUTH_THROTTLE_RATES", default={}),
 }
 #: Reverse proxies in front of the app that append to X-Forwarded-For (an ingress, a load

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from dj_rest_auth.registration.views import RegisterView
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -19,6 +18,7 @@ from tenant_apps.accounts.views import (
     OTPVerifyView,
     PasswordChangeView,
     PasswordResetView,
+    RegisterView,
     ResendEmailVerificationView,
     TokensRevokeView,
     VerifyEmailView,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from dj_rest_auth.registration.views import RegisterView as BaseRegisterView
 from dj_rest_auth.registration.views import ResendEmailVerificationView as BaseResendEmailVerificationView
 from dj_rest_auth.registration.views import VerifyEmailView as BaseVerifyEmailView
 from dj_rest_auth.serializers import JWTSerializer
 from dj_rest_auth.views import LoginView as BaseLoginView
 from dj_rest_auth.views import PasswordResetView as BasePasswordResetView
 from django.http import JsonResponse
+from drf_spectacular.contrib.rest_auth import RestAuthRegisterView
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.parsers import MultiPartParser
@@ -62,6 +64,21 @@ class PasswordResetView(BasePasswordResetView):
 
     throttle_scope = "password_reset"
     throttle_classes = ADDRESS_AND_IP
+
+
+class RegisterView(BaseRegisterView):
+    """``POST /api/v1/auth/registration/``: dj-rest-auth's sign-up, throttled per client IP (one
+    client cannot create accounts by the thousand)."""
+
+    throttle_scope = "registration"
+    throttle_classes = [ClientIPRateThrottle]
+
+
+class RegisterViewSchema(RestAuthRegisterView):
+    """OpenAPI: our ``RegisterView`` answers like dj-rest-auth's (a JWT pair, or a message when
+    e-mail verification is mandatory); drf-spectacular's extension only matches the original class."""
+
+    target_class = "tenant_apps.accounts.views.RegisterView"
 
 
 class PasswordChangeView(APIView):

@@ -138,3 +138,20 @@ def test_the_per_address_otp_limit_says_when_to_retry(alpha, client_for, setting
 def test_a_json_array_body_is_a_400_not_a_throttle_crash(alpha, client_for):
     response = client_for(alpha).post(LOGIN, [1, 2], format="json")
     assert response.status_code == 400
+
+
+def test_sign_ups_from_one_ip_are_throttled(alpha, client_for, rates):
+    from tenant_apps.accounts.models import User
+
+    rates(registration_ip="2/h")
+    body = {"password1": "Another-pass-99", "password2": "Another-pass-99"}
+    for n in range(2):
+        assert (
+            client_for(alpha).post("/api/v1/auth/registration/", {"email": f"bot{n}@example.com", **body}).status_code
+            == 201
+        )
+    assert_throttled(client_for(alpha).post("/api/v1/auth/registration/", {"email": "bot9@example.com", **body}))
+    from django_tenants.utils import tenant_context
+
+    with tenant_context(alpha):
+        assert not User.objects.filter(email="bot9@example.com").exists()
