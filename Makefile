@@ -8,7 +8,7 @@ UV     := $(BIN)/uv
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install lint format migrate demo bench stripe-fake stop db-stop clean
+.PHONY: run test install lint format migrate demo bench bench-load stripe-fake stop db-stop clean
 
 $(BIN)/.installed: pyproject.toml uv.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ format: install
 
 bench: install
 	$(BIN)/python bench/provisioning.py
+
+# The load suite: gunicorn + uvicorn workers on the production profile, Locust per scenario.
+bench-load: install
+	$(BIN)/python bench/load/run.py
 
 db-stop: install
 	$(BIN)/python -m saas.settings.embedded_db stop
