@@ -189,13 +189,18 @@ class SessionSampler(threading.Thread):
         self._stop_event = threading.Event()
 
     def count(self) -> int:
+        """Sessions open on the bench database now; ``-1`` when the server refuses a connection
+        (``too many clients``: the server's own sessions have taken every slot)."""
         import psycopg
 
-        with psycopg.connect(self.database_url, autocommit=True) as conn:
-            row = conn.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                (DATABASE_NAME,),
-            ).fetchone()
+        try:
+            with psycopg.connect(self.database_url, autocommit=True) as conn:
+                row = conn.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                    (DATABASE_NAME,),
+                ).fetchone()
+        except psycopg.OperationalError:
+            return -1
         return int(row[0]) if row else 0
 
     def run(self) -> None:
