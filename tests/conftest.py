@@ -20,7 +20,10 @@ from django.core.cache import caches
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
 from django_tenants.utils import tenant_context
+from pytest_django import DjangoDbBlocker
 from rest_framework.test import APIClient
+
+from tests.fixture_types import ClientFor
 
 PASSWORD = "correct-horse-battery-staple"
 PLATFORM_HOST = "localhost"
@@ -42,7 +45,7 @@ def keep_test_connection() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def session_tenants(django_db_setup: None, django_db_blocker: Any) -> dict[str, Any]:
+def session_tenants(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> dict[str, Any]:
     """Provision the session tenants (and the platform admin) once, committed."""
     from shared_apps.tenancy.models import TenantKind
     from shared_apps.tenancy.services import tenant_provision
@@ -119,7 +122,7 @@ def client_for() -> Callable[..., APIClient]:
 
 
 @pytest.fixture
-def login(client_for: Callable[..., APIClient]) -> Callable[..., dict[str, str]]:
+def login(client_for: ClientFor) -> Callable[..., dict[str, str]]:
     """``login(tenant_or_None, email, password=PASSWORD)`` -> ``{"access", "refresh"}`` via the API."""
 
     def do(tenant: Any, email: str, password: str = PASSWORD) -> dict[str, str]:

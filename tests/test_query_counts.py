@@ -9,6 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from shared_apps.tenancy.models import Tenant
+from tests.fixture_types import ClientFor, Login, MakeUser
+
 LISTS = (
     "/api/v1/invoices/",
     "/api/v1/payments/",
@@ -23,7 +26,7 @@ LISTS = (
 )
 
 
-def _rows(alpha, make_user, prefix, n):
+def _rows(alpha, make_user, prefix, n) -> None:
     """``n`` students, each with an invoice, a ticket and a notification to the admin."""
     from tenant_apps.accounts.models import User
     from tenant_apps.notifications.services import notify
@@ -54,7 +57,9 @@ def _queries(client):
     return counts
 
 
-def test_list_endpoints_cost_the_same_queries_for_two_rows_or_ten(alpha, client_for, login, make_user):
+def test_list_endpoints_cost_the_same_queries_for_two_rows_or_ten(
+    alpha: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser
+) -> None:
     admin = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
     # given two rows of everything
     _rows(alpha, make_user, "few", 2)

@@ -13,7 +13,7 @@ from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 
 
-def test_cache_entries_are_kept_per_schema(alpha, gamma):
+def test_cache_entries_are_kept_per_schema(alpha: Tenant, gamma: Tenant) -> None:
     # given: a fake, different content type cached for accounts.user in gamma's schema
     assert isinstance(ContentType.objects._cache, SchemaKeyedCache)
     with tenant_context(alpha):
@@ -33,11 +33,13 @@ def test_cache_entries_are_kept_per_schema(alpha, gamma):
         connection.set_schema_to_public()
 
 
-def test_another_thread_filling_the_cache_for_its_schema_does_not_change_ours(alpha, session_tenants):
+def test_another_thread_filling_the_cache_for_its_schema_does_not_change_ours(
+    alpha: Tenant, session_tenants: dict[str, Tenant]
+) -> None:
     with tenant_context(alpha):
         ours = ContentType.objects.get_for_model(User)
 
-        def other_thread():
+        def other_thread() -> None:
             connection.set_schema_to_public()
             ContentType.objects.get_for_model(Tenant)  # public-only model, public ids
             connections.close_all()

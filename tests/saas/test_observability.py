@@ -18,6 +18,8 @@ from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.transport import Transport
 
 from saas.celery import app as celery_app
+from shared_apps.tenancy.models import Tenant
+from tests.fixture_types import ClientFor
 
 
 class CapturingTransport(Transport):
@@ -77,8 +79,8 @@ def exception_types(event: dict[str, Any]) -> list[str]:
 
 
 def test_error_while_serving_a_tenant_is_reported_with_that_tenants_tag(
-    alpha, client_for, sentry_events, site_view_fails
-):
+    alpha: Tenant, client_for: ClientFor, sentry_events, site_view_fails
+) -> None:
     # given
     client = client_for(alpha)
     client.raise_request_exception = False
@@ -93,8 +95,8 @@ def test_error_while_serving_a_tenant_is_reported_with_that_tenants_tag(
 
 
 def test_errors_on_two_tenants_are_each_tagged_with_their_own_tenant(
-    alpha, gamma, client_for, sentry_events, site_view_fails
-):
+    alpha: Tenant, gamma: Tenant, client_for: ClientFor, sentry_events, site_view_fails
+) -> None:
     # when
     for tenant in (gamma, alpha, gamma):
         client = client_for(tenant)
@@ -109,7 +111,7 @@ def report_to_sentry() -> None:
     sentry_sdk.capture_message("task report")
 
 
-def test_report_from_a_task_is_tagged_with_the_tenant_it_was_sent_from(beta, sentry_events):
+def test_report_from_a_task_is_tagged_with_the_tenant_it_was_sent_from(beta: Tenant, sentry_events) -> None:
     # given: a tag left over from something else on this thread
     sentry_sdk.set_tag("tenant", "stale")
     # when

@@ -10,6 +10,9 @@ from django.core.management import call_command
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.management.commands.spectacular import SchemaValidationError
 
+from shared_apps.tenancy.models import Tenant
+from tests.fixture_types import ClientFor
+
 PLATFORM_ONLY = ["/api/v1/tenants/", "/api/v1/tenants/{slug}/", "/api/v1/tenants/{slug}/suspend/"]
 TENANT_ONLY = [
     "/api/v1/users/",
@@ -32,7 +35,7 @@ def schema_paths(client) -> set[str]:
     return set(response.json()["paths"])
 
 
-def test_platform_schema_documents_the_tenant_api_and_no_tenant_endpoints(db, client_for):
+def test_platform_schema_documents_the_tenant_api_and_no_tenant_endpoints(db: None, client_for: ClientFor) -> None:
     # when
     paths = schema_paths(client_for(None))
     # then
@@ -42,7 +45,9 @@ def test_platform_schema_documents_the_tenant_api_and_no_tenant_endpoints(db, cl
 
 
 @pytest.mark.parametrize("slug", ["alpha", "gamma"], ids=["school", "store"])
-def test_tenant_schema_documents_its_endpoints_and_not_the_platform_api(session_tenants, db, client_for, slug):
+def test_tenant_schema_documents_its_endpoints_and_not_the_platform_api(
+    session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, slug
+) -> None:
     # when
     paths = schema_paths(client_for(session_tenants[slug]))
     # then
@@ -54,8 +59,8 @@ def test_tenant_schema_documents_its_endpoints_and_not_the_platform_api(session_
 
 @pytest.mark.parametrize("slug", [None, "alpha", "gamma"], ids=["platform", "school", "store"])
 def test_docs_page_is_served_as_html_on_every_host_and_points_at_that_hosts_schema(
-    session_tenants, db, client_for, slug
-):
+    session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, slug
+) -> None:
     # when
     response = client_for(session_tenants.get(slug)).get("/api/v1/docs/")
     # then

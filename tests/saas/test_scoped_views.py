@@ -34,14 +34,14 @@ def _view_classes(patterns) -> set[type]:
 
 
 @pytest.mark.parametrize("urlconf", [str(t["URLCONF"]) for t in settings.TENANT_TYPES.values()])
-def test_every_object_view_of_ours_is_scoped(urlconf):
+def test_every_object_view_of_ours_is_scoped(urlconf) -> None:
     views = _view_classes(get_resolver(urlconf).url_patterns)
     generic = {v for v in views if issubclass(v, OBJECT_VIEWS) and v.__module__.startswith(OWN_PACKAGES)}
     assert generic  # the walk found views
     assert {v.__qualname__ for v in generic if not issubclass(v, VisibleQuerysetMixin)} == set()
 
 
-def test_overriding_get_queryset_is_refused_when_the_class_is_defined():
+def test_overriding_get_queryset_is_refused_when_the_class_is_defined() -> None:
     with pytest.raises(TypeError, match="visible_queryset"):
 
         class Careless(VisibleQuerysetMixin, generics.ListAPIView):
@@ -49,7 +49,7 @@ def test_overriding_get_queryset_is_refused_when_the_class_is_defined():
                 return []
 
 
-def test_a_view_without_a_scope_fails_loudly():
+def test_a_view_without_a_scope_fails_loudly() -> None:
     class Unscoped(VisibleQuerysetMixin, generics.ListAPIView):
         pass
 

@@ -52,6 +52,7 @@ from django.db import connection, transaction
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
+from pytest_django import DjangoDbBlocker
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -61,6 +62,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from shared_apps.tenancy.models import Tenant
 from tests.conftest import PASSWORD, SESSION_TENANTS, keep_test_connection
 
 #: Examples per operation and generation mode; the whole module stays within a few minutes on 2 cores.
@@ -96,7 +98,7 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture(scope="module")
-def extra_tenants(session_tenants: dict[str, Any], django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+def extra_tenants(session_tenants: dict[str, Any], django_db_blocker: DjangoDbBlocker) -> Iterator[dict[str, Any]]:
     """Provision (committed) a writing and a rental tenant with an admin; drop them afterwards."""
     from shared_apps.tenancy.services import tenant_drop, tenant_provision
 
@@ -125,7 +127,7 @@ def wsgi_in_test_transaction() -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def admin_tokens(extra_tenants: dict[str, Any], django_db_blocker: Any) -> dict[str, str]:
+def admin_tokens(extra_tenants: dict[str, Any], django_db_blocker: DjangoDbBlocker) -> dict[str, str]:
     """``{host: "Bearer <access>"}`` of each host's admin (platform staff on the platform host)."""
     tokens = {}
     with django_db_blocker.unblock():
@@ -214,7 +216,9 @@ for _label, _slug in HOSTS:
 
 
 @pytest.mark.parametrize(("label", "slug"), HOSTS)
-def test_served_schema_is_the_fuzzed_schema(session_tenants, extra_tenants, db, label, slug):
+def test_served_schema_is_the_fuzzed_schema(
+    session_tenants: dict[str, Tenant], extra_tenants, db: None, label, slug
+) -> None:
     # when
     response = Client(HTTP_HOST=host_of(slug)).get("/api/v1/schema/", {"format": "json"})
     # then

@@ -13,6 +13,7 @@ from django_tenants.utils import schema_exists, tenant_context
 
 from shared_apps.tenancy.models import Tenant
 from tests.conftest import PASSWORD
+from tests.fixture_types import ClientFor, Login, MakeUser
 
 RECEIPT = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -32,7 +33,9 @@ RECEIPT = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
         ("templates", "reserved_slug"),
     ],
 )
-def test_look_alike_or_template_slugs_are_refused(session_tenants, db, client_for, login, slug, code):
+def test_look_alike_or_template_slugs_are_refused(
+    session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, login: Login, slug, code
+) -> None:
     staff = client_for(None, login(None, "staff@localhost")["access"])
     # when
     response = staff.post(
@@ -77,7 +80,9 @@ def _submit_offline(client, invoice_pk: int, tracking_code: str = "BANK-1") -> d
 
 
 @pytest.mark.parametrize(("action", "body"), [("approve", {}), ("reject", {"reason": "Nope"})])
-def test_finance_user_cannot_decide_their_own_offline_payment(alpha, client_for, login, make_user, action, body):
+def test_finance_user_cannot_decide_their_own_offline_payment(
+    alpha: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser, action, body
+) -> None:
     # given a financial user who records a bank transfer (that never happened) on an invoice
     student = make_user(alpha, "payee@example.com", roles=["student"])
     make_user(alpha, "fay@example.com", roles=["financial"])
@@ -104,7 +109,7 @@ def test_finance_user_cannot_decide_their_own_offline_payment(alpha, client_for,
 
 
 @pytest.fixture
-def others_enrolment(alpha, make_user):
+def others_enrolment(alpha: Tenant, make_user: MakeUser):
     """A requested bootcamp enrolment of another student."""
     from tenant_apps.accounts.models import User
     from tenant_apps.school.programs import services
@@ -143,15 +148,15 @@ def others_enrolment(alpha, make_user):
     ],
 )
 def test_enrolment_actions_do_not_tell_someone_elses_enrolment_from_a_missing_one(
-    alpha,
-    client_for,
-    login,
-    make_user,
+    alpha: Tenant,
+    client_for: ClientFor,
+    login: Login,
+    make_user: MakeUser,
     others_enrolment,
     role,
     action,
     body,
-):
+) -> None:
     make_user(alpha, f"nosy-{role}@example.com", roles=[role])
     client = client_for(alpha, login(alpha, f"nosy-{role}@example.com")["access"])
 
@@ -171,11 +176,11 @@ def test_enrolment_actions_do_not_tell_someone_elses_enrolment_from_a_missing_on
 
 
 def test_a_student_acting_on_their_own_enrolment_beyond_their_role_still_gets_403(
-    alpha,
-    client_for,
-    login,
+    alpha: Tenant,
+    client_for: ClientFor,
+    login: Login,
     others_enrolment,
-):
+) -> None:
     client = client_for(alpha, login(alpha, "owner-student@example.com")["access"])
     response = client.post(f"/api/v1/bootcamp-enrolments/{others_enrolment.pk}/approve/")
     assert response.status_code == 403
@@ -192,7 +197,9 @@ SUPERSCRIPT_TWO = "1\u00b2"
 
 
 @pytest.mark.parametrize("amount", [ARABIC_INDIC_150, FULLWIDTH_150, SUPERSCRIPT_TWO, "1e2"])
-def test_wallet_top_up_refuses_non_ascii_digits(alpha, client_for, login, make_user, amount):
+def test_wallet_top_up_refuses_non_ascii_digits(
+    alpha: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser, amount
+) -> None:
     from tenant_apps.wallet.models import LedgerEntry
 
     student = make_user(alpha, "saver@example.com", roles=["student"])
@@ -208,7 +215,9 @@ def test_wallet_top_up_refuses_non_ascii_digits(alpha, client_for, login, make_u
 
 
 @pytest.mark.parametrize("amount", [ARABIC_INDIC_150, FULLWIDTH_150])
-def test_invoice_lines_and_offline_payments_refuse_non_ascii_digits(alpha, client_for, login, make_user, amount):
+def test_invoice_lines_and_offline_payments_refuse_non_ascii_digits(
+    alpha: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser, amount
+) -> None:
     student = make_user(alpha, "payer@example.com", roles=["student"])
     admin = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
     # when an invoice line is priced in Unicode digits
@@ -239,7 +248,7 @@ def test_invoice_lines_and_offline_payments_refuse_non_ascii_digits(alpha, clien
     assert response.json()["error"]["details"]["amount"] == ["A valid number is required."]
 
 
-def test_program_price_refuses_non_ascii_digits(alpha, client_for, login):
+def test_program_price_refuses_non_ascii_digits(alpha: Tenant, client_for: ClientFor, login: Login) -> None:
     admin = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
     start = timezone.localdate() + timedelta(days=30)
     response = admin.post(
@@ -257,7 +266,9 @@ def test_program_price_refuses_non_ascii_digits(alpha, client_for, login):
     assert response.json()["error"]["details"]["price"] == ["A valid number is required."]
 
 
-def test_ascii_amounts_are_still_accepted(alpha, client_for, login, make_user):
+def test_ascii_amounts_are_still_accepted(
+    alpha: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser
+) -> None:
     student = make_user(alpha, "saver@example.com", roles=["student"])
     admin = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
     response = admin.post(f"/api/v1/wallets/{student.pk}/top-up/", {"amount": " 150.50 "})

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 
 from saas.settings.embedded_db import embedded_bin_dir
+from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.schema_clone import SchemaCloneError, clone_schema
 from shared_apps.tenancy.templates import template_schema_name
 
@@ -72,7 +73,7 @@ def _schema_dump(schema: str) -> str:
 
 
 @pytest.mark.parametrize(("tenant", "kind"), [("alpha", "school"), ("gamma", "store")])
-def test_cloned_schema_is_identical_to_migrated_template(session_tenants, tenant, kind):
+def test_cloned_schema_is_identical_to_migrated_template(session_tenants: dict[str, Tenant], tenant, kind) -> None:
     # session tenants are committed, so pg_dump (another connection) sees them
     template_dump = _schema_dump(template_schema_name(kind))
     clone_dump = _schema_dump(tenant)
@@ -80,7 +81,7 @@ def test_cloned_schema_is_identical_to_migrated_template(session_tenants, tenant
     assert clone_dump == template_dump
 
 
-def test_clone_copies_migration_history_so_no_migration_is_pending(alpha):
+def test_clone_copies_migration_history_so_no_migration_is_pending(alpha: Tenant) -> None:
     from django.db.migrations.executor import MigrationExecutor
 
     connection.set_tenant(alpha, include_public=False)
@@ -88,12 +89,12 @@ def test_clone_copies_migration_history_so_no_migration_is_pending(alpha):
     assert executor.migration_plan(executor.loader.graph.leaf_nodes()) == []
 
 
-def test_clone_refuses_an_existing_target(session_tenants, db):
+def test_clone_refuses_an_existing_target(session_tenants: dict[str, Tenant], db: None) -> None:
     with pytest.raises(SchemaCloneError, match="already exists"):
         clone_schema(template_schema_name("school"), "alpha")
 
 
-def test_clone_refuses_objects_it_cannot_copy(session_tenants, db):
+def test_clone_refuses_objects_it_cannot_copy(session_tenants: dict[str, Tenant], db: None) -> None:
     with connection.cursor() as cursor:
         cursor.execute('CREATE SCHEMA "odd"; CREATE TABLE "odd".t (id int); CREATE VIEW "odd".v AS SELECT 1 AS x')
     with pytest.raises(SchemaCloneError, match="relation v"):

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection, transaction
 from django_tenants.utils import tenant_context
 
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 
 
@@ -18,7 +19,7 @@ def _visible_admins() -> list[str]:
     return list(User.objects.filter(email__startswith="admin@").values_list("email", flat=True))
 
 
-def test_savepoint_rollback_does_not_serve_the_previous_tenants_rows(alpha, beta):
+def test_savepoint_rollback_does_not_serve_the_previous_tenants_rows(alpha: Tenant, beta: Tenant) -> None:
     # given: the connection has alpha's path set
     with tenant_context(alpha):
         assert _visible_admins() == ["admin@alpha.test"]
@@ -31,7 +32,7 @@ def test_savepoint_rollback_does_not_serve_the_previous_tenants_rows(alpha, beta
         assert _visible_admins() == ["admin@beta.test"]
 
 
-def test_transaction_rollback_does_not_serve_the_previous_tenants_rows(alpha, beta):
+def test_transaction_rollback_does_not_serve_the_previous_tenants_rows(alpha: Tenant, beta: Tenant) -> None:
     with tenant_context(alpha):
         assert _visible_admins() == ["admin@alpha.test"]
     with tenant_context(beta):
@@ -41,7 +42,7 @@ def test_transaction_rollback_does_not_serve_the_previous_tenants_rows(alpha, be
         assert _visible_admins() == ["admin@beta.test"]
 
 
-def test_search_path_is_not_set_again_for_the_same_tenant(alpha, beta):
+def test_search_path_is_not_set_again_for_the_same_tenant(alpha: Tenant, beta: Tenant) -> None:
     from django.test.utils import CaptureQueriesContext
 
     # given: alpha's path is set on the connection

@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
 from tests.conftest import PASSWORD
+from tests.fixture_types import ClientFor, Login
 
 ME = "/api/v1/auth/user/"
 LOGIN = "/api/v1/auth/login/"
@@ -58,7 +59,7 @@ def ensure_user_with_id(tenant: Any, pk: int, email: str) -> None:
 
 
 @pytest.fixture
-def auth_client(client_for: Callable[..., APIClient], login: Callable[..., dict[str, str]]) -> Callable[..., APIClient]:
+def auth_client(client_for: ClientFor, login: Login) -> Callable[..., APIClient]:
     """``auth_client(tenant, email)``: a client of that tenant carrying a fresh access token of ``email``."""
 
     def make(tenant: Any, email: str, password: str = PASSWORD) -> APIClient:

@@ -9,7 +9,9 @@ from __future__ import annotations
 from celery.result import EagerResult
 from django_tenants.utils import tenant_context
 
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.emails.tasks import send_templated_email
+from tests.tenant_apps.emails.conftest import SendGridRecorder
 
 RESULT_TIMEOUT = 10
 
@@ -25,8 +27,8 @@ def send_from(tenant, to):
 
 
 def test_email_task_on_the_worker_renders_and_sends_as_the_tenant_it_was_sent_from(
-    db, worker, session_tenants, sendgrid
-):
+    db: None, worker: None, session_tenants: dict[str, Tenant], sendgrid: SendGridRecorder
+) -> None:
     # when: two tenants send one after the other
     from_alpha = send_from(session_tenants["alpha"], "ann@alpha.test")
     from_beta = send_from(session_tenants["beta"], "bob@beta.test")

@@ -12,6 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from moto import mock_aws
 
+from shared_apps.tenancy.models import Tenant
+from tests.fixture_types import ClientFor, Login
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 S3_STORAGES = {
@@ -32,7 +35,7 @@ S3_STORAGES = {
 
 
 @pytest.fixture
-def s3(monkeypatch):
+def s3(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with (
@@ -46,7 +49,9 @@ def s3(monkeypatch):
     storages._storages = {}
 
 
-def test_upload_lands_in_s3_under_the_tenant_prefix_with_a_presigned_url(s3, alpha, client_for, login):
+def test_upload_lands_in_s3_under_the_tenant_prefix_with_a_presigned_url(
+    s3, alpha: Tenant, client_for: ClientFor, login: Login
+) -> None:
     client = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
     # when
     response = client.post(

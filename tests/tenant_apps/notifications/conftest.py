@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from asgiref.sync import async_to_sync
 from django_tenants.utils import tenant_context
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from tests.tenant_apps.notifications.sse_client import sync_code_in_test_thread
 
@@ -23,7 +24,7 @@ def read_url(notification_id: int) -> str:
 
 
 @pytest.fixture
-def notify_in(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
+def notify_in(django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> Callable[..., Any]:
     """``notify_in(tenant, recipient, verb="...", **kwargs)``: ``notify()`` in that tenant, published
     as on commit (the test transaction itself never commits)."""
     from tenant_apps.notifications.services import notify
@@ -61,7 +62,7 @@ def admins(session_tenants: dict[str, Any], db: None) -> dict[str, Any]:
 
 
 @pytest.fixture
-def redis_url(settings: Any) -> str:
+def redis_url(settings: Settings) -> str:
     """Switch the broker to Redis (db 15, channels prefixed per test run); skip when unreachable."""
     import redis
 

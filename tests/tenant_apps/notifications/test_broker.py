@@ -7,16 +7,17 @@ import threading
 
 import pytest
 from asgiref.sync import async_to_sync
+from pytest_django import Settings
 
 from tenant_apps.notifications import broker
 
 
 @pytest.fixture(autouse=True)
-def _in_process(settings):
+def _in_process(settings: Settings) -> None:
     settings.REDIS_URL = ""
 
 
-def test_payload_published_from_another_thread_reaches_the_subscriber_loop():
+def test_payload_published_from_another_thread_reaches_the_subscriber_loop() -> None:
     # given
     async def scenario():
         async with broker.subscribe(schema="alpha", user_id=7) as subscription:
@@ -33,7 +34,7 @@ def test_payload_published_from_another_thread_reaches_the_subscriber_loop():
     assert async_to_sync(scenario)() == {"id": 1}
 
 
-def test_subscription_receives_nothing_of_another_schema_or_user():
+def test_subscription_receives_nothing_of_another_schema_or_user() -> None:
     # given
     async def scenario():
         async with broker.subscribe(schema="beta", user_id=7) as subscription:
@@ -47,9 +48,9 @@ def test_subscription_receives_nothing_of_another_schema_or_user():
     assert async_to_sync(scenario)() == [{"id": 3}, None]
 
 
-def test_subscription_is_removed_when_its_task_is_cancelled():
+def test_subscription_is_removed_when_its_task_is_cancelled() -> None:
     # given
-    async def listen(ready: asyncio.Event):
+    async def listen(ready: asyncio.Event) -> None:
         async with broker.subscribe(schema="alpha", user_id=9) as subscription:
             ready.set()
             await subscription.get(timeout=60)
@@ -68,7 +69,7 @@ def test_subscription_is_removed_when_its_task_is_cancelled():
     assert async_to_sync(scenario)() == (1, 0)
 
 
-def test_publish_to_a_subscriber_whose_loop_is_closed_drops_it():
+def test_publish_to_a_subscriber_whose_loop_is_closed_drops_it() -> None:
     # given: a subscriber whose event loop has gone away without unsubscribing
     loop = asyncio.new_event_loop()
     stale = broker._LocalSubscription(loop)

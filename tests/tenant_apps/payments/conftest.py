@@ -34,10 +34,13 @@ import stripe
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_tenants.utils import tenant_context
+from pytest_django import Settings
 from rest_framework.test import APIClient
 
+from shared_apps.tenancy.models import Tenant
 from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
 from tests.conftest import PASSWORD
+from tests.fixture_types import ClientFor, Login, MakeUser, PaymentsApi
 
 WEBHOOK = "/api/v1/payments/stripe/webhook/"
 INVOICES = "/api/v1/invoices/"
@@ -89,14 +92,14 @@ def localstripe() -> Iterator[str]:
 
 
 @pytest.fixture(autouse=True)
-def _no_real_stripe(settings: Any) -> None:
+def _no_real_stripe(settings: Settings) -> None:
     """No test reaches api.stripe.com: by default Stripe is off and its base URL a closed local port."""
     settings.STRIPE_SECRET_KEY = ""
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"
 
 
 @pytest.fixture
-def stripe_on(settings: Any, localstripe: str) -> stripe.StripeClient:
+def stripe_on(settings: Settings, localstripe: str) -> stripe.StripeClient:
     """Online payments on, against localstripe; returns a client of the fake for the test's own calls."""
     settings.STRIPE_SECRET_KEY = SECRET_KEY
     settings.STRIPE_API_BASE = localstripe
@@ -136,7 +139,7 @@ def sign(payload: str, *, secret: str = "whsec_test_secret", timestamp: int | No
 
 
 @pytest.fixture
-def deliver(client_for: Callable[..., APIClient]) -> Callable[..., Any]:
+def deliver(client_for: ClientFor) -> Callable[..., Any]:
     """``deliver(tenant, event, signature=None, payload=None)``: POST a signed event to ``tenant``'s webhook."""
 
     def post(
@@ -165,7 +168,7 @@ def intent_event(intent: dict[str, Any], event_type: str, event_id: str = "evt_t
 
 
 @pytest.fixture
-def people(alpha: Any, gamma: Any, make_user: Callable[..., Any]) -> SimpleNamespace:
+def people(alpha: Tenant, gamma: Tenant, make_user: MakeUser) -> SimpleNamespace:
     """Users of alpha (school) and gamma (store) by role; admins come with the session tenants."""
     return SimpleNamespace(
         student=make_user(alpha, "student@alpha.test", roles=["student"], full_name="Stu Dent"),
@@ -178,7 +181,7 @@ def people(alpha: Any, gamma: Any, make_user: Callable[..., Any]) -> SimpleNames
 
 
 @pytest.fixture
-def api(client_for: Callable[..., APIClient], login: Callable[..., dict[str, str]]) -> Callable[..., APIClient]:
+def api(client_for: ClientFor, login: Login) -> Callable[..., APIClient]:
     """``api(tenant, email)``: an API client of ``tenant`` logged in as ``email``."""
 
     def make(tenant: Any, email: str) -> APIClient:
@@ -217,7 +220,7 @@ def receipt_of() -> Callable[..., Any]:
 
 
 @pytest.fixture
-def submit_offline(api: Callable[..., APIClient]) -> Callable[..., Any]:
+def submit_offline(api: PaymentsApi) -> Callable[..., Any]:
     """``submit_offline(tenant, email, invoice, amount, tracking_code)``: upload a receipt, then pay offline."""
 
     def submit(tenant: Any, email: str, invoice: Any, amount: str, tracking_code: str = "TRK-1") -> Any:

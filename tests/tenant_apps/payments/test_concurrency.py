@@ -23,6 +23,7 @@ from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
 from saas.api.errors import ApplicationError
+from shared_apps.tenancy.models import Tenant
 from tests.concurrency import in_thread, race
 from tests.conftest import PASSWORD, host_of
 from tests.tenant_apps.payments.conftest import RECEIPT_BYTES, WEBHOOK, intent_event, sign
@@ -31,7 +32,7 @@ WRITERS = 4
 
 
 @pytest.fixture
-def committed(alpha: Any) -> Iterator[dict[str, Any]]:
+def committed(alpha: Tenant) -> Iterator[dict[str, Any]]:
     """Committed rows in alpha for the race (a customer and a 100.00 invoice); removed afterwards."""
     from tenant_apps.accounts.models import User
     from tenant_apps.accounts.services import user_create
@@ -89,7 +90,7 @@ def committed(alpha: Any) -> Iterator[dict[str, Any]]:
         connection.set_schema_to_public()
 
 
-def test_concurrent_offline_payments_cannot_overpay(alpha, committed, monkeypatch):
+def test_concurrent_offline_payments_cannot_overpay(alpha: Tenant, committed, monkeypatch: pytest.MonkeyPatch) -> None:
     # given: four payers' worth of 60.00 receipts against one 100.00 invoice, committed
     from tenant_apps.files.services import file_store
     from tenant_apps.payments import services
@@ -142,7 +143,9 @@ def test_concurrent_offline_payments_cannot_overpay(alpha, committed, monkeypatc
     assert in_thread(reserved) == Decimal("60.00")
 
 
-def test_concurrent_deliveries_of_one_event_apply_it_once(alpha, committed, monkeypatch):
+def test_concurrent_deliveries_of_one_event_apply_it_once(
+    alpha: Tenant, committed, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # given: a committed pending card payment of the whole invoice, and its success event
     from tenant_apps.audit.models import AuditLogEntry
     from tenant_apps.payments import services

@@ -7,15 +7,21 @@ from io import StringIO
 from types import SimpleNamespace
 
 import pytest
+import stripe
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django_tenants.utils import tenant_context
+from pytest_django import DjangoCaptureOnCommitCallbacks
 from rest_framework.test import APIClient
 
+from shared_apps.tenancy.models import Tenant
+from tests.fixture_types import MakeInvoice, PaymentsApi
 from tests.tenant_apps.payments.conftest import INVOICES, refreshed
 
 
-def test_demo_invoice_is_created_once_and_not_emailed(alpha, people, django_capture_on_commit_callbacks):
+def test_demo_invoice_is_created_once_and_not_emailed(
+    alpha: Tenant, people: SimpleNamespace, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     from tenant_apps.payments.demo import create_demo_invoice
 
     with tenant_context(alpha), django_capture_on_commit_callbacks(execute=True):
@@ -27,7 +33,7 @@ def test_demo_invoice_is_created_once_and_not_emailed(alpha, people, django_capt
 
 
 @pytest.fixture
-def webhook_posts(monkeypatch):
+def webhook_posts(monkeypatch: pytest.MonkeyPatch):
     """Route the command's HTTP POST into the test client (no server runs in tests); records each call."""
     from tenant_apps.payments.management.commands import stripe_test_webhook
 
@@ -50,8 +56,13 @@ def webhook_posts(monkeypatch):
 
 
 def test_stripe_test_webhook_pays_the_intent_signs_the_event_and_replays_are_no_ops(
-    alpha, people, api, make_invoice, stripe_on, webhook_posts
-):
+    alpha: Tenant,
+    people: SimpleNamespace,
+    api: PaymentsApi,
+    make_invoice: MakeInvoice,
+    stripe_on: stripe.StripeClient,
+    webhook_posts,
+) -> None:
     # given: a card checkout started through the API
     invoice = make_invoice(alpha, people.student)
     started = api(alpha, "student@alpha.test").post(f"{INVOICES}{invoice.pk}/stripe-payment-intent/", {}).json()
@@ -72,7 +83,9 @@ def test_stripe_test_webhook_pays_the_intent_signs_the_event_and_replays_are_no_
     assert refreshed(alpha, invoice).status == "paid"
 
 
-def test_stripe_test_webhook_reports_a_refused_delivery(alpha, stripe_on, webhook_posts, monkeypatch):
+def test_stripe_test_webhook_reports_a_refused_delivery(
+    alpha: Tenant, stripe_on: stripe.StripeClient, webhook_posts, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # given: the command signs with a secret the server does not share
     from tenant_apps.payments.management.commands import stripe_test_webhook
 

@@ -10,7 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from shared_apps.tenancy.models import Tenant
 from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
+from tests.fixture_types import ClientFor, Login, MakeUser
 
 TICKETS = "/api/v1/tickets/"
 FILES = "/api/v1/files/"
@@ -36,9 +38,7 @@ class Person(SimpleNamespace):
 
 
 @pytest.fixture
-def person(
-    client_for: Callable[..., APIClient], login: Callable[..., dict[str, str]], make_user: Callable[..., Any]
-) -> Callable[..., Person]:
+def person(client_for: ClientFor, login: Login, make_user: MakeUser) -> Callable[..., Person]:
     """``person(tenant, email, roles)``: a new user of ``tenant`` with a logged-in API client."""
 
     def make(tenant: Any, email: str, roles: list[str] | None = None, **fields: Any) -> Person:
@@ -50,10 +50,10 @@ def person(
 
 @pytest.fixture
 def school(
-    alpha: Any,
+    alpha: Tenant,
     person: Callable[..., Person],
-    client_for: Callable[..., APIClient],
-    login: Callable[..., dict[str, str]],
+    client_for: ClientFor,
+    login: Login,
 ) -> SimpleNamespace:
     """The people of the ``alpha`` school site.
 

@@ -3,6 +3,8 @@ reassignment moves them."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django_tenants.utils import tenant_context
 from guardian.core import ObjectPermissionChecker
@@ -17,7 +19,7 @@ def _assign(client, pk, assignee):
     return client.post(ticket_url(pk, "assign"), {"assignee": assignee})
 
 
-def test_the_assignee_may_read_reply_to_and_close_the_ticket(school):
+def test_the_assignee_may_read_reply_to_and_close_the_ticket(school: SimpleNamespace) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when
@@ -35,7 +37,7 @@ def test_the_assignee_may_read_reply_to_and_close_the_ticket(school):
     assert close.status_code == 200
 
 
-def test_reassignment_moves_the_permission_and_the_old_assignee_loses_access(school):
+def test_reassignment_moves_the_permission_and_the_old_assignee_loses_access(school: SimpleNamespace) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     _assign(school.sue.client, ticket["id"], school.tom.user.pk)
@@ -53,7 +55,7 @@ def test_reassignment_moves_the_permission_and_the_old_assignee_loses_access(sch
         assert ObjectPermissionChecker(school.tia.user).has_perm("change_ticket", row)
 
 
-def test_unassigning_the_creator_does_not_take_their_own_ticket_away(school):
+def test_unassigning_the_creator_does_not_take_their_own_ticket_away(school: SimpleNamespace) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     _assign(school.sue.client, ticket["id"], school.ann.user.pk)
@@ -66,7 +68,7 @@ def test_unassigning_the_creator_does_not_take_their_own_ticket_away(school):
 
 
 @pytest.mark.parametrize("who", ["ann", "bob", "tom"], ids=["creator", "stranger", "teacher"])
-def test_only_support_staff_may_assign(school, who):
+def test_only_support_staff_may_assign(school: SimpleNamespace, who) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when
@@ -77,7 +79,7 @@ def test_only_support_staff_may_assign(school, who):
     assert school.sue.client.get(ticket_url(ticket["id"])).json()["assignee"] is None
 
 
-def test_assigning_to_an_unknown_or_deactivated_user_is_refused(school):
+def test_assigning_to_an_unknown_or_deactivated_user_is_refused(school: SimpleNamespace) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     with tenant_context(school.tenant):
@@ -91,7 +93,7 @@ def test_assigning_to_an_unknown_or_deactivated_user_is_refused(school):
     assert error_code(unknown) == error_code(inactive) == "invalid_assignee"
 
 
-def test_assignment_is_audited_and_notifies_the_new_and_old_assignee_and_the_creator(school):
+def test_assignment_is_audited_and_notifies_the_new_and_old_assignee_and_the_creator(school: SimpleNamespace) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     _assign(school.sue.client, ticket["id"], school.tom.user.pk)
@@ -122,7 +124,7 @@ def test_assignment_is_audited_and_notifies_the_new_and_old_assignee_and_the_cre
     assert unassigned.extra_data == {"ticket_id": ticket["id"]}  # nothing they may no longer see
 
 
-def test_assigning_the_current_assignee_again_changes_nothing(school):
+def test_assigning_the_current_assignee_again_changes_nothing(school: SimpleNamespace) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     _assign(school.sue.client, ticket["id"], school.tom.user.pk)

@@ -14,6 +14,7 @@ from django.db import connections, transaction
 from django_tenants.utils import tenant_context
 
 from saas.api.errors import ApplicationError
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import user_create
 from tenant_apps.audit.models import AuditLogEntry
@@ -65,7 +66,9 @@ def _remove(tenant: Any) -> None:
     _committed(tenant, remove)
 
 
-def test_a_close_waits_for_a_concurrent_close_of_the_same_ticket_and_then_refuses(session_tenants, db):
+def test_a_close_waits_for_a_concurrent_close_of_the_same_ticket_and_then_refuses(
+    session_tenants: dict[str, Tenant], db: None
+) -> None:
     # given: a committed ticket, and a support member's close holding the row lock, not yet committed
     alpha = session_tenants["alpha"]
 

@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from django_tenants.utils import tenant_context
 
+from shared_apps.tenancy.models import Tenant
 from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
 from tests.conftest import SESSION_TENANTS
+from tests.fixture_types import MakeUser
 
 MY_WALLET = "/api/v1/wallet/"
 MY_LEDGER = "/api/v1/wallet/ledger/"
@@ -34,14 +36,14 @@ def _books_balance(session_tenants: dict[str, Any], db: None) -> Iterator[None]:
 
 
 @pytest.fixture
-def in_alpha(alpha: Any) -> Iterator[Any]:
+def in_alpha(alpha: Tenant) -> Iterator[Any]:
     """The test body runs in alpha's schema."""
     with tenant_context(alpha):
         yield alpha
 
 
 @pytest.fixture
-def funded(make_user: Callable[..., Any]) -> Callable[..., Any]:
+def funded(make_user: MakeUser) -> Callable[..., Any]:
     """``funded(tenant, email, balance="0", held="0")``: a new user's wallet holding those amounts,
     put there through the services (a top-up, then a hold), so its ledger is right."""
     from tenant_apps.wallet import services

@@ -18,6 +18,7 @@ from django.db.models import Sum
 from rest_framework.test import APIClient
 
 from saas.api.errors import ApplicationError
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.tokens import TenantAccessToken
 from tenant_apps.audit.models import AuditLogEntry
@@ -171,7 +172,9 @@ def perform(operation: Operation, wallets: list[Wallet], api: APIClient) -> None
 # --------------------------------------------------------------------------------------------
 
 
-def test_concurrent_conflicting_operations_keep_every_wallet_equal_to_its_ledger_and_conserve_money(alpha):
+def test_concurrent_conflicting_operations_keep_every_wallet_equal_to_its_ledger_and_conserve_money(
+    alpha: Tenant,
+) -> None:
     # given: three committed wallets, each 60.00 spendable and 40.00 held, and an admin's token
     def set_up() -> tuple[list[Wallet], str]:
         wallets = []
@@ -255,7 +258,7 @@ def test_concurrent_conflicting_operations_keep_every_wallet_equal_to_its_ledger
         remove_committed_wallets(alpha, EMAILS)
 
 
-def test_concurrent_first_looks_at_a_wallet_open_exactly_one(alpha):
+def test_concurrent_first_looks_at_a_wallet_open_exactly_one(alpha: Tenant) -> None:
     # given: a committed user without a wallet
     email = "race-open@alpha.test"
     committed(alpha, lambda: User.objects.create_user(email=email, password=PASSWORD))

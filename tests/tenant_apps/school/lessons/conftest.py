@@ -17,8 +17,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
+from shared_apps.tenancy.models import Tenant
 from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
 from tests.conftest import PASSWORD
+from tests.fixture_types import Buy, ClientFor, Login, MakeUser, Pay
 
 PRODUCTS = "/api/v1/products/"
 GROUPS = "/api/v1/groups/"
@@ -26,7 +28,7 @@ RECEIPT_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def people(alpha: Any, make_user: Callable[..., Any]) -> SimpleNamespace:
+def people(alpha: Tenant, make_user: MakeUser) -> SimpleNamespace:
     """alpha's users by role (the admin ``admin@alpha.test`` comes with the session tenant)."""
     from tenant_apps.accounts.models import User
 
@@ -43,7 +45,7 @@ def people(alpha: Any, make_user: Callable[..., Any]) -> SimpleNamespace:
 
 
 @pytest.fixture
-def api(client_for: Callable[..., APIClient], login: Callable[..., dict[str, str]]) -> Callable[..., APIClient]:
+def api(client_for: ClientFor, login: Login) -> Callable[..., APIClient]:
     """``api(tenant, email)``: an API client of ``tenant`` logged in as ``email``; ``api(tenant)``: anonymous."""
 
     def make(tenant: Any, email: str | None = None) -> APIClient:
@@ -127,7 +129,7 @@ def pay(people: SimpleNamespace) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def paid_student(make_user: Callable[..., Any], buy: Callable[..., Any], pay: Callable[..., Any]) -> Callable[..., Any]:
+def paid_student(make_user: MakeUser, buy: Buy, pay: Pay) -> Callable[..., Any]:
     """``paid_student(tenant, product, email)``: a new student who bought and fully paid ``product``."""
 
     def make(tenant: Any, product: Any, email: str) -> Any:

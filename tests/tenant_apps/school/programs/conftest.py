@@ -18,8 +18,10 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.school.programs.models import BOOTCAMPS, COURSES, ProgramType
 from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
+from tests.fixture_types import ClientFor, Login, MakeUser
 
 TYPES = {"bootcamps": BOOTCAMPS, "courses": COURSES}
 ENROLMENTS = {"bootcamps": "/api/v1/bootcamp-enrolments/", "courses": "/api/v1/course-enrolments/"}
@@ -69,10 +71,10 @@ class Site(SimpleNamespace):
 
 @pytest.fixture
 def site(
-    alpha: Any,
-    make_user: Callable[..., Any],
-    client_for: Callable[..., APIClient],
-    login: Callable[..., dict[str, str]],
+    alpha: Tenant,
+    make_user: MakeUser,
+    client_for: ClientFor,
+    login: Login,
 ) -> Site:
     """``alpha`` with: ``admin``, ``sue`` (support), ``fay`` (financial), ``tom`` and ``tia``
     (teachers), ``ann``, ``bob``, ``cat``, ``dan`` (students). ``site.client("ann")`` is ann's API

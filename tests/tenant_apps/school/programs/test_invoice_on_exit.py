@@ -7,10 +7,11 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django_tenants.utils import tenant_context
 
-from tests.tenant_apps.school.programs.conftest import enrolments_url, reload
+from tests.fixture_types import Enrol, MakeProgram
+from tests.tenant_apps.school.programs.conftest import Site, enrolments_url, reload
 
 
-def _pay(site, invoice, amount):
+def _pay(site, invoice, amount) -> None:
     from tenant_apps.files.models import StoredFile
     from tenant_apps.payments.services import payment_approve, payment_offline_submit
 
@@ -30,7 +31,9 @@ def _pay(site, invoice, amount):
         payment_approve(payment=payment, actor=site.fay)
 
 
-def test_withdrawing_an_unpaid_enrolment_cancels_its_invoice(site, make_program, enrol):
+def test_withdrawing_an_unpaid_enrolment_cancels_its_invoice(
+    site: Site, make_program: MakeProgram, enrol: Enrol
+) -> None:
     # given: ann's approved enrolment with its unpaid invoice
     enrolment = enrol(site, make_program(), site.ann, approve=True)
     assert reload(site, enrolment, "invoice").invoice.status == "unpaid"
@@ -43,7 +46,9 @@ def test_withdrawing_an_unpaid_enrolment_cancels_its_invoice(site, make_program,
     assert "withdrawn" in invoice.cancel_reason
 
 
-def test_cancelling_a_partly_paid_enrolment_keeps_the_invoice_and_asks_finance_for_a_refund(site, make_program, enrol):
+def test_cancelling_a_partly_paid_enrolment_keeps_the_invoice_and_asks_finance_for_a_refund(
+    site: Site, make_program: MakeProgram, enrol: Enrol
+) -> None:
     from tenant_apps.notifications.models import Notification
 
     enrolment = enrol(site, make_program(), site.ann, approve=True)

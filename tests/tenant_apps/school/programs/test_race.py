@@ -21,12 +21,13 @@ from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from shared_apps.tenancy.models import Tenant
 from tests.concurrency import in_thread, race
 from tests.conftest import PASSWORD
 
 
 @pytest.fixture
-def last_seat(alpha: Any) -> Iterator[dict[str, Any]]:
+def last_seat(alpha: Tenant) -> Iterator[dict[str, Any]]:
     """Committed in alpha: a bootcamp with 2 seats, one taken, and two students' requests."""
     from tenant_apps.accounts.models import User
     from tenant_apps.accounts.services import user_create
@@ -135,10 +136,10 @@ def _statuses(alpha: Any, rows: dict[str, Any]) -> dict[str, int]:
 
 
 def test_two_approvals_racing_for_the_last_seat_give_one_seat_and_one_waitlist_entry(
-    alpha,
+    alpha: Tenant,
     last_seat,
-    monkeypatch,
-):
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # given
     _slow_seat_count(monkeypatch)
     # when
@@ -156,7 +157,9 @@ def test_two_approvals_racing_for_the_last_seat_give_one_seat_and_one_waitlist_e
     assert in_thread(invoices) == 2  # the waitlisted one was not billed
 
 
-def test_without_the_program_lock_the_same_race_overbooks(alpha, last_seat, monkeypatch):
+def test_without_the_program_lock_the_same_race_overbooks(
+    alpha: Tenant, last_seat, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # given: the lock replaced by a plain read (what the first test guards against)
     from tenant_apps.school.programs import services
 

@@ -15,6 +15,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from tests.fixture_types import Enrol, MakeProgram
+from tests.tenant_apps.school.programs.conftest import Site
+
 ROLES = ("student", "teacher", "other_teacher", "support", "financial", "admin")
 
 # action -> the roles that may take it (everyone else is refused with 403 or 404)
@@ -28,7 +31,7 @@ MATRIX = {
 
 
 @pytest.fixture
-def world(site, make_program, enrol):
+def world(site: Site, make_program: MakeProgram, enrol: Enrol):
     """A bootcamp taught by tom with ann enrolled and bob's request pending, a pending bank transfer
     by cat, and a ticket opened by dan."""
     from tenant_apps.files.models import StoredFile
@@ -93,7 +96,7 @@ def _act(client, action, world, site):
 
 @pytest.mark.parametrize("action", sorted(MATRIX))
 @pytest.mark.parametrize("role", ROLES)
-def test_role_matrix(site, world, role, action):
+def test_role_matrix(site: Site, world, role, action) -> None:
     # when
     response = _act(site.client(_actor(site, role)), action, world, site)
     # then
@@ -104,7 +107,7 @@ def test_role_matrix(site, world, role, action):
         assert response.json()["error"]["code"] in ("permission_denied", "not_found")
 
 
-def test_a_teacher_sees_the_students_of_their_own_program(site, world):
+def test_a_teacher_sees_the_students_of_their_own_program(site: Site, world) -> None:
     students = site.client("tom").get(f"/api/v1/bootcamps/{world['program'].pk}/students/").json()
     emails = {row["student"]["email"] for row in students["results"]}
     assert "ann@alpha.test" in emails
