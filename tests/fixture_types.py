@@ -55,6 +55,21 @@ class MakeUser(Protocol):
     def __call__(self, tenant: Tenant, email: str, roles: list[str] | None = None, **fields: Any) -> User: ...
 
 
+# --- several folders: clients logged in by e-mail -------------------------------------------------
+
+
+class ApiAs(Protocol):
+    """``api(tenant, email)`` (payments), ``as_user(tenant, email)`` (wallet): a client logged in as ``email``."""
+
+    def __call__(self, tenant: Tenant, email: str) -> APIClient: ...
+
+
+class ApiAsOrAnonymous(Protocol):
+    """``api(tenant, email)`` (lessons): a client of ``tenant`` logged in as ``email``; ``api(tenant)``: anonymous."""
+
+    def __call__(self, tenant: Tenant, email: str | None = None) -> APIClient: ...
+
+
 # --- tests/tenant_apps/accounts ------------------------------------------------------------------
 
 
@@ -80,12 +95,6 @@ class RunAsync(Protocol):
 
 
 # --- tests/tenant_apps/payments ------------------------------------------------------------------
-
-
-class PaymentsApi(Protocol):
-    """``api(tenant, email)``: an API client of ``tenant`` logged in as ``email``."""
-
-    def __call__(self, tenant: Tenant, email: str) -> APIClient: ...
 
 
 class MakeInvoice(Protocol):
@@ -122,12 +131,6 @@ class Deliver(Protocol):
 
 
 # --- tests/tenant_apps/school/lessons ------------------------------------------------------------
-
-
-class LessonsApi(Protocol):
-    """``api(tenant, email)``: an API client of ``tenant`` logged in as ``email``; ``api(tenant)``: anonymous."""
-
-    def __call__(self, tenant: Tenant, email: str | None = None) -> APIClient: ...
 
 
 class MakeProduct(Protocol):

@@ -10,7 +10,9 @@ from __future__ import annotations
 import ast
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -23,6 +25,7 @@ from shared_apps.tenancy.management.commands.setup_demo import _seed_kind
 from shared_apps.tenancy.models import Tenant
 from tenant_apps import kinds
 from tenant_apps.accounts.roles import ADMIN, default_role, roles_of
+from tenant_apps.kinds import KindSpec
 from tenant_apps.payments.access import finance_roles
 from tenant_apps.tickets.roles import support_roles
 
@@ -54,7 +57,7 @@ def seed_demo(*, password):
 
 
 @pytest.fixture
-def zoo_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Settings):
+def zoo_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Iterator[KindSpec]:
     """A kind written as a folder (``zoo_kind/``: kind.py, urls.py, demo.py) and listed once."""
     package = tmp_path / "zoo_kind"
     package.mkdir()
@@ -65,13 +68,15 @@ def zoo_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Settings
     monkeypatch.syspath_prepend(str(tmp_path))
     settings.TENANT_KINDS = [*settings.TENANT_KINDS, "zoo_kind"]
     kinds._registry.cache_clear()
-    yield kinds.kind_spec("zoo")
+    spec = kinds.kind_spec("zoo")
+    assert spec is not None
+    yield spec
     kinds._registry.cache_clear()
     for name in [name for name in sys.modules if name == "zoo_kind" or name.startswith("zoo_kind.")]:
         del sys.modules[name]
 
 
-def test_a_kind_folder_listed_once_is_all_it_takes(zoo_kind) -> None:
+def test_a_kind_folder_listed_once_is_all_it_takes(zoo_kind: KindSpec) -> None:
     # given: the folder and its line in TENANT_KINDS (the fixture); nothing else changed
     # then: the settings' builder gives it the shared apps and its own URL conf
     types = kinds.tenant_types(
@@ -102,7 +107,7 @@ def test_a_kind_folder_listed_once_is_all_it_takes(zoo_kind) -> None:
         ({"roles": (kinds.Role("visitor"),), "support_roles": ("keeper",)}, "not among its roles"),
     ],
 )
-def test_a_wrong_declaration_fails_at_start_up(declaration, problem) -> None:
+def test_a_wrong_declaration_fails_at_start_up(declaration: dict[str, Any], problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
         kinds.KindSpec(name="zoo", label="Zoo", package="zoo_kind", **declaration)
 
@@ -151,7 +156,7 @@ _SHARED_WORDS = {
 
 
 @pytest.mark.parametrize("kind", [name for name in settings.TENANT_TYPES if name != "public"])
-def test_no_module_outside_a_kinds_folder_names_its_roles(kind) -> None:
+def test_no_module_outside_a_kinds_folder_names_its_roles(kind: str) -> None:
     spec = kinds.kind_spec(kind)
     assert spec is not None
     folder = ROOT / spec.package.replace(".", "/")

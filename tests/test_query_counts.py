@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
+from rest_framework.test import APIClient
 
 from shared_apps.tenancy.models import Tenant
 from tests.fixture_types import ClientFor, Login, MakeUser
@@ -26,7 +27,7 @@ LISTS = (
 )
 
 
-def _rows(alpha, make_user, prefix, n) -> None:
+def _rows(alpha: Tenant, make_user: MakeUser, prefix: str, n: int) -> None:
     """``n`` students, each with an invoice, a ticket and a notification to the admin."""
     from tenant_apps.accounts.models import User
     from tenant_apps.notifications.services import notify
@@ -47,7 +48,7 @@ def _rows(alpha, make_user, prefix, n) -> None:
             notify(recipient=admin, verb="user.joined", target=user)
 
 
-def _queries(client):
+def _queries(client: APIClient) -> dict[str, int]:
     counts = {}
     for url in LISTS:
         with CaptureQueriesContext(connection) as queries:

@@ -41,7 +41,7 @@ def _containers(pod_spec: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("kustomization", KUSTOMIZATIONS)
-def test_kustomization_renders_and_every_resource_validates_strictly(kustomization) -> None:
+def test_kustomization_renders_and_every_resource_validates_strictly(kustomization: str) -> None:
     # given / when
     resources = rendered(kustomization)
 
@@ -52,7 +52,7 @@ def test_kustomization_renders_and_every_resource_validates_strictly(kustomizati
 
 
 @pytest.mark.parametrize("kustomization", KUSTOMIZATIONS)
-def test_python_renderer_matches_real_kustomize(kustomization) -> None:
+def test_python_renderer_matches_real_kustomize(kustomization: str) -> None:
     command = real_kustomize()
     if command is None:
         pytest.skip("neither kustomize nor kubectl is installed; the Python subset is the only renderer here")
@@ -135,7 +135,7 @@ def test_operator_toolbox_validates_and_reaches_only_the_database() -> None:
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_every_pod_is_hardened(overlay) -> None:
+def test_every_pod_is_hardened(overlay: str) -> None:
     for name, template in _pod_templates(rendered(overlay)):
         spec = template["spec"]
         pod_security = spec["securityContext"]
@@ -156,14 +156,14 @@ def test_every_pod_is_hardened(overlay) -> None:
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_every_container_runs_the_one_image_pinned_by_digest(overlay) -> None:
+def test_every_container_runs_the_one_image_pinned_by_digest(overlay: str) -> None:
     images = {c["image"] for _, t in _pod_templates(rendered(overlay)) for c in _containers(t["spec"])}
     assert len(images) == 1
     assert "@sha256:" in images.pop()
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_every_process_reads_the_config_map_and_the_secret(overlay) -> None:
+def test_every_process_reads_the_config_map_and_the_secret(overlay: str) -> None:
     for name, template in _pod_templates(rendered(overlay)):
         for container in _containers(template["spec"]):
             sources = container["envFrom"]

@@ -75,7 +75,7 @@ def test_credentials_are_in_the_secret_and_nowhere_else() -> None:
 
 
 @pytest.mark.parametrize("overlay", ["overlays/dev", "overlays/prod"])
-def test_the_overlay_configuration_passes_djangos_deployment_checks(overlay) -> None:
+def test_the_overlay_configuration_passes_djangos_deployment_checks(overlay: str) -> None:
     """`manage.py check --deploy` with the overlay's ConfigMap and made-up credentials: every value
     parses (booleans, integers, lists) and production's security settings hold."""
     # given

@@ -62,7 +62,7 @@ def test_there_is_terraform_code() -> None:
 
 
 @pytest.mark.parametrize("path", TF_FILES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_every_tf_file_parses(path) -> None:
+def test_every_tf_file_parses(path: Path) -> None:
     assert isinstance(_parsed(path), dict)
 
 

@@ -183,7 +183,7 @@ def test_task_sent_after_a_tenant_task_from_the_platform_runs_in_public(
 
 
 def test_task_message_carries_the_sending_schema_in_its_headers(
-    db: None, worker: None, session_tenants: dict[str, Tenant], published_headers
+    db: None, worker: None, session_tenants: dict[str, Tenant], published_headers: dict[str, dict[str, Any]]
 ) -> None:
     # when
     sent_from_alpha = send_from(session_tenants["alpha"])

@@ -27,7 +27,7 @@ def assert_error_shape(response: Any, status: int, code: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("path", ["/nope/", "/api/v1/nope", "/api/v2/site/", "/api/v1/site"])
 @pytest.mark.parametrize("on_tenant", [True, False], ids=["tenant-host", "platform-host"])
-def test_url_matching_nothing_is_a_json_404(alpha: Tenant, client_for: ClientFor, path, on_tenant) -> None:
+def test_url_matching_nothing_is_a_json_404(alpha: Tenant, client_for: ClientFor, path: str, on_tenant: bool) -> None:
     # when
     response = client_for(alpha if on_tenant else None).get(path)
     # then
@@ -48,7 +48,7 @@ def test_invalid_input_is_a_400_naming_each_field(alpha: Tenant, client_for: Cli
     ("tenant", "path"), [("alpha", "/api/v1/users/"), (None, "/api/v1/tenants/")], ids=["tenant", "platform"]
 )
 def test_missing_credentials_are_a_401(
-    session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, tenant, path
+    session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, tenant: str | None, path: str
 ) -> None:
     # when
     response = client_for(session_tenants.get(tenant)).get(path)
@@ -79,7 +79,7 @@ def test_unsupported_method_is_a_405(alpha: Tenant, client_for: ClientFor) -> No
     ],
 )
 def test_post_without_trailing_slash_gets_a_json_answer_not_a_crash_or_redirect(
-    session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, tenant, path
+    session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, tenant: str | None, path: str
 ) -> None:
     # when
     response = client_for(session_tenants.get(tenant)).post(path, {"email": "x@example.com"}, format="json")

@@ -37,7 +37,7 @@ def database_down() -> None:
 
 @pytest.mark.parametrize("host", PROBE_HOSTS)
 @pytest.mark.parametrize("path", ["/healthz", "/healthz/"])
-def test_liveness_answers_ok_on_any_host(alpha: Tenant, host, path) -> None:
+def test_liveness_answers_ok_on_any_host(alpha: Tenant, host: str, path: str) -> None:
     # when
     status, body = probe(path, host)
     # then
@@ -56,7 +56,7 @@ def test_liveness_touches_no_database(db: None, monkeypatch: pytest.MonkeyPatch)
 
 
 @pytest.mark.parametrize("host", PROBE_HOSTS)
-def test_readiness_is_ok_on_any_host_when_the_database_answers(alpha: Tenant, settings: Settings, host) -> None:
+def test_readiness_is_ok_on_any_host_when_the_database_answers(alpha: Tenant, settings: Settings, host: str) -> None:
     # given
     settings.REDIS_URL = ""
     # when
@@ -82,7 +82,7 @@ def test_readiness_is_503_and_names_the_database_when_it_fails(
 
 
 def test_readiness_is_503_and_names_redis_when_redis_is_unreachable(
-    db: None, settings: Settings, redis_client_cache
+    db: None, settings: Settings, redis_client_cache: None
 ) -> None:
     # given: nothing listens on port 1
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
@@ -96,7 +96,7 @@ def test_readiness_is_503_and_names_redis_when_redis_is_unreachable(
 
 
 def test_readiness_does_not_check_redis_when_redis_is_not_configured(
-    db: None, settings: Settings, redis_client_cache
+    db: None, settings: Settings, redis_client_cache: None
 ) -> None:
     # given
     settings.REDIS_URL = ""
@@ -116,7 +116,7 @@ def _redis_reachable(host: str = "127.0.0.1", port: int = 6379) -> bool:
 
 
 @pytest.mark.skipif(not _redis_reachable(), reason="no Redis listening on 127.0.0.1:6379")
-def test_readiness_is_ok_when_configured_redis_answers(db: None, settings: Settings, redis_client_cache) -> None:
+def test_readiness_is_ok_when_configured_redis_answers(db: None, settings: Settings, redis_client_cache: None) -> None:
     # given
     settings.REDIS_URL = "redis://127.0.0.1:6379/15"
     # when

@@ -79,7 +79,7 @@ def exception_types(event: dict[str, Any]) -> list[str]:
 
 
 def test_error_while_serving_a_tenant_is_reported_with_that_tenants_tag(
-    alpha: Tenant, client_for: ClientFor, sentry_events, site_view_fails
+    alpha: Tenant, client_for: ClientFor, sentry_events: CapturingTransport, site_view_fails: None
 ) -> None:
     # given
     client = client_for(alpha)
@@ -95,7 +95,7 @@ def test_error_while_serving_a_tenant_is_reported_with_that_tenants_tag(
 
 
 def test_errors_on_two_tenants_are_each_tagged_with_their_own_tenant(
-    alpha: Tenant, gamma: Tenant, client_for: ClientFor, sentry_events, site_view_fails
+    alpha: Tenant, gamma: Tenant, client_for: ClientFor, sentry_events: CapturingTransport, site_view_fails: None
 ) -> None:
     # when
     for tenant in (gamma, alpha, gamma):
@@ -111,7 +111,9 @@ def report_to_sentry() -> None:
     sentry_sdk.capture_message("task report")
 
 
-def test_report_from_a_task_is_tagged_with_the_tenant_it_was_sent_from(beta: Tenant, sentry_events) -> None:
+def test_report_from_a_task_is_tagged_with_the_tenant_it_was_sent_from(
+    beta: Tenant, sentry_events: CapturingTransport
+) -> None:
     # given: a tag left over from something else on this thread
     sentry_sdk.set_tag("tenant", "stale")
     # when

@@ -78,7 +78,7 @@ def test_debug_cannot_be_switched_on_in_production() -> None:
 
 
 @pytest.mark.parametrize("secret_key", [None, ""], ids=["unset", "empty"])
-def test_production_refuses_to_start_without_a_secret_key(secret_key) -> None:
+def test_production_refuses_to_start_without_a_secret_key(secret_key: str | None) -> None:
     # given
     env = {"DATABASE_URL": DATABASE_URL}
     if secret_key is not None:
@@ -93,7 +93,7 @@ def test_production_refuses_to_start_without_a_secret_key(secret_key) -> None:
 
 
 @pytest.mark.parametrize("database_url", [None, ""], ids=["unset", "empty"])
-def test_production_refuses_to_start_without_a_database_url(database_url) -> None:
+def test_production_refuses_to_start_without_a_database_url(database_url: str | None) -> None:
     # given: no fallback to the embedded development database
     env = {"DJANGO_SECRET_KEY": strong_secret()}
     if database_url is not None:

@@ -10,12 +10,12 @@ page or another shape.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
 from django.test import Client
 from pytest_django import Settings
+from rest_framework.test import APIClient
 
 from shared_apps.tenancy.models import Tenant
 from tests.fixture_types import ClientFor, Login
@@ -28,7 +28,7 @@ AUDIT_LOG = "/api/v1/audit-log/"
 
 
 @pytest.fixture
-def admin_client(alpha: Tenant, client_for: ClientFor, login: Login) -> Any:
+def admin_client(alpha: Tenant, client_for: ClientFor, login: Login) -> APIClient:
     """An API client of alpha's admin."""
     return client_for(alpha, login(alpha, "admin@alpha.test")["access"])
 
@@ -37,7 +37,7 @@ def admin_client(alpha: Tenant, client_for: ClientFor, login: Login) -> Any:
 # Format-suffix routes are gone: ``/users/1.json`` is an unknown URL, not a crash.
 # --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("method", ["delete", "get", "patch"])
-def test_format_suffix_route_on_users_is_a_json_404_not_a_500(admin_client, method) -> None:
+def test_format_suffix_route_on_users_is_a_json_404_not_a_500(admin_client: APIClient, method: str) -> None:
     # when
     response = getattr(admin_client, method)(f"{USERS}1.json")
     # then
@@ -69,7 +69,9 @@ def test_format_suffix_route_on_tenants_is_a_json_404(
     ],
     ids=["superscript-digit-actor", "huge-actor", "impossible-date", "impossible-offset", "naive-date-time"],
 )
-def test_audit_log_rejects_bad_filter_values_with_a_400(admin_client, params, field) -> None:
+def test_audit_log_rejects_bad_filter_values_with_a_400(
+    admin_client: APIClient, params: dict[str, str], field: str
+) -> None:
     # when
     response = admin_client.get(AUDIT_LOG, params)
     # then
@@ -77,7 +79,7 @@ def test_audit_log_rejects_bad_filter_values_with_a_400(admin_client, params, fi
     assert field in error["details"]
 
 
-def test_audit_log_still_filters_by_a_valid_actor_and_range(admin_client) -> None:
+def test_audit_log_still_filters_by_a_valid_actor_and_range(admin_client: APIClient) -> None:
     # when
     response = admin_client.get(
         AUDIT_LOG,
@@ -99,14 +101,14 @@ def test_audit_log_still_filters_by_a_valid_actor_and_range(admin_client) -> Non
         ("/api/v1/tickets/", "search=x%00"),
     ],
 )
-def test_nul_byte_in_the_query_string_is_a_400_not_a_500(admin_client, path, query) -> None:
+def test_nul_byte_in_the_query_string_is_a_400_not_a_500(admin_client: APIClient, path: str, query: str) -> None:
     # when
     response = admin_client.get(f"{path}?{query}")
     # then
     assert_error_shape(response, 400, "invalid_request")
 
 
-def test_nul_byte_in_the_path_is_a_400_not_a_500(admin_client) -> None:
+def test_nul_byte_in_the_path_is_a_400_not_a_500(admin_client: APIClient) -> None:
     # when
     response = admin_client.get(f"{USERS}%00/")
     # then
@@ -117,7 +119,9 @@ def test_nul_byte_in_the_path_is_a_400_not_a_500(admin_client) -> None:
     ("params", "field"),
     [({"role": "wizard"}, "role"), ({"is_active": "maybe"}, "is_active"), ({"role": "²"}, "role")],
 )
-def test_users_list_rejects_unknown_filter_values_with_a_400(admin_client, params, field) -> None:
+def test_users_list_rejects_unknown_filter_values_with_a_400(
+    admin_client: APIClient, params: dict[str, str], field: str
+) -> None:
     # when
     response = admin_client.get(USERS, params)
     # then
@@ -125,7 +129,7 @@ def test_users_list_rejects_unknown_filter_values_with_a_400(admin_client, param
     assert field in error["details"]
 
 
-def test_users_list_filters_by_role_and_activity(admin_client) -> None:
+def test_users_list_filters_by_role_and_activity(admin_client: APIClient) -> None:
     # when
     response = admin_client.get(USERS, {"role": "admin", "is_active": "true"})
     # then
@@ -149,7 +153,7 @@ def test_users_list_filters_by_role_and_activity(admin_client) -> None:
         ({"page": "²"}, "page"),
     ],
 )
-def test_bad_pagination_parameters_are_a_400(admin_client, params, field) -> None:
+def test_bad_pagination_parameters_are_a_400(admin_client: APIClient, params: dict[str, str], field: str) -> None:
     # when
     response = admin_client.get(USERS, params)
     # then
@@ -157,7 +161,7 @@ def test_bad_pagination_parameters_are_a_400(admin_client, params, field) -> Non
     assert field in error["details"]
 
 
-def test_a_page_past_the_end_is_a_json_404(admin_client) -> None:
+def test_a_page_past_the_end_is_a_json_404(admin_client: APIClient) -> None:
     response = admin_client.get(USERS, {"page": "99"})
     assert_error_shape(response, 404, "not_found")
 
@@ -166,7 +170,9 @@ def test_a_page_past_the_end_is_a_json_404(admin_client) -> None:
 # The notification stream (ASGI).
 # --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("last_event_id", ["²", "-1", "abc"])
-def test_notification_stream_rejects_a_bad_last_event_id_with_a_400(alpha: Tenant, login: Login, last_event_id) -> None:
+def test_notification_stream_rejects_a_bad_last_event_id_with_a_400(
+    alpha: Tenant, login: Login, last_event_id: str
+) -> None:
     # given
     token = login(alpha, "admin@alpha.test")["access"]
 
@@ -201,7 +207,7 @@ def test_notification_stream_rejects_a_bad_last_event_id_with_a_400(alpha: Tenan
     ids=["list", "string", "number", "data-list", "object-string", "metadata-string"],
 )
 def test_signed_stripe_webhook_that_is_not_an_event_object_is_a_400(
-    alpha: Tenant, client_for: ClientFor, payload
+    alpha: Tenant, client_for: ClientFor, payload: str
 ) -> None:
     # when
     response = client_for(alpha).generic(
@@ -239,7 +245,9 @@ def test_oversized_webhook_body_is_a_413_in_the_error_shape(
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 @pytest.mark.parametrize("on_tenant", [True, False], ids=["tenant-host", "platform-host"])
-def test_unsafe_method_on_an_unknown_url_is_the_json_404_not_the_csrf_page(alpha: Tenant, method, on_tenant) -> None:
+def test_unsafe_method_on_an_unknown_url_is_the_json_404_not_the_csrf_page(
+    alpha: Tenant, method: str, on_tenant: bool
+) -> None:
     # given: a browser-like client that enforces CSRF, as Django does in production
     client = Client(enforce_csrf_checks=True, HTTP_HOST="alpha.localhost" if on_tenant else "localhost")
     # when

@@ -65,7 +65,9 @@ def assert_no_tenant_data(response: Any) -> None:
         "alpha-localhost.localhost",
     ],
 )
-def test_an_unknown_tenant_host_gets_a_json_404(session_tenants: dict[str, Tenant], db: None, tokens, host) -> None:
+def test_an_unknown_tenant_host_gets_a_json_404(
+    session_tenants: dict[str, Tenant], db: None, tokens: dict[str, str], host: str
+) -> None:
     # when: alpha's valid token, sent to a host that is no site
     response = raw(host, tokens["alpha"]).get(USERS)
     # then
@@ -76,13 +78,15 @@ def test_an_unknown_tenant_host_gets_a_json_404(session_tenants: dict[str, Tenan
     "host", ["evil.example.com", "alpha.localhost.evil.example.com", "127.0.0.1", "localhost.evil.example.com", "[::1]"]
 )
 def test_a_host_outside_allowed_hosts_gets_a_json_400_not_html(
-    session_tenants: dict[str, Tenant], db: None, tokens, host
+    session_tenants: dict[str, Tenant], db: None, tokens: dict[str, str], host: str
 ) -> None:
     response = raw(host, tokens["alpha"]).get(USERS)
     assert_json_error(response, 400, "unknown_host")
 
 
-def test_an_empty_host_header_gets_a_json_400(session_tenants: dict[str, Tenant], db: None, tokens) -> None:
+def test_an_empty_host_header_gets_a_json_400(
+    session_tenants: dict[str, Tenant], db: None, tokens: dict[str, str]
+) -> None:
     response = raw("", tokens["alpha"]).get(USERS)
     assert_json_error(response, 400, "unknown_host")
 
@@ -98,7 +102,7 @@ def test_an_empty_host_header_gets_a_json_400(session_tenants: dict[str, Tenant]
     ids=["trailing-dot", "upper", "mixed", "port", "all-three"],
 )
 def test_a_spelling_of_alphas_host_reaches_alpha_and_nothing_else(
-    session_tenants: dict[str, Tenant], db: None, tokens, host
+    session_tenants: dict[str, Tenant], db: None, tokens: dict[str, str], host: str
 ) -> None:
     # when
     site = raw(host).get(SITE)
@@ -123,7 +127,7 @@ def test_x_forwarded_host_is_not_trusted() -> None:
 
 @pytest.mark.parametrize("header", ["HTTP_X_FORWARDED_HOST", "HTTP_X_ORIGINAL_HOST", "HTTP_X_HOST", "HTTP_FORWARDED"])
 def test_a_forwarded_host_header_does_not_switch_the_tenant(
-    session_tenants: dict[str, Tenant], db: None, tokens, header
+    session_tenants: dict[str, Tenant], db: None, tokens: dict[str, str], header: str
 ) -> None:
     value = "host=beta.localhost" if header == "HTTP_FORWARDED" else "beta.localhost"
     # when: an alpha request claims to have been forwarded for beta, with beta's token
@@ -136,7 +140,7 @@ def test_a_forwarded_host_header_does_not_switch_the_tenant(
 
 
 def test_a_forwarded_host_does_not_turn_the_platform_host_into_a_tenant(
-    session_tenants: dict[str, Tenant], db: None, tokens
+    session_tenants: dict[str, Tenant], db: None, tokens: dict[str, str]
 ) -> None:
     response = raw("localhost", tokens["alpha"], HTTP_X_FORWARDED_HOST="alpha.localhost").get(USERS)
     assert response.status_code == 404  # the platform has no users endpoint
@@ -148,7 +152,9 @@ def test_a_forwarded_host_does_not_turn_the_platform_host_into_a_tenant(
 # --------------------------------------------------------------------------------------------
 
 
-def test_a_suspended_tenants_host_answers_403_to_everything(alpha: Tenant, tokens, client_for: ClientFor) -> None:
+def test_a_suspended_tenants_host_answers_403_to_everything(
+    alpha: Tenant, tokens: dict[str, str], client_for: ClientFor
+) -> None:
     # given: alpha was served (its host is cached as active), then suspended
     assert client_for(alpha).get(SITE).status_code == 200
     tenant_transition(tenant=alpha, action="suspend")
@@ -189,7 +195,7 @@ def test_a_suspended_tenants_host_answers_403_to_everything(alpha: Tenant, token
     ],
 )
 def test_a_host_that_smuggles_another_name_reaches_no_tenant(
-    session_tenants: dict[str, Tenant], db: None, tokens, host
+    session_tenants: dict[str, Tenant], db: None, tokens: dict[str, str], host: str
 ) -> None:
     # when: with each tenant's valid token
     responses = [raw(host, tokens[slug]).get(USERS) for slug in ("alpha", "beta")]
@@ -206,7 +212,7 @@ def test_a_host_that_smuggles_another_name_reaches_no_tenant(
     ["http://beta.localhost/api/v1/users/", "//beta.localhost/api/v1/users/", "http://beta.localhost:80/api/v1/users/"],
 )
 def test_an_absolute_uri_in_the_request_line_does_not_pick_the_tenant(
-    session_tenants: dict[str, Tenant], db: None, tokens, url
+    session_tenants: dict[str, Tenant], db: None, tokens: dict[str, str], url: str
 ) -> None:
     # when: an alpha-hosted request whose target names beta, with beta's token, then with alpha's
     with_beta_token = raw("alpha.localhost", tokens["beta"]).get(url)
@@ -219,7 +225,7 @@ def test_an_absolute_uri_in_the_request_line_does_not_pick_the_tenant(
 
 
 def test_an_absolute_uri_path_reaching_the_handler_is_a_json_error(
-    session_tenants: dict[str, Tenant], db: None, tokens
+    session_tenants: dict[str, Tenant], db: None, tokens: dict[str, str]
 ) -> None:
     """A server that passed an absolute-form request target through as ``PATH_INFO`` unchanged."""
     from django.test import RequestFactory

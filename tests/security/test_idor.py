@@ -28,6 +28,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_tenants.utils import tenant_context
+from rest_framework.test import APIClient
 
 from shared_apps.tenancy.models import Tenant
 from tests.fixture_types import ClientFor, Login, MakeUser
@@ -346,12 +347,12 @@ def victim(people: SimpleNamespace) -> Callable[[str], Victim]:
 
 
 @pytest.fixture
-def bob(people: SimpleNamespace, client_for: ClientFor, login: Login) -> Any:
+def bob(people: SimpleNamespace, client_for: ClientFor, login: Login) -> APIClient:
     return client_for(people.tenant, login(people.tenant, "bob@alpha.test")["access"])
 
 
 @pytest.fixture
-def beta_admin(beta: Tenant, client_for: ClientFor, login: Login) -> Any:
+def beta_admin(beta: Tenant, client_for: ClientFor, login: Login) -> APIClient:
     return client_for(beta, login(beta, "admin@beta.test")["access"])
 
 
@@ -384,7 +385,14 @@ def assert_no_secret(response: Any) -> None:
 
 @pytest.mark.parametrize(("kind", "method", "path", "body", "expected"), ATTACKS, ids=[_attack_id(a) for a in ATTACKS])
 def test_another_user_of_the_site_gets_the_answer_of_a_nonexistent_id(
-    people: SimpleNamespace, victim, bob, kind, method, path, body, expected
+    people: SimpleNamespace,
+    victim: Callable[[str], Victim],
+    bob: APIClient,
+    kind: str,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    expected: tuple[int, str],
 ) -> None:
     # given: an object of ann's, and a file bob uploaded himself (for bodies that need one)
     target = victim(kind)
@@ -407,7 +415,15 @@ def test_another_user_of_the_site_gets_the_answer_of_a_nonexistent_id(
 
 @pytest.mark.parametrize(("kind", "method", "path", "body", "expected"), ATTACKS, ids=[_attack_id(a) for a in ATTACKS])
 def test_alphas_id_on_another_tenant_never_reaches_alphas_object(
-    people: SimpleNamespace, victim, beta: Tenant, beta_admin, kind, method, path, body, expected
+    people: SimpleNamespace,
+    victim: Callable[[str], Victim],
+    beta: Tenant,
+    beta_admin: APIClient,
+    kind: str,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    expected: tuple[int, str],
 ) -> None:
     # given: an object of ann's in alpha, and a file beta's admin uploaded on beta
     target = victim(kind)
@@ -443,7 +459,7 @@ def download_link(tenant: Any, file_id: Any) -> str:
 
 
 def test_alphas_download_link_on_another_tenant_is_refused(
-    people: SimpleNamespace, victim, beta: Tenant, client_for: ClientFor
+    people: SimpleNamespace, victim: Callable[[str], Victim], beta: Tenant, client_for: ClientFor
 ) -> None:
     target = victim("file")
     url = download_link(people.tenant, target.ref)
@@ -460,7 +476,7 @@ def test_alphas_download_link_on_another_tenant_is_refused(
 
 
 def test_a_download_without_ann_s_signature_answers_as_for_a_nonexistent_file(
-    people: SimpleNamespace, victim, bob, client_for: ClientFor
+    people: SimpleNamespace, victim: Callable[[str], Victim], bob: APIClient, client_for: ClientFor
 ) -> None:
     # given: ann's file, and a valid link of bob's own file
     target = victim("file")
@@ -537,7 +553,9 @@ def _ids(body: Any) -> list[Any]:
 
 
 @pytest.mark.parametrize(("path", "params"), LISTS, ids=[f"{p}{'?' + ','.join(q) if q else ''}" for p, q in LISTS])
-def test_lists_show_another_user_nothing_of_anns(people: SimpleNamespace, everything, bob, path, params) -> None:
+def test_lists_show_another_user_nothing_of_anns(
+    people: SimpleNamespace, everything: dict[str, Victim], bob: APIClient, path: str, params: dict[str, str]
+) -> None:
     # when: bob lists, filtering on ann where the list allows it
     response = bob.get(path, _query(params, people.ann))
     # then: his own (empty) view; nothing of ann's objects, by content or by id
@@ -549,7 +567,9 @@ def test_lists_show_another_user_nothing_of_anns(people: SimpleNamespace, everyt
 
 
 @pytest.mark.parametrize(("path", "params"), REFUSED_LISTS, ids=[p for p, _ in REFUSED_LISTS])
-def test_admin_only_lists_are_refused_to_another_user(people: SimpleNamespace, everything, bob, path, params) -> None:
+def test_admin_only_lists_are_refused_to_another_user(
+    people: SimpleNamespace, everything: dict[str, Victim], bob: APIClient, path: str, params: dict[str, str]
+) -> None:
     response = bob.get(path, _query(params, people.ann))
     assert answer(response) == FORBIDDEN
     assert_no_secret(response)
@@ -561,7 +581,7 @@ def test_admin_only_lists_are_refused_to_another_user(people: SimpleNamespace, e
     ids=[f"{p}{'?' + ','.join(q) if q else ''}" for p, q in [*LISTS, *REFUSED_LISTS]],
 )
 def test_lists_on_another_tenant_show_nothing_of_alphas(
-    people: SimpleNamespace, everything, beta_admin, path, params
+    people: SimpleNamespace, everything: dict[str, Victim], beta_admin: APIClient, path: str, params: dict[str, str]
 ) -> None:
     # when: beta's admin lists everything on beta (same filters, alpha's ids)
     response = beta_admin.get(path, _query(params, people.ann))
@@ -570,7 +590,9 @@ def test_lists_on_another_tenant_show_nothing_of_alphas(
     assert_no_secret(response)
 
 
-def test_unread_count_and_read_all_touch_only_ones_own_notifications(people: SimpleNamespace, everything, bob) -> None:
+def test_unread_count_and_read_all_touch_only_ones_own_notifications(
+    people: SimpleNamespace, everything: dict[str, Victim], bob: APIClient
+) -> None:
     from tenant_apps.notifications.models import Notification
 
     # when
@@ -584,7 +606,7 @@ def test_unread_count_and_read_all_touch_only_ones_own_notifications(people: Sim
 
 
 def test_the_owner_does_see_her_objects(
-    people: SimpleNamespace, everything, client_for: ClientFor, login: Login
+    people: SimpleNamespace, everything: dict[str, Victim], client_for: ClientFor, login: Login
 ) -> None:
     """Control: the attacks above fail because of who asks, not because the objects are unreachable."""
     ann = client_for(people.tenant, login(people.tenant, "ann@alpha.test")["access"])

@@ -8,7 +8,7 @@ import re
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
@@ -31,7 +31,7 @@ def _client(host: str, token: str | None = None) -> APIClient:
     return client
 
 
-def _reset_link(client, email: str) -> str:
+def _reset_link(client: APIClient, email: str) -> str:
     response = client.post("/api/v1/auth/password/reset/", {"email": email})
     assert response.status_code == 200, response.content
     assert len(mail.outbox) == 1
@@ -41,7 +41,7 @@ def _reset_link(client, email: str) -> str:
     return link.group(0)
 
 
-def _make_primary(tenant, host: str) -> None:
+def _make_primary(tenant: Tenant, host: str) -> None:
     Domain.objects.create(domain=host, tenant=tenant, is_primary=True)
 
 
@@ -132,7 +132,7 @@ def test_any_absolute_uri_built_from_the_request_names_the_primary_domain(alpha:
     # given a request through the tenant middleware with a poisoned Host
     seen: list[str] = []
 
-    def view(request):
+    def view(request: HttpRequest) -> HttpResponse:
         seen.append(request.build_absolute_uri("/x/?y=1"))
         seen.append(request.build_absolute_uri())
         return HttpResponse()

@@ -14,8 +14,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_tenants.utils import tenant_context
+from rest_framework.test import APIClient
 
 from shared_apps.tenancy.models import Tenant
+from tenant_apps.accounts.models import User
+from tenant_apps.payments.models import Invoice
 from tests.conftest import PASSWORD
 from tests.fixture_types import ClientFor, Login, MakeUser
 from tests.tenant_apps.accounts.conftest import ME, REGISTER, USERS, error_code
@@ -130,7 +133,9 @@ def student(alpha: Tenant, make_user: MakeUser, client_for: ClientFor, login: Lo
 
 
 @pytest.mark.parametrize("method", ["patch", "put"])
-def test_own_profile_update_cannot_change_email_roles_or_flags(alpha: Tenant, student, method) -> None:
+def test_own_profile_update_cannot_change_email_roles_or_flags(
+    alpha: Tenant, student: SimpleNamespace, method: str
+) -> None:
     # given
     before = stored_user(alpha, "stu@alpha.test")
     # when: the profile update carries the fields that must not change
@@ -171,7 +176,9 @@ def test_own_profile_update_cannot_change_email_roles_or_flags(alpha: Tenant, st
 @pytest.mark.parametrize(
     "avatar", ["alpha/files/x.pdf", "../beta/avatars/a.png", "/etc/passwd", "https://evil.example.com/a.png"]
 )
-def test_own_avatar_cannot_be_pointed_at_an_existing_storage_key(alpha: Tenant, student, avatar) -> None:
+def test_own_avatar_cannot_be_pointed_at_an_existing_storage_key(
+    alpha: Tenant, student: SimpleNamespace, avatar: str
+) -> None:
     # when: the avatar is sent as a string (a storage key or a URL) instead of an upload, to the
     # profile (where it is read-only) and to the avatar endpoint (which takes a file only)
     profile = student.client.patch(ME, {"avatar": avatar}, format="json")
@@ -190,7 +197,7 @@ def test_own_avatar_cannot_be_pointed_at_an_existing_storage_key(alpha: Tenant, 
 
 
 @pytest.fixture
-def admin(alpha: Tenant, client_for: ClientFor, login: Login) -> Any:
+def admin(alpha: Tenant, client_for: ClientFor, login: Login) -> APIClient:
     return client_for(alpha, login(alpha, "admin@alpha.test")["access"])
 
 
@@ -206,7 +213,7 @@ PLATFORM_ONLY = {
 }
 
 
-def test_an_admin_creating_a_user_cannot_set_platform_fields(alpha: Tenant, admin) -> None:
+def test_an_admin_creating_a_user_cannot_set_platform_fields(alpha: Tenant, admin: APIClient) -> None:
     # when
     response = admin.post(USERS, {"email": "made@alpha.test", "roles": ["teacher"], **PLATFORM_ONLY}, format="json")
     # then: a teacher, and nothing else
@@ -217,7 +224,9 @@ def test_an_admin_creating_a_user_cannot_set_platform_fields(alpha: Tenant, admi
     assert recent(user.date_joined) and user.direct_permissions == []
 
 
-def test_an_admin_updating_a_user_cannot_set_platform_fields(alpha: Tenant, admin, make_user: MakeUser) -> None:
+def test_an_admin_updating_a_user_cannot_set_platform_fields(
+    alpha: Tenant, admin: APIClient, make_user: MakeUser
+) -> None:
     # given
     target = make_user(alpha, "target@alpha.test", roles=["student"])
     before = stored_user(alpha, "target@alpha.test")
@@ -246,7 +255,9 @@ def test_an_admin_updating_a_user_cannot_set_platform_fields(alpha: Tenant, admi
     [["superuser"], ["staff"], ["admin", "platform"], ["customer"]],
     ids=["superuser", "staff", "admin-and-unknown", "another-kinds-role"],
 )
-def test_an_admin_cannot_grant_a_role_this_kind_does_not_have(alpha: Tenant, admin, make_user: MakeUser, roles) -> None:
+def test_an_admin_cannot_grant_a_role_this_kind_does_not_have(
+    alpha: Tenant, admin: APIClient, make_user: MakeUser, roles: list[str]
+) -> None:
     target = make_user(alpha, "target@alpha.test", roles=["student"])
     response = admin.patch(f"{USERS}{target.pk}/", {"roles": roles}, format="json")
     assert response.status_code == 400 and error_code(response) == "invalid_role"
@@ -259,7 +270,7 @@ def test_an_admin_cannot_grant_a_role_this_kind_does_not_have(alpha: Tenant, adm
 
 
 @pytest.fixture
-def support(alpha: Tenant, make_user: MakeUser) -> Any:
+def support(alpha: Tenant, make_user: MakeUser) -> User:
     return make_user(alpha, "sue@alpha.test", roles=["support"])
 
 
@@ -275,7 +286,7 @@ def stored_ticket(tenant: Any, pk: int) -> dict[str, Any]:
 
 
 def test_a_student_opening_a_ticket_cannot_set_staff_fields(
-    alpha: Tenant, student, support, make_user: MakeUser
+    alpha: Tenant, student: SimpleNamespace, support: User, make_user: MakeUser
 ) -> None:
     from tenant_apps.tickets.models import Ticket, TicketMessage
 
@@ -323,7 +334,9 @@ def test_a_student_opening_a_ticket_cannot_set_staff_fields(
         assert not can_view_ticket(other, Ticket.objects.get(pk=response.json()["id"]))
 
 
-def test_a_student_cannot_change_staff_fields_of_their_own_ticket(alpha: Tenant, student, support) -> None:
+def test_a_student_cannot_change_staff_fields_of_their_own_ticket(
+    alpha: Tenant, student: SimpleNamespace, support: User
+) -> None:
     # given: the student's own ticket
     pk = student.client.post("/api/v1/tickets/", {"subject": "Help", "body": "Please"}, format="json").json()["id"]
     before = stored_ticket(alpha, pk)
@@ -361,7 +374,7 @@ def answer_of(response: Any) -> tuple[int, str]:
 
 
 @pytest.fixture
-def invoice(alpha: Tenant, student: SimpleNamespace) -> Any:
+def invoice(alpha: Tenant, student: SimpleNamespace) -> Invoice:
     from tenant_apps.payments.services import invoice_create
 
     with tenant_context(alpha):
@@ -383,7 +396,7 @@ def stored_invoice(tenant: Any, pk: int) -> tuple[Any, ...]:
 
 
 def test_a_student_submitting_an_offline_payment_cannot_approve_it(
-    alpha: Tenant, student, invoice, make_user: MakeUser
+    alpha: Tenant, student: SimpleNamespace, invoice: Invoice, make_user: MakeUser
 ) -> None:
     from tenant_apps.payments.models import Payment
 
@@ -428,7 +441,9 @@ def test_a_student_submitting_an_offline_payment_cannot_approve_it(
     assert stored_invoice(alpha, invoice.pk) == before
 
 
-def test_a_student_cannot_issue_or_mark_an_invoice_paid(alpha: Tenant, student, invoice) -> None:
+def test_a_student_cannot_issue_or_mark_an_invoice_paid(
+    alpha: Tenant, student: SimpleNamespace, invoice: Invoice
+) -> None:
     before = stored_invoice(alpha, invoice.pk)
     # when
     issue = student.client.post(
@@ -454,7 +469,7 @@ def test_a_student_cannot_issue_or_mark_an_invoice_paid(alpha: Tenant, student, 
 
 
 def test_an_invoice_issued_by_finance_takes_its_total_and_status_from_its_lines_only(
-    alpha: Tenant, student, client_for: ClientFor, login: Login
+    alpha: Tenant, student: SimpleNamespace, client_for: ClientFor, login: Login
 ) -> None:
     from tenant_apps.payments.models import Invoice
 
@@ -489,7 +504,7 @@ def test_an_invoice_issued_by_finance_takes_its_total_and_status_from_its_lines_
 
 
 def test_a_student_asking_for_a_seat_cannot_approve_it_or_enrol_someone_else(
-    alpha: Tenant, student, make_user: MakeUser
+    alpha: Tenant, student: SimpleNamespace, make_user: MakeUser
 ) -> None:
     from tenant_apps.accounts.models import User
     from tenant_apps.school.programs import services

@@ -40,7 +40,7 @@ def platform_schema(session_tenants: dict[str, Tenant], db: None, client_for: Cl
     return schema_of(client_for(None))
 
 
-def test_error_component_is_the_one_error_shape(school_schema) -> None:
+def test_error_component_is_the_one_error_shape(school_schema: dict[str, Any]) -> None:
     # when
     components = school_schema["components"]["schemas"]
     # then
@@ -53,7 +53,7 @@ def test_error_component_is_the_one_error_shape(school_schema) -> None:
 
 @pytest.mark.parametrize("which", ["school", "platform"])
 def test_every_error_response_of_every_operation_uses_the_error_component(
-    school_schema, platform_schema, which
+    school_schema: dict[str, Any], platform_schema: dict[str, Any], which: str
 ) -> None:
     # given
     schema = school_schema if which == "school" else platform_schema
@@ -89,7 +89,9 @@ def test_every_error_response_of_every_operation_uses_the_error_component(
         ("/api/v1/auth/token/refresh/", "post", {400, 401}, {403, 404}),
     ],
 )
-def test_operations_document_the_errors_they_can_answer(school_schema, path, method, expected, absent) -> None:
+def test_operations_document_the_errors_they_can_answer(
+    school_schema: dict[str, Any], path: str, method: str, expected: set[int], absent: set[int]
+) -> None:
     # when
     documented = {int(status) for status in school_schema["paths"][path][method]["responses"]}
     # then
@@ -97,7 +99,7 @@ def test_operations_document_the_errors_they_can_answer(school_schema, path, met
     assert not documented & absent, f"{method.upper()} {path}: documents {documented & absent}"
 
 
-def test_platform_tenant_endpoints_document_403_for_non_staff(platform_schema) -> None:
+def test_platform_tenant_endpoints_document_403_for_non_staff(platform_schema: dict[str, Any]) -> None:
     operation = platform_schema["paths"]["/api/v1/tenants/{slug}/suspend/"]["post"]
     assert {"401", "403", "404"} <= set(operation["responses"])
     assert error_schema(operation, 403) == ERROR_REF
@@ -117,7 +119,7 @@ def test_throttled_views_document_429_and_others_do_not() -> None:
     assert "429" not in throttled["paths"]["/api/v1/users/"]["get"]["responses"]
 
 
-def test_otp_request_body_requires_exactly_one_of_email_and_phone(school_schema) -> None:
+def test_otp_request_body_requires_exactly_one_of_email_and_phone(school_schema: dict[str, Any]) -> None:
     # when
     components = school_schema["components"]["schemas"]
     # then
@@ -127,7 +129,7 @@ def test_otp_request_body_requires_exactly_one_of_email_and_phone(school_schema)
     assert components["OTPVerifyRequest"]["required"] == ["code"]
 
 
-def test_pagination_parameters_document_their_bounds(school_schema) -> None:
+def test_pagination_parameters_document_their_bounds(school_schema: dict[str, Any]) -> None:
     parameters = {p["name"]: p["schema"] for p in school_schema["paths"]["/api/v1/users/"]["get"]["parameters"]}
     assert parameters["page"] == {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
     assert parameters["page_size"] == {"type": "integer", "minimum": 1, "maximum": 100}
@@ -135,6 +137,6 @@ def test_pagination_parameters_document_their_bounds(school_schema) -> None:
     assert "admin" in parameters["role"]["enum"]
 
 
-def test_no_format_suffix_routes_are_documented(school_schema, platform_schema) -> None:
+def test_no_format_suffix_routes_are_documented(school_schema: dict[str, Any], platform_schema: dict[str, Any]) -> None:
     for schema in (school_schema, platform_schema):
         assert not [path for path in schema["paths"] if "{format}" in path or path.endswith(".json")]

@@ -98,7 +98,9 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture(scope="module")
-def extra_tenants(session_tenants: dict[str, Any], django_db_blocker: DjangoDbBlocker) -> Iterator[dict[str, Any]]:
+def extra_tenants(
+    session_tenants: dict[str, Tenant], django_db_blocker: DjangoDbBlocker
+) -> Iterator[dict[str, Tenant]]:
     """Provision (committed) a writing and a rental tenant with an admin; drop them afterwards."""
     from shared_apps.tenancy.services import tenant_drop, tenant_provision
 
@@ -127,7 +129,7 @@ def wsgi_in_test_transaction() -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def admin_tokens(extra_tenants: dict[str, Any], django_db_blocker: DjangoDbBlocker) -> dict[str, str]:
+def admin_tokens(extra_tenants: dict[str, Tenant], django_db_blocker: DjangoDbBlocker) -> dict[str, str]:
     """``{host: "Bearer <access>"}`` of each host's admin (platform staff on the platform host)."""
     tokens = {}
     with django_db_blocker.unblock():
@@ -217,7 +219,7 @@ for _label, _slug in HOSTS:
 
 @pytest.mark.parametrize(("label", "slug"), HOSTS)
 def test_served_schema_is_the_fuzzed_schema(
-    session_tenants: dict[str, Tenant], extra_tenants, db: None, label, slug
+    session_tenants: dict[str, Tenant], extra_tenants: dict[str, Tenant], db: None, label: str, slug: str | None
 ) -> None:
     # when
     response = Client(HTTP_HOST=host_of(slug)).get("/api/v1/schema/", {"format": "json"})

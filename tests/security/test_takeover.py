@@ -39,7 +39,7 @@ def test_otp_for_a_long_s_spelling_is_sent_only_to_the_stored_address(
 
 @pytest.mark.parametrize("spelling", [DOTLESS_DOMAIN, DOTLESS_LOCAL], ids=["dotless-domain", "dotless-local"])
 def test_otp_for_a_dotless_i_spelling_finds_no_account(
-    alpha: Tenant, client_for: ClientFor, make_user: MakeUser, spelling
+    alpha: Tenant, client_for: ClientFor, make_user: MakeUser, spelling: str
 ) -> None:
     # given: the real user client@alpha.test
     make_user(alpha, "client@alpha.test")

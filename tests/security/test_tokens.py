@@ -18,7 +18,7 @@ from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.services import tenant_drop, tenant_provision
 from tenant_apps.accounts.models import User
 from tests.conftest import PASSWORD
-from tests.fixture_types import ClientFor, Login, MakeUser
+from tests.fixture_types import ApiResponse, ClientFor, Login, MakeUser
 from tests.tenant_apps.accounts.conftest import ME, REFRESH, USERS, VERIFY, error_code
 
 LOGOUT = "/api/v1/auth/logout/"
@@ -27,7 +27,7 @@ PASSWORD_CHANGE = "/api/v1/auth/password/change/"
 NEW_PASSWORD = "Brand-new-pass-42"
 
 
-def assert_refused(response) -> None:
+def assert_refused(response: ApiResponse) -> None:
     assert response.status_code == 401, response.content
     assert error_code(response) in {"token_not_valid", "token_revoked", "user_inactive", "user_not_found"}
 
@@ -194,7 +194,7 @@ def test_logout_refuses_a_refresh_token_of_another_tenant_and_writes_nothing(
 
 
 @pytest.mark.parametrize("body", [{}, {"refresh": ""}, {"refresh": "not-a-token"}], ids=["missing", "empty", "junk"])
-def test_logout_errors_use_the_error_shape(alpha: Tenant, client_for: ClientFor, body) -> None:
+def test_logout_errors_use_the_error_shape(alpha: Tenant, client_for: ClientFor, body: dict[str, str]) -> None:
     response = client_for(alpha).post(LOGOUT, body)
     assert response.status_code in {400, 401}
     error_code(response)  # asserts the shape

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
-from tests.fixture_types import ClientFor, Login, MakeUser
+from tests.fixture_types import ApiResponse, ClientFor, Login, MakeUser
 
 
 def _image(fmt: str = "PNG") -> bytes:
@@ -22,18 +22,20 @@ def _image(fmt: str = "PNG") -> bytes:
     return buffer.getvalue()
 
 
-def _patch_avatar(client, content: bytes, name: str = "me.png", content_type: str = "image/png"):
+def _patch_avatar(
+    client: APIClient, content: bytes, name: str = "me.png", content_type: str = "image/png"
+) -> ApiResponse:
     return client.put(
         "/api/v1/auth/user/avatar/", {"avatar": SimpleUploadedFile(name, content, content_type)}, format="multipart"
     )
 
 
-def _avatar_name(tenant, email: str) -> str:
+def _avatar_name(tenant: Tenant, email: str) -> str:
     with tenant_context(tenant):
         return str(User.objects.get(email=email).avatar.name or "")
 
 
-def _student(tenant, make_user, login, client_for):
+def _student(tenant: Tenant, make_user: MakeUser, login: Login, client_for: ClientFor) -> APIClient:
     make_user(tenant, "pic@example.com", roles=["student"])
     return client_for(tenant, login(tenant, "pic@example.com")["access"])
 

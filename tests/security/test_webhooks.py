@@ -22,7 +22,8 @@ from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
 from shared_apps.tenancy.models import Tenant
-from tests.fixture_types import Deliver, MakeInvoice, MakeUser
+from tenant_apps.accounts.models import User
+from tests.fixture_types import ApiAs, Deliver, MakeInvoice, MakeUser
 from tests.tenant_apps.payments import conftest as payments
 from tests.tenant_apps.payments.conftest import (
     INVOICES,
@@ -64,12 +65,12 @@ def books(tenant: Any) -> tuple[Any, ...]:
 
 @pytest.fixture
 def paid_card_payment(
-    people: SimpleNamespace, make_invoice: MakeInvoice, api: Callable[..., Any], stripe_on: stripe.StripeClient
+    people: SimpleNamespace, make_invoice: MakeInvoice, api: ApiAs, stripe_on: stripe.StripeClient
 ) -> Callable[..., dict[str, Any]]:
     """``paid_card_payment(tenant, customer, email)``: a card payment started through the API and
     paid at localstripe; returns ``{invoice, payment_id, event}`` with Stripe's succeeded event."""
 
-    def make(tenant: Any, customer: Any, email: str, total: str = "100.00") -> dict[str, Any]:
+    def make(tenant: Tenant, customer: User, email: str, total: str = "100.00") -> dict[str, Any]:
         invoice = make_invoice(tenant, customer, total=total)
         body = api(tenant, email).post(f"{INVOICES}{invoice.pk}/stripe-payment-intent/", {}).json()
         assert pay_intent(stripe_on, body["payment_intent_id"]) == "succeeded"
@@ -117,7 +118,9 @@ def forged(alpha: Tenant, people: SimpleNamespace) -> str:
     ],
     ids=["missing", "empty-parts", "garbage", "no-timestamp", "no-v1", "v0-only", "zero-hmac"],
 )
-def test_an_unsigned_or_garbage_signed_delivery_is_refused(alpha: Tenant, deliver: Deliver, forged, signature) -> None:
+def test_an_unsigned_or_garbage_signed_delivery_is_refused(
+    alpha: Tenant, deliver: Deliver, forged: str, signature: str
+) -> None:
     before = books(alpha)
     response = deliver(alpha, payload=forged, signature=signature)
     assert_refused(response)
@@ -125,14 +128,16 @@ def test_an_unsigned_or_garbage_signed_delivery_is_refused(alpha: Tenant, delive
 
 
 @pytest.mark.parametrize("secret", ["whsec_someone_else", "", "whsec_test_secret "], ids=["other", "empty", "space"])
-def test_a_delivery_signed_with_another_secret_is_refused(alpha: Tenant, deliver: Deliver, forged, secret) -> None:
+def test_a_delivery_signed_with_another_secret_is_refused(
+    alpha: Tenant, deliver: Deliver, forged: str, secret: str
+) -> None:
     before = books(alpha)
     response = deliver(alpha, payload=forged, signature=sign(forged, secret=secret))
     assert_refused(response)
     assert books(alpha) == before
 
 
-def test_a_valid_signature_over_another_body_is_refused(alpha: Tenant, deliver: Deliver, forged) -> None:
+def test_a_valid_signature_over_another_body_is_refused(alpha: Tenant, deliver: Deliver, forged: str) -> None:
     # given: a genuine signature of a harmless body, sent with the forged one
     harmless = json.dumps({"id": "evt_ping", "object": "event", "type": "ping", "data": {"object": {}}})
     before = books(alpha)
@@ -144,7 +149,7 @@ def test_a_valid_signature_over_another_body_is_refused(alpha: Tenant, deliver: 
 
 
 @pytest.mark.parametrize("age", [TOLERANCE + 5, 3600, 86400 * 30], ids=["just-too-old", "an-hour", "a-month"])
-def test_a_replay_of_an_old_delivery_is_refused(alpha: Tenant, deliver: Deliver, forged, age) -> None:
+def test_a_replay_of_an_old_delivery_is_refused(alpha: Tenant, deliver: Deliver, forged: str, age: int) -> None:
     # given: a delivery correctly signed at a moment past the tolerance (a captured request)
     before = books(alpha)
     signature = sign(forged, timestamp=int(time.time()) - age)
@@ -155,7 +160,7 @@ def test_a_replay_of_an_old_delivery_is_refused(alpha: Tenant, deliver: Deliver,
     assert books(alpha) == before
 
 
-def test_an_old_signature_next_to_a_fresh_timestamp_is_refused(alpha: Tenant, deliver: Deliver, forged) -> None:
+def test_an_old_signature_next_to_a_fresh_timestamp_is_refused(alpha: Tenant, deliver: Deliver, forged: str) -> None:
     # given: the v1 of an old delivery, with its timestamp swapped for a fresh one
     old = sign(forged, timestamp=int(time.time()) - 3600)
     tampered = f"t={int(time.time())}," + old.split(",", 1)[1]
@@ -173,7 +178,7 @@ def test_an_old_signature_next_to_a_fresh_timestamp_is_refused(alpha: Tenant, de
     ids=["not-json", "no-id-or-type", "wrong-types", "json-list"],
 )
 def test_a_malformed_body_with_a_valid_signature_is_a_400_in_the_error_shape(
-    alpha: Tenant, deliver: Deliver, payload
+    alpha: Tenant, deliver: Deliver, payload: str
 ) -> None:
     before = books(alpha)
     response = deliver(alpha, payload=payload, signature=sign(payload))
@@ -188,7 +193,7 @@ def test_a_malformed_body_with_a_valid_signature_is_a_400_in_the_error_shape(
 
 
 def test_the_same_event_id_twice_is_processed_once(
-    alpha: Tenant, people: SimpleNamespace, deliver: Deliver, paid_card_payment
+    alpha: Tenant, people: SimpleNamespace, deliver: Deliver, paid_card_payment: Callable[..., dict[str, Any]]
 ) -> None:
     # given: alpha's genuine succeeded event, processed
     paid = paid_card_payment(alpha, people.student, "student@alpha.test", total="60.00")
@@ -217,7 +222,7 @@ def test_an_event_of_another_tenant_changes_nothing_anywhere(
     people: SimpleNamespace,
     make_user: MakeUser,
     deliver: Deliver,
-    paid_card_payment,
+    paid_card_payment: Callable[..., dict[str, Any]],
 ) -> None:
     # given: beta's genuine succeeded event; alpha has a pending payment with the same ids
     beta_student = make_user(beta, "student@beta.test", roles=["student"])
@@ -237,7 +242,7 @@ def test_an_event_of_another_tenant_changes_nothing_anywhere(
 
 
 def test_an_event_without_tenant_metadata_changes_nothing(
-    alpha: Tenant, people: SimpleNamespace, deliver: Deliver, paid_card_payment
+    alpha: Tenant, people: SimpleNamespace, deliver: Deliver, paid_card_payment: Callable[..., dict[str, Any]]
 ) -> None:
     # given: alpha's genuine event with the metadata stripped (an intent made outside this platform)
     paid = paid_card_payment(alpha, people.student, "student@alpha.test")
@@ -252,7 +257,7 @@ def test_an_event_without_tenant_metadata_changes_nothing(
 
 
 def test_an_event_of_a_dropped_tenant_with_the_same_slug_changes_nothing(
-    alpha: Tenant, people: SimpleNamespace, deliver: Deliver, paid_card_payment
+    alpha: Tenant, people: SimpleNamespace, deliver: Deliver, paid_card_payment: Callable[..., dict[str, Any]]
 ) -> None:
     # given: alpha's genuine event, as the intent of an earlier tenant called alpha would carry it
     # (same slug, ids that exist here, another tenant uuid)
@@ -270,7 +275,7 @@ def test_an_event_of_a_dropped_tenant_with_the_same_slug_changes_nothing(
 
 @pytest.mark.parametrize("host", ["localhost", "nobody.localhost"], ids=["platform", "unknown-tenant"])
 def test_a_webhook_on_a_host_that_is_no_tenant_is_a_json_404(
-    session_tenants: dict[str, Tenant], db: None, forged, host
+    session_tenants: dict[str, Tenant], db: None, forged: str, host: str
 ) -> None:
     # when: even with a valid signature
     response = APIClient(HTTP_HOST=host).generic(

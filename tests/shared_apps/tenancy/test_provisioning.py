@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
@@ -20,7 +22,7 @@ from tests.conftest import PASSWORD
 from tests.fixture_types import ClientFor, Login
 
 
-def _provision(slug: str = "delta", kind: str = "store", **kwargs):
+def _provision(slug: str = "delta", kind: str = "store", **kwargs: Any) -> Tenant:
     return services.tenant_provision(
         kind=kind,
         slug=slug,
@@ -95,12 +97,12 @@ def test_owner_without_password_is_emailed_a_set_password_link(
 
 @pytest.mark.parametrize("failing_step", range(len(services.PROVISIONING_STEPS)))
 def test_failure_at_any_step_leaves_no_schema_row_or_domain(
-    session_tenants: dict[str, Tenant], db: None, monkeypatch: pytest.MonkeyPatch, failing_step
+    session_tenants: dict[str, Tenant], db: None, monkeypatch: pytest.MonkeyPatch, failing_step: int
 ) -> None:
     # given: the step runs, then fails
     real = services.PROVISIONING_STEPS[failing_step]
 
-    def fail_after(ctx):
+    def fail_after(ctx: services.ProvisioningContext) -> None:
         real(ctx)
         raise RuntimeError(f"injected failure in {real.__name__}")
 
@@ -138,7 +140,9 @@ def test_failure_at_any_step_leaves_no_schema_row_or_domain(
         ("pg-temp", "reserved_slug"),
     ],
 )
-def test_invalid_or_reserved_slug_is_refused(session_tenants: dict[str, Tenant], db: None, slug, code) -> None:
+def test_invalid_or_reserved_slug_is_refused(
+    session_tenants: dict[str, Tenant], db: None, slug: str, code: str
+) -> None:
     with pytest.raises(ApplicationError) as caught:
         _provision(slug=slug)
     assert caught.value.code == code
@@ -197,7 +201,7 @@ def test_schema_of_one_kind_has_no_tables_of_apps_outside_its_kind(
     session_tenants: dict[str, Tenant], db: None
 ) -> None:
 
-    def tables(schema):
+    def tables(schema: str) -> set[str]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema])
             return {row[0] for row in cursor.fetchall()}

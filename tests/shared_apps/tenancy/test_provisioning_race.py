@@ -14,7 +14,7 @@ def test_concurrent_provisioning_of_one_slug_gives_one_tenant_and_one_conflict(
     session_tenants: dict[str, Tenant], db: None
 ) -> None:
     # given: two threads, each with its own database connection, committing for real
-    def provision():
+    def provision() -> Tenant:
         return services.tenant_provision(kind="rental", slug="race", name="Race", owner_email="o@race.test")
 
     try:

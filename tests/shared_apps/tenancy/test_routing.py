@@ -34,7 +34,9 @@ def test_tenant_host_serves_its_own_site(alpha: Tenant, client_for: ClientFor) -
         (TenantStatus.PROVISIONING, 503, "tenant_provisioning"),
     ],
 )
-def test_inactive_tenant_blocks_every_endpoint(alpha: Tenant, client_for: ClientFor, status, http_status, code) -> None:
+def test_inactive_tenant_blocks_every_endpoint(
+    alpha: Tenant, client_for: ClientFor, status: str, http_status: int, code: str
+) -> None:
     # given
     alpha.status = status
     alpha.save()

@@ -73,7 +73,9 @@ def _schema_dump(schema: str) -> str:
 
 
 @pytest.mark.parametrize(("tenant", "kind"), [("alpha", "school"), ("gamma", "store")])
-def test_cloned_schema_is_identical_to_migrated_template(session_tenants: dict[str, Tenant], tenant, kind) -> None:
+def test_cloned_schema_is_identical_to_migrated_template(
+    session_tenants: dict[str, Tenant], tenant: str, kind: str
+) -> None:
     # session tenants are committed, so pg_dump (another connection) sees them
     template_dump = _schema_dump(template_schema_name(kind))
     clone_dump = _schema_dump(tenant)

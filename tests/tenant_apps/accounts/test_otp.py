@@ -81,7 +81,13 @@ def test_code_works_only_once(alpha: Tenant, client_for: ClientFor, make_user: M
     ],
 )
 def test_code_expires_after_its_time_to_live(
-    alpha: Tenant, client_for: ClientFor, make_user: MakeUser, clock: SimpleNamespace, seconds_later, status, code
+    alpha: Tenant,
+    client_for: ClientFor,
+    make_user: MakeUser,
+    clock: SimpleNamespace,
+    seconds_later: int,
+    status: int,
+    code: str | None,
 ) -> None:
     # given
     make_user(alpha, "late@alpha.test")
@@ -276,7 +282,9 @@ def test_rate_limit_of_one_tenant_does_not_limit_another(
         ({"email": "not-an-email"}, "validation_error"),
     ],
 )
-def test_request_needs_exactly_one_valid_address(alpha: Tenant, client_for: ClientFor, body, code) -> None:
+def test_request_needs_exactly_one_valid_address(
+    alpha: Tenant, client_for: ClientFor, body: dict[str, str], code: str
+) -> None:
     response = client_for(alpha).post(OTP_REQUEST, body)
     assert response.status_code == 400
     assert error_code(response) == code

@@ -14,7 +14,7 @@ from tenant_apps.accounts.permissions import HasRole
 from tests.fixture_types import MakeUser
 
 
-def allows(permission, user):
+def allows(permission: HasRole, user: User | AnonymousUser) -> bool:
     return permission.has_permission(SimpleNamespace(user=user), view=None)
 
 
@@ -40,7 +40,7 @@ def test_has_role_instance_can_stand_in_permission_classes() -> None:
     ],
 )
 def test_has_role_admits_users_holding_any_of_the_roles(
-    alpha: Tenant, make_user: MakeUser, roles, required, allowed
+    alpha: Tenant, make_user: MakeUser, roles: list[str], required: tuple[str, ...], allowed: bool
 ) -> None:
     # given
     make_user(alpha, "member@alpha.test", roles=roles)

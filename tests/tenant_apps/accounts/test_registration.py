@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import pytest
+from rest_framework.test import APIClient
 
 from shared_apps.tenancy.models import Tenant
 from tests.conftest import PASSWORD
-from tests.fixture_types import AuthClient, ClientFor, MakeUser
+from tests.fixture_types import ApiResponse, AuthClient, ClientFor, MakeUser
 from tests.tenant_apps.accounts.conftest import LOGIN, ME, REGISTER, error_code
 
 
-def register(client, email, **extra):
+def register(client: APIClient, email: str, **extra: str) -> ApiResponse:
     body = {"email": email, "password1": PASSWORD, "password2": PASSWORD, "full_name": "New Person", **extra}
     return client.post(REGISTER, body)
 
 
 @pytest.mark.parametrize(("slug", "role"), [("alpha", "student"), ("gamma", "customer")])
 def test_registration_returns_tokens_and_gives_the_kinds_default_role(
-    session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, slug, role
+    session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, slug: str, role: str
 ) -> None:
     # given
     tenant = session_tenants[slug]
@@ -94,7 +95,7 @@ def test_user_cannot_grant_themselves_roles_through_their_details(
 
 @pytest.mark.parametrize("email", ["taken@alpha.test", "TAKEN@alpha.test"])
 def test_registering_an_email_of_an_existing_user_is_refused(
-    alpha: Tenant, client_for: ClientFor, make_user: MakeUser, email
+    alpha: Tenant, client_for: ClientFor, make_user: MakeUser, email: str
 ) -> None:
     # given: a user created by the site (not through registration)
     make_user(alpha, "taken@alpha.test")

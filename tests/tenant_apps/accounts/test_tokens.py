@@ -9,11 +9,11 @@ from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 from tests.conftest import PASSWORD
-from tests.fixture_types import ClientFor, Login, MakeUser
+from tests.fixture_types import ApiResponse, ClientFor, Login, MakeUser
 from tests.tenant_apps.accounts.conftest import ME, REFRESH, VERIFY, ensure_user_with_id, error_code
 
 
-def assert_token_refused(response) -> None:
+def assert_token_refused(response: ApiResponse) -> None:
     assert response.status_code == 401, response.content
     assert error_code(response) == "token_not_valid"
 
@@ -59,7 +59,7 @@ def test_access_token_of_a_tenant_is_refused_on_the_platform_host(
 
 @pytest.mark.parametrize("slug", ["alpha", "beta", "gamma"])
 def test_platform_staff_token_is_refused_on_every_tenant(
-    session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, login: Login, slug
+    session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, login: Login, slug: str
 ) -> None:
     # given: a staff token that works on the platform host
     tenant = session_tenants[slug]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django_tenants.utils import tenant_context
+from rest_framework.test import APIClient
 
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
@@ -15,11 +16,11 @@ ADMIN = "admin@alpha.test"
 
 
 @pytest.fixture
-def admin_client(alpha: Tenant, auth_client: AuthClient):
+def admin_client(alpha: Tenant, auth_client: AuthClient) -> APIClient:
     return auth_client(alpha, ADMIN)
 
 
-def test_admin_lists_users_page_by_page(alpha: Tenant, admin_client, make_user: MakeUser) -> None:
+def test_admin_lists_users_page_by_page(alpha: Tenant, admin_client: APIClient, make_user: MakeUser) -> None:
     # given
     for n in range(3):
         make_user(alpha, f"listed{n}@alpha.test")
@@ -39,7 +40,7 @@ def test_admin_lists_users_page_by_page(alpha: Tenant, admin_client, make_user: 
     assert {"email", "roles", "is_active"} <= set(first.json()["results"][0])
 
 
-def test_admin_filters_users_by_role(alpha: Tenant, admin_client, make_user: MakeUser) -> None:
+def test_admin_filters_users_by_role(alpha: Tenant, admin_client: APIClient, make_user: MakeUser) -> None:
     # given
     make_user(alpha, "t@alpha.test", roles=["teacher"])
     make_user(alpha, "s@alpha.test", roles=["student"])
@@ -52,7 +53,7 @@ def test_admin_filters_users_by_role(alpha: Tenant, admin_client, make_user: Mak
 
 
 def test_admin_creates_a_user_with_roles_who_can_then_log_in(
-    alpha: Tenant, admin_client, client_for: ClientFor
+    alpha: Tenant, admin_client: APIClient, client_for: ClientFor
 ) -> None:
     # when
     response = admin_client.post(
@@ -73,20 +74,22 @@ def test_admin_creates_a_user_with_roles_who_can_then_log_in(
     assert client_for(alpha, login.json()["access"]).get(ME).json()["roles"] == ["support", "teacher"]
 
 
-def test_user_created_without_roles_gets_the_kinds_default_role(alpha: Tenant, admin_client) -> None:
+def test_user_created_without_roles_gets_the_kinds_default_role(alpha: Tenant, admin_client: APIClient) -> None:
     response = admin_client.post(USERS, {"email": "plain@alpha.test"})
     assert response.status_code == 201, response.content
     assert response.json()["roles"] == ["student"]
 
 
-def test_creating_a_user_with_a_taken_email_is_a_conflict(alpha: Tenant, admin_client, make_user: MakeUser) -> None:
+def test_creating_a_user_with_a_taken_email_is_a_conflict(
+    alpha: Tenant, admin_client: APIClient, make_user: MakeUser
+) -> None:
     make_user(alpha, "dup@alpha.test")
     response = admin_client.post(USERS, {"email": "DUP@alpha.test"})
     assert response.status_code == 409
     assert error_code(response) == "email_taken"
 
 
-def test_admin_changes_a_users_roles(alpha: Tenant, admin_client, make_user: MakeUser) -> None:
+def test_admin_changes_a_users_roles(alpha: Tenant, admin_client: APIClient, make_user: MakeUser) -> None:
     # given
     user = make_user(alpha, "promote@alpha.test", roles=["student"])
     # when
@@ -98,7 +101,7 @@ def test_admin_changes_a_users_roles(alpha: Tenant, admin_client, make_user: Mak
 
 
 def test_delete_deactivates_the_user_who_can_then_no_longer_log_in(
-    alpha: Tenant, admin_client, client_for: ClientFor, login: Login, make_user: MakeUser
+    alpha: Tenant, admin_client: APIClient, client_for: ClientFor, login: Login, make_user: MakeUser
 ) -> None:
     # given: a user holding a valid access token
     user = make_user(alpha, "leaver@alpha.test")
@@ -115,7 +118,7 @@ def test_delete_deactivates_the_user_who_can_then_no_longer_log_in(
 
 
 @pytest.mark.parametrize("role", ["student", "teacher", "support"])
-def test_non_admins_are_refused(alpha: Tenant, auth_client: AuthClient, make_user: MakeUser, role) -> None:
+def test_non_admins_are_refused(alpha: Tenant, auth_client: AuthClient, make_user: MakeUser, role: str) -> None:
     # given
     make_user(alpha, "plain@alpha.test", roles=[role])
     other = make_user(alpha, "victim@alpha.test")
@@ -143,7 +146,7 @@ def test_anonymous_requests_are_refused(alpha: Tenant, client_for: ClientFor) ->
     assert error_code(response) == "not_authenticated"
 
 
-def test_unknown_role_is_refused(alpha: Tenant, admin_client, make_user: MakeUser) -> None:
+def test_unknown_role_is_refused(alpha: Tenant, admin_client: APIClient, make_user: MakeUser) -> None:
     # given
     user = make_user(alpha, "target@alpha.test")
     # when
@@ -160,7 +163,7 @@ def test_unknown_role_is_refused(alpha: Tenant, admin_client, make_user: MakeUse
 
 
 def test_a_role_of_another_kind_is_refused_on_this_site(
-    alpha: Tenant, gamma: Tenant, admin_client, auth_client: AuthClient
+    alpha: Tenant, gamma: Tenant, admin_client: APIClient, auth_client: AuthClient
 ) -> None:
     # when: a store role on a school site
     on_school = admin_client.post(USERS, {"email": "seller@alpha.test", "roles": ["seller"]})
@@ -174,7 +177,7 @@ def test_a_role_of_another_kind_is_refused_on_this_site(
 
 
 def test_the_last_admin_cannot_lose_the_admin_role_or_be_deactivated(
-    alpha: Tenant, admin_client, client_for: ClientFor
+    alpha: Tenant, admin_client: APIClient, client_for: ClientFor
 ) -> None:
     # given: the site's only admin
     with tenant_context(alpha):
@@ -194,7 +197,9 @@ def test_the_last_admin_cannot_lose_the_admin_role_or_be_deactivated(
         assert admin.role_names == ["admin"]
 
 
-def test_an_admin_can_step_down_when_another_admin_remains(alpha: Tenant, admin_client, make_user: MakeUser) -> None:
+def test_an_admin_can_step_down_when_another_admin_remains(
+    alpha: Tenant, admin_client: APIClient, make_user: MakeUser
+) -> None:
     # given
     make_user(alpha, "second@alpha.test", roles=["admin"])
     with tenant_context(alpha):
@@ -207,7 +212,9 @@ def test_an_admin_can_step_down_when_another_admin_remains(alpha: Tenant, admin_
     assert admin_client.get(USERS).status_code == 403  # the token's user is no admin any more
 
 
-def test_a_user_of_another_tenant_is_not_found(alpha: Tenant, beta: Tenant, admin_client, make_user: MakeUser) -> None:
+def test_a_user_of_another_tenant_is_not_found(
+    alpha: Tenant, beta: Tenant, admin_client: APIClient, make_user: MakeUser
+) -> None:
     # given: a beta user whose id no alpha user has
     with tenant_context(alpha):
         free_id = (User.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django_tenants.utils import tenant_context
 
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
+from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.audit.services import audit_record
 from tests.fixture_types import ClientFor, Login, MakeUser
 
 
-def _record(tenant, verb, actor_email=None, **changes):
+def _record(tenant: Tenant, verb: str, actor_email: str | None = None, **changes: Any) -> AuditLogEntry:
     with tenant_context(tenant):
         actor = User.objects.get(email=actor_email) if actor_email else None
         target = User.objects.get(email=f"admin@{tenant.schema_name}.test")

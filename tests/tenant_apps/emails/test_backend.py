@@ -161,7 +161,7 @@ def test_send_messages_returns_the_number_sent_and_skips_messages_without_recipi
 
 
 @pytest.mark.parametrize(("status", "error"), [(500, SendGridError), (429, SendGridError), (400, SendGridRejected)])
-def test_http_errors_raise(sendgrid: SendGridRecorder, status, error) -> None:
+def test_http_errors_raise(sendgrid: SendGridRecorder, status: int, error: type[SendGridError]) -> None:
     # given
     sendgrid.status = status
     # when

@@ -5,6 +5,8 @@ Tasks run eagerly here (the test profile); ``test_worker.py`` runs them on a rea
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from celery.exceptions import Retry
 from django.conf import settings as django_settings
@@ -25,11 +27,11 @@ CONTEXT = {
 }
 
 
-def task_kwargs(**overrides):
+def task_kwargs(**overrides: Any) -> dict[str, Any]:
     return {"to": ["ann@example.com"], "subject": "Welcome", "template": "message", "context": CONTEXT, **overrides}
 
 
-def content_of(payload, mimetype):
+def content_of(payload: dict[str, Any], mimetype: str) -> str:
     return next(c["value"] for c in payload["content"] if c["type"] == mimetype)
 
 
@@ -39,8 +41,8 @@ def test_templated_email_sent_from_a_tenant_uses_that_tenants_name_and_site(
     db: None,
     sendgrid: SendGridRecorder,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
-    slug,
-    other,
+    slug: str,
+    other: str,
 ) -> None:
     # given
     tenant = session_tenants[slug]
@@ -73,7 +75,7 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(
     assert sendgrid.calls == []
 
 
-def retry_requested(**apply_options):
+def retry_requested(**apply_options: Any) -> Retry:
     """Run the task eagerly; return the ``Retry`` it raised (eager runs propagate it)."""
     with pytest.raises(Retry) as raised:
         send_templated_email.apply(kwargs=task_kwargs(), **apply_options)
@@ -82,7 +84,7 @@ def retry_requested(**apply_options):
 
 @pytest.mark.parametrize("status", [500, 429])
 def test_failed_send_is_retried_with_exponential_backoff(
-    alpha: Tenant, sendgrid: SendGridRecorder, monkeypatch: pytest.MonkeyPatch, status
+    alpha: Tenant, sendgrid: SendGridRecorder, monkeypatch: pytest.MonkeyPatch, status: int
 ) -> None:
     # given: SendGrid fails; full jitter pinned to its upper bound to read the schedule
     sendgrid.status = status

@@ -6,7 +6,7 @@ thread with its own database connection; the SendGrid backend posts to the local
 
 from __future__ import annotations
 
-from celery.result import EagerResult
+from celery.result import AsyncResult, EagerResult
 from django_tenants.utils import tenant_context
 
 from shared_apps.tenancy.models import Tenant
@@ -16,7 +16,7 @@ from tests.tenant_apps.emails.conftest import SendGridRecorder
 RESULT_TIMEOUT = 10
 
 
-def send_from(tenant, to):
+def send_from(tenant: Tenant, to: str) -> AsyncResult:
     with tenant_context(tenant):
         return send_templated_email.delay(
             to=[to],

@@ -5,21 +5,24 @@ from __future__ import annotations
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django_tenants.utils import tenant_context
+from rest_framework.test import APIClient
 
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.files.models import StoredFile
-from tests.fixture_types import ClientFor, Login, MakeUser
+from tests.fixture_types import ApiResponse, ClientFor, Login, MakeUser
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 32
 
 
-def _upload(client, name="receipt.pdf", content=PDF, content_type="application/pdf"):
+def _upload(
+    client: APIClient, name: str = "receipt.pdf", content: bytes = PDF, content_type: str = "application/pdf"
+) -> ApiResponse:
     return client.post("/api/v1/files/", {"file": SimpleUploadedFile(name, content, content_type)}, format="multipart")
 
 
-def _download(client, url):
+def _download(client: APIClient, url: str) -> ApiResponse:
     path = url.split("localhost", 1)[-1]
     return client.get(path)
 

@@ -3,6 +3,8 @@ through short-lived pre-signed URLs (S3 is played by moto, in process; nothing l
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import boto3
@@ -35,7 +37,7 @@ S3_STORAGES = {
 
 
 @pytest.fixture
-def s3(monkeypatch: pytest.MonkeyPatch):
+def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with (
@@ -50,7 +52,7 @@ def s3(monkeypatch: pytest.MonkeyPatch):
 
 
 def test_upload_lands_in_s3_under_the_tenant_prefix_with_a_presigned_url(
-    s3, alpha: Tenant, client_for: ClientFor, login: Login
+    s3: Any, alpha: Tenant, client_for: ClientFor, login: Login
 ) -> None:
     client = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
     # when

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import F
 from django_tenants.utils import tenant_context
 from pytest_django import DjangoCaptureOnCommitCallbacks
+from rest_framework.test import APIClient
 
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
@@ -21,7 +24,7 @@ PUBLIC_FIELDS = {"id", "verb", "target", "extra_data", "read", "created_at"}
 
 
 @pytest.fixture
-def ann_and_bob(alpha: Tenant, make_user: MakeUser, login: Login):
+def ann_and_bob(alpha: Tenant, make_user: MakeUser, login: Login) -> tuple[User, User]:
     """Two users of alpha, and a logged-in client for Ann."""
     ann = make_user(alpha, "ann@alpha.test", full_name="Ann Private", phone="+447911123456")
     bob = make_user(alpha, "bob@alpha.test", full_name="Bob Private", phone="+447911123457")
@@ -29,17 +32,17 @@ def ann_and_bob(alpha: Tenant, make_user: MakeUser, login: Login):
 
 
 @pytest.fixture
-def ann_client(alpha: Tenant, ann_and_bob, client_for: ClientFor, login: Login):
+def ann_client(alpha: Tenant, ann_and_bob: tuple[User, User], client_for: ClientFor, login: Login) -> APIClient:
     return client_for(alpha, login(alpha, "ann@alpha.test")["access"])
 
 
-def unread_of(tenant, user):
+def unread_of(tenant: Tenant, user: User) -> set[int]:
     with tenant_context(tenant):
         return set(Notification.objects.filter(recipient=user, read=False).values_list("pk", flat=True))
 
 
 def test_list_shows_only_the_callers_notifications_newest_first_paginated(
-    alpha: Tenant, ann_and_bob, ann_client, notify_in: NotifyIn
+    alpha: Tenant, ann_and_bob: tuple[User, User], ann_client: APIClient, notify_in: NotifyIn
 ) -> None:
     # given
     ann, bob = ann_and_bob
@@ -58,7 +61,9 @@ def test_list_shows_only_the_callers_notifications_newest_first_paginated(
     assert page.json()["count"] == 2 and len(page.json()["results"]) == 1 and page.json()["next"]
 
 
-def test_list_filters_on_read(alpha: Tenant, ann_and_bob, ann_client, notify_in: NotifyIn) -> None:
+def test_list_filters_on_read(
+    alpha: Tenant, ann_and_bob: tuple[User, User], ann_client: APIClient, notify_in: NotifyIn
+) -> None:
     # given
     ann, _ = ann_and_bob
     read = notify_in(alpha, ann)
@@ -79,7 +84,7 @@ def test_list_filters_on_read(alpha: Tenant, ann_and_bob, ann_client, notify_in:
 
 
 def test_mark_read_marks_the_callers_notification_and_is_idempotent(
-    alpha: Tenant, ann_and_bob, ann_client, notify_in: NotifyIn
+    alpha: Tenant, ann_and_bob: tuple[User, User], ann_client: APIClient, notify_in: NotifyIn
 ) -> None:
     # given
     ann, _ = ann_and_bob
@@ -96,7 +101,7 @@ def test_mark_read_marks_the_callers_notification_and_is_idempotent(
 
 
 def test_mark_read_of_another_users_notification_is_not_found_and_changes_nothing(
-    alpha: Tenant, ann_and_bob, ann_client, notify_in: NotifyIn
+    alpha: Tenant, ann_and_bob: tuple[User, User], ann_client: APIClient, notify_in: NotifyIn
 ) -> None:
     # given
     _, bob = ann_and_bob
@@ -112,7 +117,7 @@ def test_mark_read_of_another_users_notification_is_not_found_and_changes_nothin
 
 
 def test_read_all_marks_only_the_callers_notifications_and_returns_the_count(
-    alpha: Tenant, ann_and_bob, ann_client, notify_in: NotifyIn
+    alpha: Tenant, ann_and_bob: tuple[User, User], ann_client: APIClient, notify_in: NotifyIn
 ) -> None:
     # given
     ann, bob = ann_and_bob
@@ -130,7 +135,7 @@ def test_read_all_marks_only_the_callers_notifications_and_returns_the_count(
 
 
 def test_unread_count_counts_the_callers_unread_notifications(
-    alpha: Tenant, ann_and_bob, ann_client, notify_in: NotifyIn
+    alpha: Tenant, ann_and_bob: tuple[User, User], ann_client: APIClient, notify_in: NotifyIn
 ) -> None:
     # given
     ann, bob = ann_and_bob
@@ -146,7 +151,7 @@ def test_unread_count_counts_the_callers_unread_notifications(
 
 
 def test_notification_payload_names_its_target_without_anyones_private_fields(
-    alpha: Tenant, ann_and_bob, ann_client, notify_in: NotifyIn
+    alpha: Tenant, ann_and_bob: tuple[User, User], ann_client: APIClient, notify_in: NotifyIn
 ) -> None:
     # given: Ann is told about Bob (a user as target)
     ann, bob = ann_and_bob
@@ -171,7 +176,7 @@ def test_notification_payload_names_its_target_without_anyones_private_fields(
 
 
 @pytest.fixture
-def alpha_user_content_type_renumbered(alpha: Tenant):
+def alpha_user_content_type_renumbered(alpha: Tenant) -> Iterator[None]:
     """accounts.user gets another content type id in alpha than on the platform, as happens when
     apps are added over time. Undone before the end of the test: Django checks the deferred
     foreign keys (permissions point at the row) before rolling back."""
@@ -186,8 +191,8 @@ def alpha_user_content_type_renumbered(alpha: Tenant):
 
 def test_notify_stores_the_tenants_own_content_type_despite_the_process_wide_cache(
     alpha: Tenant,
-    ann_and_bob,
-    alpha_user_content_type_renumbered,
+    ann_and_bob: tuple[User, User],
+    alpha_user_content_type_renumbered: None,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     # given: the platform's content type of User, with another id than alpha's
@@ -255,7 +260,7 @@ def test_another_sites_token_is_refused(
         ("post", read_url(1)),
     ],
 )
-def test_endpoints_need_authentication(alpha: Tenant, client_for: ClientFor, method, path) -> None:
+def test_endpoints_need_authentication(alpha: Tenant, client_for: ClientFor, method: str, path: str) -> None:
     # when
     response = getattr(client_for(alpha), method)(path)
     # then

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -19,7 +20,7 @@ def _in_process(settings: Settings) -> None:
 
 def test_payload_published_from_another_thread_reaches_the_subscriber_loop() -> None:
     # given
-    async def scenario():
+    async def scenario() -> dict[str, Any] | None:
         async with broker.subscribe(schema="alpha", user_id=7) as subscription:
             # when: a sync thread (a request or a task) publishes
             thread = threading.Thread(
@@ -36,7 +37,7 @@ def test_payload_published_from_another_thread_reaches_the_subscriber_loop() -> 
 
 def test_subscription_receives_nothing_of_another_schema_or_user() -> None:
     # given
-    async def scenario():
+    async def scenario() -> list[dict[str, Any] | None]:
         async with broker.subscribe(schema="beta", user_id=7) as subscription:
             # when
             broker.publish(schema="alpha", user_id=7, payload={"id": 1})
@@ -55,7 +56,7 @@ def test_subscription_is_removed_when_its_task_is_cancelled() -> None:
             ready.set()
             await subscription.get(timeout=60)
 
-    async def scenario():
+    async def scenario() -> tuple[int, int]:
         ready = asyncio.Event()
         task = asyncio.create_task(listen(ready))
         await ready.wait()

@@ -22,7 +22,7 @@ from tenant_apps.notifications.models import Notification
 from tests.conftest import host_of
 from tests.fixture_types import ClientFor, Login, MakeUser, NotifyIn, RunAsync
 from tests.tenant_apps.notifications.conftest import NOTIFICATIONS
-from tests.tenant_apps.notifications.sse_client import STREAM_PATH, open_stream
+from tests.tenant_apps.notifications.sse_client import STREAM_PATH, SSEBlock, open_stream
 
 
 @pytest.fixture(autouse=True)
@@ -31,20 +31,20 @@ def _in_process_broker(settings: Settings) -> None:
 
 
 @pytest.fixture
-def ann(alpha: Tenant, make_user: MakeUser):
+def ann(alpha: Tenant, make_user: MakeUser) -> User:
     return make_user(alpha, "ann@alpha.test")
 
 
 @pytest.fixture
-def ann_token(alpha: Tenant, ann, login: Login):
+def ann_token(alpha: Tenant, ann: User, login: Login) -> str:
     return login(alpha, "ann@alpha.test")["access"]
 
 
 def test_stream_delivers_a_notification_created_after_connecting(
-    alpha: Tenant, ann, ann_token, notify_in: NotifyIn, run_async: RunAsync, client_for: ClientFor
+    alpha: Tenant, ann: User, ann_token: str, notify_in: NotifyIn, run_async: RunAsync, client_for: ClientFor
 ) -> None:
     # given
-    async def scenario():
+    async def scenario() -> tuple[dict[str, str], Notification, SSEBlock]:
         async with open_stream(host_of(alpha), token=ann_token) as stream:
             assert stream.status == 200, await stream.body()
             await stream.connected()
@@ -65,10 +65,10 @@ def test_stream_delivers_a_notification_created_after_connecting(
 
 
 def test_stream_accepts_the_token_as_query_parameter(
-    alpha: Tenant, ann, ann_token, notify_in: NotifyIn, run_async: RunAsync
+    alpha: Tenant, ann: User, ann_token: str, notify_in: NotifyIn, run_async: RunAsync
 ) -> None:
     # given
-    async def scenario():
+    async def scenario() -> tuple[Notification, SSEBlock]:
         async with open_stream(host_of(alpha), query={"access_token": ann_token}) as stream:
             assert stream.status == 200
             await stream.connected()
@@ -82,12 +82,12 @@ def test_stream_accepts_the_token_as_query_parameter(
 
 
 def test_stream_gets_only_its_users_notifications(
-    alpha: Tenant, ann, ann_token, make_user: MakeUser, notify_in: NotifyIn, run_async: RunAsync
+    alpha: Tenant, ann: User, ann_token: str, make_user: MakeUser, notify_in: NotifyIn, run_async: RunAsync
 ) -> None:
     # given
     bob = make_user(alpha, "bob@alpha.test")
 
-    async def scenario():
+    async def scenario() -> tuple[Notification, SSEBlock]:
         async with open_stream(host_of(alpha), token=ann_token) as stream:
             await stream.connected()
             # when: Bob's notification first, then Ann's
@@ -106,7 +106,7 @@ def test_beta_stream_of_user_n_never_receives_alpha_user_n_notifications(
     # given: both admins have the same user id; beta's admin listens
     beta_token = login(beta, "admin@beta.test")["access"]
 
-    async def scenario():
+    async def scenario() -> tuple[Notification, SSEBlock, bool]:
         async with open_stream(host_of(beta), token=beta_token) as stream:
             await stream.connected()
             # when: alpha's user N is notified, then beta's user N
@@ -122,7 +122,7 @@ def test_beta_stream_of_user_n_never_receives_alpha_user_n_notifications(
 
 def test_stream_without_credentials_is_401_in_the_error_shape(alpha: Tenant, run_async: RunAsync) -> None:
     # when
-    async def scenario():
+    async def scenario() -> tuple[int, dict[str, str], bytes]:
         async with open_stream(host_of(alpha)) as stream:
             return stream.status, stream.headers, await stream.body()
 
@@ -136,14 +136,14 @@ def test_stream_without_credentials_is_401_in_the_error_shape(alpha: Tenant, run
 
 @pytest.mark.parametrize("how", ["header", "query"])
 def test_stream_refuses_another_sites_token(
-    alpha: Tenant, beta: Tenant, admins: dict[str, User], login: Login, run_async: RunAsync, how
+    alpha: Tenant, beta: Tenant, admins: dict[str, User], login: Login, run_async: RunAsync, how: str
 ) -> None:
     # given: a valid token of alpha, for a user id that exists in beta too
     alpha_token = login(alpha, "admin@alpha.test")["access"]
     options = {"token": alpha_token} if how == "header" else {"query": {"access_token": alpha_token}}
 
     # when
-    async def scenario():
+    async def scenario() -> tuple[int, bytes]:
         async with open_stream(host_of(beta), **options) as stream:
             return stream.status, await stream.body()
 
@@ -154,7 +154,7 @@ def test_stream_refuses_another_sites_token(
 
 
 def test_stream_refuses_a_garbage_token(alpha: Tenant, run_async: RunAsync) -> None:
-    async def scenario():
+    async def scenario() -> tuple[int, bytes]:
         async with open_stream(host_of(alpha), query={"access_token": "not-a-jwt"}) as stream:
             return stream.status, await stream.body()
 
@@ -164,7 +164,7 @@ def test_stream_refuses_a_garbage_token(alpha: Tenant, run_async: RunAsync) -> N
 
 
 def test_stream_replays_unread_notifications_after_last_event_id(
-    alpha: Tenant, ann, ann_token, make_user: MakeUser, notify_in: NotifyIn, run_async: RunAsync
+    alpha: Tenant, ann: User, ann_token: str, make_user: MakeUser, notify_in: NotifyIn, run_async: RunAsync
 ) -> None:
     # given: Ann saw `seen`; since then `missed` (unread), `read_meanwhile` (read elsewhere), and Bob's
     bob = make_user(alpha, "bob@alpha.test")
@@ -177,7 +177,7 @@ def test_stream_replays_unread_notifications_after_last_event_id(
         Notification.objects.filter(pk=read_meanwhile.pk).update(read=True)
 
     # when: the browser reconnects with Last-Event-ID, then a new one arrives
-    async def scenario():
+    async def scenario() -> tuple[list[SSEBlock], Notification, SSEBlock]:
         async with open_stream(host_of(alpha), token=ann_token, headers={"Last-Event-ID": str(seen.pk)}) as stream:
             await stream.connected()
             replayed = [await stream.next_event(), await stream.next_event()]
@@ -191,14 +191,14 @@ def test_stream_replays_unread_notifications_after_last_event_id(
 
 
 def test_stream_replays_after_last_event_id_given_as_query_parameter(
-    alpha: Tenant, ann, ann_token, notify_in: NotifyIn, run_async: RunAsync
+    alpha: Tenant, ann: User, ann_token: str, notify_in: NotifyIn, run_async: RunAsync
 ) -> None:
     # given
     seen = notify_in(alpha, ann)
     missed = notify_in(alpha, ann)
 
     # when
-    async def scenario():
+    async def scenario() -> SSEBlock:
         async with open_stream(
             host_of(alpha), query={"access_token": ann_token, "last_event_id": str(seen.pk)}
         ) as stream:
@@ -210,13 +210,13 @@ def test_stream_replays_after_last_event_id_given_as_query_parameter(
 
 
 def test_stream_sends_keep_alive_comments(
-    alpha: Tenant, ann, ann_token, run_async: RunAsync, settings: Settings
+    alpha: Tenant, ann: User, ann_token: str, run_async: RunAsync, settings: Settings
 ) -> None:
     # given
     settings.NOTIFICATIONS_KEEPALIVE_SECONDS = 0.05
 
     # when
-    async def scenario():
+    async def scenario() -> list[SSEBlock]:
         async with open_stream(host_of(alpha), token=ann_token) as stream:
             await stream.connected()
             return [await stream.next_block(timeout=2), await stream.next_block(timeout=2)]
@@ -227,10 +227,10 @@ def test_stream_sends_keep_alive_comments(
 
 
 def test_stream_stops_on_client_disconnect_and_unsubscribes(
-    alpha: Tenant, ann, ann_token, notify_in: NotifyIn, run_async: RunAsync
+    alpha: Tenant, ann: User, ann_token: str, notify_in: NotifyIn, run_async: RunAsync
 ) -> None:
     # given
-    async def scenario():
+    async def scenario() -> tuple[int, int]:
         async with open_stream(host_of(alpha), token=ann_token) as stream:
             await stream.connected()
             subscribed = broker.local_subscriber_count("alpha", ann.pk)
@@ -244,14 +244,14 @@ def test_stream_stops_on_client_disconnect_and_unsubscribes(
     notify_in(alpha, ann)  # publishing to nobody is fine
 
 
-def test_stream_ends_when_the_access_token_expires(alpha: Tenant, ann, run_async: RunAsync) -> None:
+def test_stream_ends_when_the_access_token_expires(alpha: Tenant, ann: User, run_async: RunAsync) -> None:
     # given: a token with two seconds to live
     with tenant_context(alpha):
         token = TenantAccessToken.for_user(ann)
     token.set_exp(lifetime=timedelta(seconds=2))
 
     # when
-    async def scenario():
+    async def scenario() -> tuple[SSEBlock, bool]:
         async with open_stream(host_of(alpha), token=str(token)) as stream:
             await stream.connected()
             event = await stream.next_event(timeout=5)
@@ -264,7 +264,7 @@ def test_stream_ends_when_the_access_token_expires(alpha: Tenant, ann, run_async
     assert ended
 
 
-def test_stream_under_wsgi_answers_501_instead_of_hanging(alpha: Tenant, ann_token, client_for: ClientFor) -> None:
+def test_stream_under_wsgi_answers_501_instead_of_hanging(alpha: Tenant, ann_token: str, client_for: ClientFor) -> None:
     # when: the WSGI test client (a WSGI server would buffer the endless body)
     response = client_for(alpha, ann_token).get(STREAM_PATH)
     # then
@@ -272,8 +272,8 @@ def test_stream_under_wsgi_answers_501_instead_of_hanging(alpha: Tenant, ann_tok
     assert response.json()["error"]["code"] == "stream_unavailable"
 
 
-def test_stream_refuses_other_methods(alpha: Tenant, ann_token, run_async: RunAsync) -> None:
-    async def scenario():
+def test_stream_refuses_other_methods(alpha: Tenant, ann_token: str, run_async: RunAsync) -> None:
+    async def scenario() -> int:
         async with open_stream(host_of(alpha), token=ann_token, method="POST") as stream:
             return stream.status
 

@@ -18,18 +18,19 @@ from pytest_django import Settings
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 from tenant_apps.notifications import broker
+from tenant_apps.notifications.models import Notification
 from tests.conftest import host_of
 from tests.fixture_types import ClientFor, Login, MakeUser, NotifyIn, RunAsync
-from tests.tenant_apps.notifications.sse_client import open_stream
+from tests.tenant_apps.notifications.sse_client import SSEBlock, open_stream
 
 
 @pytest.fixture
-def ann(alpha: Tenant, make_user: MakeUser):
+def ann(alpha: Tenant, make_user: MakeUser) -> User:
     return make_user(alpha, "ann@alpha.test")
 
 
 @pytest.fixture
-def ann_token(alpha: Tenant, ann, login: Login):
+def ann_token(alpha: Tenant, ann: User, login: Login) -> str:
     return login(alpha, "ann@alpha.test")["access"]
 
 
@@ -39,7 +40,7 @@ def test_channel_names_carry_the_schema_and_the_user(redis_url: str, settings: S
 
 
 def test_stream_receives_what_another_process_publishes_on_the_users_channel(
-    alpha: Tenant, ann, ann_token, redis_url: str, run_async: RunAsync
+    alpha: Tenant, ann: User, ann_token: str, redis_url: str, run_async: RunAsync
 ) -> None:
     # given: another process, holding only a Redis connection
     other_process = redis.Redis.from_url(redis_url)
@@ -52,7 +53,7 @@ def test_stream_receives_what_another_process_publishes_on_the_users_channel(
         "created_at": "2026-11-21T00:00:00Z",
     }
 
-    async def scenario():
+    async def scenario() -> tuple[int, SSEBlock]:
         async with open_stream(host_of(alpha), token=ann_token) as stream:
             await stream.connected()
             # when
@@ -68,10 +69,16 @@ def test_stream_receives_what_another_process_publishes_on_the_users_channel(
 
 
 def test_notify_publishes_through_redis_to_the_stream(
-    alpha: Tenant, ann, ann_token, redis_url: str, notify_in: NotifyIn, run_async: RunAsync, client_for: ClientFor
+    alpha: Tenant,
+    ann: User,
+    ann_token: str,
+    redis_url: str,
+    notify_in: NotifyIn,
+    run_async: RunAsync,
+    client_for: ClientFor,
 ) -> None:
     # given
-    async def scenario():
+    async def scenario() -> tuple[int, Notification, SSEBlock]:
         async with open_stream(host_of(alpha), token=ann_token) as stream:
             await stream.connected()
             in_process = broker.local_subscriber_count("alpha", ann.pk)
@@ -98,7 +105,7 @@ def test_beta_stream_of_user_n_never_receives_alpha_user_n_notifications_over_re
     # given
     beta_token = login(beta, "admin@beta.test")["access"]
 
-    async def scenario():
+    async def scenario() -> tuple[Notification, SSEBlock, bool]:
         async with open_stream(host_of(beta), token=beta_token) as stream:
             await stream.connected()
             # when
@@ -113,13 +120,13 @@ def test_beta_stream_of_user_n_never_receives_alpha_user_n_notifications_over_re
 
 
 def test_stream_over_redis_stops_on_disconnect_and_releases_its_subscription(
-    alpha: Tenant, ann, ann_token, redis_url: str, run_async: RunAsync
+    alpha: Tenant, ann: User, ann_token: str, redis_url: str, run_async: RunAsync
 ) -> None:
     # given
     channel = broker.channel_name("alpha", ann.pk)
     control = redis.Redis.from_url(redis_url)
 
-    async def scenario():
+    async def scenario() -> tuple[list[tuple[bytes, int]], list[tuple[bytes, int]]]:
         async with open_stream(host_of(alpha), token=ann_token) as stream:
             await stream.connected()
             during = await sync_to_async(control.pubsub_numsub)(channel)
@@ -134,7 +141,7 @@ def test_stream_over_redis_stops_on_disconnect_and_releases_its_subscription(
 
 
 def test_publish_with_redis_down_is_logged_not_raised(
-    alpha: Tenant, ann, settings: Settings, notify_in: NotifyIn, caplog: pytest.LogCaptureFixture
+    alpha: Tenant, ann: User, settings: Settings, notify_in: NotifyIn, caplog: pytest.LogCaptureFixture
 ) -> None:
     # given: nothing listens on this port
     settings.REDIS_URL = "redis://127.0.0.1:1/15"

@@ -40,7 +40,7 @@ from rest_framework.test import APIClient
 from shared_apps.tenancy.models import Tenant
 from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
 from tests.conftest import PASSWORD
-from tests.fixture_types import ClientFor, Login, MakeUser, PaymentsApi
+from tests.fixture_types import ApiAs, ClientFor, Login, MakeUser
 
 WEBHOOK = "/api/v1/payments/stripe/webhook/"
 INVOICES = "/api/v1/invoices/"
@@ -220,7 +220,7 @@ def receipt_of() -> Callable[..., Any]:
 
 
 @pytest.fixture
-def submit_offline(api: PaymentsApi) -> Callable[..., Any]:
+def submit_offline(api: ApiAs) -> Callable[..., Any]:
     """``submit_offline(tenant, email, invoice, amount, tracking_code)``: upload a receipt, then pay offline."""
 
     def submit(tenant: Any, email: str, invoice: Any, amount: str, tracking_code: str = "TRK-1") -> Any:

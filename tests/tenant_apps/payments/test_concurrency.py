@@ -90,7 +90,9 @@ def committed(alpha: Tenant) -> Iterator[dict[str, Any]]:
         connection.set_schema_to_public()
 
 
-def test_concurrent_offline_payments_cannot_overpay(alpha: Tenant, committed, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_concurrent_offline_payments_cannot_overpay(
+    alpha: Tenant, committed: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     # given: four payers' worth of 60.00 receipts against one 100.00 invoice, committed
     from tenant_apps.files.services import file_store
     from tenant_apps.payments import services
@@ -144,7 +146,7 @@ def test_concurrent_offline_payments_cannot_overpay(alpha: Tenant, committed, mo
 
 
 def test_concurrent_deliveries_of_one_event_apply_it_once(
-    alpha: Tenant, committed, monkeypatch: pytest.MonkeyPatch
+    alpha: Tenant, committed: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given: a committed pending card payment of the whole invoice, and its success event
     from tenant_apps.audit.models import AuditLogEntry

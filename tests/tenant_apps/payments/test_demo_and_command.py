@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from io import StringIO
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import stripe
@@ -15,7 +16,7 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 from rest_framework.test import APIClient
 
 from shared_apps.tenancy.models import Tenant
-from tests.fixture_types import MakeInvoice, PaymentsApi
+from tests.fixture_types import ApiAs, MakeInvoice
 from tests.tenant_apps.payments.conftest import INVOICES, refreshed
 
 
@@ -33,13 +34,13 @@ def test_demo_invoice_is_created_once_and_not_emailed(
 
 
 @pytest.fixture
-def webhook_posts(monkeypatch: pytest.MonkeyPatch):
+def webhook_posts(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Route the command's HTTP POST into the test client (no server runs in tests); records each call."""
     from tenant_apps.payments.management.commands import stripe_test_webhook
 
     calls = []
 
-    def post(url, data, headers, timeout):
+    def post(url: str, data: bytes, headers: dict[str, str], timeout: float) -> SimpleNamespace:
         calls.append({"url": url, "headers": headers})
         client = APIClient(HTTP_HOST=headers["Host"].split(":")[0])
         response = client.generic(
@@ -58,10 +59,10 @@ def webhook_posts(monkeypatch: pytest.MonkeyPatch):
 def test_stripe_test_webhook_pays_the_intent_signs_the_event_and_replays_are_no_ops(
     alpha: Tenant,
     people: SimpleNamespace,
-    api: PaymentsApi,
+    api: ApiAs,
     make_invoice: MakeInvoice,
     stripe_on: stripe.StripeClient,
-    webhook_posts,
+    webhook_posts: list[dict[str, Any]],
 ) -> None:
     # given: a card checkout started through the API
     invoice = make_invoice(alpha, people.student)
@@ -84,7 +85,7 @@ def test_stripe_test_webhook_pays_the_intent_signs_the_event_and_replays_are_no_
 
 
 def test_stripe_test_webhook_reports_a_refused_delivery(
-    alpha: Tenant, stripe_on: stripe.StripeClient, webhook_posts, monkeypatch: pytest.MonkeyPatch
+    alpha: Tenant, stripe_on: stripe.StripeClient, webhook_posts: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given: the command signs with a secret the server does not share
     from tenant_apps.payments.management.commands import stripe_test_webhook

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -15,7 +16,7 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from saas.api.errors import ApplicationError
 from shared_apps.tenancy.models import Tenant
-from tests.fixture_types import MakeInvoice, MakeUser, PaymentsApi, SubmitOffline
+from tests.fixture_types import ApiAs, MakeInvoice, MakeUser, SubmitOffline
 from tests.tenant_apps.payments.conftest import INVOICES, error_code, pdf_text, refreshed
 
 
@@ -26,7 +27,7 @@ def _due(days: int = 30) -> str:
 def test_financial_issues_an_invoice_with_rounded_line_amounts_and_a_stored_total(
     alpha: Tenant,
     people: SimpleNamespace,
-    api: PaymentsApi,
+    api: ApiAs,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     # given
@@ -71,7 +72,7 @@ def test_invoice_numbers_are_sequential_per_tenant(
 def test_issuing_an_invoice_emails_it_with_its_pdf_after_commit(
     alpha: Tenant,
     people: SimpleNamespace,
-    api: PaymentsApi,
+    api: ApiAs,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     # given
@@ -115,7 +116,9 @@ def test_issuing_an_invoice_emails_it_with_its_pdf_after_commit(
         ({"lines": [{"description": "x", "quantity": "1", "unit_price": "9999999999.99"}] * 2}, "invalid_amount"),
     ],
 )
-def test_invalid_invoices_are_refused(alpha: Tenant, people: SimpleNamespace, api: PaymentsApi, change, code) -> None:
+def test_invalid_invoices_are_refused(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, change: dict[str, Any], code: str
+) -> None:
     # given
     body = {
         "customer": people.student.pk,
@@ -153,7 +156,7 @@ def test_zero_decimal_currency_amounts_round_to_whole_units(
     ],
 )
 def test_only_finance_roles_issue_invoices(
-    request, people: SimpleNamespace, api: PaymentsApi, tenant_name, email, status
+    request: pytest.FixtureRequest, people: SimpleNamespace, api: ApiAs, tenant_name: str, email: str, status: int
 ) -> None:
     # given
     tenant = request.getfixturevalue(tenant_name)
@@ -170,7 +173,7 @@ def test_only_finance_roles_issue_invoices(
 
 
 def test_customers_see_only_their_invoices_and_finance_sees_all(
-    alpha: Tenant, people: SimpleNamespace, api: PaymentsApi, make_invoice: MakeInvoice
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice
 ) -> None:
     # given
     mine = make_invoice(alpha, people.student)
@@ -191,7 +194,7 @@ def test_customers_see_only_their_invoices_and_finance_sees_all(
 
 
 def test_invoice_list_filters_by_status_and_overdue(
-    alpha: Tenant, people: SimpleNamespace, api: PaymentsApi, make_invoice: MakeInvoice
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice
 ) -> None:
     # given
     unpaid = make_invoice(alpha, people.student)
@@ -211,7 +214,7 @@ def test_invoice_list_filters_by_status_and_overdue(
 
 
 def test_invoice_pdf_is_served_to_who_may_see_the_invoice(
-    alpha: Tenant, people: SimpleNamespace, api: PaymentsApi, make_invoice: MakeInvoice
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice
 ) -> None:
     # given
     invoice = make_invoice(alpha, people.student, note="Thanks <b>for</b> & more")
@@ -226,7 +229,7 @@ def test_invoice_pdf_is_served_to_who_may_see_the_invoice(
 
 
 def test_cancelling_rejects_pending_payments_and_refuses_once_anything_is_approved(
-    alpha: Tenant, people: SimpleNamespace, api: PaymentsApi, make_invoice: MakeInvoice, submit_offline: SubmitOffline
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice, submit_offline: SubmitOffline
 ) -> None:
     # given: an invoice with one pending offline payment
     invoice = make_invoice(alpha, people.student)
@@ -250,7 +253,7 @@ def test_cancelling_rejects_pending_payments_and_refuses_once_anything_is_approv
 
 
 def test_an_invoice_with_an_approved_payment_cannot_be_cancelled(
-    alpha: Tenant, people: SimpleNamespace, api: PaymentsApi, make_invoice: MakeInvoice, submit_offline: SubmitOffline
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice, submit_offline: SubmitOffline
 ) -> None:
     # given
     invoice = make_invoice(alpha, people.student)
@@ -308,7 +311,7 @@ def test_invoice_create_is_a_public_service_for_other_apps(
 
 
 def test_listing_invoices_costs_the_same_queries_for_one_or_many(
-    alpha: Tenant, people: SimpleNamespace, api: PaymentsApi, make_invoice: MakeInvoice, submit_offline: SubmitOffline
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice, submit_offline: SubmitOffline
 ) -> None:
     # given: invoices that each have a pending payment
     from django.db import connection

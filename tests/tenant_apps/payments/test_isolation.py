@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from django_tenants.utils import tenant_context
 
 from shared_apps.tenancy.models import Tenant
-from tests.fixture_types import ClientFor, Deliver, Login, MakeInvoice, PaymentsApi, SubmitOffline
+from tests.fixture_types import ApiAs, ClientFor, Deliver, Login, MakeInvoice, SubmitOffline
 from tests.tenant_apps.payments.conftest import INVOICES, PAYMENTS, error_code, intent_event, refreshed
 
 
@@ -15,7 +15,7 @@ def test_an_invoice_of_alpha_is_invisible_from_beta(
     alpha: Tenant,
     beta: Tenant,
     people: SimpleNamespace,
-    api: PaymentsApi,
+    api: ApiAs,
     make_invoice: MakeInvoice,
     submit_offline: SubmitOffline,
 ) -> None:

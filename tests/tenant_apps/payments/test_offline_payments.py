@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -12,11 +13,12 @@ from django_tenants.utils import tenant_context
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from shared_apps.tenancy.models import Tenant
-from tests.fixture_types import MakeInvoice, PaymentsApi, ReceiptOf, SubmitOffline
+from tenant_apps.accounts.models import User
+from tests.fixture_types import ApiAs, MakeInvoice, ReceiptOf, SubmitOffline
 from tests.tenant_apps.payments.conftest import INVOICES, PAYMENTS, error_code, refreshed, status_from_payments
 
 
-def _notifications(tenant, user, verb):
+def _notifications(tenant: Tenant, user: User, verb: str) -> list[dict[str, Any]]:
     from tenant_apps.notifications.models import Notification
 
     with tenant_context(tenant):
@@ -41,7 +43,7 @@ def test_offline_payment_is_pending_and_the_financial_users_are_told(
 
 
 def test_financial_approves_and_the_invoice_becomes_partially_paid(
-    alpha: Tenant, people: SimpleNamespace, api: PaymentsApi, make_invoice: MakeInvoice, submit_offline: SubmitOffline
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice, submit_offline: SubmitOffline
 ) -> None:
     # given
     invoice = make_invoice(alpha, people.student)
@@ -73,11 +75,11 @@ def test_financial_approves_and_the_invoice_becomes_partially_paid(
 def test_only_the_financial_role_or_admin_approves_on_a_school(
     alpha: Tenant,
     people: SimpleNamespace,
-    api: PaymentsApi,
+    api: ApiAs,
     make_invoice: MakeInvoice,
     submit_offline: SubmitOffline,
-    email,
-    status,
+    email: str,
+    status: int,
 ) -> None:
     # given
     invoice = make_invoice(alpha, people.student)
@@ -95,11 +97,11 @@ def test_only_the_financial_role_or_admin_approves_on_a_school(
 def test_on_a_store_without_a_financial_role_the_admin_approves(
     gamma: Tenant,
     people: SimpleNamespace,
-    api: PaymentsApi,
+    api: ApiAs,
     make_invoice: MakeInvoice,
     submit_offline: SubmitOffline,
-    email,
-    status,
+    email: str,
+    status: int,
 ) -> None:
     # given
     invoice = make_invoice(gamma, people.customer, total="30.00")
@@ -112,7 +114,7 @@ def test_on_a_store_without_a_financial_role_the_admin_approves(
 
 
 def test_rejection_needs_a_reason_which_the_payer_sees(
-    alpha: Tenant, people: SimpleNamespace, api: PaymentsApi, make_invoice: MakeInvoice, submit_offline: SubmitOffline
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice, submit_offline: SubmitOffline
 ) -> None:
     # given
     invoice = make_invoice(alpha, people.student)
@@ -135,7 +137,7 @@ def test_rejection_needs_a_reason_which_the_payer_sees(
 
 
 def test_overpayment_is_refused_counting_pending_payments(
-    alpha: Tenant, people: SimpleNamespace, api: PaymentsApi, make_invoice: MakeInvoice, submit_offline: SubmitOffline
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice, submit_offline: SubmitOffline
 ) -> None:
     # given: 100.00 invoice, 60.00 pending
     invoice = make_invoice(alpha, people.student)
@@ -157,7 +159,7 @@ def test_overpayment_is_refused_counting_pending_payments(
 
 
 def test_a_rejected_payment_frees_its_amount(
-    alpha: Tenant, people: SimpleNamespace, api: PaymentsApi, make_invoice: MakeInvoice, submit_offline: SubmitOffline
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice, submit_offline: SubmitOffline
 ) -> None:
     # given
     invoice = make_invoice(alpha, people.student)
@@ -187,7 +189,7 @@ def test_a_tracking_code_is_claimed_by_one_live_payment(
 
 
 def test_the_receipt_must_be_the_payers_own_upload(
-    alpha: Tenant, people: SimpleNamespace, api: PaymentsApi, make_invoice: MakeInvoice, receipt_of: ReceiptOf
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice, receipt_of: ReceiptOf
 ) -> None:
     # given: a receipt uploaded by someone else, and a text file of the payer's
     invoice = make_invoice(alpha, people.student)
@@ -207,7 +209,7 @@ def test_the_receipt_must_be_the_payers_own_upload(
 
 
 def test_approvers_may_read_receipts_others_may_not(
-    alpha: Tenant, people: SimpleNamespace, api: PaymentsApi, make_invoice: MakeInvoice, submit_offline: SubmitOffline
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice, submit_offline: SubmitOffline
 ) -> None:
     # given
     invoice = make_invoice(alpha, people.student)
@@ -222,7 +224,7 @@ def test_approvers_may_read_receipts_others_may_not(
 
 
 def test_payment_list_is_the_finance_queue_and_each_payers_own(
-    alpha: Tenant, people: SimpleNamespace, api: PaymentsApi, make_invoice: MakeInvoice, submit_offline: SubmitOffline
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice, submit_offline: SubmitOffline
 ) -> None:
     # given
     mine = make_invoice(alpha, people.student)
@@ -242,7 +244,7 @@ def test_payment_list_is_the_finance_queue_and_each_payers_own(
 def test_paying_in_full_offline_emails_the_paid_invoice(
     alpha: Tenant,
     people: SimpleNamespace,
-    api: PaymentsApi,
+    api: ApiAs,
     make_invoice: MakeInvoice,
     submit_offline: SubmitOffline,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,

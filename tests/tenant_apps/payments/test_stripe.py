@@ -6,6 +6,7 @@ import json
 import time
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import Protocol
 
 import pytest
 import stripe
@@ -14,7 +15,8 @@ from django_tenants.utils import tenant_context
 from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from shared_apps.tenancy.models import Tenant
-from tests.fixture_types import Deliver, MakeInvoice, PaymentsApi, SubmitOffline
+from tenant_apps.payments.models import Invoice, Payment
+from tests.fixture_types import ApiAs, ApiResponse, Deliver, MakeInvoice, SubmitOffline
 from tests.tenant_apps.payments.conftest import (
     INVOICES,
     PAYMENTS,
@@ -29,32 +31,38 @@ from tests.tenant_apps.payments.conftest import (
 )
 
 
+class Checkout(Protocol):
+    """``checkout(tenant, email, invoice, amount=None)``: the answer of POST .../stripe-payment-intent/."""
+
+    def __call__(self, tenant: Tenant, email: str, invoice: Invoice, amount: str | None = None) -> ApiResponse: ...
+
+
 @pytest.fixture
-def checkout(api: PaymentsApi):
+def checkout(api: ApiAs) -> Checkout:
     """``checkout(tenant, email, invoice, amount=None)``: POST .../stripe-payment-intent/."""
 
-    def start(tenant, email, invoice, amount=None):
+    def start(tenant: Tenant, email: str, invoice: Invoice, amount: str | None = None) -> ApiResponse:
         body = {} if amount is None else {"amount": amount}
         return api(tenant, email).post(f"{INVOICES}{invoice.pk}/stripe-payment-intent/", body)
 
     return start
 
 
-def _events(tenant):
+def _events(tenant: Tenant) -> list[tuple[str, str]]:
     from tenant_apps.payments.models import StripeEvent
 
     with tenant_context(tenant):
         return list(StripeEvent.objects.values_list("event_id", "outcome"))
 
 
-def _payment(tenant, pk):
+def _payment(tenant: Tenant, pk: int) -> Payment:
     from tenant_apps.payments.models import Payment
 
     with tenant_context(tenant):
         return Payment.objects.get(pk=pk)
 
 
-def _side_effects(tenant):
+def _side_effects(tenant: Tenant) -> tuple[int, int]:
     from tenant_apps.audit.models import AuditLogEntry
     from tenant_apps.notifications.models import Notification
 
@@ -63,7 +71,7 @@ def _side_effects(tenant):
 
 
 def test_without_a_secret_key_online_payments_are_unavailable(
-    alpha: Tenant, people: SimpleNamespace, make_invoice: MakeInvoice, checkout
+    alpha: Tenant, people: SimpleNamespace, make_invoice: MakeInvoice, checkout: Checkout
 ) -> None:
     # given: the default test settings have no STRIPE_SECRET_KEY
     invoice = make_invoice(alpha, people.student)
@@ -78,9 +86,9 @@ def test_without_a_secret_key_online_payments_are_unavailable(
 def test_a_card_payment_creates_a_payment_intent_in_minor_units_with_tenant_metadata(
     alpha: Tenant,
     people: SimpleNamespace,
-    api: PaymentsApi,
+    api: ApiAs,
     make_invoice: MakeInvoice,
-    checkout,
+    checkout: Checkout,
     stripe_on: stripe.StripeClient,
 ) -> None:
     # given
@@ -111,7 +119,7 @@ def test_without_an_amount_the_intent_covers_everything_open_and_a_returning_pay
     alpha: Tenant,
     people: SimpleNamespace,
     make_invoice: MakeInvoice,
-    checkout,
+    checkout: Checkout,
     submit_offline: SubmitOffline,
     stripe_on: stripe.StripeClient,
 ) -> None:
@@ -129,7 +137,11 @@ def test_without_an_amount_the_intent_covers_everything_open_and_a_returning_pay
 
 
 def test_a_card_payment_beyond_the_open_amount_is_refused(
-    alpha: Tenant, people: SimpleNamespace, make_invoice: MakeInvoice, checkout, stripe_on: stripe.StripeClient
+    alpha: Tenant,
+    people: SimpleNamespace,
+    make_invoice: MakeInvoice,
+    checkout: Checkout,
+    stripe_on: stripe.StripeClient,
 ) -> None:
     # given
     invoice = make_invoice(alpha, people.student)
@@ -141,7 +153,7 @@ def test_a_card_payment_beyond_the_open_amount_is_refused(
 
 
 def test_an_unreachable_stripe_leaves_no_payment_behind(
-    alpha: Tenant, people: SimpleNamespace, make_invoice: MakeInvoice, checkout, settings: Settings
+    alpha: Tenant, people: SimpleNamespace, make_invoice: MakeInvoice, checkout: Checkout, settings: Settings
 ) -> None:
     # given: a key, but Stripe's base URL is a closed local port
     settings.STRIPE_SECRET_KEY = "sk_test_unreachable"
@@ -158,7 +170,7 @@ def test_succeeded_event_approves_the_payment_and_pays_the_invoice(
     alpha: Tenant,
     people: SimpleNamespace,
     make_invoice: MakeInvoice,
-    checkout,
+    checkout: Checkout,
     stripe_on: stripe.StripeClient,
     deliver: Deliver,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
@@ -185,9 +197,9 @@ def test_succeeded_event_approves_the_payment_and_pays_the_invoice(
 def test_half_offline_and_half_by_card_pays_the_invoice_and_emails_its_pdf(
     alpha: Tenant,
     people: SimpleNamespace,
-    api: PaymentsApi,
+    api: ApiAs,
     make_invoice: MakeInvoice,
-    checkout,
+    checkout: Checkout,
     submit_offline: SubmitOffline,
     stripe_on: stripe.StripeClient,
     deliver: Deliver,
@@ -225,10 +237,10 @@ def test_a_badly_signed_event_is_refused_and_changes_nothing(
     alpha: Tenant,
     people: SimpleNamespace,
     make_invoice: MakeInvoice,
-    checkout,
+    checkout: Checkout,
     stripe_on: stripe.StripeClient,
     deliver: Deliver,
-    tamper,
+    tamper: str,
 ) -> None:
     # given
     invoice = make_invoice(alpha, people.student)
@@ -255,7 +267,7 @@ def test_a_replayed_event_is_a_no_op(
     alpha: Tenant,
     people: SimpleNamespace,
     make_invoice: MakeInvoice,
-    checkout,
+    checkout: Checkout,
     stripe_on: stripe.StripeClient,
     deliver: Deliver,
 ) -> None:
@@ -282,7 +294,7 @@ def test_events_of_another_tenant_are_ignored(
     gamma: Tenant,
     people: SimpleNamespace,
     make_invoice: MakeInvoice,
-    checkout,
+    checkout: Checkout,
     stripe_on: stripe.StripeClient,
     deliver: Deliver,
 ) -> None:
@@ -305,7 +317,7 @@ def test_a_failed_card_payment_is_rejected_with_stripes_message_and_frees_its_am
     alpha: Tenant,
     people: SimpleNamespace,
     make_invoice: MakeInvoice,
-    checkout,
+    checkout: Checkout,
     stripe_on: stripe.StripeClient,
     deliver: Deliver,
 ) -> None:
@@ -329,7 +341,7 @@ def test_success_after_a_failure_on_the_same_intent_is_approved_when_the_invoice
     alpha: Tenant,
     people: SimpleNamespace,
     make_invoice: MakeInvoice,
-    checkout,
+    checkout: Checkout,
     stripe_on: stripe.StripeClient,
     deliver: Deliver,
 ) -> None:
@@ -353,9 +365,9 @@ def test_success_after_a_failure_on_the_same_intent_is_approved_when_the_invoice
 def test_success_of_a_rejected_payment_that_no_longer_fits_is_flagged_for_refund(
     alpha: Tenant,
     people: SimpleNamespace,
-    api: PaymentsApi,
+    api: ApiAs,
     make_invoice: MakeInvoice,
-    checkout,
+    checkout: Checkout,
     submit_offline: SubmitOffline,
     stripe_on: stripe.StripeClient,
     deliver: Deliver,
@@ -388,7 +400,7 @@ def test_an_event_whose_amount_differs_from_the_payment_does_not_approve_it(
     alpha: Tenant,
     people: SimpleNamespace,
     make_invoice: MakeInvoice,
-    checkout,
+    checkout: Checkout,
     stripe_on: stripe.StripeClient,
     deliver: Deliver,
 ) -> None:
@@ -432,9 +444,9 @@ def test_without_a_webhook_secret_the_endpoint_refuses(alpha: Tenant, deliver: D
 def test_card_payments_are_not_approved_by_hand(
     alpha: Tenant,
     people: SimpleNamespace,
-    api: PaymentsApi,
+    api: ApiAs,
     make_invoice: MakeInvoice,
-    checkout,
+    checkout: Checkout,
     stripe_on: stripe.StripeClient,
 ) -> None:
     # given

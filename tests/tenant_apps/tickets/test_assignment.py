@@ -8,14 +8,16 @@ from types import SimpleNamespace
 import pytest
 from django_tenants.utils import tenant_context
 from guardian.core import ObjectPermissionChecker
+from rest_framework.test import APIClient
 
 from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.notifications.models import Notification
 from tenant_apps.tickets.models import Ticket
+from tests.fixture_types import ApiResponse
 from tests.tenant_apps.tickets.conftest import TICKETS, error_code, ids, open_ticket, ticket_url
 
 
-def _assign(client, pk, assignee):
+def _assign(client: APIClient, pk: int, assignee: int | None) -> ApiResponse:
     return client.post(ticket_url(pk, "assign"), {"assignee": assignee})
 
 
@@ -68,7 +70,7 @@ def test_unassigning_the_creator_does_not_take_their_own_ticket_away(school: Sim
 
 
 @pytest.mark.parametrize("who", ["ann", "bob", "tom"], ids=["creator", "stranger", "teacher"])
-def test_only_support_staff_may_assign(school: SimpleNamespace, who) -> None:
+def test_only_support_staff_may_assign(school: SimpleNamespace, who: str) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when

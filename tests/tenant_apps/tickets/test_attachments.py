@@ -7,11 +7,12 @@ import uuid
 from types import SimpleNamespace
 
 import pytest
+from rest_framework.test import APIClient
 
 from tests.tenant_apps.tickets.conftest import FILES, error_code, open_ticket, ticket_url, upload
 
 
-def _can_read(client, file_id):
+def _can_read(client: APIClient, file_id: str) -> bool:
     response = client.get(f"{FILES}{file_id}/")
     assert response.status_code in (200, 404), response.content
     return response.status_code == 200
@@ -73,7 +74,7 @@ def test_someone_elses_file_or_an_unknown_id_is_refused_and_nothing_is_created(s
     ids=["creator", "support", "admin", "assignee", "stranger", "other-teacher"],
 )
 def test_an_attachment_is_readable_by_whoever_may_view_the_ticket_only(
-    school: SimpleNamespace, reader, allowed
+    school: SimpleNamespace, reader: str, allowed: bool
 ) -> None:
     # given
     file_id = upload(school.ann.client)

@@ -4,22 +4,25 @@ and the notifications every change leaves."""
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django_tenants.utils import tenant_context
+from rest_framework.test import APIClient
 
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.notifications.models import Notification
 from tests.tenant_apps.tickets.conftest import error_code, open_ticket, ticket_url
 
 
-def _status(client, pk):
+def _status(client: APIClient, pk: int) -> str:
     response = client.get(ticket_url(pk))
     assert response.status_code == 200, response.content
     return response.json()["status"]
 
 
-def _audit(tenant, pk):
+def _audit(tenant: Tenant, pk: int) -> list[tuple[str, str, dict[str, Any]]]:
     with tenant_context(tenant):
         return [
             (e.verb, e.actor_repr, e.changes)
@@ -27,7 +30,7 @@ def _audit(tenant, pk):
         ]
 
 
-def _notified(tenant, verb, pk):
+def _notified(tenant: Tenant, verb: str, pk: int) -> list[str]:
     with tenant_context(tenant):
         return sorted(n.recipient.email for n in Notification.objects.filter(verb=verb, object_id=str(pk)))
 
@@ -59,7 +62,7 @@ def test_a_stranger_cannot_reply_and_the_conversation_is_unchanged(school: Simpl
 
 
 @pytest.mark.parametrize("closer", ["ann", "sue", "admin"], ids=["creator", "support", "admin"])
-def test_the_creator_and_support_staff_may_close_a_ticket(school: SimpleNamespace, closer) -> None:
+def test_the_creator_and_support_staff_may_close_a_ticket(school: SimpleNamespace, closer: str) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -43,7 +44,9 @@ VALID = {"subject": "Help", "body": "Please."}
         "attachment-object",
     ],
 )
-def test_an_invalid_new_ticket_is_refused_with_the_field_named(school: SimpleNamespace, body, field) -> None:
+def test_an_invalid_new_ticket_is_refused_with_the_field_named(
+    school: SimpleNamespace, body: dict[str, Any], field: str
+) -> None:
     # when
     response = school.ann.client.post(TICKETS, body)
     # then
@@ -84,7 +87,7 @@ def test_line_breaks_in_the_subject_become_spaces(school: SimpleNamespace) -> No
 
 
 @pytest.mark.parametrize("body", [{}, {"body": ""}, {"body": "ok", "attachments": ["nope"]}, {"body": None}])
-def test_an_invalid_reply_is_refused(school: SimpleNamespace, body) -> None:
+def test_an_invalid_reply_is_refused(school: SimpleNamespace, body: dict[str, Any]) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when
@@ -95,7 +98,7 @@ def test_an_invalid_reply_is_refused(school: SimpleNamespace, body) -> None:
 
 
 @pytest.mark.parametrize("body", [{}, {"assignee": "tom"}, {"assignee": 0}, {"assignee": 2**70}, {"assignee": 1.5}])
-def test_an_invalid_assignment_is_refused(school: SimpleNamespace, body) -> None:
+def test_an_invalid_assignment_is_refused(school: SimpleNamespace, body: dict[str, Any]) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when
@@ -109,7 +112,7 @@ def test_an_invalid_assignment_is_refused(school: SimpleNamespace, body) -> None
     ("method", "path"),
     [("get", "abc/"), ("get", f"{10**30}/"), ("post", f"{2**63}/close/"), ("get", "-1/"), ("post", "0/messages/")],
 )
-def test_a_ticket_id_that_cannot_exist_is_a_json_404(school: SimpleNamespace, method, path) -> None:
+def test_a_ticket_id_that_cannot_exist_is_a_json_404(school: SimpleNamespace, method: str, path: str) -> None:
     # when
     response = getattr(school.sue.client, method)(f"{TICKETS}{path}", {"body": "x"} if method == "post" else None)
     # then
@@ -120,7 +123,7 @@ def test_a_ticket_id_that_cannot_exist_is_a_json_404(school: SimpleNamespace, me
 @pytest.mark.parametrize(
     ("method", "action"), [("get", "messages"), ("get", "close"), ("put", None), ("patch", None), ("delete", None)]
 )
-def test_methods_the_api_does_not_offer_are_refused(school: SimpleNamespace, method, action) -> None:
+def test_methods_the_api_does_not_offer_are_refused(school: SimpleNamespace, method: str, action: str | None) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when

@@ -14,7 +14,7 @@ from tests.fixture_types import MakePerson, MakeUser
 from tests.tenant_apps.tickets.conftest import TICKETS, open_ticket
 
 
-def _recipients():
+def _recipients() -> list[str]:
     return sorted(address for message in mail.outbox for address in message.to)
 
 

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import uuid
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
 from tenant_apps.files.models import StoredFile
 from tenant_apps.tickets.targets import register_ticket_target, unregister_ticket_target
+from tests.fixture_types import ApiResponse
 from tests.tenant_apps.tickets.conftest import TICKETS, error_code, ids, open_ticket, upload
 
 
-def _target_error(response):
+def _target_error(response: ApiResponse) -> dict[str, Any]:
     assert response.status_code == 400, response.content
     assert error_code(response) == "invalid_target"
     return response.json()["error"]["details"]["target"]
@@ -52,7 +54,7 @@ def test_an_unregistered_type_is_refused(school: SimpleNamespace) -> None:
     "target_id", [str(uuid.uuid4()), "not-a-uuid", "0", " "], ids=["missing", "malformed", "integer", "blank"]
 )
 def test_an_id_that_names_no_object_is_refused(
-    school: SimpleNamespace, stored_file_target: type[StoredFile], target_id
+    school: SimpleNamespace, stored_file_target: type[StoredFile], target_id: str
 ) -> None:
     # when
     response = school.ann.client.post(

@@ -43,7 +43,7 @@ def test_another_user_neither_lists_nor_reads_someone_elses_ticket(school: Simpl
 
 
 @pytest.mark.parametrize("action", [None, "messages", "close", "reopen"])
-def test_someone_elses_ticket_answers_exactly_like_a_missing_one(school: SimpleNamespace, action) -> None:
+def test_someone_elses_ticket_answers_exactly_like_a_missing_one(school: SimpleNamespace, action: str | None) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     missing = ticket["id"] + 10_000
@@ -164,7 +164,7 @@ def test_filters_never_widen_what_a_user_may_see(school: SimpleNamespace) -> Non
         {"assignee": str(2**70)},
     ],
 )
-def test_an_invalid_filter_value_answers_400_in_the_error_shape(school: SimpleNamespace, query) -> None:
+def test_an_invalid_filter_value_answers_400_in_the_error_shape(school: SimpleNamespace, query: dict[str, str]) -> None:
     # when
     response = school.sue.client.get(TICKETS, query)
     # then

@@ -19,7 +19,7 @@ D = Decimal
 ALPHA_ONLY_ID = 900_000_001
 
 
-def _alpha_wallet_with_money(alpha):
+def _alpha_wallet_with_money(alpha: Tenant) -> Wallet:
     with tenant_context(alpha):
         user = User.objects.create_user(email="rich@alpha.test", password=PASSWORD, id=ALPHA_ONLY_ID)
         wallet = services.wallet_open(user=user)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.wallet import services
@@ -16,7 +19,7 @@ D = Decimal
 
 
 @pytest.fixture
-def entry(in_alpha: Tenant, funded: Funded):
+def entry(in_alpha: Tenant, funded: Funded) -> LedgerEntry:
     wallet = funded(in_alpha, "ann@alpha.test")
     return services.wallet_top_up(wallet=wallet, amount=D("10"), memo="original")
 
@@ -26,7 +29,7 @@ def _unchanged(entry: LedgerEntry) -> None:
     assert (stored.balance_delta, stored.memo) == (D("10.00"), "original")
 
 
-def test_an_existing_ledger_entry_cannot_be_saved_again(entry) -> None:
+def test_an_existing_ledger_entry_cannot_be_saved_again(entry: LedgerEntry) -> None:
     entry.memo = "rewritten"
     entry.balance_delta = D("1000")
     with pytest.raises(LedgerEntryImmutableError):
@@ -34,7 +37,7 @@ def test_an_existing_ledger_entry_cannot_be_saved_again(entry) -> None:
     _unchanged(entry)
 
 
-def test_a_ledger_entry_cannot_be_saved_over_an_existing_row_by_giving_its_id(entry) -> None:
+def test_a_ledger_entry_cannot_be_saved_over_an_existing_row_by_giving_its_id(entry: LedgerEntry) -> None:
     forged = LedgerEntry(
         pk=entry.pk,
         wallet=entry.wallet,
@@ -50,7 +53,7 @@ def test_a_ledger_entry_cannot_be_saved_over_an_existing_row_by_giving_its_id(en
     _unchanged(entry)
 
 
-def test_a_ledger_entry_cannot_be_deleted(entry) -> None:
+def test_a_ledger_entry_cannot_be_deleted(entry: LedgerEntry) -> None:
     with pytest.raises(LedgerEntryImmutableError):
         entry.delete()
     assert LedgerEntry.objects.filter(pk=entry.pk).exists()
@@ -65,7 +68,9 @@ def test_a_ledger_entry_cannot_be_deleted(entry) -> None:
     ],
     ids=["update", "delete", "bulk_update"],
 )
-def test_ledger_entries_cannot_be_changed_in_bulk(entry, change) -> None:
+def test_ledger_entries_cannot_be_changed_in_bulk(
+    entry: LedgerEntry, change: Callable[[QuerySet[LedgerEntry]], object]
+) -> None:
     with pytest.raises(LedgerEntryImmutableError):
         change(LedgerEntry.objects.filter(pk=entry.pk))
     _unchanged(entry)
@@ -74,7 +79,7 @@ def test_ledger_entries_cannot_be_changed_in_bulk(entry, change) -> None:
 
 @pytest.mark.parametrize("field", ["balance", "held_balance"])
 def test_the_database_refuses_a_negative_wallet_amount_even_when_the_code_tries(
-    in_alpha: Tenant, funded: Funded, field
+    in_alpha: Tenant, funded: Funded, field: str
 ) -> None:
     # given
     wallet = funded(in_alpha, "ann@alpha.test", balance="1.00", held="1.00")
@@ -94,7 +99,9 @@ def test_the_database_refuses_a_negative_wallet_amount_even_when_the_code_tries(
         ({"kind": "gift"}, "wallet_ledger_kind_valid"),
     ],
 )
-def test_the_database_refuses_malformed_ledger_entries(in_alpha: Tenant, funded: Funded, fields, constraint) -> None:
+def test_the_database_refuses_malformed_ledger_entries(
+    in_alpha: Tenant, funded: Funded, fields: dict[str, Any], constraint: str
+) -> None:
     wallet = funded(in_alpha, "ann@alpha.test")
     values = {
         "wallet": wallet,

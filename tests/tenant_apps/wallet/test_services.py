@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -226,7 +228,7 @@ REFUSED_FOR_LACK_OF_MONEY = {
 
 @pytest.mark.parametrize("operation", REFUSED_FOR_LACK_OF_MONEY.values(), ids=REFUSED_FOR_LACK_OF_MONEY.keys())
 def test_debits_beyond_the_balance_are_refused_with_insufficient_funds_and_change_nothing(
-    in_alpha: Tenant, funded: Funded, operation
+    in_alpha: Tenant, funded: Funded, operation: Callable[[Wallet, Wallet], object]
 ) -> None:
     # given: 10.00 spendable, 50.00 held (held money is not spendable)
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00", held="50.00")
@@ -255,7 +257,7 @@ REFUSED_FOR_LACK_OF_HELD_MONEY = {
     "operation", REFUSED_FOR_LACK_OF_HELD_MONEY.values(), ids=REFUSED_FOR_LACK_OF_HELD_MONEY.keys()
 )
 def test_using_more_than_is_held_is_refused_with_insufficient_held_funds(
-    in_alpha: Tenant, funded: Funded, operation
+    in_alpha: Tenant, funded: Funded, operation: Callable[[Wallet, Wallet], object]
 ) -> None:
     # given: plenty of balance, but only 5.00 held
     wallet = funded(in_alpha, "ann@alpha.test", balance="100.00", held="5.00")
@@ -290,8 +292,9 @@ def test_using_more_than_is_held_is_refused_with_insufficient_held_funds(
     ],
 )
 def test_amounts_that_are_not_positive_with_at_most_two_places_are_refused_as_invalid(
-    in_alpha: Tenant, funded: Funded, amount
+    in_alpha: Tenant, funded: Funded, amount: Any
 ) -> None:
+    # ``amount`` is Any on purpose: strings, floats, booleans and None the type hints would refuse
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00")
     with pytest.raises(ApplicationError) as refused:
         services.wallet_top_up(wallet=wallet, amount=amount)
@@ -303,7 +306,9 @@ def test_amounts_that_are_not_positive_with_at_most_two_places_are_refused_as_in
 @pytest.mark.parametrize(
     "operation", ["payment", "escrow_hold", "escrow_release", "escrow_capture", "transfer", "refund", "payout"]
 )
-def test_every_operation_refuses_a_zero_or_negative_amount(in_alpha: Tenant, funded: Funded, operation, amount) -> None:
+def test_every_operation_refuses_a_zero_or_negative_amount(
+    in_alpha: Tenant, funded: Funded, operation: str, amount: Decimal
+) -> None:
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00", held="10.00")
     other = funded(in_alpha, "bob@alpha.test", balance="10.00")
     call = {
@@ -337,7 +342,7 @@ def test_amounts_given_as_whole_numbers_or_strings_are_quantized_to_cents(in_alp
     ids=["transfer", "escrow_capture", "refund"],
 )
 def test_two_wallet_operations_refuse_the_same_wallet_on_both_sides(
-    in_alpha: Tenant, funded: Funded, operation
+    in_alpha: Tenant, funded: Funded, operation: Callable[[Wallet], object]
 ) -> None:
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00", held="10.00")
     with pytest.raises(ApplicationError) as refused:
@@ -347,7 +352,7 @@ def test_two_wallet_operations_refuse_the_same_wallet_on_both_sides(
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
-def test_adjust_refuses_a_missing_reason(in_alpha: Tenant, funded: Funded, reason) -> None:
+def test_adjust_refuses_a_missing_reason(in_alpha: Tenant, funded: Funded, reason: str) -> None:
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00")
     with pytest.raises(ApplicationError) as refused:
         services.wallet_adjust(wallet=wallet, amount=D("1"), reason=reason, actor=None)
@@ -474,7 +479,9 @@ REUSES_OF_A_REFERENCE = {
 
 
 @pytest.mark.parametrize("reuse", REUSES_OF_A_REFERENCE.values(), ids=REUSES_OF_A_REFERENCE.keys())
-def test_reusing_a_reference_for_a_different_operation_is_refused(in_alpha: Tenant, funded: Funded, reuse) -> None:
+def test_reusing_a_reference_for_a_different_operation_is_refused(
+    in_alpha: Tenant, funded: Funded, reuse: Callable[[Wallet, Wallet, str], object]
+) -> None:
     # given: a's top-up used "ref-1"
     a = funded(in_alpha, "a@alpha.test", balance="50.00")
     b = funded(in_alpha, "b@alpha.test", balance="50.00")

@@ -8,13 +8,13 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from shared_apps.tenancy.models import Tenant
-from tests.fixture_types import Buy, LessonsApi, MakeProduct
+from tests.fixture_types import ApiAsOrAnonymous, Buy, MakeProduct
 from tests.tenant_apps.school.lessons.conftest import PRODUCTS, error_code
 
 AUTHORS = "/api/v1/authors/"
 
 
-def _audit_verbs(tenant):
+def _audit_verbs(tenant: Tenant) -> list[str]:
     from tenant_apps.audit.models import AuditLogEntry
 
     with tenant_context(tenant):
@@ -22,7 +22,7 @@ def _audit_verbs(tenant):
 
 
 def test_an_admin_builds_a_product_with_lessons_through_the_api(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous
 ) -> None:
     # given
     client = api(alpha, "admin@alpha.test")
@@ -65,7 +65,7 @@ def test_an_admin_builds_a_product_with_lessons_through_the_api(
 
 
 def test_an_admin_edits_and_deletes_lessons_and_orders_stay_unique(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, make_product: MakeProduct
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct
 ) -> None:
     # given
     product = make_product(alpha, lessons=2)
@@ -88,7 +88,7 @@ def test_an_admin_edits_and_deletes_lessons_and_orders_stay_unique(
 
 
 def test_a_bad_price_currency_or_video_url_answers_400(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, make_product: MakeProduct
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct
 ) -> None:
     # given
     product = make_product(alpha)
@@ -107,7 +107,7 @@ def test_a_bad_price_currency_or_video_url_answers_400(
 
 
 def test_a_taken_slug_answers_409_and_titles_get_unique_slugs(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, make_product: MakeProduct
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct
 ) -> None:
     # given
     product = make_product(alpha, title="Python from zero")
@@ -126,7 +126,7 @@ def test_a_taken_slug_answers_409_and_titles_get_unique_slugs(
 
 
 def test_a_product_that_was_bought_cannot_be_deleted_but_can_be_unpublished(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, make_product: MakeProduct, buy: Buy
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, buy: Buy
 ) -> None:
     # given
     product = make_product(alpha)
@@ -154,7 +154,7 @@ def test_a_product_that_was_bought_cannot_be_deleted_but_can_be_unpublished(
 
 
 def test_an_author_with_products_cannot_be_deleted(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, make_product: MakeProduct
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct
 ) -> None:
     # given
     product = make_product(alpha)
@@ -173,7 +173,7 @@ def test_an_author_with_products_cannot_be_deleted(
     "email", ["teacher@alpha.test", "support@alpha.test", "financial@alpha.test", "student@alpha.test"]
 )
 def test_only_admins_edit_the_catalogue(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, make_product: MakeProduct, email
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, email: str
 ) -> None:
     # given
     product = make_product(alpha)

@@ -20,6 +20,7 @@ from django.db import connection
 from django_tenants.utils import tenant_context
 
 from shared_apps.tenancy.models import Tenant
+from tenant_apps.school.lessons.models import Product
 from tests.concurrency import in_thread, race
 from tests.conftest import PASSWORD
 from tests.tenant_apps.school.lessons.conftest import RECEIPT_BYTES
@@ -143,7 +144,7 @@ def slow_pick(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(services.groups, "_pick_group", pick)
 
 
-def _approvals(alpha: Any, committed: dict[str, Any]) -> list[Callable[[], Any]]:
+def _approvals(alpha: Tenant, committed: dict[str, Any]) -> list[Callable[[], Any]]:
     from tenant_apps.payments.services import payment_approve
 
     def approve(payment: Any) -> Callable[[], Any]:
@@ -156,7 +157,7 @@ def _approvals(alpha: Any, committed: dict[str, Any]) -> list[Callable[[], Any]]
     return [approve(payment) for payment in committed["payments"]]
 
 
-def _state(alpha: Any, product: Any) -> dict[str, Any]:
+def _state(alpha: Tenant, product: Product) -> dict[str, Any]:
     from django.db.models import Count
 
     from tenant_apps.school.lessons.models import GroupMembership, ProductPurchase, StudyGroup
@@ -182,7 +183,7 @@ TWO_FULL_BATCHES = [(1, 2, 2, 2), (2, 2, 2, 2), (3, 2, 2, 2), (4, 2, 2, 2), (5, 
 
 @pytest.mark.parametrize("seated_before", [0, 3], ids=["no-groups-yet", "groups-with-room"])
 def test_parallel_payments_never_overfill_a_group_and_seat_everyone_exactly_once(
-    alpha: Tenant, committed, slow_pick, seated_before
+    alpha: Tenant, committed: dict[str, Any], slow_pick: None, seated_before: int
 ) -> None:
     # given: eight pending payments of one product; the first ``seated_before`` approved one by one
     # (3: groups #1 full and #2 with one member exist), the others approved by as many threads at once
@@ -206,7 +207,7 @@ def test_parallel_payments_never_overfill_a_group_and_seat_everyone_exactly_once
 
 @pytest.mark.parametrize("seated_before", [0, 3], ids=["no-groups-yet", "groups-with-room"])
 def test_without_the_product_lock_the_race_is_lost(
-    alpha: Tenant, committed, slow_pick, monkeypatch: pytest.MonkeyPatch, seated_before
+    alpha: Tenant, committed: dict[str, Any], slow_pick: None, monkeypatch: pytest.MonkeyPatch, seated_before: int
 ) -> None:
     # given: the same race with the product lock replaced by a plain read
     from tenant_apps.school.lessons import services
@@ -229,7 +230,7 @@ def test_without_the_product_lock_the_race_is_lost(
 
 
 def test_two_orders_of_one_product_at_once_give_one_purchase_and_one_409(
-    alpha: Tenant, committed, monkeypatch: pytest.MonkeyPatch
+    alpha: Tenant, committed: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given: a new student; both orders pass the "no live purchase yet" check before either writes
     from saas.api.errors import ApplicationError

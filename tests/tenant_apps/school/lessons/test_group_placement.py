@@ -4,17 +4,19 @@ room, a batch of new groups is created; no group ever holds more than its capaci
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any, NoReturn
 
 import pytest
 from django.db import IntegrityError, transaction
 from django_tenants.utils import tenant_context
 
 from shared_apps.tenancy.models import Tenant
+from tenant_apps.school.lessons.models import Product
 from tests.fixture_types import Buy, MakeProduct, PaidStudent, Pay
 from tests.tenant_apps.school.lessons.conftest import groups_of
 
 
-def _counts(tenant, product):
+def _counts(tenant: Tenant, product: Product) -> list[int]:
     return [count for _, count, _, _ in groups_of(tenant, product)]
 
 
@@ -215,7 +217,7 @@ def test_a_failing_placement_rolls_the_payment_back(
     product = make_product(alpha)
     purchase = buy(alpha, people.student, product)
 
-    def broken(**kwargs):
+    def broken(**kwargs: Any) -> NoReturn:
         raise RuntimeError("placement failed")
 
     monkeypatch.setattr(services.purchases, "group_assign", broken)

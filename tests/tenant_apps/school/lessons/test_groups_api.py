@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import TypeAlias
 
 import pytest
 from django_tenants.utils import tenant_context
 
 from shared_apps.tenancy.models import Tenant
-from tests.fixture_types import Buy, LessonsApi, MakeProduct, PaidStudent, Pay
+from tenant_apps.accounts.models import User
+from tenant_apps.school.lessons.models import Product, StudyGroup
+from tests.fixture_types import ApiAsOrAnonymous, Buy, MakeProduct, PaidStudent, Pay
 from tests.tenant_apps.school.lessons.conftest import GROUPS, PRODUCTS, error_code, groups_of
+
+#: ``(product, [its groups by number], a group of another product, student a, student b)``
+Seated: TypeAlias = tuple[Product, list[StudyGroup], StudyGroup, User, User]
 
 
 @pytest.fixture
 def seated(
     alpha: Tenant, people: SimpleNamespace, make_product: MakeProduct, buy: Buy, pay: Pay, paid_student: PaidStudent
-):
+) -> Seated:
     """A product whose groups are #1 = [student, a] (full), #2 = [b], #3 = [], and another product."""
     product = make_product(alpha)
     pay(alpha, buy(alpha, people.student, product))
@@ -26,6 +32,7 @@ def seated(
     with tenant_context(alpha):
         groups = list(product.groups.order_by("number"))
         other_group = other_product.groups.order_by("number").first()
+    assert other_group is not None
     return product, groups, other_group, a, b
 
 
@@ -39,7 +46,9 @@ def seated(
         ("student@alpha.test", 403),
     ],
 )
-def test_staff_see_a_products_groups_with_their_members(alpha: Tenant, api: LessonsApi, seated, email, status) -> None:
+def test_staff_see_a_products_groups_with_their_members(
+    alpha: Tenant, api: ApiAsOrAnonymous, seated: Seated, email: str, status: int
+) -> None:
     # given
     product, *_ = seated
     # when
@@ -61,7 +70,7 @@ def test_staff_see_a_products_groups_with_their_members(alpha: Tenant, api: Less
 
 
 def test_a_move_changes_the_seat_is_audited_and_the_student_is_told(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, seated
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, seated: Seated
 ) -> None:
     # given
     product, (first, _, third), *_ = seated
@@ -92,7 +101,7 @@ def test_a_move_changes_the_seat_is_audited_and_the_student_is_told(
     )
 
 
-def test_a_move_into_a_full_group_answers_409_group_full(alpha: Tenant, api: LessonsApi, seated) -> None:
+def test_a_move_into_a_full_group_answers_409_group_full(alpha: Tenant, api: ApiAsOrAnonymous, seated: Seated) -> None:
     # given: #1 is full
     product, (first, second, _), _, _, b = seated
     # when
@@ -105,7 +114,7 @@ def test_a_move_into_a_full_group_answers_409_group_full(alpha: Tenant, api: Les
 
 
 def test_a_move_into_a_group_of_another_product_answers_400(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, seated
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, seated: Seated
 ) -> None:
     # given
     product, (first, *_), other_group, *_ = seated
@@ -123,7 +132,7 @@ def test_a_move_into_a_group_of_another_product_answers_400(
     [("not_a_member", "not_a_member"), ("same_group", "same_group"), ("unknown_group", "validation_error")],
 )
 def test_a_move_of_a_non_member_to_the_same_or_an_unknown_group_answers_400(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, seated, case, code
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, seated: Seated, case: str, code: str
 ) -> None:
     # given
     product, (first, second, third), *_ = seated
@@ -151,7 +160,7 @@ def test_a_move_of_a_non_member_to_the_same_or_an_unknown_group_answers_400(
     ],
 )
 def test_admin_and_support_move_students_and_nobody_else(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, seated, email, status
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, seated: Seated, email: str, status: int
 ) -> None:
     # given
     _, (first, _, third), *_ = seated
@@ -162,7 +171,7 @@ def test_admin_and_support_move_students_and_nobody_else(
 
 
 def test_a_move_of_an_unknown_source_group_answers_404(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, seated
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, seated: Seated
 ) -> None:
     # given
     _, (_, _, third), *_ = seated
@@ -174,7 +183,9 @@ def test_a_move_of_an_unknown_source_group_answers_404(
     assert (response.status_code, error_code(response)) == (404, "not_found")
 
 
-def test_a_student_sees_their_own_groups_only(alpha: Tenant, people: SimpleNamespace, api: LessonsApi, seated) -> None:
+def test_a_student_sees_their_own_groups_only(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, seated: Seated
+) -> None:
     # given
     product, *_ = seated
     # when

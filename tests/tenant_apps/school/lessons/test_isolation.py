@@ -8,7 +8,7 @@ from django.db import connection
 from django_tenants.utils import tenant_context
 
 from shared_apps.tenancy.models import Tenant
-from tests.fixture_types import Buy, ClientFor, LessonsApi, Login, MakeProduct, MakeUser, Pay
+from tests.fixture_types import ApiAsOrAnonymous, Buy, ClientFor, Login, MakeProduct, MakeUser, Pay
 from tests.tenant_apps.school.lessons.conftest import GROUPS, PRODUCTS, error_code
 
 
@@ -16,7 +16,7 @@ def test_alphas_products_and_groups_are_invisible_on_beta(
     alpha: Tenant,
     beta: Tenant,
     people: SimpleNamespace,
-    api: LessonsApi,
+    api: ApiAsOrAnonymous,
     make_product: MakeProduct,
     buy: Buy,
     pay: Pay,
@@ -60,7 +60,7 @@ def test_an_alpha_token_is_refused_on_beta(
     assert (response.status_code, error_code(response)) == (401, "token_not_valid")
 
 
-def test_a_store_host_serves_no_products_lessons_or_groups(gamma: Tenant, api: LessonsApi) -> None:
+def test_a_store_host_serves_no_products_lessons_or_groups(gamma: Tenant, api: ApiAsOrAnonymous) -> None:
     # when
     responses = [
         api(gamma).get(PRODUCTS),

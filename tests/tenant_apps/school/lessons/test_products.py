@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django_tenants.utils import tenant_context
 
 from shared_apps.tenancy.models import Tenant
-from tests.fixture_types import Buy, LessonsApi, MakeProduct, PaidStudent, Pay
+from tenant_apps.payments.models import Invoice
+from tests.fixture_types import ApiAsOrAnonymous, Buy, MakeProduct, PaidStudent, Pay
 from tests.tenant_apps.school.lessons.conftest import PRODUCTS, error_code
 
 
-def _video_urls(product_body):
+def _video_urls(product_body: dict[str, Any]) -> list[str]:
     return [lesson["video_url"] for lesson in product_body["lessons"]]
 
 
 def test_anyone_sees_published_products_with_the_outline_but_no_video_urls(
-    alpha: Tenant, api: LessonsApi, make_product: MakeProduct
+    alpha: Tenant, api: ApiAsOrAnonymous, make_product: MakeProduct
 ) -> None:
     # given
     product = make_product(alpha, lessons=3)
@@ -38,7 +40,7 @@ def test_anyone_sees_published_products_with_the_outline_but_no_video_urls(
 
 
 def test_a_student_who_has_not_paid_gets_the_outline_and_payment_required_for_the_lessons(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, make_product: MakeProduct, buy: Buy
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, buy: Buy
 ) -> None:
     # given: a pending purchase (invoice issued, nothing paid)
     product = make_product(alpha)
@@ -63,7 +65,7 @@ def test_a_student_who_has_not_paid_gets_the_outline_and_payment_required_for_th
 
 
 def test_a_partial_payment_does_not_unlock_the_lessons(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, make_product: MakeProduct, buy: Buy, pay: Pay
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, buy: Buy, pay: Pay
 ) -> None:
     # given: 40.00 of 100.00 paid and approved
     product = make_product(alpha)
@@ -81,7 +83,7 @@ def test_a_partial_payment_does_not_unlock_the_lessons(
 
 
 def test_the_full_payment_unlocks_the_lessons_with_their_video_urls(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, make_product: MakeProduct, buy: Buy, pay: Pay
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, buy: Buy, pay: Pay
 ) -> None:
     # given: paid in two halves
     product = make_product(alpha)
@@ -106,7 +108,7 @@ def test_the_full_payment_unlocks_the_lessons_with_their_video_urls(
 
 
 def test_another_students_payment_unlocks_nothing_for_me(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, make_product: MakeProduct, paid_student: PaidStudent
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, paid_student: PaidStudent
 ) -> None:
     # given
     product = make_product(alpha)
@@ -129,7 +131,7 @@ def test_another_students_payment_unlocks_nothing_for_me(
     ],
 )
 def test_staff_see_the_full_lessons_without_paying(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, make_product: MakeProduct, email, access
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, email: str, access: str
 ) -> None:
     # given
     product = make_product(alpha)
@@ -144,7 +146,7 @@ def test_staff_see_the_full_lessons_without_paying(
 
 
 def test_anonymous_users_must_sign_in_for_the_lessons(
-    alpha: Tenant, api: LessonsApi, make_product: MakeProduct
+    alpha: Tenant, api: ApiAsOrAnonymous, make_product: MakeProduct
 ) -> None:
     # given
     product = make_product(alpha)
@@ -155,7 +157,7 @@ def test_anonymous_users_must_sign_in_for_the_lessons(
 
 
 def test_a_student_orders_a_product_and_gets_a_pending_purchase_with_its_invoice(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, make_product: MakeProduct
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct
 ) -> None:
     # given
     product = make_product(alpha)
@@ -189,7 +191,7 @@ def test_a_student_orders_a_product_and_gets_a_pending_purchase_with_its_invoice
 
 
 def test_a_second_order_of_the_same_product_answers_409_already_purchased(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, make_product: MakeProduct
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct
 ) -> None:
     # given
     product = make_product(alpha)
@@ -229,7 +231,7 @@ def test_the_database_refuses_two_live_purchases_of_one_product_by_one_student(
         ProductPurchase.objects.create(student=people.student, product=product, invoice=_another_invoice(people))
 
 
-def _another_invoice(people):
+def _another_invoice(people: SimpleNamespace) -> Invoice:
     from datetime import timedelta
 
     from django.utils import timezone
@@ -245,7 +247,7 @@ def _another_invoice(people):
 
 
 def test_after_the_invoice_is_cancelled_the_student_may_order_again(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, make_product: MakeProduct, buy: Buy
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, buy: Buy
 ) -> None:
     # given: the first order's invoice cancelled by the financial user
     from tenant_apps.payments.services import invoice_cancel
@@ -267,7 +269,7 @@ def test_after_the_invoice_is_cancelled_the_student_may_order_again(
 
 
 def test_a_paid_product_cannot_be_ordered_again(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, make_product: MakeProduct, buy: Buy, pay: Pay
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, buy: Buy, pay: Pay
 ) -> None:
     # given
     product = make_product(alpha)
@@ -283,7 +285,7 @@ def test_a_paid_product_cannot_be_ordered_again(
     "email", ["teacher@alpha.test", "support@alpha.test", "financial@alpha.test", "admin@alpha.test"]
 )
 def test_only_students_order_products(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, make_product: MakeProduct, email
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, email: str
 ) -> None:
     # given
     product = make_product(alpha)
@@ -294,7 +296,7 @@ def test_only_students_order_products(
 
 
 def test_an_unpublished_product_is_hidden_and_cannot_be_ordered(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, make_product: MakeProduct
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct
 ) -> None:
     # given
     product = make_product(alpha, is_published=False)
@@ -309,7 +311,7 @@ def test_an_unpublished_product_is_hidden_and_cannot_be_ordered(
 
 
 def test_a_buyer_keeps_the_lessons_of_a_product_taken_off_sale(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, make_product: MakeProduct, buy: Buy, pay: Pay
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, buy: Buy, pay: Pay
 ) -> None:
     # given
     from tenant_apps.school.lessons.services import product_update
@@ -327,7 +329,7 @@ def test_a_buyer_keeps_the_lessons_of_a_product_taken_off_sale(
 
 
 def test_my_purchases_show_the_payment_state_and_the_group_once_paid(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, make_product: MakeProduct, buy: Buy, pay: Pay
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, buy: Buy, pay: Pay
 ) -> None:
     # given: one product paid, one partially paid
     paid_product = make_product(alpha, title="Paid course")
@@ -355,7 +357,7 @@ def test_my_purchases_show_the_payment_state_and_the_group_once_paid(
 
 
 def test_products_are_searchable_filterable_and_paginated(
-    alpha: Tenant, api: LessonsApi, make_product: MakeProduct
+    alpha: Tenant, api: ApiAsOrAnonymous, make_product: MakeProduct
 ) -> None:
     # given
     make_product(alpha, title="Python from zero", price="50.00")
@@ -374,7 +376,7 @@ def test_products_are_searchable_filterable_and_paginated(
 
 
 def test_the_product_list_costs_the_same_queries_for_one_product_or_many(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, make_product: MakeProduct, buy: Buy, pay: Pay
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, buy: Buy, pay: Pay
 ) -> None:
     # given: a student with a paid and a pending purchase
     from django.db import connection
@@ -400,7 +402,7 @@ def test_the_product_list_costs_the_same_queries_for_one_product_or_many(
 
 
 def test_one_lesson_is_served_to_paid_buyers_only_and_only_under_its_own_product(
-    alpha: Tenant, people: SimpleNamespace, api: LessonsApi, make_product: MakeProduct, buy: Buy, pay: Pay
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, buy: Buy, pay: Pay
 ) -> None:
     # given
     product = make_product(alpha)

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from tenant_apps.accounts.models import User
 from tests.fixture_types import Enrol, MakeProgram
 from tests.tenant_apps.school.programs.conftest import Site, enrolments_url, error_code, in_days, reload, results
 
 BOTH = pytest.mark.parametrize("path", ["bootcamps", "courses"])
 
 
-def _audit_verbs(site, enrolment_id):
+def _audit_verbs(site: Site, enrolment_id: int) -> list[str]:
     from tenant_apps.audit.models import AuditLogEntry
 
     with tenant_context(site.tenant):
@@ -29,7 +31,7 @@ def _audit_verbs(site, enrolment_id):
         ]
 
 
-def _notifications(site, user):
+def _notifications(site: Site, user: User) -> list[tuple[str, dict[str, Any]]]:
     from tenant_apps.notifications.models import Notification
 
     with tenant_context(site.tenant):
@@ -37,7 +39,7 @@ def _notifications(site, user):
 
 
 @BOTH
-def test_a_student_asks_for_a_seat_while_registration_is_open(site: Site, make_program: MakeProgram, path) -> None:
+def test_a_student_asks_for_a_seat_while_registration_is_open(site: Site, make_program: MakeProgram, path: str) -> None:
     # given
     program = make_program(type=path)
     # when
@@ -52,7 +54,9 @@ def test_a_student_asks_for_a_seat_while_registration_is_open(site: Site, make_p
 
 
 @pytest.mark.parametrize("status", ["draft", "in_progress", "completed", "cancelled"])
-def test_no_seat_can_be_asked_for_unless_registration_is_open(site: Site, make_program: MakeProgram, status) -> None:
+def test_no_seat_can_be_asked_for_unless_registration_is_open(
+    site: Site, make_program: MakeProgram, status: str
+) -> None:
     # given
     program = make_program(status)
     # when
@@ -64,7 +68,7 @@ def test_no_seat_can_be_asked_for_unless_registration_is_open(site: Site, make_p
 
 @pytest.mark.parametrize("approved", [False, True], ids=["requested", "approved"])
 def test_a_student_has_one_live_enrolment_per_program(
-    site: Site, make_program: MakeProgram, enrol: Enrol, approved
+    site: Site, make_program: MakeProgram, enrol: Enrol, approved: bool
 ) -> None:
     # given
     program = make_program()
@@ -91,7 +95,7 @@ def test_an_approval_issues_an_invoice_for_the_programs_price_and_notifies_the_s
     site: Site,
     make_program: MakeProgram,
     enrol: Enrol,
-    approver,
+    approver: str,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     # given
@@ -131,8 +135,8 @@ def test_the_invoice_is_due_by_the_start_date_or_in_14_days_whichever_is_sooner(
     site: Site,
     make_program: MakeProgram,
     enrol: Enrol,
-    starts_in,
-    due_in,
+    starts_in: int,
+    due_in: int,
 ) -> None:
     # given
     program = make_program(start_date=in_days(starts_in))
@@ -186,7 +190,7 @@ def test_a_rejection_needs_a_reason_that_the_student_is_shown(
 
 @pytest.mark.parametrize(("action", "body"), [("approve", {}), ("reject", {"reason": "No."})])
 def test_a_decided_enrolment_cannot_be_decided_again(
-    site: Site, make_program: MakeProgram, enrol: Enrol, action, body
+    site: Site, make_program: MakeProgram, enrol: Enrol, action: str, body: dict[str, str]
 ) -> None:
     # given
     enrolment = enrol(site, make_program(), site.ann, approve=True)

@@ -7,11 +7,12 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django_tenants.utils import tenant_context
 
+from tenant_apps.payments.models import Invoice
 from tests.fixture_types import Enrol, MakeProgram
 from tests.tenant_apps.school.programs.conftest import Site, enrolments_url, reload
 
 
-def _pay(site, invoice, amount) -> None:
+def _pay(site: Site, invoice: Invoice, amount: str) -> None:
     from tenant_apps.files.models import StoredFile
     from tenant_apps.payments.services import payment_approve, payment_offline_submit
 

@@ -13,7 +13,7 @@ from tests.tenant_apps.school.programs.conftest import Site, enrolments_url, err
 
 @pytest.mark.parametrize("path", ["bootcamps", "courses"])
 def test_another_school_does_not_see_alphas_programs(
-    site: Site, beta: Tenant, client_for: ClientFor, make_program: MakeProgram, path
+    site: Site, beta: Tenant, client_for: ClientFor, make_program: MakeProgram, path: str
 ) -> None:
     # given
     from tenant_apps.school.programs.models import AdvancedCourse, Bootcamp
@@ -58,7 +58,7 @@ def test_an_alpha_token_cannot_enrol_on_beta(
         "/api/v1/course-enrolments/",
     ],
 )
-def test_a_store_site_has_no_programs_endpoints(gamma: Tenant, client_for: ClientFor, url) -> None:
+def test_a_store_site_has_no_programs_endpoints(gamma: Tenant, client_for: ClientFor, url: str) -> None:
     # when
     response = client_for(gamma).get(url)
     # then

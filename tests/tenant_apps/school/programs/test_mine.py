@@ -5,6 +5,7 @@ financial role."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -14,7 +15,7 @@ from tests.tenant_apps.school.programs.conftest import Site, programs_url, resul
 RECEIPT = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
-def _pay_offline(site, invoice_id, amount, tracking_code) -> None:
+def _pay_offline(site: Site, invoice_id: int, amount: str, tracking_code: str) -> None:
     """The student pays ``amount`` by bank transfer (receipt uploaded) and financial approves it."""
     student = site.client("ann")
     receipt = student.post("/api/v1/files/", {"file": SimpleUploadedFile("r.pdf", RECEIPT)}, format="multipart")
@@ -28,7 +29,7 @@ def _pay_offline(site, invoice_id, amount, tracking_code) -> None:
     assert approval.status_code == 200, approval.content
 
 
-def _mine(site, path="bootcamps"):
+def _mine(site: Site, path: str = "bootcamps") -> list[dict[str, Any]]:
     return results(site.client("ann").get(programs_url(path, action="mine")))
 
 

@@ -15,14 +15,14 @@ ROLES = [None, "ann", "tom", "tia", "sue", "fay", "admin"]
 IDS = ["anonymous", "student", "its-teacher", "other-teacher", "support", "financial", "admin"]
 
 
-def _expect(allowed, who, ok):
+def _expect(allowed: set[str], who: str | None, ok: int) -> int:
     if who in allowed:
         return ok
     return 401 if who is None else 403
 
 
 @pytest.mark.parametrize("who", ROLES, ids=IDS)
-def test_only_admins_create_change_and_move_programs(site: Site, make_program: MakeProgram, who) -> None:
+def test_only_admins_create_change_and_move_programs(site: Site, make_program: MakeProgram, who: str | None) -> None:
     # given
     program = make_program("draft")
     client = site.client(who)
@@ -48,7 +48,7 @@ def test_only_admins_create_change_and_move_programs(site: Site, make_program: M
 
 @pytest.mark.parametrize("who", ROLES, ids=IDS)
 def test_the_students_of_a_program_are_seen_by_its_teachers_support_and_admin(
-    site: Site, make_program: MakeProgram, enrol: Enrol, who
+    site: Site, make_program: MakeProgram, enrol: Enrol, who: str | None
 ) -> None:
     # given
     program = make_program(teachers=[site.tom.pk])
@@ -76,7 +76,7 @@ def test_a_teacher_does_not_learn_about_drafts_of_others_through_students(
 
 
 @pytest.mark.parametrize("who", ROLES, ids=IDS)
-def test_only_students_ask_for_a_seat(site: Site, make_program: MakeProgram, who) -> None:
+def test_only_students_ask_for_a_seat(site: Site, make_program: MakeProgram, who: str | None) -> None:
     # given
     program = make_program()
     # when
@@ -87,7 +87,7 @@ def test_only_students_ask_for_a_seat(site: Site, make_program: MakeProgram, who
 
 @pytest.mark.parametrize("who", ROLES, ids=IDS)
 def test_only_support_and_admin_approve_reject_and_cancel(
-    site: Site, make_program: MakeProgram, enrol: Enrol, who
+    site: Site, make_program: MakeProgram, enrol: Enrol, who: str | None
 ) -> None:
     # given
     program = make_program()
@@ -107,7 +107,7 @@ def test_enrolment_lists_show_everything_to_support_and_admin_and_their_own_to_o
     site: Site,
     make_program: MakeProgram,
     enrol: Enrol,
-    who,
+    who: str | None,
 ) -> None:
     # given
     program = make_program()
@@ -135,6 +135,6 @@ def test_only_the_student_withdraws_their_enrolment(site: Site, make_program: Ma
 
 
 @pytest.mark.parametrize("who", ROLES, ids=IDS)
-def test_everyone_may_read_published_programs(site: Site, make_program: MakeProgram, who) -> None:
+def test_everyone_may_read_published_programs(site: Site, make_program: MakeProgram, who: str | None) -> None:
     program = make_program()
     assert site.client(who).get(programs_url("bootcamps", program.pk)).status_code == 200

@@ -3,16 +3,19 @@ and the public list's filters, search, ordering and pagination."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django_tenants.utils import tenant_context
 
+from tenant_apps.school.programs.models import Program
 from tests.fixture_types import MakeProgram
 from tests.tenant_apps.school.programs.conftest import Site, error_code, in_days, programs_url, results, slugs
 
 BOTH = pytest.mark.parametrize("path", ["bootcamps", "courses"])
 
 
-def _payload(**fields):
+def _payload(**fields: Any) -> dict[str, Any]:
     return {
         "title": "Python Web Bootcamp",
         "description": "Django, REST, PostgreSQL.",
@@ -29,7 +32,7 @@ def _payload(**fields):
 
 
 @BOTH
-def test_an_admin_creates_a_draft_program_with_a_slug_made_from_its_title(site: Site, path) -> None:
+def test_an_admin_creates_a_draft_program_with_a_slug_made_from_its_title(site: Site, path: str) -> None:
     # when
     response = site.client("admin").post(programs_url(path), _payload(teachers=[site.tom.pk]))
     # then
@@ -81,7 +84,7 @@ def test_a_title_already_used_gets_a_numbered_slug_and_a_given_slug_in_use_is_re
         "bad-slug",
     ],
 )
-def test_a_program_with_invalid_values_is_refused(site: Site, fields, field) -> None:
+def test_a_program_with_invalid_values_is_refused(site: Site, fields: dict[str, Any], field: str) -> None:
     # when
     response = site.client("admin").post(programs_url(), _payload(**fields))
     # then
@@ -166,7 +169,7 @@ def test_only_a_draft_can_be_deleted(site: Site, make_program: MakeProgram) -> N
     ],
     ids=["draft-to-completed", "draft-cancelled", "open-cancelled", "running-cancelled"],
 )
-def test_a_program_moves_along_the_allowed_transitions(site: Site, make_program: MakeProgram, path) -> None:
+def test_a_program_moves_along_the_allowed_transitions(site: Site, make_program: MakeProgram, path: list[str]) -> None:
     # given
     from tenant_apps.audit.models import AuditLogEntry
 
@@ -206,7 +209,7 @@ def test_a_program_moves_along_the_allowed_transitions(site: Site, make_program:
     ],
 )
 def test_any_other_transition_is_refused_with_409_and_changes_nothing(
-    site: Site, make_program: MakeProgram, start, wanted
+    site: Site, make_program: MakeProgram, start: str, wanted: str
 ) -> None:
     # given
     program = make_program(start)
@@ -240,7 +243,7 @@ def test_an_unknown_status_is_a_validation_error(site: Site, make_program: MakeP
     ids=["anonymous", "student", "financial", "other-teacher", "its-teacher", "support", "admin"],
 )
 def test_drafts_are_hidden_from_everyone_but_staff_and_their_teachers(
-    site: Site, make_program: MakeProgram, viewer, sees_draft
+    site: Site, make_program: MakeProgram, viewer: str | None, sees_draft: bool
 ) -> None:
     # given
     draft = make_program("draft", title="Secret Plans", teachers=[site.tom.pk])
@@ -259,7 +262,7 @@ def test_drafts_are_hidden_from_everyone_but_staff_and_their_teachers(
 
 
 @pytest.fixture
-def catalogue(site: Site, make_program: MakeProgram):
+def catalogue(site: Site, make_program: MakeProgram) -> dict[str, Program]:
     """Four bootcamps with distinct statuses, teachers, dates and prices, and one course."""
     return {
         "python": make_program(
@@ -335,7 +338,9 @@ def catalogue(site: Site, make_program: MakeProgram):
         "filter-and-order",
     ],
 )
-def test_the_public_list_filters_searches_and_orders(site: Site, catalogue, query, expected) -> None:
+def test_the_public_list_filters_searches_and_orders(
+    site: Site, catalogue: dict[str, Program], query: dict[str, Any], expected: list[str]
+) -> None:
     # given
     teacher_ids = {"tom": site.tom.pk, "tia": site.tia.pk}
     params = {
@@ -348,7 +353,7 @@ def test_the_public_list_filters_searches_and_orders(site: Site, catalogue, quer
     assert slugs(response) == [catalogue[name].slug for name in expected]
 
 
-def test_the_list_is_paginated(site: Site, catalogue) -> None:
+def test_the_list_is_paginated(site: Site, catalogue: dict[str, Program]) -> None:
     # when
     first = site.client(None).get(programs_url(), {"page_size": 3})
     second = site.client(None).get(first.json()["next"])
@@ -362,10 +367,10 @@ def test_the_list_is_paginated(site: Site, catalogue) -> None:
 @pytest.mark.parametrize(
     "query", [{"start_after": "yesterday"}, {"min_price": "cheap"}, {"teacher": "tom"}, {"status": "archived"}]
 )
-def test_invalid_filter_values_answer_400(site: Site, catalogue, query) -> None:
+def test_invalid_filter_values_answer_400(site: Site, catalogue: dict[str, Program], query: dict[str, Any]) -> None:
     response = site.client(None).get(programs_url(), query)
     assert (response.status_code, error_code(response)) == (400, "validation_error")
 
 
-def test_the_courses_list_holds_only_courses(site: Site, catalogue) -> None:
+def test_the_courses_list_holds_only_courses(site: Site, catalogue: dict[str, Program]) -> None:
     assert slugs(site.client(None).get(programs_url("courses"))) == [catalogue["course"].slug]

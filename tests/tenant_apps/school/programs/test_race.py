@@ -137,7 +137,7 @@ def _statuses(alpha: Any, rows: dict[str, Any]) -> dict[str, int]:
 
 def test_two_approvals_racing_for_the_last_seat_give_one_seat_and_one_waitlist_entry(
     alpha: Tenant,
-    last_seat,
+    last_seat: dict[str, Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # given
@@ -158,7 +158,7 @@ def test_two_approvals_racing_for_the_last_seat_give_one_seat_and_one_waitlist_e
 
 
 def test_without_the_program_lock_the_same_race_overbooks(
-    alpha: Tenant, last_seat, monkeypatch: pytest.MonkeyPatch
+    alpha: Tenant, last_seat: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given: the lock replaced by a plain read (what the first test guards against)
     from tenant_apps.school.programs import services

@@ -17,8 +17,8 @@ from tests.tenant_apps.school.programs.conftest import Site
 def test_a_ticket_about_a_program_is_created_and_support_is_emailed(
     site: Site,
     make_program: MakeProgram,
-    path,
-    target_type,
+    path: str,
+    target_type: str,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     # given

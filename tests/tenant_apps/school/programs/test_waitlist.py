@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from django_tenants.utils import tenant_context
 
+from tenant_apps.accounts.models import User
 from tests.fixture_types import Enrol, MakeProgram
 from tests.tenant_apps.school.programs.conftest import Site, enrolments_url, error_code, programs_url, reload
 
 
-def _notified(site, user):
+def _notified(site: Site, user: User) -> list[str]:
     from tenant_apps.notifications.models import Notification
 
     with tenant_context(site.tenant):
