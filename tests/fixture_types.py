@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar
 
+from django.db.models import Model
 from rest_framework.test import APIClient
 
 if TYPE_CHECKING:
@@ -31,7 +32,24 @@ if TYPE_CHECKING:
 #: What ``APIClient.get()``/``.post()``/... return: a DRF ``Response`` with ``json()``, ``wsgi_request``...
 ApiResponse: TypeAlias = "_MonkeyPatchedResponse"
 
+
+class JsonResponse(Protocol):
+    """Any test client's response read as JSON: DRF's ``APIClient``, Django's ``Client``, the SSE client's."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def content(self) -> bytes: ...
+
+    def json(self) -> Any: ...
+
+    def __getitem__(self, header: str) -> str: ...
+
+
 T = TypeVar("T")
+#: A model class, for helpers that give back the instance they were given (``refreshed``, ``reload``).
+ModelT = TypeVar("ModelT", bound=Model)
 
 
 # --- tests/conftest.py ---------------------------------------------------------------------------

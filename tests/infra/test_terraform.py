@@ -141,12 +141,19 @@ def test_tenant_bucket_is_private_versioned_and_encrypted() -> None:
     assert "server_side_encryption_configuration" in bucket
 
 
+def _subnet_index(main_tf: str, name: str) -> int:
+    """The ``netnum`` of ``name = cidrsubnet(var.vpc_cidr, 6, <netnum>)`` in main.tf."""
+    found = re.search(rf"{name}\s*=\s*cidrsubnet\(var.vpc_cidr, 6, (\d+)\)", main_tf)
+    assert found, f"no {name} = cidrsubnet(...) in main.tf"
+    return int(found.group(1))
+
+
 def test_network_policies_address_the_database_and_cache_subnets_terraform_creates() -> None:
     # given: the default VPC range and the subnet layout of main.tf
-    vpc = ipaddress.ip_network(_unquote(_blocks("variable")["vpc_cidr"]["default"]))
+    vpc = ipaddress.IPv4Network(_unquote(_blocks("variable")["vpc_cidr"]["default"]))
     main = (TERRAFORM / "main.tf").read_text()
-    database_index = int(re.search(r"database_range\s*=\s*cidrsubnet\(var.vpc_cidr, 6, (\d+)\)", main).group(1))
-    cache_index = int(re.search(r"cache_range\s*=\s*cidrsubnet\(var.vpc_cidr, 6, (\d+)\)", main).group(1))
+    database_index = _subnet_index(main, "database_range")
+    cache_index = _subnet_index(main, "cache_range")
     database_range = list(vpc.subnets(new_prefix=vpc.prefixlen + 6))[database_index]
     cache_range = list(vpc.subnets(new_prefix=vpc.prefixlen + 6))[cache_index]
     database_subnets = [list(vpc.subnets(new_prefix=24))[100 + i] for i in range(3)]
@@ -170,6 +177,7 @@ def test_external_secret_reads_secrets_and_properties_that_terraform_writes() ->
     for suffix in ("app", "database", "redis"):
         body = versions[suffix]
         expression = body.get("secret_string_wo") or body.get("secret_string")
+        assert expression, f"secret version {suffix} writes no secret_string"
         written[suffix] = set(re.findall(r"(\w+)\s*=", expression))
     names = {suffix: _unquote(body["name"]) for suffix, body in _resources("aws_secretsmanager_secret").items()}
     name_default = _unquote(_blocks("variable")["name"]["default"])

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.signals import before_task_publish
-from django.db import connection
 from django_tenants.utils import tenant_context
 
 from saas.celery import app
+from saas.db.tenant import tenant_connection
 from shared_apps.tenancy.models import Tenant
 
 RESULT_TIMEOUT = 10
@@ -33,7 +33,7 @@ def report_schema(self: Any) -> dict[str, Any]:
     from tenant_apps.accounts.models import User
 
     return {
-        "schema": connection.schema_name,
+        "schema": tenant_connection().schema_name,
         "emails": sorted(User.objects.values_list("email", flat=True)),
         "eager": bool(self.request.is_eager),
         "thread": threading.get_ident(),
@@ -130,10 +130,10 @@ def published_headers() -> Iterator[dict[str, dict[str, Any]]]:
         before_task_publish.disconnect(record)
 
 
-def send_from(tenant: Any) -> Any:
+def send_from(tenant: Tenant | None) -> Any:
     """Send ``report_schema`` while the connection is on ``tenant`` (None = the public schema)."""
     if tenant is None:
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
         return report_schema.delay()
     with tenant_context(tenant):
         return report_schema.delay()

@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 
 from shared_apps.tenancy.models import Tenant
-from tests.fixture_types import ClientFor
+from tests.fixture_types import ClientFor, JsonResponse
 
 ERROR_KEYS = {"code", "message", "details"}
 
 
-def assert_error_shape(response: Any, status: int, code: str) -> dict[str, Any]:
+def assert_error_shape(response: JsonResponse, status: int, code: str) -> dict[str, Any]:
     """The response is JSON, has exactly the top-level key ``error``, with this status and code."""
     assert response.status_code == status, response.content
     assert response["Content-Type"].startswith("application/json")
@@ -51,7 +51,7 @@ def test_missing_credentials_are_a_401(
     session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, tenant: str | None, path: str
 ) -> None:
     # when
-    response = client_for(session_tenants.get(tenant)).get(path)
+    response = client_for(session_tenants[tenant] if tenant else None).get(path)
     # then
     assert_error_shape(response, 401, "not_authenticated")
 
@@ -82,7 +82,9 @@ def test_post_without_trailing_slash_gets_a_json_answer_not_a_crash_or_redirect(
     session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, tenant: str | None, path: str
 ) -> None:
     # when
-    response = client_for(session_tenants.get(tenant)).post(path, {"email": "x@example.com"}, format="json")
+    response = client_for(session_tenants[tenant] if tenant else None).post(
+        path, {"email": "x@example.com"}, format="json"
+    )
     # then: a client error in the one shape; a redirect would drop the body
     assert 400 <= response.status_code < 500, response.content
     assert list(response.json()) == ["error"]
@@ -94,6 +96,7 @@ def test_a_unique_constraint_race_is_answered_with_409_conflict_not_500() -> Non
     from saas.api.errors import exception_handler
 
     response = exception_handler(IntegrityError("duplicate key value violates unique constraint"), {})
+    assert response is not None
     assert response.status_code == 409
     assert response.data == {
         "error": {

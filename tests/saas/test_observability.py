@@ -16,6 +16,7 @@ from sentry_sdk.envelope import Envelope
 from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.transport import Transport
+from sentry_sdk.types import Event
 
 from saas.celery import app as celery_app
 from shared_apps.tenancy.models import Tenant
@@ -32,10 +33,10 @@ class CapturingTransport(Transport):
     def capture_envelope(self, envelope: Envelope) -> None:
         self.envelopes.append(envelope)
 
-    def events(self) -> list[dict[str, Any]]:
-        return [e.get_event() for e in self.envelopes if e.get_event() is not None]
+    def events(self) -> list[Event]:
+        return [event for e in self.envelopes if (event := e.get_event()) is not None]
 
-    def error_events(self) -> list[dict[str, Any]]:
+    def error_events(self) -> list[Event]:
         return [e for e in self.events() if e.get("exception")]
 
 
@@ -74,7 +75,7 @@ def site_view_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("tenant_apps.accounts.views.roles_of", fail)
 
 
-def exception_types(event: dict[str, Any]) -> list[str]:
+def exception_types(event: Event) -> list[str]:
     return [value["type"] for value in event["exception"]["values"]]
 
 

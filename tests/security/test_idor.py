@@ -31,7 +31,7 @@ from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
 from shared_apps.tenancy.models import Tenant
-from tests.fixture_types import ClientFor, Login, MakeUser
+from tests.fixture_types import ApiResponse, ClientFor, JsonResponse, Login, MakeUser
 from tests.tenant_apps.accounts.conftest import error_code
 
 SECRET = "alpha-secret-7f3a"
@@ -361,19 +361,21 @@ def state_of(people: SimpleNamespace, target: Victim) -> Any:
         return target.state()
 
 
-def send(client: Any, method: str, path: str, ref: Any, body: dict[str, Any] | None, **values: Any) -> Any:
+def send(
+    client: APIClient, method: str, path: str, ref: Any, body: dict[str, Any] | None, **values: Any
+) -> ApiResponse:
     url = path.format(ref=ref)
     if body is not None:
         body = {k: (v.format(**values) if isinstance(v, str) and "{" in v else v) for k, v in body.items()}
     return getattr(client, method)(url, body, format="json") if body is not None else getattr(client, method)(url)
 
 
-def answer(response: Any) -> tuple[int, str]:
+def answer(response: JsonResponse) -> tuple[int, str]:
     """What a client notices: the status and the error code (in the one error shape)."""
     return response.status_code, error_code(response)
 
 
-def assert_no_secret(response: Any) -> None:
+def assert_no_secret(response: JsonResponse) -> None:
     assert SECRET not in response.content.decode("utf-8", "replace"), response.content
     assert "ann@alpha.test" not in response.content.decode("utf-8", "replace"), response.content
 
@@ -442,7 +444,7 @@ def test_alphas_id_on_another_tenant_never_reaches_alphas_object(
     assert state_of(people, target) == before
 
 
-def download_link(tenant: Any, file_id: Any) -> str:
+def download_link(tenant: Tenant, file_id: Any) -> str:
     """The local download path of a file of ``tenant`` (as its detail endpoint would give it)."""
     from django.conf import settings
     from django.urls import set_urlconf

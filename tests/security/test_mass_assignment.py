@@ -20,14 +20,14 @@ from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 from tenant_apps.payments.models import Invoice
 from tests.conftest import PASSWORD
-from tests.fixture_types import ClientFor, Login, MakeUser
+from tests.fixture_types import ClientFor, JsonResponse, Login, MakeUser
 from tests.tenant_apps.accounts.conftest import ME, REGISTER, USERS, error_code
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 LONG_AGO = "2000-01-01T00:00:00Z"
 
 
-def stored_user(tenant: Any, email: str) -> SimpleNamespace:
+def stored_user(tenant: Tenant, email: str) -> SimpleNamespace:
     """What is stored for ``email`` in ``tenant``: flags, version, dates, roles and permissions."""
     from tenant_apps.accounts.models import User
 
@@ -49,7 +49,7 @@ def stored_user(tenant: Any, email: str) -> SimpleNamespace:
         )
 
 
-def admin_group_id(tenant: Any) -> int:
+def admin_group_id(tenant: Tenant) -> int:
     from django.contrib.auth.models import Group
 
     with tenant_context(tenant):
@@ -65,7 +65,7 @@ def recent(moment: Any) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
-def privileged_fields(tenant: Any, *, victim_id: int = 1) -> dict[str, Any]:
+def privileged_fields(tenant: Tenant, *, victim_id: int = 1) -> dict[str, Any]:
     return {
         "is_staff": True,
         "is_superuser": True,
@@ -274,7 +274,7 @@ def support(alpha: Tenant, make_user: MakeUser) -> User:
     return make_user(alpha, "sue@alpha.test", roles=["support"])
 
 
-def stored_ticket(tenant: Any, pk: int) -> dict[str, Any]:
+def stored_ticket(tenant: Tenant, pk: int) -> dict[str, Any]:
     from tenant_apps.tickets.models import Ticket
 
     with tenant_context(tenant):
@@ -364,7 +364,7 @@ def test_a_student_cannot_change_staff_fields_of_their_own_ticket(
     assert after["status"] == "open"  # a reply by the creator keeps it open
 
 
-def answer_of(response: Any) -> tuple[int, str]:
+def answer_of(response: JsonResponse) -> tuple[int, str]:
     return response.status_code, error_code(response)
 
 
@@ -386,7 +386,7 @@ def invoice(alpha: Tenant, student: SimpleNamespace) -> Invoice:
         )
 
 
-def stored_invoice(tenant: Any, pk: int) -> tuple[Any, ...]:
+def stored_invoice(tenant: Tenant, pk: int) -> tuple[Any, ...]:
     from tenant_apps.payments.models import Invoice
 
     with tenant_context(tenant):

@@ -12,6 +12,7 @@ from unittest import mock
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
 
 from shared_apps.tenancy.models import Tenant
@@ -20,7 +21,7 @@ from tests.fixture_types import ClientFor
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
 
-def schema_of(client: Any) -> dict[str, Any]:
+def schema_of(client: APIClient) -> dict[str, Any]:
     response = client.get("/api/v1/schema/", {"format": "json"})
     assert response.status_code == 200, response.content
     return response.json()

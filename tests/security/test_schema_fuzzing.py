@@ -48,7 +48,7 @@ import pytest
 import schemathesis
 from django.conf import settings as django_settings
 from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
@@ -62,6 +62,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from saas.db.tenant import tenant_connection
 from shared_apps.tenancy.models import Tenant
 from tests.conftest import PASSWORD, SESSION_TENANTS, keep_test_connection
 
@@ -105,20 +106,20 @@ def extra_tenants(
     from shared_apps.tenancy.services import tenant_drop, tenant_provision
 
     with django_db_blocker.unblock():
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
         tenants = {
             slug: tenant_provision(
                 kind=kind, slug=slug, name=slug.title(), owner_email=f"admin@{slug}.test", owner_password=PASSWORD
             )
             for slug, kind in EXTRA_TENANTS.items()
         }
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
     yield tenants
     with django_db_blocker.unblock():
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
         for slug, tenant in tenants.items():
             tenant_drop(tenant=tenant, confirm_slug=slug)
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
 
 
 @pytest.fixture
@@ -141,7 +142,7 @@ def admin_tokens(extra_tenants: dict[str, Tenant], django_db_blocker: DjangoDbBl
             )
             assert login.status_code == 200, login.content
             tokens[host] = f"Bearer {login.json()['access']}"
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
     return tokens
 
 
@@ -181,7 +182,7 @@ def fuzz(case: Any, host: str, authorization: str | None) -> None:
             case.call_and_validate(base_url=f"http://{host}", headers=headers, checks=CHECKS)
             transaction.set_rollback(True)
     finally:
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
         for alias in ("default", "platform"):
             caches[alias].clear()
 

@@ -58,7 +58,7 @@ def test_otp_verify_with_a_look_alike_spelling_never_returns_the_real_users_toke
     make_user(alpha, "client@alpha.test")
     client_for(alpha).post(OTP_REQUEST, {"email": DOTLESS_LOCAL})
     client_for(alpha).post(OTP_REQUEST, {"email": "client@alpha.test"})
-    owners_code = code_in(mail.outbox[0].body)
+    owners_code = code_in(str(mail.outbox[0].body))
     # when: the attacker tries the owner's code (say, read over a shoulder) with their spelling
     response = client_for(alpha).post(OTP_VERIFY, {"email": DOTLESS_LOCAL, "code": owners_code})
     # then: refused: the spelling is another address with its own codes

@@ -143,7 +143,9 @@ def test_password_reset_revokes_existing_tokens(
     make_user(alpha, "reset@alpha.test")
     leaked = login(alpha, "reset@alpha.test")
     client_for(alpha).post("/api/v1/auth/password/reset/", {"email": "reset@alpha.test"})
-    uid, token = re.search(r"/password/reset/confirm/([^/]+)/([^/\s]+)/", mail.outbox[0].body).groups()
+    link = re.search(r"/password/reset/confirm/([^/]+)/([^/\s]+)/", str(mail.outbox[0].body))
+    assert link, mail.outbox[0].body
+    uid, token = link.groups()
     confirmed = client_for(alpha).post(
         "/api/v1/auth/password/reset/confirm/",
         {"uid": uid, "token": token, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},

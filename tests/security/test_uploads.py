@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
+from tests.api import streamed_body
 from tests.fixture_types import ApiResponse, ClientFor, Login, MakeUser
 
 
@@ -104,7 +105,7 @@ def test_avatar_url_is_signed_on_the_primary_domain_and_serves_the_image(
     download = client_for(alpha).get(path)
     assert download.status_code == 200
     assert download["Content-Type"] == "image/png"
-    assert b"".join(download.streaming_content) == png
+    assert streamed_body(download) == png
     # and the link is alpha's only
     other = client_for(beta).get(path)
     assert other.status_code == 403

@@ -23,7 +23,7 @@ from rest_framework.test import APIClient
 
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
-from tests.fixture_types import ApiAs, Deliver, MakeInvoice, MakeUser
+from tests.fixture_types import ApiAs, Deliver, JsonResponse, MakeInvoice, MakeUser
 from tests.tenant_apps.payments import conftest as payments
 from tests.tenant_apps.payments.conftest import (
     INVOICES,
@@ -47,7 +47,7 @@ make_invoice = payments.make_invoice
 TOLERANCE = 300  # seconds: Stripe's default, used by stripe.Webhook.construct_event
 
 
-def books(tenant: Any) -> tuple[Any, ...]:
+def books(tenant: Tenant) -> tuple[Any, ...]:
     """Everything a webhook can write in ``tenant``: events, payments, invoices, audit, notifications."""
     from tenant_apps.audit.models import AuditLogEntry
     from tenant_apps.notifications.models import Notification
@@ -80,7 +80,7 @@ def paid_card_payment(
     return make
 
 
-def assert_refused(response: Any, code: str = "invalid_signature") -> None:
+def assert_refused(response: JsonResponse, code: str = "invalid_signature") -> None:
     assert response.status_code == 400, response.content
     assert error_code(response) == code
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.core.cache import cache
-from django.db import connection
 from django_tenants.utils import tenant_context
 
+from saas.db.tenant import tenant_connection
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 from tests.fixture_types import ClientFor, Login, MakeUser
@@ -20,7 +20,7 @@ def test_row_written_in_one_tenant_is_invisible_in_another(alpha: Tenant, beta: 
     with tenant_context(alpha):
         assert User.objects.filter(email="only-in-alpha@example.com").exists()
     # and the platform schema has its own users only
-    connection.set_schema_to_public()
+    tenant_connection().set_schema_to_public()
     assert not User.objects.filter(email="only-in-alpha@example.com").exists()
 
 

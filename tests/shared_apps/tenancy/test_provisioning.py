@@ -13,6 +13,7 @@ from django_tenants.utils import schema_exists, tenant_context
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from saas.api.errors import ApplicationError
+from saas.db.tenant import tenant_connection
 from shared_apps.tenancy import services
 from shared_apps.tenancy.models import Domain, Tenant, TenantStatus
 from tenant_apps.accounts.models import User
@@ -113,7 +114,7 @@ def test_failure_at_any_step_leaves_no_schema_row_or_domain(
     with pytest.raises(RuntimeError, match="injected failure"):
         _provision(slug="doomed")
     # then
-    connection.set_schema_to_public()
+    tenant_connection().set_schema_to_public()
     assert not Tenant.objects.filter(schema_name="doomed").exists()
     assert not Domain.objects.filter(domain__startswith="doomed.").exists()
     assert not schema_exists("doomed")

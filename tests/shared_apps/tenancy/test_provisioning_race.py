@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.db import connection
-
 from saas.api.errors import ApplicationError
+from saas.db.tenant import tenant_connection
 from shared_apps.tenancy import services
 from shared_apps.tenancy.models import Tenant
 from tests.concurrency import in_thread, race
@@ -33,4 +32,4 @@ def test_concurrent_provisioning_of_one_slug_gives_one_tenant_and_one_conflict(
                 services.tenant_drop(tenant=tenant, confirm_slug="race")
 
         in_thread(drop)
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()

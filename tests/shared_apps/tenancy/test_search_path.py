@@ -11,6 +11,7 @@ import pytest
 from django.db import connection, transaction
 from django_tenants.utils import tenant_context
 
+from saas.db.tenant import tenant_connection
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 
@@ -46,16 +47,16 @@ def test_search_path_is_not_set_again_for_the_same_tenant(alpha: Tenant, beta: T
     from django.test.utils import CaptureQueriesContext
 
     # given: alpha's path is set on the connection
-    connection.set_tenant(alpha)
+    tenant_connection().set_tenant(alpha)
     _visible_admins()
     # when: the next request selects alpha again
-    connection.set_tenant(alpha)
+    tenant_connection().set_tenant(alpha)
     with CaptureQueriesContext(connection) as queries:
         _visible_admins()
     # then
     assert not [q for q in queries.captured_queries if "search_path" in q["sql"]]
     # but switching tenants sets it
-    connection.set_tenant(beta)
+    tenant_connection().set_tenant(beta)
     with CaptureQueriesContext(connection) as queries:
         assert _visible_admins() == ["admin@beta.test"]
     assert [q["sql"] for q in queries.captured_queries if "search_path" in q["sql"]] == [

@@ -14,7 +14,7 @@ from tenant_apps.accounts.permissions import HasRole
 from tests.fixture_types import MakeUser
 
 
-def allows(permission: HasRole, user: User | AnonymousUser) -> bool:
+def allows(permission: HasRole, user: User | AnonymousUser | None) -> bool:
     return permission.has_permission(SimpleNamespace(user=user), view=None)
 
 

@@ -45,7 +45,7 @@ def test_admin_filters_users_by_role(alpha: Tenant, admin_client: APIClient, mak
     make_user(alpha, "t@alpha.test", roles=["teacher"])
     make_user(alpha, "s@alpha.test", roles=["student"])
     # when
-    response = admin_client.get(USERS, {"role": "teacher", "page_size": 100})
+    response = admin_client.get(USERS, {"role": "teacher", "page_size": "100"})
     # then
     emails = [u["email"] for u in response.json()["results"]]
     assert "t@alpha.test" in emails

@@ -9,10 +9,11 @@ from urllib.parse import parse_qs, urlparse
 
 import boto3
 import pytest
-from django.core.files.storage import default_storage, storages
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from moto import mock_aws
+from storages.backends.s3 import S3Storage
 
 from shared_apps.tenancy.models import Tenant
 from tests.fixture_types import ClientFor, Login
@@ -46,9 +47,7 @@ def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     ):
         client = boto3.client("s3", region_name="eu-west-1")
         client.create_bucket(Bucket="tenant-files", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-        storages._storages = {}  # let the new STORAGES take effect
-        yield client
-    storages._storages = {}
+        yield client  # override_settings resets the storages on entry and exit (django.test.signals)
 
 
 def test_upload_lands_in_s3_under_the_tenant_prefix_with_a_presigned_url(
@@ -61,6 +60,7 @@ def test_upload_lands_in_s3_under_the_tenant_prefix_with_a_presigned_url(
     )
     # then
     assert response.status_code == 201, response.content
+    assert isinstance(default_storage, S3Storage)
     bucket = default_storage.bucket  # the storage's own S3 connection (moto)
     keys = [o.key for o in bucket.objects.all()]
     assert len(keys) == 1

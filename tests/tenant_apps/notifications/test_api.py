@@ -6,12 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.db.models import F
 from django_tenants.utils import tenant_context
 from pytest_django import DjangoCaptureOnCommitCallbacks
 from rest_framework.test import APIClient
 
+from saas.db.tenant import tenant_connection
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 from tenant_apps.notifications.models import Notification
@@ -197,13 +197,13 @@ def test_notify_stores_the_tenants_own_content_type_despite_the_process_wide_cac
 ) -> None:
     # given: the platform's content type of User, with another id than alpha's
     ann, bob = ann_and_bob
-    connection.set_schema_to_public()
+    tenant_connection().set_schema_to_public()
     platform_type = ContentType.objects.get(app_label="accounts", model="user")
     with tenant_context(alpha), django_capture_on_commit_callbacks(execute=True):
         # django-tenants cleared the cache on entering alpha; another thread serving the platform
         # refills it right after (the cache belongs to the process, not to a thread)
         def platform_request() -> None:
-            connection.set_schema_to_public()
+            tenant_connection().set_schema_to_public()
             ContentType.objects.get_for_model(User)
 
         in_thread(platform_request)

@@ -126,7 +126,9 @@ def test_stream_over_redis_stops_on_disconnect_and_releases_its_subscription(
     channel = broker.channel_name("alpha", ann.pk)
     control = redis.Redis.from_url(redis_url)
 
-    async def scenario() -> tuple[list[tuple[bytes, int]], list[tuple[bytes, int]]]:
+    NumSub = list[tuple[bytes | str, int]]  # (channel, subscribers), as redis-py types PUBSUB NUMSUB
+
+    async def scenario() -> tuple[NumSub, NumSub]:
         async with open_stream(host_of(alpha), token=ann_token) as stream:
             await stream.connected()
             during = await sync_to_async(control.pubsub_numsub)(channel)

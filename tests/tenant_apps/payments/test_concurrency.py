@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
 from saas.api.errors import ApplicationError
+from saas.db.tenant import tenant_connection
 from shared_apps.tenancy.models import Tenant
 from tests.concurrency import in_thread, race
 from tests.conftest import PASSWORD, host_of
@@ -87,7 +87,7 @@ def committed(alpha: Tenant) -> Iterator[dict[str, Any]]:
                     InvoiceCounter.objects.filter(key="invoice").update(value=before["counter"])
 
         in_thread(cleanup)
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
 
 
 def test_concurrent_offline_payments_cannot_overpay(

@@ -46,7 +46,7 @@ def webhook_posts(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         response = client.generic(
             "POST",
             "/" + url.split("/", 3)[3],
-            data,
+            data.decode(),
             content_type=headers["Content-Type"],
             HTTP_STRIPE_SIGNATURE=headers["Stripe-Signature"],
         )

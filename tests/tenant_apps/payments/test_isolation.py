@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
 
 from django_tenants.utils import tenant_context
 
@@ -69,7 +70,7 @@ def test_a_webhook_naming_alphas_intent_changes_nothing_in_beta_or_alpha(
             method="stripe",
             stripe_payment_intent_id="pi_alpha_only",
         )
-    intent = {
+    intent: dict[str, Any] = {
         "id": "pi_alpha_only",
         "object": "payment_intent",
         "amount": 10000,

@@ -4,12 +4,11 @@ nobody else."""
 from __future__ import annotations
 
 import uuid
-from types import SimpleNamespace
 
 import pytest
 from rest_framework.test import APIClient
 
-from tests.tenant_apps.tickets.conftest import FILES, error_code, open_ticket, ticket_url, upload
+from tests.tenant_apps.tickets.conftest import FILES, School, error_code, open_ticket, ticket_url, upload
 
 
 def _can_read(client: APIClient, file_id: str) -> bool:
@@ -19,7 +18,7 @@ def _can_read(client: APIClient, file_id: str) -> bool:
 
 
 def test_a_ticket_carries_its_creators_uploaded_files_and_shows_them_with_a_download_link(
-    school: SimpleNamespace,
+    school: School,
 ) -> None:
     # given
     file_id = upload(school.ann.client, "screenshot.txt")
@@ -31,7 +30,7 @@ def test_a_ticket_carries_its_creators_uploaded_files_and_shows_them_with_a_down
     assert "/download/?signature=" in attachments[0]["url"]
 
 
-def test_a_reply_may_carry_only_files(school: SimpleNamespace) -> None:
+def test_a_reply_may_carry_only_files(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     file_id = upload(school.sue.client, "steps.txt")
@@ -43,7 +42,7 @@ def test_a_reply_may_carry_only_files(school: SimpleNamespace) -> None:
     assert [a["id"] for a in response.json()["attachments"]] == [file_id]
 
 
-def test_someone_elses_file_or_an_unknown_id_is_refused_and_nothing_is_created(school: SimpleNamespace) -> None:
+def test_someone_elses_file_or_an_unknown_id_is_refused_and_nothing_is_created(school: School) -> None:
     # given
     bobs_file = upload(school.bob.client)
     ticket = open_ticket(school.ann.client)
@@ -74,7 +73,7 @@ def test_someone_elses_file_or_an_unknown_id_is_refused_and_nothing_is_created(s
     ids=["creator", "support", "admin", "assignee", "stranger", "other-teacher"],
 )
 def test_an_attachment_is_readable_by_whoever_may_view_the_ticket_only(
-    school: SimpleNamespace, reader: str, allowed: bool
+    school: School, reader: str, allowed: bool
 ) -> None:
     # given
     file_id = upload(school.ann.client)
@@ -86,7 +85,7 @@ def test_an_attachment_is_readable_by_whoever_may_view_the_ticket_only(
     assert readable is allowed
 
 
-def test_a_reply_attachment_becomes_readable_by_the_creator(school: SimpleNamespace) -> None:
+def test_a_reply_attachment_becomes_readable_by_the_creator(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     file_id = upload(school.sue.client, "answer.txt")
@@ -99,7 +98,7 @@ def test_a_reply_attachment_becomes_readable_by_the_creator(school: SimpleNamesp
     assert not _can_read(school.bob.client, file_id)
 
 
-def test_the_old_assignee_can_no_longer_read_the_attachments(school: SimpleNamespace) -> None:
+def test_the_old_assignee_can_no_longer_read_the_attachments(school: School) -> None:
     # given
     file_id = upload(school.ann.client)
     ticket = open_ticket(school.ann.client, attachments=[file_id])
@@ -113,7 +112,7 @@ def test_the_old_assignee_can_no_longer_read_the_attachments(school: SimpleNames
     assert _can_read(school.tia.client, file_id)
 
 
-def test_the_same_file_id_twice_is_attached_once(school: SimpleNamespace) -> None:
+def test_the_same_file_id_twice_is_attached_once(school: School) -> None:
     # given
     file_id = upload(school.ann.client)
     # when
@@ -122,7 +121,7 @@ def test_the_same_file_id_twice_is_attached_once(school: SimpleNamespace) -> Non
     assert [a["id"] for a in ticket["messages"][0]["attachments"]] == [file_id]
 
 
-def test_more_than_ten_files_on_one_message_are_refused(school: SimpleNamespace) -> None:
+def test_more_than_ten_files_on_one_message_are_refused(school: School) -> None:
     # given
     file_ids = [upload(school.ann.client, f"n{i}.txt") for i in range(11)]
     # when

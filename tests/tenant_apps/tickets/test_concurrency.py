@@ -25,7 +25,7 @@ from tenant_apps.tickets.models import Ticket, TicketMessage
 EMAILS = ("tickets-race-ann@alpha.test", "tickets-race-sue@alpha.test")
 
 
-def _thread(tenant: Any, function: Callable[[], Any], results: dict[str, Any], key: str) -> threading.Thread:
+def _thread(tenant: Tenant, function: Callable[[], Any], results: dict[str, Any], key: str) -> threading.Thread:
     def work() -> None:
         try:
             with tenant_context(tenant):
@@ -38,7 +38,7 @@ def _thread(tenant: Any, function: Callable[[], Any], results: dict[str, Any], k
     return threading.Thread(target=work)
 
 
-def _committed(tenant: Any, function: Callable[[], Any]) -> Any:
+def _committed(tenant: Tenant, function: Callable[[], Any]) -> Any:
     results: dict[str, Any] = {}
     thread = _thread(tenant, function, results, "result")
     thread.start()
@@ -48,7 +48,7 @@ def _committed(tenant: Any, function: Callable[[], Any]) -> Any:
     return results.get("result")
 
 
-def _remove(tenant: Any) -> None:
+def _remove(tenant: Tenant) -> None:
     """Delete what the threads committed: the ticket's audit rows and notifications, the ticket
     (its messages and guardian rows go with it), the users."""
 

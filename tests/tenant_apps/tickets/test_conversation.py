@@ -3,7 +3,6 @@ and the notifications every change leaves."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -13,7 +12,7 @@ from rest_framework.test import APIClient
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.notifications.models import Notification
-from tests.tenant_apps.tickets.conftest import error_code, open_ticket, ticket_url
+from tests.tenant_apps.tickets.conftest import School, error_code, open_ticket, ticket_url
 
 
 def _status(client: APIClient, pk: int) -> str:
@@ -35,7 +34,7 @@ def _notified(tenant: Tenant, verb: str, pk: int) -> list[str]:
         return sorted(n.recipient.email for n in Notification.objects.filter(verb=verb, object_id=str(pk)))
 
 
-def test_a_support_reply_answers_the_ticket_and_a_creator_reply_opens_it_again(school: SimpleNamespace) -> None:
+def test_a_support_reply_answers_the_ticket_and_a_creator_reply_opens_it_again(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when
@@ -51,7 +50,7 @@ def test_a_support_reply_answers_the_ticket_and_a_creator_reply_opens_it_again(s
     assert [m["body"] for m in conversation] == ["The video does not load.", "Try another browser.", "Still broken."]
 
 
-def test_a_stranger_cannot_reply_and_the_conversation_is_unchanged(school: SimpleNamespace) -> None:
+def test_a_stranger_cannot_reply_and_the_conversation_is_unchanged(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when
@@ -62,7 +61,7 @@ def test_a_stranger_cannot_reply_and_the_conversation_is_unchanged(school: Simpl
 
 
 @pytest.mark.parametrize("closer", ["ann", "sue", "admin"], ids=["creator", "support", "admin"])
-def test_the_creator_and_support_staff_may_close_a_ticket(school: SimpleNamespace, closer: str) -> None:
+def test_the_creator_and_support_staff_may_close_a_ticket(school: School, closer: str) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when
@@ -73,7 +72,7 @@ def test_the_creator_and_support_staff_may_close_a_ticket(school: SimpleNamespac
     assert response.json()["closed_at"] is not None
 
 
-def test_a_stranger_cannot_close_someone_elses_ticket(school: SimpleNamespace) -> None:
+def test_a_stranger_cannot_close_someone_elses_ticket(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when
@@ -83,7 +82,7 @@ def test_a_stranger_cannot_close_someone_elses_ticket(school: SimpleNamespace) -
     assert _status(school.ann.client, ticket["id"]) == "open"
 
 
-def test_a_closed_ticket_refuses_replies_until_it_is_reopened(school: SimpleNamespace) -> None:
+def test_a_closed_ticket_refuses_replies_until_it_is_reopened(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     school.sue.client.post(ticket_url(ticket["id"], "close"))
@@ -105,7 +104,7 @@ def test_a_closed_ticket_refuses_replies_until_it_is_reopened(school: SimpleName
     assert len(school.ann.client.get(ticket_url(ticket["id"])).json()["messages"]) == 2
 
 
-def test_support_staff_may_reopen_a_ticket_the_creator_closed(school: SimpleNamespace) -> None:
+def test_support_staff_may_reopen_a_ticket_the_creator_closed(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     school.ann.client.post(ticket_url(ticket["id"], "close"))
@@ -116,7 +115,7 @@ def test_support_staff_may_reopen_a_ticket_the_creator_closed(school: SimpleName
     assert response.json()["status"] == "open"
 
 
-def test_closing_a_closed_ticket_and_reopening_an_open_one_are_conflicts(school: SimpleNamespace) -> None:
+def test_closing_a_closed_ticket_and_reopening_an_open_one_are_conflicts(school: School) -> None:
     # given
     open_one = open_ticket(school.ann.client)
     closed_one = open_ticket(school.ann.client)
@@ -129,7 +128,7 @@ def test_closing_a_closed_ticket_and_reopening_an_open_one_are_conflicts(school:
     assert error_code(close_again) == error_code(reopen_open) == "invalid_status_transition"
 
 
-def test_every_status_change_is_in_the_audit_log_with_its_actor(school: SimpleNamespace) -> None:
+def test_every_status_change_is_in_the_audit_log_with_its_actor(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     pk = ticket["id"]
@@ -151,7 +150,7 @@ def test_every_status_change_is_in_the_audit_log_with_its_actor(school: SimpleNa
     assert entries[3][2] == {"status": ["closed", "open"]}
 
 
-def test_a_refused_change_leaves_no_audit_row(school: SimpleNamespace) -> None:
+def test_a_refused_change_leaves_no_audit_row(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     school.ann.client.post(ticket_url(ticket["id"], "close"))
@@ -163,7 +162,7 @@ def test_a_refused_change_leaves_no_audit_row(school: SimpleNamespace) -> None:
     assert _audit(school.tenant, ticket["id"]) == before
 
 
-def test_a_new_ticket_notifies_the_support_staff_but_not_other_users(school: SimpleNamespace) -> None:
+def test_a_new_ticket_notifies_the_support_staff_but_not_other_users(school: School) -> None:
     # when
     ticket = open_ticket(school.ann.client, subject="Exam date?")
     # then
@@ -174,7 +173,7 @@ def test_a_new_ticket_notifies_the_support_staff_but_not_other_users(school: Sim
         assert row.extra_data["subject"] == "Exam date?"
 
 
-def test_a_support_reply_notifies_the_creator_and_a_creator_reply_notifies_support(school: SimpleNamespace) -> None:
+def test_a_support_reply_notifies_the_creator_and_a_creator_reply_notifies_support(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when
@@ -187,7 +186,7 @@ def test_a_support_reply_notifies_the_creator_and_a_creator_reply_notifies_suppo
     assert sorted(set(to_everyone) - {"ann@alpha.test"}) == ["admin@alpha.test", "sue@alpha.test"]
 
 
-def test_once_assigned_the_creators_replies_notify_the_assignee_only(school: SimpleNamespace) -> None:
+def test_once_assigned_the_creators_replies_notify_the_assignee_only(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     school.sue.client.post(ticket_url(ticket["id"], "assign"), {"assignee": school.tom.user.pk})
@@ -197,7 +196,7 @@ def test_once_assigned_the_creators_replies_notify_the_assignee_only(school: Sim
     assert _notified(school.tenant, "ticket.replied", ticket["id"]) == ["tom@alpha.test"]
 
 
-def test_closing_notifies_the_other_party(school: SimpleNamespace) -> None:
+def test_closing_notifies_the_other_party(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from django_tenants.utils import tenant_context
 
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.tickets.models import Ticket, TicketUserObjectPermission
 from tests.fixture_types import ClientFor, Login, MakePerson
-from tests.tenant_apps.tickets.conftest import FILES, TICKETS, ids, open_ticket, ticket_url, upload
+from tests.tenant_apps.tickets.conftest import FILES, TICKETS, School, ids, open_ticket, ticket_url, upload
 
 
 def test_a_ticket_of_one_school_is_invisible_to_another_schools_support_through_the_api(
-    school: SimpleNamespace, beta: Tenant, person: MakePerson
+    school: School, beta: Tenant, person: MakePerson
 ) -> None:
     # given
     ticket = open_ticket(school.ann.client, subject="Alpha only")
@@ -28,7 +26,7 @@ def test_a_ticket_of_one_school_is_invisible_to_another_schools_support_through_
 
 
 def test_the_same_email_on_another_site_is_another_user_without_the_ticket(
-    school: SimpleNamespace, beta: Tenant, person: MakePerson
+    school: School, beta: Tenant, person: MakePerson
 ) -> None:
     # given
     ticket = open_ticket(school.ann.client, subject="Alpha only")
@@ -41,9 +39,7 @@ def test_the_same_email_on_another_site_is_another_user_without_the_ticket(
     assert detail.status_code == 404
 
 
-def test_a_ticket_of_one_site_is_absent_from_another_schema_through_the_orm(
-    school: SimpleNamespace, beta: Tenant
-) -> None:
+def test_a_ticket_of_one_site_is_absent_from_another_schema_through_the_orm(school: School, beta: Tenant) -> None:
     # given
     open_ticket(school.ann.client, subject="Alpha only")
     # when
@@ -60,7 +56,7 @@ def test_a_ticket_of_one_site_is_absent_from_another_schema_through_the_orm(
 
 
 def test_an_attachment_of_one_site_cannot_be_read_from_another(
-    school: SimpleNamespace, beta: Tenant, person: MakePerson, client_for: ClientFor, login: Login
+    school: School, beta: Tenant, person: MakePerson, client_for: ClientFor, login: Login
 ) -> None:
     # given
     file_id = upload(school.ann.client)

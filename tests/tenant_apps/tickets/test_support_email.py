@@ -3,15 +3,14 @@ through the e-mail task, after the ticket is committed."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from django.conf import settings
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from shared_apps.tenancy.models import Tenant
 from tests.fixture_types import MakePerson, MakeUser
-from tests.tenant_apps.tickets.conftest import TICKETS, open_ticket
+from tests.tenant_apps.tickets.conftest import TICKETS, School, open_ticket
 
 
 def _recipients() -> list[str]:
@@ -19,7 +18,7 @@ def _recipients() -> list[str]:
 
 
 def test_a_new_ticket_emails_the_sites_active_support_staff_only(
-    school: SimpleNamespace,
+    school: School,
     beta: Tenant,
     person: MakePerson,
     make_user: MakeUser,
@@ -38,7 +37,7 @@ def test_a_new_ticket_emails_the_sites_active_support_staff_only(
 
 
 def test_the_support_email_names_the_ticket_and_quotes_the_message(
-    school: SimpleNamespace, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+    school: School, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     # when
     with django_capture_on_commit_callbacks(execute=True):
@@ -54,13 +53,15 @@ def test_the_support_email_names_the_ticket_and_quotes_the_message(
     site = settings.SITE_URL_FORMAT.format(host="alpha.localhost")
     assert f"{site}/api/v1/tickets/{ticket['id']}/" in message.body
     assert "Alpha" in message.from_email
+    assert isinstance(message, EmailMultiAlternatives)
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
+    assert isinstance(html, str)
     assert "Certificate &lt;missing&gt;" in html
 
 
 def test_a_ticket_opened_by_support_staff_is_not_emailed_to_its_author(
-    school: SimpleNamespace, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+    school: School, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     # when
     with django_capture_on_commit_callbacks(execute=True):
@@ -86,7 +87,7 @@ def test_on_a_store_site_the_admins_receive_the_email(
 
 
 def test_a_refused_ticket_sends_no_email(
-    school: SimpleNamespace, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+    school: School, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     # when
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -98,7 +99,7 @@ def test_a_refused_ticket_sends_no_email(
 
 
 def test_replies_send_no_email(
-    school: SimpleNamespace, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+    school: School, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
     # given
     ticket = open_ticket(school.ann.client)

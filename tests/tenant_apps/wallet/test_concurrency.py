@@ -18,6 +18,7 @@ from django.db.models import Sum
 from rest_framework.test import APIClient
 
 from saas.api.errors import ApplicationError
+from saas.db.tenant import tenant_connection
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.tokens import TenantAccessToken
@@ -40,13 +41,13 @@ EMAILS = ("race-a@alpha.test", "race-b@alpha.test", "race-c@alpha.test")
 # --------------------------------------------------------------------------------------------
 
 
-def run_in_threads(tenant: Any, functions: list[Callable[[], Any]], *, timeout: float = 120) -> list[Any]:
+def run_in_threads(tenant: Tenant, functions: list[Callable[[], Any]], *, timeout: float = 120) -> list[Any]:
     """Run each function in its own thread (own connection, ``tenant``'s schema), all released at
     once; returns their results, or the exceptions they raised."""
     return race(functions, tenant=tenant, timeout=timeout)
 
 
-def committed(tenant: Any, function: Callable[[], Any]) -> Any:
+def committed(tenant: Tenant, function: Callable[[], Any]) -> Any:
     """Run ``function`` on a connection of its own, so its writes commit (and it sees only commits)."""
     (result,) = run_in_threads(tenant, [function])
     if isinstance(result, BaseException):
@@ -54,7 +55,7 @@ def committed(tenant: Any, function: Callable[[], Any]) -> Any:
     return result
 
 
-def remove_committed_wallets(tenant: Any, emails: tuple[str, ...]) -> None:
+def remove_committed_wallets(tenant: Tenant, emails: tuple[str, ...]) -> None:
     """Delete what the threads committed: entries (past the append-only guard), audit rows, wallets, users."""
 
     def remove() -> None:
@@ -67,7 +68,7 @@ def remove_committed_wallets(tenant: Any, emails: tuple[str, ...]) -> None:
         User.objects.filter(pk__in=users).delete()
 
     committed(tenant, remove)
-    connection.set_schema_to_public()
+    tenant_connection().set_schema_to_public()
 
 
 # --------------------------------------------------------------------------------------------

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django_tenants.utils import tenant_context
 
+from saas.db.tenant import tenant_connection
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.school.lessons.models import Product
 from tests.concurrency import in_thread, race
@@ -126,7 +126,7 @@ def committed(alpha: Tenant) -> Iterator[dict[str, Any]]:
                     InvoiceCounter.objects.filter(key="invoice").update(value=before["counter"])
 
         in_thread(cleanup)
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
 
 
 @pytest.fixture

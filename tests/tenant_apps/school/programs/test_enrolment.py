@@ -14,7 +14,15 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from tenant_apps.accounts.models import User
 from tests.fixture_types import Enrol, MakeProgram
-from tests.tenant_apps.school.programs.conftest import Site, enrolments_url, error_code, in_days, reload, results
+from tests.tenant_apps.school.programs.conftest import (
+    Site,
+    enrolments_url,
+    error_code,
+    in_days,
+    invoice_of,
+    reload,
+    results,
+)
 
 BOTH = pytest.mark.parametrize("path", ["bootcamps", "courses"])
 
@@ -143,7 +151,7 @@ def test_the_invoice_is_due_by_the_start_date_or_in_14_days_whichever_is_sooner(
     # when
     enrolment = enrol(site, program, site.ann, approve=True)
     # then
-    assert reload(site, enrolment, "invoice").invoice.due_date == in_days(due_in)
+    assert invoice_of(site, enrolment).due_date == in_days(due_in)
 
 
 def test_an_in_progress_program_that_started_in_the_past_bills_due_today(

@@ -29,7 +29,8 @@ def test_another_school_does_not_see_alphas_programs(
     assert listed.json()["count"] == 0
     assert (by_id.status_code, error_code(by_id)) == (404, "not_found")
     assert by_slug.status_code == 404
-    model = {"bootcamps": Bootcamp, "courses": AdvancedCourse}[path]
+    models: dict[str, type[Bootcamp] | type[AdvancedCourse]] = {"bootcamps": Bootcamp, "courses": AdvancedCourse}
+    model = models[path]
     with tenant_context(beta):
         assert not model.objects.filter(slug=program.slug).exists()
     with tenant_context(site.tenant):

@@ -17,10 +17,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from saas.db.tenant import tenant_connection
 from shared_apps.tenancy.models import Tenant
 from tests.concurrency import in_thread, race
 from tests.conftest import PASSWORD
@@ -91,7 +91,7 @@ def last_seat(alpha: Tenant) -> Iterator[dict[str, Any]]:
                     InvoiceCounter.objects.filter(key="invoice").update(value=before["counter"])
 
         in_thread(cleanup)
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
 
 
 def _slow_seat_count(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,7 +109,7 @@ def _slow_seat_count(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(services.enrolments, "_seats_taken", slow)
 
 
-def _approve_both(alpha: Any, rows: dict[str, Any]) -> list[Any]:
+def _approve_both(alpha: Tenant, rows: dict[str, Any]) -> list[Any]:
     from tenant_apps.school.programs import services
 
     def approve(enrolment: Any) -> Callable[[], Any]:
@@ -122,7 +122,7 @@ def _approve_both(alpha: Any, rows: dict[str, Any]) -> list[Any]:
     return race([approve(enrolment) for enrolment in rows["requests"]])
 
 
-def _statuses(alpha: Any, rows: dict[str, Any]) -> dict[str, int]:
+def _statuses(alpha: Tenant, rows: dict[str, Any]) -> dict[str, int]:
     from tenant_apps.school.programs.models import BootcampEnrolment
 
     def read() -> dict[str, int]:
