@@ -1,9 +1,9 @@
 """The types of the shared fixtures, so test signatures stay short and checked.
 
-``def test_x(alpha: Tenant, client_for: ClientFor, make_user: MakeUser) -> None``: the fixtures
-that are factories (a fixture returning a function) are typed by a ``Protocol`` of that function
-here, next to the module defining the fixture. Model classes are imported for the type checker
-only (this module is imported by the root ``conftest.py``, before any app model is used).
+``def test_x(alpha: Tenant, client_for: ClientFor, make_user: MakeUser) -> None``: a fixture that
+is a factory (it returns a function) is typed by a ``Protocol`` of that function, below under the
+conftest that defines it. Model classes are imported for the type checker only: the root
+``conftest.py`` imports this module before any app model may be.
 """
 
 from __future__ import annotations
