@@ -73,6 +73,7 @@ def main() -> None:
     from django_tenants.migration_executors.base import run_migrations
     from django_tenants.utils import quote_schema_name
 
+    from saas.db.tenant import tenant_connection
     from shared_apps.tenancy.models import Tenant, TenantKind
     from shared_apps.tenancy.services import tenant_drop, tenant_provision
     from shared_apps.tenancy.templates import _migrate_options, ensure_template
@@ -111,7 +112,7 @@ def main() -> None:
         cloned.append(time.perf_counter() - started)
 
     results = {
-        "server_version": connection.pg_version,
+        "server_version": tenant_connection().pg_version,
         "database": "embedded" if not os.environ.get("DATABASE_URL") else "DATABASE_URL",
         "migrate_path": _summary(migrated),
         "clone_path": _summary(cloned),
@@ -122,7 +123,7 @@ def main() -> None:
     (out / "provisioning.json").write_text(json.dumps(results, indent=2))
 
     print(
-        f"PostgreSQL {connection.pg_version}, {args.tenants} tenants cloned, "
+        f"PostgreSQL {tenant_connection().pg_version}, {args.tenants} tenants cloned, "
         f"{len(migrated)} schemas migrated from scratch"
     )
     print("| path | n | first | median | p95 | max | mean of first 25% | mean of last 25% |")

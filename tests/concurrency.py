@@ -15,6 +15,8 @@ from typing import Any
 from django.db import connections
 from django_tenants.utils import tenant_context
 
+from shared_apps.tenancy.models import Tenant
+
 TIMEOUT = 120.0
 
 
@@ -40,7 +42,7 @@ def in_thread(fn: Callable[[], Any], *, timeout: float = TIMEOUT) -> Any:
     return outcome.get("value")
 
 
-def race(fns: list[Callable[[], Any]], *, tenant: Any = None, timeout: float = TIMEOUT) -> list[Any]:
+def race(fns: list[Callable[[], Any]], *, tenant: Tenant | None = None, timeout: float = TIMEOUT) -> list[Any]:
     """Start every ``fn`` on its own thread at the same moment (a barrier), in ``tenant``'s schema
     when one is given; returns their results or the exceptions they raised, in order."""
     barrier = threading.Barrier(len(fns))

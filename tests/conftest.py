@@ -11,16 +11,24 @@ Each has an admin ``admin@<slug>.test`` with password ``PASSWORD``. Tests use th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core.cache import caches
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
 from django_tenants.utils import tenant_context
+from pytest_django import DjangoDbBlocker
 from rest_framework.test import APIClient
+
+from saas.db.tenant import tenant_connection
+from tests.fixture_types import ClientFor, Login, MakeUser
+
+if TYPE_CHECKING:
+    from shared_apps.tenancy.models import Tenant
+    from tenant_apps.accounts.models import User
 
 PASSWORD = "correct-horse-battery-staple"
 PLATFORM_HOST = "localhost"
@@ -42,7 +50,7 @@ def keep_test_connection() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def session_tenants(django_db_setup: None, django_db_blocker: Any) -> dict[str, Any]:
+def session_tenants(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> dict[str, Tenant]:
     """Provision the session tenants (and the platform admin) once, committed."""
     from shared_apps.tenancy.models import TenantKind
     from shared_apps.tenancy.services import tenant_provision
@@ -52,7 +60,7 @@ def session_tenants(django_db_setup: None, django_db_blocker: Any) -> dict[str, 
     with django_db_blocker.unblock():
         name = connection.settings_dict["NAME"]
         assert name.startswith("test_"), f"refusing to provision test tenants into {name!r}"
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
         for kind in TenantKind.values:  # templates migrate (and commit) here, never inside a test
             ensure_template(kind)
         User.objects.create_superuser(email="staff@localhost", password=PASSWORD)
@@ -63,7 +71,7 @@ def session_tenants(django_db_setup: None, django_db_blocker: Any) -> dict[str, 
             )
             for slug, kind in SESSION_TENANTS.items()
         }
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
     return tenants
 
 
@@ -78,38 +86,38 @@ def _clean_state() -> Iterator[None]:
         caches[alias].clear()
     LocmemSMSBackend.outbox.clear()
     mail.outbox = []
-    connection.set_schema_to_public()
+    tenant_connection().set_schema_to_public()
     yield
-    connection.set_schema_to_public()
+    tenant_connection().set_schema_to_public()
     for alias in ("default", "platform"):
         caches[alias].clear()
 
 
 @pytest.fixture
-def alpha(session_tenants: dict[str, Any], db: None) -> Any:
+def alpha(session_tenants: dict[str, Tenant], db: None) -> Tenant:
     return session_tenants["alpha"]
 
 
 @pytest.fixture
-def beta(session_tenants: dict[str, Any], db: None) -> Any:
+def beta(session_tenants: dict[str, Tenant], db: None) -> Tenant:
     return session_tenants["beta"]
 
 
 @pytest.fixture
-def gamma(session_tenants: dict[str, Any], db: None) -> Any:
+def gamma(session_tenants: dict[str, Tenant], db: None) -> Tenant:
     return session_tenants["gamma"]
 
 
-def host_of(tenant: Any) -> str:
+def host_of(tenant: Tenant | None) -> str:
     """The host name a tenant is served on in tests."""
     return PLATFORM_HOST if tenant is None else f"{tenant.schema_name}.{PLATFORM_HOST}"
 
 
 @pytest.fixture
-def client_for() -> Callable[..., APIClient]:
+def client_for() -> ClientFor:
     """``client_for(tenant_or_None, token=None)``: an API client sending that tenant's Host header."""
 
-    def make(tenant: Any, token: str | None = None) -> APIClient:
+    def make(tenant: Tenant | None, token: str | None = None) -> APIClient:
         client = APIClient(HTTP_HOST=host_of(tenant))
         if token:
             client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
@@ -119,10 +127,10 @@ def client_for() -> Callable[..., APIClient]:
 
 
 @pytest.fixture
-def login(client_for: Callable[..., APIClient]) -> Callable[..., dict[str, str]]:
+def login(client_for: ClientFor) -> Login:
     """``login(tenant_or_None, email, password=PASSWORD)`` -> ``{"access", "refresh"}`` via the API."""
 
-    def do(tenant: Any, email: str, password: str = PASSWORD) -> dict[str, str]:
+    def do(tenant: Tenant | None, email: str, password: str = PASSWORD) -> dict[str, str]:
         response = client_for(tenant).post("/api/v1/auth/login/", {"email": email, "password": password})
         assert response.status_code == 200, response.content
         return {"access": response.json()["access"], "refresh": response.json()["refresh"]}
@@ -131,11 +139,11 @@ def login(client_for: Callable[..., APIClient]) -> Callable[..., dict[str, str]]
 
 
 @pytest.fixture
-def make_user() -> Callable[..., Any]:
+def make_user() -> MakeUser:
     """``make_user(tenant, email, roles=[...])``: a user with ``PASSWORD`` in that tenant's schema."""
     from tenant_apps.accounts.services import user_create
 
-    def make(tenant: Any, email: str, roles: list[str] | None = None, **fields: Any) -> Any:
+    def make(tenant: Tenant, email: str, roles: list[str] | None = None, **fields: Any) -> User:
         with tenant_context(tenant):
             return user_create(email=email, password=PASSWORD, roles=roles, **fields)
 

@@ -10,17 +10,22 @@ from __future__ import annotations
 import ast
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.dispatch import Signal
 from django.urls import resolve
 from django_tenants.utils import tenant_context
+from pytest_django import Settings
 
 from shared_apps.tenancy.management.commands.setup_demo import _seed_kind
+from shared_apps.tenancy.models import Tenant
 from tenant_apps import kinds
 from tenant_apps.accounts.roles import ADMIN, default_role, roles_of
+from tenant_apps.kinds import KindSpec
 from tenant_apps.payments.access import finance_roles
 from tenant_apps.tickets.roles import support_roles
 
@@ -52,7 +57,7 @@ def seed_demo(*, password):
 
 
 @pytest.fixture
-def zoo_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings):
+def zoo_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Iterator[KindSpec]:
     """A kind written as a folder (``zoo_kind/``: kind.py, urls.py, demo.py) and listed once."""
     package = tmp_path / "zoo_kind"
     package.mkdir()
@@ -63,13 +68,15 @@ def zoo_kind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings):
     monkeypatch.syspath_prepend(str(tmp_path))
     settings.TENANT_KINDS = [*settings.TENANT_KINDS, "zoo_kind"]
     kinds._registry.cache_clear()
-    yield kinds.kind_spec("zoo")
+    spec = kinds.kind_spec("zoo")
+    assert spec is not None
+    yield spec
     kinds._registry.cache_clear()
     for name in [name for name in sys.modules if name == "zoo_kind" or name.startswith("zoo_kind.")]:
         del sys.modules[name]
 
 
-def test_a_kind_folder_listed_once_is_all_it_takes(zoo_kind):
+def test_a_kind_folder_listed_once_is_all_it_takes(zoo_kind: KindSpec) -> None:
     # given: the folder and its line in TENANT_KINDS (the fixture); nothing else changed
     # then: the settings' builder gives it the shared apps and its own URL conf
     types = kinds.tenant_types(
@@ -100,12 +107,12 @@ def test_a_kind_folder_listed_once_is_all_it_takes(zoo_kind):
         ({"roles": (kinds.Role("visitor"),), "support_roles": ("keeper",)}, "not among its roles"),
     ],
 )
-def test_a_wrong_declaration_fails_at_start_up(declaration, problem):
+def test_a_wrong_declaration_fails_at_start_up(declaration: dict[str, Any], problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
         kinds.KindSpec(name="zoo", label="Zoo", package="zoo_kind", **declaration)
 
 
-def test_a_broken_demo_import_fails_loudly():
+def test_a_broken_demo_import_fails_loudly() -> None:
     spec = kinds.KindSpec(
         name="zoo",
         label="Zoo",
@@ -117,7 +124,7 @@ def test_a_broken_demo_import_fails_loudly():
         _seed_kind(spec, "pw")
 
 
-def test_a_kind_receiver_runs_only_in_schemas_of_its_kind(alpha, gamma):
+def test_a_kind_receiver_runs_only_in_schemas_of_its_kind(alpha: Tenant, gamma: Tenant) -> None:
     # given: a receiver of the school kind on a process-wide signal
     signal, calls = Signal(), []
     kinds.connect_for_kind(signal, lambda sender, **kw: calls.append(sender), kind="school", dispatch_uid="t")
@@ -149,7 +156,7 @@ _SHARED_WORDS = {
 
 
 @pytest.mark.parametrize("kind", [name for name in settings.TENANT_TYPES if name != "public"])
-def test_no_module_outside_a_kinds_folder_names_its_roles(kind):
+def test_no_module_outside_a_kinds_folder_names_its_roles(kind: str) -> None:
     spec = kinds.kind_spec(kind)
     assert spec is not None
     folder = ROOT / spec.package.replace(".", "/")

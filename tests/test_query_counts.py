@@ -8,6 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tenants.utils import tenant_context
+from rest_framework.test import APIClient
+
+from shared_apps.tenancy.models import Tenant
+from tests.fixture_types import ClientFor, Login, MakeUser
 
 LISTS = (
     "/api/v1/invoices/",
@@ -23,7 +27,7 @@ LISTS = (
 )
 
 
-def _rows(alpha, make_user, prefix, n):
+def _rows(alpha: Tenant, make_user: MakeUser, prefix: str, n: int) -> None:
     """``n`` students, each with an invoice, a ticket and a notification to the admin."""
     from tenant_apps.accounts.models import User
     from tenant_apps.notifications.services import notify
@@ -44,7 +48,7 @@ def _rows(alpha, make_user, prefix, n):
             notify(recipient=admin, verb="user.joined", target=user)
 
 
-def _queries(client):
+def _queries(client: APIClient) -> dict[str, int]:
     counts = {}
     for url in LISTS:
         with CaptureQueriesContext(connection) as queries:
@@ -54,7 +58,9 @@ def _queries(client):
     return counts
 
 
-def test_list_endpoints_cost_the_same_queries_for_two_rows_or_ten(alpha, client_for, login, make_user):
+def test_list_endpoints_cost_the_same_queries_for_two_rows_or_ten(
+    alpha: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser
+) -> None:
     admin = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
     # given two rows of everything
     _rows(alpha, make_user, "few", 2)

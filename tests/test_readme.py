@@ -16,7 +16,7 @@ def _variables_read_by_settings() -> set[str]:
     return names
 
 
-def test_every_setting_read_from_the_environment_is_in_the_readme_table():
+def test_every_setting_read_from_the_environment_is_in_the_readme_table() -> None:
     readme = (ROOT / "README.md").read_text()
     documented = set(re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \|", readme, flags=re.MULTILINE))
     read = _variables_read_by_settings()
@@ -24,7 +24,7 @@ def test_every_setting_read_from_the_environment_is_in_the_readme_table():
     assert read - documented == set(), "document these in README.md's Settings table"
 
 
-def test_readme_gives_the_two_commands_that_ci_runs():
+def test_readme_gives_the_two_commands_that_ci_runs() -> None:
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
     assert "make run" in readme and "make test" in readme
@@ -43,7 +43,7 @@ def _make_recipe(target: str) -> list[str]:
     return recipe
 
 
-def test_ci_runs_the_readme_commands_and_lint():
+def test_ci_runs_the_readme_commands_and_lint() -> None:
     ci_commands = [
         line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines() if line.strip().startswith("make ")
     ]
@@ -51,7 +51,7 @@ def test_ci_runs_the_readme_commands_and_lint():
     assert _make_recipe("test") == [".venv/bin/pytest"]
 
 
-def test_pre_commit_runs_exactly_the_lint_commands():
+def test_pre_commit_runs_exactly_the_lint_commands() -> None:
     import yaml
 
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())

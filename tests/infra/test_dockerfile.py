@@ -34,31 +34,31 @@ def _final_stage() -> list[tuple[str, str]]:
     return instructions[last_from:]
 
 
-def test_build_is_multi_stage_on_a_slim_python_base():
+def test_build_is_multi_stage_on_a_slim_python_base() -> None:
     froms = [args for name, args in _instructions() if name == "FROM"]
     assert len(froms) >= 2
     assert re.match(r"python:3\.\d+-slim", _final_stage()[0][1])
 
 
-def test_dependencies_come_from_the_lock_file_without_dev_tools():
+def test_dependencies_come_from_the_lock_file_without_dev_tools() -> None:
     runs = " ".join(args for name, args in _instructions() if name == "RUN")
     assert "uv sync --frozen --no-default-groups" in runs
     assert "--no-install-package pgserver" in runs
 
 
-def test_static_files_are_collected_at_build_time():
+def test_static_files_are_collected_at_build_time() -> None:
     runs = [args for name, args in _instructions() if name == "RUN"]
     assert any("manage.py collectstatic --noinput" in run for run in runs)
 
 
-def test_final_image_runs_as_an_unprivileged_numeric_user():
+def test_final_image_runs_as_an_unprivileged_numeric_user() -> None:
     users = [args for name, args in _final_stage() if name == "USER"]
     assert users, "the final stage sets no USER"
     uid = users[-1].split(":")[0]
     assert uid.isdigit() and int(uid) >= 10000
 
 
-def test_no_secret_is_baked_into_the_image():
+def test_no_secret_is_baked_into_the_image() -> None:
     for name, args in _final_stage():
         if name in {"ENV", "ARG"}:
             assert not re.search(r"SECRET|PASSWORD|TOKEN|API_KEY|DATABASE_URL", args), args
@@ -67,7 +67,7 @@ def test_no_secret_is_baked_into_the_image():
     )
 
 
-def test_default_command_is_the_asgi_web_server_the_deployment_runs():
+def test_default_command_is_the_asgi_web_server_the_deployment_runs() -> None:
     cmd = [args for name, args in _final_stage() if name == "CMD"][-1]
     argv = shlex.split(cmd.strip("[]").replace('", "', " ").replace('"', ""))
     web = find(rendered("overlays/prod"), "Deployment", "saas-web")["spec"]["template"]["spec"]["containers"][0]
@@ -76,6 +76,6 @@ def test_default_command_is_the_asgi_web_server_the_deployment_runs():
     assert "--worker-class=uvicorn_worker.UvicornWorker" in web["args"]
 
 
-def test_dockerignore_keeps_environments_data_and_secrets_out_of_the_build_context():
+def test_dockerignore_keeps_environments_data_and_secrets_out_of_the_build_context() -> None:
     ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
     assert {".git", ".venv", ".pgdata", ".env", "tests", "media", "staticfiles"} <= ignored

@@ -41,7 +41,7 @@ def _containers(pod_spec: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("kustomization", KUSTOMIZATIONS)
-def test_kustomization_renders_and_every_resource_validates_strictly(kustomization):
+def test_kustomization_renders_and_every_resource_validates_strictly(kustomization: str) -> None:
     # given / when
     resources = rendered(kustomization)
 
@@ -52,7 +52,7 @@ def test_kustomization_renders_and_every_resource_validates_strictly(kustomizati
 
 
 @pytest.mark.parametrize("kustomization", KUSTOMIZATIONS)
-def test_python_renderer_matches_real_kustomize(kustomization):
+def test_python_renderer_matches_real_kustomize(kustomization: str) -> None:
     command = real_kustomize()
     if command is None:
         pytest.skip("neither kustomize nor kubectl is installed; the Python subset is the only renderer here")
@@ -69,7 +69,7 @@ def test_python_renderer_matches_real_kustomize(kustomization):
         assert resource == theirs[key], f"{key} differs from {' '.join(command)}"
 
 
-def test_validation_is_strict_unknown_fields_are_refused():
+def test_validation_is_strict_unknown_fields_are_refused() -> None:
     # given: a typo in a container of the production web Deployment
     web = copy.deepcopy(find(rendered("overlays/prod"), "Deployment", "saas-web"))
     web["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["httpGett"] = {"path": "/readyz"}
@@ -79,7 +79,7 @@ def test_validation_is_strict_unknown_fields_are_refused():
         validate(web)
 
 
-def test_validation_is_strict_for_custom_resources_too():
+def test_validation_is_strict_for_custom_resources_too() -> None:
     # given: a misplaced field in the Gateway
     gateway = copy.deepcopy(find(rendered("overlays/prod"), "Gateway", "saas"))
     gateway["spec"]["listeners"][1]["certificateRefs"] = gateway["spec"]["listeners"][1]["tls"]["certificateRefs"]
@@ -89,7 +89,7 @@ def test_validation_is_strict_for_custom_resources_too():
         validate(gateway)
 
 
-def test_custom_domain_template_validates_and_targets_the_platform_gateway():
+def test_custom_domain_template_validates_and_targets_the_platform_gateway() -> None:
     # given
     resources = custom_domain("shop.customer.com", "shop-customer-com")
     prod = rendered("overlays/prod")
@@ -114,7 +114,7 @@ def test_custom_domain_template_validates_and_targets_the_platform_gateway():
     assert route["spec"]["rules"] == find(prod, "HTTPRoute", "saas-web")["spec"]["rules"]
 
 
-def test_operator_toolbox_validates_and_reaches_only_the_database():
+def test_operator_toolbox_validates_and_reaches_only_the_database() -> None:
     # given
     toolbox = yaml.safe_load((K8S / "ops" / "pg-toolbox.yaml").read_text())
     egress = find(rendered("overlays/prod"), "NetworkPolicy", "migrate-egress")
@@ -135,7 +135,7 @@ def test_operator_toolbox_validates_and_reaches_only_the_database():
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_every_pod_is_hardened(overlay):
+def test_every_pod_is_hardened(overlay: str) -> None:
     for name, template in _pod_templates(rendered(overlay)):
         spec = template["spec"]
         pod_security = spec["securityContext"]
@@ -156,14 +156,14 @@ def test_every_pod_is_hardened(overlay):
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_every_container_runs_the_one_image_pinned_by_digest(overlay):
+def test_every_container_runs_the_one_image_pinned_by_digest(overlay: str) -> None:
     images = {c["image"] for _, t in _pod_templates(rendered(overlay)) for c in _containers(t["spec"])}
     assert len(images) == 1
     assert "@sha256:" in images.pop()
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_every_process_reads_the_config_map_and_the_secret(overlay):
+def test_every_process_reads_the_config_map_and_the_secret(overlay: str) -> None:
     for name, template in _pod_templates(rendered(overlay)):
         for container in _containers(template["spec"]):
             sources = container["envFrom"]
@@ -171,7 +171,7 @@ def test_every_process_reads_the_config_map_and_the_secret(overlay):
             assert {"secretRef": {"name": "saas-secrets"}} in sources, name
 
 
-def test_web_is_an_asgi_server_with_startup_liveness_and_readiness_probes():
+def test_web_is_an_asgi_server_with_startup_liveness_and_readiness_probes() -> None:
     # given
     web = find(rendered("overlays/prod"), "Deployment", "saas-web")
     container = web["spec"]["template"]["spec"]["containers"][0]
@@ -186,13 +186,13 @@ def test_web_is_an_asgi_server_with_startup_liveness_and_readiness_probes():
     assert "replicas" not in web["spec"], "the HorizontalPodAutoscaler owns the replica count"
 
 
-def test_uvicorn_worker_class_is_importable():
+def test_uvicorn_worker_class_is_importable() -> None:
     from uvicorn_worker import UvicornWorker
 
     assert UvicornWorker.CONFIG_KWARGS["loop"] == "auto"
 
 
-def test_worker_liveness_pings_this_worker_through_the_broker():
+def test_worker_liveness_pings_this_worker_through_the_broker() -> None:
     # given
     worker = find(rendered("overlays/prod"), "Deployment", "saas-worker")
     container = worker["spec"]["template"]["spec"]["containers"][0]
@@ -204,7 +204,7 @@ def test_worker_liveness_pings_this_worker_through_the_broker():
     assert '--destination "celery@${HOSTNAME}"' in probe
 
 
-def test_beat_is_exactly_one_replica_replaced_with_recreate_and_never_autoscaled():
+def test_beat_is_exactly_one_replica_replaced_with_recreate_and_never_autoscaled() -> None:
     # given
     resources = rendered("overlays/prod")
     beat = find(resources, "Deployment", "saas-beat")
@@ -222,7 +222,7 @@ def test_beat_is_exactly_one_replica_replaced_with_recreate_and_never_autoscaled
     assert pdb_components == {"web", "worker"}
 
 
-def test_migration_job_migrates_public_first_then_tenants_with_the_parallel_executor():
+def test_migration_job_migrates_public_first_then_tenants_with_the_parallel_executor() -> None:
     from django_tenants.migration_executors import get_executor
 
     # given
@@ -239,7 +239,7 @@ def test_migration_job_migrates_public_first_then_tenants_with_the_parallel_exec
     assert spec["restartPolicy"] == "Never"
 
 
-def test_autoscalers_use_autoscaling_v2_and_prod_keeps_more_web_pods_than_dev():
+def test_autoscalers_use_autoscaling_v2_and_prod_keeps_more_web_pods_than_dev() -> None:
     def hpa(overlay: str, name: str) -> dict[str, Any]:
         return find(rendered(overlay), "HorizontalPodAutoscaler", name)
 
@@ -250,7 +250,7 @@ def test_autoscalers_use_autoscaling_v2_and_prod_keeps_more_web_pods_than_dev():
     assert prod_min > hpa("overlays/dev", "saas-web")["spec"]["minReplicas"]
 
 
-def test_namespace_denies_all_traffic_by_default_and_web_is_reached_only_from_the_gateway():
+def test_namespace_denies_all_traffic_by_default_and_web_is_reached_only_from_the_gateway() -> None:
     # given
     resources = rendered("overlays/prod")
 
@@ -270,7 +270,7 @@ def test_namespace_denies_all_traffic_by_default_and_web_is_reached_only_from_th
     assert egress_ports == {5432, 6379, 443, 80}  # PostgreSQL, Redis, HTTPS, Pod Identity agent
 
 
-def test_routes_reach_the_web_service_through_existing_listeners():
+def test_routes_reach_the_web_service_through_existing_listeners() -> None:
     # given
     resources = rendered("overlays/prod")
     gateway = find(resources, "Gateway", "saas")
@@ -287,7 +287,7 @@ def test_routes_reach_the_web_service_through_existing_listeners():
                 assert backend["name"] == "saas-web" and backend["port"] in service_ports
 
 
-def test_platform_domain_is_the_same_everywhere_in_each_overlay():
+def test_platform_domain_is_the_same_everywhere_in_each_overlay() -> None:
     for overlay in OVERLAYS:
         resources = rendered(overlay)
         domain = find(resources, "ConfigMap", "saas-config")["data"]["PLATFORM_DOMAIN"]
@@ -296,6 +296,6 @@ def test_platform_domain_is_the_same_everywhere_in_each_overlay():
         assert find(resources, "Certificate", "saas-platform")["spec"]["dnsNames"] == [domain, f"*.{domain}"]
 
 
-def test_no_secret_values_are_committed():
+def test_no_secret_values_are_committed() -> None:
     for kustomization in KUSTOMIZATIONS:
         assert not [r for r in rendered(kustomization) if r["kind"] == "Secret"], kustomization

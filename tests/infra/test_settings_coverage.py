@@ -49,7 +49,7 @@ def _secret_keys() -> set[str]:
     return set(external_secret["spec"]["target"]["template"]["data"])
 
 
-def test_every_setting_read_from_the_environment_is_declared_by_the_prod_overlay():
+def test_every_setting_read_from_the_environment_is_declared_by_the_prod_overlay() -> None:
     # given
     read = _variables_read_by_settings()
     declared = set(_config("overlays/prod")) | _secret_keys()
@@ -60,22 +60,22 @@ def test_every_setting_read_from_the_environment_is_declared_by_the_prod_overlay
     assert missing == set(), "declare these in k8s/base/configmap.yaml or k8s/overlays/prod/externalsecret.yaml"
 
 
-def test_every_exemption_is_still_read_by_the_settings():
+def test_every_exemption_is_still_read_by_the_settings() -> None:
     assert NOT_SET_IN_PRODUCTION.keys() <= _variables_read_by_settings()
 
 
-def test_exempt_variables_are_really_absent_from_production():
+def test_exempt_variables_are_really_absent_from_production() -> None:
     declared = set(_config("overlays/prod")) | _secret_keys()
     assert declared & NOT_SET_IN_PRODUCTION.keys() == set()
 
 
-def test_credentials_are_in_the_secret_and_nowhere_else():
+def test_credentials_are_in_the_secret_and_nowhere_else() -> None:
     assert _secret_keys() == SECRET_VARIABLES
     assert set(_config("overlays/prod")) & SECRET_VARIABLES == set()
 
 
 @pytest.mark.parametrize("overlay", ["overlays/dev", "overlays/prod"])
-def test_the_overlay_configuration_passes_djangos_deployment_checks(overlay):
+def test_the_overlay_configuration_passes_djangos_deployment_checks(overlay: str) -> None:
     """`manage.py check --deploy` with the overlay's ConfigMap and made-up credentials: every value
     parses (booleans, integers, lists) and production's security settings hold."""
     # given

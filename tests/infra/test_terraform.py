@@ -57,16 +57,16 @@ def _resources(resource_type: str) -> dict[str, dict[str, Any]]:
     return found
 
 
-def test_there_is_terraform_code():
+def test_there_is_terraform_code() -> None:
     assert len(TF_FILES) >= 10
 
 
 @pytest.mark.parametrize("path", TF_FILES, ids=lambda p: str(p.relative_to(ROOT)))
-def test_every_tf_file_parses(path):
+def test_every_tf_file_parses(path: Path) -> None:
     assert isinstance(_parsed(path), dict)
 
 
-def test_terraform_fmt_check():
+def test_terraform_fmt_check() -> None:
     terraform = shutil.which("terraform")
     if terraform is None:
         pytest.skip("terraform is not installed (it is not packaged for Debian or PyPI); the files still parse above")
@@ -79,7 +79,7 @@ def test_terraform_fmt_check():
     assert result.returncode == 0, result.stdout
 
 
-def test_every_variable_has_a_type_a_description_and_validation_unless_boolean():
+def test_every_variable_has_a_type_a_description_and_validation_unless_boolean() -> None:
     variables = _blocks("variable")
     assert {"environment", "region", "platform_domain", "kubernetes_version"} <= variables.keys()
     for name, body in variables.items():
@@ -89,7 +89,7 @@ def test_every_variable_has_a_type_a_description_and_validation_unless_boolean()
             assert body.get("validation"), f"variable {name}: validation"
 
 
-def test_every_output_is_described():
+def test_every_output_is_described() -> None:
     outputs = _blocks("output")
     for needed in ("ecr_repository_url", "tenant_files_bucket", "db_master_user_secret_arn", "route53_zone_id"):
         assert needed in outputs
@@ -97,7 +97,7 @@ def test_every_output_is_described():
         assert _unquote(body.get("description", "")).strip(), f"output {name}: description"
 
 
-def test_modules_are_terraform_aws_modules_pinned_to_a_major_version():
+def test_modules_are_terraform_aws_modules_pinned_to_a_major_version() -> None:
     modules = _blocks("module")
     assert {"vpc", "eks", "db", "cache", "tenant_files"} <= modules.keys()
     for name, body in modules.items():
@@ -105,13 +105,13 @@ def test_modules_are_terraform_aws_modules_pinned_to_a_major_version():
         assert re.fullmatch(r"~> \d+\.\d+", _unquote(body["version"])), name
 
 
-def test_state_is_remote_in_s3():
+def test_state_is_remote_in_s3() -> None:
     backend = [block for path in TF_FILES for block in _parsed(path).get("terraform", []) if "backend" in block]
     assert len(backend) == 1
     assert [_unquote(name) for name in backend[0]["backend"][0]] == ["s3"]
 
 
-def test_database_is_multi_az_encrypted_backed_up_with_a_managed_password():
+def test_database_is_multi_az_encrypted_backed_up_with_a_managed_password() -> None:
     db = _blocks("module")["db"]
     assert db["engine"] == '"postgres"'
     assert db["storage_encrypted"] is True
@@ -123,7 +123,7 @@ def test_database_is_multi_az_encrypted_backed_up_with_a_managed_password():
     assert defaults["db_backup_retention_days"]["default"] >= 7
 
 
-def test_cache_is_a_replication_group_with_tls_and_an_auth_token():
+def test_cache_is_a_replication_group_with_tls_and_an_auth_token() -> None:
     cache_module = _blocks("module")["cache"]
     assert cache_module["transit_encryption_enabled"] is True
     assert cache_module["at_rest_encryption_enabled"] is True
@@ -132,7 +132,7 @@ def test_cache_is_a_replication_group_with_tls_and_an_auth_token():
     assert "replication_group_id" in cache_module
 
 
-def test_tenant_bucket_is_private_versioned_and_encrypted():
+def test_tenant_bucket_is_private_versioned_and_encrypted() -> None:
     bucket = _blocks("module")["tenant_files"]
     for flag in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"):
         assert bucket[flag] is True, flag
@@ -141,12 +141,19 @@ def test_tenant_bucket_is_private_versioned_and_encrypted():
     assert "server_side_encryption_configuration" in bucket
 
 
-def test_network_policies_address_the_database_and_cache_subnets_terraform_creates():
+def _subnet_index(main_tf: str, name: str) -> int:
+    """The ``netnum`` of ``name = cidrsubnet(var.vpc_cidr, 6, <netnum>)`` in main.tf."""
+    found = re.search(rf"{name}\s*=\s*cidrsubnet\(var.vpc_cidr, 6, (\d+)\)", main_tf)
+    assert found, f"no {name} = cidrsubnet(...) in main.tf"
+    return int(found.group(1))
+
+
+def test_network_policies_address_the_database_and_cache_subnets_terraform_creates() -> None:
     # given: the default VPC range and the subnet layout of main.tf
-    vpc = ipaddress.ip_network(_unquote(_blocks("variable")["vpc_cidr"]["default"]))
+    vpc = ipaddress.IPv4Network(_unquote(_blocks("variable")["vpc_cidr"]["default"]))
     main = (TERRAFORM / "main.tf").read_text()
-    database_index = int(re.search(r"database_range\s*=\s*cidrsubnet\(var.vpc_cidr, 6, (\d+)\)", main).group(1))
-    cache_index = int(re.search(r"cache_range\s*=\s*cidrsubnet\(var.vpc_cidr, 6, (\d+)\)", main).group(1))
+    database_index = _subnet_index(main, "database_range")
+    cache_index = _subnet_index(main, "cache_range")
     database_range = list(vpc.subnets(new_prefix=vpc.prefixlen + 6))[database_index]
     cache_range = list(vpc.subnets(new_prefix=vpc.prefixlen + 6))[cache_index]
     database_subnets = [list(vpc.subnets(new_prefix=24))[100 + i] for i in range(3)]
@@ -163,13 +170,14 @@ def test_network_policies_address_the_database_and_cache_subnets_terraform_creat
     assert by_port[6379] == str(cache_range)
 
 
-def test_external_secret_reads_secrets_and_properties_that_terraform_writes():
+def test_external_secret_reads_secrets_and_properties_that_terraform_writes() -> None:
     # given: "<name>-<environment>/<suffix>" secrets and the JSON keys Terraform writes into them
     versions = _resources("aws_secretsmanager_secret_version")
     written = {}
     for suffix in ("app", "database", "redis"):
         body = versions[suffix]
         expression = body.get("secret_string_wo") or body.get("secret_string")
+        assert expression, f"secret version {suffix} writes no secret_string"
         written[suffix] = set(re.findall(r"(\w+)\s*=", expression))
     names = {suffix: _unquote(body["name"]) for suffix, body in _resources("aws_secretsmanager_secret").items()}
     name_default = _unquote(_blocks("variable")["name"]["default"])
@@ -189,7 +197,7 @@ def test_external_secret_reads_secrets_and_properties_that_terraform_writes():
         assert prop in written[suffix], f"{key} has no property {prop}"
 
 
-def test_kubernetes_version_is_one_kubernetes_validate_knows():
+def test_kubernetes_version_is_one_kubernetes_validate_knows() -> None:
     import kubernetes_validate.utils as kv
 
     version = _unquote(_blocks("variable")["kubernetes_version"]["default"])

@@ -18,10 +18,11 @@ from typing import Any
 import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.signals import before_task_publish
-from django.db import connection
 from django_tenants.utils import tenant_context
 
 from saas.celery import app
+from saas.db.tenant import tenant_connection
+from shared_apps.tenancy.models import Tenant
 
 RESULT_TIMEOUT = 10
 
@@ -32,7 +33,7 @@ def report_schema(self: Any) -> dict[str, Any]:
     from tenant_apps.accounts.models import User
 
     return {
-        "schema": connection.schema_name,
+        "schema": tenant_connection().schema_name,
         "emails": sorted(User.objects.values_list("email", flat=True)),
         "eager": bool(self.request.is_eager),
         "thread": threading.get_ident(),
@@ -129,16 +130,18 @@ def published_headers() -> Iterator[dict[str, dict[str, Any]]]:
         before_task_publish.disconnect(record)
 
 
-def send_from(tenant: Any) -> Any:
+def send_from(tenant: Tenant | None) -> Any:
     """Send ``report_schema`` while the connection is on ``tenant`` (None = the public schema)."""
     if tenant is None:
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
         return report_schema.delay()
     with tenant_context(tenant):
         return report_schema.delay()
 
 
-def test_task_sent_from_a_tenant_runs_on_the_worker_in_that_tenants_schema(db, worker, session_tenants):
+def test_task_sent_from_a_tenant_runs_on_the_worker_in_that_tenants_schema(
+    db: None, worker: None, session_tenants: dict[str, Tenant]
+) -> None:
     # given
     alpha = session_tenants["alpha"]
     # when
@@ -150,7 +153,9 @@ def test_task_sent_from_a_tenant_runs_on_the_worker_in_that_tenants_schema(db, w
     assert result["emails"] == ["admin@alpha.test"]
 
 
-def test_tasks_from_two_tenants_each_see_only_their_own_users(db, worker, session_tenants):
+def test_tasks_from_two_tenants_each_see_only_their_own_users(
+    db: None, worker: None, session_tenants: dict[str, Tenant]
+) -> None:
     # when: sent one after the other, the second while the first may still be queued
     from_alpha = send_from(session_tenants["alpha"])
     from_beta = send_from(session_tenants["beta"])
@@ -164,7 +169,9 @@ def test_tasks_from_two_tenants_each_see_only_their_own_users(db, worker, sessio
     assert (gamma_view["schema"], gamma_view["emails"]) == ("gamma", ["admin@gamma.test"])
 
 
-def test_task_sent_after_a_tenant_task_from_the_platform_runs_in_public(db, worker, session_tenants):
+def test_task_sent_after_a_tenant_task_from_the_platform_runs_in_public(
+    db: None, worker: None, session_tenants: dict[str, Tenant]
+) -> None:
     # given: the worker's connection was last switched to a tenant
     assert send_from(session_tenants["beta"]).get(timeout=RESULT_TIMEOUT, interval=0.01)["schema"] == "beta"
     # when
@@ -175,7 +182,9 @@ def test_task_sent_after_a_tenant_task_from_the_platform_runs_in_public(db, work
     assert not any(email.endswith(".test") for email in result["emails"])
 
 
-def test_task_message_carries_the_sending_schema_in_its_headers(db, worker, session_tenants, published_headers):
+def test_task_message_carries_the_sending_schema_in_its_headers(
+    db: None, worker: None, session_tenants: dict[str, Tenant], published_headers: dict[str, dict[str, Any]]
+) -> None:
     # when
     sent_from_alpha = send_from(session_tenants["alpha"])
     sent_from_gamma = send_from(session_tenants["gamma"])

@@ -25,7 +25,7 @@ def _codes_in_code() -> dict[str, set[str]]:
     return found
 
 
-def test_every_code_the_code_base_sends_is_an_error_code():
+def test_every_code_the_code_base_sends_is_an_error_code() -> None:
     used = _codes_in_code()
     assert "not_found" in used  # the scan itself works
     unknown = {
@@ -34,12 +34,12 @@ def test_every_code_the_code_base_sends_is_an_error_code():
     assert unknown == {}
 
 
-def test_every_error_code_has_one_value():
+def test_every_error_code_has_one_value() -> None:
     values = [member.value for member in ErrorCode]
     assert len(values) == len(set(values))
 
 
-def test_the_readme_lists_every_error_code():
+def test_the_readme_lists_every_error_code() -> None:
     readme = (ROOT / "README.md").read_text()
     errors = readme[readme.index("## Errors") : readme.index("## Security")]
     documented = set(re.findall(r"`([a-z_]+)`", errors))

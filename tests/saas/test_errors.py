@@ -6,10 +6,13 @@ from typing import Any
 
 import pytest
 
+from shared_apps.tenancy.models import Tenant
+from tests.fixture_types import ClientFor, JsonResponse
+
 ERROR_KEYS = {"code", "message", "details"}
 
 
-def assert_error_shape(response: Any, status: int, code: str) -> dict[str, Any]:
+def assert_error_shape(response: JsonResponse, status: int, code: str) -> dict[str, Any]:
     """The response is JSON, has exactly the top-level key ``error``, with this status and code."""
     assert response.status_code == status, response.content
     assert response["Content-Type"].startswith("application/json")
@@ -24,7 +27,7 @@ def assert_error_shape(response: Any, status: int, code: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("path", ["/nope/", "/api/v1/nope", "/api/v2/site/", "/api/v1/site"])
 @pytest.mark.parametrize("on_tenant", [True, False], ids=["tenant-host", "platform-host"])
-def test_url_matching_nothing_is_a_json_404(alpha, client_for, path, on_tenant):
+def test_url_matching_nothing_is_a_json_404(alpha: Tenant, client_for: ClientFor, path: str, on_tenant: bool) -> None:
     # when
     response = client_for(alpha if on_tenant else None).get(path)
     # then
@@ -32,7 +35,7 @@ def test_url_matching_nothing_is_a_json_404(alpha, client_for, path, on_tenant):
     assert path in error["message"]
 
 
-def test_invalid_input_is_a_400_naming_each_field(alpha, client_for):
+def test_invalid_input_is_a_400_naming_each_field(alpha: Tenant, client_for: ClientFor) -> None:
     # when
     response = client_for(alpha).post("/api/v1/auth/login/", {}, format="json")
     # then
@@ -44,14 +47,16 @@ def test_invalid_input_is_a_400_naming_each_field(alpha, client_for):
 @pytest.mark.parametrize(
     ("tenant", "path"), [("alpha", "/api/v1/users/"), (None, "/api/v1/tenants/")], ids=["tenant", "platform"]
 )
-def test_missing_credentials_are_a_401(session_tenants, db, client_for, tenant, path):
+def test_missing_credentials_are_a_401(
+    session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, tenant: str | None, path: str
+) -> None:
     # when
-    response = client_for(session_tenants.get(tenant)).get(path)
+    response = client_for(session_tenants[tenant] if tenant else None).get(path)
     # then
     assert_error_shape(response, 401, "not_authenticated")
 
 
-def test_malformed_json_body_is_a_400_parse_error(alpha, client_for):
+def test_malformed_json_body_is_a_400_parse_error(alpha: Tenant, client_for: ClientFor) -> None:
     # when
     response = client_for(alpha).post("/api/v1/auth/login/", data='{"email": ', content_type="application/json")
     # then
@@ -59,7 +64,7 @@ def test_malformed_json_body_is_a_400_parse_error(alpha, client_for):
     assert "details" not in error
 
 
-def test_unsupported_method_is_a_405(alpha, client_for):
+def test_unsupported_method_is_a_405(alpha: Tenant, client_for: ClientFor) -> None:
     response = client_for(alpha).put("/api/v1/site/", {}, format="json")
     assert_error_shape(response, 405, "method_not_allowed")
 
@@ -74,21 +79,24 @@ def test_unsupported_method_is_a_405(alpha, client_for):
     ],
 )
 def test_post_without_trailing_slash_gets_a_json_answer_not_a_crash_or_redirect(
-    session_tenants, db, client_for, tenant, path
-):
+    session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, tenant: str | None, path: str
+) -> None:
     # when
-    response = client_for(session_tenants.get(tenant)).post(path, {"email": "x@example.com"}, format="json")
+    response = client_for(session_tenants[tenant] if tenant else None).post(
+        path, {"email": "x@example.com"}, format="json"
+    )
     # then: a client error in the one shape; a redirect would drop the body
     assert 400 <= response.status_code < 500, response.content
     assert list(response.json()) == ["error"]
 
 
-def test_a_unique_constraint_race_is_answered_with_409_conflict_not_500():
+def test_a_unique_constraint_race_is_answered_with_409_conflict_not_500() -> None:
     from django.db import IntegrityError
 
     from saas.api.errors import exception_handler
 
     response = exception_handler(IntegrityError("duplicate key value violates unique constraint"), {})
+    assert response is not None
     assert response.status_code == 409
     assert response.data == {
         "error": {

@@ -8,9 +8,11 @@ from collections.abc import Iterator
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from saas import health
+from shared_apps.tenancy.models import Tenant
 
 # Known hosts, a host no tenant uses, a host outside ALLOWED_HOSTS, and a pod IP with a port.
 PROBE_HOSTS = ["localhost", "alpha.localhost", "nobody.localhost", "evil.example.com", "10.1.2.3:8000"]
@@ -35,14 +37,14 @@ def database_down() -> None:
 
 @pytest.mark.parametrize("host", PROBE_HOSTS)
 @pytest.mark.parametrize("path", ["/healthz", "/healthz/"])
-def test_liveness_answers_ok_on_any_host(alpha, host, path):
+def test_liveness_answers_ok_on_any_host(alpha: Tenant, host: str, path: str) -> None:
     # when
     status, body = probe(path, host)
     # then
     assert (status, body) == (200, {"status": "ok"})
 
 
-def test_liveness_touches_no_database(db, monkeypatch):
+def test_liveness_touches_no_database(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
     # given: the database is down
     monkeypatch.setattr(health, "check_database", database_down)
     # when
@@ -54,7 +56,7 @@ def test_liveness_touches_no_database(db, monkeypatch):
 
 
 @pytest.mark.parametrize("host", PROBE_HOSTS)
-def test_readiness_is_ok_on_any_host_when_the_database_answers(alpha, settings, host):
+def test_readiness_is_ok_on_any_host_when_the_database_answers(alpha: Tenant, settings: Settings, host: str) -> None:
     # given
     settings.REDIS_URL = ""
     # when
@@ -64,7 +66,9 @@ def test_readiness_is_ok_on_any_host_when_the_database_answers(alpha, settings, 
     assert body == {"status": "ok", "checks": {"database": "ok"}}
 
 
-def test_readiness_is_503_and_names_the_database_when_it_fails(db, settings, monkeypatch):
+def test_readiness_is_503_and_names_the_database_when_it_fails(
+    db: None, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # given
     settings.REDIS_URL = ""
     monkeypatch.setattr(health, "check_database", database_down)
@@ -77,7 +81,9 @@ def test_readiness_is_503_and_names_the_database_when_it_fails(db, settings, mon
     assert "ConnectionError" in body["checks"]["database"]
 
 
-def test_readiness_is_503_and_names_redis_when_redis_is_unreachable(db, settings, redis_client_cache):
+def test_readiness_is_503_and_names_redis_when_redis_is_unreachable(
+    db: None, settings: Settings, redis_client_cache: None
+) -> None:
     # given: nothing listens on port 1
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     # when
@@ -89,7 +95,9 @@ def test_readiness_is_503_and_names_redis_when_redis_is_unreachable(db, settings
     assert body["checks"]["redis"].startswith("error")
 
 
-def test_readiness_does_not_check_redis_when_redis_is_not_configured(db, settings, redis_client_cache):
+def test_readiness_does_not_check_redis_when_redis_is_not_configured(
+    db: None, settings: Settings, redis_client_cache: None
+) -> None:
     # given
     settings.REDIS_URL = ""
     # when
@@ -108,7 +116,7 @@ def _redis_reachable(host: str = "127.0.0.1", port: int = 6379) -> bool:
 
 
 @pytest.mark.skipif(not _redis_reachable(), reason="no Redis listening on 127.0.0.1:6379")
-def test_readiness_is_ok_when_configured_redis_answers(db, settings, redis_client_cache):
+def test_readiness_is_ok_when_configured_redis_answers(db: None, settings: Settings, redis_client_cache: None) -> None:
     # given
     settings.REDIS_URL = "redis://127.0.0.1:6379/15"
     # when

@@ -19,7 +19,7 @@ from saas.money import check_amount, normalize_currency, round_money, to_minor_u
         (Decimal("0.01"), "EUR", 1),
     ],
 )
-def test_minor_units_follow_stripes_currency_rules(amount, currency, minor):
+def test_minor_units_follow_stripes_currency_rules(amount: Decimal, currency: str, minor: int) -> None:
     assert to_minor_units(amount, currency) == minor
 
 
@@ -33,7 +33,7 @@ def test_minor_units_follow_stripes_currency_rules(amount, currency, minor):
         ("1501.49", "JPY", Decimal("1501.00")),
     ],
 )
-def test_rounding_is_half_up_to_the_currencys_step(value, currency, rounded):
+def test_rounding_is_half_up_to_the_currencys_step(value: str, currency: str, rounded: Decimal) -> None:
     assert round_money(value, currency) == rounded
 
 
@@ -49,13 +49,13 @@ def test_rounding_is_half_up_to_the_currencys_step(value, currency, rounded):
         ("ten", "USD"),
     ],
 )
-def test_given_amounts_are_never_rounded_silently(value, currency):
+def test_given_amounts_are_never_rounded_silently(value: str, currency: str) -> None:
     with pytest.raises(ApplicationError) as refused:
         check_amount(value, currency)
     assert refused.value.code == "invalid_amount"
 
 
-def test_currency_codes_are_iso_4217_in_upper_case():
+def test_currency_codes_are_iso_4217_in_upper_case() -> None:
     assert normalize_currency(" eur ") == "EUR"
     for bad in ("EURO", "XXX", "", "US"):
         with pytest.raises(ApplicationError):

@@ -16,8 +16,11 @@ from sentry_sdk.envelope import Envelope
 from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
 from sentry_sdk.transport import Transport
+from sentry_sdk.types import Event
 
 from saas.celery import app as celery_app
+from shared_apps.tenancy.models import Tenant
+from tests.fixture_types import ClientFor
 
 
 class CapturingTransport(Transport):
@@ -30,10 +33,10 @@ class CapturingTransport(Transport):
     def capture_envelope(self, envelope: Envelope) -> None:
         self.envelopes.append(envelope)
 
-    def events(self) -> list[dict[str, Any]]:
-        return [e.get_event() for e in self.envelopes if e.get_event() is not None]
+    def events(self) -> list[Event]:
+        return [event for e in self.envelopes if (event := e.get_event()) is not None]
 
-    def error_events(self) -> list[dict[str, Any]]:
+    def error_events(self) -> list[Event]:
         return [e for e in self.events() if e.get("exception")]
 
 
@@ -72,13 +75,13 @@ def site_view_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("tenant_apps.accounts.views.roles_of", fail)
 
 
-def exception_types(event: dict[str, Any]) -> list[str]:
+def exception_types(event: Event) -> list[str]:
     return [value["type"] for value in event["exception"]["values"]]
 
 
 def test_error_while_serving_a_tenant_is_reported_with_that_tenants_tag(
-    alpha, client_for, sentry_events, site_view_fails
-):
+    alpha: Tenant, client_for: ClientFor, sentry_events: CapturingTransport, site_view_fails: None
+) -> None:
     # given
     client = client_for(alpha)
     client.raise_request_exception = False
@@ -93,8 +96,8 @@ def test_error_while_serving_a_tenant_is_reported_with_that_tenants_tag(
 
 
 def test_errors_on_two_tenants_are_each_tagged_with_their_own_tenant(
-    alpha, gamma, client_for, sentry_events, site_view_fails
-):
+    alpha: Tenant, gamma: Tenant, client_for: ClientFor, sentry_events: CapturingTransport, site_view_fails: None
+) -> None:
     # when
     for tenant in (gamma, alpha, gamma):
         client = client_for(tenant)
@@ -109,7 +112,9 @@ def report_to_sentry() -> None:
     sentry_sdk.capture_message("task report")
 
 
-def test_report_from_a_task_is_tagged_with_the_tenant_it_was_sent_from(beta, sentry_events):
+def test_report_from_a_task_is_tagged_with_the_tenant_it_was_sent_from(
+    beta: Tenant, sentry_events: CapturingTransport
+) -> None:
     # given: a tag left over from something else on this thread
     sentry_sdk.set_tag("tenant", "stale")
     # when

@@ -9,6 +9,10 @@ from django.conf import settings
 from django.core.management import call_command
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.management.commands.spectacular import SchemaValidationError
+from rest_framework.test import APIClient
+
+from shared_apps.tenancy.models import Tenant
+from tests.fixture_types import ClientFor
 
 PLATFORM_ONLY = ["/api/v1/tenants/", "/api/v1/tenants/{slug}/", "/api/v1/tenants/{slug}/suspend/"]
 TENANT_ONLY = [
@@ -25,14 +29,14 @@ EVERY_URLCONF = [
 ]
 
 
-def schema_paths(client) -> set[str]:
+def schema_paths(client: APIClient) -> set[str]:
     response = client.get("/api/v1/schema/", {"format": "json"})
     assert response.status_code == 200, response.content
     assert response["Content-Type"].startswith("application/vnd.oai.openapi+json")
     return set(response.json()["paths"])
 
 
-def test_platform_schema_documents_the_tenant_api_and_no_tenant_endpoints(db, client_for):
+def test_platform_schema_documents_the_tenant_api_and_no_tenant_endpoints(db: None, client_for: ClientFor) -> None:
     # when
     paths = schema_paths(client_for(None))
     # then
@@ -42,7 +46,9 @@ def test_platform_schema_documents_the_tenant_api_and_no_tenant_endpoints(db, cl
 
 
 @pytest.mark.parametrize("slug", ["alpha", "gamma"], ids=["school", "store"])
-def test_tenant_schema_documents_its_endpoints_and_not_the_platform_api(session_tenants, db, client_for, slug):
+def test_tenant_schema_documents_its_endpoints_and_not_the_platform_api(
+    session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, slug: str
+) -> None:
     # when
     paths = schema_paths(client_for(session_tenants[slug]))
     # then
@@ -54,10 +60,10 @@ def test_tenant_schema_documents_its_endpoints_and_not_the_platform_api(session_
 
 @pytest.mark.parametrize("slug", [None, "alpha", "gamma"], ids=["platform", "school", "store"])
 def test_docs_page_is_served_as_html_on_every_host_and_points_at_that_hosts_schema(
-    session_tenants, db, client_for, slug
-):
+    session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, slug: str | None
+) -> None:
     # when
-    response = client_for(session_tenants.get(slug)).get("/api/v1/docs/")
+    response = client_for(session_tenants[slug] if slug else None).get("/api/v1/docs/")
     # then
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
@@ -66,7 +72,7 @@ def test_docs_page_is_served_as_html_on_every_host_and_points_at_that_hosts_sche
 
 
 @pytest.mark.parametrize("urlconf", EVERY_URLCONF)
-def test_schema_generates_without_warnings_and_is_valid_openapi(urlconf):
+def test_schema_generates_without_warnings_and_is_valid_openapi(urlconf: str) -> None:
     # given
     GENERATOR_STATS.reset()
     # when

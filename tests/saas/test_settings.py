@@ -41,7 +41,7 @@ def strong_secret() -> str:
     return secrets.token_urlsafe(64)
 
 
-def test_production_profile_passes_the_deploy_checks_without_warnings():
+def test_production_profile_passes_the_deploy_checks_without_warnings() -> None:
     # when
     result = production(
         "check", "--deploy", "--fail-level", "WARNING", DJANGO_SECRET_KEY=strong_secret(), DATABASE_URL=DATABASE_URL
@@ -51,7 +51,7 @@ def test_production_profile_passes_the_deploy_checks_without_warnings():
     assert "no issues" in result.stdout
 
 
-def test_deploy_checks_reject_a_weak_secret_key():
+def test_deploy_checks_reject_a_weak_secret_key() -> None:
     # when
     result = production(
         "check", "--deploy", "--fail-level", "WARNING", DJANGO_SECRET_KEY="changeme", DATABASE_URL=DATABASE_URL
@@ -61,7 +61,7 @@ def test_deploy_checks_reject_a_weak_secret_key():
     assert "security.W009" in result.stderr
 
 
-def test_debug_cannot_be_switched_on_in_production():
+def test_debug_cannot_be_switched_on_in_production() -> None:
     # when
     result = production(
         "shell",
@@ -78,7 +78,7 @@ def test_debug_cannot_be_switched_on_in_production():
 
 
 @pytest.mark.parametrize("secret_key", [None, ""], ids=["unset", "empty"])
-def test_production_refuses_to_start_without_a_secret_key(secret_key):
+def test_production_refuses_to_start_without_a_secret_key(secret_key: str | None) -> None:
     # given
     env = {"DATABASE_URL": DATABASE_URL}
     if secret_key is not None:
@@ -93,7 +93,7 @@ def test_production_refuses_to_start_without_a_secret_key(secret_key):
 
 
 @pytest.mark.parametrize("database_url", [None, ""], ids=["unset", "empty"])
-def test_production_refuses_to_start_without_a_database_url(database_url):
+def test_production_refuses_to_start_without_a_database_url(database_url: str | None) -> None:
     # given: no fallback to the embedded development database
     env = {"DJANGO_SECRET_KEY": strong_secret()}
     if database_url is not None:

@@ -5,9 +5,13 @@ from __future__ import annotations
 from django_tenants.utils import tenant_context
 
 from saas.db.slugs import unique_slug
+from shared_apps.tenancy.models import Tenant
+from tests.fixture_types import MakeUser
 
 
-def test_unique_slug_counts_up_past_taken_ones_and_avoids_ids_and_reserved_words(alpha, make_user):
+def test_unique_slug_counts_up_past_taken_ones_and_avoids_ids_and_reserved_words(
+    alpha: Tenant, make_user: MakeUser
+) -> None:
     from tenant_apps.school.lessons.models import Author, Product
 
     with tenant_context(alpha):

@@ -10,13 +10,15 @@ page or another shape.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
 from django.test import Client
+from pytest_django import Settings
+from rest_framework.test import APIClient
 
+from shared_apps.tenancy.models import Tenant
+from tests.fixture_types import ClientFor, Login
 from tests.saas.test_errors import assert_error_shape
 from tests.tenant_apps.notifications.sse_client import open_stream, sync_code_in_test_thread
 from tests.tenant_apps.payments.conftest import WEBHOOK, sign
@@ -26,7 +28,7 @@ AUDIT_LOG = "/api/v1/audit-log/"
 
 
 @pytest.fixture
-def admin_client(alpha: Any, client_for: Callable[..., Any], login: Callable[..., Any]) -> Any:
+def admin_client(alpha: Tenant, client_for: ClientFor, login: Login) -> APIClient:
     """An API client of alpha's admin."""
     return client_for(alpha, login(alpha, "admin@alpha.test")["access"])
 
@@ -35,14 +37,16 @@ def admin_client(alpha: Any, client_for: Callable[..., Any], login: Callable[...
 # Format-suffix routes are gone: ``/users/1.json`` is an unknown URL, not a crash.
 # --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("method", ["delete", "get", "patch"])
-def test_format_suffix_route_on_users_is_a_json_404_not_a_500(admin_client, method):
+def test_format_suffix_route_on_users_is_a_json_404_not_a_500(admin_client: APIClient, method: str) -> None:
     # when
     response = getattr(admin_client, method)(f"{USERS}1.json")
     # then
     assert_error_shape(response, 404, "not_found")
 
 
-def test_format_suffix_route_on_tenants_is_a_json_404(session_tenants, db, client_for, login):
+def test_format_suffix_route_on_tenants_is_a_json_404(
+    session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, login: Login
+) -> None:
     # given
     staff = client_for(None, login(None, "staff@localhost")["access"])
     # when
@@ -65,7 +69,9 @@ def test_format_suffix_route_on_tenants_is_a_json_404(session_tenants, db, clien
     ],
     ids=["superscript-digit-actor", "huge-actor", "impossible-date", "impossible-offset", "naive-date-time"],
 )
-def test_audit_log_rejects_bad_filter_values_with_a_400(admin_client, params, field):
+def test_audit_log_rejects_bad_filter_values_with_a_400(
+    admin_client: APIClient, params: dict[str, str], field: str
+) -> None:
     # when
     response = admin_client.get(AUDIT_LOG, params)
     # then
@@ -73,7 +79,7 @@ def test_audit_log_rejects_bad_filter_values_with_a_400(admin_client, params, fi
     assert field in error["details"]
 
 
-def test_audit_log_still_filters_by_a_valid_actor_and_range(admin_client):
+def test_audit_log_still_filters_by_a_valid_actor_and_range(admin_client: APIClient) -> None:
     # when
     response = admin_client.get(
         AUDIT_LOG,
@@ -95,14 +101,14 @@ def test_audit_log_still_filters_by_a_valid_actor_and_range(admin_client):
         ("/api/v1/tickets/", "search=x%00"),
     ],
 )
-def test_nul_byte_in_the_query_string_is_a_400_not_a_500(admin_client, path, query):
+def test_nul_byte_in_the_query_string_is_a_400_not_a_500(admin_client: APIClient, path: str, query: str) -> None:
     # when
     response = admin_client.get(f"{path}?{query}")
     # then
     assert_error_shape(response, 400, "invalid_request")
 
 
-def test_nul_byte_in_the_path_is_a_400_not_a_500(admin_client):
+def test_nul_byte_in_the_path_is_a_400_not_a_500(admin_client: APIClient) -> None:
     # when
     response = admin_client.get(f"{USERS}%00/")
     # then
@@ -113,7 +119,9 @@ def test_nul_byte_in_the_path_is_a_400_not_a_500(admin_client):
     ("params", "field"),
     [({"role": "wizard"}, "role"), ({"is_active": "maybe"}, "is_active"), ({"role": "²"}, "role")],
 )
-def test_users_list_rejects_unknown_filter_values_with_a_400(admin_client, params, field):
+def test_users_list_rejects_unknown_filter_values_with_a_400(
+    admin_client: APIClient, params: dict[str, str], field: str
+) -> None:
     # when
     response = admin_client.get(USERS, params)
     # then
@@ -121,7 +129,7 @@ def test_users_list_rejects_unknown_filter_values_with_a_400(admin_client, param
     assert field in error["details"]
 
 
-def test_users_list_filters_by_role_and_activity(admin_client):
+def test_users_list_filters_by_role_and_activity(admin_client: APIClient) -> None:
     # when
     response = admin_client.get(USERS, {"role": "admin", "is_active": "true"})
     # then
@@ -145,7 +153,7 @@ def test_users_list_filters_by_role_and_activity(admin_client):
         ({"page": "²"}, "page"),
     ],
 )
-def test_bad_pagination_parameters_are_a_400(admin_client, params, field):
+def test_bad_pagination_parameters_are_a_400(admin_client: APIClient, params: dict[str, str], field: str) -> None:
     # when
     response = admin_client.get(USERS, params)
     # then
@@ -153,7 +161,7 @@ def test_bad_pagination_parameters_are_a_400(admin_client, params, field):
     assert field in error["details"]
 
 
-def test_a_page_past_the_end_is_a_json_404(admin_client):
+def test_a_page_past_the_end_is_a_json_404(admin_client: APIClient) -> None:
     response = admin_client.get(USERS, {"page": "99"})
     assert_error_shape(response, 404, "not_found")
 
@@ -162,7 +170,9 @@ def test_a_page_past_the_end_is_a_json_404(admin_client):
 # The notification stream (ASGI).
 # --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("last_event_id", ["²", "-1", "abc"])
-def test_notification_stream_rejects_a_bad_last_event_id_with_a_400(alpha, login, last_event_id):
+def test_notification_stream_rejects_a_bad_last_event_id_with_a_400(
+    alpha: Tenant, login: Login, last_event_id: str
+) -> None:
     # given
     token = login(alpha, "admin@alpha.test")["access"]
 
@@ -196,7 +206,9 @@ def test_notification_stream_rejects_a_bad_last_event_id_with_a_400(alpha, login
     ],
     ids=["list", "string", "number", "data-list", "object-string", "metadata-string"],
 )
-def test_signed_stripe_webhook_that_is_not_an_event_object_is_a_400(alpha, client_for, payload):
+def test_signed_stripe_webhook_that_is_not_an_event_object_is_a_400(
+    alpha: Tenant, client_for: ClientFor, payload: str
+) -> None:
     # when
     response = client_for(alpha).generic(
         "POST", WEBHOOK, payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=sign(payload)
@@ -205,7 +217,9 @@ def test_signed_stripe_webhook_that_is_not_an_event_object_is_a_400(alpha, clien
     assert_error_shape(response, 400, "invalid_payload")
 
 
-def test_body_over_the_size_limit_is_a_413_in_the_error_shape(alpha, client_for, settings):
+def test_body_over_the_size_limit_is_a_413_in_the_error_shape(
+    alpha: Tenant, client_for: ClientFor, settings: Settings
+) -> None:
     # given
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
     body = json.dumps({"email": "a@example.com", "password": "x" * 4096})
@@ -215,7 +229,9 @@ def test_body_over_the_size_limit_is_a_413_in_the_error_shape(alpha, client_for,
     assert_error_shape(response, 413, "request_too_large")
 
 
-def test_oversized_webhook_body_is_a_413_in_the_error_shape(alpha, client_for, settings):
+def test_oversized_webhook_body_is_a_413_in_the_error_shape(
+    alpha: Tenant, client_for: ClientFor, settings: Settings
+) -> None:
     # given
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
     payload = json.dumps({"id": "evt_1", "type": "x", "pad": "x" * 4096})
@@ -229,7 +245,9 @@ def test_oversized_webhook_body_is_a_413_in_the_error_shape(alpha, client_for, s
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
 @pytest.mark.parametrize("on_tenant", [True, False], ids=["tenant-host", "platform-host"])
-def test_unsafe_method_on_an_unknown_url_is_the_json_404_not_the_csrf_page(alpha, method, on_tenant):
+def test_unsafe_method_on_an_unknown_url_is_the_json_404_not_the_csrf_page(
+    alpha: Tenant, method: str, on_tenant: bool
+) -> None:
     # given: a browser-like client that enforces CSRF, as Django does in production
     client = Client(enforce_csrf_checks=True, HTTP_HOST="alpha.localhost" if on_tenant else "localhost")
     # when
@@ -238,7 +256,7 @@ def test_unsafe_method_on_an_unknown_url_is_the_json_404_not_the_csrf_page(alpha
     assert_error_shape(response, 404, "not_found")
 
 
-def test_csrf_failure_is_a_json_403_in_the_error_shape(alpha):
+def test_csrf_failure_is_a_json_403_in_the_error_shape(alpha: Tenant) -> None:
     # given: a plain Django view (not DRF) that accepts POST, with CSRF enforced
     client = Client(enforce_csrf_checks=True, HTTP_HOST="alpha.localhost")
     # when

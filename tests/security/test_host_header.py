@@ -9,20 +9,23 @@ would show it.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.conf import settings
+from django.http import HttpResponse
 from rest_framework.test import APIClient
 
+from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.services import tenant_transition
+from tests.fixture_types import ApiResponse, ClientFor, Login
 from tests.tenant_apps.accounts.conftest import USERS, error_code
 
 SITE = "/api/v1/site/"
 
 
 @pytest.fixture
-def tokens(alpha: Any, beta: Any, login: Any) -> dict[str, str]:
+def tokens(alpha: Tenant, beta: Tenant, login: Login) -> dict[str, str]:
     """Access tokens of alpha's and beta's admins."""
     return {"alpha": login(alpha, "admin@alpha.test")["access"], "beta": login(beta, "admin@beta.test")["access"]}
 
@@ -35,14 +38,14 @@ def raw(host: str, token: str | None = None, **headers: Any) -> APIClient:
     return client
 
 
-def assert_json_error(response: Any, status: int, code: str) -> None:
+def assert_json_error(response: ApiResponse, status: int, code: str) -> None:
     assert response.status_code == status, response.content
     assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
     assert error_code(response) == code
     assert_no_tenant_data(response)
 
 
-def assert_no_tenant_data(response: Any) -> None:
+def assert_no_tenant_data(response: HttpResponse) -> None:
     text = response.content.decode("utf-8", "replace")
     for email in ("admin@alpha.test", "admin@beta.test", "admin@gamma.test"):
         assert email not in text, text
@@ -63,7 +66,9 @@ def assert_no_tenant_data(response: Any) -> None:
         "alpha-localhost.localhost",
     ],
 )
-def test_an_unknown_tenant_host_gets_a_json_404(session_tenants, db, tokens, host):
+def test_an_unknown_tenant_host_gets_a_json_404(
+    session_tenants: dict[str, Tenant], db: None, tokens: dict[str, str], host: str
+) -> None:
     # when: alpha's valid token, sent to a host that is no site
     response = raw(host, tokens["alpha"]).get(USERS)
     # then
@@ -73,12 +78,16 @@ def test_an_unknown_tenant_host_gets_a_json_404(session_tenants, db, tokens, hos
 @pytest.mark.parametrize(
     "host", ["evil.example.com", "alpha.localhost.evil.example.com", "127.0.0.1", "localhost.evil.example.com", "[::1]"]
 )
-def test_a_host_outside_allowed_hosts_gets_a_json_400_not_html(session_tenants, db, tokens, host):
+def test_a_host_outside_allowed_hosts_gets_a_json_400_not_html(
+    session_tenants: dict[str, Tenant], db: None, tokens: dict[str, str], host: str
+) -> None:
     response = raw(host, tokens["alpha"]).get(USERS)
     assert_json_error(response, 400, "unknown_host")
 
 
-def test_an_empty_host_header_gets_a_json_400(session_tenants, db, tokens):
+def test_an_empty_host_header_gets_a_json_400(
+    session_tenants: dict[str, Tenant], db: None, tokens: dict[str, str]
+) -> None:
     response = raw("", tokens["alpha"]).get(USERS)
     assert_json_error(response, 400, "unknown_host")
 
@@ -93,7 +102,9 @@ def test_an_empty_host_header_gets_a_json_400(session_tenants, db, tokens):
     ["alpha.localhost.", "ALPHA.localhost", "Alpha.LocalHost", "alpha.localhost:1337", "ALPHA.LOCALHOST.:8000"],
     ids=["trailing-dot", "upper", "mixed", "port", "all-three"],
 )
-def test_a_spelling_of_alphas_host_reaches_alpha_and_nothing_else(session_tenants, db, tokens, host):
+def test_a_spelling_of_alphas_host_reaches_alpha_and_nothing_else(
+    session_tenants: dict[str, Tenant], db: None, tokens: dict[str, str], host: str
+) -> None:
     # when
     site = raw(host).get(SITE)
     own = raw(host, tokens["alpha"]).get(USERS)
@@ -111,12 +122,14 @@ def test_a_spelling_of_alphas_host_reaches_alpha_and_nothing_else(session_tenant
 # --------------------------------------------------------------------------------------------
 
 
-def test_x_forwarded_host_is_not_trusted():
+def test_x_forwarded_host_is_not_trusted() -> None:
     assert settings.USE_X_FORWARDED_HOST is False
 
 
 @pytest.mark.parametrize("header", ["HTTP_X_FORWARDED_HOST", "HTTP_X_ORIGINAL_HOST", "HTTP_X_HOST", "HTTP_FORWARDED"])
-def test_a_forwarded_host_header_does_not_switch_the_tenant(session_tenants, db, tokens, header):
+def test_a_forwarded_host_header_does_not_switch_the_tenant(
+    session_tenants: dict[str, Tenant], db: None, tokens: dict[str, str], header: str
+) -> None:
     value = "host=beta.localhost" if header == "HTTP_FORWARDED" else "beta.localhost"
     # when: an alpha request claims to have been forwarded for beta, with beta's token
     site = raw("alpha.localhost", **{header: value}).get(SITE)
@@ -127,7 +140,9 @@ def test_a_forwarded_host_header_does_not_switch_the_tenant(session_tenants, db,
     assert_no_tenant_data(with_beta_token)
 
 
-def test_a_forwarded_host_does_not_turn_the_platform_host_into_a_tenant(session_tenants, db, tokens):
+def test_a_forwarded_host_does_not_turn_the_platform_host_into_a_tenant(
+    session_tenants: dict[str, Tenant], db: None, tokens: dict[str, str]
+) -> None:
     response = raw("localhost", tokens["alpha"], HTTP_X_FORWARDED_HOST="alpha.localhost").get(USERS)
     assert response.status_code == 404  # the platform has no users endpoint
     assert_no_tenant_data(response)
@@ -138,7 +153,9 @@ def test_a_forwarded_host_does_not_turn_the_platform_host_into_a_tenant(session_
 # --------------------------------------------------------------------------------------------
 
 
-def test_a_suspended_tenants_host_answers_403_to_everything(alpha, tokens, client_for):
+def test_a_suspended_tenants_host_answers_403_to_everything(
+    alpha: Tenant, tokens: dict[str, str], client_for: ClientFor
+) -> None:
     # given: alpha was served (its host is cached as active), then suspended
     assert client_for(alpha).get(SITE).status_code == 200
     tenant_transition(tenant=alpha, action="suspend")
@@ -178,7 +195,9 @@ def test_a_suspended_tenants_host_answers_403_to_everything(alpha, tokens, clien
         "\uff42eta.localhost",  # fullwidth b
     ],
 )
-def test_a_host_that_smuggles_another_name_reaches_no_tenant(session_tenants, db, tokens, host):
+def test_a_host_that_smuggles_another_name_reaches_no_tenant(
+    session_tenants: dict[str, Tenant], db: None, tokens: dict[str, str], host: str
+) -> None:
     # when: with each tenant's valid token
     responses = [raw(host, tokens[slug]).get(USERS) for slug in ("alpha", "beta")]
     site = raw(host).get(SITE)
@@ -193,7 +212,9 @@ def test_a_host_that_smuggles_another_name_reaches_no_tenant(session_tenants, db
     "url",
     ["http://beta.localhost/api/v1/users/", "//beta.localhost/api/v1/users/", "http://beta.localhost:80/api/v1/users/"],
 )
-def test_an_absolute_uri_in_the_request_line_does_not_pick_the_tenant(session_tenants, db, tokens, url):
+def test_an_absolute_uri_in_the_request_line_does_not_pick_the_tenant(
+    session_tenants: dict[str, Tenant], db: None, tokens: dict[str, str], url: str
+) -> None:
     # when: an alpha-hosted request whose target names beta, with beta's token, then with alpha's
     with_beta_token = raw("alpha.localhost", tokens["beta"]).get(url)
     with_alpha_token = raw("alpha.localhost", tokens["alpha"]).get(url)
@@ -204,17 +225,19 @@ def test_an_absolute_uri_in_the_request_line_does_not_pick_the_tenant(session_te
     assert "admin@beta.test" not in with_alpha_token.content.decode()
 
 
-def test_an_absolute_uri_path_reaching_the_handler_is_a_json_error(session_tenants, db, tokens):
+def test_an_absolute_uri_path_reaching_the_handler_is_a_json_error(
+    session_tenants: dict[str, Tenant], db: None, tokens: dict[str, str]
+) -> None:
     """A server that passed an absolute-form request target through as ``PATH_INFO`` unchanged."""
     from django.test import RequestFactory
     from django.test.client import ClientHandler
 
     # given: the WSGI environ such a server would build, Host alpha, the target naming beta
-    environ = RequestFactory(HTTP_HOST="alpha.localhost", HTTP_AUTHORIZATION=f"Bearer {tokens['beta']}")._base_environ(
-        PATH_INFO="http://beta.localhost/api/v1/users/", REQUEST_METHOD="GET"
-    )
+    request = RequestFactory(HTTP_HOST="alpha.localhost", HTTP_AUTHORIZATION=f"Bearer {tokens['beta']}").get("/")
+    environ = {**request.environ, "PATH_INFO": "http://beta.localhost/api/v1/users/"}
     # when: Django's own handler serves it (as the test client does, without closing the connection)
-    response = ClientHandler()(environ)
+    # (typed as a bare WSGI response by django-stubs: it is the view's HttpResponse)
+    response = cast(HttpResponse, ClientHandler()(environ))
     # then: a JSON error of alpha's host, nothing of either tenant
     assert response.status_code in {401, 404}, response.content
     assert response["Content-Type"].startswith("application/json")

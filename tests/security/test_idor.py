@@ -28,7 +28,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_tenants.utils import tenant_context
+from rest_framework.test import APIClient
 
+from shared_apps.tenancy.models import Tenant
+from tests.fixture_types import ApiResponse, ClientFor, JsonResponse, Login, MakeUser
 from tests.tenant_apps.accounts.conftest import error_code
 
 SECRET = "alpha-secret-7f3a"
@@ -321,7 +324,7 @@ def _attack_id(attack: tuple[Any, ...]) -> str:
 
 
 @pytest.fixture
-def people(alpha: Any, make_user: Callable[..., Any]) -> SimpleNamespace:
+def people(alpha: Tenant, make_user: MakeUser) -> SimpleNamespace:
     """alpha's ``ann`` (the victim), ``bob`` (another student) and the ``admin``."""
     from tenant_apps.accounts.models import User
 
@@ -344,12 +347,12 @@ def victim(people: SimpleNamespace) -> Callable[[str], Victim]:
 
 
 @pytest.fixture
-def bob(people: SimpleNamespace, client_for: Callable[..., Any], login: Callable[..., Any]) -> Any:
+def bob(people: SimpleNamespace, client_for: ClientFor, login: Login) -> APIClient:
     return client_for(people.tenant, login(people.tenant, "bob@alpha.test")["access"])
 
 
 @pytest.fixture
-def beta_admin(beta: Any, client_for: Callable[..., Any], login: Callable[..., Any]) -> Any:
+def beta_admin(beta: Tenant, client_for: ClientFor, login: Login) -> APIClient:
     return client_for(beta, login(beta, "admin@beta.test")["access"])
 
 
@@ -358,19 +361,21 @@ def state_of(people: SimpleNamespace, target: Victim) -> Any:
         return target.state()
 
 
-def send(client: Any, method: str, path: str, ref: Any, body: dict[str, Any] | None, **values: Any) -> Any:
+def send(
+    client: APIClient, method: str, path: str, ref: Any, body: dict[str, Any] | None, **values: Any
+) -> ApiResponse:
     url = path.format(ref=ref)
     if body is not None:
         body = {k: (v.format(**values) if isinstance(v, str) and "{" in v else v) for k, v in body.items()}
     return getattr(client, method)(url, body, format="json") if body is not None else getattr(client, method)(url)
 
 
-def answer(response: Any) -> tuple[int, str]:
+def answer(response: JsonResponse) -> tuple[int, str]:
     """What a client notices: the status and the error code (in the one error shape)."""
     return response.status_code, error_code(response)
 
 
-def assert_no_secret(response: Any) -> None:
+def assert_no_secret(response: JsonResponse) -> None:
     assert SECRET not in response.content.decode("utf-8", "replace"), response.content
     assert "ann@alpha.test" not in response.content.decode("utf-8", "replace"), response.content
 
@@ -382,8 +387,15 @@ def assert_no_secret(response: Any) -> None:
 
 @pytest.mark.parametrize(("kind", "method", "path", "body", "expected"), ATTACKS, ids=[_attack_id(a) for a in ATTACKS])
 def test_another_user_of_the_site_gets_the_answer_of_a_nonexistent_id(
-    people, victim, bob, kind, method, path, body, expected
-):
+    people: SimpleNamespace,
+    victim: Callable[[str], Victim],
+    bob: APIClient,
+    kind: str,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    expected: tuple[int, str],
+) -> None:
     # given: an object of ann's, and a file bob uploaded himself (for bodies that need one)
     target = victim(kind)
     with tenant_context(people.tenant):
@@ -405,8 +417,16 @@ def test_another_user_of_the_site_gets_the_answer_of_a_nonexistent_id(
 
 @pytest.mark.parametrize(("kind", "method", "path", "body", "expected"), ATTACKS, ids=[_attack_id(a) for a in ATTACKS])
 def test_alphas_id_on_another_tenant_never_reaches_alphas_object(
-    people, victim, beta, beta_admin, kind, method, path, body, expected
-):
+    people: SimpleNamespace,
+    victim: Callable[[str], Victim],
+    beta: Tenant,
+    beta_admin: APIClient,
+    kind: str,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    expected: tuple[int, str],
+) -> None:
     # given: an object of ann's in alpha, and a file beta's admin uploaded on beta
     target = victim(kind)
     with tenant_context(beta):
@@ -424,7 +444,7 @@ def test_alphas_id_on_another_tenant_never_reaches_alphas_object(
     assert state_of(people, target) == before
 
 
-def download_link(tenant: Any, file_id: Any) -> str:
+def download_link(tenant: Tenant, file_id: Any) -> str:
     """The local download path of a file of ``tenant`` (as its detail endpoint would give it)."""
     from django.conf import settings
     from django.urls import set_urlconf
@@ -440,7 +460,9 @@ def download_link(tenant: Any, file_id: Any) -> str:
         set_urlconf(None)
 
 
-def test_alphas_download_link_on_another_tenant_is_refused(people, victim, beta, client_for):
+def test_alphas_download_link_on_another_tenant_is_refused(
+    people: SimpleNamespace, victim: Callable[[str], Victim], beta: Tenant, client_for: ClientFor
+) -> None:
     target = victim("file")
     url = download_link(people.tenant, target.ref)
     # when
@@ -455,7 +477,9 @@ def test_alphas_download_link_on_another_tenant_is_refused(people, victim, beta,
 # --------------------------------------------------------------------------------------------
 
 
-def test_a_download_without_ann_s_signature_answers_as_for_a_nonexistent_file(people, victim, bob, client_for):
+def test_a_download_without_ann_s_signature_answers_as_for_a_nonexistent_file(
+    people: SimpleNamespace, victim: Callable[[str], Victim], bob: APIClient, client_for: ClientFor
+) -> None:
     # given: ann's file, and a valid link of bob's own file
     target = victim("file")
     with tenant_context(people.tenant):
@@ -531,7 +555,9 @@ def _ids(body: Any) -> list[Any]:
 
 
 @pytest.mark.parametrize(("path", "params"), LISTS, ids=[f"{p}{'?' + ','.join(q) if q else ''}" for p, q in LISTS])
-def test_lists_show_another_user_nothing_of_anns(people, everything, bob, path, params):
+def test_lists_show_another_user_nothing_of_anns(
+    people: SimpleNamespace, everything: dict[str, Victim], bob: APIClient, path: str, params: dict[str, str]
+) -> None:
     # when: bob lists, filtering on ann where the list allows it
     response = bob.get(path, _query(params, people.ann))
     # then: his own (empty) view; nothing of ann's objects, by content or by id
@@ -543,7 +569,9 @@ def test_lists_show_another_user_nothing_of_anns(people, everything, bob, path, 
 
 
 @pytest.mark.parametrize(("path", "params"), REFUSED_LISTS, ids=[p for p, _ in REFUSED_LISTS])
-def test_admin_only_lists_are_refused_to_another_user(people, everything, bob, path, params):
+def test_admin_only_lists_are_refused_to_another_user(
+    people: SimpleNamespace, everything: dict[str, Victim], bob: APIClient, path: str, params: dict[str, str]
+) -> None:
     response = bob.get(path, _query(params, people.ann))
     assert answer(response) == FORBIDDEN
     assert_no_secret(response)
@@ -554,7 +582,9 @@ def test_admin_only_lists_are_refused_to_another_user(people, everything, bob, p
     [*LISTS, *REFUSED_LISTS],
     ids=[f"{p}{'?' + ','.join(q) if q else ''}" for p, q in [*LISTS, *REFUSED_LISTS]],
 )
-def test_lists_on_another_tenant_show_nothing_of_alphas(people, everything, beta_admin, path, params):
+def test_lists_on_another_tenant_show_nothing_of_alphas(
+    people: SimpleNamespace, everything: dict[str, Victim], beta_admin: APIClient, path: str, params: dict[str, str]
+) -> None:
     # when: beta's admin lists everything on beta (same filters, alpha's ids)
     response = beta_admin.get(path, _query(params, people.ann))
     # then
@@ -562,7 +592,9 @@ def test_lists_on_another_tenant_show_nothing_of_alphas(people, everything, beta
     assert_no_secret(response)
 
 
-def test_unread_count_and_read_all_touch_only_ones_own_notifications(people, everything, bob):
+def test_unread_count_and_read_all_touch_only_ones_own_notifications(
+    people: SimpleNamespace, everything: dict[str, Victim], bob: APIClient
+) -> None:
     from tenant_apps.notifications.models import Notification
 
     # when
@@ -575,7 +607,9 @@ def test_unread_count_and_read_all_touch_only_ones_own_notifications(people, eve
         assert Notification.objects.get(pk=everything["notification"].ref).read is False
 
 
-def test_the_owner_does_see_her_objects(people, everything, client_for, login):
+def test_the_owner_does_see_her_objects(
+    people: SimpleNamespace, everything: dict[str, Victim], client_for: ClientFor, login: Login
+) -> None:
     """Control: the attacks above fail because of who asks, not because the objects are unreachable."""
     ann = client_for(people.tenant, login(people.tenant, "ann@alpha.test")["access"])
     for path in (

@@ -8,15 +8,16 @@ import re
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
 from shared_apps.tenancy.middleware import TenantMiddleware
-from shared_apps.tenancy.models import Domain
+from shared_apps.tenancy.models import Domain, Tenant
 from tests.conftest import PASSWORD
+from tests.fixture_types import ClientFor, Login, MakeUser
 
 RESET_LINK = re.compile(r"https?://\S+/password/reset/confirm/[^/\s]+/[^/\s]+/")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -30,21 +31,23 @@ def _client(host: str, token: str | None = None) -> APIClient:
     return client
 
 
-def _reset_link(client, email: str) -> str:
+def _reset_link(client: APIClient, email: str) -> str:
     response = client.post("/api/v1/auth/password/reset/", {"email": email})
     assert response.status_code == 200, response.content
     assert len(mail.outbox) == 1
-    link = RESET_LINK.search(mail.outbox[0].body)
+    link = RESET_LINK.search(str(mail.outbox[0].body))
     assert link, mail.outbox[0].body
     mail.outbox.clear()
     return link.group(0)
 
 
-def _make_primary(tenant, host: str) -> None:
+def _make_primary(tenant: Tenant, host: str) -> None:
     Domain.objects.create(domain=host, tenant=tenant, is_primary=True)
 
 
-def test_password_reset_link_ignores_a_port_in_the_host_header(alpha, client_for, make_user):
+def test_password_reset_link_ignores_a_port_in_the_host_header(
+    alpha: Tenant, client_for: ClientFor, make_user: MakeUser
+) -> None:
     # given a user of alpha
     make_user(alpha, "victim@example.com")
     # when an attacker asks for their reset link with a port of theirs in the Host header
@@ -53,17 +56,19 @@ def test_password_reset_link_ignores_a_port_in_the_host_header(alpha, client_for
     assert link.startswith("https://alpha.localhost/api/v1/auth/password/reset/confirm/"), link
 
 
-def test_password_reset_email_does_not_echo_the_host_header(alpha, make_user):
+def test_password_reset_email_does_not_echo_the_host_header(alpha: Tenant, make_user: MakeUser) -> None:
     make_user(alpha, "victim@example.com")
     # when
     _client("alpha.localhost:1337").post("/api/v1/auth/password/reset/", {"email": "victim@example.com"})
     # then neither subject nor text repeats what the attacker sent
     message = mail.outbox[0]
-    assert "1337" not in message.subject + message.body, (message.subject, message.body)
+    assert "1337" not in str(message.subject) + str(message.body), (message.subject, message.body)
     assert message.subject.startswith("[Alpha] ")
 
 
-def test_password_reset_link_on_an_alias_domain_names_the_primary_domain(alpha, client_for, make_user):
+def test_password_reset_link_on_an_alias_domain_names_the_primary_domain(
+    alpha: Tenant, client_for: ClientFor, make_user: MakeUser
+) -> None:
     # given alpha also answers on a second, non-primary domain
     Domain.objects.create(domain="alias.localhost", tenant=alpha, is_primary=False)
     make_user(alpha, "victim@example.com")
@@ -73,7 +78,7 @@ def test_password_reset_link_on_an_alias_domain_names_the_primary_domain(alpha, 
     assert link.startswith("https://alpha.localhost/"), link
 
 
-def test_links_follow_a_new_primary_domain_at_once(alpha, client_for, make_user):
+def test_links_follow_a_new_primary_domain_at_once(alpha: Tenant, client_for: ClientFor, make_user: MakeUser) -> None:
     # given a reset link was sent (the primary domain is cached now)
     make_user(alpha, "victim@example.com")
     client = client_for(alpha)
@@ -84,7 +89,7 @@ def test_links_follow_a_new_primary_domain_at_once(alpha, client_for, make_user)
     assert _reset_link(client, "victim@example.com").startswith("https://school.example.test/")
 
 
-def test_set_password_email_names_the_primary_domain(alpha, make_user):
+def test_set_password_email_names_the_primary_domain(alpha: Tenant, make_user: MakeUser) -> None:
     from tenant_apps.accounts.tasks import send_set_password_email
 
     # given alpha's primary domain is a custom one
@@ -97,7 +102,7 @@ def test_set_password_email_names_the_primary_domain(alpha, make_user):
     assert "Link: https://school.example.test/api/v1/auth/password/reset/confirm/" in mail.outbox[0].body
 
 
-def test_file_download_url_ignores_the_host_header(alpha, client_for, login):
+def test_file_download_url_ignores_the_host_header(alpha: Tenant, client_for: ClientFor, login: Login) -> None:
     # given a user uploading through a Host with the attacker's port
     client = _client("alpha.localhost:1337", login(alpha, "admin@alpha.test")["access"])
     # when
@@ -109,7 +114,9 @@ def test_file_download_url_ignores_the_host_header(alpha, client_for, login):
     assert response.json()["url"].startswith("https://alpha.localhost/api/v1/files/"), response.json()["url"]
 
 
-def test_pagination_links_ignore_the_host_header(alpha, client_for, login, make_user):
+def test_pagination_links_ignore_the_host_header(
+    alpha: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser
+) -> None:
     # given three users (admin included) and pages of one
     make_user(alpha, "one@example.com")
     make_user(alpha, "two@example.com")
@@ -121,11 +128,11 @@ def test_pagination_links_ignore_the_host_header(alpha, client_for, login, make_
     assert body["previous"] == "https://alpha.localhost/api/v1/users/?page_size=1"
 
 
-def test_any_absolute_uri_built_from_the_request_names_the_primary_domain(alpha):
+def test_any_absolute_uri_built_from_the_request_names_the_primary_domain(alpha: Tenant) -> None:
     # given a request through the tenant middleware with a poisoned Host
     seen: list[str] = []
 
-    def view(request):
+    def view(request: HttpRequest) -> HttpResponse:
         seen.append(request.build_absolute_uri("/x/?y=1"))
         seen.append(request.build_absolute_uri())
         return HttpResponse()
@@ -137,7 +144,9 @@ def test_any_absolute_uri_built_from_the_request_names_the_primary_domain(alpha)
     assert seen == ["https://alpha.localhost/x/?y=1", "https://alpha.localhost/api/v1/site/"]
 
 
-def test_platform_links_name_the_platform_domain(db, session_tenants, client_for):
+def test_platform_links_name_the_platform_domain(
+    db: None, session_tenants: dict[str, Tenant], client_for: ClientFor
+) -> None:
     # when a staff member pages through tenants on the platform host with another port
     token = client_for(None).post("/api/v1/auth/login/", {"email": "staff@localhost", "password": PASSWORD})
     client = _client("localhost:1337", token.json()["access"])
@@ -146,7 +155,7 @@ def test_platform_links_name_the_platform_domain(db, session_tenants, client_for
     assert body["next"].startswith("https://localhost/api/v1/tenants/?"), body["next"]
 
 
-def test_steady_state_links_cost_no_query(alpha, client_for, login):
+def test_steady_state_links_cost_no_query(alpha: Tenant, client_for: ClientFor, login: Login) -> None:
     # given the primary domain was looked up once
     client = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
     client.get("/api/v1/users/?page_size=1")

@@ -5,7 +5,6 @@ attacker is after, whatever the answer says.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
@@ -15,15 +14,20 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_tenants.utils import tenant_context
+from rest_framework.test import APIClient
 
+from shared_apps.tenancy.models import Tenant
+from tenant_apps.accounts.models import User
+from tenant_apps.payments.models import Invoice
 from tests.conftest import PASSWORD
+from tests.fixture_types import ClientFor, JsonResponse, Login, MakeUser
 from tests.tenant_apps.accounts.conftest import ME, REGISTER, USERS, error_code
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 LONG_AGO = "2000-01-01T00:00:00Z"
 
 
-def stored_user(tenant: Any, email: str) -> SimpleNamespace:
+def stored_user(tenant: Tenant, email: str) -> SimpleNamespace:
     """What is stored for ``email`` in ``tenant``: flags, version, dates, roles and permissions."""
     from tenant_apps.accounts.models import User
 
@@ -45,7 +49,7 @@ def stored_user(tenant: Any, email: str) -> SimpleNamespace:
         )
 
 
-def admin_group_id(tenant: Any) -> int:
+def admin_group_id(tenant: Tenant) -> int:
     from django.contrib.auth.models import Group
 
     with tenant_context(tenant):
@@ -61,7 +65,7 @@ def recent(moment: Any) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
-def privileged_fields(tenant: Any, *, victim_id: int = 1) -> dict[str, Any]:
+def privileged_fields(tenant: Tenant, *, victim_id: int = 1) -> dict[str, Any]:
     return {
         "is_staff": True,
         "is_superuser": True,
@@ -81,7 +85,7 @@ def privileged_fields(tenant: Any, *, victim_id: int = 1) -> dict[str, Any]:
     }
 
 
-def test_registration_with_privileged_fields_creates_a_plain_student(alpha, client_for):
+def test_registration_with_privileged_fields_creates_a_plain_student(alpha: Tenant, client_for: ClientFor) -> None:
     # given: a sign-up carrying every privileged field of the user model and of the roles
     body = {
         "email": "mallory@alpha.test",
@@ -106,7 +110,7 @@ def test_registration_with_privileged_fields_creates_a_plain_student(alpha, clie
     assert client_for(alpha, response.json()["access"]).get(USERS).status_code == 403
 
 
-def test_registration_as_a_form_is_refused_and_creates_nobody(alpha, client_for):
+def test_registration_as_a_form_is_refused_and_creates_nobody(alpha: Tenant, client_for: ClientFor) -> None:
     body = {"email": "mallory@alpha.test", "password1": PASSWORD, "password2": PASSWORD, **privileged_fields(alpha)}
     response = client_for(alpha).post(REGISTER, body, format="multipart")
     assert response.status_code == 415
@@ -123,15 +127,15 @@ def test_registration_as_a_form_is_refused_and_creates_nobody(alpha, client_for)
 
 
 @pytest.fixture
-def student(
-    alpha: Any, make_user: Callable[..., Any], client_for: Callable[..., Any], login: Callable[..., Any]
-) -> SimpleNamespace:
+def student(alpha: Tenant, make_user: MakeUser, client_for: ClientFor, login: Login) -> SimpleNamespace:
     user = make_user(alpha, "stu@alpha.test", roles=["student"], full_name="Stu")
     return SimpleNamespace(user=user, client=client_for(alpha, login(alpha, "stu@alpha.test")["access"]))
 
 
 @pytest.mark.parametrize("method", ["patch", "put"])
-def test_own_profile_update_cannot_change_email_roles_or_flags(alpha, student, method):
+def test_own_profile_update_cannot_change_email_roles_or_flags(
+    alpha: Tenant, student: SimpleNamespace, method: str
+) -> None:
     # given
     before = stored_user(alpha, "stu@alpha.test")
     # when: the profile update carries the fields that must not change
@@ -172,7 +176,9 @@ def test_own_profile_update_cannot_change_email_roles_or_flags(alpha, student, m
 @pytest.mark.parametrize(
     "avatar", ["alpha/files/x.pdf", "../beta/avatars/a.png", "/etc/passwd", "https://evil.example.com/a.png"]
 )
-def test_own_avatar_cannot_be_pointed_at_an_existing_storage_key(alpha, student, avatar):
+def test_own_avatar_cannot_be_pointed_at_an_existing_storage_key(
+    alpha: Tenant, student: SimpleNamespace, avatar: str
+) -> None:
     # when: the avatar is sent as a string (a storage key or a URL) instead of an upload, to the
     # profile (where it is read-only) and to the avatar endpoint (which takes a file only)
     profile = student.client.patch(ME, {"avatar": avatar}, format="json")
@@ -191,7 +197,7 @@ def test_own_avatar_cannot_be_pointed_at_an_existing_storage_key(alpha, student,
 
 
 @pytest.fixture
-def admin(alpha: Any, client_for: Callable[..., Any], login: Callable[..., Any]) -> Any:
+def admin(alpha: Tenant, client_for: ClientFor, login: Login) -> APIClient:
     return client_for(alpha, login(alpha, "admin@alpha.test")["access"])
 
 
@@ -207,7 +213,7 @@ PLATFORM_ONLY = {
 }
 
 
-def test_an_admin_creating_a_user_cannot_set_platform_fields(alpha, admin):
+def test_an_admin_creating_a_user_cannot_set_platform_fields(alpha: Tenant, admin: APIClient) -> None:
     # when
     response = admin.post(USERS, {"email": "made@alpha.test", "roles": ["teacher"], **PLATFORM_ONLY}, format="json")
     # then: a teacher, and nothing else
@@ -218,7 +224,9 @@ def test_an_admin_creating_a_user_cannot_set_platform_fields(alpha, admin):
     assert recent(user.date_joined) and user.direct_permissions == []
 
 
-def test_an_admin_updating_a_user_cannot_set_platform_fields(alpha, admin, make_user):
+def test_an_admin_updating_a_user_cannot_set_platform_fields(
+    alpha: Tenant, admin: APIClient, make_user: MakeUser
+) -> None:
     # given
     target = make_user(alpha, "target@alpha.test", roles=["student"])
     before = stored_user(alpha, "target@alpha.test")
@@ -247,7 +255,9 @@ def test_an_admin_updating_a_user_cannot_set_platform_fields(alpha, admin, make_
     [["superuser"], ["staff"], ["admin", "platform"], ["customer"]],
     ids=["superuser", "staff", "admin-and-unknown", "another-kinds-role"],
 )
-def test_an_admin_cannot_grant_a_role_this_kind_does_not_have(alpha, admin, make_user, roles):
+def test_an_admin_cannot_grant_a_role_this_kind_does_not_have(
+    alpha: Tenant, admin: APIClient, make_user: MakeUser, roles: list[str]
+) -> None:
     target = make_user(alpha, "target@alpha.test", roles=["student"])
     response = admin.patch(f"{USERS}{target.pk}/", {"roles": roles}, format="json")
     assert response.status_code == 400 and error_code(response) == "invalid_role"
@@ -260,11 +270,11 @@ def test_an_admin_cannot_grant_a_role_this_kind_does_not_have(alpha, admin, make
 
 
 @pytest.fixture
-def support(alpha: Any, make_user: Callable[..., Any]) -> Any:
+def support(alpha: Tenant, make_user: MakeUser) -> User:
     return make_user(alpha, "sue@alpha.test", roles=["support"])
 
 
-def stored_ticket(tenant: Any, pk: int) -> dict[str, Any]:
+def stored_ticket(tenant: Tenant, pk: int) -> dict[str, Any]:
     from tenant_apps.tickets.models import Ticket
 
     with tenant_context(tenant):
@@ -275,7 +285,9 @@ def stored_ticket(tenant: Any, pk: int) -> dict[str, Any]:
         )
 
 
-def test_a_student_opening_a_ticket_cannot_set_staff_fields(alpha, student, support, make_user):
+def test_a_student_opening_a_ticket_cannot_set_staff_fields(
+    alpha: Tenant, student: SimpleNamespace, support: User, make_user: MakeUser
+) -> None:
     from tenant_apps.tickets.models import Ticket, TicketMessage
 
     other = make_user(alpha, "other@alpha.test", roles=["student"])
@@ -322,7 +334,9 @@ def test_a_student_opening_a_ticket_cannot_set_staff_fields(alpha, student, supp
         assert not can_view_ticket(other, Ticket.objects.get(pk=response.json()["id"]))
 
 
-def test_a_student_cannot_change_staff_fields_of_their_own_ticket(alpha, student, support):
+def test_a_student_cannot_change_staff_fields_of_their_own_ticket(
+    alpha: Tenant, student: SimpleNamespace, support: User
+) -> None:
     # given: the student's own ticket
     pk = student.client.post("/api/v1/tickets/", {"subject": "Help", "body": "Please"}, format="json").json()["id"]
     before = stored_ticket(alpha, pk)
@@ -350,7 +364,7 @@ def test_a_student_cannot_change_staff_fields_of_their_own_ticket(alpha, student
     assert after["status"] == "open"  # a reply by the creator keeps it open
 
 
-def answer_of(response: Any) -> tuple[int, str]:
+def answer_of(response: JsonResponse) -> tuple[int, str]:
     return response.status_code, error_code(response)
 
 
@@ -360,7 +374,7 @@ def answer_of(response: Any) -> tuple[int, str]:
 
 
 @pytest.fixture
-def invoice(alpha: Any, student: SimpleNamespace) -> Any:
+def invoice(alpha: Tenant, student: SimpleNamespace) -> Invoice:
     from tenant_apps.payments.services import invoice_create
 
     with tenant_context(alpha):
@@ -372,7 +386,7 @@ def invoice(alpha: Any, student: SimpleNamespace) -> Any:
         )
 
 
-def stored_invoice(tenant: Any, pk: int) -> tuple[Any, ...]:
+def stored_invoice(tenant: Tenant, pk: int) -> tuple[Any, ...]:
     from tenant_apps.payments.models import Invoice
 
     with tenant_context(tenant):
@@ -381,7 +395,9 @@ def stored_invoice(tenant: Any, pk: int) -> tuple[Any, ...]:
         )
 
 
-def test_a_student_submitting_an_offline_payment_cannot_approve_it(alpha, student, invoice, make_user):
+def test_a_student_submitting_an_offline_payment_cannot_approve_it(
+    alpha: Tenant, student: SimpleNamespace, invoice: Invoice, make_user: MakeUser
+) -> None:
     from tenant_apps.payments.models import Payment
 
     other = make_user(alpha, "other@alpha.test", roles=["student"])
@@ -425,7 +441,9 @@ def test_a_student_submitting_an_offline_payment_cannot_approve_it(alpha, studen
     assert stored_invoice(alpha, invoice.pk) == before
 
 
-def test_a_student_cannot_issue_or_mark_an_invoice_paid(alpha, student, invoice):
+def test_a_student_cannot_issue_or_mark_an_invoice_paid(
+    alpha: Tenant, student: SimpleNamespace, invoice: Invoice
+) -> None:
     before = stored_invoice(alpha, invoice.pk)
     # when
     issue = student.client.post(
@@ -450,7 +468,9 @@ def test_a_student_cannot_issue_or_mark_an_invoice_paid(alpha, student, invoice)
     assert stored_invoice(alpha, invoice.pk) == before
 
 
-def test_an_invoice_issued_by_finance_takes_its_total_and_status_from_its_lines_only(alpha, student, client_for, login):
+def test_an_invoice_issued_by_finance_takes_its_total_and_status_from_its_lines_only(
+    alpha: Tenant, student: SimpleNamespace, client_for: ClientFor, login: Login
+) -> None:
     from tenant_apps.payments.models import Invoice
 
     finance = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
@@ -483,7 +503,9 @@ def test_an_invoice_issued_by_finance_takes_its_total_and_status_from_its_lines_
     assert stored.number != "INV-FORGED" and recent(stored.issued_at)
 
 
-def test_a_student_asking_for_a_seat_cannot_approve_it_or_enrol_someone_else(alpha, student, make_user):
+def test_a_student_asking_for_a_seat_cannot_approve_it_or_enrol_someone_else(
+    alpha: Tenant, student: SimpleNamespace, make_user: MakeUser
+) -> None:
     from tenant_apps.accounts.models import User
     from tenant_apps.school.programs import services
     from tenant_apps.school.programs.models import BOOTCAMPS

@@ -12,12 +12,16 @@ from unittest import mock
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
+
+from shared_apps.tenancy.models import Tenant
+from tests.fixture_types import ClientFor
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
 
-def schema_of(client: Any) -> dict[str, Any]:
+def schema_of(client: APIClient) -> dict[str, Any]:
     response = client.get("/api/v1/schema/", {"format": "json"})
     assert response.status_code == 200, response.content
     return response.json()
@@ -28,16 +32,16 @@ def error_schema(operation: dict[str, Any], status: int) -> Any:
 
 
 @pytest.fixture
-def school_schema(alpha, client_for) -> dict[str, Any]:
+def school_schema(alpha: Tenant, client_for: ClientFor) -> dict[str, Any]:
     return schema_of(client_for(alpha))
 
 
 @pytest.fixture
-def platform_schema(session_tenants, db, client_for) -> dict[str, Any]:
+def platform_schema(session_tenants: dict[str, Tenant], db: None, client_for: ClientFor) -> dict[str, Any]:
     return schema_of(client_for(None))
 
 
-def test_error_component_is_the_one_error_shape(school_schema):
+def test_error_component_is_the_one_error_shape(school_schema: dict[str, Any]) -> None:
     # when
     components = school_schema["components"]["schemas"]
     # then
@@ -49,7 +53,9 @@ def test_error_component_is_the_one_error_shape(school_schema):
 
 
 @pytest.mark.parametrize("which", ["school", "platform"])
-def test_every_error_response_of_every_operation_uses_the_error_component(school_schema, platform_schema, which):
+def test_every_error_response_of_every_operation_uses_the_error_component(
+    school_schema: dict[str, Any], platform_schema: dict[str, Any], which: str
+) -> None:
     # given
     schema = school_schema if which == "school" else platform_schema
     # when
@@ -84,7 +90,9 @@ def test_every_error_response_of_every_operation_uses_the_error_component(school
         ("/api/v1/auth/token/refresh/", "post", {400, 401}, {403, 404}),
     ],
 )
-def test_operations_document_the_errors_they_can_answer(school_schema, path, method, expected, absent):
+def test_operations_document_the_errors_they_can_answer(
+    school_schema: dict[str, Any], path: str, method: str, expected: set[int], absent: set[int]
+) -> None:
     # when
     documented = {int(status) for status in school_schema["paths"][path][method]["responses"]}
     # then
@@ -92,13 +100,13 @@ def test_operations_document_the_errors_they_can_answer(school_schema, path, met
     assert not documented & absent, f"{method.upper()} {path}: documents {documented & absent}"
 
 
-def test_platform_tenant_endpoints_document_403_for_non_staff(platform_schema):
+def test_platform_tenant_endpoints_document_403_for_non_staff(platform_schema: dict[str, Any]) -> None:
     operation = platform_schema["paths"]["/api/v1/tenants/{slug}/suspend/"]["post"]
     assert {"401", "403", "404"} <= set(operation["responses"])
     assert error_schema(operation, 403) == ERROR_REF
 
 
-def test_throttled_views_document_429_and_others_do_not():
+def test_throttled_views_document_429_and_others_do_not() -> None:
     # given: a view with throttles, as the auth endpoints get them
     from tenant_apps.accounts.views import SiteView
 
@@ -112,7 +120,7 @@ def test_throttled_views_document_429_and_others_do_not():
     assert "429" not in throttled["paths"]["/api/v1/users/"]["get"]["responses"]
 
 
-def test_otp_request_body_requires_exactly_one_of_email_and_phone(school_schema):
+def test_otp_request_body_requires_exactly_one_of_email_and_phone(school_schema: dict[str, Any]) -> None:
     # when
     components = school_schema["components"]["schemas"]
     # then
@@ -122,7 +130,7 @@ def test_otp_request_body_requires_exactly_one_of_email_and_phone(school_schema)
     assert components["OTPVerifyRequest"]["required"] == ["code"]
 
 
-def test_pagination_parameters_document_their_bounds(school_schema):
+def test_pagination_parameters_document_their_bounds(school_schema: dict[str, Any]) -> None:
     parameters = {p["name"]: p["schema"] for p in school_schema["paths"]["/api/v1/users/"]["get"]["parameters"]}
     assert parameters["page"] == {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
     assert parameters["page_size"] == {"type": "integer", "minimum": 1, "maximum": 100}
@@ -130,6 +138,6 @@ def test_pagination_parameters_document_their_bounds(school_schema):
     assert "admin" in parameters["role"]["enum"]
 
 
-def test_no_format_suffix_routes_are_documented(school_schema, platform_schema):
+def test_no_format_suffix_routes_are_documented(school_schema: dict[str, Any], platform_schema: dict[str, Any]) -> None:
     for schema in (school_schema, platform_schema):
         assert not [path for path in schema["paths"] if "{format}" in path or path.endswith(".json")]

@@ -48,10 +48,11 @@ import pytest
 import schemathesis
 from django.conf import settings as django_settings
 from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
+from pytest_django import DjangoDbBlocker
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -61,6 +62,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from saas.db.tenant import tenant_connection
+from shared_apps.tenancy.models import Tenant
 from tests.conftest import PASSWORD, SESSION_TENANTS, keep_test_connection
 
 #: Examples per operation and generation mode; the whole module stays within a few minutes on 2 cores.
@@ -96,25 +99,27 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture(scope="module")
-def extra_tenants(session_tenants: dict[str, Any], django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+def extra_tenants(
+    session_tenants: dict[str, Tenant], django_db_blocker: DjangoDbBlocker
+) -> Iterator[dict[str, Tenant]]:
     """Provision (committed) a writing and a rental tenant with an admin; drop them afterwards."""
     from shared_apps.tenancy.services import tenant_drop, tenant_provision
 
     with django_db_blocker.unblock():
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
         tenants = {
             slug: tenant_provision(
                 kind=kind, slug=slug, name=slug.title(), owner_email=f"admin@{slug}.test", owner_password=PASSWORD
             )
             for slug, kind in EXTRA_TENANTS.items()
         }
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
     yield tenants
     with django_db_blocker.unblock():
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
         for slug, tenant in tenants.items():
             tenant_drop(tenant=tenant, confirm_slug=slug)
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
 
 
 @pytest.fixture
@@ -125,7 +130,7 @@ def wsgi_in_test_transaction() -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def admin_tokens(extra_tenants: dict[str, Any], django_db_blocker: Any) -> dict[str, str]:
+def admin_tokens(extra_tenants: dict[str, Tenant], django_db_blocker: DjangoDbBlocker) -> dict[str, str]:
     """``{host: "Bearer <access>"}`` of each host's admin (platform staff on the platform host)."""
     tokens = {}
     with django_db_blocker.unblock():
@@ -137,7 +142,7 @@ def admin_tokens(extra_tenants: dict[str, Any], django_db_blocker: Any) -> dict[
             )
             assert login.status_code == 200, login.content
             tokens[host] = f"Bearer {login.json()['access']}"
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
     return tokens
 
 
@@ -177,7 +182,7 @@ def fuzz(case: Any, host: str, authorization: str | None) -> None:
             case.call_and_validate(base_url=f"http://{host}", headers=headers, checks=CHECKS)
             transaction.set_rollback(True)
     finally:
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
         for alias in ("default", "platform"):
             caches[alias].clear()
 
@@ -214,7 +219,9 @@ for _label, _slug in HOSTS:
 
 
 @pytest.mark.parametrize(("label", "slug"), HOSTS)
-def test_served_schema_is_the_fuzzed_schema(session_tenants, extra_tenants, db, label, slug):
+def test_served_schema_is_the_fuzzed_schema(
+    session_tenants: dict[str, Tenant], extra_tenants: dict[str, Tenant], db: None, label: str, slug: str | None
+) -> None:
     # when
     response = Client(HTTP_HOST=host_of(slug)).get("/api/v1/schema/", {"format": "json"})
     # then

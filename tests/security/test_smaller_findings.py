@@ -5,14 +5,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_tenants.utils import schema_exists, tenant_context
+from rest_framework.test import APIClient
 
 from shared_apps.tenancy.models import Tenant
+from tenant_apps.accounts.models import User
+from tenant_apps.payments.models import Invoice
+from tenant_apps.school.programs.models import Enrolment
 from tests.conftest import PASSWORD
+from tests.fixture_types import ApiResponse, ClientFor, Login, MakeUser
 
 RECEIPT = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -32,7 +38,9 @@ RECEIPT = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
         ("templates", "reserved_slug"),
     ],
 )
-def test_look_alike_or_template_slugs_are_refused(session_tenants, db, client_for, login, slug, code):
+def test_look_alike_or_template_slugs_are_refused(
+    session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, login: Login, slug: str, code: str
+) -> None:
     staff = client_for(None, login(None, "staff@localhost")["access"])
     # when
     response = staff.post(
@@ -52,7 +60,7 @@ def test_look_alike_or_template_slugs_are_refused(session_tenants, db, client_fo
 # ---------------------------------------------------------------------------------------------
 
 
-def _invoice(tenant, customer):
+def _invoice(tenant: Tenant, customer: User) -> Invoice:
     from tenant_apps.payments.services import invoice_create
 
     with tenant_context(tenant):
@@ -64,7 +72,7 @@ def _invoice(tenant, customer):
         )
 
 
-def _submit_offline(client, invoice_pk: int, tracking_code: str = "BANK-1") -> dict:
+def _submit_offline(client: APIClient, invoice_pk: int, tracking_code: str = "BANK-1") -> dict[str, Any]:
     receipt = client.post(
         "/api/v1/files/", {"file": SimpleUploadedFile("r.pdf", RECEIPT, "application/pdf")}, format="multipart"
     ).json()["id"]
@@ -77,7 +85,9 @@ def _submit_offline(client, invoice_pk: int, tracking_code: str = "BANK-1") -> d
 
 
 @pytest.mark.parametrize(("action", "body"), [("approve", {}), ("reject", {"reason": "Nope"})])
-def test_finance_user_cannot_decide_their_own_offline_payment(alpha, client_for, login, make_user, action, body):
+def test_finance_user_cannot_decide_their_own_offline_payment(
+    alpha: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser, action: str, body: dict[str, str]
+) -> None:
     # given a financial user who records a bank transfer (that never happened) on an invoice
     student = make_user(alpha, "payee@example.com", roles=["student"])
     make_user(alpha, "fay@example.com", roles=["financial"])
@@ -104,7 +114,7 @@ def test_finance_user_cannot_decide_their_own_offline_payment(alpha, client_for,
 
 
 @pytest.fixture
-def others_enrolment(alpha, make_user):
+def others_enrolment(alpha: Tenant, make_user: MakeUser) -> Enrolment:
     """A requested bootcamp enrolment of another student."""
     from tenant_apps.accounts.models import User
     from tenant_apps.school.programs import services
@@ -143,19 +153,19 @@ def others_enrolment(alpha, make_user):
     ],
 )
 def test_enrolment_actions_do_not_tell_someone_elses_enrolment_from_a_missing_one(
-    alpha,
-    client_for,
-    login,
-    make_user,
-    others_enrolment,
-    role,
-    action,
-    body,
-):
+    alpha: Tenant,
+    client_for: ClientFor,
+    login: Login,
+    make_user: MakeUser,
+    others_enrolment: Enrolment,
+    role: str,
+    action: str,
+    body: dict[str, str] | None,
+) -> None:
     make_user(alpha, f"nosy-{role}@example.com", roles=[role])
     client = client_for(alpha, login(alpha, f"nosy-{role}@example.com")["access"])
 
-    def call(pk: int):
+    def call(pk: int) -> ApiResponse:
         url = f"/api/v1/bootcamp-enrolments/{pk}/{action}"
         return client.get(url) if body is None else client.post(url, body)
 
@@ -171,11 +181,11 @@ def test_enrolment_actions_do_not_tell_someone_elses_enrolment_from_a_missing_on
 
 
 def test_a_student_acting_on_their_own_enrolment_beyond_their_role_still_gets_403(
-    alpha,
-    client_for,
-    login,
-    others_enrolment,
-):
+    alpha: Tenant,
+    client_for: ClientFor,
+    login: Login,
+    others_enrolment: Enrolment,
+) -> None:
     client = client_for(alpha, login(alpha, "owner-student@example.com")["access"])
     response = client.post(f"/api/v1/bootcamp-enrolments/{others_enrolment.pk}/approve/")
     assert response.status_code == 403
@@ -192,7 +202,9 @@ SUPERSCRIPT_TWO = "1\u00b2"
 
 
 @pytest.mark.parametrize("amount", [ARABIC_INDIC_150, FULLWIDTH_150, SUPERSCRIPT_TWO, "1e2"])
-def test_wallet_top_up_refuses_non_ascii_digits(alpha, client_for, login, make_user, amount):
+def test_wallet_top_up_refuses_non_ascii_digits(
+    alpha: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser, amount: str
+) -> None:
     from tenant_apps.wallet.models import LedgerEntry
 
     student = make_user(alpha, "saver@example.com", roles=["student"])
@@ -208,7 +220,9 @@ def test_wallet_top_up_refuses_non_ascii_digits(alpha, client_for, login, make_u
 
 
 @pytest.mark.parametrize("amount", [ARABIC_INDIC_150, FULLWIDTH_150])
-def test_invoice_lines_and_offline_payments_refuse_non_ascii_digits(alpha, client_for, login, make_user, amount):
+def test_invoice_lines_and_offline_payments_refuse_non_ascii_digits(
+    alpha: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser, amount: str
+) -> None:
     student = make_user(alpha, "payer@example.com", roles=["student"])
     admin = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
     # when an invoice line is priced in Unicode digits
@@ -239,7 +253,7 @@ def test_invoice_lines_and_offline_payments_refuse_non_ascii_digits(alpha, clien
     assert response.json()["error"]["details"]["amount"] == ["A valid number is required."]
 
 
-def test_program_price_refuses_non_ascii_digits(alpha, client_for, login):
+def test_program_price_refuses_non_ascii_digits(alpha: Tenant, client_for: ClientFor, login: Login) -> None:
     admin = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
     start = timezone.localdate() + timedelta(days=30)
     response = admin.post(
@@ -257,7 +271,9 @@ def test_program_price_refuses_non_ascii_digits(alpha, client_for, login):
     assert response.json()["error"]["details"]["price"] == ["A valid number is required."]
 
 
-def test_ascii_amounts_are_still_accepted(alpha, client_for, login, make_user):
+def test_ascii_amounts_are_still_accepted(
+    alpha: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser
+) -> None:
     student = make_user(alpha, "saver@example.com", roles=["student"])
     admin = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
     response = admin.post(f"/api/v1/wallets/{student.pk}/top-up/", {"amount": " 150.50 "})

@@ -5,16 +5,21 @@ the error shape and a ``Retry-After`` header.
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Callable
 
+import pytest
+from pytest_django import Settings
+
+from shared_apps.tenancy.models import Tenant
 from tests.conftest import PASSWORD
+from tests.fixture_types import ApiResponse, ClientFor
 from tests.tenant_apps.accounts.conftest import LOGIN, OTP_REQUEST, error_code
 
 RESET = "/api/v1/auth/password/reset/"
 
 
 @pytest.fixture
-def rates(settings):
+def rates(settings: Settings) -> Callable[..., None]:
     """``rates(**{"login_address": "3/h"})``: only the given throttles, at the given rates."""
 
     def set_rates(**values: str) -> None:
@@ -23,13 +28,15 @@ def rates(settings):
     return set_rates
 
 
-def assert_throttled(response):
+def assert_throttled(response: ApiResponse) -> None:
     assert response.status_code == 429, response.content
     assert error_code(response) == "throttled"
     assert int(response["Retry-After"]) > 0
 
 
-def test_password_guesses_on_one_address_are_throttled_even_from_many_ips(alpha, client_for, rates):
+def test_password_guesses_on_one_address_are_throttled_even_from_many_ips(
+    alpha: Tenant, client_for: ClientFor, rates: Callable[..., None]
+) -> None:
     # given: 3 attempts per address per hour
     rates(login_address="3/h")
     # when: an attacker guesses from three IPs, then tries the right password from a fourth
@@ -45,21 +52,27 @@ def test_password_guesses_on_one_address_are_throttled_even_from_many_ips(alpha,
     assert_throttled(response)
 
 
-def test_look_alike_spellings_of_one_address_share_its_login_budget(alpha, client_for, rates):
+def test_look_alike_spellings_of_one_address_share_its_login_budget(
+    alpha: Tenant, client_for: ClientFor, rates: Callable[..., None]
+) -> None:
     rates(login_address="2/h")
     for spelling in ("admin@alpha.test", "ADMIN@Alpha.Test"):
         client_for(alpha).post(LOGIN, {"email": spelling, "password": "wrong-wrong-1"})
     assert_throttled(client_for(alpha).post(LOGIN, {"email": "\uff41dmin@alpha.test", "password": "x"}))
 
 
-def test_password_guesses_on_many_addresses_from_one_ip_are_throttled(alpha, client_for, rates):
+def test_password_guesses_on_many_addresses_from_one_ip_are_throttled(
+    alpha: Tenant, client_for: ClientFor, rates: Callable[..., None]
+) -> None:
     rates(login_ip="3/h")
     for n in range(3):
         client_for(alpha).post(LOGIN, {"email": f"user{n}@alpha.test", "password": "wrong-wrong-1"})
     assert_throttled(client_for(alpha).post(LOGIN, {"email": "admin@alpha.test", "password": PASSWORD}))
 
 
-def test_a_spoofed_x_forwarded_for_does_not_escape_the_ip_throttle(alpha, client_for, rates):
+def test_a_spoofed_x_forwarded_for_does_not_escape_the_ip_throttle(
+    alpha: Tenant, client_for: ClientFor, rates: Callable[..., None]
+) -> None:
     # given: no trusted proxy (TRUSTED_PROXY_COUNT=0), 2 attempts per IP
     rates(login_ip="2/h")
     # when: the client invents a new X-Forwarded-For for every attempt
@@ -74,7 +87,9 @@ def test_a_spoofed_x_forwarded_for_does_not_escape_the_ip_throttle(alpha, client
     assert statuses[2] == 429
 
 
-def test_behind_one_trusted_proxy_the_client_ip_is_the_proxys_entry(alpha, client_for, rates, settings):
+def test_behind_one_trusted_proxy_the_client_ip_is_the_proxys_entry(
+    alpha: Tenant, client_for: ClientFor, rates: Callable[..., None], settings: Settings
+) -> None:
     # given: one proxy that appends the address it saw to X-Forwarded-For
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
     rates(login_ip="1/h")
@@ -94,21 +109,27 @@ def test_behind_one_trusted_proxy_the_client_ip_is_the_proxys_entry(alpha, clien
     assert_throttled(again)
 
 
-def test_one_sites_throttle_does_not_reach_another_site(alpha, beta, client_for, rates):
+def test_one_sites_throttle_does_not_reach_another_site(
+    alpha: Tenant, beta: Tenant, client_for: ClientFor, rates: Callable[..., None]
+) -> None:
     rates(login_address="1/h", login_ip="1/h")
     client_for(alpha).post(LOGIN, {"email": "admin@alpha.test", "password": "wrong-wrong-1"})
     assert_throttled(client_for(alpha).post(LOGIN, {"email": "admin@alpha.test", "password": PASSWORD}))
     assert client_for(beta).post(LOGIN, {"email": "admin@beta.test", "password": PASSWORD}).status_code == 200
 
 
-def test_platform_staff_login_is_throttled(session_tenants, db, client_for, rates):
+def test_platform_staff_login_is_throttled(
+    session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, rates: Callable[..., None]
+) -> None:
     rates(login_address="2/h")
     for _ in range(2):
         client_for(None).post(LOGIN, {"email": "staff@localhost", "password": "wrong-wrong-1"})
     assert_throttled(client_for(None).post(LOGIN, {"email": "staff@localhost", "password": PASSWORD}))
 
 
-def test_password_reset_emails_are_throttled_per_address(alpha, client_for, rates):
+def test_password_reset_emails_are_throttled_per_address(
+    alpha: Tenant, client_for: ClientFor, rates: Callable[..., None]
+) -> None:
     from django.core import mail
 
     rates(password_reset_address="2/h")
@@ -118,14 +139,18 @@ def test_password_reset_emails_are_throttled_per_address(alpha, client_for, rate
     assert len(mail.outbox) == 2
 
 
-def test_otp_requests_are_throttled_per_client_ip(alpha, client_for, rates):
+def test_otp_requests_are_throttled_per_client_ip(
+    alpha: Tenant, client_for: ClientFor, rates: Callable[..., None]
+) -> None:
     rates(otp_request_ip="3/h")
     for n in range(3):
         assert client_for(alpha).post(OTP_REQUEST, {"email": f"x{n}@alpha.test"}).status_code == 202
     assert_throttled(client_for(alpha).post(OTP_REQUEST, {"email": "y@alpha.test"}))
 
 
-def test_the_per_address_otp_limit_says_when_to_retry(alpha, client_for, settings, rates):
+def test_the_per_address_otp_limit_says_when_to_retry(
+    alpha: Tenant, client_for: ClientFor, settings: Settings, rates: Callable[..., None]
+) -> None:
     rates()  # only the per-address limit of the OTP service itself
     settings.OTP_RATE_LIMIT = 1
     client_for(alpha).post(OTP_REQUEST, {"email": "admin@alpha.test"})
@@ -135,12 +160,12 @@ def test_the_per_address_otp_limit_says_when_to_retry(alpha, client_for, setting
     assert int(response["Retry-After"]) == response.json()["error"]["details"]["retry_after"]
 
 
-def test_a_json_array_body_is_a_400_not_a_throttle_crash(alpha, client_for):
+def test_a_json_array_body_is_a_400_not_a_throttle_crash(alpha: Tenant, client_for: ClientFor) -> None:
     response = client_for(alpha).post(LOGIN, [1, 2], format="json")
     assert response.status_code == 400
 
 
-def test_sign_ups_from_one_ip_are_throttled(alpha, client_for, rates):
+def test_sign_ups_from_one_ip_are_throttled(alpha: Tenant, client_for: ClientFor, rates: Callable[..., None]) -> None:
     from tenant_apps.accounts.models import User
 
     rates(registration_ip="2/h")

@@ -14,9 +14,11 @@ from django.conf import settings
 from django_tenants.utils import tenant_context
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.services import tenant_drop, tenant_provision
 from tenant_apps.accounts.models import User
 from tests.conftest import PASSWORD
+from tests.fixture_types import ApiResponse, ClientFor, Login, MakeUser
 from tests.tenant_apps.accounts.conftest import ME, REFRESH, USERS, VERIFY, error_code
 
 LOGOUT = "/api/v1/auth/logout/"
@@ -25,7 +27,7 @@ PASSWORD_CHANGE = "/api/v1/auth/password/change/"
 NEW_PASSWORD = "Brand-new-pass-42"
 
 
-def assert_refused(response):
+def assert_refused(response: ApiResponse) -> None:
     assert response.status_code == 401, response.content
     assert error_code(response) in {"token_not_valid", "token_revoked", "user_inactive", "user_not_found"}
 
@@ -36,8 +38,8 @@ def assert_refused(response):
 
 
 def test_tokens_of_a_dropped_tenant_are_refused_by_a_new_tenant_with_the_same_slug(
-    session_tenants, db, client_for, login
-):
+    session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, login: Login
+) -> None:
     # given: the owner of "delta" holds a token pair; user ids start at 1 in every new schema
     old = tenant_provision(
         kind="store", slug="delta", name="Delta", owner_email="old@delta.test", owner_password=PASSWORD
@@ -57,7 +59,7 @@ def test_tokens_of_a_dropped_tenant_are_refused_by_a_new_tenant_with_the_same_sl
     assert client_for(new).post(VERIFY, {"token": tokens["access"]}).status_code == 401
 
 
-def test_every_tenant_has_its_own_random_uuid_that_tokens_carry(alpha, beta, login):
+def test_every_tenant_has_its_own_random_uuid_that_tokens_carry(alpha: Tenant, beta: Tenant, login: Login) -> None:
     access = login(alpha, "admin@alpha.test")["access"]
     claims = jwt.decode(access, options={"verify_signature": False})
     assert claims["tenant"] == "alpha"
@@ -70,7 +72,9 @@ def test_every_tenant_has_its_own_random_uuid_that_tokens_carry(alpha, beta, log
 # --------------------------------------------------------------------------------------------
 
 
-def test_log_out_everywhere_revokes_every_access_and_refresh_token(alpha, client_for, login, make_user):
+def test_log_out_everywhere_revokes_every_access_and_refresh_token(
+    alpha: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser
+) -> None:
     # given: one user logged in on two devices
     make_user(alpha, "two@alpha.test")
     laptop, phone = login(alpha, "two@alpha.test"), login(alpha, "two@alpha.test")
@@ -86,7 +90,9 @@ def test_log_out_everywhere_revokes_every_access_and_refresh_token(alpha, client
         assert BlacklistedToken.objects.filter(token__user__email="two@alpha.test").count() == 2
 
 
-def test_password_change_with_a_stolen_access_token_alone_is_refused(alpha, client_for, login, make_user):
+def test_password_change_with_a_stolen_access_token_alone_is_refused(
+    alpha: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser
+) -> None:
     # given: an attacker holds the victim's access token, not their password
     make_user(alpha, "victim@alpha.test")
     stolen = login(alpha, "victim@alpha.test")["access"]
@@ -109,8 +115,8 @@ def test_password_change_with_a_stolen_access_token_alone_is_refused(alpha, clie
 
 
 def test_password_change_revokes_every_token_issued_before_and_answers_a_fresh_pair(
-    alpha, client_for, login, make_user
-):
+    alpha: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser
+) -> None:
     # given: the owner on two devices, one of whose refresh tokens has leaked
     make_user(alpha, "owner2@alpha.test")
     device, leaked = login(alpha, "owner2@alpha.test"), login(alpha, "owner2@alpha.test")
@@ -127,7 +133,9 @@ def test_password_change_revokes_every_token_issued_before_and_answers_a_fresh_p
     assert client_for(alpha).post(REFRESH, {"refresh": response.json()["refresh"]}).status_code == 200
 
 
-def test_password_reset_revokes_existing_tokens(alpha, client_for, login, make_user):
+def test_password_reset_revokes_existing_tokens(
+    alpha: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser
+) -> None:
     import re
 
     from django.core import mail
@@ -135,7 +143,9 @@ def test_password_reset_revokes_existing_tokens(alpha, client_for, login, make_u
     make_user(alpha, "reset@alpha.test")
     leaked = login(alpha, "reset@alpha.test")
     client_for(alpha).post("/api/v1/auth/password/reset/", {"email": "reset@alpha.test"})
-    uid, token = re.search(r"/password/reset/confirm/([^/]+)/([^/\s]+)/", mail.outbox[0].body).groups()
+    link = re.search(r"/password/reset/confirm/([^/]+)/([^/\s]+)/", str(mail.outbox[0].body))
+    assert link, mail.outbox[0].body
+    uid, token = link.groups()
     confirmed = client_for(alpha).post(
         "/api/v1/auth/password/reset/confirm/",
         {"uid": uid, "token": token, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
@@ -145,7 +155,9 @@ def test_password_reset_revokes_existing_tokens(alpha, client_for, login, make_u
     assert_refused(client_for(alpha, leaked["access"]).get(ME))
 
 
-def test_deactivation_revokes_tokens_and_reactivation_does_not_revive_them(alpha, client_for, login, make_user):
+def test_deactivation_revokes_tokens_and_reactivation_does_not_revive_them(
+    alpha: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser
+) -> None:
     # given: a user with a token pair
     user = make_user(alpha, "leaver@alpha.test")
     tokens = login(alpha, "leaver@alpha.test")
@@ -159,14 +171,16 @@ def test_deactivation_revokes_tokens_and_reactivation_does_not_revive_them(alpha
     assert_refused(client_for(alpha).post(REFRESH, {"refresh": tokens["refresh"]}))
 
 
-def test_logout_blacklists_this_sites_refresh_token(alpha, client_for, login):
+def test_logout_blacklists_this_sites_refresh_token(alpha: Tenant, client_for: ClientFor, login: Login) -> None:
     tokens = login(alpha, "admin@alpha.test")
     response = client_for(alpha).post(LOGOUT, {"refresh": tokens["refresh"]})
     assert response.status_code == 200
     assert_refused(client_for(alpha).post(REFRESH, {"refresh": tokens["refresh"]}))
 
 
-def test_logout_refuses_a_refresh_token_of_another_tenant_and_writes_nothing(alpha, beta, client_for, login):
+def test_logout_refuses_a_refresh_token_of_another_tenant_and_writes_nothing(
+    alpha: Tenant, beta: Tenant, client_for: ClientFor, login: Login
+) -> None:
     # given: a refresh token of alpha
     tokens = login(alpha, "admin@alpha.test")
     with tenant_context(beta):
@@ -182,7 +196,7 @@ def test_logout_refuses_a_refresh_token_of_another_tenant_and_writes_nothing(alp
 
 
 @pytest.mark.parametrize("body", [{}, {"refresh": ""}, {"refresh": "not-a-token"}], ids=["missing", "empty", "junk"])
-def test_logout_errors_use_the_error_shape(alpha, client_for, body):
+def test_logout_errors_use_the_error_shape(alpha: Tenant, client_for: ClientFor, body: dict[str, str]) -> None:
     response = client_for(alpha).post(LOGOUT, body)
     assert response.status_code in {400, 401}
     error_code(response)  # asserts the shape
@@ -193,17 +207,23 @@ def test_logout_errors_use_the_error_shape(alpha, client_for, body):
 # --------------------------------------------------------------------------------------------
 
 
-def test_access_token_replayed_on_another_tenant_is_refused(alpha, beta, client_for, login):
+def test_access_token_replayed_on_another_tenant_is_refused(
+    alpha: Tenant, beta: Tenant, client_for: ClientFor, login: Login
+) -> None:
     access = login(alpha, "admin@alpha.test")["access"]
     assert_refused(client_for(beta, access).get(USERS))
 
 
-def test_access_token_replayed_on_the_platform_host_is_refused(alpha, client_for, login):
+def test_access_token_replayed_on_the_platform_host_is_refused(
+    alpha: Tenant, client_for: ClientFor, login: Login
+) -> None:
     access = login(alpha, "admin@alpha.test")["access"]
     assert_refused(client_for(None, access).get("/api/v1/tenants/"))
 
 
-def test_platform_staff_token_replayed_on_a_tenant_is_refused(alpha, client_for, login):
+def test_platform_staff_token_replayed_on_a_tenant_is_refused(
+    alpha: Tenant, client_for: ClientFor, login: Login
+) -> None:
     access = login(None, "staff@localhost")["access"]
     assert_refused(client_for(alpha, access).get(USERS))
 
@@ -212,7 +232,9 @@ def _b64(data: dict) -> str:
     return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
 
 
-def test_token_with_a_forged_tenant_claim_is_refused(alpha, beta, client_for, login):
+def test_token_with_a_forged_tenant_claim_is_refused(
+    alpha: Tenant, beta: Tenant, client_for: ClientFor, login: Login
+) -> None:
     # given: alpha's token with its payload rewritten to name beta (the signature is alpha's)
     header, _payload, signature = login(alpha, "admin@alpha.test")["access"].split(".")
     claims = jwt.decode(f"{header}.{_payload}.{signature}", options={"verify_signature": False})
@@ -222,13 +244,13 @@ def test_token_with_a_forged_tenant_claim_is_refused(alpha, beta, client_for, lo
     assert_refused(client_for(beta, forged).get(USERS))
 
 
-def test_token_signed_with_another_key_is_refused(alpha, client_for, login):
+def test_token_signed_with_another_key_is_refused(alpha: Tenant, client_for: ClientFor, login: Login) -> None:
     claims = jwt.decode(login(alpha, "admin@alpha.test")["access"], options={"verify_signature": False})
     forged = jwt.encode(claims, "not-the-" + settings.SECRET_KEY, algorithm="HS256")
     assert_refused(client_for(alpha, forged).get(USERS))
 
 
-def test_unsigned_alg_none_token_is_refused(alpha, client_for, login):
+def test_unsigned_alg_none_token_is_refused(alpha: Tenant, client_for: ClientFor, login: Login) -> None:
     claims = jwt.decode(login(alpha, "admin@alpha.test")["access"], options={"verify_signature": False})
     unsigned = f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(claims)}."
     assert_refused(client_for(alpha, unsigned).get(USERS))

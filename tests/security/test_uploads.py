@@ -8,9 +8,13 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import tenant_context
 from PIL import Image
+from pytest_django import DjangoCaptureOnCommitCallbacks
 from rest_framework.test import APIClient
 
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
+from tests.api import streamed_body
+from tests.fixture_types import ApiResponse, ClientFor, Login, MakeUser
 
 
 def _image(fmt: str = "PNG") -> bytes:
@@ -19,23 +23,27 @@ def _image(fmt: str = "PNG") -> bytes:
     return buffer.getvalue()
 
 
-def _patch_avatar(client, content: bytes, name: str = "me.png", content_type: str = "image/png"):
+def _patch_avatar(
+    client: APIClient, content: bytes, name: str = "me.png", content_type: str = "image/png"
+) -> ApiResponse:
     return client.put(
         "/api/v1/auth/user/avatar/", {"avatar": SimpleUploadedFile(name, content, content_type)}, format="multipart"
     )
 
 
-def _avatar_name(tenant, email: str) -> str:
+def _avatar_name(tenant: Tenant, email: str) -> str:
     with tenant_context(tenant):
         return str(User.objects.get(email=email).avatar.name or "")
 
 
-def _student(tenant, make_user, login, client_for):
+def _student(tenant: Tenant, make_user: MakeUser, login: Login, client_for: ClientFor) -> APIClient:
     make_user(tenant, "pic@example.com", roles=["student"])
     return client_for(tenant, login(tenant, "pic@example.com")["access"])
 
 
-def test_a_30_mb_png_avatar_is_refused_and_not_stored(alpha, client_for, login, make_user):
+def test_a_30_mb_png_avatar_is_refused_and_not_stored(
+    alpha: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser
+) -> None:
     client = _student(alpha, make_user, login, client_for)
     # when a valid PNG padded to 30 MB is sent as the avatar
     response = _patch_avatar(client, _image() + b"\x00" * (30 * 1024 * 1024))
@@ -45,7 +53,9 @@ def test_a_30_mb_png_avatar_is_refused_and_not_stored(alpha, client_for, login, 
     assert _avatar_name(alpha, "pic@example.com") == ""
 
 
-def test_an_image_type_that_is_not_an_avatar_type_is_refused(alpha, client_for, login, make_user):
+def test_an_image_type_that_is_not_an_avatar_type_is_refused(
+    alpha: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser
+) -> None:
     client = _student(alpha, make_user, login, client_for)
     # when a TIFF (which Pillow reads, but browsers do not show) comes named and declared as PNG
     response = _patch_avatar(client, _image("TIFF"))
@@ -55,7 +65,9 @@ def test_an_image_type_that_is_not_an_avatar_type_is_refused(alpha, client_for, 
     assert _avatar_name(alpha, "pic@example.com") == ""
 
 
-def test_a_non_image_avatar_is_refused_in_the_error_shape(alpha, client_for, login, make_user):
+def test_a_non_image_avatar_is_refused_in_the_error_shape(
+    alpha: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser
+) -> None:
     client = _student(alpha, make_user, login, client_for)
     # when a PDF (accepted by the files app) is sent as the avatar
     response = _patch_avatar(client, b"%PDF-1.4\n%%EOF\n", "me.png")
@@ -65,7 +77,9 @@ def test_a_non_image_avatar_is_refused_in_the_error_shape(alpha, client_for, log
     assert response.json()["error"]["details"]["detected"] == "application/pdf"
 
 
-def test_the_stored_avatar_name_comes_from_its_content_not_the_client(alpha, client_for, login, make_user):
+def test_the_stored_avatar_name_comes_from_its_content_not_the_client(
+    alpha: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser
+) -> None:
     client = _student(alpha, make_user, login, client_for)
     # when a GIF is uploaded named and declared as a PNG
     response = _patch_avatar(client, _image("GIF"), "me.png", "image/png")
@@ -75,7 +89,9 @@ def test_the_stored_avatar_name_comes_from_its_content_not_the_client(alpha, cli
     assert name.startswith("alpha/avatars/") and name.endswith("/avatar.gif"), name
 
 
-def test_avatar_url_is_signed_on_the_primary_domain_and_serves_the_image(alpha, beta, client_for, login, make_user):
+def test_avatar_url_is_signed_on_the_primary_domain_and_serves_the_image(
+    alpha: Tenant, beta: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser
+) -> None:
     make_user(alpha, "pic@example.com", roles=["student"])
     token = login(alpha, "pic@example.com")["access"]
     client = APIClient(HTTP_HOST="alpha.localhost:1337")  # the attacker's port in the Host header
@@ -89,7 +105,7 @@ def test_avatar_url_is_signed_on_the_primary_domain_and_serves_the_image(alpha, 
     download = client_for(alpha).get(path)
     assert download.status_code == 200
     assert download["Content-Type"] == "image/png"
-    assert b"".join(download.streaming_content) == png
+    assert streamed_body(download) == png
     # and the link is alpha's only
     other = client_for(beta).get(path)
     assert other.status_code == 403
@@ -97,8 +113,12 @@ def test_avatar_url_is_signed_on_the_primary_domain_and_serves_the_image(alpha, 
 
 
 def test_a_new_avatar_replaces_the_old_file_and_delete_removes_it(
-    alpha, client_for, login, make_user, django_capture_on_commit_callbacks
-):
+    alpha: Tenant,
+    client_for: ClientFor,
+    login: Login,
+    make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     from django.core.files.storage import default_storage
 
     client = _student(alpha, make_user, login, client_for)
@@ -113,7 +133,9 @@ def test_a_new_avatar_replaces_the_old_file_and_delete_removes_it(
     assert client.get("/api/v1/auth/user/").json()["avatar"] is None
 
 
-def test_the_profile_endpoint_takes_json_only_and_keeps_avatar_read_only(alpha, client_for, login, make_user):
+def test_the_profile_endpoint_takes_json_only_and_keeps_avatar_read_only(
+    alpha: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser
+) -> None:
     client = _student(alpha, make_user, login, client_for)
     response = client.patch(
         "/api/v1/auth/user/", {"avatar": SimpleUploadedFile("me.png", _image(), "image/png")}, format="multipart"

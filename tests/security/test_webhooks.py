@@ -13,12 +13,17 @@ import json
 import time
 from collections.abc import Callable
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import stripe
 from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
+from shared_apps.tenancy.models import Tenant
+from tenant_apps.accounts.models import User
+from tests.fixture_types import ApiAs, Deliver, JsonResponse, MakeInvoice, MakeUser
 from tests.tenant_apps.payments import conftest as payments
 from tests.tenant_apps.payments.conftest import (
     INVOICES,
@@ -42,7 +47,7 @@ make_invoice = payments.make_invoice
 TOLERANCE = 300  # seconds: Stripe's default, used by stripe.Webhook.construct_event
 
 
-def books(tenant: Any) -> tuple[Any, ...]:
+def books(tenant: Tenant) -> tuple[Any, ...]:
     """Everything a webhook can write in ``tenant``: events, payments, invoices, audit, notifications."""
     from tenant_apps.audit.models import AuditLogEntry
     from tenant_apps.notifications.models import Notification
@@ -60,12 +65,12 @@ def books(tenant: Any) -> tuple[Any, ...]:
 
 @pytest.fixture
 def paid_card_payment(
-    people: Any, make_invoice: Callable[..., Any], api: Callable[..., Any], stripe_on: Any
+    people: SimpleNamespace, make_invoice: MakeInvoice, api: ApiAs, stripe_on: stripe.StripeClient
 ) -> Callable[..., dict[str, Any]]:
     """``paid_card_payment(tenant, customer, email)``: a card payment started through the API and
     paid at localstripe; returns ``{invoice, payment_id, event}`` with Stripe's succeeded event."""
 
-    def make(tenant: Any, customer: Any, email: str, total: str = "100.00") -> dict[str, Any]:
+    def make(tenant: Tenant, customer: User, email: str, total: str = "100.00") -> dict[str, Any]:
         invoice = make_invoice(tenant, customer, total=total)
         body = api(tenant, email).post(f"{INVOICES}{invoice.pk}/stripe-payment-intent/", {}).json()
         assert pay_intent(stripe_on, body["payment_intent_id"]) == "succeeded"
@@ -75,7 +80,7 @@ def paid_card_payment(
     return make
 
 
-def assert_refused(response: Any, code: str = "invalid_signature") -> None:
+def assert_refused(response: JsonResponse, code: str = "invalid_signature") -> None:
     assert response.status_code == 400, response.content
     assert error_code(response) == code
 
@@ -86,7 +91,7 @@ def assert_refused(response: Any, code: str = "invalid_signature") -> None:
 
 
 @pytest.fixture
-def forged(alpha: Any, people: Any) -> str:
+def forged(alpha: Tenant, people: SimpleNamespace) -> str:
     """A succeeded event naming a (made-up) intent of alpha, as an attacker would write it."""
     intent = {
         "id": "pi_forged",
@@ -113,7 +118,9 @@ def forged(alpha: Any, people: Any) -> str:
     ],
     ids=["missing", "empty-parts", "garbage", "no-timestamp", "no-v1", "v0-only", "zero-hmac"],
 )
-def test_an_unsigned_or_garbage_signed_delivery_is_refused(alpha, deliver, forged, signature):
+def test_an_unsigned_or_garbage_signed_delivery_is_refused(
+    alpha: Tenant, deliver: Deliver, forged: str, signature: str
+) -> None:
     before = books(alpha)
     response = deliver(alpha, payload=forged, signature=signature)
     assert_refused(response)
@@ -121,14 +128,16 @@ def test_an_unsigned_or_garbage_signed_delivery_is_refused(alpha, deliver, forge
 
 
 @pytest.mark.parametrize("secret", ["whsec_someone_else", "", "whsec_test_secret "], ids=["other", "empty", "space"])
-def test_a_delivery_signed_with_another_secret_is_refused(alpha, deliver, forged, secret):
+def test_a_delivery_signed_with_another_secret_is_refused(
+    alpha: Tenant, deliver: Deliver, forged: str, secret: str
+) -> None:
     before = books(alpha)
     response = deliver(alpha, payload=forged, signature=sign(forged, secret=secret))
     assert_refused(response)
     assert books(alpha) == before
 
 
-def test_a_valid_signature_over_another_body_is_refused(alpha, deliver, forged):
+def test_a_valid_signature_over_another_body_is_refused(alpha: Tenant, deliver: Deliver, forged: str) -> None:
     # given: a genuine signature of a harmless body, sent with the forged one
     harmless = json.dumps({"id": "evt_ping", "object": "event", "type": "ping", "data": {"object": {}}})
     before = books(alpha)
@@ -140,7 +149,7 @@ def test_a_valid_signature_over_another_body_is_refused(alpha, deliver, forged):
 
 
 @pytest.mark.parametrize("age", [TOLERANCE + 5, 3600, 86400 * 30], ids=["just-too-old", "an-hour", "a-month"])
-def test_a_replay_of_an_old_delivery_is_refused(alpha, deliver, forged, age):
+def test_a_replay_of_an_old_delivery_is_refused(alpha: Tenant, deliver: Deliver, forged: str, age: int) -> None:
     # given: a delivery correctly signed at a moment past the tolerance (a captured request)
     before = books(alpha)
     signature = sign(forged, timestamp=int(time.time()) - age)
@@ -151,7 +160,7 @@ def test_a_replay_of_an_old_delivery_is_refused(alpha, deliver, forged, age):
     assert books(alpha) == before
 
 
-def test_an_old_signature_next_to_a_fresh_timestamp_is_refused(alpha, deliver, forged):
+def test_an_old_signature_next_to_a_fresh_timestamp_is_refused(alpha: Tenant, deliver: Deliver, forged: str) -> None:
     # given: the v1 of an old delivery, with its timestamp swapped for a fresh one
     old = sign(forged, timestamp=int(time.time()) - 3600)
     tampered = f"t={int(time.time())}," + old.split(",", 1)[1]
@@ -168,7 +177,9 @@ def test_an_old_signature_next_to_a_fresh_timestamp_is_refused(alpha, deliver, f
     ["not json", json.dumps({"object": "event"}), json.dumps({"id": 1, "type": 2}), "[]"],
     ids=["not-json", "no-id-or-type", "wrong-types", "json-list"],
 )
-def test_a_malformed_body_with_a_valid_signature_is_a_400_in_the_error_shape(alpha, deliver, payload):
+def test_a_malformed_body_with_a_valid_signature_is_a_400_in_the_error_shape(
+    alpha: Tenant, deliver: Deliver, payload: str
+) -> None:
     before = books(alpha)
     response = deliver(alpha, payload=payload, signature=sign(payload))
     assert response.status_code == 400, response.content
@@ -181,7 +192,9 @@ def test_a_malformed_body_with_a_valid_signature_is_a_400_in_the_error_shape(alp
 # --------------------------------------------------------------------------------------------
 
 
-def test_the_same_event_id_twice_is_processed_once(alpha, people, deliver, paid_card_payment):
+def test_the_same_event_id_twice_is_processed_once(
+    alpha: Tenant, people: SimpleNamespace, deliver: Deliver, paid_card_payment: Callable[..., dict[str, Any]]
+) -> None:
     # given: alpha's genuine succeeded event, processed
     paid = paid_card_payment(alpha, people.student, "student@alpha.test", total="60.00")
     first = deliver(alpha, paid["event"])
@@ -203,8 +216,14 @@ def test_the_same_event_id_twice_is_processed_once(alpha, people, deliver, paid_
 
 
 def test_an_event_of_another_tenant_changes_nothing_anywhere(
-    alpha, beta, gamma, people, make_user, deliver, paid_card_payment
-):
+    alpha: Tenant,
+    beta: Tenant,
+    gamma: Tenant,
+    people: SimpleNamespace,
+    make_user: MakeUser,
+    deliver: Deliver,
+    paid_card_payment: Callable[..., dict[str, Any]],
+) -> None:
     # given: beta's genuine succeeded event; alpha has a pending payment with the same ids
     beta_student = make_user(beta, "student@beta.test", roles=["student"])
     paid = paid_card_payment(beta, beta_student, "student@beta.test")
@@ -222,7 +241,9 @@ def test_an_event_of_another_tenant_changes_nothing_anywhere(
     assert books(alpha) == before["alpha"]
 
 
-def test_an_event_without_tenant_metadata_changes_nothing(alpha, people, deliver, paid_card_payment):
+def test_an_event_without_tenant_metadata_changes_nothing(
+    alpha: Tenant, people: SimpleNamespace, deliver: Deliver, paid_card_payment: Callable[..., dict[str, Any]]
+) -> None:
     # given: alpha's genuine event with the metadata stripped (an intent made outside this platform)
     paid = paid_card_payment(alpha, people.student, "student@alpha.test")
     event = json.loads(json.dumps(paid["event"]))
@@ -235,7 +256,9 @@ def test_an_event_without_tenant_metadata_changes_nothing(alpha, people, deliver
     assert books(alpha) == before
 
 
-def test_an_event_of_a_dropped_tenant_with_the_same_slug_changes_nothing(alpha, people, deliver, paid_card_payment):
+def test_an_event_of_a_dropped_tenant_with_the_same_slug_changes_nothing(
+    alpha: Tenant, people: SimpleNamespace, deliver: Deliver, paid_card_payment: Callable[..., dict[str, Any]]
+) -> None:
     # given: alpha's genuine event, as the intent of an earlier tenant called alpha would carry it
     # (same slug, ids that exist here, another tenant uuid)
     paid = paid_card_payment(alpha, people.student, "student@alpha.test")
@@ -251,7 +274,9 @@ def test_an_event_of_a_dropped_tenant_with_the_same_slug_changes_nothing(alpha, 
 
 
 @pytest.mark.parametrize("host", ["localhost", "nobody.localhost"], ids=["platform", "unknown-tenant"])
-def test_a_webhook_on_a_host_that_is_no_tenant_is_a_json_404(session_tenants, db, forged, host):
+def test_a_webhook_on_a_host_that_is_no_tenant_is_a_json_404(
+    session_tenants: dict[str, Tenant], db: None, forged: str, host: str
+) -> None:
     # when: even with a valid signature
     response = APIClient(HTTP_HOST=host).generic(
         "POST", WEBHOOK, forged, content_type="application/json", HTTP_STRIPE_SIGNATURE=sign(forged)

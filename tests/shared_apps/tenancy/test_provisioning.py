@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django_tenants.utils import schema_exists, tenant_context
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from saas.api.errors import ApplicationError
+from saas.db.tenant import tenant_connection
 from shared_apps.tenancy import services
 from shared_apps.tenancy.models import Domain, Tenant, TenantStatus
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.roles import roles_of
 from tenant_apps.kinds import all_kinds
 from tests.conftest import PASSWORD
+from tests.fixture_types import ClientFor, Login
 
 
-def _provision(slug: str = "delta", kind: str = "store", **kwargs):
+def _provision(slug: str = "delta", kind: str = "store", **kwargs: Any) -> Tenant:
     return services.tenant_provision(
         kind=kind,
         slug=slug,
@@ -29,7 +34,7 @@ def _provision(slug: str = "delta", kind: str = "store", **kwargs):
     )
 
 
-def test_provision_creates_row_domain_schema_roles_and_owner(session_tenants, db):
+def test_provision_creates_row_domain_schema_roles_and_owner(session_tenants: dict[str, Tenant], db: None) -> None:
     # when
     tenant = _provision()
     # then
@@ -45,7 +50,9 @@ def test_provision_creates_row_domain_schema_roles_and_owner(session_tenants, db
         assert owner.role_names == ["admin"]
 
 
-def test_new_tenant_is_served_and_its_owner_can_log_in(session_tenants, db, client_for, login):
+def test_new_tenant_is_served_and_its_owner_can_log_in(
+    session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, login: Login
+) -> None:
     tenant = _provision()
     tokens = login(tenant, "owner@delta.test")
     response = client_for(tenant, tokens["access"]).get("/api/v1/users/")
@@ -54,8 +61,11 @@ def test_new_tenant_is_served_and_its_owner_can_log_in(session_tenants, db, clie
 
 
 def test_owner_without_password_is_emailed_a_set_password_link(
-    session_tenants, db, client_for, django_capture_on_commit_callbacks
-):
+    session_tenants: dict[str, Tenant],
+    db: None,
+    client_for: ClientFor,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     # when
     with django_capture_on_commit_callbacks(execute=True):
         tenant = _provision(owner_password=None)
@@ -87,11 +97,13 @@ def test_owner_without_password_is_emailed_a_set_password_link(
 
 
 @pytest.mark.parametrize("failing_step", range(len(services.PROVISIONING_STEPS)))
-def test_failure_at_any_step_leaves_no_schema_row_or_domain(session_tenants, db, monkeypatch, failing_step):
+def test_failure_at_any_step_leaves_no_schema_row_or_domain(
+    session_tenants: dict[str, Tenant], db: None, monkeypatch: pytest.MonkeyPatch, failing_step: int
+) -> None:
     # given: the step runs, then fails
     real = services.PROVISIONING_STEPS[failing_step]
 
-    def fail_after(ctx):
+    def fail_after(ctx: services.ProvisioningContext) -> None:
         real(ctx)
         raise RuntimeError(f"injected failure in {real.__name__}")
 
@@ -102,7 +114,7 @@ def test_failure_at_any_step_leaves_no_schema_row_or_domain(session_tenants, db,
     with pytest.raises(RuntimeError, match="injected failure"):
         _provision(slug="doomed")
     # then
-    connection.set_schema_to_public()
+    tenant_connection().set_schema_to_public()
     assert not Tenant.objects.filter(schema_name="doomed").exists()
     assert not Domain.objects.filter(domain__startswith="doomed.").exists()
     assert not schema_exists("doomed")
@@ -129,32 +141,38 @@ def test_failure_at_any_step_leaves_no_schema_row_or_domain(session_tenants, db,
         ("pg-temp", "reserved_slug"),
     ],
 )
-def test_invalid_or_reserved_slug_is_refused(session_tenants, db, slug, code):
+def test_invalid_or_reserved_slug_is_refused(
+    session_tenants: dict[str, Tenant], db: None, slug: str, code: str
+) -> None:
     with pytest.raises(ApplicationError) as caught:
         _provision(slug=slug)
     assert caught.value.code == code
     assert not Tenant.objects.filter(schema_name=slug).exists()
 
 
-def test_valid_slugs_are_accepted(session_tenants, db):
+def test_valid_slugs_are_accepted(session_tenants: dict[str, Tenant], db: None) -> None:
     for slug in ("a", "acme-2", "x" * 63):
         assert _provision(slug=slug).schema_name == slug
 
 
-def test_taken_slug_is_refused_with_409(session_tenants, db):
+def test_taken_slug_is_refused_with_409(session_tenants: dict[str, Tenant], db: None) -> None:
     with pytest.raises(ApplicationError) as caught:
         _provision(slug="alpha")
     assert (caught.value.code, caught.value.status_code) == ("slug_taken", 409)
 
 
-def test_weak_owner_password_is_refused_before_anything_is_created(session_tenants, db):
+def test_weak_owner_password_is_refused_before_anything_is_created(
+    session_tenants: dict[str, Tenant], db: None
+) -> None:
     with pytest.raises(ApplicationError) as caught:
         _provision(owner_password="123")
     assert caught.value.details.get("owner_password")
     assert not schema_exists("delta")
 
 
-def test_cli_provisions_a_tenant(session_tenants, db, capsys):
+def test_cli_provisions_a_tenant(
+    session_tenants: dict[str, Tenant], db: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     call_command(
         "provision_tenant",
         "--kind",
@@ -175,14 +193,16 @@ def test_cli_provisions_a_tenant(session_tenants, db, capsys):
         assert User.objects.get().email == "o@cli.test"
 
 
-def test_cli_reports_a_bad_slug_as_an_error(session_tenants, db):
+def test_cli_reports_a_bad_slug_as_an_error(session_tenants: dict[str, Tenant], db: None) -> None:
     with pytest.raises(CommandError, match="reserved_slug"):
         call_command("provision_tenant", "--kind", "store", "--slug", "www", "--name", "X", "--owner-email", "o@x.test")
 
 
-def test_schema_of_one_kind_has_no_tables_of_apps_outside_its_kind(session_tenants, db):
+def test_schema_of_one_kind_has_no_tables_of_apps_outside_its_kind(
+    session_tenants: dict[str, Tenant], db: None
+) -> None:
 
-    def tables(schema):
+    def tables(schema: str) -> set[str]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema])
             return {row[0] for row in cursor.fetchall()}

@@ -6,10 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from shared_apps.tenancy.models import TenantStatus
+from shared_apps.tenancy.models import Tenant, TenantStatus
+from tests.fixture_types import ClientFor
 
 
-def test_unknown_host_gets_json_404(db, client_for, session_tenants):
+def test_unknown_host_gets_json_404(db: None, client_for: ClientFor, session_tenants: dict[str, Tenant]) -> None:
     # when
     response = client_for(None).get("/api/v1/site/", HTTP_HOST="nobody.localhost")
     # then
@@ -17,7 +18,7 @@ def test_unknown_host_gets_json_404(db, client_for, session_tenants):
     assert response.json() == {"error": {"code": "unknown_tenant", "message": "No site is served at nobody.localhost."}}
 
 
-def test_tenant_host_serves_its_own_site(alpha, client_for):
+def test_tenant_host_serves_its_own_site(alpha: Tenant, client_for: ClientFor) -> None:
     response = client_for(alpha).get("/api/v1/site/")
     assert response.status_code == 200
     assert response.json()["slug"] == "alpha"
@@ -33,7 +34,9 @@ def test_tenant_host_serves_its_own_site(alpha, client_for):
         (TenantStatus.PROVISIONING, 503, "tenant_provisioning"),
     ],
 )
-def test_inactive_tenant_blocks_every_endpoint(alpha, client_for, status, http_status, code):
+def test_inactive_tenant_blocks_every_endpoint(
+    alpha: Tenant, client_for: ClientFor, status: str, http_status: int, code: str
+) -> None:
     # given
     alpha.status = status
     alpha.save()
@@ -49,7 +52,7 @@ def test_inactive_tenant_blocks_every_endpoint(alpha, client_for, status, http_s
         assert response.json()["error"]["code"] == code
 
 
-def test_suspension_takes_effect_although_the_host_was_cached(alpha, client_for):
+def test_suspension_takes_effect_although_the_host_was_cached(alpha: Tenant, client_for: ClientFor) -> None:
     # given: the host is cached as active
     assert client_for(alpha).get("/api/v1/site/").status_code == 200
     # when
@@ -61,7 +64,7 @@ def test_suspension_takes_effect_although_the_host_was_cached(alpha, client_for)
     assert "suspended" in response.json()["error"]["message"]
 
 
-def test_steady_state_request_runs_no_query(alpha, client_for):
+def test_steady_state_request_runs_no_query(alpha: Tenant, client_for: ClientFor) -> None:
     # given: a first request resolved and cached the host and set the search_path
     client = client_for(alpha)
     assert client.get("/api/v1/site/").status_code == 200
@@ -73,7 +76,7 @@ def test_steady_state_request_runs_no_query(alpha, client_for):
     assert [q["sql"] for q in queries.captured_queries] == []
 
 
-def test_each_kind_is_routed_to_its_own_urlconf(alpha, gamma, client_for):
+def test_each_kind_is_routed_to_its_own_urlconf(alpha: Tenant, gamma: Tenant, client_for: ClientFor) -> None:
     # the platform API exists only on the platform host
     assert client_for(alpha).get("/api/v1/tenants/").status_code == 404
     assert client_for(gamma).get("/api/v1/tenants/").status_code == 404

@@ -10,23 +10,27 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from saas.db.tenant import tenant_connection
 from saas.settings.embedded_db import embedded_bin_dir
+from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.schema_clone import SchemaCloneError, clone_schema
 from shared_apps.tenancy.templates import template_schema_name
 
 
 def _pg_dump() -> str:
     """pg_dump at least as new as the server (newer pg_dump reads older servers)."""
-    server_major = connection.pg_version // 10000
+    server_major = tenant_connection().pg_version // 10000
     candidates = []
-    if embedded_bin_dir():
-        candidates.append(str(Path(embedded_bin_dir()) / "pg_dump"))
+    if bin_dir := embedded_bin_dir():
+        candidates.append(str(Path(bin_dir) / "pg_dump"))
     candidates += [f"/usr/lib/postgresql/{v}/bin/pg_dump" for v in range(server_major, server_major + 5)]
     candidates.append(shutil.which("pg_dump") or "")
     for path in candidates:
         if path and Path(path).exists():
             version = subprocess.run([path, "--version"], capture_output=True, text=True).stdout
-            if int(re.search(r"(\d+)", version.split(")")[-1]).group(1)) >= server_major:
+            major = re.search(r"(\d+)", version.split(")")[-1])
+            assert major, version
+            if int(major.group(1)) >= server_major:
                 return path
     pytest.fail("no pg_dump matching the server version is installed")
 
@@ -72,7 +76,9 @@ def _schema_dump(schema: str) -> str:
 
 
 @pytest.mark.parametrize(("tenant", "kind"), [("alpha", "school"), ("gamma", "store")])
-def test_cloned_schema_is_identical_to_migrated_template(session_tenants, tenant, kind):
+def test_cloned_schema_is_identical_to_migrated_template(
+    session_tenants: dict[str, Tenant], tenant: str, kind: str
+) -> None:
     # session tenants are committed, so pg_dump (another connection) sees them
     template_dump = _schema_dump(template_schema_name(kind))
     clone_dump = _schema_dump(tenant)
@@ -80,20 +86,20 @@ def test_cloned_schema_is_identical_to_migrated_template(session_tenants, tenant
     assert clone_dump == template_dump
 
 
-def test_clone_copies_migration_history_so_no_migration_is_pending(alpha):
+def test_clone_copies_migration_history_so_no_migration_is_pending(alpha: Tenant) -> None:
     from django.db.migrations.executor import MigrationExecutor
 
-    connection.set_tenant(alpha, include_public=False)
+    tenant_connection().set_tenant(alpha, include_public=False)
     executor = MigrationExecutor(connection)
     assert executor.migration_plan(executor.loader.graph.leaf_nodes()) == []
 
 
-def test_clone_refuses_an_existing_target(session_tenants, db):
+def test_clone_refuses_an_existing_target(session_tenants: dict[str, Tenant], db: None) -> None:
     with pytest.raises(SchemaCloneError, match="already exists"):
         clone_schema(template_schema_name("school"), "alpha")
 
 
-def test_clone_refuses_objects_it_cannot_copy(session_tenants, db):
+def test_clone_refuses_objects_it_cannot_copy(session_tenants: dict[str, Tenant], db: None) -> None:
     with connection.cursor() as cursor:
         cursor.execute('CREATE SCHEMA "odd"; CREATE TABLE "odd".t (id int); CREATE VIEW "odd".v AS SELECT 1 AS x')
     with pytest.raises(SchemaCloneError, match="relation v"):

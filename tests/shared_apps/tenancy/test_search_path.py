@@ -11,6 +11,8 @@ import pytest
 from django.db import connection, transaction
 from django_tenants.utils import tenant_context
 
+from saas.db.tenant import tenant_connection
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 
 
@@ -18,7 +20,7 @@ def _visible_admins() -> list[str]:
     return list(User.objects.filter(email__startswith="admin@").values_list("email", flat=True))
 
 
-def test_savepoint_rollback_does_not_serve_the_previous_tenants_rows(alpha, beta):
+def test_savepoint_rollback_does_not_serve_the_previous_tenants_rows(alpha: Tenant, beta: Tenant) -> None:
     # given: the connection has alpha's path set
     with tenant_context(alpha):
         assert _visible_admins() == ["admin@alpha.test"]
@@ -31,7 +33,7 @@ def test_savepoint_rollback_does_not_serve_the_previous_tenants_rows(alpha, beta
         assert _visible_admins() == ["admin@beta.test"]
 
 
-def test_transaction_rollback_does_not_serve_the_previous_tenants_rows(alpha, beta):
+def test_transaction_rollback_does_not_serve_the_previous_tenants_rows(alpha: Tenant, beta: Tenant) -> None:
     with tenant_context(alpha):
         assert _visible_admins() == ["admin@alpha.test"]
     with tenant_context(beta):
@@ -41,20 +43,20 @@ def test_transaction_rollback_does_not_serve_the_previous_tenants_rows(alpha, be
         assert _visible_admins() == ["admin@beta.test"]
 
 
-def test_search_path_is_not_set_again_for_the_same_tenant(alpha, beta):
+def test_search_path_is_not_set_again_for_the_same_tenant(alpha: Tenant, beta: Tenant) -> None:
     from django.test.utils import CaptureQueriesContext
 
     # given: alpha's path is set on the connection
-    connection.set_tenant(alpha)
+    tenant_connection().set_tenant(alpha)
     _visible_admins()
     # when: the next request selects alpha again
-    connection.set_tenant(alpha)
+    tenant_connection().set_tenant(alpha)
     with CaptureQueriesContext(connection) as queries:
         _visible_admins()
     # then
     assert not [q for q in queries.captured_queries if "search_path" in q["sql"]]
     # but switching tenants sets it
-    connection.set_tenant(beta)
+    tenant_connection().set_tenant(beta)
     with CaptureQueriesContext(connection) as queries:
         assert _visible_admins() == ["admin@beta.test"]
     assert [q["sql"] for q in queries.captured_queries if "search_path" in q["sql"]] == [

@@ -4,27 +4,30 @@ from __future__ import annotations
 
 import threading
 
+from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.templates import template_lock
 from tests.concurrency import in_thread
 
 
-def test_a_second_process_waits_for_the_first_to_finish_with_a_template(session_tenants, db):
+def test_a_second_process_waits_for_the_first_to_finish_with_a_template(
+    session_tenants: dict[str, Tenant], db: None
+) -> None:
     # given: one "process" holds school's template lock
     holding, release, order = threading.Event(), threading.Event(), []
 
-    def first():
+    def first() -> None:
         with template_lock("school"):
             order.append("first in")
             holding.set()
             release.wait(30)
             order.append("first out")
 
-    def second():
+    def second() -> None:
         holding.wait(30)
         with template_lock("school"):
             order.append("second in")
 
-    def other_kind():
+    def other_kind() -> None:
         holding.wait(30)
         with template_lock("store"):  # another kind's template is not blocked
             order.append("store in")

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import pytest
 from django_tenants.utils import schema_exists
+from rest_framework.test import APIClient
 
 from shared_apps.tenancy.models import Tenant
 from tests.conftest import PASSWORD
+from tests.fixture_types import ClientFor, Login
 
 
 @pytest.fixture
-def staff(session_tenants, db, client_for, login):
+def staff(session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, login: Login) -> APIClient:
     return client_for(None, login(None, "staff@localhost")["access"])
 
 
-def test_staff_provisions_a_tenant_that_is_then_served(staff, client_for, login):
+def test_staff_provisions_a_tenant_that_is_then_served(staff: APIClient, client_for: ClientFor, login: Login) -> None:
     # when
     response = staff.post(
         "/api/v1/tenants/",
@@ -36,7 +38,7 @@ def test_staff_provisions_a_tenant_that_is_then_served(staff, client_for, login)
     login(Tenant.objects.get(schema_name="acme"), "owner@acme.test")
 
 
-def test_provisioning_errors_use_the_error_shape(staff):
+def test_provisioning_errors_use_the_error_shape(staff: APIClient) -> None:
     response = staff.post("/api/v1/tenants/", {"name": "W", "slug": "www", "kind": "store", "owner_email": "o@w.test"})
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "reserved_slug"
@@ -52,7 +54,7 @@ def test_provisioning_errors_use_the_error_shape(staff):
     assert "kind" in response.json()["error"]["details"]
 
 
-def test_list_is_paginated_and_filterable(staff):
+def test_list_is_paginated_and_filterable(staff: APIClient) -> None:
     body = staff.get("/api/v1/tenants/").json()
     assert body["count"] == 3
     assert [t["slug"] for t in body["results"]] == ["alpha", "beta", "gamma"]
@@ -60,14 +62,14 @@ def test_list_is_paginated_and_filterable(staff):
     assert staff.get("/api/v1/tenants/?page_size=1").json()["next"]
 
 
-def test_detail_by_slug(staff):
+def test_detail_by_slug(staff: APIClient) -> None:
     response = staff.get("/api/v1/tenants/beta/")
     assert response.status_code == 200
     assert response.json()["owner_email"] == "admin@beta.test"
     assert staff.get("/api/v1/tenants/nope/").status_code == 404
 
 
-def test_suspend_blocks_the_site_and_resume_restores_it(staff, alpha, client_for):
+def test_suspend_blocks_the_site_and_resume_restores_it(staff: APIClient, alpha: Tenant, client_for: ClientFor) -> None:
     assert staff.post("/api/v1/tenants/alpha/suspend/").json()["status"] == "suspended"
     assert client_for(alpha).get("/api/v1/site/").status_code == 403
     # suspending twice is a conflict, not a silent success
@@ -76,13 +78,13 @@ def test_suspend_blocks_the_site_and_resume_restores_it(staff, alpha, client_for
     assert client_for(alpha).get("/api/v1/site/").status_code == 200
 
 
-def test_archive_stops_serving_but_keeps_the_data(staff, alpha, client_for):
+def test_archive_stops_serving_but_keeps_the_data(staff: APIClient, alpha: Tenant, client_for: ClientFor) -> None:
     assert staff.post("/api/v1/tenants/alpha/archive/").json()["status"] == "archived"
     assert client_for(alpha).get("/api/v1/site/").status_code == 410
     assert schema_exists("alpha")
 
 
-def test_drop_requires_the_slug_as_confirmation(staff, client_for):
+def test_drop_requires_the_slug_as_confirmation(staff: APIClient, client_for: ClientFor) -> None:
     staff.post(
         "/api/v1/tenants/",
         {"name": "Tmp", "slug": "tmp", "kind": "rental", "owner_email": "o@tmp.test", "owner_password": PASSWORD},
@@ -100,7 +102,9 @@ def test_drop_requires_the_slug_as_confirmation(staff, client_for):
     assert client_for(None).get("/api/v1/site/", HTTP_HOST="tmp.localhost").status_code == 404
 
 
-def test_non_staff_and_anonymous_are_refused(session_tenants, db, client_for, login):
+def test_non_staff_and_anonymous_are_refused(
+    session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, login: Login
+) -> None:
     assert client_for(None).get("/api/v1/tenants/").status_code == 401
     user = client_for(None, login(None, "nonstaff@localhost")["access"])
     response = user.get("/api/v1/tenants/")
@@ -114,7 +118,7 @@ def test_non_staff_and_anonymous_are_refused(session_tenants, db, client_for, lo
     )
 
 
-def test_a_tenant_admin_token_cannot_reach_the_platform_api(alpha, client_for, login):
+def test_a_tenant_admin_token_cannot_reach_the_platform_api(alpha: Tenant, client_for: ClientFor, login: Login) -> None:
     tenant_token = login(alpha, "admin@alpha.test")["access"]
     response = client_for(None, tenant_token).get("/api/v1/tenants/")
     assert response.status_code == 401

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import timedelta
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from django.core import mail
@@ -14,8 +12,10 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from rest_framework.test import APIClient
 
+from shared_apps.tenancy.models import Tenant
 from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
 from tests.conftest import PASSWORD
+from tests.fixture_types import AuthClient, ClientFor, Login
 
 ME = "/api/v1/auth/user/"
 LOGIN = "/api/v1/auth/login/"
@@ -40,7 +40,7 @@ def emailed_code(to: str) -> str:
     """The code of the only e-mail sent to ``to``."""
     messages = [m for m in mail.outbox if m.to == [to]]
     assert len(messages) == 1, [m.to for m in mail.outbox]
-    return code_in(messages[0].body)
+    return code_in(str(messages[0].body))
 
 
 def other_code(code: str) -> str:
@@ -48,7 +48,7 @@ def other_code(code: str) -> str:
     return f"{(int(code) + 1) % 10**6:06d}"
 
 
-def ensure_user_with_id(tenant: Any, pk: int, email: str) -> None:
+def ensure_user_with_id(tenant: Tenant | None, pk: int, email: str) -> None:
     """Make sure ``tenant``'s schema (``None``: public) has a user with primary key ``pk``."""
     from tenant_apps.accounts.models import User
 
@@ -58,10 +58,10 @@ def ensure_user_with_id(tenant: Any, pk: int, email: str) -> None:
 
 
 @pytest.fixture
-def auth_client(client_for: Callable[..., APIClient], login: Callable[..., dict[str, str]]) -> Callable[..., APIClient]:
+def auth_client(client_for: ClientFor, login: Login) -> AuthClient:
     """``auth_client(tenant, email)``: a client of that tenant carrying a fresh access token of ``email``."""
 
-    def make(tenant: Any, email: str, password: str = PASSWORD) -> APIClient:
+    def make(tenant: Tenant | None, email: str, password: str = PASSWORD) -> APIClient:
         return client_for(tenant, login(tenant, email, password)["access"])
 
     return make

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from django_tenants.utils import tenant_context
 
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 from tests.conftest import PASSWORD
+from tests.fixture_types import AuthClient, ClientFor, MakeUser
 from tests.tenant_apps.accounts.conftest import LOGIN, USERS, error_code
 
 
-def test_user_created_in_one_tenant_is_invisible_to_another_through_the_orm(alpha, beta, make_user):
+def test_user_created_in_one_tenant_is_invisible_to_another_through_the_orm(
+    alpha: Tenant, beta: Tenant, make_user: MakeUser
+) -> None:
     # given
     make_user(alpha, "solo@alpha.test")
     # when
@@ -24,7 +28,7 @@ def test_user_created_in_one_tenant_is_invisible_to_another_through_the_orm(alph
     assert "admin@alpha.test" not in beta_emails
 
 
-def test_the_same_email_is_two_separate_users_in_two_tenants(alpha, beta, make_user):
+def test_the_same_email_is_two_separate_users_in_two_tenants(alpha: Tenant, beta: Tenant, make_user: MakeUser) -> None:
     # given
     in_alpha = make_user(alpha, "same@example.test", roles=["teacher"], full_name="Alpha Person")
     make_user(beta, "same@example.test", roles=["student"], full_name="Beta Person")
@@ -38,7 +42,9 @@ def test_the_same_email_is_two_separate_users_in_two_tenants(alpha, beta, make_u
         assert twin.role_names == ["student"]
 
 
-def test_admin_list_shows_only_the_own_tenants_users(alpha, beta, auth_client, make_user):
+def test_admin_list_shows_only_the_own_tenants_users(
+    alpha: Tenant, beta: Tenant, auth_client: AuthClient, make_user: MakeUser
+) -> None:
     # given
     make_user(alpha, "mine@alpha.test")
     make_user(beta, "theirs@beta.test")
@@ -55,7 +61,9 @@ def test_admin_list_shows_only_the_own_tenants_users(alpha, beta, auth_client, m
     assert not alpha_emails & beta_emails
 
 
-def test_credentials_of_one_tenant_do_not_log_in_on_another(alpha, beta, gamma, client_for, make_user):
+def test_credentials_of_one_tenant_do_not_log_in_on_another(
+    alpha: Tenant, beta: Tenant, gamma: Tenant, client_for: ClientFor, make_user: MakeUser
+) -> None:
     # given
     make_user(alpha, "ann@alpha.test")
     body = {"email": "ann@alpha.test", "password": PASSWORD}
@@ -70,6 +78,6 @@ def test_credentials_of_one_tenant_do_not_log_in_on_another(alpha, beta, gamma, 
         assert "access" not in response.json()
 
 
-def test_tenant_admin_credentials_do_not_log_in_on_the_platform_host(alpha, client_for):
+def test_tenant_admin_credentials_do_not_log_in_on_the_platform_host(alpha: Tenant, client_for: ClientFor) -> None:
     response = client_for(None).post(LOGIN, {"email": "admin@alpha.test", "password": PASSWORD})
     assert response.status_code == 400

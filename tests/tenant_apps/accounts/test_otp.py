@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.conf import settings
 from django.core import mail
 from django_tenants.utils import tenant_context
 
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import OneTimeCode
 from tenant_apps.accounts.sms import LocmemSMSBackend
+from tests.fixture_types import ClientFor, MakeUser
 from tests.tenant_apps.accounts.conftest import (
     ME,
     OTP_REQUEST,
@@ -22,7 +26,9 @@ from tests.tenant_apps.accounts.conftest import (
 PHONE = "+447911123456"
 
 
-def test_emailed_code_logs_the_user_in_with_a_pair_bound_to_that_tenant(alpha, beta, client_for, make_user):
+def test_emailed_code_logs_the_user_in_with_a_pair_bound_to_that_tenant(
+    alpha: Tenant, beta: Tenant, client_for: ClientFor, make_user: MakeUser
+) -> None:
     # given
     make_user(alpha, "otp@alpha.test")
     # when
@@ -39,7 +45,7 @@ def test_emailed_code_logs_the_user_in_with_a_pair_bound_to_that_tenant(alpha, b
     assert client_for(beta, tokens["access"]).get(ME).status_code == 401
 
 
-def test_texted_code_logs_the_user_in_by_phone(alpha, client_for, make_user):
+def test_texted_code_logs_the_user_in_by_phone(alpha: Tenant, client_for: ClientFor, make_user: MakeUser) -> None:
     # given: a user with a phone number, asked for in another spelling
     make_user(alpha, "sms@alpha.test", phone=PHONE)
     # when
@@ -54,7 +60,7 @@ def test_texted_code_logs_the_user_in_by_phone(alpha, client_for, make_user):
     assert client_for(alpha, verified.json()["access"]).get(ME).json()["email"] == "sms@alpha.test"
 
 
-def test_code_works_only_once(alpha, client_for, make_user):
+def test_code_works_only_once(alpha: Tenant, client_for: ClientFor, make_user: MakeUser) -> None:
     # given: a code already used to log in
     make_user(alpha, "once@alpha.test")
     client_for(alpha).post(OTP_REQUEST, {"email": "once@alpha.test"})
@@ -74,7 +80,15 @@ def test_code_works_only_once(alpha, client_for, make_user):
         (settings.OTP_TTL_SECONDS + 1, 400, "otp_expired"),
     ],
 )
-def test_code_expires_after_its_time_to_live(alpha, client_for, make_user, clock, seconds_later, status, code):
+def test_code_expires_after_its_time_to_live(
+    alpha: Tenant,
+    client_for: ClientFor,
+    make_user: MakeUser,
+    clock: SimpleNamespace,
+    seconds_later: int,
+    status: int,
+    code: str | None,
+) -> None:
     # given
     make_user(alpha, "late@alpha.test")
     client_for(alpha).post(OTP_REQUEST, {"email": "late@alpha.test"})
@@ -90,7 +104,9 @@ def test_code_expires_after_its_time_to_live(alpha, client_for, make_user, clock
         assert "access" in response.json()
 
 
-def test_wrong_codes_are_counted_down_to_zero_attempts_left(alpha, client_for, make_user):
+def test_wrong_codes_are_counted_down_to_zero_attempts_left(
+    alpha: Tenant, client_for: ClientFor, make_user: MakeUser
+) -> None:
     # given
     make_user(alpha, "guess@alpha.test")
     client_for(alpha).post(OTP_REQUEST, {"email": "guess@alpha.test"})
@@ -108,7 +124,9 @@ def test_wrong_codes_are_counted_down_to_zero_attempts_left(alpha, client_for, m
     )
 
 
-def test_after_too_many_wrong_codes_even_the_right_code_is_refused(alpha, client_for, make_user):
+def test_after_too_many_wrong_codes_even_the_right_code_is_refused(
+    alpha: Tenant, client_for: ClientFor, make_user: MakeUser
+) -> None:
     # given: the maximum of wrong guesses spent on one code
     make_user(alpha, "locked@alpha.test")
     client_for(alpha).post(OTP_REQUEST, {"email": "locked@alpha.test"})
@@ -122,7 +140,7 @@ def test_after_too_many_wrong_codes_even_the_right_code_is_refused(alpha, client
     assert error_code(response) == "otp_attempts_exceeded"
 
 
-def test_a_new_code_starts_with_fresh_attempts(alpha, client_for, make_user):
+def test_a_new_code_starts_with_fresh_attempts(alpha: Tenant, client_for: ClientFor, make_user: MakeUser) -> None:
     # given: a code locked by wrong guesses
     make_user(alpha, "fresh@alpha.test")
     client_for(alpha).post(OTP_REQUEST, {"email": "fresh@alpha.test"})
@@ -138,7 +156,7 @@ def test_a_new_code_starts_with_fresh_attempts(alpha, client_for, make_user):
     assert response.status_code == 200, response.content
 
 
-def test_a_wrong_guess_does_not_spend_the_code(alpha, client_for, make_user):
+def test_a_wrong_guess_does_not_spend_the_code(alpha: Tenant, client_for: ClientFor, make_user: MakeUser) -> None:
     # given
     make_user(alpha, "typo@alpha.test")
     client_for(alpha).post(OTP_REQUEST, {"email": "typo@alpha.test"})
@@ -150,7 +168,9 @@ def test_a_wrong_guess_does_not_spend_the_code(alpha, client_for, make_user):
     assert response.status_code == 200, response.content
 
 
-def test_requests_per_address_are_rate_limited_and_other_addresses_are_not(alpha, client_for, make_user):
+def test_requests_per_address_are_rate_limited_and_other_addresses_are_not(
+    alpha: Tenant, client_for: ClientFor, make_user: MakeUser
+) -> None:
     # given: the limit of codes requested for one address
     make_user(alpha, "busy@alpha.test")
     make_user(alpha, "calm@alpha.test")
@@ -168,7 +188,9 @@ def test_requests_per_address_are_rate_limited_and_other_addresses_are_not(alpha
     assert len([m for m in mail.outbox if m.to == ["calm@alpha.test"]]) == 1
 
 
-def test_rate_limit_lifts_once_the_window_has_passed(alpha, client_for, make_user, clock):
+def test_rate_limit_lifts_once_the_window_has_passed(
+    alpha: Tenant, client_for: ClientFor, make_user: MakeUser, clock: SimpleNamespace
+) -> None:
     # given
     make_user(alpha, "patient@alpha.test")
     for _ in range(settings.OTP_RATE_LIMIT):
@@ -181,7 +203,9 @@ def test_rate_limit_lifts_once_the_window_has_passed(alpha, client_for, make_use
     assert response.status_code == 202
 
 
-def test_unknown_or_inactive_address_gets_the_same_answer_but_nothing_is_sent(alpha, client_for, make_user):
+def test_unknown_or_inactive_address_gets_the_same_answer_but_nothing_is_sent(
+    alpha: Tenant, client_for: ClientFor, make_user: MakeUser
+) -> None:
     # given
     make_user(alpha, "known@alpha.test")
     make_user(alpha, "inactive@alpha.test", is_active=False)
@@ -201,7 +225,7 @@ def test_unknown_or_inactive_address_gets_the_same_answer_but_nothing_is_sent(al
     assert LocmemSMSBackend.outbox == []
 
 
-def test_code_is_stored_only_as_a_hash(alpha, client_for, make_user):
+def test_code_is_stored_only_as_a_hash(alpha: Tenant, client_for: ClientFor, make_user: MakeUser) -> None:
     # given
     make_user(alpha, "hash@alpha.test")
     # when
@@ -218,7 +242,9 @@ def test_code_is_stored_only_as_a_hash(alpha, client_for, make_user):
     assert len(rows[0]["code_hash"]) >= 32
 
 
-def test_code_issued_on_one_tenant_does_not_work_on_another(alpha, beta, client_for, make_user):
+def test_code_issued_on_one_tenant_does_not_work_on_another(
+    alpha: Tenant, beta: Tenant, client_for: ClientFor, make_user: MakeUser
+) -> None:
     # given: the same e-mail is a user of both tenants; alpha issued a code
     make_user(alpha, "both@example.test")
     make_user(beta, "both@example.test")
@@ -232,7 +258,9 @@ def test_code_issued_on_one_tenant_does_not_work_on_another(alpha, beta, client_
     assert client_for(alpha).post(OTP_VERIFY, {"email": "both@example.test", "code": code}).status_code == 200
 
 
-def test_rate_limit_of_one_tenant_does_not_limit_another(alpha, beta, client_for, make_user):
+def test_rate_limit_of_one_tenant_does_not_limit_another(
+    alpha: Tenant, beta: Tenant, client_for: ClientFor, make_user: MakeUser
+) -> None:
     # given
     make_user(alpha, "both@example.test")
     make_user(beta, "both@example.test")
@@ -254,7 +282,9 @@ def test_rate_limit_of_one_tenant_does_not_limit_another(alpha, beta, client_for
         ({"email": "not-an-email"}, "validation_error"),
     ],
 )
-def test_request_needs_exactly_one_valid_address(alpha, client_for, body, code):
+def test_request_needs_exactly_one_valid_address(
+    alpha: Tenant, client_for: ClientFor, body: dict[str, str], code: str
+) -> None:
     response = client_for(alpha).post(OTP_REQUEST, body)
     assert response.status_code == 400
     assert error_code(response) == code

@@ -6,17 +6,21 @@ import pytest
 from django_tenants.utils import schema_context, tenant_context
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 from tests.conftest import PASSWORD
+from tests.fixture_types import ApiResponse, ClientFor, Login, MakeUser
 from tests.tenant_apps.accounts.conftest import ME, REFRESH, VERIFY, ensure_user_with_id, error_code
 
 
-def assert_token_refused(response):
+def assert_token_refused(response: ApiResponse) -> None:
     assert response.status_code == 401, response.content
     assert error_code(response) == "token_not_valid"
 
 
-def test_access_token_is_accepted_by_the_tenant_that_issued_it(alpha, client_for, login):
+def test_access_token_is_accepted_by_the_tenant_that_issued_it(
+    alpha: Tenant, client_for: ClientFor, login: Login
+) -> None:
     # given
     access = login(alpha, "admin@alpha.test")["access"]
     # when
@@ -27,8 +31,8 @@ def test_access_token_is_accepted_by_the_tenant_that_issued_it(alpha, client_for
 
 
 def test_access_token_from_one_tenant_is_refused_on_another_even_if_the_user_id_exists_there(
-    alpha, beta, client_for, login, make_user
-):
+    alpha: Tenant, beta: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser
+) -> None:
     # given: a user of alpha, and a user of beta with the same id
     ann = make_user(alpha, "ann@alpha.test", roles=["admin"])
     ensure_user_with_id(beta, ann.pk, "twin@beta.test")
@@ -39,7 +43,9 @@ def test_access_token_from_one_tenant_is_refused_on_another_even_if_the_user_id_
     assert_token_refused(response)
 
 
-def test_access_token_of_a_tenant_is_refused_on_the_platform_host(alpha, client_for, login, make_user):
+def test_access_token_of_a_tenant_is_refused_on_the_platform_host(
+    alpha: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser
+) -> None:
     # given: a platform user shares the id of the alpha user
     ann = make_user(alpha, "ann@alpha.test")
     ensure_user_with_id(None, ann.pk, "twin@localhost")
@@ -52,7 +58,9 @@ def test_access_token_of_a_tenant_is_refused_on_the_platform_host(alpha, client_
 
 
 @pytest.mark.parametrize("slug", ["alpha", "beta", "gamma"])
-def test_platform_staff_token_is_refused_on_every_tenant(session_tenants, db, client_for, login, slug):
+def test_platform_staff_token_is_refused_on_every_tenant(
+    session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, login: Login, slug: str
+) -> None:
     # given: a staff token that works on the platform host
     tenant = session_tenants[slug]
     staff = login(None, "staff@localhost")["access"]
@@ -66,7 +74,9 @@ def test_platform_staff_token_is_refused_on_every_tenant(session_tenants, db, cl
     assert_token_refused(response)
 
 
-def test_refresh_token_of_one_tenant_is_refused_by_another_and_stays_usable_at_home(alpha, beta, client_for, login):
+def test_refresh_token_of_one_tenant_is_refused_by_another_and_stays_usable_at_home(
+    alpha: Tenant, beta: Tenant, client_for: ClientFor, login: Login
+) -> None:
     # given
     refresh = login(alpha, "admin@alpha.test")["refresh"]
     # when
@@ -77,7 +87,9 @@ def test_refresh_token_of_one_tenant_is_refused_by_another_and_stays_usable_at_h
     assert at_home.status_code == 200, at_home.content
 
 
-def test_verify_endpoint_accepts_own_tokens_and_rejects_another_tenants(alpha, beta, client_for, login):
+def test_verify_endpoint_accepts_own_tokens_and_rejects_another_tenants(
+    alpha: Tenant, beta: Tenant, client_for: ClientFor, login: Login
+) -> None:
     # given
     tokens = login(alpha, "admin@alpha.test")
     # when / then
@@ -87,7 +99,9 @@ def test_verify_endpoint_accepts_own_tokens_and_rejects_another_tenants(alpha, b
     assert_token_refused(client_for(None).post(VERIFY, {"token": tokens["access"]}))
 
 
-def test_refresh_rotates_the_pair_and_blacklists_the_old_refresh_token(alpha, client_for, login):
+def test_refresh_rotates_the_pair_and_blacklists_the_old_refresh_token(
+    alpha: Tenant, client_for: ClientFor, login: Login
+) -> None:
     # given
     old = login(alpha, "admin@alpha.test")["refresh"]
     # when
@@ -103,7 +117,9 @@ def test_refresh_rotates_the_pair_and_blacklists_the_old_refresh_token(alpha, cl
     assert client_for(alpha).post(REFRESH, {"refresh": new["refresh"]}).status_code == 200
 
 
-def test_rotated_access_token_stays_bound_to_its_tenant(alpha, beta, client_for, login):
+def test_rotated_access_token_stays_bound_to_its_tenant(
+    alpha: Tenant, beta: Tenant, client_for: ClientFor, login: Login
+) -> None:
     # given
     refresh = login(alpha, "admin@alpha.test")["refresh"]
     # when
@@ -113,7 +129,9 @@ def test_rotated_access_token_stays_bound_to_its_tenant(alpha, beta, client_for,
     assert_token_refused(client_for(beta, access).get(ME))
 
 
-def test_deactivated_user_can_no_longer_refresh(alpha, client_for, login, make_user):
+def test_deactivated_user_can_no_longer_refresh(
+    alpha: Tenant, client_for: ClientFor, login: Login, make_user: MakeUser
+) -> None:
     # given
     make_user(alpha, "gone@alpha.test")
     refresh = login(alpha, "gone@alpha.test", PASSWORD)["refresh"]
@@ -126,7 +144,7 @@ def test_deactivated_user_can_no_longer_refresh(alpha, client_for, login, make_u
     assert "access" not in response.json()
 
 
-def test_outstanding_token_record_holds_the_refresh_token_that_was_issued(alpha, login):
+def test_outstanding_token_record_holds_the_refresh_token_that_was_issued(alpha: Tenant, login: Login) -> None:
     # given / when
     refresh = login(alpha, "admin@alpha.test")["refresh"]
     # then: the audit record (used to list and revoke a user's sessions) is the real token

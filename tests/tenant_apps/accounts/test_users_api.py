@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import pytest
 from django_tenants.utils import tenant_context
+from rest_framework.test import APIClient
 
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 from tests.conftest import PASSWORD
+from tests.fixture_types import AuthClient, ClientFor, Login, MakeUser
 from tests.tenant_apps.accounts.conftest import LOGIN, ME, USERS, error_code
 
 ADMIN = "admin@alpha.test"
 
 
 @pytest.fixture
-def admin_client(alpha, auth_client):
+def admin_client(alpha: Tenant, auth_client: AuthClient) -> APIClient:
     return auth_client(alpha, ADMIN)
 
 
-def test_admin_lists_users_page_by_page(alpha, admin_client, make_user):
+def test_admin_lists_users_page_by_page(alpha: Tenant, admin_client: APIClient, make_user: MakeUser) -> None:
     # given
     for n in range(3):
         make_user(alpha, f"listed{n}@alpha.test")
@@ -37,19 +40,21 @@ def test_admin_lists_users_page_by_page(alpha, admin_client, make_user):
     assert {"email", "roles", "is_active"} <= set(first.json()["results"][0])
 
 
-def test_admin_filters_users_by_role(alpha, admin_client, make_user):
+def test_admin_filters_users_by_role(alpha: Tenant, admin_client: APIClient, make_user: MakeUser) -> None:
     # given
     make_user(alpha, "t@alpha.test", roles=["teacher"])
     make_user(alpha, "s@alpha.test", roles=["student"])
     # when
-    response = admin_client.get(USERS, {"role": "teacher", "page_size": 100})
+    response = admin_client.get(USERS, {"role": "teacher", "page_size": "100"})
     # then
     emails = [u["email"] for u in response.json()["results"]]
     assert "t@alpha.test" in emails
     assert "s@alpha.test" not in emails
 
 
-def test_admin_creates_a_user_with_roles_who_can_then_log_in(alpha, admin_client, client_for):
+def test_admin_creates_a_user_with_roles_who_can_then_log_in(
+    alpha: Tenant, admin_client: APIClient, client_for: ClientFor
+) -> None:
     # when
     response = admin_client.post(
         USERS,
@@ -69,20 +74,22 @@ def test_admin_creates_a_user_with_roles_who_can_then_log_in(alpha, admin_client
     assert client_for(alpha, login.json()["access"]).get(ME).json()["roles"] == ["support", "teacher"]
 
 
-def test_user_created_without_roles_gets_the_kinds_default_role(alpha, admin_client):
+def test_user_created_without_roles_gets_the_kinds_default_role(alpha: Tenant, admin_client: APIClient) -> None:
     response = admin_client.post(USERS, {"email": "plain@alpha.test"})
     assert response.status_code == 201, response.content
     assert response.json()["roles"] == ["student"]
 
 
-def test_creating_a_user_with_a_taken_email_is_a_conflict(alpha, admin_client, make_user):
+def test_creating_a_user_with_a_taken_email_is_a_conflict(
+    alpha: Tenant, admin_client: APIClient, make_user: MakeUser
+) -> None:
     make_user(alpha, "dup@alpha.test")
     response = admin_client.post(USERS, {"email": "DUP@alpha.test"})
     assert response.status_code == 409
     assert error_code(response) == "email_taken"
 
 
-def test_admin_changes_a_users_roles(alpha, admin_client, make_user):
+def test_admin_changes_a_users_roles(alpha: Tenant, admin_client: APIClient, make_user: MakeUser) -> None:
     # given
     user = make_user(alpha, "promote@alpha.test", roles=["student"])
     # when
@@ -93,7 +100,9 @@ def test_admin_changes_a_users_roles(alpha, admin_client, make_user):
     assert admin_client.get(f"{USERS}{user.pk}/").json()["roles"] == ["financial", "teacher"]
 
 
-def test_delete_deactivates_the_user_who_can_then_no_longer_log_in(alpha, admin_client, client_for, login, make_user):
+def test_delete_deactivates_the_user_who_can_then_no_longer_log_in(
+    alpha: Tenant, admin_client: APIClient, client_for: ClientFor, login: Login, make_user: MakeUser
+) -> None:
     # given: a user holding a valid access token
     user = make_user(alpha, "leaver@alpha.test")
     access = login(alpha, "leaver@alpha.test")["access"]
@@ -109,7 +118,7 @@ def test_delete_deactivates_the_user_who_can_then_no_longer_log_in(alpha, admin_
 
 
 @pytest.mark.parametrize("role", ["student", "teacher", "support"])
-def test_non_admins_are_refused(alpha, auth_client, make_user, role):
+def test_non_admins_are_refused(alpha: Tenant, auth_client: AuthClient, make_user: MakeUser, role: str) -> None:
     # given
     make_user(alpha, "plain@alpha.test", roles=[role])
     other = make_user(alpha, "victim@alpha.test")
@@ -131,13 +140,13 @@ def test_non_admins_are_refused(alpha, auth_client, make_user, role):
         assert User.objects.get(pk=other.pk).role_names == ["student"]
 
 
-def test_anonymous_requests_are_refused(alpha, client_for):
+def test_anonymous_requests_are_refused(alpha: Tenant, client_for: ClientFor) -> None:
     response = client_for(alpha).get(USERS)
     assert response.status_code == 401
     assert error_code(response) == "not_authenticated"
 
 
-def test_unknown_role_is_refused(alpha, admin_client, make_user):
+def test_unknown_role_is_refused(alpha: Tenant, admin_client: APIClient, make_user: MakeUser) -> None:
     # given
     user = make_user(alpha, "target@alpha.test")
     # when
@@ -153,7 +162,9 @@ def test_unknown_role_is_refused(alpha, admin_client, make_user):
         assert User.objects.get(pk=user.pk).role_names == ["student"]
 
 
-def test_a_role_of_another_kind_is_refused_on_this_site(alpha, gamma, admin_client, auth_client):
+def test_a_role_of_another_kind_is_refused_on_this_site(
+    alpha: Tenant, gamma: Tenant, admin_client: APIClient, auth_client: AuthClient
+) -> None:
     # when: a store role on a school site
     on_school = admin_client.post(USERS, {"email": "seller@alpha.test", "roles": ["seller"]})
     # then
@@ -165,7 +176,9 @@ def test_a_role_of_another_kind_is_refused_on_this_site(alpha, gamma, admin_clie
     assert error_code(store_admin.post(USERS, {"email": "t@gamma.test", "roles": ["teacher"]})) == "invalid_role"
 
 
-def test_the_last_admin_cannot_lose_the_admin_role_or_be_deactivated(alpha, admin_client, client_for):
+def test_the_last_admin_cannot_lose_the_admin_role_or_be_deactivated(
+    alpha: Tenant, admin_client: APIClient, client_for: ClientFor
+) -> None:
     # given: the site's only admin
     with tenant_context(alpha):
         admin = User.objects.get(email=ADMIN)
@@ -184,7 +197,9 @@ def test_the_last_admin_cannot_lose_the_admin_role_or_be_deactivated(alpha, admi
         assert admin.role_names == ["admin"]
 
 
-def test_an_admin_can_step_down_when_another_admin_remains(alpha, admin_client, make_user):
+def test_an_admin_can_step_down_when_another_admin_remains(
+    alpha: Tenant, admin_client: APIClient, make_user: MakeUser
+) -> None:
     # given
     make_user(alpha, "second@alpha.test", roles=["admin"])
     with tenant_context(alpha):
@@ -197,7 +212,9 @@ def test_an_admin_can_step_down_when_another_admin_remains(alpha, admin_client, 
     assert admin_client.get(USERS).status_code == 403  # the token's user is no admin any more
 
 
-def test_a_user_of_another_tenant_is_not_found(alpha, beta, admin_client, make_user):
+def test_a_user_of_another_tenant_is_not_found(
+    alpha: Tenant, beta: Tenant, admin_client: APIClient, make_user: MakeUser
+) -> None:
     # given: a beta user whose id no alpha user has
     with tenant_context(alpha):
         free_id = (User.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
@@ -220,7 +237,7 @@ def test_a_user_of_another_tenant_is_not_found(alpha, beta, admin_client, make_u
         assert stranger.full_name == ""
 
 
-def test_user_and_role_changes_are_in_the_audit_log(alpha, client_for, login):
+def test_user_and_role_changes_are_in_the_audit_log(alpha: Tenant, client_for: ClientFor, login: Login) -> None:
     admin = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
     user_id = admin.post("/api/v1/users/", {"email": "audited@example.com", "roles": ["student"]}).json()["id"]
     admin.patch(f"/api/v1/users/{user_id}/", {"roles": ["teacher"]})

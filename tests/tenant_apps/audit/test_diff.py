@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from tenant_apps.audit.diff import apply_changes
 
 
-def test_apply_changes_sets_the_values_and_reports_only_real_changes_as_json():
+def test_apply_changes_sets_the_values_and_reports_only_real_changes_as_json() -> None:
     # given
     row = SimpleNamespace(title="Old", price=Decimal("10.00"), starts=date(2026, 1, 5), capacity=3)
     # when

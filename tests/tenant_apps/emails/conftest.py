@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from pytest_django import Settings
 
 from tests.saas.test_celery import worker  # noqa: F401  (the real worker thread fixture, reused)
 
@@ -74,7 +75,7 @@ def _handler_for(recorder: SendGridRecorder) -> type[BaseHTTPRequestHandler]:
 
 
 @pytest.fixture
-def sendgrid(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[SendGridRecorder]:
+def sendgrid(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[SendGridRecorder]:
     """A fake SendGrid on 127.0.0.1 (free port), and settings that send all e-mail to it."""
     for proxy in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
         monkeypatch.delenv(proxy, raising=False)  # urllib would route 127.0.0.1 through a proxy

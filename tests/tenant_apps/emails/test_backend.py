@@ -8,9 +8,10 @@ from email.mime.image import MIMEImage
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage, EmailMultiAlternatives, get_connection
+from pytest_django import Settings
 
 from tenant_apps.emails.backends import SendGridEmailBackend, SendGridError, SendGridRejected
-from tests.tenant_apps.emails.conftest import API_KEY
+from tests.tenant_apps.emails.conftest import API_KEY, SendGridRecorder
 
 PDF = b"%PDF-1.4\n\x00\xff binary"
 
@@ -19,7 +20,7 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def test_message_is_posted_as_a_v3_payload_with_the_api_key(sendgrid):
+def test_message_is_posted_as_a_v3_payload_with_the_api_key(sendgrid: SendGridRecorder) -> None:
     # given
     message = EmailMultiAlternatives(
         subject="Your ticket #42",
@@ -29,7 +30,8 @@ def test_message_is_posted_as_a_v3_payload_with_the_api_key(sendgrid):
         cc=["carol@example.com"],
         bcc=["dave@example.com"],
         reply_to=["Support <support@alpha.test>"],
-        headers={"X-Ticket": 42},
+        # not a string: Django stringifies header values, so must the backend (the stubs say str)
+        headers={"X-Ticket": 42},  # type: ignore[dict-item]
     )
     message.attach_alternative("<p>HTML text.</p>", "text/html")
     message.attach("report.pdf", PDF, "application/pdf")
@@ -69,7 +71,7 @@ def test_message_is_posted_as_a_v3_payload_with_the_api_key(sendgrid):
     }
 
 
-def test_html_only_message_and_inline_image(sendgrid):
+def test_html_only_message_and_inline_image(sendgrid: SendGridRecorder) -> None:
     # given
     message = EmailMessage(
         subject="Hi", body="<p>Only HTML</p>", from_email="no-reply@localhost", to=["ann@example.com"]
@@ -95,7 +97,7 @@ def test_html_only_message_and_inline_image(sendgrid):
     ]
 
 
-def test_an_address_is_listed_once_across_to_cc_and_bcc(sendgrid):
+def test_an_address_is_listed_once_across_to_cc_and_bcc(sendgrid: SendGridRecorder) -> None:
     # given: SendGrid answers 400 to duplicates across to/cc/bcc
     message = EmailMessage(
         subject="Hi",
@@ -116,7 +118,7 @@ def test_an_address_is_listed_once_across_to_cc_and_bcc(sendgrid):
     ]
 
 
-def test_several_reply_to_addresses_and_header_overrides(sendgrid):
+def test_several_reply_to_addresses_and_header_overrides(sendgrid: SendGridRecorder) -> None:
     # given: From and Reply-To in the headers win, as with Django's SMTP backend; reserved headers are dropped
     message = EmailMessage(
         subject="Hi",
@@ -141,7 +143,9 @@ def test_several_reply_to_addresses_and_header_overrides(sendgrid):
     assert "cc" not in payload["personalizations"][0]
 
 
-def test_send_messages_returns_the_number_sent_and_skips_messages_without_recipients(sendgrid):
+def test_send_messages_returns_the_number_sent_and_skips_messages_without_recipients(
+    sendgrid: SendGridRecorder,
+) -> None:
     # given
     backend = get_connection()
     messages = [
@@ -158,7 +162,7 @@ def test_send_messages_returns_the_number_sent_and_skips_messages_without_recipi
 
 
 @pytest.mark.parametrize(("status", "error"), [(500, SendGridError), (429, SendGridError), (400, SendGridRejected)])
-def test_http_errors_raise(sendgrid, status, error):
+def test_http_errors_raise(sendgrid: SendGridRecorder, status: int, error: type[SendGridError]) -> None:
     # given
     sendgrid.status = status
     # when
@@ -170,7 +174,7 @@ def test_http_errors_raise(sendgrid, status, error):
     assert f"SendGrid answered {status}" in str(raised.value)
 
 
-def test_http_errors_are_swallowed_when_failing_silently(sendgrid):
+def test_http_errors_are_swallowed_when_failing_silently(sendgrid: SendGridRecorder) -> None:
     # given
     sendgrid.status = 500
     # when
@@ -180,7 +184,7 @@ def test_http_errors_are_swallowed_when_failing_silently(sendgrid):
     assert len(sendgrid.calls) == 1
 
 
-def test_backend_needs_an_api_key(settings):
+def test_backend_needs_an_api_key(settings: Settings) -> None:
     settings.SENDGRID_API_KEY = ""
     with pytest.raises(ImproperlyConfigured):
         SendGridEmailBackend()

@@ -5,14 +5,19 @@ Tasks run eagerly here (the test profile); ``test_worker.py`` runs them on a rea
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from celery.exceptions import Retry
 from django.conf import settings as django_settings
 from django_tenants.utils import tenant_context
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.emails.backends import SendGridError, SendGridRejected
 from tenant_apps.emails.services import email_send
 from tenant_apps.emails.tasks import send_templated_email
+from tests.tenant_apps.emails.conftest import SendGridRecorder
 
 CONTEXT = {
     "title": "Welcome & hello",
@@ -22,18 +27,23 @@ CONTEXT = {
 }
 
 
-def task_kwargs(**overrides):
+def task_kwargs(**overrides: Any) -> dict[str, Any]:
     return {"to": ["ann@example.com"], "subject": "Welcome", "template": "message", "context": CONTEXT, **overrides}
 
 
-def content_of(payload, mimetype):
+def content_of(payload: dict[str, Any], mimetype: str) -> str:
     return next(c["value"] for c in payload["content"] if c["type"] == mimetype)
 
 
 @pytest.mark.parametrize(("slug", "other"), [("alpha", "beta"), ("beta", "alpha")])
 def test_templated_email_sent_from_a_tenant_uses_that_tenants_name_and_site(
-    session_tenants, db, sendgrid, django_capture_on_commit_callbacks, slug, other
-):
+    session_tenants: dict[str, Tenant],
+    db: None,
+    sendgrid: SendGridRecorder,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    slug: str,
+    other: str,
+) -> None:
     # given
     tenant = session_tenants[slug]
     # when: a service asks for the e-mail; the task runs once the transaction commits
@@ -54,7 +64,9 @@ def test_templated_email_sent_from_a_tenant_uses_that_tenants_name_and_site(
     assert other.title() not in text + html and f"{other}.localhost" not in text + html
 
 
-def test_nothing_is_sent_when_the_transaction_rolls_back(alpha, sendgrid, django_capture_on_commit_callbacks):
+def test_nothing_is_sent_when_the_transaction_rolls_back(
+    alpha: Tenant, sendgrid: SendGridRecorder, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     # when: the callbacks are dropped, as on rollback
     with tenant_context(alpha), django_capture_on_commit_callbacks(execute=False) as callbacks:
         email_send(to=["ann@example.com"], subject="Welcome", template="message", context=CONTEXT)
@@ -63,7 +75,7 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(alpha, sendgrid, django
     assert sendgrid.calls == []
 
 
-def retry_requested(**apply_options):
+def retry_requested(**apply_options: Any) -> Retry:
     """Run the task eagerly; return the ``Retry`` it raised (eager runs propagate it)."""
     with pytest.raises(Retry) as raised:
         send_templated_email.apply(kwargs=task_kwargs(), **apply_options)
@@ -71,7 +83,9 @@ def retry_requested(**apply_options):
 
 
 @pytest.mark.parametrize("status", [500, 429])
-def test_failed_send_is_retried_with_exponential_backoff(alpha, sendgrid, monkeypatch, status):
+def test_failed_send_is_retried_with_exponential_backoff(
+    alpha: Tenant, sendgrid: SendGridRecorder, monkeypatch: pytest.MonkeyPatch, status: int
+) -> None:
     # given: SendGrid fails; full jitter pinned to its upper bound to read the schedule
     sendgrid.status = status
     monkeypatch.setattr("celery.utils.time.random.randrange", lambda stop: stop - 1)
@@ -87,7 +101,7 @@ def test_failed_send_is_retried_with_exponential_backoff(alpha, sendgrid, monkey
     assert len(sendgrid.calls) == django_settings.EMAIL_MAX_RETRIES
 
 
-def test_jittered_retry_delay_stays_within_the_backoff_bound(alpha, sendgrid):
+def test_jittered_retry_delay_stays_within_the_backoff_bound(alpha: Tenant, sendgrid: SendGridRecorder) -> None:
     # given
     sendgrid.status = 500
     # when
@@ -97,7 +111,7 @@ def test_jittered_retry_delay_stays_within_the_backoff_bound(alpha, sendgrid):
     assert all(0 <= delay <= 40 for delay in delays)
 
 
-def test_last_retry_failing_gives_up_with_the_error(alpha, sendgrid):
+def test_last_retry_failing_gives_up_with_the_error(alpha: Tenant, sendgrid: SendGridRecorder) -> None:
     # given
     sendgrid.status = 500
     # when / then
@@ -106,7 +120,7 @@ def test_last_retry_failing_gives_up_with_the_error(alpha, sendgrid):
     assert len(sendgrid.calls) == 1
 
 
-def test_network_failure_is_retried(alpha, sendgrid, settings):
+def test_network_failure_is_retried(alpha: Tenant, sendgrid: SendGridRecorder, settings: Settings) -> None:
     # given: nothing listens there
     settings.SENDGRID_API_HOST = "http://127.0.0.1:1"
     # when
@@ -116,7 +130,7 @@ def test_network_failure_is_retried(alpha, sendgrid, settings):
     assert isinstance(retry.exc, OSError)
 
 
-def test_rejected_payload_is_not_retried(alpha, sendgrid):
+def test_rejected_payload_is_not_retried(alpha: Tenant, sendgrid: SendGridRecorder) -> None:
     # given: a 400 means the request is wrong; sending it again cannot help
     sendgrid.status = 400
     # when / then
@@ -125,7 +139,7 @@ def test_rejected_payload_is_not_retried(alpha, sendgrid):
     assert len(sendgrid.calls) == 1
 
 
-def test_missing_template_is_not_retried(alpha, sendgrid):
+def test_missing_template_is_not_retried(alpha: Tenant, sendgrid: SendGridRecorder) -> None:
     from django.template import TemplateDoesNotExist
 
     with tenant_context(alpha), pytest.raises(TemplateDoesNotExist):

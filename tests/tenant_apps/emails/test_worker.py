@@ -6,15 +6,17 @@ thread with its own database connection; the SendGrid backend posts to the local
 
 from __future__ import annotations
 
-from celery.result import EagerResult
+from celery.result import AsyncResult, EagerResult
 from django_tenants.utils import tenant_context
 
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.emails.tasks import send_templated_email
+from tests.tenant_apps.emails.conftest import SendGridRecorder
 
 RESULT_TIMEOUT = 10
 
 
-def send_from(tenant, to):
+def send_from(tenant: Tenant, to: str) -> AsyncResult:
     with tenant_context(tenant):
         return send_templated_email.delay(
             to=[to],
@@ -25,8 +27,8 @@ def send_from(tenant, to):
 
 
 def test_email_task_on_the_worker_renders_and_sends_as_the_tenant_it_was_sent_from(
-    db, worker, session_tenants, sendgrid
-):
+    db: None, worker: None, session_tenants: dict[str, Tenant], sendgrid: SendGridRecorder
+) -> None:
     # when: two tenants send one after the other
     from_alpha = send_from(session_tenants["alpha"], "ann@alpha.test")
     from_beta = send_from(session_tenants["beta"], "bob@beta.test")

@@ -3,14 +3,20 @@ through short-lived pre-signed URLs (S3 is played by moto, in process; nothing l
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import boto3
 import pytest
-from django.core.files.storage import default_storage, storages
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from moto import mock_aws
+from storages.backends.s3 import S3Storage
+
+from shared_apps.tenancy.models import Tenant
+from tests.fixture_types import ClientFor, Login
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -32,7 +38,7 @@ S3_STORAGES = {
 
 
 @pytest.fixture
-def s3(monkeypatch):
+def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     with (
@@ -41,12 +47,12 @@ def s3(monkeypatch):
     ):
         client = boto3.client("s3", region_name="eu-west-1")
         client.create_bucket(Bucket="tenant-files", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-        storages._storages = {}  # let the new STORAGES take effect
-        yield client
-    storages._storages = {}
+        yield client  # override_settings resets the storages on entry and exit (django.test.signals)
 
 
-def test_upload_lands_in_s3_under_the_tenant_prefix_with_a_presigned_url(s3, alpha, client_for, login):
+def test_upload_lands_in_s3_under_the_tenant_prefix_with_a_presigned_url(
+    s3: Any, alpha: Tenant, client_for: ClientFor, login: Login
+) -> None:
     client = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
     # when
     response = client.post(
@@ -54,6 +60,7 @@ def test_upload_lands_in_s3_under_the_tenant_prefix_with_a_presigned_url(s3, alp
     )
     # then
     assert response.status_code == 201, response.content
+    assert isinstance(default_storage, S3Storage)
     bucket = default_storage.bucket  # the storage's own S3 connection (moto)
     keys = [o.key for o in bucket.objects.all()]
     assert len(keys) == 1

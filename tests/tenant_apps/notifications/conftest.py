@@ -9,7 +9,12 @@ from typing import Any
 import pytest
 from asgiref.sync import async_to_sync
 from django_tenants.utils import tenant_context
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
+from shared_apps.tenancy.models import Tenant
+from tenant_apps.accounts.models import User
+from tenant_apps.notifications.models import Notification
+from tests.fixture_types import NotifyIn, RunAsync, T
 from tests.tenant_apps.notifications.sse_client import sync_code_in_test_thread
 
 NOTIFICATIONS = "/api/v1/notifications/"
@@ -23,12 +28,12 @@ def read_url(notification_id: int) -> str:
 
 
 @pytest.fixture
-def notify_in(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
+def notify_in(django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> NotifyIn:
     """``notify_in(tenant, recipient, verb="...", **kwargs)``: ``notify()`` in that tenant, published
     as on commit (the test transaction itself never commits)."""
     from tenant_apps.notifications.services import notify
 
-    def create(tenant: Any, recipient: Any, verb: str = "ticket.replied", **kwargs: Any) -> Any:
+    def create(tenant: Tenant, recipient: User, verb: str = "ticket.replied", **kwargs: Any) -> Notification:
         with tenant_context(tenant), django_capture_on_commit_callbacks(execute=True):
             return notify(recipient=recipient, verb=verb, **kwargs)
 
@@ -36,10 +41,10 @@ def notify_in(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def run_async() -> Callable[[Callable[[], Awaitable[Any]]], Any]:
+def run_async() -> RunAsync:
     """``run_async(scenario)``: run an async test scenario against the ASGI app, from the test thread."""
 
-    def run(scenario: Callable[[], Awaitable[Any]]) -> Any:
+    def run(scenario: Callable[[], Awaitable[T]]) -> T:
         # Per call: Django's test client re-attaches close_old_connections after each request.
         with sync_code_in_test_thread():
             return async_to_sync(scenario)()
@@ -48,7 +53,7 @@ def run_async() -> Callable[[Callable[[], Awaitable[Any]]], Any]:
 
 
 @pytest.fixture
-def admins(session_tenants: dict[str, Any], db: None) -> dict[str, Any]:
+def admins(session_tenants: dict[str, Tenant], db: None) -> dict[str, User]:
     """The committed admins of alpha and beta; both have the same user id in their own schema."""
     from tenant_apps.accounts.models import User
 
@@ -61,7 +66,7 @@ def admins(session_tenants: dict[str, Any], db: None) -> dict[str, Any]:
 
 
 @pytest.fixture
-def redis_url(settings: Any) -> str:
+def redis_url(settings: Settings) -> str:
     """Switch the broker to Redis (db 15, channels prefixed per test run); skip when unreachable."""
     import redis
 

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.db.models import F
 from django_tenants.utils import tenant_context
+from pytest_django import DjangoCaptureOnCommitCallbacks
+from rest_framework.test import APIClient
 
+from saas.db.tenant import tenant_connection
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 from tenant_apps.notifications.models import Notification
 from tenant_apps.notifications.services import notify
 from tests.concurrency import in_thread
+from tests.fixture_types import ClientFor, Login, MakeUser, NotifyIn
 from tests.tenant_apps.notifications.conftest import NOTIFICATIONS, READ_ALL, UNREAD_COUNT, read_url
 
 PUBLIC_FIELDS = {"id", "verb", "target", "extra_data", "read", "created_at"}
 
 
 @pytest.fixture
-def ann_and_bob(alpha, make_user, login):
+def ann_and_bob(alpha: Tenant, make_user: MakeUser, login: Login) -> tuple[User, User]:
     """Two users of alpha, and a logged-in client for Ann."""
     ann = make_user(alpha, "ann@alpha.test", full_name="Ann Private", phone="+447911123456")
     bob = make_user(alpha, "bob@alpha.test", full_name="Bob Private", phone="+447911123457")
@@ -26,16 +32,18 @@ def ann_and_bob(alpha, make_user, login):
 
 
 @pytest.fixture
-def ann_client(alpha, ann_and_bob, client_for, login):
+def ann_client(alpha: Tenant, ann_and_bob: tuple[User, User], client_for: ClientFor, login: Login) -> APIClient:
     return client_for(alpha, login(alpha, "ann@alpha.test")["access"])
 
 
-def unread_of(tenant, user):
+def unread_of(tenant: Tenant, user: User) -> set[int]:
     with tenant_context(tenant):
         return set(Notification.objects.filter(recipient=user, read=False).values_list("pk", flat=True))
 
 
-def test_list_shows_only_the_callers_notifications_newest_first_paginated(alpha, ann_and_bob, ann_client, notify_in):
+def test_list_shows_only_the_callers_notifications_newest_first_paginated(
+    alpha: Tenant, ann_and_bob: tuple[User, User], ann_client: APIClient, notify_in: NotifyIn
+) -> None:
     # given
     ann, bob = ann_and_bob
     first = notify_in(alpha, ann, verb="ticket.created")
@@ -53,7 +61,9 @@ def test_list_shows_only_the_callers_notifications_newest_first_paginated(alpha,
     assert page.json()["count"] == 2 and len(page.json()["results"]) == 1 and page.json()["next"]
 
 
-def test_list_filters_on_read(alpha, ann_and_bob, ann_client, notify_in):
+def test_list_filters_on_read(
+    alpha: Tenant, ann_and_bob: tuple[User, User], ann_client: APIClient, notify_in: NotifyIn
+) -> None:
     # given
     ann, _ = ann_and_bob
     read = notify_in(alpha, ann)
@@ -73,7 +83,9 @@ def test_list_filters_on_read(alpha, ann_and_bob, ann_client, notify_in):
     assert invalid.json()["error"]["code"] == "validation_error"
 
 
-def test_mark_read_marks_the_callers_notification_and_is_idempotent(alpha, ann_and_bob, ann_client, notify_in):
+def test_mark_read_marks_the_callers_notification_and_is_idempotent(
+    alpha: Tenant, ann_and_bob: tuple[User, User], ann_client: APIClient, notify_in: NotifyIn
+) -> None:
     # given
     ann, _ = ann_and_bob
     notification = notify_in(alpha, ann)
@@ -89,8 +101,8 @@ def test_mark_read_marks_the_callers_notification_and_is_idempotent(alpha, ann_a
 
 
 def test_mark_read_of_another_users_notification_is_not_found_and_changes_nothing(
-    alpha, ann_and_bob, ann_client, notify_in
-):
+    alpha: Tenant, ann_and_bob: tuple[User, User], ann_client: APIClient, notify_in: NotifyIn
+) -> None:
     # given
     _, bob = ann_and_bob
     bobs = notify_in(alpha, bob)
@@ -104,7 +116,9 @@ def test_mark_read_of_another_users_notification_is_not_found_and_changes_nothin
     assert unread_of(alpha, bob) == {bobs.pk}
 
 
-def test_read_all_marks_only_the_callers_notifications_and_returns_the_count(alpha, ann_and_bob, ann_client, notify_in):
+def test_read_all_marks_only_the_callers_notifications_and_returns_the_count(
+    alpha: Tenant, ann_and_bob: tuple[User, User], ann_client: APIClient, notify_in: NotifyIn
+) -> None:
     # given
     ann, bob = ann_and_bob
     notify_in(alpha, ann)
@@ -120,7 +134,9 @@ def test_read_all_marks_only_the_callers_notifications_and_returns_the_count(alp
     assert unread_of(alpha, bob) == {bobs.pk}
 
 
-def test_unread_count_counts_the_callers_unread_notifications(alpha, ann_and_bob, ann_client, notify_in):
+def test_unread_count_counts_the_callers_unread_notifications(
+    alpha: Tenant, ann_and_bob: tuple[User, User], ann_client: APIClient, notify_in: NotifyIn
+) -> None:
     # given
     ann, bob = ann_and_bob
     notify_in(alpha, ann)
@@ -135,8 +151,8 @@ def test_unread_count_counts_the_callers_unread_notifications(alpha, ann_and_bob
 
 
 def test_notification_payload_names_its_target_without_anyones_private_fields(
-    alpha, ann_and_bob, ann_client, notify_in
-):
+    alpha: Tenant, ann_and_bob: tuple[User, User], ann_client: APIClient, notify_in: NotifyIn
+) -> None:
     # given: Ann is told about Bob (a user as target)
     ann, bob = ann_and_bob
     notify_in(alpha, ann, verb="user.joined", target=bob, extra_data={"note": "hello"})
@@ -160,7 +176,7 @@ def test_notification_payload_names_its_target_without_anyones_private_fields(
 
 
 @pytest.fixture
-def alpha_user_content_type_renumbered(alpha):
+def alpha_user_content_type_renumbered(alpha: Tenant) -> Iterator[None]:
     """accounts.user gets another content type id in alpha than on the platform, as happens when
     apps are added over time. Undone before the end of the test: Django checks the deferred
     foreign keys (permissions point at the row) before rolling back."""
@@ -174,17 +190,20 @@ def alpha_user_content_type_renumbered(alpha):
 
 
 def test_notify_stores_the_tenants_own_content_type_despite_the_process_wide_cache(
-    alpha, ann_and_bob, alpha_user_content_type_renumbered, django_capture_on_commit_callbacks
-):
+    alpha: Tenant,
+    ann_and_bob: tuple[User, User],
+    alpha_user_content_type_renumbered: None,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     # given: the platform's content type of User, with another id than alpha's
     ann, bob = ann_and_bob
-    connection.set_schema_to_public()
+    tenant_connection().set_schema_to_public()
     platform_type = ContentType.objects.get(app_label="accounts", model="user")
     with tenant_context(alpha), django_capture_on_commit_callbacks(execute=True):
         # django-tenants cleared the cache on entering alpha; another thread serving the platform
         # refills it right after (the cache belongs to the process, not to a thread)
-        def platform_request():
-            connection.set_schema_to_public()
+        def platform_request() -> None:
+            tenant_connection().set_schema_to_public()
             ContentType.objects.get_for_model(User)
 
         in_thread(platform_request)
@@ -200,8 +219,8 @@ def test_notify_stores_the_tenants_own_content_type_despite_the_process_wide_cac
 
 
 def test_notification_of_user_n_in_alpha_is_invisible_to_user_n_in_beta(
-    alpha, beta, admins, client_for, login, notify_in
-):
+    alpha: Tenant, beta: Tenant, admins: dict[str, User], client_for: ClientFor, login: Login, notify_in: NotifyIn
+) -> None:
     # given: alpha's and beta's admins share one user id; alpha's gets a notification
     alphas = notify_in(alpha, admins["alpha"])
     beta_client = client_for(beta, login(beta, "admin@beta.test")["access"])
@@ -220,7 +239,9 @@ def test_notification_of_user_n_in_alpha_is_invisible_to_user_n_in_beta(
     assert unread_of(alpha, admins["alpha"]) == {alphas.pk}
 
 
-def test_another_sites_token_is_refused(alpha, beta, admins, client_for, login):
+def test_another_sites_token_is_refused(
+    alpha: Tenant, beta: Tenant, admins: dict[str, User], client_for: ClientFor, login: Login
+) -> None:
     # given
     alpha_token = login(alpha, "admin@alpha.test")["access"]
     # when
@@ -239,7 +260,7 @@ def test_another_sites_token_is_refused(alpha, beta, admins, client_for, login):
         ("post", read_url(1)),
     ],
 )
-def test_endpoints_need_authentication(alpha, client_for, method, path):
+def test_endpoints_need_authentication(alpha: Tenant, client_for: ClientFor, method: str, path: str) -> None:
     # when
     response = getattr(client_for(alpha), method)(path)
     # then

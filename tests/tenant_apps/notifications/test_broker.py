@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
+from pytest_django import Settings
 
 from tenant_apps.notifications import broker
 
 
 @pytest.fixture(autouse=True)
-def _in_process(settings):
+def _in_process(settings: Settings) -> None:
     settings.REDIS_URL = ""
 
 
-def test_payload_published_from_another_thread_reaches_the_subscriber_loop():
+def test_payload_published_from_another_thread_reaches_the_subscriber_loop() -> None:
     # given
-    async def scenario():
+    async def scenario() -> dict[str, Any] | None:
         async with broker.subscribe(schema="alpha", user_id=7) as subscription:
             # when: a sync thread (a request or a task) publishes
             thread = threading.Thread(
@@ -33,9 +35,9 @@ def test_payload_published_from_another_thread_reaches_the_subscriber_loop():
     assert async_to_sync(scenario)() == {"id": 1}
 
 
-def test_subscription_receives_nothing_of_another_schema_or_user():
+def test_subscription_receives_nothing_of_another_schema_or_user() -> None:
     # given
-    async def scenario():
+    async def scenario() -> list[dict[str, Any] | None]:
         async with broker.subscribe(schema="beta", user_id=7) as subscription:
             # when
             broker.publish(schema="alpha", user_id=7, payload={"id": 1})
@@ -47,14 +49,14 @@ def test_subscription_receives_nothing_of_another_schema_or_user():
     assert async_to_sync(scenario)() == [{"id": 3}, None]
 
 
-def test_subscription_is_removed_when_its_task_is_cancelled():
+def test_subscription_is_removed_when_its_task_is_cancelled() -> None:
     # given
-    async def listen(ready: asyncio.Event):
+    async def listen(ready: asyncio.Event) -> None:
         async with broker.subscribe(schema="alpha", user_id=9) as subscription:
             ready.set()
             await subscription.get(timeout=60)
 
-    async def scenario():
+    async def scenario() -> tuple[int, int]:
         ready = asyncio.Event()
         task = asyncio.create_task(listen(ready))
         await ready.wait()
@@ -68,7 +70,7 @@ def test_subscription_is_removed_when_its_task_is_cancelled():
     assert async_to_sync(scenario)() == (1, 0)
 
 
-def test_publish_to_a_subscriber_whose_loop_is_closed_drops_it():
+def test_publish_to_a_subscriber_whose_loop_is_closed_drops_it() -> None:
     # given: a subscriber whose event loop has gone away without unsubscribing
     loop = asyncio.new_event_loop()
     stale = broker._LocalSubscription(loop)

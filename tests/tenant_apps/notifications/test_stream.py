@@ -12,35 +12,39 @@ from datetime import timedelta
 import pytest
 from asgiref.sync import sync_to_async
 from django_tenants.utils import tenant_context
+from pytest_django import Settings
 
+from shared_apps.tenancy.models import Tenant
+from tenant_apps.accounts.models import User
 from tenant_apps.accounts.tokens import TenantAccessToken
 from tenant_apps.notifications import broker
 from tenant_apps.notifications.models import Notification
 from tests.conftest import host_of
+from tests.fixture_types import ClientFor, Login, MakeUser, NotifyIn, RunAsync
 from tests.tenant_apps.notifications.conftest import NOTIFICATIONS
-from tests.tenant_apps.notifications.sse_client import STREAM_PATH, open_stream
+from tests.tenant_apps.notifications.sse_client import STREAM_PATH, SSEBlock, open_stream
 
 
 @pytest.fixture(autouse=True)
-def _in_process_broker(settings):
+def _in_process_broker(settings: Settings) -> None:
     settings.REDIS_URL = ""
 
 
 @pytest.fixture
-def ann(alpha, make_user):
+def ann(alpha: Tenant, make_user: MakeUser) -> User:
     return make_user(alpha, "ann@alpha.test")
 
 
 @pytest.fixture
-def ann_token(alpha, ann, login):
+def ann_token(alpha: Tenant, ann: User, login: Login) -> str:
     return login(alpha, "ann@alpha.test")["access"]
 
 
 def test_stream_delivers_a_notification_created_after_connecting(
-    alpha, ann, ann_token, notify_in, run_async, client_for
-):
+    alpha: Tenant, ann: User, ann_token: str, notify_in: NotifyIn, run_async: RunAsync, client_for: ClientFor
+) -> None:
     # given
-    async def scenario():
+    async def scenario() -> tuple[dict[str, str], Notification, SSEBlock]:
         async with open_stream(host_of(alpha), token=ann_token) as stream:
             assert stream.status == 200, await stream.body()
             await stream.connected()
@@ -60,9 +64,11 @@ def test_stream_delivers_a_notification_created_after_connecting(
     assert event.data == listed  # the list serializer's shape
 
 
-def test_stream_accepts_the_token_as_query_parameter(alpha, ann, ann_token, notify_in, run_async):
+def test_stream_accepts_the_token_as_query_parameter(
+    alpha: Tenant, ann: User, ann_token: str, notify_in: NotifyIn, run_async: RunAsync
+) -> None:
     # given
-    async def scenario():
+    async def scenario() -> tuple[Notification, SSEBlock]:
         async with open_stream(host_of(alpha), query={"access_token": ann_token}) as stream:
             assert stream.status == 200
             await stream.connected()
@@ -75,11 +81,13 @@ def test_stream_accepts_the_token_as_query_parameter(alpha, ann, ann_token, noti
     assert event.id == str(created.pk)
 
 
-def test_stream_gets_only_its_users_notifications(alpha, ann, ann_token, make_user, notify_in, run_async):
+def test_stream_gets_only_its_users_notifications(
+    alpha: Tenant, ann: User, ann_token: str, make_user: MakeUser, notify_in: NotifyIn, run_async: RunAsync
+) -> None:
     # given
     bob = make_user(alpha, "bob@alpha.test")
 
-    async def scenario():
+    async def scenario() -> tuple[Notification, SSEBlock]:
         async with open_stream(host_of(alpha), token=ann_token) as stream:
             await stream.connected()
             # when: Bob's notification first, then Ann's
@@ -93,12 +101,12 @@ def test_stream_gets_only_its_users_notifications(alpha, ann, ann_token, make_us
 
 
 def test_beta_stream_of_user_n_never_receives_alpha_user_n_notifications(
-    alpha, beta, admins, login, notify_in, run_async
-):
+    alpha: Tenant, beta: Tenant, admins: dict[str, User], login: Login, notify_in: NotifyIn, run_async: RunAsync
+) -> None:
     # given: both admins have the same user id; beta's admin listens
     beta_token = login(beta, "admin@beta.test")["access"]
 
-    async def scenario():
+    async def scenario() -> tuple[Notification, SSEBlock, bool]:
         async with open_stream(host_of(beta), token=beta_token) as stream:
             await stream.connected()
             # when: alpha's user N is notified, then beta's user N
@@ -112,9 +120,9 @@ def test_beta_stream_of_user_n_never_receives_alpha_user_n_notifications(
     assert nothing_more
 
 
-def test_stream_without_credentials_is_401_in_the_error_shape(alpha, run_async):
+def test_stream_without_credentials_is_401_in_the_error_shape(alpha: Tenant, run_async: RunAsync) -> None:
     # when
-    async def scenario():
+    async def scenario() -> tuple[int, dict[str, str], bytes]:
         async with open_stream(host_of(alpha)) as stream:
             return stream.status, stream.headers, await stream.body()
 
@@ -127,13 +135,15 @@ def test_stream_without_credentials_is_401_in_the_error_shape(alpha, run_async):
 
 
 @pytest.mark.parametrize("how", ["header", "query"])
-def test_stream_refuses_another_sites_token(alpha, beta, admins, login, run_async, how):
+def test_stream_refuses_another_sites_token(
+    alpha: Tenant, beta: Tenant, admins: dict[str, User], login: Login, run_async: RunAsync, how: str
+) -> None:
     # given: a valid token of alpha, for a user id that exists in beta too
     alpha_token = login(alpha, "admin@alpha.test")["access"]
     options = {"token": alpha_token} if how == "header" else {"query": {"access_token": alpha_token}}
 
     # when
-    async def scenario():
+    async def scenario() -> tuple[int, bytes]:
         async with open_stream(host_of(beta), **options) as stream:
             return stream.status, await stream.body()
 
@@ -143,8 +153,8 @@ def test_stream_refuses_another_sites_token(alpha, beta, admins, login, run_asyn
     assert json.loads(body)["error"]["code"] == "token_not_valid"
 
 
-def test_stream_refuses_a_garbage_token(alpha, run_async):
-    async def scenario():
+def test_stream_refuses_a_garbage_token(alpha: Tenant, run_async: RunAsync) -> None:
+    async def scenario() -> tuple[int, bytes]:
         async with open_stream(host_of(alpha), query={"access_token": "not-a-jwt"}) as stream:
             return stream.status, await stream.body()
 
@@ -154,8 +164,8 @@ def test_stream_refuses_a_garbage_token(alpha, run_async):
 
 
 def test_stream_replays_unread_notifications_after_last_event_id(
-    alpha, ann, ann_token, make_user, notify_in, run_async
-):
+    alpha: Tenant, ann: User, ann_token: str, make_user: MakeUser, notify_in: NotifyIn, run_async: RunAsync
+) -> None:
     # given: Ann saw `seen`; since then `missed` (unread), `read_meanwhile` (read elsewhere), and Bob's
     bob = make_user(alpha, "bob@alpha.test")
     seen = notify_in(alpha, ann)
@@ -167,7 +177,7 @@ def test_stream_replays_unread_notifications_after_last_event_id(
         Notification.objects.filter(pk=read_meanwhile.pk).update(read=True)
 
     # when: the browser reconnects with Last-Event-ID, then a new one arrives
-    async def scenario():
+    async def scenario() -> tuple[list[SSEBlock], Notification, SSEBlock]:
         async with open_stream(host_of(alpha), token=ann_token, headers={"Last-Event-ID": str(seen.pk)}) as stream:
             await stream.connected()
             replayed = [await stream.next_event(), await stream.next_event()]
@@ -180,13 +190,15 @@ def test_stream_replays_unread_notifications_after_last_event_id(
     assert live_event.id == str(live.pk)
 
 
-def test_stream_replays_after_last_event_id_given_as_query_parameter(alpha, ann, ann_token, notify_in, run_async):
+def test_stream_replays_after_last_event_id_given_as_query_parameter(
+    alpha: Tenant, ann: User, ann_token: str, notify_in: NotifyIn, run_async: RunAsync
+) -> None:
     # given
     seen = notify_in(alpha, ann)
     missed = notify_in(alpha, ann)
 
     # when
-    async def scenario():
+    async def scenario() -> SSEBlock:
         async with open_stream(
             host_of(alpha), query={"access_token": ann_token, "last_event_id": str(seen.pk)}
         ) as stream:
@@ -197,12 +209,14 @@ def test_stream_replays_after_last_event_id_given_as_query_parameter(alpha, ann,
     assert run_async(scenario).id == str(missed.pk)
 
 
-def test_stream_sends_keep_alive_comments(alpha, ann, ann_token, run_async, settings):
+def test_stream_sends_keep_alive_comments(
+    alpha: Tenant, ann: User, ann_token: str, run_async: RunAsync, settings: Settings
+) -> None:
     # given
     settings.NOTIFICATIONS_KEEPALIVE_SECONDS = 0.05
 
     # when
-    async def scenario():
+    async def scenario() -> list[SSEBlock]:
         async with open_stream(host_of(alpha), token=ann_token) as stream:
             await stream.connected()
             return [await stream.next_block(timeout=2), await stream.next_block(timeout=2)]
@@ -212,9 +226,11 @@ def test_stream_sends_keep_alive_comments(alpha, ann, ann_token, run_async, sett
     assert all(block.comments == ["keep-alive"] and not block.fields for block in blocks)
 
 
-def test_stream_stops_on_client_disconnect_and_unsubscribes(alpha, ann, ann_token, notify_in, run_async):
+def test_stream_stops_on_client_disconnect_and_unsubscribes(
+    alpha: Tenant, ann: User, ann_token: str, notify_in: NotifyIn, run_async: RunAsync
+) -> None:
     # given
-    async def scenario():
+    async def scenario() -> tuple[int, int]:
         async with open_stream(host_of(alpha), token=ann_token) as stream:
             await stream.connected()
             subscribed = broker.local_subscriber_count("alpha", ann.pk)
@@ -228,14 +244,14 @@ def test_stream_stops_on_client_disconnect_and_unsubscribes(alpha, ann, ann_toke
     notify_in(alpha, ann)  # publishing to nobody is fine
 
 
-def test_stream_ends_when_the_access_token_expires(alpha, ann, run_async):
+def test_stream_ends_when_the_access_token_expires(alpha: Tenant, ann: User, run_async: RunAsync) -> None:
     # given: a token with two seconds to live
     with tenant_context(alpha):
         token = TenantAccessToken.for_user(ann)
     token.set_exp(lifetime=timedelta(seconds=2))
 
     # when
-    async def scenario():
+    async def scenario() -> tuple[SSEBlock, bool]:
         async with open_stream(host_of(alpha), token=str(token)) as stream:
             await stream.connected()
             event = await stream.next_event(timeout=5)
@@ -248,7 +264,7 @@ def test_stream_ends_when_the_access_token_expires(alpha, ann, run_async):
     assert ended
 
 
-def test_stream_under_wsgi_answers_501_instead_of_hanging(alpha, ann_token, client_for):
+def test_stream_under_wsgi_answers_501_instead_of_hanging(alpha: Tenant, ann_token: str, client_for: ClientFor) -> None:
     # when: the WSGI test client (a WSGI server would buffer the endless body)
     response = client_for(alpha, ann_token).get(STREAM_PATH)
     # then
@@ -256,8 +272,8 @@ def test_stream_under_wsgi_answers_501_instead_of_hanging(alpha, ann_token, clie
     assert response.json()["error"]["code"] == "stream_unavailable"
 
 
-def test_stream_refuses_other_methods(alpha, ann_token, run_async):
-    async def scenario():
+def test_stream_refuses_other_methods(alpha: Tenant, ann_token: str, run_async: RunAsync) -> None:
+    async def scenario() -> int:
         async with open_stream(host_of(alpha), token=ann_token, method="POST") as stream:
             return stream.status
 

@@ -13,30 +13,35 @@ import json
 import pytest
 import redis
 from asgiref.sync import sync_to_async
+from pytest_django import Settings
 
+from shared_apps.tenancy.models import Tenant
+from tenant_apps.accounts.models import User
 from tenant_apps.notifications import broker
+from tenant_apps.notifications.models import Notification
 from tests.conftest import host_of
-from tests.tenant_apps.notifications.sse_client import open_stream
+from tests.fixture_types import ClientFor, Login, MakeUser, NotifyIn, RunAsync
+from tests.tenant_apps.notifications.sse_client import SSEBlock, open_stream
 
 
 @pytest.fixture
-def ann(alpha, make_user):
+def ann(alpha: Tenant, make_user: MakeUser) -> User:
     return make_user(alpha, "ann@alpha.test")
 
 
 @pytest.fixture
-def ann_token(alpha, ann, login):
+def ann_token(alpha: Tenant, ann: User, login: Login) -> str:
     return login(alpha, "ann@alpha.test")["access"]
 
 
-def test_channel_names_carry_the_schema_and_the_user(redis_url, settings):
+def test_channel_names_carry_the_schema_and_the_user(redis_url: str, settings: Settings) -> None:
     assert broker.channel_name("alpha", 1) == f"{settings.NOTIFICATIONS_CHANNEL_PREFIX}:alpha:1"
     assert broker.channel_name("alpha", 1) != broker.channel_name("beta", 1)
 
 
 def test_stream_receives_what_another_process_publishes_on_the_users_channel(
-    alpha, ann, ann_token, redis_url, run_async
-):
+    alpha: Tenant, ann: User, ann_token: str, redis_url: str, run_async: RunAsync
+) -> None:
     # given: another process, holding only a Redis connection
     other_process = redis.Redis.from_url(redis_url)
     payload = {
@@ -48,7 +53,7 @@ def test_stream_receives_what_another_process_publishes_on_the_users_channel(
         "created_at": "2026-11-21T00:00:00Z",
     }
 
-    async def scenario():
+    async def scenario() -> tuple[int, SSEBlock]:
         async with open_stream(host_of(alpha), token=ann_token) as stream:
             await stream.connected()
             # when
@@ -64,10 +69,16 @@ def test_stream_receives_what_another_process_publishes_on_the_users_channel(
 
 
 def test_notify_publishes_through_redis_to_the_stream(
-    alpha, ann, ann_token, redis_url, notify_in, run_async, client_for
-):
+    alpha: Tenant,
+    ann: User,
+    ann_token: str,
+    redis_url: str,
+    notify_in: NotifyIn,
+    run_async: RunAsync,
+    client_for: ClientFor,
+) -> None:
     # given
-    async def scenario():
+    async def scenario() -> tuple[int, Notification, SSEBlock]:
         async with open_stream(host_of(alpha), token=ann_token) as stream:
             await stream.connected()
             in_process = broker.local_subscriber_count("alpha", ann.pk)
@@ -83,12 +94,18 @@ def test_notify_publishes_through_redis_to_the_stream(
 
 
 def test_beta_stream_of_user_n_never_receives_alpha_user_n_notifications_over_redis(
-    alpha, beta, admins, login, redis_url, notify_in, run_async
-):
+    alpha: Tenant,
+    beta: Tenant,
+    admins: dict[str, User],
+    login: Login,
+    redis_url: str,
+    notify_in: NotifyIn,
+    run_async: RunAsync,
+) -> None:
     # given
     beta_token = login(beta, "admin@beta.test")["access"]
 
-    async def scenario():
+    async def scenario() -> tuple[Notification, SSEBlock, bool]:
         async with open_stream(host_of(beta), token=beta_token) as stream:
             await stream.connected()
             # when
@@ -103,13 +120,15 @@ def test_beta_stream_of_user_n_never_receives_alpha_user_n_notifications_over_re
 
 
 def test_stream_over_redis_stops_on_disconnect_and_releases_its_subscription(
-    alpha, ann, ann_token, redis_url, run_async
-):
+    alpha: Tenant, ann: User, ann_token: str, redis_url: str, run_async: RunAsync
+) -> None:
     # given
     channel = broker.channel_name("alpha", ann.pk)
     control = redis.Redis.from_url(redis_url)
 
-    async def scenario():
+    NumSub = list[tuple[bytes | str, int]]  # (channel, subscribers), as redis-py types PUBSUB NUMSUB
+
+    async def scenario() -> tuple[NumSub, NumSub]:
         async with open_stream(host_of(alpha), token=ann_token) as stream:
             await stream.connected()
             during = await sync_to_async(control.pubsub_numsub)(channel)
@@ -123,7 +142,9 @@ def test_stream_over_redis_stops_on_disconnect_and_releases_its_subscription(
     assert after == [(channel.encode(), 0)]
 
 
-def test_publish_with_redis_down_is_logged_not_raised(alpha, ann, settings, notify_in, caplog):
+def test_publish_with_redis_down_is_logged_not_raised(
+    alpha: Tenant, ann: User, settings: Settings, notify_in: NotifyIn, caplog: pytest.LogCaptureFixture
+) -> None:
     # given: nothing listens on this port
     settings.REDIS_URL = "redis://127.0.0.1:1/15"
     # when

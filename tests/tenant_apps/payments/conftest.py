@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
@@ -34,10 +34,27 @@ import stripe
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_tenants.utils import tenant_context
+from pytest_django import Settings
 from rest_framework.test import APIClient
 
+from shared_apps.tenancy.models import Tenant
+from tenant_apps.accounts.models import User
+from tenant_apps.files.models import StoredFile
+from tenant_apps.payments.models import Invoice
 from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
 from tests.conftest import PASSWORD
+from tests.fixture_types import (
+    ApiAs,
+    ApiResponse,
+    ClientFor,
+    Deliver,
+    Login,
+    MakeInvoice,
+    MakeUser,
+    ModelT,
+    ReceiptOf,
+    SubmitOffline,
+)
 
 WEBHOOK = "/api/v1/payments/stripe/webhook/"
 INVOICES = "/api/v1/invoices/"
@@ -89,14 +106,14 @@ def localstripe() -> Iterator[str]:
 
 
 @pytest.fixture(autouse=True)
-def _no_real_stripe(settings: Any) -> None:
+def _no_real_stripe(settings: Settings) -> None:
     """No test reaches api.stripe.com: by default Stripe is off and its base URL a closed local port."""
     settings.STRIPE_SECRET_KEY = ""
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"
 
 
 @pytest.fixture
-def stripe_on(settings: Any, localstripe: str) -> stripe.StripeClient:
+def stripe_on(settings: Settings, localstripe: str) -> stripe.StripeClient:
     """Online payments on, against localstripe; returns a client of the fake for the test's own calls."""
     settings.STRIPE_SECRET_KEY = SECRET_KEY
     settings.STRIPE_API_BASE = localstripe
@@ -136,15 +153,17 @@ def sign(payload: str, *, secret: str = "whsec_test_secret", timestamp: int | No
 
 
 @pytest.fixture
-def deliver(client_for: Callable[..., APIClient]) -> Callable[..., Any]:
+def deliver(client_for: ClientFor) -> Deliver:
     """``deliver(tenant, event, signature=None, payload=None)``: POST a signed event to ``tenant``'s webhook."""
 
     def post(
-        tenant: Any, event: dict[str, Any] | None = None, *, signature: str | None = None, payload: str | None = None
-    ) -> Any:
+        tenant: Tenant, event: dict[str, Any] | None = None, *, signature: str | None = None, payload: str | None = None
+    ) -> ApiResponse:
         body = payload if payload is not None else json.dumps(event, indent=2)
         headers = {} if signature == "" else {"HTTP_STRIPE_SIGNATURE": signature or sign(body)}
-        return client_for(tenant).generic("POST", WEBHOOK, body, content_type="application/json", **headers)
+        return client_for(tenant).generic(
+            "POST", WEBHOOK, body, content_type="application/json", secure=False, **headers
+        )
 
     return post
 
@@ -165,7 +184,7 @@ def intent_event(intent: dict[str, Any], event_type: str, event_id: str = "evt_t
 
 
 @pytest.fixture
-def people(alpha: Any, gamma: Any, make_user: Callable[..., Any]) -> SimpleNamespace:
+def people(alpha: Tenant, gamma: Tenant, make_user: MakeUser) -> SimpleNamespace:
     """Users of alpha (school) and gamma (store) by role; admins come with the session tenants."""
     return SimpleNamespace(
         student=make_user(alpha, "student@alpha.test", roles=["student"], full_name="Stu Dent"),
@@ -178,21 +197,21 @@ def people(alpha: Any, gamma: Any, make_user: Callable[..., Any]) -> SimpleNames
 
 
 @pytest.fixture
-def api(client_for: Callable[..., APIClient], login: Callable[..., dict[str, str]]) -> Callable[..., APIClient]:
+def api(client_for: ClientFor, login: Login) -> ApiAs:
     """``api(tenant, email)``: an API client of ``tenant`` logged in as ``email``."""
 
-    def make(tenant: Any, email: str) -> APIClient:
+    def make(tenant: Tenant, email: str) -> APIClient:
         return client_for(tenant, login(tenant, email, PASSWORD)["access"])
 
     return make
 
 
 @pytest.fixture
-def make_invoice() -> Callable[..., Any]:
+def make_invoice() -> MakeInvoice:
     """``make_invoice(tenant, customer, total="100.00", **kw)``: an invoice through the service (no e-mail)."""
     from tenant_apps.payments.services import invoice_create
 
-    def make(tenant: Any, customer: Any, total: str = "100.00", **kw: Any) -> Any:
+    def make(tenant: Tenant, customer: User, total: str = "100.00", **kw: Any) -> Invoice:
         kw.setdefault("lines", [{"description": "Course fee", "quantity": 1, "unit_price": total}])
         kw.setdefault("due_date", timezone.localdate() + timedelta(days=30))
         kw.setdefault("send_email", False)
@@ -203,11 +222,11 @@ def make_invoice() -> Callable[..., Any]:
 
 
 @pytest.fixture
-def receipt_of() -> Callable[..., Any]:
+def receipt_of() -> ReceiptOf:
     """``receipt_of(tenant, user)``: a PDF receipt stored as uploaded by ``user``."""
     from tenant_apps.files.services import file_store
 
-    def make(tenant: Any, user: Any) -> Any:
+    def make(tenant: Tenant, user: User) -> StoredFile:
         with tenant_context(tenant):
             return file_store(
                 upload=SimpleUploadedFile("receipt.pdf", RECEIPT_BYTES, "application/pdf"), uploaded_by=user
@@ -217,10 +236,10 @@ def receipt_of() -> Callable[..., Any]:
 
 
 @pytest.fixture
-def submit_offline(api: Callable[..., APIClient]) -> Callable[..., Any]:
+def submit_offline(api: ApiAs) -> SubmitOffline:
     """``submit_offline(tenant, email, invoice, amount, tracking_code)``: upload a receipt, then pay offline."""
 
-    def submit(tenant: Any, email: str, invoice: Any, amount: str, tracking_code: str = "TRK-1") -> Any:
+    def submit(tenant: Tenant, email: str, invoice: Invoice, amount: str, tracking_code: str = "TRK-1") -> ApiResponse:
         client = api(tenant, email)
         upload = client.post("/api/v1/files/", {"file": SimpleUploadedFile("r.pdf", RECEIPT_BYTES)}, format="multipart")
         assert upload.status_code == 201, upload.content
@@ -232,14 +251,14 @@ def submit_offline(api: Callable[..., APIClient]) -> Callable[..., Any]:
     return submit
 
 
-def refreshed(tenant: Any, obj: Any) -> Any:
+def refreshed(tenant: Tenant, obj: ModelT) -> ModelT:
     """``obj`` reloaded from ``tenant``'s schema."""
     with tenant_context(tenant):
         obj.refresh_from_db()
     return obj
 
 
-def status_from_payments(tenant: Any, invoice: Any) -> tuple[Decimal, str]:
+def status_from_payments(tenant: Tenant, invoice: Invoice) -> tuple[Decimal, str]:
     """``(approved sum, status)`` recomputed from the payment rows, to compare with the stored ones."""
     from tenant_apps.payments.models import Payment
 

@@ -17,12 +17,13 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
 from saas.api.errors import ApplicationError
+from saas.db.tenant import tenant_connection
+from shared_apps.tenancy.models import Tenant
 from tests.concurrency import in_thread, race
 from tests.conftest import PASSWORD, host_of
 from tests.tenant_apps.payments.conftest import RECEIPT_BYTES, WEBHOOK, intent_event, sign
@@ -31,7 +32,7 @@ WRITERS = 4
 
 
 @pytest.fixture
-def committed(alpha: Any) -> Iterator[dict[str, Any]]:
+def committed(alpha: Tenant) -> Iterator[dict[str, Any]]:
     """Committed rows in alpha for the race (a customer and a 100.00 invoice); removed afterwards."""
     from tenant_apps.accounts.models import User
     from tenant_apps.accounts.services import user_create
@@ -86,10 +87,12 @@ def committed(alpha: Any) -> Iterator[dict[str, Any]]:
                     InvoiceCounter.objects.filter(key="invoice").update(value=before["counter"])
 
         in_thread(cleanup)
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
 
 
-def test_concurrent_offline_payments_cannot_overpay(alpha, committed, monkeypatch):
+def test_concurrent_offline_payments_cannot_overpay(
+    alpha: Tenant, committed: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     # given: four payers' worth of 60.00 receipts against one 100.00 invoice, committed
     from tenant_apps.files.services import file_store
     from tenant_apps.payments import services
@@ -142,7 +145,9 @@ def test_concurrent_offline_payments_cannot_overpay(alpha, committed, monkeypatc
     assert in_thread(reserved) == Decimal("60.00")
 
 
-def test_concurrent_deliveries_of_one_event_apply_it_once(alpha, committed, monkeypatch):
+def test_concurrent_deliveries_of_one_event_apply_it_once(
+    alpha: Tenant, committed: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     # given: a committed pending card payment of the whole invoice, and its success event
     from tenant_apps.audit.models import AuditLogEntry
     from tenant_apps.payments import services

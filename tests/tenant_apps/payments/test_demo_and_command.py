@@ -5,17 +5,24 @@ from __future__ import annotations
 from decimal import Decimal
 from io import StringIO
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
+import stripe
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django_tenants.utils import tenant_context
+from pytest_django import DjangoCaptureOnCommitCallbacks
 from rest_framework.test import APIClient
 
+from shared_apps.tenancy.models import Tenant
+from tests.fixture_types import ApiAs, MakeInvoice
 from tests.tenant_apps.payments.conftest import INVOICES, refreshed
 
 
-def test_demo_invoice_is_created_once_and_not_emailed(alpha, people, django_capture_on_commit_callbacks):
+def test_demo_invoice_is_created_once_and_not_emailed(
+    alpha: Tenant, people: SimpleNamespace, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     from tenant_apps.payments.demo import create_demo_invoice
 
     with tenant_context(alpha), django_capture_on_commit_callbacks(execute=True):
@@ -27,19 +34,19 @@ def test_demo_invoice_is_created_once_and_not_emailed(alpha, people, django_capt
 
 
 @pytest.fixture
-def webhook_posts(monkeypatch):
+def webhook_posts(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Route the command's HTTP POST into the test client (no server runs in tests); records each call."""
     from tenant_apps.payments.management.commands import stripe_test_webhook
 
     calls = []
 
-    def post(url, data, headers, timeout):
+    def post(url: str, data: bytes, headers: dict[str, str], timeout: float) -> SimpleNamespace:
         calls.append({"url": url, "headers": headers})
         client = APIClient(HTTP_HOST=headers["Host"].split(":")[0])
         response = client.generic(
             "POST",
             "/" + url.split("/", 3)[3],
-            data,
+            data.decode(),
             content_type=headers["Content-Type"],
             HTTP_STRIPE_SIGNATURE=headers["Stripe-Signature"],
         )
@@ -50,8 +57,13 @@ def webhook_posts(monkeypatch):
 
 
 def test_stripe_test_webhook_pays_the_intent_signs_the_event_and_replays_are_no_ops(
-    alpha, people, api, make_invoice, stripe_on, webhook_posts
-):
+    alpha: Tenant,
+    people: SimpleNamespace,
+    api: ApiAs,
+    make_invoice: MakeInvoice,
+    stripe_on: stripe.StripeClient,
+    webhook_posts: list[dict[str, Any]],
+) -> None:
     # given: a card checkout started through the API
     invoice = make_invoice(alpha, people.student)
     started = api(alpha, "student@alpha.test").post(f"{INVOICES}{invoice.pk}/stripe-payment-intent/", {}).json()
@@ -72,7 +84,9 @@ def test_stripe_test_webhook_pays_the_intent_signs_the_event_and_replays_are_no_
     assert refreshed(alpha, invoice).status == "paid"
 
 
-def test_stripe_test_webhook_reports_a_refused_delivery(alpha, stripe_on, webhook_posts, monkeypatch):
+def test_stripe_test_webhook_reports_a_refused_delivery(
+    alpha: Tenant, stripe_on: stripe.StripeClient, webhook_posts: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     # given: the command signs with a secret the server does not share
     from tenant_apps.payments.management.commands import stripe_test_webhook
 

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from saas.api.errors import ApplicationError
+from shared_apps.tenancy.models import Tenant
+from tests.fixture_types import ApiAs, MakeInvoice, MakeUser, SubmitOffline
 from tests.tenant_apps.payments.conftest import INVOICES, error_code, pdf_text, refreshed
 
 
@@ -20,8 +25,11 @@ def _due(days: int = 30) -> str:
 
 
 def test_financial_issues_an_invoice_with_rounded_line_amounts_and_a_stored_total(
-    alpha, people, api, django_capture_on_commit_callbacks
-):
+    alpha: Tenant,
+    people: SimpleNamespace,
+    api: ApiAs,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     # given
     client = api(alpha, "financial@alpha.test")
     body = {
@@ -46,7 +54,9 @@ def test_financial_issues_an_invoice_with_rounded_line_amounts_and_a_stored_tota
     assert data["open_amount"] == "30.53" and data["amount_due"] == "30.53"
 
 
-def test_invoice_numbers_are_sequential_per_tenant(alpha, beta, people, make_user, make_invoice):
+def test_invoice_numbers_are_sequential_per_tenant(
+    alpha: Tenant, beta: Tenant, people: SimpleNamespace, make_user: MakeUser, make_invoice: MakeInvoice
+) -> None:
     # given
     first = make_invoice(alpha, people.student)
     # when
@@ -59,7 +69,12 @@ def test_invoice_numbers_are_sequential_per_tenant(alpha, beta, people, make_use
     assert in_beta.number == "INV-000001"  # beta's own counter; no invoice has been committed there
 
 
-def test_issuing_an_invoice_emails_it_with_its_pdf_after_commit(alpha, people, api, django_capture_on_commit_callbacks):
+def test_issuing_an_invoice_emails_it_with_its_pdf_after_commit(
+    alpha: Tenant,
+    people: SimpleNamespace,
+    api: ApiAs,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     # given
     client = api(alpha, "financial@alpha.test")
     body = {
@@ -101,7 +116,9 @@ def test_issuing_an_invoice_emails_it_with_its_pdf_after_commit(alpha, people, a
         ({"lines": [{"description": "x", "quantity": "1", "unit_price": "9999999999.99"}] * 2}, "invalid_amount"),
     ],
 )
-def test_invalid_invoices_are_refused(alpha, people, api, change, code):
+def test_invalid_invoices_are_refused(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, change: dict[str, Any], code: str
+) -> None:
     # given
     body = {
         "customer": people.student.pk,
@@ -116,7 +133,9 @@ def test_invalid_invoices_are_refused(alpha, people, api, change, code):
     assert error_code(response) == code
 
 
-def test_zero_decimal_currency_amounts_round_to_whole_units(alpha, people, make_invoice):
+def test_zero_decimal_currency_amounts_round_to_whole_units(
+    alpha: Tenant, people: SimpleNamespace, make_invoice: MakeInvoice
+) -> None:
     # when: 1.5 x 1001 JPY = 1501.5 -> 1502
     invoice = make_invoice(
         alpha, people.student, currency="jpy", lines=[{"description": "Hours", "quantity": "1.5", "unit_price": "1001"}]
@@ -136,7 +155,9 @@ def test_zero_decimal_currency_amounts_round_to_whole_units(alpha, people, make_
         ("gamma", "seller@gamma.test", 403),
     ],
 )
-def test_only_finance_roles_issue_invoices(request, people, api, tenant_name, email, status):
+def test_only_finance_roles_issue_invoices(
+    request: pytest.FixtureRequest, people: SimpleNamespace, api: ApiAs, tenant_name: str, email: str, status: int
+) -> None:
     # given
     tenant = request.getfixturevalue(tenant_name)
     customer = people.student if tenant_name == "alpha" else people.customer
@@ -151,7 +172,9 @@ def test_only_finance_roles_issue_invoices(request, people, api, tenant_name, em
     assert response.status_code == status, response.content
 
 
-def test_customers_see_only_their_invoices_and_finance_sees_all(alpha, people, api, make_invoice):
+def test_customers_see_only_their_invoices_and_finance_sees_all(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice
+) -> None:
     # given
     mine = make_invoice(alpha, people.student)
     theirs = make_invoice(alpha, people.other_student)
@@ -170,7 +193,9 @@ def test_customers_see_only_their_invoices_and_finance_sees_all(alpha, people, a
     assert teacher_listed["count"] == 0
 
 
-def test_invoice_list_filters_by_status_and_overdue(alpha, people, api, make_invoice):
+def test_invoice_list_filters_by_status_and_overdue(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice
+) -> None:
     # given
     unpaid = make_invoice(alpha, people.student)
     late = make_invoice(alpha, people.student)
@@ -188,7 +213,9 @@ def test_invoice_list_filters_by_status_and_overdue(alpha, people, api, make_inv
     assert bad.status_code == 400
 
 
-def test_invoice_pdf_is_served_to_who_may_see_the_invoice(alpha, people, api, make_invoice):
+def test_invoice_pdf_is_served_to_who_may_see_the_invoice(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice
+) -> None:
     # given
     invoice = make_invoice(alpha, people.student, note="Thanks <b>for</b> & more")
     # when
@@ -202,8 +229,8 @@ def test_invoice_pdf_is_served_to_who_may_see_the_invoice(alpha, people, api, ma
 
 
 def test_cancelling_rejects_pending_payments_and_refuses_once_anything_is_approved(
-    alpha, people, api, make_invoice, submit_offline
-):
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice, submit_offline: SubmitOffline
+) -> None:
     # given: an invoice with one pending offline payment
     invoice = make_invoice(alpha, people.student)
     pending = submit_offline(alpha, "student@alpha.test", invoice, "40.00").json()
@@ -225,7 +252,9 @@ def test_cancelling_rejects_pending_payments_and_refuses_once_anything_is_approv
     assert pay_after.status_code == 409 and error_code(pay_after) == "invoice_cancelled"
 
 
-def test_an_invoice_with_an_approved_payment_cannot_be_cancelled(alpha, people, api, make_invoice, submit_offline):
+def test_an_invoice_with_an_approved_payment_cannot_be_cancelled(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice, submit_offline: SubmitOffline
+) -> None:
     # given
     invoice = make_invoice(alpha, people.student)
     payment = submit_offline(alpha, "student@alpha.test", invoice, "40.00").json()
@@ -238,7 +267,9 @@ def test_an_invoice_with_an_approved_payment_cannot_be_cancelled(alpha, people, 
     assert refreshed(alpha, invoice).status == "partially_paid"
 
 
-def test_the_database_refuses_a_status_that_contradicts_the_amounts(alpha, people, make_invoice):
+def test_the_database_refuses_a_status_that_contradicts_the_amounts(
+    alpha: Tenant, people: SimpleNamespace, make_invoice: MakeInvoice
+) -> None:
     # given
     from tenant_apps.payments.models import Invoice
 
@@ -251,7 +282,9 @@ def test_the_database_refuses_a_status_that_contradicts_the_amounts(alpha, peopl
             Invoice.objects.filter(pk=invoice.pk).update(amount_paid=Decimal("100.01"), status="paid")
 
 
-def test_invoice_create_is_a_public_service_for_other_apps(alpha, people, django_capture_on_commit_callbacks):
+def test_invoice_create_is_a_public_service_for_other_apps(
+    alpha: Tenant, people: SimpleNamespace, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     # given
     from tenant_apps.payments.services import invoice_create
 
@@ -277,7 +310,9 @@ def test_invoice_create_is_a_public_service_for_other_apps(alpha, people, django
     assert [m.subject for m in mail.outbox] == [f"Invoice {invoice.number}"]
 
 
-def test_listing_invoices_costs_the_same_queries_for_one_or_many(alpha, people, api, make_invoice, submit_offline):
+def test_listing_invoices_costs_the_same_queries_for_one_or_many(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice, submit_offline: SubmitOffline
+) -> None:
     # given: invoices that each have a pending payment
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

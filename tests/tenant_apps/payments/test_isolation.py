@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
 from django_tenants.utils import tenant_context
 
+from shared_apps.tenancy.models import Tenant
+from tests.fixture_types import ApiAs, ClientFor, Deliver, Login, MakeInvoice, SubmitOffline
 from tests.tenant_apps.payments.conftest import INVOICES, PAYMENTS, error_code, intent_event, refreshed
 
 
-def test_an_invoice_of_alpha_is_invisible_from_beta(alpha, beta, people, api, make_invoice, submit_offline):
+def test_an_invoice_of_alpha_is_invisible_from_beta(
+    alpha: Tenant,
+    beta: Tenant,
+    people: SimpleNamespace,
+    api: ApiAs,
+    make_invoice: MakeInvoice,
+    submit_offline: SubmitOffline,
+) -> None:
     # given: an invoice and a payment in alpha
     from tenant_apps.payments.models import Invoice, Payment
 
@@ -31,7 +43,9 @@ def test_an_invoice_of_alpha_is_invisible_from_beta(alpha, beta, people, api, ma
     assert refreshed(alpha, invoice).status == "unpaid"
 
 
-def test_alphas_token_is_refused_by_betas_payments_api(alpha, beta, people, client_for, login, make_invoice):
+def test_alphas_token_is_refused_by_betas_payments_api(
+    alpha: Tenant, beta: Tenant, people: SimpleNamespace, client_for: ClientFor, login: Login, make_invoice: MakeInvoice
+) -> None:
     # given
     invoice = make_invoice(alpha, people.student)
     token = login(alpha, "admin@alpha.test")["access"]
@@ -41,7 +55,9 @@ def test_alphas_token_is_refused_by_betas_payments_api(alpha, beta, people, clie
     assert response.status_code == 401 and error_code(response) == "token_not_valid"
 
 
-def test_a_webhook_naming_alphas_intent_changes_nothing_in_beta_or_alpha(alpha, beta, people, make_invoice, deliver):
+def test_a_webhook_naming_alphas_intent_changes_nothing_in_beta_or_alpha(
+    alpha: Tenant, beta: Tenant, people: SimpleNamespace, make_invoice: MakeInvoice, deliver: Deliver
+) -> None:
     # given: a pending card payment in alpha
     from tenant_apps.payments.models import Payment, StripeEvent
 
@@ -54,7 +70,7 @@ def test_a_webhook_naming_alphas_intent_changes_nothing_in_beta_or_alpha(alpha, 
             method="stripe",
             stripe_payment_intent_id="pi_alpha_only",
         )
-    intent = {
+    intent: dict[str, Any] = {
         "id": "pi_alpha_only",
         "object": "payment_intent",
         "amount": 10000,

@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import tenant_context
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
+from shared_apps.tenancy.models import Tenant
+from tenant_apps.accounts.models import User
+from tests.fixture_types import ApiAs, MakeInvoice, ReceiptOf, SubmitOffline
 from tests.tenant_apps.payments.conftest import INVOICES, PAYMENTS, error_code, refreshed, status_from_payments
 
 
-def _notifications(tenant, user, verb):
+def _notifications(tenant: Tenant, user: User, verb: str) -> list[dict[str, Any]]:
     from tenant_apps.notifications.models import Notification
 
     with tenant_context(tenant):
         return list(Notification.objects.filter(recipient=user, verb=verb).values_list("extra_data", flat=True))
 
 
-def test_offline_payment_is_pending_and_the_financial_users_are_told(alpha, people, make_invoice, submit_offline):
+def test_offline_payment_is_pending_and_the_financial_users_are_told(
+    alpha: Tenant, people: SimpleNamespace, make_invoice: MakeInvoice, submit_offline: SubmitOffline
+) -> None:
     # given
     invoice = make_invoice(alpha, people.student)
     # when
@@ -34,7 +42,9 @@ def test_offline_payment_is_pending_and_the_financial_users_are_told(alpha, peop
     assert [n["payment"] for n in _notifications(alpha, people.financial, "payment.submitted")] == [body["id"]]
 
 
-def test_financial_approves_and_the_invoice_becomes_partially_paid(alpha, people, api, make_invoice, submit_offline):
+def test_financial_approves_and_the_invoice_becomes_partially_paid(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice, submit_offline: SubmitOffline
+) -> None:
     # given
     invoice = make_invoice(alpha, people.student)
     payment = submit_offline(alpha, "student@alpha.test", invoice, "40.00").json()
@@ -63,8 +73,14 @@ def test_financial_approves_and_the_invoice_becomes_partially_paid(alpha, people
     ],
 )
 def test_only_the_financial_role_or_admin_approves_on_a_school(
-    alpha, people, api, make_invoice, submit_offline, email, status
-):
+    alpha: Tenant,
+    people: SimpleNamespace,
+    api: ApiAs,
+    make_invoice: MakeInvoice,
+    submit_offline: SubmitOffline,
+    email: str,
+    status: int,
+) -> None:
     # given
     invoice = make_invoice(alpha, people.student)
     payment = submit_offline(alpha, "student@alpha.test", invoice, "40.00").json()
@@ -79,8 +95,14 @@ def test_only_the_financial_role_or_admin_approves_on_a_school(
     ("email", "status"), [("admin@gamma.test", 200), ("customer@gamma.test", 403), ("seller@gamma.test", 404)]
 )
 def test_on_a_store_without_a_financial_role_the_admin_approves(
-    gamma, people, api, make_invoice, submit_offline, email, status
-):
+    gamma: Tenant,
+    people: SimpleNamespace,
+    api: ApiAs,
+    make_invoice: MakeInvoice,
+    submit_offline: SubmitOffline,
+    email: str,
+    status: int,
+) -> None:
     # given
     invoice = make_invoice(gamma, people.customer, total="30.00")
     payment = submit_offline(gamma, "customer@gamma.test", invoice, "30.00").json()
@@ -91,7 +113,9 @@ def test_on_a_store_without_a_financial_role_the_admin_approves(
     assert refreshed(gamma, invoice).status == ("paid" if status == 200 else "unpaid")
 
 
-def test_rejection_needs_a_reason_which_the_payer_sees(alpha, people, api, make_invoice, submit_offline):
+def test_rejection_needs_a_reason_which_the_payer_sees(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice, submit_offline: SubmitOffline
+) -> None:
     # given
     invoice = make_invoice(alpha, people.student)
     payment = submit_offline(alpha, "student@alpha.test", invoice, "40.00").json()
@@ -112,7 +136,9 @@ def test_rejection_needs_a_reason_which_the_payer_sees(alpha, people, api, make_
     assert refreshed(alpha, invoice).status == "unpaid"
 
 
-def test_overpayment_is_refused_counting_pending_payments(alpha, people, api, make_invoice, submit_offline):
+def test_overpayment_is_refused_counting_pending_payments(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice, submit_offline: SubmitOffline
+) -> None:
     # given: 100.00 invoice, 60.00 pending
     invoice = make_invoice(alpha, people.student)
     first = submit_offline(alpha, "student@alpha.test", invoice, "60.00", tracking_code="T-1").json()
@@ -132,7 +158,9 @@ def test_overpayment_is_refused_counting_pending_payments(alpha, people, api, ma
     assert after.status_code == 409 and error_code(after) == "overpayment"
 
 
-def test_a_rejected_payment_frees_its_amount(alpha, people, api, make_invoice, submit_offline):
+def test_a_rejected_payment_frees_its_amount(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice, submit_offline: SubmitOffline
+) -> None:
     # given
     invoice = make_invoice(alpha, people.student)
     first = submit_offline(alpha, "student@alpha.test", invoice, "100.00", tracking_code="T-1").json()
@@ -148,7 +176,9 @@ def test_a_rejected_payment_frees_its_amount(alpha, people, api, make_invoice, s
     assert again.status_code == 201, again.content
 
 
-def test_a_tracking_code_is_claimed_by_one_live_payment(alpha, people, make_invoice, submit_offline):
+def test_a_tracking_code_is_claimed_by_one_live_payment(
+    alpha: Tenant, people: SimpleNamespace, make_invoice: MakeInvoice, submit_offline: SubmitOffline
+) -> None:
     # given
     invoice = make_invoice(alpha, people.student)
     assert submit_offline(alpha, "student@alpha.test", invoice, "10.00", tracking_code="SAME").status_code == 201
@@ -158,7 +188,9 @@ def test_a_tracking_code_is_claimed_by_one_live_payment(alpha, people, make_invo
     assert duplicate.status_code == 409 and error_code(duplicate) == "duplicate_tracking_code"
 
 
-def test_the_receipt_must_be_the_payers_own_upload(alpha, people, api, make_invoice, receipt_of):
+def test_the_receipt_must_be_the_payers_own_upload(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice, receipt_of: ReceiptOf
+) -> None:
     # given: a receipt uploaded by someone else, and a text file of the payer's
     invoice = make_invoice(alpha, people.student)
     foreign = receipt_of(alpha, people.other_student)
@@ -176,7 +208,9 @@ def test_the_receipt_must_be_the_payers_own_upload(alpha, people, api, make_invo
     assert [(r.status_code, error_code(r)) for r in responses] == [(400, "invalid_receipt")] * 3
 
 
-def test_approvers_may_read_receipts_others_may_not(alpha, people, api, make_invoice, submit_offline):
+def test_approvers_may_read_receipts_others_may_not(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice, submit_offline: SubmitOffline
+) -> None:
     # given
     invoice = make_invoice(alpha, people.student)
     receipt_id = submit_offline(alpha, "student@alpha.test", invoice, "10.00").json()["receipt"]["id"]
@@ -189,7 +223,9 @@ def test_approvers_may_read_receipts_others_may_not(alpha, people, api, make_inv
     assert (by_teacher.status_code, by_other.status_code) == (404, 404)
 
 
-def test_payment_list_is_the_finance_queue_and_each_payers_own(alpha, people, api, make_invoice, submit_offline):
+def test_payment_list_is_the_finance_queue_and_each_payers_own(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAs, make_invoice: MakeInvoice, submit_offline: SubmitOffline
+) -> None:
     # given
     mine = make_invoice(alpha, people.student)
     theirs = make_invoice(alpha, people.other_student)
@@ -206,8 +242,13 @@ def test_payment_list_is_the_finance_queue_and_each_payers_own(alpha, people, ap
 
 
 def test_paying_in_full_offline_emails_the_paid_invoice(
-    alpha, people, api, make_invoice, submit_offline, django_capture_on_commit_callbacks
-):
+    alpha: Tenant,
+    people: SimpleNamespace,
+    api: ApiAs,
+    make_invoice: MakeInvoice,
+    submit_offline: SubmitOffline,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     # given
     invoice = make_invoice(alpha, people.student, total="25.00")
     payment = submit_offline(alpha, "student@alpha.test", invoice, "25.00").json()

@@ -5,11 +5,18 @@ from __future__ import annotations
 import json
 import time
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import Protocol
 
 import pytest
+import stripe
 from django.core import mail
 from django_tenants.utils import tenant_context
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
+from shared_apps.tenancy.models import Tenant
+from tenant_apps.payments.models import Invoice, Payment
+from tests.fixture_types import ApiAs, ApiResponse, Deliver, MakeInvoice, SubmitOffline
 from tests.tenant_apps.payments.conftest import (
     INVOICES,
     PAYMENTS,
@@ -24,32 +31,38 @@ from tests.tenant_apps.payments.conftest import (
 )
 
 
+class Checkout(Protocol):
+    """``checkout(tenant, email, invoice, amount=None)``: the answer of POST .../stripe-payment-intent/."""
+
+    def __call__(self, tenant: Tenant, email: str, invoice: Invoice, amount: str | None = None) -> ApiResponse: ...
+
+
 @pytest.fixture
-def checkout(api):
+def checkout(api: ApiAs) -> Checkout:
     """``checkout(tenant, email, invoice, amount=None)``: POST .../stripe-payment-intent/."""
 
-    def start(tenant, email, invoice, amount=None):
+    def start(tenant: Tenant, email: str, invoice: Invoice, amount: str | None = None) -> ApiResponse:
         body = {} if amount is None else {"amount": amount}
         return api(tenant, email).post(f"{INVOICES}{invoice.pk}/stripe-payment-intent/", body)
 
     return start
 
 
-def _events(tenant):
+def _events(tenant: Tenant) -> list[tuple[str, str]]:
     from tenant_apps.payments.models import StripeEvent
 
     with tenant_context(tenant):
         return list(StripeEvent.objects.values_list("event_id", "outcome"))
 
 
-def _payment(tenant, pk):
+def _payment(tenant: Tenant, pk: int) -> Payment:
     from tenant_apps.payments.models import Payment
 
     with tenant_context(tenant):
         return Payment.objects.get(pk=pk)
 
 
-def _side_effects(tenant):
+def _side_effects(tenant: Tenant) -> tuple[int, int]:
     from tenant_apps.audit.models import AuditLogEntry
     from tenant_apps.notifications.models import Notification
 
@@ -57,7 +70,9 @@ def _side_effects(tenant):
         return AuditLogEntry.objects.count(), Notification.objects.count()
 
 
-def test_without_a_secret_key_online_payments_are_unavailable(alpha, people, make_invoice, checkout):
+def test_without_a_secret_key_online_payments_are_unavailable(
+    alpha: Tenant, people: SimpleNamespace, make_invoice: MakeInvoice, checkout: Checkout
+) -> None:
     # given: the default test settings have no STRIPE_SECRET_KEY
     invoice = make_invoice(alpha, people.student)
     # when
@@ -69,8 +84,13 @@ def test_without_a_secret_key_online_payments_are_unavailable(alpha, people, mak
 
 
 def test_a_card_payment_creates_a_payment_intent_in_minor_units_with_tenant_metadata(
-    alpha, people, api, make_invoice, checkout, stripe_on
-):
+    alpha: Tenant,
+    people: SimpleNamespace,
+    api: ApiAs,
+    make_invoice: MakeInvoice,
+    checkout: Checkout,
+    stripe_on: stripe.StripeClient,
+) -> None:
     # given
     invoice = make_invoice(alpha, people.student)
     # when
@@ -96,8 +116,13 @@ def test_a_card_payment_creates_a_payment_intent_in_minor_units_with_tenant_meta
 
 
 def test_without_an_amount_the_intent_covers_everything_open_and_a_returning_payer_gets_it_again(
-    alpha, people, make_invoice, checkout, submit_offline, stripe_on
-):
+    alpha: Tenant,
+    people: SimpleNamespace,
+    make_invoice: MakeInvoice,
+    checkout: Checkout,
+    submit_offline: SubmitOffline,
+    stripe_on: stripe.StripeClient,
+) -> None:
     # given: 30.00 of 100.00 pending offline
     invoice = make_invoice(alpha, people.student)
     assert submit_offline(alpha, "student@alpha.test", invoice, "30.00").status_code == 201
@@ -111,7 +136,13 @@ def test_without_an_amount_the_intent_covers_everything_open_and_a_returning_pay
     assert again.json()["client_secret"] == first.json()["client_secret"]
 
 
-def test_a_card_payment_beyond_the_open_amount_is_refused(alpha, people, make_invoice, checkout, stripe_on):
+def test_a_card_payment_beyond_the_open_amount_is_refused(
+    alpha: Tenant,
+    people: SimpleNamespace,
+    make_invoice: MakeInvoice,
+    checkout: Checkout,
+    stripe_on: stripe.StripeClient,
+) -> None:
     # given
     invoice = make_invoice(alpha, people.student)
     assert checkout(alpha, "student@alpha.test", invoice, "80.00").status_code == 201
@@ -121,7 +152,9 @@ def test_a_card_payment_beyond_the_open_amount_is_refused(alpha, people, make_in
     assert response.status_code == 409 and error_code(response) == "overpayment"
 
 
-def test_an_unreachable_stripe_leaves_no_payment_behind(alpha, people, make_invoice, checkout, settings):
+def test_an_unreachable_stripe_leaves_no_payment_behind(
+    alpha: Tenant, people: SimpleNamespace, make_invoice: MakeInvoice, checkout: Checkout, settings: Settings
+) -> None:
     # given: a key, but Stripe's base URL is a closed local port
     settings.STRIPE_SECRET_KEY = "sk_test_unreachable"
     invoice = make_invoice(alpha, people.student)
@@ -134,8 +167,14 @@ def test_an_unreachable_stripe_leaves_no_payment_behind(alpha, people, make_invo
 
 
 def test_succeeded_event_approves_the_payment_and_pays_the_invoice(
-    alpha, people, make_invoice, checkout, stripe_on, deliver, django_capture_on_commit_callbacks
-):
+    alpha: Tenant,
+    people: SimpleNamespace,
+    make_invoice: MakeInvoice,
+    checkout: Checkout,
+    stripe_on: stripe.StripeClient,
+    deliver: Deliver,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     # given: the card payment succeeded at Stripe
     invoice = make_invoice(alpha, people.student)
     body = checkout(alpha, "student@alpha.test", invoice).json()
@@ -156,8 +195,16 @@ def test_succeeded_event_approves_the_payment_and_pays_the_invoice(
 
 
 def test_half_offline_and_half_by_card_pays_the_invoice_and_emails_its_pdf(
-    alpha, people, api, make_invoice, checkout, submit_offline, stripe_on, deliver, django_capture_on_commit_callbacks
-):
+    alpha: Tenant,
+    people: SimpleNamespace,
+    api: ApiAs,
+    make_invoice: MakeInvoice,
+    checkout: Checkout,
+    submit_offline: SubmitOffline,
+    stripe_on: stripe.StripeClient,
+    deliver: Deliver,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     # given: an invoice of 120.00; half paid by bank transfer and approved by the financial user
     invoice = make_invoice(alpha, people.student, total="120.00")
     offline = submit_offline(alpha, "student@alpha.test", invoice, "60.00").json()
@@ -187,8 +234,14 @@ def test_half_offline_and_half_by_card_pays_the_invoice_and_emails_its_pdf(
 
 @pytest.mark.parametrize("tamper", ["wrong_secret", "no_header", "stale", "body_changed", "garbage_header"])
 def test_a_badly_signed_event_is_refused_and_changes_nothing(
-    alpha, people, make_invoice, checkout, stripe_on, deliver, tamper
-):
+    alpha: Tenant,
+    people: SimpleNamespace,
+    make_invoice: MakeInvoice,
+    checkout: Checkout,
+    stripe_on: stripe.StripeClient,
+    deliver: Deliver,
+    tamper: str,
+) -> None:
     # given
     invoice = make_invoice(alpha, people.student)
     body = checkout(alpha, "student@alpha.test", invoice).json()
@@ -210,7 +263,14 @@ def test_a_badly_signed_event_is_refused_and_changes_nothing(
     assert _events(alpha) == []
 
 
-def test_a_replayed_event_is_a_no_op(alpha, people, make_invoice, checkout, stripe_on, deliver):
+def test_a_replayed_event_is_a_no_op(
+    alpha: Tenant,
+    people: SimpleNamespace,
+    make_invoice: MakeInvoice,
+    checkout: Checkout,
+    stripe_on: stripe.StripeClient,
+    deliver: Deliver,
+) -> None:
     # given: the event was processed once
     invoice = make_invoice(alpha, people.student, total="50.00")
     body = checkout(alpha, "student@alpha.test", invoice, "20.00").json()
@@ -228,7 +288,16 @@ def test_a_replayed_event_is_a_no_op(alpha, people, make_invoice, checkout, stri
     assert _events(alpha) == [(event["id"], "approved")]
 
 
-def test_events_of_another_tenant_are_ignored(alpha, beta, gamma, people, make_invoice, checkout, stripe_on, deliver):
+def test_events_of_another_tenant_are_ignored(
+    alpha: Tenant,
+    beta: Tenant,
+    gamma: Tenant,
+    people: SimpleNamespace,
+    make_invoice: MakeInvoice,
+    checkout: Checkout,
+    stripe_on: stripe.StripeClient,
+    deliver: Deliver,
+) -> None:
     # given: alpha's card payment succeeded
     invoice = make_invoice(alpha, people.student)
     body = checkout(alpha, "student@alpha.test", invoice).json()
@@ -245,8 +314,13 @@ def test_events_of_another_tenant_are_ignored(alpha, beta, gamma, people, make_i
 
 
 def test_a_failed_card_payment_is_rejected_with_stripes_message_and_frees_its_amount(
-    alpha, people, make_invoice, checkout, stripe_on, deliver
-):
+    alpha: Tenant,
+    people: SimpleNamespace,
+    make_invoice: MakeInvoice,
+    checkout: Checkout,
+    stripe_on: stripe.StripeClient,
+    deliver: Deliver,
+) -> None:
     # given
     invoice = make_invoice(alpha, people.student)
     body = checkout(alpha, "student@alpha.test", invoice).json()
@@ -264,8 +338,13 @@ def test_a_failed_card_payment_is_rejected_with_stripes_message_and_frees_its_am
 
 
 def test_success_after_a_failure_on_the_same_intent_is_approved_when_the_invoice_has_room(
-    alpha, people, make_invoice, checkout, stripe_on, deliver
-):
+    alpha: Tenant,
+    people: SimpleNamespace,
+    make_invoice: MakeInvoice,
+    checkout: Checkout,
+    stripe_on: stripe.StripeClient,
+    deliver: Deliver,
+) -> None:
     # given: a failed attempt, processed
     invoice = make_invoice(alpha, people.student)
     body = checkout(alpha, "student@alpha.test", invoice).json()
@@ -284,8 +363,15 @@ def test_success_after_a_failure_on_the_same_intent_is_approved_when_the_invoice
 
 
 def test_success_of_a_rejected_payment_that_no_longer_fits_is_flagged_for_refund(
-    alpha, people, api, make_invoice, checkout, submit_offline, stripe_on, deliver
-):
+    alpha: Tenant,
+    people: SimpleNamespace,
+    api: ApiAs,
+    make_invoice: MakeInvoice,
+    checkout: Checkout,
+    submit_offline: SubmitOffline,
+    stripe_on: stripe.StripeClient,
+    deliver: Deliver,
+) -> None:
     # given: an abandoned card checkout was rejected by hand, and the invoice was then paid offline
     invoice = make_invoice(alpha, people.student)
     card = checkout(alpha, "student@alpha.test", invoice).json()
@@ -311,8 +397,13 @@ def test_success_of_a_rejected_payment_that_no_longer_fits_is_flagged_for_refund
 
 
 def test_an_event_whose_amount_differs_from_the_payment_does_not_approve_it(
-    alpha, people, make_invoice, checkout, stripe_on, deliver
-):
+    alpha: Tenant,
+    people: SimpleNamespace,
+    make_invoice: MakeInvoice,
+    checkout: Checkout,
+    stripe_on: stripe.StripeClient,
+    deliver: Deliver,
+) -> None:
     # given: a (validly signed) event claiming less money than the payment
     invoice = make_invoice(alpha, people.student)
     body = checkout(alpha, "student@alpha.test", invoice).json()
@@ -325,7 +416,7 @@ def test_an_event_whose_amount_differs_from_the_payment_does_not_approve_it(
     assert _payment(alpha, body["payment"]["id"]).status == "pending"
 
 
-def test_an_event_for_an_unknown_intent_of_this_tenant_is_recorded_and_ignored(alpha, deliver):
+def test_an_event_for_an_unknown_intent_of_this_tenant_is_recorded_and_ignored(alpha: Tenant, deliver: Deliver) -> None:
     # given
     intent = {
         "id": "pi_unknown",
@@ -341,7 +432,7 @@ def test_an_event_for_an_unknown_intent_of_this_tenant_is_recorded_and_ignored(a
     assert _events(alpha) == [("evt_unknown", "unknown_payment")]
 
 
-def test_without_a_webhook_secret_the_endpoint_refuses(alpha, deliver, settings):
+def test_without_a_webhook_secret_the_endpoint_refuses(alpha: Tenant, deliver: Deliver, settings: Settings) -> None:
     # given
     settings.STRIPE_WEBHOOK_SECRET = ""
     # when
@@ -350,7 +441,14 @@ def test_without_a_webhook_secret_the_endpoint_refuses(alpha, deliver, settings)
     assert response.status_code == 503 and error_code(response) == "payments_unavailable"
 
 
-def test_card_payments_are_not_approved_by_hand(alpha, people, api, make_invoice, checkout, stripe_on):
+def test_card_payments_are_not_approved_by_hand(
+    alpha: Tenant,
+    people: SimpleNamespace,
+    api: ApiAs,
+    make_invoice: MakeInvoice,
+    checkout: Checkout,
+    stripe_on: stripe.StripeClient,
+) -> None:
     # given
     invoice = make_invoice(alpha, people.student)
     body = checkout(alpha, "student@alpha.test", invoice).json()

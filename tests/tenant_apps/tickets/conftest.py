@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -10,7 +10,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from shared_apps.tenancy.models import Tenant
+from tenant_apps.accounts.models import User
+from tenant_apps.files.models import StoredFile
 from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
+from tests.fixture_types import ApiResponse, ClientFor, Login, MakePerson, MakeUser
 
 TICKETS = "/api/v1/tickets/"
 FILES = "/api/v1/files/"
@@ -21,7 +25,7 @@ def ticket_url(pk: Any, action: str | None = None) -> str:
     return f"{TICKETS}{pk}/" + (f"{action}/" if action else "")
 
 
-def ids(response: Any) -> set[int]:
+def ids(response: ApiResponse) -> set[int]:
     """The ticket ids of a list response."""
     assert response.status_code == 200, response.content
     return {ticket["id"] for ticket in response.json()["results"]}
@@ -30,18 +34,28 @@ def ids(response: Any) -> set[int]:
 class Person(SimpleNamespace):
     """A user of a test site: ``user`` (the model instance), ``email`` and an API ``client``."""
 
-    user: Any
+    user: User
     email: str
     client: APIClient
 
 
+class School(SimpleNamespace):
+    """The people of the ``alpha`` school site (see the ``school`` fixture)."""
+
+    tenant: Tenant
+    ann: Person
+    bob: Person
+    sue: Person
+    tom: Person
+    tia: Person
+    admin: Person
+
+
 @pytest.fixture
-def person(
-    client_for: Callable[..., APIClient], login: Callable[..., dict[str, str]], make_user: Callable[..., Any]
-) -> Callable[..., Person]:
+def person(client_for: ClientFor, login: Login, make_user: MakeUser) -> MakePerson:
     """``person(tenant, email, roles)``: a new user of ``tenant`` with a logged-in API client."""
 
-    def make(tenant: Any, email: str, roles: list[str] | None = None, **fields: Any) -> Person:
+    def make(tenant: Tenant, email: str, roles: list[str] | None = None, **fields: Any) -> Person:
         user = make_user(tenant, email, roles=roles, **fields)
         return Person(user=user, email=email, client=client_for(tenant, login(tenant, email)["access"]))
 
@@ -50,18 +64,18 @@ def person(
 
 @pytest.fixture
 def school(
-    alpha: Any,
-    person: Callable[..., Person],
-    client_for: Callable[..., APIClient],
-    login: Callable[..., dict[str, str]],
-) -> SimpleNamespace:
+    alpha: Tenant,
+    person: MakePerson,
+    client_for: ClientFor,
+    login: Login,
+) -> School:
     """The people of the ``alpha`` school site.
 
     ``ann`` (student, opens tickets), ``bob`` (another student), ``sue`` (support),
     ``tom`` and ``tia`` (teachers, assignable), ``admin`` (the site's owner).
     """
     admin_user = _user(alpha, "admin@alpha.test")
-    return SimpleNamespace(
+    return School(
         tenant=alpha,
         ann=person(alpha, "ann@alpha.test", ["student"], full_name="Ann Student"),
         bob=person(alpha, "bob@alpha.test", ["student"]),
@@ -76,7 +90,7 @@ def school(
     )
 
 
-def _user(tenant: Any, email: str) -> Any:
+def _user(tenant: Tenant, email: str) -> User:
     from django_tenants.utils import tenant_context
 
     from tenant_apps.accounts.models import User
@@ -101,7 +115,7 @@ def upload(client: APIClient, name: str = "note.txt", content: bytes = b"a plain
 
 
 @pytest.fixture
-def stored_file_target() -> Iterator[Any]:
+def stored_file_target() -> Iterator[type[StoredFile]]:
     """``files.StoredFile`` registered as a linkable ticket target for one test."""
     from tenant_apps.files.models import StoredFile
     from tenant_apps.tickets.targets import register_ticket_target, unregister_ticket_target

@@ -6,18 +6,20 @@ from __future__ import annotations
 import pytest
 from django_tenants.utils import tenant_context
 from guardian.core import ObjectPermissionChecker
+from rest_framework.test import APIClient
 
 from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.notifications.models import Notification
 from tenant_apps.tickets.models import Ticket
-from tests.tenant_apps.tickets.conftest import TICKETS, error_code, ids, open_ticket, ticket_url
+from tests.fixture_types import ApiResponse
+from tests.tenant_apps.tickets.conftest import TICKETS, School, error_code, ids, open_ticket, ticket_url
 
 
-def _assign(client, pk, assignee):
+def _assign(client: APIClient, pk: int, assignee: int | None) -> ApiResponse:
     return client.post(ticket_url(pk, "assign"), {"assignee": assignee})
 
 
-def test_the_assignee_may_read_reply_to_and_close_the_ticket(school):
+def test_the_assignee_may_read_reply_to_and_close_the_ticket(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when
@@ -35,7 +37,7 @@ def test_the_assignee_may_read_reply_to_and_close_the_ticket(school):
     assert close.status_code == 200
 
 
-def test_reassignment_moves_the_permission_and_the_old_assignee_loses_access(school):
+def test_reassignment_moves_the_permission_and_the_old_assignee_loses_access(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     _assign(school.sue.client, ticket["id"], school.tom.user.pk)
@@ -53,7 +55,7 @@ def test_reassignment_moves_the_permission_and_the_old_assignee_loses_access(sch
         assert ObjectPermissionChecker(school.tia.user).has_perm("change_ticket", row)
 
 
-def test_unassigning_the_creator_does_not_take_their_own_ticket_away(school):
+def test_unassigning_the_creator_does_not_take_their_own_ticket_away(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     _assign(school.sue.client, ticket["id"], school.ann.user.pk)
@@ -66,7 +68,7 @@ def test_unassigning_the_creator_does_not_take_their_own_ticket_away(school):
 
 
 @pytest.mark.parametrize("who", ["ann", "bob", "tom"], ids=["creator", "stranger", "teacher"])
-def test_only_support_staff_may_assign(school, who):
+def test_only_support_staff_may_assign(school: School, who: str) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when
@@ -77,7 +79,7 @@ def test_only_support_staff_may_assign(school, who):
     assert school.sue.client.get(ticket_url(ticket["id"])).json()["assignee"] is None
 
 
-def test_assigning_to_an_unknown_or_deactivated_user_is_refused(school):
+def test_assigning_to_an_unknown_or_deactivated_user_is_refused(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     with tenant_context(school.tenant):
@@ -91,7 +93,7 @@ def test_assigning_to_an_unknown_or_deactivated_user_is_refused(school):
     assert error_code(unknown) == error_code(inactive) == "invalid_assignee"
 
 
-def test_assignment_is_audited_and_notifies_the_new_and_old_assignee_and_the_creator(school):
+def test_assignment_is_audited_and_notifies_the_new_and_old_assignee_and_the_creator(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     _assign(school.sue.client, ticket["id"], school.tom.user.pk)
@@ -122,7 +124,7 @@ def test_assignment_is_audited_and_notifies_the_new_and_old_assignee_and_the_cre
     assert unassigned.extra_data == {"ticket_id": ticket["id"]}  # nothing they may no longer see
 
 
-def test_assigning_the_current_assignee_again_changes_nothing(school):
+def test_assigning_the_current_assignee_again_changes_nothing(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     _assign(school.sue.client, ticket["id"], school.tom.user.pk)

@@ -6,17 +6,20 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from rest_framework.test import APIClient
 
-from tests.tenant_apps.tickets.conftest import FILES, error_code, open_ticket, ticket_url, upload
+from tests.tenant_apps.tickets.conftest import FILES, School, error_code, open_ticket, ticket_url, upload
 
 
-def _can_read(client, file_id):
+def _can_read(client: APIClient, file_id: str) -> bool:
     response = client.get(f"{FILES}{file_id}/")
     assert response.status_code in (200, 404), response.content
     return response.status_code == 200
 
 
-def test_a_ticket_carries_its_creators_uploaded_files_and_shows_them_with_a_download_link(school):
+def test_a_ticket_carries_its_creators_uploaded_files_and_shows_them_with_a_download_link(
+    school: School,
+) -> None:
     # given
     file_id = upload(school.ann.client, "screenshot.txt")
     # when
@@ -27,7 +30,7 @@ def test_a_ticket_carries_its_creators_uploaded_files_and_shows_them_with_a_down
     assert "/download/?signature=" in attachments[0]["url"]
 
 
-def test_a_reply_may_carry_only_files(school):
+def test_a_reply_may_carry_only_files(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     file_id = upload(school.sue.client, "steps.txt")
@@ -39,7 +42,7 @@ def test_a_reply_may_carry_only_files(school):
     assert [a["id"] for a in response.json()["attachments"]] == [file_id]
 
 
-def test_someone_elses_file_or_an_unknown_id_is_refused_and_nothing_is_created(school):
+def test_someone_elses_file_or_an_unknown_id_is_refused_and_nothing_is_created(school: School) -> None:
     # given
     bobs_file = upload(school.bob.client)
     ticket = open_ticket(school.ann.client)
@@ -69,7 +72,9 @@ def test_someone_elses_file_or_an_unknown_id_is_refused_and_nothing_is_created(s
     ],
     ids=["creator", "support", "admin", "assignee", "stranger", "other-teacher"],
 )
-def test_an_attachment_is_readable_by_whoever_may_view_the_ticket_only(school, reader, allowed):
+def test_an_attachment_is_readable_by_whoever_may_view_the_ticket_only(
+    school: School, reader: str, allowed: bool
+) -> None:
     # given
     file_id = upload(school.ann.client)
     ticket = open_ticket(school.ann.client, attachments=[file_id])
@@ -80,7 +85,7 @@ def test_an_attachment_is_readable_by_whoever_may_view_the_ticket_only(school, r
     assert readable is allowed
 
 
-def test_a_reply_attachment_becomes_readable_by_the_creator(school):
+def test_a_reply_attachment_becomes_readable_by_the_creator(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     file_id = upload(school.sue.client, "answer.txt")
@@ -93,7 +98,7 @@ def test_a_reply_attachment_becomes_readable_by_the_creator(school):
     assert not _can_read(school.bob.client, file_id)
 
 
-def test_the_old_assignee_can_no_longer_read_the_attachments(school):
+def test_the_old_assignee_can_no_longer_read_the_attachments(school: School) -> None:
     # given
     file_id = upload(school.ann.client)
     ticket = open_ticket(school.ann.client, attachments=[file_id])
@@ -107,7 +112,7 @@ def test_the_old_assignee_can_no_longer_read_the_attachments(school):
     assert _can_read(school.tia.client, file_id)
 
 
-def test_the_same_file_id_twice_is_attached_once(school):
+def test_the_same_file_id_twice_is_attached_once(school: School) -> None:
     # given
     file_id = upload(school.ann.client)
     # when
@@ -116,7 +121,7 @@ def test_the_same_file_id_twice_is_attached_once(school):
     assert [a["id"] for a in ticket["messages"][0]["attachments"]] == [file_id]
 
 
-def test_more_than_ten_files_on_one_message_are_refused(school):
+def test_more_than_ten_files_on_one_message_are_refused(school: School) -> None:
     # given
     file_ids = [upload(school.ann.client, f"n{i}.txt") for i in range(11)]
     # when

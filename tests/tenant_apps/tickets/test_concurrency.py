@@ -14,6 +14,7 @@ from django.db import connections, transaction
 from django_tenants.utils import tenant_context
 
 from saas.api.errors import ApplicationError
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import user_create
 from tenant_apps.audit.models import AuditLogEntry
@@ -24,7 +25,7 @@ from tenant_apps.tickets.models import Ticket, TicketMessage
 EMAILS = ("tickets-race-ann@alpha.test", "tickets-race-sue@alpha.test")
 
 
-def _thread(tenant: Any, function: Callable[[], Any], results: dict[str, Any], key: str) -> threading.Thread:
+def _thread(tenant: Tenant, function: Callable[[], Any], results: dict[str, Any], key: str) -> threading.Thread:
     def work() -> None:
         try:
             with tenant_context(tenant):
@@ -37,7 +38,7 @@ def _thread(tenant: Any, function: Callable[[], Any], results: dict[str, Any], k
     return threading.Thread(target=work)
 
 
-def _committed(tenant: Any, function: Callable[[], Any]) -> Any:
+def _committed(tenant: Tenant, function: Callable[[], Any]) -> Any:
     results: dict[str, Any] = {}
     thread = _thread(tenant, function, results, "result")
     thread.start()
@@ -47,7 +48,7 @@ def _committed(tenant: Any, function: Callable[[], Any]) -> Any:
     return results.get("result")
 
 
-def _remove(tenant: Any) -> None:
+def _remove(tenant: Tenant) -> None:
     """Delete what the threads committed: the ticket's audit rows and notifications, the ticket
     (its messages and guardian rows go with it), the users."""
 
@@ -65,7 +66,9 @@ def _remove(tenant: Any) -> None:
     _committed(tenant, remove)
 
 
-def test_a_close_waits_for_a_concurrent_close_of_the_same_ticket_and_then_refuses(session_tenants, db):
+def test_a_close_waits_for_a_concurrent_close_of_the_same_ticket_and_then_refuses(
+    session_tenants: dict[str, Tenant], db: None
+) -> None:
     # given: a committed ticket, and a support member's close holding the row lock, not yet committed
     alpha = session_tenants["alpha"]
 

@@ -3,21 +3,25 @@ and the notifications every change leaves."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django_tenants.utils import tenant_context
+from rest_framework.test import APIClient
 
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.notifications.models import Notification
-from tests.tenant_apps.tickets.conftest import error_code, open_ticket, ticket_url
+from tests.tenant_apps.tickets.conftest import School, error_code, open_ticket, ticket_url
 
 
-def _status(client, pk):
+def _status(client: APIClient, pk: int) -> str:
     response = client.get(ticket_url(pk))
     assert response.status_code == 200, response.content
     return response.json()["status"]
 
 
-def _audit(tenant, pk):
+def _audit(tenant: Tenant, pk: int) -> list[tuple[str, str, dict[str, Any]]]:
     with tenant_context(tenant):
         return [
             (e.verb, e.actor_repr, e.changes)
@@ -25,12 +29,12 @@ def _audit(tenant, pk):
         ]
 
 
-def _notified(tenant, verb, pk):
+def _notified(tenant: Tenant, verb: str, pk: int) -> list[str]:
     with tenant_context(tenant):
         return sorted(n.recipient.email for n in Notification.objects.filter(verb=verb, object_id=str(pk)))
 
 
-def test_a_support_reply_answers_the_ticket_and_a_creator_reply_opens_it_again(school):
+def test_a_support_reply_answers_the_ticket_and_a_creator_reply_opens_it_again(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when
@@ -46,7 +50,7 @@ def test_a_support_reply_answers_the_ticket_and_a_creator_reply_opens_it_again(s
     assert [m["body"] for m in conversation] == ["The video does not load.", "Try another browser.", "Still broken."]
 
 
-def test_a_stranger_cannot_reply_and_the_conversation_is_unchanged(school):
+def test_a_stranger_cannot_reply_and_the_conversation_is_unchanged(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when
@@ -57,7 +61,7 @@ def test_a_stranger_cannot_reply_and_the_conversation_is_unchanged(school):
 
 
 @pytest.mark.parametrize("closer", ["ann", "sue", "admin"], ids=["creator", "support", "admin"])
-def test_the_creator_and_support_staff_may_close_a_ticket(school, closer):
+def test_the_creator_and_support_staff_may_close_a_ticket(school: School, closer: str) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when
@@ -68,7 +72,7 @@ def test_the_creator_and_support_staff_may_close_a_ticket(school, closer):
     assert response.json()["closed_at"] is not None
 
 
-def test_a_stranger_cannot_close_someone_elses_ticket(school):
+def test_a_stranger_cannot_close_someone_elses_ticket(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when
@@ -78,7 +82,7 @@ def test_a_stranger_cannot_close_someone_elses_ticket(school):
     assert _status(school.ann.client, ticket["id"]) == "open"
 
 
-def test_a_closed_ticket_refuses_replies_until_it_is_reopened(school):
+def test_a_closed_ticket_refuses_replies_until_it_is_reopened(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     school.sue.client.post(ticket_url(ticket["id"], "close"))
@@ -100,7 +104,7 @@ def test_a_closed_ticket_refuses_replies_until_it_is_reopened(school):
     assert len(school.ann.client.get(ticket_url(ticket["id"])).json()["messages"]) == 2
 
 
-def test_support_staff_may_reopen_a_ticket_the_creator_closed(school):
+def test_support_staff_may_reopen_a_ticket_the_creator_closed(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     school.ann.client.post(ticket_url(ticket["id"], "close"))
@@ -111,7 +115,7 @@ def test_support_staff_may_reopen_a_ticket_the_creator_closed(school):
     assert response.json()["status"] == "open"
 
 
-def test_closing_a_closed_ticket_and_reopening_an_open_one_are_conflicts(school):
+def test_closing_a_closed_ticket_and_reopening_an_open_one_are_conflicts(school: School) -> None:
     # given
     open_one = open_ticket(school.ann.client)
     closed_one = open_ticket(school.ann.client)
@@ -124,7 +128,7 @@ def test_closing_a_closed_ticket_and_reopening_an_open_one_are_conflicts(school)
     assert error_code(close_again) == error_code(reopen_open) == "invalid_status_transition"
 
 
-def test_every_status_change_is_in_the_audit_log_with_its_actor(school):
+def test_every_status_change_is_in_the_audit_log_with_its_actor(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     pk = ticket["id"]
@@ -146,7 +150,7 @@ def test_every_status_change_is_in_the_audit_log_with_its_actor(school):
     assert entries[3][2] == {"status": ["closed", "open"]}
 
 
-def test_a_refused_change_leaves_no_audit_row(school):
+def test_a_refused_change_leaves_no_audit_row(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     school.ann.client.post(ticket_url(ticket["id"], "close"))
@@ -158,7 +162,7 @@ def test_a_refused_change_leaves_no_audit_row(school):
     assert _audit(school.tenant, ticket["id"]) == before
 
 
-def test_a_new_ticket_notifies_the_support_staff_but_not_other_users(school):
+def test_a_new_ticket_notifies_the_support_staff_but_not_other_users(school: School) -> None:
     # when
     ticket = open_ticket(school.ann.client, subject="Exam date?")
     # then
@@ -169,7 +173,7 @@ def test_a_new_ticket_notifies_the_support_staff_but_not_other_users(school):
         assert row.extra_data["subject"] == "Exam date?"
 
 
-def test_a_support_reply_notifies_the_creator_and_a_creator_reply_notifies_support(school):
+def test_a_support_reply_notifies_the_creator_and_a_creator_reply_notifies_support(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when
@@ -182,7 +186,7 @@ def test_a_support_reply_notifies_the_creator_and_a_creator_reply_notifies_suppo
     assert sorted(set(to_everyone) - {"ann@alpha.test"}) == ["admin@alpha.test", "sue@alpha.test"]
 
 
-def test_once_assigned_the_creators_replies_notify_the_assignee_only(school):
+def test_once_assigned_the_creators_replies_notify_the_assignee_only(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     school.sue.client.post(ticket_url(ticket["id"], "assign"), {"assignee": school.tom.user.pk})
@@ -192,7 +196,7 @@ def test_once_assigned_the_creators_replies_notify_the_assignee_only(school):
     assert _notified(school.tenant, "ticket.replied", ticket["id"]) == ["tom@alpha.test"]
 
 
-def test_closing_notifies_the_other_party(school):
+def test_closing_notifies_the_other_party(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when

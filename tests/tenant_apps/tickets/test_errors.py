@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from tests.tenant_apps.tickets.conftest import TICKETS, error_code, open_ticket, ticket_url
+from tests.fixture_types import ClientFor
+from tests.tenant_apps.tickets.conftest import TICKETS, School, error_code, open_ticket, ticket_url
 
 VALID = {"subject": "Help", "body": "Please."}
 
@@ -40,7 +43,9 @@ VALID = {"subject": "Help", "body": "Please."}
         "attachment-object",
     ],
 )
-def test_an_invalid_new_ticket_is_refused_with_the_field_named(school, body, field):
+def test_an_invalid_new_ticket_is_refused_with_the_field_named(
+    school: School, body: dict[str, Any], field: str
+) -> None:
     # when
     response = school.ann.client.post(TICKETS, body)
     # then
@@ -49,7 +54,7 @@ def test_an_invalid_new_ticket_is_refused_with_the_field_named(school, body, fie
     assert field in response.json()["error"]["details"]
 
 
-def test_a_json_body_that_is_not_an_object_is_a_validation_error(school):
+def test_a_json_body_that_is_not_an_object_is_a_validation_error(school: School) -> None:
     # when
     response = school.ann.client.post(TICKETS, ["subject"])
     # then
@@ -57,7 +62,7 @@ def test_a_json_body_that_is_not_an_object_is_a_validation_error(school):
     assert error_code(response) == "validation_error"
 
 
-def test_malformed_json_is_a_parse_error(school):
+def test_malformed_json_is_a_parse_error(school: School) -> None:
     # when
     response = school.ann.client.post(TICKETS, "{not json", content_type="application/json")
     # then
@@ -65,7 +70,7 @@ def test_malformed_json_is_a_parse_error(school):
     assert error_code(response) == "parse_error"
 
 
-def test_a_form_post_is_refused_as_an_unsupported_media_type(school):
+def test_a_form_post_is_refused_as_an_unsupported_media_type(school: School) -> None:
     # when
     response = school.ann.client.post(TICKETS, VALID, format="multipart")
     # then
@@ -73,7 +78,7 @@ def test_a_form_post_is_refused_as_an_unsupported_media_type(school):
     assert error_code(response) == "unsupported_media_type"
 
 
-def test_line_breaks_in_the_subject_become_spaces(school):
+def test_line_breaks_in_the_subject_become_spaces(school: School) -> None:
     # when
     ticket = open_ticket(school.ann.client, subject="Broken\r\nBcc: someone@example.com  now")
     # then
@@ -81,7 +86,7 @@ def test_line_breaks_in_the_subject_become_spaces(school):
 
 
 @pytest.mark.parametrize("body", [{}, {"body": ""}, {"body": "ok", "attachments": ["nope"]}, {"body": None}])
-def test_an_invalid_reply_is_refused(school, body):
+def test_an_invalid_reply_is_refused(school: School, body: dict[str, Any]) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when
@@ -92,7 +97,7 @@ def test_an_invalid_reply_is_refused(school, body):
 
 
 @pytest.mark.parametrize("body", [{}, {"assignee": "tom"}, {"assignee": 0}, {"assignee": 2**70}, {"assignee": 1.5}])
-def test_an_invalid_assignment_is_refused(school, body):
+def test_an_invalid_assignment_is_refused(school: School, body: dict[str, Any]) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when
@@ -106,7 +111,7 @@ def test_an_invalid_assignment_is_refused(school, body):
     ("method", "path"),
     [("get", "abc/"), ("get", f"{10**30}/"), ("post", f"{2**63}/close/"), ("get", "-1/"), ("post", "0/messages/")],
 )
-def test_a_ticket_id_that_cannot_exist_is_a_json_404(school, method, path):
+def test_a_ticket_id_that_cannot_exist_is_a_json_404(school: School, method: str, path: str) -> None:
     # when
     response = getattr(school.sue.client, method)(f"{TICKETS}{path}", {"body": "x"} if method == "post" else None)
     # then
@@ -117,7 +122,7 @@ def test_a_ticket_id_that_cannot_exist_is_a_json_404(school, method, path):
 @pytest.mark.parametrize(
     ("method", "action"), [("get", "messages"), ("get", "close"), ("put", None), ("patch", None), ("delete", None)]
 )
-def test_methods_the_api_does_not_offer_are_refused(school, method, action):
+def test_methods_the_api_does_not_offer_are_refused(school: School, method: str, action: str | None) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when
@@ -127,7 +132,7 @@ def test_methods_the_api_does_not_offer_are_refused(school, method, action):
     assert error_code(response) == "method_not_allowed"
 
 
-def test_anonymous_requests_are_refused(school, client_for):
+def test_anonymous_requests_are_refused(school: School, client_for: ClientFor) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     anonymous = client_for(school.tenant)

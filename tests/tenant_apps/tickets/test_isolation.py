@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from django_tenants.utils import tenant_context
 
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.tickets.models import Ticket, TicketUserObjectPermission
-from tests.tenant_apps.tickets.conftest import FILES, TICKETS, ids, open_ticket, ticket_url, upload
+from tests.fixture_types import ClientFor, Login, MakePerson
+from tests.tenant_apps.tickets.conftest import FILES, TICKETS, School, ids, open_ticket, ticket_url, upload
 
 
-def test_a_ticket_of_one_school_is_invisible_to_another_schools_support_through_the_api(school, beta, person):
+def test_a_ticket_of_one_school_is_invisible_to_another_schools_support_through_the_api(
+    school: School, beta: Tenant, person: MakePerson
+) -> None:
     # given
     ticket = open_ticket(school.ann.client, subject="Alpha only")
     beta_support = person(beta, "sue@beta.test", ["support"])
@@ -21,7 +25,9 @@ def test_a_ticket_of_one_school_is_invisible_to_another_schools_support_through_
     assert detail.status_code == reply.status_code == 404
 
 
-def test_the_same_email_on_another_site_is_another_user_without_the_ticket(school, beta, person):
+def test_the_same_email_on_another_site_is_another_user_without_the_ticket(
+    school: School, beta: Tenant, person: MakePerson
+) -> None:
     # given
     ticket = open_ticket(school.ann.client, subject="Alpha only")
     twin = person(beta, "ann@alpha.test", ["student"])
@@ -33,7 +39,7 @@ def test_the_same_email_on_another_site_is_another_user_without_the_ticket(schoo
     assert detail.status_code == 404
 
 
-def test_a_ticket_of_one_site_is_absent_from_another_schema_through_the_orm(school, beta):
+def test_a_ticket_of_one_site_is_absent_from_another_schema_through_the_orm(school: School, beta: Tenant) -> None:
     # given
     open_ticket(school.ann.client, subject="Alpha only")
     # when
@@ -49,7 +55,9 @@ def test_a_ticket_of_one_site_is_absent_from_another_schema_through_the_orm(scho
     assert grants_in_beta == 0
 
 
-def test_an_attachment_of_one_site_cannot_be_read_from_another(school, beta, person, client_for, login):
+def test_an_attachment_of_one_site_cannot_be_read_from_another(
+    school: School, beta: Tenant, person: MakePerson, client_for: ClientFor, login: Login
+) -> None:
     # given
     file_id = upload(school.ann.client)
     open_ticket(school.ann.client, attachments=[file_id])

@@ -12,7 +12,7 @@ KINDS = sorted(kind for kind in settings.TENANT_TYPES if kind != "public")
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_the_support_roles_of_a_kind_are_roles_of_that_kind_and_include_admin(kind):
+def test_the_support_roles_of_a_kind_are_roles_of_that_kind_and_include_admin(kind: str) -> None:
     assert ADMIN in support_roles(kind)
     assert set(support_roles(kind)) <= set(roles_of(kind))
 
@@ -26,5 +26,5 @@ def test_the_support_roles_of_a_kind_are_roles_of_that_kind_and_include_admin(ki
         ("store", {ADMIN}),
     ],
 )
-def test_support_staff_per_kind(kind, expected):
+def test_support_staff_per_kind(kind: str, expected: set[str]) -> None:
     assert set(support_roles(kind)) == expected

@@ -5,17 +5,25 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
-from tests.tenant_apps.tickets.conftest import TICKETS, open_ticket
+from shared_apps.tenancy.models import Tenant
+from tests.fixture_types import MakePerson, MakeUser
+from tests.tenant_apps.tickets.conftest import TICKETS, School, open_ticket
 
 
-def _recipients():
+def _recipients() -> list[str]:
     return sorted(address for message in mail.outbox for address in message.to)
 
 
 def test_a_new_ticket_emails_the_sites_active_support_staff_only(
-    school, beta, person, make_user, django_capture_on_commit_callbacks
-):
+    school: School,
+    beta: Tenant,
+    person: MakePerson,
+    make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     # given
     make_user(school.tenant, "gone@alpha.test", roles=["support"], is_active=False)
     make_user(school.tenant, "fin@alpha.test", roles=["financial"])
@@ -28,7 +36,9 @@ def test_a_new_ticket_emails_the_sites_active_support_staff_only(
     assert all(len(message.to) == 1 for message in mail.outbox)  # nobody sees the others' addresses
 
 
-def test_the_support_email_names_the_ticket_and_quotes_the_message(school, django_capture_on_commit_callbacks):
+def test_the_support_email_names_the_ticket_and_quotes_the_message(
+    school: School, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     # when
     with django_capture_on_commit_callbacks(execute=True):
         ticket = open_ticket(
@@ -43,12 +53,16 @@ def test_the_support_email_names_the_ticket_and_quotes_the_message(school, djang
     site = settings.SITE_URL_FORMAT.format(host="alpha.localhost")
     assert f"{site}/api/v1/tickets/{ticket['id']}/" in message.body
     assert "Alpha" in message.from_email
+    assert isinstance(message, EmailMultiAlternatives)
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
+    assert isinstance(html, str)
     assert "Certificate &lt;missing&gt;" in html
 
 
-def test_a_ticket_opened_by_support_staff_is_not_emailed_to_its_author(school, django_capture_on_commit_callbacks):
+def test_a_ticket_opened_by_support_staff_is_not_emailed_to_its_author(
+    school: School, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     # when
     with django_capture_on_commit_callbacks(execute=True):
         open_ticket(school.sue.client)
@@ -56,7 +70,12 @@ def test_a_ticket_opened_by_support_staff_is_not_emailed_to_its_author(school, d
     assert _recipients() == ["admin@alpha.test"]
 
 
-def test_on_a_store_site_the_admins_receive_the_email(gamma, person, make_user, django_capture_on_commit_callbacks):
+def test_on_a_store_site_the_admins_receive_the_email(
+    gamma: Tenant,
+    person: MakePerson,
+    make_user: MakeUser,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     # given
     customer = person(gamma, "cara@gamma.test", ["customer"])
     make_user(gamma, "sam@gamma.test", roles=["seller"])
@@ -67,7 +86,9 @@ def test_on_a_store_site_the_admins_receive_the_email(gamma, person, make_user, 
     assert _recipients() == ["admin@gamma.test"]
 
 
-def test_a_refused_ticket_sends_no_email(school, django_capture_on_commit_callbacks):
+def test_a_refused_ticket_sends_no_email(
+    school: School, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     # when
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = school.ann.client.post(TICKETS, {"subject": "S", "body": "B", "attachments": ["not-a-uuid"]})
@@ -77,7 +98,9 @@ def test_a_refused_ticket_sends_no_email(school, django_capture_on_commit_callba
     assert mail.outbox == []
 
 
-def test_replies_send_no_email(school, django_capture_on_commit_callbacks):
+def test_replies_send_no_email(
+    school: School, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when

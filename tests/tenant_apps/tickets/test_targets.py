@@ -4,20 +4,25 @@ user may link, and only models that exist on this kind of site."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 
+from tenant_apps.files.models import StoredFile
 from tenant_apps.tickets.targets import register_ticket_target, unregister_ticket_target
-from tests.tenant_apps.tickets.conftest import TICKETS, error_code, ids, open_ticket, upload
+from tests.fixture_types import ApiResponse
+from tests.tenant_apps.tickets.conftest import TICKETS, School, error_code, ids, open_ticket, upload
 
 
-def _target_error(response):
+def _target_error(response: ApiResponse) -> dict[str, Any]:
     assert response.status_code == 400, response.content
     assert error_code(response) == "invalid_target"
     return response.json()["error"]["details"]["target"]
 
 
-def test_a_ticket_links_to_an_object_of_a_registered_model(school, stored_file_target):
+def test_a_ticket_links_to_an_object_of_a_registered_model(
+    school: School, stored_file_target: type[StoredFile]
+) -> None:
     # given
     file_id = upload(school.ann.client)
     # when
@@ -28,14 +33,14 @@ def test_a_ticket_links_to_an_object_of_a_registered_model(school, stored_file_t
     assert ids(about_it) == {ticket["id"]}
 
 
-def test_a_ticket_without_target_is_general(school):
+def test_a_ticket_without_target_is_general(school: School) -> None:
     # when
     ticket = open_ticket(school.ann.client, target=None)
     # then
     assert ticket["target"] is None
 
 
-def test_an_unregistered_type_is_refused(school):
+def test_an_unregistered_type_is_refused(school: School) -> None:
     # when
     response = school.ann.client.post(
         TICKETS, {"subject": "S", "body": "B", "target": {"type": "files.storedfile", "id": str(uuid.uuid4())}}
@@ -47,7 +52,9 @@ def test_an_unregistered_type_is_refused(school):
 @pytest.mark.parametrize(
     "target_id", [str(uuid.uuid4()), "not-a-uuid", "0", " "], ids=["missing", "malformed", "integer", "blank"]
 )
-def test_an_id_that_names_no_object_is_refused(school, stored_file_target, target_id):
+def test_an_id_that_names_no_object_is_refused(
+    school: School, stored_file_target: type[StoredFile], target_id: str
+) -> None:
     # when
     response = school.ann.client.post(
         TICKETS, {"subject": "S", "body": "B", "target": {"type": "files.storedfile", "id": target_id}}
@@ -58,7 +65,7 @@ def test_an_id_that_names_no_object_is_refused(school, stored_file_target, targe
     assert school.ann.client.get(TICKETS).json()["count"] == 0
 
 
-def test_an_object_the_user_may_not_link_is_answered_like_a_missing_one(school):
+def test_an_object_the_user_may_not_link_is_answered_like_a_missing_one(school: School) -> None:
     # given
     from tenant_apps.files.models import StoredFile
 
@@ -79,7 +86,7 @@ def test_an_object_the_user_may_not_link_is_answered_like_a_missing_one(school):
     assert not_allowed.json()["error"]["message"] == missing.json()["error"]["message"]
 
 
-def test_a_registered_model_of_an_app_this_kind_does_not_have_is_an_unknown_type(school):
+def test_a_registered_model_of_an_app_this_kind_does_not_have_is_an_unknown_type(school: School) -> None:
     # given: tenancy.Domain lives in the public schema only, which a tenant's search path still reaches
     from shared_apps.tenancy.models import Domain
 

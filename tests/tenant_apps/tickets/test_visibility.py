@@ -6,12 +6,14 @@ from __future__ import annotations
 import pytest
 from django_tenants.utils import tenant_context
 
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.tickets.access import tickets_visible_to
 from tenant_apps.tickets.models import Ticket
-from tests.tenant_apps.tickets.conftest import TICKETS, error_code, ids, open_ticket, ticket_url
+from tests.fixture_types import ClientFor, Login, MakePerson
+from tests.tenant_apps.tickets.conftest import TICKETS, School, error_code, ids, open_ticket, ticket_url
 
 
-def test_creator_sees_their_ticket_in_the_list_and_in_detail_with_its_first_message(school):
+def test_creator_sees_their_ticket_in_the_list_and_in_detail_with_its_first_message(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client, subject="Refund for the bootcamp", body="Please refund me.")
     # when
@@ -26,7 +28,7 @@ def test_creator_sees_their_ticket_in_the_list_and_in_detail_with_its_first_mess
     assert [m["body"] for m in body["messages"]] == ["Please refund me."]
 
 
-def test_another_user_neither_lists_nor_reads_someone_elses_ticket(school):
+def test_another_user_neither_lists_nor_reads_someone_elses_ticket(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when
@@ -39,7 +41,7 @@ def test_another_user_neither_lists_nor_reads_someone_elses_ticket(school):
 
 
 @pytest.mark.parametrize("action", [None, "messages", "close", "reopen"])
-def test_someone_elses_ticket_answers_exactly_like_a_missing_one(school, action):
+def test_someone_elses_ticket_answers_exactly_like_a_missing_one(school: School, action: str | None) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     missing = ticket["id"] + 10_000
@@ -53,7 +55,7 @@ def test_someone_elses_ticket_answers_exactly_like_a_missing_one(school, action)
     assert existing_response.json() == missing_response.json()
 
 
-def test_support_staff_list_and_read_every_ticket_of_their_site(school):
+def test_support_staff_list_and_read_every_ticket_of_their_site(school: School) -> None:
     # given
     mine = open_ticket(school.ann.client)
     theirs = open_ticket(school.bob.client)
@@ -66,7 +68,7 @@ def test_support_staff_list_and_read_every_ticket_of_their_site(school):
     assert detail.status_code == 200
 
 
-def test_support_staff_see_participants_emails_and_other_users_do_not(school):
+def test_support_staff_see_participants_emails_and_other_users_do_not(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when
@@ -78,7 +80,7 @@ def test_support_staff_see_participants_emails_and_other_users_do_not(school):
     assert for_creator["messages"][0]["author"]["email"] is None
 
 
-def test_a_teacher_is_not_support_staff_and_sees_no_ticket_until_assigned_one(school):
+def test_a_teacher_is_not_support_staff_and_sees_no_ticket_until_assigned_one(school: School) -> None:
     # given
     ticket = open_ticket(school.ann.client)
     # when
@@ -91,7 +93,9 @@ def test_a_teacher_is_not_support_staff_and_sees_no_ticket_until_assigned_one(sc
     assert school.tom.client.get(ticket_url(ticket["id"])).status_code == 200
 
 
-def test_a_store_site_has_no_support_role_so_its_admin_handles_every_ticket(gamma, person, client_for, login):
+def test_a_store_site_has_no_support_role_so_its_admin_handles_every_ticket(
+    gamma: Tenant, person: MakePerson, client_for: ClientFor, login: Login
+) -> None:
     # given
     customer = person(gamma, "cara@gamma.test", ["customer"])
     seller = person(gamma, "sam@gamma.test", ["seller"])
@@ -105,7 +109,7 @@ def test_a_store_site_has_no_support_role_so_its_admin_handles_every_ticket(gamm
     assert ids(for_seller) == set()
 
 
-def test_a_deactivated_support_member_sees_nothing_through_the_selector(school):
+def test_a_deactivated_support_member_sees_nothing_through_the_selector(school: School) -> None:
     # given
     open_ticket(school.ann.client)
     with tenant_context(school.tenant):
@@ -120,7 +124,7 @@ def test_a_deactivated_support_member_sees_nothing_through_the_selector(school):
     assert visible == []
 
 
-def test_list_filters_by_status_priority_assignee_and_searches_the_subject(school):
+def test_list_filters_by_status_priority_assignee_and_searches_the_subject(school: School) -> None:
     # given
     urgent = open_ticket(school.ann.client, subject="Payment failed twice", priority="urgent")
     low = open_ticket(school.ann.client, subject="Typo in lesson 2", priority="low")
@@ -137,11 +141,11 @@ def test_list_filters_by_status_priority_assignee_and_searches_the_subject(schoo
     assert ids(client.get(TICKETS, {"search": "payment"})) == {urgent["id"]}
 
 
-def test_filters_never_widen_what_a_user_may_see(school):
+def test_filters_never_widen_what_a_user_may_see(school: School) -> None:
     # given
     open_ticket(school.ann.client, priority="urgent")
     # when
-    response = school.bob.client.get(TICKETS, {"priority": "urgent", "created_by": school.ann.user.pk})
+    response = school.bob.client.get(TICKETS, {"priority": "urgent", "created_by": str(school.ann.user.pk)})
     # then
     assert ids(response) == set()
 
@@ -158,7 +162,7 @@ def test_filters_never_widen_what_a_user_may_see(school):
         {"assignee": str(2**70)},
     ],
 )
-def test_an_invalid_filter_value_answers_400_in_the_error_shape(school, query):
+def test_an_invalid_filter_value_answers_400_in_the_error_shape(school: School, query: dict[str, str]) -> None:
     # when
     response = school.sue.client.get(TICKETS, query)
     # then
@@ -166,7 +170,7 @@ def test_an_invalid_filter_value_answers_400_in_the_error_shape(school, query):
     assert error_code(response) == "validation_error"
 
 
-def test_the_list_shows_the_most_recently_active_ticket_first_and_can_be_reordered(school):
+def test_the_list_shows_the_most_recently_active_ticket_first_and_can_be_reordered(school: School) -> None:
     # given
     first = open_ticket(school.ann.client, subject="First")
     second = open_ticket(school.ann.client, subject="Second")

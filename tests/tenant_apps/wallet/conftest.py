@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django_tenants.utils import tenant_context
 
+from shared_apps.tenancy.models import Tenant
+from tenant_apps.wallet.models import Wallet
 from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
 from tests.conftest import SESSION_TENANTS
+from tests.fixture_types import Funded, MakeUser
 
 MY_WALLET = "/api/v1/wallet/"
 MY_LEDGER = "/api/v1/wallet/ledger/"
@@ -23,7 +25,7 @@ def wallet_url(user_id: int, suffix: str = "") -> str:
 
 
 @pytest.fixture(autouse=True)
-def _books_balance(session_tenants: dict[str, Any], db: None) -> Iterator[None]:
+def _books_balance(session_tenants: dict[str, Tenant], db: None) -> Iterator[None]:
     """After every test, in every session tenant: each wallet equals the sums of its ledger."""
     from tenant_apps.wallet.selectors import ledger_discrepancies
 
@@ -34,19 +36,19 @@ def _books_balance(session_tenants: dict[str, Any], db: None) -> Iterator[None]:
 
 
 @pytest.fixture
-def in_alpha(alpha: Any) -> Iterator[Any]:
+def in_alpha(alpha: Tenant) -> Iterator[Tenant]:
     """The test body runs in alpha's schema."""
     with tenant_context(alpha):
         yield alpha
 
 
 @pytest.fixture
-def funded(make_user: Callable[..., Any]) -> Callable[..., Any]:
+def funded(make_user: MakeUser) -> Funded:
     """``funded(tenant, email, balance="0", held="0")``: a new user's wallet holding those amounts,
     put there through the services (a top-up, then a hold), so its ledger is right."""
     from tenant_apps.wallet import services
 
-    def make(tenant: Any, email: str, balance: str = "0", held: str = "0", roles: list[str] | None = None) -> Any:
+    def make(tenant: Tenant, email: str, balance: str = "0", held: str = "0", roles: list[str] | None = None) -> Wallet:
         user = make_user(tenant, email, roles=roles)
         with tenant_context(tenant):
             wallet = services.wallet_open(user=user)

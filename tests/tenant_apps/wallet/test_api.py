@@ -6,22 +6,26 @@ from decimal import Decimal
 
 import pytest
 from django_tenants.utils import tenant_context
+from pytest_django import Settings
+from rest_framework.test import APIClient
 
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.wallet import services
 from tenant_apps.wallet.models import LedgerEntry, Wallet
+from tests.fixture_types import ApiAs, ClientFor, Funded, Login, MakeUser
 from tests.tenant_apps.wallet.conftest import MY_LEDGER, MY_WALLET, WALLETS, error_code, wallet_url
 
 D = Decimal
 
 
 @pytest.fixture
-def as_user(client_for, login):
+def as_user(client_for: ClientFor, login: Login) -> ApiAs:
     """``as_user(tenant, email)``: an API client logged in as ``email``."""
     return lambda tenant, email: client_for(tenant, login(tenant, email)["access"])
 
 
 @pytest.fixture
-def admin(alpha, as_user):
+def admin(alpha: Tenant, as_user: ApiAs) -> APIClient:
     return as_user(alpha, "admin@alpha.test")
 
 
@@ -30,7 +34,9 @@ def admin(alpha, as_user):
 # --------------------------------------------------------------------------------------------
 
 
-def test_a_user_sees_an_empty_wallet_before_any_money_moved(alpha, as_user, make_user, settings):
+def test_a_user_sees_an_empty_wallet_before_any_money_moved(
+    alpha: Tenant, as_user: ApiAs, make_user: MakeUser, settings: Settings
+) -> None:
     user = make_user(alpha, "ann@alpha.test")
     response = as_user(alpha, "ann@alpha.test").get(MY_WALLET)
     assert response.status_code == 200, response.content
@@ -42,7 +48,9 @@ def test_a_user_sees_an_empty_wallet_before_any_money_moved(alpha, as_user, make
     )
 
 
-def test_reading_wallets_and_ledgers_writes_nothing(alpha, as_user, admin, make_user):
+def test_reading_wallets_and_ledgers_writes_nothing(
+    alpha: Tenant, as_user: ApiAs, admin: APIClient, make_user: MakeUser
+) -> None:
     # given: a user whose wallet was never opened
     from tenant_apps.audit.models import AuditLogEntry
 
@@ -64,13 +72,17 @@ def test_reading_wallets_and_ledgers_writes_nothing(alpha, as_user, admin, make_
         assert (Wallet.objects.count(), AuditLogEntry.objects.count()) == before
 
 
-def test_the_own_wallet_shows_balance_and_held_as_decimal_strings(alpha, as_user, funded):
+def test_the_own_wallet_shows_balance_and_held_as_decimal_strings(
+    alpha: Tenant, as_user: ApiAs, funded: Funded
+) -> None:
     funded(alpha, "ann@alpha.test", balance="12.50", held="7.25")
     body = as_user(alpha, "ann@alpha.test").get(MY_WALLET).json()
     assert (body["balance"], body["held_balance"]) == ("12.50", "7.25")
 
 
-def test_the_own_ledger_lists_only_the_users_entries_newest_first_page_by_page(alpha, as_user, funded):
+def test_the_own_ledger_lists_only_the_users_entries_newest_first_page_by_page(
+    alpha: Tenant, as_user: ApiAs, funded: Funded
+) -> None:
     # given
     ann = funded(alpha, "ann@alpha.test", balance="10.00")
     bob = funded(alpha, "bob@alpha.test", balance="99.00")
@@ -96,7 +108,7 @@ def test_the_own_ledger_lists_only_the_users_entries_newest_first_page_by_page(a
     assert [e["kind"] for e in second.json()["results"]] == ["top_up"]
 
 
-def test_a_user_without_a_wallet_has_an_empty_ledger(alpha, as_user, make_user):
+def test_a_user_without_a_wallet_has_an_empty_ledger(alpha: Tenant, as_user: ApiAs, make_user: MakeUser) -> None:
     make_user(alpha, "ann@alpha.test")
     response = as_user(alpha, "ann@alpha.test").get(MY_LEDGER)
     assert response.status_code == 200
@@ -104,7 +116,7 @@ def test_a_user_without_a_wallet_has_an_empty_ledger(alpha, as_user, make_user):
 
 
 @pytest.mark.parametrize("path", [MY_WALLET, MY_LEDGER, WALLETS, wallet_url(1), wallet_url(1, "ledger/")])
-def test_anonymous_callers_are_refused(alpha, client_for, path):
+def test_anonymous_callers_are_refused(alpha: Tenant, client_for: ClientFor, path: str) -> None:
     response = client_for(alpha).get(path)
     assert response.status_code == 401
     assert error_code(response) == "not_authenticated"
@@ -115,7 +127,7 @@ def test_anonymous_callers_are_refused(alpha, client_for, path):
 # --------------------------------------------------------------------------------------------
 
 
-def test_a_user_reads_their_own_wallet_by_id(alpha, as_user, funded):
+def test_a_user_reads_their_own_wallet_by_id(alpha: Tenant, as_user: ApiAs, funded: Funded) -> None:
     wallet = funded(alpha, "ann@alpha.test", balance="3.00")
     client = as_user(alpha, "ann@alpha.test")
     assert client.get(wallet_url(wallet.user_id)).json()["balance"] == "3.00"
@@ -123,7 +135,9 @@ def test_a_user_reads_their_own_wallet_by_id(alpha, as_user, funded):
 
 
 @pytest.mark.parametrize("suffix", ["", "ledger/"])
-def test_another_users_wallet_is_not_found_for_a_non_admin_like_an_unknown_user(alpha, as_user, funded, suffix):
+def test_another_users_wallet_is_not_found_for_a_non_admin_like_an_unknown_user(
+    alpha: Tenant, as_user: ApiAs, funded: Funded, suffix: str
+) -> None:
     # given
     funded(alpha, "ann@alpha.test")
     other = funded(alpha, "bob@alpha.test", balance="50.00")
@@ -138,7 +152,7 @@ def test_another_users_wallet_is_not_found_for_a_non_admin_like_an_unknown_user(
 
 
 @pytest.mark.parametrize("role", ["student", "teacher", "support", "financial"])
-def test_only_admins_list_wallets(alpha, as_user, make_user, role):
+def test_only_admins_list_wallets(alpha: Tenant, as_user: ApiAs, make_user: MakeUser, role: str) -> None:
     make_user(alpha, "someone@alpha.test", roles=[role])
     response = as_user(alpha, "someone@alpha.test").get(WALLETS)
     assert (response.status_code, error_code(response)) == (403, "permission_denied")
@@ -151,7 +165,9 @@ def test_only_admins_list_wallets(alpha, as_user, make_user, role):
         ("top-up/", {"amount": "5.00"}),
     ],
 )
-def test_only_admins_adjust_or_top_up_even_their_own_wallet(alpha, as_user, funded, suffix, body):
+def test_only_admins_adjust_or_top_up_even_their_own_wallet(
+    alpha: Tenant, as_user: ApiAs, funded: Funded, suffix: str, body: dict[str, str]
+) -> None:
     wallet = funded(alpha, "ann@alpha.test", roles=["financial"])
     response = as_user(alpha, "ann@alpha.test").post(wallet_url(wallet.user_id, suffix), body)
     assert (response.status_code, error_code(response)) == (403, "permission_denied")
@@ -159,7 +175,7 @@ def test_only_admins_adjust_or_top_up_even_their_own_wallet(alpha, as_user, fund
         assert Wallet.objects.get(pk=wallet.pk).balance == D("0")
 
 
-def test_admin_lists_every_wallet_and_searches_by_email(alpha, admin, funded):
+def test_admin_lists_every_wallet_and_searches_by_email(alpha: Tenant, admin: APIClient, funded: Funded) -> None:
     funded(alpha, "ann@alpha.test", balance="1.00")
     funded(alpha, "bob@alpha.test", balance="2.00")
     listed = admin.get(WALLETS, {"page_size": 100}).json()
@@ -168,16 +184,16 @@ def test_admin_lists_every_wallet_and_searches_by_email(alpha, admin, funded):
     assert [(w["user"]["email"], w["balance"]) for w in found["results"]] == [("bob@alpha.test", "2.00")]
 
 
-def test_admin_orders_wallets_by_balance(alpha, admin, funded):
+def test_admin_orders_wallets_by_balance(alpha: Tenant, admin: APIClient, funded: Funded) -> None:
     funded(alpha, "rich@alpha.test", balance="900.00")
     funded(alpha, "poor@alpha.test", balance="0.01")
-    results = admin.get(WALLETS, {"ordering": "-balance", "page_size": 100}).json()["results"]
+    results = admin.get(WALLETS, {"ordering": "-balance", "page_size": "100"}).json()["results"]
     balances = [D(w["balance"]) for w in results]
     assert balances == sorted(balances, reverse=True)
     assert results[0]["user"]["email"] == "rich@alpha.test"
 
 
-def test_admin_reads_any_users_wallet_and_ledger(alpha, admin, funded):
+def test_admin_reads_any_users_wallet_and_ledger(alpha: Tenant, admin: APIClient, funded: Funded) -> None:
     wallet = funded(alpha, "ann@alpha.test", balance="8.00", held="2.00")
     body = admin.get(wallet_url(wallet.user_id)).json()
     assert (body["balance"], body["held_balance"]) == ("8.00", "2.00")
@@ -185,12 +201,12 @@ def test_admin_reads_any_users_wallet_and_ledger(alpha, admin, funded):
     assert kinds == ["escrow_hold", "top_up"]
 
 
-def test_admin_asking_for_an_unknown_user_gets_not_found(alpha, admin):
+def test_admin_asking_for_an_unknown_user_gets_not_found(alpha: Tenant, admin: APIClient) -> None:
     response = admin.get(wallet_url(987_654_321))
     assert (response.status_code, error_code(response)) == (404, "not_found")
 
 
-def test_a_wallet_id_that_is_not_a_number_matches_no_endpoint(alpha, admin):
+def test_a_wallet_id_that_is_not_a_number_matches_no_endpoint(alpha: Tenant, admin: APIClient) -> None:
     assert admin.get(f"{WALLETS}ann/").status_code == 404
 
 
@@ -199,7 +215,7 @@ def test_a_wallet_id_that_is_not_a_number_matches_no_endpoint(alpha, admin):
 # --------------------------------------------------------------------------------------------
 
 
-def test_admin_tops_up_a_users_wallet(alpha, admin, make_user):
+def test_admin_tops_up_a_users_wallet(alpha: Tenant, admin: APIClient, make_user: MakeUser) -> None:
     # given: a user who never opened their wallet
     user = make_user(alpha, "ann@alpha.test")
     # when
@@ -214,10 +230,13 @@ def test_admin_tops_up_a_users_wallet(alpha, admin, make_user):
     with tenant_context(alpha):
         wallet = Wallet.objects.get(user=user)
         assert wallet.balance == D("25.50")
-        assert LedgerEntry.objects.get(wallet=wallet).actor.email == "admin@alpha.test"
+        actor = LedgerEntry.objects.get(wallet=wallet).actor
+        assert actor is not None and actor.email == "admin@alpha.test"
 
 
-def test_an_admin_top_up_retried_with_its_reference_credits_once(alpha, admin, make_user):
+def test_an_admin_top_up_retried_with_its_reference_credits_once(
+    alpha: Tenant, admin: APIClient, make_user: MakeUser
+) -> None:
     user = make_user(alpha, "ann@alpha.test")
     body = {"amount": "10.00", "reference": "bank:2026-11-21:17"}
     first = admin.post(wallet_url(user.pk, "top-up/"), body)
@@ -227,7 +246,7 @@ def test_an_admin_top_up_retried_with_its_reference_credits_once(alpha, admin, m
         assert Wallet.objects.get(user=user).balance == D("10.00")
 
 
-def test_admin_adjusts_a_balance_down_with_a_reason(alpha, admin, funded):
+def test_admin_adjusts_a_balance_down_with_a_reason(alpha: Tenant, admin: APIClient, funded: Funded) -> None:
     wallet = funded(alpha, "ann@alpha.test", balance="30.00")
     response = admin.post(wallet_url(wallet.user_id, "adjust/"), {"amount": "-12.00", "reason": "duplicate"})
     assert response.status_code == 201, response.content
@@ -238,7 +257,7 @@ def test_admin_adjusts_a_balance_down_with_a_reason(alpha, admin, funded):
     )
 
 
-def test_an_adjustment_below_zero_is_a_conflict(alpha, admin, funded):
+def test_an_adjustment_below_zero_is_a_conflict(alpha: Tenant, admin: APIClient, funded: Funded) -> None:
     wallet = funded(alpha, "ann@alpha.test", balance="5.00")
     response = admin.post(wallet_url(wallet.user_id, "adjust/"), {"amount": "-5.01", "reason": "too much"})
     assert (response.status_code, error_code(response)) == (409, "insufficient_funds")
@@ -258,7 +277,9 @@ def test_an_adjustment_below_zero_is_a_conflict(alpha, admin, funded):
         ("adjust/", {"amount": "1.00", "reason": ""}, "validation_error"),
     ],
 )
-def test_malformed_admin_changes_are_refused_with_400(alpha, admin, funded, suffix, body, code):
+def test_malformed_admin_changes_are_refused_with_400(
+    alpha: Tenant, admin: APIClient, funded: Funded, suffix: str, body: dict[str, str], code: str
+) -> None:
     wallet = funded(alpha, "ann@alpha.test", balance="5.00")
     response = admin.post(wallet_url(wallet.user_id, suffix), body)
     assert (response.status_code, error_code(response)) == (400, code)

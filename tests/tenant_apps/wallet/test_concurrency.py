@@ -18,6 +18,8 @@ from django.db.models import Sum
 from rest_framework.test import APIClient
 
 from saas.api.errors import ApplicationError
+from saas.db.tenant import tenant_connection
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.tokens import TenantAccessToken
 from tenant_apps.audit.models import AuditLogEntry
@@ -39,13 +41,13 @@ EMAILS = ("race-a@alpha.test", "race-b@alpha.test", "race-c@alpha.test")
 # --------------------------------------------------------------------------------------------
 
 
-def run_in_threads(tenant: Any, functions: list[Callable[[], Any]], *, timeout: float = 120) -> list[Any]:
+def run_in_threads(tenant: Tenant, functions: list[Callable[[], Any]], *, timeout: float = 120) -> list[Any]:
     """Run each function in its own thread (own connection, ``tenant``'s schema), all released at
     once; returns their results, or the exceptions they raised."""
     return race(functions, tenant=tenant, timeout=timeout)
 
 
-def committed(tenant: Any, function: Callable[[], Any]) -> Any:
+def committed(tenant: Tenant, function: Callable[[], Any]) -> Any:
     """Run ``function`` on a connection of its own, so its writes commit (and it sees only commits)."""
     (result,) = run_in_threads(tenant, [function])
     if isinstance(result, BaseException):
@@ -53,7 +55,7 @@ def committed(tenant: Any, function: Callable[[], Any]) -> Any:
     return result
 
 
-def remove_committed_wallets(tenant: Any, emails: tuple[str, ...]) -> None:
+def remove_committed_wallets(tenant: Tenant, emails: tuple[str, ...]) -> None:
     """Delete what the threads committed: entries (past the append-only guard), audit rows, wallets, users."""
 
     def remove() -> None:
@@ -66,7 +68,7 @@ def remove_committed_wallets(tenant: Any, emails: tuple[str, ...]) -> None:
         User.objects.filter(pk__in=users).delete()
 
     committed(tenant, remove)
-    connection.set_schema_to_public()
+    tenant_connection().set_schema_to_public()
 
 
 # --------------------------------------------------------------------------------------------
@@ -171,7 +173,9 @@ def perform(operation: Operation, wallets: list[Wallet], api: APIClient) -> None
 # --------------------------------------------------------------------------------------------
 
 
-def test_concurrent_conflicting_operations_keep_every_wallet_equal_to_its_ledger_and_conserve_money(alpha):
+def test_concurrent_conflicting_operations_keep_every_wallet_equal_to_its_ledger_and_conserve_money(
+    alpha: Tenant,
+) -> None:
     # given: three committed wallets, each 60.00 spendable and 40.00 held, and an admin's token
     def set_up() -> tuple[list[Wallet], str]:
         wallets = []
@@ -255,7 +259,7 @@ def test_concurrent_conflicting_operations_keep_every_wallet_equal_to_its_ledger
         remove_committed_wallets(alpha, EMAILS)
 
 
-def test_concurrent_first_looks_at_a_wallet_open_exactly_one(alpha):
+def test_concurrent_first_looks_at_a_wallet_open_exactly_one(alpha: Tenant) -> None:
     # given: a committed user without a wallet
     email = "race-open@alpha.test"
     committed(alpha, lambda: User.objects.create_user(email=email, password=PASSWORD))

@@ -6,10 +6,12 @@ from decimal import Decimal
 
 from django_tenants.utils import tenant_context
 
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 from tenant_apps.wallet import services
 from tenant_apps.wallet.models import LedgerEntry, Wallet
 from tests.conftest import PASSWORD
+from tests.fixture_types import ClientFor, Login
 from tests.tenant_apps.wallet.conftest import MY_WALLET, WALLETS, error_code, wallet_url
 
 D = Decimal
@@ -17,7 +19,7 @@ D = Decimal
 ALPHA_ONLY_ID = 900_000_001
 
 
-def _alpha_wallet_with_money(alpha):
+def _alpha_wallet_with_money(alpha: Tenant) -> Wallet:
     with tenant_context(alpha):
         user = User.objects.create_user(email="rich@alpha.test", password=PASSWORD, id=ALPHA_ONLY_ID)
         wallet = services.wallet_open(user=user)
@@ -25,7 +27,9 @@ def _alpha_wallet_with_money(alpha):
     return wallet
 
 
-def test_a_wallet_of_one_tenant_is_invisible_to_the_others_through_the_orm(alpha, beta, gamma):
+def test_a_wallet_of_one_tenant_is_invisible_to_the_others_through_the_orm(
+    alpha: Tenant, beta: Tenant, gamma: Tenant
+) -> None:
     # given
     wallet = _alpha_wallet_with_money(alpha)
     # then
@@ -38,7 +42,9 @@ def test_a_wallet_of_one_tenant_is_invisible_to_the_others_through_the_orm(alpha
         assert Wallet.objects.get(user_id=ALPHA_ONLY_ID).pk == wallet.pk
 
 
-def test_another_tenants_admin_cannot_find_the_wallet_through_the_api(alpha, beta, gamma, client_for, login):
+def test_another_tenants_admin_cannot_find_the_wallet_through_the_api(
+    alpha: Tenant, beta: Tenant, gamma: Tenant, client_for: ClientFor, login: Login
+) -> None:
     # given
     _alpha_wallet_with_money(alpha)
     for other in (beta, gamma):
@@ -52,7 +58,9 @@ def test_another_tenants_admin_cannot_find_the_wallet_through_the_api(alpha, bet
         assert (by_id.status_code, error_code(by_id)) == (404, "not_found")
 
 
-def test_a_users_token_does_not_open_their_wallet_on_another_site(alpha, beta, client_for, login):
+def test_a_users_token_does_not_open_their_wallet_on_another_site(
+    alpha: Tenant, beta: Tenant, client_for: ClientFor, login: Login
+) -> None:
     # given
     _alpha_wallet_with_money(alpha)
     token = login(alpha, "rich@alpha.test")["access"]

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.wallet import services
 from tenant_apps.wallet.models import LedgerEntry, LedgerEntryImmutableError, Wallet
+from tests.fixture_types import Funded
 
 D = Decimal
 
 
 @pytest.fixture
-def entry(in_alpha, funded):
+def entry(in_alpha: Tenant, funded: Funded) -> LedgerEntry:
     wallet = funded(in_alpha, "ann@alpha.test")
     return services.wallet_top_up(wallet=wallet, amount=D("10"), memo="original")
 
@@ -24,7 +29,7 @@ def _unchanged(entry: LedgerEntry) -> None:
     assert (stored.balance_delta, stored.memo) == (D("10.00"), "original")
 
 
-def test_an_existing_ledger_entry_cannot_be_saved_again(entry):
+def test_an_existing_ledger_entry_cannot_be_saved_again(entry: LedgerEntry) -> None:
     entry.memo = "rewritten"
     entry.balance_delta = D("1000")
     with pytest.raises(LedgerEntryImmutableError):
@@ -32,7 +37,7 @@ def test_an_existing_ledger_entry_cannot_be_saved_again(entry):
     _unchanged(entry)
 
 
-def test_a_ledger_entry_cannot_be_saved_over_an_existing_row_by_giving_its_id(entry):
+def test_a_ledger_entry_cannot_be_saved_over_an_existing_row_by_giving_its_id(entry: LedgerEntry) -> None:
     forged = LedgerEntry(
         pk=entry.pk,
         wallet=entry.wallet,
@@ -48,7 +53,7 @@ def test_a_ledger_entry_cannot_be_saved_over_an_existing_row_by_giving_its_id(en
     _unchanged(entry)
 
 
-def test_a_ledger_entry_cannot_be_deleted(entry):
+def test_a_ledger_entry_cannot_be_deleted(entry: LedgerEntry) -> None:
     with pytest.raises(LedgerEntryImmutableError):
         entry.delete()
     assert LedgerEntry.objects.filter(pk=entry.pk).exists()
@@ -63,7 +68,9 @@ def test_a_ledger_entry_cannot_be_deleted(entry):
     ],
     ids=["update", "delete", "bulk_update"],
 )
-def test_ledger_entries_cannot_be_changed_in_bulk(entry, change):
+def test_ledger_entries_cannot_be_changed_in_bulk(
+    entry: LedgerEntry, change: Callable[[QuerySet[LedgerEntry]], object]
+) -> None:
     with pytest.raises(LedgerEntryImmutableError):
         change(LedgerEntry.objects.filter(pk=entry.pk))
     _unchanged(entry)
@@ -71,7 +78,9 @@ def test_ledger_entries_cannot_be_changed_in_bulk(entry, change):
 
 
 @pytest.mark.parametrize("field", ["balance", "held_balance"])
-def test_the_database_refuses_a_negative_wallet_amount_even_when_the_code_tries(in_alpha, funded, field):
+def test_the_database_refuses_a_negative_wallet_amount_even_when_the_code_tries(
+    in_alpha: Tenant, funded: Funded, field: str
+) -> None:
     # given
     wallet = funded(in_alpha, "ann@alpha.test", balance="1.00", held="1.00")
     # when / then: a write that skips the services still cannot persist a negative amount
@@ -90,7 +99,9 @@ def test_the_database_refuses_a_negative_wallet_amount_even_when_the_code_tries(
         ({"kind": "gift"}, "wallet_ledger_kind_valid"),
     ],
 )
-def test_the_database_refuses_malformed_ledger_entries(in_alpha, funded, fields, constraint):
+def test_the_database_refuses_malformed_ledger_entries(
+    in_alpha: Tenant, funded: Funded, fields: dict[str, Any], constraint: str
+) -> None:
     wallet = funded(in_alpha, "ann@alpha.test")
     values = {
         "wallet": wallet,
@@ -105,7 +116,7 @@ def test_the_database_refuses_malformed_ledger_entries(in_alpha, funded, fields,
         LedgerEntry.objects.create(**values)
 
 
-def test_the_database_refuses_a_second_entry_with_a_wallets_reference(in_alpha, funded):
+def test_the_database_refuses_a_second_entry_with_a_wallets_reference(in_alpha: Tenant, funded: Funded) -> None:
     # given
     wallet = funded(in_alpha, "ann@alpha.test")
     services.wallet_top_up(wallet=wallet, amount=D("1"), reference="once")
@@ -127,7 +138,7 @@ def test_the_database_refuses_a_second_entry_with_a_wallets_reference(in_alpha, 
     assert LedgerEntry.objects.filter(wallet=wallet, reference="").count() == 2
 
 
-def test_a_user_has_at_most_one_wallet(in_alpha, funded):
+def test_a_user_has_at_most_one_wallet(in_alpha: Tenant, funded: Funded) -> None:
     wallet = funded(in_alpha, "ann@alpha.test")
     with pytest.raises(IntegrityError), transaction.atomic():
         Wallet.objects.create(user_id=wallet.user_id, currency="USD")

@@ -6,14 +6,16 @@ from decimal import Decimal
 
 from django.db import connection
 
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.wallet import selectors, services
 from tenant_apps.wallet.models import LedgerEntry, Wallet
 from tenant_apps.wallet.selectors import LedgerDiscrepancy
+from tests.fixture_types import Funded, MakeUser
 
 D = Decimal
 
 
-def test_wallets_changed_only_through_services_have_no_discrepancy(in_alpha, funded):
+def test_wallets_changed_only_through_services_have_no_discrepancy(in_alpha: Tenant, funded: Funded) -> None:
     a = funded(in_alpha, "a@alpha.test", balance="50.00", held="25.00")
     b = funded(in_alpha, "b@alpha.test", balance="5.00")
     services.escrow_capture(payer=a, payee=b, amount=D("10"))
@@ -22,7 +24,7 @@ def test_wallets_changed_only_through_services_have_no_discrepancy(in_alpha, fun
     assert selectors.ledger_discrepancies(wallet_ids=[a.pk, b.pk]) == []
 
 
-def test_an_amount_changed_behind_the_ledgers_back_is_reported(in_alpha, funded):
+def test_an_amount_changed_behind_the_ledgers_back_is_reported(in_alpha: Tenant, funded: Funded) -> None:
     # given
     tampered = funded(in_alpha, "a@alpha.test", balance="50.00", held="25.00")
     fine = funded(in_alpha, "b@alpha.test", balance="5.00")
@@ -38,7 +40,7 @@ def test_an_amount_changed_behind_the_ledgers_back_is_reported(in_alpha, funded)
     Wallet.objects.filter(pk=tampered.pk).update(balance=D("50.00"), held_balance=D("25.00"))
 
 
-def test_an_entry_whose_running_amounts_are_wrong_is_reported(in_alpha, funded):
+def test_an_entry_whose_running_amounts_are_wrong_is_reported(in_alpha: Tenant, funded: Funded) -> None:
     # given: an entry appended without the services, with a wrong balance_after
     wallet = funded(in_alpha, "a@alpha.test", balance="10.00")
     bad = LedgerEntry.objects.create(
@@ -63,7 +65,7 @@ def test_an_entry_whose_running_amounts_are_wrong_is_reported(in_alpha, funded):
     Wallet.objects.filter(pk=wallet.pk).update(balance=D("10.00"))
 
 
-def test_a_wallet_without_entries_must_be_empty(in_alpha, make_user):
+def test_a_wallet_without_entries_must_be_empty(in_alpha: Tenant, make_user: MakeUser) -> None:
     wallet = services.wallet_open(user=make_user(in_alpha, "a@alpha.test"))
     assert selectors.wallet_verify(wallet) == []
     Wallet.objects.filter(pk=wallet.pk).update(balance=D("1.00"))

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from pytest_django import Settings
 
 from saas.api.errors import ApplicationError
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.wallet import services
 from tenant_apps.wallet.models import LedgerEntry, Wallet
+from tests.fixture_types import Funded, MakeUser
 
 D = Decimal
 
@@ -39,7 +44,9 @@ def audit_verbs(wallet: Wallet) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
-def test_wallet_for_opens_one_empty_wallet_per_user_in_the_site_currency(in_alpha, make_user, settings):
+def test_wallet_for_opens_one_empty_wallet_per_user_in_the_site_currency(
+    in_alpha: Tenant, make_user: MakeUser, settings: Settings
+) -> None:
     # given
     user = make_user(in_alpha, "new@alpha.test")
     # when
@@ -57,7 +64,9 @@ def test_wallet_for_opens_one_empty_wallet_per_user_in_the_site_currency(in_alph
 # --------------------------------------------------------------------------------------------
 
 
-def test_top_up_credits_the_balance_and_appends_one_top_up_entry(in_alpha, funded, make_user):
+def test_top_up_credits_the_balance_and_appends_one_top_up_entry(
+    in_alpha: Tenant, funded: Funded, make_user: MakeUser
+) -> None:
     # given
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00")
     admin = make_user(in_alpha, "boss@alpha.test", roles=["admin"])
@@ -77,7 +86,7 @@ def test_top_up_credits_the_balance_and_appends_one_top_up_entry(in_alpha, funde
     assert audit_verbs(wallet)[-1] == "wallet.top_up"
 
 
-def test_payment_debits_the_balance(in_alpha, funded):
+def test_payment_debits_the_balance(in_alpha: Tenant, funded: Funded) -> None:
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00")
     entry = services.wallet_payment(wallet=wallet, amount=D("9.99"), reference="order:1")
     assert amounts(wallet) == (D("0.01"), D("0"))
@@ -85,7 +94,7 @@ def test_payment_debits_the_balance(in_alpha, funded):
     assert audit_verbs(wallet)[-1] == "wallet.payment"
 
 
-def test_escrow_hold_moves_money_from_balance_to_held(in_alpha, funded):
+def test_escrow_hold_moves_money_from_balance_to_held(in_alpha: Tenant, funded: Funded) -> None:
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00")
     entry = services.escrow_hold(wallet=wallet, amount=D("4"))
     assert amounts(wallet) == (D("6.00"), D("4.00"))
@@ -93,14 +102,14 @@ def test_escrow_hold_moves_money_from_balance_to_held(in_alpha, funded):
     assert (entry.balance_after, entry.held_after) == (D("6.00"), D("4.00"))
 
 
-def test_escrow_release_moves_held_money_back_to_the_same_wallets_balance(in_alpha, funded):
+def test_escrow_release_moves_held_money_back_to_the_same_wallets_balance(in_alpha: Tenant, funded: Funded) -> None:
     wallet = funded(in_alpha, "ann@alpha.test", balance="1.00", held="5.00")
     entry = services.escrow_release(wallet=wallet, amount=D("3"))
     assert amounts(wallet) == (D("4.00"), D("2.00"))
     assert (entry.kind, entry.balance_delta, entry.held_delta) == ("escrow_release", D("3.00"), D("-3.00"))
 
 
-def test_escrow_capture_pays_the_payers_held_money_into_the_payees_balance(in_alpha, funded):
+def test_escrow_capture_pays_the_payers_held_money_into_the_payees_balance(in_alpha: Tenant, funded: Funded) -> None:
     # given
     buyer = funded(in_alpha, "buyer@alpha.test", balance="1.00", held="20.00")
     seller = funded(in_alpha, "seller@alpha.test", balance="5.00")
@@ -125,7 +134,7 @@ def test_escrow_capture_pays_the_payers_held_money_into_the_payees_balance(in_al
     assert audit_verbs(buyer)[-1] == "wallet.escrow_capture"
 
 
-def test_transfer_moves_balance_from_source_to_destination(in_alpha, funded):
+def test_transfer_moves_balance_from_source_to_destination(in_alpha: Tenant, funded: Funded) -> None:
     source = funded(in_alpha, "a@alpha.test", balance="30.00")
     destination = funded(in_alpha, "b@alpha.test", balance="1.00")
     sent, received = services.wallet_transfer(source=source, destination=destination, amount="12.34")
@@ -136,7 +145,7 @@ def test_transfer_moves_balance_from_source_to_destination(in_alpha, funded):
     assert sent.operation == received.operation
 
 
-def test_refund_takes_money_from_the_payees_balance_back_to_the_payer(in_alpha, funded):
+def test_refund_takes_money_from_the_payees_balance_back_to_the_payer(in_alpha: Tenant, funded: Funded) -> None:
     buyer = funded(in_alpha, "buyer@alpha.test")
     seller = funded(in_alpha, "seller@alpha.test", balance="50.00")
     back, taken = services.wallet_refund(payer=buyer, payee=seller, amount=D("20"), reference="return:3")
@@ -147,7 +156,7 @@ def test_refund_takes_money_from_the_payees_balance_back_to_the_payer(in_alpha, 
     assert (taken.kind, taken.balance_delta, taken.counterparty_id) == ("refund", D("-20.00"), buyer.pk)
 
 
-def test_refund_without_a_payee_is_paid_by_the_site(in_alpha, funded):
+def test_refund_without_a_payee_is_paid_by_the_site(in_alpha: Tenant, funded: Funded) -> None:
     buyer = funded(in_alpha, "buyer@alpha.test")
     back, taken = services.wallet_refund(payer=buyer, amount=D("7.50"))
     assert taken is None
@@ -155,14 +164,16 @@ def test_refund_without_a_payee_is_paid_by_the_site(in_alpha, funded):
     assert (back.kind, back.balance_delta, back.counterparty_id) == ("refund", D("7.50"), None)
 
 
-def test_payout_debits_the_balance(in_alpha, funded):
+def test_payout_debits_the_balance(in_alpha: Tenant, funded: Funded) -> None:
     wallet = funded(in_alpha, "writer@alpha.test", balance="100.00", held="10.00")
     entry = services.wallet_payout(wallet=wallet, amount=D("100"))
     assert amounts(wallet) == (D("0.00"), D("10.00"))
     assert (entry.kind, entry.balance_delta, entry.balance_after) == ("payout", D("-100.00"), D("0.00"))
 
 
-def test_adjust_corrects_the_balance_up_or_down_and_keeps_the_reason(in_alpha, funded, make_user):
+def test_adjust_corrects_the_balance_up_or_down_and_keeps_the_reason(
+    in_alpha: Tenant, funded: Funded, make_user: MakeUser
+) -> None:
     # given
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00")
     admin = make_user(in_alpha, "boss@alpha.test", roles=["admin"])
@@ -176,7 +187,7 @@ def test_adjust_corrects_the_balance_up_or_down_and_keeps_the_reason(in_alpha, f
     assert audit_verbs(wallet)[-2:] == ["wallet.adjustment", "wallet.adjustment"]
 
 
-def test_entries_form_a_running_statement_of_the_wallet(in_alpha, funded):
+def test_entries_form_a_running_statement_of_the_wallet(in_alpha: Tenant, funded: Funded) -> None:
     # given
     wallet = funded(in_alpha, "ann@alpha.test")
     other = funded(in_alpha, "bob@alpha.test")
@@ -216,7 +227,9 @@ REFUSED_FOR_LACK_OF_MONEY = {
 
 
 @pytest.mark.parametrize("operation", REFUSED_FOR_LACK_OF_MONEY.values(), ids=REFUSED_FOR_LACK_OF_MONEY.keys())
-def test_debits_beyond_the_balance_are_refused_with_insufficient_funds_and_change_nothing(in_alpha, funded, operation):
+def test_debits_beyond_the_balance_are_refused_with_insufficient_funds_and_change_nothing(
+    in_alpha: Tenant, funded: Funded, operation: Callable[[Wallet, Wallet], object]
+) -> None:
     # given: 10.00 spendable, 50.00 held (held money is not spendable)
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00", held="50.00")
     other = funded(in_alpha, "bob@alpha.test", balance="1.00")
@@ -243,7 +256,9 @@ REFUSED_FOR_LACK_OF_HELD_MONEY = {
 @pytest.mark.parametrize(
     "operation", REFUSED_FOR_LACK_OF_HELD_MONEY.values(), ids=REFUSED_FOR_LACK_OF_HELD_MONEY.keys()
 )
-def test_using_more_than_is_held_is_refused_with_insufficient_held_funds(in_alpha, funded, operation):
+def test_using_more_than_is_held_is_refused_with_insufficient_held_funds(
+    in_alpha: Tenant, funded: Funded, operation: Callable[[Wallet, Wallet], object]
+) -> None:
     # given: plenty of balance, but only 5.00 held
     wallet = funded(in_alpha, "ann@alpha.test", balance="100.00", held="5.00")
     other = funded(in_alpha, "bob@alpha.test")
@@ -276,7 +291,10 @@ def test_using_more_than_is_held_is_refused_with_insufficient_held_funds(in_alph
         "1e-3",
     ],
 )
-def test_amounts_that_are_not_positive_with_at_most_two_places_are_refused_as_invalid(in_alpha, funded, amount):
+def test_amounts_that_are_not_positive_with_at_most_two_places_are_refused_as_invalid(
+    in_alpha: Tenant, funded: Funded, amount: Any
+) -> None:
+    # ``amount`` is Any on purpose: strings, floats, booleans and None the type hints would refuse
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00")
     with pytest.raises(ApplicationError) as refused:
         services.wallet_top_up(wallet=wallet, amount=amount)
@@ -288,7 +306,9 @@ def test_amounts_that_are_not_positive_with_at_most_two_places_are_refused_as_in
 @pytest.mark.parametrize(
     "operation", ["payment", "escrow_hold", "escrow_release", "escrow_capture", "transfer", "refund", "payout"]
 )
-def test_every_operation_refuses_a_zero_or_negative_amount(in_alpha, funded, operation, amount):
+def test_every_operation_refuses_a_zero_or_negative_amount(
+    in_alpha: Tenant, funded: Funded, operation: str, amount: Decimal
+) -> None:
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00", held="10.00")
     other = funded(in_alpha, "bob@alpha.test", balance="10.00")
     call = {
@@ -306,7 +326,7 @@ def test_every_operation_refuses_a_zero_or_negative_amount(in_alpha, funded, ope
     assert amounts(wallet) == (D("10.00"), D("10.00"))
 
 
-def test_amounts_given_as_whole_numbers_or_strings_are_quantized_to_cents(in_alpha, funded):
+def test_amounts_given_as_whole_numbers_or_strings_are_quantized_to_cents(in_alpha: Tenant, funded: Funded) -> None:
     wallet = funded(in_alpha, "ann@alpha.test")
     assert services.wallet_top_up(wallet=wallet, amount=3).balance_delta == D("3.00")
     assert str(services.wallet_top_up(wallet=wallet, amount=" 0.5 ").balance_delta) == "0.50"
@@ -321,7 +341,9 @@ def test_amounts_given_as_whole_numbers_or_strings_are_quantized_to_cents(in_alp
     ],
     ids=["transfer", "escrow_capture", "refund"],
 )
-def test_two_wallet_operations_refuse_the_same_wallet_on_both_sides(in_alpha, funded, operation):
+def test_two_wallet_operations_refuse_the_same_wallet_on_both_sides(
+    in_alpha: Tenant, funded: Funded, operation: Callable[[Wallet], object]
+) -> None:
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00", held="10.00")
     with pytest.raises(ApplicationError) as refused:
         operation(wallet)
@@ -330,14 +352,14 @@ def test_two_wallet_operations_refuse_the_same_wallet_on_both_sides(in_alpha, fu
 
 
 @pytest.mark.parametrize("reason", ["", "   "])
-def test_adjust_refuses_a_missing_reason(in_alpha, funded, reason):
+def test_adjust_refuses_a_missing_reason(in_alpha: Tenant, funded: Funded, reason: str) -> None:
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00")
     with pytest.raises(ApplicationError) as refused:
         services.wallet_adjust(wallet=wallet, amount=D("1"), reason=reason, actor=None)
     assert (refused.value.code, refused.value.status_code) == ("validation_error", 400)
 
 
-def test_amounts_are_exact_in_the_wallets_currency(in_alpha, make_user):
+def test_amounts_are_exact_in_the_wallets_currency(in_alpha: Tenant, make_user: MakeUser) -> None:
     # given: a wallet in yen, a currency without minor units
     yen = Wallet.objects.create(user=make_user(in_alpha, "yen@alpha.test"), currency="JPY")
     # when: half a yen is credited
@@ -348,7 +370,7 @@ def test_amounts_are_exact_in_the_wallets_currency(in_alpha, make_user):
     assert services.wallet_top_up(wallet=yen, amount=D("500")).balance_after == D("500")
 
 
-def test_a_single_movement_is_at_most_what_an_invoice_can_hold(in_alpha, funded):
+def test_a_single_movement_is_at_most_what_an_invoice_can_hold(in_alpha: Tenant, funded: Funded) -> None:
     from saas.money import MAX_AMOUNT
 
     wallet = funded(in_alpha, "ann@alpha.test", balance="0.00")
@@ -357,14 +379,14 @@ def test_a_single_movement_is_at_most_what_an_invoice_can_hold(in_alpha, funded)
     assert refused.value.code == "invalid_amount"
 
 
-def test_adjust_refuses_a_zero_amount(in_alpha, funded):
+def test_adjust_refuses_a_zero_amount(in_alpha: Tenant, funded: Funded) -> None:
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00")
     with pytest.raises(ApplicationError) as refused:
         services.wallet_adjust(wallet=wallet, amount=D("0"), reason="nothing", actor=None)
     assert refused.value.code == "invalid_amount"
 
 
-def test_a_credit_beyond_what_a_wallet_can_hold_is_refused(in_alpha, funded):
+def test_a_credit_beyond_what_a_wallet_can_hold_is_refused(in_alpha: Tenant, funded: Funded) -> None:
     from saas.money import MAX_AMOUNT
 
     # given: a wallet filled to the brim, one largest movement at a time
@@ -378,7 +400,9 @@ def test_a_credit_beyond_what_a_wallet_can_hold_is_refused(in_alpha, funded):
     assert amounts(wallet) == (services.MAX_BALANCE, D("0"))
 
 
-def test_wallets_of_different_currencies_cannot_exchange_money(in_alpha, funded, make_user):
+def test_wallets_of_different_currencies_cannot_exchange_money(
+    in_alpha: Tenant, funded: Funded, make_user: MakeUser
+) -> None:
     # given: a wallet in another currency (say, from before the site changed its currency)
     dollars = funded(in_alpha, "usd@alpha.test", balance="10.00")
     euros = Wallet.objects.create(user=make_user(in_alpha, "eur@alpha.test"), currency="EUR")
@@ -390,7 +414,7 @@ def test_wallets_of_different_currencies_cannot_exchange_money(in_alpha, funded,
     assert amounts(dollars) == (D("10.00"), D("0"))
 
 
-def test_an_operation_on_a_wallet_that_does_not_exist_is_refused(in_alpha, funded):
+def test_an_operation_on_a_wallet_that_does_not_exist_is_refused(in_alpha: Tenant, funded: Funded) -> None:
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00")
     ghost = Wallet(pk=wallet.pk + 10_000, user_id=wallet.user_id, currency=wallet.currency)
     with pytest.raises(ApplicationError) as refused:
@@ -403,7 +427,9 @@ def test_an_operation_on_a_wallet_that_does_not_exist_is_refused(in_alpha, funde
 # --------------------------------------------------------------------------------------------
 
 
-def test_a_top_up_repeated_with_its_reference_is_a_no_op_returning_the_first_entry(in_alpha, funded):
+def test_a_top_up_repeated_with_its_reference_is_a_no_op_returning_the_first_entry(
+    in_alpha: Tenant, funded: Funded
+) -> None:
     # given
     wallet = funded(in_alpha, "ann@alpha.test")
     first = services.wallet_top_up(wallet=wallet, amount=D("25"), reference="stripe:pi_42")
@@ -417,7 +443,7 @@ def test_a_top_up_repeated_with_its_reference_is_a_no_op_returning_the_first_ent
     assert len(audit_verbs(wallet)) == audit_count
 
 
-def test_a_transfer_repeated_with_its_reference_moves_the_money_once(in_alpha, funded):
+def test_a_transfer_repeated_with_its_reference_moves_the_money_once(in_alpha: Tenant, funded: Funded) -> None:
     source = funded(in_alpha, "a@alpha.test", balance="30.00")
     destination = funded(in_alpha, "b@alpha.test")
     first = services.wallet_transfer(source=source, destination=destination, amount=D("10"), reference="t-1")
@@ -427,7 +453,7 @@ def test_a_transfer_repeated_with_its_reference_moves_the_money_once(in_alpha, f
     assert amounts(destination) == (D("10.00"), D("0"))
 
 
-def test_a_refused_operation_can_be_retried_with_the_same_reference(in_alpha, funded):
+def test_a_refused_operation_can_be_retried_with_the_same_reference(in_alpha: Tenant, funded: Funded) -> None:
     # given: the first try fails for lack of money, so it wrote nothing under its reference
     wallet = funded(in_alpha, "ann@alpha.test", balance="5.00")
     with pytest.raises(ApplicationError):
@@ -453,7 +479,9 @@ REUSES_OF_A_REFERENCE = {
 
 
 @pytest.mark.parametrize("reuse", REUSES_OF_A_REFERENCE.values(), ids=REUSES_OF_A_REFERENCE.keys())
-def test_reusing_a_reference_for_a_different_operation_is_refused(in_alpha, funded, reuse):
+def test_reusing_a_reference_for_a_different_operation_is_refused(
+    in_alpha: Tenant, funded: Funded, reuse: Callable[[Wallet, Wallet, str], object]
+) -> None:
     # given: a's top-up used "ref-1"
     a = funded(in_alpha, "a@alpha.test", balance="50.00")
     b = funded(in_alpha, "b@alpha.test", balance="50.00")
@@ -467,7 +495,7 @@ def test_reusing_a_reference_for_a_different_operation_is_refused(in_alpha, fund
     assert (amounts(a), amounts(b)) == before
 
 
-def test_the_same_reference_may_be_used_by_different_wallets(in_alpha, funded):
+def test_the_same_reference_may_be_used_by_different_wallets(in_alpha: Tenant, funded: Funded) -> None:
     a = funded(in_alpha, "a@alpha.test")
     b = funded(in_alpha, "b@alpha.test")
     services.wallet_top_up(wallet=a, amount=D("1"), reference="shared")
@@ -480,7 +508,9 @@ def test_the_same_reference_may_be_used_by_different_wallets(in_alpha, funded):
 # --------------------------------------------------------------------------------------------
 
 
-def test_two_wallet_operations_lock_both_wallets_in_one_statement_in_primary_key_order(in_alpha, funded):
+def test_two_wallet_operations_lock_both_wallets_in_one_statement_in_primary_key_order(
+    in_alpha: Tenant, funded: Funded
+) -> None:
     # given: the destination has the lower primary key
     low = funded(in_alpha, "low@alpha.test")
     high = funded(in_alpha, "high@alpha.test", balance="10.00")

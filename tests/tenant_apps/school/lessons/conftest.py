@@ -7,7 +7,6 @@ approved by the financial user; the invoice's ``invoice_paid`` signal does the r
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -17,8 +16,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
+from shared_apps.tenancy.models import Tenant
+from tenant_apps.accounts.models import User
+from tenant_apps.school.lessons.models import Product, ProductPurchase
 from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
 from tests.conftest import PASSWORD
+from tests.fixture_types import ApiAsOrAnonymous, Buy, ClientFor, Login, MakeProduct, MakeUser, PaidStudent, Pay
 
 PRODUCTS = "/api/v1/products/"
 GROUPS = "/api/v1/groups/"
@@ -26,7 +29,7 @@ RECEIPT_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def people(alpha: Any, make_user: Callable[..., Any]) -> SimpleNamespace:
+def people(alpha: Tenant, make_user: MakeUser) -> SimpleNamespace:
     """alpha's users by role (the admin ``admin@alpha.test`` comes with the session tenant)."""
     from tenant_apps.accounts.models import User
 
@@ -43,10 +46,10 @@ def people(alpha: Any, make_user: Callable[..., Any]) -> SimpleNamespace:
 
 
 @pytest.fixture
-def api(client_for: Callable[..., APIClient], login: Callable[..., dict[str, str]]) -> Callable[..., APIClient]:
+def api(client_for: ClientFor, login: Login) -> ApiAsOrAnonymous:
     """``api(tenant, email)``: an API client of ``tenant`` logged in as ``email``; ``api(tenant)``: anonymous."""
 
-    def make(tenant: Any, email: str | None = None) -> APIClient:
+    def make(tenant: Tenant, email: str | None = None) -> APIClient:
         if email is None:
             return client_for(tenant)
         return client_for(tenant, login(tenant, email, PASSWORD)["access"])
@@ -55,13 +58,13 @@ def api(client_for: Callable[..., APIClient], login: Callable[..., dict[str, str
 
 
 @pytest.fixture
-def make_product(people: SimpleNamespace) -> Callable[..., Any]:
+def make_product(people: SimpleNamespace) -> MakeProduct:
     """``make_product(tenant, title="...", lessons=3, **fields)``: a published product with lessons."""
     from tenant_apps.accounts.models import User
     from tenant_apps.school.lessons.models import Author
     from tenant_apps.school.lessons.services import author_create, lesson_create, product_create
 
-    def make(tenant: Any, title: str = "Python from zero", lessons: int = 3, **fields: Any) -> Any:
+    def make(tenant: Tenant, title: str = "Python from zero", lessons: int = 3, **fields: Any) -> Product:
         fields.setdefault("price", "100.00")
         fields.setdefault("currency", "USD")
         fields.setdefault("is_published", True)
@@ -83,11 +86,11 @@ def make_product(people: SimpleNamespace) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def buy() -> Callable[..., Any]:
+def buy() -> Buy:
     """``buy(tenant, student, product)``: the student's pending purchase (and its invoice), via the service."""
     from tenant_apps.school.lessons.services import product_purchase_create
 
-    def do(tenant: Any, student: Any, product: Any) -> Any:
+    def do(tenant: Tenant, student: User, product: Product) -> ProductPurchase:
         with tenant_context(tenant):
             return product_purchase_create(student=student, product=product, send_email=False)
 
@@ -95,7 +98,7 @@ def buy() -> Callable[..., Any]:
 
 
 @pytest.fixture
-def pay(people: SimpleNamespace) -> Callable[..., Any]:
+def pay(people: SimpleNamespace) -> Pay:
     """``pay(tenant, purchase, amount=None)``: a bank transfer of ``amount`` (default: what is left)
     on the purchase's invoice, approved by the financial user; returns the refreshed purchase."""
     from tenant_apps.accounts.models import User
@@ -104,7 +107,7 @@ def pay(people: SimpleNamespace) -> Callable[..., Any]:
 
     counter = iter(range(1, 10_000))
 
-    def do(tenant: Any, purchase: Any, amount: str | Decimal | None = None) -> Any:
+    def do(tenant: Tenant, purchase: ProductPurchase, amount: str | Decimal | None = None) -> ProductPurchase:
         with tenant_context(tenant):
             invoice = purchase.invoice
             invoice.refresh_from_db()
@@ -127,10 +130,10 @@ def pay(people: SimpleNamespace) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def paid_student(make_user: Callable[..., Any], buy: Callable[..., Any], pay: Callable[..., Any]) -> Callable[..., Any]:
+def paid_student(make_user: MakeUser, buy: Buy, pay: Pay) -> PaidStudent:
     """``paid_student(tenant, product, email)``: a new student who bought and fully paid ``product``."""
 
-    def make(tenant: Any, product: Any, email: str) -> Any:
+    def make(tenant: Tenant, product: Product, email: str) -> User:
         student = make_user(tenant, email, roles=["student"])
         pay(tenant, buy(tenant, student, product))
         return student
@@ -138,7 +141,7 @@ def paid_student(make_user: Callable[..., Any], buy: Callable[..., Any], pay: Ca
     return make
 
 
-def groups_of(tenant: Any, product: Any) -> list[tuple[str, int, int, list[str]]]:
+def groups_of(tenant: Tenant, product: Product) -> list[tuple[str, int, int, list[str]]]:
     """``[(name, member_count, capacity, [member e-mails]), ...]`` of ``product``'s groups by number."""
     from tenant_apps.school.lessons.models import StudyGroup
 

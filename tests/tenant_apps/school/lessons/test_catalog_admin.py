@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django_tenants.utils import tenant_context
 
+from shared_apps.tenancy.models import Tenant
+from tests.fixture_types import ApiAsOrAnonymous, Buy, MakeProduct
 from tests.tenant_apps.school.lessons.conftest import PRODUCTS, error_code
 
 AUTHORS = "/api/v1/authors/"
 
 
-def _audit_verbs(tenant):
+def _audit_verbs(tenant: Tenant) -> list[str]:
     from tenant_apps.audit.models import AuditLogEntry
 
     with tenant_context(tenant):
         return list(AuditLogEntry.objects.order_by("id").values_list("verb", flat=True))
 
 
-def test_an_admin_builds_a_product_with_lessons_through_the_api(alpha, people, api):
+def test_an_admin_builds_a_product_with_lessons_through_the_api(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous
+) -> None:
     # given
     client = api(alpha, "admin@alpha.test")
     # when
@@ -58,7 +64,9 @@ def test_an_admin_builds_a_product_with_lessons_through_the_api(alpha, people, a
     assert {"author.created", "product.created", "lesson.created"} <= set(_audit_verbs(alpha))
 
 
-def test_an_admin_edits_and_deletes_lessons_and_orders_stay_unique(alpha, people, api, make_product):
+def test_an_admin_edits_and_deletes_lessons_and_orders_stay_unique(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct
+) -> None:
     # given
     product = make_product(alpha, lessons=2)
     client = api(alpha, "admin@alpha.test")
@@ -79,7 +87,9 @@ def test_an_admin_edits_and_deletes_lessons_and_orders_stay_unique(alpha, people
     assert [(lesson["order"], lesson["title"]) for lesson in remaining] == [(5, "Last")]
 
 
-def test_a_bad_price_currency_or_video_url_answers_400(alpha, people, api, make_product):
+def test_a_bad_price_currency_or_video_url_answers_400(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct
+) -> None:
     # given
     product = make_product(alpha)
     client = api(alpha, "admin@alpha.test")
@@ -96,7 +106,9 @@ def test_a_bad_price_currency_or_video_url_answers_400(alpha, people, api, make_
     assert (video.status_code, error_code(video)) == (400, "validation_error")
 
 
-def test_a_taken_slug_answers_409_and_titles_get_unique_slugs(alpha, people, api, make_product):
+def test_a_taken_slug_answers_409_and_titles_get_unique_slugs(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct
+) -> None:
     # given
     product = make_product(alpha, title="Python from zero")
     client = api(alpha, "admin@alpha.test")
@@ -113,7 +125,9 @@ def test_a_taken_slug_answers_409_and_titles_get_unique_slugs(alpha, people, api
     assert (same_title.status_code, same_title.json()["slug"]) == (201, "python-from-zero-2")
 
 
-def test_a_product_that_was_bought_cannot_be_deleted_but_can_be_unpublished(alpha, people, api, make_product, buy):
+def test_a_product_that_was_bought_cannot_be_deleted_but_can_be_unpublished(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, buy: Buy
+) -> None:
     # given
     product = make_product(alpha)
     unsold = make_product(alpha, title="Unsold")
@@ -139,7 +153,9 @@ def test_a_product_that_was_bought_cannot_be_deleted_but_can_be_unpublished(alph
         assert product.purchases.get().invoice.total == product.price  # the issued invoice keeps its price
 
 
-def test_an_author_with_products_cannot_be_deleted(alpha, people, api, make_product):
+def test_an_author_with_products_cannot_be_deleted(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct
+) -> None:
     # given
     product = make_product(alpha)
     client = api(alpha, "admin@alpha.test")
@@ -156,7 +172,9 @@ def test_an_author_with_products_cannot_be_deleted(alpha, people, api, make_prod
 @pytest.mark.parametrize(
     "email", ["teacher@alpha.test", "support@alpha.test", "financial@alpha.test", "student@alpha.test"]
 )
-def test_only_admins_edit_the_catalogue(alpha, people, api, make_product, email):
+def test_only_admins_edit_the_catalogue(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, email: str
+) -> None:
     # given
     product = make_product(alpha)
     lesson_id = api(alpha, "admin@alpha.test").get(f"{PRODUCTS}{product.pk}/lessons/").json()["results"][0]["id"]
@@ -181,7 +199,7 @@ def test_only_admins_edit_the_catalogue(alpha, people, api, make_product, email)
     assert product.title == "Python from zero"
 
 
-def test_the_services_check_the_role_too(alpha, people, make_product):
+def test_the_services_check_the_role_too(alpha: Tenant, people: SimpleNamespace, make_product: MakeProduct) -> None:
     # given
     from saas.api.errors import ApplicationError
     from tenant_apps.school.lessons.services import product_update

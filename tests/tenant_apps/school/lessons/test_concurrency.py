@@ -16,9 +16,11 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django_tenants.utils import tenant_context
 
+from saas.db.tenant import tenant_connection
+from shared_apps.tenancy.models import Tenant
+from tenant_apps.school.lessons.models import Product
 from tests.concurrency import in_thread, race
 from tests.conftest import PASSWORD
 from tests.tenant_apps.school.lessons.conftest import RECEIPT_BYTES
@@ -28,7 +30,7 @@ PAUSE = 0.2
 
 
 @pytest.fixture
-def committed(alpha: Any) -> Iterator[dict[str, Any]]:
+def committed(alpha: Tenant) -> Iterator[dict[str, Any]]:
     """Committed in alpha: a product (3 groups per batch, at most 2 each), a financial user, and
     ``PAYERS`` students, each with a purchase and a pending bank transfer of its whole invoice."""
     from tenant_apps.accounts.models import User
@@ -124,7 +126,7 @@ def committed(alpha: Any) -> Iterator[dict[str, Any]]:
                     InvoiceCounter.objects.filter(key="invoice").update(value=before["counter"])
 
         in_thread(cleanup)
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
 
 
 @pytest.fixture
@@ -142,7 +144,7 @@ def slow_pick(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(services.groups, "_pick_group", pick)
 
 
-def _approvals(alpha: Any, committed: dict[str, Any]) -> list[Callable[[], Any]]:
+def _approvals(alpha: Tenant, committed: dict[str, Any]) -> list[Callable[[], Any]]:
     from tenant_apps.payments.services import payment_approve
 
     def approve(payment: Any) -> Callable[[], Any]:
@@ -155,7 +157,7 @@ def _approvals(alpha: Any, committed: dict[str, Any]) -> list[Callable[[], Any]]
     return [approve(payment) for payment in committed["payments"]]
 
 
-def _state(alpha: Any, product: Any) -> dict[str, Any]:
+def _state(alpha: Tenant, product: Product) -> dict[str, Any]:
     from django.db.models import Count
 
     from tenant_apps.school.lessons.models import GroupMembership, ProductPurchase, StudyGroup
@@ -181,8 +183,8 @@ TWO_FULL_BATCHES = [(1, 2, 2, 2), (2, 2, 2, 2), (3, 2, 2, 2), (4, 2, 2, 2), (5, 
 
 @pytest.mark.parametrize("seated_before", [0, 3], ids=["no-groups-yet", "groups-with-room"])
 def test_parallel_payments_never_overfill_a_group_and_seat_everyone_exactly_once(
-    alpha, committed, slow_pick, seated_before
-):
+    alpha: Tenant, committed: dict[str, Any], slow_pick: None, seated_before: int
+) -> None:
     # given: eight pending payments of one product; the first ``seated_before`` approved one by one
     # (3: groups #1 full and #2 with one member exist), the others approved by as many threads at once
     from tenant_apps.payments.models import Payment
@@ -204,7 +206,9 @@ def test_parallel_payments_never_overfill_a_group_and_seat_everyone_exactly_once
 
 
 @pytest.mark.parametrize("seated_before", [0, 3], ids=["no-groups-yet", "groups-with-room"])
-def test_without_the_product_lock_the_race_is_lost(alpha, committed, slow_pick, monkeypatch, seated_before):
+def test_without_the_product_lock_the_race_is_lost(
+    alpha: Tenant, committed: dict[str, Any], slow_pick: None, monkeypatch: pytest.MonkeyPatch, seated_before: int
+) -> None:
     # given: the same race with the product lock replaced by a plain read
     from tenant_apps.school.lessons import services
     from tenant_apps.school.lessons.models import Product
@@ -225,7 +229,9 @@ def test_without_the_product_lock_the_race_is_lost(alpha, committed, slow_pick, 
     assert all(count == real <= capacity for _, count, real, capacity in state["groups"])
 
 
-def test_two_orders_of_one_product_at_once_give_one_purchase_and_one_409(alpha, committed, monkeypatch):
+def test_two_orders_of_one_product_at_once_give_one_purchase_and_one_409(
+    alpha: Tenant, committed: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     # given: a new student; both orders pass the "no live purchase yet" check before either writes
     from saas.api.errors import ApplicationError
     from tenant_apps.accounts.services import user_create

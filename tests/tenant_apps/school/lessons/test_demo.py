@@ -5,10 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django_tenants.utils import tenant_context
 
+from shared_apps.tenancy.models import Tenant
+from tests.fixture_types import ApiAsOrAnonymous
 from tests.tenant_apps.school.lessons.conftest import PRODUCTS
 
 
-def test_seed_demo_makes_paid_and_unpaid_products_with_groups_and_is_idempotent(alpha, api):
+def test_seed_demo_makes_paid_and_unpaid_products_with_groups_and_is_idempotent(
+    alpha: Tenant, api: ApiAsOrAnonymous
+) -> None:
     # given
     from tenant_apps.payments.models import Invoice, Payment
     from tenant_apps.school.lessons.demo import seed_demo

@@ -3,20 +3,26 @@ room, a batch of new groups is created; no group ever holds more than its capaci
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any, NoReturn
+
 import pytest
 from django.db import IntegrityError, transaction
 from django_tenants.utils import tenant_context
 
+from shared_apps.tenancy.models import Tenant
+from tenant_apps.school.lessons.models import Product
+from tests.fixture_types import Buy, MakeProduct, PaidStudent, Pay
 from tests.tenant_apps.school.lessons.conftest import groups_of
 
 
-def _counts(tenant, product):
+def _counts(tenant: Tenant, product: Product) -> list[int]:
     return [count for _, count, _, _ in groups_of(tenant, product)]
 
 
 def test_the_first_paid_student_creates_a_batch_of_three_groups_of_two_and_joins_the_first(
-    alpha, people, make_product, buy, pay
-):
+    alpha: Tenant, people: SimpleNamespace, make_product: MakeProduct, buy: Buy, pay: Pay
+) -> None:
     # given: the seed's settings (3 groups at once, at most 2 each) are the defaults
     product = make_product(alpha)
     assert (product.groups_per_batch, product.max_group_size) == (3, 2)
@@ -30,7 +36,9 @@ def test_the_first_paid_student_creates_a_batch_of_three_groups_of_two_and_joins
     ]
 
 
-def test_a_pending_or_partially_paid_purchase_gets_no_group(alpha, people, make_product, buy, pay):
+def test_a_pending_or_partially_paid_purchase_gets_no_group(
+    alpha: Tenant, people: SimpleNamespace, make_product: MakeProduct, buy: Buy, pay: Pay
+) -> None:
     # given
     product = make_product(alpha)
     # when
@@ -39,7 +47,9 @@ def test_a_pending_or_partially_paid_purchase_gets_no_group(alpha, people, make_
     assert groups_of(alpha, product) == []
 
 
-def test_students_fill_the_group_with_the_most_members_below_the_maximum_first(alpha, make_product, paid_student):
+def test_students_fill_the_group_with_the_most_members_below_the_maximum_first(
+    alpha: Tenant, make_product: MakeProduct, paid_student: PaidStudent
+) -> None:
     # given / when: six payments, one after the other
     product = make_product(alpha)
     counts = []
@@ -50,7 +60,9 @@ def test_students_fill_the_group_with_the_most_members_below_the_maximum_first(a
     assert counts == [[1, 0, 0], [2, 0, 0], [2, 1, 0], [2, 2, 0], [2, 2, 1], [2, 2, 2]]
 
 
-def test_when_every_group_is_full_a_new_batch_is_created_with_the_next_numbers(alpha, make_product, paid_student):
+def test_when_every_group_is_full_a_new_batch_is_created_with_the_next_numbers(
+    alpha: Tenant, make_product: MakeProduct, paid_student: PaidStudent
+) -> None:
     # given: three full groups
     product = make_product(alpha)
     for n in range(6):
@@ -64,7 +76,9 @@ def test_when_every_group_is_full_a_new_batch_is_created_with_the_next_numbers(a
     assert groups[3][3] == ["late@alpha.test"]
 
 
-def test_the_fullest_group_with_room_wins_even_when_it_is_not_the_oldest(alpha, people, make_product, paid_student):
+def test_the_fullest_group_with_room_wins_even_when_it_is_not_the_oldest(
+    alpha: Tenant, people: SimpleNamespace, make_product: MakeProduct, paid_student: PaidStudent
+) -> None:
     # given: capacity 3; after two moves #1 has 1 member, #2 has 2, #3 none
     from tenant_apps.school.lessons.services import group_member_move
 
@@ -81,7 +95,9 @@ def test_the_fullest_group_with_room_wins_even_when_it_is_not_the_oldest(alpha, 
     assert _counts(alpha, product) == [1, 3, 0]
 
 
-def test_the_batch_size_and_the_maximum_are_settings_of_the_product(alpha, make_product, paid_student):
+def test_the_batch_size_and_the_maximum_are_settings_of_the_product(
+    alpha: Tenant, make_product: MakeProduct, paid_student: PaidStudent
+) -> None:
     # given: 2 groups at once, at most 3 each
     product = make_product(alpha, groups_per_batch=2, max_group_size=3)
     # when
@@ -92,7 +108,9 @@ def test_the_batch_size_and_the_maximum_are_settings_of_the_product(alpha, make_
     assert [(count, capacity) for _, count, capacity, _ in groups] == [(3, 3), (3, 3), (1, 3), (0, 3)]
 
 
-def test_a_lower_maximum_applies_to_new_groups_and_never_overfills_old_ones(alpha, people, make_product, paid_student):
+def test_a_lower_maximum_applies_to_new_groups_and_never_overfills_old_ones(
+    alpha: Tenant, people: SimpleNamespace, make_product: MakeProduct, paid_student: PaidStudent
+) -> None:
     # given: groups of 3, then the maximum is lowered to 1
     from tenant_apps.school.lessons.services import product_update
 
@@ -107,7 +125,9 @@ def test_a_lower_maximum_applies_to_new_groups_and_never_overfills_old_ones(alph
     assert [(count, capacity) for _, count, capacity, _ in groups_of(alpha, product)] == [(3, 3), (1, 1)]
 
 
-def test_placement_is_idempotent_and_one_student_holds_one_seat_per_product(alpha, people, make_product, buy, pay):
+def test_placement_is_idempotent_and_one_student_holds_one_seat_per_product(
+    alpha: Tenant, people: SimpleNamespace, make_product: MakeProduct, buy: Buy, pay: Pay
+) -> None:
     # given
     from tenant_apps.school.lessons.models import GroupMembership
     from tenant_apps.school.lessons.services import group_assign
@@ -123,7 +143,9 @@ def test_placement_is_idempotent_and_one_student_holds_one_seat_per_product(alph
     assert _counts(alpha, product) == [1, 0, 0]
 
 
-def test_a_student_who_has_not_paid_cannot_be_given_a_seat(alpha, people, make_product, buy):
+def test_a_student_who_has_not_paid_cannot_be_given_a_seat(
+    alpha: Tenant, people: SimpleNamespace, make_product: MakeProduct, buy: Buy
+) -> None:
     # given
     from saas.api.errors import ApplicationError
     from tenant_apps.school.lessons.services import group_assign
@@ -137,7 +159,9 @@ def test_a_student_who_has_not_paid_cannot_be_given_a_seat(alpha, people, make_p
     assert groups_of(alpha, product) == []
 
 
-def test_the_database_refuses_to_overfill_a_group(alpha, make_product, paid_student):
+def test_the_database_refuses_to_overfill_a_group(
+    alpha: Tenant, make_product: MakeProduct, paid_student: PaidStudent
+) -> None:
     # given: a full group
     from django.db.models import F
 
@@ -152,8 +176,8 @@ def test_the_database_refuses_to_overfill_a_group(alpha, make_product, paid_stud
 
 
 def test_payment_placement_and_their_audit_rows_happen_in_the_payments_transaction(
-    alpha, people, make_product, buy, pay
-):
+    alpha: Tenant, people: SimpleNamespace, make_product: MakeProduct, buy: Buy, pay: Pay
+) -> None:
     # given
     from tenant_apps.audit.models import AuditLogEntry
     from tenant_apps.notifications.models import Notification
@@ -177,7 +201,14 @@ def test_payment_placement_and_their_audit_rows_happen_in_the_payments_transacti
     assert joined.extra_data["group_name"] == "Python from zero #1"
 
 
-def test_a_failing_placement_rolls_the_payment_back(alpha, people, make_product, buy, pay, monkeypatch):
+def test_a_failing_placement_rolls_the_payment_back(
+    alpha: Tenant,
+    people: SimpleNamespace,
+    make_product: MakeProduct,
+    buy: Buy,
+    pay: Pay,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # given: placement breaks
     from saas.api.errors import ApplicationError
     from tenant_apps.payments.models import Invoice
@@ -186,7 +217,7 @@ def test_a_failing_placement_rolls_the_payment_back(alpha, people, make_product,
     product = make_product(alpha)
     purchase = buy(alpha, people.student, product)
 
-    def broken(**kwargs):
+    def broken(**kwargs: Any) -> NoReturn:
         raise RuntimeError("placement failed")
 
     monkeypatch.setattr(services.purchases, "group_assign", broken)

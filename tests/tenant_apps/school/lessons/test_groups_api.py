@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import TypeAlias
+
 import pytest
 from django_tenants.utils import tenant_context
 
+from shared_apps.tenancy.models import Tenant
+from tenant_apps.accounts.models import User
+from tenant_apps.school.lessons.models import Product, StudyGroup
+from tests.fixture_types import ApiAsOrAnonymous, Buy, MakeProduct, PaidStudent, Pay
 from tests.tenant_apps.school.lessons.conftest import GROUPS, PRODUCTS, error_code, groups_of
+
+#: ``(product, [its groups by number], a group of another product, student a, student b)``
+Seated: TypeAlias = tuple[Product, list[StudyGroup], StudyGroup, User, User]
 
 
 @pytest.fixture
-def seated(alpha, people, make_product, buy, pay, paid_student):
+def seated(
+    alpha: Tenant, people: SimpleNamespace, make_product: MakeProduct, buy: Buy, pay: Pay, paid_student: PaidStudent
+) -> Seated:
     """A product whose groups are #1 = [student, a] (full), #2 = [b], #3 = [], and another product."""
     product = make_product(alpha)
     pay(alpha, buy(alpha, people.student, product))
@@ -20,6 +32,7 @@ def seated(alpha, people, make_product, buy, pay, paid_student):
     with tenant_context(alpha):
         groups = list(product.groups.order_by("number"))
         other_group = other_product.groups.order_by("number").first()
+    assert other_group is not None
     return product, groups, other_group, a, b
 
 
@@ -33,7 +46,9 @@ def seated(alpha, people, make_product, buy, pay, paid_student):
         ("student@alpha.test", 403),
     ],
 )
-def test_staff_see_a_products_groups_with_their_members(alpha, api, seated, email, status):
+def test_staff_see_a_products_groups_with_their_members(
+    alpha: Tenant, api: ApiAsOrAnonymous, seated: Seated, email: str, status: int
+) -> None:
     # given
     product, *_ = seated
     # when
@@ -54,7 +69,9 @@ def test_staff_see_a_products_groups_with_their_members(alpha, api, seated, emai
         assert error_code(response) == "permission_denied"
 
 
-def test_a_move_changes_the_seat_is_audited_and_the_student_is_told(alpha, people, api, seated):
+def test_a_move_changes_the_seat_is_audited_and_the_student_is_told(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, seated: Seated
+) -> None:
     # given
     product, (first, _, third), *_ = seated
     # when
@@ -84,7 +101,7 @@ def test_a_move_changes_the_seat_is_audited_and_the_student_is_told(alpha, peopl
     )
 
 
-def test_a_move_into_a_full_group_answers_409_group_full(alpha, api, seated):
+def test_a_move_into_a_full_group_answers_409_group_full(alpha: Tenant, api: ApiAsOrAnonymous, seated: Seated) -> None:
     # given: #1 is full
     product, (first, second, _), _, _, b = seated
     # when
@@ -96,7 +113,9 @@ def test_a_move_into_a_full_group_answers_409_group_full(alpha, api, seated):
     assert [count for _, count, _, _ in groups_of(alpha, product)] == [2, 1, 0]
 
 
-def test_a_move_into_a_group_of_another_product_answers_400(alpha, people, api, seated):
+def test_a_move_into_a_group_of_another_product_answers_400(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, seated: Seated
+) -> None:
     # given
     product, (first, *_), other_group, *_ = seated
     # when
@@ -112,7 +131,9 @@ def test_a_move_into_a_group_of_another_product_answers_400(alpha, people, api, 
     ("case", "code"),
     [("not_a_member", "not_a_member"), ("same_group", "same_group"), ("unknown_group", "validation_error")],
 )
-def test_a_move_of_a_non_member_to_the_same_or_an_unknown_group_answers_400(alpha, people, api, seated, case, code):
+def test_a_move_of_a_non_member_to_the_same_or_an_unknown_group_answers_400(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, seated: Seated, case: str, code: str
+) -> None:
     # given
     product, (first, second, third), *_ = seated
     payload = {
@@ -138,7 +159,9 @@ def test_a_move_of_a_non_member_to_the_same_or_an_unknown_group_answers_400(alph
         ("student@alpha.test", 403),
     ],
 )
-def test_admin_and_support_move_students_and_nobody_else(alpha, people, api, seated, email, status):
+def test_admin_and_support_move_students_and_nobody_else(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, seated: Seated, email: str, status: int
+) -> None:
     # given
     _, (first, _, third), *_ = seated
     # when
@@ -147,7 +170,9 @@ def test_admin_and_support_move_students_and_nobody_else(alpha, people, api, sea
     assert response.status_code == status, response.content
 
 
-def test_a_move_of_an_unknown_source_group_answers_404(alpha, people, api, seated):
+def test_a_move_of_an_unknown_source_group_answers_404(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, seated: Seated
+) -> None:
     # given
     _, (_, _, third), *_ = seated
     # when
@@ -158,7 +183,9 @@ def test_a_move_of_an_unknown_source_group_answers_404(alpha, people, api, seate
     assert (response.status_code, error_code(response)) == (404, "not_found")
 
 
-def test_a_student_sees_their_own_groups_only(alpha, people, api, seated):
+def test_a_student_sees_their_own_groups_only(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, seated: Seated
+) -> None:
     # given
     product, *_ = seated
     # when

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.db import connection
 from django_tenants.utils import tenant_context
 
+from shared_apps.tenancy.models import Tenant
+from tests.fixture_types import ApiAsOrAnonymous, Buy, ClientFor, Login, MakeProduct, MakeUser, Pay
 from tests.tenant_apps.school.lessons.conftest import GROUPS, PRODUCTS, error_code
 
 
-def test_alphas_products_and_groups_are_invisible_on_beta(alpha, beta, people, api, make_product, buy, pay, make_user):
+def test_alphas_products_and_groups_are_invisible_on_beta(
+    alpha: Tenant,
+    beta: Tenant,
+    people: SimpleNamespace,
+    api: ApiAsOrAnonymous,
+    make_product: MakeProduct,
+    buy: Buy,
+    pay: Pay,
+    make_user: MakeUser,
+) -> None:
     # given: a paid product with groups in alpha, a staff user in beta
     from tenant_apps.school.lessons.models import GroupMembership, Product, ProductPurchase, StudyGroup
 
@@ -35,7 +48,9 @@ def test_alphas_products_and_groups_are_invisible_on_beta(alpha, beta, people, a
         assert (Product.objects.count(), StudyGroup.objects.count(), GroupMembership.objects.count()) == (1, 3, 1)
 
 
-def test_an_alpha_token_is_refused_on_beta(alpha, beta, people, client_for, login, make_product):
+def test_an_alpha_token_is_refused_on_beta(
+    alpha: Tenant, beta: Tenant, people: SimpleNamespace, client_for: ClientFor, login: Login, make_product: MakeProduct
+) -> None:
     # given
     make_product(alpha)
     token = login(alpha, "student@alpha.test")["access"]
@@ -45,7 +60,7 @@ def test_an_alpha_token_is_refused_on_beta(alpha, beta, people, client_for, logi
     assert (response.status_code, error_code(response)) == (401, "token_not_valid")
 
 
-def test_a_store_host_serves_no_products_lessons_or_groups(gamma, api):
+def test_a_store_host_serves_no_products_lessons_or_groups(gamma: Tenant, api: ApiAsOrAnonymous) -> None:
     # when
     responses = [
         api(gamma).get(PRODUCTS),
@@ -57,7 +72,7 @@ def test_a_store_host_serves_no_products_lessons_or_groups(gamma, api):
     assert [(r.status_code, error_code(r)) for r in responses] == [(404, "not_found")] * 4
 
 
-def test_a_store_schema_has_no_lessons_tables(gamma):
+def test_a_store_schema_has_no_lessons_tables(gamma: Tenant) -> None:
     # when
     with tenant_context(gamma), connection.cursor() as cursor:
         cursor.execute(
@@ -69,7 +84,7 @@ def test_a_store_schema_has_no_lessons_tables(gamma):
     assert count == 0
 
 
-def test_paying_an_invoice_on_a_store_is_untouched_by_the_lessons_receiver(gamma, make_user):
+def test_paying_an_invoice_on_a_store_is_untouched_by_the_lessons_receiver(gamma: Tenant, make_user: MakeUser) -> None:
     # given: a store invoice and its offline payment (the invoice_paid receiver runs on every kind)
     from datetime import timedelta
 

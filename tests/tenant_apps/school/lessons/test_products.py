@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
 import pytest
 from django_tenants.utils import tenant_context
 
+from shared_apps.tenancy.models import Tenant
+from tenant_apps.payments.models import Invoice
+from tests.fixture_types import ApiAsOrAnonymous, Buy, MakeProduct, PaidStudent, Pay
 from tests.tenant_apps.school.lessons.conftest import PRODUCTS, error_code
 
 
-def _video_urls(product_body):
+def _video_urls(product_body: dict[str, Any]) -> list[str]:
     return [lesson["video_url"] for lesson in product_body["lessons"]]
 
 
-def test_anyone_sees_published_products_with_the_outline_but_no_video_urls(alpha, api, make_product):
+def test_anyone_sees_published_products_with_the_outline_but_no_video_urls(
+    alpha: Tenant, api: ApiAsOrAnonymous, make_product: MakeProduct
+) -> None:
     # given
     product = make_product(alpha, lessons=3)
     make_product(alpha, title="Draft course", is_published=False)
@@ -32,8 +40,8 @@ def test_anyone_sees_published_products_with_the_outline_but_no_video_urls(alpha
 
 
 def test_a_student_who_has_not_paid_gets_the_outline_and_payment_required_for_the_lessons(
-    alpha, people, api, make_product, buy
-):
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, buy: Buy
+) -> None:
     # given: a pending purchase (invoice issued, nothing paid)
     product = make_product(alpha)
     purchase = buy(alpha, people.student, product)
@@ -56,7 +64,9 @@ def test_a_student_who_has_not_paid_gets_the_outline_and_payment_required_for_th
     }
 
 
-def test_a_partial_payment_does_not_unlock_the_lessons(alpha, people, api, make_product, buy, pay):
+def test_a_partial_payment_does_not_unlock_the_lessons(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, buy: Buy, pay: Pay
+) -> None:
     # given: 40.00 of 100.00 paid and approved
     product = make_product(alpha)
     purchase = pay(alpha, buy(alpha, people.student, product), "40.00")
@@ -72,7 +82,9 @@ def test_a_partial_payment_does_not_unlock_the_lessons(alpha, people, api, make_
     assert (lessons.status_code, error_code(lessons)) == (403, "payment_required")
 
 
-def test_the_full_payment_unlocks_the_lessons_with_their_video_urls(alpha, people, api, make_product, buy, pay):
+def test_the_full_payment_unlocks_the_lessons_with_their_video_urls(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, buy: Buy, pay: Pay
+) -> None:
     # given: paid in two halves
     product = make_product(alpha)
     purchase = buy(alpha, people.student, product)
@@ -95,7 +107,9 @@ def test_the_full_payment_unlocks_the_lessons_with_their_video_urls(alpha, peopl
     assert _video_urls(listing.json()["results"][0]) == expected
 
 
-def test_another_students_payment_unlocks_nothing_for_me(alpha, people, api, make_product, paid_student):
+def test_another_students_payment_unlocks_nothing_for_me(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, paid_student: PaidStudent
+) -> None:
     # given
     product = make_product(alpha)
     paid_student(alpha, product, "payer@alpha.test")
@@ -116,7 +130,9 @@ def test_another_students_payment_unlocks_nothing_for_me(alpha, people, api, mak
         ("student@alpha.test", "outline"),
     ],
 )
-def test_staff_see_the_full_lessons_without_paying(alpha, people, api, make_product, email, access):
+def test_staff_see_the_full_lessons_without_paying(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, email: str, access: str
+) -> None:
     # given
     product = make_product(alpha)
     client = api(alpha, email)
@@ -129,7 +145,9 @@ def test_staff_see_the_full_lessons_without_paying(alpha, people, api, make_prod
     assert lessons.status_code == (200 if access == "full" else 403)
 
 
-def test_anonymous_users_must_sign_in_for_the_lessons(alpha, api, make_product):
+def test_anonymous_users_must_sign_in_for_the_lessons(
+    alpha: Tenant, api: ApiAsOrAnonymous, make_product: MakeProduct
+) -> None:
     # given
     product = make_product(alpha)
     # when
@@ -138,7 +156,9 @@ def test_anonymous_users_must_sign_in_for_the_lessons(alpha, api, make_product):
     assert (response.status_code, error_code(response)) == (401, "not_authenticated")
 
 
-def test_a_student_orders_a_product_and_gets_a_pending_purchase_with_its_invoice(alpha, people, api, make_product):
+def test_a_student_orders_a_product_and_gets_a_pending_purchase_with_its_invoice(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct
+) -> None:
     # given
     product = make_product(alpha)
     # when
@@ -170,7 +190,9 @@ def test_a_student_orders_a_product_and_gets_a_pending_purchase_with_its_invoice
     assert body["invoice"] in [i["id"] for i in invoices]
 
 
-def test_a_second_order_of_the_same_product_answers_409_already_purchased(alpha, people, api, make_product):
+def test_a_second_order_of_the_same_product_answers_409_already_purchased(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct
+) -> None:
     # given
     product = make_product(alpha)
     client = api(alpha, "student@alpha.test")
@@ -190,7 +212,9 @@ def test_a_second_order_of_the_same_product_answers_409_already_purchased(alpha,
         assert ProductPurchase.objects.filter(student=people.student, product=product).count() == 1
 
 
-def test_the_database_refuses_two_live_purchases_of_one_product_by_one_student(alpha, people, make_product, buy):
+def test_the_database_refuses_two_live_purchases_of_one_product_by_one_student(
+    alpha: Tenant, people: SimpleNamespace, make_product: MakeProduct, buy: Buy
+) -> None:
     # given
     from django.db import IntegrityError, transaction
 
@@ -207,7 +231,7 @@ def test_the_database_refuses_two_live_purchases_of_one_product_by_one_student(a
         ProductPurchase.objects.create(student=people.student, product=product, invoice=_another_invoice(people))
 
 
-def _another_invoice(people):
+def _another_invoice(people: SimpleNamespace) -> Invoice:
     from datetime import timedelta
 
     from django.utils import timezone
@@ -222,7 +246,9 @@ def _another_invoice(people):
     )
 
 
-def test_after_the_invoice_is_cancelled_the_student_may_order_again(alpha, people, api, make_product, buy):
+def test_after_the_invoice_is_cancelled_the_student_may_order_again(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, buy: Buy
+) -> None:
     # given: the first order's invoice cancelled by the financial user
     from tenant_apps.payments.services import invoice_cancel
 
@@ -242,7 +268,9 @@ def test_after_the_invoice_is_cancelled_the_student_may_order_again(alpha, peopl
     assert [p["status"] for p in client.get(f"{PRODUCTS}mine/").json()["results"]] == ["pending", "cancelled"]
 
 
-def test_a_paid_product_cannot_be_ordered_again(alpha, people, api, make_product, buy, pay):
+def test_a_paid_product_cannot_be_ordered_again(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, buy: Buy, pay: Pay
+) -> None:
     # given
     product = make_product(alpha)
     pay(alpha, buy(alpha, people.student, product))
@@ -256,7 +284,9 @@ def test_a_paid_product_cannot_be_ordered_again(alpha, people, api, make_product
 @pytest.mark.parametrize(
     "email", ["teacher@alpha.test", "support@alpha.test", "financial@alpha.test", "admin@alpha.test"]
 )
-def test_only_students_order_products(alpha, people, api, make_product, email):
+def test_only_students_order_products(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, email: str
+) -> None:
     # given
     product = make_product(alpha)
     # when
@@ -265,7 +295,9 @@ def test_only_students_order_products(alpha, people, api, make_product, email):
     assert (response.status_code, error_code(response)) == (403, "permission_denied")
 
 
-def test_an_unpublished_product_is_hidden_and_cannot_be_ordered(alpha, people, api, make_product):
+def test_an_unpublished_product_is_hidden_and_cannot_be_ordered(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct
+) -> None:
     # given
     product = make_product(alpha, is_published=False)
     client = api(alpha, "student@alpha.test")
@@ -278,7 +310,9 @@ def test_an_unpublished_product_is_hidden_and_cannot_be_ordered(alpha, people, a
     assert api(alpha, "teacher@alpha.test").get(f"{PRODUCTS}{product.pk}/").status_code == 200
 
 
-def test_a_buyer_keeps_the_lessons_of_a_product_taken_off_sale(alpha, people, api, make_product, buy, pay):
+def test_a_buyer_keeps_the_lessons_of_a_product_taken_off_sale(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, buy: Buy, pay: Pay
+) -> None:
     # given
     from tenant_apps.school.lessons.services import product_update
 
@@ -294,7 +328,9 @@ def test_a_buyer_keeps_the_lessons_of_a_product_taken_off_sale(alpha, people, ap
     assert others.status_code == 404
 
 
-def test_my_purchases_show_the_payment_state_and_the_group_once_paid(alpha, people, api, make_product, buy, pay):
+def test_my_purchases_show_the_payment_state_and_the_group_once_paid(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, buy: Buy, pay: Pay
+) -> None:
     # given: one product paid, one partially paid
     paid_product = make_product(alpha, title="Paid course")
     half_product = make_product(alpha, title="Half course")
@@ -320,7 +356,9 @@ def test_my_purchases_show_the_payment_state_and_the_group_once_paid(alpha, peop
     assert api(alpha, "other@alpha.test").get(f"{PRODUCTS}mine/").json()["count"] == 0
 
 
-def test_products_are_searchable_filterable_and_paginated(alpha, api, make_product):
+def test_products_are_searchable_filterable_and_paginated(
+    alpha: Tenant, api: ApiAsOrAnonymous, make_product: MakeProduct
+) -> None:
     # given
     make_product(alpha, title="Python from zero", price="50.00")
     make_product(alpha, title="Django in depth", price="150.00")
@@ -337,7 +375,9 @@ def test_products_are_searchable_filterable_and_paginated(alpha, api, make_produ
     assert client.get(PRODUCTS, {"author": "x"}).status_code == 400
 
 
-def test_the_product_list_costs_the_same_queries_for_one_product_or_many(alpha, people, api, make_product, buy, pay):
+def test_the_product_list_costs_the_same_queries_for_one_product_or_many(
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, buy: Buy, pay: Pay
+) -> None:
     # given: a student with a paid and a pending purchase
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -362,8 +402,8 @@ def test_the_product_list_costs_the_same_queries_for_one_product_or_many(alpha, 
 
 
 def test_one_lesson_is_served_to_paid_buyers_only_and_only_under_its_own_product(
-    alpha, people, api, make_product, buy, pay
-):
+    alpha: Tenant, people: SimpleNamespace, api: ApiAsOrAnonymous, make_product: MakeProduct, buy: Buy, pay: Pay
+) -> None:
     # given
     product = make_product(alpha)
     other = make_product(alpha, title="Other")

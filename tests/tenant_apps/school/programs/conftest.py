@@ -18,8 +18,12 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
-from tenant_apps.school.programs.models import BOOTCAMPS, COURSES, ProgramType
+from shared_apps.tenancy.models import Tenant
+from tenant_apps.accounts.models import User
+from tenant_apps.payments.models import Invoice
+from tenant_apps.school.programs.models import BOOTCAMPS, COURSES, Enrolment, Program, ProgramType
 from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
+from tests.fixture_types import ApiResponse, ClientFor, Enrol, Login, MakeProgram, MakeUser, ModelT
 
 TYPES = {"bootcamps": BOOTCAMPS, "courses": COURSES}
 ENROLMENTS = {"bootcamps": "/api/v1/bootcamp-enrolments/", "courses": "/api/v1/course-enrolments/"}
@@ -51,28 +55,37 @@ def enrolments_url(path: str = "bootcamps", pk: Any = None, action: str | None =
     return url
 
 
-def results(response: Any) -> list[dict[str, Any]]:
+def results(response: ApiResponse) -> list[dict[str, Any]]:
     assert response.status_code == 200, response.content
     return list(response.json()["results"])
 
 
-def slugs(response: Any) -> list[str]:
+def slugs(response: ApiResponse) -> list[str]:
     return [item["slug"] for item in results(response)]
 
 
 class Site(SimpleNamespace):
     """The people of ``alpha`` (users) and ``client(name)`` for a logged-in API client."""
 
-    tenant: Any
+    tenant: Tenant
     client: Callable[[str | None], APIClient]
+    admin: User
+    sue: User
+    fay: User
+    tom: User
+    tia: User
+    ann: User
+    bob: User
+    cat: User
+    dan: User
 
 
 @pytest.fixture
 def site(
-    alpha: Any,
-    make_user: Callable[..., Any],
-    client_for: Callable[..., APIClient],
-    login: Callable[..., dict[str, str]],
+    alpha: Tenant,
+    make_user: MakeUser,
+    client_for: ClientFor,
+    login: Login,
 ) -> Site:
     """``alpha`` with: ``admin``, ``sue`` (support), ``fay`` (financial), ``tom`` and ``tia``
     (teachers), ``ann``, ``bob``, ``cat``, ``dan`` (students). ``site.client("ann")`` is ann's API
@@ -112,7 +125,7 @@ def _type(path_or_type: str | ProgramType) -> ProgramType:
 
 
 @pytest.fixture
-def make_program(site: Site) -> Callable[..., Any]:
+def make_program(site: Site) -> MakeProgram:
     """``make_program(status="registration_open", type="bootcamps", **fields)``: a program made by
     the admin through the services, walked to ``status``. Defaults: starts in 30 days for 8 weeks,
     10 seats, 1200.00 USD, taught by tom."""
@@ -120,7 +133,7 @@ def make_program(site: Site) -> Callable[..., Any]:
 
     counter = iter(range(1, 10_000))
 
-    def make(status: str = "registration_open", type: str = "bootcamps", **fields: Any) -> Any:
+    def make(status: str = "registration_open", type: str = "bootcamps", **fields: Any) -> Program:
         start = fields.pop("start_date", timezone.localdate() + timedelta(days=30))
         values: dict[str, Any] = {
             "title": f"Program {next(counter)}",
@@ -142,12 +155,12 @@ def make_program(site: Site) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def enrol() -> Callable[..., Any]:
+def enrol() -> Enrol:
     """``enrol(site, program, student, approve=False)``: a request (and its approval by the admin)
     through the services; returns the enrolment."""
     from tenant_apps.school.programs import services
 
-    def make(site: Site, program: Any, student: Any, *, approve: bool = False) -> Any:
+    def make(site: Site, program: Program, student: User, *, approve: bool = False) -> Enrolment:
         with tenant_context(site.tenant):
             enrolment = services.enrolment_request(program=program, student=student)
             if approve:
@@ -157,10 +170,17 @@ def enrol() -> Callable[..., Any]:
     return make
 
 
-def reload(site: Site, obj: Any, *related: str) -> Any:
+def reload(site: Site, obj: ModelT, *related: str) -> ModelT:
     """``obj`` read again from the site's schema, with the ``related`` objects loaded."""
     with tenant_context(site.tenant):
         return type(obj)._default_manager.select_related(*related).get(pk=obj.pk)
+
+
+def invoice_of(site: Site, enrolment: Enrolment) -> Invoice:
+    """The invoice of an approved ``enrolment``, read again from the site's schema."""
+    invoice = reload(site, enrolment, "invoice").invoice
+    assert invoice is not None, f"enrolment {enrolment.pk} has no invoice"
+    return invoice
 
 
 def in_days(days: int) -> date:

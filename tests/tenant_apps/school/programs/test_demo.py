@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from django_tenants.utils import tenant_context
 
+from shared_apps.tenancy.models import Tenant
 from tests.conftest import PASSWORD
+from tests.fixture_types import MakeUser
 
 
-def test_seed_demo_makes_programs_in_every_status_and_enrolments_in_every_state(alpha, make_user):
+def test_seed_demo_makes_programs_in_every_status_and_enrolments_in_every_state(
+    alpha: Tenant, make_user: MakeUser
+) -> None:
     # given: the site's demo student exists already (setup_demo makes one user per role)
     from tenant_apps.school.programs.demo import seed_demo
 
@@ -28,7 +32,7 @@ def test_seed_demo_makes_programs_in_every_status_and_enrolments_in_every_state(
     assert {"teacher@alpha.localhost", "student2@alpha.localhost"} <= set(made["users"])
 
 
-def test_seed_demo_twice_creates_nothing_new(alpha):
+def test_seed_demo_twice_creates_nothing_new(alpha: Tenant) -> None:
     # given
     from tenant_apps.payments.models import Invoice
     from tenant_apps.school.programs.demo import seed_demo

@@ -5,17 +5,29 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
-from tests.tenant_apps.school.programs.conftest import enrolments_url, error_code, in_days, reload, results
+from tenant_apps.accounts.models import User
+from tests.fixture_types import Enrol, MakeProgram
+from tests.tenant_apps.school.programs.conftest import (
+    Site,
+    enrolments_url,
+    error_code,
+    in_days,
+    invoice_of,
+    reload,
+    results,
+)
 
 BOTH = pytest.mark.parametrize("path", ["bootcamps", "courses"])
 
 
-def _audit_verbs(site, enrolment_id):
+def _audit_verbs(site: Site, enrolment_id: int) -> list[str]:
     from tenant_apps.audit.models import AuditLogEntry
 
     with tenant_context(site.tenant):
@@ -27,7 +39,7 @@ def _audit_verbs(site, enrolment_id):
         ]
 
 
-def _notifications(site, user):
+def _notifications(site: Site, user: User) -> list[tuple[str, dict[str, Any]]]:
     from tenant_apps.notifications.models import Notification
 
     with tenant_context(site.tenant):
@@ -35,7 +47,7 @@ def _notifications(site, user):
 
 
 @BOTH
-def test_a_student_asks_for_a_seat_while_registration_is_open(site, make_program, path):
+def test_a_student_asks_for_a_seat_while_registration_is_open(site: Site, make_program: MakeProgram, path: str) -> None:
     # given
     program = make_program(type=path)
     # when
@@ -50,7 +62,9 @@ def test_a_student_asks_for_a_seat_while_registration_is_open(site, make_program
 
 
 @pytest.mark.parametrize("status", ["draft", "in_progress", "completed", "cancelled"])
-def test_no_seat_can_be_asked_for_unless_registration_is_open(site, make_program, status):
+def test_no_seat_can_be_asked_for_unless_registration_is_open(
+    site: Site, make_program: MakeProgram, status: str
+) -> None:
     # given
     program = make_program(status)
     # when
@@ -61,7 +75,9 @@ def test_no_seat_can_be_asked_for_unless_registration_is_open(site, make_program
 
 
 @pytest.mark.parametrize("approved", [False, True], ids=["requested", "approved"])
-def test_a_student_has_one_live_enrolment_per_program(site, make_program, enrol, approved):
+def test_a_student_has_one_live_enrolment_per_program(
+    site: Site, make_program: MakeProgram, enrol: Enrol, approved: bool
+) -> None:
     # given
     program = make_program()
     enrol(site, program, site.ann, approve=approved)
@@ -71,7 +87,7 @@ def test_a_student_has_one_live_enrolment_per_program(site, make_program, enrol,
     assert (response.status_code, error_code(response)) == (409, "already_enrolled")
 
 
-def test_after_a_withdrawal_the_student_may_ask_again(site, make_program, enrol):
+def test_after_a_withdrawal_the_student_may_ask_again(site: Site, make_program: MakeProgram, enrol: Enrol) -> None:
     # given
     program = make_program()
     first = enrol(site, program, site.ann)
@@ -84,12 +100,12 @@ def test_after_a_withdrawal_the_student_may_ask_again(site, make_program, enrol)
 
 @pytest.mark.parametrize("approver", ["sue", "admin"], ids=["support", "admin"])
 def test_an_approval_issues_an_invoice_for_the_programs_price_and_notifies_the_student(
-    site,
-    make_program,
-    enrol,
-    approver,
-    django_capture_on_commit_callbacks,
-):
+    site: Site,
+    make_program: MakeProgram,
+    enrol: Enrol,
+    approver: str,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     # given
     from django.core import mail
 
@@ -124,21 +140,23 @@ def test_an_approval_issues_an_invoice_for_the_programs_price_and_notifies_the_s
 
 @pytest.mark.parametrize(("starts_in", "due_in"), [(60, 14), (5, 5), (0, 0)])
 def test_the_invoice_is_due_by_the_start_date_or_in_14_days_whichever_is_sooner(
-    site,
-    make_program,
-    enrol,
-    starts_in,
-    due_in,
-):
+    site: Site,
+    make_program: MakeProgram,
+    enrol: Enrol,
+    starts_in: int,
+    due_in: int,
+) -> None:
     # given
     program = make_program(start_date=in_days(starts_in))
     # when
     enrolment = enrol(site, program, site.ann, approve=True)
     # then
-    assert reload(site, enrolment, "invoice").invoice.due_date == in_days(due_in)
+    assert invoice_of(site, enrolment).due_date == in_days(due_in)
 
 
-def test_an_in_progress_program_that_started_in_the_past_bills_due_today(site, make_program, enrol):
+def test_an_in_progress_program_that_started_in_the_past_bills_due_today(
+    site: Site, make_program: MakeProgram, enrol: Enrol
+) -> None:
     # given: a request made while open, decided once the program has started (start date in the past)
     program = make_program(start_date=in_days(-3))
     enrolment = enrol(site, program, site.ann)
@@ -149,7 +167,7 @@ def test_an_in_progress_program_that_started_in_the_past_bills_due_today(site, m
     assert response.json()["payment"]["due_date"] == str(in_days(0))
 
 
-def test_a_free_program_is_approved_without_an_invoice(site, make_program, enrol):
+def test_a_free_program_is_approved_without_an_invoice(site: Site, make_program: MakeProgram, enrol: Enrol) -> None:
     # given
     program = make_program(price=Decimal("0"))
     enrolment = enrol(site, program, site.ann)
@@ -159,7 +177,9 @@ def test_a_free_program_is_approved_without_an_invoice(site, make_program, enrol
     assert (response.json()["status"], response.json()["payment"]) == ("approved", None)
 
 
-def test_a_rejection_needs_a_reason_that_the_student_is_shown(site, make_program, enrol):
+def test_a_rejection_needs_a_reason_that_the_student_is_shown(
+    site: Site, make_program: MakeProgram, enrol: Enrol
+) -> None:
     # given
     enrolment = enrol(site, make_program(), site.ann)
     # when
@@ -177,7 +197,9 @@ def test_a_rejection_needs_a_reason_that_the_student_is_shown(site, make_program
 
 
 @pytest.mark.parametrize(("action", "body"), [("approve", {}), ("reject", {"reason": "No."})])
-def test_a_decided_enrolment_cannot_be_decided_again(site, make_program, enrol, action, body):
+def test_a_decided_enrolment_cannot_be_decided_again(
+    site: Site, make_program: MakeProgram, enrol: Enrol, action: str, body: dict[str, str]
+) -> None:
     # given
     enrolment = enrol(site, make_program(), site.ann, approve=True)
     # when
@@ -186,7 +208,7 @@ def test_a_decided_enrolment_cannot_be_decided_again(site, make_program, enrol, 
     assert (response.status_code, error_code(response)) == (409, "invalid_status_transition")
 
 
-def test_a_student_withdraws_their_approved_enrolment(site, make_program, enrol):
+def test_a_student_withdraws_their_approved_enrolment(site: Site, make_program: MakeProgram, enrol: Enrol) -> None:
     # given
     enrolment = enrol(site, make_program(), site.ann, approve=True)
     # when
@@ -198,7 +220,7 @@ def test_a_student_withdraws_their_approved_enrolment(site, make_program, enrol)
     assert _audit_verbs(site, enrolment.pk) == ["enrolment.requested", "enrolment.approved", "enrolment.withdrawn"]
 
 
-def test_support_cancels_an_enrolment_with_a_reason(site, make_program, enrol):
+def test_support_cancels_an_enrolment_with_a_reason(site: Site, make_program: MakeProgram, enrol: Enrol) -> None:
     # given
     enrolment = enrol(site, make_program(), site.ann, approve=True)
     # when
@@ -208,7 +230,7 @@ def test_support_cancels_an_enrolment_with_a_reason(site, make_program, enrol):
     assert _notifications(site, site.ann)[-1][0] == "enrolment.cancelled"
 
 
-def test_cancelling_a_program_cancels_its_live_enrolments(site, make_program, enrol):
+def test_cancelling_a_program_cancels_its_live_enrolments(site: Site, make_program: MakeProgram, enrol: Enrol) -> None:
     # given
     program = make_program(capacity=1)
     approved = enrol(site, program, site.ann, approve=True)
@@ -221,7 +243,9 @@ def test_cancelling_a_program_cancels_its_live_enrolments(site, make_program, en
     assert reload(site, approved).reason == "The bootcamp was cancelled."
 
 
-def test_completing_a_program_closes_the_requests_that_never_got_a_seat(site, make_program, enrol):
+def test_completing_a_program_closes_the_requests_that_never_got_a_seat(
+    site: Site, make_program: MakeProgram, enrol: Enrol
+) -> None:
     # given
     program = make_program(capacity=1)
     approved = enrol(site, program, site.ann, approve=True)
@@ -235,7 +259,9 @@ def test_completing_a_program_closes_the_requests_that_never_got_a_seat(site, ma
     assert [reload(site, e).status for e in (approved, waitlisted, requested)] == ["approved", "cancelled", "cancelled"]
 
 
-def test_support_lists_enrolment_requests_filtered_by_status_and_program(site, make_program, enrol):
+def test_support_lists_enrolment_requests_filtered_by_status_and_program(
+    site: Site, make_program: MakeProgram, enrol: Enrol
+) -> None:
     # given
     one, two = make_program(), make_program()
     a = enrol(site, one, site.ann)
@@ -254,7 +280,9 @@ def test_support_lists_enrolment_requests_filtered_by_status_and_program(site, m
     assert [e["id"] for e in searched] == [b.pk]
 
 
-def test_a_student_lists_and_reads_only_their_own_enrolments(site, make_program, enrol):
+def test_a_student_lists_and_reads_only_their_own_enrolments(
+    site: Site, make_program: MakeProgram, enrol: Enrol
+) -> None:
     # given
     program = make_program()
     mine = enrol(site, program, site.ann)

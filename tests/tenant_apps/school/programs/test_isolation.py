@@ -6,11 +6,15 @@ from __future__ import annotations
 import pytest
 from django_tenants.utils import tenant_context
 
-from tests.tenant_apps.school.programs.conftest import enrolments_url, error_code, programs_url
+from shared_apps.tenancy.models import Tenant
+from tests.fixture_types import ClientFor, Login, MakeProgram
+from tests.tenant_apps.school.programs.conftest import Site, enrolments_url, error_code, programs_url
 
 
 @pytest.mark.parametrize("path", ["bootcamps", "courses"])
-def test_another_school_does_not_see_alphas_programs(site, beta, client_for, make_program, path):
+def test_another_school_does_not_see_alphas_programs(
+    site: Site, beta: Tenant, client_for: ClientFor, make_program: MakeProgram, path: str
+) -> None:
     # given
     from tenant_apps.school.programs.models import AdvancedCourse, Bootcamp
 
@@ -25,14 +29,17 @@ def test_another_school_does_not_see_alphas_programs(site, beta, client_for, mak
     assert listed.json()["count"] == 0
     assert (by_id.status_code, error_code(by_id)) == (404, "not_found")
     assert by_slug.status_code == 404
-    model = {"bootcamps": Bootcamp, "courses": AdvancedCourse}[path]
+    models: dict[str, type[Bootcamp] | type[AdvancedCourse]] = {"bootcamps": Bootcamp, "courses": AdvancedCourse}
+    model = models[path]
     with tenant_context(beta):
         assert not model.objects.filter(slug=program.slug).exists()
     with tenant_context(site.tenant):
         assert model.objects.filter(slug=program.slug).exists()
 
 
-def test_an_alpha_token_cannot_enrol_on_beta(site, beta, client_for, login, make_program):
+def test_an_alpha_token_cannot_enrol_on_beta(
+    site: Site, beta: Tenant, client_for: ClientFor, login: Login, make_program: MakeProgram
+) -> None:
     # given
     program = make_program()
     token = login(site.tenant, "ann@alpha.test")["access"]
@@ -52,14 +59,14 @@ def test_an_alpha_token_cannot_enrol_on_beta(site, beta, client_for, login, make
         "/api/v1/course-enrolments/",
     ],
 )
-def test_a_store_site_has_no_programs_endpoints(gamma, client_for, url):
+def test_a_store_site_has_no_programs_endpoints(gamma: Tenant, client_for: ClientFor, url: str) -> None:
     # when
     response = client_for(gamma).get(url)
     # then
     assert (response.status_code, error_code(response)) == (404, "not_found")
 
 
-def test_a_store_schema_has_no_programs_tables(gamma):
+def test_a_store_schema_has_no_programs_tables(gamma: Tenant) -> None:
     from django.db import connection
 
     with tenant_context(gamma), connection.cursor() as cursor:

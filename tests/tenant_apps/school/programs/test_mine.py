@@ -5,15 +5,17 @@ financial role."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.tenant_apps.school.programs.conftest import programs_url, results
+from tests.fixture_types import Enrol, MakeProgram
+from tests.tenant_apps.school.programs.conftest import Site, programs_url, results
 
 RECEIPT = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
-def _pay_offline(site, invoice_id, amount, tracking_code):
+def _pay_offline(site: Site, invoice_id: int, amount: str, tracking_code: str) -> None:
     """The student pays ``amount`` by bank transfer (receipt uploaded) and financial approves it."""
     student = site.client("ann")
     receipt = student.post("/api/v1/files/", {"file": SimpleUploadedFile("r.pdf", RECEIPT)}, format="multipart")
@@ -27,11 +29,13 @@ def _pay_offline(site, invoice_id, amount, tracking_code):
     assert approval.status_code == 200, approval.content
 
 
-def _mine(site, path="bootcamps"):
+def _mine(site: Site, path: str = "bootcamps") -> list[dict[str, Any]]:
     return results(site.client("ann").get(programs_url(path, action="mine")))
 
 
-def test_my_bootcamps_lists_my_enrolments_with_status_and_payment_state(site, make_program, enrol):
+def test_my_bootcamps_lists_my_enrolments_with_status_and_payment_state(
+    site: Site, make_program: MakeProgram, enrol: Enrol
+) -> None:
     # given
     approved = make_program(title="Approved One", price=Decimal("800.00"))
     requested = make_program(title="Requested One")
@@ -54,7 +58,9 @@ def test_my_bootcamps_lists_my_enrolments_with_status_and_payment_state(site, ma
     )
 
 
-def test_a_partial_then_a_full_payment_show_in_my_bootcamps(site, make_program, enrol):
+def test_a_partial_then_a_full_payment_show_in_my_bootcamps(
+    site: Site, make_program: MakeProgram, enrol: Enrol
+) -> None:
     # given
     program = make_program(price=Decimal("1000.00"))
     enrolment = enrol(site, program, site.ann, approve=True)
@@ -72,7 +78,7 @@ def test_a_partial_then_a_full_payment_show_in_my_bootcamps(site, make_program, 
     assert _mine(site)[0]["status"] == "approved"
 
 
-def test_my_courses_and_my_bootcamps_are_separate(site, make_program, enrol):
+def test_my_courses_and_my_bootcamps_are_separate(site: Site, make_program: MakeProgram, enrol: Enrol) -> None:
     # given
     bootcamp = make_program(type="bootcamps")
     course = make_program(type="courses")
@@ -87,7 +93,7 @@ def test_my_courses_and_my_bootcamps_are_separate(site, make_program, enrol):
     ]
 
 
-def test_live_enrolments_come_before_ended_ones(site, make_program, enrol):
+def test_live_enrolments_come_before_ended_ones(site: Site, make_program: MakeProgram, enrol: Enrol) -> None:
     # given
     early = make_program(title="Early")
     late = make_program(title="Late")
@@ -100,6 +106,6 @@ def test_live_enrolments_come_before_ended_ones(site, make_program, enrol):
     assert order == [(late.slug, "requested"), (early.slug, "withdrawn")]
 
 
-def test_mine_needs_a_login(site):
+def test_mine_needs_a_login(site: Site) -> None:
     response = site.client(None).get(programs_url("bootcamps", action="mine"))
     assert response.status_code == 401

@@ -8,20 +8,21 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tenant_apps.school.programs.conftest import enrolments_url, error_code, in_days, programs_url, results
+from tests.fixture_types import Enrol, MakeProgram
+from tests.tenant_apps.school.programs.conftest import Site, enrolments_url, error_code, in_days, programs_url, results
 
 ROLES = [None, "ann", "tom", "tia", "sue", "fay", "admin"]
 IDS = ["anonymous", "student", "its-teacher", "other-teacher", "support", "financial", "admin"]
 
 
-def _expect(allowed, who, ok):
+def _expect(allowed: set[str], who: str | None, ok: int) -> int:
     if who in allowed:
         return ok
     return 401 if who is None else 403
 
 
 @pytest.mark.parametrize("who", ROLES, ids=IDS)
-def test_only_admins_create_change_and_move_programs(site, make_program, who):
+def test_only_admins_create_change_and_move_programs(site: Site, make_program: MakeProgram, who: str | None) -> None:
     # given
     program = make_program("draft")
     client = site.client(who)
@@ -46,7 +47,9 @@ def test_only_admins_create_change_and_move_programs(site, make_program, who):
 
 
 @pytest.mark.parametrize("who", ROLES, ids=IDS)
-def test_the_students_of_a_program_are_seen_by_its_teachers_support_and_admin(site, make_program, enrol, who):
+def test_the_students_of_a_program_are_seen_by_its_teachers_support_and_admin(
+    site: Site, make_program: MakeProgram, enrol: Enrol, who: str | None
+) -> None:
     # given
     program = make_program(teachers=[site.tom.pk])
     enrol(site, program, site.bob, approve=True)
@@ -61,7 +64,9 @@ def test_the_students_of_a_program_are_seen_by_its_teachers_support_and_admin(si
         ]
 
 
-def test_a_teacher_does_not_learn_about_drafts_of_others_through_students(site, make_program):
+def test_a_teacher_does_not_learn_about_drafts_of_others_through_students(
+    site: Site, make_program: MakeProgram
+) -> None:
     # given
     draft = make_program("draft", teachers=[site.tom.pk])
     # when
@@ -71,7 +76,7 @@ def test_a_teacher_does_not_learn_about_drafts_of_others_through_students(site, 
 
 
 @pytest.mark.parametrize("who", ROLES, ids=IDS)
-def test_only_students_ask_for_a_seat(site, make_program, who):
+def test_only_students_ask_for_a_seat(site: Site, make_program: MakeProgram, who: str | None) -> None:
     # given
     program = make_program()
     # when
@@ -81,7 +86,9 @@ def test_only_students_ask_for_a_seat(site, make_program, who):
 
 
 @pytest.mark.parametrize("who", ROLES, ids=IDS)
-def test_only_support_and_admin_approve_reject_and_cancel(site, make_program, enrol, who):
+def test_only_support_and_admin_approve_reject_and_cancel(
+    site: Site, make_program: MakeProgram, enrol: Enrol, who: str | None
+) -> None:
     # given
     program = make_program()
     to_approve, to_reject, to_cancel = (enrol(site, program, s) for s in (site.bob, site.cat, site.dan))
@@ -97,11 +104,11 @@ def test_only_support_and_admin_approve_reject_and_cancel(site, make_program, en
 
 @pytest.mark.parametrize("who", ROLES, ids=IDS)
 def test_enrolment_lists_show_everything_to_support_and_admin_and_their_own_to_others(
-    site,
-    make_program,
-    enrol,
-    who,
-):
+    site: Site,
+    make_program: MakeProgram,
+    enrol: Enrol,
+    who: str | None,
+) -> None:
     # given
     program = make_program()
     ann = enrol(site, program, site.ann)
@@ -116,7 +123,7 @@ def test_enrolment_lists_show_everything_to_support_and_admin_and_their_own_to_o
     assert {e["id"] for e in results(response)} == expected
 
 
-def test_only_the_student_withdraws_their_enrolment(site, make_program, enrol):
+def test_only_the_student_withdraws_their_enrolment(site: Site, make_program: MakeProgram, enrol: Enrol) -> None:
     # given
     enrolment = enrol(site, make_program(), site.ann)
     # when
@@ -128,6 +135,6 @@ def test_only_the_student_withdraws_their_enrolment(site, make_program, enrol):
 
 
 @pytest.mark.parametrize("who", ROLES, ids=IDS)
-def test_everyone_may_read_published_programs(site, make_program, who):
+def test_everyone_may_read_published_programs(site: Site, make_program: MakeProgram, who: str | None) -> None:
     program = make_program()
     assert site.client(who).get(programs_url("bootcamps", program.pk)).status_code == 200

@@ -3,15 +3,19 @@ and the public list's filters, search, ordering and pagination."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django_tenants.utils import tenant_context
 
-from tests.tenant_apps.school.programs.conftest import error_code, in_days, programs_url, results, slugs
+from tenant_apps.school.programs.models import Program
+from tests.fixture_types import MakeProgram
+from tests.tenant_apps.school.programs.conftest import Site, error_code, in_days, programs_url, results, slugs
 
 BOTH = pytest.mark.parametrize("path", ["bootcamps", "courses"])
 
 
-def _payload(**fields):
+def _payload(**fields: Any) -> dict[str, Any]:
     return {
         "title": "Python Web Bootcamp",
         "description": "Django, REST, PostgreSQL.",
@@ -28,7 +32,7 @@ def _payload(**fields):
 
 
 @BOTH
-def test_an_admin_creates_a_draft_program_with_a_slug_made_from_its_title(site, path):
+def test_an_admin_creates_a_draft_program_with_a_slug_made_from_its_title(site: Site, path: str) -> None:
     # when
     response = site.client("admin").post(programs_url(path), _payload(teachers=[site.tom.pk]))
     # then
@@ -41,7 +45,7 @@ def test_an_admin_creates_a_draft_program_with_a_slug_made_from_its_title(site, 
     assert (body["capacity"], body["seats_taken"], body["seats_left"], body["waitlist_length"]) == (12, 0, 12, 0)
 
 
-def test_a_title_already_used_gets_a_numbered_slug_and_a_given_slug_in_use_is_refused(site):
+def test_a_title_already_used_gets_a_numbered_slug_and_a_given_slug_in_use_is_refused(site: Site) -> None:
     # given
     admin = site.client("admin")
     assert admin.post(programs_url(), _payload()).json()["slug"] == "python-web-bootcamp"
@@ -80,7 +84,7 @@ def test_a_title_already_used_gets_a_numbered_slug_and_a_given_slug_in_use_is_re
         "bad-slug",
     ],
 )
-def test_a_program_with_invalid_values_is_refused(site, fields, field):
+def test_a_program_with_invalid_values_is_refused(site: Site, fields: dict[str, Any], field: str) -> None:
     # when
     response = site.client("admin").post(programs_url(), _payload(**fields))
     # then
@@ -89,7 +93,7 @@ def test_a_program_with_invalid_values_is_refused(site, fields, field):
     assert field in response.json()["error"]["details"]
 
 
-def test_an_unknown_currency_and_a_teacher_without_the_teacher_role_are_refused(site):
+def test_an_unknown_currency_and_a_teacher_without_the_teacher_role_are_refused(site: Site) -> None:
     # when
     currency = site.client("admin").post(programs_url(), _payload(currency="XYZ"))
     teacher = site.client("admin").post(programs_url(), _payload(teachers=[site.ann.pk]))
@@ -98,7 +102,7 @@ def test_an_unknown_currency_and_a_teacher_without_the_teacher_role_are_refused(
     assert (teacher.status_code, error_code(teacher)) == (400, "invalid_teacher")
 
 
-def test_a_program_is_read_by_id_or_by_slug(site, make_program):
+def test_a_program_is_read_by_id_or_by_slug(site: Site, make_program: MakeProgram) -> None:
     # given
     program = make_program(title="Data Engineering")
     # when
@@ -111,7 +115,7 @@ def test_a_program_is_read_by_id_or_by_slug(site, make_program):
     assert (missing.status_code, error_code(missing)) == (404, "not_found")
 
 
-def test_an_admin_changes_a_program_and_the_change_is_audited(site, make_program):
+def test_an_admin_changes_a_program_and_the_change_is_audited(site: Site, make_program: MakeProgram) -> None:
     # given
     from tenant_apps.audit.models import AuditLogEntry
 
@@ -130,7 +134,7 @@ def test_an_admin_changes_a_program_and_the_change_is_audited(site, make_program
     assert entry.changes["teachers"] == [[site.tom.pk], [site.tia.pk]]
 
 
-def test_a_completed_program_can_no_longer_be_changed(site, make_program):
+def test_a_completed_program_can_no_longer_be_changed(site: Site, make_program: MakeProgram) -> None:
     # given
     program = make_program("completed")
     # when
@@ -139,7 +143,7 @@ def test_a_completed_program_can_no_longer_be_changed(site, make_program):
     assert (response.status_code, error_code(response)) == (409, "program_closed")
 
 
-def test_only_a_draft_can_be_deleted(site, make_program):
+def test_only_a_draft_can_be_deleted(site: Site, make_program: MakeProgram) -> None:
     # given
     draft, open_one = make_program("draft"), make_program("registration_open")
     admin = site.client("admin")
@@ -165,7 +169,7 @@ def test_only_a_draft_can_be_deleted(site, make_program):
     ],
     ids=["draft-to-completed", "draft-cancelled", "open-cancelled", "running-cancelled"],
 )
-def test_a_program_moves_along_the_allowed_transitions(site, make_program, path):
+def test_a_program_moves_along_the_allowed_transitions(site: Site, make_program: MakeProgram, path: list[str]) -> None:
     # given
     from tenant_apps.audit.models import AuditLogEntry
 
@@ -204,7 +208,9 @@ def test_a_program_moves_along_the_allowed_transitions(site, make_program, path)
         ("cancelled", "draft"),
     ],
 )
-def test_any_other_transition_is_refused_with_409_and_changes_nothing(site, make_program, start, wanted):
+def test_any_other_transition_is_refused_with_409_and_changes_nothing(
+    site: Site, make_program: MakeProgram, start: str, wanted: str
+) -> None:
     # given
     program = make_program(start)
     # when
@@ -214,7 +220,7 @@ def test_any_other_transition_is_refused_with_409_and_changes_nothing(site, make
     assert site.client("admin").get(programs_url("bootcamps", program.pk)).json()["status"] == start
 
 
-def test_an_unknown_status_is_a_validation_error(site, make_program):
+def test_an_unknown_status_is_a_validation_error(site: Site, make_program: MakeProgram) -> None:
     program = make_program("draft")
     response = site.client("admin").post(programs_url("bootcamps", program.pk, "transition"), {"status": "archived"})
     assert (response.status_code, error_code(response)) == (400, "validation_error")
@@ -236,7 +242,9 @@ def test_an_unknown_status_is_a_validation_error(site, make_program):
     ],
     ids=["anonymous", "student", "financial", "other-teacher", "its-teacher", "support", "admin"],
 )
-def test_drafts_are_hidden_from_everyone_but_staff_and_their_teachers(site, make_program, viewer, sees_draft):
+def test_drafts_are_hidden_from_everyone_but_staff_and_their_teachers(
+    site: Site, make_program: MakeProgram, viewer: str | None, sees_draft: bool
+) -> None:
     # given
     draft = make_program("draft", title="Secret Plans", teachers=[site.tom.pk])
     public = make_program("registration_open", title="Open House")
@@ -254,7 +262,7 @@ def test_drafts_are_hidden_from_everyone_but_staff_and_their_teachers(site, make
 
 
 @pytest.fixture
-def catalogue(site, make_program):
+def catalogue(site: Site, make_program: MakeProgram) -> dict[str, Program]:
     """Four bootcamps with distinct statuses, teachers, dates and prices, and one course."""
     return {
         "python": make_program(
@@ -330,7 +338,9 @@ def catalogue(site, make_program):
         "filter-and-order",
     ],
 )
-def test_the_public_list_filters_searches_and_orders(site, catalogue, query, expected):
+def test_the_public_list_filters_searches_and_orders(
+    site: Site, catalogue: dict[str, Program], query: dict[str, Any], expected: list[str]
+) -> None:
     # given
     teacher_ids = {"tom": site.tom.pk, "tia": site.tia.pk}
     params = {
@@ -343,7 +353,7 @@ def test_the_public_list_filters_searches_and_orders(site, catalogue, query, exp
     assert slugs(response) == [catalogue[name].slug for name in expected]
 
 
-def test_the_list_is_paginated(site, catalogue):
+def test_the_list_is_paginated(site: Site, catalogue: dict[str, Program]) -> None:
     # when
     first = site.client(None).get(programs_url(), {"page_size": 3})
     second = site.client(None).get(first.json()["next"])
@@ -357,10 +367,10 @@ def test_the_list_is_paginated(site, catalogue):
 @pytest.mark.parametrize(
     "query", [{"start_after": "yesterday"}, {"min_price": "cheap"}, {"teacher": "tom"}, {"status": "archived"}]
 )
-def test_invalid_filter_values_answer_400(site, catalogue, query):
+def test_invalid_filter_values_answer_400(site: Site, catalogue: dict[str, Program], query: dict[str, Any]) -> None:
     response = site.client(None).get(programs_url(), query)
     assert (response.status_code, error_code(response)) == (400, "validation_error")
 
 
-def test_the_courses_list_holds_only_courses(site, catalogue):
+def test_the_courses_list_holds_only_courses(site: Site, catalogue: dict[str, Program]) -> None:
     assert slugs(site.client(None).get(programs_url("courses"))) == [catalogue["course"].slug]

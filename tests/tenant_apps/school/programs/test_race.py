@@ -17,16 +17,17 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from saas.db.tenant import tenant_connection
+from shared_apps.tenancy.models import Tenant
 from tests.concurrency import in_thread, race
 from tests.conftest import PASSWORD
 
 
 @pytest.fixture
-def last_seat(alpha: Any) -> Iterator[dict[str, Any]]:
+def last_seat(alpha: Tenant) -> Iterator[dict[str, Any]]:
     """Committed in alpha: a bootcamp with 2 seats, one taken, and two students' requests."""
     from tenant_apps.accounts.models import User
     from tenant_apps.accounts.services import user_create
@@ -90,7 +91,7 @@ def last_seat(alpha: Any) -> Iterator[dict[str, Any]]:
                     InvoiceCounter.objects.filter(key="invoice").update(value=before["counter"])
 
         in_thread(cleanup)
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
 
 
 def _slow_seat_count(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -108,7 +109,7 @@ def _slow_seat_count(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(services.enrolments, "_seats_taken", slow)
 
 
-def _approve_both(alpha: Any, rows: dict[str, Any]) -> list[Any]:
+def _approve_both(alpha: Tenant, rows: dict[str, Any]) -> list[Any]:
     from tenant_apps.school.programs import services
 
     def approve(enrolment: Any) -> Callable[[], Any]:
@@ -121,7 +122,7 @@ def _approve_both(alpha: Any, rows: dict[str, Any]) -> list[Any]:
     return race([approve(enrolment) for enrolment in rows["requests"]])
 
 
-def _statuses(alpha: Any, rows: dict[str, Any]) -> dict[str, int]:
+def _statuses(alpha: Tenant, rows: dict[str, Any]) -> dict[str, int]:
     from tenant_apps.school.programs.models import BootcampEnrolment
 
     def read() -> dict[str, int]:
@@ -135,10 +136,10 @@ def _statuses(alpha: Any, rows: dict[str, Any]) -> dict[str, int]:
 
 
 def test_two_approvals_racing_for_the_last_seat_give_one_seat_and_one_waitlist_entry(
-    alpha,
-    last_seat,
-    monkeypatch,
-):
+    alpha: Tenant,
+    last_seat: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # given
     _slow_seat_count(monkeypatch)
     # when
@@ -156,7 +157,9 @@ def test_two_approvals_racing_for_the_last_seat_give_one_seat_and_one_waitlist_e
     assert in_thread(invoices) == 2  # the waitlisted one was not billed
 
 
-def test_without_the_program_lock_the_same_race_overbooks(alpha, last_seat, monkeypatch):
+def test_without_the_program_lock_the_same_race_overbooks(
+    alpha: Tenant, last_seat: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     # given: the lock replaced by a plain read (what the first test guards against)
     from tenant_apps.school.programs import services
 

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_tenants.utils import tenant_context
+from rest_framework.test import APIClient
+
+from tests.fixture_types import ApiResponse, Enrol, MakeProgram
+from tests.tenant_apps.school.programs.conftest import Site
 
 ROLES = ("student", "teacher", "other_teacher", "support", "financial", "admin")
 
@@ -28,7 +33,7 @@ MATRIX = {
 
 
 @pytest.fixture
-def world(site, make_program, enrol):
+def world(site: Site, make_program: MakeProgram, enrol: Enrol) -> dict[str, Any]:
     """A bootcamp taught by tom with ann enrolled and bob's request pending, a pending bank transfer
     by cat, and a ticket opened by dan."""
     from tenant_apps.files.models import StoredFile
@@ -55,7 +60,7 @@ def world(site, make_program, enrol):
     return {"program": program, "request": request, "payment": payment, "ticket": ticket}
 
 
-def _actor(site, role):
+def _actor(site: Site, role: str) -> str:
     return {
         "student": "ann",
         "teacher": "tom",
@@ -66,7 +71,7 @@ def _actor(site, role):
     }[role]
 
 
-def _act(client, action, world, site):
+def _act(client: APIClient, action: str, world: dict[str, Any], site: Site) -> ApiResponse:
     if action == "see_program_students":
         return client.get(f"/api/v1/bootcamps/{world['program'].pk}/students/")
     if action == "approve_enrolment":
@@ -93,7 +98,7 @@ def _act(client, action, world, site):
 
 @pytest.mark.parametrize("action", sorted(MATRIX))
 @pytest.mark.parametrize("role", ROLES)
-def test_role_matrix(site, world, role, action):
+def test_role_matrix(site: Site, world: dict[str, Any], role: str, action: str) -> None:
     # when
     response = _act(site.client(_actor(site, role)), action, world, site)
     # then
@@ -104,7 +109,7 @@ def test_role_matrix(site, world, role, action):
         assert response.json()["error"]["code"] in ("permission_denied", "not_found")
 
 
-def test_a_teacher_sees_the_students_of_their_own_program(site, world):
+def test_a_teacher_sees_the_students_of_their_own_program(site: Site, world: dict[str, Any]) -> None:
     students = site.client("tom").get(f"/api/v1/bootcamps/{world['program'].pk}/students/").json()
     emails = {row["student"]["email"] for row in students["results"]}
     assert "ann@alpha.test" in emails

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from pytest_django import DjangoCaptureOnCommitCallbacks
+
+from tests.fixture_types import MakeProgram
+from tests.tenant_apps.school.programs.conftest import Site
 
 
 @pytest.mark.parametrize(
     ("path", "target_type"), [("bootcamps", "programs.bootcamp"), ("courses", "programs.advancedcourse")]
 )
 def test_a_ticket_about_a_program_is_created_and_support_is_emailed(
-    site,
-    make_program,
-    path,
-    target_type,
-    django_capture_on_commit_callbacks,
-):
+    site: Site,
+    make_program: MakeProgram,
+    path: str,
+    target_type: str,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     # given
     program = make_program(type=path, title="Python Web")
     # when
@@ -38,7 +42,7 @@ def test_a_ticket_about_a_program_is_created_and_support_is_emailed(
     assert f"{target_type}:{program.pk}" in to_support[0].body
 
 
-def test_a_student_cannot_link_a_draft_program(site, make_program):
+def test_a_student_cannot_link_a_draft_program(site: Site, make_program: MakeProgram) -> None:
     # given
     draft = make_program("draft")
     # when

@@ -6,17 +6,21 @@ from __future__ import annotations
 
 from django_tenants.utils import tenant_context
 
-from tests.tenant_apps.school.programs.conftest import enrolments_url, error_code, programs_url, reload
+from tenant_apps.accounts.models import User
+from tests.fixture_types import Enrol, MakeProgram
+from tests.tenant_apps.school.programs.conftest import Site, enrolments_url, error_code, programs_url, reload
 
 
-def _notified(site, user):
+def _notified(site: Site, user: User) -> list[str]:
     from tenant_apps.notifications.models import Notification
 
     with tenant_context(site.tenant):
         return [n.verb for n in Notification.objects.filter(recipient=user).order_by("id")]
 
 
-def test_an_approval_beyond_capacity_puts_the_request_on_the_waitlist(site, make_program, enrol):
+def test_an_approval_beyond_capacity_puts_the_request_on_the_waitlist(
+    site: Site, make_program: MakeProgram, enrol: Enrol
+) -> None:
     # given
     program = make_program(capacity=1)
     enrol(site, program, site.ann, approve=True)
@@ -32,7 +36,7 @@ def test_an_approval_beyond_capacity_puts_the_request_on_the_waitlist(site, make
     assert (detail["seats_taken"], detail["seats_left"], detail["waitlist_length"]) == (1, 0, 1)
 
 
-def test_the_waitlist_keeps_its_order(site, make_program, enrol):
+def test_the_waitlist_keeps_its_order(site: Site, make_program: MakeProgram, enrol: Enrol) -> None:
     # given
     program = make_program(capacity=1)
     enrol(site, program, site.ann, approve=True)
@@ -44,7 +48,9 @@ def test_the_waitlist_keeps_its_order(site, make_program, enrol):
     assert [client.get(enrolments_url(pk=e.pk)).json()["waitlist_position"] for e in (bob, cat)] == [1, 2]
 
 
-def test_a_withdrawal_gives_the_seat_to_the_first_on_the_waitlist_with_an_invoice(site, make_program, enrol):
+def test_a_withdrawal_gives_the_seat_to_the_first_on_the_waitlist_with_an_invoice(
+    site: Site, make_program: MakeProgram, enrol: Enrol
+) -> None:
     # given
     from tenant_apps.audit.models import AuditLogEntry
 
@@ -69,7 +75,9 @@ def test_a_withdrawal_gives_the_seat_to_the_first_on_the_waitlist_with_an_invoic
     )
 
 
-def test_a_cancelled_enrolment_frees_its_seat_for_the_waitlist(site, make_program, enrol):
+def test_a_cancelled_enrolment_frees_its_seat_for_the_waitlist(
+    site: Site, make_program: MakeProgram, enrol: Enrol
+) -> None:
     # given
     program = make_program(capacity=1)
     ann = enrol(site, program, site.ann, approve=True)
@@ -80,7 +88,7 @@ def test_a_cancelled_enrolment_frees_its_seat_for_the_waitlist(site, make_progra
     assert reload(site, bob).status == "approved"
 
 
-def test_withdrawing_from_the_waitlist_frees_no_seat(site, make_program, enrol):
+def test_withdrawing_from_the_waitlist_frees_no_seat(site: Site, make_program: MakeProgram, enrol: Enrol) -> None:
     # given
     program = make_program(capacity=1)
     enrol(site, program, site.ann, approve=True)
@@ -93,7 +101,9 @@ def test_withdrawing_from_the_waitlist_frees_no_seat(site, make_program, enrol):
     assert site.client("sue").get(enrolments_url(pk=cat.pk)).json()["waitlist_position"] == 1
 
 
-def test_raising_the_capacity_approves_the_waitlist_into_the_new_seats(site, make_program, enrol):
+def test_raising_the_capacity_approves_the_waitlist_into_the_new_seats(
+    site: Site, make_program: MakeProgram, enrol: Enrol
+) -> None:
     # given
     program = make_program(capacity=1)
     enrol(site, program, site.ann, approve=True)
@@ -107,7 +117,7 @@ def test_raising_the_capacity_approves_the_waitlist_into_the_new_seats(site, mak
     assert (response.json()["seats_taken"], response.json()["waitlist_length"]) == (3, 1)
 
 
-def test_the_capacity_cannot_go_below_the_seats_taken(site, make_program, enrol):
+def test_the_capacity_cannot_go_below_the_seats_taken(site: Site, make_program: MakeProgram, enrol: Enrol) -> None:
     # given
     program = make_program(capacity=3)
     for student in (site.ann, site.bob):
@@ -119,7 +129,9 @@ def test_the_capacity_cannot_go_below_the_seats_taken(site, make_program, enrol)
     assert response.json()["error"]["details"]["seats_taken"] == 2
 
 
-def test_a_waitlisted_student_whose_account_was_deactivated_is_skipped(site, make_program, enrol):
+def test_a_waitlisted_student_whose_account_was_deactivated_is_skipped(
+    site: Site, make_program: MakeProgram, enrol: Enrol
+) -> None:
     # given
     from tenant_apps.accounts.services import user_update
 
