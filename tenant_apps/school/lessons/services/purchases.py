@@ -13,7 +13,7 @@ from saas.errors import Conflict, ErrorCode
 from tenant_apps.audit.services import audit_record
 from tenant_apps.payments.models import Invoice, InvoiceStatus
 from tenant_apps.payments.services import invoice_create
-from tenant_apps.school.lessons.access import user_may_buy
+from tenant_apps.school.lessons.access import can_buy
 from tenant_apps.school.lessons.locks import invoice_purchase_lock, live_purchase_lock
 from tenant_apps.school.lessons.models import (
     LIVE_PURCHASE_STATUSES,
@@ -67,7 +67,7 @@ def product_purchase_create(*, student: Any, product: Product, send_email: bool 
     ``product_unavailable`` (409, unpublished), ``already_purchased`` (409), and the invoice's
     errors (``invalid_customer``, ...).
     """
-    _require(user_may_buy(student))
+    _require(can_buy(student))
     with transaction.atomic():
         product = Product.objects.get(pk=product.pk)
         if not product.is_published:
