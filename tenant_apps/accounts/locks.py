@@ -1,19 +1,53 @@
-"""Row locks of users: one user, and the site's active admins (so two requests cannot demote the
-last two admins at once). Taken before any other app's rows (docs/architecture.md, "Locks in one order")."""
+"""Row locks of the accounts app (docs/architecture.md, "Locks in one order").
+
+* Users: one user, and the site's active admins (so two requests cannot demote the last two admins
+  at once). Taken before any other app's rows.
+* One-time codes: the address a code is requested for (an advisory lock: the rate limit counts rows
+  that may not exist yet), and the latest unconsumed code of an address (a guess and the code it
+  is checked against). The transactions that take these take no other lock.
+"""
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import QuerySet
 
-from tenant_apps.accounts.models import User
+from tenant_apps.accounts.models import OneTimeCode, User
 from tenant_apps.kinds import ADMIN
 
 
 def user_lock(pk: int) -> User:
-    """The user row, locked until the transaction ends (call inside ``transaction.atomic``)."""
+    """The user row, locked until the transaction ends (call inside ``transaction.atomic``).
+
+    Raises ``User.DoesNotExist`` when there is no such user.
+    """
     return User.objects.select_for_update().get(pk=pk)
 
 
 def active_admins_lock() -> QuerySet[User]:
     """The site's active admins, locked when evaluated (inside a transaction)."""
     return User.objects.select_for_update().filter(groups__name=ADMIN, is_active=True)
+
+
+def otp_address_lock(address: str) -> None:
+    """Hold the transaction-scoped advisory lock of one-time-code ``address`` (canonical form) until
+    the transaction ends, so that requests for one address count its recent codes one after the
+    other (call inside ``transaction.atomic``). The key is a hash of the address: two addresses
+    may, rarely, share one and wait for each other, which is slower, never wrong."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"otp:{address}"])
+
+
+def otp_latest_lock(address: str) -> OneTimeCode | None:
+    """The newest unconsumed code of ``address``, locked until the transaction ends (call inside
+    ``transaction.atomic``); ``None`` when it has none.
+
+    A concurrent guess at the same code waits here and then reads the committed attempt count and
+    consumption (a code consumed meanwhile no longer matches and the next older one is read).
+    """
+    return (
+        OneTimeCode.objects.select_for_update()
+        .filter(address=address, consumed_at__isnull=True)
+        .order_by("-created_at", "-id")
+        .first()
+    )

@@ -1,7 +1,9 @@
-"""``HasRole``: a DRF permission that admits users holding one of the named roles."""
+"""DRF permissions of the tenant APIs: ``HasRole`` admits users holding one of the named roles,
+``Allows`` turns an ``access.py`` predicate (``can_*``) into a permission."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rest_framework.permissions import BasePermission
@@ -29,6 +31,29 @@ class HasRole(BasePermission):
         if not (user and user.is_authenticated):
             return False
         return user_has_role(user, *self.roles)
+
+
+class Allows(BasePermission):
+    """Allow the request when ``predicate(request.user)`` holds: the rule stays in the app's
+    ``access.py`` (``Allows(access.can_manage_users)``), the view only names it.
+
+    Use an instance in ``permission_classes``, like ``HasRole``. A refusal answers 403
+    ``permission_denied`` with ``message`` (by default ``HasRole``'s, as the predicates are role
+    rules); put ``IsAuthenticated`` first so that anonymous requests answer 401.
+    """
+
+    message = HasRole.message
+
+    def __init__(self, predicate: Callable[[Any], bool], *, message: str | None = None) -> None:
+        self.predicate = predicate
+        if message is not None:
+            self.message = message
+
+    def __call__(self) -> Allows:
+        return self
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return bool(self.predicate(request.user))
 
 
 def user_has_role(user: Any, *roles: str) -> bool:

@@ -1,15 +1,19 @@
-"""Reads on users of the current tenant."""
+"""Reads on users of the current tenant, scoped by ``access.users_visible_to``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
+from tenant_apps.accounts.access import users_visible_to
 from tenant_apps.accounts.models import User
 
 
-def user_list(*, role: str | None = None, is_active: bool | None = None) -> QuerySet[User]:
-    """Users of this site, with their roles prefetched, optionally filtered by role and activity."""
-    users = User.objects.prefetch_related("groups").order_by("id")
+def user_list(*, user: Any, role: str | None = None, is_active: bool | None = None) -> QuerySet[User]:
+    """The users ``user`` may see (``access.users_visible_to``), by id, with their roles prefetched,
+    optionally only those holding ``role`` and of activity ``is_active``."""
+    users = users_visible_to(user).prefetch_related("groups").order_by("id")
     if role:
         users = users.filter(groups__name=role)
     if is_active is not None:

@@ -23,10 +23,11 @@ from rest_framework.views import APIView
 from saas.api.views import VisibleQuerysetMixin
 from saas.db.tenant import current_schema
 from tenant_apps.accounts import selectors, services
+from tenant_apps.accounts.access import access_user, can_manage_users
 from tenant_apps.accounts.filters import UserFilter
 from tenant_apps.accounts.models import User
-from tenant_apps.accounts.permissions import HasRole
-from tenant_apps.accounts.roles import ADMIN, roles_of
+from tenant_apps.accounts.permissions import Allows
+from tenant_apps.accounts.roles import roles_of
 from tenant_apps.accounts.serializers import (
     AvatarSerializer,
     DetailSerializer,
@@ -237,22 +238,29 @@ class SiteView(APIView):
         )
 
 
-class UserViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The tenant admin's user management: ``/api/v1/users/``.
+class UserViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The tenant admin's user management: ``/api/v1/users/`` (``access.can_manage_users``).
 
     ``POST`` creates a user with roles, ``PATCH`` changes fields and roles, ``DELETE``
-    deactivates (users are never deleted: their records stay attributable).
+    deactivates (users are never deleted: their records stay attributable). One user is fetched
+    by ``access.access_user`` (404 ``not_found`` for an id of no user of this site).
     """
 
-    # HasRole instances stand in for classes (DRF calls them); the stubs only know classes.
-    permission_classes = [IsAuthenticated, HasRole(ADMIN)]  # type: ignore[list-item]
+    # Allows instances stand in for classes (DRF calls them); the stubs only know classes.
+    permission_classes = [IsAuthenticated, Allows(can_manage_users)]  # type: ignore[list-item]
     serializer_class = UserSerializer
     search_fields = ("email", "full_name", "phone")
     ordering_fields = ("id", "email", "date_joined")
     filterset_class = UserFilter
 
     def visible_queryset(self) -> Any:
-        return selectors.user_list()
+        return selectors.user_list(user=self.request.user)
+
+    def _user(self, pk: str | None) -> User:
+        return access_user(user=self.request.user, pk=pk)
+
+    def retrieve(self, request: Request, pk: str | None = None) -> Response:
+        return Response(self.get_serializer(self._user(pk)).data)
 
     @extend_schema(request=UserCreateSerializer, responses={201: UserSerializer})
     def create(self, request: Request) -> Response:
@@ -265,12 +273,12 @@ class UserViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         serializer = UserUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        user = services.user_update(self.get_object(), **serializer.validated_data, actor=request.user)
+        user = services.user_update(self._user(pk), **serializer.validated_data, actor=request.user)
         return Response(UserSerializer(User.objects.prefetch_related("groups").get(pk=user.pk)).data)
 
     @extend_schema(responses={204: None})
     def destroy(self, request: Request, pk: str | None = None) -> Response:
-        services.user_update(self.get_object(), is_active=False, actor=request.user)
+        services.user_update(self._user(pk), is_active=False, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

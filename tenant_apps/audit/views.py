@@ -9,9 +9,9 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 
 from saas.api.views import VisibleQuerysetMixin
-from tenant_apps.accounts.permissions import HasRole
-from tenant_apps.accounts.roles import ADMIN
+from tenant_apps.accounts.permissions import Allows
 from tenant_apps.audit import selectors
+from tenant_apps.audit.access import can_read_audit_log
 from tenant_apps.audit.filters import AuditLogFilter
 from tenant_apps.audit.models import AuditLogEntry
 
@@ -44,12 +44,12 @@ class AuditLogEntrySerializer(serializers.ModelSerializer):
 
 
 class AuditLogViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The site's audit log, newest first (tenant admin only)."""
+    """The site's audit log, newest first (tenant admin only: ``access.can_read_audit_log``)."""
 
-    permission_classes = [IsAuthenticated, HasRole(ADMIN)]  # type: ignore[list-item]
+    permission_classes = [IsAuthenticated, Allows(can_read_audit_log)]  # type: ignore[list-item]
     serializer_class = AuditLogEntrySerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = AuditLogFilter
 
     def visible_queryset(self) -> Any:
-        return selectors.audit_entries()
+        return selectors.audit_entries(user=self.request.user)

@@ -1,14 +1,13 @@
-"""Reads of notifications: always scoped to one recipient in the current schema."""
+"""Reads of notifications: always scoped to one recipient in the current schema
+(``access.notifications_visible_to``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db.models import QuerySet
-from rest_framework import status
 
-from saas.api.errors import ApplicationError
-from saas.errors import ErrorCode
+from tenant_apps.notifications.access import notifications_visible_to
 from tenant_apps.notifications.models import Notification
 
 #: Most notifications replayed to a reconnecting stream (the newest ones; older: the list).
@@ -17,29 +16,15 @@ REPLAY_LIMIT = 100
 
 def notification_list(*, user: Any, read: bool | None = None) -> QuerySet[Notification]:
     """``user``'s notifications, newest first; only read or unread ones when ``read`` is given."""
-    notifications = Notification.objects.filter(recipient=user).select_related("content_type")
+    notifications = notifications_visible_to(user).select_related("content_type")
     if read is not None:
         notifications = notifications.filter(read=read)
     return notifications
 
 
-def notification_get(*, user: Any, notification_id: int) -> Notification:
-    """``user``'s notification ``notification_id``.
-
-    Raises ``ApplicationError`` ``not_found`` (404) when it does not exist or belongs to someone
-    else: the answer does not tell the two apart.
-    """
-    notification = notification_list(user=user).filter(pk=notification_id).first()
-    if notification is None:
-        raise ApplicationError(
-            "Notification not found.", code=ErrorCode.NOT_FOUND, status_code=status.HTTP_404_NOT_FOUND
-        )
-    return notification
-
-
 def notification_unread_count(*, user: Any) -> int:
     """How many of ``user``'s notifications are unread."""
-    return Notification.objects.filter(recipient=user, read=False).count()
+    return notifications_visible_to(user).filter(read=False).count()
 
 
 def notifications_unread_after(*, user_id: int, after_id: int, limit: int = REPLAY_LIMIT) -> list[Notification]:

@@ -8,8 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
 from saas.db.tenant import current_schema
+from tenant_apps.notifications.access import access_notification, notifications_visible_to
 from tenant_apps.notifications.models import Notification
-from tenant_apps.notifications.selectors import notification_get
 
 
 def notify(
@@ -46,10 +46,11 @@ def publish(notification: Notification, *, schema: str | None = None) -> None:
 def notification_mark_read(*, user: Any, notification_id: int) -> Notification:
     """Mark ``user``'s notification ``notification_id`` read (idempotent) and return it.
 
-    Raises ``ApplicationError`` ``not_found`` (404) for another user's or an unknown id. No
-    lock: one conditional ``UPDATE``; concurrent calls agree on the result.
+    Raises ``NotFound`` (404 ``not_found``) for another user's or an unknown id
+    (``access.access_notification``). No lock: one conditional ``UPDATE``; concurrent calls agree
+    on the result.
     """
-    notification = notification_get(user=user, notification_id=notification_id)
+    notification = access_notification(user=user, pk=notification_id)
     if not notification.read:
         Notification.objects.filter(pk=notification.pk, read=False).update(read=True)
         notification.read = True
@@ -61,4 +62,4 @@ def notifications_mark_all_read(*, user: Any) -> int:
 
     No lock: one ``UPDATE``. A notification created concurrently may stay unread.
     """
-    return Notification.objects.filter(recipient=user, read=False).update(read=True)
+    return notifications_visible_to(user).filter(read=False).update(read=True)

@@ -3,8 +3,9 @@
 * **Finance roles** issue and cancel invoices and decide offline payments: the roles a kind names
   in its ``kind.py`` (``finance_roles``), and ``admin`` everywhere.
 * **Visibility**: finance users see every invoice and payment of their site; anyone else sees the
-  invoices billed to them and the payments on those. Everything else answers 404, so ids of other
-  people's invoices leak nothing (``selectors.access_invoice``).
+  invoices billed to them and the payments on those (``selectors.invoices_visible_to``,
+  ``payments_visible_to``). Everything else answers 404, so ids of other people's invoices leak
+  nothing (``access_invoice``, ``access_payment``).
 * **Receipts**: a receipt file is readable by whoever may see its payment (registered with the
   files app from ``PaymentsConfig.ready``); its uploader and admins may always read it.
 """
@@ -13,7 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+
 from saas.db.tenant import current_kind
+from saas.errors import NotFound
 from tenant_apps.accounts.permissions import user_has_role
 from tenant_apps.kinds import ADMIN, kind_spec
 
@@ -38,3 +42,38 @@ def can_read_receipt(user: Any, stored_file: Any) -> bool:
     if payment is None:
         return False
     return user_is_finance(user) or payment.invoice.customer_id == user.pk
+
+
+def access_invoice(*, user: Any, pk: Any) -> Any:
+    """The ``Invoice`` ``pk`` with its lines and payments, if ``user`` may see it
+    (``selectors.invoices_visible_to``).
+
+    Raises ``NotFound`` (404 ``not_found``) for an unknown id and for another customer's invoice
+    alike. No ``lock``: services lock the invoice themselves (``locks.invoice_lock``).
+    """
+    from tenant_apps.payments import selectors  # the scope and its shape; selectors import this module
+
+    try:
+        invoice = selectors.invoices_visible_to(user).filter(pk=pk).first()
+    except (TypeError, ValueError, DjangoValidationError):
+        invoice = None
+    if invoice is None:
+        raise NotFound("No such invoice.")
+    return invoice
+
+
+def access_payment(*, user: Any, pk: Any) -> Any:
+    """The ``Payment`` ``pk``, if ``user`` may see it (``selectors.payments_visible_to``).
+
+    Raises ``NotFound`` (404 ``not_found``) for an unknown id and for a payment on another customer's
+    invoice alike. No ``lock``: services lock the invoice, then the payment (``locks``).
+    """
+    from tenant_apps.payments import selectors  # the scope and its shape; selectors import this module
+
+    try:
+        payment = selectors.payments_visible_to(user).filter(pk=pk).first()
+    except (TypeError, ValueError, DjangoValidationError):
+        payment = None
+    if payment is None:
+        raise NotFound("No such payment.")
+    return payment

@@ -1,7 +1,6 @@
-"""Reads on invoices and payments, always scoped to what the user may see (``access.py``).
-
-``access_*`` functions fetch one object the user may see, or raise ``ApplicationError``
-``not_found`` (404) whether it does not exist or is someone else's.
+"""Reads on invoices and payments, always scoped to what the user may see (``access.user_is_finance``:
+finance users see all, anyone else their own); one object is fetched, checked, by
+``access.access_invoice`` and ``access.access_payment``.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from typing import Any
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from saas.errors import NotFound
 from tenant_apps.payments.access import user_is_finance
 from tenant_apps.payments.models import ZERO, Invoice, Payment, PaymentStatus
 
@@ -63,14 +61,6 @@ def invoice_list(
     return invoices.order_by("-issued_at", "-id")
 
 
-def access_invoice(*, user: Any, pk: Any) -> Invoice:
-    """The invoice ``pk`` with its lines and payments, if ``user`` may see it; 404 otherwise."""
-    invoice = invoices_visible_to(user).filter(pk=pk).first()
-    if invoice is None:
-        raise NotFound("No such invoice.")
-    return invoice
-
-
 def payments_visible_to(user: Any) -> QuerySet[Payment]:
     """Every payment ``user`` may see: finance all, others those on their own invoices."""
     payments = Payment.objects.select_related("invoice", "payer", "receipt", "decided_by")
@@ -91,14 +81,6 @@ def payment_list(
     if invoice_id is not None:
         payments = payments.filter(invoice_id=invoice_id)
     return payments.order_by("-created_at", "-id")
-
-
-def access_payment(*, user: Any, pk: Any) -> Payment:
-    """The payment ``pk`` if ``user`` may see it; 404 otherwise."""
-    payment = payments_visible_to(user).filter(pk=pk).first()
-    if payment is None:
-        raise NotFound("No such payment.")
-    return payment
 
 
 def invoice_open_amount(invoice: Invoice) -> Decimal:

@@ -1,6 +1,6 @@
 """Thin API views for invoices and payments: check access, call one service, serialize.
 
-Objects the user may not see answer 404 (``selectors.access_*``); actions their role does not
+Objects the user may not see answer 404 (``access.access_*``); actions their role does not
 allow on objects they may see answer 403.
 """
 
@@ -23,7 +23,7 @@ from saas.api.views import VisibleQuerysetMixin
 from saas.errors import ErrorCode
 from tenant_apps.files.models import StoredFile
 from tenant_apps.payments import selectors, services
-from tenant_apps.payments.access import user_is_finance
+from tenant_apps.payments.access import access_invoice, access_payment, user_is_finance
 from tenant_apps.payments.models import InvoiceStatus, PaymentMethod, PaymentStatus
 from tenant_apps.payments.pdf import render_invoice_pdf
 from tenant_apps.payments.serializers import (
@@ -81,7 +81,7 @@ def _bool_param(request: Request, name: str) -> bool | None:
 
 
 def _detail(request: Request, pk: Any) -> Response:
-    return Response(InvoiceSerializer(selectors.access_invoice(user=request.user, pk=pk)).data)
+    return Response(InvoiceSerializer(access_invoice(user=request.user, pk=pk)).data)
 
 
 @extend_schema(
@@ -125,7 +125,7 @@ class InvoiceListCreateView(VisibleQuerysetMixin, generics.ListAPIView):
             created_by=request.user,
         )
         return Response(
-            InvoiceSerializer(selectors.access_invoice(user=request.user, pk=invoice.pk)).data,
+            InvoiceSerializer(access_invoice(user=request.user, pk=invoice.pk)).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -147,7 +147,7 @@ class InvoiceCancelView(APIView):
 
     @extend_schema(request=InvoiceCancelSerializer, responses=InvoiceSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        invoice = selectors.access_invoice(user=request.user, pk=pk)
+        invoice = access_invoice(user=request.user, pk=pk)
         serializer = InvoiceCancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.invoice_cancel(invoice=invoice, actor=request.user, reason=serializer.validated_data["reason"])
@@ -165,7 +165,7 @@ class InvoicePdfView(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): bytes})
     def get(self, request: Request, pk: int) -> HttpResponse:
-        invoice = selectors.access_invoice(user=request.user, pk=pk)
+        invoice = access_invoice(user=request.user, pk=pk)
         response = HttpResponse(render_invoice_pdf(invoice), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
         return response
@@ -178,7 +178,7 @@ class InvoiceOfflinePaymentView(APIView):
 
     @extend_schema(request=OfflinePaymentSerializer, responses={201: PaymentSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        invoice = selectors.access_invoice(user=request.user, pk=pk)
+        invoice = access_invoice(user=request.user, pk=pk)
         serializer = OfflinePaymentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -213,7 +213,7 @@ class InvoiceStripeIntentView(APIView):
         responses={201: StripeIntentResponseSerializer, 200: StripeIntentResponseSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
-        invoice = selectors.access_invoice(user=request.user, pk=pk)
+        invoice = access_invoice(user=request.user, pk=pk)
         serializer = StripeIntentRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         checkout = services.payment_stripe_start(
@@ -258,7 +258,7 @@ class PaymentDetailView(APIView):
 
     @extend_schema(responses=PaymentSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(PaymentSerializer(selectors.access_payment(user=request.user, pk=pk)).data)
+        return Response(PaymentSerializer(access_payment(user=request.user, pk=pk)).data)
 
 
 class PaymentApproveView(APIView):
@@ -268,9 +268,9 @@ class PaymentApproveView(APIView):
 
     @extend_schema(request=None, responses=PaymentSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        payment = selectors.access_payment(user=request.user, pk=pk)
+        payment = access_payment(user=request.user, pk=pk)
         services.payment_approve(payment=payment, actor=request.user)
-        return Response(PaymentSerializer(selectors.access_payment(user=request.user, pk=pk)).data)
+        return Response(PaymentSerializer(access_payment(user=request.user, pk=pk)).data)
 
 
 class PaymentRejectView(APIView):
@@ -280,11 +280,11 @@ class PaymentRejectView(APIView):
 
     @extend_schema(request=RejectSerializer, responses=PaymentSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        payment = selectors.access_payment(user=request.user, pk=pk)
+        payment = access_payment(user=request.user, pk=pk)
         serializer = RejectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.payment_reject(payment=payment, actor=request.user, reason=serializer.validated_data["reason"])
-        return Response(PaymentSerializer(selectors.access_payment(user=request.user, pk=pk)).data)
+        return Response(PaymentSerializer(access_payment(user=request.user, pk=pk)).data)
 
 
 class StripeWebhookView(APIView):

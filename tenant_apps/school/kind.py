@@ -20,8 +20,8 @@ KIND = KindSpec(
     finance_roles=(FINANCIAL,),
     # Tickets may be about a bootcamp or a course the user may see (a student cannot link a draft).
     ticket_targets=(
-        TicketTarget("programs.Bootcamp", can_link="tenant_apps.school.programs.selectors.can_link_ticket"),
-        TicketTarget("programs.AdvancedCourse", can_link="tenant_apps.school.programs.selectors.can_link_ticket"),
+        TicketTarget("programs.Bootcamp", can_link="tenant_apps.school.programs.access.can_link_ticket"),
+        TicketTarget("programs.AdvancedCourse", can_link="tenant_apps.school.programs.access.can_link_ticket"),
     ),
     demo="tenant_apps.school.demo.seed_demo",
     demo_site_name="Demo School",

@@ -22,6 +22,7 @@ from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 from rest_framework.permissions import BasePermission
 
 from saas.errors import ApplicationError, NotFound, PermissionDenied
+from tenant_apps.tickets.locks import ticket_lock
 from tenant_apps.tickets.models import Ticket
 from tenant_apps.tickets.roles import is_support_staff
 
@@ -93,12 +94,13 @@ def tickets_visible_to(user: Any) -> QuerySet[Ticket]:
 def access_ticket(*, user: Any, ticket_id: Any, for_change: bool = False, lock: bool = False) -> Ticket:
     """The ticket ``ticket_id`` checked for ``user``: ``not_found`` (404) if they may not see it
     (or it does not exist), ``permission_denied`` (403) if ``for_change`` and they may see but not
-    change it. ``lock=True`` takes ``SELECT ... FOR UPDATE`` on the ticket row: call it inside
-    the service's transaction, before reading the state you are about to change."""
-    tickets = Ticket.objects.all()
-    if lock:
-        tickets = tickets.select_for_update(of=("self",))
-    ticket = tickets.filter(pk=ticket_pk(ticket_id)).first()
+    change it. ``lock=True`` returns the row locked (``locks.ticket_lock``): call it inside the
+    service's transaction, before reading the state you are about to change."""
+    pk = ticket_pk(ticket_id)
+    try:
+        ticket: Ticket | None = ticket_lock(pk) if lock else Ticket.objects.get(pk=pk)
+    except Ticket.DoesNotExist:
+        ticket = None
     if ticket is None or not can_view_ticket(user, ticket):
         raise _not_found()
     if for_change and not can_change_ticket(user, ticket):

@@ -2,8 +2,9 @@
 notifies the other party inside its transaction; e-mail goes out after commit.
 
 Locking: every state change takes ``SELECT ... FOR UPDATE`` on the one ticket row
-(``access.access_ticket(lock=True)``) before reading the state it changes; no service locks
-more than one ticket, so there is no lock order to respect.
+(``access.access_ticket(lock=True)``, through ``locks.ticket_lock``) before reading the state it
+changes; no service locks more than one ticket or takes another lock, so there is no lock order to
+respect.
 
 Status rules:
 

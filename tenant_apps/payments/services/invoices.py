@@ -21,15 +21,12 @@ from saas.money import (
     round_money,
 )
 from tenant_apps.audit.services import audit_record
-from tenant_apps.payments.locks import invoice_lock
+from tenant_apps.payments.locks import invoice_counter_lock, invoice_lock, pending_payments_lock
 from tenant_apps.payments.models import (
     ZERO,
     Invoice,
-    InvoiceCounter,
     InvoiceLine,
     InvoiceStatus,
-    Payment,
-    PaymentStatus,
 )
 from tenant_apps.payments.services._common import (
     INVOICE_NUMBER_KEY,
@@ -59,10 +56,7 @@ class LineItem(TypedDict):
 
 def _next_invoice_number() -> str:
     """``INV-<n>`` from the tenant's counter row, locked until commit: gapless and never repeated."""
-    counter = InvoiceCounter.objects.select_for_update().filter(key=INVOICE_NUMBER_KEY).first()
-    if counter is None:
-        InvoiceCounter.objects.bulk_create([InvoiceCounter(key=INVOICE_NUMBER_KEY)], ignore_conflicts=True)
-        counter = InvoiceCounter.objects.select_for_update().get(key=INVOICE_NUMBER_KEY)
+    counter = invoice_counter_lock(INVOICE_NUMBER_KEY)
     counter.value += 1
     counter.save(update_fields=["value"])
     return f"INV-{counter.value:06d}"
@@ -244,12 +238,7 @@ def _cancel_locked(invoice: Invoice, *, actor: Any, reason: str) -> None:
     """Cancel the locked, unpaid ``invoice``: reject its pending payments, record and audit it."""
     now = timezone.now()
     rejection = f"Invoice cancelled. {reason}".strip()
-    for pending in (
-        Payment.objects.select_for_update(of=("self",))
-        .select_related("payer")
-        .filter(invoice=invoice, status=PaymentStatus.PENDING)
-        .order_by("pk")
-    ):
+    for pending in pending_payments_lock(invoice):
         _reject(pending, invoice, actor=actor, reason=rejection, now=now)
     before = invoice.status
     invoice.cancelled_at, invoice.cancel_reason = now, reason

@@ -13,15 +13,21 @@
 ``financial`` users are not staff here: they see outlines like anyone, and the invoices and
 payments through the payments API. Unpublished products are visible to staff and to those who
 bought them (a product taken off sale keeps its lessons for its buyers); others get 404.
+
+One object is fetched by ``access_product`` (checked against ``selectors.products_visible_to``),
+``access_author``, ``access_lesson`` and ``access_group`` (existence only: their views admit the
+roles first); each raises ``NotFound`` (404 ``not_found``) alike for a missing and a hidden object.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from saas.errors import ApplicationError, NotFound
 from tenant_apps.accounts.permissions import user_has_role
 from tenant_apps.accounts.roles import ADMIN
 from tenant_apps.school.kind import STUDENT, SUPPORT, TEACHER
+from tenant_apps.school.lessons.models import Author, Lesson, Product, ProductPurchase, PurchaseStatus, StudyGroup
 
 #: See every product (published or not), its full lessons and its groups.
 STAFF_ROLES: tuple[str, ...] = (ADMIN, TEACHER, SUPPORT)
@@ -37,21 +43,78 @@ def _has(user: Any, roles: tuple[str, ...]) -> bool:
     return bool(user is not None and user.is_authenticated and user_has_role(user, *roles))
 
 
-def user_sees_whole_catalog(user: Any) -> bool:
+def can_see_whole_catalog(user: Any) -> bool:
     """Whether ``user`` sees every product with its lessons and groups (admin, teacher, support)."""
     return _has(user, STAFF_ROLES)
 
 
-def user_manages_groups(user: Any) -> bool:
+def can_manage_groups(user: Any) -> bool:
     """Whether ``user`` may move students between groups (admin, support)."""
     return _has(user, GROUP_MANAGER_ROLES)
 
 
-def user_edits_catalog(user: Any) -> bool:
+def can_edit_catalog(user: Any) -> bool:
     """Whether ``user`` may create, change and delete authors, products and lessons (admin)."""
     return _has(user, CATALOG_EDITOR_ROLES)
 
 
-def user_may_buy(user: Any) -> bool:
+def can_buy(user: Any) -> bool:
     """Whether ``user`` may buy products (students)."""
     return _has(user, BUYER_ROLES)
+
+
+def can_watch_lessons(user: Any, product: Product) -> bool:
+    """Whether ``user`` may see ``product``'s lessons with their video URLs: staff, or a ``paid``
+    purchase of it."""
+    if can_see_whole_catalog(user):
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    paid = ProductPurchase.objects.filter(student_id=user.pk, product_id=product.pk, status=PurchaseStatus.PAID)
+    return paid.exists()
+
+
+def _not_found(what: str) -> ApplicationError:
+    return NotFound(f"No such {what}.")
+
+
+def access_author(*, pk: Any) -> Author:
+    """The author ``pk`` (authors are public); ``NotFound`` (404) otherwise."""
+    author = Author.objects.filter(pk=pk).first()
+    if author is None:
+        raise _not_found("author")
+    return author
+
+
+def access_product(*, user: Any, pk: Any) -> Product:
+    """The product ``pk``, if ``user`` may see it (``selectors.products_visible_to``: staff all,
+    others the published ones and those they bought), with its author, lessons and lesson count.
+
+    Raises ``NotFound`` (404 ``not_found``) for an unknown and a hidden product alike. No ``lock``:
+    services lock the product themselves (``locks.product_lock``).
+    """
+    from tenant_apps.school.lessons import selectors  # the scope and its shape; selectors import this module
+
+    product = selectors.products_visible_to(user).filter(pk=pk).first()
+    if product is None:
+        raise _not_found("product")
+    return product
+
+
+def access_lesson(*, product: Product, pk: Any) -> Lesson:
+    """Lesson ``pk`` of ``product`` (for editors: no payment check); ``NotFound`` (404) otherwise."""
+    lesson = Lesson.objects.filter(product=product, pk=pk).first()
+    if lesson is None:
+        raise _not_found("lesson")
+    return lesson
+
+
+def access_group(*, pk: Any) -> StudyGroup:
+    """Study group ``pk`` with its product and members (for staff: the view admits the roles);
+    ``NotFound`` (404) otherwise."""
+    from tenant_apps.school.lessons import selectors  # the group's shape; selectors import this module
+
+    group = selectors.groups_with_members().select_related("product").filter(pk=pk).first()
+    if group is None:
+        raise _not_found("group")
+    return group

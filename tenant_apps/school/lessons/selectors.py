@@ -1,7 +1,5 @@
-"""Reads on products, lessons, purchases and study groups, scoped to what the user may see (``access.py``).
-
-``access_*`` functions fetch one object the user may see, or raise ``ApplicationError``
-``not_found`` (404) whether it does not exist or is hidden from them.
+"""Reads on products, lessons, purchases and study groups, scoped to what the user may see
+(``access.py``); one object is fetched, checked, by the ``access.access_*`` functions.
 """
 
 from __future__ import annotations
@@ -10,9 +8,8 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from saas.api.errors import ApplicationError
-from saas.errors import ErrorCode, NotFound, PermissionDenied
-from tenant_apps.school.lessons.access import user_sees_whole_catalog
+from saas.errors import ErrorCode, PermissionDenied
+from tenant_apps.school.lessons.access import can_see_whole_catalog, can_watch_lessons
 from tenant_apps.school.lessons.models import (
     LIVE_PURCHASE_STATUSES,
     Author,
@@ -25,21 +22,9 @@ from tenant_apps.school.lessons.models import (
 )
 
 
-def _not_found(what: str) -> ApplicationError:
-    return NotFound(f"No such {what}.")
-
-
 def author_list() -> QuerySet[Author]:
     """Every author, by name."""
     return Author.objects.order_by("name", "id")
-
-
-def access_author(*, pk: Any) -> Author:
-    """The author ``pk``; 404 ``not_found`` otherwise."""
-    author = Author.objects.filter(pk=pk).first()
-    if author is None:
-        raise _not_found("author")
-    return author
 
 
 def products_visible_to(user: Any) -> QuerySet[Product]:
@@ -52,7 +37,7 @@ def products_visible_to(user: Any) -> QuerySet[Product]:
         .annotate(lesson_count=Count("lessons", distinct=True))
         .prefetch_related(Prefetch("lessons", queryset=Lesson.objects.order_by("order")))
     )
-    if user_sees_whole_catalog(user):
+    if can_see_whole_catalog(user):
         return products
     if user is not None and user.is_authenticated:
         bought = ProductPurchase.objects.filter(student_id=user.pk).values("product_id")
@@ -68,14 +53,6 @@ def product_list(*, user: Any, published: bool | None = None) -> QuerySet[Produc
     return products.order_by("title", "id")
 
 
-def access_product(*, user: Any, pk: Any) -> Product:
-    """The product ``pk`` if ``user`` may see it (``products_visible_to``); 404 otherwise."""
-    product = products_visible_to(user).filter(pk=pk).first()
-    if product is None:
-        raise _not_found("product")
-    return product
-
-
 def paid_product_ids(user: Any) -> frozenset[int]:
     """Ids of the products ``user`` has a ``paid`` purchase of (empty for anonymous users)."""
     if user is None or not user.is_authenticated:
@@ -85,11 +62,6 @@ def paid_product_ids(user: Any) -> frozenset[int]:
             "product_id", flat=True
         )
     )
-
-
-def user_has_full_access(user: Any, product: Product) -> bool:
-    """Whether ``user`` may see ``product``'s video URLs: staff, or a ``paid`` purchase of it."""
-    return user_sees_whole_catalog(user) or product.pk in paid_product_ids(user)
 
 
 def live_purchases_by_product(user: Any) -> dict[int, ProductPurchase]:
@@ -106,7 +78,7 @@ def lesson_list(*, user: Any, product: Product) -> QuerySet[Lesson]:
     Raises ``ApplicationError`` ``payment_required`` (403) for anyone else; ``details`` say
     whether they have a purchase waiting for payment (``purchase``, ``invoice``).
     """
-    if not user_has_full_access(user, product):
+    if not can_watch_lessons(user, product):
         pending = live_purchases_by_product(user).get(product.pk)
         details: dict[str, Any] = {"product": product.pk}
         if pending is not None:
@@ -115,14 +87,6 @@ def lesson_list(*, user: Any, product: Product) -> QuerySet[Lesson]:
             "Pay for this product to see its lessons.", code=ErrorCode.PAYMENT_REQUIRED, details=details
         )
     return Lesson.objects.filter(product=product).order_by("order")
-
-
-def access_lesson(*, product: Product, pk: Any) -> Lesson:
-    """Lesson ``pk`` of ``product``; 404 otherwise (for editors: no payment check)."""
-    lesson = Lesson.objects.filter(product=product, pk=pk).first()
-    if lesson is None:
-        raise _not_found("lesson")
-    return lesson
 
 
 def purchase_list(*, user: Any) -> QuerySet[ProductPurchase]:
@@ -136,22 +100,15 @@ def purchase_list(*, user: Any) -> QuerySet[ProductPurchase]:
     )
 
 
-def _groups_with_members() -> QuerySet[StudyGroup]:
+def groups_with_members() -> QuerySet[StudyGroup]:
+    """Every study group, with its members (and their students) prefetched in joining order."""
     members = GroupMembership.objects.select_related("student").order_by("joined_at", "id")
     return StudyGroup.objects.prefetch_related(Prefetch("memberships", queryset=members))
 
 
 def group_list(*, product: Product) -> QuerySet[StudyGroup]:
     """``product``'s groups in creation order with their members (staff; the view checks the role)."""
-    return _groups_with_members().filter(product=product).order_by("number", "id")
-
-
-def access_group(*, pk: Any) -> StudyGroup:
-    """Study group ``pk`` with its product and members; 404 otherwise (staff; the view checks the role)."""
-    group = _groups_with_members().select_related("product").filter(pk=pk).first()
-    if group is None:
-        raise _not_found("group")
-    return group
+    return groups_with_members().filter(product=product).order_by("number", "id")
 
 
 def membership_list(*, user: Any) -> QuerySet[GroupMembership]:

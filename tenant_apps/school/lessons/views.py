@@ -41,7 +41,11 @@ from tenant_apps.school.lessons.access import (
     CATALOG_EDITOR_ROLES,
     GROUP_MANAGER_ROLES,
     STAFF_ROLES,
-    user_sees_whole_catalog,
+    access_author,
+    access_group,
+    access_lesson,
+    access_product,
+    can_see_whole_catalog,
 )
 from tenant_apps.school.lessons.filters import ProductFilter
 from tenant_apps.school.lessons.models import Lesson, Product, StudyGroup
@@ -75,7 +79,7 @@ def _watch_or_edit(request: Request) -> list[Any]:
 def product_context(request: Request) -> dict[str, Any]:
     """What ``ProductSerializer`` needs to know about the requester, computed once per request."""
     user = request.user
-    staff = user_sees_whole_catalog(user)
+    staff = can_see_whole_catalog(user)
     paid = selectors.paid_product_ids(user)
     return {
         "request": request,
@@ -85,7 +89,7 @@ def product_context(request: Request) -> dict[str, Any]:
 
 
 def _product_response(request: Request, pk: Any, *, status_code: int = status.HTTP_200_OK) -> Response:
-    product = selectors.access_product(user=request.user, pk=pk)
+    product = access_product(user=request.user, pk=pk)
     return Response(ProductSerializer(product, context=product_context(request)).data, status=status_code)
 
 
@@ -122,11 +126,11 @@ class AuthorDetailView(APIView):
 
     @extend_schema(responses=AuthorSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(AuthorSerializer(selectors.access_author(pk=pk)).data)
+        return Response(AuthorSerializer(access_author(pk=pk)).data)
 
     @extend_schema(request=AuthorWriteSerializer, responses=AuthorSerializer)
     def patch(self, request: Request, pk: int) -> Response:
-        author = selectors.access_author(pk=pk)
+        author = access_author(pk=pk)
         serializer = AuthorWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         author = services.author_update(actor=request.user, author=author, **serializer.validated_data)
@@ -134,7 +138,7 @@ class AuthorDetailView(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
-        services.author_delete(actor=request.user, author=selectors.access_author(pk=pk))
+        services.author_delete(actor=request.user, author=access_author(pk=pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -186,7 +190,7 @@ class ProductDetailView(APIView):
 
     @extend_schema(request=ProductWriteSerializer, responses=ProductSerializer)
     def patch(self, request: Request, pk: int) -> Response:
-        product = selectors.access_product(user=request.user, pk=pk)
+        product = access_product(user=request.user, pk=pk)
         serializer = ProductWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.product_update(actor=request.user, product=product, **serializer.validated_data)
@@ -194,7 +198,7 @@ class ProductDetailView(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
-        services.product_delete(actor=request.user, product=selectors.access_product(user=request.user, pk=pk))
+        services.product_delete(actor=request.user, product=access_product(user=request.user, pk=pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -208,7 +212,7 @@ class ProductPurchaseView(APIView):
 
     @extend_schema(request=None, responses={201: ProductPurchaseSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        product = selectors.access_product(user=request.user, pk=pk)
+        product = access_product(user=request.user, pk=pk)
         purchase = services.product_purchase_create(student=request.user, product=product)
         purchase = selectors.purchase_list(user=request.user).get(pk=purchase.pk)
         return Response(ProductPurchaseSerializer(purchase).data, status=status.HTTP_201_CREATED)
@@ -241,7 +245,7 @@ class ProductLessonListCreateView(VisibleQuerysetMixin, generics.ListAPIView):
         return _watch_or_edit(self.request)
 
     def _product(self) -> Product:
-        return selectors.access_product(user=self.request.user, pk=self.kwargs["pk"])
+        return access_product(user=self.request.user, pk=self.kwargs["pk"])
 
     def visible_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request user or product
@@ -266,14 +270,14 @@ class ProductLessonDetailView(APIView):
 
     @extend_schema(responses=LessonSerializer)
     def get(self, request: Request, pk: int, lesson_id: int) -> Response:
-        product = selectors.access_product(user=request.user, pk=pk)
+        product = access_product(user=request.user, pk=pk)
         selectors.lesson_list(user=request.user, product=product)  # 403 payment_required unless paid or staff
-        return Response(LessonSerializer(selectors.access_lesson(product=product, pk=lesson_id)).data)
+        return Response(LessonSerializer(access_lesson(product=product, pk=lesson_id)).data)
 
     @extend_schema(request=LessonWriteSerializer, responses=LessonSerializer)
     def patch(self, request: Request, pk: int, lesson_id: int) -> Response:
-        product = selectors.access_product(user=request.user, pk=pk)
-        lesson = selectors.access_lesson(product=product, pk=lesson_id)
+        product = access_product(user=request.user, pk=pk)
+        lesson = access_lesson(product=product, pk=lesson_id)
         serializer = LessonWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         lesson = services.lesson_update(actor=request.user, lesson=lesson, **serializer.validated_data)
@@ -281,8 +285,8 @@ class ProductLessonDetailView(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int, lesson_id: int) -> Response:
-        product = selectors.access_product(user=request.user, pk=pk)
-        services.lesson_delete(actor=request.user, lesson=selectors.access_lesson(product=product, pk=lesson_id))
+        product = access_product(user=request.user, pk=pk)
+        services.lesson_delete(actor=request.user, lesson=access_lesson(product=product, pk=lesson_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -302,7 +306,7 @@ class ProductGroupListView(VisibleQuerysetMixin, generics.ListAPIView):
     def visible_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):
             return StudyGroup.objects.none()
-        product = selectors.access_product(user=self.request.user, pk=self.kwargs["pk"])
+        product = access_product(user=self.request.user, pk=self.kwargs["pk"])
         return selectors.group_list(product=product)
 
 
@@ -316,15 +320,15 @@ class GroupMoveView(APIView):
 
     @extend_schema(request=GroupMoveSerializer, responses=GroupMoveResultSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        group = selectors.access_group(pk=pk)
+        group = access_group(pk=pk)
         serializer = GroupMoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         student, to_group = serializer.validated_data["student"], serializer.validated_data["to_group"]
         services.group_member_move(actor=request.user, group=group, student=student, to_group=to_group)
         body = {
             "student": student.pk,
-            "from_group": StudyGroupSerializer(selectors.access_group(pk=group.pk)).data,
-            "to_group": StudyGroupSerializer(selectors.access_group(pk=to_group.pk)).data,
+            "from_group": StudyGroupSerializer(access_group(pk=group.pk)).data,
+            "to_group": StudyGroupSerializer(access_group(pk=to_group.pk)).data,
         }
         return Response(body)
 

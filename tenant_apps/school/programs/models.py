@@ -236,11 +236,11 @@ class ProgramType:
         return str(self.model._meta.verbose_name)
 
     def programs(self) -> QuerySet[Any]:
-        """Every program of this type (no visibility rule: see ``selectors.programs_visible_to``)."""
+        """Every program of this type (no visibility rule: see ``access.programs_visible_to``)."""
         return self.model._default_manager.all()
 
     def enrolments(self) -> QuerySet[Any]:
-        """Every enrolment of this type (no visibility rule: see ``selectors.enrolments_visible_to``)."""
+        """Every enrolment of this type (no visibility rule: see ``access.enrolments_visible_to``)."""
         return self.enrolment_model._default_manager.all()
 
 

@@ -1,6 +1,6 @@
 """Reads on programs and enrolments. Every read starts from what the user may see
-(``programs_visible_to``, ``enrolments_visible_to``), and an object they may not see is answered
-exactly like one that does not exist (404 ``not_found``). Rules: ``access.py``."""
+(``access.programs_visible_to``, ``access.enrolments_visible_to``); one object is fetched, checked,
+by ``access.access_program`` and ``access.access_enrolment``."""
 
 from __future__ import annotations
 
@@ -8,36 +8,14 @@ from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
-from saas.api.errors import ApplicationError
-from saas.errors import NotFound
-from tenant_apps.accounts.permissions import user_has_role
-from tenant_apps.school.programs.access import TEACHER, can_manage_enrolments
+from tenant_apps.school.programs.access import enrolments_visible_to, programs_visible_to
 from tenant_apps.school.programs.models import (
     Enrolment,
     EnrolmentStatus,
     Program,
-    ProgramStatus,
     ProgramType,
     program_type_of,
 )
-
-
-def _not_found(program_type: ProgramType, what: str = "") -> ApplicationError:
-    return NotFound(f"No such {what or program_type.label}.")
-
-
-def programs_visible_to(program_type: ProgramType, user: Any) -> QuerySet[Any]:
-    """The programs of ``program_type`` that ``user`` (anonymous allowed) may see: all for support
-    and admin; for anyone else those out of ``draft``, and for teachers also the drafts they teach."""
-    programs = program_type.programs()
-    if can_manage_enrolments(user):
-        return programs
-    visible = ~Q(status=ProgramStatus.DRAFT)
-    if user and user.is_authenticated and user.is_active and user_has_role(user, TEACHER):
-        visible |= Q(teachers=user)
-        # a subquery, not a join: the join on teachers would multiply the seat counts' rows
-        return programs.filter(pk__in=programs.filter(visible).values("pk"))
-    return programs.filter(visible)
 
 
 def with_seats(programs: QuerySet[Any]) -> QuerySet[Any]:
@@ -52,20 +30,6 @@ def with_seats(programs: QuerySet[Any]) -> QuerySet[Any]:
 def program_list(program_type: ProgramType, *, user: Any) -> QuerySet[Any]:
     """Visible programs with seat counts, by start date (the API's filters and ordering apply on top)."""
     return with_seats(programs_visible_to(program_type, user)).order_by("start_date", "id")
-
-
-def _lookup(ref: Any) -> Q:
-    """An id (digits) or a slug (never only digits: ``services`` refuses such slugs)."""
-    text = str(ref).strip()
-    return Q(pk=int(text)) if text.isdigit() else Q(slug=text)
-
-
-def access_program(program_type: ProgramType, *, user: Any, ref: Any) -> Any:
-    """The visible program with id or slug ``ref``, with seat counts; else ``not_found`` (404)."""
-    program = program_list(program_type, user=user).filter(_lookup(ref)).first()
-    if program is None:
-        raise _not_found(program_type)
-    return program
 
 
 def program_get(program: Program) -> Any:
@@ -91,16 +55,6 @@ def waitlist(program: Program) -> QuerySet[Any]:
     )
 
 
-def enrolments_visible_to(program_type: ProgramType, user: Any) -> QuerySet[Any]:
-    """Support and admin see every enrolment; anyone else their own."""
-    enrolments = program_type.enrolments()
-    if not (user and user.is_authenticated and user.is_active):
-        return enrolments.none()
-    if can_manage_enrolments(user):
-        return enrolments
-    return enrolments.filter(student=user)
-
-
 def _enrolment_details(enrolments: QuerySet[Any]) -> QuerySet[Any]:
     return enrolments.select_related("program", "student", "invoice", "decided_by")
 
@@ -108,18 +62,6 @@ def _enrolment_details(enrolments: QuerySet[Any]) -> QuerySet[Any]:
 def enrolment_list(program_type: ProgramType, *, user: Any) -> QuerySet[Any]:
     """Visible enrolments, newest request first, with program, student and invoice loaded."""
     return _enrolment_details(enrolments_visible_to(program_type, user)).order_by("-requested_at", "-id")
-
-
-def access_enrolment(program_type: ProgramType, *, user: Any, pk: Any) -> Any:
-    """The visible enrolment ``pk``; else ``not_found`` (404)."""
-    try:
-        key = int(pk)
-    except (TypeError, ValueError):
-        key = None
-    enrolment = enrolment_list(program_type, user=user).filter(pk=key).first() if key is not None else None
-    if enrolment is None:
-        raise _not_found(program_type, "enrolment")
-    return enrolment
 
 
 def enrolment_get(enrolment: Enrolment) -> Any:
@@ -165,9 +107,3 @@ def waitlist_position(enrolment: Enrolment) -> int | None:
         .count()
     )
     return int(ahead) + 1
-
-
-def can_link_ticket(user: Any, program: Program) -> bool:
-    """Ticket-target rule: ``user`` may open a ticket about ``program`` if they may see it."""
-    program_type = program_type_of(program)
-    return bool(programs_visible_to(program_type, user).filter(pk=program.pk).exists())

@@ -46,6 +46,8 @@ from tenant_apps.school.programs import selectors, services
 from tenant_apps.school.programs.access import (
     PROGRAM_MANAGER_ROLES,
     STUDENT_ROLES,
+    access_enrolment,
+    access_program,
     can_see_students,
 )
 from tenant_apps.school.programs.filters import EnrolmentFilter, ProgramFilter
@@ -97,11 +99,11 @@ class ProgramViewSet(VisibleQuerysetMixin, viewsets.GenericViewSet):
         return [IsAuthenticated()]
 
     def visible_queryset(self) -> Any:
-        """Only ever the programs the user may see (``selectors.programs_visible_to``)."""
+        """Only ever the programs the user may see (``access.programs_visible_to``)."""
         return selectors.program_list(self.program_type, user=self.request.user)
 
     def _program(self, ref: Any) -> Any:
-        return selectors.access_program(self.program_type, user=self.request.user, ref=ref)
+        return access_program(self.program_type, user=self.request.user, ref=ref)
 
     def _show(self, program: Any, status_code: int = status.HTTP_200_OK) -> Response:
         return Response(ProgramSerializer(selectors.program_get(program)).data, status=status_code)
@@ -197,11 +199,11 @@ class EnrolmentViewSet(VisibleQuerysetMixin, viewsets.GenericViewSet):
         return [IsAuthenticated()]
 
     def visible_queryset(self) -> Any:
-        """Only ever the enrolments the user may see (``selectors.enrolments_visible_to``)."""
+        """Only ever the enrolments the user may see (``access.enrolments_visible_to``)."""
         return selectors.enrolment_list(self.program_type, user=self.request.user)
 
     def _enrolment(self, pk: Any) -> Any:
-        return selectors.access_enrolment(self.program_type, user=self.request.user, pk=pk)
+        return access_enrolment(self.program_type, user=self.request.user, pk=pk)
 
     def _show(self, enrolment: Any, status_code: int = status.HTTP_200_OK) -> Response:
         return Response(EnrolmentSerializer(selectors.enrolment_get(enrolment)).data, status=status_code)
@@ -219,9 +221,7 @@ class EnrolmentViewSet(VisibleQuerysetMixin, viewsets.GenericViewSet):
         until support or admin decide. One live enrolment per student and program."""
         serializer = EnrolmentRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        program = selectors.access_program(
-            self.program_type, user=request.user, ref=serializer.validated_data["program"]
-        )
+        program = access_program(self.program_type, user=request.user, ref=serializer.validated_data["program"])
         enrolment = services.enrolment_request(program=program, student=request.user)
         return self._show(enrolment, status.HTTP_201_CREATED)
 

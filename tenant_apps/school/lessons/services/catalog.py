@@ -15,7 +15,7 @@ from saas.errors import Conflict, ErrorCode
 from saas.money import check_amount, normalize_currency
 from tenant_apps.audit.diff import apply_changes, audit_value
 from tenant_apps.audit.services import audit_record
-from tenant_apps.school.lessons.access import user_edits_catalog
+from tenant_apps.school.lessons.access import can_edit_catalog
 from tenant_apps.school.lessons.locks import author_lock, lesson_lock, product_lock
 from tenant_apps.school.lessons.models import (
     Author,
@@ -50,7 +50,7 @@ _LESSON_FIELDS = ("title", "video_url", "order")
 
 def author_create(*, actor: Any, name: str, bio: str = "") -> Author:
     """Create an author (admin). Raises ``permission_denied`` (403), ``validation_error`` (400, no name)."""
-    _require(user_edits_catalog(actor))
+    _require(can_edit_catalog(actor))
     name = (name or "").strip()
     if not name:
         raise ApplicationError(
@@ -64,7 +64,7 @@ def author_create(*, actor: Any, name: str, bio: str = "") -> Author:
 
 def author_update(*, actor: Any, author: Author, **fields: Any) -> Author:
     """Change ``name`` and/or ``bio`` of ``author`` (admin). Raises ``permission_denied`` (403)."""
-    _require(user_edits_catalog(actor))
+    _require(can_edit_catalog(actor))
     unknown = set(fields) - {"name", "bio"}
     if unknown:
         raise TypeError(f"unknown author fields: {sorted(unknown)}")
@@ -85,7 +85,7 @@ def author_update(*, actor: Any, author: Author, **fields: Any) -> Author:
 
 def author_delete(*, actor: Any, author: Author) -> None:
     """Delete ``author`` (admin). Raises ``permission_denied`` (403), ``author_has_products`` (409)."""
-    _require(user_edits_catalog(actor))
+    _require(can_edit_catalog(actor))
     with transaction.atomic():
         author = author_lock(author.pk)
         if Product.objects.filter(author=author).exists():
@@ -164,7 +164,7 @@ def product_create(
     Raises ``ApplicationError``: ``permission_denied`` (403); ``validation_error``,
     ``invalid_currency``, ``invalid_amount``, ``invalid_slug`` (400); ``slug_taken`` (409).
     """
-    _require(user_edits_catalog(actor))
+    _require(can_edit_catalog(actor))
     fields: dict[str, Any] = {
         "title": title,
         "author": author,
@@ -209,7 +209,7 @@ def product_update(*, actor: Any, product: Product, **fields: Any) -> Product:
     A new price or currency applies to purchases made from now on (issued invoices keep theirs);
     a new ``max_group_size`` to groups created from now on. Raises like ``product_create``.
     """
-    _require(user_edits_catalog(actor))
+    _require(can_edit_catalog(actor))
     unknown = set(fields) - set(_PRODUCT_FIELDS)
     if unknown:
         raise TypeError(f"unknown product fields: {sorted(unknown)}")
@@ -237,7 +237,7 @@ def product_delete(*, actor: Any, product: Product) -> None:
 
     Raises ``ApplicationError``: ``permission_denied`` (403), ``product_has_purchases`` (409).
     """
-    _require(user_edits_catalog(actor))
+    _require(can_edit_catalog(actor))
     with transaction.atomic():
         product = product_lock(product.pk)
         if ProductPurchase.objects.filter(product=product).exists():
@@ -267,7 +267,7 @@ def lesson_create(*, actor: Any, product: Product, title: str, video_url: str, o
     Raises ``ApplicationError``: ``permission_denied`` (403), ``validation_error`` (400),
     ``lesson_order_taken`` (409).
     """
-    _require(user_edits_catalog(actor))
+    _require(can_edit_catalog(actor))
     title = (title or "").strip()
     if not title:
         raise ApplicationError(
@@ -301,7 +301,7 @@ def lesson_update(*, actor: Any, lesson: Lesson, **fields: Any) -> Lesson:
     Raises ``ApplicationError``: ``permission_denied`` (403), ``validation_error`` (400),
     ``lesson_order_taken`` (409).
     """
-    _require(user_edits_catalog(actor))
+    _require(can_edit_catalog(actor))
     unknown = set(fields) - set(_LESSON_FIELDS)
     if unknown:
         raise TypeError(f"unknown lesson fields: {sorted(unknown)}")
@@ -335,7 +335,7 @@ def lesson_delete(*, actor: Any, lesson: Lesson) -> None:
 
     Raises ``ApplicationError`` ``permission_denied`` (403).
     """
-    _require(user_edits_catalog(actor))
+    _require(can_edit_catalog(actor))
     with transaction.atomic():
         audit_record(
             actor=actor,

@@ -11,7 +11,7 @@ from saas.api.errors import ApplicationError
 from saas.errors import Conflict, ErrorCode, PermissionDenied
 from tenant_apps.audit.services import audit_record
 from tenant_apps.notifications.services import notify
-from tenant_apps.school.lessons.access import user_manages_groups
+from tenant_apps.school.lessons.access import can_manage_groups
 from tenant_apps.school.lessons.locks import product_lock
 from tenant_apps.school.lessons.models import (
     GroupMembership,
@@ -125,7 +125,7 @@ def group_member_move(*, actor: Any, group: StudyGroup, student: Any, to_group: 
     (400, ``to_group`` belongs to another product), ``same_group`` (400), ``not_a_member`` (400,
     the student is not in ``group``); ``group_full`` (409).
     """
-    _require(user_manages_groups(actor))
+    _require(can_manage_groups(actor))
     if to_group.product_id != group.product_id:
         raise ApplicationError(
             "The target group belongs to another product.",

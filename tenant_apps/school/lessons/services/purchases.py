@@ -13,7 +13,8 @@ from saas.errors import Conflict, ErrorCode
 from tenant_apps.audit.services import audit_record
 from tenant_apps.payments.models import Invoice, InvoiceStatus
 from tenant_apps.payments.services import invoice_create
-from tenant_apps.school.lessons.access import user_may_buy
+from tenant_apps.school.lessons.access import can_buy
+from tenant_apps.school.lessons.locks import invoice_purchase_lock, live_purchase_lock
 from tenant_apps.school.lessons.models import (
     LIVE_PURCHASE_STATUSES,
     Product,
@@ -66,17 +67,12 @@ def product_purchase_create(*, student: Any, product: Product, send_email: bool 
     ``product_unavailable`` (409, unpublished), ``already_purchased`` (409), and the invoice's
     errors (``invalid_customer``, ...).
     """
-    _require(user_may_buy(student))
+    _require(can_buy(student))
     with transaction.atomic():
         product = Product.objects.get(pk=product.pk)
         if not product.is_published:
             raise Conflict("This product is not on sale.", code=ErrorCode.PRODUCT_UNAVAILABLE)
-        live = (
-            ProductPurchase.objects.select_for_update(of=("self",))
-            .select_related("invoice")
-            .filter(student_id=student.pk, product=product, status__in=LIVE_PURCHASE_STATUSES)
-            .first()
-        )
+        live = live_purchase_lock(student_id=student.pk, product_id=product.pk)
         if live is not None:
             if live.status == PurchaseStatus.PENDING and live.invoice.status == InvoiceStatus.CANCELLED:
                 _purchase_cancel(live, actor=student)
@@ -125,12 +121,7 @@ def product_purchase_mark_paid(*, invoice: Invoice) -> ProductPurchase | None:
     (``None``); the receiver runs only in school schemas (``kinds.connect_for_kind``). Idempotent.
     """
     with transaction.atomic():
-        purchase = (
-            ProductPurchase.objects.select_for_update(of=("self",))
-            .select_related("student")
-            .filter(invoice_id=invoice.pk)
-            .first()
-        )
+        purchase = invoice_purchase_lock(invoice.pk)
         if purchase is None:
             return None
         if purchase.status == PurchaseStatus.CANCELLED:  # pragma: no cover - a cancelled invoice cannot be paid

@@ -21,7 +21,12 @@ from tenant_apps.school.programs.access import (
     can_manage_enrolments,
     can_request_enrolment,
 )
-from tenant_apps.school.programs.locks import enrolment_lock, program_lock
+from tenant_apps.school.programs.locks import (
+    enrolment_lock,
+    program_enrolments_lock,
+    program_lock,
+    waitlist_head_lock,
+)
 from tenant_apps.school.programs.models import (
     FINAL,
     LIVE,
@@ -45,15 +50,7 @@ def _seats_taken(program: Program) -> int:
 
 
 def _close_enrolments(program: Program, *, actor: Any, statuses: Iterable[str], reason: str) -> None:
-    program_type = program_type_of(program)
-    enrolments = (
-        program_type.enrolments()
-        .select_for_update(of=("self",))
-        .select_related("student")
-        .filter(program_id=program.pk, status__in=list(statuses))
-        .order_by("pk")
-    )
-    for enrolment in enrolments:
+    for enrolment in program_enrolments_lock(program, statuses=statuses):
         _set_status(
             enrolment, program, status=EnrolmentStatus.CANCELLED, actor=actor, reason=reason, verb="enrolment.cancelled"
         )
@@ -158,18 +155,10 @@ def _advance_waitlist(program: Program, *, trigger: str, send_email: bool = True
     cancelled instead (an invoice cannot be issued to them). Returns the approved enrolments."""
     if program.status not in RUNNING:
         return []
-    program_type = program_type_of(program)
     approved: list[Enrolment] = []
     free = program.capacity - _seats_taken(program)
     while free > 0:
-        head = (
-            program_type.enrolments()
-            .select_for_update(of=("self",))
-            .select_related("student")
-            .filter(program_id=program.pk, status=EnrolmentStatus.WAITLISTED)
-            .order_by("waitlisted_at", "id")
-            .first()
-        )
+        head = waitlist_head_lock(program)
         if head is None:
             break
         if not head.student.is_active:
