@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django_tenants.utils import tenant_context
 
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 from tenant_apps.audit.access import audit_entries_visible_to, can_read_audit_log
 from tenant_apps.audit.services import audit_record
+from tests.fixture_types import MakeUser
 
 
-def test_admins_read_every_entry_and_nobody_else_reads_any(alpha, make_user):
+def test_admins_read_every_entry_and_nobody_else_reads_any(alpha: Tenant, make_user: MakeUser) -> None:
     # given: an entry about a support member, written by them
     member = make_user(alpha, "audit-access@alpha.test", roles=["support"])
     with tenant_context(alpha):

@@ -7,12 +7,14 @@ from django.contrib.auth.models import AnonymousUser
 from django_tenants.utils import tenant_context
 
 from saas.errors import NotFound
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 from tenant_apps.notifications.access import access_notification, can_read_notification, notifications_visible_to
 from tenant_apps.notifications.services import notify
+from tests.fixture_types import MakeUser
 
 
-def test_only_the_recipient_sees_a_notification(alpha, make_user):
+def test_only_the_recipient_sees_a_notification(alpha: Tenant, make_user: MakeUser) -> None:
     # given: a notification to Ann
     ann = make_user(alpha, "notified-ann@alpha.test", roles=["student"])
     bob = make_user(alpha, "notified-bob@alpha.test", roles=["student"])

@@ -15,10 +15,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from saas.db.tenant import tenant_connection
+from shared_apps.tenancy.models import Tenant
 from tests.concurrency import in_thread, race
 from tests.conftest import PASSWORD
 
@@ -64,7 +66,7 @@ def customer(alpha: Any) -> Iterator[Any]:
                     InvoiceCounter.objects.filter(key="invoice").update(value=before["counter"])
 
         in_thread(cleanup)
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
 
 
 def _slow(counter_lock: Callable[[str], Any], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,7 +106,9 @@ def _counter(alpha: Any) -> int:
     return in_thread(read)
 
 
-def test_invoices_created_at_once_get_consecutive_numbers_each_once(alpha, customer, monkeypatch):
+def test_invoices_created_at_once_get_consecutive_numbers_each_once(
+    alpha: Tenant, customer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # given: the counter's lock, slowed down
     from tenant_apps.payments.locks import invoice_counter_lock
 
@@ -117,7 +121,9 @@ def test_invoices_created_at_once_get_consecutive_numbers_each_once(alpha, custo
     assert sorted(numbers) == [f"INV-{n:06d}" for n in range(last - WRITERS + 1, last + 1)]
 
 
-def test_without_the_counter_lock_writers_take_the_same_number(alpha, customer, monkeypatch):
+def test_without_the_counter_lock_writers_take_the_same_number(
+    alpha: Tenant, customer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # given: the counter read without its lock (what the test above guards against)
     from tenant_apps.payments.models import InvoiceCounter
 

@@ -20,10 +20,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from saas.db.tenant import tenant_connection
+from shared_apps.tenancy.models import Tenant
 from tests.concurrency import in_thread, race
 from tests.conftest import PASSWORD
 
@@ -89,7 +90,7 @@ def full_bootcamp(alpha: Any) -> Iterator[dict[str, Any]]:
                 Notification.objects.filter(id__gt=before["notification"]).delete()
 
         in_thread(cleanup)
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
 
 
 @pytest.fixture
@@ -147,7 +148,9 @@ def _outcome(alpha: Any, rows: dict[str, Any]) -> tuple[list[str], list[int]]:
     return in_thread(read)
 
 
-def test_two_seats_freed_at_once_go_to_the_first_two_waiting_one_each(alpha, full_bootcamp, slow_seat_count):
+def test_two_seats_freed_at_once_go_to_the_first_two_waiting_one_each(
+    alpha: Tenant, full_bootcamp: dict[str, Any], slow_seat_count: None
+) -> None:
     # when
     results = _withdraw_both(alpha, full_bootcamp)
     # then
@@ -156,8 +159,8 @@ def test_two_seats_freed_at_once_go_to_the_first_two_waiting_one_each(alpha, ful
 
 
 def test_without_the_program_lock_the_waitlist_lock_still_seats_each_once(
-    alpha, full_bootcamp, slow_seat_count, monkeypatch
-):
+    alpha: Tenant, full_bootcamp: dict[str, Any], slow_seat_count: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # given: the program lock replaced by a plain read; both withdrawals reach the waitlist together
     _without_the_program_lock(monkeypatch)
     # when
@@ -168,8 +171,8 @@ def test_without_the_program_lock_the_waitlist_lock_still_seats_each_once(
 
 
 def test_without_the_program_and_waitlist_locks_one_student_is_seated_twice(
-    alpha, full_bootcamp, slow_seat_count, monkeypatch
-):
+    alpha: Tenant, full_bootcamp: dict[str, Any], slow_seat_count: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # given: neither lock (the head read plainly, with a pause before it is approved)
     from tenant_apps.school.programs import services
     from tenant_apps.school.programs.models import EnrolmentStatus
