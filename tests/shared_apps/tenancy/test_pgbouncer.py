@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 from django.db import connection, connections, transaction
 
+from saas.db.backend.base import DatabaseWrapper
 from tenant_apps.accounts.models import User
 
 pytestmark = pytest.mark.pgbouncer
@@ -118,21 +119,30 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float =
     raise RuntimeError("pgbouncer did not start listening")
 
 
+#: The ``DATABASES`` entry of the alias that goes through PgBouncer, while a test uses it.
+_through: dict[str, Any] = {}
+
+
 @pytest.fixture
 def through_pgbouncer(pgbouncer: int) -> Iterator[Callable[[str], None]]:
     """``use(mode)``: the alias ``pgbouncer`` reaches the test database through PgBouncer, with the
-    backend in ``mode`` (``"transaction"`` or ``"session"``) and a Django pool of ``CLIENT_POOL``."""
+    backend in ``mode`` (``"transaction"`` or ``"session"``) and a Django pool of ``CLIENT_POOL``.
+
+    The alias is not in ``DATABASES``: each thread gets its connection from ``_connection()``, which
+    Django's test case allows as a dynamically created connection."""
 
     def use(mode: str) -> None:
         _drop_alias()
-        connections.settings[ALIAS] = {
-            **connection.settings_dict,
-            "HOST": "127.0.0.1",
-            "PORT": str(pgbouncer),
-            "POOL_MODE": mode,
-            "DISABLE_SERVER_SIDE_CURSORS": True,
-            "OPTIONS": {"pool": {"min_size": 0, "max_size": CLIENT_POOL, "timeout": 30.0}},
-        }
+        _through.update(
+            {
+                **connection.settings_dict,
+                "HOST": "127.0.0.1",
+                "PORT": str(pgbouncer),
+                "POOL_MODE": mode,
+                "DISABLE_SERVER_SIDE_CURSORS": True,
+                "OPTIONS": {"pool": {"min_size": 0, "max_size": CLIENT_POOL, "timeout": 30.0}},
+            }
+        )
 
     try:
         yield use
@@ -140,12 +150,23 @@ def through_pgbouncer(pgbouncer: int) -> Iterator[Callable[[str], None]]:
         _drop_alias()
 
 
+def _connection() -> Any:
+    """This thread's connection of the alias (created on first use)."""
+    local = connections._connections  # type: ignore[attr-defined]
+    if not hasattr(local, ALIAS):
+        setattr(local, ALIAS, DatabaseWrapper(dict(_through), ALIAS))
+    return connections[ALIAS]
+
+
 def _drop_alias() -> None:
-    if ALIAS in connections.settings:
-        connections[ALIAS].close_pool()
-        connections.settings.pop(ALIAS)
-        if hasattr(connections._connections, ALIAS):  # type: ignore[attr-defined]
-            delattr(connections._connections, ALIAS)  # type: ignore[attr-defined]
+    local = connections._connections  # type: ignore[attr-defined]
+    if hasattr(local, ALIAS):
+        getattr(local, ALIAS).close()
+        delattr(local, ALIAS)
+    pool = DatabaseWrapper._connection_pools.pop(ALIAS, None)
+    if pool is not None:
+        pool.close()
+    _through.clear()
 
 
 def _admins() -> list[str]:
@@ -154,7 +175,7 @@ def _admins() -> list[str]:
 
 def _client_rounds(tenants: tuple[Any, Any], index: int, seen: list[tuple[str, str]], lock: threading.Lock) -> None:
     """One client: ``ROUNDS`` requests alternating the two tenants, each in another style."""
-    conn = connections[ALIAS]
+    conn = _connection()
 
     def record(tenant: Any, emails: list[str]) -> None:
         with lock:
@@ -205,7 +226,7 @@ def _run_clients(alpha: Any, beta: Any) -> list[tuple[str, str]]:
         except BaseException as exc:  # reported below
             errors.append(exc)
         finally:
-            connections[ALIAS].close()
+            _connection().close()
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(CLIENTS)]
     for thread in threads:
@@ -241,7 +262,7 @@ def test_clients_alternating_tenants_through_transaction_pooling_see_only_their_
 def test_transaction_mode_leaves_no_search_path_on_the_server_sessions(alpha, through_pgbouncer):
     # given
     through_pgbouncer("transaction")
-    conn = connections[ALIAS]
+    conn = _connection()
     conn.set_tenant(alpha)
 
     # when: tenant queries ran, in autocommit and in a transaction
@@ -262,7 +283,7 @@ def test_a_failed_autocommit_query_leaves_the_session_idle(alpha, through_pgboun
 
     # given
     through_pgbouncer("transaction")
-    conn = connections[ALIAS]
+    conn = _connection()
     conn.set_tenant(alpha)
 
     # when
@@ -278,7 +299,7 @@ def test_a_failed_autocommit_query_leaves_the_session_idle(alpha, through_pgboun
 def test_migrations_style_multi_row_statements_work_in_transaction_mode(alpha, through_pgbouncer):
     # given
     through_pgbouncer("transaction")
-    conn = connections[ALIAS]
+    conn = _connection()
     conn.set_tenant(alpha)
 
     # when: executemany in autocommit and in a transaction
@@ -299,7 +320,7 @@ def test_session_advisory_locks_are_refused_in_transaction_mode(alpha, through_p
 
     # given
     through_pgbouncer("transaction")
-    conn = connections[ALIAS]
+    conn = _connection()
     conn.set_tenant(alpha)
 
     # when / then: a session lock would stay behind on some server session
