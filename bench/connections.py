@@ -18,7 +18,8 @@ embedded PostgreSQL when that is unset) and Redis database (``BENCH_REDIS_URL``,
    and checks that each answer names the asking site's own admin;
 4. samples ``pg_stat_activity`` for the database every 50 ms during the load, and once more two
    seconds after it;
-5. prints a Markdown table row per run.
+5. prints a Markdown table row per run (and writes ``bench/results/connections.json``); the
+   server's log is in ``saas-bench-connections-server.log`` in the temporary folder.
 
 The server is shared with other work: as soon as the database holds more than ``--max-sessions``
 sessions the run stops sending (and says so), rather than exhausting ``max_connections``.
@@ -36,6 +37,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -48,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 DATABASE_NAME = "saas_bench_conn"
 PASSWORD = "bench-pass-1234"
 SITES = ("alpha", "beta")
+SERVER_LOG = Path(tempfile.gettempdir()) / "saas-bench-connections-server.log"
 #: Hard limits of one run, whatever the arguments say.
 MAX_REQUESTS = 20_000
 MAX_SECONDS = 300.0
@@ -132,17 +135,33 @@ def _start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Po
         "--graceful-timeout=5",
         "--keep-alive=75",
     ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The server's log goes to a file: a pipe nobody reads would fill up and block the server.
+    log = SERVER_LOG.open("wb")
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    log.close()
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"the server exited: {server.stderr.read().decode()[-2000:] if server.stderr else ''}")
+            raise RuntimeError(f"the server exited: {SERVER_LOG.read_text()[-2000:]}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
                 return server
         except OSError:
             time.sleep(0.3)
+    _stop_server(server)
     raise RuntimeError("the server did not answer /healthz")
+
+
+def _stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Stop gunicorn and its workers (the whole process group, so no worker outlives a stuck master)."""
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
+    except ProcessLookupError:
+        pass
 
 
 def _login(port: int, site: str) -> str:
@@ -204,6 +223,9 @@ class Outcome:
     statuses: dict[int, int] = field(default_factory=dict)
     wrong_tenant: int = 0
     transport_errors: int = 0
+    transport_error_kinds: dict[str, int] = field(default_factory=dict)
+    #: 503 answers that are not the pool's JSON error with ``Retry-After``.
+    malformed_503: int = 0
     latencies: list[float] = field(default_factory=list)
     sent: int = 0
 
@@ -234,8 +256,10 @@ async def _client(
             await writer.drain()
             status, headers, body = await asyncio.wait_for(_read_response(reader), timeout=90)
             outcome.sent += 1
-        except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError):
+        except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
             outcome.transport_errors += 1
+            kind = type(exc).__name__
+            outcome.transport_error_kinds[kind] = outcome.transport_error_kinds.get(kind, 0) + 1
             if writer is not None:
                 writer.close()
             reader = writer = None
@@ -244,11 +268,22 @@ async def _client(
         outcome.statuses[status] = outcome.statuses.get(status, 0) + 1
         if status == 200 and json.loads(body).get("email") != f"admin@{site}.test":
             outcome.wrong_tenant += 1
+        if status == 503 and not _is_pool_503(headers, body):
+            outcome.malformed_503 += 1
         if headers.get("connection", "").lower() == "close":
             writer.close()
             reader = writer = None
     if writer is not None:
         writer.close()
+
+
+def _is_pool_503(headers: dict[str, str], body: bytes) -> bool:
+    """Whether a 503 is the API's answer to an exhausted pool: JSON error shape and Retry-After."""
+    try:
+        code = json.loads(body)["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return False
+    return code == "server_error" and headers.get("retry-after", "").isdigit()
 
 
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], bytes]:
@@ -303,11 +338,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         sampler.join(5)
         after = sampler.count()
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        _stop_server(server)
     five_xx = sum(n for status, n in outcome.statuses.items() if status >= 500)
     ordered = sorted(outcome.latencies) or [0.0]
     return {
@@ -322,6 +353,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "5xx": five_xx,
         "wrong_tenant": outcome.wrong_tenant,
         "transport_errors": outcome.transport_errors,
+        "transport_error_kinds": outcome.transport_error_kinds,
+        "malformed_503": outcome.malformed_503,
         "requests_per_s": round(outcome.sent / elapsed, 1) if elapsed else 0.0,
         "p50_ms": round(statistics.median(ordered) * 1000),
         "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000),
@@ -338,7 +371,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 def _note(row: dict[str, Any]) -> str:
     if row["stopped"]:
         return str(row["stopped"])
-    return f"{row['transport_errors']} transport errors" if row["transport_errors"] else ""
+    notes = []
+    if row["malformed_503"]:
+        notes.append(f"{row['malformed_503']} 503s not in the error shape")
+    if row["transport_errors"]:
+        notes.append(f"{row['transport_errors']} transport errors {row['transport_error_kinds']}")
+    return "; ".join(notes)
 
 
 def _markdown(rows: list[dict[str, Any]]) -> str:

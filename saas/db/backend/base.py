@@ -47,7 +47,9 @@ from psycopg.pq import TransactionStatus
 def reset_session(conn: psycopg.Connection[Any]) -> None:
     """The pool's ``reset`` callback, run on a pool worker thread for every connection given back
     (already rolled back to idle by the pool): the session forgets its tenant's ``search_path``.
-    A failure makes the pool discard the connection."""
+    A failure makes the pool discard the connection. Autocommit is restored first (a connection
+    given back from inside ``atomic`` may have it off), so the reset leaves no transaction open."""
+    conn.autocommit = True
     conn.execute("RESET search_path")
 
 
