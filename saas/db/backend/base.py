@@ -157,13 +157,15 @@ def _transaction_pooling_wrapper(
     if raw.autocommit:
         # One statement, one transaction: BEGIN, the path, the statement and COMMIT.
         if many:
-            raw.execute(f"BEGIN; {wrapper.search_path_sql(local=True)}")
+            with wrapper.wrap_database_errors:
+                raw.execute(f"BEGIN; {wrapper.search_path_sql(local=True)}")
             try:
                 result = execute(sql, params, many, context)
+                with wrapper.wrap_database_errors:
+                    raw.execute("COMMIT")
             except BaseException:
                 _rollback_quietly(raw)
                 raise
-            raw.execute("COMMIT")
             return result
         try:
             result = execute(f"BEGIN; {set_local}; {sql}\n; COMMIT", params, many, context)
@@ -179,7 +181,8 @@ def _transaction_pooling_wrapper(
     if not fresh and wrapper._local_search_path == wanted:
         return execute(sql, params, many, context)
     if many:
-        raw.execute(wrapper.search_path_sql(local=True))
+        with wrapper.wrap_database_errors:
+            raw.execute(wrapper.search_path_sql(local=True))
         result = execute(sql, params, many, context)
     else:
         result = execute(f"{set_local}; {sql}", params, many, context)
