@@ -4,6 +4,7 @@ count of PostgreSQL sessions during and after.
     .venv/bin/python bench/connections.py [--requests 2000] [--concurrency 200] [--workers 2]
                                           [--pool-max 10] [--pool-timeout 10] [--no-pool]
                                           [--max-sessions 60]
+                                          [--pgbouncer [--pgbouncer-servers 4] [--pool-mode transaction]]
 
 What it does, against its own database (``saas_bench_conn`` on the ``DATABASE_URL`` server, the
 embedded PostgreSQL when that is unset) and Redis database (``BENCH_REDIS_URL``, default
@@ -20,6 +21,11 @@ embedded PostgreSQL when that is unset) and Redis database (``BENCH_REDIS_URL``,
    seconds after it;
 5. prints a Markdown table row per run (and writes ``bench/results/connections.json``); the
    server's log is in ``saas-bench-connections-server.log`` in the temporary folder.
+
+With ``--pgbouncer`` a PgBouncer in transaction mode (``--pgbouncer-servers`` server sessions)
+stands between the server and PostgreSQL, and the server runs with ``DB_POOL_MODE=--pool-mode``
+(``transaction``, the supported way; ``session`` shows what goes wrong without it); the sessions
+counted are then PgBouncer's server sessions.
 
 The server is shared with other work: as soon as the database holds more than ``--max-sessions``
 sessions the run stops sending (and says so), rather than exhausting ``max_connections``.
@@ -150,6 +156,60 @@ def _start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Po
             time.sleep(0.3)
     _stop_server(server)
     raise RuntimeError("the server did not answer /healthz")
+
+
+def _start_pgbouncer(database_url: str, servers: int) -> tuple[subprocess.Popen[bytes], int]:
+    """PgBouncer (Debian package ``pgbouncer``) in transaction mode in front of the database's
+    server, ``servers`` server sessions per database; returns the process and its port."""
+    import pwd
+    import shutil
+    from urllib.parse import urlsplit
+
+    binary = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+    target = urlsplit(database_url)
+    folder = Path(tempfile.mkdtemp(prefix="saas-bench-pgbouncer-"))
+    port = _free_port()
+    user = target.username or "postgres"
+    (folder / "users.txt").write_text(f'"{user}" ""\n')
+    (folder / "pgbouncer.ini").write_text(
+        f"""[databases]
+* = host={target.hostname or "127.0.0.1"} port={target.port or 5432}
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = {port}
+unix_socket_dir =
+auth_type = trust
+auth_file = {folder / "users.txt"}
+pool_mode = transaction
+default_pool_size = {servers}
+min_pool_size = 0
+reserve_pool_size = 0
+max_client_conn = 500
+server_reset_query =
+logfile = {folder / "pgbouncer.log"}
+pidfile = {folder / "pgbouncer.pid"}
+"""
+    )
+    command = [binary, str(folder / "pgbouncer.ini")]
+    if os.geteuid() == 0:  # PgBouncer refuses to run as root
+        runner = pwd.getpwnam("postgres")
+        os.chown(folder, runner.pw_uid, runner.pw_gid)
+        command[1:1] = ["-u", runner.pw_name]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and process.poll() is None:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return process, port
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"pgbouncer did not start; see {folder / 'pgbouncer.log'}")
+
+
+def _stop_pgbouncer(process: subprocess.Popen[bytes] | None) -> None:
+    if process is not None and process.poll() is None:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 def _stop_server(server: subprocess.Popen[bytes]) -> None:
@@ -322,9 +382,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     """One run: server up, load, sessions counted, server down. Returns the row's figures."""
     env = _environment(args)
     _provision(env)
-    port = _free_port()
-    server = _start_server(env, port, args.workers)
     sampler = SessionSampler(env["DATABASE_URL"], args.max_sessions)
+    bouncer = None
+    if args.pgbouncer:
+        bouncer, bouncer_port = _start_pgbouncer(env["DATABASE_URL"], args.pgbouncer_servers)
+        base, _, name = env["DATABASE_URL"].rpartition("/")
+        user = base.split("//", 1)[1].split("@", 1)[0].split(":", 1)[0] or "postgres"
+        env.update(DATABASE_URL=f"postgres://{user}@127.0.0.1:{bouncer_port}/{name}", DB_POOL_MODE=args.pool_mode)
+    port = _free_port()
+    try:
+        server = _start_server(env, port, args.workers)
+    except BaseException:
+        _stop_pgbouncer(bouncer)
+        raise
     try:
         tokens = {site: _login(port, site) for site in SITES}
         sampler.start()
@@ -339,12 +409,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         after = sampler.count()
     finally:
         _stop_server(server)
+        _stop_pgbouncer(bouncer)
     five_xx = sum(n for status, n in outcome.statuses.items() if status >= 500)
     ordered = sorted(outcome.latencies) or [0.0]
     return {
-        "configuration": "no pool, DB_CONN_MAX_AGE=60"
-        if args.no_pool
-        else f"pool max {args.pool_max}, timeout {args.pool_timeout:g} s",
+        "configuration": (
+            "no pool, DB_CONN_MAX_AGE=60"
+            if args.no_pool
+            else f"pool max {args.pool_max}, timeout {args.pool_timeout:g} s"
+        )
+        + (
+            f"; PgBouncer transaction mode, {args.pgbouncer_servers} server sessions, DB_POOL_MODE={args.pool_mode}"
+            if args.pgbouncer
+            else ""
+        ),
         "workers": args.workers,
         "bound": None if args.no_pool else args.workers * args.pool_max,
         "requests": outcome.sent,
@@ -404,6 +482,13 @@ def main() -> None:
     parser.add_argument("--pool-timeout", type=float, default=10.0, help="DB_POOL_TIMEOUT, seconds")
     parser.add_argument("--no-pool", action="store_true", help="the configuration before the pool")
     parser.add_argument("--max-sessions", type=int, default=60, help="stop sending above this many sessions")
+    parser.add_argument(
+        "--pgbouncer", action="store_true", help="put a PgBouncer in transaction mode between the server and PostgreSQL"
+    )
+    parser.add_argument("--pgbouncer-servers", type=int, default=4, help="PgBouncer's default_pool_size")
+    parser.add_argument(
+        "--pool-mode", choices=["transaction", "session"], default="transaction", help="DB_POOL_MODE behind PgBouncer"
+    )
     args = parser.parse_args()
     row = run(args)
     print(_markdown([row]))
