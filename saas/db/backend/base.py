@@ -13,8 +13,9 @@ called again. Refinements here:
   in ``tests/shared_apps/tenancy/test_search_path.py`` rather than re-implementing it.
 * **Pool** (``OPTIONS["pool"]``, settings ``DB_POOL_*``): a connection taken from the pool was last
   used by any tenant, so ``get_new_connection`` starts it with the remembered path cleared (the
-  next query sets it), and the pool's ``reset`` callback runs ``RESET search_path`` on every
-  connection given back, so a pooled connection never carries a tenant's path while it waits.
+  next query sets it), and the pool's ``reset`` callback (``reset_session``) runs ``RESET
+  search_path`` and releases session advisory locks on every connection given back, so a pooled
+  connection never carries a tenant's path, or a lock, while it waits.
   A forked child (Celery's prefork pool, the multiprocessing migration executor) forgets the pools
   it inherited instead of sharing their sockets with its parent (``_forget_pools_after_fork``).
 * **Transaction pooling** (``DB_POOL_MODE=transaction``, PgBouncer ``pool_mode=transaction``):
@@ -46,11 +47,14 @@ from psycopg.pq import TransactionStatus
 
 def reset_session(conn: psycopg.Connection[Any]) -> None:
     """The pool's ``reset`` callback, run on a pool worker thread for every connection given back
-    (already rolled back to idle by the pool): the session forgets its tenant's ``search_path``.
-    A failure makes the pool discard the connection. Autocommit is restored first (a connection
-    given back from inside ``atomic`` may have it off), so the reset leaves no transaction open."""
+    (already rolled back to idle by the pool): the session drops what a request or a task may have
+    left in it, as closing it used to. Its tenant's ``search_path`` is reset, and its session-level
+    advisory locks are released (``shared_apps.tenancy.templates.template_lock`` counts on the
+    end of the connection to release its lock after a migration). A failure makes the pool discard
+    the connection. Autocommit is restored first (a connection given back from inside ``atomic``
+    may have it off), so the reset leaves no transaction open."""
     conn.autocommit = True
-    conn.execute("RESET search_path")
+    conn.execute("RESET search_path; SELECT pg_advisory_unlock_all()")
 
 
 #: Pools a forked child inherited from its parent: kept referenced, never used or closed, because

@@ -68,6 +68,34 @@ def test_a_pooled_connection_starts_with_no_remembered_search_path(alpha, beta, 
     assert _on_thread(lambda: serve(beta)) == (alpha_pid, "beta, public")
 
 
+def test_a_connection_given_back_to_the_pool_holds_no_advisory_lock(alpha, resize_pool):
+    """Closing a connection used to end its session and its locks (``template_lock`` counts on
+    it); given back to the pool, the session lives on, so the pool's reset releases them."""
+    # given: a pool of one connection, whose session takes a session-level advisory lock
+    resize_pool(1, timeout=10.0)
+
+    def lock_and_give_back() -> int:
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(hashtext('test-pool-reset')), pg_backend_pid()")
+            return int(cursor.fetchone()[1])
+
+    pid = _on_thread(lock_and_give_back)
+
+    # when: the session is back in the pool (taking it again waits for the reset)
+    assert _on_thread(_backend_pid) == pid
+
+    # then
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = %s", [pid])
+        assert cursor.fetchone()[0] == 0
+
+
+def _backend_pid() -> int:
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return int(cursor.fetchone()[0])
+
+
 def test_concurrent_requests_alternating_tenants_each_see_only_their_own_rows(alpha, beta, login):
     # given: a token per tenant, and more clients than the pool has connections
     tokens = {t.schema_name: login(t, f"admin@{t.schema_name}.test")["access"] for t in (alpha, beta)}
