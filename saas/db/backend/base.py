@@ -48,13 +48,14 @@ from psycopg.pq import TransactionStatus
 def reset_session(conn: psycopg.Connection[Any]) -> None:
     """The pool's ``reset`` callback, run on a pool worker thread for every connection given back
     (already rolled back to idle by the pool): the session drops what a request or a task may have
-    left in it, as closing it used to. Its tenant's ``search_path`` is reset, and its session-level
+    left in it, as closing it used to. Its tenant's ``search_path`` is reset, its session-level
     advisory locks are released (``shared_apps.tenancy.templates.template_lock`` counts on the
-    end of the connection to release its lock after a migration). A failure makes the pool discard
+    end of the connection to release its lock after a migration), and cursors kept open ``WITH
+    HOLD`` (a server-side cursor of an unfinished ``iterator()``) are closed. A failure makes the pool discard
     the connection. Autocommit is restored first (a connection given back from inside ``atomic``
     may have it off), so the reset leaves no transaction open."""
     conn.autocommit = True
-    conn.execute("RESET search_path; SELECT pg_advisory_unlock_all()")
+    conn.execute("RESET search_path; SELECT pg_advisory_unlock_all(); CLOSE ALL")
 
 
 #: Pools a forked child inherited from its parent: kept referenced, never used or closed, because
