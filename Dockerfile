@@ -8,6 +8,8 @@
 # k8s/ sets the exact command of each. The image holds no secret and no development tool: every
 # setting comes from the environment at run time (saas.settings.production requires
 # DJANGO_SECRET_KEY and DATABASE_URL), and only the lock file's runtime dependencies are installed.
+# Every process reaches PostgreSQL through its own psycopg connection pool (psycopg[pool]; the
+# DB_POOL_* settings size it, docs/operations.md "Database connections").
 #
 #   docker build -t saas:local .
 #

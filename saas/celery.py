@@ -4,6 +4,10 @@ tenant-schemas-celery's ``CeleryApp`` puts the current schema into every task's 
 is sent and switches the worker's connection to that schema before the task runs, so a task
 sent while serving tenant X runs in X's schema. With ``REDIS_URL`` unset, tasks run eagerly
 in-process (``CELERY_TASK_ALWAYS_EAGER``).
+
+Database connections: each worker process has its own connection pool (settings ``DB_POOL_*``);
+a task's connection goes back to it when the task ends (``saas/celery_fixup.py``, Celery's
+Django fix-up minus closing the pool at every task).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saas.settings.local")
 
-app = CeleryApp("saas")
+app = CeleryApp("saas", fixups=["saas.celery_fixup:fixup"])
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -16,6 +16,7 @@ Django's ``ValidationError``, ``Http404`` and ``PermissionDenied`` are converted
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -27,6 +28,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from saas.db.pool import busy_error, is_pool_exhausted
 from saas.errors import ApplicationError
 
 __all__ = ["ApplicationError", "error_body", "error_response", "exception_handler"]
@@ -72,7 +74,13 @@ def _too_large_body() -> dict[str, Any]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF ``EXCEPTION_HANDLER``: every handled exception becomes the one error shape."""
+    """DRF ``EXCEPTION_HANDLER``: every handled exception becomes the one error shape.
+
+    No free database connection within ``DB_POOL_TIMEOUT`` is a 503 with ``Retry-After``
+    (``saas.db.pool.busy_error``), not a 500."""
+    if is_pool_exhausted(exc):
+        logger.warning("database connection pool exhausted: %s", exc)
+        exc = busy_error()
     if isinstance(exc, ApplicationError):
         answer = Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
         if isinstance(exc.details.get("retry_after"), int):  # a rate limit says when to come back
@@ -121,7 +129,16 @@ def not_found_view(request: Any, exception: Exception | None = None) -> JsonResp
 
 
 def server_error_view(request: Any) -> JsonResponse:
-    """``handler500``: a JSON 500 without internals (the error itself goes to logs and Sentry)."""
+    """``handler500``: a JSON 500 without internals (the error itself goes to logs and Sentry).
+
+    Django calls it while handling the exception, so ``sys.exc_info()`` is that exception: when it
+    is the connection pool giving up (outside a DRF view, e.g. in the tenant middleware), the
+    answer is the pool's 503 with ``Retry-After`` instead."""
+    if is_pool_exhausted(sys.exc_info()[1]):
+        busy = busy_error()
+        answer = error_response(busy.code, busy.message, busy.status_code, busy.details)
+        answer["Retry-After"] = str(busy.details["retry_after"])
+        return answer
     return error_response("server_error", "Internal server error.", status.HTTP_500_INTERNAL_SERVER_ERROR)
 
 

@@ -148,12 +148,41 @@ TEMPLATES = [
 # --------------------------------------------------------------------------------------------
 DATABASE_URL = env("DATABASE_URL", default="")
 
+#: What sits between the processes and PostgreSQL (docs/operations.md, "Database connections"):
+#: "session" (PostgreSQL itself, or a pooler that gives a client one server session, such as
+#: PgBouncer in session mode) or "transaction" (PgBouncer in transaction mode: each transaction
+#: may run on another server session, so every query carries its tenant's search_path).
+DB_POOL_MODE = env("DB_POOL_MODE", default="session")
+if DB_POOL_MODE not in {"session", "transaction"}:
+    raise environ.ImproperlyConfigured(f"DB_POOL_MODE must be 'session' or 'transaction', not {DB_POOL_MODE!r}")
+
+
+def _pool_options() -> dict[str, object]:
+    """``OPTIONS`` entries of Django's psycopg connection pool, one pool per process.
+
+    ``DB_POOL_MAX_SIZE`` connections at most (0 turns the pool off), ``DB_POOL_MIN_SIZE`` kept open
+    while idle, and a request that finds every connection taken waits ``DB_POOL_TIMEOUT`` seconds
+    before it is answered 503. Raises ``ImproperlyConfigured`` for sizes that cannot work.
+    """
+    max_size = env.int("DB_POOL_MAX_SIZE", default=10)
+    min_size = env.int("DB_POOL_MIN_SIZE", default=2)
+    timeout = env.float("DB_POOL_TIMEOUT", default=10.0)
+    if max_size == 0:
+        return {}
+    if not 0 <= min_size <= max_size or timeout <= 0:
+        raise environ.ImproperlyConfigured(
+            "Need 0 <= DB_POOL_MIN_SIZE <= DB_POOL_MAX_SIZE and DB_POOL_TIMEOUT > 0 (seconds)"
+        )
+    return {"pool": {"min_size": min_size, "max_size": max_size, "timeout": timeout}}
+
 
 def database_settings(*, embedded_allowed: bool) -> dict[str, dict[str, object]]:
     """``DATABASES`` from ``DATABASE_URL``, or the embedded server when unset and allowed.
 
-    Raises ``ImproperlyConfigured`` when ``DATABASE_URL`` is unset and the profile forbids the
-    embedded server (production).
+    Every process gets Django's psycopg connection pool (``_pool_options``); Django requires
+    ``CONN_MAX_AGE`` 0 with it. Raises ``ImproperlyConfigured`` when ``DATABASE_URL`` is unset and the
+    profile forbids the embedded server (production), or when ``DB_CONN_MAX_AGE`` is not 0 while
+    the pool is on.
     """
     if DATABASE_URL:
         db = env.db_url_config(DATABASE_URL)
@@ -167,8 +196,17 @@ def database_settings(*, embedded_allowed: bool) -> dict[str, dict[str, object]]
     else:
         raise environ.ImproperlyConfigured("Set the DATABASE_URL environment variable")
     db["ENGINE"] = "saas.db.backend"
-    db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     db["CONN_HEALTH_CHECKS"] = True
+    db["OPTIONS"] = {**db.get("OPTIONS", {}), **_pool_options()}
+    db["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
+    if db["OPTIONS"].get("pool") and db["CONN_MAX_AGE"] != 0:
+        raise environ.ImproperlyConfigured(
+            "DB_CONN_MAX_AGE must be 0 while the connection pool is on (DB_POOL_MAX_SIZE > 0)"
+        )
+    db["POOL_MODE"] = DB_POOL_MODE  # read by saas.db.backend
+    if DB_POOL_MODE == "transaction":
+        # A server-side cursor lives in a server session; the next transaction may be on another one.
+        db["DISABLE_SERVER_SIDE_CURSORS"] = True
     return {"default": db}
 
 
