@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from saas import health
+from saas import cache, health
 
 # Known hosts, a host no tenant uses, a host outside ALLOWED_HOSTS, and a pod IP with a port.
 PROBE_HOSTS = ["localhost", "alpha.localhost", "nobody.localhost", "evil.example.com", "10.1.2.3:8000"]
@@ -23,10 +23,10 @@ def probe(path: str, host: str = "localhost") -> tuple[int, dict]:
 
 @pytest.fixture
 def redis_client_cache() -> Iterator[None]:
-    """Forget the cached Redis client before and after, so REDIS_URL overrides take effect."""
-    health._redis_client.cache_clear()
+    """Forget the process's Redis pools and breakers before and after, so REDIS_URL overrides start clean."""
+    cache.reset()
     yield
-    health._redis_client.cache_clear()
+    cache.reset()
 
 
 def database_down() -> None:
