@@ -230,7 +230,7 @@ def wrk(port: int, hosts_file: str, path: str, *, duration: float, connections: 
                 "wrk",
                 f"-t{threads}",
                 f"-c{connections}",
-                f"-d{duration}s",
+                f"-d{duration:g}s",
                 "-s",
                 script.name,
                 f"http://127.0.0.1:{port}{path}",

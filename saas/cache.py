@@ -20,8 +20,9 @@ connection to Redis. Here:
   process per ``REDIS_RETRY_SECONDS`` instead of one per request, and it is logged once as a
   warning when the breaker opens (and once when Redis answers again), not once per request.
 * ``RedisCache``: Django's backend on the shared pool, through the breaker, and **soft on
-  reads**: ``get``, ``get_many`` and ``has_key`` answer a miss when Redis fails, since a cache
-  miss is always a legal answer and the caller recomputes. **Writes raise** (``set``, ``add``,
+  reads**: ``get``, ``get_many`` and ``has_key`` answer a miss when Redis fails (and
+  ``get_or_set`` returns the default without storing it), since a cache miss is always a legal
+  answer and the caller recomputes. **Writes raise** (``set``, ``add``,
   ``incr``, ``delete``, ...): the callers whose writes matter are the brute-force throttles
   (``tenant_apps/accounts/throttles.py``, allauth's rate limits), and a throttle whose counter
   silently stops counting switches brute-force protection off for the length of the outage;
@@ -57,6 +58,9 @@ T = TypeVar("T")
 
 #: Errors that mean "Redis is not there" (as opposed to a command Redis refused).
 UNREACHABLE_ERRORS: tuple[type[redis.RedisError], ...] = (redis.ConnectionError, redis.TimeoutError)
+
+
+_MISSING = object()
 
 
 class RedisUnavailable(redis.ConnectionError):
@@ -231,9 +235,10 @@ class RedisCache(DjangoRedisCache):
     def _read(self, fn: Callable[[], T], default: T) -> T:
         try:
             return self._breaker.call(fn)
+        except UNREACHABLE_ERRORS:  # the breaker logged it, once per outage
+            return default
         except redis.RedisError as exc:
-            if not isinstance(exc, RedisUnavailable):  # the breaker logged unreachability already
-                logger.warning("cache read failed, answered as a miss: %s: %s", exc.__class__.__name__, exc)
+            logger.warning("cache read failed, answered as a miss: %s: %s", exc.__class__.__name__, exc)
             return default
 
     def _write(self, fn: Callable[[], T]) -> T:
@@ -250,6 +255,19 @@ class RedisCache(DjangoRedisCache):
     def has_key(self, key: Any, version: int | None = None) -> bool:
         """Whether ``key`` is cached (false when Redis fails)."""
         return self._read(lambda: super(RedisCache, self).has_key(key, version), False)
+
+    def get_or_set(self, key: Any, default: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> Any:
+        """The cached value, or ``default`` (called if callable) stored for next time; the store is
+        best effort (a read with a cache fill, soft like the other reads)."""
+        value = self.get(key, _MISSING, version)
+        if value is not _MISSING:
+            return value
+        value = default() if callable(default) else default
+        try:
+            self.add(key, value, timeout, version)
+        except redis.RedisError:
+            return value
+        return self.get(key, value, version)
 
     def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         """Set ``key`` unless it exists; raises when Redis fails."""

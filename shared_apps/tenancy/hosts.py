@@ -151,7 +151,8 @@ class HostRouter:
             if key.startswith("schema:"):
                 contenttypes.forget_schema(key.removeprefix("schema:"))
 
-    def __len__(self) -> int:
+    def size(self) -> int:
+        """How many lookups this process holds."""
         return len(self._entries)
 
     # -- keeping in step -------------------------------------------------------------------
@@ -272,7 +273,7 @@ def tenant_for_host(host: str, *, using: HostRouter | None = None) -> Tenant | N
     """
     if host == settings.PLATFORM_DOMAIN:
         return platform_tenant()
-    found = (using or router).lookup(_host_key(host), lambda: _load_tenant(host))
+    found = (router if using is None else using).lookup(_host_key(host), lambda: _load_tenant(host))
     if isinstance(found, str):
         return None
     return copy.copy(found)
@@ -297,7 +298,7 @@ def primary_host(schema_name: str, *, using: HostRouter | None = None) -> str:
         )
         return host or tenant_host(schema_name), float(settings.TENANT_CACHE_TTL)
 
-    return str((using or router).lookup(_primary_key(schema_name), load))
+    return str((router if using is None else using).lookup(_primary_key(schema_name), load))
 
 
 def forget_hosts(hosts: Iterable[str], *, schema_names: Iterable[str] = (), tenant_changed: bool = False) -> None:
