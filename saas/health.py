@@ -9,21 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import lru_cache
-from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from saas.cache import breaker, redis_client
+
 logger = logging.getLogger(__name__)
-
-
-@lru_cache(maxsize=1)
-def _redis_client(url: str) -> Any:
-    import redis
-
-    return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
 
 
 def check_database() -> None:
@@ -34,8 +27,9 @@ def check_database() -> None:
 
 
 def check_redis() -> None:
-    """Raise when Redis does not answer ``PING``."""
-    _redis_client(settings.REDIS_URL).ping()
+    """Raise when Redis does not answer ``PING`` (on the process's shared pool, through its breaker:
+    within ``REDIS_RETRY_SECONDS`` of a failure this answers "unavailable" without trying)."""
+    breaker(settings.REDIS_URL).call(redis_client(settings.REDIS_URL).ping)
 
 
 def readiness() -> tuple[bool, dict[str, str]]:

@@ -42,8 +42,11 @@ MULTI_TYPE_DATABASE_FIELD = "kind"
 TENANT_LIMIT_SET_CALLS = True
 #: How links in e-mails reach a site: "{host}" is the tenant's host name.
 SITE_URL_FORMAT = env("SITE_URL_FORMAT", default="https://{host}")
-#: Seconds a Host -> tenant lookup stays cached (entries are also invalidated on change).
+#: Seconds a Host -> tenant lookup stays cached in a process (entries are also invalidated on change).
 TENANT_CACHE_TTL = env.int("TENANT_CACHE_TTL", default=300)
+#: Seconds between two reads of the routing version by one process: a tenant or domain change
+#: reaches every process within this (shared_apps/tenancy/hosts.py).
+TENANT_CACHE_CHECK_SECONDS = env.float("TENANT_CACHE_CHECK_SECONDS", default=1.0)
 
 # Apps in every schema (public and tenant): the user model lives in both, since platform staff
 # are users of the public schema and each tenant has its own users.
@@ -216,12 +219,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache and Celery: Redis when REDIS_URL is set, local memory and eager tasks otherwise.
 # --------------------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+#: The process's one Redis connection pool per URL (saas/cache.py): its size, the connect, read and
+#: pool-wait timeout, and how long Redis is skipped after it failed (the circuit breaker).
+REDIS_MAX_CONNECTIONS = env.int("REDIS_MAX_CONNECTIONS", default=50)
+REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=0.5)
+REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=5.0)
 _TENANT_KEYS = {
     "KEY_FUNCTION": "django_tenants.cache.make_key",
     "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
 }
 if REDIS_URL:
-    _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    # One connection pool per process, reads fail soft, writes raise (saas/cache.py).
+    _redis = {"BACKEND": "saas.cache.RedisCache", "LOCATION": REDIS_URL}
     CACHES = {
         # Tenant data: every key is prefixed with the current schema (django-tenants' key function).
         "default": {**_redis, **_TENANT_KEYS},

@@ -32,6 +32,9 @@ CACHES = {
     },
     "platform": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "platform"},
 }
+# Tenant routing reads its version on every lookup: the caches are cleared between tests, and that
+# must drop what the process cached for a test whose tenant changes were rolled back.
+TENANT_CACHE_CHECK_SECONDS = 0.0
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 

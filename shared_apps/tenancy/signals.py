@@ -1,4 +1,5 @@
-"""Keep the host cache (``hosts.py``) in step with tenants and domains."""
+"""Keep the host cache (``hosts.py``), and the content types of a changed tenant's schema, in step
+with tenants and domains."""
 
 from __future__ import annotations
 
@@ -25,4 +26,5 @@ def _tenant_changed(sender: type[Tenant], instance: Tenant, **_: Any) -> None:
         forget_hosts(
             Domain.objects.filter(tenant_id=instance.pk).values_list("domain", flat=True),
             schema_names=[instance.schema_name],
+            tenant_changed=True,
         )

@@ -4,9 +4,10 @@ One channel per recipient: ``<prefix>:<schema>:<user id>``. User ids repeat acro
 schemas, so the schema is part of every channel name and a stream of ``beta``'s user 1 can
 never receive ``alpha``'s user 1's events.
 
-* ``REDIS_URL`` set: ``publish`` sends the JSON payload with Redis ``PUBLISH`` (sync client,
-  usable from request threads and Celery workers); each open stream holds one ``redis.asyncio``
-  pub/sub connection subscribed to its channel. Every process and pod sees every event.
+* ``REDIS_URL`` set: ``publish`` sends the JSON payload with Redis ``PUBLISH`` (the process's
+  shared client and circuit breaker, ``saas.cache``; usable from request threads and Celery
+  workers); each open stream holds one ``redis.asyncio`` pub/sub connection subscribed to its
+  channel. Every process and pod sees every event.
 * ``REDIS_URL`` unset (development, tests, single process): an in-process registry of asyncio
   queues. ``publish`` may run in any thread: it hands the payload to each subscriber's event
   loop with ``loop.call_soon_threadsafe``.
@@ -27,11 +28,12 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import lru_cache
 from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+
+from saas.cache import RedisUnavailable, breaker, redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +70,11 @@ def publish(*, schema: str, user_id: int, payload: dict[str, Any]) -> None:
     """
     channel = channel_name(schema, user_id)
     if settings.REDIS_URL:
+        data = json.dumps(payload, cls=DjangoJSONEncoder)
         try:
-            _redis_client(settings.REDIS_URL).publish(channel, json.dumps(payload, cls=DjangoJSONEncoder))
+            breaker(settings.REDIS_URL).call(lambda: redis_client(settings.REDIS_URL).publish(channel, data))
+        except RedisUnavailable:  # Redis failed moments ago; the breaker logged it once
+            logger.debug("Redis unavailable; notification to %s not published live", channel)
         except Exception:  # best effort, see the module docstring
             logger.exception("could not publish a notification to Redis channel %s", channel)
         return
@@ -160,14 +165,6 @@ def local_subscriber_count(schema: str, user_id: int) -> int:
 # --------------------------------------------------------------------------------------------
 # Redis pub/sub
 # --------------------------------------------------------------------------------------------
-@lru_cache(maxsize=4)
-def _redis_client(url: str) -> Any:
-    """A pooled sync client for publishing (one per URL and process)."""
-    import redis
-
-    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-
-
 class _RedisSubscription:
     def __init__(self, pubsub: Any) -> None:
         self.pubsub = pubsub

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
-from saas import health
+from saas import cache, health
 from shared_apps.tenancy.models import Tenant
 
 # Known hosts, a host no tenant uses, a host outside ALLOWED_HOSTS, and a pod IP with a port.
@@ -25,10 +25,10 @@ def probe(path: str, host: str = "localhost") -> tuple[int, dict]:
 
 @pytest.fixture
 def redis_client_cache() -> Iterator[None]:
-    """Forget the cached Redis client before and after, so REDIS_URL overrides take effect."""
-    health._redis_client.cache_clear()
+    """Forget the process's Redis pools and breakers before and after, so REDIS_URL overrides start clean."""
+    cache.reset()
     yield
-    health._redis_client.cache_clear()
+    cache.reset()
 
 
 def database_down() -> None:
