@@ -282,9 +282,9 @@ def main() -> None:
     database_url = _database_url()
     tenant_hosts = provision(args.tenants)
     files = {}
-    for name, hosts in {"tenants": tenant_hosts, "platform": [PLATFORM]}.items():
+    for name, host_list in {"tenants": tenant_hosts, "platform": [PLATFORM]}.items():
         with tempfile.NamedTemporaryFile("w", suffix=".hosts", delete=False) as f:
-            f.write("\n".join(hosts) + "\n")
+            f.write("\n".join(host_list) + "\n")
             files[name] = f.name
 
     redis = Redis()

@@ -7,15 +7,17 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import redis
 from django.core.cache import caches
 from django.db import connections
 from django.test import Client
+from pytest_django import Settings
 
 from saas import cache
+from shared_apps.tenancy.models import Tenant
 from tests import redis_server
 from tests.redis_server import CLOSED_PORT_URL, PrivateRedis
 
@@ -33,7 +35,7 @@ def fresh_pools() -> Iterator[None]:
     cache.reset()
 
 
-def use_redis_caches(settings: Any, url: str, backend: str = OUR_BACKEND) -> None:
+def use_redis_caches(settings: Settings, url: str, backend: str = OUR_BACKEND) -> None:
     settings.CACHES = {
         "default": {
             "BACKEND": backend,
@@ -60,8 +62,8 @@ def count_connects(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 @pytest.mark.parametrize(("backend", "opens_one_per_request"), [(DJANGO_BACKEND, True), (OUR_BACKEND, False)])
 def test_requests_in_many_threads_open_at_most_the_pool_size_of_connections(
-    alpha, settings, private_redis, backend, opens_one_per_request
-):
+    alpha: Tenant, settings: Settings, private_redis: PrivateRedis, backend: str, opens_one_per_request: bool
+) -> None:
     # given: caches on a Redis of our own, a pool of 3, and 8 threads serving 5 requests each,
     # every request in a context of its own as under ASGI (``caches`` holds one object per context)
     use_redis_caches(settings, private_redis.url, backend)
@@ -99,14 +101,18 @@ def test_requests_in_many_threads_open_at_most_the_pool_size_of_connections(
         assert private_redis.connections_received() <= 3
 
 
-def test_cache_objects_of_every_thread_and_context_use_the_one_pool(settings, private_redis):
+def test_cache_objects_of_every_thread_and_context_use_the_one_pool(
+    settings: Settings, private_redis: PrivateRedis
+) -> None:
     # given
     use_redis_caches(settings, private_redis.url)
-    pools = set()
+    pools: set[int] = set()
 
     def use() -> None:
         caches["default"].set("k", 1)
-        pools.add(id(caches["default"]._cache._get_connection_pool(write=True)))
+        # private: the backend's Redis client, and the pool it picks
+        client = cast(cache.SharedPoolCacheClient, cast(cache.RedisCache, caches["default"])._cache)
+        pools.add(id(client._get_connection_pool(write=True)))
 
     # when
     threads = [threading.Thread(target=lambda: contextvars.Context().run(use)) for _ in range(4)]
@@ -120,7 +126,7 @@ def test_cache_objects_of_every_thread_and_context_use_the_one_pool(settings, pr
     assert cache.redis_client(private_redis.url).connection_pool is cache.shared_pool(private_redis.url)
 
 
-def test_reads_answer_a_miss_and_writes_raise_when_redis_is_unreachable(settings):
+def test_reads_answer_a_miss_and_writes_raise_when_redis_is_unreachable(settings: Settings) -> None:
     # given: nothing listens on the port
     use_redis_caches(settings, CLOSED_PORT_URL)
     default = caches["default"]
@@ -136,7 +142,9 @@ def test_reads_answer_a_miss_and_writes_raise_when_redis_is_unreachable(settings
         default.incr("key")
 
 
-def test_after_a_failure_redis_is_skipped_for_the_retry_interval(settings, monkeypatch, caplog):
+def test_after_a_failure_redis_is_skipped_for_the_retry_interval(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     # given
     use_redis_caches(settings, CLOSED_PORT_URL)
     settings.REDIS_RETRY_SECONDS = 60
@@ -159,7 +167,9 @@ def test_after_a_failure_redis_is_skipped_for_the_retry_interval(settings, monke
     assert redis_records[0].exc_info is None
 
 
-def test_the_breaker_lets_one_probe_through_after_the_interval_and_closes_when_it_succeeds(settings, private_redis):
+def test_the_breaker_lets_one_probe_through_after_the_interval_and_closes_when_it_succeeds(
+    settings: Settings, private_redis: PrivateRedis
+) -> None:
     # given: a breaker that opened (as after a failure) on a Redis that answers again
     use_redis_caches(settings, private_redis.url)
     settings.REDIS_RETRY_SECONDS = 0.2
@@ -176,7 +186,7 @@ def test_the_breaker_lets_one_probe_through_after_the_interval_and_closes_when_i
     assert caches["default"].get("key") == "value"
 
 
-def test_a_command_error_does_not_open_the_breaker(settings, private_redis):
+def test_a_command_error_does_not_open_the_breaker(settings: Settings, private_redis: PrivateRedis) -> None:
     # given: a value Redis cannot increment
     use_redis_caches(settings, private_redis.url)
     caches["default"].set("key", "not a number")
@@ -187,7 +197,7 @@ def test_a_command_error_does_not_open_the_breaker(settings, private_redis):
     assert not cache.breaker(private_redis.url).is_open
 
 
-def test_connection_options_are_refused_since_the_pool_is_shared(settings):
+def test_connection_options_are_refused_since_the_pool_is_shared(settings: Settings) -> None:
     # given
     settings.CACHES = {"default": {"BACKEND": OUR_BACKEND, "LOCATION": CLOSED_PORT_URL, "OPTIONS": {"db": 3}}}
     # when / then

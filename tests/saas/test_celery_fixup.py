@@ -10,10 +10,11 @@ from types import SimpleNamespace
 from typing import Any
 
 from celery.fixups.django import DjangoWorkerFixup
-from django.db import connection, connections
+from django.db import connections
 
 from saas.celery import app
 from saas.celery_fixup import PoolKeepingWorkerFixup
+from saas.db.tenant import tenant_connection
 
 PREFORK = SimpleNamespace(pool_cls="celery.concurrency.prefork:TaskPool")
 A_TASK = SimpleNamespace(request=SimpleNamespace(is_eager=False))
@@ -46,7 +47,7 @@ def _task_end_with(fixup_class: type[DjangoWorkerFixup]) -> tuple[bool, bool]:
     fixup.worker = PREFORK  # type: ignore[assignment]
 
     def task_then_end() -> tuple[bool, bool]:
-        conn = connections["default"]
+        conn = tenant_connection()  # this thread's
         conn.ensure_connection()
         pool = conn.pool
         fixup.on_task_postrun(A_TASK)  # type: ignore[arg-type]
@@ -55,19 +56,19 @@ def _task_end_with(fixup_class: type[DjangoWorkerFixup]) -> tuple[bool, bool]:
     return _on_thread(task_then_end)
 
 
-def test_a_task_gives_its_connection_back_and_the_pool_stays_open(db):
+def test_a_task_gives_its_connection_back_and_the_pool_stays_open(db: None) -> None:
     assert _task_end_with(PoolKeepingWorkerFixup) == (True, True)
 
 
-def test_celerys_own_fixup_still_closes_the_whole_pool_after_each_prefork_task(db):
+def test_celerys_own_fixup_still_closes_the_whole_pool_after_each_prefork_task(db: None) -> None:
     """Why ``saas/celery_fixup.py`` exists (celery#10554). When this fails, Celery keeps pools
     between tasks itself and the fix-up can go."""
     assert _task_end_with(DjangoWorkerFixup) == (True, False)
 
 
-def test_a_forked_child_never_uses_the_pools_of_its_parent(db):
+def test_a_forked_child_never_uses_the_pools_of_its_parent(db: None) -> None:
     # given: this process has a pool with a session in it
-    parent_pool = connection.pool
+    parent_pool = tenant_connection().pool
     assert parent_pool is not None
     _on_thread(lambda: connections["default"].ensure_connection())
 
@@ -86,4 +87,9 @@ def test_a_forked_child_never_uses_the_pools_of_its_parent(db):
     # then: the child dropped it, and the parent's pool still works
     assert os.waitstatus_to_exitcode(status) == 0
     assert not parent_pool.closed
-    assert _on_thread(lambda: connections["default"].ensure_connection() or True)
+    assert _on_thread(_connects)
+
+
+def _connects() -> bool:
+    connections["default"].ensure_connection()
+    return True

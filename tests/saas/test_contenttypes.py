@@ -13,12 +13,14 @@ from django.db import connection, connections
 from django.db.models.signals import post_migrate
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
+from rest_framework.test import APIClient
 
 from saas.db.contenttypes import SchemaKeyedCache
 from saas.db.tenant import tenant_connection
 from shared_apps.tenancy.hosts import HostRouter
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
+from tests.fixture_types import ClientFor, Login, MakeUser
 
 
 @pytest.fixture(autouse=True)
@@ -78,7 +80,7 @@ def content_type_queries(queries: CaptureQueriesContext) -> list[str]:
 
 
 @pytest.fixture
-def student_client(alpha, make_user, login, client_for):
+def student_client(alpha: Tenant, make_user: MakeUser, login: Login, client_for: ClientFor) -> APIClient:
     """A student of alpha, whose ticket list goes through guardian (content types)."""
     make_user(alpha, "ann@alpha.test", roles=["student"])
     client = client_for(alpha, login(alpha, "ann@alpha.test")["access"])
@@ -86,7 +88,9 @@ def student_client(alpha, make_user, login, client_for):
     return client
 
 
-def test_a_second_request_to_a_list_runs_no_content_type_query(student_client, client_for, beta):
+def test_a_second_request_to_a_list_runs_no_content_type_query(
+    student_client: APIClient, client_for: ClientFor, beta: Tenant
+) -> None:
     # given: the list was served once (and another tenant's request came in between)
     assert student_client.get(TICKETS).status_code == 200
     assert client_for(beta).get("/api/v1/site/").status_code == 200
@@ -100,8 +104,8 @@ def test_a_second_request_to_a_list_runs_no_content_type_query(student_client, c
 
 
 def test_the_list_would_query_content_types_on_every_request_if_set_tenant_emptied_the_cache(
-    student_client, monkeypatch
-):
+    student_client: APIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # given: the behaviour this module replaces, clear_cache() emptying every schema's entries
     monkeypatch.setattr(SchemaKeyedCache, "clear", SchemaKeyedCache.clear_all)
     assert student_client.get(TICKETS).status_code == 200
@@ -112,15 +116,15 @@ def test_the_list_would_query_content_types_on_every_request_if_set_tenant_empti
     assert content_type_queries(queries) != []
 
 
-def test_set_tenant_keeps_every_schemas_entries(alpha, gamma):
+def test_set_tenant_keeps_every_schemas_entries(alpha: Tenant, gamma: Tenant) -> None:
     # given
     with tenant_context(alpha):
         ContentType.objects.get_for_model(User)
     with tenant_context(gamma):
         ContentType.objects.get_for_model(User)
     # when: django-tenants' set_tenant calls clear_cache()
-    connection.set_tenant(alpha)
-    connection.set_tenant(gamma)
+    tenant_connection().set_tenant(alpha)
+    tenant_connection().set_tenant(gamma)
     # then
     with CaptureQueriesContext(connection) as queries, tenant_context(alpha):
         ContentType.objects.get_for_model(User)
@@ -129,11 +133,11 @@ def test_set_tenant_keeps_every_schemas_entries(alpha, gamma):
     assert content_type_queries(queries) == []
 
 
-def test_migrations_empty_the_cache(alpha):
+def test_migrations_empty_the_cache(alpha: Tenant) -> None:
     # given
     with tenant_context(alpha):
         ContentType.objects.get_for_model(User)
-    assert len(ContentType.objects._cache) > 0
+    assert len(ContentType.objects._cache) > 0  # type: ignore[attr-defined]  # private, see above
     # when: a migration (or a test's flush) ends; for an app without models, so that Django's own
     # receivers (content types, permissions) have nothing to do
     app_config = apps.get_app_config("staticfiles")
@@ -141,10 +145,10 @@ def test_migrations_empty_the_cache(alpha):
         sender=app_config, app_config=app_config, verbosity=0, interactive=False, using="default", apps=apps, plan=[]
     )
     # then
-    assert len(ContentType.objects._cache) == 0
+    assert len(ContentType.objects._cache) == 0  # type: ignore[attr-defined]  # private, see above
 
 
-def test_a_tenant_change_forgets_its_schemas_content_types_in_every_process(alpha, gamma):
+def test_a_tenant_change_forgets_its_schemas_content_types_in_every_process(alpha: Tenant, gamma: Tenant) -> None:
     # given: both schemas' content types cached
     with tenant_context(alpha):
         ContentType.objects.get_for_model(User)
@@ -162,12 +166,11 @@ def test_a_tenant_change_forgets_its_schemas_content_types_in_every_process(alph
     assert len(content_type_queries(queries)) == 1
 
 
-def test_a_slug_provisioned_again_does_not_see_the_previous_tenants_entries(alpha):
+def test_a_slug_provisioned_again_does_not_see_the_previous_tenants_entries(alpha: Tenant) -> None:
     # given: alpha's content types cached, and a fake row cached for its user model
     with tenant_context(alpha):
-        ContentType.objects._cache.setdefault("default")[("accounts", "user")] = ContentType(
-            id=999_999, app_label="accounts", model="user"
-        )
+        cache = ContentType.objects._cache  # type: ignore[attr-defined]  # private, see above
+        cache.setdefault("default")[("accounts", "user")] = ContentType(id=999_999, app_label="accounts", model="user")
     # when: another tenant row (another pk) is served under the same schema name
     reborn = Tenant(pk=alpha.pk + 10_000, schema_name=alpha.schema_name, kind=alpha.kind)
     with tenant_context(reborn):

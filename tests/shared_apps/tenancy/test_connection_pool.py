@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -21,25 +22,30 @@ from django.db import connection, connections
 from psycopg_pool import PoolTimeout
 from rest_framework.test import APIClient
 
+from saas.db.tenant import tenant_connection
+from shared_apps.tenancy.models import Tenant
 from tests.conftest import host_of
+from tests.fixture_types import Login
 
 CLIENTS = 16
 REQUESTS_PER_CLIENT = 12
 
 
-def test_every_process_uses_a_bounded_pool_without_persistent_connections():
-    db = settings.DATABASES["default"]
+def test_every_process_uses_a_bounded_pool_without_persistent_connections() -> None:
+    db: dict[str, Any] = settings.DATABASES["default"]
     assert db["OPTIONS"]["pool"]["max_size"] >= 1
     assert db["CONN_MAX_AGE"] == 0
-    assert connection.pool is not None
+    assert tenant_connection().pool is not None
 
 
-def test_a_pooled_connection_starts_with_no_remembered_search_path(alpha, beta, resize_pool):
+def test_a_pooled_connection_starts_with_no_remembered_search_path(
+    alpha: Tenant, beta: Tenant, resize_pool: Callable[..., dict[str, Any]]
+) -> None:
     # given: a pool of one connection, which served alpha and was given back
     resize_pool(1, timeout=10.0)
 
     def serve(tenant: Any) -> tuple[int, str]:
-        conn = connections["default"]
+        conn = tenant_connection()  # this thread's
         conn.set_tenant(tenant)
         with conn.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid(), current_setting('search_path')")
@@ -51,7 +57,7 @@ def test_a_pooled_connection_starts_with_no_remembered_search_path(alpha, beta, 
 
     # when: another thread takes the same session out of the pool
     def fresh_checkout() -> tuple[int, list[str] | None, str]:
-        conn = connections["default"]
+        conn = tenant_connection()  # this thread's
         conn.ensure_connection()
         remembered = conn.search_path_set_schemas
         with conn.connection.cursor() as raw:  # below Django: what the session itself holds
@@ -68,7 +74,9 @@ def test_a_pooled_connection_starts_with_no_remembered_search_path(alpha, beta, 
     assert _on_thread(lambda: serve(beta)) == (alpha_pid, "beta, public")
 
 
-def test_a_connection_given_back_to_the_pool_holds_no_advisory_lock(alpha, resize_pool):
+def test_a_connection_given_back_to_the_pool_holds_no_advisory_lock(
+    alpha: Tenant, resize_pool: Callable[..., dict[str, Any]]
+) -> None:
     """Closing a connection used to end its session and its locks (``template_lock`` counts on
     it); given back to the pool, the session lives on, so the pool's reset releases them."""
     # given: a pool of one connection, whose session takes a session-level advisory lock
@@ -96,10 +104,13 @@ def _backend_pid() -> int:
         return int(cursor.fetchone()[0])
 
 
-def test_concurrent_requests_alternating_tenants_each_see_only_their_own_rows(alpha, beta, login):
+def test_concurrent_requests_alternating_tenants_each_see_only_their_own_rows(
+    alpha: Tenant, beta: Tenant, login: Login
+) -> None:
     # given: a token per tenant, and more clients than the pool has connections
     tokens = {t.schema_name: login(t, f"admin@{t.schema_name}.test")["access"] for t in (alpha, beta)}
-    assert settings.DATABASES["default"]["OPTIONS"]["pool"]["max_size"] < CLIENTS
+    db: dict[str, Any] = settings.DATABASES["default"]
+    assert db["OPTIONS"]["pool"]["max_size"] < CLIENTS
     seen: list[tuple[str, str, int]] = []
     lock = threading.Lock()
 
@@ -114,7 +125,7 @@ def test_concurrent_requests_alternating_tenants_each_see_only_their_own_rows(al
                 seen.append((tenant.schema_name, response.json().get("email", ""), response.status_code))
 
     # when
-    _run_threads([lambda i=i: client(i) for i in range(CLIENTS)])
+    _run_threads([partial(client, i) for i in range(CLIENTS)])
 
     # then: every answer is the asking tenant's own admin
     assert len(seen) == CLIENTS * REQUESTS_PER_CLIENT
@@ -131,13 +142,13 @@ def resize_pool() -> Iterator[Callable[..., dict[str, Any]]]:
 
     def resize(max_size: int, timeout: float = 0.3) -> dict[str, Any]:
         options["pool"] = {**saved, "min_size": 0, "max_size": max_size, "timeout": timeout}
-        connection.close_pool()  # the next connection creates the new pool
+        tenant_connection().close_pool()  # the next connection creates the new pool
         return dict(options["pool"])
 
     try:
         yield resize
     finally:
-        connection.close_pool()
+        tenant_connection().close_pool()
         options["pool"] = saved
 
 
@@ -167,7 +178,9 @@ def _holding_every_connection(size: int) -> tuple[threading.Event, list[threadin
     return release, threads
 
 
-def test_an_exhausted_pool_answers_a_json_503_with_retry_after(alpha, beta, login, small_pool):
+def test_an_exhausted_pool_answers_a_json_503_with_retry_after(
+    alpha: Tenant, beta: Tenant, login: Login, small_pool: dict[str, Any]
+) -> None:
     # given: a token, then every connection of the pool taken
     token = login(alpha, "admin@alpha.test")["access"]
     release, threads = _holding_every_connection(small_pool["max_size"])
@@ -194,7 +207,7 @@ def test_an_exhausted_pool_answers_a_json_503_with_retry_after(alpha, beta, logi
     assert response.json()["error"]["code"] == "server_error"
 
 
-def test_an_exhausted_pool_outside_an_api_view_is_a_json_503_too(alpha, small_pool):
+def test_an_exhausted_pool_outside_an_api_view_is_a_json_503_too(alpha: Tenant, small_pool: dict[str, Any]) -> None:
     # given: every connection taken; the host is not cached, so the tenant middleware must query
     release, threads = _holding_every_connection(small_pool["max_size"])
     try:
@@ -217,7 +230,7 @@ def test_an_exhausted_pool_outside_an_api_view_is_a_json_503_too(alpha, small_po
     assert response.json()["error"]["code"] == "server_error"
 
 
-def test_the_pool_gives_up_with_pool_timeout_after_its_timeout(db, small_pool):
+def test_the_pool_gives_up_with_pool_timeout_after_its_timeout(db: None, small_pool: dict[str, Any]) -> None:
     release, threads = _holding_every_connection(small_pool["max_size"])
     try:
 

@@ -27,6 +27,7 @@ import pytest
 from django.db import connection, connections, transaction
 
 from saas.db.backend.base import DatabaseWrapper
+from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 
 pytestmark = pytest.mark.pgbouncer
@@ -244,8 +245,8 @@ def _foreign(seen: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def test_clients_alternating_tenants_through_transaction_pooling_see_only_their_own_rows(
-    alpha, beta, through_pgbouncer
-):
+    alpha: Tenant, beta: Tenant, through_pgbouncer: Callable[[str], None]
+) -> None:
     # given: more clients than Django's pool, and a Django pool larger than PgBouncer's servers
     assert CLIENTS > CLIENT_POOL > SERVER_CONNECTIONS
     through_pgbouncer("transaction")
@@ -259,7 +260,9 @@ def test_clients_alternating_tenants_through_transaction_pooling_see_only_their_
     assert _foreign(seen) == []
 
 
-def test_transaction_mode_leaves_no_search_path_on_the_server_sessions(alpha, through_pgbouncer):
+def test_transaction_mode_leaves_no_search_path_on_the_server_sessions(
+    alpha: Tenant, through_pgbouncer: Callable[[str], None]
+) -> None:
     # given
     through_pgbouncer("transaction")
     conn = _connection()
@@ -277,7 +280,9 @@ def test_transaction_mode_leaves_no_search_path_on_the_server_sessions(alpha, th
     conn.close()
 
 
-def test_a_failed_autocommit_query_leaves_the_session_idle(alpha, through_pgbouncer):
+def test_a_failed_autocommit_query_leaves_the_session_idle(
+    alpha: Tenant, through_pgbouncer: Callable[[str], None]
+) -> None:
     from django.db import ProgrammingError
     from psycopg.pq import TransactionStatus
 
@@ -296,7 +301,9 @@ def test_a_failed_autocommit_query_leaves_the_session_idle(alpha, through_pgboun
     conn.close()
 
 
-def test_migrations_style_multi_row_statements_work_in_transaction_mode(alpha, through_pgbouncer):
+def test_migrations_style_multi_row_statements_work_in_transaction_mode(
+    alpha: Tenant, through_pgbouncer: Callable[[str], None]
+) -> None:
     # given
     through_pgbouncer("transaction")
     conn = _connection()
@@ -315,7 +322,9 @@ def test_migrations_style_multi_row_statements_work_in_transaction_mode(alpha, t
     conn.close()
 
 
-def test_session_advisory_locks_are_refused_in_transaction_mode(alpha, through_pgbouncer):
+def test_session_advisory_locks_are_refused_in_transaction_mode(
+    alpha: Tenant, through_pgbouncer: Callable[[str], None]
+) -> None:
     from django.db import NotSupportedError
 
     # given

@@ -18,13 +18,15 @@ import redis
 from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from pytest_django import Settings
 
 from saas import cache
 from shared_apps.tenancy import hosts
 from shared_apps.tenancy.hosts import HostRouter, primary_host, tenant_for_host
 from shared_apps.tenancy.models import Domain, Tenant, TenantStatus
 from tests import redis_server
-from tests.redis_server import CLOSED_PORT_URL
+from tests.fixture_types import ClientFor
+from tests.redis_server import CLOSED_PORT_URL, PrivateRedis
 
 private_redis = redis_server.private_redis  # the fixture, for this module
 
@@ -40,7 +42,7 @@ def fresh_state(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     cache.reset()
 
 
-def use_redis_platform_cache(settings: Any, url: str) -> None:
+def use_redis_platform_cache(settings: Settings, url: str) -> None:
     settings.CACHES = {
         **settings.CACHES,
         "platform": {"BACKEND": "saas.cache.RedisCache", "LOCATION": url, "KEY_PREFIX": "platform"},
@@ -53,7 +55,7 @@ def domain_queries(queries: CaptureQueriesContext) -> list[str]:
 
 
 @pytest.fixture(params=["local memory", "redis"])
-def shared_cache(request: pytest.FixtureRequest, settings: Any) -> str:
+def shared_cache(request: pytest.FixtureRequest, settings: Settings) -> str:
     """The ``platform`` cache two processes share: local memory (development, tests) or a Redis."""
     if request.param == "redis":
         server = request.getfixturevalue("private_redis")
@@ -61,26 +63,38 @@ def shared_cache(request: pytest.FixtureRequest, settings: Any) -> str:
     return str(request.param)
 
 
-def test_a_status_change_in_one_process_reaches_another_within_the_interval(alpha, settings, shared_cache):
+def test_a_status_change_in_one_process_reaches_another_within_the_interval(
+    alpha: Tenant, settings: Settings, shared_cache: str
+) -> None:
     # given: another process resolved alpha's host while it was active
     settings.TENANT_CACHE_CHECK_SECONDS = 1.0
     other = HostRouter()
-    assert tenant_for_host(ALPHA, using=other).status == TenantStatus.ACTIVE
+    before = tenant_for_host(ALPHA, using=other)
+    assert before is not None
+    assert before.status == TenantStatus.ACTIVE
     # when: this process suspends alpha (the signal announces it)
     changed = Tenant.objects.get(pk=alpha.pk)
     changed.status = TenantStatus.SUSPENDED
     changed.save()
     # then: this process sees it at once; the other answers from memory until its next check...
-    assert tenant_for_host(ALPHA).status == TenantStatus.SUSPENDED
+    here = tenant_for_host(ALPHA)
+    assert here is not None
+    assert here.status == TenantStatus.SUSPENDED
     with CaptureQueriesContext(connection) as queries:
-        assert tenant_for_host(ALPHA, using=other).status == TenantStatus.ACTIVE
+        there = tenant_for_host(ALPHA, using=other)
+        assert there is not None
+        assert there.status == TenantStatus.ACTIVE
     assert queries.captured_queries == []
     # ...and sees the change within the interval
     time.sleep(1.05)
-    assert tenant_for_host(ALPHA, using=other).status == TenantStatus.SUSPENDED
+    after = tenant_for_host(ALPHA, using=other)
+    assert after is not None
+    assert after.status == TenantStatus.SUSPENDED
 
 
-def test_a_new_domain_in_one_process_reaches_another_within_the_interval(alpha, settings, shared_cache):
+def test_a_new_domain_in_one_process_reaches_another_within_the_interval(
+    alpha: Tenant, settings: Settings, shared_cache: str
+) -> None:
     # given: another process knows the host as nobody's, and alpha's primary host
     settings.TENANT_CACHE_CHECK_SECONDS = 0.3
     other = HostRouter()
@@ -91,11 +105,15 @@ def test_a_new_domain_in_one_process_reaches_another_within_the_interval(alpha, 
     Domain.objects.create(tenant=alpha, domain="alpha.example.org", is_primary=True)
     # then: within the interval the other process routes it, and links use it
     time.sleep(0.35)
-    assert tenant_for_host("alpha.example.org", using=other).pk == alpha.pk
+    routed = tenant_for_host("alpha.example.org", using=other)
+    assert routed is not None
+    assert routed.pk == alpha.pk
     assert primary_host("alpha", using=other) == "alpha.example.org"
 
 
-def test_only_the_changed_hosts_are_loaded_again(alpha, beta, settings, shared_cache):
+def test_only_the_changed_hosts_are_loaded_again(
+    alpha: Tenant, beta: Tenant, settings: Settings, shared_cache: str
+) -> None:
     # given: another process knows alpha's and beta's hosts
     other = HostRouter()
     tenant_for_host(ALPHA, using=other)
@@ -106,12 +124,14 @@ def test_only_the_changed_hosts_are_loaded_again(alpha, beta, settings, shared_c
     changed.save()
     # then: the other process reloads alpha's host only
     with CaptureQueriesContext(connection) as queries:
-        assert tenant_for_host(ALPHA, using=other).name == "Alpha renamed"
+        reloaded = tenant_for_host(ALPHA, using=other)
+        assert reloaded is not None
+        assert reloaded.name == "Alpha renamed"
         tenant_for_host("beta.localhost", using=other)
     assert len(domain_queries(queries)) == 1
 
 
-def test_a_process_that_missed_changes_drops_everything(alpha, settings):
+def test_a_process_that_missed_changes_drops_everything(alpha: Tenant, settings: Settings) -> None:
     # given: another process knows alpha's host; a change it cannot read (its entry is gone)
     other = HostRouter()
     tenant_for_host(ALPHA, using=other)
@@ -124,12 +144,12 @@ def test_a_process_that_missed_changes_drops_everything(alpha, settings):
 
 
 def test_steady_state_requests_send_no_redis_command_and_run_no_query(
-    alpha, beta, gamma, client_for, settings, private_redis
-):
+    alpha: Tenant, beta: Tenant, gamma: Tenant, client_for: ClientFor, settings: Settings, private_redis: PrivateRedis
+) -> None:
     # given: Redis as the platform cache, and every host resolved once
     use_redis_platform_cache(settings, private_redis.url)
     settings.TENANT_CACHE_CHECK_SECONDS = 60
-    tenants = [alpha, beta, gamma, None]
+    tenants: list[Tenant | None] = [alpha, beta, gamma, None]
     for tenant in tenants:
         assert client_for(tenant).get("/api/v1/site/").status_code in (200, 404)
     commands = private_redis.commands()
@@ -145,7 +165,9 @@ def test_steady_state_requests_send_no_redis_command_and_run_no_query(
     assert private_redis.connections_received() == connections_before
 
 
-def test_the_version_is_read_once_per_interval_not_per_request(alpha, client_for, settings, private_redis):
+def test_the_version_is_read_once_per_interval_not_per_request(
+    alpha: Tenant, client_for: ClientFor, settings: Settings, private_redis: PrivateRedis
+) -> None:
     # given
     use_redis_platform_cache(settings, private_redis.url)
     settings.TENANT_CACHE_CHECK_SECONDS = 0.5
@@ -164,15 +186,25 @@ def test_the_version_is_read_once_per_interval_not_per_request(alpha, client_for
 
 
 def test_with_redis_unreachable_routing_answers_from_the_database(
-    alpha, gamma, client_for, settings, monkeypatch, caplog
-):
+    alpha: Tenant,
+    gamma: Tenant,
+    client_for: ClientFor,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     # given: the platform cache and REDIS_URL on a port nothing listens on
     use_redis_platform_cache(settings, CLOSED_PORT_URL)
     settings.TENANT_CACHE_CHECK_SECONDS = 0  # every lookup checks: worst case
     settings.REDIS_RETRY_SECONDS = 60
     attempts: list[int] = []
     original = redis.connection.Connection._connect
-    monkeypatch.setattr(redis.connection.Connection, "_connect", lambda self: attempts.append(1) or original(self))
+
+    def counting(self: Any) -> Any:
+        attempts.append(1)
+        return original(self)
+
+    monkeypatch.setattr(redis.connection.Connection, "_connect", counting)
     caplog.set_level(logging.INFO)
     # when
     started = time.monotonic()
@@ -196,7 +228,9 @@ def test_with_redis_unreachable_routing_answers_from_the_database(
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
-def test_a_tenant_change_during_an_outage_succeeds_and_is_seen_here_at_once(alpha, client_for, settings):
+def test_a_tenant_change_during_an_outage_succeeds_and_is_seen_here_at_once(
+    alpha: Tenant, client_for: ClientFor, settings: Settings
+) -> None:
     # given
     use_redis_platform_cache(settings, CLOSED_PORT_URL)
     assert client_for(alpha).get("/api/v1/site/").status_code == 200
@@ -208,7 +242,9 @@ def test_a_tenant_change_during_an_outage_succeeds_and_is_seen_here_at_once(alph
     assert client_for(alpha).get("/api/v1/site/").status_code == 403
 
 
-def test_routing_resumes_from_memory_when_redis_answers_again(alpha, settings, private_redis, caplog):
+def test_routing_resumes_from_memory_when_redis_answers_again(
+    alpha: Tenant, settings: Settings, private_redis: PrivateRedis, caplog: pytest.LogCaptureFixture
+) -> None:
     # given: a check that failed (routing fell back to the database)
     use_redis_platform_cache(settings, private_redis.url)
     settings.REDIS_RETRY_SECONDS = 0.2
@@ -229,7 +265,7 @@ def test_routing_resumes_from_memory_when_redis_answers_again(alpha, settings, p
     assert any("resume" in r.getMessage() for r in caplog.records)
 
 
-def test_a_lookup_that_began_before_an_invalidation_does_not_store_its_answer(alpha):
+def test_a_lookup_that_began_before_an_invalidation_does_not_store_its_answer(alpha: Tenant) -> None:
     # given: a load that is overtaken by an invalidation (another thread applying a change)
     router = HostRouter()
 
@@ -243,18 +279,23 @@ def test_a_lookup_that_began_before_an_invalidation_does_not_store_its_answer(al
     assert router.lookup("host:x", lambda: ("fresh", 300.0)) == "fresh"
 
 
-def test_callers_get_a_copy_of_the_cached_tenant(alpha):
+def test_callers_get_a_copy_of_the_cached_tenant(alpha: Tenant) -> None:
     # given
     first = tenant_for_host(ALPHA)
+    assert first is not None
     # when: a request changes its tenant object (the middleware sets domain_url)
     first.domain_url = "changed.example"
     first.name = "changed"
     # then: the cached one is untouched
-    assert tenant_for_host(ALPHA).name == "Alpha"
+    cached = tenant_for_host(ALPHA)
+    assert cached is not None
+    assert cached.name == "Alpha"
     assert getattr(tenant_for_host(ALPHA), "domain_url", None) != "changed.example"
 
 
-def test_unknown_hosts_cannot_grow_the_cache_beyond_its_bound(db, session_tenants, monkeypatch):
+def test_unknown_hosts_cannot_grow_the_cache_beyond_its_bound(
+    db: None, session_tenants: dict[str, Tenant], monkeypatch: pytest.MonkeyPatch
+) -> None:
     # given
     monkeypatch.setattr(hosts, "MAX_ENTRIES", 5)
     # when: a scanner sends many host names
