@@ -40,6 +40,7 @@ from tests.factories import (
     ProductFactory,
     ProductPurchaseFactory,
     StoredFileFactory,
+    StripePaymentFactory,
     TicketAttachmentFactory,
     TicketFactory,
     TicketMessageFactory,
@@ -58,6 +59,7 @@ SCHOOL_FACTORIES: dict[str, Callable[[], models.Model]] = {
     "stored_file": StoredFileFactory,
     "invoice": InvoiceFactory,
     "payment": PaymentFactory,
+    "stripe_payment": StripePaymentFactory,
     "wallet": WalletFactory,
     "ledger_entry": LedgerEntryFactory,
     "ticket": TicketFactory,
@@ -183,6 +185,17 @@ def test_payments_are_decided_by_a_finance_user_and_never_overpay(in_alpha: Any)
     assert (invoice.status, invoice.amount_paid) == ("partially_paid", D("20.00"))
     with pytest.raises(ApplicationError) as refused:
         PaymentFactory(invoice=invoice, amount="30.01")
+    assert refused.value.code == "overpayment"
+
+
+def test_a_card_payment_is_pending_with_its_intent_and_reserves_its_amount(in_alpha: Any) -> None:
+    # when
+    card = StripePaymentFactory(invoice__total="60.00", amount="45.00", payment_intent_id="pi_reserved")
+    # then
+    assert (card.method, card.status, card.stripe_payment_intent_id) == ("stripe", "pending", "pi_reserved")
+    assert AuditLogEntry.objects.filter(verb="payment.stripe_started", target_id=str(card.pk)).exists()
+    with pytest.raises(ApplicationError) as refused:
+        PaymentFactory(invoice=card.invoice, amount="15.01")
     assert refused.value.code == "overpayment"
 
 

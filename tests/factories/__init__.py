@@ -14,7 +14,7 @@ or ``create_in(alpha, UserFactory, email="ann@alpha.test")``. ``UserFactory()`` 
 
 from tests.factories.accounts import UserFactory
 from tests.factories.audit import AuditLogEntryFactory
-from tests.factories.base import ModelFactory, ServiceFactory, create_in, site_admin
+from tests.factories.base import ModelFactory, ServiceFactory, create_in, in_days, site_admin
 from tests.factories.files import PDF, StoredFileFactory
 from tests.factories.lessons import (
     AuthorFactory,
@@ -24,7 +24,7 @@ from tests.factories.lessons import (
     ProductPurchaseFactory,
 )
 from tests.factories.notifications import NotificationFactory
-from tests.factories.payments import IN_FULL, InvoiceFactory, PaymentFactory, finance_user
+from tests.factories.payments import IN_FULL, InvoiceFactory, PaymentFactory, StripePaymentFactory, finance_user
 from tests.factories.programs import (
     AdvancedCourseEnrolmentFactory,
     AdvancedCourseFactory,
@@ -56,6 +56,7 @@ __all__ = [
     "ProductPurchaseFactory",
     "ServiceFactory",
     "StoredFileFactory",
+    "StripePaymentFactory",
     "TenantFactory",
     "TicketAttachmentFactory",
     "TicketFactory",
@@ -64,5 +65,6 @@ __all__ = [
     "WalletFactory",
     "create_in",
     "finance_user",
+    "in_days",
     "site_admin",
 ]

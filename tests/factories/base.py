@@ -11,9 +11,11 @@ or calls ``create_in(alpha, UserFactory, email="ann@alpha.test")``.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import factory
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 from factory.django import DjangoModelFactory
 
@@ -61,6 +63,11 @@ def create_in(tenant: Any, factory_class: type[DjangoModelFactory[T]], **fields:
     """``factory_class.create(**fields)`` in ``tenant``'s schema."""
     with tenant_context(tenant):
         return factory_class.create(**fields)
+
+
+def in_days(days: int) -> date:
+    """The site's date ``days`` from today (a due date, a program's start)."""
+    return timezone.localdate() + timedelta(days=days)
 
 
 def site_admin() -> Any:

@@ -1,15 +1,15 @@
-"""Invoices and offline payments, made by ``payments.services``."""
+"""Invoices, bank transfers and card payments, made by ``payments.services``."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
+from unittest import mock
 
 import factory
-from django.utils import timezone
 
 from tenant_apps.accounts.models import User
+from tenant_apps.payments import stripe_gateway
 from tenant_apps.payments.access import finance_roles
 from tenant_apps.payments.models import Invoice, Payment, PaymentStatus
 from tenant_apps.payments.services import (
@@ -18,9 +18,10 @@ from tenant_apps.payments.services import (
     payment_approve,
     payment_offline_submit,
     payment_reject,
+    payment_stripe_start,
 )
 from tests.factories.accounts import UserFactory
-from tests.factories.base import ServiceFactory, site_admin
+from tests.factories.base import ServiceFactory, in_days, site_admin
 from tests.factories.files import StoredFileFactory
 
 #: ``InvoiceFactory(amount_paid=IN_FULL)`` (the ``paid`` trait): approved payments cover the total.
@@ -37,10 +38,6 @@ def finance_user(*, exclude: Any = None) -> User:
     if found is None:
         raise LookupError("This site has no finance user to decide the payment: pass decided_by.")
     return found
-
-
-def in_days(days: int) -> date:
-    return timezone.localdate() + timedelta(days=days)
 
 
 class InvoiceFactory(ServiceFactory[Invoice]):
@@ -131,3 +128,48 @@ class PaymentFactory(ServiceFactory[Payment]):
         if status == PaymentStatus.REJECTED:
             return payment_reject(payment=payment, actor=actor, reason=reason)
         raise ValueError(f"PaymentFactory: unknown status {status!r}")
+
+
+class StripePaymentFactory(ServiceFactory[Payment]):
+    """A pending card payment started by ``payment_stripe_start``: ``amount`` (default: what is left
+    to pay) towards ``invoice`` by ``payer`` (default: its customer), refused like the API would
+    (overpayment, cancelled invoice), audited (``payment.stripe_started``).
+
+    Stripe itself is stood in for: the service gets a PaymentIntent ``payment_intent_id`` back
+    (``requires_payment_method``) without a network call, as if online payments were on. Deciding
+    the payment is the webhook's business (``stripe_event_process``), so there is no status here.
+    """
+
+    class Meta:
+        model = Payment
+
+    invoice = factory.SubFactory(InvoiceFactory)
+    payer = factory.SelfAttribute("invoice.customer")
+    amount: Decimal | str | None = None
+    payment_intent_id = factory.Sequence(lambda n: f"pi_factory_{n}")
+
+    @classmethod
+    def _create(
+        cls,
+        model_class: type[Payment],
+        *,
+        invoice: Invoice,
+        payer: Any,
+        amount: Decimal | str | None,
+        payment_intent_id: str,
+    ) -> Payment:
+        def intent(**_: Any) -> stripe_gateway.Intent:
+            return stripe_gateway.Intent(
+                id=payment_intent_id,
+                client_secret=f"{payment_intent_id}_secret_factory",
+                status="requires_payment_method",
+                data={},
+            )
+
+        with mock.patch.multiple(
+            stripe_gateway,
+            require_payments_enabled=lambda: None,
+            payment_intent_create=intent,
+            payment_intent_retrieve=lambda intent_id: intent(),
+        ):
+            return payment_stripe_start(invoice=invoice, payer=payer, amount=amount).payment

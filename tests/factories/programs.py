@@ -22,8 +22,7 @@ from tenant_apps.school.programs.models import (
     program_type_of,
 )
 from tests.factories.accounts import UserFactory
-from tests.factories.base import ServiceFactory, site_admin
-from tests.factories.payments import in_days
+from tests.factories.base import ServiceFactory, in_days, site_admin
 
 P = TypeVar("P", bound=Program)
 E = TypeVar("E", bound=Enrolment)

@@ -57,8 +57,11 @@ class WalletFactory(ServiceFactory[Wallet]):
         balance: Decimal | str,
         held_balance: Decimal | str,
     ) -> Wallet:
-        with override_settings(DEFAULT_CURRENCY=currency or settings.DEFAULT_CURRENCY):
+        if currency is None or currency == settings.DEFAULT_CURRENCY:
             wallet = services.wallet_open(user=user)
+        else:
+            with override_settings(DEFAULT_CURRENCY=currency):
+                wallet = services.wallet_open(user=user)
         total = Decimal(balance) + Decimal(held_balance)
         if total:
             services.wallet_top_up(wallet=wallet, amount=total, memo="test funds")
