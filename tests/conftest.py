@@ -19,7 +19,6 @@ import pytest
 from django.core.cache import caches
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
-from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
 PASSWORD = "correct-horse-battery-staple"
@@ -132,11 +131,10 @@ def login(client_for: Callable[..., APIClient]) -> Callable[..., dict[str, str]]
 
 @pytest.fixture
 def make_user() -> Callable[..., Any]:
-    """``make_user(tenant, email, roles=[...])``: a user with ``PASSWORD`` in that tenant's schema."""
-    from tenant_apps.accounts.services import user_create
+    """``make_user(tenant, email, roles=[...])``: a user with ``PASSWORD`` in that tenant's schema (``UserFactory``)."""
+    from tests.factories import UserFactory, create_in
 
     def make(tenant: Any, email: str, roles: list[str] | None = None, **fields: Any) -> Any:
-        with tenant_context(tenant):
-            return user_create(email=email, password=PASSWORD, roles=roles, **fields)
+        return create_in(tenant, UserFactory, email=email, roles=roles, **fields)
 
     return make

@@ -10,6 +10,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from django_tenants.utils import tenant_context
 
+from tests.factories import NotificationFactory
 from tests.tenant_apps.notifications.sse_client import sync_code_in_test_thread
 
 NOTIFICATIONS = "/api/v1/notifications/"
@@ -24,13 +25,12 @@ def read_url(notification_id: int) -> str:
 
 @pytest.fixture
 def notify_in(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
-    """``notify_in(tenant, recipient, verb="...", **kwargs)``: ``notify()`` in that tenant, published
-    as on commit (the test transaction itself never commits)."""
-    from tenant_apps.notifications.services import notify
+    """``notify_in(tenant, recipient, verb="...", **kwargs)``: ``notify()`` in that tenant
+    (``NotificationFactory``), published as on commit (the test transaction itself never commits)."""
 
     def create(tenant: Any, recipient: Any, verb: str = "ticket.replied", **kwargs: Any) -> Any:
         with tenant_context(tenant), django_capture_on_commit_callbacks(execute=True):
-            return notify(recipient=recipient, verb=verb, **kwargs)
+            return NotificationFactory(recipient=recipient, verb=verb, **kwargs)
 
     return create
 

@@ -24,7 +24,6 @@ import sys
 import time
 import zlib
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -32,12 +31,12 @@ from typing import Any
 import pytest
 import stripe
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
 from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
 from tests.conftest import PASSWORD
+from tests.factories import InvoiceFactory, StoredFileFactory, create_in
 
 WEBHOOK = "/api/v1/payments/stripe/webhook/"
 INVOICES = "/api/v1/invoices/"
@@ -189,29 +188,21 @@ def api(client_for: Callable[..., APIClient], login: Callable[..., dict[str, str
 
 @pytest.fixture
 def make_invoice() -> Callable[..., Any]:
-    """``make_invoice(tenant, customer, total="100.00", **kw)``: an invoice through the service (no e-mail)."""
-    from tenant_apps.payments.services import invoice_create
+    """``make_invoice(tenant, customer, total="100.00", **kw)``: an invoice through the service, no e-mail
+    (``InvoiceFactory``)."""
 
     def make(tenant: Any, customer: Any, total: str = "100.00", **kw: Any) -> Any:
-        kw.setdefault("lines", [{"description": "Course fee", "quantity": 1, "unit_price": total}])
-        kw.setdefault("due_date", timezone.localdate() + timedelta(days=30))
-        kw.setdefault("send_email", False)
-        with tenant_context(tenant):
-            return invoice_create(customer=customer, **kw)
+        return create_in(tenant, InvoiceFactory, customer=customer, total=total, **kw)
 
     return make
 
 
 @pytest.fixture
 def receipt_of() -> Callable[..., Any]:
-    """``receipt_of(tenant, user)``: a PDF receipt stored as uploaded by ``user``."""
-    from tenant_apps.files.services import file_store
+    """``receipt_of(tenant, user)``: a PDF receipt stored as uploaded by ``user`` (``StoredFileFactory``)."""
 
     def make(tenant: Any, user: Any) -> Any:
-        with tenant_context(tenant):
-            return file_store(
-                upload=SimpleUploadedFile("receipt.pdf", RECEIPT_BYTES, "application/pdf"), uploaded_by=user
-            )
+        return create_in(tenant, StoredFileFactory, name="receipt.pdf", uploaded_by=user)
 
     return make
 
