@@ -15,8 +15,8 @@ from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
 from shared_apps.tenancy.middleware import TenantMiddleware
-from shared_apps.tenancy.models import Domain
 from tests.conftest import PASSWORD
+from tests.factories import DomainFactory
 
 RESET_LINK = re.compile(r"https?://\S+/password/reset/confirm/[^/\s]+/[^/\s]+/")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -41,7 +41,7 @@ def _reset_link(client, email: str) -> str:
 
 
 def _make_primary(tenant, host: str) -> None:
-    Domain.objects.create(domain=host, tenant=tenant, is_primary=True)
+    DomainFactory(domain=host, tenant=tenant, is_primary=True)
 
 
 def test_password_reset_link_ignores_a_port_in_the_host_header(alpha, client_for, make_user):
@@ -65,7 +65,7 @@ def test_password_reset_email_does_not_echo_the_host_header(alpha, make_user):
 
 def test_password_reset_link_on_an_alias_domain_names_the_primary_domain(alpha, client_for, make_user):
     # given alpha also answers on a second, non-primary domain
-    Domain.objects.create(domain="alias.localhost", tenant=alpha, is_primary=False)
+    DomainFactory(domain="alias.localhost", tenant=alpha, is_primary=False)
     make_user(alpha, "victim@example.com")
     # when the reset is requested through the alias
     link = _reset_link(_client("alias.localhost"), "victim@example.com")

@@ -98,16 +98,13 @@ KNOWN_FAILURES: dict[tuple[str, str], str] = {}
 @pytest.fixture(scope="module")
 def extra_tenants(session_tenants: dict[str, Any], django_db_blocker: Any) -> Iterator[dict[str, Any]]:
     """Provision (committed) a writing and a rental tenant with an admin; drop them afterwards."""
-    from shared_apps.tenancy.services import tenant_drop, tenant_provision
+    from shared_apps.tenancy.services import tenant_drop
+    from tests.factories import TenantFactory
 
     with django_db_blocker.unblock():
         connection.set_schema_to_public()
-        tenants = {
-            slug: tenant_provision(
-                kind=kind, slug=slug, name=slug.title(), owner_email=f"admin@{slug}.test", owner_password=PASSWORD
-            )
-            for slug, kind in EXTRA_TENANTS.items()
-        }
+        # owners admin@<slug>.test with PASSWORD (TenantFactory's defaults), as in the session tenants
+        tenants = {slug: TenantFactory(kind=kind, slug=slug) for slug, kind in EXTRA_TENANTS.items()}
         connection.set_schema_to_public()
     yield tenants
     with django_db_blocker.unblock():

@@ -5,14 +5,14 @@ from __future__ import annotations
 from django_tenants.utils import tenant_context
 
 from tenant_apps.accounts.models import User
-from tenant_apps.audit.services import audit_record
+from tests.factories import AuditLogEntryFactory
 
 
 def _record(tenant, verb, actor_email=None, **changes):
     with tenant_context(tenant):
         actor = User.objects.get(email=actor_email) if actor_email else None
         target = User.objects.get(email=f"admin@{tenant.schema_name}.test")
-        return audit_record(actor=actor, verb=verb, target=target, changes=changes, ip="203.0.113.9")
+        return AuditLogEntryFactory(actor=actor, verb=verb, target=target, changes=changes, ip="203.0.113.9")
 
 
 def test_admin_reads_the_log_newest_first_with_actor_target_and_ip(alpha, client_for, login):

@@ -11,21 +11,19 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.utils import timezone
 from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
 from saas.api.errors import ApplicationError
 from tests.concurrency import in_thread, race
-from tests.conftest import PASSWORD, host_of
-from tests.tenant_apps.payments.conftest import RECEIPT_BYTES, WEBHOOK, intent_event, sign
+from tests.conftest import host_of
+from tests.factories import InvoiceFactory, StoredFileFactory, StripePaymentFactory, UserFactory, in_days
+from tests.tenant_apps.payments.conftest import WEBHOOK, intent_event, sign
 
 WRITERS = 4
 
@@ -34,12 +32,10 @@ WRITERS = 4
 def committed(alpha: Any) -> Iterator[dict[str, Any]]:
     """Committed rows in alpha for the race (a customer and a 100.00 invoice); removed afterwards."""
     from tenant_apps.accounts.models import User
-    from tenant_apps.accounts.services import user_create
     from tenant_apps.audit.models import AuditLogEntry
     from tenant_apps.files.models import StoredFile
     from tenant_apps.notifications.models import Notification
     from tenant_apps.payments.models import Invoice, InvoiceCounter, Payment, StripeEvent
-    from tenant_apps.payments.services import invoice_create
 
     def marks() -> dict[str, Any]:
         with tenant_context(alpha):
@@ -52,12 +48,11 @@ def committed(alpha: Any) -> Iterator[dict[str, Any]]:
 
     def setup() -> dict[str, Any]:
         with tenant_context(alpha):
-            customer = user_create(email="racer@alpha.test", password=PASSWORD, roles=["student"])
-            invoice = invoice_create(
+            customer = UserFactory(email="racer@alpha.test", roles=["student"])
+            invoice = InvoiceFactory(
                 customer=customer,
-                due_date=timezone.localdate() + timedelta(days=7),
+                due_date=in_days(7),
                 lines=[{"description": "Fee", "quantity": 1, "unit_price": "100.00"}],
-                send_email=False,
             )
             return {"customer": customer, "invoice": invoice}
 
@@ -91,7 +86,6 @@ def committed(alpha: Any) -> Iterator[dict[str, Any]]:
 
 def test_concurrent_offline_payments_cannot_overpay(alpha, committed, monkeypatch):
     # given: four payers' worth of 60.00 receipts against one 100.00 invoice, committed
-    from tenant_apps.files.services import file_store
     from tenant_apps.payments import services
     from tenant_apps.payments.models import Payment
 
@@ -99,10 +93,7 @@ def test_concurrent_offline_payments_cannot_overpay(alpha, committed, monkeypatc
 
     def upload() -> list[Any]:
         with tenant_context(alpha):
-            return [
-                file_store(upload=SimpleUploadedFile(f"r{i}.pdf", RECEIPT_BYTES), uploaded_by=customer)
-                for i in range(WRITERS)
-            ]
+            return [StoredFileFactory(name=f"r{i}.pdf", uploaded_by=customer) for i in range(WRITERS)]
 
     receipts = in_thread(upload)
     real_open_amount = services.offline._open_amount
@@ -152,12 +143,8 @@ def test_concurrent_deliveries_of_one_event_apply_it_once(alpha, committed, monk
 
     def make_payment() -> Payment:
         with tenant_context(alpha):
-            return Payment.objects.create(
-                invoice=invoice,
-                payer=customer,
-                amount=Decimal("100.00"),
-                method="stripe",
-                stripe_payment_intent_id="pi_race_1",
+            return StripePaymentFactory(
+                invoice=invoice, payer=customer, amount=Decimal("100.00"), payment_intent_id="pi_race_1"
             )
 
     payment = in_thread(make_payment)

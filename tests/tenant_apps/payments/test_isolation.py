@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django_tenants.utils import tenant_context
 
+from tests.factories import StripePaymentFactory
 from tests.tenant_apps.payments.conftest import INVOICES, PAYMENTS, error_code, intent_event, refreshed
 
 
@@ -47,12 +48,8 @@ def test_a_webhook_naming_alphas_intent_changes_nothing_in_beta_or_alpha(alpha, 
 
     invoice = make_invoice(alpha, people.student)
     with tenant_context(alpha):
-        payment = Payment.objects.create(
-            invoice=invoice,
-            payer=people.student,
-            amount=invoice.total,
-            method="stripe",
-            stripe_payment_intent_id="pi_alpha_only",
+        payment = StripePaymentFactory(
+            invoice=invoice, payer=people.student, amount=invoice.total, payment_intent_id="pi_alpha_only"
         )
     intent = {
         "id": "pi_alpha_only",

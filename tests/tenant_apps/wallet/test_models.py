@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 
 from tenant_apps.wallet import services
 from tenant_apps.wallet.models import LedgerEntry, LedgerEntryImmutableError, Wallet
+from tests.factories import LedgerEntryFactory
 
 D = Decimal
 
@@ -16,7 +17,7 @@ D = Decimal
 @pytest.fixture
 def entry(in_alpha, funded):
     wallet = funded(in_alpha, "ann@alpha.test")
-    return services.wallet_top_up(wallet=wallet, amount=D("10"), memo="original")
+    return LedgerEntryFactory(wallet=wallet, amount=D("10"), memo="original")
 
 
 def _unchanged(entry: LedgerEntry) -> None:
@@ -108,7 +109,7 @@ def test_the_database_refuses_malformed_ledger_entries(in_alpha, funded, fields,
 def test_the_database_refuses_a_second_entry_with_a_wallets_reference(in_alpha, funded):
     # given
     wallet = funded(in_alpha, "ann@alpha.test")
-    services.wallet_top_up(wallet=wallet, amount=D("1"), reference="once")
+    LedgerEntryFactory(wallet=wallet, amount=D("1"), reference="once")
     # when / then: even an insert that skips the services' check
     with pytest.raises(IntegrityError, match="wallet_ledger_reference_unique"), transaction.atomic():
         LedgerEntry.objects.create(
