@@ -19,7 +19,6 @@ import pytest
 from django.core.cache import caches
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
-from django_tenants.utils import tenant_context
 from pytest_django import DjangoDbBlocker
 from rest_framework.test import APIClient
 
@@ -140,11 +139,10 @@ def login(client_for: ClientFor) -> Login:
 
 @pytest.fixture
 def make_user() -> MakeUser:
-    """``make_user(tenant, email, roles=[...])``: a user with ``PASSWORD`` in that tenant's schema."""
-    from tenant_apps.accounts.services import user_create
+    """``make_user(tenant, email, roles=[...])``: a user with ``PASSWORD`` in that tenant's schema (``UserFactory``)."""
+    from tests.factories import UserFactory, create_in
 
     def make(tenant: Tenant, email: str, roles: list[str] | None = None, **fields: Any) -> User:
-        with tenant_context(tenant):
-            return user_create(email=email, password=PASSWORD, roles=roles, **fields)
+        return create_in(tenant, UserFactory, email=email, roles=roles, **fields)
 
     return make

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
 from shared_apps.tenancy.models import Tenant
+from tests.factories import InvoiceFactory, NotificationFactory, TicketFactory, in_days
 from tests.fixture_types import ClientFor, Login, MakeUser
 
 LISTS = (
@@ -30,22 +28,16 @@ LISTS = (
 def _rows(alpha: Tenant, make_user: MakeUser, prefix: str, n: int) -> None:
     """``n`` students, each with an invoice, a ticket and a notification to the admin."""
     from tenant_apps.accounts.models import User
-    from tenant_apps.notifications.services import notify
-    from tenant_apps.payments.services import invoice_create
-    from tenant_apps.tickets.services import ticket_create
 
     users = [make_user(alpha, f"{prefix}{i}@example.com", roles=["student"]) for i in range(n)]
     with tenant_context(alpha):
         admin = User.objects.get(email="admin@alpha.test")
         for user in users:
-            invoice_create(
-                customer=user,
-                due_date=timezone.localdate() + timedelta(days=3),
-                send_email=False,
-                lines=[{"description": "Fee", "quantity": 1, "unit_price": "5.00"}],
+            InvoiceFactory(
+                customer=user, due_date=in_days(3), lines=[{"description": "Fee", "quantity": 1, "unit_price": "5.00"}]
             )
-            ticket_create(created_by=user, subject="Question", body="How?")
-            notify(recipient=admin, verb="user.joined", target=user)
+            TicketFactory(created_by=user, subject="Question", body="How?")
+            NotificationFactory(recipient=admin, verb="user.joined", target=user)
 
 
 def _queries(client: APIClient) -> dict[str, int]:

@@ -25,12 +25,24 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
 from shared_apps.tenancy.models import Tenant
+from tests.factories import (
+    AdvancedCourseEnrolmentFactory,
+    AdvancedCourseFactory,
+    BootcampEnrolmentFactory,
+    BootcampFactory,
+    InvoiceFactory,
+    LedgerEntryFactory,
+    NotificationFactory,
+    PaymentFactory,
+    StoredFileFactory,
+    TicketFactory,
+    WalletFactory,
+    in_days,
+)
 from tests.fixture_types import ApiResponse, ClientFor, JsonResponse, Login, MakeUser
 from tests.tenant_apps.accounts.conftest import error_code
 
@@ -58,20 +70,15 @@ class Victim:
 
 
 def _file(user: Any, name: str = f"{SECRET}.pdf") -> Any:
-    from tenant_apps.files.services import file_store
-
-    return file_store(upload=SimpleUploadedFile(name, PDF, "application/pdf"), uploaded_by=user)
+    return StoredFileFactory(name=name, content=PDF, uploaded_by=user)
 
 
 def _invoice(people: SimpleNamespace, total: str = "100.00") -> Any:
-    from tenant_apps.payments.services import invoice_create
-
-    return invoice_create(
+    return InvoiceFactory(
         customer=people.ann,
-        due_date=timezone.localdate() + timedelta(days=30),
+        due_date=in_days(30),
         note=SECRET,
         lines=[{"description": SECRET, "quantity": 1, "unit_price": total}],
-        send_email=False,
     )
 
 
@@ -82,9 +89,8 @@ def _read(model: Any, pk: Any, *fields: str) -> Any:
 
 def build_ticket(people: SimpleNamespace) -> Victim:
     from tenant_apps.tickets.models import Ticket, TicketMessage
-    from tenant_apps.tickets.services import ticket_create
 
-    ticket = ticket_create(created_by=people.ann, subject=f"Refund {SECRET}", body=f"My card {SECRET}")
+    ticket = TicketFactory(created_by=people.ann, subject=f"Refund {SECRET}", body=f"My card {SECRET}")
     return Victim(
         ref=ticket.pk,
         missing=MISSING_INT,
@@ -111,10 +117,9 @@ def build_invoice(people: SimpleNamespace) -> Victim:
 
 def build_payment(people: SimpleNamespace) -> Victim:
     from tenant_apps.payments.models import Invoice, Payment
-    from tenant_apps.payments.services import payment_offline_submit
 
     invoice = _invoice(people)
-    payment = payment_offline_submit(
+    payment = PaymentFactory(
         invoice=invoice,
         payer=people.ann,
         amount="40.00",
@@ -146,29 +151,22 @@ def build_file(people: SimpleNamespace) -> Victim:
 
 
 def build_ticket_attachment(people: SimpleNamespace) -> Victim:
-    from tenant_apps.tickets.services import ticket_create
-
     stored = _file(people.ann)
-    ticket_create(created_by=people.ann, subject="Screenshot", body="attached", attachment_ids=[stored.pk])
+    TicketFactory(created_by=people.ann, subject="Screenshot", body="attached", attachment_ids=[stored.pk])
     return _file_victim(stored)
 
 
 def build_receipt(people: SimpleNamespace) -> Victim:
-    from tenant_apps.payments.services import payment_offline_submit
-
     stored = _file(people.ann)
-    payment_offline_submit(
-        invoice=_invoice(people), payer=people.ann, amount="10.00", tracking_code="TRK-R", receipt=stored
-    )
+    PaymentFactory(invoice=_invoice(people), payer=people.ann, amount="10.00", tracking_code="TRK-R", receipt=stored)
     return _file_victim(stored)
 
 
 def build_wallet(people: SimpleNamespace) -> Victim:
     from tenant_apps.wallet.models import LedgerEntry, Wallet
-    from tenant_apps.wallet.services import wallet_open, wallet_top_up
 
-    wallet = wallet_open(user=people.ann)
-    wallet_top_up(wallet=wallet, amount=Decimal("4321.09"), memo=SECRET, reference=SECRET)
+    wallet = WalletFactory(user=people.ann)
+    LedgerEntryFactory(wallet=wallet, amount=Decimal("4321.09"), memo=SECRET, reference=SECRET)
     return Victim(
         ref=people.ann.pk,
         missing=MISSING_INT,
@@ -181,9 +179,8 @@ def build_wallet(people: SimpleNamespace) -> Victim:
 
 def build_notification(people: SimpleNamespace) -> Victim:
     from tenant_apps.notifications.models import Notification
-    from tenant_apps.notifications.services import notify
 
-    notification = notify(recipient=people.ann, verb="ticket.replied", extra_data={"subject": SECRET})
+    notification = NotificationFactory(recipient=people.ann, verb="ticket.replied", extra_data={"subject": SECRET})
     return Victim(
         ref=notification.pk,
         missing=MISSING_INT,
@@ -192,11 +189,15 @@ def build_notification(people: SimpleNamespace) -> Victim:
 
 
 def _enrolment(people: SimpleNamespace, program_type: Any) -> Victim:
-    from tenant_apps.school.programs import services
+    from tenant_apps.school.programs.models import BOOTCAMPS
 
-    start = timezone.localdate() + timedelta(days=30)
-    program = services.program_create(
-        program_type=program_type,
+    program_factory, enrolment_factory = (
+        (BootcampFactory, BootcampEnrolmentFactory)
+        if program_type is BOOTCAMPS
+        else (AdvancedCourseFactory, AdvancedCourseEnrolmentFactory)
+    )
+    start = in_days(30)
+    program = program_factory(
         actor=people.admin,
         title=f"Program {SECRET}",
         start_date=start,
@@ -204,9 +205,9 @@ def _enrolment(people: SimpleNamespace, program_type: Any) -> Victim:
         capacity=10,
         price=Decimal("1200.00"),
         currency="USD",
+        status="registration_open",
     )
-    program = services.program_transition(program=program, actor=people.admin, status="registration_open")
-    enrolment = services.enrolment_request(program=program, student=people.ann)
+    enrolment = enrolment_factory(program=program, student=people.ann)
     return Victim(
         ref=enrolment.pk,
         missing=MISSING_INT,

@@ -15,8 +15,9 @@ from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
 from shared_apps.tenancy.middleware import TenantMiddleware
-from shared_apps.tenancy.models import Domain, Tenant
+from shared_apps.tenancy.models import Tenant
 from tests.conftest import PASSWORD
+from tests.factories import DomainFactory
 from tests.fixture_types import ClientFor, Login, MakeUser
 
 RESET_LINK = re.compile(r"https?://\S+/password/reset/confirm/[^/\s]+/[^/\s]+/")
@@ -42,7 +43,7 @@ def _reset_link(client: APIClient, email: str) -> str:
 
 
 def _make_primary(tenant: Tenant, host: str) -> None:
-    Domain.objects.create(domain=host, tenant=tenant, is_primary=True)
+    DomainFactory(domain=host, tenant=tenant, is_primary=True)
 
 
 def test_password_reset_link_ignores_a_port_in_the_host_header(
@@ -70,7 +71,7 @@ def test_password_reset_link_on_an_alias_domain_names_the_primary_domain(
     alpha: Tenant, client_for: ClientFor, make_user: MakeUser
 ) -> None:
     # given alpha also answers on a second, non-primary domain
-    Domain.objects.create(domain="alias.localhost", tenant=alpha, is_primary=False)
+    DomainFactory(domain="alias.localhost", tenant=alpha, is_primary=False)
     make_user(alpha, "victim@example.com")
     # when the reset is requested through the alias
     link = _reset_link(_client("alias.localhost"), "victim@example.com")

@@ -375,15 +375,15 @@ def answer_of(response: JsonResponse) -> tuple[int, str]:
 
 @pytest.fixture
 def invoice(alpha: Tenant, student: SimpleNamespace) -> Invoice:
-    from tenant_apps.payments.services import invoice_create
+    from tests.factories import InvoiceFactory, create_in, in_days
 
-    with tenant_context(alpha):
-        return invoice_create(
-            customer=student.user,
-            due_date=timezone.localdate() + timedelta(days=30),
-            lines=[{"description": "Fee", "quantity": 1, "unit_price": "100.00"}],
-            send_email=False,
-        )
+    return create_in(
+        alpha,
+        InvoiceFactory,
+        customer=student.user,
+        due_date=in_days(30),
+        lines=[{"description": "Fee", "quantity": 1, "unit_price": "100.00"}],
+    )
 
 
 def stored_invoice(tenant: Tenant, pk: int) -> tuple[Any, ...]:
@@ -507,15 +507,14 @@ def test_a_student_asking_for_a_seat_cannot_approve_it_or_enrol_someone_else(
     alpha: Tenant, student: SimpleNamespace, make_user: MakeUser
 ) -> None:
     from tenant_apps.accounts.models import User
-    from tenant_apps.school.programs import services
     from tenant_apps.school.programs.models import BOOTCAMPS
+    from tests.factories import BootcampFactory
 
     other = make_user(alpha, "other@alpha.test", roles=["student"])
     start = timezone.localdate() + timedelta(days=30)
     with tenant_context(alpha):
         admin_user = User.objects.get(email="admin@alpha.test")
-        program = services.program_create(
-            program_type=BOOTCAMPS,
+        program = BootcampFactory(
             actor=admin_user,
             title="Camp",
             start_date=start,
@@ -523,8 +522,8 @@ def test_a_student_asking_for_a_seat_cannot_approve_it_or_enrol_someone_else(
             capacity=5,
             price=Decimal("10.00"),
             currency="USD",
+            status="registration_open",
         )
-        program = services.program_transition(program=program, actor=admin_user, status="registration_open")
     # when
     response = student.client.post(
         "/api/v1/bootcamp-enrolments/",

@@ -103,16 +103,13 @@ def extra_tenants(
     session_tenants: dict[str, Tenant], django_db_blocker: DjangoDbBlocker
 ) -> Iterator[dict[str, Tenant]]:
     """Provision (committed) a writing and a rental tenant with an admin; drop them afterwards."""
-    from shared_apps.tenancy.services import tenant_drop, tenant_provision
+    from shared_apps.tenancy.services import tenant_drop
+    from tests.factories import TenantFactory
 
     with django_db_blocker.unblock():
         tenant_connection().set_schema_to_public()
-        tenants = {
-            slug: tenant_provision(
-                kind=kind, slug=slug, name=slug.title(), owner_email=f"admin@{slug}.test", owner_password=PASSWORD
-            )
-            for slug, kind in EXTRA_TENANTS.items()
-        }
+        # owners admin@<slug>.test with PASSWORD (TenantFactory's defaults), as in the session tenants
+        tenants = {slug: TenantFactory(kind=kind, slug=slug) for slug, kind in EXTRA_TENANTS.items()}
         tenant_connection().set_schema_to_public()
     yield tenants
     with django_db_blocker.unblock():

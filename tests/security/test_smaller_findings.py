@@ -61,15 +61,15 @@ def test_look_alike_or_template_slugs_are_refused(
 
 
 def _invoice(tenant: Tenant, customer: User) -> Invoice:
-    from tenant_apps.payments.services import invoice_create
+    from tests.factories import InvoiceFactory, create_in, in_days
 
-    with tenant_context(tenant):
-        return invoice_create(
-            customer=customer,
-            due_date=timezone.localdate() + timedelta(days=7),
-            send_email=False,
-            lines=[{"description": "Fee", "quantity": 1, "unit_price": "100.00"}],
-        )
+    return create_in(
+        tenant,
+        InvoiceFactory,
+        customer=customer,
+        due_date=in_days(7),
+        lines=[{"description": "Fee", "quantity": 1, "unit_price": "100.00"}],
+    )
 
 
 def _submit_offline(client: APIClient, invoice_pk: int, tracking_code: str = "BANK-1") -> dict[str, Any]:
@@ -117,15 +117,13 @@ def test_finance_user_cannot_decide_their_own_offline_payment(
 def others_enrolment(alpha: Tenant, make_user: MakeUser) -> Enrolment:
     """A requested bootcamp enrolment of another student."""
     from tenant_apps.accounts.models import User
-    from tenant_apps.school.programs import services
-    from tenant_apps.school.programs.models import BOOTCAMPS
+    from tests.factories import BootcampEnrolmentFactory, BootcampFactory
 
     owner = make_user(alpha, "owner-student@example.com", roles=["student"])
     with tenant_context(alpha):
         admin = User.objects.get(email="admin@alpha.test")
         start = timezone.localdate() + timedelta(days=30)
-        program = services.program_create(
-            program_type=BOOTCAMPS,
+        program = BootcampFactory(
             actor=admin,
             title="Secret camp",
             start_date=start,
@@ -134,9 +132,9 @@ def others_enrolment(alpha: Tenant, make_user: MakeUser) -> Enrolment:
             price=Decimal("10.00"),
             currency="USD",
             teachers=[],
+            status="registration_open",
         )
-        program = services.program_transition(program=program, actor=admin, status="registration_open")
-        return services.enrolment_request(program=program, student=owner)
+        return BootcampEnrolmentFactory(program=program, student=owner)
 
 
 @pytest.mark.parametrize("role", ["student", "teacher", "financial"])

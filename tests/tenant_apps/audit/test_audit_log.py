@@ -9,7 +9,7 @@ from django_tenants.utils import tenant_context
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 from tenant_apps.audit.models import AuditLogEntry
-from tenant_apps.audit.services import audit_record
+from tests.factories import AuditLogEntryFactory
 from tests.fixture_types import ClientFor, Login, MakeUser
 
 
@@ -17,7 +17,7 @@ def _record(tenant: Tenant, verb: str, actor_email: str | None = None, **changes
     with tenant_context(tenant):
         actor = User.objects.get(email=actor_email) if actor_email else None
         target = User.objects.get(email=f"admin@{tenant.schema_name}.test")
-        return audit_record(actor=actor, verb=verb, target=target, changes=changes, ip="203.0.113.9")
+        return AuditLogEntryFactory(actor=actor, verb=verb, target=target, changes=changes, ip="203.0.113.9")
 
 
 def test_admin_reads_the_log_newest_first_with_actor_target_and_ip(

@@ -14,6 +14,7 @@ from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 from tenant_apps.notifications.models import Notification
+from tests.factories import NotificationFactory
 from tests.fixture_types import NotifyIn, RunAsync, T
 from tests.tenant_apps.notifications.sse_client import sync_code_in_test_thread
 
@@ -29,13 +30,12 @@ def read_url(notification_id: int) -> str:
 
 @pytest.fixture
 def notify_in(django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> NotifyIn:
-    """``notify_in(tenant, recipient, verb="...", **kwargs)``: ``notify()`` in that tenant, published
-    as on commit (the test transaction itself never commits)."""
-    from tenant_apps.notifications.services import notify
+    """``notify_in(tenant, recipient, verb="...", **kwargs)``: ``notify()`` in that tenant
+    (``NotificationFactory``), published as on commit (the test transaction itself never commits)."""
 
     def create(tenant: Tenant, recipient: User, verb: str = "ticket.replied", **kwargs: Any) -> Notification:
         with tenant_context(tenant), django_capture_on_commit_callbacks(execute=True):
-            return notify(recipient=recipient, verb=verb, **kwargs)
+            return NotificationFactory(recipient=recipient, verb=verb, **kwargs)
 
     return create
 

@@ -24,7 +24,6 @@ import sys
 import time
 import zlib
 from collections.abc import Iterator
-from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -32,7 +31,6 @@ from typing import Any
 import pytest
 import stripe
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from django_tenants.utils import tenant_context
 from pytest_django import Settings
 from rest_framework.test import APIClient
@@ -43,6 +41,7 @@ from tenant_apps.files.models import StoredFile
 from tenant_apps.payments.models import Invoice
 from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
 from tests.conftest import PASSWORD
+from tests.factories import InvoiceFactory, StoredFileFactory, create_in
 from tests.fixture_types import (
     ApiAs,
     ApiResponse,
@@ -208,29 +207,21 @@ def api(client_for: ClientFor, login: Login) -> ApiAs:
 
 @pytest.fixture
 def make_invoice() -> MakeInvoice:
-    """``make_invoice(tenant, customer, total="100.00", **kw)``: an invoice through the service (no e-mail)."""
-    from tenant_apps.payments.services import invoice_create
+    """``make_invoice(tenant, customer, total="100.00", **kw)``: an invoice through the service, no e-mail
+    (``InvoiceFactory``)."""
 
     def make(tenant: Tenant, customer: User, total: str = "100.00", **kw: Any) -> Invoice:
-        kw.setdefault("lines", [{"description": "Course fee", "quantity": 1, "unit_price": total}])
-        kw.setdefault("due_date", timezone.localdate() + timedelta(days=30))
-        kw.setdefault("send_email", False)
-        with tenant_context(tenant):
-            return invoice_create(customer=customer, **kw)
+        return create_in(tenant, InvoiceFactory, customer=customer, total=total, **kw)
 
     return make
 
 
 @pytest.fixture
 def receipt_of() -> ReceiptOf:
-    """``receipt_of(tenant, user)``: a PDF receipt stored as uploaded by ``user``."""
-    from tenant_apps.files.services import file_store
+    """``receipt_of(tenant, user)``: a PDF receipt stored as uploaded by ``user`` (``StoredFileFactory``)."""
 
     def make(tenant: Tenant, user: User) -> StoredFile:
-        with tenant_context(tenant):
-            return file_store(
-                upload=SimpleUploadedFile("receipt.pdf", RECEIPT_BYTES, "application/pdf"), uploaded_by=user
-            )
+        return create_in(tenant, StoredFileFactory, name="receipt.pdf", uploaded_by=user)
 
     return make
 

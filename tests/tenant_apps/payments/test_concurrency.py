@@ -11,13 +11,10 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
@@ -25,8 +22,9 @@ from saas.api.errors import ApplicationError
 from saas.db.tenant import tenant_connection
 from shared_apps.tenancy.models import Tenant
 from tests.concurrency import in_thread, race
-from tests.conftest import PASSWORD, host_of
-from tests.tenant_apps.payments.conftest import RECEIPT_BYTES, WEBHOOK, intent_event, sign
+from tests.conftest import host_of
+from tests.factories import InvoiceFactory, StoredFileFactory, StripePaymentFactory, UserFactory, in_days
+from tests.tenant_apps.payments.conftest import WEBHOOK, intent_event, sign
 
 WRITERS = 4
 
@@ -35,12 +33,10 @@ WRITERS = 4
 def committed(alpha: Tenant) -> Iterator[dict[str, Any]]:
     """Committed rows in alpha for the race (a customer and a 100.00 invoice); removed afterwards."""
     from tenant_apps.accounts.models import User
-    from tenant_apps.accounts.services import user_create
     from tenant_apps.audit.models import AuditLogEntry
     from tenant_apps.files.models import StoredFile
     from tenant_apps.notifications.models import Notification
     from tenant_apps.payments.models import Invoice, InvoiceCounter, Payment, StripeEvent
-    from tenant_apps.payments.services import invoice_create
 
     def marks() -> dict[str, Any]:
         with tenant_context(alpha):
@@ -53,12 +49,11 @@ def committed(alpha: Tenant) -> Iterator[dict[str, Any]]:
 
     def setup() -> dict[str, Any]:
         with tenant_context(alpha):
-            customer = user_create(email="racer@alpha.test", password=PASSWORD, roles=["student"])
-            invoice = invoice_create(
+            customer = UserFactory(email="racer@alpha.test", roles=["student"])
+            invoice = InvoiceFactory(
                 customer=customer,
-                due_date=timezone.localdate() + timedelta(days=7),
+                due_date=in_days(7),
                 lines=[{"description": "Fee", "quantity": 1, "unit_price": "100.00"}],
-                send_email=False,
             )
             return {"customer": customer, "invoice": invoice}
 
@@ -94,7 +89,6 @@ def test_concurrent_offline_payments_cannot_overpay(
     alpha: Tenant, committed: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given: four payers' worth of 60.00 receipts against one 100.00 invoice, committed
-    from tenant_apps.files.services import file_store
     from tenant_apps.payments import services
     from tenant_apps.payments.models import Payment
 
@@ -102,10 +96,7 @@ def test_concurrent_offline_payments_cannot_overpay(
 
     def upload() -> list[Any]:
         with tenant_context(alpha):
-            return [
-                file_store(upload=SimpleUploadedFile(f"r{i}.pdf", RECEIPT_BYTES), uploaded_by=customer)
-                for i in range(WRITERS)
-            ]
+            return [StoredFileFactory(name=f"r{i}.pdf", uploaded_by=customer) for i in range(WRITERS)]
 
     receipts = in_thread(upload)
     real_open_amount = services.offline._open_amount
@@ -157,12 +148,8 @@ def test_concurrent_deliveries_of_one_event_apply_it_once(
 
     def make_payment() -> Payment:
         with tenant_context(alpha):
-            return Payment.objects.create(
-                invoice=invoice,
-                payer=customer,
-                amount=Decimal("100.00"),
-                method="stripe",
-                stripe_payment_intent_id="pi_race_1",
+            return StripePaymentFactory(
+                invoice=invoice, payer=customer, amount=Decimal("100.00"), payment_intent_id="pi_race_1"
             )
 
     payment = in_thread(make_payment)

@@ -8,6 +8,7 @@ from typing import Any
 from django_tenants.utils import tenant_context
 
 from shared_apps.tenancy.models import Tenant
+from tests.factories import StripePaymentFactory
 from tests.fixture_types import ApiAs, ClientFor, Deliver, Login, MakeInvoice, SubmitOffline
 from tests.tenant_apps.payments.conftest import INVOICES, PAYMENTS, error_code, intent_event, refreshed
 
@@ -63,12 +64,8 @@ def test_a_webhook_naming_alphas_intent_changes_nothing_in_beta_or_alpha(
 
     invoice = make_invoice(alpha, people.student)
     with tenant_context(alpha):
-        payment = Payment.objects.create(
-            invoice=invoice,
-            payer=people.student,
-            amount=invoice.total,
-            method="stripe",
-            stripe_payment_intent_id="pi_alpha_only",
+        payment = StripePaymentFactory(
+            invoice=invoice, payer=people.student, amount=invoice.total, payment_intent_id="pi_alpha_only"
         )
     intent: dict[str, Any] = {
         "id": "pi_alpha_only",

@@ -16,11 +16,11 @@ from django_tenants.utils import tenant_context
 from saas.api.errors import ApplicationError
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
-from tenant_apps.accounts.services import user_create
 from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.notifications.models import Notification
 from tenant_apps.tickets import services
 from tenant_apps.tickets.models import Ticket, TicketMessage
+from tests.factories import TicketFactory, UserFactory
 
 EMAILS = ("tickets-race-ann@alpha.test", "tickets-race-sue@alpha.test")
 
@@ -73,9 +73,9 @@ def test_a_close_waits_for_a_concurrent_close_of_the_same_ticket_and_then_refuse
     alpha = session_tenants["alpha"]
 
     def setup() -> tuple[User, User, int]:
-        ann = user_create(email=EMAILS[0], password=None, roles=["student"])
-        sue = user_create(email=EMAILS[1], password=None, roles=["support"])
-        ticket = services.ticket_create(created_by=ann, subject="Race", body="Two closes at once.")
+        ann = UserFactory(email=EMAILS[0], password=None, roles=["student"])
+        sue = UserFactory(email=EMAILS[1], password=None, roles=["support"])
+        ticket = TicketFactory(created_by=ann, subject="Race", body="Two closes at once.")
         return ann, sue, ticket.pk
 
     try:

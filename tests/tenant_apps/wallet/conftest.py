@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal
 
 import pytest
 from django_tenants.utils import tenant_context
@@ -12,6 +11,7 @@ from shared_apps.tenancy.models import Tenant
 from tenant_apps.wallet.models import Wallet
 from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
 from tests.conftest import SESSION_TENANTS
+from tests.factories import WalletFactory, create_in
 from tests.fixture_types import Funded, MakeUser
 
 MY_WALLET = "/api/v1/wallet/"
@@ -45,19 +45,10 @@ def in_alpha(alpha: Tenant) -> Iterator[Tenant]:
 @pytest.fixture
 def funded(make_user: MakeUser) -> Funded:
     """``funded(tenant, email, balance="0", held="0")``: a new user's wallet holding those amounts,
-    put there through the services (a top-up, then a hold), so its ledger is right."""
-    from tenant_apps.wallet import services
+    put there through the services (a top-up, then a hold: ``WalletFactory``), so its ledger is right."""
 
     def make(tenant: Tenant, email: str, balance: str = "0", held: str = "0", roles: list[str] | None = None) -> Wallet:
         user = make_user(tenant, email, roles=roles)
-        with tenant_context(tenant):
-            wallet = services.wallet_open(user=user)
-            total = Decimal(balance) + Decimal(held)
-            if total:
-                services.wallet_top_up(wallet=wallet, amount=total, memo="test funds")
-            if Decimal(held):
-                services.escrow_hold(wallet=wallet, amount=Decimal(held), memo="test hold")
-            wallet.refresh_from_db()
-        return wallet
+        return create_in(tenant, WalletFactory, user=user, balance=balance, held_balance=held)
 
     return make

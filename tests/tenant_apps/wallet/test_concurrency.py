@@ -27,7 +27,8 @@ from tenant_apps.wallet import services
 from tenant_apps.wallet.models import LedgerEntry, Wallet
 from tenant_apps.wallet.selectors import ledger_discrepancies
 from tests.concurrency import race
-from tests.conftest import PASSWORD, host_of
+from tests.conftest import host_of
+from tests.factories import UserFactory, WalletFactory
 from tests.tenant_apps.wallet.conftest import wallet_url
 
 D = Decimal
@@ -64,6 +65,7 @@ def remove_committed_wallets(tenant: Tenant, emails: tuple[str, ...]) -> None:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM wallet_ledgerentry WHERE wallet_id = ANY(%s)", [wallets])
         AuditLogEntry.objects.filter(verb__startswith="wallet.", target_id__in=[str(pk) for pk in wallets]).delete()
+        AuditLogEntry.objects.filter(verb="user.created", target_id__in=[str(pk) for pk in users]).delete()
         Wallet.objects.filter(pk__in=wallets).delete()
         User.objects.filter(pk__in=users).delete()
 
@@ -180,10 +182,7 @@ def test_concurrent_conflicting_operations_keep_every_wallet_equal_to_its_ledger
     def set_up() -> tuple[list[Wallet], str]:
         wallets = []
         for email in EMAILS:
-            wallet = services.wallet_open(user=User.objects.create_user(email=email, password=PASSWORD))
-            services.wallet_top_up(wallet=wallet, amount=START_BALANCE + START_HELD)
-            services.escrow_hold(wallet=wallet, amount=START_HELD)
-            wallets.append(wallet)
+            wallets.append(WalletFactory(user__email=email, balance=START_BALANCE, held_balance=START_HELD))
         return wallets, str(TenantAccessToken.for_user(User.objects.get(email="admin@alpha.test")))
 
     plans = plan()
@@ -262,7 +261,7 @@ def test_concurrent_conflicting_operations_keep_every_wallet_equal_to_its_ledger
 def test_concurrent_first_looks_at_a_wallet_open_exactly_one(alpha: Tenant) -> None:
     # given: a committed user without a wallet
     email = "race-open@alpha.test"
-    committed(alpha, lambda: User.objects.create_user(email=email, password=PASSWORD))
+    committed(alpha, lambda: UserFactory(email=email))
     try:
         # when: eight requests open the wallet at the same moment
         def open_wallet() -> int:

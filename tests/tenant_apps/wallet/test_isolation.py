@@ -8,9 +8,9 @@ from django_tenants.utils import tenant_context
 
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
-from tenant_apps.wallet import services
 from tenant_apps.wallet.models import LedgerEntry, Wallet
 from tests.conftest import PASSWORD
+from tests.factories import LedgerEntryFactory, WalletFactory
 from tests.fixture_types import ClientFor, Login
 from tests.tenant_apps.wallet.conftest import MY_WALLET, WALLETS, error_code, wallet_url
 
@@ -21,9 +21,10 @@ ALPHA_ONLY_ID = 900_000_001
 
 def _alpha_wallet_with_money(alpha: Tenant) -> Wallet:
     with tenant_context(alpha):
+        # a chosen primary key: no service makes one, so the manager does
         user = User.objects.create_user(email="rich@alpha.test", password=PASSWORD, id=ALPHA_ONLY_ID)
-        wallet = services.wallet_open(user=user)
-        services.wallet_top_up(wallet=wallet, amount=D("4242.00"), reference="isolation")
+        wallet = WalletFactory(user=user)
+        LedgerEntryFactory(wallet=wallet, amount=D("4242.00"), reference="isolation")
     return wallet
 
 

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.wallet import services
 from tenant_apps.wallet.models import LedgerEntry, LedgerEntryImmutableError, Wallet
+from tests.factories import LedgerEntryFactory
 from tests.fixture_types import Funded
 
 D = Decimal
@@ -21,7 +22,7 @@ D = Decimal
 @pytest.fixture
 def entry(in_alpha: Tenant, funded: Funded) -> LedgerEntry:
     wallet = funded(in_alpha, "ann@alpha.test")
-    return services.wallet_top_up(wallet=wallet, amount=D("10"), memo="original")
+    return LedgerEntryFactory(wallet=wallet, amount=D("10"), memo="original")
 
 
 def _unchanged(entry: LedgerEntry) -> None:
@@ -119,7 +120,7 @@ def test_the_database_refuses_malformed_ledger_entries(
 def test_the_database_refuses_a_second_entry_with_a_wallets_reference(in_alpha: Tenant, funded: Funded) -> None:
     # given
     wallet = funded(in_alpha, "ann@alpha.test")
-    services.wallet_top_up(wallet=wallet, amount=D("1"), reference="once")
+    LedgerEntryFactory(wallet=wallet, amount=D("1"), reference="once")
     # when / then: even an insert that skips the services' check
     with pytest.raises(IntegrityError, match="wallet_ledger_reference_unique"), transaction.atomic():
         LedgerEntry.objects.create(

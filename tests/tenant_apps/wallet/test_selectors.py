@@ -10,6 +10,7 @@ from shared_apps.tenancy.models import Tenant
 from tenant_apps.wallet import selectors, services
 from tenant_apps.wallet.models import LedgerEntry, Wallet
 from tenant_apps.wallet.selectors import LedgerDiscrepancy
+from tests.factories import WalletFactory
 from tests.fixture_types import Funded, MakeUser
 
 D = Decimal
@@ -66,7 +67,7 @@ def test_an_entry_whose_running_amounts_are_wrong_is_reported(in_alpha: Tenant, 
 
 
 def test_a_wallet_without_entries_must_be_empty(in_alpha: Tenant, make_user: MakeUser) -> None:
-    wallet = services.wallet_open(user=make_user(in_alpha, "a@alpha.test"))
+    wallet = WalletFactory(user=make_user(in_alpha, "a@alpha.test"))
     assert selectors.wallet_verify(wallet) == []
     Wallet.objects.filter(pk=wallet.pk).update(balance=D("1.00"))
     assert selectors.wallet_verify(wallet) == [LedgerDiscrepancy(wallet.pk, "balance", D("0.00"), D("1.00"))]

@@ -16,6 +16,7 @@ from shared_apps.tenancy.models import Tenant
 from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.wallet import services
 from tenant_apps.wallet.models import LedgerEntry, Wallet
+from tests.factories import WalletFactory
 from tests.fixture_types import Funded, MakeUser
 
 D = Decimal
@@ -361,7 +362,7 @@ def test_adjust_refuses_a_missing_reason(in_alpha: Tenant, funded: Funded, reaso
 
 def test_amounts_are_exact_in_the_wallets_currency(in_alpha: Tenant, make_user: MakeUser) -> None:
     # given: a wallet in yen, a currency without minor units
-    yen = Wallet.objects.create(user=make_user(in_alpha, "yen@alpha.test"), currency="JPY")
+    yen = WalletFactory(user=make_user(in_alpha, "yen@alpha.test"), currency="JPY")
     # when: half a yen is credited
     with pytest.raises(ApplicationError) as refused:
         services.wallet_top_up(wallet=yen, amount=D("0.50"))
@@ -405,7 +406,7 @@ def test_wallets_of_different_currencies_cannot_exchange_money(
 ) -> None:
     # given: a wallet in another currency (say, from before the site changed its currency)
     dollars = funded(in_alpha, "usd@alpha.test", balance="10.00")
-    euros = Wallet.objects.create(user=make_user(in_alpha, "eur@alpha.test"), currency="EUR")
+    euros = WalletFactory(user=make_user(in_alpha, "eur@alpha.test"), currency="EUR")
     # when
     with pytest.raises(ApplicationError) as refused:
         services.wallet_transfer(source=dollars, destination=euros, amount=D("1"))

@@ -1,8 +1,9 @@
 """Helpers of the lessons tests: people of every school role, a product with lessons, buying and paying.
 
-Everything is written through the services, in alpha (a school) unless a test says otherwise, inside
-the test's rolled-back transaction. Payments go the real way: a bank transfer with a PDF receipt,
-approved by the financial user; the invoice's ``invoice_paid`` signal does the rest.
+Everything is written through the services (by the factories of ``tests/factories/``), in alpha
+(a school) unless a test says otherwise, inside the test's rolled-back transaction. Payments go the
+real way: a bank transfer with a PDF receipt, approved by the financial user; the invoice's
+``invoice_paid`` signal does the rest.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
@@ -21,6 +21,7 @@ from tenant_apps.accounts.models import User
 from tenant_apps.school.lessons.models import Product, ProductPurchase
 from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
 from tests.conftest import PASSWORD
+from tests.factories import AuthorFactory, PaymentFactory, ProductFactory, ProductPurchaseFactory, create_in
 from tests.fixture_types import ApiAsOrAnonymous, Buy, ClientFor, Login, MakeProduct, MakeUser, PaidStudent, Pay
 
 PRODUCTS = "/api/v1/products/"
@@ -59,40 +60,27 @@ def api(client_for: ClientFor, login: Login) -> ApiAsOrAnonymous:
 
 @pytest.fixture
 def make_product(people: SimpleNamespace) -> MakeProduct:
-    """``make_product(tenant, title="...", lessons=3, **fields)``: a published product with lessons."""
-    from tenant_apps.accounts.models import User
+    """``make_product(tenant, title="...", lessons=3, **fields)``: a published product by the author
+    "Ada", with lessons (``ProductFactory``)."""
     from tenant_apps.school.lessons.models import Author
-    from tenant_apps.school.lessons.services import author_create, lesson_create, product_create
 
     def make(tenant: Tenant, title: str = "Python from zero", lessons: int = 3, **fields: Any) -> Product:
         fields.setdefault("price", "100.00")
         fields.setdefault("currency", "USD")
         fields.setdefault("is_published", True)
         with tenant_context(tenant):
-            admin = User.objects.filter(groups__name="admin").order_by("pk").first()
-            author = Author.objects.filter(name="Ada").first() or author_create(actor=admin, name="Ada")
-            product = product_create(actor=admin, title=title, author=author, **fields)
-            for order in range(1, lessons + 1):
-                lesson_create(
-                    actor=admin,
-                    product=product,
-                    title=f"Lesson {order}",
-                    order=order,
-                    video_url=f"https://videos.example.com/{product.slug}/{order}",
-                )
-        return product
+            author = Author.objects.filter(name="Ada").first() or AuthorFactory(name="Ada")
+            return ProductFactory(title=title, author=author, lessons=lessons, **fields)
 
     return make
 
 
 @pytest.fixture
 def buy() -> Buy:
-    """``buy(tenant, student, product)``: the student's pending purchase (and its invoice), via the service."""
-    from tenant_apps.school.lessons.services import product_purchase_create
+    """``buy(tenant, student, product)``: the student's pending purchase and invoice (``ProductPurchaseFactory``)."""
 
     def do(tenant: Tenant, student: User, product: Product) -> ProductPurchase:
-        with tenant_context(tenant):
-            return product_purchase_create(student=student, product=product, send_email=False)
+        return create_in(tenant, ProductPurchaseFactory, student=student, product=product)
 
     return do
 
@@ -100,10 +88,9 @@ def buy() -> Buy:
 @pytest.fixture
 def pay(people: SimpleNamespace) -> Pay:
     """``pay(tenant, purchase, amount=None)``: a bank transfer of ``amount`` (default: what is left)
-    on the purchase's invoice, approved by the financial user; returns the refreshed purchase."""
+    on the purchase's invoice, approved by the financial user (``PaymentFactory``); returns the
+    refreshed purchase."""
     from tenant_apps.accounts.models import User
-    from tenant_apps.files.services import file_store
-    from tenant_apps.payments.services import payment_approve, payment_offline_submit
 
     counter = iter(range(1, 10_000))
 
@@ -112,17 +99,15 @@ def pay(people: SimpleNamespace) -> Pay:
             invoice = purchase.invoice
             invoice.refresh_from_db()
             approver = User.objects.filter(groups__name__in=["financial", "admin"]).order_by("pk").first()
-            receipt = file_store(
-                upload=SimpleUploadedFile("r.pdf", RECEIPT_BYTES, "application/pdf"), uploaded_by=purchase.student
-            )
-            payment = payment_offline_submit(
+            PaymentFactory(
                 invoice=invoice,
                 payer=purchase.student,
                 amount=amount or invoice.total - invoice.amount_paid,
                 tracking_code=f"TRK-{purchase.pk}-{next(counter)}",
-                receipt=receipt,
+                receipt__name="r.pdf",
+                approved=True,
+                decided_by=approver,
             )
-            payment_approve(payment=payment, actor=approver)
             purchase.refresh_from_db()
         return purchase
 

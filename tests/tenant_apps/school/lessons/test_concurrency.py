@@ -15,15 +15,20 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import tenant_context
 
 from saas.db.tenant import tenant_connection
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.school.lessons.models import Product
 from tests.concurrency import in_thread, race
-from tests.conftest import PASSWORD
-from tests.tenant_apps.school.lessons.conftest import RECEIPT_BYTES
+from tests.factories import (
+    AuthorFactory,
+    LessonFactory,
+    PaymentFactory,
+    ProductFactory,
+    ProductPurchaseFactory,
+    UserFactory,
+)
 
 PAYERS = 8
 PAUSE = 0.2
@@ -34,20 +39,11 @@ def committed(alpha: Tenant) -> Iterator[dict[str, Any]]:
     """Committed in alpha: a product (3 groups per batch, at most 2 each), a financial user, and
     ``PAYERS`` students, each with a purchase and a pending bank transfer of its whole invoice."""
     from tenant_apps.accounts.models import User
-    from tenant_apps.accounts.services import user_create
     from tenant_apps.audit.models import AuditLogEntry
     from tenant_apps.files.models import StoredFile
-    from tenant_apps.files.services import file_store
     from tenant_apps.notifications.models import Notification
     from tenant_apps.payments.models import Invoice, InvoiceCounter, Payment
-    from tenant_apps.payments.services import payment_offline_submit
     from tenant_apps.school.lessons.models import Author, GroupMembership, Product, ProductPurchase, StudyGroup
-    from tenant_apps.school.lessons.services import (
-        author_create,
-        lesson_create,
-        product_create,
-        product_purchase_create,
-    )
 
     def marks() -> dict[str, Any]:
         with tenant_context(alpha):
@@ -61,9 +57,9 @@ def committed(alpha: Tenant) -> Iterator[dict[str, Any]]:
     def setup() -> dict[str, Any]:
         with tenant_context(alpha):
             admin = User.objects.get(email="admin@alpha.test")
-            financial = user_create(email="race-financial@alpha.test", password=PASSWORD, roles=["financial"])
-            author = author_create(actor=admin, name="Race author")
-            product = product_create(
+            financial = UserFactory(email="race-financial@alpha.test", roles=["financial"])
+            author = AuthorFactory(actor=admin, name="Race author")
+            product = ProductFactory(
                 actor=admin,
                 title="Race course",
                 author=author,
@@ -73,19 +69,18 @@ def committed(alpha: Tenant) -> Iterator[dict[str, Any]]:
                 groups_per_batch=3,
                 max_group_size=2,
             )
-            lesson_create(actor=admin, product=product, title="Only lesson", video_url="https://v.example.com/1")
+            LessonFactory(actor=admin, product=product, title="Only lesson", video_url="https://v.example.com/1")
             students, payments = [], []
             for n in range(PAYERS):
-                student = user_create(email=f"racer{n}@alpha.test", password=PASSWORD, roles=["student"])
-                purchase = product_purchase_create(student=student, product=product, send_email=False)
-                receipt = file_store(upload=SimpleUploadedFile(f"r{n}.pdf", RECEIPT_BYTES), uploaded_by=student)
+                student = UserFactory(email=f"racer{n}@alpha.test", roles=["student"])
+                purchase = ProductPurchaseFactory(student=student, product=product)
                 payments.append(
-                    payment_offline_submit(
+                    PaymentFactory(
                         invoice=purchase.invoice,
                         payer=student,
                         amount="10.00",
                         tracking_code=f"RACE-{n}",
-                        receipt=receipt,
+                        receipt__name=f"r{n}.pdf",
                     )
                 )
                 students.append(student)
@@ -234,14 +229,13 @@ def test_two_orders_of_one_product_at_once_give_one_purchase_and_one_409(
 ) -> None:
     # given: a new student; both orders pass the "no live purchase yet" check before either writes
     from saas.api.errors import ApplicationError
-    from tenant_apps.accounts.services import user_create
     from tenant_apps.payments.models import Invoice
     from tenant_apps.school.lessons import services
     from tenant_apps.school.lessons.models import ProductPurchase
 
     def make_student() -> Any:
         with tenant_context(alpha):
-            return user_create(email="double@alpha.test", password=PASSWORD, roles=["student"])
+            return UserFactory(email="double@alpha.test", roles=["student"])
 
     student = in_thread(make_student)
     committed["students"].append(student)  # removed with the rest

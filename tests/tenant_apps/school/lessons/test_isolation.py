@@ -86,29 +86,19 @@ def test_a_store_schema_has_no_lessons_tables(gamma: Tenant) -> None:
 
 def test_paying_an_invoice_on_a_store_is_untouched_by_the_lessons_receiver(gamma: Tenant, make_user: MakeUser) -> None:
     # given: a store invoice and its offline payment (the invoice_paid receiver runs on every kind)
-    from datetime import timedelta
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.utils import timezone
-
     from tenant_apps.accounts.models import User
-    from tenant_apps.files.services import file_store
-    from tenant_apps.payments.services import invoice_create, payment_approve, payment_offline_submit
-    from tests.tenant_apps.school.lessons.conftest import RECEIPT_BYTES
+    from tenant_apps.payments.services import payment_approve
+    from tests.factories import InvoiceFactory, PaymentFactory, in_days
 
     customer = make_user(gamma, "customer@gamma.test", roles=["customer"])
     with tenant_context(gamma):
         admin = User.objects.get(email="admin@gamma.test")
-        invoice = invoice_create(
+        invoice = InvoiceFactory(
             customer=customer,
-            due_date=timezone.localdate() + timedelta(days=3),
+            due_date=in_days(3),
             lines=[{"description": "Lamp", "quantity": 1, "unit_price": "20.00"}],
-            send_email=False,
         )
-        receipt = file_store(upload=SimpleUploadedFile("r.pdf", RECEIPT_BYTES), uploaded_by=customer)
-        payment = payment_offline_submit(
-            invoice=invoice, payer=customer, amount="20.00", tracking_code="G-1", receipt=receipt
-        )
+        payment = PaymentFactory(invoice=invoice, amount="20.00", tracking_code="G-1", receipt__name="r.pdf")
         # when
         payment_approve(payment=payment, actor=admin)
         # then

@@ -232,17 +232,12 @@ def test_the_database_refuses_two_live_purchases_of_one_product_by_one_student(
 
 
 def _another_invoice(people: SimpleNamespace) -> Invoice:
-    from datetime import timedelta
+    from tests.factories import InvoiceFactory, in_days
 
-    from django.utils import timezone
-
-    from tenant_apps.payments.services import invoice_create
-
-    return invoice_create(
+    return InvoiceFactory(
         customer=people.student,
-        due_date=timezone.localdate() + timedelta(days=1),
+        due_date=in_days(1),
         lines=[{"description": "x", "quantity": 1, "unit_price": "1.00"}],
-        send_email=False,
     )
 
 

@@ -1,8 +1,8 @@
 """Helpers of the programs tests: the people of the ``alpha`` school, API clients, programs.
 
-Programs are made through the services (as the site's admin) and walked to the wanted status
-along the allowed transitions; enrolments through the services too, unless a test is about the
-API call itself.
+Programs are made through the services (as the site's admin, by the factories of
+``tests/factories/``) and walked to the wanted status along the allowed transitions; enrolments
+through the services too, unless a test is about the API call itself.
 """
 
 from __future__ import annotations
@@ -21,18 +21,25 @@ from rest_framework.test import APIClient
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 from tenant_apps.payments.models import Invoice
-from tenant_apps.school.programs.models import BOOTCAMPS, COURSES, Enrolment, Program, ProgramType
+from tenant_apps.school.programs.models import BOOTCAMPS, COURSES, Enrolment, Program, ProgramType, program_type_of
 from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
+from tests.factories import (
+    AdvancedCourseEnrolmentFactory,
+    AdvancedCourseFactory,
+    BootcampEnrolmentFactory,
+    BootcampFactory,
+)
 from tests.fixture_types import ApiResponse, ClientFor, Enrol, Login, MakeProgram, MakeUser, ModelT
 
 TYPES = {"bootcamps": BOOTCAMPS, "courses": COURSES}
 ENROLMENTS = {"bootcamps": "/api/v1/bootcamp-enrolments/", "courses": "/api/v1/course-enrolments/"}
-WALK = {
-    "draft": [],
-    "registration_open": ["registration_open"],
-    "in_progress": ["registration_open", "in_progress"],
-    "completed": ["registration_open", "in_progress", "completed"],
-    "cancelled": ["cancelled"],
+PROGRAM_FACTORIES: dict[str, type[BootcampFactory] | type[AdvancedCourseFactory]] = {
+    BOOTCAMPS.key: BootcampFactory,
+    COURSES.key: AdvancedCourseFactory,
+}
+ENROLMENT_FACTORIES: dict[str, type[BootcampEnrolmentFactory] | type[AdvancedCourseEnrolmentFactory]] = {
+    BOOTCAMPS.key: BootcampEnrolmentFactory,
+    COURSES.key: AdvancedCourseEnrolmentFactory,
 }
 
 
@@ -127,10 +134,9 @@ def _type(path_or_type: str | ProgramType) -> ProgramType:
 @pytest.fixture
 def make_program(site: Site) -> MakeProgram:
     """``make_program(status="registration_open", type="bootcamps", **fields)``: a program made by
-    the admin through the services, walked to ``status``. Defaults: starts in 30 days for 8 weeks,
-    10 seats, 1200.00 USD, taught by tom."""
-    from tenant_apps.school.programs import services
-
+    the admin through the services, walked to ``status`` (``BootcampFactory``,
+    ``AdvancedCourseFactory``). Defaults: starts in 30 days for 8 weeks, 10 seats, 1200.00 USD,
+    taught by tom."""
     counter = iter(range(1, 10_000))
 
     def make(status: str = "registration_open", type: str = "bootcamps", **fields: Any) -> Program:
@@ -145,24 +151,24 @@ def make_program(site: Site) -> MakeProgram:
             "teachers": [site.tom.pk],
             **fields,
         }
+        factory = PROGRAM_FACTORIES[_type(type).key]
         with tenant_context(site.tenant):
-            program = services.program_create(program_type=_type(type), actor=site.admin, **values)
-            for step in WALK[status]:
-                program = services.program_transition(program=program, actor=site.admin, status=step)
-        return program
+            return factory.create(actor=site.admin, status=status, **values)
 
     return make
 
 
 @pytest.fixture
 def enrol() -> Enrol:
-    """``enrol(site, program, student, approve=False)``: a request (and its approval by the admin)
-    through the services; returns the enrolment."""
+    """``enrol(site, program, student, approve=False)``: a request (``BootcampEnrolmentFactory``,
+    ``AdvancedCourseEnrolmentFactory``) and its approval by the admin through the service, which
+    approves it or puts it on the waitlist; returns the enrolment."""
     from tenant_apps.school.programs import services
 
     def make(site: Site, program: Program, student: User, *, approve: bool = False) -> Enrolment:
+        factory = ENROLMENT_FACTORIES[program_type_of(program).key]
         with tenant_context(site.tenant):
-            enrolment = services.enrolment_request(program=program, student=student)
+            enrolment = factory(program=program, student=student)
             if approve:
                 enrolment = services.enrolment_approve(enrolment=enrolment, actor=site.admin)
         return enrolment

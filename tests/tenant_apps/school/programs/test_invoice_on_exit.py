@@ -4,32 +4,24 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
 from django_tenants.utils import tenant_context
 
 from tenant_apps.payments.models import Invoice
+from tests.factories import PaymentFactory
 from tests.fixture_types import Enrol, MakeProgram
 from tests.tenant_apps.school.programs.conftest import Site, enrolments_url, invoice_of
 
 
 def _pay(site: Site, invoice: Invoice, amount: str) -> None:
-    from tenant_apps.files.models import StoredFile
-    from tenant_apps.payments.services import payment_approve, payment_offline_submit
-
     with tenant_context(site.tenant):
-        receipt = StoredFile(
-            original_name="r.pdf", content_type="application/pdf", size=9, uploaded_by=invoice.customer
-        )
-        receipt.file.save("r.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
-        receipt.save()
-        payment = payment_offline_submit(
+        PaymentFactory(
             invoice=invoice,
-            payer=invoice.customer,
             amount=Decimal(amount),
             tracking_code=f"EXIT-{invoice.pk}-{amount}",
-            receipt=receipt,
+            receipt__name="r.pdf",
+            approved=True,
+            decided_by=site.fay,
         )
-        payment_approve(payment=payment, actor=site.fay)
 
 
 def test_withdrawing_an_unpaid_enrolment_cancels_its_invoice(

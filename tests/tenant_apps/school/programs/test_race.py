@@ -23,19 +23,17 @@ from django_tenants.utils import tenant_context
 from saas.db.tenant import tenant_connection
 from shared_apps.tenancy.models import Tenant
 from tests.concurrency import in_thread, race
-from tests.conftest import PASSWORD
+from tests.factories import BootcampEnrolmentFactory, BootcampFactory, UserFactory
 
 
 @pytest.fixture
 def last_seat(alpha: Tenant) -> Iterator[dict[str, Any]]:
     """Committed in alpha: a bootcamp with 2 seats, one taken, and two students' requests."""
     from tenant_apps.accounts.models import User
-    from tenant_apps.accounts.services import user_create
     from tenant_apps.audit.models import AuditLogEntry
     from tenant_apps.notifications.models import Notification
     from tenant_apps.payments.models import Invoice, InvoiceCounter
-    from tenant_apps.school.programs import services
-    from tenant_apps.school.programs.models import BOOTCAMPS, BootcampEnrolment
+    from tenant_apps.school.programs.models import BootcampEnrolment
 
     def marks() -> dict[str, Any]:
         with tenant_context(alpha):
@@ -49,12 +47,9 @@ def last_seat(alpha: Tenant) -> Iterator[dict[str, Any]]:
     def setup() -> dict[str, Any]:
         with tenant_context(alpha):
             admin = User.objects.get(email="admin@alpha.test")
-            students = [
-                user_create(email=f"racer{i}@alpha.test", password=PASSWORD, roles=["student"]) for i in range(3)
-            ]
+            students = [UserFactory(email=f"racer{i}@alpha.test", roles=["student"]) for i in range(3)]
             start = timezone.localdate() + timedelta(days=30)
-            program = services.program_create(
-                program_type=BOOTCAMPS,
+            program = BootcampFactory(
                 actor=admin,
                 title="Race Bootcamp",
                 start_date=start,
@@ -62,11 +57,10 @@ def last_seat(alpha: Tenant) -> Iterator[dict[str, Any]]:
                 capacity=2,
                 price=Decimal("100.00"),
                 currency="USD",
+                status="registration_open",
             )
-            program = services.program_transition(program=program, actor=admin, status="registration_open")
-            seated = services.enrolment_request(program=program, student=students[0])
-            services.enrolment_approve(enrolment=seated, actor=admin, send_invoice_email=False)
-            requests = [services.enrolment_request(program=program, student=s) for s in students[1:]]
+            BootcampEnrolmentFactory(program=program, student=students[0], approved=True, decided_by=admin)
+            requests = [BootcampEnrolmentFactory(program=program, student=s) for s in students[1:]]
             return {"admin": admin, "students": students, "program": program, "requests": requests}
 
     before = in_thread(marks)

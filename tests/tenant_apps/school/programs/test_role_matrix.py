@@ -12,11 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
+from tests.factories import InvoiceFactory, PaymentFactory, TicketFactory, in_days
 from tests.fixture_types import ApiResponse, Enrol, MakeProgram
 from tests.tenant_apps.school.programs.conftest import Site
 
@@ -36,27 +36,19 @@ MATRIX = {
 def world(site: Site, make_program: MakeProgram, enrol: Enrol) -> dict[str, Any]:
     """A bootcamp taught by tom with ann enrolled and bob's request pending, a pending bank transfer
     by cat, and a ticket opened by dan."""
-    from tenant_apps.files.models import StoredFile
-    from tenant_apps.payments.services import invoice_create, payment_offline_submit
-    from tenant_apps.tickets.services import ticket_create
-
     program = make_program(capacity=5)
     enrol(site, program, site.ann, approve=True)
     request = enrol(site, program, site.bob)
     with tenant_context(site.tenant):
-        invoice = invoice_create(
+        invoice = InvoiceFactory(
             customer=site.cat,
-            due_date=timezone.localdate() + timedelta(days=7),
+            due_date=in_days(7),
             lines=[{"description": "Fee", "quantity": 1, "unit_price": "80.00"}],
-            send_email=False,
         )
-        receipt = StoredFile(original_name="r.pdf", content_type="application/pdf", size=9, uploaded_by=site.cat)
-        receipt.file.save("r.pdf", ContentFile(b"%PDF-1.4\n"), save=False)
-        receipt.save()
-        payment = payment_offline_submit(
-            invoice=invoice, payer=site.cat, amount=Decimal("80.00"), tracking_code="MATRIX-1", receipt=receipt
+        payment = PaymentFactory(
+            invoice=invoice, amount=Decimal("80.00"), tracking_code="MATRIX-1", receipt__name="r.pdf"
         )
-        ticket = ticket_create(created_by=site.dan, subject="Help", body="Please help.")
+        ticket = TicketFactory(created_by=site.dan, subject="Help", body="Please help.")
     return {"program": program, "request": request, "payment": payment, "ticket": ticket}
 
 

@@ -1,0 +1,70 @@
+"""Typed factory_boy factories for the models the tests build, one module per app.
+
+Every factory but ``DomainFactory`` goes through the app's services (``base.ServiceFactory``):
+what a factory makes, the product could have made, audit rows and notifications included.
+Factories write in the **current** schema; outside a tenant wrap them::
+
+    with tenant_context(alpha):
+        ann = UserFactory(email="ann@alpha.test", roles=["student"])
+        invoice = InvoiceFactory(customer=ann, paid=True)
+
+or ``create_in(alpha, UserFactory, email="ann@alpha.test")``. ``UserFactory()`` is typed as a
+``User`` (mypy), and so on for every factory.
+"""
+
+from tests.factories.accounts import UserFactory
+from tests.factories.audit import AuditLogEntryFactory
+from tests.factories.base import ModelFactory, ServiceFactory, create_in, in_days, site_admin
+from tests.factories.files import PDF, StoredFileFactory
+from tests.factories.lessons import (
+    AuthorFactory,
+    GroupMembershipFactory,
+    LessonFactory,
+    ProductFactory,
+    ProductPurchaseFactory,
+)
+from tests.factories.notifications import NotificationFactory
+from tests.factories.payments import IN_FULL, InvoiceFactory, PaymentFactory, StripePaymentFactory, finance_user
+from tests.factories.programs import (
+    AdvancedCourseEnrolmentFactory,
+    AdvancedCourseFactory,
+    BootcampEnrolmentFactory,
+    BootcampFactory,
+)
+from tests.factories.tenancy import DomainFactory, TenantFactory
+from tests.factories.tickets import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
+from tests.factories.wallet import LedgerEntryFactory, WalletFactory
+
+__all__ = [
+    "IN_FULL",
+    "PDF",
+    "AdvancedCourseEnrolmentFactory",
+    "AdvancedCourseFactory",
+    "AuditLogEntryFactory",
+    "AuthorFactory",
+    "BootcampEnrolmentFactory",
+    "BootcampFactory",
+    "DomainFactory",
+    "GroupMembershipFactory",
+    "InvoiceFactory",
+    "LedgerEntryFactory",
+    "LessonFactory",
+    "ModelFactory",
+    "NotificationFactory",
+    "PaymentFactory",
+    "ProductFactory",
+    "ProductPurchaseFactory",
+    "ServiceFactory",
+    "StoredFileFactory",
+    "StripePaymentFactory",
+    "TenantFactory",
+    "TicketAttachmentFactory",
+    "TicketFactory",
+    "TicketMessageFactory",
+    "UserFactory",
+    "WalletFactory",
+    "create_in",
+    "finance_user",
+    "in_days",
+    "site_admin",
+]

@@ -1,0 +1,290 @@
+"""The factories (``tests/factories/``) make valid rows through the services, in the current schema.
+
+Each factory's row passes ``full_clean`` (fields and database constraints, checked by Django) and
+holds the invariants its service keeps; what the service refuses, the factory refuses too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import models
+from django_tenants.utils import tenant_context
+from factory.errors import FactoryError
+
+from saas.api.errors import ApplicationError
+from tenant_apps.accounts.models import User
+from tenant_apps.audit.models import AuditLogEntry
+from tenant_apps.payments.models import Payment, PaymentStatus
+from tenant_apps.school.lessons.models import GroupMembership
+from tenant_apps.tickets.access import can_view_ticket
+from tenant_apps.wallet.models import LedgerEntry
+from tenant_apps.wallet.selectors import ledger_discrepancies
+from tests.conftest import PASSWORD
+from tests.factories import (
+    AdvancedCourseEnrolmentFactory,
+    AdvancedCourseFactory,
+    AuditLogEntryFactory,
+    AuthorFactory,
+    BootcampEnrolmentFactory,
+    BootcampFactory,
+    GroupMembershipFactory,
+    InvoiceFactory,
+    LedgerEntryFactory,
+    LessonFactory,
+    NotificationFactory,
+    PaymentFactory,
+    ProductFactory,
+    ProductPurchaseFactory,
+    StoredFileFactory,
+    StripePaymentFactory,
+    TicketAttachmentFactory,
+    TicketFactory,
+    TicketMessageFactory,
+    UserFactory,
+    WalletFactory,
+    create_in,
+)
+from tests.factories.programs import WALK
+from tests.factories.tenancy import DomainFactory, TenantFactory
+
+D = Decimal
+
+#: One call per factory of a tenant model, with its defaults: what the other tests build on.
+SCHOOL_FACTORIES: dict[str, Callable[[], models.Model]] = {
+    "user": UserFactory,
+    "stored_file": StoredFileFactory,
+    "invoice": InvoiceFactory,
+    "payment": PaymentFactory,
+    "stripe_payment": StripePaymentFactory,
+    "wallet": WalletFactory,
+    "ledger_entry": LedgerEntryFactory,
+    "ticket": TicketFactory,
+    "ticket_message": TicketMessageFactory,
+    "ticket_attachment": TicketAttachmentFactory,
+    "notification": NotificationFactory,
+    "audit_log_entry": AuditLogEntryFactory,
+    "bootcamp": BootcampFactory,
+    "advanced_course": AdvancedCourseFactory,
+    "bootcamp_enrolment": BootcampEnrolmentFactory,
+    "advanced_course_enrolment": AdvancedCourseEnrolmentFactory,
+    "author": AuthorFactory,
+    "product": ProductFactory,
+    "lesson": LessonFactory,
+    "product_purchase": ProductPurchaseFactory,
+    "group_membership": GroupMembershipFactory,
+}
+
+
+@pytest.fixture
+def in_alpha(alpha: Any) -> Iterator[Any]:
+    """The test body runs in alpha's schema (a school)."""
+    with tenant_context(alpha):
+        yield alpha
+
+
+@pytest.mark.parametrize("name", SCHOOL_FACTORIES)
+def test_each_factory_makes_a_valid_stored_row_in_the_current_schema(in_alpha: Any, name: str) -> None:
+    # when
+    row = SCHOOL_FACTORIES[name]()
+    # then: its fields and the database constraints hold (Django checks both), and it is stored
+    row.full_clean()
+    assert type(row)._default_manager.filter(pk=row.pk).exists()
+
+
+def test_a_user_gets_the_kinds_default_role_a_password_and_an_audit_row(alpha: Any, gamma: Any) -> None:
+    # when
+    student = create_in(alpha, UserFactory, email="Ann@Alpha.TEST")
+    customer = create_in(gamma, UserFactory)
+    # then
+    with tenant_context(alpha):
+        assert student.email == "ann@alpha.test"
+        assert student.role_names == ["student"]
+        assert student.check_password(PASSWORD)
+        assert AuditLogEntry.objects.filter(verb="user.created", target_id=str(student.pk)).exists()
+        assert not User.objects.filter(email=customer.email).exists()
+    with tenant_context(gamma):
+        assert customer.role_names == ["customer"]
+
+
+def test_a_user_factory_refuses_what_user_create_refuses(in_alpha: Any) -> None:
+    UserFactory(email="taken@alpha.test")
+    with pytest.raises(ApplicationError) as unknown:
+        UserFactory(roles=["wizard"])
+    with pytest.raises(ApplicationError) as taken:
+        UserFactory(email="TAKEN@alpha.test")
+    assert (unknown.value.code, taken.value.code) == ("invalid_role", "email_taken")
+
+
+def test_a_factory_never_builds_an_unsaved_row(in_alpha: Any) -> None:
+    with pytest.raises(FactoryError, match="only creates rows"):
+        UserFactory.build()
+
+
+def test_a_wallet_equals_the_sums_of_its_ledger(in_alpha: Any) -> None:
+    # when
+    wallet = WalletFactory(balance="30.00", held_balance="12.50")
+    entry = LedgerEntryFactory(wallet=wallet, kind="payment", amount="5.00")
+    wallet.refresh_from_db()
+    # then
+    assert (wallet.balance, wallet.held_balance) == (D("25.00"), D("12.50"))
+    entries = LedgerEntry.objects.filter(wallet=wallet)
+    assert sum(e.balance_delta for e in entries) == wallet.balance
+    assert sum(e.held_delta for e in entries) == wallet.held_balance
+    assert entry.balance_after == wallet.balance
+    assert ledger_discrepancies(wallet_ids=[wallet.pk]) == []
+
+
+def test_a_ledger_entry_cannot_spend_money_the_wallet_does_not_have(in_alpha: Any) -> None:
+    wallet = WalletFactory(balance="1.00")
+    with pytest.raises(ApplicationError) as refused:
+        LedgerEntryFactory(wallet=wallet, kind="payout", amount="2.00")
+    assert refused.value.code == "insufficient_funds"
+
+
+def test_a_wallet_in_another_currency_is_one_opened_while_the_site_used_it(in_alpha: Any) -> None:
+    wallet = WalletFactory(currency="JPY", balance="500")
+    assert (wallet.currency, wallet.balance) == ("JPY", D("500.00"))
+    assert ledger_discrepancies(wallet_ids=[wallet.pk]) == []
+
+
+def test_invoice_states_are_derived_from_its_payments(in_alpha: Any) -> None:
+    # when
+    unpaid = InvoiceFactory(total="80.00")
+    partly = InvoiceFactory(total="80.00", amount_paid="30.00")
+    paid = InvoiceFactory(total="80.00", paid=True)
+    cancelled = InvoiceFactory(cancelled=True)
+    # then
+    assert [(i.status, i.amount_paid) for i in (unpaid, partly, paid)] == [
+        ("unpaid", D("0.00")),
+        ("partially_paid", D("30.00")),
+        ("paid", D("80.00")),
+    ]
+    assert paid.paid_at is not None
+    for invoice in (unpaid, partly, paid):
+        approved = Payment.objects.filter(invoice=invoice, status=PaymentStatus.APPROVED)
+        assert sum((p.amount for p in approved), D("0")) == invoice.amount_paid
+    assert (cancelled.status, cancelled.cancelled_at is not None) == ("cancelled", True)
+    assert len({unpaid.number, partly.number, paid.number, cancelled.number}) == 4
+
+
+def test_payments_are_decided_by_a_finance_user_and_never_overpay(in_alpha: Any) -> None:
+    # given
+    invoice = InvoiceFactory(total="50.00")
+    # when
+    rejected = PaymentFactory(invoice=invoice, amount="20.00", rejected=True)
+    approved = PaymentFactory(invoice=invoice, amount="20.00", approved=True)
+    # then
+    invoice.refresh_from_db()
+    assert (rejected.status, approved.status) == ("rejected", "approved")
+    assert approved.decided_by is not None and approved.decided_by.pk != approved.payer.pk
+    assert approved.receipt is not None and approved.receipt.uploaded_by_id == invoice.customer_id
+    assert (invoice.status, invoice.amount_paid) == ("partially_paid", D("20.00"))
+    with pytest.raises(ApplicationError) as refused:
+        PaymentFactory(invoice=invoice, amount="30.01")
+    assert refused.value.code == "overpayment"
+
+
+def test_a_card_payment_is_pending_with_its_intent_and_reserves_its_amount(in_alpha: Any) -> None:
+    # when
+    card = StripePaymentFactory(invoice__total="60.00", amount="45.00", payment_intent_id="pi_reserved")
+    # then
+    assert (card.method, card.status, card.stripe_payment_intent_id) == ("stripe", "pending", "pi_reserved")
+    assert AuditLogEntry.objects.filter(verb="payment.stripe_started", target_id=str(card.pk)).exists()
+    with pytest.raises(ApplicationError) as refused:
+        PaymentFactory(invoice=card.invoice, amount="15.01")
+    assert refused.value.code == "overpayment"
+
+
+@pytest.mark.parametrize("status", WALK)
+def test_a_program_is_walked_to_its_status(in_alpha: Any, status: str) -> None:
+    program = BootcampFactory(status=status)
+    program.full_clean()
+    assert program.status == status
+
+
+def test_an_approved_enrolment_has_a_seat_and_an_invoice_for_the_price(in_alpha: Any) -> None:
+    # when
+    enrolment = BootcampEnrolmentFactory(approved=True, program__price="900.00")
+    rejected = AdvancedCourseEnrolmentFactory(rejected=True)
+    # then
+    assert enrolment.status == "approved"
+    assert enrolment.invoice is not None
+    assert (enrolment.invoice.total, enrolment.invoice.customer_id) == (D("900.00"), enrolment.student_id)
+    assert (rejected.status, rejected.invoice_id) == ("rejected", None)
+
+
+def test_an_enrolment_factory_refuses_a_seat_the_program_does_not_have(in_alpha: Any) -> None:
+    program = BootcampFactory(open=True, capacity=1)
+    BootcampEnrolmentFactory(program=program, approved=True)
+    assert BootcampEnrolmentFactory(program=program, waitlisted=True).status == "waitlisted"
+    with pytest.raises(ValueError, match="waitlisted"):
+        BootcampEnrolmentFactory(program=program, approved=True)
+
+
+def test_a_paid_purchase_seats_its_student_in_a_study_group(in_alpha: Any) -> None:
+    # when
+    product = ProductFactory(published=True, lessons=2)
+    purchase = ProductPurchaseFactory(product=product, paid=True)
+    membership = GroupMembershipFactory(product=product)
+    # then
+    assert [lesson.order for lesson in product.lessons.all()] == [1, 2]
+    assert (purchase.status, purchase.invoice.status) == ("paid", "paid")
+    assert purchase.paid_at is not None
+    seated = GroupMembership.objects.filter(product=product)
+    assert sorted(m.student_id for m in seated) == sorted([purchase.student_id, membership.student_id])
+    for group in product.groups.all():
+        assert group.member_count == group.memberships.count() <= group.capacity
+
+
+def test_an_unpublished_product_cannot_be_bought(in_alpha: Any) -> None:
+    with pytest.raises(ApplicationError) as refused:
+        ProductPurchaseFactory(product=ProductFactory())
+    assert refused.value.code == "product_unavailable"
+
+
+def test_a_ticket_belongs_to_its_creator_and_moves_by_the_services(in_alpha: Any) -> None:
+    # given
+    assignee = UserFactory(roles=["teacher"])
+    # when
+    ticket = TicketFactory(assignee=assignee)
+    closed = TicketFactory(closed=True)
+    answered = TicketFactory(answered=True)
+    attachment = TicketAttachmentFactory(ticket=ticket)
+    # then
+    assert can_view_ticket(ticket.created_by, ticket) and can_view_ticket(assignee, ticket)
+    assert ticket.assignee == assignee
+    assert [m.author_id for m in ticket.messages.all()] == [ticket.created_by_id, ticket.created_by_id]
+    assert attachment.file.uploaded_by_id == ticket.created_by_id
+    assert (closed.status, closed.closed_at is not None) == ("closed", True)
+    assert answered.status == "answered"
+    with pytest.raises(ApplicationError) as refused:
+        TicketMessageFactory(ticket=closed)
+    assert refused.value.code == "ticket_closed"
+
+
+def test_notifications_and_audit_rows_point_at_their_target(in_alpha: Any) -> None:
+    # given
+    user = UserFactory()
+    # when
+    notification = NotificationFactory(target=user, seen=True)
+    entry = AuditLogEntryFactory(actor=user, verb="test.checked", target=user, changes={"a": 1})
+    # then
+    notification.refresh_from_db()
+    assert (notification.content_object, notification.read) == (user, True)
+    assert (entry.target, entry.actor_repr, entry.changes) == (user, user.email, {"a": 1})
+
+
+def test_tenants_are_provisioned_and_domains_keep_one_primary(session_tenants: Any, db: None) -> None:
+    # when
+    tenant = TenantFactory(kind="store")
+    alias = DomainFactory(tenant=tenant, is_primary=True)
+    # then
+    tenant.full_clean()
+    assert tenant.status == "active"
+    assert list(tenant.domains.filter(is_primary=True)) == [alias]
+    with tenant_context(tenant):
+        assert User.objects.get().role_names == ["admin"]
