@@ -7,20 +7,28 @@ Starts the production server configuration (``saas.settings.production``; gunico
 ``k8s/base/configmap.yaml``) against its own database (``saas_bench_routing``: with
 ``DATABASE_URL`` set, the same server with that database name; the embedded server otherwise)
 holding ``--tenants`` tenants, and its own ``redis-server`` on a free port (so the Redis figures
-count this server's traffic only). ``--code-dir`` serves another checkout of the code (e.g. a
-worktree of ``main``) with the same database and Redis: run it once per checkout to compare.
+count this server's traffic only). ``--code-dir`` serves another checkout of the code;
+``--compare DIR`` (repeatable) starts a server for another checkout too (e.g. a worktree of
+``main``: ``git worktree add --detach /tmp/wt-base main``) and measures both in the same rounds,
+alternating, so that the machine's load drifts the same way for both.
 
-Each round loads, with ``wrk`` (``apt-get install wrk``), one after the other:
+After a warm-up (every host requested 8 times on new connections, so that every worker has
+most likely served it, then a few seconds of each scenario), each round loads, with ``wrk``
+(``apt-get install wrk``), one after the other:
 
 * ``tenant``: ``GET /api/v1/site/`` with a Host header picked at random among every tenant;
 * ``platform``: ``GET /api/v1/site/`` on the platform host (no tenant lookup there; the path is
   not served on the platform, so it is answered by the catch-all JSON 404);
-* ``tenant-404`` / ``platform-404``: ``GET /api/v1/nothing/`` on both, the same view (the
-  catch-all JSON 404) on each host, so the only difference is routing.
+* ``tenant-verify`` / ``platform-verify``: ``POST /api/v1/auth/token/verify/`` with an invalid
+  token (a 401, no query): the same DRF view at the same place in both URL confs, so the only
+  difference is routing.
 
-and reports requests/s, the ratios tenant / platform per round and their median, and how many
+Each ratio's two scenarios run back to back, the platform first every other round, so that the
+machine's load changes as little as possible between the two: on a busy machine prefer many short
+rounds (``--rounds 12 --duration 3``) to a few long ones. The bench reports requests/s, the
+ratios tenant / platform per round and their median, and how many
 connections and commands Redis received per 1000 requests. Figures go to stdout as a Markdown
-table and to ``bench/results/routing-<label>.json``.
+table per checkout and to ``bench/results/routing.json``.
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -47,20 +56,25 @@ sys.path.insert(0, str(ROOT))
 DATABASE = "saas_bench_routing"
 PLATFORM = "bench.test"
 SLUG_PREFIX = "route-"
+#: name: (hosts, method, path, JSON body)
 SCENARIOS = {
-    "tenant": ("tenants", "/api/v1/site/"),
-    "platform": ("platform", "/api/v1/site/"),
-    "tenant-404": ("tenants", "/api/v1/nothing/"),
-    "platform-404": ("platform", "/api/v1/nothing/"),
+    "tenant": ("tenants", "GET", "/api/v1/site/", ""),
+    "platform": ("platform", "GET", "/api/v1/site/", ""),
+    "tenant-verify": ("tenants", "POST", "/api/v1/auth/token/verify/", '{"token": "x"}'),
+    "platform-verify": ("platform", "POST", "/api/v1/auth/token/verify/", '{"token": "x"}'),
 }
-RATIOS = {"site": ("tenant", "platform"), "catch-all 404": ("tenant-404", "platform-404")}
+RATIOS = {"site": ("tenant", "platform"), "token verify": ("tenant-verify", "platform-verify")}
 
 WRK_SCRIPT = """
 local hosts = {}
 for line in io.lines("%(hosts)s") do hosts[#hosts + 1] = line end
 math.randomseed(os.time())
+local body = '%(body)s'
+if body == "" then body = nil end
 request = function()
-  return wrk.format("GET", "%(path)s", {Host = hosts[math.random(#hosts)]})
+  local headers = {Host = hosts[math.random(#hosts)]}
+  if body then headers["Content-Type"] = "application/json" end
+  return wrk.format("%(method)s", "%(path)s", headers, body)
 end
 """
 
@@ -88,8 +102,12 @@ def _database_url() -> str:
     return os.environ["DATABASE_URL"]
 
 
-def provision(count: int) -> list[str]:
-    """Make sure ``count`` bench tenants exist (active); returns their host names."""
+def provision(count: int, *, migrate: bool) -> list[str]:
+    """Make sure ``count`` bench tenants exist (active); returns their host names.
+
+    Migrates every schema first when tenants are missing or ``migrate`` is set (minutes, with
+    hundreds of schemas); otherwise the database is used as it is.
+    """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saas.settings.local")
     os.environ["PLATFORM_DOMAIN"] = PLATFORM
     os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
@@ -101,13 +119,18 @@ def provision(count: int) -> list[str]:
 
     logging.disable(logging.WARNING)
     from django.core.management import call_command
+    from django.db import connection
 
     from shared_apps.tenancy.models import Domain, Tenant, TenantKind, TenantStatus
     from shared_apps.tenancy.services import tenant_provision
 
-    call_command("migrate_schemas", verbosity=0)
+    slugs = [f"{SLUG_PREFIX}{i:04d}" for i in range(count)]
+    existing: set[str] = set()
+    if "tenancy_tenant" in connection.introspection.table_names():
+        existing = set(Tenant.objects.filter(schema_name__in=slugs).values_list("schema_name", flat=True))
+    if migrate or len(existing) < count:
+        call_command("migrate_schemas", verbosity=0)
     kinds = list(TenantKind.values)
-    existing = set(Tenant.objects.filter(schema_name__startswith=SLUG_PREFIX).values_list("schema_name", flat=True))
     started = time.perf_counter()
     for i in range(count):
         slug = f"{SLUG_PREFIX}{i:04d}"
@@ -115,7 +138,6 @@ def provision(count: int) -> list[str]:
             tenant_provision(kind=kinds[i % len(kinds)], slug=slug, name=f"Route {i}", owner_email=f"o{i}@bench.test")
     if len(existing) < count:
         print(f"provisioned {count - len(existing)} tenants in {time.perf_counter() - started:.0f} s", flush=True)
-    slugs = [f"{SLUG_PREFIX}{i:04d}" for i in range(count)]
     assert Tenant.objects.filter(schema_name__in=slugs, status=TenantStatus.ACTIVE).count() == count
     return sorted(
         Domain.objects.filter(tenant__schema_name__in=slugs, is_primary=True).values_list("domain", flat=True)
@@ -175,7 +197,7 @@ class Server:
             "SECURE_SSL_REDIRECT": "false",
             "DB_CONN_MAX_AGE": "0",
             "REDIS_URL": redis_url,
-            "LOG_LEVEL": "WARNING",
+            "LOG_LEVEL": "ERROR",  # no line per 401 / 404
             "PYTHONPATH": str(code_dir),
         }
         if database_url:
@@ -220,10 +242,13 @@ class Server:
                 self.process.wait()
 
 
-def wrk(port: int, hosts_file: str, path: str, *, duration: float, connections: int, threads: int) -> dict[str, Any]:
-    """Run wrk once; requests/s, requests and non-2xx/3xx responses."""
+def wrk(
+    port: int, hosts_file: str, scenario: str, *, duration: float, connections: int, threads: int
+) -> dict[str, Any]:
+    """Run wrk once on ``scenario``; requests/s, requests and non-2xx/3xx responses."""
+    _hosts, method, path, body = SCENARIOS[scenario]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT % {"hosts": hosts_file, "path": path})
+        script.write(WRK_SCRIPT % {"hosts": hosts_file, "method": method, "path": path, "body": body})
     try:
         out = subprocess.run(
             [
@@ -253,110 +278,169 @@ def wrk(port: int, hosts_file: str, path: str, *, duration: float, connections: 
     }
 
 
+def warm_up(port: int, hosts: list[str], *, per_host: int = 8) -> None:
+    """Request every host ``per_host`` times, each on a new connection, so that every worker has
+    most likely served every host once (the kernel spreads new connections over the workers):
+    the rounds then measure the steady state, not the first lookups."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def get(host: str) -> None:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/site/", headers={"Host": host})
+        try:
+            with urllib.request.urlopen(request, timeout=30):
+                pass
+        except urllib.error.HTTPError:
+            pass  # the platform host answers 404 there
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(get, [host for host in hosts for _ in range(per_host)]))
+
+
+def _git(code_dir: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(code_dir), *args], capture_output=True, text=True).stdout.strip()
+
+
+class Target:
+    """One checkout under test: its server, its own Redis, its rounds."""
+
+    def __init__(self, code_dir: Path, label: str, *, database_url: str, workers: int) -> None:
+        self.code_dir = code_dir.resolve()
+        self.label = label or _git(self.code_dir, "rev-parse", "--abbrev-ref", "HEAD")
+        self.commit = _git(self.code_dir, "rev-parse", "--short", "HEAD")
+        self.redis = Redis()
+        self.server = Server(self.code_dir, database_url=database_url, redis_url=self.redis.url, workers=workers)
+        self.rounds: list[dict[str, Any]] = []
+
+    def run_round(self, files: dict[str, str], *, duration: float, connections: int, threads: int, flip: bool) -> str:
+        """Every scenario once, each pair of a ratio back to back (platform first when ``flip``);
+        returns a one-line summary."""
+        results: dict[str, Any] = {}
+        order = [name for pair in RATIOS.values() for name in (pair[::-1] if flip else pair)]
+        for name in order:
+            hosts = SCENARIOS[name][0]
+            before = self.redis.stats()
+            run = wrk(self.server.port, files[hosts], name, duration=duration, connections=connections, threads=threads)
+            after = self.redis.stats()
+            per_1000 = 1000 / max(1, run["requests"])
+            for stat, key in (("connections", "total_connections_received"), ("commands", "total_commands_processed")):
+                # the first INFO is one connection and one command of the second's figures
+                run[f"redis_{stat}_per_1000"] = round((after[key] - before[key] - 1) * per_1000, 2)
+            results[name] = run
+        ratios = {key: results[a]["rps"] / results[b]["rps"] for key, (a, b) in RATIOS.items()}
+        self.rounds.append({"scenarios": results, "ratios": ratios})
+        return (
+            f"{self.label}: "
+            + ", ".join(f"{n} {r['rps']:.0f}/s" for n, r in results.items())
+            + " | "
+            + ", ".join(f"{k} ratio {v:.2f}" for k, v in ratios.items())
+        )
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.redis.stop()
+
+    def summary(self, args: argparse.Namespace) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "commit": self.commit,
+            "code_dir": str(self.code_dir),
+            "tenants": args.tenants,
+            "workers": args.workers,
+            "connections": args.connections,
+            "duration_s": args.duration,
+            "median_ratio": {key: statistics.median(r["ratios"][key] for r in self.rounds) for key in RATIOS},
+            "rounds": self.rounds,
+        }
+
+    def report(self, args: argparse.Namespace) -> None:
+        print(
+            f"\n{self.label} ({self.commit}): {args.tenants} tenants, {args.workers} workers, "
+            f"{args.connections} connections"
+        )
+        print("| scenario | req/s (median) | non-2xx/3xx | Redis connections / 1000 req | Redis commands / 1000 req |")
+        print("|---|---|---|---|---|")
+        for name in SCENARIOS:
+            runs = [r["scenarios"][name] for r in self.rounds]
+            print(
+                f"| {name} | {statistics.median(r['rps'] for r in runs):.0f} | "
+                f"{sum(r['non_2xx_3xx'] for r in runs)} | "
+                f"{statistics.median(r['redis_connections_per_1000'] for r in runs)} | "
+                f"{statistics.median(r['redis_commands_per_1000'] for r in runs)} |"
+            )
+        for key in RATIOS:
+            per_round = ", ".join(f"{r['ratios'][key]:.2f}" for r in self.rounds)
+            median = statistics.median(r["ratios"][key] for r in self.rounds)
+            print(f"tenant / platform, {key}: {median:.2f} (per round: {per_round})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tenants", type=int, default=200, help="tenants provisioned and spread over")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the four scenarios")
-    parser.add_argument("--duration", type=float, default=10, help="seconds per scenario and round")
-    parser.add_argument("--warmup", type=float, default=3, help="seconds of warm-up per scenario")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per scenario and round")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of wrk warm-up per scenario")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--code-dir", type=Path, default=ROOT, help="checkout whose code the server runs")
-    parser.add_argument("--label", default="", help="name of the results file (default: the code dir's branch)")
+    parser.add_argument("--label", default="", help="its name in the results (default: its branch)")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        action="append",
+        default=[],
+        help="another checkout to measure in the same rounds, alternating (e.g. a worktree of main)",
+    )
+    parser.add_argument("--migrate", action="store_true", help="migrate every schema although all tenants exist")
     args = parser.parse_args()
     if not shutil.which("wrk") or not shutil.which("redis-server"):
         sys.exit("needs wrk and redis-server on PATH (apt-get install wrk redis-server)")
 
-    code_dir = args.code_dir.resolve()
-    label = (
-        args.label
-        or subprocess.run(
-            ["git", "-C", str(code_dir), "rev-parse", "--abbrev-ref", "HEAD"], capture_output=True, text=True
-        ).stdout.strip()
-    )
-    commit = subprocess.run(
-        ["git", "-C", str(code_dir), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-    ).stdout.strip()
-
     database_url = _database_url()
-    tenant_hosts = provision(args.tenants)
-    files = {}
-    for name, host_list in {"tenants": tenant_hosts, "platform": [PLATFORM]}.items():
+    tenant_hosts = provision(args.tenants, migrate=args.migrate)
+    files: dict[str, str] = {}
+    for name, names in {"tenants": tenant_hosts, "platform": [PLATFORM]}.items():
         with tempfile.NamedTemporaryFile("w", suffix=".hosts", delete=False) as f:
-            f.write("\n".join(host_list) + "\n")
+            f.write("\n".join(names) + "\n")
             files[name] = f.name
 
-    redis = Redis()
-    server = Server(code_dir, database_url=database_url, redis_url=redis.url, workers=args.workers)
-    rounds: list[dict[str, Any]] = []
+    targets: list[Target] = []
     try:
-        for hosts, path in SCENARIOS.values():  # every worker has seen every host
-            wrk(server.port, files[hosts], path, duration=args.warmup, connections=args.connections, threads=1)
-        for number in range(args.rounds):
-            results: dict[str, Any] = {}
-            for name, (hosts, path) in SCENARIOS.items():
-                before = redis.stats()
-                run = wrk(
-                    server.port,
+        for code_dir, label in [(args.code_dir, args.label), *((d, "") for d in args.compare)]:
+            targets.append(Target(code_dir, label, database_url=database_url, workers=args.workers))
+        for target in targets:
+            warm_up(target.server.port, [*tenant_hosts, PLATFORM])
+            for name, (hosts, *_request) in SCENARIOS.items():
+                wrk(
+                    target.server.port,
                     files[hosts],
-                    path,
+                    name,
+                    duration=args.warmup,
+                    connections=args.connections,
+                    threads=1,
+                )
+        for number in range(args.rounds):
+            # alternate the order, so neither checkout always runs first in a round
+            for target in targets if number % 2 == 0 else targets[::-1]:
+                line = target.run_round(
+                    files,
                     duration=args.duration,
                     connections=args.connections,
                     threads=args.threads,
+                    flip=number % 2 == 1,
                 )
-                after = redis.stats()
-                per_1000 = 1000 / max(1, run["requests"])
-                run["redis_connections_per_1000"] = round(
-                    (after["total_connections_received"] - before["total_connections_received"] - 1) * per_1000, 2
-                )
-                run["redis_commands_per_1000"] = round(
-                    (after["total_commands_processed"] - before["total_commands_processed"] - 1) * per_1000, 2
-                )
-                results[name] = run
-            ratios = {key: results[a]["rps"] / results[b]["rps"] for key, (a, b) in RATIOS.items()}
-            rounds.append({"scenarios": results, "ratios": ratios})
-            print(
-                f"round {number + 1}: "
-                + ", ".join(f"{n} {r['rps']:.0f}/s" for n, r in results.items())
-                + " | "
-                + ", ".join(f"{k} ratio {v:.2f}" for k, v in ratios.items()),
-                flush=True,
-            )
+                print(f"round {number + 1}, {line}", flush=True)
     finally:
-        server.stop()
-        redis.stop()
+        for target in targets:
+            target.stop()
         for name in files.values():
             os.unlink(name)
 
-    summary = {
-        "label": label,
-        "commit": commit,
-        "code_dir": str(code_dir),
-        "tenants": args.tenants,
-        "workers": args.workers,
-        "connections": args.connections,
-        "duration_s": args.duration,
-        "median_ratio": {key: statistics.median(r["ratios"][key] for r in rounds) for key in RATIOS},
-        "rounds": rounds,
-    }
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    (out / f"routing-{re.sub(r'[^A-Za-z0-9_.-]', '_', label)}.json").write_text(json.dumps(summary, indent=2))
-
-    print(f"\n{label} ({commit}): {args.tenants} tenants, {args.workers} workers, {args.connections} connections")
-    print("| scenario | req/s (median) | non-2xx/3xx | Redis connections / 1000 req | Redis commands / 1000 req |")
-    print("|---|---|---|---|---|")
-    for name in SCENARIOS:
-        runs = [r["scenarios"][name] for r in rounds]
-        print(
-            f"| {name} | {statistics.median(r['rps'] for r in runs):.0f} | {sum(r['non_2xx_3xx'] for r in runs)} | "
-            f"{statistics.median(r['redis_connections_per_1000'] for r in runs)} | "
-            f"{statistics.median(r['redis_commands_per_1000'] for r in runs)} |"
-        )
-    for key, value in summary["median_ratio"].items():
-        per_round = ", ".join(f"{r['ratios'][key]:.2f}" for r in rounds)
-        print(f"tenant / platform, {key}: {value:.2f} (per round: {per_round})")
+    (out / "routing.json").write_text(json.dumps([target.summary(args) for target in targets], indent=2))
+    for target in targets:
+        target.report(args)
 
 
 if __name__ == "__main__":

@@ -97,9 +97,10 @@ def _schema_key(schema_name: str) -> str:
 
 
 def _initial_version() -> int:
-    # The version starts from the clock (ms), so a version lost from the cache (evicted, flushed)
-    # starts again above any value a process may have seen, never at a number it already knows.
-    return int(time.time() * 1000)
+    # The version starts from the clock (in microseconds), so a version lost from the cache
+    # (evicted, flushed) starts again above any value a process may have seen, not at a number it
+    # already knows (which would hide the changes made since).
+    return int(time.time() * 1_000_000)
 
 
 class HostRouter:

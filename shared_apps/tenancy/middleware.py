@@ -3,7 +3,8 @@
 Replaces django-tenants' ``TenantMainMiddleware``, which queries the domain table on every
 request and answers unknown hosts with an HTML 404. Here:
 
-* the lookup is cached (``hosts.tenant_for_host``), so a steady-state request costs no query;
+* the lookup is answered from process memory (``hosts.tenant_for_host``), so a steady-state
+  request costs no query and no Redis round trip (and a Redis outage falls back to the database);
 * ``set_tenant`` does not touch the database; the ``search_path`` is set by the first query,
   and not at all when the connection already has it (``saas.db.backend``);
 * unknown hosts, suspended, archived and not-yet-provisioned tenants get a JSON error in the
