@@ -44,6 +44,8 @@ TENANT_LIMIT_SET_CALLS = True
 SITE_URL_FORMAT = env("SITE_URL_FORMAT", default="https://{host}")
 #: Seconds a Host -> tenant lookup stays cached (entries are also invalidated on change).
 TENANT_CACHE_TTL = env.int("TENANT_CACHE_TTL", default=300)
+#: Tenant schemas ``migrate_schemas`` migrates at once, one process each (``--parallel`` overrides).
+TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MULTIPROCESSING_MAX_PROCESSES", default=2)
 
 # Apps in every schema (public and tenant): the user model lives in both, since platform staff
 # are users of the public schema and each tenant has its own users.
