@@ -210,14 +210,8 @@ def copy_state(source: str, target: str) -> None:
 
 
 def forget_missing_schemas() -> int:
-    """Delete the states of schemas that no longer exist; returns how many."""
-    names = list(SchemaState.objects.values_list("schema_name", flat=True))
-    if not names:
-        return 0
+    """Delete the states of schemas that no longer exist (one statement); returns how many."""
+    table = connection.ops.quote_name(SchemaState._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [names])
-        existing = {row[0] for row in cursor.fetchall()}
-    gone = [name for name in names if name not in existing]
-    if gone:
-        forget_states(gone)
-    return len(gone)
+        cursor.execute(f"DELETE FROM {table} WHERE schema_name NOT IN (SELECT nspname FROM pg_namespace)")
+        return int(cursor.rowcount)

@@ -198,8 +198,10 @@ def test_a_run_with_nothing_pending_skips_every_schema(schemas_restored, spy):
     out, queries = _queries_of_a_run()
     # then: no migration ran and no role was synced anywhere, in a handful of queries in all
     assert spy == {"migrate": [], "sync_roles": []}
-    assert f"{len(schemas)} current (skipped)" in out
-    assert len(queries) <= 8, queries
+    assert "4 template schemas: 0 to do, 4 current (skipped)" in out
+    assert f"{len(schemas) - 4} tenant schemas: 0 to do, {len(schemas) - 4} current (skipped)" in out
+    assert f"{len(schemas)} skipped as current, 0 visited" in out
+    assert len(queries) <= 10, "\n".join(queries)
 
 
 def test_the_no_op_check_costs_as_many_queries_with_more_schemas(schemas_restored):
@@ -214,8 +216,17 @@ def test_the_no_op_check_costs_as_many_queries_with_more_schemas(schemas_restore
     finally:
         committed(lambda: tenant_drop(tenant=tenant, confirm_slug="extra"))
     # then: it is skipped (its state was copied from its template) and the queries are as many
-    assert " 0 to do" in out
+    assert "tenant schemas: 0 to do" in out
     assert len(more) == len(few)
+    # and dropping the tenant dropped its state
+    assert not committed(lambda: SchemaState.objects.filter(schema_name="extra").exists())
+
+
+def test_a_full_run_forgets_the_states_of_schemas_that_are_gone(schemas_restored):
+    fields = {"kind": "school", "migrations": "x", "applied_count": 1, "applied_max_id": 1, "roles": "x"}
+    committed(lambda: SchemaState.objects.create(schema_name="gone", **fields))
+    _migrate()
+    assert not committed(lambda: SchemaState.objects.filter(schema_name="gone").exists())
 
 
 def test_a_new_migration_is_applied_only_where_it_is_pending(probe_migration, spy):
@@ -248,7 +259,8 @@ def test_a_new_migration_of_a_shared_app_runs_in_parallel_processes(probe_migrat
     schemas = _all_schemas_committed()
     for schema, _kind in schemas:
         assert _applied_in(schema, "audit", name), schema
-    assert f"{len(schemas)}/{len(schemas)} schemas (100%)" in err.getvalue()
+    tenants = len(schemas) - 4
+    assert f"{tenants}/{tenants} schemas (100%)" in err.getvalue()
     targets = _targets()
     assert committed(lambda: plan_schemas(schemas, targets)) == []
 
@@ -297,7 +309,7 @@ def test_a_failing_schema_does_not_stop_the_others_and_a_rerun_completes_it(prob
     monkeypatch.delenv("PROBE_FAIL")
     out = _migrate()
     # then: only beta was left to do
-    assert " 1 to do" in out
+    assert "tenant schemas: 1 to do" in out
     assert _applied_in("beta", "audit", name)
 
 
@@ -356,6 +368,28 @@ def test_progress_shows_done_total_failures_and_eta():
     progress.advance()
     progress.advance()
     assert stream.getvalue().splitlines()[-1].startswith("4/4 schemas (100%), 1 failed")
+
+
+def test_the_migration_table_is_looked_up_by_name_while_the_runner_migrates(session_tenants, db):
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from shared_apps.tenancy.migration_runner import _direct_table_check, _install_direct_table_check
+
+    _install_direct_table_check()
+    with connection.cursor() as cursor:
+        cursor.execute('CREATE SCHEMA "bare"')
+    token = _direct_table_check.set(True)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            connection.set_schema("alpha", include_public=False)
+            in_alpha = MigrationRecorder(connection).has_table()
+            connection.set_schema("bare", include_public=False)
+            in_bare = MigrationRecorder(connection).has_table()
+    finally:
+        _direct_table_check.reset(token)
+    assert (in_alpha, in_bare) == (True, False)
+    assert all("pg_table_is_visible" not in q["sql"] for q in queries)
+    assert sum("to_regclass" in q["sql"] for q in queries) == 2
 
 
 def test_run_schema_reports_an_error_instead_of_raising(schemas_restored):

@@ -38,7 +38,13 @@ from django_tenants.utils import get_public_schema_name, get_tenant_migration_or
 
 from saas.db.tenant import use_public_schema
 from shared_apps.tenancy.migration_runner import Mode, Progress, RunSettings, SchemaOutcome, run_schemas
-from shared_apps.tenancy.schema_state import Fingerprints, SchemaWork, fingerprints, plan_schemas
+from shared_apps.tenancy.schema_state import (
+    Fingerprints,
+    SchemaWork,
+    fingerprints,
+    forget_missing_schemas,
+    plan_schemas,
+)
 
 
 class Command(MigrateSchemasCommand):
@@ -95,25 +101,35 @@ class Command(MigrateSchemasCommand):
             return Mode.INSPECT
         return Mode.MIGRATE
 
-    def _schemas(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-        """``(templates, tenants)`` to consider, each as ``(schema_name, kind)``."""
+    def _templates(self) -> list[tuple[str, str]]:
+        """The templates to consider, as ``(schema_name, kind)``: all, or the one ``--schema`` names."""
         from shared_apps.tenancy.templates import TEMPLATE_PREFIX, existing_templates
 
-        if self.schema_name:
-            if self.schema_name.startswith(TEMPLATE_PREFIX):
-                found = [t for t in existing_templates() if t[0] == self.schema_name]
-                if not found:
-                    raise CommandError(f'Schema "{self.schema_name}" is no existing template.')
-                return found, []
-            if not schema_exists(self.schema_name, self.options.get("database")):
-                raise CommandError(f'Schema "{self.schema_name}" does not exist')
-            rows = get_tenant_model().objects.filter(schema_name=self.schema_name).values_list("schema_name", "kind")
-            if not rows:
-                raise CommandError(f'Schema "{self.schema_name}" belongs to no tenant.')
-            return [], list(rows)
+        if not self.schema_name:
+            return existing_templates()
+        if not self.schema_name.startswith(TEMPLATE_PREFIX):
+            return []
+        found = [t for t in existing_templates() if t[0] == self.schema_name]
+        if not found:
+            raise CommandError(f'Schema "{self.schema_name}" is no existing template.')
+        return found
+
+    def _tenants(self) -> list[tuple[str, str]]:
+        """The tenants to consider, as ``(schema_name, kind)``: all, or the one ``--schema`` names."""
+        from shared_apps.tenancy.templates import TEMPLATE_PREFIX
+
         tenants = get_tenant_model().objects.exclude(schema_name=get_public_schema_name())
-        order = get_tenant_migration_order() or ["schema_name"]
-        return existing_templates(), list(tenants.order_by(*order).values_list("schema_name", "kind"))
+        if not self.schema_name:
+            order = get_tenant_migration_order() or ["schema_name"]
+            return list(tenants.order_by(*order).values_list("schema_name", "kind"))
+        if self.schema_name.startswith(TEMPLATE_PREFIX):
+            return []
+        if not schema_exists(self.schema_name, self.options.get("database")):
+            raise CommandError(f'Schema "{self.schema_name}" does not exist')
+        rows = list(tenants.filter(schema_name=self.schema_name).values_list("schema_name", "kind"))
+        if not rows:
+            raise CommandError(f'Schema "{self.schema_name}" belongs to no tenant.')
+        return rows
 
     def _migrate_tenant_schemas(self, options: dict[str, Any]) -> None:
         from shared_apps.tenancy.templates import template_lock
@@ -122,53 +138,63 @@ class Command(MigrateSchemasCommand):
         verbosity = int(options.get("verbosity", 1))
         mode = self._mode(options)
         processes = self._processes(options)
+        forced = bool(self.schema_name) or bool(options.get("force")) or mode == Mode.TARGETED
         self._refuse_conflicts()
         use_public_schema()
+        targets: dict[str, Fingerprints] = {}
 
-        templates, tenants = self._schemas()
-        kinds = sorted({kind for _, kind in [*templates, *tenants]})
-        targets: dict[str, Fingerprints] = {kind: fingerprints(kind) for kind in kinds}
-        forced = bool(self.schema_name) or bool(options.get("force")) or mode == Mode.TARGETED
-        planned = plan_schemas([*templates, *tenants], targets, force=forced)
-        template_names = {name for name, _ in templates}
-        template_work = [w for w in planned if w.schema_name in template_names]
-        tenant_work = [w for w in planned if w.schema_name not in template_names]
-        if mode == Mode.INSPECT:  # --plan / --check concern migrations only
-            template_work = [w for w in template_work if w.migrate]
-            tenant_work = [w for w in tenant_work if w.migrate]
+        def plan(schemas: list[tuple[str, str]]) -> list[SchemaWork]:
+            for kind in {kind for _, kind in schemas} - set(targets):
+                targets[kind] = fingerprints(kind)
+            work = plan_schemas(schemas, targets, force=forced)
+            # --plan / --check concern migrations only
+            return [w for w in work if w.migrate] if mode == Mode.INSPECT else work
+
         run = RunSettings(
             args=tuple(self.args),
             options=dict(self.options),
             mode=mode,
-            targets=targets,
+            targets=targets,  # filled in by plan() before anything runs
             # Django's per-schema output is kept for -v 2 and for what --plan shows; at -v 1 this
-            # command prints one line per migrated schema (and avoids migrate's autodetector run).
+            # command prints one line per schema visited (and spares migrate its autodetector run).
             per_schema_verbosity=verbosity if (verbosity >= 2 or mode == Mode.INSPECT) else 0,
         )
-        total = len(templates) + len(tenants)
-        if verbosity >= 1:
-            self.stdout.write(
-                f"{len(templates)} template and {len(tenants)} tenant schemas: "
-                f"{len(template_work) + len(tenant_work)} to do, "
-                f"{total - len(template_work) - len(tenant_work)} current (skipped)"
-                + (f", {processes} processes" if processes > 1 and len(tenant_work) > 1 else "")
-            )
-        if verbosity >= 2:
-            skipped = {name for name, _ in [*templates, *tenants]} - {
-                w.schema_name for w in [*template_work, *tenant_work]
-            }
-            for name in sorted(skipped):
-                self.stdout.write(f"[{name}] current, skipped")
-
         raw_stderr = getattr(self.stderr, "_out", self.stderr)
-        progress = Progress(len(template_work) + len(tenant_work), stream=raw_stderr, enabled=verbosity >= 1)
         outcomes: list[SchemaOutcome] = []
-        for template in template_work:  # first: tenants cloned from here on are current
-            with template_lock(template.kind):  # a web process may be bringing it up to date right now
+
+        # Templates first, each under its lock (a web process may be bringing it up to date right
+        # now); tenants are listed only then, so that every tenant cloned before is included and
+        # every one cloned after comes from a current template.
+        templates = self._templates()
+        template_work = plan(templates)
+        if verbosity >= 1 and templates:
+            self.stdout.write(
+                f"{len(templates)} template schemas: {len(template_work)} to do, "
+                f"{len(templates) - len(template_work)} current (skipped)"
+            )
+        progress = Progress(len(template_work), stream=raw_stderr, enabled=verbosity >= 1)
+        for template in template_work:
+            with template_lock(template.kind):
                 outcome = next(run_schemas([template], run, processes=1))
             self._report(outcome, template, progress, verbosity)
             outcomes.append(outcome)
+        progress.finish()
         use_public_schema()
+
+        tenants = self._tenants()
+        tenant_work = plan(tenants)
+        if verbosity >= 1 and (tenants or not templates):
+            self.stdout.write(
+                f"{len(tenants)} tenant schemas: {len(tenant_work)} to do, "
+                f"{len(tenants) - len(tenant_work)} current (skipped)"
+                + (f", {processes} processes" if processes > 1 and len(tenant_work) > 1 else "")
+            )
+        if verbosity >= 2:
+            visited = {w.schema_name for w in [*template_work, *tenant_work]}
+            for name, kind in [*templates, *tenants]:
+                if name not in visited:
+                    self.stdout.write(f"[{kind}:{name}] current, skipped")
+        progress = Progress(len(tenant_work), stream=raw_stderr, enabled=verbosity >= 1)
         by_name = {w.schema_name: w for w in tenant_work}
         for outcome in run_schemas(tenant_work, run, processes=processes):
             self._report(outcome, by_name[outcome.schema_name], progress, verbosity)
@@ -176,9 +202,8 @@ class Command(MigrateSchemasCommand):
         progress.finish()
         use_public_schema()
         if mode == Mode.MIGRATE and not self.schema_name:
-            from shared_apps.tenancy.schema_state import forget_missing_schemas
-
             forget_missing_schemas()
+        total = len(templates) + len(tenants)
         self._summarise(outcomes, total, time.perf_counter() - started, verbosity, mode)
 
     def _refuse_conflicts(self) -> None:
