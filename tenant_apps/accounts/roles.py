@@ -88,8 +88,9 @@ def sync_roles(kind: str) -> list[Group]:
 def ensure_roles(kind: str) -> None:
     """Sync roles only if one of ``kind``'s role groups is missing in the current schema.
 
-    A schema cloned from its template already holds the synced groups (templates are synced
-    after every ``migrate_schemas``), so this usually costs one query.
+    A schema cloned from its template already holds the synced groups (``migrate_schemas``
+    re-syncs a template whenever its ``roles_fingerprint`` changes), so this usually costs one
+    query.
     """
     names = set(roles_of(kind))
     if set(Group.objects.filter(name__in=names).values_list("name", flat=True)) != names:
