@@ -23,6 +23,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models.signals import post_migrate
@@ -192,6 +193,9 @@ def execute_schema(work: SchemaWork, settings: RunSettings, out: TextIO) -> tupl
             forget_states([work.schema_name])
     finally:
         use_public_schema()
+        # Content types are cached per schema and never evicted: a worker visiting thousands of
+        # schemas would keep every schema's.
+        ContentType.objects.clear_cache()
     return applied, synced
 
 

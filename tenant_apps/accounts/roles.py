@@ -15,6 +15,7 @@ that the roles exist (``ensure_roles``).
 from __future__ import annotations
 
 import hashlib
+import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -128,6 +129,12 @@ def _receiver_of(entry: tuple[Any, ...]) -> Any:
     return receiver() if isinstance(receiver, weakref.ReferenceType) else receiver
 
 
+#: Deferrals in progress in this process (threads of a web process may migrate two templates at
+#: once): the first one in mutes the receivers, the last one out restores them.
+_deferral_lock = threading.Lock()
+_deferrals: dict[str, Any] = {"depth": 0, "original": []}
+
+
 @contextmanager
 def roles_sync_deferred() -> Iterator[None]:
     """While the block runs, ``migrate`` creates no content types or permissions and syncs no
@@ -137,18 +144,25 @@ def roles_sync_deferred() -> Iterator[None]:
     Other ``post_migrate`` receivers still run. Django's ``Signal`` has no public way to mute some
     receivers while keeping their order, so the receiver list is swapped under the signal's lock
     and restored exactly (``tests/shared_apps/tenancy/test_migrate_schemas.py`` pins this).
-    Process-wide: meant for ``migrate_schemas``, not for code running beside requests.
+    Process-wide while any block runs: meant for ``migrate_schemas`` and template migrations.
     """
-    deferred = _deferred_receivers()
-    with post_migrate.lock:
-        original = post_migrate.receivers
-        post_migrate.receivers = [entry for entry in original if _receiver_of(entry) not in deferred]
-        post_migrate.sender_receivers_cache.clear()
+    with _deferral_lock:
+        if _deferrals["depth"] == 0:
+            deferred = _deferred_receivers()
+            with post_migrate.lock:
+                _deferrals["original"] = post_migrate.receivers
+                post_migrate.receivers = [e for e in post_migrate.receivers if _receiver_of(e) not in deferred]
+                post_migrate.sender_receivers_cache.clear()
+        _deferrals["depth"] += 1
     try:
         yield
     finally:
-        with post_migrate.lock:
-            muted = post_migrate.receivers
-            added = [entry for entry in muted if entry not in original]  # connected meanwhile
-            post_migrate.receivers = [*original, *added]
-            post_migrate.sender_receivers_cache.clear()
+        with _deferral_lock:
+            _deferrals["depth"] -= 1
+            if _deferrals["depth"] == 0:
+                original = _deferrals["original"]
+                with post_migrate.lock:
+                    added = [entry for entry in post_migrate.receivers if entry not in original]  # meanwhile
+                    post_migrate.receivers = [*original, *added]
+                    post_migrate.sender_receivers_cache.clear()
+                _deferrals["original"] = []
