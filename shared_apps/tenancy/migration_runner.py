@@ -46,6 +46,10 @@ class Mode:
     TARGETED = "targeted"
 
 
+#: The error of a schema that ``--check`` found with migrations pending.
+UNAPPLIED = "has unapplied migrations"
+
+
 @dataclass(frozen=True)
 class SchemaOutcome:
     """What happened to one schema."""
@@ -213,7 +217,7 @@ def run_schema(work: SchemaWork, settings: RunSettings | None = None) -> SchemaO
         applied, synced = execute_schema(work, settings, out)
     except (Exception, SystemExit) as exc:
         if isinstance(exc, SystemExit):
-            error = "has unapplied migrations" if settings.options.get("check_unapplied") else f"exited ({exc.code})"
+            error = UNAPPLIED if settings.options.get("check_unapplied") else f"exited ({exc.code})"
         else:
             error = f"{type(exc).__name__}: {exc}".strip()
         details = traceback.format_exc()

@@ -37,7 +37,7 @@ from django_tenants.migration_executors import StandardExecutor
 from django_tenants.utils import get_public_schema_name, get_tenant_migration_order, get_tenant_model, schema_exists
 
 from saas.db.tenant import use_public_schema
-from shared_apps.tenancy.migration_runner import Mode, Progress, RunSettings, SchemaOutcome, run_schemas
+from shared_apps.tenancy.migration_runner import UNAPPLIED, Mode, Progress, RunSettings, SchemaOutcome, run_schemas
 from shared_apps.tenancy.schema_state import (
     Fingerprints,
     SchemaWork,
@@ -220,16 +220,22 @@ class Command(MigrateSchemasCommand):
         """One schema's lines (stdout; a failure on stderr), then the progress bar moves on."""
         prefix = f"[{outcome.kind}:{outcome.schema_name}]"
         stdout = getattr(self.stdout, "_out", self.stdout)
+        inspecting = self._mode(self.options) == Mode.INSPECT
         if outcome.output and (verbosity >= 2 or self.options.get("plan")):
             lines = outcome.output.rstrip("\n").splitlines()
             progress.note("\n".join(f"{prefix} {line}" for line in lines), stream=stdout)
-        if not outcome.ok:
+        if outcome.error == UNAPPLIED:
+            progress.note(f"{prefix} {UNAPPLIED}", stream=stdout)
+        elif not outcome.ok:
             text = f"{prefix} FAILED after {outcome.seconds:.1f} s: {outcome.error}"
             if outcome.output and verbosity < 2:
                 text += "\n" + "\n".join(f"{prefix} {line}" for line in outcome.output.rstrip("\n").splitlines())
             if verbosity >= 2 or self.options.get("traceback"):
                 text += "\n" + outcome.details.rstrip("\n")
             progress.note(self.style.ERROR(text) if progress._tty else text)
+        elif inspecting:
+            if verbosity >= 2:
+                progress.note(f"{prefix} nothing to apply", stream=stdout)
         elif verbosity >= 1:
             done = []
             if outcome.applied:
@@ -239,26 +245,33 @@ class Command(MigrateSchemasCommand):
             if outcome.roles_synced:
                 done.append("roles synced")
             progress.note(f"{prefix} {'; '.join(done)} ({work.reason}, {outcome.seconds:.2f} s)", stream=stdout)
-        progress.advance(failed=not outcome.ok)
+        progress.advance(failed=not outcome.ok and outcome.error != UNAPPLIED)
 
     def _summarise(self, outcomes: list[SchemaOutcome], total: int, seconds: float, verbosity: int, mode: str) -> None:
-        failed = [o for o in outcomes if not o.ok]
+        """The closing line; raises ``CommandError`` (exit status 1) if a schema failed or, with
+        ``--check``, has unapplied migrations."""
+        unapplied = [o for o in outcomes if o.error == UNAPPLIED]
+        failed = [o for o in outcomes if not o.ok and o.error != UNAPPLIED]
         if verbosity >= 1:
-            migrated = sum(1 for o in outcomes if o.ok and o.applied)
-            synced = sum(1 for o in outcomes if o.ok and o.roles_synced)
+            visited = len(outcomes) - len(failed) - len(unapplied)
+            if mode == Mode.INSPECT:
+                detail = f"{visited} without and {len(unapplied)} with unapplied migrations"
+            else:
+                migrated = sum(1 for o in outcomes if o.ok and o.applied)
+                synced = sum(1 for o in outcomes if o.ok and o.roles_synced)
+                detail = f"{visited} visited ({migrated} with migrations applied, {synced} with roles synced)"
             self.stdout.write(
                 f"Done in {seconds:.1f} s: {total} schemas, {total - len(outcomes)} skipped as current, "
-                f"{len(outcomes) - len(failed)} visited ({migrated} with migrations applied, "
-                f"{synced} with roles synced), {len(failed)} failed."
+                f"{detail}, {len(failed)} failed."
             )
-        if failed:
-            shown = ", ".join(o.schema_name for o in failed[:20]) + (" ..." if len(failed) > 20 else "")
-            what = "have unapplied migrations" if mode == Mode.INSPECT else "failed"
-            raise CommandError(
-                f"{len(failed)} schema(s) {what}: {shown}."
-                + (
-                    " The others are done and recorded: fix the cause and run migrate_schemas again to finish these."
-                    if mode == Mode.MIGRATE
-                    else ""
-                )
+        problems = []
+        for found, what in ((failed, "failed"), (unapplied, "have unapplied migrations")):
+            if found:
+                names = ", ".join(o.schema_name for o in found[:20]) + (" ..." if len(found) > 20 else "")
+                problems.append(f"{len(found)} schema(s) {what}: {names}.")
+        if failed and mode == Mode.MIGRATE:
+            problems.append(
+                "The others are done and recorded: fix the cause and run migrate_schemas again to finish these."
             )
+        if problems:
+            raise CommandError(" ".join(problems))
