@@ -14,13 +14,12 @@ import contextlib
 import contextvars
 import io
 import multiprocessing
-import re
 import sys
 import time
 import traceback
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from django.contrib.contenttypes.models import ContentType
@@ -74,7 +73,6 @@ class RunSettings:
     mode: str
     targets: dict[str, Fingerprints]
     per_schema_verbosity: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 _run: RunSettings | None = None  # set before a pool forks, read by its workers
@@ -157,7 +155,8 @@ def _migrate_command(work: SchemaWork, settings: RunSettings, out: TextIO) -> li
     db.set_schema(work.schema_name, tenant_type=work.kind)
     schema_pre_migration.send(run_schema, schema_name=work.schema_name)
     catcher = _PlanCatcher()
-    post_migrate.connect(catcher, weak=False, dispatch_uid="saas.migration_runner.plan")
+    uid = f"saas.migration_runner.plan.{id(catcher)}"
+    post_migrate.connect(catcher, weak=False, dispatch_uid=uid)
     command = get_tenant_base_migrate_command_class()(stdout=out, stderr=out)
     options = migrate_options(settings.options, verbosity=settings.per_schema_verbosity)
     try:
@@ -167,7 +166,7 @@ def _migrate_command(work: SchemaWork, settings: RunSettings, out: TextIO) -> li
         else:
             command.execute(*settings.args, **options)
     finally:
-        post_migrate.disconnect(dispatch_uid="saas.migration_runner.plan")
+        post_migrate.disconnect(dispatch_uid=uid)
     schema_migrated.send(run_schema, schema_name=work.schema_name)
     return catcher.applied
 
@@ -296,14 +295,6 @@ def run_schemas(work: list[SchemaWork], settings: RunSettings, *, processes: int
                     )
     finally:
         _run = None
-
-
-_APPLYING = re.compile(r"^\s*(?:Applying|Unapplying) (\S+?)\.\.\.", re.MULTILINE)
-
-
-def applied_in(output: str) -> list[str]:
-    """The migrations a ``migrate`` output says it applied (used when no plan was caught)."""
-    return _APPLYING.findall(output)
 
 
 class Progress:
