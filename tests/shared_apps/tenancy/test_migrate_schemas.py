@@ -338,6 +338,14 @@ def test_schema_option_migrates_that_schema_even_when_current(schemas_restored, 
     assert spy["migrate"] == ["gamma"]
 
 
+def test_shared_migrates_the_public_schema_only_and_verbosity_0_is_quiet(schemas_restored, spy):
+    out, err = io.StringIO(), io.StringIO()
+    committed(lambda: call_command("migrate_schemas", shared=True, verbosity=0, stdout=out, stderr=err))
+    assert spy["migrate"] == ["public"]
+    committed(lambda: call_command("migrate_schemas", tenant=True, verbosity=0, stdout=out, stderr=err))
+    assert (out.getvalue(), err.getvalue()) == ("", "")
+
+
 def test_a_template_can_be_migrated_by_name(schemas_restored, spy):
     _migrate(schema_name="_template_rental")
     assert spy["migrate"] == ["_template_rental"]
