@@ -47,6 +47,8 @@ TENANT_CACHE_TTL = env.int("TENANT_CACHE_TTL", default=300)
 #: Seconds between two reads of the routing version by one process: a tenant or domain change
 #: reaches every process within this (shared_apps/tenancy/hosts.py).
 TENANT_CACHE_CHECK_SECONDS = env.float("TENANT_CACHE_CHECK_SECONDS", default=1.0)
+#: Tenant schemas ``migrate_schemas`` migrates at once, one process each (``--parallel`` overrides).
+TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MULTIPROCESSING_MAX_PROCESSES", default=2)
 
 # Apps in every schema (public and tenant): the user model lives in both, since platform staff
 # are users of the public schema and each tenant has its own users.

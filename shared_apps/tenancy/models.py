@@ -78,3 +78,33 @@ class Domain(DomainMixin):
 
     class Meta:
         ordering = ("domain",)
+
+
+class SchemaState(models.Model):
+    """What ``migrate_schemas`` last brought one tenant or template schema to (public schema).
+
+    ``migrations`` is the fingerprint of the kind's migrations the schema was last fully migrated
+    to, ``applied_count`` and ``applied_max_id`` the number and highest id of the rows of its
+    ``django_migrations`` table right after; ``roles`` is the fingerprint of the role declaration
+    and models its roles, content types and permissions were last synced with. A schema whose row
+    matches today's fingerprints, and whose ``django_migrations`` still has that count and highest
+    id, has nothing to do and is skipped (``shared_apps/tenancy/schema_state.py``).
+
+    Keyed by schema name rather than by tenant: templates (``_template_<kind>``) have a state but
+    no tenant row. A new tenant starts with a copy of its template's row (its schema is a copy of
+    the template's, ``django_migrations`` ids included).
+    """
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    kind = models.CharField(max_length=16)
+    migrations = models.CharField(max_length=64)
+    applied_count = models.PositiveIntegerField()
+    applied_max_id = models.BigIntegerField()
+    roles = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("schema_name",)
+
+    def __str__(self) -> str:
+        return f"{self.schema_name} ({self.kind})"

@@ -10,12 +10,16 @@ compares ``pg_dump --schema-only`` of a clone with the template's to prove the r
 
 The statements are derived from the catalog once per template and cached in the process, keyed
 by the template's schema oid and migration count, so a clone costs one small query plus the DDL,
-however many tenants the database holds (``bench/provisioning.py`` measures it).
+however many tenants the database holds (``bench/provisioning.py`` measures it). Deriving them
+(the first clone in every fresh process: each CLI call, each new web worker) reads only the
+template's own catalog rows, through indexes, so it stays fast with thousands of schemas in the
+database (``bench/provisioning_scale.py``).
 
 What Django migrations create is supported: tables, identity columns, defaults, generated
 columns, CHECK / PRIMARY KEY / UNIQUE / EXCLUDE / FOREIGN KEY constraints, indexes and comments.
-Anything else in a template (views, functions, triggers, free-standing sequences, types) makes
-``clone_schema`` raise ``SchemaCloneError`` instead of producing a schema that is not the same.
+Anything else in a template (views, functions, triggers, free-standing sequences, types, or any
+other object of the schema) makes ``clone_schema`` raise ``SchemaCloneError`` instead of producing
+a schema that is not the same.
 """
 
 from __future__ import annotations
@@ -36,24 +40,34 @@ class SchemaCloneError(RuntimeError):
 #: Stands for the quoted target schema in a cached plan's statements.
 _TARGET = "\x1fCLONE_TARGET\x1f"
 
-_UNSUPPORTED_SQL = """
-SELECT 'relation ' || c.relname FROM pg_class c
- WHERE c.relnamespace = %(ns)s AND c.relkind IN ('v', 'm', 'f', 'p')
-UNION ALL
-SELECT 'sequence ' || c.relname FROM pg_class c
- WHERE c.relnamespace = %(ns)s AND c.relkind = 'S'
-   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i'))
-UNION ALL
-SELECT 'function ' || p.proname FROM pg_proc p WHERE p.pronamespace = %(ns)s
-UNION ALL
-SELECT 'trigger ' || t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
- WHERE c.relnamespace = %(ns)s AND NOT t.tgisinternal
-UNION ALL
-SELECT 'type ' || t.typname FROM pg_type t
- WHERE t.typnamespace = %(ns)s AND t.typtype IN ('e', 'd', 'r', 'm')
+# Every catalog query starts from the template's own objects, found through their dependency on
+# the schema in pg_depend's reference index, and reaches the rest through oid indexes (pg_class,
+# pg_attribute, pg_constraint, pg_index, pg_trigger, pg_description, pg_sequence, pg_depend's
+# depender index). Nothing filters pg_class on relnamespace or pg_depend on objid alone: neither
+# has an index for that, and both grow with every schema in the database, so such a query costs
+# a scan of the whole catalog (once per sequence, in the worst case), however small the template.
+
+#: Each object that depends on the schema itself: relations (tables, sequences, views...),
+#: functions, free-standing types, extended statistics... Indexes and a table's row type depend
+#: on their table instead; TOAST tables live in pg_toast.
+_MEMBERS_SQL = """
+SELECT d.classid = 'pg_class'::regclass AS is_relation, d.objid, c.relname, c.relkind,
+       pg_describe_object(d.classid, d.objid, 0)
+  FROM pg_depend d LEFT JOIN pg_class c ON d.classid = 'pg_class'::regclass AND c.oid = d.objid
+ WHERE d.refclassid = 'pg_namespace'::regclass AND d.refobjid = %(ns)s AND d.refobjsubid = 0
+ ORDER BY d.objid
 """
 
-_TABLES_SQL = "SELECT relname FROM pg_class WHERE relnamespace = %(ns)s AND relkind = 'r' ORDER BY oid"
+#: The sequences among ``seqs`` that belong to no column (identity or ``OWNED BY``).
+_FREE_SEQUENCES_SQL = """
+SELECT c.relname FROM pg_class c
+ WHERE c.oid = ANY(%(seqs)s::oid[])
+   AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                    WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.objsubid = 0
+                      AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i'))
+"""
+
+_TRIGGERS_SQL = "SELECT tgname FROM pg_trigger WHERE tgrelid = ANY(%(tables)s::oid[]) AND NOT tgisinternal"
 
 _IDENTITY_SQL = """
 SELECT c.relname, a.attname, a.attidentity, s.relname, format_type(q.seqtypid, NULL),
@@ -61,18 +75,18 @@ SELECT c.relname, a.attname, a.attidentity, s.relname, format_type(q.seqtypid, N
        q.seqstart, q.seqincrement, q.seqmin, q.seqmax, q.seqcache, q.seqcycle
   FROM pg_class c
   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attidentity <> '' AND NOT a.attisdropped
-  JOIN pg_depend d ON d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'i'
+  JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = c.oid
+                  AND d.refobjsubid = a.attnum AND d.classid = 'pg_class'::regclass AND d.deptype = 'i'
   JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
   JOIN pg_sequence q ON q.seqrelid = s.oid
- WHERE c.relnamespace = %(ns)s
+ WHERE c.oid = ANY(%(tables)s::oid[])
  ORDER BY c.oid, a.attnum
 """
 
 _COLUMNS_SQL = """
 SELECT c.relname, string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
   FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
- WHERE c.relnamespace = %(ns)s AND c.relkind = 'r' AND a.attnum > 0
-   AND NOT a.attisdropped AND a.attgenerated = ''
+ WHERE c.oid = ANY(%(tables)s::oid[]) AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
  GROUP BY c.relname, c.oid
  ORDER BY c.oid
 """
@@ -81,23 +95,24 @@ SELECT c.relname, string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
 _CONSTRAINTS_SQL = """
 SELECT c.relname, con.conname, pg_get_constraintdef(con.oid)
   FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
- WHERE c.relnamespace = %(ns)s AND con.contype IN ('p', 'u', 'x', 'f')
+ WHERE con.conrelid = ANY(%(tables)s::oid[]) AND con.contype IN ('p', 'u', 'x', 'f')
  ORDER BY con.contype = 'f', c.oid, con.conname
 """
 
 _INDEXES_SQL = """
 SELECT pg_get_indexdef(i.indexrelid)
-  FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
- WHERE c.relnamespace = %(ns)s
+  FROM pg_index i
+ WHERE i.indrelid = ANY(%(tables)s::oid[])
    AND NOT EXISTS (SELECT 1 FROM pg_constraint con
-                    WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x'))
+                    WHERE con.conrelid = i.indrelid AND con.conindid = i.indexrelid
+                      AND con.contype IN ('p', 'u', 'x'))
  ORDER BY i.indexrelid
 """
 
 _TABLE_COMMENTS_SQL = """
 SELECT c.relname, d.description FROM pg_class c
   JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
- WHERE c.relnamespace = %(ns)s AND c.relkind = 'r'
+ WHERE c.oid = ANY(%(tables)s::oid[])
 """
 
 
@@ -145,7 +160,23 @@ def build_clone_plan(cursor: Any, source: str, fingerprint: tuple[int, int, int]
     Raises ``SchemaCloneError`` when ``source`` holds an object this cloner does not copy.
     """
     ns = fingerprint[0]
-    unsupported = sorted(row[0] for row in _rows(cursor, _UNSUPPORTED_SQL, ns=ns))
+    tables: list[int] = []
+    table_names: list[str] = []
+    seqs: list[int] = []
+    unsupported: list[str] = []
+    for is_relation, oid, relname, relkind, description in _rows(cursor, _MEMBERS_SQL, ns=ns):
+        if not is_relation:
+            unsupported.append(str(description))
+        elif relkind == "r":
+            tables.append(int(oid))
+            table_names.append(str(relname))
+        elif relkind == "S":
+            seqs.append(int(oid))
+        else:  # views, materialized views, foreign or partitioned tables
+            unsupported.append(f"relation {relname}")
+    unsupported += [f"sequence {name}" for (name,) in _rows(cursor, _FREE_SEQUENCES_SQL, seqs=seqs)]
+    unsupported += [f"trigger {name}" for (name,) in _rows(cursor, _TRIGGERS_SQL, tables=tables)]
+    unsupported.sort()
     if unsupported:
         raise SchemaCloneError(f"Cannot clone {source!r}: it holds {', '.join(unsupported)}.")
     # Catalog functions (pg_get_indexdef, pg_get_constraintdef) qualify every name not visible on
@@ -166,10 +197,10 @@ def build_clone_plan(cursor: Any, source: str, fingerprint: tuple[int, int, int]
     statements += [
         f"CREATE TABLE {_TARGET}.{q(t)} (LIKE {src}.{q(t)} INCLUDING DEFAULTS INCLUDING GENERATED "
         "INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMMENTS)"
-        for (t,) in _rows(cursor, _TABLES_SQL, ns=ns)
+        for t in table_names
     ]
     # Identity columns as pg_dump restores them: the template's sequence name, type and options.
-    identities = _rows(cursor, _IDENTITY_SQL, ns=ns)
+    identities = _rows(cursor, _IDENTITY_SQL, tables=tables)
     for table, column, kind, seq, seq_type, col_type, start, step, min_, max_, cache, cycle in identities:
         generated = "ALWAYS" if kind == "a" else "BY DEFAULT"
         statements.append(
@@ -182,7 +213,7 @@ def build_clone_plan(cursor: Any, source: str, fingerprint: tuple[int, int, int]
     # Rows, then sequence positions (read from the template's sequences when the clone runs).
     statements += [
         f"INSERT INTO {_TARGET}.{q(t)} ({cols}) OVERRIDING SYSTEM VALUE SELECT {cols} FROM {src}.{q(t)}"
-        for t, cols in _rows(cursor, _COLUMNS_SQL, ns=ns)
+        for t, cols in _rows(cursor, _COLUMNS_SQL, tables=tables)
     ]
     statements += [
         f"SELECT setval({_literal(f'{_TARGET}.{q(seq)}')}, last_value, is_called) FROM {src}.{q(seq)}"
@@ -190,12 +221,12 @@ def build_clone_plan(cursor: Any, source: str, fingerprint: tuple[int, int, int]
     ]
     statements += [
         f"ALTER TABLE {_TARGET}.{q(t)} ADD CONSTRAINT {q(name)} {repoint(' ' + d).strip()}"
-        for t, name, d in _rows(cursor, _CONSTRAINTS_SQL, ns=ns)
+        for t, name, d in _rows(cursor, _CONSTRAINTS_SQL, tables=tables)
     ]
-    statements += [repoint(d) for (d,) in _rows(cursor, _INDEXES_SQL, ns=ns)]
+    statements += [repoint(d) for (d,) in _rows(cursor, _INDEXES_SQL, tables=tables)]
     statements += [
         f"COMMENT ON TABLE {_TARGET}.{q(t)} IS {_literal(text)}"
-        for t, text in _rows(cursor, _TABLE_COMMENTS_SQL, ns=ns)
+        for t, text in _rows(cursor, _TABLE_COMMENTS_SQL, tables=tables)
     ]
     return ClonePlan(fingerprint=fingerprint, statements=tuple(statements))
 

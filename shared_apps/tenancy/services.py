@@ -20,6 +20,7 @@ from saas.errors import Conflict, ErrorCode
 from shared_apps.tenancy.hosts import tenant_host
 from shared_apps.tenancy.models import Domain, Tenant, TenantKind, TenantStatus
 from shared_apps.tenancy.schema_clone import clone_schema
+from shared_apps.tenancy.schema_state import copy_state, forget_states
 from shared_apps.tenancy.templates import ensure_template
 from shared_apps.tenancy.validators import validate_kind, validate_slug
 from tenant_apps.accounts.addresses import normalize_email
@@ -58,6 +59,8 @@ def _create_domain(ctx: ProvisioningContext) -> None:
 
 def _create_schema(ctx: ProvisioningContext) -> None:
     clone_schema(ctx.template, ctx.slug)
+    # The clone is as current as its template: migrate_schemas can skip it.
+    copy_state(ctx.template, ctx.slug)
 
 
 def _create_roles(ctx: ProvisioningContext) -> None:
@@ -201,5 +204,6 @@ def tenant_drop(*, tenant: Tenant, confirm_slug: str) -> None:
             # Deferred foreign-key checks still pending in this transaction would block the DROP.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"DROP SCHEMA IF EXISTS {quote_schema_name(locked.schema_name)} CASCADE")
+        forget_states([locked.schema_name])
         locked.delete()
     logger.warning("dropped tenant %s", tenant.schema_name)

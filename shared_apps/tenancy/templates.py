@@ -1,22 +1,24 @@
 """Per-kind template schemas: migrated once, cloned for every new tenant of that kind.
 
 ``_template_<kind>`` holds the kind's tables, migration records, content types, permissions and
-role groups. ``migrate_schemas`` keeps each template current together with the tenants
+role groups. ``migrate_schemas`` brings each template up to date before the tenants
 (``management/commands/migrate_schemas.py``); ``ensure_template`` creates a missing one and
-migrates a stale one, so provisioning never clones an out-of-date structure.
+migrates a stale one, so provisioning never clones an out-of-date structure. Whether a template
+is current is read from its recorded ``SchemaState`` (``schema_state.py``), which its clones
+inherit.
 """
 
 from __future__ import annotations
 
+import io
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-from django_tenants.migration_executors.base import run_migrations
 from django_tenants.utils import quote_schema_name, schema_exists
 
-from saas.db.tenant import tenant_connection, use_public_schema
+from saas.db.tenant import use_public_schema
 from shared_apps.tenancy.models import TenantKind
 
 TEMPLATE_PREFIX = "_template_"
@@ -30,28 +32,32 @@ def template_schema_name(kind: str) -> str:
 
 
 def existing_templates() -> list[tuple[str, str]]:
-    """``(schema_name, kind)`` of every template schema that exists."""
-    return [(template_schema_name(k), k) for k in TenantKind.values if schema_exists(template_schema_name(k))]
+    """``(schema_name, kind)`` of every template schema that exists (one query)."""
+    wanted = {template_schema_name(k): k for k in TenantKind.values}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [list(wanted)])
+        found = {row[0] for row in cursor.fetchall()}
+    return [(name, kind) for name, kind in wanted.items() if name in found]
 
 
 def migrate_template(kind: str, *, verbosity: int = 0) -> None:
-    """Create (if missing) and migrate ``kind``'s template schema, then sync its roles.
+    """Create (if missing) and migrate ``kind``'s template schema, sync its roles if they changed,
+    and record its state. Raises the migration's error.
 
-    Commits: must not run inside ``transaction.atomic()``.
+    Commits: must not run inside ``transaction.atomic()``. The caller holds ``template_lock``.
     """
-    from tenant_apps.accounts.roles import sync_roles
+    from shared_apps.tenancy.migration_runner import Mode, RunSettings, execute_schema
+    from shared_apps.tenancy.schema_state import fingerprints, plan_schemas
 
     name = template_schema_name(kind)
     if not schema_exists(name):
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE SCHEMA {quote_schema_name(name)}")
-    options = _migrate_options(verbosity)
-    run_migrations(args=[], options=options, executor_codename="template", schema_name=name, tenant_type=kind)
-    tenant_connection().set_schema(name, tenant_type=kind)
-    try:
-        sync_roles(kind)
-    finally:
-        use_public_schema()
+    targets = {kind: fingerprints(kind)}
+    use_public_schema()
+    for work in plan_schemas([(name, kind)], targets):
+        run = RunSettings(args=(), options=_migrate_options(verbosity), mode=Mode.MIGRATE, targets=targets)
+        execute_schema(work, run, out=sys.stdout if verbosity else io.StringIO())
     _current.add(kind)
 
 
@@ -66,24 +72,26 @@ def _migrate_options(verbosity: int) -> dict[str, object]:
 
 
 def template_is_current(kind: str) -> bool:
-    """Whether ``kind``'s template exists and has every migration applied."""
+    """Whether ``kind``'s template exists and its recorded state is current (``schema_state``):
+    migrated to the kind's migrations on disk, ``django_migrations`` untouched since, roles synced.
+
+    A few catalog queries; no migration is loaded.
+    """
+    from shared_apps.tenancy.schema_state import fingerprints, plan_schemas
+
     name = template_schema_name(kind)
     if not schema_exists(name):
         return False
-    tenant_connection().set_schema(name, tenant_type=kind, include_public=False)
-    try:
-        executor = MigrationExecutor(connection)
-        return not executor.migration_plan(executor.loader.graph.leaf_nodes())
-    finally:
-        use_public_schema()
+    use_public_schema()
+    return not plan_schemas([(name, kind)], {kind: fingerprints(kind)})
 
 
 def ensure_template(kind: str, *, verbosity: int = 0) -> str:
     """Return ``kind``'s template schema name, creating or migrating it first when needed.
 
-    The migration check loads the migration graph, so it runs once per process and kind; the
-    schema's existence is checked every time (one catalog query), since a template created
-    inside a transaction that rolled back is gone.
+    The state check runs once per process and kind; the schema's existence is checked every
+    time (one catalog query), since a template created inside a transaction that rolled back is
+    gone.
     """
     name = template_schema_name(kind)
     if kind in _current and schema_exists(name):
@@ -103,9 +111,8 @@ def ensure_template(kind: str, *, verbosity: int = 0) -> str:
 def template_lock(kind: str) -> Iterator[None]:
     """Hold PostgreSQL's session advisory lock for ``kind``'s template while the block runs.
 
-    Serialises migrations of one template across processes. Migrating closes the connection
-    (django-tenants' executor does), which releases the lock as well; it is released explicitly
-    otherwise.
+    Serialises migrations of one template across processes. Released explicitly at the end; a
+    failed migration closes the connection (``migration_runner``), which releases it as well.
     """
     key = f"saas:template:{TenantKind(kind).value}"
     with connection.cursor() as cursor:

@@ -1,4 +1,8 @@
-"""Keep role groups in step with ``roles.py`` after every migration of a tenant or template."""
+"""Keep role groups in step with ``roles.py`` after a plain ``migrate`` of a tenant or template.
+
+``migrate_schemas`` mutes this receiver (``roles.roles_sync_deferred``) and syncs only where the
+kind's roles or the models changed.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ from django.dispatch import receiver
 
 
 @receiver(post_migrate)
-def _sync_roles_after_migrate(sender: AppConfig, **_: Any) -> None:
+def sync_roles_after_migrate(sender: AppConfig, **_: Any) -> None:
+    """After ``migrate`` of a tenant or template schema, sync its kind's roles (``roles.sync_roles``)."""
     # post_migrate is sent once per app; act once, after the last app of the run.
     with_models = [a for a in apps.get_app_configs() if a.models_module is not None]
     if sender.label != with_models[-1].label:

@@ -104,3 +104,37 @@ def test_clone_refuses_objects_it_cannot_copy(session_tenants: dict[str, Tenant]
         cursor.execute('CREATE SCHEMA "odd"; CREATE TABLE "odd".t (id int); CREATE VIEW "odd".v AS SELECT 1 AS x')
     with pytest.raises(SchemaCloneError, match="relation v"):
         clone_schema("odd", "odd_copy")
+
+
+@pytest.mark.parametrize("kind", ["school", "store", "writing", "rental"])
+def test_the_planner_finds_every_table_and_sequence_of_a_template_through_pg_depend(session_tenants, db, kind):
+    # The planner reaches a template's relations through their dependency on the schema (an
+    # index lookup), not by scanning pg_class for the namespace (no index; grows with every schema).
+    from shared_apps.tenancy.schema_clone import _MEMBERS_SQL
+
+    schema = template_schema_name(kind)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT oid FROM pg_namespace WHERE nspname = %s", [schema])
+        ns = cursor.fetchone()[0]
+        cursor.execute(_MEMBERS_SQL, {"ns": ns})
+        found = sorted((relname, relkind) for is_relation, _oid, relname, relkind, _d in cursor.fetchall())
+        cursor.execute("SELECT relname, relkind FROM pg_class WHERE relnamespace = %s AND relkind IN ('r', 'S')", [ns])
+        scanned = sorted(cursor.fetchall())
+    assert found == scanned
+    assert ("django_migrations", "r") in found
+
+
+def test_clone_names_every_object_it_cannot_copy(session_tenants, db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'CREATE SCHEMA "odd"; CREATE TABLE "odd".t (id int);'
+            ' CREATE SEQUENCE "odd".free_seq;'
+            " CREATE TYPE \"odd\".mood AS ENUM ('ok');"
+            ' CREATE FUNCTION "odd".f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;'
+            ' CREATE TRIGGER on_t BEFORE INSERT ON "odd".t FOR EACH ROW EXECUTE FUNCTION "odd".f()'
+        )
+    with pytest.raises(SchemaCloneError) as raised:
+        clone_schema("odd", "odd_copy")
+    message = str(raised.value)
+    for part in ("function odd.f()", "type odd.mood", "sequence free_seq", "trigger on_t"):
+        assert part in message
