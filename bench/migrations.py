@@ -127,7 +127,7 @@ def saved_states() -> list[dict[str, object]]:
     """Every recorded schema state (this checkout's model)."""
     from shared_apps.tenancy.models import SchemaState
 
-    return list(SchemaState.objects.values())
+    return [dict(row) for row in SchemaState.objects.values()]
 
 
 def restore_states(saved: list[dict[str, object]]) -> None:
@@ -193,8 +193,8 @@ def main() -> None:
 
     logging.disable(logging.WARNING)
     from django.core.management import call_command
-    from django.db import connection
 
+    from saas.db.tenant import tenant_connection
     from shared_apps.tenancy.models import TenantKind
     from shared_apps.tenancy.templates import ensure_template
 
@@ -230,7 +230,7 @@ def main() -> None:
                 restore_states(saved)
 
     results = {
-        "server_version": connection.pg_version,
+        "server_version": tenant_connection().pg_version,
         "schemas": count,
         "runs": [{"code": c, "run": label, **result} for c, label, result in rows],
     }
@@ -239,7 +239,7 @@ def main() -> None:
     (out / "migrations.json").write_text(json.dumps(results, indent=2))
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
-        f"PostgreSQL {connection.pg_version}, {os.cpu_count()} CPUs (load average at the end {load}); "
+        f"PostgreSQL {tenant_connection().pg_version}, {os.cpu_count()} CPUs (load average at the end {load}); "
         f"{count} schemas ({args.tenants} tenants and the templates); `migrate_schemas --tenant "
         "--executor=multiprocessing` (2 processes) in a fresh process, start-up included"
     )

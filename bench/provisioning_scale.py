@@ -256,8 +256,8 @@ def main() -> None:
 
     logging.disable(logging.WARNING)
     from django.core.management import call_command
-    from django.db import connection
 
+    from saas.db.tenant import tenant_connection
     from shared_apps.tenancy.models import TenantKind
     from shared_apps.tenancy.templates import ensure_template
 
@@ -266,7 +266,7 @@ def main() -> None:
     for kind in kinds:
         ensure_template(kind)
 
-    results: dict[str, object] = {"server_version": connection.pg_version, "scales": []}
+    results: dict[str, object] = {"server_version": tenant_connection().pg_version, "scales": []}
     rows = []
     for scale in scales:
         print(f"scale {scale}: filling the catalog", file=sys.stderr, flush=True)
@@ -303,7 +303,7 @@ def main() -> None:
     (out / "provisioning_scale.json").write_text(json.dumps(results, indent=2))
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
-        f"PostgreSQL {connection.pg_version}, {os.cpu_count()} CPUs (load average at the end {load}); a fresh "
+        f"PostgreSQL {tenant_connection().pg_version}, {os.cpu_count()} CPUs (load average at the end {load}); a fresh "
         "process per run; the catalog is filled with clones of the four kinds' templates (filler schemas "
         "without tenant rows). 'planning' is the clone planner's catalog queries, the part that grows with "
         "the schemas; the rest is the clone's DDL and row copy."

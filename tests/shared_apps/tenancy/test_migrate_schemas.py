@@ -31,6 +31,7 @@ from django.db.models.signals import post_migrate
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
+from saas.db.tenant import tenant_connection
 from shared_apps.tenancy.migration_runner import Progress
 from shared_apps.tenancy.models import SchemaState, Tenant
 from shared_apps.tenancy.schema_state import plan_schemas
@@ -58,7 +59,7 @@ def committed(fn: Callable[[], Any]) -> Any:
     """Run ``fn`` on a helper thread with its own autocommit connection, on the public schema."""
 
     def run() -> Any:
-        connection.set_schema_to_public()
+        tenant_connection().set_schema_to_public()
         return fn()
 
     return in_thread(run, timeout=900)
@@ -144,11 +145,11 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     real_handle, real_sync = migrate.Command.handle, roles_module.sync_roles
 
     def handle(self: Any, *args: Any, **options: Any) -> Any:
-        calls["migrate"].append(connection.schema_name)
+        calls["migrate"].append(tenant_connection().schema_name)
         return real_handle(self, *args, **options)
 
     def sync_roles(kind: str) -> Any:
-        calls["sync_roles"].append(connection.schema_name)
+        calls["sync_roles"].append(tenant_connection().schema_name)
         return real_sync(kind)
 
     monkeypatch.setattr(migrate.Command, "handle", handle)
@@ -191,7 +192,9 @@ def _queries_of_a_run() -> tuple[str, list[str]]:
     return out.getvalue(), queries
 
 
-def test_a_run_with_nothing_pending_skips_every_schema(schemas_restored, spy):
+def test_a_run_with_nothing_pending_skips_every_schema(
+    schemas_restored: dict[str, Any], spy: dict[str, list[str]]
+) -> None:
     # given: every schema is current (the fixture ran the command once)
     schemas = _all_schemas_committed()
     # when
@@ -204,7 +207,7 @@ def test_a_run_with_nothing_pending_skips_every_schema(schemas_restored, spy):
     assert len(queries) <= 10, "\n".join(queries)
 
 
-def test_the_no_op_check_costs_as_many_queries_with_more_schemas(schemas_restored):
+def test_the_no_op_check_costs_as_many_queries_with_more_schemas(schemas_restored: dict[str, Any]) -> None:
     from shared_apps.tenancy.services import tenant_drop, tenant_provision
 
     # given: what a run costs with the session's schemas
@@ -222,14 +225,16 @@ def test_the_no_op_check_costs_as_many_queries_with_more_schemas(schemas_restore
     assert not committed(lambda: SchemaState.objects.filter(schema_name="extra").exists())
 
 
-def test_a_full_run_forgets_the_states_of_schemas_that_are_gone(schemas_restored):
+def test_a_full_run_forgets_the_states_of_schemas_that_are_gone(schemas_restored: dict[str, Any]) -> None:
     fields = {"kind": "school", "migrations": "x", "applied_count": 1, "applied_max_id": 1, "roles": "x"}
     committed(lambda: SchemaState.objects.create(schema_name="gone", **fields))
     _migrate()
     assert not committed(lambda: SchemaState.objects.filter(schema_name="gone").exists())
 
 
-def test_a_new_migration_is_applied_only_where_it_is_pending(probe_migration, spy):
+def test_a_new_migration_is_applied_only_where_it_is_pending(
+    probe_migration: Callable[[str], str], spy: dict[str, list[str]]
+) -> None:
     # given: a new migration of a school app, already applied in alpha by hand
     name = probe_migration("programs")
     _migrate(schema_name="alpha")
@@ -249,7 +254,7 @@ def test_a_new_migration_is_applied_only_where_it_is_pending(probe_migration, sp
     assert spy["migrate"] == []
 
 
-def test_a_new_migration_of_a_shared_app_runs_in_parallel_processes(probe_migration):
+def test_a_new_migration_of_a_shared_app_runs_in_parallel_processes(probe_migration: Callable[[str], str]) -> None:
     # given: a new migration of an app every kind has
     name = probe_migration("audit")
     err = io.StringIO()
@@ -265,7 +270,9 @@ def test_a_new_migration_of_a_shared_app_runs_in_parallel_processes(probe_migrat
     assert committed(lambda: plan_schemas(schemas, targets)) == []
 
 
-def test_roles_are_synced_only_where_the_kinds_role_declaration_changed(schemas_restored, spy, monkeypatch):
+def test_roles_are_synced_only_where_the_kinds_role_declaration_changed(
+    schemas_restored: dict[str, Any], spy: dict[str, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     def seller_permissions() -> list[str]:
         with schema_context("gamma"):
             return list(Group.objects.get(name="seller").permissions.values_list("codename", flat=True))
@@ -291,7 +298,9 @@ def test_roles_are_synced_only_where_the_kinds_role_declaration_changed(schemas_
     assert committed(seller_permissions) == []
 
 
-def test_a_failing_schema_does_not_stop_the_others_and_a_rerun_completes_it(probe_migration, monkeypatch):
+def test_a_failing_schema_does_not_stop_the_others_and_a_rerun_completes_it(
+    probe_migration: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     # given: a new migration that fails in beta
     name = probe_migration("audit")
     monkeypatch.setenv("PROBE_FAIL", "beta")
@@ -313,7 +322,9 @@ def test_a_failing_schema_does_not_stop_the_others_and_a_rerun_completes_it(prob
     assert _applied_in("beta", "audit", name)
 
 
-def test_a_schema_whose_migration_history_changed_is_migrated_again(schemas_restored, spy):
+def test_a_schema_whose_migration_history_changed_is_migrated_again(
+    schemas_restored: dict[str, Any], spy: dict[str, list[str]]
+) -> None:
     # given: alpha's recorded state is gone, beta's history changed behind the command's back
     committed(lambda: SchemaState.objects.filter(schema_name="alpha").delete())
     committed(lambda: SchemaState.objects.filter(schema_name="beta").update(applied_count=0))
@@ -326,19 +337,25 @@ def test_a_schema_whose_migration_history_changed_is_migrated_again(schemas_rest
     assert "[school:beta] no migration to apply (migration history changed since recorded" in out
 
 
-def test_check_exits_non_zero_only_when_a_schema_has_unapplied_migrations(probe_migration):
+def test_check_exits_non_zero_only_when_a_schema_has_unapplied_migrations(
+    probe_migration: Callable[[str], str],
+) -> None:
     _migrate(check_unapplied=True)  # nothing pending: no error
     probe_migration("programs")
     with pytest.raises(CommandError, match=r"3 schema\(s\) have unapplied migrations: "):
         _migrate(check_unapplied=True)
 
 
-def test_schema_option_migrates_that_schema_even_when_current(schemas_restored, spy):
+def test_schema_option_migrates_that_schema_even_when_current(
+    schemas_restored: dict[str, Any], spy: dict[str, list[str]]
+) -> None:
     _migrate(schema_name="gamma")
     assert spy["migrate"] == ["gamma"]
 
 
-def test_shared_migrates_the_public_schema_only_and_verbosity_0_is_quiet(schemas_restored, spy):
+def test_shared_migrates_the_public_schema_only_and_verbosity_0_is_quiet(
+    schemas_restored: dict[str, Any], spy: dict[str, list[str]]
+) -> None:
     out, err = io.StringIO(), io.StringIO()
     committed(lambda: call_command("migrate_schemas", shared=True, verbosity=0, stdout=out, stderr=err))
     assert spy["migrate"] == ["public"]
@@ -346,12 +363,12 @@ def test_shared_migrates_the_public_schema_only_and_verbosity_0_is_quiet(schemas
     assert (out.getvalue(), err.getvalue()) == ("", "")
 
 
-def test_a_template_can_be_migrated_by_name(schemas_restored, spy):
+def test_a_template_can_be_migrated_by_name(schemas_restored: dict[str, Any], spy: dict[str, list[str]]) -> None:
     _migrate(schema_name="_template_rental")
     assert spy["migrate"] == ["_template_rental"]
 
 
-def test_deferring_the_role_sync_mutes_exactly_three_receivers_and_restores_their_order():
+def test_deferring_the_role_sync_mutes_exactly_three_receivers_and_restores_their_order() -> None:
     from django.contrib.auth.management import create_permissions
     from django.contrib.contenttypes.management import create_contenttypes
 
@@ -372,7 +389,7 @@ def test_deferring_the_role_sync_mutes_exactly_three_receivers_and_restores_thei
     assert post_migrate.receivers == before
 
 
-def test_progress_shows_done_total_failures_and_eta():
+def test_progress_shows_done_total_failures_and_eta() -> None:
     stream = io.StringIO()
     progress = Progress(4, stream=stream, interval=0)
     progress.advance()
@@ -384,7 +401,9 @@ def test_progress_shows_done_total_failures_and_eta():
     assert stream.getvalue().splitlines()[-1].startswith("4/4 schemas (100%), 1 failed")
 
 
-def test_the_migration_table_is_looked_up_by_name_while_the_runner_migrates(session_tenants, db):
+def test_the_migration_table_is_looked_up_by_name_while_the_runner_migrates(
+    session_tenants: dict[str, Tenant], db: None
+) -> None:
     from django.db.migrations.recorder import MigrationRecorder
 
     from shared_apps.tenancy.migration_runner import _direct_table_check, _install_direct_table_check
@@ -395,9 +414,9 @@ def test_the_migration_table_is_looked_up_by_name_while_the_runner_migrates(sess
     token = _direct_table_check.set(True)
     try:
         with CaptureQueriesContext(connection) as queries:
-            connection.set_schema("alpha", include_public=False)
+            tenant_connection().set_schema("alpha", include_public=False)
             in_alpha = MigrationRecorder(connection).has_table()
-            connection.set_schema("bare", include_public=False)
+            tenant_connection().set_schema("bare", include_public=False)
             in_bare = MigrationRecorder(connection).has_table()
     finally:
         _direct_table_check.reset(token)
@@ -406,7 +425,7 @@ def test_the_migration_table_is_looked_up_by_name_while_the_runner_migrates(sess
     assert sum("to_regclass" in q["sql"] for q in queries) == 2
 
 
-def test_run_schema_reports_an_error_instead_of_raising(schemas_restored):
+def test_run_schema_reports_an_error_instead_of_raising(schemas_restored: dict[str, Any]) -> None:
     from shared_apps.tenancy.migration_runner import Mode, RunSettings, run_schema
     from shared_apps.tenancy.schema_state import SchemaWork
     from shared_apps.tenancy.templates import _migrate_options

@@ -107,7 +107,9 @@ def test_clone_refuses_objects_it_cannot_copy(session_tenants: dict[str, Tenant]
 
 
 @pytest.mark.parametrize("kind", ["school", "store", "writing", "rental"])
-def test_the_planner_finds_every_table_and_sequence_of_a_template_through_pg_depend(session_tenants, db, kind):
+def test_the_planner_finds_every_table_and_sequence_of_a_template_through_pg_depend(
+    session_tenants: dict[str, Tenant], db: None, kind: str
+) -> None:
     # The planner reaches a template's relations through their dependency on the schema (an
     # index lookup), not by scanning pg_class for the namespace (no index; grows with every schema).
     from shared_apps.tenancy.schema_clone import _MEMBERS_SQL
@@ -124,7 +126,7 @@ def test_the_planner_finds_every_table_and_sequence_of_a_template_through_pg_dep
     assert ("django_migrations", "r") in found
 
 
-def test_clone_names_every_object_it_cannot_copy(session_tenants, db):
+def test_clone_names_every_object_it_cannot_copy(session_tenants: dict[str, Tenant], db: None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             'CREATE SCHEMA "odd"; CREATE TABLE "odd".t (id int);'
