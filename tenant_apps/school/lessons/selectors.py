@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from saas.api.errors import ApplicationError
 from saas.errors import ErrorCode, NotFound, PermissionDenied
@@ -43,14 +43,13 @@ def access_author(*, pk: Any) -> Author:
 
 
 def products_visible_to(user: Any) -> QuerySet[Product]:
-    """Products ``user`` may see, with author, ``lesson_count`` and ordered lessons prefetched.
+    """Products ``user`` may see, with author and ordered lessons prefetched (a product's lesson
+    count is the length of its prefetched lessons: no count grouped over the whole catalog).
 
     Staff: all; anyone else: published ones and those they have bought (any purchase status).
     """
-    products = (
-        Product.objects.select_related("author")
-        .annotate(lesson_count=Count("lessons", distinct=True))
-        .prefetch_related(Prefetch("lessons", queryset=Lesson.objects.order_by("order")))
+    products = Product.objects.select_related("author").prefetch_related(
+        Prefetch("lessons", queryset=Lesson.objects.order_by("order"))
     )
     if user_sees_whole_catalog(user):
         return products
