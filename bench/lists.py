@@ -15,7 +15,7 @@ the students make most of the tickets and invoices; support staff are told of ev
 * ``--rows`` (100k) tickets with 1-8 messages each and their django-guardian permissions,
   invoices (with a line, most with a payment), notifications, bootcamp enrolments, audit entries;
 * 20k students, 30 teachers, 5 support and 3 finance users, the admin; 400 bootcamps, 300
-  products with 8 lessons each and some purchases, a wallet per user.
+  products with 8 lessons each and some purchases, a wallet per user and ``--rows``/2 top-ups.
 
 Then it requests each list (``CASES``) as every role that may see it, through Django's test
 client (the whole middleware stack, in-process; the database connection is kept between requests,
@@ -32,6 +32,7 @@ Runs against any checkout (the code before and after a change): a ticket's store
 from __future__ import annotations
 
 import argparse
+import collections
 import itertools
 import json
 import math
@@ -182,7 +183,7 @@ def seed(rows: int, rng: random.Random) -> dict[str, Any]:
         from tenant_apps.school.lessons.models import Author, Lesson, Product, ProductPurchase
         from tenant_apps.school.programs.models import Bootcamp, BootcampEnrolment
         from tenant_apps.tickets.models import Ticket, TicketMessage, TicketUserObjectPermission
-        from tenant_apps.wallet.models import Wallet
+        from tenant_apps.wallet.models import LedgerEntry, Wallet
 
         s = Seeder(rng)
         started = time.perf_counter()
@@ -218,13 +219,41 @@ def seed(rows: int, rng: random.Random) -> dict[str, Any]:
         students = people["student"][:]
         rng.shuffle(students)  # who is heavy is random, not the first ids
         staff = [admin.pk, *people["support"]]
+        wallet_of = dict(zip((u.pk for u in users), s.ids(Wallet, len(users)), strict=True))
+        top_ups = s.skewed(students, rows // 2)  # a ledger entry each; the balances add them up
+        balances = {owner: Decimal(10) * n for owner, n in collections.Counter(top_ups).items()}
         s.copy(
             Wallet,
             (
-                Wallet(pk=pk, user_id=u.pk, currency="USD", created_at=s.now, updated_at=s.now)
-                for pk, u in zip(s.ids(Wallet, len(users)), users, strict=True)
+                Wallet(
+                    pk=wallet_of[u.pk],
+                    user_id=u.pk,
+                    currency="USD",
+                    balance=balances.get(u.pk, Decimal(0)),
+                    created_at=s.now,
+                    updated_at=s.now,
+                )
+                for u in users
             ),
         )
+        running: dict[int, Decimal] = {}
+        entries = []
+        for pk, owner in zip(s.ids(LedgerEntry, len(top_ups)), top_ups, strict=True):
+            running[owner] = running.get(owner, Decimal(0)) + 10
+            entries.append(
+                LedgerEntry(
+                    pk=pk,
+                    wallet_id=wallet_of[owner],
+                    kind="top_up",
+                    balance_delta=Decimal(10),
+                    held_delta=Decimal(0),
+                    balance_after=running[owner],
+                    held_after=Decimal(0),
+                    created_at=s.now,
+                )
+            )
+        s.copy(LedgerEntry, entries)
+        del entries
 
         # bootcamps and enrolments ------------------------------------------------------------
         statuses = ["draft", "registration_open", "in_progress", "completed", "cancelled"]
