@@ -16,9 +16,10 @@ class AuditLogEntry(models.Model):
     Rows are never updated or deleted by the application.
     """
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)  # indexed by ``audit_recent``
+    # indexed by ``audit_actor_recent`` (actor, -created_at, -id), which also serves lookups by actor
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     actor_repr = models.CharField(max_length=254, blank=True)
     verb = models.CharField(max_length=64, db_index=True, help_text='Dotted action name, e.g. "ticket.closed".')
@@ -31,7 +32,12 @@ class AuditLogEntry(models.Model):
 
     class Meta:
         ordering = ("-created_at", "-id")
-        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
+        indexes = [
+            # the log newest first (and the ``since``/``until`` range), and one actor's entries
+            models.Index(fields=["-created_at", "-id"], name="audit_recent"),
+            models.Index(fields=["actor", "-created_at", "-id"], name="audit_actor_recent"),
+            models.Index(fields=["target_type", "target_id"], name="audit_target"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.actor_repr or 'system'} {self.verb} {self.target_repr}".strip()

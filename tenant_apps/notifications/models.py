@@ -15,7 +15,10 @@ class Notification(models.Model):
     recipient may not see.
     """
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # indexed by ``notif_recipient_recent`` (recipient, -created_at, -id), which also serves lookups by recipient
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
     verb = models.CharField(max_length=64, help_text='Dotted event name, e.g. "ticket.replied".')
     content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     object_id = models.CharField(max_length=64, blank=True)
@@ -26,7 +29,11 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ("-created_at", "-id")
-        indexes = [models.Index(fields=["recipient", "read", "-created_at"], name="notif_recipient_unread")]
+        indexes = [
+            # a recipient's list, newest first; with ``?read=`` and the unread count, the second
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notif_recipient_recent"),
+            models.Index(fields=["recipient", "read", "-created_at"], name="notif_recipient_unread"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.verb} for {self.recipient_id}"

@@ -47,11 +47,10 @@ class Invoice(models.Model):
     amount_paid = models.DecimalField(
         max_digits=12, decimal_places=2, default=ZERO, help_text="Sum of the approved payments; derived."
     )
-    status = models.CharField(
+    status = models.CharField(  # indexed by ``payments_invoice_status_recent``
         max_length=16,
         choices=InvoiceStatus.choices,
         default=InvoiceStatus.UNPAID,
-        db_index=True,
         help_text="Derived from approved payments and cancellation.",
     )
     due_date = models.DateField()
@@ -66,7 +65,19 @@ class Invoice(models.Model):
 
     class Meta:
         ordering = ("-issued_at", "-id")
-        indexes = [models.Index(fields=["customer", "-issued_at"], name="payments_invoice_customer")]
+        indexes = [
+            # lists are newest first: all (finance), by status, a customer's
+            models.Index(fields=["-issued_at", "-id"], name="payments_invoice_recent"),
+            models.Index(fields=["status", "-issued_at", "-id"], name="payments_invoice_status_recent"),
+            models.Index(fields=["customer", "-issued_at"], name="payments_invoice_customer"),
+            # what may become overdue (``?overdue=``): ORed equalities, not ``status__in``, which
+            # PostgreSQL prints in a form a cloned schema would not reproduce exactly
+            models.Index(
+                fields=["due_date"],
+                condition=Q(status=InvoiceStatus.UNPAID) | Q(status=InvoiceStatus.PARTIALLY_PAID),
+                name="payments_invoice_open_due",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(total__gt=0), name="payments_invoice_total_positive"),
             models.CheckConstraint(
@@ -161,8 +172,8 @@ class Payment(models.Model):
     payer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments")
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     method = models.CharField(max_length=16, choices=PaymentMethod.choices)
-    status = models.CharField(
-        max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.PENDING, db_index=True
+    status = models.CharField(  # indexed by ``payments_payment_status_recent``
+        max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
     )
     tracking_code = models.CharField(max_length=64, blank=True, help_text="Bank tracking code (offline).")
     receipt = models.OneToOneField(
@@ -183,7 +194,12 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ("-created_at", "-id")
-        indexes = [models.Index(fields=["invoice", "status"], name="payments_pay_invoice_status")]
+        indexes = [
+            models.Index(fields=["invoice", "status"], name="payments_pay_invoice_status"),
+            # lists are newest first: all (finance), by status (the pending queue)
+            models.Index(fields=["-created_at", "-id"], name="payments_payment_recent"),
+            models.Index(fields=["status", "-created_at", "-id"], name="payments_payment_status_recent"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payments_payment_amount_positive"),
             models.CheckConstraint(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 
-from saas.api.filters import IdFilter, StrictBooleanFilter
+from saas.api.filters import ColumnChoicesFilter, IdFilter, StrictBooleanFilter
 from tenant_apps.tickets.models import Ticket, TicketPriority, TicketStatus
 
 
@@ -14,8 +14,8 @@ class TicketFilter(filters.FilterSet):
     ``assignee`` (user id), ``unassigned`` (``true``/``false``), ``created_by`` (user id),
     ``target_type`` (``app_label.model``) with optional ``target_id``."""
 
-    status = filters.MultipleChoiceFilter(choices=TicketStatus.choices)
-    priority = filters.MultipleChoiceFilter(choices=TicketPriority.choices)
+    status = ColumnChoicesFilter(choices=TicketStatus.choices)
+    priority = ColumnChoicesFilter(choices=TicketPriority.choices)
     assignee = IdFilter(field_name="assignee_id")
     unassigned = StrictBooleanFilter(field_name="assignee", lookup_expr="isnull")
     created_by = IdFilter(field_name="created_by_id")

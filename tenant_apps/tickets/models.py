@@ -42,26 +42,49 @@ class Ticket(models.Model):
     ``status`` moves by the services only (``services.py``): open on creation and on a reply by
     the creator, answered on a reply by anyone else, closed by ``ticket_close`` until
     ``ticket_reopen``. Times are UTC; ``closed_at`` is set while the ticket is closed.
+
+    ``message_count`` is stored, not counted per read (a list then costs the same at any number
+    of messages): the services count the conversation again, under the ticket's row lock, each
+    time they add a message.
+
+    Indexes: a list is ordered most recently active first (``-updated_at, -id``), alone or after
+    its most used filters (``status``, ``assignee``, ``priority``), so a page and its count read
+    an index range instead of sorting or counting the table.
     """
 
     subject = models.CharField(max_length=200)
     status = models.CharField(max_length=16, choices=TicketStatus.choices, default=TicketStatus.OPEN)
     priority = models.CharField(max_length=16, choices=TicketPriority.choices, default=TicketPriority.NORMAL)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets")
+    # indexed by ``tickets_assignee_recent`` (assignee, -updated_at, -id), which also serves lookups by assignee
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+        db_index=False,
     )
     target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     target_id = models.CharField(max_length=64, blank=True)
     target = GenericForeignKey("target_type", "target_id")
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)  # indexed by ``tickets_recent``
     closed_at = models.DateTimeField(null=True, blank=True)
+    message_count = models.PositiveIntegerField(
+        default=0,
+        db_default=0,
+        editable=False,
+        help_text="Messages of the conversation, the first included; recounted by the services under the row lock.",
+    )
 
     class Meta:
         ordering = ("-updated_at", "-id")
         indexes = [
+            models.Index(fields=["-updated_at", "-id"], name="tickets_recent"),
             models.Index(fields=["status", "-updated_at"], name="tickets_status_recent"),
+            models.Index(fields=["assignee", "-updated_at", "-id"], name="tickets_assignee_recent"),
+            models.Index(fields=["priority", "-updated_at", "-id"], name="tickets_priority_recent"),
             models.Index(fields=["target_type", "target_id"], name="tickets_target"),
         ]
         constraints = [

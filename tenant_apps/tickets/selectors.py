@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from saas.db.tenant import current_kind
 from saas.errors import NotFound
@@ -17,13 +17,10 @@ from tenant_apps.tickets.roles import support_roles
 
 
 def ticket_list(*, user: Any) -> QuerySet[Ticket]:
-    """Visible tickets, most recently active first, with people, target type and
-    ``message_count`` loaded for a list."""
+    """Visible tickets, most recently active first (index ``tickets_recent``), with people and
+    target type loaded for a list; ``message_count`` is stored on the ticket."""
     return (
-        tickets_visible_to(user)
-        .select_related("created_by", "assignee", "target_type")
-        .annotate(message_count=Count("messages"))
-        .order_by("-updated_at", "-id")
+        tickets_visible_to(user).select_related("created_by", "assignee", "target_type").order_by("-updated_at", "-id")
     )
 
 

@@ -4,7 +4,8 @@ notifies the other party inside its transaction; e-mail goes out after commit.
 Locking: every state change takes ``SELECT ... FOR UPDATE`` on the one ticket row
 (``access.access_ticket(lock=True)``, through ``locks.ticket_lock``) before reading the state it
 changes; no service locks more than one ticket or takes another lock, so there is no lock order to
-respect.
+respect. The ticket's stored ``message_count`` is one such state: a reply counts the conversation
+again while it holds the lock, so two replies at once cannot each miss the other's message.
 
 Status rules:
 
@@ -91,6 +92,7 @@ def ticket_create(
             status=TicketStatus.OPEN,
             target_type=ContentType.objects.get_for_model(target) if target is not None else None,
             target_id=str(target.pk) if target is not None else "",
+            message_count=1,  # the first message, added next in this transaction
         )
         message = _add_message(ticket=ticket, author=created_by, body=body, files=files)
         grant_participant(created_by, ticket)
@@ -135,9 +137,10 @@ def ticket_reply(*, actor: User, ticket_id: Any, body: str, attachment_ids: Iter
         if not (body or "").strip() and not files:
             raise _validation("body", "Write a message or attach a file.")
         message = _add_message(ticket=ticket, author=actor, body=body or "", files=files)
+        _recount_messages(ticket)
         old = ticket.status
         ticket.status = TicketStatus.OPEN if actor.pk == ticket.created_by_id else TicketStatus.ANSWERED
-        ticket.save(update_fields=["status", "updated_at"])
+        ticket.save(update_fields=["status", "message_count", "updated_at"])
         changes: dict[str, Any] = {"message": message.pk, "attachments": [str(f.pk) for f in files]}
         if old != ticket.status:
             changes["status"] = [old, ticket.status]
@@ -323,6 +326,16 @@ def _add_message(*, ticket: Ticket, author: User, body: str, files: list[StoredF
     message = TicketMessage.objects.create(ticket=ticket, author=author, body=body.strip())
     TicketAttachment.objects.bulk_create([TicketAttachment(message=message, file=f) for f in files])
     return message
+
+
+def _recount_messages(ticket: Ticket) -> None:
+    """Set ``ticket.message_count`` to its messages counted now (the caller saves it).
+
+    The caller holds the ticket's row lock (``access_ticket(lock=True)``): two replies counting
+    at the same moment would each see the committed messages and its own, not the other's. A
+    count rather than ``+ 1`` also mends a count that went wrong some other way.
+    """
+    ticket.message_count = TicketMessage.objects.filter(ticket_id=ticket.pk).count()
 
 
 def _other_party(ticket: Ticket, actor: User) -> list[User]:

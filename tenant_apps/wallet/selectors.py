@@ -28,12 +28,17 @@ def wallet_of(*, user: Any) -> Wallet:
 
 
 def ledger_entries(*, wallet: Wallet | None = None, user: Any = None) -> QuerySet[LedgerEntry]:
-    """The entries of ``wallet`` (or of ``user``'s wallet; none if it has none yet), newest first."""
+    """The entries of ``wallet`` (or of ``user``'s wallet; none if it has none yet), newest first.
+
+    Filtered on the wallet's id, known before the list's query (for ``user``, one small query
+    first): a page then reads the newest entries of the statement index (wallet, id), where a join
+    on the wallet would sort every entry of the wallet first.
+    """
     entries = LedgerEntry.objects.select_related("wallet", "counterparty").order_by("-id")
+    if wallet is None and user is not None:
+        wallet = Wallet.objects.filter(user=user).only("pk").first() or Wallet()
     if wallet is not None:
-        return entries.filter(wallet=wallet) if wallet.pk is not None else entries.none()
-    if user is not None:
-        return entries.filter(wallet__user=user)
+        return entries.filter(wallet_id=wallet.pk) if wallet.pk is not None else entries.none()
     raise TypeError("ledger_entries() needs wallet or user")
 
 

@@ -73,6 +73,7 @@ class Product(models.Model):
 
     class Meta:
         ordering = ("title", "id")
+        indexes = [models.Index(fields=["title", "id"], name="lessons_product_title")]  # the list's order
         constraints = [
             models.CheckConstraint(condition=Q(price__gt=Decimal("0")), name="lessons_product_price_positive"),
             models.CheckConstraint(condition=Q(groups_per_batch__gte=1), name="lessons_product_batch_positive"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from saas.errors import ErrorCode, PermissionDenied
 from tenant_apps.school.lessons.access import can_see_whole_catalog, can_watch_lessons
@@ -28,14 +28,13 @@ def author_list() -> QuerySet[Author]:
 
 
 def products_visible_to(user: Any) -> QuerySet[Product]:
-    """Products ``user`` may see, with author, ``lesson_count`` and ordered lessons prefetched.
+    """Products ``user`` may see, with author and ordered lessons prefetched (a product's lesson
+    count is the length of its prefetched lessons: no count grouped over the whole catalog).
 
     Staff: all; anyone else: published ones and those they have bought (any purchase status).
     """
-    products = (
-        Product.objects.select_related("author")
-        .annotate(lesson_count=Count("lessons", distinct=True))
-        .prefetch_related(Prefetch("lessons", queryset=Lesson.objects.order_by("order")))
+    products = Product.objects.select_related("author").prefetch_related(
+        Prefetch("lessons", queryset=Lesson.objects.order_by("order"))
     )
     if can_see_whole_catalog(user):
         return products

@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 
+from saas.api.filters import ColumnChoicesFilter
 from tenant_apps.school.programs.models import EnrolmentStatus, ProgramStatus
 
 _MAX_ID = 2**63 - 1
@@ -28,7 +29,7 @@ class ProgramFilter(filters.FilterSet):
     (start date on or after / on or before, ``YYYY-MM-DD``), ``min_price`` / ``max_price``
     (inclusive, in the program's currency), ``currency`` (ISO 4217)."""
 
-    status = filters.MultipleChoiceFilter(choices=ProgramStatus.choices)
+    status = ColumnChoicesFilter(choices=ProgramStatus.choices)
     teacher = _IdFilter(
         method="filter_teacher", min_value=1, max_value=_MAX_ID, help_text="Programs this user (id) teaches."
     )
@@ -53,6 +54,6 @@ class ProgramFilter(filters.FilterSet):
 class EnrolmentFilter(filters.FilterSet):
     """``status`` (repeat for several), ``program`` (id), ``student`` (user id)."""
 
-    status = filters.MultipleChoiceFilter(choices=EnrolmentStatus.choices)
+    status = ColumnChoicesFilter(choices=EnrolmentStatus.choices)
     program = _IdFilter(field_name="program_id", min_value=1, max_value=_MAX_ID)
     student = _IdFilter(field_name="student_id", min_value=1, max_value=_MAX_ID)

@@ -76,6 +76,8 @@ class Program(models.Model):
     class Meta:
         abstract = True
         ordering = ("start_date", "id")
+        # the list's order (index names: at most 30 characters)
+        indexes = [models.Index(fields=["start_date", "id"], name="%(app_label)s_%(class)s_start")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__gte=F("start_date")), name="%(app_label)s_%(class)s_ends_after_start"
@@ -143,8 +145,8 @@ class Enrolment(models.Model):
         student_id: int
 
     student = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="%(class)ss")
-    status = models.CharField(
-        max_length=16, choices=EnrolmentStatus.choices, default=EnrolmentStatus.REQUESTED, db_index=True
+    status = models.CharField(  # indexed by the list indexes (``_list_indexes``)
+        max_length=16, choices=EnrolmentStatus.choices, default=EnrolmentStatus.REQUESTED
     )
     reason = models.TextField(blank=True, help_text="Why it was rejected or cancelled.")
     invoice = models.OneToOneField(
@@ -197,6 +199,14 @@ def _queue_index(name: str) -> models.Index:
     return models.Index(fields=["program", "status", "waitlisted_at"], name=name)
 
 
+def _list_indexes(prefix: str) -> list[models.Index]:
+    """The list's order, newest request first, alone and after a ``status`` filter."""
+    return [
+        models.Index(fields=["-requested_at", "-id"], name=f"{prefix}_recent"),
+        models.Index(fields=["status", "-requested_at", "-id"], name=f"{prefix}_status"),
+    ]
+
+
 class BootcampEnrolment(Enrolment):
     """A student's enrolment in a ``Bootcamp`` (``/api/v1/bootcamp-enrolments/``)."""
 
@@ -204,7 +214,7 @@ class BootcampEnrolment(Enrolment):
 
     class Meta(Enrolment.Meta):
         verbose_name = "bootcamp enrolment"
-        indexes = [_queue_index("programs_bootcamp_enr_queue")]
+        indexes = [_queue_index("programs_bootcamp_enr_queue"), *_list_indexes("programs_bootcamp_enr")]
 
 
 class AdvancedCourseEnrolment(Enrolment):
@@ -214,7 +224,7 @@ class AdvancedCourseEnrolment(Enrolment):
 
     class Meta(Enrolment.Meta):
         verbose_name = "advanced course enrolment"
-        indexes = [_queue_index("programs_course_enr_queue")]
+        indexes = [_queue_index("programs_course_enr_queue"), *_list_indexes("programs_course_enr")]
 
 
 @dataclass(frozen=True)

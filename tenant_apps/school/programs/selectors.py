@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
 from tenant_apps.school.programs.access import enrolments_visible_to, programs_visible_to
 from tenant_apps.school.programs.models import (
@@ -18,12 +19,31 @@ from tenant_apps.school.programs.models import (
 )
 
 
+def _enrolments_counted(programs: QuerySet[Any], status: str) -> Coalesce:
+    """How many enrolments in ``status`` the outer query's program has: a correlated subquery on the
+    queue index (program, status, ...), which PostgreSQL runs for the rows it returns only."""
+    counted = (
+        program_type_of(programs.model)
+        .enrolments()
+        .filter(program_id=OuterRef("pk"), status=status)
+        .order_by()
+        .values("program_id")
+        .annotate(n=Count("*"))  # not the id: the count then reads the index alone
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
 def with_seats(programs: QuerySet[Any]) -> QuerySet[Any]:
     """``programs`` annotated with ``seats_taken`` (approved enrolments) and ``waitlist_length``,
-    teachers prefetched."""
+    teachers prefetched.
+
+    The counts are subqueries per program rather than a join grouped over every enrolment: a page
+    costs the same however many enrolments the other programs have.
+    """
     return programs.annotate(
-        seats_taken=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.APPROVED), distinct=True),
-        waitlist_length=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITLISTED), distinct=True),
+        seats_taken=_enrolments_counted(programs, EnrolmentStatus.APPROVED),
+        waitlist_length=_enrolments_counted(programs, EnrolmentStatus.WAITLISTED),
     ).prefetch_related("teachers")
 
 
@@ -56,7 +76,36 @@ def waitlist(program: Program) -> QuerySet[Any]:
 
 
 def _enrolment_details(enrolments: QuerySet[Any]) -> QuerySet[Any]:
-    return enrolments.select_related("program", "student", "invoice", "decided_by")
+    """``enrolments`` with program, student, invoice and decider, and ``waitlist_position``
+    (see ``waitlist_position``) computed in the same query."""
+    return enrolments.select_related("program", "student", "invoice", "decided_by").annotate(
+        waitlist_position=Case(
+            When(
+                status=EnrolmentStatus.WAITLISTED,
+                waitlisted_at__isnull=False,
+                then=_waitlisted_ahead(enrolments.model) + 1,
+            ),
+            default=None,
+            output_field=IntegerField(),
+        )
+    )
+
+
+def _waitlisted_ahead(enrolment_model: Any) -> Coalesce:
+    """The waitlisted enrolments ahead of the outer query's in its program's queue (the queue index)."""
+    ahead = (
+        enrolment_model._default_manager.filter(
+            Q(waitlisted_at__lt=OuterRef("waitlisted_at"))
+            | Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lt=OuterRef("pk")),
+            program_id=OuterRef("program_id"),
+            status=EnrolmentStatus.WAITLISTED,
+        )
+        .order_by()
+        .values("program_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(ahead, output_field=IntegerField()), Value(0))
 
 
 def enrolment_list(program_type: ProgramType, *, user: Any) -> QuerySet[Any]:
@@ -92,9 +141,16 @@ def program_students(program: Program) -> QuerySet[Any]:
 
 
 def waitlist_position(enrolment: Enrolment) -> int | None:
-    """1 for the first waitlisted enrolment of its program, and so on; ``None`` when not waitlisted."""
+    """1 for the first waitlisted enrolment of its program, and so on; ``None`` when not waitlisted.
+
+    Read from the enrolment when it was loaded by these selectors (``_enrolment_details``, one
+    query for a whole page), else counted now.
+    """
     if enrolment.status != EnrolmentStatus.WAITLISTED or enrolment.waitlisted_at is None:
         return None
+    loaded = getattr(enrolment, "waitlist_position", None)
+    if loaded is not None:
+        return int(loaded)
     ahead = (
         program_type_of(enrolment)
         .enrolments()

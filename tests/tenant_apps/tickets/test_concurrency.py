@@ -1,4 +1,5 @@
-"""State changes lock the ticket row: a second change waits for the first and then sees its result.
+"""State changes lock the ticket row: a second change waits for the first and then sees its result,
+and replies at the same moment each count the other's message into the stored ``message_count``.
 
 The threads work on committed rows (a test's own ``db`` transaction is invisible to other
 connections), so the ticket is set up, and removed afterwards, from threads of their own.
@@ -6,10 +7,13 @@ connections), so the ticket is set up, and removed afterwards, from threads of t
 
 from __future__ import annotations
 
+import functools
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from django.db import connections, transaction
 from django_tenants.utils import tenant_context
 
@@ -20,6 +24,7 @@ from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.notifications.models import Notification
 from tenant_apps.tickets import services
 from tenant_apps.tickets.models import Ticket, TicketMessage
+from tests.concurrency import race
 from tests.factories import TicketFactory, UserFactory
 
 EMAILS = ("tickets-race-ann@alpha.test", "tickets-race-sue@alpha.test")
@@ -107,5 +112,49 @@ def test_a_close_waits_for_a_concurrent_close_of_the_same_ticket_and_then_refuse
         refused = results["second"]
         assert isinstance(refused, ApplicationError), refused
         assert (refused.code, refused.status_code) == ("invalid_status_transition", 409)
+    finally:
+        _remove(alpha)
+
+
+REPLIES = 4
+
+
+def test_replies_at_the_same_moment_are_all_counted_in_the_stored_message_count(
+    session_tenants: dict[str, Tenant], db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: a committed ticket, and replies that pause between adding their message and counting
+    # the conversation: without the row lock every reply would count the committed messages and its
+    # own only, and the stored count would end at 2
+    alpha = session_tenants["alpha"]
+
+    def setup() -> tuple[User, User, int]:
+        ann = UserFactory(email=EMAILS[0], password=None, roles=["student"])
+        sue = UserFactory(email=EMAILS[1], password=None, roles=["support"])
+        ticket = TicketFactory(created_by=ann, subject="Race", body="Many replies at once.")
+        return ann, sue, ticket.pk
+
+    add_message = services._add_message
+
+    def slow_add_message(**kwargs: Any) -> TicketMessage:
+        message = add_message(**kwargs)
+        time.sleep(0.5)  # every reply has written its message before any counts, unless the lock queues them
+        return message
+
+    try:
+        ann, sue, pk = _committed(alpha, setup)
+        monkeypatch.setattr(services, "_add_message", slow_add_message)
+        replies: list[Callable[[], Any]] = [
+            functools.partial(services.ticket_reply, actor=(ann if i % 2 else sue), ticket_id=pk, body=f"#{i}")
+            for i in range(REPLIES)
+        ]
+        # when
+        results = race(replies, tenant=alpha)
+        # then
+        assert all(isinstance(result, TicketMessage) for result in results), results
+        stored, counted = _committed(
+            alpha,
+            lambda: (Ticket.objects.get(pk=pk).message_count, TicketMessage.objects.filter(ticket_id=pk).count()),
+        )
+        assert stored == counted == 1 + REPLIES
     finally:
         _remove(alpha)

@@ -4,6 +4,8 @@ invoice and a notification."""
 
 from __future__ import annotations
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
 from tenant_apps.accounts.models import User
@@ -46,6 +48,32 @@ def test_the_waitlist_keeps_its_order(site: Site, make_program: MakeProgram, enr
     # then
     client = site.client("sue")
     assert [client.get(enrolments_url(pk=e.pk)).json()["waitlist_position"] for e in (bob, cat)] == [1, 2]
+
+
+def test_a_list_reads_every_waitlist_position_of_its_page_in_its_own_query(
+    site: Site, make_program: MakeProgram, enrol: Enrol
+) -> None:
+    # given: one waitlisted enrolment, then two more
+    program = make_program(capacity=1)
+    enrol(site, program, site.ann, approve=True)
+    bob = enrol(site, program, site.bob, approve=True)
+    client = site.client("sue")
+
+    def listed() -> tuple[dict[int, int], int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(enrolments_url(), {"program": program.pk, "status": "waitlisted"})
+        assert response.status_code == 200, response.content
+        return {item["id"]: item["waitlist_position"] for item in response.json()["results"]}, len(queries)
+
+    one, statements_for_one = listed()
+    cat = enrol(site, program, site.cat, approve=True)
+    dan = enrol(site, program, site.dan, approve=True)
+    # when
+    three, statements_for_three = listed()
+    # then
+    assert one == {bob.pk: 1}
+    assert three == {bob.pk: 1, cat.pk: 2, dan.pk: 3}
+    assert statements_for_three == statements_for_one
 
 
 def test_a_withdrawal_gives_the_seat_to_the_first_on_the_waitlist_with_an_invoice(
