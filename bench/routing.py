@@ -25,9 +25,12 @@ most likely served it, then a few seconds of each scenario), each round loads, w
 
 Each ratio's two scenarios run back to back, the platform first every other round, so that the
 machine's load changes as little as possible between the two: on a busy machine prefer many short
-rounds (``--rounds 12 --duration 3``) to a few long ones. The bench reports requests/s, the
-ratios tenant / platform per round and their median, and how many
-connections and commands Redis received per 1000 requests. Figures go to stdout as a Markdown
+rounds (``--rounds 12 --duration 3``) to a few long ones. The bench reports requests/s and the
+ratios tenant / platform per round and their median, and the same ratios computed from the CPU
+time the server (gunicorn master, workers and its Redis, read from ``/proc``) spent per request
+("(CPU)": platform CPU per request / tenant CPU per request, which is the throughput ratio of a
+CPU-bound server, and much less sensitive to other load on a shared machine than requests/s), and
+how many connections and commands Redis received per 1000 requests. Figures go to stdout as a Markdown
 table per checkout and to ``bench/results/routing.json``.
 """
 
@@ -300,6 +303,22 @@ def _git(code_dir: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(code_dir), *args], capture_output=True, text=True).stdout.strip()
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of ``pids`` and their children (from ``/proc``)."""
+    stats: dict[int, tuple[int, float]] = {}  # pid: (parent, seconds)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICKS)
+    return sum(seconds for pid, (parent, seconds) in stats.items() if pid in pids or parent in pids)
+
+
 class Target:
     """One checkout under test: its server, its own Redis, its rounds."""
 
@@ -318,15 +337,20 @@ class Target:
         order = [name for pair in RATIOS.values() for name in (pair[::-1] if flip else pair)]
         for name in order:
             hosts = SCENARIOS[name][0]
-            before = self.redis.stats()
+            before, cpu_before = self.redis.stats(), self.cpu_seconds()
             run = wrk(self.server.port, files[hosts], name, duration=duration, connections=connections, threads=threads)
-            after = self.redis.stats()
+            after, cpu_after = self.redis.stats(), self.cpu_seconds()
             per_1000 = 1000 / max(1, run["requests"])
+            run["cpu_ms_per_request"] = (cpu_after - cpu_before) * per_1000
             for stat, key in (("connections", "total_connections_received"), ("commands", "total_commands_processed")):
                 # the first INFO is one connection and one command of the second's figures
                 run[f"redis_{stat}_per_1000"] = round((after[key] - before[key] - 1) * per_1000, 2)
             results[name] = run
         ratios = {key: results[a]["rps"] / results[b]["rps"] for key, (a, b) in RATIOS.items()}
+        ratios |= {
+            f"{key} (CPU)": results[b]["cpu_ms_per_request"] / results[a]["cpu_ms_per_request"]
+            for key, (a, b) in RATIOS.items()
+        }
         self.rounds.append({"scenarios": results, "ratios": ratios})
         return (
             f"{self.label}: "
@@ -334,6 +358,10 @@ class Target:
             + " | "
             + ", ".join(f"{k} ratio {v:.2f}" for k, v in ratios.items())
         )
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the gunicorn master, its workers and this target's Redis."""
+        return _cpu_seconds([self.server.process.pid, self.redis.process.pid])
 
     def stop(self) -> None:
         self.server.stop()
@@ -348,7 +376,9 @@ class Target:
             "workers": args.workers,
             "connections": args.connections,
             "duration_s": args.duration,
-            "median_ratio": {key: statistics.median(r["ratios"][key] for r in self.rounds) for key in RATIOS},
+            "median_ratio": {
+                key: statistics.median(r["ratios"][key] for r in self.rounds) for key in self.rounds[0]["ratios"]
+            },
             "rounds": self.rounds,
         }
 
@@ -357,17 +387,21 @@ class Target:
             f"\n{self.label} ({self.commit}): {args.tenants} tenants, {args.workers} workers, "
             f"{args.connections} connections"
         )
-        print("| scenario | req/s (median) | non-2xx/3xx | Redis connections / 1000 req | Redis commands / 1000 req |")
-        print("|---|---|---|---|---|")
+        print(
+            "| scenario | req/s (median) | server CPU ms / req (median) | non-2xx/3xx "
+            "| Redis connections / 1000 req | Redis commands / 1000 req |"
+        )
+        print("|---|---|---|---|---|---|")
         for name in SCENARIOS:
             runs = [r["scenarios"][name] for r in self.rounds]
             print(
                 f"| {name} | {statistics.median(r['rps'] for r in runs):.0f} | "
+                f"{statistics.median(r['cpu_ms_per_request'] for r in runs):.2f} | "
                 f"{sum(r['non_2xx_3xx'] for r in runs)} | "
                 f"{statistics.median(r['redis_connections_per_1000'] for r in runs)} | "
                 f"{statistics.median(r['redis_commands_per_1000'] for r in runs)} |"
             )
-        for key in RATIOS:
+        for key in self.rounds[0]["ratios"]:
             per_round = ", ".join(f"{r['ratios'][key]:.2f}" for r in self.rounds)
             median = statistics.median(r["ratios"][key] for r in self.rounds)
             print(f"tenant / platform, {key}: {median:.2f} (per round: {per_round})")
