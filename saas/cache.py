@@ -146,7 +146,7 @@ class CircuitBreaker:
             return fn()
 
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # redis_client() calls shared_pool() while holding it
 _pools: dict[str, redis.ConnectionPool] = {}
 _clients: dict[str, redis.Redis] = {}
 _breakers: dict[str, CircuitBreaker] = {}
