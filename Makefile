@@ -7,6 +7,8 @@ BIN    := $(VENV)/bin
 UV     := $(BIN)/uv
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# pytest-xdist workers for `make test` (one per core by default; 0 runs in this process).
+TEST_WORKERS ?= auto
 
 .PHONY: run test install lint format migrate demo bench bench-load stripe-fake stop db-stop clean
 
@@ -37,11 +39,14 @@ run: demo stripe-fake
 	  --reload-dir tenant_apps --reload-include '*.html' --reload-include '*.txt' \
 	  --host $(HOST) --port $(PORT) --lifespan off --timeout-graceful-shutdown 2
 
+# Every worker builds its own test database and session tenants; `--dist worksteal` evens out the
+# long schema-fuzzing tests. Add `--reuse-db` (pytest-django) to keep the databases between runs.
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 # The same commands run in .pre-commit-config.yaml (tests/test_readme.py keeps the two in step).
 lint: install
+	$(UV) lock --check --quiet
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .

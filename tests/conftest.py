@@ -7,12 +7,22 @@ Session tenants (committed, shared by every test):
 
 Each has an admin ``admin@<slug>.test`` with password ``PASSWORD``. Tests use the ``db`` fixture
 (one transaction per test, rolled back), so rows they write vanish, while the schemas stay.
+
+The test database: one per process (``test_<NAME>_<pid>``, see ``saas/settings/test.py``), so
+two runs against one server never meet, and pytest-xdist's workers (``make test`` runs ``-n
+auto``) each have their own. With ``--reuse-db`` it is named after this checkout and the worker
+instead (``test_<NAME>_<checkout>_<worker>``) and kept: the next run migrates what is pending
+(nothing, usually: a few seconds) and finds the session tenants provisioned. ``--create-db``
+builds it afresh.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -49,10 +59,28 @@ def keep_test_connection() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None, django_db_keepdb: bool) -> None:
+    """pytest-django's hook for the test database's name: with ``--reuse-db``, one per checkout
+    and xdist worker, the same from run to run (without it, the per-process name of the test
+    settings, with pytest-django's worker suffix)."""
+    if not django_db_keepdb:
+        return
+    from django.conf import settings
+
+    database: dict[str, Any] = settings.DATABASES["default"]
+    checkout = hashlib.sha256(str(Path(__file__).resolve().parent.parent).encode()).hexdigest()[:8]
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    test_settings: dict[str, Any] = database.setdefault("TEST", {})
+    test_settings["NAME"] = f"test_{database['NAME']}_{checkout}_{worker}"
+
+
+@pytest.fixture(scope="session")
 def session_tenants(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> dict[str, Tenant]:
-    """Provision the session tenants (and the platform admin) once, committed."""
-    from shared_apps.tenancy.models import TenantKind
-    from shared_apps.tenancy.services import tenant_provision
+    """Provision the session tenants (and the platform admin) once, committed; a database kept by
+    ``--reuse-db`` has them already, and they are reused (re-provisioned if one is missing or of
+    another kind)."""
+    from shared_apps.tenancy.models import Tenant, TenantKind, TenantStatus
+    from shared_apps.tenancy.services import tenant_drop, tenant_provision
     from shared_apps.tenancy.templates import ensure_template
     from tenant_apps.accounts.models import User
 
@@ -62,14 +90,21 @@ def session_tenants(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -
         tenant_connection().set_schema_to_public()
         for kind in TenantKind.values:  # templates migrate (and commit) here, never inside a test
             ensure_template(kind)
-        User.objects.create_superuser(email="staff@localhost", password=PASSWORD)
-        User.objects.create_user(email="nonstaff@localhost", password=PASSWORD)
-        tenants = {
-            slug: tenant_provision(
+        if not User.objects.filter(email="staff@localhost").exists():
+            User.objects.create_superuser(email="staff@localhost", password=PASSWORD)
+        if not User.objects.filter(email="nonstaff@localhost").exists():
+            User.objects.create_user(email="nonstaff@localhost", password=PASSWORD)
+        tenants = {}
+        for slug, kind in SESSION_TENANTS.items():
+            kept = Tenant.objects.filter(schema_name=slug).first()
+            if kept is not None and kept.kind == kind and kept.status == TenantStatus.ACTIVE:
+                tenants[slug] = kept
+                continue
+            if kept is not None:
+                tenant_drop(tenant=kept, confirm_slug=slug)
+            tenants[slug] = tenant_provision(
                 kind=kind, slug=slug, name=slug.title(), owner_email=f"admin@{slug}.test", owner_password=PASSWORD
             )
-            for slug, kind in SESSION_TENANTS.items()
-        }
         tenant_connection().set_schema_to_public()
     return tenants
 

@@ -39,7 +39,7 @@ def _make_recipe(target: str) -> list[str]:
     for line in lines[start + 1 :]:
         if not line.startswith("\t"):
             break
-        recipe.append(line.strip().replace("$(BIN)/", ".venv/bin/"))
+        recipe.append(line.strip().replace("$(BIN)/", ".venv/bin/").replace("$(UV) ", ".venv/bin/uv "))
     return recipe
 
 
@@ -48,7 +48,7 @@ def test_ci_runs_the_readme_commands_and_lint() -> None:
         line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines() if line.strip().startswith("make ")
     ]
     assert ci_commands == ["make install", "make lint", "make infra-check", "make test"]
-    assert _make_recipe("test") == [".venv/bin/pytest"]
+    assert _make_recipe("test") == [".venv/bin/pytest -n $(TEST_WORKERS) --dist worksteal"]
 
 
 def test_pre_commit_runs_exactly_the_lint_commands() -> None:

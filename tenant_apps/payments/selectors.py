@@ -1,6 +1,6 @@
-"""Reads on invoices and payments, always scoped to what the user may see (``access.user_is_finance``:
-finance users see all, anyone else their own); one object is fetched, checked, by
-``access.access_invoice`` and ``access.access_payment``.
+"""Reads on invoices and payments, always starting from the scopes in ``access.py``
+(``invoices_visible_to``, ``payments_visible_to``: finance users see all, anyone else their own);
+one object is fetched, checked, by ``access.access_invoice`` and ``access.access_payment``.
 """
 
 from __future__ import annotations
@@ -8,36 +8,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet, Sum
 
-from tenant_apps.payments.access import user_is_finance
+from tenant_apps.payments.access import invoices_visible_to, payments_visible_to
 from tenant_apps.payments.models import ZERO, Invoice, Payment, PaymentStatus
-
-
-def _pending_sum() -> Coalesce:
-    pending = (
-        Payment.objects.filter(invoice=OuterRef("pk"), status=PaymentStatus.PENDING)
-        .order_by()
-        .values("invoice")
-        .annotate(s=Sum("amount"))
-        .values("s")
-    )
-    money = DecimalField(max_digits=12, decimal_places=2)
-    return Coalesce(Subquery(pending, output_field=money), Value(ZERO), output_field=money)
-
-
-def invoices_visible_to(user: Any) -> QuerySet[Invoice]:
-    """Every invoice ``user`` may see (finance: all; others: their own), with ``amount_pending``,
-    its lines and its payments (with payer, receipt and decider) prefetched."""
-    invoices = (
-        Invoice.objects.select_related("customer")
-        .annotate(amount_pending=_pending_sum())
-        .prefetch_related("lines", "payments__payer", "payments__receipt", "payments__decided_by")
-    )
-    if not user_is_finance(user):
-        invoices = invoices.filter(customer_id=user.pk)
-    return invoices
 
 
 def invoice_list(
@@ -59,14 +33,6 @@ def invoice_list(
         late = {"due_date__lt": timezone.localdate(), "status__in": ["unpaid", "partially_paid"]}
         invoices = invoices.filter(**late) if overdue else invoices.exclude(**late)
     return invoices.order_by("-issued_at", "-id")
-
-
-def payments_visible_to(user: Any) -> QuerySet[Payment]:
-    """Every payment ``user`` may see: finance all, others those on their own invoices."""
-    payments = Payment.objects.select_related("invoice", "payer", "receipt", "decided_by")
-    if not user_is_finance(user):
-        payments = payments.filter(invoice__customer_id=user.pk)
-    return payments
 
 
 def payment_list(

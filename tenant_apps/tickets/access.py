@@ -23,7 +23,7 @@ from rest_framework.permissions import BasePermission
 
 from saas.errors import ApplicationError, NotFound, PermissionDenied
 from tenant_apps.tickets.locks import ticket_lock
-from tenant_apps.tickets.models import Ticket
+from tenant_apps.tickets.models import Ticket, TicketMessage
 from tenant_apps.tickets.roles import is_support_staff
 
 VIEW = "view_ticket"
@@ -106,6 +106,29 @@ def access_ticket(*, user: Any, ticket_id: Any, for_change: bool = False, lock: 
     if for_change and not can_change_ticket(user, ticket):
         raise PermissionDenied("You may not change this ticket.")
     return ticket
+
+
+def access_ticket_detail(*, user: Any, ticket_id: Any) -> Ticket:
+    """The ticket ``ticket_id`` with its conversation (``selectors.ticket_detail_queryset``: people,
+    messages oldest first, attachments), if ``user`` may see it; ``not_found`` (404) otherwise."""
+    from tenant_apps.tickets import selectors  # the conversation's shape; selectors import this module
+
+    ticket = selectors.ticket_detail_queryset(user=user).filter(pk=ticket_pk(ticket_id)).first()
+    if ticket is None:
+        raise _not_found()
+    return ticket
+
+
+def access_ticket_message(*, user: Any, message_id: int) -> TicketMessage:
+    """The message ``message_id`` with author and attachments, if ``user`` may see its ticket;
+    ``not_found`` (404) otherwise."""
+    from tenant_apps.tickets import selectors  # the message's shape; selectors import this module
+
+    visible = tickets_visible_to(user).values("pk")
+    message = selectors.message_queryset().filter(pk=message_id, ticket__in=visible).first()
+    if message is None:
+        raise NotFound("No such message.")
+    return message
 
 
 def ticket_pk(ticket_id: Any) -> int:

@@ -1,6 +1,7 @@
-"""Reads on tickets. Every read starts from ``tickets_visible_to(user)``: a list or a lookup
-cannot show a ticket its user may not see, and a ticket they may not see is answered exactly
-like one that does not exist (404 ``not_found``)."""
+"""Reads on tickets. Every read starts from ``access.tickets_visible_to(user)``: a list or a lookup
+cannot show a ticket its user may not see. One ticket or message is fetched, checked, by
+``access.access_ticket_detail`` and ``access.access_ticket_message``, and a ticket its user may not
+see is answered exactly like one that does not exist (404 ``not_found``)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from saas.db.tenant import current_kind
-from saas.errors import NotFound
 from tenant_apps.accounts.models import User
-from tenant_apps.tickets.access import ticket_pk, tickets_visible_to
+from tenant_apps.tickets.access import tickets_visible_to
 from tenant_apps.tickets.models import Ticket, TicketAttachment, TicketMessage
 from tenant_apps.tickets.roles import support_roles
 
@@ -26,29 +26,14 @@ def ticket_list(*, user: Any) -> QuerySet[Ticket]:
 
 def ticket_detail_queryset(*, user: Any) -> QuerySet[Ticket]:
     """``ticket_list`` plus the conversation: messages (oldest first) with authors and attachments."""
-    return ticket_list(user=user).prefetch_related(Prefetch("messages", _messages()))
+    return ticket_list(user=user).prefetch_related(Prefetch("messages", message_queryset()))
 
 
-def _messages() -> QuerySet[TicketMessage]:
+def message_queryset() -> QuerySet[TicketMessage]:
+    """Messages with their authors and attachments (with files) loaded, as a ticket's conversation shows them."""
     return TicketMessage.objects.select_related("author").prefetch_related(
         Prefetch("attachments", TicketAttachment.objects.select_related("file"))
     )
-
-
-def ticket_get(*, user: Any, ticket_id: Any) -> Ticket:
-    """The ticket ``ticket_id`` with its conversation, if ``user`` may see it; else ``not_found`` (404)."""
-    ticket = ticket_detail_queryset(user=user).filter(pk=ticket_pk(ticket_id)).first()
-    if ticket is None:
-        raise NotFound("No such ticket.")
-    return ticket
-
-
-def ticket_message_get(*, user: Any, message_id: int) -> TicketMessage:
-    """One message with author and attachments, if ``user`` may see its ticket; else ``not_found``."""
-    message = _messages().filter(pk=message_id, ticket__in=tickets_visible_to(user).values("pk")).first()
-    if message is None:
-        raise NotFound("No such message.")
-    return message
 
 
 def support_staff() -> QuerySet[User]:

@@ -30,7 +30,7 @@ from rest_framework.response import Response
 from saas.api.views import VisibleQuerysetMixin
 from tenant_apps.accounts.models import User
 from tenant_apps.tickets import selectors, services
-from tenant_apps.tickets.access import IsSupportStaff
+from tenant_apps.tickets.access import IsSupportStaff, access_ticket_detail, access_ticket_message
 from tenant_apps.tickets.filters import TicketFilter
 from tenant_apps.tickets.roles import is_support_staff
 from tenant_apps.tickets.serializers import (
@@ -75,7 +75,7 @@ class TicketViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, viewsets.Generi
         return {**super().get_serializer_context(), "show_emails": is_support_staff(self.request.user)}
 
     def _detail(self, pk: Any, *, status_code: int = status.HTTP_200_OK) -> Response:
-        ticket = selectors.ticket_get(user=self.request.user, ticket_id=pk)
+        ticket = access_ticket_detail(user=self.request.user, ticket_id=pk)
         return Response(TicketDetailSerializer(ticket, context=self.get_serializer_context()).data, status=status_code)
 
     @extend_schema(request=TicketCreateSerializer, responses={201: TicketDetailSerializer})
@@ -117,7 +117,7 @@ class TicketViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, viewsets.Generi
             body=serializer.validated_data["body"],
             attachment_ids=serializer.validated_data.get("attachments", []),
         )
-        message = selectors.ticket_message_get(user=self.user, message_id=message.pk)
+        message = access_ticket_message(user=self.user, message_id=message.pk)
         return Response(
             TicketMessageSerializer(message, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
         )

@@ -14,7 +14,9 @@
 payments through the payments API. Unpublished products are visible to staff and to those who
 bought them (a product taken off sale keeps its lessons for its buyers); others get 404.
 
-One object is fetched by ``access_product`` (checked against ``selectors.products_visible_to``),
+Reads start from ``products_visible_to``; the lessons' video URLs are shown only after
+``ensure_can_watch_lessons`` (403 ``payment_required`` otherwise, naming a purchase that waits for
+payment). One object is fetched by ``access_product`` (checked against ``products_visible_to``),
 ``access_author``, ``access_lesson`` and ``access_group`` (existence only: their views admit the
 roles first); each raises ``NotFound`` (404 ``not_found``) alike for a missing and a hidden object.
 """
@@ -23,11 +25,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from saas.errors import ApplicationError, NotFound
+from django.db.models import Prefetch, Q, QuerySet
+
+from saas.errors import ApplicationError, ErrorCode, NotFound, PermissionDenied
 from tenant_apps.accounts.permissions import user_has_role
 from tenant_apps.accounts.roles import ADMIN
 from tenant_apps.school.kind import STUDENT, SUPPORT, TEACHER
-from tenant_apps.school.lessons.models import Author, Lesson, Product, ProductPurchase, PurchaseStatus, StudyGroup
+from tenant_apps.school.lessons.models import (
+    LIVE_PURCHASE_STATUSES,
+    Author,
+    Lesson,
+    Product,
+    ProductPurchase,
+    PurchaseStatus,
+    StudyGroup,
+)
 
 #: See every product (published or not), its full lessons and its groups.
 STAFF_ROLES: tuple[str, ...] = (ADMIN, TEACHER, SUPPORT)
@@ -74,6 +86,44 @@ def can_watch_lessons(user: Any, product: Product) -> bool:
     return paid.exists()
 
 
+def ensure_can_watch_lessons(*, user: Any, product: Product) -> None:
+    """Admit ``user`` to ``product``'s lessons with their video URLs (``can_watch_lessons``).
+
+    Raises ``PermissionDenied`` with code ``payment_required`` (403) for anyone else; its
+    ``details`` name the product and, when ``user`` has a purchase of it waiting for payment, that
+    purchase, its invoice and the invoice's status, so a client can send them on to pay.
+    """
+    if can_watch_lessons(user, product):
+        return
+    details: dict[str, Any] = {"product": product.pk}
+    if user is not None and user.is_authenticated:
+        pending = (
+            ProductPurchase.objects.filter(student_id=user.pk, product_id=product.pk, status__in=LIVE_PURCHASE_STATUSES)
+            .select_related("invoice")
+            .first()
+        )
+        if pending is not None:
+            details.update(purchase=pending.pk, invoice=pending.invoice_id, invoice_status=pending.invoice.status)
+    raise PermissionDenied("Pay for this product to see its lessons.", code=ErrorCode.PAYMENT_REQUIRED, details=details)
+
+
+def products_visible_to(user: Any) -> QuerySet[Product]:
+    """Products ``user`` may see, with author and ordered lessons prefetched (a product's lesson
+    count is the length of its prefetched lessons: no count grouped over the whole catalog).
+
+    Staff: all; anyone else: published ones and those they have bought (any purchase status).
+    """
+    products = Product.objects.select_related("author").prefetch_related(
+        Prefetch("lessons", queryset=Lesson.objects.order_by("order"))
+    )
+    if can_see_whole_catalog(user):
+        return products
+    if user is not None and user.is_authenticated:
+        bought = ProductPurchase.objects.filter(student_id=user.pk).values("product_id")
+        return products.filter(Q(is_published=True) | Q(pk__in=bought))
+    return products.filter(is_published=True)
+
+
 def _not_found(what: str) -> ApplicationError:
     return NotFound(f"No such {what}.")
 
@@ -87,15 +137,13 @@ def access_author(*, pk: Any) -> Author:
 
 
 def access_product(*, user: Any, pk: Any) -> Product:
-    """The product ``pk``, if ``user`` may see it (``selectors.products_visible_to``: staff all,
+    """The product ``pk``, if ``user`` may see it (``products_visible_to``: staff all,
     others the published ones and those they bought), with its author, lessons and lesson count.
 
     Raises ``NotFound`` (404 ``not_found``) for an unknown and a hidden product alike. No ``lock``:
     services lock the product themselves (``locks.product_lock``).
     """
-    from tenant_apps.school.lessons import selectors  # the scope and its shape; selectors import this module
-
-    product = selectors.products_visible_to(user).filter(pk=pk).first()
+    product = products_visible_to(user).filter(pk=pk).first()
     if product is None:
         raise _not_found("product")
     return product

@@ -1,15 +1,15 @@
-"""Reads on products, lessons, purchases and study groups, scoped to what the user may see
-(``access.py``); one object is fetched, checked, by the ``access.access_*`` functions.
+"""Reads on products, lessons, purchases and study groups, starting from the scopes in
+``access.py`` (``products_visible_to``); one object is fetched, checked, by the ``access.access_*``
+functions.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from saas.errors import ErrorCode, PermissionDenied
-from tenant_apps.school.lessons.access import can_see_whole_catalog, can_watch_lessons
+from tenant_apps.school.lessons.access import products_visible_to
 from tenant_apps.school.lessons.models import (
     LIVE_PURCHASE_STATUSES,
     Author,
@@ -25,23 +25,6 @@ from tenant_apps.school.lessons.models import (
 def author_list() -> QuerySet[Author]:
     """Every author, by name."""
     return Author.objects.order_by("name", "id")
-
-
-def products_visible_to(user: Any) -> QuerySet[Product]:
-    """Products ``user`` may see, with author and ordered lessons prefetched (a product's lesson
-    count is the length of its prefetched lessons: no count grouped over the whole catalog).
-
-    Staff: all; anyone else: published ones and those they have bought (any purchase status).
-    """
-    products = Product.objects.select_related("author").prefetch_related(
-        Prefetch("lessons", queryset=Lesson.objects.order_by("order"))
-    )
-    if can_see_whole_catalog(user):
-        return products
-    if user is not None and user.is_authenticated:
-        bought = ProductPurchase.objects.filter(student_id=user.pk).values("product_id")
-        return products.filter(Q(is_published=True) | Q(pk__in=bought))
-    return products.filter(is_published=True)
 
 
 def product_list(*, user: Any, published: bool | None = None) -> QuerySet[Product]:
@@ -71,20 +54,9 @@ def live_purchases_by_product(user: Any) -> dict[int, ProductPurchase]:
     return {purchase.product_id: purchase for purchase in purchases}
 
 
-def lesson_list(*, user: Any, product: Product) -> QuerySet[Lesson]:
-    """``product``'s lessons with their video URLs, in order, for paid buyers and staff.
-
-    Raises ``ApplicationError`` ``payment_required`` (403) for anyone else; ``details`` say
-    whether they have a purchase waiting for payment (``purchase``, ``invoice``).
-    """
-    if not can_watch_lessons(user, product):
-        pending = live_purchases_by_product(user).get(product.pk)
-        details: dict[str, Any] = {"product": product.pk}
-        if pending is not None:
-            details.update(purchase=pending.pk, invoice=pending.invoice_id, invoice_status=pending.invoice.status)
-        raise PermissionDenied(
-            "Pay for this product to see its lessons.", code=ErrorCode.PAYMENT_REQUIRED, details=details
-        )
+def lesson_list(*, product: Product) -> QuerySet[Lesson]:
+    """``product``'s lessons with their video URLs, in order. Only for those
+    ``access.ensure_can_watch_lessons`` admits (paid buyers and staff): the views check first."""
     return Lesson.objects.filter(product=product).order_by("order")
 
 

@@ -46,6 +46,7 @@ from tenant_apps.school.lessons.access import (
     access_lesson,
     access_product,
     can_see_whole_catalog,
+    ensure_can_watch_lessons,
 )
 from tenant_apps.school.lessons.filters import ProductFilter
 from tenant_apps.school.lessons.models import Lesson, Product, StudyGroup
@@ -72,7 +73,7 @@ def _read_or_edit(request: Request) -> list[Any]:
 
 
 def _watch_or_edit(request: Request) -> list[Any]:
-    """Signed-in users read (the selectors check payment); admins write."""
+    """Signed-in users read (``ensure_can_watch_lessons`` checks payment); admins write."""
     return [IsAuthenticated()] if request.method in {"GET", "HEAD", "OPTIONS"} else [IsAuthenticated(), _EDITOR]
 
 
@@ -250,7 +251,9 @@ class ProductLessonListCreateView(VisibleQuerysetMixin, generics.ListAPIView):
     def visible_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request user or product
             return Lesson.objects.none()
-        return selectors.lesson_list(user=self.request.user, product=self._product())
+        product = self._product()
+        ensure_can_watch_lessons(user=self.request.user, product=product)
+        return selectors.lesson_list(product=product)
 
     @extend_schema(request=LessonWriteSerializer, responses={201: LessonSerializer})
     def post(self, request: Request, pk: int) -> Response:
@@ -271,7 +274,7 @@ class ProductLessonDetailView(APIView):
     @extend_schema(responses=LessonSerializer)
     def get(self, request: Request, pk: int, lesson_id: int) -> Response:
         product = access_product(user=request.user, pk=pk)
-        selectors.lesson_list(user=request.user, product=product)  # 403 payment_required unless paid or staff
+        ensure_can_watch_lessons(user=request.user, product=product)
         return Response(LessonSerializer(access_lesson(product=product, pk=lesson_id)).data)
 
     @extend_schema(request=LessonWriteSerializer, responses=LessonSerializer)
