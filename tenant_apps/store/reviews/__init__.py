@@ -1,0 +1,1 @@
+"""The store's reviews: verified buyers rate a product once per order."""
