@@ -3,7 +3,8 @@
 Session tenants (committed, shared by every test):
 
 * ``alpha`` and ``beta``: two ``school`` sites, for isolation between tenants of one kind;
-* ``gamma``: a ``store`` site, for separation between kinds.
+* ``gamma``: a ``store`` site, for separation between kinds;
+* ``delta``: a second ``store`` site, for isolation between the store's tenants.
 
 Each has an admin ``admin@<slug>.test`` with password ``PASSWORD``. Tests use the ``db`` fixture
 (one transaction per test, rolled back), so rows they write vanish, while the schemas stay.
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 PASSWORD = "correct-horse-battery-staple"
 PLATFORM_HOST = "localhost"
 
-SESSION_TENANTS = {"alpha": "school", "beta": "school", "gamma": "store"}
+SESSION_TENANTS = {"alpha": "school", "beta": "school", "gamma": "store", "delta": "store"}
 
 
 @contextmanager
@@ -140,6 +141,11 @@ def beta(session_tenants: dict[str, Tenant], db: None) -> Tenant:
 @pytest.fixture
 def gamma(session_tenants: dict[str, Tenant], db: None) -> Tenant:
     return session_tenants["gamma"]
+
+
+@pytest.fixture
+def delta(session_tenants: dict[str, Tenant], db: None) -> Tenant:
+    return session_tenants["delta"]
 
 
 def host_of(tenant: Tenant | None) -> str:
