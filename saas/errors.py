@@ -117,6 +117,14 @@ class ErrorCode(StrEnum):
     GROUP_PRODUCT_MISMATCH = "group_product_mismatch"
     SAME_GROUP = "same_group"
     NOT_A_MEMBER = "not_a_member"
+    # Store catalog and shop.
+    CATEGORY_HAS_PRODUCTS = "category_has_products"
+    INVALID_MOVE = "invalid_move"
+    RANK_TOO_LOW = "rank_too_low"
+    BRAND_NOT_APPROVED = "brand_not_approved"
+    BRAND_NAME_TAKEN = "brand_name_taken"
+    TOO_MANY_IMAGES = "too_many_images"
+    INVALID_IMAGE = "invalid_image"
 
 
 class ApplicationError(Exception):

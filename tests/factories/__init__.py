@@ -31,6 +31,16 @@ from tests.factories.programs import (
     BootcampEnrolmentFactory,
     BootcampFactory,
 )
+from tests.factories.store_catalog import (
+    BrandFactory,
+    CategoryFactory,
+    ProductImageFactory,
+    SaleEventFactory,
+    SellerAccountFactory,
+    StoreProductFactory,
+    png_bytes,
+    ranked_seller,
+)
 from tests.factories.tenancy import DomainFactory, TenantFactory
 from tests.factories.tickets import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
 from tests.factories.wallet import LedgerEntryFactory, WalletFactory
@@ -44,6 +54,8 @@ __all__ = [
     "AuthorFactory",
     "BootcampEnrolmentFactory",
     "BootcampFactory",
+    "BrandFactory",
+    "CategoryFactory",
     "DomainFactory",
     "GroupMembershipFactory",
     "InvoiceFactory",
@@ -53,8 +65,12 @@ __all__ = [
     "NotificationFactory",
     "PaymentFactory",
     "ProductFactory",
+    "ProductImageFactory",
     "ProductPurchaseFactory",
+    "SaleEventFactory",
+    "SellerAccountFactory",
     "ServiceFactory",
+    "StoreProductFactory",
     "StoredFileFactory",
     "StripePaymentFactory",
     "TenantFactory",
@@ -66,5 +82,7 @@ __all__ = [
     "create_in",
     "finance_user",
     "in_days",
+    "png_bytes",
+    "ranked_seller",
     "site_admin",
 ]
