@@ -55,7 +55,7 @@ class CategorySerializer(serializers.ModelSerializer):
         parent_id = getattr(category, "parent_id", None)
         if parent_id is not None or category.depth <= 1:
             return parent_id
-        parent = category.get_parent()
+        parent = Category.objects.get_parent(category)
         return parent.pk if parent else None
 
 

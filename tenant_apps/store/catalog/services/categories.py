@@ -99,7 +99,7 @@ def category_move(*, actor: Any, category: Category, parent: Category | None) ->
         if fresh is None:
             raise NotFound("No such category.")
         node = category_subtree_lock(fresh)[0]
-        before = node.get_parent()
+        before = Category.objects.get_parent(node)
         if parent is None:
             if node.is_root():
                 return node
