@@ -31,6 +31,8 @@ from tests.factories import (
     AuthorFactory,
     BootcampEnrolmentFactory,
     BootcampFactory,
+    BrandFactory,
+    CategoryFactory,
     GroupMembershipFactory,
     InvoiceFactory,
     LedgerEntryFactory,
@@ -38,8 +40,12 @@ from tests.factories import (
     NotificationFactory,
     PaymentFactory,
     ProductFactory,
+    ProductImageFactory,
     ProductPurchaseFactory,
+    SaleEventFactory,
+    SellerAccountFactory,
     StoredFileFactory,
+    StoreProductFactory,
     StripePaymentFactory,
     TicketAttachmentFactory,
     TicketFactory,
@@ -288,3 +294,48 @@ def test_tenants_are_provisioned_and_domains_keep_one_primary(session_tenants: A
     assert list(tenant.domains.filter(is_primary=True)) == [alias]
     with tenant_context(tenant):
         assert User.objects.get().role_names == ["admin"]
+
+
+# --- The store's catalog (gamma) ---------------------------------------------------------------
+
+
+@pytest.fixture
+def in_gamma(gamma: Any) -> Iterator[Any]:
+    """The test body runs in gamma's schema (a store)."""
+    with tenant_context(gamma):
+        yield gamma
+
+
+STORE_CATALOG_FACTORIES: dict[str, Callable[[], models.Model]] = {
+    "category": CategoryFactory,
+    "brand": BrandFactory,
+    "store_product": StoreProductFactory,
+    "product_image": ProductImageFactory,
+    "sale_event": SaleEventFactory,
+    "seller_account": SellerAccountFactory,
+}
+
+
+@pytest.mark.parametrize("name", STORE_CATALOG_FACTORIES)
+def test_each_store_catalog_factory_makes_a_valid_stored_row(in_gamma: Any, name: str) -> None:
+    row = STORE_CATALOG_FACTORIES[name]()
+    row.full_clean()
+    assert type(row)._default_manager.filter(pk=row.pk).exists()
+
+
+def test_store_catalog_factories_walk_the_approval_flows(in_gamma: Any) -> None:
+    # when
+    approved, rejected = BrandFactory(approved=True), BrandFactory(rejected=True)
+    product = StoreProductFactory(approved=True, brand=approved, images=2, seller=approved.owner)
+    child = CategoryFactory(parent=product.category)
+    sale = SaleEventFactory(products=[product], percent="30")
+    account = SellerAccountFactory(points=75)
+    # then
+    assert (approved.status, rejected.status, rejected.rejection_reason != "") == ("approved", "rejected", True)
+    assert (product.status, product.brand_id, product.images.count()) == ("approved", approved.pk, 2)
+    assert all(image.thumbnail_id for image in product.images.all())
+    assert child.get_depth() == 2 and sale.products.get() == product
+    assert (account.points, account.entries.count()) == (75, 1)
+    with pytest.raises(ApplicationError) as refused:
+        BrandFactory(owner=UserFactory(roles=["seller"]))
+    assert refused.value.code == "rank_too_low"
