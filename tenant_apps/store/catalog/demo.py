@@ -71,7 +71,7 @@ PRODUCTS: list[dict[str, Any]] = [
     {"title": "Django for Everyone", "category": "Books", "price": "29.00", "stock": 100, "status": "pending"},
     {"title": "Counterfeit Watch", "category": "Home", "price": "15.00", "stock": 3, "status": "rejected"},
 ]
-SALE = {"name": "Spring sale", "percent": "15", "products": ["Ultrabook 14", "Chef's Knife"]}
+SALE_NAME, SALE_PERCENT, SALE_PRODUCTS = "Spring sale", "15", ("Ultrabook 14", "Chef's Knife")
 SELLER_POINTS = 120
 
 
@@ -149,16 +149,16 @@ def seed_catalog(*, password: str) -> dict[str, Any]:
                 product = product_reject(actor=admin, product=product, reason="Looks like a counterfeit.")
         products[row["title"]] = product
 
-    sale = SaleEvent.objects.filter(name=SALE["name"]).first()
+    sale = SaleEvent.objects.filter(name=SALE_NAME).first()
     if sale is None:
         now = timezone.now()
         sale = sale_event_create(
             actor=admin,
-            name=SALE["name"],
-            percent=SALE["percent"],
+            name=SALE_NAME,
+            percent=SALE_PERCENT,
             starts_at=now - timedelta(days=1),
             ends_at=now + timedelta(days=30),
-            products=[products[title] for title in SALE["products"]],
+            products=[products[title] for title in SALE_PRODUCTS],
         )
     return {
         "categories": {name: c.pk for name, c in categories.items()},

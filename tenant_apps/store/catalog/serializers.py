@@ -42,7 +42,7 @@ class CategorySerializer(serializers.ModelSerializer):
     """A category: ``{id, name, slug, parent, depth, children_count}`` (``parent``: an id or
     ``null`` for a root; ``depth``: 1 for roots)."""
 
-    parent = serializers.SerializerMethodField()
+    parent = serializers.SerializerMethodField()  # type: ignore[assignment]
     children_count = serializers.IntegerField(source="numchild", read_only=True)
 
     class Meta:
@@ -76,7 +76,9 @@ class CategoryWriteSerializer(serializers.Serializer):
 
     name = serializers.CharField(max_length=120)
     slug = serializers.SlugField(max_length=140, required=False, allow_blank=True)
-    parent = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), required=False, allow_null=True)
+    parent = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
+        queryset=Category.objects.all(), required=False, allow_null=True
+    )
 
 
 class CategoryRefSerializer(serializers.ModelSerializer):
@@ -183,7 +185,7 @@ class ProductListSerializer(serializers.ListSerializer):
 
     def to_representation(self, data: Any) -> list[Any]:
         items = list(data.all() if hasattr(data, "all") else data)
-        self.child.context["prices"] = pricing.effective_prices(items)  # type: ignore[union-attr]
+        self.child.context["prices"] = pricing.effective_prices(items)  # type: ignore[union-attr,index]
         return [self.child.to_representation(item) for item in items]  # type: ignore[union-attr]
 
 
@@ -240,7 +242,7 @@ class ProductSerializer(serializers.ModelSerializer):
     def get_seller(self, product: Product) -> dict[str, Any]:
         staff = self.context.get("staff")
         if staff is None:
-            staff = self.context["staff"] = can_see_seller_email(self._viewer())
+            staff = self.context["staff"] = can_see_seller_email(self._viewer())  # type: ignore[index]
         return ProductSellerSerializer(product.seller, context={"staff": staff}).data  # type: ignore[return-value]
 
     @extend_schema_field(AsciiDecimalField(max_digits=12, decimal_places=2))

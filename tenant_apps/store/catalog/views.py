@@ -229,7 +229,7 @@ class ProductApproveView(APIView):
     """``POST /api/v1/products/{id}/approve/`` (admin): a pending product goes on sale; 409
     ``invalid_status_transition`` once decided. The seller is notified (``product_approved``)."""
 
-    permission_classes = [IsAuthenticated, _ADMIN]
+    permission_classes = [IsAuthenticated, _ADMIN]  # type: ignore[list-item]
 
     @extend_schema(request=None, responses=ProductSerializer)
     def post(self, request: Request, pk: int) -> Response:
@@ -241,7 +241,7 @@ class ProductRejectView(APIView):
     """``POST /api/v1/products/{id}/reject/`` ``{reason}`` (admin): 409 once decided; the seller
     is notified (``product_rejected``, with the reason)."""
 
-    permission_classes = [IsAuthenticated, _ADMIN]
+    permission_classes = [IsAuthenticated, _ADMIN]  # type: ignore[list-item]
 
     @extend_schema(request=RejectSerializer, responses=ProductSerializer)
     def post(self, request: Request, pk: int) -> Response:
@@ -332,7 +332,7 @@ class BrandApproveView(APIView):
     """``POST /api/v1/brands/{id}/approve/`` (admin): 409 ``invalid_status_transition`` once
     decided; the owner is notified (``brand_approved``)."""
 
-    permission_classes = [IsAuthenticated, _ADMIN]
+    permission_classes = [IsAuthenticated, _ADMIN]  # type: ignore[list-item]
 
     @extend_schema(request=None, responses=BrandSerializer)
     def post(self, request: Request, pk: int) -> Response:
@@ -344,7 +344,7 @@ class BrandRejectView(APIView):
     """``POST /api/v1/brands/{id}/reject/`` ``{reason}`` (admin): 409 once decided; the owner is
     notified (``brand_rejected``, with the reason)."""
 
-    permission_classes = [IsAuthenticated, _ADMIN]
+    permission_classes = [IsAuthenticated, _ADMIN]  # type: ignore[list-item]
 
     @extend_schema(request=RejectSerializer, responses=BrandSerializer)
     def post(self, request: Request, pk: int) -> Response:
@@ -361,7 +361,7 @@ class BrandRejectView(APIView):
 class SaleEventListCreateView(VisibleQuerysetMixin, generics.ListAPIView):
     """``GET /api/v1/sale-events/`` (admin): latest start first; ``POST`` (admin) -> 201."""
 
-    permission_classes = [IsAuthenticated, _ADMIN]
+    permission_classes = [IsAuthenticated, _ADMIN]  # type: ignore[list-item]
     serializer_class = SaleEventSerializer
     filter_backends: list[Any] = []
 
@@ -379,7 +379,7 @@ class SaleEventListCreateView(VisibleQuerysetMixin, generics.ListAPIView):
 class SaleEventDetailView(APIView):
     """``GET``, ``PATCH``, ``DELETE /api/v1/sale-events/{id}/`` (admin)."""
 
-    permission_classes = [IsAuthenticated, _ADMIN]
+    permission_classes = [IsAuthenticated, _ADMIN]  # type: ignore[list-item]
 
     @extend_schema(responses=SaleEventSerializer)
     def get(self, request: Request, pk: int) -> Response:

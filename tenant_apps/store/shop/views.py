@@ -29,7 +29,7 @@ from tenant_apps.store.shop.serializers import (
 class StoreSettingsView(APIView):
     """``GET /api/v1/store/settings/`` and ``PATCH`` (admin)."""
 
-    permission_classes = [IsAuthenticated, Allows(can_manage_store_settings)]
+    permission_classes = [IsAuthenticated, Allows(can_manage_store_settings)]  # type: ignore[list-item]
 
     @extend_schema(responses=StoreSettingsSerializer)
     def get(self, request: Request) -> Response:
@@ -47,7 +47,7 @@ class SellerAccountView(APIView):
     """``GET /api/v1/seller/account/`` (sellers): your points, rank, the next rank and its threshold,
     whether you may create brands, and your last points entries."""
 
-    permission_classes = [IsAuthenticated, Allows(can_have_seller_account)]
+    permission_classes = [IsAuthenticated, Allows(can_have_seller_account)]  # type: ignore[list-item]
 
     @extend_schema(responses=SellerAccountSerializer)
     def get(self, request: Request) -> Response:

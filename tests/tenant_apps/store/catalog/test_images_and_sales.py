@@ -13,7 +13,7 @@ from PIL import Image
 
 from tenant_apps.store.catalog.models import ProductImage
 from tests.api import error_code
-from tests.factories import StoreProductFactory, StoredFileFactory, png_bytes
+from tests.factories import StoredFileFactory, StoreProductFactory, png_bytes
 from tests.fixture_types import ApiAsOrAnonymous
 from tests.tenant_apps.store.catalog.conftest import PRODUCTS, SALE_EVENTS, StorePeople
 
@@ -28,9 +28,7 @@ def test_the_seller_uploads_an_image_and_gets_a_small_thumbnail(people: StorePeo
         product = StoreProductFactory(seller=people.seller, approved=True)
     seller = api(people.tenant, "seller@gamma.test")
     # when
-    response = seller.post(
-        f"{PRODUCTS}{product.pk}/images/", {"file": _png(), "alt_text": "Front"}, format="multipart"
-    )
+    response = seller.post(f"{PRODUCTS}{product.pk}/images/", {"file": _png(), "alt_text": "Front"}, format="multipart")
     # then
     assert response.status_code == 201, response.content
     assert (response.json()["position"], response.json()["alt_text"]) == (1, "Front")

@@ -40,9 +40,7 @@ def test_a_seller_lists_a_pending_product_in_the_sites_currency(people: StorePeo
     assert (body["in_stock"], body["stock"], body["category"]["slug"]) == (True, 3, "phones")
 
 
-def test_customers_and_anonymous_see_only_approved_active_products(
-    people: StorePeople, api: ApiAsOrAnonymous
-) -> None:
+def test_customers_and_anonymous_see_only_approved_active_products(people: StorePeople, api: ApiAsOrAnonymous) -> None:
     # given
     with tenant_context(people.tenant):
         on_sale = StoreProductFactory(seller=people.seller, approved=True, title="On sale")

@@ -3,6 +3,8 @@ whether brands are unlocked, the last entries)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django_tenants.utils import tenant_context
 
 from tenant_apps.store.shop.models import PointsEntryKind
@@ -30,6 +32,7 @@ def test_ranks_must_be_an_object_of_non_negative_numbers_naming_the_brand_rank(
     people: StorePeople, api: ApiAsOrAnonymous
 ) -> None:
     admin = api(people.tenant, "admin@gamma.test")
+    bad: dict[str, Any]
     for bad in (
         {"ranks": {"bronze": -1}},
         {"ranks": []},
