@@ -141,7 +141,7 @@ class BrandRefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RejectSerializer(serializers.Serializer):
+class CatalogRejectSerializer(serializers.Serializer):
     """Input of ``.../reject/`` (admin): ``{reason}``, required."""
 
     reason = serializers.CharField(max_length=2000)

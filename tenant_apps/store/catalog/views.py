@@ -51,6 +51,7 @@ from tenant_apps.store.catalog.serializers import (
     AssignBrandSerializer,
     BrandCreateSerializer,
     BrandSerializer,
+    CatalogRejectSerializer,
     CategorySerializer,
     CategoryTreeSerializer,
     CategoryWriteSerializer,
@@ -59,7 +60,6 @@ from tenant_apps.store.catalog.serializers import (
     ProductImageUploadSerializer,
     ProductSerializer,
     ProductUpdateSerializer,
-    RejectSerializer,
     SaleEventSerializer,
     SaleEventWriteSerializer,
 )
@@ -243,10 +243,10 @@ class ProductRejectView(APIView):
 
     permission_classes = [IsAuthenticated, _ADMIN]  # type: ignore[list-item]
 
-    @extend_schema(request=RejectSerializer, responses=ProductSerializer)
+    @extend_schema(request=CatalogRejectSerializer, responses=ProductSerializer)
     def post(self, request: Request, pk: int) -> Response:
         product = access_product(user=request.user, pk=pk)
-        serializer = RejectSerializer(data=request.data)
+        serializer = CatalogRejectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.product_reject(actor=request.user, product=product, reason=serializer.validated_data["reason"])
         return _product_response(request, pk)
@@ -346,10 +346,10 @@ class BrandRejectView(APIView):
 
     permission_classes = [IsAuthenticated, _ADMIN]  # type: ignore[list-item]
 
-    @extend_schema(request=RejectSerializer, responses=BrandSerializer)
+    @extend_schema(request=CatalogRejectSerializer, responses=BrandSerializer)
     def post(self, request: Request, pk: int) -> Response:
         brand = access_brand(user=request.user, pk=pk)
-        serializer = RejectSerializer(data=request.data)
+        serializer = CatalogRejectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.brand_reject(actor=request.user, brand=brand, reason=serializer.validated_data["reason"])
         return Response(BrandSerializer(access_brand(user=request.user, pk=pk)).data)
