@@ -117,6 +117,16 @@ class ErrorCode(StrEnum):
     GROUP_PRODUCT_MISMATCH = "group_product_mismatch"
     SAME_GROUP = "same_group"
     NOT_A_MEMBER = "not_a_member"
+    # Store: auctions, returns, reviews.
+    AUCTION_NOT_LIVE = "auction_not_live"
+    AUCTION_NOT_ENDED = "auction_not_ended"
+    BID_TOO_LOW = "bid_too_low"
+    LOCATION_REQUIRED = "location_required"
+    INVALID_PRODUCT = "invalid_product"
+    ORDER_NOT_DELIVERED = "order_not_delivered"
+    RETURN_WINDOW_CLOSED = "return_window_closed"
+    RETURN_QUANTITY_EXCEEDED = "return_quantity_exceeded"
+    ALREADY_REVIEWED = "already_reviewed"
 
 
 class ApplicationError(Exception):
