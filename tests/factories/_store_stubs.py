@@ -31,9 +31,10 @@ _serial = count(1)
 
 
 def store_category() -> Category:
-    """A root category (``Category.add_root``). STUB: replace with the catalog's factory."""
+    """A root category (``Category.objects.add_root``). STUB: replace with the catalog's factory."""
     n = next(_serial)
-    return Category.add_root(name=f"Category {n}", slug=f"stub-category-{n}-{timezone.now():%H%M%S%f}")
+    category: Category = Category.objects.add_root(name=f"Category {n}", slug=f"stub-{n}-{timezone.now():%H%M%S%f}")
+    return category
 
 
 def store_user(role: str, *, email: str | None = None, **fields: Any) -> Any:

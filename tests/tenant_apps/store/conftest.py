@@ -71,3 +71,66 @@ def reload(store: Store, obj: ModelT) -> ModelT:
     """``obj`` read again from the store's schema."""
     with tenant_context(store.tenant):
         return type(obj)._default_manager.get(pk=obj.pk)
+
+
+def remove_committed_since(tenant: Tenant, marks: dict[str, int]) -> None:
+    """Delete what race tests committed in ``tenant`` after ``marks`` (``committed_marks``): the
+    store's rows, wallets and their ledger (past its append-only guard), notifications, audit rows,
+    then the users. Runs on the calling thread's connection (call it through ``in_thread``)."""
+    from django.db import connection
+
+    with tenant_context(tenant), connection.cursor() as cursor:
+        for table in _TABLES:
+            cursor.execute(f'DELETE FROM "{table}" WHERE id > %s', [marks[table]])
+        # the ORM's cascade would look into other kinds' tables, absent from this schema
+        groups = User.groups.through._meta.db_table
+        cursor.execute(f'DELETE FROM "{groups}" WHERE user_id > %s', [marks["user"]])
+        cursor.execute(f'DELETE FROM "{User._meta.db_table}" WHERE id > %s', [marks["user"]])
+
+
+def committed_marks(tenant: Tenant) -> dict[str, int]:
+    """The highest id of every table ``remove_committed_since`` cleans, in ``tenant``."""
+    from django.db import connection
+
+    with tenant_context(tenant), connection.cursor() as cursor:
+        marks = {}
+        for table in (*_TABLES, User._meta.db_table):
+            cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')
+            marks[table] = int(cursor.fetchone()[0])
+        marks["user"] = marks[User._meta.db_table]
+        return marks
+
+
+def _tables() -> tuple[str, ...]:
+    from tenant_apps.audit.models import AuditLogEntry
+    from tenant_apps.notifications.models import Notification
+    from tenant_apps.store.auctions.models import Auction, Bid
+    from tenant_apps.store.catalog.models import Category, Product
+    from tenant_apps.store.orders.models import Order, OrderItem
+    from tenant_apps.store.returns.models import ReturnItem, ReturnRequest
+    from tenant_apps.store.reviews.models import Review
+    from tenant_apps.store.shop.models import PointsEntry, SellerAccount, StoreProfile
+    from tenant_apps.wallet.models import LedgerEntry, Wallet
+
+    models = (
+        Notification,
+        AuditLogEntry,
+        Bid,
+        Auction,
+        Review,
+        ReturnItem,
+        ReturnRequest,
+        OrderItem,
+        Order,
+        LedgerEntry,
+        Wallet,
+        PointsEntry,
+        SellerAccount,
+        StoreProfile,
+        Product,
+        Category,
+    )
+    return tuple(model._meta.db_table for model in models)
+
+
+_TABLES = _tables()
