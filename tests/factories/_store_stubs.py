@@ -33,7 +33,9 @@ _serial = count(1)
 def store_category() -> Category:
     """A root category (``Category.objects.add_root``). STUB: replace with the catalog's factory."""
     n = next(_serial)
-    category: Category = Category.objects.add_root(name=f"Category {n}", slug=f"stub-{n}-{timezone.now():%H%M%S%f}")
+    category: Category = Category.objects.add_root(
+        instance=Category(name=f"Category {n}", slug=f"stub-{n}-{timezone.now():%H%M%S%f}")
+    )
     return category
 
 
