@@ -9,5 +9,6 @@ urlpatterns = tenant_urlpatterns(
     __name__,
     kind_patterns=[
         path("api/v1/", include("tenant_apps.store.auctions.urls")),
+        path("api/v1/", include("tenant_apps.store.reviews.urls")),
     ],
 )
