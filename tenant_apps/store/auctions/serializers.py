@@ -48,7 +48,7 @@ class AuctionInputSerializer(serializers.Serializer):
     ends_at = serializers.DateTimeField()
 
 
-class ReasonSerializer(serializers.Serializer):
+class AuctionRejectionSerializer(serializers.Serializer):
     """``{"reason"}``: why an auction is rejected (shown to its seller)."""
 
     reason = serializers.CharField(max_length=2000)
@@ -60,7 +60,7 @@ class BidInputSerializer(serializers.Serializer):
     amount = _money(min_value=Decimal("0.01"))
 
 
-class PersonSerializer(serializers.Serializer):
+class AuctionSellerSerializer(serializers.Serializer):
     """A seller as everyone sees them: no e-mail address."""
 
     id = serializers.IntegerField(read_only=True)
@@ -83,7 +83,7 @@ class AuctionSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     title = serializers.CharField(read_only=True)
     description = serializers.CharField(read_only=True)
-    seller = PersonSerializer(read_only=True)
+    seller = AuctionSellerSerializer(read_only=True)
     product = serializers.IntegerField(source="product_id", allow_null=True, read_only=True)
     currency = serializers.CharField(read_only=True)
     starting_price = _money(read_only=True)

@@ -36,10 +36,10 @@ from tenant_apps.store.auctions.filters import AuctionFilter
 from tenant_apps.store.auctions.models import Auction
 from tenant_apps.store.auctions.serializers import (
     AuctionInputSerializer,
+    AuctionRejectionSerializer,
     AuctionSerializer,
     BidInputSerializer,
     BidSerializer,
-    ReasonSerializer,
 )
 
 
@@ -100,12 +100,12 @@ class AuctionViewSet(VisibleQuerysetMixin, viewsets.GenericViewSet):
         auction = services.auction_approve(auction=self._auction(pk), actor=request.user)
         return self._show(auction)
 
-    @extend_schema(request=ReasonSerializer, responses=AuctionSerializer)
+    @extend_schema(request=AuctionRejectionSerializer, responses=AuctionSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: int) -> Response:
         """Admin: reject a pending auction, with a reason."""
         auction = self._auction(pk)  # before the body: an unseen id answers 404, not 400
-        serializer = ReasonSerializer(data=request.data)
+        serializer = AuctionRejectionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         reason = serializer.validated_data["reason"]
         auction = services.auction_reject(auction=auction, actor=request.user, reason=reason)
