@@ -125,6 +125,16 @@ class ErrorCode(StrEnum):
     BRAND_NAME_TAKEN = "brand_name_taken"
     TOO_MANY_IMAGES = "too_many_images"
     INVALID_IMAGE = "invalid_image"
+    # Store: auctions, returns, reviews.
+    AUCTION_NOT_LIVE = "auction_not_live"
+    AUCTION_NOT_ENDED = "auction_not_ended"
+    BID_TOO_LOW = "bid_too_low"
+    LOCATION_REQUIRED = "location_required"
+    INVALID_PRODUCT = "invalid_product"
+    ORDER_NOT_DELIVERED = "order_not_delivered"
+    RETURN_WINDOW_CLOSED = "return_window_closed"
+    RETURN_QUANTITY_EXCEEDED = "return_quantity_exceeded"
+    ALREADY_REVIEWED = "already_reviewed"
 
 
 class ApplicationError(Exception):

@@ -296,7 +296,7 @@ def test_tenants_are_provisioned_and_domains_keep_one_primary(session_tenants: A
         assert User.objects.get().role_names == ["admin"]
 
 
-# --- The store's catalog (gamma) ---------------------------------------------------------------
+# --- The store (gamma): catalog, auctions, reviews ---------------------------------------------
 
 
 @pytest.fixture
@@ -339,3 +339,37 @@ def test_store_catalog_factories_walk_the_approval_flows(in_gamma: Any) -> None:
     with pytest.raises(ApplicationError) as refused:
         BrandFactory(owner=UserFactory(roles=["seller"]))
     assert refused.value.code == "rank_too_low"
+
+
+def test_store_factories_make_valid_rows(in_gamma: Any) -> None:
+    from tests.factories.store_auctions import AuctionFactory, BidFactory
+    from tests.factories.store_reviews import ReviewFactory
+
+    for make in (AuctionFactory, BidFactory, ReviewFactory):
+        row = make()
+        row.full_clean()
+        assert type(row)._default_manager.filter(pk=row.pk).exists()
+
+
+def test_an_auction_is_walked_to_its_status_and_a_bid_is_held(in_gamma: Any) -> None:
+    from tenant_apps.wallet.selectors import wallet_of
+    from tests.factories.store_auctions import AuctionFactory, BidFactory
+
+    # when
+    statuses = {s: AuctionFactory(status=s).status for s in ("pending", "scheduled", "rejected", "closed")}
+    bid = BidFactory(amount="12.00")
+    # then
+    assert statuses == {s: s for s in statuses}
+    assert wallet_of(user=bid.bidder).held_balance == D("12.00")
+    with pytest.raises(ApplicationError):  # below the minimum: the service refuses it, so does the factory
+        BidFactory(auction=bid.auction, amount="12.50")
+
+
+def test_a_review_updates_its_products_aggregates(in_gamma: Any) -> None:
+    from tests.factories.store_reviews import ReviewFactory
+
+    # when
+    review = ReviewFactory(rating=2)
+    # then
+    review.product.refresh_from_db()
+    assert (review.product.avg_rating, review.product.ratings_count) == (D("2.00"), 1)

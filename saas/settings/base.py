@@ -253,6 +253,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "UTC"
+# Periodic tasks: one beat (k8s/base/beat.yaml) sends each entry to every tenant's schema
+# (tenant-schemas-celery: an entry without ``tenant_schemas`` goes to all tenants but public);
+# a task meant for one kind returns at once elsewhere.
+CELERY_BEAT_SCHEDULER = "tenant_schemas_celery.scheduler.TenantAwarePersistentScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "store-close-due-auctions": {"task": "tenant_apps.store.auctions.tasks.close_due_auctions", "schedule": 60.0},
+}
 
 # --------------------------------------------------------------------------------------------
 # Auth

@@ -10,5 +10,7 @@ urlpatterns = tenant_urlpatterns(
     kind_patterns=[
         path("api/v1/", include("tenant_apps.store.catalog.urls")),
         path("api/v1/", include("tenant_apps.store.shop.urls")),
+        path("api/v1/", include("tenant_apps.store.auctions.urls")),
+        path("api/v1/", include("tenant_apps.store.reviews.urls")),
     ],
 )

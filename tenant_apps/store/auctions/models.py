@@ -78,11 +78,18 @@ class Auction(models.Model):
 
 
 class Bid(models.Model):
-    """One accepted bid; its amount is held in the bidder's wallet while it leads."""
+    """One accepted bid; its amount is held in the bidder's wallet while it leads.
+
+    The bidder's delivery location when they bid is kept with it (a bid needs one): the order of a
+    won auction goes to the winner's location at closing, or this one if they have none by then.
+    """
 
     auction = models.ForeignKey(Auction, on_delete=models.CASCADE, related_name="bids")
     bidder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="store_bids")
     amount = models.DecimalField(max_digits=12, decimal_places=2)
+    location_lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    location_lng = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    location_address = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
