@@ -117,6 +117,15 @@ class ErrorCode(StrEnum):
     GROUP_PRODUCT_MISMATCH = "group_product_mismatch"
     SAME_GROUP = "same_group"
     NOT_A_MEMBER = "not_a_member"
+    # Store: cart, orders, delivery.
+    INSUFFICIENT_STOCK = "insufficient_stock"
+    CART_EMPTY = "cart_empty"
+    LOCATION_REQUIRED = "location_required"
+    DELIVERY_LIMIT_REACHED = "delivery_limit_reached"
+    COMPLETION_NOT_DUE = "completion_not_due"
+    RETURN_PENDING = "return_pending"
+    PROOF_INVALID = "proof_invalid"
+    PROOF_LOCKED = "proof_locked"
 
 
 class ApplicationError(Exception):

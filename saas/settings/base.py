@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -253,6 +254,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "UTC"
+# Periodic tasks: beat sends each entry to every tenant's schema (tenant-schemas-celery's scheduler;
+# run ``celery -A saas beat``); a task that belongs to one kind returns at once in the others.
+CELERY_BEAT_SCHEDULER = "tenant_schemas_celery.scheduler.TenantAwarePersistentScheduler"
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    "store-orders-complete-due": {"task": "tenant_apps.store.orders.tasks.orders_complete_due_task", "schedule": 900.0},
+}
 
 # --------------------------------------------------------------------------------------------
 # Auth
