@@ -31,6 +31,7 @@ from tests.factories.programs import (
     BootcampEnrolmentFactory,
     BootcampFactory,
 )
+from tests.factories.store_orders import CartItemFactory, CustomerFactory, StoreOrderFactory, store_product
 from tests.factories.tenancy import DomainFactory, TenantFactory
 from tests.factories.tickets import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
 from tests.factories.wallet import LedgerEntryFactory, WalletFactory
@@ -44,6 +45,8 @@ __all__ = [
     "AuthorFactory",
     "BootcampEnrolmentFactory",
     "BootcampFactory",
+    "CartItemFactory",
+    "CustomerFactory",
     "DomainFactory",
     "GroupMembershipFactory",
     "InvoiceFactory",
@@ -55,6 +58,7 @@ __all__ = [
     "ProductFactory",
     "ProductPurchaseFactory",
     "ServiceFactory",
+    "StoreOrderFactory",
     "StoredFileFactory",
     "StripePaymentFactory",
     "TenantFactory",
@@ -67,4 +71,5 @@ __all__ = [
     "finance_user",
     "in_days",
     "site_admin",
+    "store_product",
 ]

@@ -84,7 +84,7 @@ class ProfileView(APIView):
 
     @extend_schema(responses=ProfileSerializer)
     def get(self, request: Request) -> Response:
-        profile = store_profile_of(request.user) or StoreProfile(user_id=request.user.pk)
+        profile = store_profile_of(request.user) or StoreProfile()
         return Response(ProfileSerializer(profile).data)
 
     @extend_schema(request=ProfileSerializer(partial=True), responses=ProfileSerializer)
