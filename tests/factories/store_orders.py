@@ -42,7 +42,7 @@ def store_product(
     replaced by the catalog factories)."""
     global _products
     _products += 1
-    category = Category.objects.filter(slug="test-category").first() or Category.objects.add_root(
+    category = Category.objects.filter(slug="test-category").first() or Category.add_root(
         name="Test category", slug="test-category"
     )
     name = title or f"Test product {_products}"
