@@ -61,7 +61,7 @@ def store_product(
 class CustomerFactory(UserFactory):
     """A customer with a delivery location (``ensure_location``)."""
 
-    roles = factory.LazyFunction(lambda: ["customer"])
+    roles: Any = factory.LazyFunction(lambda: ["customer"])
 
     @classmethod
     def _create(cls, model_class: type[User], *args: Any, **kwargs: Any) -> User:

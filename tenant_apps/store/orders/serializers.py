@@ -31,6 +31,7 @@ class ProfileSerializer(serializers.ModelSerializer):
     )
     location_address = serializers.CharField(max_length=500, allow_blank=True)
     has_location = serializers.BooleanField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="null until first set.")
 
     class Meta:
         model = StoreProfile

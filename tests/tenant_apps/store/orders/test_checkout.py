@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from shared_apps.tenancy.models import Tenant
+from tenant_apps.accounts.models import User
 from tenant_apps.store.catalog.models import Product, SaleEvent
 from tenant_apps.store.orders.models import CartItem, Order
 from tenant_apps.wallet.models import LedgerEntry
@@ -22,11 +23,11 @@ from tests.tenant_apps.store.orders.conftest import CART_ITEMS, CHECKOUT, Api, e
 D = Decimal
 
 
-def _fund(user: object, amount: str) -> None:
+def _fund(user: User, amount: str) -> None:
     wallet_top_up(wallet=wallet_open(user=user), amount=amount, memo="test funds")
 
 
-def _state(buyer: object, *products: Product) -> tuple[object, ...]:
+def _state(buyer: User, *products: Product) -> tuple[object, ...]:
     wallet = wallet_open(user=buyer)
     return (
         wallet.balance,

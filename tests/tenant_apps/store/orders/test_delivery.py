@@ -146,6 +146,7 @@ def test_the_buyer_cancels_before_shipping_and_gets_stock_and_money_back(
     )
     with tenant_context(gamma):
         product_id = order.items.get().product_id
+        assert product_id is not None
         stock = Product.objects.get(pk=product_id).stock
     # when
     response = api("buyer@gamma.test").post(order_url(order.pk, "cancel/"))

@@ -3,7 +3,7 @@ kept items less the commission, the commission stays with the site, sellers earn
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -35,7 +35,7 @@ def _two_seller_order(people: SimpleNamespace) -> Order:
     return order_walk(order=order, to="delivered", courier=people.courier)
 
 
-def _after_wait(order: Order) -> timezone.datetime:
+def _after_wait(order: Order) -> datetime:
     assert order.delivered_at is not None
     return order.delivered_at + timedelta(days=store_settings().completion_wait_days, seconds=1)
 
