@@ -20,13 +20,23 @@ from tenant_apps.store.orders.services import MAX_LINE_QUANTITY
 from tenant_apps.store.shop.models import StoreProfile
 
 
+class CoordinateField(AsciiDecimalField):
+    """A coordinate as the schema documents it: a decimal **string** (``"52.520008"``) or ``null``;
+    JSON numbers and empty strings are refused (400 ``validation_error``)."""
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        if data is not serializers.empty and data is not None and (not isinstance(data, str) or not data.strip()):
+            self.fail("invalid")
+        return super().run_validation(data)
+
+
 class ProfileSerializer(serializers.ModelSerializer):
     """A user's store profile: the delivery location; ``has_location`` when all three are set."""
 
-    location_lat = AsciiDecimalField(
+    location_lat = CoordinateField(
         max_digits=9, decimal_places=6, min_value=Decimal("-90"), max_value=Decimal("90"), allow_null=True
     )
-    location_lng = AsciiDecimalField(
+    location_lng = CoordinateField(
         max_digits=9, decimal_places=6, min_value=Decimal("-180"), max_value=Decimal("180"), allow_null=True
     )
     location_address = serializers.CharField(max_length=500, allow_blank=True)
