@@ -135,6 +135,14 @@ class ErrorCode(StrEnum):
     RETURN_WINDOW_CLOSED = "return_window_closed"
     RETURN_QUANTITY_EXCEEDED = "return_quantity_exceeded"
     ALREADY_REVIEWED = "already_reviewed"
+    # Store: cart, orders, delivery.
+    INSUFFICIENT_STOCK = "insufficient_stock"
+    CART_EMPTY = "cart_empty"
+    DELIVERY_LIMIT_REACHED = "delivery_limit_reached"
+    COMPLETION_NOT_DUE = "completion_not_due"
+    RETURN_PENDING = "return_pending"
+    PROOF_INVALID = "proof_invalid"
+    PROOF_LOCKED = "proof_locked"
 
 
 class ApplicationError(Exception):

@@ -297,6 +297,7 @@ def test_tenants_are_provisioned_and_domains_keep_one_primary(session_tenants: A
 
 
 # --- The store (gamma): catalog, auctions, reviews ---------------------------------------------
+# --- Store orders (tests/factories/store_orders.py) ------------------------------------------------
 
 
 @pytest.fixture
@@ -373,3 +374,28 @@ def test_a_review_updates_its_products_aggregates(in_gamma: Any) -> None:
     # then
     review.product.refresh_from_db()
     assert (review.product.avg_rating, review.product.ratings_count) == (D("2.00"), 1)
+
+
+@pytest.mark.parametrize("status", ["created", "processing", "shipped", "delivered", "completed", "cancelled"])
+def test_a_store_order_is_walked_to_its_state_through_the_services(in_gamma: Any, status: str) -> None:
+    from tenant_apps.store.orders.models import Order
+    from tenant_apps.wallet.selectors import wallet_of
+    from tests.factories import StoreOrderFactory
+
+    order = StoreOrderFactory(status=status)
+    stored = Order.objects.get(pk=order.pk)
+    stored.full_clean()
+    assert stored.status == status
+    held = wallet_of(user=stored.buyer).held_balance
+    assert held == (stored.total if status in ("created", "processing", "shipped", "delivered") else 0)
+    assert ledger_discrepancies() == []
+
+
+def test_a_cart_line_refuses_what_cart_item_add_refuses(in_gamma: Any) -> None:
+    from tests.factories import CartItemFactory, UserFactory, store_product
+
+    seller = UserFactory(roles=["seller"])
+    line = CartItemFactory(product=store_product(seller=seller, stock=2), quantity=2)
+    line.full_clean()
+    with pytest.raises(ApplicationError):
+        CartItemFactory(product=store_product(seller=seller, stock=1), quantity=2)

@@ -72,6 +72,7 @@ _UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 ERROR_DESCRIPTIONS = {
     400: "Invalid input (validation_error, parse_error, a domain rule such as invalid_state).",
     401: "Missing, invalid or expired credentials (not_authenticated, token_not_valid).",
+    402: "The wallet holds too little for this payment (insufficient_funds).",
     403: "Authenticated, but not allowed (permission_denied or a role rule).",
     404: "No such object, or one you may not see (not_found); for lists, a page past the last.",
     409: "Conflicts with a change made at the same time (conflict); reload and try again.",

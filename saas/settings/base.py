@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -253,12 +254,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "UTC"
-# Periodic tasks: one beat (k8s/base/beat.yaml) sends each entry to every tenant's schema
-# (tenant-schemas-celery: an entry without ``tenant_schemas`` goes to all tenants but public);
-# a task meant for one kind returns at once elsewhere.
+# Periodic tasks: one beat sends each entry to every tenant's schema (tenant-schemas-celery's
+# scheduler: an entry without ``tenant_schemas`` goes to all tenants but public; run
+# ``celery -A saas beat``); a task that belongs to one kind returns at once in the others.
 CELERY_BEAT_SCHEDULER = "tenant_schemas_celery.scheduler.TenantAwarePersistentScheduler"
-CELERY_BEAT_SCHEDULE = {
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "store-close-due-auctions": {"task": "tenant_apps.store.auctions.tasks.close_due_auctions", "schedule": 60.0},
+    "store-orders-complete-due": {"task": "tenant_apps.store.orders.tasks.orders_complete_due_task", "schedule": 900.0},
 }
 
 # --------------------------------------------------------------------------------------------

@@ -148,6 +148,26 @@ def escrow_capture(
     return payer_entry, payee_entry
 
 
+def escrow_capture_to_site(
+    *, wallet: Wallet, amount: Amount, actor: Any = None, reference: str = "", memo: str = ""
+) -> LedgerEntry:
+    """Held money kept by the site (a marketplace's commission): ``held_balance -= amount``, no
+    payee wallet (the entry's ``counterparty`` is ``None``; the site's income is the sum of these).
+
+    Returns the entry (kind ``escrow_capture``); ``insufficient_held_funds``.
+    """
+    value = _amount(amount, wallet.currency)
+    return _post(
+        verb="wallet.escrow_capture_to_site",
+        kind=LedgerEntryKind.ESCROW_CAPTURE,
+        amount=value,
+        actor=actor,
+        reference=reference,
+        memo=memo,
+        legs=[_Leg(wallet, held=-value)],
+    )[0]
+
+
 def wallet_transfer(
     *, source: Wallet, destination: Wallet, amount: Amount, actor: Any = None, reference: str = "", memo: str = ""
 ) -> tuple[LedgerEntry, LedgerEntry]:

@@ -41,6 +41,7 @@ from tests.factories.store_catalog import (
     png_bytes,
     ranked_seller,
 )
+from tests.factories.store_orders import CartItemFactory, CustomerFactory, StoreOrderFactory, store_product
 from tests.factories.tenancy import DomainFactory, TenantFactory
 from tests.factories.tickets import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
 from tests.factories.wallet import LedgerEntryFactory, WalletFactory
@@ -55,7 +56,9 @@ __all__ = [
     "BootcampEnrolmentFactory",
     "BootcampFactory",
     "BrandFactory",
+    "CartItemFactory",
     "CategoryFactory",
+    "CustomerFactory",
     "DomainFactory",
     "GroupMembershipFactory",
     "InvoiceFactory",
@@ -70,6 +73,7 @@ __all__ = [
     "SaleEventFactory",
     "SellerAccountFactory",
     "ServiceFactory",
+    "StoreOrderFactory",
     "StoreProductFactory",
     "StoredFileFactory",
     "StripePaymentFactory",
@@ -85,4 +89,5 @@ __all__ = [
     "png_bytes",
     "ranked_seller",
     "site_admin",
+    "store_product",
 ]

@@ -165,3 +165,23 @@ class DeliveryProof(models.Model):
 
     def __str__(self) -> str:
         return f"proof of delivery of order #{self.order_id}"
+
+
+class WalletTopUp(models.Model):
+    """A customer's card top-up of their wallet: an invoice of ``amount`` (``currency``) paid by
+    card through the payments app; when the invoice is paid (Stripe's webhook, ``invoice_paid``),
+    the wallet is credited once (ledger reference ``wallet-top-up:<id>``) and ``credited_at`` set."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="store_top_ups")
+    invoice = models.OneToOneField("payments.Invoice", on_delete=models.PROTECT, related_name="store_top_up")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    credited_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="orders_top_up_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"wallet top-up #{self.pk} of user #{self.user_id}"
