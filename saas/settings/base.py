@@ -368,6 +368,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Model fields named "status" with different choices get a name each (else "Status7b4Enum").
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "tenant_apps.store.orders.models.OrderStatus",
+        "ProductStatusEnum": "tenant_apps.store.catalog.models.ProductStatus",
+    },
 }
 
 # --------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The tenancy app (public schema): tenants, their domains and kinds, provisioning from template
-schemas, and the superadmin API; ``ready`` installs the per-schema content-types cache."""
+schemas, and the superadmin API; ``ready`` installs the per-schema content-types cache and
+narrows deletion cascades to the current schema's apps (``saas.db.deletion``)."""
 
 from django.apps import AppConfig
 
@@ -12,7 +13,8 @@ class TenancyConfig(AppConfig):
     verbose_name = "Tenancy"
 
     def ready(self) -> None:
-        from saas.db import contenttypes
+        from saas.db import contenttypes, deletion
         from shared_apps.tenancy import signals  # noqa: F401
 
         contenttypes.install()
+        deletion.install()

@@ -22,5 +22,6 @@ KIND = KindSpec(
     ),
     roles=(Role(CUSTOMER), Role(SELLER), Role(DELIVERY)),
     ticket_targets=(TicketTarget("orders.Order", can_link="tenant_apps.store.orders.access.can_link_ticket"),),
+    demo="tenant_apps.store.demo.seed_demo",
     demo_site_name="Demo Store",
 )

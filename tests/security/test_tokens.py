@@ -40,18 +40,18 @@ def assert_refused(response: ApiResponse) -> None:
 def test_tokens_of_a_dropped_tenant_are_refused_by_a_new_tenant_with_the_same_slug(
     session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, login: Login
 ) -> None:
-    # given: the owner of "delta" holds a token pair; user ids start at 1 in every new schema
+    # given: the owner of "kappa" holds a token pair; user ids start at 1 in every new schema
     old = tenant_provision(
-        kind="store", slug="delta", name="Delta", owner_email="old@delta.test", owner_password=PASSWORD
+        kind="store", slug="kappa", name="Kappa", owner_email="old@kappa.test", owner_password=PASSWORD
     )
-    tokens = login(old, "old@delta.test")
-    # when: delta is dropped and the slug provisioned again for somebody else
-    tenant_drop(tenant=old, confirm_slug="delta")
+    tokens = login(old, "old@kappa.test")
+    # when: kappa is dropped and the slug provisioned again for somebody else
+    tenant_drop(tenant=old, confirm_slug="kappa")
     new = tenant_provision(
-        kind="store", slug="delta", name="Delta 2", owner_email="new@delta.test", owner_password=PASSWORD
+        kind="store", slug="kappa", name="Kappa 2", owner_email="new@kappa.test", owner_password=PASSWORD
     )
     with tenant_context(new):
-        assert User.objects.get(email="new@delta.test").pk == 1  # the old owner's id, reused
+        assert User.objects.get(email="new@kappa.test").pk == 1  # the old owner's id, reused
     # then: neither of the old owner's tokens works on the new site
     assert_refused(client_for(new, tokens["access"]).get(ME))
     assert_refused(client_for(new, tokens["access"]).get(USERS))

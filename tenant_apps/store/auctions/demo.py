@@ -83,8 +83,8 @@ def seed_auctions_demo(*, seller: Any, bidders: list[Any]) -> dict[str, Any]:
 
 def seed_reviews_demo(*, ratings: tuple[int, ...] = (5, 4, 3)) -> list[Review]:
     """A review by its buyer of each product of the site's delivered or completed orders that has
-    none, up to ``len(ratings)`` reviews, rated in turn from ``ratings``. Idempotent."""
-    made: list[Review] = []
+    none, until the site has ``len(ratings)`` reviews, rated in turn from ``ratings``. Idempotent."""
+    made: list[Review] = list(Review.objects.order_by("pk")[: len(ratings)])  # a second run adds none
     orders = Order.objects.filter(status__in=[OrderStatus.DELIVERED, OrderStatus.COMPLETED]).order_by("pk")
     for order in orders:
         for item in order.items.filter(product__isnull=False).order_by("pk"):

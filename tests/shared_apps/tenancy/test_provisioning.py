@@ -23,12 +23,12 @@ from tests.conftest import PASSWORD
 from tests.fixture_types import ClientFor, Login
 
 
-def _provision(slug: str = "delta", kind: str = "store", **kwargs: Any) -> Tenant:
+def _provision(slug: str = "kappa", kind: str = "store", **kwargs: Any) -> Tenant:
     return services.tenant_provision(
         kind=kind,
         slug=slug,
-        name="Delta",
-        owner_email="Owner@Delta.test",
+        name="Kappa",
+        owner_email="Owner@Kappa.test",
         owner_password=kwargs.pop("owner_password", PASSWORD),
         **kwargs,
     )
@@ -40,12 +40,12 @@ def test_provision_creates_row_domain_schema_roles_and_owner(session_tenants: di
     # then
     assert tenant.status == TenantStatus.ACTIVE
     assert tenant.kind == "store"
-    assert Domain.objects.get(tenant=tenant).domain == "delta.localhost"
-    assert schema_exists("delta")
+    assert Domain.objects.get(tenant=tenant).domain == "kappa.localhost"
+    assert schema_exists("kappa")
     with tenant_context(tenant):
         assert sorted(Group.objects.values_list("name", flat=True)) == sorted(roles_of("store"))
         owner = User.objects.get()
-        assert owner.email == "owner@delta.test"
+        assert owner.email == "owner@kappa.test"
         assert owner.check_password(PASSWORD)
         assert owner.role_names == ["admin"]
 
@@ -54,7 +54,7 @@ def test_new_tenant_is_served_and_its_owner_can_log_in(
     session_tenants: dict[str, Tenant], db: None, client_for: ClientFor, login: Login
 ) -> None:
     tenant = _provision()
-    tokens = login(tenant, "owner@delta.test")
+    tokens = login(tenant, "owner@kappa.test")
     response = client_for(tenant, tokens["access"]).get("/api/v1/users/")
     assert response.status_code == 200
     assert response.json()["count"] == 1
@@ -72,8 +72,8 @@ def test_owner_without_password_is_emailed_a_set_password_link(
     # then
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    assert message.to == ["owner@delta.test"]
-    assert message.from_email == "Delta <no-reply@localhost>"  # sent as the new site
+    assert message.to == ["owner@kappa.test"]
+    assert message.from_email == "Kappa <no-reply@localhost>"  # sent as the new site
     assert "/api/v1/auth/password/reset/confirm/" in message.body
     uid = message.body.split("uid: ")[1].split()[0]
     token = message.body.split("token: ")[1].split()[0]
@@ -90,7 +90,7 @@ def test_owner_without_password_is_emailed_a_set_password_link(
     assert response.status_code == 200, response.content
     assert (
         client_for(tenant)
-        .post("/api/v1/auth/login/", {"email": "owner@delta.test", "password": "a-new-Passw0rd!"})
+        .post("/api/v1/auth/login/", {"email": "owner@kappa.test", "password": "a-new-Passw0rd!"})
         .status_code
         == 200
     )
@@ -167,7 +167,7 @@ def test_weak_owner_password_is_refused_before_anything_is_created(
     with pytest.raises(ApplicationError) as caught:
         _provision(owner_password="123")
     assert caught.value.details.get("owner_password")
-    assert not schema_exists("delta")
+    assert not schema_exists("kappa")
 
 
 def test_cli_provisions_a_tenant(

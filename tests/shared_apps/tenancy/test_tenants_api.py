@@ -56,9 +56,9 @@ def test_provisioning_errors_use_the_error_shape(staff: APIClient) -> None:
 
 def test_list_is_paginated_and_filterable(staff: APIClient) -> None:
     body = staff.get("/api/v1/tenants/").json()
-    assert body["count"] == 3
-    assert [t["slug"] for t in body["results"]] == ["alpha", "beta", "gamma"]
-    assert [t["slug"] for t in staff.get("/api/v1/tenants/?kind=store").json()["results"]] == ["gamma"]
+    assert body["count"] == 4
+    assert [t["slug"] for t in body["results"]] == ["alpha", "beta", "delta", "gamma"]
+    assert [t["slug"] for t in staff.get("/api/v1/tenants/?kind=store").json()["results"]] == ["delta", "gamma"]
     assert staff.get("/api/v1/tenants/?page_size=1").json()["next"]
 
 
