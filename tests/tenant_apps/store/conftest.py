@@ -106,7 +106,7 @@ def _tables() -> tuple[str, ...]:
     from tenant_apps.notifications.models import Notification
     from tenant_apps.store.auctions.models import Auction, Bid
     from tenant_apps.store.catalog.models import Category, Product
-    from tenant_apps.store.orders.models import Order, OrderItem
+    from tenant_apps.store.orders.models import CartItem, DeliveryProof, Order, OrderItem
     from tenant_apps.store.returns.models import ReturnItem, ReturnRequest
     from tenant_apps.store.reviews.models import Review
     from tenant_apps.store.shop.models import PointsEntry, SellerAccount, StoreProfile
@@ -120,6 +120,8 @@ def _tables() -> tuple[str, ...]:
         Review,
         ReturnItem,
         ReturnRequest,
+        DeliveryProof,
+        CartItem,
         OrderItem,
         Order,
         LedgerEntry,
