@@ -392,13 +392,13 @@ def test_a_store_order_is_walked_to_its_state_through_the_services(in_gamma: Any
 
 
 def test_a_cart_line_refuses_what_cart_item_add_refuses(in_gamma: Any) -> None:
-    from tests.factories import CartItemFactory, UserFactory, store_product
+    from tests.factories import CartItemFactory, StoreProductFactory, UserFactory
 
     seller = UserFactory(roles=["seller"])
-    line = CartItemFactory(product=store_product(seller=seller, stock=2), quantity=2)
+    line = CartItemFactory(product=StoreProductFactory(seller=seller, stock=2, approved=True), quantity=2)
     line.full_clean()
     with pytest.raises(ApplicationError):
-        CartItemFactory(product=store_product(seller=seller, stock=1), quantity=2)
+        CartItemFactory(product=StoreProductFactory(seller=seller, stock=1, approved=True), quantity=2)
 
 
 # --- Store returns (tests/factories/store_returns.py) -----------------------------------------------
