@@ -392,10 +392,30 @@ def test_a_store_order_is_walked_to_its_state_through_the_services(in_gamma: Any
 
 
 def test_a_cart_line_refuses_what_cart_item_add_refuses(in_gamma: Any) -> None:
-    from tests.factories import CartItemFactory, UserFactory, store_product
+    from tests.factories import CartItemFactory, StoreProductFactory, UserFactory
 
     seller = UserFactory(roles=["seller"])
-    line = CartItemFactory(product=store_product(seller=seller, stock=2), quantity=2)
+    line = CartItemFactory(product=StoreProductFactory(seller=seller, stock=2, approved=True), quantity=2)
     line.full_clean()
     with pytest.raises(ApplicationError):
-        CartItemFactory(product=store_product(seller=seller, stock=1), quantity=2)
+        CartItemFactory(product=StoreProductFactory(seller=seller, stock=1, approved=True), quantity=2)
+
+
+# --- Store returns (tests/factories/store_returns.py) -----------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["requested", "received", "inspected", "approved", "rejected"])
+def test_a_store_return_is_walked_to_its_status_through_the_services(in_gamma: Any, status: str) -> None:
+    from tenant_apps.wallet.selectors import wallet_of
+    from tests.factories import ReturnRequestFactory
+
+    # when
+    made = ReturnRequestFactory(status=status)
+    # then
+    made.full_clean()
+    assert made.status == status
+    assert made.items.count() == 1
+    refunded = status == "approved"
+    assert (made.refund_amount is not None) == refunded
+    assert wallet_of(user=made.buyer).held_balance == (0 if refunded else made.order.total)
+    assert ledger_discrepancies() == []

@@ -13,5 +13,6 @@ urlpatterns = tenant_urlpatterns(
         path("api/v1/", include("tenant_apps.store.auctions.urls")),
         path("api/v1/", include("tenant_apps.store.reviews.urls")),
         path("api/v1/", include("tenant_apps.store.orders.urls")),
+        path("api/v1/", include("tenant_apps.store.returns.urls")),
     ],
 )

@@ -41,7 +41,8 @@ from tests.factories.store_catalog import (
     png_bytes,
     ranked_seller,
 )
-from tests.factories.store_orders import CartItemFactory, CustomerFactory, StoreOrderFactory, store_product
+from tests.factories.store_orders import CartItemFactory, CustomerFactory, StoreOrderFactory
+from tests.factories.store_returns import ReturnRequestFactory
 from tests.factories.tenancy import DomainFactory, TenantFactory
 from tests.factories.tickets import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
 from tests.factories.wallet import LedgerEntryFactory, WalletFactory
@@ -70,6 +71,7 @@ __all__ = [
     "ProductFactory",
     "ProductImageFactory",
     "ProductPurchaseFactory",
+    "ReturnRequestFactory",
     "SaleEventFactory",
     "SellerAccountFactory",
     "ServiceFactory",
@@ -89,5 +91,4 @@ __all__ = [
     "png_bytes",
     "ranked_seller",
     "site_admin",
-    "store_product",
 ]

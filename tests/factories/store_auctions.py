@@ -12,8 +12,9 @@ from django.utils import timezone
 from tenant_apps.store.auctions import services
 from tenant_apps.store.auctions.models import Auction, AuctionStatus, Bid
 from tenant_apps.store.auctions.selectors import minimum_bid
-from tests.factories._store_stubs import store_customer, store_seller
+from tests.factories.accounts import UserFactory
 from tests.factories.base import ServiceFactory, site_admin
+from tests.factories.store_orders import CustomerFactory
 
 
 class AuctionFactory(ServiceFactory[Auction]):
@@ -36,7 +37,7 @@ class AuctionFactory(ServiceFactory[Auction]):
             ends_at=factory.LazyFunction(lambda: timezone.now() + timedelta(hours=2)),
         )
 
-    seller = factory.LazyFunction(store_seller)
+    seller = factory.SubFactory(UserFactory, roles=["seller"])
     title = factory.Sequence(lambda n: f"Auction {n}")
     description = ""
     product = None
@@ -76,7 +77,7 @@ class BidFactory(ServiceFactory[Bid]):
         model = Bid
 
     auction = factory.SubFactory(AuctionFactory, live=True)
-    bidder = factory.LazyFunction(store_customer)
+    bidder = factory.SubFactory(CustomerFactory, funds="1000.00")
     amount = factory.LazyAttribute(_amount)
 
     @classmethod

@@ -2,71 +2,45 @@
 
 ``StoreOrderFactory(status="shipped")`` is an order checked out from a funded customer's cart,
 claimed and shipped by a courier: every state is reached through the services, so holds, stock,
-proofs, settlement and audit rows are what the product makes.
-
-``store_product`` is a **stop-gap** until the catalog engineer's factories land on this branch:
-it writes an approved product (and a category) straight through the ORM. Replace it with the
-catalog factories when merging.
+proofs, settlement and audit rows are what the product makes. Products come from the catalog's
+``StoreProductFactory(approved=True)``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 import factory
-from django.conf import settings
-from django.utils.text import slugify
 
 from tenant_apps.accounts.models import User
-from tenant_apps.store.catalog.models import Category, Product, ProductStatus
+from tenant_apps.store.catalog.models import Product
 from tenant_apps.store.orders.demo import ensure_location, order_buy, order_walk
 from tenant_apps.store.orders.models import CartItem, Order, OrderStatus
 from tenant_apps.store.orders.services import cart_item_add
+from tenant_apps.wallet.services import wallet_open, wallet_top_up
 from tests.factories.accounts import UserFactory
 from tests.factories.base import ServiceFactory
-
-_products = 0
-
-
-def store_product(
-    *,
-    seller: User,
-    price: Decimal | str = "10.00",
-    stock: int = 10,
-    title: str | None = None,
-    currency: str | None = None,
-    status: str = ProductStatus.APPROVED,
-) -> Product:
-    """An approved, active product of ``seller`` with ``stock`` units at ``price`` (ORM: to be
-    replaced by the catalog factories)."""
-    global _products
-    _products += 1
-    category = Category.objects.filter(slug="test-category").first() or Category.add_root(
-        name="Test category", slug="test-category"
-    )
-    name = title or f"Test product {_products}"
-    return Product.objects.create(
-        seller=seller,
-        category=category,
-        title=name,
-        slug=f"{slugify(name)}-{seller.pk}-{_products}",
-        price=Decimal(price),
-        currency=currency or settings.DEFAULT_CURRENCY,
-        stock=stock,
-        status=status,
-    )
+from tests.factories.store_catalog import StoreProductFactory
 
 
 class CustomerFactory(UserFactory):
-    """A customer with a delivery location (``ensure_location``)."""
+    """A customer with a delivery location (``ensure_location``; none with ``location=False``) and
+    ``funds`` in their wallet (``wallet_top_up``; default none)."""
 
     roles: Any = factory.LazyFunction(lambda: ["customer"])
+    location = True
+    funds: Decimal | str = "0"
 
     @classmethod
     def _create(cls, model_class: type[User], *args: Any, **kwargs: Any) -> User:
+        location, funds = kwargs.pop("location"), Decimal(kwargs.pop("funds"))
         user = super()._create(model_class, *args, **kwargs)
-        ensure_location(user)
+        if location:
+            ensure_location(user)
+        if funds:
+            wallet_top_up(wallet=wallet_open(user=user), amount=funds, memo="test funds")
         return user
 
 
@@ -77,7 +51,7 @@ class CartItemFactory(ServiceFactory[CartItem]):
         model = CartItem
 
     buyer = factory.SubFactory(CustomerFactory)
-    product = factory.LazyFunction(lambda: store_product(seller=UserFactory(roles=["seller"])))
+    product = factory.LazyFunction(lambda: StoreProductFactory(approved=True))
     quantity = 1
 
     @classmethod
@@ -86,8 +60,9 @@ class CartItemFactory(ServiceFactory[CartItem]):
 
 
 class StoreOrderFactory(ServiceFactory[Order]):
-    """An order of ``buyer`` for ``quantity`` units of ``product`` (default: a new product of
-    ``seller`` at ``price``), checked out from a funded wallet, then walked to ``status`` by
+    """An order of ``buyer`` for ``quantity`` units of ``product`` (default: a new approved product of
+    ``seller`` at ``price``), or for ``lines`` ``[(product, quantity)]`` when given (any sellers),
+    checked out from a funded wallet, then walked to ``status`` by
     ``courier`` (``demo.order_walk``): ``created`` (default), ``processing``, ``shipped``,
     ``delivered``, ``completed``, ``cancelled``.
 
@@ -109,6 +84,7 @@ class StoreOrderFactory(ServiceFactory[Order]):
     product: Product | None = None
     price: Decimal | str = "10.00"
     quantity = 1
+    lines: Sequence[tuple[Product, int]] | None = None
     status: str = OrderStatus.CREATED
 
     @classmethod
@@ -122,11 +98,14 @@ class StoreOrderFactory(ServiceFactory[Order]):
         product: Product | None,
         price: Decimal | str,
         quantity: int,
+        lines: Sequence[tuple[Product, int]] | None,
         status: str,
     ) -> Order:
-        if product is None:
-            product = store_product(seller=seller, price=price, stock=max(quantity, 10))
-        order = order_buy(buyer=buyer, lines=[(product, quantity)])
+        if lines is None:
+            if product is None:
+                product = StoreProductFactory(seller=seller, price=price, stock=max(quantity, 10), approved=True)
+            lines = [(product, quantity)]
+        order = order_buy(buyer=buyer, lines=lines)
         if status == OrderStatus.CREATED:
             return order
         if courier is None and status != OrderStatus.CANCELLED:

@@ -8,8 +8,8 @@ import factory
 
 from tenant_apps.store.reviews import services
 from tenant_apps.store.reviews.models import Review
-from tests.factories._store_stubs import store_delivered_order
 from tests.factories.base import ServiceFactory
+from tests.factories.store_orders import StoreOrderFactory
 
 
 def _first_product(review: Any) -> Any:
@@ -18,12 +18,12 @@ def _first_product(review: Any) -> Any:
 
 class ReviewFactory(ServiceFactory[Review]):
     """A review by the buyer of a delivered ``order`` (default: a new one with one product, made
-    by the orders stand-in) of ``product`` (default: the order's first), rated 4."""
+    by ``StoreOrderFactory``) of ``product`` (default: the order's first), rated 4."""
 
     class Meta:
         model = Review
 
-    order = factory.LazyFunction(store_delivered_order)
+    order = factory.SubFactory(StoreOrderFactory, delivered=True)
     product = factory.LazyAttribute(_first_product)
     author = factory.LazyAttribute(lambda review: review.order.buyer)
     rating = 4

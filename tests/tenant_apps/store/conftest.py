@@ -1,8 +1,7 @@
 """Helpers of the store tests: the people of the ``gamma`` store and their API clients.
 
-Rows are made by the factories of ``tests/factories/`` (auctions, returns, reviews through their
-services; products and delivered orders by the stand-ins of ``_store_stubs`` until the catalog
-and orders factories are merged).
+Rows are made by the factories of ``tests/factories/``, through the services (catalog products,
+orders walked to their state, auctions, returns, reviews).
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from rest_framework.test import APIClient
 
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
-from tests.factories._store_stubs import store_customer, store_delivery, store_seller
+from tests.factories import CustomerFactory, UserFactory
 from tests.fixture_types import ClientFor, Login, ModelT
 
 
@@ -43,12 +42,12 @@ def make_store(tenant: Tenant, client_for: ClientFor, login: Login) -> Store:
     with tenant_context(tenant):
         users: dict[str, Any] = {
             "admin": User.objects.get(email=f"admin@{slug}.test"),
-            "sam": store_seller(email=f"sam@{slug}.test", full_name="Sam Seller"),
-            "sid": store_seller(email=f"sid@{slug}.test", full_name="Sid Seller"),
-            "cal": store_customer(email=f"cal@{slug}.test", full_name="Cal Customer"),
-            "cora": store_customer(email=f"cora@{slug}.test", full_name="Cora Customer"),
-            "dave": store_delivery(email=f"dave@{slug}.test", full_name="Dave Delivery"),
-            "dina": store_delivery(email=f"dina@{slug}.test", full_name="Dina Delivery"),
+            "sam": UserFactory(email=f"sam@{slug}.test", full_name="Sam Seller", roles=["seller"]),
+            "sid": UserFactory(email=f"sid@{slug}.test", full_name="Sid Seller", roles=["seller"]),
+            "cal": CustomerFactory(email=f"cal@{slug}.test", full_name="Cal Customer", funds="1000.00"),
+            "cora": CustomerFactory(email=f"cora@{slug}.test", full_name="Cora Customer", funds="1000.00"),
+            "dave": UserFactory(email=f"dave@{slug}.test", full_name="Dave Delivery", roles=["delivery"]),
+            "dina": UserFactory(email=f"dina@{slug}.test", full_name="Dina Delivery", roles=["delivery"]),
         }
     clients: dict[str | None, APIClient] = {}
 
@@ -106,7 +105,7 @@ def _tables() -> tuple[str, ...]:
     from tenant_apps.notifications.models import Notification
     from tenant_apps.store.auctions.models import Auction, Bid
     from tenant_apps.store.catalog.models import Category, Product
-    from tenant_apps.store.orders.models import Order, OrderItem
+    from tenant_apps.store.orders.models import CartItem, DeliveryProof, Order, OrderItem
     from tenant_apps.store.returns.models import ReturnItem, ReturnRequest
     from tenant_apps.store.reviews.models import Review
     from tenant_apps.store.shop.models import PointsEntry, SellerAccount, StoreProfile
@@ -120,6 +119,8 @@ def _tables() -> tuple[str, ...]:
         Review,
         ReturnItem,
         ReturnRequest,
+        DeliveryProof,
+        CartItem,
         OrderItem,
         Order,
         LedgerEntry,

@@ -12,6 +12,7 @@ from tenant_apps.store.auctions.models import Auction, AuctionStatus
 from tenant_apps.store.catalog.models import Brand, Category, Product
 from tenant_apps.store.demo import seed_demo
 from tenant_apps.store.orders.models import Order, OrderStatus
+from tenant_apps.store.returns.models import ReturnRequest
 from tenant_apps.store.reviews.models import Review
 from tests.fixture_types import MakeUser
 
@@ -35,6 +36,7 @@ def test_the_store_demo_shows_every_state_and_a_second_run_adds_nothing(gamma: T
         live = Auction.objects.get(title=first["auctions"]["live"])
         assert (live.status, live.bids_count >= 2) == (AuctionStatus.SCHEDULED, True)
         assert Review.objects.exists()
+        assert first["returns"] == second["returns"] == ReturnRequest.objects.count() >= 1
         assert Order.objects.filter(status=OrderStatus.DELIVERED, proof__confirmed_at__isnull=False).exists()
 
 
@@ -45,4 +47,5 @@ def _counts() -> dict[str, Any]:
         "auctions": Auction.objects.count(),
         "bids": sum(Auction.objects.values_list("bids_count", flat=True)),
         "reviews": Review.objects.count(),
+        "returns": ReturnRequest.objects.count(),
     }

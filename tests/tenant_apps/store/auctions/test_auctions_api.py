@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 
 from tests.api import error_code
-from tests.factories._store_stubs import store_product
+from tests.factories import StoreProductFactory
 from tests.factories.store_auctions import AuctionFactory, end_auction
 from tests.tenant_apps.store.auctions.conftest import verbs
 from tests.tenant_apps.store.conftest import Store
@@ -47,7 +47,10 @@ def test_a_seller_creates_a_pending_auction_in_the_sites_currency(store: Store) 
 def test_a_seller_may_auction_their_own_product_only(store: Store) -> None:
     # given
     with tenant_context(store.tenant):
-        mine, theirs = store_product(seller=store.sam), store_product(seller=store.sid)
+        mine, theirs = (
+            StoreProductFactory(seller=store.sam, approved=True),
+            StoreProductFactory(seller=store.sid, approved=True),
+        )
     # when
     own = store.client("sam").post("/api/v1/auctions/", _body(product=mine.pk), format="json")
     other = store.client("sam").post("/api/v1/auctions/", _body(product=theirs.pk), format="json")

@@ -20,7 +20,7 @@ from tenant_apps.store.auctions.models import Auction, Bid
 from tenant_apps.store.shop.services import store_settings
 from tenant_apps.wallet.models import LedgerEntry
 from tests.api import error_code
-from tests.factories._store_stubs import store_customer
+from tests.factories import CustomerFactory
 from tests.factories.store_auctions import AuctionFactory, end_auction, ends_in
 from tests.fixture_types import ApiResponse, ClientFor, Login
 from tests.tenant_apps.store.auctions.conftest import money, verbs
@@ -114,7 +114,7 @@ def test_a_bidder_needs_a_delivery_location(store: Store, client_for: ClientFor,
     # given: a customer without a location
     auction = _live(store)
     with tenant_context(store.tenant):
-        nomad = store_customer(email="nomad@gamma.test", location=False)
+        nomad = CustomerFactory(email="nomad@gamma.test", location=False, funds="1000.00")
     client = client_for(store.tenant, login(store.tenant, nomad.email)["access"])
     # when
     response = client.post(f"/api/v1/auctions/{auction.pk}/bids/", {"amount": "20.00"}, format="json")

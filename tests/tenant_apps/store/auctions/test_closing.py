@@ -17,7 +17,7 @@ from tenant_apps.store.orders.models import Order, OrderSource, OrderStatus
 from tenant_apps.store.shop.models import StoreProfile
 from tenant_apps.wallet.models import LedgerEntry
 from tests.api import error_code
-from tests.factories._store_stubs import store_product
+from tests.factories import StoreProductFactory
 from tests.factories.store_auctions import AuctionFactory, BidFactory, end_auction
 from tests.tenant_apps.store.auctions.conftest import money, verbs
 from tests.tenant_apps.store.conftest import Store, reload
@@ -37,7 +37,7 @@ def _won(store: Store, **fields: object) -> Auction:
 def test_closing_makes_an_order_for_the_winner_paid_from_the_winning_hold(store: Store) -> None:
     # given
     with tenant_context(store.tenant):
-        product = store_product(seller=store.sam, stock=3)
+        product = StoreProductFactory(seller=store.sam, stock=3, approved=True)
     auction = _won(store, product=product)
     # when
     response = store.client("admin").post(f"/api/v1/auctions/{auction.pk}/close/")
@@ -75,7 +75,7 @@ def test_the_order_goes_to_where_the_winner_bid_from_if_they_cleared_their_locat
     assert store.client("admin").post(f"/api/v1/auctions/{auction.pk}/close/").status_code == 200
     # then
     with tenant_context(store.tenant):
-        assert Auction.objects.get(pk=auction.pk).order.location_address == "1 Test Street, Berlin"  # type: ignore[union-attr]
+        assert Auction.objects.get(pk=auction.pk).order.location_address == "Alexanderplatz 1, 10178 Berlin"  # type: ignore[union-attr]
 
 
 def test_closing_twice_makes_one_order(store: Store) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from django_tenants.utils import tenant_context
 
 from tenant_apps.store.auctions.demo import seed_auctions_demo, seed_reviews_demo
-from tests.factories._store_stubs import store_delivered_order
+from tests.factories import StoreOrderFactory
 from tests.tenant_apps.store.conftest import Store
 
 
 def test_the_demo_makes_a_live_auction_with_bids_and_reviews_once(store: Store) -> None:
     with tenant_context(store.tenant):
-        store_delivered_order(buyer=store.cal)
+        StoreOrderFactory(buyer=store.cal, delivered=True)
         # when
         first = seed_auctions_demo(seller=store.sam, bidders=[store.cal, store.cora])
         reviews = seed_reviews_demo()

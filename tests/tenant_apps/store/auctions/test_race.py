@@ -27,7 +27,7 @@ from tenant_apps.store.auctions.models import Auction, Bid
 from tenant_apps.store.orders.models import Order
 from tenant_apps.wallet.models import LedgerEntry
 from tests.concurrency import in_thread, race
-from tests.factories._store_stubs import store_customer, store_seller
+from tests.factories import CustomerFactory, UserFactory
 from tests.factories.store_auctions import AuctionFactory, BidFactory, end_auction
 from tests.tenant_apps.store.conftest import committed_marks, remove_committed_since
 
@@ -42,8 +42,8 @@ def arena(gamma: Tenant) -> Iterator[dict[str, Any]]:
 
     def setup() -> dict[str, Any]:
         with tenant_context(gamma):
-            seller = store_seller(email="race-seller@gamma.test")
-            bidders = [store_customer(email=f"race-bidder{i}@gamma.test") for i in range(2)]
+            seller = UserFactory(email="race-seller@gamma.test", roles=["seller"])
+            bidders = [CustomerFactory(email=f"race-bidder{i}@gamma.test", funds="1000.00") for i in range(2)]
             auction = AuctionFactory(seller=seller, live=True)
             return {"auction": auction, "bidders": bidders}
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
-from tests.factories._store_stubs import store_delivered_order, store_product
+from tests.factories import StoreOrderFactory, StoreProductFactory
 from tests.factories.store_auctions import AuctionFactory, BidFactory, end_auction
 from tests.factories.store_reviews import ReviewFactory
 from tests.fixture_types import ApiResponse
@@ -59,8 +59,11 @@ def world(store: Store) -> dict[str, Any]:
         ended = AuctionFactory(seller=store.sam, live=True)
         BidFactory(auction=ended)
         ended = end_auction(ended)
-        one, two = store_product(seller=store.sam), store_product(seller=store.sam)
-        order = store_delivered_order(buyer=store.cal, lines=[(one, 1), (two, 1)])
+        one, two = (
+            StoreProductFactory(seller=store.sam, approved=True),
+            StoreProductFactory(seller=store.sam, approved=True),
+        )
+        order = StoreOrderFactory(buyer=store.cal, lines=[(one, 1), (two, 1)], delivered=True)
         return {
             "live": live,
             "pending": (lambda: AuctionFactory(seller=store.sam)),

@@ -104,14 +104,14 @@ def test_role_matrix(
 def test_a_seller_sees_only_their_items_and_no_location(gamma: Tenant, people: SimpleNamespace, api: Api) -> None:
     # given: an order of two sellers
     from tenant_apps.store.orders.demo import order_buy
-    from tests.factories import store_product
+    from tests.factories import StoreProductFactory
 
     with tenant_context(gamma):
         order = order_buy(
             buyer=people.buyer,
             lines=[
-                (store_product(seller=people.seller, price="3.00"), 1),
-                (store_product(seller=people.other_seller, price="4.00"), 1),
+                (StoreProductFactory(seller=people.seller, price="3.00", approved=True), 1),
+                (StoreProductFactory(seller=people.other_seller, price="4.00", approved=True), 1),
             ],
         )
     # when

@@ -17,7 +17,7 @@ from tenant_apps.store.catalog.models import Product, SaleEvent
 from tenant_apps.store.orders.models import CartItem, Order
 from tenant_apps.wallet.models import LedgerEntry
 from tenant_apps.wallet.services import wallet_open, wallet_top_up
-from tests.factories import CustomerFactory, store_product
+from tests.factories import CustomerFactory, StoreProductFactory
 from tests.tenant_apps.store.orders.conftest import CART_ITEMS, CHECKOUT, Api, error_code
 
 D = Decimal
@@ -43,8 +43,8 @@ def test_checkout_makes_one_order_of_several_sellers_at_effective_prices_and_hol
 ) -> None:
     # given: two sellers' products, one on a 25 % sale
     with tenant_context(gamma):
-        mug = store_product(seller=people.seller, price="8.00", stock=5, title="Mug")
-        tea = store_product(seller=people.other_seller, price="4.00", stock=3, title="Tea")
+        mug = StoreProductFactory(seller=people.seller, price="8.00", stock=5, title="Mug", approved=True)
+        tea = StoreProductFactory(seller=people.other_seller, price="4.00", stock=3, title="Tea", approved=True)
         sale = SaleEvent.objects.create(
             name="Spring",
             percent=D("25"),
@@ -81,7 +81,7 @@ def test_checkout_refuses_more_than_in_stock_and_names_what_is_available(
 ) -> None:
     # given: the cart asks for 3, and then the stock drops to 2
     with tenant_context(gamma):
-        mug = store_product(seller=people.seller, stock=3)
+        mug = StoreProductFactory(seller=people.seller, stock=3, approved=True)
         _fund(people.buyer, "100.00")
     client = api("buyer@gamma.test")
     client.post(CART_ITEMS, {"product": mug.pk, "quantity": 3}, format="json")
@@ -102,7 +102,7 @@ def test_checkout_with_too_little_money_answers_402_and_changes_nothing(
 ) -> None:
     # given
     with tenant_context(gamma):
-        mug = store_product(seller=people.seller, price="30.00", stock=3)
+        mug = StoreProductFactory(seller=people.seller, price="30.00", stock=3, approved=True)
         _fund(people.buyer, "29.99")
     client = api("buyer@gamma.test")
     client.post(CART_ITEMS, {"product": mug.pk, "quantity": 1}, format="json")
@@ -124,7 +124,7 @@ def test_checkout_needs_a_delivery_location(gamma: Tenant, people: SimpleNamespa
         from tenant_apps.accounts.services import user_create
 
         nomad = user_create(email="nomad@gamma.test", password="correct-horse-battery-staple", roles=["customer"])
-        mug = store_product(seller=people.seller)
+        mug = StoreProductFactory(seller=people.seller, approved=True)
         _fund(nomad, "50.00")
     client = api("nomad@gamma.test")
     client.post(CART_ITEMS, {"product": mug.pk, "quantity": 1}, format="json")
@@ -148,7 +148,7 @@ def test_checkout_refuses_a_product_taken_off_sale_since_it_was_added(
 ) -> None:
     # given
     with tenant_context(gamma):
-        mug = store_product(seller=people.seller)
+        mug = StoreProductFactory(seller=people.seller, approved=True)
         _fund(people.buyer, "50.00")
     client = api("buyer@gamma.test")
     client.post(CART_ITEMS, {"product": mug.pk, "quantity": 1}, format="json")
@@ -168,7 +168,7 @@ def test_a_second_checkout_of_the_same_cart_finds_it_empty(in_gamma: Tenant, peo
 
     buyer = CustomerFactory(email="twice@gamma.test")
     _fund(buyer, "50.00")
-    cart_item_add(buyer=buyer, product=store_product(seller=people.seller), quantity=1)
+    cart_item_add(buyer=buyer, product=StoreProductFactory(seller=people.seller, approved=True), quantity=1)
     order_checkout(buyer=buyer)
     # when
     with pytest.raises(ApplicationError) as refused:

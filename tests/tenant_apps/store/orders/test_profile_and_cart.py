@@ -7,8 +7,7 @@ from types import SimpleNamespace
 from django_tenants.utils import tenant_context
 
 from shared_apps.tenancy.models import Tenant
-from tenant_apps.store.catalog.models import ProductStatus
-from tests.factories import store_product
+from tests.factories import StoreProductFactory
 from tests.tenant_apps.store.orders.conftest import CART, CART_ITEMS, PROFILE, Api, error_code
 
 
@@ -30,7 +29,7 @@ def test_adding_a_product_already_in_the_cart_adds_to_its_quantity(
 ) -> None:
     # given
     with tenant_context(gamma):
-        mug = store_product(seller=people.seller, price="2.50", stock=5)
+        mug = StoreProductFactory(seller=people.seller, price="2.50", stock=5, approved=True)
     client = api("buyer@gamma.test")
     # when
     client.post(CART_ITEMS, {"product": mug.pk, "quantity": 2}, format="json")
@@ -51,7 +50,7 @@ def test_adding_a_product_already_in_the_cart_adds_to_its_quantity(
 
 def test_only_approved_active_products_go_in_a_cart(gamma: Tenant, people: SimpleNamespace, api: Api) -> None:
     with tenant_context(gamma):
-        pending = store_product(seller=people.seller, status=ProductStatus.PENDING)
+        pending = StoreProductFactory(seller=people.seller)
     response = api("buyer@gamma.test").post(CART_ITEMS, {"product": pending.pk, "quantity": 1}, format="json")
     assert (response.status_code, error_code(response)) == (400, "validation_error")
     assert api("seller@gamma.test").get(CART).status_code == 403

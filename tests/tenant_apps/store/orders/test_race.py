@@ -23,7 +23,7 @@ from django_tenants.utils import tenant_context
 from saas.db.tenant import tenant_connection
 from shared_apps.tenancy.models import Tenant
 from tests.concurrency import in_thread, race
-from tests.factories import CustomerFactory, StoreOrderFactory, UserFactory, store_product
+from tests.factories import CustomerFactory, StoreOrderFactory, StoreProductFactory, UserFactory
 
 PAUSE = 0.3
 
@@ -122,7 +122,7 @@ def _last_unit() -> dict[str, Any]:
     from tenant_apps.wallet.services import wallet_open, wallet_top_up
 
     seller = UserFactory(email="race-seller@gamma.test", roles=["seller"])
-    product = store_product(seller=seller, price="10.00", stock=1, title="Last unit")
+    product = StoreProductFactory(seller=seller, price="10.00", stock=1, title="Last unit", approved=True)
     buyers = [CustomerFactory(email=f"race-buyer{i}@gamma.test") for i in range(2)]
     for buyer in buyers:
         wallet_top_up(wallet=wallet_open(user=buyer), amount="50.00")

@@ -21,7 +21,7 @@ from tenant_apps.store.shop.models import PointsEntry, StoreSettings
 from tenant_apps.store.shop.services import store_settings
 from tenant_apps.wallet.models import LedgerEntry
 from tenant_apps.wallet.selectors import wallet_of
-from tests.factories import StoreOrderFactory, store_product
+from tests.factories import StoreOrderFactory, StoreProductFactory
 from tests.tenant_apps.store.orders.conftest import Api, error_code, order_url
 
 D = Decimal
@@ -29,8 +29,8 @@ D = Decimal
 
 def _two_seller_order(people: SimpleNamespace) -> Order:
     """A delivered order: 2 x 10.00 of ``seller``, 1 x 5.55 of ``other_seller`` (total 25.55)."""
-    mug = store_product(seller=people.seller, price="10.00")
-    tea = store_product(seller=people.other_seller, price="5.55")
+    mug = StoreProductFactory(seller=people.seller, price="10.00", approved=True)
+    tea = StoreProductFactory(seller=people.other_seller, price="5.55", approved=True)
     order = order_buy(buyer=people.buyer, lines=[(mug, 2), (tea, 1)])
     return order_walk(order=order, to="delivered", courier=people.courier)
 

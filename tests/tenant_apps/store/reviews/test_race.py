@@ -18,7 +18,7 @@ from shared_apps.tenancy.models import Tenant
 from tenant_apps.store.catalog.models import Product
 from tenant_apps.store.reviews import services
 from tests.concurrency import in_thread, race
-from tests.factories._store_stubs import store_customer, store_delivered_order, store_product
+from tests.factories import CustomerFactory, StoreOrderFactory, StoreProductFactory
 from tests.tenant_apps.store.conftest import committed_marks, remove_committed_since
 
 RATINGS = (5, 4, 1)
@@ -31,11 +31,11 @@ def orders(gamma: Tenant) -> Iterator[dict[str, Any]]:
 
     def setup() -> dict[str, Any]:
         with tenant_context(gamma):
-            product = store_product()
-            buyers = [store_customer(email=f"race-reviewer{i}@gamma.test") for i in range(len(RATINGS))]
+            product = StoreProductFactory(approved=True)
+            buyers = [CustomerFactory(email=f"race-reviewer{i}@gamma.test") for i in range(len(RATINGS))]
             return {
                 "product": product,
-                "orders": [store_delivered_order(buyer=b, lines=[(product, 1)]) for b in buyers],
+                "orders": [StoreOrderFactory(buyer=b, lines=[(product, 1)], delivered=True) for b in buyers],
             }
 
     rows = in_thread(setup)

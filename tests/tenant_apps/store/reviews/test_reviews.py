@@ -11,7 +11,7 @@ from django_tenants.utils import tenant_context
 from tenant_apps.store.catalog.models import Product
 from tenant_apps.store.orders.models import Order, OrderStatus
 from tests.api import error_code
-from tests.factories._store_stubs import store_delivered_order, store_product
+from tests.factories import StoreOrderFactory, StoreProductFactory
 from tests.factories.store_reviews import ReviewFactory
 from tests.fixture_types import ApiResponse
 from tests.tenant_apps.store.conftest import Store, reload
@@ -21,8 +21,11 @@ D = Decimal
 
 def _order(store: Store, status: str = OrderStatus.DELIVERED) -> tuple[Order, Product, Product]:
     with tenant_context(store.tenant):
-        one, two = store_product(seller=store.sam), store_product(seller=store.sid)
-        order = store_delivered_order(buyer=store.cal, lines=[(one, 1), (two, 2)], status=status)
+        one, two = (
+            StoreProductFactory(seller=store.sam, approved=True),
+            StoreProductFactory(seller=store.sid, approved=True),
+        )
+        order = StoreOrderFactory(buyer=store.cal, lines=[(one, 1), (two, 2)], status=status)
     return order, one, two
 
 
@@ -47,9 +50,9 @@ def test_the_buyer_reviews_a_product_of_a_delivered_order_and_the_aggregates_fol
 def test_edits_and_deletions_recompute_the_aggregates(store: Store) -> None:
     # given
     with tenant_context(store.tenant):
-        product = store_product(seller=store.sam)
-        first = ReviewFactory(order=store_delivered_order(buyer=store.cal, lines=[(product, 1)]), rating=5)
-        ReviewFactory(order=store_delivered_order(lines=[(product, 1)]), rating=2)
+        product = StoreProductFactory(seller=store.sam, approved=True)
+        first = ReviewFactory(order=StoreOrderFactory(buyer=store.cal, lines=[(product, 1)], delivered=True), rating=5)
+        ReviewFactory(order=StoreOrderFactory(lines=[(product, 1)], delivered=True), rating=2)
     assert reload(store, product).avg_rating == D("3.50")
     # when
     patched = store.client("cal").patch(f"/api/v1/reviews/{first.pk}/", {"rating": 3}, format="json")
@@ -77,7 +80,7 @@ def test_only_delivered_or_completed_orders_and_their_products_are_reviewed(stor
     # given
     completed, product, other = _order(store, OrderStatus.COMPLETED)
     with tenant_context(store.tenant):
-        elsewhere = store_product(seller=store.sam)
+        elsewhere = StoreProductFactory(seller=store.sam, approved=True)
     # when / then
     assert _post(store, "cal", order=completed.pk, product=product.pk, rating=3).status_code == 201
     not_in_order = _post(store, "cal", order=completed.pk, product=elsewhere.pk, rating=3)
