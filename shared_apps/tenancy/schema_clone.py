@@ -102,7 +102,7 @@ SELECT c.relname, string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
 
 # PRIMARY KEY, UNIQUE and EXCLUDE first (foreign keys need their target's unique index).
 _CONSTRAINTS_SQL = """
-SELECT c.relname, con.conname, pg_get_constraintdef(con.oid)
+SELECT con.contype = 'f', c.relname, con.conname, pg_get_constraintdef(con.oid)
   FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid
  WHERE con.conrelid = ANY(%(tables)s::oid[]) AND con.contype IN ('p', 'u', 'x', 'f')
  ORDER BY con.contype = 'f', c.oid, con.conname
@@ -232,10 +232,13 @@ def build_clone_plan(cursor: Any, source: str, fingerprint: tuple[int, int, int]
         f"SELECT setval({_literal(f'{_TARGET}.{q(seq)}')}, last_value, is_called) FROM {src}.{q(seq)}"
         for _t, _c, _k, seq, *_ in identities
     ]
-    statements += [
-        f"ALTER TABLE {_TARGET}.{q(t)} ADD CONSTRAINT {q(name)} {repoint(' ' + d).strip()}"
-        for t, name, d in _rows(cursor, _CONSTRAINTS_SQL, tables=tables)
-    ]
+    # Keys first, then foreign keys (which need the keys they reference); one ALTER TABLE per table
+    # and pass, with every constraint of it as one action each: a third of the statements.
+    actions: dict[tuple[bool, str], list[str]] = {}
+    for is_foreign, t, name, d in _rows(cursor, _CONSTRAINTS_SQL, tables=tables):
+        action = f"ADD CONSTRAINT {q(name)} {repoint(' ' + d).strip()}"
+        actions.setdefault((bool(is_foreign), str(t)), []).append(action)
+    statements += [f"ALTER TABLE {_TARGET}.{q(t)} {', '.join(adds)}" for (_fk, t), adds in actions.items()]
     statements += [repoint(d) for (d,) in _rows(cursor, _INDEXES_SQL, tables=tables)]
     statements += [
         f"COMMENT ON TABLE {_TARGET}.{q(t)} IS {_literal(text)}"
