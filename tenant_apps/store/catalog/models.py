@@ -11,8 +11,9 @@
   own ``discount_percent`` and any running ``SaleEvent`` give the effective price, computed in one
   place only (``pricing.effective_price``). ``avg_rating`` and ``ratings_count`` are kept by the
   reviews app under the product's lock.
-* Search: a generated ``search_vector`` (English full-text, GIN index) plus a trigram index on the
-  title for typo-tolerant matches (``pg_trgm``, created in the public schema by the tenancy app).
+* Search: a generated ``search_vector`` (English full-text, GIN index) plus, where PostgreSQL has
+  ``pg_trgm`` (created in the public schema by the tenancy app), a trigram index on the title for
+  typo-tolerant matches (migration 0002; ``saas.db.extensions``).
 """
 
 from __future__ import annotations
@@ -134,7 +135,6 @@ class Product(models.Model):
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="catalog_product_search"),
-            GinIndex(fields=["title"], name="catalog_product_title_trgm", opclasses=["gin_trgm_ops"]),
             models.Index(fields=["status", "is_active", "-created_at"], name="catalog_product_listing"),
             models.Index(fields=["seller", "-created_at"], name="catalog_product_seller"),
         ]

@@ -14,6 +14,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordS
 from django.db.models import F, FloatField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Length, Substr
 
+from saas.db import extensions
 from tenant_apps.store.catalog.access import brands_visible_to, products_visible_to
 from tenant_apps.store.catalog.models import Brand, Category, Product, ProductImage, SaleEvent
 
@@ -37,17 +38,20 @@ def search_products(products: QuerySet[Product], text: str) -> QuerySet[Product]
     """``products`` matching ``text``, best first: PostgreSQL full-text search on ``search_vector``
     (English, ``websearch`` syntax: quotes, ``or``, ``-word``) **or** a title whose trigram word
     similarity reaches ``TRIGRAM_THRESHOLD`` (typos). Ranked by ``ts_rank`` plus the similarity;
-    ties newest first. A blank ``text`` leaves ``products`` as they are.
+    ties newest first. A blank ``text`` leaves ``products`` as they are. Without ``pg_trgm`` in the
+    database (``saas.db.extensions``), full-text matches only.
     """
     text = " ".join(text.split())
     if not text:
         return products
     query = SearchQuery(text, search_type="websearch", config="english")
+    ranked = products.annotate(
+        search_rank=Coalesce(SearchRank(F("search_vector"), query), Value(0.0), output_field=FloatField())
+    )
+    if not extensions.installed("pg_trgm"):  # the embedded server: full-text only, no typo tolerance
+        return ranked.filter(search_vector=query).order_by("-search_rank", "-created_at", "-id")
     return (
-        products.annotate(
-            search_rank=Coalesce(SearchRank(F("search_vector"), query), Value(0.0), output_field=FloatField()),
-            title_similarity=TrigramWordSimilarity(text, "title"),
-        )
+        ranked.annotate(title_similarity=TrigramWordSimilarity(text, "title"))
         .filter(Q(search_vector=query) | Q(title_similarity__gte=TRIGRAM_THRESHOLD))
         .order_by((F("search_rank") + F("title_similarity")).desc(), "-created_at", "-id")
     )

@@ -123,10 +123,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='product',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['title'], name='catalog_product_title_trgm', opclasses=['gin_trgm_ops']),
-        ),
-        migrations.AddIndex(
-            model_name='product',
             index=models.Index(fields=['status', 'is_active', '-created_at'], name='catalog_product_listing'),
         ),
         migrations.AddIndex(

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
+from saas.db import extensions
 from tenant_apps.notifications.models import Notification
 from tenant_apps.store.catalog.models import Product
 from tests.api import error_code
@@ -183,7 +184,10 @@ def test_search_finds_words_and_typos_best_first(people: StorePeople, api: ApiAs
 
     # then
     assert titles("iphone") == ["iPhone 15 Pro", "Phone case"]
-    assert titles("iphnoe")[0] == "iPhone 15 Pro"  # a typo, through the title's trigrams
+    if extensions.installed("pg_trgm"):
+        assert titles("iphnoe")[0] == "iPhone 15 Pro"  # a typo, through the title's trigrams
+    else:  # the embedded server (no contrib): full-text only
+        assert titles("iphnoe") == []
     assert titles("trainers") == ["Running shoes"]
     assert titles('"running shoes" -case') == ["Running shoes"]
     assert titles("zzzqqq") == []
