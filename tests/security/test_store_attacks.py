@@ -1,9 +1,11 @@
 """Attacks on the store kind: IDOR on another customer's objects, and mass assignment.
 
 The store site is ``gamma`` with the people of ``make_store``: the victim is the customer ``cal``
-(her orders are of seller ``sam``'s product, carried by courier ``dave``). Each of her objects
-carries a marker string (``SECRET``: in the product title, her delivery address, the return's
-reason, the review) that must never show up in an answer to anybody else. Attackers:
+(her orders are of seller ``sam``'s product, carried by courier ``dave``); sam also has a product
+and an auction awaiting approval, which only he and the admin may see. Each victim object carries
+a marker string (``SECRET``: cal's delivery address, the return's reason, the review's body, the
+pending product's and auction's titles) that must never show up in an answer to anybody else
+(except the review's: reviews are public). Attackers:
 
 * ``cora`` (another customer), ``sid`` (another seller) and ``dina`` (a courier not holding the
   order) ask for, change, delete and act on cal's objects by id: they get exactly the answer a
@@ -38,10 +40,12 @@ from rest_framework.test import APIClient
 from shared_apps.tenancy.models import Tenant
 from tests.factories import (
     CartItemFactory,
+    CategoryFactory,
     ReturnRequestFactory,
     StoreOrderFactory,
     StoreProductFactory,
 )
+from tests.factories.store_auctions import AuctionFactory
 from tests.factories.store_reviews import ReviewFactory
 from tests.fixture_types import ApiResponse, ClientFor, JsonResponse, Login
 from tests.tenant_apps.accounts.conftest import error_code
@@ -74,7 +78,7 @@ def _read(model: Any, pk: int, *fields: str) -> Any:
 
 
 def _order(store: Store, status: str, quantity: int = 1) -> Any:
-    product = StoreProductFactory(seller=store.sam, title=f"Lamp {SECRET}", price="10.00", approved=True)
+    product = StoreProductFactory(seller=store.sam, title="Lamp", price="10.00", approved=True)
     return StoreOrderFactory(buyer=store.cal, product=product, quantity=quantity, courier=store.dave, status=status)
 
 
@@ -107,7 +111,7 @@ def build_shipped_order(store: Store) -> Victim:
 def build_cart_item(store: Store) -> Victim:
     from tenant_apps.store.orders.models import CartItem
 
-    product = StoreProductFactory(seller=store.sam, title=f"Lamp {SECRET}", approved=True)
+    product = StoreProductFactory(seller=store.sam, title="Lamp", approved=True)
     line = CartItemFactory(buyer=store.cal, product=product, quantity=2)
     return Victim(ref=line.pk, state=lambda: _read(CartItem, line.pk, "quantity", "buyer_id", "product_id"))
 
@@ -129,7 +133,37 @@ def build_review(store: Store) -> Victim:
     return Victim(ref=review.pk, state=lambda: _read(Review, review.pk, "rating", "title", "body", "author_id"))
 
 
+def build_pending_product(store: Store) -> Victim:
+    """A product of seller sam's still awaiting approval: only sam and the admin see it."""
+    from tenant_apps.store.catalog.models import Product, ProductImage
+
+    product = StoreProductFactory(seller=store.sam, title=f"Prototype {SECRET}", images=1)
+    return Victim(
+        ref=product.pk,
+        state=lambda: (
+            _read(Product, product.pk, "title", "status", "price", "stock", "is_active", "brand_id"),
+            ProductImage.objects.filter(product_id=product.pk).count(),
+        ),
+    )
+
+
+def build_pending_auction(store: Store) -> Victim:
+    """An auction of seller sam's awaiting approval: only sam and the admin see it."""
+    from tenant_apps.store.auctions.models import Auction, Bid
+
+    auction = AuctionFactory(seller=store.sam, title=f"Heirloom {SECRET}")
+    return Victim(
+        ref=auction.pk,
+        state=lambda: (
+            _read(Auction, auction.pk, "status", "current_price", "leader_id", "decided_at"),
+            Bid.objects.filter(auction_id=auction.pk).count(),
+        ),
+    )
+
+
 BUILDERS: dict[str, Callable[[Store], Victim]] = {
+    "pending_product": build_pending_product,
+    "pending_auction": build_pending_auction,
     "order": build_order,
     "processing_order": build_processing_order,
     "shipped_order": build_shipped_order,
@@ -143,6 +177,7 @@ BUILDERS: dict[str, Callable[[Store], Victim]] = {
 # The attacks: (object type, attacker, method, path with {ref}, body, what the attacker must get)
 # --------------------------------------------------------------------------------------------
 
+UUID0 = "00000000-0000-4000-8000-000000000000"
 PIN = {"token": "000000"}
 INSPECTION = {"items": [{"id": MISSING_INT, "condition": "resellable"}]}
 ATTACKS: list[tuple[str, str, str, str, dict[str, Any] | None, tuple[int, str]]] = [
@@ -169,6 +204,14 @@ ATTACKS: list[tuple[str, str, str, str, dict[str, Any] | None, tuple[int, str]]]
     ("return", "dina", "post", "/api/v1/returns/{ref}/inspect/", INSPECTION, NOT_FOUND),
     ("return", "cora", "post", "/api/v1/returns/{ref}/approve/", {"penalty_points": 0}, NOT_FOUND),
     ("return", "cora", "post", "/api/v1/returns/{ref}/reject/", {"reason": "No."}, NOT_FOUND),
+    ("pending_product", "sid", "get", "/api/v1/products/{ref}/", None, NOT_FOUND),
+    ("pending_product", "cora", "get", "/api/v1/products/{ref}/", None, NOT_FOUND),
+    ("pending_product", "sid", "patch", "/api/v1/products/{ref}/", {"price": "1.00", "is_active": False}, NOT_FOUND),
+    ("pending_product", "sid", "patch", "/api/v1/products/{ref}/assign-brand/", {"brand": None}, NOT_FOUND),
+    ("pending_product", "sid", "post", "/api/v1/products/{ref}/images/", {"file_id": UUID0}, NOT_FOUND),
+    ("pending_auction", "sid", "get", "/api/v1/auctions/{ref}/", None, NOT_FOUND),
+    ("pending_auction", "cora", "get", "/api/v1/auctions/{ref}/", None, NOT_FOUND),
+    ("pending_auction", "cora", "post", "/api/v1/auctions/{ref}/bids/", {"amount": "50.00"}, NOT_FOUND),
     ("review", "cora", "patch", "/api/v1/reviews/{ref}/", {"rating": 1, "body": "awful"}, REVIEW_NOT_YOURS),
     ("review", "cora", "delete", "/api/v1/reviews/{ref}/", None, REVIEW_NOT_YOURS),
     ("review", "sid", "delete", "/api/v1/reviews/{ref}/", None, REVIEW_NOT_YOURS),
@@ -321,7 +364,10 @@ def test_gammas_id_on_delta_never_reaches_gammas_object(
     assert state_of(store, target) == before
 
 
-@pytest.mark.parametrize("path", ["/api/v1/orders/", "/api/v1/returns/", "/api/v1/reviews/", "/api/v1/cart/"])
+LISTS = [f"/api/v1/{name}/" for name in ("products", "auctions", "orders", "returns", "reviews", "cart")]
+
+
+@pytest.mark.parametrize("path", LISTS)
 def test_lists_of_another_customer_and_of_delta_show_nothing_of_cals(
     store: Store, victim: Callable[[str], Victim], delta_admin: APIClient, path: str
 ) -> None:
@@ -462,3 +508,52 @@ def test_an_auction_is_created_pending_without_a_price_or_leader(store: Store) -
             Auction, response.json()["id"], "status", "current_price", "leader_id", "bids_count", "seller_id"
         )
     assert stored == ("pending", None, None, 0, store.sam.pk)
+
+
+def test_a_customer_cannot_return_anothers_order(store: Store, victim: Callable[[str], Victim]) -> None:
+    from tenant_apps.store.returns.models import ReturnRequest
+
+    # given: cal's delivered order (under her return) and the id of one of its items
+    target = victim("return")
+    with tenant_context(store.tenant):
+        made = ReturnRequest.objects.get(pk=target.ref)
+        order_id, item_id = made.order_id, made.items.get().order_item_id
+        ReturnRequest.objects.filter(pk=made.pk).delete()
+    body = {"order": order_id, "items": [{"order_item": item_id, "quantity": 1}], "reason": "mine"}
+    # when
+    response = store.client("cora").post("/api/v1/returns/", body, format="json")
+    nonexistent = store.client("cora").post("/api/v1/returns/", {**body, "order": MISSING_INT}, format="json")
+    # then
+    assert answer(response) == answer(nonexistent) == NOT_FOUND, response.content
+    assert_no_secret(response)
+    with tenant_context(store.tenant):
+        assert not ReturnRequest.objects.filter(order_id=order_id).exists()
+
+
+def test_a_new_product_is_pending_and_its_sellers_whatever_the_body(store: Store) -> None:
+    from tenant_apps.store.catalog.models import Product
+
+    # given
+    with tenant_context(store.tenant):
+        category = CategoryFactory()
+    body = {
+        "title": "Chair",
+        "category": category.pk,
+        "price": "30.00",
+        "stock": 3,
+        "status": "approved",
+        "seller": store.sid.pk,
+        "avg_rating": "5.00",
+        "ratings_count": 999,
+        "rejection_reason": "forged",
+        "currency": "XXX",
+    }
+    # when
+    response = store.client("sam").post("/api/v1/products/", body, format="json")
+    # then: created (the forbidden fields ignored), pending, sam's, no ratings, the site's currency
+    assert response.status_code == 201, response.content
+    with tenant_context(store.tenant):
+        fields = ("status", "seller_id", "avg_rating", "ratings_count", "rejection_reason", "currency")
+        stored = _read(Product, response.json()["id"], *fields)
+    assert stored[:5] == ("pending", store.sam.pk, Decimal("0.00"), 0, "")
+    assert stored[5] != "XXX"
