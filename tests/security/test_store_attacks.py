@@ -364,23 +364,27 @@ def test_gammas_id_on_delta_never_reaches_gammas_object(
     assert state_of(store, target) == before
 
 
-LISTS = [f"/api/v1/{name}/" for name in ("products", "auctions", "orders", "returns", "reviews", "cart")]
+LISTS = [f"/api/v1/{name}/" for name in ("products", "auctions", "orders", "returns", "reviews", "cart", "profile")] + [
+    "/api/v1/delivery/orders/available/"
+]
 
 
+@pytest.mark.parametrize("attacker", ["cora", "sid", "dina", "delta_admin"])
 @pytest.mark.parametrize("path", LISTS)
-def test_lists_of_another_customer_and_of_delta_show_nothing_of_cals(
-    store: Store, victim: Callable[[str], Victim], delta_admin: APIClient, path: str
+def test_lists_of_others_show_nothing_of_cals(
+    store: Store, victim: Callable[[str], Victim], delta_admin: APIClient, path: str, attacker: str
 ) -> None:
-    # given: one of cal's objects of every kind
+    # given: one of cal's objects of every kind (and sam's pending product and auction)
     for kind in BUILDERS:
         victim(kind)
+    client = delta_admin if attacker == "delta_admin" else store.client(attacker)
     # when
-    cora, on_delta = store.client("cora").get(path), delta_admin.get(path)
-    # then
-    for response in (cora, on_delta):
-        assert response.status_code in {200, 403}, response.content
-        if path != "/api/v1/reviews/" or response is on_delta:
-            assert_no_secret(response)
+    response = client.get(path)
+    # then: their own view (or refused), never cal's address, return, e-mail, sam's pending rows;
+    # gamma's reviews are public on gamma only
+    assert response.status_code in {200, 403}, response.content
+    if path != "/api/v1/reviews/" or attacker == "delta_admin":
+        assert_no_secret(response)
 
 
 # --------------------------------------------------------------------------------------------
@@ -557,3 +561,31 @@ def test_a_new_product_is_pending_and_its_sellers_whatever_the_body(store: Store
         stored = _read(Product, response.json()["id"], *fields)
     assert stored[:5] == ("pending", store.sam.pk, Decimal("0.00"), 0, "")
     assert stored[5] != "XXX"
+
+
+def test_an_author_cannot_move_her_review_to_another_order_product_or_author(store: Store) -> None:
+    from tenant_apps.store.reviews.models import Review
+
+    # given: cal's review of her order, and cora's delivered order
+    with tenant_context(store.tenant):
+        review = ReviewFactory(order=_order(store, "delivered"), rating=4)
+        coras = StoreOrderFactory(buyer=store.cora, seller=store.sid, courier=store.dave, delivered=True)
+        before = _read(Review, review.pk, "order_id", "product_id", "author_id")
+    # when
+    response = store.client("cal").patch(
+        f"/api/v1/reviews/{review.pk}/",
+        {
+            "rating": 2,
+            "order": coras.pk,
+            "product": coras.items.get().product_id,
+            "author": store.cora.pk,
+            "created_at": "2000-01-01T00:00:00Z",
+        },
+        format="json",
+    )
+    # then: the rating changed, nothing else
+    assert response.status_code == 200, response.content
+    with tenant_context(store.tenant):
+        assert _read(Review, review.pk, "order_id", "product_id", "author_id") == before
+        assert Review.objects.get(pk=review.pk).rating == 2
+        assert Review.objects.get(pk=review.pk).created_at.year != 2000
