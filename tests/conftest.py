@@ -4,7 +4,8 @@ Session tenants (committed, shared by every test):
 
 * ``alpha`` and ``beta``: two ``school`` sites, for isolation between tenants of one kind;
 * ``gamma``: a ``store`` site, for separation between kinds;
-* ``delta``: a second ``store`` site, for isolation between the store's tenants.
+* ``delta``: a second ``store`` site, for isolation between the store's tenants;
+* ``echo`` and ``foxtrot``: two ``rental`` sites.
 
 Each has an admin ``admin@<slug>.test`` with password ``PASSWORD``. Tests use the ``db`` fixture
 (one transaction per test, rolled back), so rows they write vanish, while the schemas stay.
@@ -43,7 +44,14 @@ if TYPE_CHECKING:
 PASSWORD = "correct-horse-battery-staple"
 PLATFORM_HOST = "localhost"
 
-SESSION_TENANTS = {"alpha": "school", "beta": "school", "gamma": "store", "delta": "store"}
+SESSION_TENANTS = {
+    "alpha": "school",
+    "beta": "school",
+    "gamma": "store",
+    "delta": "store",
+    "echo": "rental",
+    "foxtrot": "rental",
+}
 
 
 @contextmanager
@@ -146,6 +154,16 @@ def gamma(session_tenants: dict[str, Tenant], db: None) -> Tenant:
 @pytest.fixture
 def delta(session_tenants: dict[str, Tenant], db: None) -> Tenant:
     return session_tenants["delta"]
+
+
+@pytest.fixture
+def echo(session_tenants: dict[str, Tenant], db: None) -> Tenant:
+    return session_tenants["echo"]
+
+
+@pytest.fixture
+def foxtrot(session_tenants: dict[str, Tenant], db: None) -> Tenant:
+    return session_tenants["foxtrot"]
 
 
 def host_of(tenant: Tenant | None) -> str:

@@ -1,15 +1,28 @@
-"""The ``rental`` kind: property listings, bookings, inquiries, payments, invoices, reports.
+"""The ``rental`` kind: property listings, bookings, inquiries, card payments, invoices, reports.
 
-Its apps arrive with the rental issue; until then a rental site serves the shared services only.
+Guests (the seed's "user") book; hosts list properties and are paid their share when a stay ends;
+customer-service agents answer inquiries and tickets; the site's admins manage everything and
+act as finance.
 """
 
-from tenant_apps.kinds import KindSpec, Role
+from tenant_apps.kinds import KindSpec, Role, TicketTarget
+
+#: The rental's role names: its modules import them from here.
+GUEST, HOST, CUSTOMER_SERVICE = "guest", "host", "customer_service"
 
 KIND = KindSpec(
     name="rental",
     label="Property rental",
     package="tenant_apps.rental",
-    roles=(Role("guest"), Role("host"), Role("customer_service", permissions=("accounts.view_user",))),
-    support_roles=("customer_service",),
+    apps=(
+        "tenant_apps.rental.site",
+        "tenant_apps.rental.properties",
+        "tenant_apps.rental.bookings",
+        "tenant_apps.rental.inquiries",
+        "tenant_apps.rental.reports",
+    ),
+    roles=(Role(GUEST), Role(HOST), Role(CUSTOMER_SERVICE, permissions=("accounts.view_user",))),
+    support_roles=(CUSTOMER_SERVICE,),
+    ticket_targets=(TicketTarget("bookings.Booking", can_link="tenant_apps.rental.bookings.access.can_link_ticket"),),
     demo_site_name="Demo Rentals",
 )

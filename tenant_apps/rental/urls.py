@@ -3,4 +3,7 @@
 from saas.urls.common import handler400, handler403, handler404, handler500  # noqa: F401
 from saas.urls.tenant import tenant_urlpatterns
 
-urlpatterns = tenant_urlpatterns(__name__, kind_patterns=[])
+urlpatterns = tenant_urlpatterns(
+    __name__,
+    kind_patterns=[],
+)

@@ -1,0 +1,1 @@
+"""Customer inquiries of a rental site, handled by customer-service agents."""

@@ -1,0 +1,1 @@
+"""Property listings of a rental site: hosts' properties, amenities, photos and blocked dates."""
