@@ -143,6 +143,8 @@ class ErrorCode(StrEnum):
     RETURN_PENDING = "return_pending"
     PROOF_INVALID = "proof_invalid"
     PROOF_LOCKED = "proof_locked"
+    # Rental: properties, bookings.
+    DATES_UNAVAILABLE = "dates_unavailable"
 
 
 class ApplicationError(Exception):

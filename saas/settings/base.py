@@ -261,6 +261,14 @@ CELERY_BEAT_SCHEDULER = "tenant_schemas_celery.scheduler.TenantAwarePersistentSc
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "store-close-due-auctions": {"task": "tenant_apps.store.auctions.tasks.close_due_auctions", "schedule": 60.0},
     "store-orders-complete-due": {"task": "tenant_apps.store.orders.tasks.orders_complete_due_task", "schedule": 900.0},
+    "rental-bookings-expire-due": {
+        "task": "tenant_apps.rental.bookings.tasks.bookings_expire_due_task",
+        "schedule": 60.0,
+    },
+    "rental-bookings-complete-due": {
+        "task": "tenant_apps.rental.bookings.tasks.bookings_complete_due_task",
+        "schedule": 900.0,
+    },
 }
 
 # --------------------------------------------------------------------------------------------
@@ -448,6 +456,8 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
 #: Currency of new invoices when none is given (ISO 4217, upper case).
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="USD")
+# Rental sites: minutes an unpaid booking holds its dates before it expires.
+RENTAL_BOOKING_HOLD_MINUTES = env.int("RENTAL_BOOKING_HOLD_MINUTES", default=30)
 
 # --------------------------------------------------------------------------------------------
 # Notifications: the SSE stream sends a comment line this often to keep proxies from closing it.

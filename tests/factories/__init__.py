@@ -31,6 +31,7 @@ from tests.factories.programs import (
     BootcampEnrolmentFactory,
     BootcampFactory,
 )
+from tests.factories.rental_bookings import BookingFactory
 from tests.factories.store_catalog import (
     BrandFactory,
     CategoryFactory,
@@ -54,6 +55,7 @@ __all__ = [
     "AdvancedCourseFactory",
     "AuditLogEntryFactory",
     "AuthorFactory",
+    "BookingFactory",
     "BootcampEnrolmentFactory",
     "BootcampFactory",
     "BrandFactory",
