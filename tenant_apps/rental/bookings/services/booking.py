@@ -3,9 +3,10 @@
 ``booking_create`` prices the stay once (``pricing.quote``), checks the calendar under the
 property's lock and inserts a **pending** booking holding its dates until ``expires_at``; the
 database's exclusion constraint ``bookings_no_overlap`` is the last word (a racing insert that got
-past the check answers 409 ``dates_unavailable`` too). The booking is billed by one invoice (a line
-for the nights, one for the cleaning fee), not e-mailed when issued: the paid invoice is, with its
-PDF, by the payments app.
+past the check answers 409 ``dates_unavailable`` too, whether PostgreSQL reports the overlap or,
+for two uncommitted overlapping inserts, a deadlock it broke by failing one). The booking is
+billed by one invoice (a line for the nights, one for the cleaning fee), not e-mailed when
+issued: the paid invoice is, with its PDF, by the payments app.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from saas.errors import ApplicationError, Conflict, ErrorCode, PermissionDenied
@@ -30,6 +31,9 @@ from tenant_apps.rental.bookings.models import Booking, BookingStatus
 from tenant_apps.rental.bookings.services._common import booking_facts, notify_booking
 from tenant_apps.rental.properties.locks import property_lock
 from tenant_apps.rental.properties.models import Property, PropertyStatus
+
+#: PostgreSQL's SQLSTATE for a deadlock it broke by failing one transaction.
+DEADLOCK_DETECTED = "40P01"
 
 
 def _unavailable(check_in: date, check_out: date) -> Conflict:
@@ -97,6 +101,13 @@ def booking_create(*, guest: Any, property: Property, check_in: date, check_out:
                 )
         except IntegrityError as exc:
             if "bookings_no_overlap" in str(exc):
+                raise _unavailable(check_in, check_out) from None
+            raise
+        except OperationalError as exc:
+            # Two uncommitted overlapping inserts wait for each other in the exclusion constraint's
+            # check; PostgreSQL breaks the tie by failing one (deadlock_detected). Only reachable
+            # if a writer ever inserts without the property's lock: the loser's nights were taken.
+            if getattr(exc.__cause__, "sqlstate", None) == DEADLOCK_DETECTED:
                 raise _unavailable(check_in, check_out) from None
             raise
         booking.invoice = invoice_create(

@@ -1,0 +1,162 @@
+"""Two guests booking the same nights at the same moment, on committed rows from threads with their
+own connections (as concurrent requests are): one gets the booking (201), the other 409
+``dates_unavailable``, and the property has one booking of those nights.
+
+A pause is injected after the availability check, so both requests read the calendar before either
+writes unless the property's row lock makes the second wait. With the lock taken away, both pass
+the check, and the database's exclusion constraint still refuses the second insert: two layers,
+each shown doing the work on its own. Everything committed is deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.db import DatabaseError, connection
+from django_tenants.utils import tenant_context
+
+from saas.db.tenant import tenant_connection
+from shared_apps.tenancy.models import Tenant
+from tests.concurrency import in_thread, race
+from tests.factories import UserFactory
+from tests.fixture_types import ClientFor, Login
+from tests.tenant_apps.rental.bookings.conftest import BOOKINGS, make_property, stay
+
+PAUSE = 0.3
+_TABLES = (
+    "notifications_notification",
+    "audit_auditlogentry",
+    "bookings_booking",
+    "payments_invoiceline",
+    "payments_invoice",
+    "properties_property",
+)
+
+
+def _marks() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        marks = {}
+        for table in (*_TABLES, "accounts_user"):
+            cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')
+            marks[table] = int(cursor.fetchone()[0])
+        cursor.execute("SELECT COALESCE(MAX(value), 0) FROM payments_invoicecounter WHERE key = 'invoice'")
+        marks["counter"] = int(cursor.fetchone()[0])
+        return marks
+
+
+def _cleanup(marks: dict[str, int]) -> None:
+    """Delete what was committed after ``marks`` (the users and every row naming them too)."""
+    with connection.cursor() as cursor:
+        for table in _TABLES:
+            cursor.execute(f'DELETE FROM "{table}" WHERE id > %s', [marks[table]])
+        cursor.execute("UPDATE payments_invoicecounter SET value = %s WHERE key = 'invoice'", [marks["counter"]])
+        cursor.execute(
+            """
+            SELECT cl.relname, att.attname FROM pg_constraint con
+            JOIN pg_class cl ON cl.oid = con.conrelid
+            JOIN pg_namespace ns ON ns.oid = cl.relnamespace
+            JOIN pg_attribute att ON att.attrelid = con.conrelid AND att.attnum = ANY(con.conkey)
+            WHERE con.contype = 'f' AND con.confrelid = 'accounts_user'::regclass AND ns.nspname = current_schema()
+            """
+        )
+        references = cursor.fetchall()
+        for _ in range(3):
+            for table, column in references:
+                try:
+                    cursor.execute(f'DELETE FROM "{table}" WHERE "{column}" > %s', [marks["accounts_user"]])
+                except DatabaseError:
+                    continue
+        cursor.execute("DELETE FROM accounts_user WHERE id > %s", [marks["accounts_user"]])
+
+
+@pytest.fixture
+def committed(echo: Tenant) -> Iterator[Callable[[Callable[[], Any]], Any]]:
+    """``committed(fn)``: run ``fn`` in echo on its own connection (committed); all of it is deleted
+    after the test."""
+
+    def inside(fn: Callable[[], Any]) -> Callable[[], Any]:
+        def run() -> Any:
+            with tenant_context(echo):
+                return fn()
+
+        return run
+
+    before = in_thread(inside(_marks))
+    try:
+        yield lambda fn: in_thread(inside(fn))
+    finally:
+        in_thread(inside(lambda: _cleanup(before)))
+        tenant_connection().set_schema_to_public()
+
+
+def _two_guests_and_a_flat() -> dict[str, Any]:
+    host = UserFactory(email="race-host@echo.test", roles=["host"])
+    guests = [UserFactory(email=f"race-guest{i}@echo.test", roles=["guest"]) for i in range(2)]
+    return {"flat": make_property(host), "guests": guests}
+
+
+def _slow_check(monkeypatch: pytest.MonkeyPatch, *, locking: bool) -> None:
+    """The availability check pauses after reading; ``locking=False`` takes the property's row lock away."""
+    from tenant_apps.rental.bookings import availability
+    from tenant_apps.rental.bookings.services import booking
+    from tenant_apps.rental.properties.models import Property
+
+    real = availability.is_available
+
+    def slow(prop: Property, **kwargs: Any) -> bool:
+        free = real(prop, **kwargs)
+        time.sleep(PAUSE)
+        return free
+
+    monkeypatch.setattr(availability, "is_available", slow)
+    if not locking:
+        monkeypatch.setattr(booking, "property_lock", lambda pk: Property.objects.get(pk=pk))
+
+
+def _book_both(echo: Tenant, rows: dict[str, Any], client_for: ClientFor, login: Login) -> list[Any]:
+    clients = [
+        client_for(echo, in_thread(lambda email=guest.email: login(echo, email)["access"])) for guest in rows["guests"]
+    ]
+    body = stay(rows["flat"], start=30, nights=3)
+
+    def book(client: Any) -> Callable[[], Any]:
+        def post() -> Any:
+            response = client.post(BOOKINGS, body, format="json")
+            return response.status_code, response.json().get("error", {}).get("code")
+
+        return post
+
+    return race([book(client) for client in clients])
+
+
+def _bookings_of(echo: Tenant, rows: dict[str, Any]) -> int:
+    from tenant_apps.rental.bookings.models import Booking
+
+    def count() -> int:
+        with tenant_context(echo):
+            return Booking.objects.filter(property_id=rows["flat"].pk).count()
+
+    result: int = in_thread(count)
+    return result
+
+
+@pytest.mark.parametrize("locking", [True, False], ids=["property_lock", "exclusion_constraint_alone"])
+def test_two_guests_booking_the_same_nights_get_one_booking_and_one_409(
+    echo: Tenant,
+    committed: Callable[[Callable[[], Any]], Any],
+    monkeypatch: pytest.MonkeyPatch,
+    client_for: ClientFor,
+    login: Login,
+    locking: bool,
+) -> None:
+    # given: two guests and a flat, committed; the check pauses after reading the calendar
+    rows = committed(_two_guests_and_a_flat)
+    _slow_check(monkeypatch, locking=locking)
+    # when: both book nights 30..33 at once
+    outcomes = _book_both(echo, rows, client_for, login)
+    # then
+    assert sorted(outcomes, key=lambda o: o[0]) == [(201, None), (409, "dates_unavailable")], outcomes
+    assert _bookings_of(echo, rows) == 1
