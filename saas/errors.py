@@ -92,6 +92,8 @@ class ErrorCode(StrEnum):
     PAYMENTS_UNAVAILABLE = "payments_unavailable"
     PAYMENT_PROVIDER_ERROR = "payment_provider_error"
     PAYMENT_PROVIDER_REJECTED = "payment_provider_rejected"
+    PAYMENT_NOT_REFUNDABLE = "payment_not_refundable"
+    REFUND_EXCEEDS_PAYMENT = "refund_exceeds_payment"
     # Wallet.
     INSUFFICIENT_FUNDS = "insufficient_funds"
     INSUFFICIENT_HELD_FUNDS = "insufficient_held_funds"

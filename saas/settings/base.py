@@ -254,20 +254,31 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "UTC"
-# Periodic tasks: one beat sends each entry to every tenant's schema (tenant-schemas-celery's
-# scheduler: an entry without ``tenant_schemas`` goes to all tenants but public; run
-# ``celery -A saas beat``); a task that belongs to one kind returns at once in the others.
-CELERY_BEAT_SCHEDULER = "tenant_schemas_celery.scheduler.TenantAwarePersistentScheduler"
+# Periodic tasks (run ``celery -A saas beat``): an entry with ``kinds`` is sent to each active
+# tenant of those kinds, in its schema (shared_apps/tenancy/beat.py, on tenant-schemas-celery's
+# scheduler); one without goes to every tenant but public. A kind's task still returns at once in
+# another kind's schema.
+CELERY_BEAT_SCHEDULER = "shared_apps.tenancy.beat.KindAwareScheduler"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
-    "store-close-due-auctions": {"task": "tenant_apps.store.auctions.tasks.close_due_auctions", "schedule": 60.0},
-    "store-orders-complete-due": {"task": "tenant_apps.store.orders.tasks.orders_complete_due_task", "schedule": 900.0},
+    "store-close-due-auctions": {
+        "task": "tenant_apps.store.auctions.tasks.close_due_auctions",
+        "schedule": 60.0,
+        "kinds": ["store"],
+    },
+    "store-orders-complete-due": {
+        "task": "tenant_apps.store.orders.tasks.orders_complete_due_task",
+        "schedule": 900.0,
+        "kinds": ["store"],
+    },
     "rental-bookings-expire-due": {
         "task": "tenant_apps.rental.bookings.tasks.bookings_expire_due_task",
         "schedule": 60.0,
+        "kinds": ["rental"],
     },
     "rental-bookings-complete-due": {
         "task": "tenant_apps.rental.bookings.tasks.bookings_complete_due_task",
         "schedule": 900.0,
+        "kinds": ["rental"],
     },
 }
 

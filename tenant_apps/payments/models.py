@@ -237,3 +237,54 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.type} -> {self.outcome}"
+
+
+class StripeCustomer(models.Model):
+    """The Stripe Customer of a user of this site (seed 003: the guest's Stripe customer id).
+
+    Created on the user's first card payment and passed with every later PaymentIntent, so the
+    payments of one person group under one customer in Stripe's dashboard (and saved cards can
+    follow). One per user and site: a user of two sites is two customers, as the sites are.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stripe_customer")
+    customer_id = models.CharField(max_length=255, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} for user {self.user_id}"
+
+
+class RefundStatus(models.TextChoices):
+    """A refund's state, as Stripe reports it (an offline refund is recorded ``succeeded``)."""
+
+    PENDING = "pending", "Pending"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class Refund(models.Model):
+    """Money given back on an approved ``payment``: ``amount`` in the invoice's currency.
+
+    A card payment is refunded through Stripe (``stripe_refund_id``); an offline one is recorded
+    as paid back by the site. Refunds that have not failed never add up to more than the payment
+    (checked under the payment's lock). The invoice stays ``paid``: a refund is a movement of its
+    own, listed with the payment, not an unpaying of the invoice.
+    """
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    reason = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=RefundStatus.choices, default=RefundStatus.PENDING)
+    stripe_refund_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payments_refund_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"refund {self.pk} of {self.amount} on payment {self.payment_id}"

@@ -100,20 +100,55 @@ def _intent(obj: Any) -> Intent:
 
 
 def payment_intent_create(
-    *, amount_minor: int, currency: str, metadata: dict[str, str], idempotency_key: str
+    *, amount_minor: int, currency: str, metadata: dict[str, str], idempotency_key: str, customer: str | None = None
 ) -> Intent:
-    """Create a PaymentIntent of ``amount_minor`` (Stripe's integer unit) in ``currency`` (lower case).
+    """Create a PaymentIntent of ``amount_minor`` (Stripe's integer unit) in ``currency`` (lower case),
+    for the Stripe Customer ``customer`` when given.
 
     ``idempotency_key`` makes a repeated call (a network retry) return the same intent.
     """
     client = stripe_client()
+    params: dict[str, Any] = {"amount": amount_minor, "currency": currency, "metadata": metadata}
+    if customer:
+        params["customer"] = customer
     with _stripe_errors():
-        obj = client.v1.payment_intents.create(
-            # No payment-method types: Stripe then offers those enabled in the dashboard (its default).
-            params={"amount": amount_minor, "currency": currency, "metadata": metadata},
+        # No payment-method types: Stripe then offers those enabled in the dashboard (its default).
+        obj = client.v1.payment_intents.create(params=params, options={"idempotency_key": idempotency_key})  # type: ignore[arg-type]
+    return _intent(obj)
+
+
+def customer_create(*, email: str, name: str, metadata: dict[str, str], idempotency_key: str) -> str:
+    """Create a Stripe Customer and return its id (``cus_...``); ``idempotency_key`` makes a repeated
+    call return the same customer."""
+    client = stripe_client()
+    params: dict[str, Any] = {"email": email, "metadata": metadata}
+    if name:
+        params["name"] = name
+    with _stripe_errors():
+        obj = client.v1.customers.create(params=params, options={"idempotency_key": idempotency_key})  # type: ignore[arg-type]
+    return str(obj.to_dict()["id"])
+
+
+@dataclass(frozen=True)
+class StripeRefund:
+    """What we keep of a Stripe Refund: ``id`` and ``status`` (``pending``, ``succeeded``, ``failed``...)."""
+
+    id: str
+    status: str
+
+
+def refund_create(
+    *, payment_intent: str, amount_minor: int, metadata: dict[str, str], idempotency_key: str
+) -> StripeRefund:
+    """Refund ``amount_minor`` (Stripe's integer unit) of the PaymentIntent ``payment_intent``."""
+    client = stripe_client()
+    with _stripe_errors():
+        obj = client.v1.refunds.create(
+            params={"payment_intent": payment_intent, "amount": amount_minor, "metadata": metadata},
             options={"idempotency_key": idempotency_key},
         )
-    return _intent(obj)
+    data = obj.to_dict()
+    return StripeRefund(id=str(data["id"]), status=str(data.get("status") or "pending"))
 
 
 def payment_intent_retrieve(intent_id: str) -> Intent:

@@ -65,6 +65,7 @@ class LedgerEntryKind(models.TextChoices):
     TRANSFER = "transfer", "Transfer"  # source balance -, destination balance +
     REFUND = "refund", "Refund"  # payer balance +, payee balance - (or none: refunded by the site)
     PAYOUT = "payout", "Payout"  # money out: balance -
+    EARNING = "earning", "Earning"  # money the site pays a user (a host's share of a stay): balance +
     ADJUSTMENT = "adjustment", "Adjustment"  # an admin's correction: balance + or -
 
 

@@ -234,6 +234,24 @@ def wallet_refund(
     return payer_entry, payee_entry
 
 
+def wallet_earning(
+    *, wallet: Wallet, amount: Amount, actor: Any = None, reference: str = "", memo: str = ""
+) -> LedgerEntry:
+    """Money the site pays a user for what they sold or hosted (a host's share of a stay, after the
+    site's commission): ``balance += amount``. Returns the entry (kind ``earning``); the site's
+    side is the card payment it received, so no wallet is debited."""
+    value = _amount(amount, wallet.currency)
+    return _post(
+        verb="wallet.earning",
+        kind=LedgerEntryKind.EARNING,
+        amount=value,
+        actor=actor,
+        reference=reference,
+        memo=memo,
+        legs=[_Leg(wallet, balance=value)],
+    )[0]
+
+
 def wallet_payout(
     *, wallet: Wallet, amount: Amount, actor: Any = None, reference: str = "", memo: str = ""
 ) -> LedgerEntry:

@@ -171,5 +171,6 @@ class StripePaymentFactory(ServiceFactory[Payment]):
             require_payments_enabled=lambda: None,
             payment_intent_create=intent,
             payment_intent_retrieve=lambda intent_id: intent(),
+            customer_create=lambda **_: f"cus_factory_{payer.pk}",
         ):
             return payment_stripe_start(invoice=invoice, payer=payer, amount=amount).payment

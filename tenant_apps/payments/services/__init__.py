@@ -9,6 +9,8 @@ by a financial role — and 003 — Stripe payments, PDF invoices e-mailed):
 * Payments are **pending** until decided. Pending and approved payments together never exceed the
   invoice total: a payment that would is refused with ``overpayment`` (409). Offline payments are
   decided by a finance user (``access.finance_roles``); Stripe payments by Stripe's events.
+* Approved payments may be refunded (``refunds``), through Stripe for cards; the guest's Stripe
+  Customer is created on their first card payment and reused (``stripe_customer_for``).
 * The invoice's ``amount_paid`` and ``status`` are recomputed from its approved payments in the
   transaction of every change (``_invoice_settle``).
 
@@ -29,10 +31,12 @@ from tenant_apps.payments.services.invoices import (
     invoice_email_deliver,
 )
 from tenant_apps.payments.services.offline import RECEIPT_TYPES, payment_approve, payment_offline_submit, payment_reject
+from tenant_apps.payments.services.refunds import payment_refund, refunded_amount
 from tenant_apps.payments.services.stripe_payments import (
     StripeCheckout,
     WebhookResult,
     payment_stripe_start,
+    stripe_customer_for,
     stripe_event_process,
 )
 
@@ -49,7 +53,10 @@ __all__ = [
     "invoice_email_deliver",
     "payment_approve",
     "payment_offline_submit",
+    "payment_refund",
     "payment_reject",
     "payment_stripe_start",
+    "refunded_amount",
+    "stripe_customer_for",
     "stripe_event_process",
 ]

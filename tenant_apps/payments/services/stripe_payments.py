@@ -24,6 +24,7 @@ from tenant_apps.payments.models import (
     Payment,
     PaymentMethod,
     PaymentStatus,
+    StripeCustomer,
     StripeEvent,
 )
 from tenant_apps.payments.services._common import (
@@ -87,7 +88,9 @@ def payment_stripe_start(*, invoice: Invoice, payer: Any, amount: Decimal | str 
         _refuse_overpayment(invoice, wanted, open_amount)
         payment = Payment.objects.create(invoice=invoice, payer=payer, amount=wanted, method=PaymentMethod.STRIPE)
         schema = current_schema()
+        customer = stripe_customer_for(payer)
         intent = stripe_gateway.payment_intent_create(
+            customer=customer,
             amount_minor=to_minor_units(wanted, invoice.currency),
             currency=invoice.currency.lower(),
             metadata={
@@ -108,6 +111,34 @@ def payment_stripe_start(*, invoice: Invoice, payer: Any, amount: Decimal | str 
             changes={**_payment_facts(payment, invoice), "payment_intent": intent.id},
         )
     return StripeCheckout(payment=payment, client_secret=intent.client_secret, created=True)
+
+
+def stripe_customer_for(user: Any) -> str:
+    """The Stripe Customer id of ``user`` on this site: the stored one, or a new Stripe Customer
+    (e-mail, name, metadata ``{tenant, tenant_uuid, user}``) stored now and reused from then on.
+
+    The idempotency key ``<schema>:<tenant uuid>:customer:<user id>`` makes a retried or a racing
+    first call return the same customer; the one-per-user constraint keeps one row. Called inside
+    ``payment_stripe_start``'s transaction: if that rolls back, the next payment asks Stripe again
+    and gets the same customer back (within Stripe's 24 h idempotency window; a new one after).
+    Raises Stripe's errors (``stripe_gateway``).
+    """
+    found = StripeCustomer.objects.filter(user_id=user.pk).values_list("customer_id", flat=True).first()
+    if found:
+        return found
+    schema, tenant_uuid = current_schema(), current_tenant_uuid()
+    customer_id = stripe_gateway.customer_create(
+        email=user.email,
+        name=user.get_full_name() or "",
+        metadata={"tenant": schema, "tenant_uuid": tenant_uuid, "user": str(user.pk)},
+        idempotency_key=f"{schema}:{tenant_uuid}:customer:{user.pk}",
+    )
+    try:
+        with transaction.atomic():
+            StripeCustomer.objects.create(user_id=user.pk, customer_id=customer_id)
+    except IntegrityError:  # a concurrent first payment stored it (the same id, by the idempotency key)
+        return StripeCustomer.objects.get(user_id=user.pk).customer_id
+    return customer_id
 
 
 @dataclass(frozen=True)

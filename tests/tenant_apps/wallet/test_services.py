@@ -95,6 +95,19 @@ def test_payment_debits_the_balance(in_alpha: Tenant, funded: Funded) -> None:
     assert audit_verbs(wallet)[-1] == "wallet.payment"
 
 
+def test_earning_credits_the_balance_once_per_reference(in_alpha: Tenant, funded: Funded) -> None:
+    # given a host's wallet
+    wallet = funded(in_alpha, "host@alpha.test", balance="5.00")
+    # when the site pays them their share of a stay, twice with one reference
+    entry = services.wallet_earning(wallet=wallet, amount=D("85.00"), reference="booking:7:payout", memo="stay")
+    again = services.wallet_earning(wallet=wallet, amount=D("85.00"), reference="booking:7:payout", memo="stay")
+    # then it is credited once, as an earning
+    assert again.pk == entry.pk
+    assert amounts(wallet) == (D("90.00"), D("0"))
+    assert (entry.kind, entry.balance_delta, entry.counterparty_id) == ("earning", D("85.00"), None)
+    assert audit_verbs(wallet)[-1] == "wallet.earning"
+
+
 def test_escrow_hold_moves_money_from_balance_to_held(in_alpha: Tenant, funded: Funded) -> None:
     wallet = funded(in_alpha, "ann@alpha.test", balance="10.00")
     entry = services.escrow_hold(wallet=wallet, amount=D("4"))
