@@ -117,9 +117,10 @@ def _slow_check(monkeypatch: pytest.MonkeyPatch, *, locking: bool) -> None:
 
 
 def _book_both(echo: Tenant, rows: dict[str, Any], client_for: ClientFor, login: Login) -> list[Any]:
-    clients = [
-        client_for(echo, in_thread(lambda email=guest.email: login(echo, email)["access"])) for guest in rows["guests"]
-    ]
+    def token(email: str) -> str:
+        return str(in_thread(lambda: login(echo, email)["access"]))
+
+    clients = [client_for(echo, token(guest.email)) for guest in rows["guests"]]
     body = stay(rows["flat"], start=30, nights=3)
 
     def book(client: Any) -> Callable[[], Any]:
