@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import stripe
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 from pytest_django import DjangoCaptureOnCommitCallbacks
@@ -82,7 +83,9 @@ def test_a_guest_pays_by_card_the_webhook_confirms_and_the_pdf_invoice_is_emaile
     (message,) = mail.outbox
     assert message.to == [rental.gia.email]
     assert message.subject == f"Invoice {booking['invoice']['number']} is paid"
-    assert message.body.strip() and message.alternatives and message.alternatives[0][1] == "text/html"
+    assert isinstance(message, EmailMultiAlternatives) and message.body.strip()  # a text part...
+    html, html_type = message.alternatives[0]
+    assert html_type == "text/html" and booking["invoice"]["number"] in str(html)  # ...and an HTML one
     ((filename, content, mimetype),) = message.attachments
     assert (filename, mimetype) == (f"{booking['invoice']['number']}.pdf", "application/pdf")
     assert "330.00" in pdf_text(content) and "Cleaning fee" in pdf_text(content)
