@@ -114,7 +114,6 @@ class BookingPayView(APIView):
     ``payments_unavailable`` when the site takes no cards."""
 
     permission_classes = [IsAuthenticated]
-    extra_error_statuses = (409, 502, 503)
 
     @extend_schema(request=None, responses=BookingPaymentSerializer)
     def post(self, request: Request, pk: int) -> Response:
@@ -138,7 +137,6 @@ class BookingCancelView(APIView):
     or expired."""
 
     permission_classes = [IsAuthenticated]
-    extra_error_statuses = (409, 502)
 
     @extend_schema(request=CancelSerializer, responses=BookingSerializer)
     def post(self, request: Request, pk: int) -> Response:
