@@ -419,3 +419,39 @@ def test_a_store_return_is_walked_to_its_status_through_the_services(in_gamma: A
     assert (made.refund_amount is not None) == refunded
     assert wallet_of(user=made.buyer).held_balance == (0 if refunded else made.order.total)
     assert ledger_discrepancies() == []
+
+
+# --- Rental bookings (tests/factories/rental_bookings.py) --------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["pending", "confirmed", "cancelled", "expired", "completed"])
+def test_a_rental_booking_is_walked_to_its_status_through_the_services(echo: Any, status: str) -> None:
+    from tenant_apps.rental.bookings.models import Booking
+    from tests.factories import BookingFactory, UserFactory
+    from tests.tenant_apps.rental.bookings.conftest import make_property
+
+    with tenant_context(echo):
+        # when
+        made = BookingFactory(property=make_property(UserFactory(roles=["host"])), status=status)
+        # then
+        stored = Booking.objects.select_related("invoice").get(pk=made.pk)
+        stored.full_clean()
+        assert stored.status == status
+        invoice_status = {"pending": "unpaid", "confirmed": "paid", "completed": "paid"}.get(status, "cancelled")
+        assert stored.invoice is not None and stored.invoice.total == stored.total
+        assert stored.invoice.status == invoice_status
+        assert (stored.host_payout > 0) is (status == "completed")
+        assert ledger_discrepancies() == []
+
+
+def test_a_rental_booking_refuses_what_booking_create_refuses(echo: Any) -> None:
+    from tests.factories import BookingFactory, UserFactory, in_days
+    from tests.tenant_apps.rental.bookings.conftest import make_property
+
+    with tenant_context(echo):
+        flat = make_property(UserFactory(roles=["host"]))
+        BookingFactory(property=flat)
+        with pytest.raises(ApplicationError):  # the same nights: dates_unavailable
+            BookingFactory(property=flat)
+        with pytest.raises(ApplicationError):  # in the past
+            BookingFactory(property=flat, check_in=in_days(-3))
