@@ -1,7 +1,14 @@
-"""Two guests booking the same nights at the same moment, on committed rows from threads with their
-own connections (as concurrent requests are): one gets the booking (201), the other 409
-``dates_unavailable``, and the property has one booking of those nights.
+"""Races on bookings, on committed rows from threads with their own connections (as concurrent
+requests are):
 
+* two guests booking the same nights at the same moment: one gets the booking (201), the other 409
+  ``dates_unavailable``, and the property has one booking of those nights;
+* the expiry of a booking whose hold ran out, racing the payment that pays it: either the payment
+  wins (the booking is confirmed, the expiry does nothing) or the expiry does (the booking expires,
+  its invoice is called off and the payment is refused), never an expired booking with a paid
+  invoice; without the invoice and booking locks, the expiry overwrites the confirmation.
+
+In the booking race:
 A pause is injected after the availability check, so both requests read the calendar before either
 writes unless the property's row lock makes the second wait. With the lock taken away, both pass
 the check, and the database's exclusion constraint still refuses the second insert: two layers,
@@ -30,6 +37,7 @@ _TABLES = (
     "notifications_notification",
     "audit_auditlogentry",
     "bookings_booking",
+    "payments_payment",
     "payments_invoiceline",
     "payments_invoice",
     "properties_property",
@@ -161,3 +169,94 @@ def test_two_guests_booking_the_same_nights_get_one_booking_and_one_409(
     # then
     assert sorted(outcomes, key=lambda o: o[0]) == [(201, None), (409, "dates_unavailable")], outcomes
     assert _bookings_of(echo, rows) == 1
+
+
+# --- Expiry racing the payment ---------------------------------------------------------------------
+
+
+def _held_booking_with_a_transfer() -> dict[str, Any]:
+    """A pending booking whose hold ran out a second ago, and a bank transfer of its total awaiting
+    the admin's approval (approving it pays the invoice, which confirms the booking)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tenant_apps.rental.bookings.models import Booking
+    from tests.factories import BookingFactory, PaymentFactory, site_admin
+
+    rows = _two_guests_and_a_flat()
+    booking = BookingFactory(property=rows["flat"], guest=rows["guests"][0])
+    Booking.objects.filter(pk=booking.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    payment = PaymentFactory(invoice=booking.invoice, payer=booking.guest)
+    return {"booking": booking, "payment": payment, "admin": site_admin()}
+
+
+def _slow_expiry(monkeypatch: pytest.MonkeyPatch, *, locking: bool) -> None:
+    """The expiry pauses after reading the booking; ``locking=False`` reads it without the invoice
+    and booking row locks."""
+    from tenant_apps.rental.bookings.models import Booking
+    from tenant_apps.rental.bookings.services import lifecycle
+
+    real = lifecycle.booking_lock
+    calls: list[int] = []
+
+    def slow(pk: int) -> Booking:
+        found = real(pk) if locking else Booking.objects.select_related("property", "guest").get(pk=pk)
+        calls.append(pk)
+        if len(calls) == 1:  # the expiry's read (it reads first); the payment's receiver goes on
+            time.sleep(PAUSE)
+        return found
+
+    monkeypatch.setattr(lifecycle, "booking_lock", slow)
+    if not locking:
+        monkeypatch.setattr(lifecycle, "invoice_lock", lambda pk: None)
+
+
+def _expire_and_pay(echo: Tenant, rows: dict[str, Any]) -> tuple[str, str, str]:
+    """Race the expiry against the approval (started a moment later); ``(booking, invoice,
+    payment)`` statuses afterwards."""
+    from tenant_apps.payments.models import Invoice, Payment
+    from tenant_apps.payments.services import payment_approve
+    from tenant_apps.rental.bookings.models import Booking
+    from tenant_apps.rental.bookings.services import booking_expire
+
+    def approve() -> Any:
+        time.sleep(PAUSE / 3)  # the expiry reads first
+        return payment_approve(payment=rows["payment"], actor=rows["admin"]).status
+
+    race([lambda: booking_expire(booking_id=rows["booking"].pk), approve], tenant=echo)
+
+    def read() -> tuple[str, str, str]:
+        with tenant_context(echo):
+            return (
+                Booking.objects.get(pk=rows["booking"].pk).status,
+                Invoice.objects.get(pk=rows["payment"].invoice_id).status,
+                Payment.objects.get(pk=rows["payment"].pk).status,
+            )
+
+    result: tuple[str, str, str] = in_thread(read)
+    return result
+
+
+def test_an_expiry_racing_the_payment_never_expires_a_paid_booking(
+    echo: Tenant, committed: Callable[[Callable[[], Any]], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given
+    rows = committed(_held_booking_with_a_transfer)
+    _slow_expiry(monkeypatch, locking=True)
+    # when
+    outcome = _expire_and_pay(echo, rows)
+    # then: the expiry held the invoice first: expired, called off, the transfer refused
+    assert outcome == ("expired", "cancelled", "rejected"), outcome
+
+
+def test_without_the_locks_the_expiry_overwrites_the_confirmation(
+    echo: Tenant, committed: Callable[[Callable[[], Any]], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given
+    rows = committed(_held_booking_with_a_transfer)
+    _slow_expiry(monkeypatch, locking=False)
+    # when
+    outcome = _expire_and_pay(echo, rows)
+    # then: the negative control: a paid invoice for an expired booking whose nights are free
+    assert outcome == ("expired", "paid", "approved"), outcome
