@@ -7,7 +7,8 @@ The webhook's transaction already holds the invoice when ``invoice_paid`` calls
 at a booking: a payment and an expiry of one booking run one after the other. Whichever is first
 wins: a booking that expired had its invoice called off (its pending payment rejected), so a card
 payment that succeeds afterwards is recorded ``refund_required`` by the payments app and never
-confirms the booking, whose dates may already be someone else's.
+confirms the booking, whose dates may already be someone else's. A payment that lands after
+``expires_at`` but before the expiry task ran confirms the booking: it still held its nights.
 """
 
 from __future__ import annotations

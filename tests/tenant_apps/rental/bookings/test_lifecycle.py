@@ -98,3 +98,19 @@ def test_pending_and_cancelled_stays_are_never_completed(rental: Rental) -> None
 def test_the_beat_tasks_do_nothing_in_a_site_of_another_kind(gamma: Tenant, task: object) -> None:
     with tenant_context(gamma):
         assert task() == []  # type: ignore[operator]
+
+
+def test_beat_sends_expiry_every_minute_and_completion_every_15_minutes_to_rental_sites() -> None:
+    from celery import current_app
+    from django.conf import settings
+
+    entries = {
+        entry["task"]: (entry["schedule"], entry["kinds"])
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"].startswith("tenant_apps.rental.bookings.")
+    }
+    assert entries == {
+        "tenant_apps.rental.bookings.tasks.bookings_expire_due_task": (60.0, ["rental"]),
+        "tenant_apps.rental.bookings.tasks.bookings_complete_due_task": (900.0, ["rental"]),
+    }
+    assert set(entries) <= set(current_app.tasks)
