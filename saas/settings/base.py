@@ -280,6 +280,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 900.0,
         "kinds": ["rental"],
     },
+    # due from each rental site's report hour, in its time zone; sent once per site-local day
+    "rental-daily-report": {
+        "task": "tenant_apps.rental.reports.tasks.send_daily_report",
+        "schedule": 900.0,
+        "kinds": ["rental"],
+    },
 }
 
 # --------------------------------------------------------------------------------------------
