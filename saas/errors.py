@@ -143,6 +143,8 @@ class ErrorCode(StrEnum):
     RETURN_PENDING = "return_pending"
     PROOF_INVALID = "proof_invalid"
     PROOF_LOCKED = "proof_locked"
+    # Rental: inquiries.
+    INQUIRY_CLOSED = "inquiry_closed"
 
 
 class ApplicationError(Exception):

@@ -419,3 +419,31 @@ def test_a_store_return_is_walked_to_its_status_through_the_services(in_gamma: A
     assert (made.refund_amount is not None) == refunded
     assert wallet_of(user=made.buyer).held_balance == (0 if refunded else made.order.total)
     assert ledger_discrepancies() == []
+
+
+# --- Rental inquiries (tests/factories/rental_inquiries.py) ------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["new", "assigned", "in_progress", "resolved", "closed"])
+def test_a_rental_inquiry_is_walked_to_its_status_through_the_services(echo: Any, status: str) -> None:
+    from tenant_apps.rental.inquiries.access import can_view_inquiry
+    from tests.factories import InquiryFactory, InquiryMessageFactory
+
+    with tenant_context(echo):
+        # when
+        inquiry = InquiryFactory(status=status, urgent=True)
+        visitor = InquiryFactory(visitor=True, low=True)
+        # then
+        inquiry.full_clean()
+        visitor.full_clean()
+        assert (inquiry.status, inquiry.severity) == (status, "urgent")
+        assert (inquiry.assigned_to is None) == (status == "new")
+        assert can_view_inquiry(inquiry.created_by, inquiry)
+        assert visitor.created_by is None and visitor.email.endswith("@example.test")
+        if status != "closed":
+            message = InquiryMessageFactory(inquiry=inquiry)
+            message.full_clean()
+            assert message.author == inquiry.created_by
+        else:
+            with pytest.raises(ApplicationError):
+                InquiryMessageFactory(inquiry=inquiry)

@@ -31,6 +31,7 @@ from tests.factories.programs import (
     BootcampEnrolmentFactory,
     BootcampFactory,
 )
+from tests.factories.rental_inquiries import InquiryFactory, InquiryMessageFactory
 from tests.factories.store_catalog import (
     BrandFactory,
     CategoryFactory,
@@ -62,6 +63,8 @@ __all__ = [
     "CustomerFactory",
     "DomainFactory",
     "GroupMembershipFactory",
+    "InquiryFactory",
+    "InquiryMessageFactory",
     "InvoiceFactory",
     "LedgerEntryFactory",
     "LessonFactory",
