@@ -107,7 +107,8 @@ def inquiry_open(
         prop = _visible_property(property_id) if property_id is not None else None
         booking = None
         if booking_id is not None:
-            booking = bookings_visible_to(author).select_related("property").filter(pk=_pk(booking_id)).first()
+            if author is not None:
+                booking = bookings_visible_to(author).select_related("property").filter(pk=_pk(booking_id)).first()
             if booking is None:
                 raise _validation("booking", "No such booking of yours.")
             if prop is not None and booking.property_id != prop.pk:
