@@ -147,6 +147,8 @@ class ErrorCode(StrEnum):
     PROOF_LOCKED = "proof_locked"
     # Rental: properties, bookings.
     DATES_UNAVAILABLE = "dates_unavailable"
+    # Rental: inquiries.
+    INQUIRY_CLOSED = "inquiry_closed"
 
 
 class ApplicationError(Exception):

@@ -455,3 +455,31 @@ def test_a_rental_booking_refuses_what_booking_create_refuses(echo: Any) -> None
             BookingFactory(property=flat)
         with pytest.raises(ApplicationError):  # in the past
             BookingFactory(property=flat, check_in=in_days(-3))
+
+
+# --- Rental inquiries (tests/factories/rental_inquiries.py) ------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["new", "assigned", "in_progress", "resolved", "closed"])
+def test_a_rental_inquiry_is_walked_to_its_status_through_the_services(echo: Any, status: str) -> None:
+    from tenant_apps.rental.inquiries.access import can_view_inquiry
+    from tests.factories import InquiryFactory, InquiryMessageFactory
+
+    with tenant_context(echo):
+        # when
+        inquiry = InquiryFactory(status=status, urgent=True)
+        visitor = InquiryFactory(visitor=True, low=True)
+        # then
+        inquiry.full_clean()
+        visitor.full_clean()
+        assert (inquiry.status, inquiry.severity) == (status, "urgent")
+        assert (inquiry.assigned_to is None) == (status == "new")
+        assert can_view_inquiry(inquiry.created_by, inquiry)
+        assert visitor.created_by is None and visitor.email.endswith("@example.test")
+        if status != "closed":
+            message = InquiryMessageFactory(inquiry=inquiry)
+            message.full_clean()
+            assert message.author == inquiry.created_by
+        else:
+            with pytest.raises(ApplicationError):
+                InquiryMessageFactory(inquiry=inquiry)

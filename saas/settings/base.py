@@ -514,3 +514,15 @@ if SENTRY_DSN:
     from saas.settings.sentry import init_sentry
 
     init_sentry(SENTRY_DSN, environment=SENTRY_ENVIRONMENT, traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE)
+
+# --------------------------------------------------------------------------------------------
+# Rental: inquiries
+# --------------------------------------------------------------------------------------------
+#: Anonymous inquiries (tenant_apps/rental/inquiries/throttles.py) per e-mail address and per
+#: client IP, per site: DRF rate strings "N/s|m|h|d". RENTAL_INQUIRY_VISITOR_RATES overrides, e.g.
+#: "address=10/h,ip=60/h".
+RENTAL_INQUIRY_VISITOR_RATES = {
+    "address": "5/h",
+    "ip": "20/h",
+    **env.dict("RENTAL_INQUIRY_VISITOR_RATES", default={}),
+}

@@ -9,5 +9,6 @@ urlpatterns = tenant_urlpatterns(
     __name__,
     kind_patterns=[
         path("api/v1/", include("tenant_apps.rental.bookings.urls")),
+        path("api/v1/", include("tenant_apps.rental.inquiries.urls")),
     ],
 )

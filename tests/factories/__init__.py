@@ -32,6 +32,7 @@ from tests.factories.programs import (
     BootcampFactory,
 )
 from tests.factories.rental_bookings import BookingFactory
+from tests.factories.rental_inquiries import InquiryFactory, InquiryMessageFactory
 from tests.factories.store_catalog import (
     BrandFactory,
     CategoryFactory,
@@ -64,6 +65,8 @@ __all__ = [
     "CustomerFactory",
     "DomainFactory",
     "GroupMembershipFactory",
+    "InquiryFactory",
+    "InquiryMessageFactory",
     "InvoiceFactory",
     "LedgerEntryFactory",
     "LessonFactory",

@@ -3,12 +3,16 @@
 An inquiry is opened by a guest (``created_by``) or by a visitor who leaves an ``email``; it may
 name a property or a booking. The site's admins assign it to a customer-service agent, who works
 it to resolution. Who may see and change each inquiry is decided by django-guardian object
-permissions (``access.py``); a user without them gets 404.
+permissions (``access.py``, stored in ``InquiryUserObjectPermission``); a user without them gets
+404.
 
 Life of an inquiry (``InquiryStatus``, the transitions in ``transitions.py``)::
 
     new --assign--> assigned --start--> in_progress --resolve--> resolved --close--> closed
                                               ^----------reopen-----------/
+
+An admin may reassign an assigned or in-progress inquiry (it becomes ``assigned``) and close one
+that is new, assigned or in progress (a closed inquiry may have no agent); see ``transitions.py``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from guardian.models import UserObjectPermissionBase
 
 from tenant_apps.rental.bookings.models import Booking
 from tenant_apps.rental.properties.models import Property
@@ -71,9 +76,11 @@ class Inquiry(models.Model):
             models.Index(fields=["created_by", "-created_at"], name="inquiries_author_recent"),
         ]
         constraints = [
-            # an inquiry past ``new`` has an agent, and a new one has none
+            # a new inquiry has no agent; one being worked (assigned, in progress, resolved) has one;
+            # a closed one may have none (an admin may close a new one: spam, a duplicate)
             models.CheckConstraint(
                 condition=Q(status=InquiryStatus.NEW, assigned_to__isnull=True)
+                | Q(status=InquiryStatus.CLOSED)
                 | (~Q(status=InquiryStatus.NEW) & Q(assigned_to__isnull=False)),
                 name="inquiries_assigned_unless_new",
             ),
@@ -99,3 +106,16 @@ class InquiryMessage(models.Model):
 
     def __str__(self) -> str:
         return f"message #{self.pk} on inquiry #{self.inquiry_id}"
+
+
+class InquiryUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian's per-user object permissions on inquiries, with a real foreign key (as
+    tickets have): rows go away with their inquiry and lookups join on an integer."""
+
+    content_object = models.ForeignKey(Inquiry, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False
+
+    def __str__(self) -> str:
+        return f"{self.permission.codename} on inquiry {self.content_object_id} for {self.user_id}"

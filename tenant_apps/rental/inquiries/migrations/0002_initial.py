@@ -10,6 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('auth', '0012_alter_user_first_name_max_length'),
         ('inquiries', '0001_initial'),
         ('properties', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -45,6 +46,19 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='inquiry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('assigned_to__isnull', True), ('status', 'new')), models.Q(models.Q(('status', 'new'), _negated=True), ('assigned_to__isnull', False)), _connector='OR'), name='inquiries_assigned_unless_new'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('assigned_to__isnull', True), ('status', 'new')), ('status', 'closed'), models.Q(models.Q(('status', 'new'), _negated=True), ('assigned_to__isnull', False)), _connector='OR'), name='inquiries_assigned_unless_new'),
+        ),
+        migrations.CreateModel(
+            name='InquiryUserObjectPermission',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='inquiries.inquiry')),
+                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+            ],
+            options={
+                'abstract': False,
+                'unique_together': {('user', 'permission', 'content_object')},
+            },
         ),
     ]
