@@ -24,5 +24,6 @@ KIND = KindSpec(
     roles=(Role(GUEST), Role(HOST), Role(CUSTOMER_SERVICE, permissions=("accounts.view_user",))),
     support_roles=(CUSTOMER_SERVICE,),
     ticket_targets=(TicketTarget("bookings.Booking", can_link="tenant_apps.rental.bookings.access.can_link_ticket"),),
+    demo="tenant_apps.rental.demo.seed_demo",
     demo_site_name="Demo Rentals",
 )
