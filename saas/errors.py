@@ -145,6 +145,8 @@ class ErrorCode(StrEnum):
     RETURN_PENDING = "return_pending"
     PROOF_INVALID = "proof_invalid"
     PROOF_LOCKED = "proof_locked"
+    # Rental.
+    DATES_UNAVAILABLE = "dates_unavailable"
 
 
 class ApplicationError(Exception):

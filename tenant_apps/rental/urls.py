@@ -1,9 +1,14 @@
 """URL conf of `rental` sites: the shared tenant endpoints plus the rental apps' own."""
 
+from django.urls import include, path
+
 from saas.urls.common import handler400, handler403, handler404, handler500  # noqa: F401
 from saas.urls.tenant import tenant_urlpatterns
 
 urlpatterns = tenant_urlpatterns(
     __name__,
-    kind_patterns=[],
+    kind_patterns=[
+        path("api/v1/", include("tenant_apps.rental.site.urls")),
+        path("api/v1/", include("tenant_apps.rental.properties.urls")),
+    ],
 )

@@ -31,6 +31,7 @@ from tests.factories.programs import (
     BootcampEnrolmentFactory,
     BootcampFactory,
 )
+from tests.factories.rental_properties import AmenityFactory, BlockedPeriodFactory, PropertyFactory
 from tests.factories.store_catalog import (
     BrandFactory,
     CategoryFactory,
@@ -52,9 +53,11 @@ __all__ = [
     "PDF",
     "AdvancedCourseEnrolmentFactory",
     "AdvancedCourseFactory",
+    "AmenityFactory",
     "AuditLogEntryFactory",
     "AuthorFactory",
     "BootcampEnrolmentFactory",
+    "BlockedPeriodFactory",
     "BootcampFactory",
     "BrandFactory",
     "CartItemFactory",
@@ -71,6 +74,7 @@ __all__ = [
     "ProductFactory",
     "ProductImageFactory",
     "ProductPurchaseFactory",
+    "PropertyFactory",
     "ReturnRequestFactory",
     "SaleEventFactory",
     "SellerAccountFactory",
