@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import time
 from decimal import Decimal
 from typing import Any
 
@@ -94,8 +94,8 @@ class BlockedPeriodFactory(ServiceFactory[BlockedPeriod]):
         model = BlockedPeriod
 
     property = factory.SubFactory(PropertyFactory)
-    start: date = factory.LazyFunction(lambda: in_days(30))
-    end: date = factory.LazyFunction(lambda: in_days(33))
+    start = factory.LazyFunction(lambda: in_days(30))
+    end = factory.LazyFunction(lambda: in_days(33))
     summary = "Owner's stay"
 
     @classmethod

@@ -54,6 +54,18 @@ class WholeNumberFilter(filters.NumberFilter):
     field_class = StrictIntegerField
 
 
+class IsoDateFilter(filters.DateFilter):
+    """A ``YYYY-MM-DD`` date (documented as ``date``)."""
+
+    field_class = IsoDateField
+
+
+class BBoxFilter(filters.CharFilter):
+    """A bounding box, ``min_lng,min_lat,max_lng,max_lat`` (documented as a string)."""
+
+    field_class = BBoxField
+
+
 class PropertyFilterForm(forms.Form):
     """Checks what the filters check together: ``check_in`` and ``check_out`` come as a pair, in order."""
 
@@ -95,11 +107,9 @@ class PropertyFilter(filters.FilterSet):
     guests = WholeNumberFilter(field_name="max_guests", lookup_expr="gte", min_value=1, max_value=1000)
     bedrooms = WholeNumberFilter(field_name="bedrooms", lookup_expr="gte", min_value=0, max_value=1000)
     amenities = filters.CharFilter(method="filter_amenities", max_length=500, help_text="Slugs, comma-separated.")
-    bbox = filters.Filter(
-        method="filter_bbox", field_class=BBoxField, help_text="min_lng,min_lat,max_lng,max_lat (degrees)."
-    )
-    check_in = filters.Filter(method="filter_noop", field_class=IsoDateField, help_text="YYYY-MM-DD, with check_out.")
-    check_out = filters.Filter(method="filter_noop", field_class=IsoDateField, help_text="YYYY-MM-DD, after check_in.")
+    bbox = BBoxFilter(method="filter_bbox", help_text="min_lng,min_lat,max_lng,max_lat (degrees).")
+    check_in = IsoDateFilter(method="filter_noop", help_text="YYYY-MM-DD, with check_out.")
+    check_out = IsoDateFilter(method="filter_noop", help_text="YYYY-MM-DD, after check_in.")
     search = filters.CharFilter(method="filter_search", max_length=200, help_text="Words to look for.")
     mine = StrictBooleanFilter(method="filter_mine", help_text="true: only your own properties.")
 

@@ -180,9 +180,9 @@ def _money_in(**kwargs: Any) -> AsciiDecimalField:
 
 
 class PropertyWriteSerializer(serializers.Serializer):
-    """Input of ``POST /api/v1/properties/`` (hosts, admins) and ``PATCH /api/v1/properties/{id}/``
-    (its host, admin; any subset). The host is whoever sends it; ``status`` changes through
-    ``publish``/``unpublish`` (on create, ``status: "unpublished"`` makes a draft).
+    """Input of ``PATCH /api/v1/properties/{id}/`` (its host, admin; any subset) and, with
+    ``status``, of ``POST /api/v1/properties/`` (hosts, admins). The host is whoever creates it;
+    ``status`` changes through ``publish``/``unpublish``.
 
     ``nightly_price`` (above zero) and ``cleaning_fee`` (zero or more) in major units of
     ``currency`` (ISO 4217), exact to its step; ``country`` ISO 3166-1 alpha-2; ``amenities``
@@ -208,8 +208,14 @@ class PropertyWriteSerializer(serializers.Serializer):
     check_out_time = serializers.TimeField(required=False)
     minimum_nights = serializers.IntegerField(min_value=1, max_value=MAX_MINIMUM_NIGHTS, required=False)
     cancellation_policy = serializers.ChoiceField(choices=CancellationPolicy.choices, required=False)
-    status = serializers.ChoiceField(choices=PropertyStatus.choices, required=False, help_text="On create only.")
     ical_import_url = serializers.CharField(max_length=URL_MAX_LENGTH, required=False, allow_blank=True)
+
+
+class PropertyCreateSerializer(PropertyWriteSerializer):
+    """Input of ``POST /api/v1/properties/``: ``PropertyWriteSerializer`` and ``status``
+    (``published``, the default, or ``unpublished`` for a draft)."""
+
+    status = serializers.ChoiceField(choices=PropertyStatus.choices, required=False)
 
 
 class BlockedPeriodSerializer(serializers.ModelSerializer):

@@ -57,6 +57,7 @@ from tenant_apps.rental.properties.serializers import (
     BlockedPeriodWriteSerializer,
     CalendarImportQueuedSerializer,
     CalendarTokenSerializer,
+    PropertyCreateSerializer,
     PropertyPhotoSerializer,
     PropertyPhotoUploadSerializer,
     PropertySerializer,
@@ -149,9 +150,9 @@ class PropertyListCreateView(VisibleQuerysetMixin, generics.ListAPIView):
     def visible_queryset(self) -> Any:
         return selectors.property_list(user=self.request.user)
 
-    @extend_schema(request=PropertyWriteSerializer, responses={201: PropertySerializer})
+    @extend_schema(request=PropertyCreateSerializer, responses={201: PropertySerializer})
     def post(self, request: Request) -> Response:
-        serializer = PropertyWriteSerializer(data=request.data)
+        serializer = PropertyCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         prop = services.property_create(actor=request.user, **serializer.validated_data)
         return _property_response(request, prop.pk, status_code=status.HTTP_201_CREATED)
@@ -173,9 +174,7 @@ class PropertyDetailView(APIView):
         prop = access_property(user=request.user, property_id=pk, for_change=True)
         serializer = PropertyWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        fields = dict(serializer.validated_data)
-        fields.pop("status", None)
-        services.property_update(actor=request.user, prop=prop, **fields)
+        services.property_update(actor=request.user, prop=prop, **serializer.validated_data)
         return _property_response(request, pk)
 
 

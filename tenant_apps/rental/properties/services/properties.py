@@ -183,6 +183,15 @@ def _clean(fields: dict[str, Any], *, currency: str) -> dict[str, Any]:
     return clean
 
 
+def _audit(value: Any) -> Any:
+    """``value`` as an audit row stores it (``audit_value``, and times of day in ISO 8601)."""
+    if isinstance(value, time):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_audit(item) for item in value]
+    return audit_value(value)
+
+
 def property_create(
     *,
     actor: Any,
@@ -249,7 +258,7 @@ def property_create(
             verb="property.created",
             target=prop,
             changes={
-                **{name: audit_value(value) for name, value in clean.items()},
+                **{name: _audit(value) for name, value in clean.items()},
                 "amenities": sorted(a.slug for a in chosen),
                 "status": status,
             },
@@ -289,7 +298,8 @@ def property_update(*, actor: Any, prop: Property, **fields: Any) -> Property:
                 changed["amenities"] = [before, after]
                 Property.objects.filter(pk=prop.pk).update(updated_at=prop.updated_at)
         if changed:
-            audit_record(actor=actor, verb="property.updated", target=prop, changes=changed)
+            changes = {name: _audit(values) for name, values in changed.items()}
+            audit_record(actor=actor, verb="property.updated", target=prop, changes=changes)
     return prop
 
 
