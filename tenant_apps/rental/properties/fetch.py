@@ -40,7 +40,7 @@ MAX_REDIRECTS = 3
 USER_AGENT = "saas-rental-calendar-import/1"
 
 
-class FetchRefused(Exception):  # noqa: N818: a refusal, not a bug
+class FetchRefused(Exception):  # noqa: N818 (a refusal, not a bug)
     """The URL, its address, a redirect or the answer was refused; ``str()`` says why (no secrets)."""
 
 
@@ -120,7 +120,6 @@ class _GuardedAdapter(HTTPAdapter):
 def _session() -> requests.Session:
     session = requests.Session()
     session.trust_env = False  # no proxies or .netrc from the environment
-    session.max_redirects = 0
     adapter = _GuardedAdapter(max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
