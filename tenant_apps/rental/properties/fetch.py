@@ -40,7 +40,7 @@ MAX_REDIRECTS = 3
 USER_AGENT = "saas-rental-calendar-import/1"
 
 
-class FetchRefused(Exception):  # noqa: N818 (a refusal, not a bug)
+class FetchRefused(Exception):
     """The URL, its address, a redirect or the answer was refused; ``str()`` says why (no secrets)."""
 
 
