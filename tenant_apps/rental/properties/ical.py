@@ -2,7 +2,9 @@
 
 * ``calendar_feed(prop)``: the property's taken nights as a feed other channels subscribe to: one
   all-day ``VEVENT`` per occupying booking (``SUMMARY:Reserved``, no guest data; ``UID``
-  ``booking-<number>@<site host>``) and per blocked period (``UID`` ``block-<id>@<site host>``),
+  ``booking-<number>@<site host>``) and per blocked period (``UID`` ``block-<id>@<site host>``;
+  the host's own note as ``SUMMARY``, ``Blocked`` for imported ones, whose notes are another
+  channel's),
   ``DTSTART`` the first night and ``DTEND`` the check-out day (exclusive, as all-day events are).
   Stays that ended more than ``PAST_DAYS`` ago are left out.
 * ``parse_feed(data, today=...)``: another channel's feed read as nights ``[start, end)``: all-day
@@ -25,7 +27,7 @@ from django.utils import timezone
 
 from saas.db.tenant import site_url
 from tenant_apps.rental.bookings.models import OCCUPIES, Booking
-from tenant_apps.rental.properties.models import BlockedPeriod, Property
+from tenant_apps.rental.properties.models import BlockedPeriod, BlockSource, Property
 
 #: Stays and blocks that ended more than this many days ago are not exported.
 PAST_DAYS = 30
@@ -53,8 +55,9 @@ def calendar_feed(prop: Property) -> bytes:
     for number, check_in, check_out in bookings.values_list("number", "check_in", "check_out"):
         cal.add_component(_event(f"booking-{number}@{host}", check_in, check_out, "Reserved", stamp))
     blocks = BlockedPeriod.objects.filter(property=prop, end__gt=since).order_by("start", "id")
-    for pk, start, end, summary in blocks.values_list("pk", "start", "end", "summary"):
-        cal.add_component(_event(f"block-{pk}@{host}", start, end, summary or "Blocked", stamp))
+    for pk, start, end, summary, source in blocks.values_list("pk", "start", "end", "summary", "source"):
+        shown = summary if source == BlockSource.MANUAL and summary else "Blocked"
+        cal.add_component(_event(f"block-{pk}@{host}", start, end, shown, stamp))
     return bytes(cal.to_ical())
 
 

@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.db import transaction
+from django.utils import timezone
 
 from saas.money import check_amount, normalize_currency
 from tenant_apps.audit.diff import apply_changes, audit_value
@@ -296,6 +297,7 @@ def property_update(*, actor: Any, prop: Property, **fields: Any) -> Property:
             if before != after:
                 prop.amenities.set(chosen)
                 changed["amenities"] = [before, after]
+                prop.updated_at = timezone.now()
                 Property.objects.filter(pk=prop.pk).update(updated_at=prop.updated_at)
         if changed:
             changes = {name: _audit(values) for name, values in changed.items()}

@@ -234,3 +234,18 @@ def test_the_hourly_task_queues_every_property_with_a_url_and_does_nothing_elsew
     assert queued == [prop.pk]
     assert asked == [FEED_URL]
     assert (elsewhere, single) == ([], {"status": "skipped"})
+
+
+def test_imported_blocks_are_exported_as_blocked_without_the_other_channels_notes(
+    rental: Rental, listings: Listings, served: Callable[[bytes | Exception], list[str]]
+) -> None:
+    # given an imported event whose summary names someone
+    prop = _with_url(rental, listings.published)
+    served(feed(("guest-x", in_days(5), in_days(8))))
+    with tenant_context(rental.tenant):
+        property_calendar_import(property_id=prop.pk)
+    # when the property's own feed is read
+    response = rental.client(None).get(f"/api/v1/properties/{prop.pk}/calendar.ics?token={prop.calendar_token}")
+    # then the period is there, as "Blocked"
+    events = list(icalendar.Calendar.from_ical(response.content).walk("VEVENT"))
+    assert [(e.decoded("dtstart"), str(e["summary"])) for e in events] == [(in_days(5), "Blocked")]

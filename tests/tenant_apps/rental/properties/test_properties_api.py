@@ -267,3 +267,12 @@ def test_only_admins_write_amenities(rental: Rental, who: str | None, expected: 
     assert client.patch(f"/api/v1/amenities/{amenity.pk}/", {"name": "W"}, format="json").status_code == expected
     assert client.delete(f"/api/v1/amenities/{amenity.pk}/").status_code == expected
     assert client.get(f"/api/v1/amenities/{amenity.pk}/").status_code == 200
+
+
+def test_changing_only_the_amenities_is_a_change(rental: Rental, listings: Listings) -> None:
+    with tenant_context(rental.tenant):
+        AmenityFactory(name="Pool", slug="pool")
+    before = rental.client("hana").get(detail(listings.published)).json()["updated_at"]
+    response = rental.client("hana").patch(detail(listings.published), {"amenities": ["pool"]}, format="json")
+    assert response.json()["amenities"] == ["pool"]
+    assert response.json()["updated_at"] > before
