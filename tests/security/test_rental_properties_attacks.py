@@ -42,6 +42,7 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("post", "/api/v1/properties/{ref}/publish/", None),
     ("post", "/api/v1/properties/{ref}/unpublish/", None),
     ("post", "/api/v1/properties/{ref}/photos/", {}),
+    ("patch", "/api/v1/properties/{ref}/photos/{sub}/", {"position": 1, "caption": "Mine"}),
     ("delete", "/api/v1/properties/{ref}/photos/{sub}/", None),
     ("get", "/api/v1/properties/{ref}/blocked-periods/", None),
     ("post", "/api/v1/properties/{ref}/blocked-periods/", DATES),
@@ -64,7 +65,7 @@ class Victim:
         row = Property.objects.filter(pk=self.ref).values("title", "status", "nightly_price", "calendar_token")
         return (
             list(row),
-            list(PropertyPhoto.objects.filter(property_id=self.ref).values_list("pk", flat=True)),
+            list(PropertyPhoto.objects.filter(property_id=self.ref).values_list("pk", "position", "caption")),
             list(BlockedPeriod.objects.filter(property_id=self.ref).values_list("pk", "start", "end")),
         )
 

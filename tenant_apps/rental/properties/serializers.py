@@ -76,6 +76,14 @@ class PropertyPhotoUploadSerializer(serializers.Serializer):
     caption = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
+class PropertyPhotoUpdateSerializer(serializers.Serializer):
+    """Input of ``PATCH /api/v1/properties/{id}/photos/{photo_id}/``: ``{position?, caption?}``
+    (``position`` 1 = first)."""
+
+    position = serializers.IntegerField(min_value=1, max_value=100, required=False)
+    caption = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
 class HostSerializer(serializers.Serializer):
     """A property's host: ``{id, name}`` (their full name, else ``"#<id>"``: no e-mail)."""
 

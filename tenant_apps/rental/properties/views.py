@@ -8,7 +8,7 @@
 | ``POST /properties/`` | hosts, admin | list a property (the requester is the host) |
 | ``GET``/``PATCH /properties/{id}/`` | anyone who may see it / its host, admin | read; change |
 | ``POST /properties/{id}/publish/``, ``unpublish/`` | its host, admin | list or hide it |
-| ``POST /properties/{id}/photos/``, ``DELETE .../photos/{photo_id}/`` | its host, admin | photos |
+| ``POST /properties/{id}/photos/``, ``PATCH``/``DELETE .../photos/{photo_id}/`` | its host, admin | photos, order |
 | ``GET``/``POST /properties/{id}/blocked-periods/``, ``DELETE .../{block_id}/`` | its host, admin | blocked dates |
 | ``GET /properties/{id}/calendar.ics?token=`` | the token's holder (no login) | iCalendar feed |
 | ``POST /properties/{id}/calendar-token/`` | its host, admin | a new feed URL |
@@ -59,6 +59,7 @@ from tenant_apps.rental.properties.serializers import (
     CalendarTokenSerializer,
     PropertyCreateSerializer,
     PropertyPhotoSerializer,
+    PropertyPhotoUpdateSerializer,
     PropertyPhotoUploadSerializer,
     PropertySerializer,
     PropertyWriteSerializer,
@@ -224,9 +225,19 @@ class PropertyPhotoCreateView(APIView):
 
 
 class PropertyPhotoDetailView(APIView):
-    """``DELETE /api/v1/properties/{id}/photos/{photo_id}/`` (its host, admin) -> 204."""
+    """``PATCH /api/v1/properties/{id}/photos/{photo_id}/`` ``{position?, caption?}`` (its host,
+    admin): move it (1 = first) or re-caption it; ``DELETE`` (its host, admin) -> 204."""
 
     permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=PropertyPhotoUpdateSerializer, responses=PropertyPhotoSerializer)
+    def patch(self, request: Request, pk: int, photo_id: int) -> Response:
+        prop = access_property(user=request.user, property_id=pk, for_change=True)
+        photo = access_property_photo(prop=prop, pk=photo_id)
+        serializer = PropertyPhotoUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        photo = services.property_photo_update(actor=request.user, photo=photo, **serializer.validated_data)
+        return Response(PropertyPhotoSerializer(photo).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int, photo_id: int) -> Response:

@@ -12,7 +12,12 @@ from tenant_apps.rental.properties.services.calendar import (
     property_calendar_import,
     property_calendar_import_request,
 )
-from tenant_apps.rental.properties.services.photos import MAX_PHOTOS, property_photo_add, property_photo_remove
+from tenant_apps.rental.properties.services.photos import (
+    MAX_PHOTOS,
+    property_photo_add,
+    property_photo_remove,
+    property_photo_update,
+)
 from tenant_apps.rental.properties.services.properties import (
     PROPERTY_FIELDS,
     check_import_url,
@@ -37,6 +42,7 @@ __all__ = [
     "property_create",
     "property_photo_add",
     "property_photo_remove",
+    "property_photo_update",
     "property_set_status",
     "property_update",
 ]

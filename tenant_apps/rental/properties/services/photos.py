@@ -91,3 +91,41 @@ def property_photo_remove(*, actor: Any, photo: PropertyPhoto) -> None:
             changes={"photo": photo.pk, "file": str(photo.file_id)},
         )
         PropertyPhoto.objects.filter(pk=photo.pk).delete()
+
+
+def property_photo_update(
+    *, actor: Any, photo: PropertyPhoto, position: int | None = None, caption: str | None = None
+) -> PropertyPhoto:
+    """Move ``photo`` to ``position`` (1 = first; the others keep their order and are numbered
+    1, 2, 3... around it) and/or change its ``caption`` (its property's host; admin).
+
+    Raises ``permission_denied`` (403), ``validation_error`` (400: a position outside 1..the
+    number of photos, a caption over 200 characters).
+    """
+    require(can_manage_property(actor, photo.property))
+    if caption is not None:
+        caption = clean_text(caption, field="caption", required=False, max_length=200)
+    with transaction.atomic():
+        prop = property_lock(photo.property_id)
+        photos = list(PropertyPhoto.objects.filter(property=prop).order_by("position", "id"))
+        current = next((p for p in photos if p.pk == photo.pk), None)
+        if current is None:  # removed meanwhile
+            raise field_error("photo", "This photo was removed.")
+        changes: dict[str, Any] = {"photo": current.pk}
+        if position is not None:
+            if isinstance(position, bool) or not isinstance(position, int) or not 1 <= position <= len(photos):
+                raise field_error("position", f"A position from 1 to {len(photos)}.")
+            ordered = [p for p in photos if p.pk != current.pk]
+            ordered.insert(position - 1, current)
+            for number, item in enumerate(ordered, start=1):
+                if item.position != number:
+                    PropertyPhoto.objects.filter(pk=item.pk).update(position=number)
+            changes["position"] = [current.position, position]
+            current.position = position
+        if caption is not None and caption != current.caption:
+            changes["caption"] = [current.caption, caption]
+            current.caption = caption
+            PropertyPhoto.objects.filter(pk=current.pk).update(caption=caption)
+        if len(changes) > 1:
+            audit_record(actor=actor, verb="property.photo_updated", target=prop, changes=changes)
+    return current

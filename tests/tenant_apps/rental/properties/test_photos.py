@@ -69,3 +69,22 @@ def test_a_photo_is_readable_by_whoever_may_see_its_property(rental: Rental) -> 
         assert not can_read_file(rental.hugo, hidden_file)
         assert can_read_file(rental.hana, hidden_file)
         assert can_read_file(rental.admin, hidden_file)
+
+
+def test_the_host_moves_a_photo_and_the_others_keep_their_order(rental: Rental) -> None:
+    # given three photos
+    with tenant_context(rental.tenant):
+        prop = PropertyFactory(host=rental.hana, photos=3)
+        first, second, third = PropertyPhoto.objects.filter(property=prop).order_by("position")
+    url = f"/api/v1/properties/{prop.pk}/photos/"
+    # when the third goes first, with a caption
+    moved = rental.client("hana").patch(f"{url}{third.pk}/", {"position": 1, "caption": "Cover"}, format="json")
+    # then
+    assert moved.status_code == 200, moved.content
+    shown = rental.client(None).get(f"/api/v1/properties/{prop.pk}/").json()["photos"]
+    assert [(p["id"], p["position"]) for p in shown] == [(third.pk, 1), (first.pk, 2), (second.pk, 3)]
+    assert shown[0]["caption"] == "Cover"
+    # and a position past the end, or someone else, is refused
+    too_far = rental.client("hana").patch(f"{url}{first.pk}/", {"position": 4}, format="json")
+    assert (too_far.status_code, error_code(too_far)) == (400, "validation_error")
+    assert rental.client("hugo").patch(f"{url}{first.pk}/", {"position": 2}, format="json").status_code == 403
