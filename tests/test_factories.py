@@ -483,3 +483,39 @@ def test_a_rental_inquiry_is_walked_to_its_status_through_the_services(echo: Any
         else:
             with pytest.raises(ApplicationError):
                 InquiryMessageFactory(inquiry=inquiry)
+
+
+# --- Rental properties (tests/factories/rental_properties.py) ---------------------------------------
+
+
+@pytest.fixture
+def in_echo(echo: Any) -> Iterator[Any]:
+    """The test body runs in echo's schema (a rental site)."""
+    with tenant_context(echo):
+        yield echo
+
+
+@pytest.mark.parametrize("name", ["amenity", "property", "blocked_period"])
+def test_each_rental_properties_factory_makes_a_valid_stored_row(in_echo: Any, name: str) -> None:
+    from tests.factories import AmenityFactory, BlockedPeriodFactory, PropertyFactory
+
+    factories: dict[str, Callable[[], models.Model]] = {
+        "amenity": AmenityFactory,
+        "property": PropertyFactory,
+        "blocked_period": BlockedPeriodFactory,
+    }
+    row = factories[name]()
+    row.full_clean()
+    assert type(row)._default_manager.filter(pk=row.pk).exists()
+
+
+def test_a_property_factory_makes_drafts_and_photos_through_the_services(in_echo: Any) -> None:
+    from tests.factories import PropertyFactory
+
+    # when
+    draft = PropertyFactory(unpublished=True, with_photo=True)
+    # then
+    assert draft.status == "unpublished"
+    assert draft.photos.count() == 1
+    assert draft.photos.get().file.content_type == "image/png"
+    assert AuditLogEntry.objects.filter(verb="property.created", target_id=str(draft.pk)).exists()

@@ -286,6 +286,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 900.0,
         "kinds": ["rental"],
     },
+    # re-import every property's ical_import_url (another channel's feed) hourly
+    "rental-calendar-import": {
+        "task": "tenant_apps.rental.properties.tasks.properties_calendar_import_all",
+        "schedule": 3600.0,
+        "kinds": ["rental"],
+    },
 }
 
 # --------------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from saas.urls.tenant import tenant_urlpatterns
 urlpatterns = tenant_urlpatterns(
     __name__,
     kind_patterns=[
+        path("api/v1/", include("tenant_apps.rental.site.urls")),
+        path("api/v1/", include("tenant_apps.rental.properties.urls")),
         path("api/v1/", include("tenant_apps.rental.bookings.urls")),
         path("api/v1/", include("tenant_apps.rental.inquiries.urls")),
     ],

@@ -33,6 +33,7 @@ from tests.factories.programs import (
 )
 from tests.factories.rental_bookings import BookingFactory
 from tests.factories.rental_inquiries import InquiryFactory, InquiryMessageFactory
+from tests.factories.rental_properties import AmenityFactory, BlockedPeriodFactory, PropertyFactory
 from tests.factories.store_catalog import (
     BrandFactory,
     CategoryFactory,
@@ -54,8 +55,10 @@ __all__ = [
     "PDF",
     "AdvancedCourseEnrolmentFactory",
     "AdvancedCourseFactory",
+    "AmenityFactory",
     "AuditLogEntryFactory",
     "AuthorFactory",
+    "BlockedPeriodFactory",
     "BookingFactory",
     "BootcampEnrolmentFactory",
     "BootcampFactory",
@@ -76,6 +79,7 @@ __all__ = [
     "ProductFactory",
     "ProductImageFactory",
     "ProductPurchaseFactory",
+    "PropertyFactory",
     "ReturnRequestFactory",
     "SaleEventFactory",
     "SellerAccountFactory",
