@@ -9,10 +9,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from saas.api.fields import AsciiDecimalField
+from saas.api.schema import NamedChoiceField
 from tenant_apps.rental.bookings.access import is_booking_staff, sees_guest_contact
 from tenant_apps.rental.bookings.models import Booking
 from tenant_apps.rental.bookings.pricing import Quote
-from tenant_apps.rental.properties.models import Property, PropertyStatus
+from tenant_apps.rental.properties.models import CancellationPolicy, Property, PropertyStatus
 
 #: The most guests a request may name (the property's ``max_guests`` decides below that).
 MAX_GUESTS = 1000
@@ -79,6 +80,10 @@ class CancelSerializer(serializers.Serializer):
 
 class BookingPropertySerializer(serializers.ModelSerializer):
     """The property booked, briefly."""
+
+    cancellation_policy = NamedChoiceField(
+        choices=CancellationPolicy.choices, read_only=True, component_name="CancellationPolicyEnum"
+    )
 
     class Meta:
         model = Property

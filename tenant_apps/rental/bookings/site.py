@@ -1,8 +1,6 @@
 """What bookings read of the rental site's settings: the commission and the site's date.
 
-TEMPORARY (until the properties helper's ``tenant_apps.rental.site.services.rental_settings()``
-lands): ``_settings()`` reads the one ``RentalSettings`` row, or unsaved defaults when there is
-none. At merge, switch ``_settings()`` to ``rental_settings()``; nothing else here changes.
+The settings are the site app's (``tenant_apps.rental.site.services.rental_settings``).
 """
 
 from __future__ import annotations
@@ -14,12 +12,11 @@ from decimal import Decimal
 from django.utils import timezone
 
 from tenant_apps.rental.site.models import RentalSettings
+from tenant_apps.rental.site.services import rental_settings
 
 
 def _settings() -> RentalSettings:
-    """The site's settings row (``pk=1``), or an unsaved one with the defaults. TODO(lead): switch
-    to ``tenant_apps.rental.site.services.rental_settings()``."""
-    return RentalSettings.objects.filter(pk=1).first() or RentalSettings(pk=1)
+    return rental_settings()
 
 
 def commission_percent() -> Decimal:

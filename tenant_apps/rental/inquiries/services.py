@@ -26,6 +26,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -50,7 +51,7 @@ from tenant_apps.rental.inquiries.access import (
 from tenant_apps.rental.inquiries.models import Inquiry, InquiryMessage, InquirySeverity, InquiryStatus
 from tenant_apps.rental.inquiries.selectors import queue_watchers
 from tenant_apps.rental.kind import CUSTOMER_SERVICE
-from tenant_apps.rental.properties.models import Property, PropertyStatus
+from tenant_apps.rental.properties.models import Property
 
 SUBJECT_MAX_LENGTH = Inquiry._meta.get_field("subject").max_length or 200
 NAME_MAX_LENGTH = Inquiry._meta.get_field("name").max_length or 200
@@ -104,7 +105,7 @@ def inquiry_open(
         if len(name) > NAME_MAX_LENGTH:
             raise _validation("name", f"At most {NAME_MAX_LENGTH} characters.")
     with transaction.atomic():
-        prop = _visible_property(property_id) if property_id is not None else None
+        prop = _visible_property(author, property_id) if property_id is not None else None
         booking = None
         if booking_id is not None:
             if author is not None:
@@ -352,10 +353,10 @@ def _summary(inquiry: Inquiry) -> dict[str, Any]:
     }
 
 
-def _visible_property(property_id: Any) -> Property:
-    # TODO(properties): use the properties app's access (who may see a property) once it lands;
-    # until then a property is visible when published.
-    prop = Property.objects.filter(status=PropertyStatus.PUBLISHED, pk=_pk(property_id)).first()
+def _visible_property(author: User | None, property_id: Any) -> Property:
+    from tenant_apps.rental.properties.access import properties_visible_to
+
+    prop = properties_visible_to(author or AnonymousUser()).filter(pk=_pk(property_id)).first()
     if prop is None:
         raise _validation("property", "No such property.")
     return prop

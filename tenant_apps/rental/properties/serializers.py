@@ -215,7 +215,9 @@ class PropertyWriteSerializer(serializers.Serializer):
     check_in_time = serializers.TimeField(required=False)
     check_out_time = serializers.TimeField(required=False)
     minimum_nights = serializers.IntegerField(min_value=1, max_value=MAX_MINIMUM_NIGHTS, required=False)
-    cancellation_policy = serializers.ChoiceField(choices=CancellationPolicy.choices, required=False)
+    cancellation_policy = NamedChoiceField(
+        choices=CancellationPolicy.choices, required=False, component_name="CancellationPolicyEnum"
+    )
     ical_import_url = serializers.CharField(max_length=URL_MAX_LENGTH, required=False, allow_blank=True)
 
 

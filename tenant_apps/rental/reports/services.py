@@ -33,15 +33,14 @@ from tenant_apps.rental.bookings.models import Booking
 from tenant_apps.rental.properties.models import Property
 from tenant_apps.rental.reports.models import DailyReport
 from tenant_apps.rental.site.models import RentalSettings
+from tenant_apps.rental.site.services import rental_settings
 
 #: The report covers this long before its moment.
 PERIOD = timedelta(hours=24)
 
 
 def _site_settings() -> RentalSettings:
-    # TODO(lead, at the merge of the properties/site branch): use site.services.rental_settings()
-    found = RentalSettings.objects.filter(pk=1).first()
-    return found if found is not None else RentalSettings(pk=1)
+    return rental_settings()
 
 
 @dataclass(frozen=True)
