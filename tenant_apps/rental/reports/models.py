@@ -17,7 +17,9 @@ class DailyReport(models.Model):
     period_end = models.DateTimeField()
     properties_added = models.PositiveIntegerField(default=0)
     bookings_made = models.PositiveIntegerField(default=0)
-    totals = models.JSONField(default=dict, help_text='Bookings\' value per currency: {"EUR": "1234.00"}.')
+    totals = models.JSONField(
+        default=dict, help_text='Value of the bookings still standing, per currency: {"EUR": "1234.00"}.'
+    )
     recipients = models.JSONField(default=list, help_text="The admins' addresses it was sent to.")
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -22,14 +22,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from tenant_apps.accounts.models import User
 from tenant_apps.audit.services import audit_record
 from tenant_apps.emails.services import deliver_email, render_email
 from tenant_apps.kinds import ADMIN
-from tenant_apps.rental.bookings.models import Booking
+from tenant_apps.rental.bookings.models import OCCUPIES, Booking
 from tenant_apps.rental.properties.models import Property
 from tenant_apps.rental.reports.models import DailyReport
 from tenant_apps.rental.site.models import RentalSettings
@@ -46,8 +46,9 @@ def _site_settings() -> RentalSettings:
 @dataclass(frozen=True)
 class ReportFigures:
     """What happened in ``[period_start, period_end)`` (aware UTC datetimes): the properties added and
-    the bookings made (their rows, at most ``ROWS`` each, newest first), and the bookings' value per
-    currency (``{"EUR": Decimal("1234.00")}``) whatever their state now."""
+    the bookings made (their rows, at most ``ROWS`` each, newest first), and the value per currency
+    (``{"EUR": Decimal("1234.00")}``) of those still standing (pending, confirmed or completed now;
+    cancelled and expired ones are listed and counted, not valued)."""
 
     period_start: datetime
     period_end: datetime
@@ -66,9 +67,10 @@ def report_figures(*, period_start: datetime, period_end: datetime) -> ReportFig
     """The figures of ``[period_start, period_end)``, read in the current site's schema."""
     properties = Property.objects.filter(created_at__gte=period_start, created_at__lt=period_end)
     bookings = Booking.objects.filter(created_at__gte=period_start, created_at__lt=period_end)
+    standing = bookings.filter(OCCUPIES)  # cancelled and expired bookings are counted, not valued
     totals = {
         row["currency"]: row["value"]
-        for row in bookings.values("currency").annotate(value=Sum("total"), n=Count("id")).order_by("currency")
+        for row in standing.values("currency").annotate(value=Sum("total")).order_by("currency")
     }
     return ReportFigures(
         period_start=period_start,

@@ -80,21 +80,24 @@ def test_the_report_counts_the_last_24_hours_and_reaches_each_admin_in_html_and_
         old = _property(host, "Old cabin", moment - timedelta(hours=30))
         _booking(sea, guest, date(2030, 4, 1), moment - timedelta(hours=1), "300.00")
         _booking(sea, guest, date(2030, 4, 5), moment - timedelta(hours=2), "200.00")
+        gone = _booking(sea, guest, date(2030, 5, 1), moment - timedelta(hours=4), "700.00")
+        Booking.objects.filter(pk=gone.pk).update(status="cancelled")
         _booking(old, guest, date(2030, 4, 1), moment - timedelta(hours=25), "999.00")
         # when the report of March 10th is sent at noon
         report = daily_report_send(report_date=date(2030, 3, 10), now=NOON)
     # then it covered 07:00 the day before to 07:00, and each admin got their own message
     assert report is not None
     assert (report.period_start, report.period_end) == (moment - timedelta(hours=24), moment)
-    assert (report.properties_added, report.bookings_made, report.totals) == (2, 2, {"EUR": "500.00"})
+    # (the cancelled one is counted, not valued)
+    assert (report.properties_added, report.bookings_made, report.totals) == (2, 3, {"EUR": "500.00"})
     assert sorted(m.to[0] for m in mail.outbox) == sorted(["admin@echo.test", second_admin.email])
     message = mail.outbox[0]
-    assert message.subject == "Daily report 2030-03-10: 2 properties added, 2 bookings made"
+    assert message.subject == "Daily report 2030-03-10: 2 properties added, 3 bookings made"
     html = str(message.alternatives[0][0])  # type: ignore[attr-defined]
     assert message.alternatives[0][1] == "text/html"  # type: ignore[attr-defined]
     assert "Sea view flat" in html and "Tokyo loft" in html and "Old cabin" not in html
     assert "500.00 EUR" in html and "Hana Host" in html
-    assert "Bookings made: 2" in message.body and "Old cabin" not in message.body
+    assert "Bookings made: 3" in message.body and "Old cabin" not in message.body
 
 
 def test_a_second_run_for_the_same_day_sends_nothing(echo: Tenant) -> None:
