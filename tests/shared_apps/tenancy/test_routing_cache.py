@@ -174,15 +174,16 @@ def test_the_version_is_read_once_per_interval_not_per_request(
     client = client_for(alpha)
     client.get("/api/v1/site/")
     commands = private_redis.commands()
-    # when: many requests over a little more than one interval
-    deadline = time.monotonic() + 0.6
+    # when: many requests over a little more than two intervals (one interval alone was seen to
+    # pass without a check on a loaded machine, the check being due just after its end)
+    deadline = time.monotonic() + 1.2
     requests = 0
     while time.monotonic() < deadline:
         client.get("/api/v1/site/")
         requests += 1
-    # then: one or two reads of the version (a GET each), whatever the number of requests
+    # then: one to three reads of the version (a GET each), whatever the number of requests
     assert requests > 5
-    assert 1 <= private_redis.commands() - commands <= 2
+    assert 1 <= private_redis.commands() - commands <= 3
 
 
 def test_with_redis_unreachable_routing_answers_from_the_database(
