@@ -8,9 +8,8 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from tests.api import error_code
-from tests.factories import AmenityFactory, BlockedPeriodFactory, PropertyFactory, in_days
+from tests.factories import AmenityFactory, BlockedPeriodFactory, BookingFactory, PropertyFactory, in_days
 from tests.tenant_apps.rental.conftest import Rental
-from tests.tenant_apps.rental.properties.conftest import occupy
 
 LIST = "/api/v1/properties/"
 
@@ -54,7 +53,7 @@ def town(rental: Rental) -> Rental:
             max_guests=2,
             bedrooms=0,
         )
-        occupy(loft, rental.gia, in_days(10), in_days(13))
+        BookingFactory(property=loft, guest=rental.gia, check_in=in_days(10), check_out=in_days(13))
         BlockedPeriodFactory(property=house, start=in_days(20), end=in_days(25))
     return rental
 

@@ -1,4 +1,9 @@
-"""The daily report: sent at the site's hour in its time zone, to its admins, once per day."""
+"""The daily report: sent at the site's hour in its time zone, to its admins, once per day.
+
+Properties and bookings are written with the ORM on purpose, not by the factories: the report
+counts rows by ``created_at`` in the 24 hours before a fixed moment (``NOON`` of 2030-03-10), so
+each row's ``created_at`` is set by hand (the services stamp the real now), and only the fields
+the report reads are filled in."""
 
 from __future__ import annotations
 
