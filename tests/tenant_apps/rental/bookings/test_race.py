@@ -46,6 +46,7 @@ _TABLES = (
     "payments_invoice",
     "properties_blockedperiod",
     "properties_property",
+    "rental_site_rentalsettings",  # created with the defaults on first use (``rental_settings()``)
 )
 
 
