@@ -192,6 +192,7 @@ def _held_booking_with_a_transfer() -> dict[str, Any]:
 
     rows = _two_guests_and_a_flat()
     booking = BookingFactory(property=rows["flat"], guest=rows["guests"][0])
+    # the hold's end is written directly: no service moves it, and waiting would take minutes
     Booking.objects.filter(pk=booking.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     payment = PaymentFactory(invoice=booking.invoice, payer=booking.guest)
     return {"booking": booking, "payment": payment, "admin": site_admin()}
