@@ -427,12 +427,11 @@ def test_a_store_return_is_walked_to_its_status_through_the_services(in_gamma: A
 @pytest.mark.parametrize("status", ["pending", "confirmed", "cancelled", "expired", "completed"])
 def test_a_rental_booking_is_walked_to_its_status_through_the_services(echo: Any, status: str) -> None:
     from tenant_apps.rental.bookings.models import Booking
-    from tests.factories import BookingFactory, UserFactory
-    from tests.tenant_apps.rental.bookings.conftest import make_property
+    from tests.factories import BookingFactory
 
     with tenant_context(echo):
-        # when
-        made = BookingFactory(property=make_property(UserFactory(roles=["host"])), status=status)
+        # when: a booking of a new host's property (the default) reaches ``status``
+        made = BookingFactory(status=status)
         # then
         stored = Booking.objects.select_related("invoice").get(pk=made.pk)
         stored.full_clean()
@@ -445,11 +444,10 @@ def test_a_rental_booking_is_walked_to_its_status_through_the_services(echo: Any
 
 
 def test_a_rental_booking_refuses_what_booking_create_refuses(echo: Any) -> None:
-    from tests.factories import BookingFactory, UserFactory, in_days
-    from tests.tenant_apps.rental.bookings.conftest import make_property
+    from tests.factories import BookingFactory, PropertyFactory, in_days
 
     with tenant_context(echo):
-        flat = make_property(UserFactory(roles=["host"]))
+        flat = PropertyFactory()
         BookingFactory(property=flat)
         with pytest.raises(ApplicationError):  # the same nights: dates_unavailable
             BookingFactory(property=flat)

@@ -1,12 +1,11 @@
 """Rental bookings, made by ``rental.bookings.services`` and walked to their state through them.
 
-``BookingFactory(property=prop)`` books 3 nights of ``prop`` 30 days ahead for a new guest
+``BookingFactory(property=prop)`` books 3 nights of ``prop`` (default: a new host's property in
+``DEFAULT_CURRENCY``, the wallets', so a completed stay pays out) 30 days ahead for a new guest
 (``booking_create``: priced, invoiced, held). Traits: ``confirmed`` (the invoice paid by an approved
 bank transfer: ``invoice_paid`` confirms it), ``cancelled`` (cancelled by its guest while pending),
 ``expired`` (the hold runs out: ``booking_expire`` at a moment after ``expires_at``),
 ``completed`` (confirmed, then ``booking_complete`` the day after check-out: the host is paid).
-
-There is no property factory here yet (the properties app brings it): give ``property``.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from typing import Any
 from unittest import mock
 
 import factory
+from django.conf import settings
 from django.utils import timezone
 
 from tenant_apps.rental.bookings.models import Booking, BookingStatus
@@ -23,6 +23,7 @@ from tenant_apps.rental.bookings.services import booking_cancel, booking_complet
 from tests.factories.accounts import UserFactory
 from tests.factories.base import ServiceFactory, in_days
 from tests.factories.payments import PaymentFactory
+from tests.factories.rental_properties import PropertyFactory
 
 
 def at(moment: datetime) -> Any:
@@ -31,9 +32,10 @@ def at(moment: datetime) -> Any:
 
 
 class BookingFactory(ServiceFactory[Booking]):
-    """A booking of ``property`` (required) by ``guest`` (default: a new guest) for the nights
-    ``[check_in, check_out)`` (default: 3 nights, 30 days ahead) and ``guests`` people, walked to
-    ``status`` through the services (see the module)."""
+    """A booking of ``property`` (default: a new ``PropertyFactory`` in ``DEFAULT_CURRENCY``) by
+    ``guest`` (default: a new guest) for the nights ``[check_in, check_out)`` (default: 3 nights,
+    30 days ahead) and ``guests`` people, walked to ``status`` through the services (see the
+    module)."""
 
     class Meta:
         model = Booking
@@ -44,6 +46,7 @@ class BookingFactory(ServiceFactory[Booking]):
         expired = factory.Trait(status=BookingStatus.EXPIRED)
         completed = factory.Trait(status=BookingStatus.COMPLETED)
 
+    property = factory.SubFactory(PropertyFactory, currency=factory.LazyFunction(lambda: settings.DEFAULT_CURRENCY))
     guest = factory.SubFactory(UserFactory, roles=["guest"])
     check_in = factory.LazyFunction(lambda: in_days(30))
     check_out = factory.LazyAttribute(lambda o: o.check_in + timedelta(days=3))

@@ -28,10 +28,10 @@ from rest_framework.test import APIClient
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.rental.inquiries.models import Inquiry, InquiryMessage
 from tests.api import error_code
-from tests.factories import InquiryFactory, InquiryMessageFactory
+from tests.factories import InquiryFactory, InquiryMessageFactory, PropertyFactory
 from tests.fixture_types import ApiResponse, ClientFor, Login
 from tests.tenant_apps.rental.conftest import Rental, make_rental
-from tests.tenant_apps.rental.inquiries.conftest import INQUIRIES, in_rental, inquiry_url, make_property
+from tests.tenant_apps.rental.inquiries.conftest import INQUIRIES, in_rental, inquiry_url
 
 SECRET = "echo-inquiry-secret-7d21"
 MISSING = 987_654_321
@@ -44,7 +44,7 @@ def rental(echo: Tenant, client_for: ClientFor, login: Login) -> Rental:
 
 
 def _victim(rental: Rental) -> Inquiry:
-    prop = in_rental(rental, make_property, rental.hana)
+    prop = in_rental(rental, PropertyFactory, host=rental.hana)
     inquiry = in_rental(
         rental,
         InquiryFactory,

@@ -1,14 +1,9 @@
-"""Helpers of the bookings tests: properties (a temporary builder until the properties app's
-factory lands), booking URLs, and a booking made through the service.
-
-TEMPORARY: ``make_property`` writes ``Property`` rows directly; switch it to the properties
-helper's factory at merge.
-"""
+"""Helpers of the bookings tests: the flat they book (``PropertyFactory`` with the prices the
+tests assert on), booking URLs and request bodies."""
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +11,7 @@ from django.conf import settings
 from tenant_apps.accounts.models import User
 from tenant_apps.rental.properties.models import Property
 from tests.api import error_code  # noqa: F401 (re-exported to the tests of this folder)
+from tests.factories import PropertyFactory
 from tests.factories.base import in_days
 
 BOOKINGS = "/api/v1/bookings/"
@@ -27,25 +23,22 @@ def booking_url(pk: int, suffix: str = "") -> str:
     return f"{BOOKINGS}{pk}/{suffix}"
 
 
+#: The flat the bookings tests price: 100.00 a night, 30.00 cleaning, up to 4 guests, at least 2
+#: nights, moderate policy, in ``DEFAULT_CURRENCY`` (the wallets', so a completed stay pays out).
+FLAT: dict[str, Any] = {
+    "title": "Sea View Flat",
+    "nightly_price": "100.00",
+    "cleaning_fee": "30.00",
+    "max_guests": 4,
+    "minimum_nights": 2,
+    "cancellation_policy": "moderate",
+}
+
+
 def make_property(host: User, **fields: Any) -> Property:
-    """A published property of ``host`` in the current schema: 100.00 a night, 30.00 cleaning, up to
-    4 guests, at least 2 nights, moderate policy, in ``DEFAULT_CURRENCY`` (the wallets')."""
-    values: dict[str, Any] = {
-        "title": "Sea View Flat",
-        "address": "1 Rua Augusta",
-        "city": "Lisbon",
-        "country": "PT",
-        "latitude": Decimal("38.710000"),
-        "longitude": Decimal("-9.140000"),
-        "nightly_price": Decimal("100.00"),
-        "currency": settings.DEFAULT_CURRENCY,
-        "cleaning_fee": Decimal("30.00"),
-        "max_guests": 4,
-        "minimum_nights": 2,
-        "cancellation_policy": "moderate",
-        **fields,
-    }
-    return Property.objects.create(host=host, **values)
+    """``host``'s published ``FLAT`` (with ``fields`` changed), listed through ``property_create``
+    (``PropertyFactory``) in the current schema."""
+    return PropertyFactory(host=host, **{"currency": settings.DEFAULT_CURRENCY, **FLAT, **fields})
 
 
 def stay(prop: Property, start: int = 30, nights: int = 3, guests: int = 2) -> dict[str, Any]:

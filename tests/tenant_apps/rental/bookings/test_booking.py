@@ -18,8 +18,8 @@ from django_tenants.utils import tenant_context
 from tenant_apps.notifications.models import Notification
 from tenant_apps.payments.models import Invoice
 from tenant_apps.rental.bookings.models import Booking
-from tenant_apps.rental.properties.models import BlockedPeriod, Property
-from tests.factories import BookingFactory
+from tenant_apps.rental.properties.models import Property
+from tests.factories import BlockedPeriodFactory, BookingFactory
 from tests.factories.base import in_days
 from tests.tenant_apps.rental.bookings.conftest import BOOKINGS, QUOTE, error_code, make_property, stay
 from tests.tenant_apps.rental.conftest import Rental
@@ -120,7 +120,7 @@ def test_overlapping_nights_answer_409_and_a_stay_may_start_on_a_check_out_day(r
 def test_blocked_nights_answer_409(rental: Rental, flat: Property) -> None:
     # given: hana blocked nights 40..42
     with tenant_context(rental.tenant):
-        BlockedPeriod.objects.create(property=flat, start=in_days(40), end=in_days(42))
+        BlockedPeriodFactory(property=flat, start=in_days(40), end=in_days(42))
     # when
     response = rental.client("gia").post(BOOKINGS, stay(flat, start=41, nights=3), format="json")
     # then

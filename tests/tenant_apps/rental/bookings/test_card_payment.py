@@ -113,6 +113,7 @@ def test_a_booking_whose_hold_ran_out_or_that_is_paid_cannot_be_paid(
     # given: a booking past its hold (not yet expired by the beat task), and a confirmed one
     held = book(rental, flat)
     with tenant_context(rental.tenant):
+        # the hold's end is written directly: no service moves it, and waiting would take minutes
         Booking.objects.filter(pk=held["id"]).update(expires_at=timezone.now() - timedelta(seconds=1))
         paid = BookingFactory(property=flat, guest=rental.gia, confirmed=True, check_in=in_days(60))
     # when

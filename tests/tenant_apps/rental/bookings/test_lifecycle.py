@@ -58,7 +58,7 @@ def _day_after(booking: Booking, days: int = 1) -> datetime:
 def test_a_stay_completes_after_check_out_and_the_host_is_credited_once(rental: Rental) -> None:
     # given: gia's paid stay of 330.00 at hana's flat; the site keeps 10 %
     with tenant_context(rental.tenant):
-        RentalSettings.objects.create(pk=1, commission_percent=Decimal("10.00"))
+        RentalSettings.objects.update_or_create(pk=1, defaults={"commission_percent": Decimal("10.00")})
         booking = BookingFactory(property=make_property(rental.hana), guest=rental.gia, confirmed=True)
         # when: the task runs on the check-out day, then twice the day after
         with at(_day_after(booking, days=0)):

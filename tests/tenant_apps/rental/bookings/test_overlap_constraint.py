@@ -1,4 +1,9 @@
-"""The database itself refuses overlapping bookings of one property (the exclusion constraint)."""
+"""The database itself refuses overlapping bookings of one property (the exclusion constraint).
+
+Rows are written with the ORM on purpose, not by the factories: the services check the calendar
+under the property's lock before they insert, so going through them would never reach the
+constraint; these tests prove the database alone refuses the overlap, as it would a future bug
+or a writer that skips the services."""
 
 from __future__ import annotations
 

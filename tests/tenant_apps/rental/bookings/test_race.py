@@ -7,6 +7,10 @@ requests are):
   wins (the booking is confirmed, the expiry does nothing) or the expiry does (the booking expires,
   its invoice is called off and the payment is refused), never an expired booking with a paid
   invoice; without the invoice and booking locks, the expiry overwrites the confirmation.
+* a guest booking nights while the host blocks the same nights: one wins, the other answers 409
+  ``dates_unavailable``; without the property's row lock both pass their check and the nights are
+  both booked and blocked (the exclusion constraint covers bookings against bookings only, so the
+  lock alone protects this pair).
 
 In the booking race:
 A pause is injected after the availability check, so both requests read the calendar before either
@@ -40,7 +44,9 @@ _TABLES = (
     "payments_payment",
     "payments_invoiceline",
     "payments_invoice",
+    "properties_blockedperiod",
     "properties_property",
+    "rental_site_rentalsettings",  # created with the defaults on first use (``rental_settings()``)
 )
 
 
@@ -186,6 +192,7 @@ def _held_booking_with_a_transfer() -> dict[str, Any]:
 
     rows = _two_guests_and_a_flat()
     booking = BookingFactory(property=rows["flat"], guest=rows["guests"][0])
+    # the hold's end is written directly: no service moves it, and waiting would take minutes
     Booking.objects.filter(pk=booking.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     payment = PaymentFactory(invoice=booking.invoice, payer=booking.guest)
     return {"booking": booking, "payment": payment, "admin": site_admin()}
@@ -260,3 +267,118 @@ def test_without_the_locks_the_expiry_overwrites_the_confirmation(
     outcome = _expire_and_pay(echo, rows)
     # then: the negative control: a paid invoice for an expired booking whose nights are free
     assert outcome == ("expired", "paid", "approved"), outcome
+
+
+# --- A booking racing a blocked period ----------------------------------------------------------------
+
+
+def _a_guest_a_host_and_their_flat() -> dict[str, Any]:
+    host = UserFactory(email="race-host@echo.test", roles=["host"])
+    guest = UserFactory(email="race-guest@echo.test", roles=["guest"])
+    return {"flat": make_property(host), "host": host, "guest": guest}
+
+
+def _slow_writers(monkeypatch: pytest.MonkeyPatch, *, locking: bool) -> None:
+    """Both writers pause between reading the calendar and writing their row: the booking after its
+    availability check, the block before its insert. ``locking=False`` replaces ``property_lock``
+    by a plain fetch in both services."""
+    from tenant_apps.rental.bookings import availability
+    from tenant_apps.rental.bookings.services import booking
+    from tenant_apps.rental.properties.models import BlockedPeriod, Property
+    from tenant_apps.rental.properties.services import blocks
+
+    real_check = availability.is_available
+    real_create = BlockedPeriod.objects.create
+
+    def slow_check(prop: Property, **kwargs: Any) -> bool:
+        free = real_check(prop, **kwargs)
+        time.sleep(PAUSE)
+        return free
+
+    def slow_create(**kwargs: Any) -> BlockedPeriod:
+        time.sleep(PAUSE)
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(availability, "is_available", slow_check)
+    monkeypatch.setattr(BlockedPeriod.objects, "create", slow_create)
+    if not locking:
+
+        def plain_fetch(pk: int) -> Property:
+            return Property.objects.get(pk=pk)
+
+        monkeypatch.setattr(booking, "property_lock", plain_fetch)
+        monkeypatch.setattr(blocks, "property_lock", plain_fetch)
+
+
+def _book_and_block(echo: Tenant, rows: dict[str, Any], client_for: ClientFor, login: Login) -> list[Any]:
+    """The guest books nights 30..33 while the host blocks them; ``[(status, error code), ...]``
+    for the booking, then the block."""
+    from tests.factories import in_days
+
+    def client(user: Any) -> Any:
+        return client_for(echo, str(in_thread(lambda: login(echo, user.email)["access"])))
+
+    guest, host = client(rows["guest"]), client(rows["host"])
+    flat = rows["flat"]
+    nights = {"start": in_days(30).isoformat(), "end": in_days(33).isoformat(), "summary": "Owner's stay"}
+
+    def answer(response: Any) -> tuple[int, str | None]:
+        return response.status_code, response.json().get("error", {}).get("code")
+
+    return race(
+        [
+            lambda: answer(guest.post(BOOKINGS, stay(flat, start=30, nights=3), format="json")),
+            lambda: answer(host.post(f"/api/v1/properties/{flat.pk}/blocked-periods/", nights, format="json")),
+        ]
+    )
+
+
+def _taken_by(echo: Tenant, rows: dict[str, Any]) -> tuple[int, int]:
+    """``(bookings, blocked periods)`` holding nights of the flat."""
+    from tenant_apps.rental.bookings.models import Booking
+    from tenant_apps.rental.properties.models import BlockedPeriod
+
+    def count() -> tuple[int, int]:
+        with tenant_context(echo):
+            flat = rows["flat"].pk
+            return Booking.objects.filter(property_id=flat).count(), BlockedPeriod.objects.filter(
+                property_id=flat
+            ).count()
+
+    result: tuple[int, int] = in_thread(count)
+    return result
+
+
+def test_a_booking_and_a_block_of_the_same_nights_one_wins_the_other_gets_409(
+    echo: Tenant,
+    committed: Callable[[Callable[[], Any]], Any],
+    monkeypatch: pytest.MonkeyPatch,
+    client_for: ClientFor,
+    login: Login,
+) -> None:
+    # given: a guest, a host and the host's flat, committed; both writers pause after reading
+    rows = committed(_a_guest_a_host_and_their_flat)
+    _slow_writers(monkeypatch, locking=True)
+    # when: the guest books nights 30..33 while the host blocks them
+    booked, blocked = _book_and_block(echo, rows, client_for, login)
+    # then: whichever took the property's lock first won; the other found the nights taken
+    assert sorted([booked, blocked]) == [(201, None), (409, "dates_unavailable")], (booked, blocked)
+    assert _taken_by(echo, rows) == ((1, 0) if booked[0] == 201 else (0, 1))
+
+
+def test_without_the_property_lock_the_same_nights_are_booked_and_blocked(
+    echo: Tenant,
+    committed: Callable[[Callable[[], Any]], Any],
+    monkeypatch: pytest.MonkeyPatch,
+    client_for: ClientFor,
+    login: Login,
+) -> None:
+    # given: as above, but both services fetch the property without locking it
+    rows = committed(_a_guest_a_host_and_their_flat)
+    _slow_writers(monkeypatch, locking=False)
+    # when
+    booked, blocked = _book_and_block(echo, rows, client_for, login)
+    # then: the negative control: both read a free calendar, both wrote; nothing in the database
+    # refuses a booking over a block
+    assert (booked, blocked) == ((201, None), (201, None))
+    assert _taken_by(echo, rows) == (1, 1)

@@ -9,9 +9,9 @@ import pytest
 
 from tenant_apps.rental.inquiries.models import Inquiry
 from tests.api import error_code
-from tests.factories import InquiryFactory
+from tests.factories import InquiryFactory, PropertyFactory
 from tests.tenant_apps.rental.conftest import Rental
-from tests.tenant_apps.rental.inquiries.conftest import INQUIRIES, ids, in_rental, inquiry_url, make_property
+from tests.tenant_apps.rental.inquiries.conftest import INQUIRIES, ids, in_rental, inquiry_url
 
 ROLES = ("anonymous", "admin", "cora", "cole", "gia", "gus", "hana")
 
@@ -31,7 +31,7 @@ LISTED = {"admin", "cora", "gia"}
 
 
 def _assigned_inquiry(rental: Rental) -> Inquiry:
-    prop = in_rental(rental, make_property, rental.hana)
+    prop = in_rental(rental, PropertyFactory, host=rental.hana)
     return in_rental(rental, InquiryFactory, author=rental.gia, property=prop, agent=rental.cora, status="assigned")
 
 
@@ -139,7 +139,7 @@ def test_a_resolved_or_closed_inquiry_cannot_be_assigned(rental: Rental) -> None
 
 def test_a_host_sees_the_inquiries_they_wrote_not_those_about_their_property(rental: Rental) -> None:
     # given
-    prop = in_rental(rental, make_property, rental.hana)
+    prop = in_rental(rental, PropertyFactory, host=rental.hana)
     about_hers = in_rental(rental, InquiryFactory, author=rental.gia, property=prop)
     hers = in_rental(rental, InquiryFactory, author=rental.hana)
     # when

@@ -6,13 +6,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import InquiryFactory
+from tests.factories import InquiryFactory, PropertyFactory
 from tests.tenant_apps.rental.conftest import Rental
-from tests.tenant_apps.rental.inquiries.conftest import INQUIRIES, in_rental, make_property
+from tests.tenant_apps.rental.inquiries.conftest import INQUIRIES, in_rental
 
 
 def _add(rental: Rental, n: int) -> None:
-    prop = in_rental(rental, make_property, rental.hana)
+    prop = in_rental(rental, PropertyFactory, host=rental.hana)
     for _ in range(n):
         in_rental(rental, InquiryFactory, author=rental.gia, agent=rental.cora, status="assigned", property=prop)
         in_rental(rental, InquiryFactory, author=rental.gus)

@@ -13,14 +13,12 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 from tenant_apps.notifications.models import Notification
 from tenant_apps.rental.inquiries.models import Inquiry
 from tests.api import error_code
-from tests.factories import UserFactory
+from tests.factories import BookingFactory, PropertyFactory, UserFactory
 from tests.tenant_apps.rental.conftest import Rental
 from tests.tenant_apps.rental.inquiries.conftest import (
     INQUIRIES,
     in_rental,
     inquiry_url,
-    make_booking,
-    make_property,
     open_inquiry,
 )
 
@@ -75,8 +73,8 @@ def test_subject_message_and_severity_are_required_and_checked(rental: Rental) -
 
 def test_an_inquiry_may_name_a_published_property_not_an_unpublished_one(rental: Rental) -> None:
     # given
-    listed = in_rental(rental, make_property, rental.hana)
-    hidden = in_rental(rental, make_property, rental.hana, published=False)
+    listed = in_rental(rental, PropertyFactory, host=rental.hana)
+    hidden = in_rental(rental, PropertyFactory, host=rental.hana, unpublished=True)
     # when
     about = open_inquiry(rental.client(None), email="v@example.test", property=listed.pk)
     refused = rental.client("gia").post(
@@ -91,8 +89,8 @@ def test_an_inquiry_may_name_a_published_property_not_an_unpublished_one(rental:
 
 def test_an_inquiry_may_name_only_a_booking_its_author_may_see(rental: Rental) -> None:
     # given gia's booking of hana's flat
-    prop = in_rental(rental, make_property, rental.hana)
-    booking = in_rental(rental, make_booking, prop, rental.gia)
+    prop = in_rental(rental, PropertyFactory, host=rental.hana)
+    booking = in_rental(rental, BookingFactory, property=prop, guest=rental.gia, confirmed=True)
     # when
     mine = open_inquiry(rental.client("gia"), booking=booking.pk)
     theirs = rental.client("gus").post(
@@ -108,8 +106,11 @@ def test_an_inquiry_may_name_only_a_booking_its_author_may_see(rental: Rental) -
 
 
 def test_a_booking_of_another_property_than_the_one_named_is_refused(rental: Rental) -> None:
-    prop, other = in_rental(rental, make_property, rental.hana), in_rental(rental, make_property, rental.hugo)
-    booking = in_rental(rental, make_booking, prop, rental.gia)
+    prop, other = (
+        in_rental(rental, PropertyFactory, host=rental.hana),
+        in_rental(rental, PropertyFactory, host=rental.hugo),
+    )
+    booking = in_rental(rental, BookingFactory, property=prop, guest=rental.gia, confirmed=True)
     response = rental.client("gia").post(
         INQUIRIES, {"subject": "x", "message": "y", "booking": booking.pk, "property": other.pk}, format="json"
     )

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from types import SimpleNamespace
 
 import pytest
 from django_tenants.utils import tenant_context
 
-from tenant_apps.accounts.models import User
-from tenant_apps.rental.bookings.models import Booking
 from tenant_apps.rental.properties.models import Property
 from tests.factories import PropertyFactory
 from tests.tenant_apps.rental.conftest import Rental
@@ -53,23 +50,3 @@ def valid_property(**changes: object) -> dict[str, object]:
         "cancellation_policy": "strict",
     }
     return body | changes
-
-
-def occupy(prop: Property, guest: User, check_in: date, check_out: date, status: str = "pending") -> Booking:
-    """A booking of ``prop`` holding nights ``[check_in, check_out)``, written as a row: the bookings
-    app's service and factory are not on this branch yet (the bookings helper builds them), and
-    these tests only need nights to be taken."""
-    nights = (check_out - check_in).days
-    return Booking.objects.create(
-        property=prop,
-        guest=guest,
-        check_in=check_in,
-        check_out=check_out,
-        guests=1,
-        status=status,
-        currency=prop.currency,
-        nights=nights,
-        nightly_price=prop.nightly_price,
-        cleaning_fee=prop.cleaning_fee,
-        total=prop.nightly_price * nights + prop.cleaning_fee,
-    )

@@ -8,9 +8,9 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from tests.api import error_code
-from tests.factories import BlockedPeriodFactory, in_days
+from tests.factories import BlockedPeriodFactory, BookingFactory, in_days
 from tests.tenant_apps.rental.conftest import Rental
-from tests.tenant_apps.rental.properties.conftest import Listings, occupy
+from tests.tenant_apps.rental.properties.conftest import Listings
 
 
 def _url(listings: Listings) -> str:
@@ -52,7 +52,9 @@ def test_the_host_blocks_lists_and_frees_nights(rental: Rental, listings: Listin
 def test_nights_a_booking_holds_cannot_be_blocked_but_its_check_out_day_can(rental: Rental, listings: Listings) -> None:
     # given gia's booking of nights 10..13
     with tenant_context(rental.tenant):
-        booking = occupy(listings.published, rental.gia, in_days(10), in_days(13))
+        booking = BookingFactory(
+            property=listings.published, guest=rental.gia, check_in=in_days(10), check_out=in_days(13)
+        )
     hana = rental.client("hana")
     # when
     overlapping = hana.post(_url(listings), _dates(12, 15), format="json")
@@ -66,7 +68,9 @@ def test_nights_a_booking_holds_cannot_be_blocked_but_its_check_out_day_can(rent
 
 def test_a_cancelled_booking_does_not_hold_its_nights(rental: Rental, listings: Listings) -> None:
     with tenant_context(rental.tenant):
-        occupy(listings.published, rental.gia, in_days(10), in_days(13), status="cancelled")
+        BookingFactory(
+            property=listings.published, guest=rental.gia, check_in=in_days(10), check_out=in_days(13), cancelled=True
+        )
     assert rental.client("hana").post(_url(listings), _dates(10, 13), format="json").status_code == 201
 
 

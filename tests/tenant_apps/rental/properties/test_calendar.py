@@ -9,9 +9,9 @@ import icalendar
 from django_tenants.utils import tenant_context
 
 from tests.api import error_code
-from tests.factories import BlockedPeriodFactory, in_days
+from tests.factories import BlockedPeriodFactory, BookingFactory, in_days
 from tests.tenant_apps.rental.conftest import Rental
-from tests.tenant_apps.rental.properties.conftest import Listings, occupy
+from tests.tenant_apps.rental.properties.conftest import Listings
 
 
 def _feed_url(listings: Listings, token: str | None = None) -> str:
@@ -22,9 +22,15 @@ def _feed_url(listings: Listings, token: str | None = None) -> str:
 def test_the_feed_round_trips_one_all_day_event_per_taken_period(rental: Rental, listings: Listings) -> None:
     # given a pending and a confirmed booking, a cancelled one, and a blocked period
     with tenant_context(rental.tenant):
-        pending = occupy(listings.published, rental.gia, in_days(10), in_days(13))
-        confirmed = occupy(listings.published, rental.gus, in_days(13), in_days(15), status="confirmed")
-        occupy(listings.published, rental.gus, in_days(20), in_days(22), status="cancelled")
+        pending = BookingFactory(
+            property=listings.published, guest=rental.gia, check_in=in_days(10), check_out=in_days(13)
+        )
+        confirmed = BookingFactory(
+            property=listings.published, guest=rental.gus, check_in=in_days(13), check_out=in_days(15), confirmed=True
+        )
+        BookingFactory(
+            property=listings.published, guest=rental.gus, check_in=in_days(20), check_out=in_days(22), cancelled=True
+        )
         block = BlockedPeriodFactory(property=listings.published, start=in_days(30), end=in_days(32), summary="Works")
     # when a calendar app fetches the feed (no login)
     response = rental.client(None).get(_feed_url(listings))

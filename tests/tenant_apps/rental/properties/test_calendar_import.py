@@ -23,9 +23,9 @@ from tenant_apps.rental.properties.models import BlockedPeriod, BlockSource, Pro
 from tenant_apps.rental.properties.services import calendar as calendar_services
 from tenant_apps.rental.properties.services import property_calendar_import, property_update
 from tests.api import error_code
-from tests.factories import PropertyFactory, in_days
+from tests.factories import BookingFactory, PropertyFactory, in_days
 from tests.tenant_apps.rental.conftest import Rental
-from tests.tenant_apps.rental.properties.conftest import Listings, occupy
+from tests.tenant_apps.rental.properties.conftest import Listings
 
 FEED_URL = "https://channel.example.com/listing/42.ics"
 
@@ -123,7 +123,7 @@ def test_events_over_booked_nights_are_reported_not_imported(
     # given gia's booking of nights 10..13
     prop = _with_url(rental, listings.published)
     with tenant_context(rental.tenant):
-        booking = occupy(prop, rental.gia, in_days(10), in_days(13))
+        booking = BookingFactory(property=prop, guest=rental.gia, check_in=in_days(10), check_out=in_days(13))
     served(feed(("clash", in_days(12), in_days(14)), ("fine", in_days(13), in_days(14))))
     # when
     with tenant_context(rental.tenant):

@@ -8,9 +8,8 @@ import pytest
 from django_tenants.utils import tenant_context
 
 from tests.api import error_code
-from tests.factories import AmenityFactory, BlockedPeriodFactory, PropertyFactory, in_days
+from tests.factories import AmenityFactory, BlockedPeriodFactory, BookingFactory, PropertyFactory, in_days
 from tests.tenant_apps.rental.conftest import Rental
-from tests.tenant_apps.rental.properties.conftest import occupy
 
 LIST = "/api/v1/properties/"
 
@@ -54,7 +53,7 @@ def town(rental: Rental) -> Rental:
             max_guests=2,
             bedrooms=0,
         )
-        occupy(loft, rental.gia, in_days(10), in_days(13))
+        BookingFactory(property=loft, guest=rental.gia, check_in=in_days(10), check_out=in_days(13))
         BlockedPeriodFactory(property=house, start=in_days(20), end=in_days(25))
     return rental
 
@@ -112,9 +111,12 @@ def test_a_stay_may_start_on_another_stays_check_out_day(town: Rental) -> None:
 
 def test_a_cancelled_booking_frees_its_nights_for_the_search(town: Rental) -> None:
     from tenant_apps.rental.bookings.models import Booking
+    from tenant_apps.rental.bookings.services import booking_cancel
 
+    # given: gia cancels her booking of the loft's nights 10..13
     with tenant_context(town.tenant):
-        Booking.objects.update(status="cancelled")
+        for booking in Booking.objects.all():
+            booking_cancel(booking=booking, actor=booking.guest, reason="Plans changed.")
     assert titles(town, check_in=in_days(11).isoformat(), check_out=in_days(12).isoformat()) == ALL
 
 
