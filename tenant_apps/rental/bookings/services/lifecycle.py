@@ -115,6 +115,7 @@ def booking_complete(*, booking_id: int, actor: Any = None) -> bool:
             wallet_earning(
                 wallet=wallet_open(user=host),
                 amount=payout,
+                currency=booking.currency,
                 actor=actor,
                 reference=f"booking:{booking.pk}:payout",
                 memo=f"Stay {booking.number} at {booking.property.title}",
