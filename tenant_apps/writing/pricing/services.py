@@ -10,7 +10,9 @@ Rules (issue "writing part 1", item 1):
 * options are never deleted, only retired (``is_active=False``): orders and page rates keep
   naming them; a retired option is not offered (``GET /order-options/``) nor quoted;
 * a page rate is one band of one academic level, unique per (level, ``deadline_hours_max``);
-  money passes ``saas.money.check_amount`` in the site's pricing currency.
+  money passes ``saas.money.check_amount`` in the site's pricing currency, checked under the
+  pricing settings' row lock (``locks.pricing_settings_lock``, taken alone), so that a price and a
+  currency switch never pass their checks against each other's old state.
 """
 
 from __future__ import annotations
@@ -120,6 +122,14 @@ def pricing_settings() -> PricingSettings:
 def pricing_currency() -> str:
     """The ISO 4217 code every price of the site is in."""
     return pricing_settings().currency
+
+
+def _locked_currency() -> str:
+    """The pricing currency, the settings row locked until the transaction ends: an amount checked
+    in this currency is stored before an admin's currency switch can check the stored prices (or
+    after it, and checked in the new one)."""
+    pricing_settings()
+    return pricing_settings_lock().currency
 
 
 def pricing_settings_update(*, actor: Any, changes: dict[str, Any]) -> PricingSettings:
@@ -279,6 +289,7 @@ def _rate_taken(rate: PageRate) -> None:
         raise field_error("deadline_hours_max", "This level has a rate for this band already.")
 
 
+@transaction.atomic
 def page_rate_create(
     *, actor: Any, academic_level: OrderOption, deadline_hours_max: int, price_per_page: Decimal
 ) -> PageRate:
@@ -293,7 +304,7 @@ def page_rate_create(
     rate = PageRate(
         academic_level=_level(academic_level),
         deadline_hours_max=_whole(deadline_hours_max, field="deadline_hours_max", low=1, high=MAX_BAND_HOURS),
-        price_per_page=check_amount(price_per_page, pricing_currency(), field="price_per_page"),
+        price_per_page=check_amount(price_per_page, _locked_currency(), field="price_per_page"),
     )
     with transaction.atomic():
         _rate_taken(rate)
@@ -311,6 +322,7 @@ def page_rate_create(
     return rate
 
 
+@transaction.atomic
 def page_rate_update(*, actor: Any, rate: PageRate, **fields: Any) -> PageRate:
     """Change a page rate (admin): ``deadline_hours_max`` and/or ``price_per_page`` (as
     ``page_rate_create``). Orders placed keep the price they were quoted. Audited.
@@ -327,7 +339,7 @@ def page_rate_update(*, actor: Any, rate: PageRate, **fields: Any) -> PageRate:
             fields["deadline_hours_max"], field="deadline_hours_max", low=1, high=MAX_BAND_HOURS
         )
     if "price_per_page" in fields:
-        clean["price_per_page"] = check_amount(fields["price_per_page"], pricing_currency(), field="price_per_page")
+        clean["price_per_page"] = check_amount(fields["price_per_page"], _locked_currency(), field="price_per_page")
     with transaction.atomic():
         changed = apply_changes(rate, clean)
         if changed:
@@ -356,7 +368,7 @@ def page_rate_delete(*, actor: Any, rate: PageRate) -> None:
 
 def _extra_amount(pricing: str, amount: Any) -> Decimal:
     if pricing == ExtraPricing.FIXED:
-        return check_amount(amount, pricing_currency(), field="amount")
+        return check_amount(amount, _locked_currency(), field="amount")
     try:
         percent = Decimal(str(amount))
     except (InvalidOperation, ValueError):
@@ -366,6 +378,7 @@ def _extra_amount(pricing: str, amount: Any) -> Decimal:
     return percent.quantize(Decimal("0.01"))
 
 
+@transaction.atomic
 def extra_service_create(
     *,
     actor: Any,
@@ -410,6 +423,7 @@ def extra_service_create(
     return extra
 
 
+@transaction.atomic
 def extra_service_update(*, actor: Any, extra: ExtraService, **fields: Any) -> ExtraService:
     """Change an extra service (admin): any of ``name``, ``slug``, ``description``, ``pricing``,
     ``amount`` (checked against the resulting ``pricing``), ``position``, ``is_active`` (``false``
