@@ -209,3 +209,19 @@ def test_the_page_limits_are_the_sites_settings(in_golf: Tenant) -> None:
     assert "pages" in _refusal(pages=1)
     assert "pages" in _refusal(pages=6)
     assert _quote(pages=5).subtotal == Decimal("60.00")
+
+
+def test_a_quote_is_a_value_the_table_changed_afterwards_leaves_alone(in_golf: Tenant) -> None:
+    # given a quote (what the orders app copies onto a placed order)
+    from tenant_apps.writing.pricing.models import PageRate
+    from tenant_apps.writing.pricing.services import page_rate_update
+
+    placed = _quote(pages=2)
+    # when the admin raises the rate it used
+    rate = PageRate.objects.get(academic_level__slug="undergraduate", deadline_hours_max=336)
+    page_rate_update(actor=site_admin(), rate=rate, price_per_page=Decimal("20.00"))
+    # then the quote keeps its price, and only a new quote sees the new rate
+    assert (placed.price_per_page, placed.total) == (Decimal("12.00"), Decimal("24.00"))
+    assert _quote(pages=2).total == Decimal("40.00")
+    with pytest.raises(AttributeError):
+        placed.total = Decimal("0")  # type: ignore[misc]
