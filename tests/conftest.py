@@ -5,7 +5,8 @@ Session tenants (committed, shared by every test):
 * ``alpha`` and ``beta``: two ``school`` sites, for isolation between tenants of one kind;
 * ``gamma``: a ``store`` site, for separation between kinds;
 * ``delta``: a second ``store`` site, for isolation between the store's tenants;
-* ``echo`` and ``foxtrot``: two ``rental`` sites.
+* ``echo`` and ``foxtrot``: two ``rental`` sites;
+* ``golf`` and ``hotel``: two ``writing`` sites.
 
 Each has an admin ``admin@<slug>.test`` with password ``PASSWORD``. Tests use the ``db`` fixture
 (one transaction per test, rolled back), so rows they write vanish, while the schemas stay.
@@ -51,6 +52,8 @@ SESSION_TENANTS = {
     "delta": "store",
     "echo": "rental",
     "foxtrot": "rental",
+    "golf": "writing",
+    "hotel": "writing",
 }
 
 
@@ -164,6 +167,16 @@ def echo(session_tenants: dict[str, Tenant], db: None) -> Tenant:
 @pytest.fixture
 def foxtrot(session_tenants: dict[str, Tenant], db: None) -> Tenant:
     return session_tenants["foxtrot"]
+
+
+@pytest.fixture
+def golf(session_tenants: dict[str, Tenant], db: None) -> Tenant:
+    return session_tenants["golf"]
+
+
+@pytest.fixture
+def hotel(session_tenants: dict[str, Tenant], db: None) -> Tenant:
+    return session_tenants["hotel"]
 
 
 def host_of(tenant: Tenant | None) -> str:

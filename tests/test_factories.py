@@ -517,3 +517,43 @@ def test_a_property_factory_makes_drafts_and_photos_through_the_services(in_echo
     assert draft.photos.count() == 1
     assert draft.photos.get().file.content_type == "image/png"
     assert AuditLogEntry.objects.filter(verb="property.created", target_id=str(draft.pk)).exists()
+
+
+# --- Writing pricing (tests/factories/writing_pricing.py) -------------------------------------------
+
+
+@pytest.fixture
+def in_golf(golf: Any) -> Iterator[Any]:
+    """The test body runs in golf's schema (a writing site)."""
+    with tenant_context(golf):
+        yield golf
+
+
+@pytest.mark.parametrize("name", ["order_option", "academic_level", "page_rate", "extra_service"])
+def test_each_writing_pricing_factory_makes_a_valid_stored_row(in_golf: Any, name: str) -> None:
+    from tests.factories import AcademicLevelFactory, ExtraServiceFactory, OrderOptionFactory, PageRateFactory
+
+    factories: dict[str, Callable[[], models.Model]] = {
+        "order_option": OrderOptionFactory,
+        "academic_level": AcademicLevelFactory,
+        "page_rate": PageRateFactory,
+        "extra_service": ExtraServiceFactory,
+    }
+    row = factories[name]()
+    row.full_clean()
+    assert type(row)._default_manager.filter(pk=row.pk).exists()
+
+
+def test_writing_pricing_factories_go_through_the_services(in_golf: Any) -> None:
+    from tests.factories import ExtraServiceFactory, OrderOptionFactory, PageRateFactory
+
+    # when
+    retired = OrderOptionFactory(retired=True)
+    percent = ExtraServiceFactory(percent=True)
+    # then
+    assert retired.is_active is False
+    assert (percent.pricing, percent.amount) == ("percent", Decimal("10.00"))
+    assert AuditLogEntry.objects.filter(verb="writing.option_updated", target_id=str(retired.pk)).exists()
+    # and a rate the service refuses (a subject is no academic level) is refused
+    with pytest.raises(ApplicationError):
+        PageRateFactory(academic_level=OrderOptionFactory())

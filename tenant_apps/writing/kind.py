@@ -1,20 +1,25 @@
 """The ``writing`` kind: a writing-services marketplace (orders, writers, editors, wallets).
 
-Its apps arrive with the writing issues; until then a writing site serves the shared services only.
+Apps: ``pricing`` (order options, the page-rate table, extra services, quotes); the order
+marketplace's other apps arrive with the writing issues.
 """
 
 from tenant_apps.kinds import KindSpec, Role
+
+#: The writing kind's role names: its modules import them from here.
+CLIENT, WRITER, EDITOR, SUPPORT = "client", "writer", "editor", "support"
 
 KIND = KindSpec(
     name="writing",
     label="Writing services",
     package="tenant_apps.writing",
+    apps=("tenant_apps.writing.pricing",),
     roles=(
-        Role("client"),
-        Role("writer"),
-        Role("editor", permissions=("accounts.view_user",)),
-        Role("support", permissions=("accounts.view_user",)),
+        Role(CLIENT),
+        Role(WRITER),
+        Role(EDITOR, permissions=("accounts.view_user",)),
+        Role(SUPPORT, permissions=("accounts.view_user",)),
     ),
-    support_roles=("support",),
+    support_roles=(SUPPORT,),
     demo_site_name="Demo Writing Services",
 )

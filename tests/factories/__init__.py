@@ -49,10 +49,17 @@ from tests.factories.store_returns import ReturnRequestFactory
 from tests.factories.tenancy import DomainFactory, TenantFactory
 from tests.factories.tickets import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
 from tests.factories.wallet import LedgerEntryFactory, WalletFactory
+from tests.factories.writing_pricing import (
+    AcademicLevelFactory,
+    ExtraServiceFactory,
+    OrderOptionFactory,
+    PageRateFactory,
+)
 
 __all__ = [
     "IN_FULL",
     "PDF",
+    "AcademicLevelFactory",
     "AdvancedCourseEnrolmentFactory",
     "AdvancedCourseFactory",
     "AmenityFactory",
@@ -67,6 +74,7 @@ __all__ = [
     "CategoryFactory",
     "CustomerFactory",
     "DomainFactory",
+    "ExtraServiceFactory",
     "GroupMembershipFactory",
     "InquiryFactory",
     "InquiryMessageFactory",
@@ -75,6 +83,8 @@ __all__ = [
     "LessonFactory",
     "ModelFactory",
     "NotificationFactory",
+    "OrderOptionFactory",
+    "PageRateFactory",
     "PaymentFactory",
     "ProductFactory",
     "ProductImageFactory",
