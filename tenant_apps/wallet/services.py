@@ -235,11 +235,22 @@ def wallet_refund(
 
 
 def wallet_earning(
-    *, wallet: Wallet, amount: Amount, actor: Any = None, reference: str = "", memo: str = ""
+    *,
+    wallet: Wallet,
+    amount: Amount,
+    currency: str,
+    actor: Any = None,
+    reference: str = "",
+    memo: str = "",
 ) -> LedgerEntry:
     """Money the site pays a user for what they sold or hosted (a host's share of a stay, after the
-    site's commission): ``balance += amount``. Returns the entry (kind ``earning``); the site's
-    side is the card payment it received, so no wallet is debited."""
+    site's commission): ``balance += amount``, ``amount`` in ``currency``, which must be the
+    wallet's (``currency_mismatch``, 409: nothing converts). Returns the entry (kind ``earning``);
+    the site's side is the card payment it received, so no wallet is debited."""
+    if currency != wallet.currency:
+        raise Conflict(
+            f"This wallet holds {wallet.currency}; the earning is in {currency}.", code=ErrorCode.CURRENCY_MISMATCH
+        )
     value = _amount(amount, wallet.currency)
     return _post(
         verb="wallet.earning",

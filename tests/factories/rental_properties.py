@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import factory
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tenant_apps.rental.properties.models import Amenity, BlockedPeriod, Property, PropertyStatus
@@ -39,7 +40,7 @@ class AmenityFactory(ServiceFactory[Amenity]):
 
 class PropertyFactory(ServiceFactory[Property]):
     """A property listed by ``host`` (default: a new host) through ``property_create``: published,
-    in Lisbon, 100.00 EUR a night plus 20.00 cleaning, for 4 guests, 2 bedrooms, 1 minimum night.
+    in Lisbon, 100.00 a night (``DEFAULT_CURRENCY``) plus 20.00 cleaning, for 4 guests, 2 bedrooms, 1 minimum night.
     ``photos`` small PNGs are added by ``property_photo_add``.
 
     Traits: ``unpublished`` (a draft), ``with_photo`` (one photo).
@@ -61,7 +62,7 @@ class PropertyFactory(ServiceFactory[Property]):
     latitude: Decimal | str = "38.710000"
     longitude: Decimal | str = "-9.140000"
     nightly_price: Decimal | str = "100.00"
-    currency = "EUR"
+    currency = factory.LazyFunction(lambda: settings.DEFAULT_CURRENCY)  # the wallets': hosts are paid in it
     cleaning_fee: Decimal | str = "20.00"
     max_guests = 4
     bedrooms = 2

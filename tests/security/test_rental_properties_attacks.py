@@ -207,7 +207,7 @@ def test_a_host_cannot_set_the_host_status_token_or_import_time(rental: Rental) 
         "latitude": "38.7",
         "longitude": "-9.1",
         "nightly_price": "90.00",
-        "currency": "EUR",
+        "currency": "USD",
         "max_guests": 2,
         "host": rental.hugo.pk,
         "host_id": rental.hugo.pk,

@@ -99,13 +99,22 @@ def test_earning_credits_the_balance_once_per_reference(in_alpha: Tenant, funded
     # given a host's wallet
     wallet = funded(in_alpha, "host@alpha.test", balance="5.00")
     # when the site pays them their share of a stay, twice with one reference
-    entry = services.wallet_earning(wallet=wallet, amount=D("85.00"), reference="booking:7:payout", memo="stay")
-    again = services.wallet_earning(wallet=wallet, amount=D("85.00"), reference="booking:7:payout", memo="stay")
+    entry = services.wallet_earning(
+        wallet=wallet, amount=D("85.00"), currency=wallet.currency, reference="booking:7:payout", memo="stay"
+    )
+    again = services.wallet_earning(
+        wallet=wallet, amount=D("85.00"), currency=wallet.currency, reference="booking:7:payout", memo="stay"
+    )
     # then it is credited once, as an earning
     assert again.pk == entry.pk
     assert amounts(wallet) == (D("90.00"), D("0"))
     assert (entry.kind, entry.balance_delta, entry.counterparty_id) == ("earning", D("85.00"), None)
     assert audit_verbs(wallet)[-1] == "wallet.earning"
+    # and an earning in another currency is refused, not credited as if it were the wallet's
+    with pytest.raises(ApplicationError) as refused:
+        services.wallet_earning(wallet=wallet, amount=D("85.00"), currency="JPY", reference="booking:8:payout")
+    assert refused.value.code == "currency_mismatch"
+    assert amounts(wallet) == (D("90.00"), D("0"))
 
 
 def test_escrow_hold_moves_money_from_balance_to_held(in_alpha: Tenant, funded: Funded) -> None:

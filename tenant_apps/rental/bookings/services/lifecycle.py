@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from saas.errors import ApplicationError
 from tenant_apps.audit.services import audit_record
 from tenant_apps.payments.locks import invoice_lock
 from tenant_apps.payments.models import Invoice
@@ -93,7 +94,7 @@ def bookings_expire_due() -> list[int]:
     """Expire every pending booking whose hold has run out (``booking_expire``, one transaction
     each); returns the ids expired. Safe to run concurrently with itself and with payments."""
     due = list(selectors.bookings_due_to_expire(now=timezone.now()).values_list("pk", flat=True))
-    return [pk for pk in due if booking_expire(booking_id=pk)]
+    return _each(due, booking_expire, what="expired")
 
 
 def booking_complete(*, booking_id: int, actor: Any = None) -> bool:
@@ -115,6 +116,7 @@ def booking_complete(*, booking_id: int, actor: Any = None) -> bool:
             wallet_earning(
                 wallet=wallet_open(user=host),
                 amount=payout,
+                currency=booking.currency,
                 actor=actor,
                 reference=f"booking:{booking.pk}:payout",
                 memo=f"Stay {booking.number} at {booking.property.title}",
@@ -138,6 +140,20 @@ def booking_complete(*, booking_id: int, actor: Any = None) -> bool:
 
 def bookings_complete_due() -> list[int]:
     """Complete every confirmed booking whose check-out day has passed (``booking_complete``, one
-    transaction each); returns the ids completed. Running it again completes and credits nothing."""
+    transaction each); returns the ids completed. Running it again completes and credits nothing.
+    One booking's refusal is logged and does not stop the others."""
     due = list(selectors.bookings_due_to_complete(today=site_date()).values_list("pk", flat=True))
-    return [pk for pk in due if booking_complete(booking_id=pk)]
+    return _each(due, booking_complete, what="completed")
+
+
+def _each(ids: list[int], step: Any, *, what: str) -> list[int]:
+    """Run ``step(booking_id=pk)`` for each id in its own transaction; the ids it did. A refusal
+    (``ApplicationError``: a wallet limit, say) is logged and the next booking goes on."""
+    done = []
+    for pk in ids:
+        try:
+            if step(booking_id=pk):
+                done.append(pk)
+        except ApplicationError as exc:
+            logger.warning("booking %s not %s: %s (%s)", pk, what, exc.message, exc.code)
+    return done

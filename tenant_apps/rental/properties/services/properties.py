@@ -11,7 +11,9 @@
 
 Validation (400 in the one error shape): money through ``saas.money.check_amount`` in the
 property's currency (``nightly_price`` above zero; ``cleaning_fee`` zero or an amount), currency
-an ISO 4217 code (``invalid_currency``), country ISO 3166-1 alpha-2, latitude -90..90 and
+the site's (``settings.DEFAULT_CURRENCY``, the wallets' currency: a host is paid their share of a
+stay into their wallet, and a wallet holds one currency; another code is ``invalid_currency``),
+country ISO 3166-1 alpha-2, latitude -90..90 and
 longitude -180..180 (6 decimals), ``max_guests`` 1-100, ``bedrooms`` 0-100, ``minimum_nights``
 1-365, times of day, ``ical_import_url`` https only.
 
@@ -26,9 +28,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from saas.errors import ApplicationError, ErrorCode
 from saas.money import check_amount, normalize_currency
 from tenant_apps.audit.diff import apply_changes, audit_value
 from tenant_apps.audit.services import audit_record
@@ -129,6 +133,16 @@ def check_import_url(value: Any) -> str:
     return url
 
 
+def _site_currency(value: Any) -> str:
+    """``value`` as the site's currency code; raises ``invalid_currency`` (400) for anything else:
+    stays are priced in the currency hosts are paid in (their wallets', ``DEFAULT_CURRENCY``)."""
+    currency = normalize_currency(value if isinstance(value, str) else "")
+    if currency != settings.DEFAULT_CURRENCY:
+        message = f"Stays on this site are priced in {settings.DEFAULT_CURRENCY}: hosts are paid in it."
+        raise ApplicationError(message, code=ErrorCode.INVALID_CURRENCY, details={"currency": [message]})
+    return currency
+
+
 def _money(value: Any, currency: str, *, field: str, allow_zero: bool = False) -> Decimal:
     if allow_zero and not isinstance(value, bool) and isinstance(value, int | str | Decimal):
         try:
@@ -224,7 +238,7 @@ def property_create(
     Raises ``permission_denied`` (403), ``validation_error``/``invalid_amount``/``invalid_currency`` (400).
     """
     require(can_create_property(actor))
-    currency = normalize_currency(currency) if isinstance(currency, str) else normalize_currency("")
+    currency = _site_currency(currency)
     if status not in PropertyStatus.values:
         raise field_error("status", f"One of: {', '.join(PropertyStatus.values)}.")
     clean = _clean(
@@ -281,8 +295,7 @@ def property_update(*, actor: Any, prop: Property, **fields: Any) -> Property:
         prop = property_lock(prop.pk)
         currency = prop.currency
         if "currency" in fields:
-            raw = fields["currency"]
-            currency = normalize_currency(raw if isinstance(raw, str) else "")
+            currency = _site_currency(fields["currency"])
             if currency != prop.currency:  # the kept prices must be exact in the new currency too
                 fields.setdefault("nightly_price", prop.nightly_price)
                 fields.setdefault("cleaning_fee", prop.cleaning_fee)

@@ -20,7 +20,7 @@ from tenant_apps.rental.bookings.tasks import bookings_complete_due_task, bookin
 from tenant_apps.rental.site.models import RentalSettings
 from tenant_apps.wallet.models import LedgerEntry
 from tenant_apps.wallet.selectors import ledger_discrepancies, wallet_of
-from tests.factories import BookingFactory
+from tests.factories import BookingFactory, WalletFactory
 from tests.factories.base import in_days
 from tests.factories.rental_bookings import at
 from tests.tenant_apps.rental.bookings.conftest import BOOKINGS, make_property, stay
@@ -75,6 +75,25 @@ def test_a_stay_completes_after_check_out_and_the_host_is_credited_once(rental: 
         assert entries == [("earning", f"booking:{booking.pk}:payout")]
         assert Notification.objects.filter(recipient=rental.hana, verb="booking.paid_out").count() == 1
         assert ledger_discrepancies() == []
+
+
+def test_a_stay_whose_payout_is_refused_does_not_hold_up_the_others(rental: Rental) -> None:
+    # given: two paid stays ending the same day; hugo's wallet was opened in another currency
+    # (as a wallet of a site whose currency changed would be), so his payout is refused
+    with tenant_context(rental.tenant):
+        hanas = BookingFactory(property=make_property(rental.hana), guest=rental.gia, confirmed=True)
+        hugos = BookingFactory(
+            property=make_property(rental.hugo), guest=rental.gus, confirmed=True, check_in=hanas.check_in
+        )
+        WalletFactory(user=rental.hugo, currency="JPY")
+        # when: the completion runs the day after
+        with at(_day_after(hanas)):
+            done = bookings_complete_due()
+        # then: hana's stay completed and paid; hugo's is left confirmed, to be seen to, unpaid
+        assert done == [hanas.pk]
+        assert Booking.objects.get(pk=hugos.pk).status == "confirmed"
+        assert wallet_of(user=rental.hugo).balance == Decimal("0")
+        assert wallet_of(user=rental.hana).balance > 0
 
 
 def test_the_default_commission_applies_without_site_settings(rental: Rental) -> None:

@@ -40,7 +40,7 @@ def valid_property(**changes: object) -> dict[str, object]:
         "latitude": "38.705000",
         "longitude": "-9.145000",
         "nightly_price": "120.00",
-        "currency": "EUR",
+        "currency": "USD",  # the test site's DEFAULT_CURRENCY
         "cleaning_fee": "30.00",
         "max_guests": 3,
         "bedrooms": 1,

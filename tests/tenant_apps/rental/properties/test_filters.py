@@ -18,7 +18,7 @@ LIST = "/api/v1/properties/"
 def town(rental: Rental) -> Rental:
     """Three properties of hana's and hugo's: ``Lisbon loft`` (PT, 80, 2 guests, 1 bedroom, wifi,
     booked 10..13 days ahead), ``Porto house`` (PT, 150, 6 guests, 3 bedrooms, wifi and pool,
-    blocked 20..25 days ahead), ``Paris studio`` (FR, 200 EUR, 2 guests, 0 bedrooms)."""
+    blocked 20..25 days ahead), ``Paris studio`` (FR, 200, 2 guests, 0 bedrooms)."""
     with tenant_context(rental.tenant):
         wifi = AmenityFactory(name="Wifi", slug="wifi")
         pool = AmenityFactory(name="Pool", slug="pool")

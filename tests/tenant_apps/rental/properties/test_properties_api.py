@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django_tenants.utils import tenant_context
+from pytest_django import Settings
 
 from tenant_apps.rental.properties.models import Property
 from tests.api import error_code
@@ -86,7 +87,7 @@ def test_a_host_lists_a_property_as_its_host_whatever_the_body_says(rental: Rent
     assert response.status_code == 201, response.content
     made = response.json()
     assert made["host"]["id"] == rental.hana.pk
-    assert (made["nightly_price"], made["cleaning_fee"], made["currency"]) == ("120.00", "30.00", "EUR")
+    assert (made["nightly_price"], made["cleaning_fee"], made["currency"]) == ("120.00", "30.00", "USD")
     assert made["amenities"] == ["pool", "wifi"]
     assert (made["check_in_time"], made["minimum_nights"], made["status"]) == ("16:00:00", 2, "published")
     with tenant_context(rental.tenant):
@@ -112,7 +113,7 @@ def test_guests_and_agents_cannot_list_a_property(rental: Rental, who: str | Non
         ({"nightly_price": "0"}, "nightly_price", "invalid_amount"),
         ({"nightly_price": "10.005"}, "nightly_price", "validation_error"),
         ({"nightly_price": "1e3"}, "nightly_price", "validation_error"),
-        ({"nightly_price": "1000.5", "currency": "JPY"}, "nightly_price", "invalid_amount"),
+        ({"currency": "EUR"}, "currency", "invalid_currency"),  # not the site's: hosts are paid in USD
         ({"cleaning_fee": "-1"}, "cleaning_fee", "validation_error"),
         ({"currency": "XYZ"}, "currency", "invalid_currency"),
         ({"currency": 978}, "currency", "validation_error"),
@@ -142,11 +143,16 @@ def test_values_a_property_cannot_have_answer_400_naming_the_field(
     assert field in response.json()["error"].get("details", {}), response.content
 
 
-def test_a_yen_property_takes_whole_prices_and_a_free_cleaning(rental: Rental) -> None:
+def test_on_a_yen_site_a_property_takes_whole_prices_and_a_free_cleaning(rental: Rental, settings: Settings) -> None:
+    # given a deployment whose currency (the wallets') is the yen
+    settings.DEFAULT_CURRENCY = "JPY"
+    # when / then
     body = valid_property(currency="jpy", nightly_price="15000", cleaning_fee="0")
     response = rental.client("hana").post(LIST, body, format="json")
     assert response.status_code == 201, response.content
     assert (response.json()["currency"], response.json()["cleaning_fee"]) == ("JPY", "0.00")
+    refused = rental.client("hana").post(LIST, valid_property(currency="JPY", nightly_price="1000.5"), format="json")
+    assert (refused.status_code, error_code(refused)) == (400, "invalid_amount")
 
 
 # --- Changing ----------------------------------------------------------------------------------
@@ -171,15 +177,12 @@ def test_the_host_changes_her_property(rental: Rental, listings: Listings) -> No
     assert body["ical_import_url"] == "https://example.com/a.ics"
 
 
-def test_a_new_currency_rechecks_the_kept_prices(rental: Rental, listings: Listings) -> None:
-    # given 100.00 EUR a night with 20.00 cleaning; when the currency becomes yen without new prices
-    response = rental.client("hana").patch(detail(listings.published), {"currency": "JPY"}, format="json")
-    # then the kept prices are exact yen amounts, so it passes; 100.50 would not
-    assert response.status_code == 200, response.content
-    rental.client("hana").patch(detail(listings.published), {"currency": "EUR"}, format="json")
-    rental.client("hana").patch(detail(listings.published), {"nightly_price": "100.50"}, format="json")
-    refused = rental.client("hana").patch(detail(listings.published), {"currency": "JPY"}, format="json")
-    assert (refused.status_code, error_code(refused)) == (400, "invalid_amount")
+def test_a_property_cannot_move_to_a_currency_its_host_is_not_paid_in(rental: Rental, listings: Listings) -> None:
+    # when the host asks for euros on a dollar site (the wallets hold dollars)
+    refused = rental.client("hana").patch(detail(listings.published), {"currency": "EUR"}, format="json")
+    # then nothing changes
+    assert (refused.status_code, error_code(refused)) == (400, "invalid_currency")
+    assert rental.client("hana").get(detail(listings.published)).json()["currency"] == "USD"
 
 
 @pytest.mark.parametrize(
