@@ -209,6 +209,7 @@ def test_a_settings_update_of_the_wrong_shape_is_a_400(writing: Writing) -> None
         {"assignment_mode": "lottery"},
         {"writer_share_percent": "101"},
         {"writer_share_percent": "1e2"},
+        {"writer_share_percent": 50},
         {"free_revision_days": -1},
     ):
         response = writing.client("admin").patch(f"{ORDERS}settings/", body, format="json")

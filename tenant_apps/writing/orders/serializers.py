@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -34,7 +35,7 @@ class OptionRefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PersonSerializer(serializers.Serializer):
+class OrderPersonSerializer(serializers.Serializer):
     """A person on an order: ``{id, full_name}`` (never an e-mail address)."""
 
     id = serializers.IntegerField()
@@ -56,8 +57,8 @@ class OrderSerializer(serializers.ModelSerializer):
     passed and the order has not been delivered."""
 
     client = serializers.SerializerMethodField()
-    writer = PersonSerializer(read_only=True, allow_null=True)
-    editor = PersonSerializer(read_only=True, allow_null=True)
+    writer = OrderPersonSerializer(read_only=True, allow_null=True)
+    editor = OrderPersonSerializer(read_only=True, allow_null=True)
     paper_type = OptionRefSerializer(read_only=True, allow_null=True)
     academic_level = OptionRefSerializer(read_only=True)
     subject = OptionRefSerializer(read_only=True, allow_null=True)
@@ -115,7 +116,7 @@ class OrderSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
-    @extend_schema_field(PersonSerializer(allow_null=True))
+    @extend_schema_field(OrderPersonSerializer(allow_null=True))
     def get_client(self, order: Order) -> dict[str, Any] | None:
         request = self.context.get("request")
         if request is None or not sees_client(request.user, order):
@@ -177,7 +178,7 @@ class CancelSerializer(serializers.Serializer):
 class WriterRequestSerializer(serializers.Serializer):
     """A writer's request: ``{writer: {id, full_name}, created_at}``."""
 
-    writer = PersonSerializer()
+    writer = OrderPersonSerializer()
     created_at = serializers.DateTimeField()
 
 
@@ -192,10 +193,22 @@ class OrderSettingsSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class DecimalStringField(AsciiDecimalField):
+    """An ``AsciiDecimalField`` that takes strings only (``"50.00"``), as the schema says: a JSON
+    number fails DRF's ``invalid`` check (400 ``validation_error``)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class OrderSettingsUpdateSerializer(serializers.Serializer):
     """``PATCH /orders/settings/`` body: any of ``{assignment_mode, writer_share_percent,
     free_revision_days}``."""
 
     assignment_mode = serializers.ChoiceField(choices=AssignmentMode.choices, required=False)
-    writer_share_percent = AsciiDecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False)
+    writer_share_percent = DecimalStringField(
+        max_digits=5, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("100"), required=False
+    )
     free_revision_days = serializers.IntegerField(min_value=0, max_value=365, required=False)
