@@ -21,12 +21,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from saas.errors import NotFound
 from tenant_apps.accounts.permissions import user_has_role
 from tenant_apps.kinds import ADMIN
 from tenant_apps.writing.kind import CLIENT, EDITOR, SUPPORT, WRITER
 from tenant_apps.writing.orders.models import Order, OrderStatus
+
+#: The object permission the client, the writer and the editor of an order hold on it (guardian).
+VIEW_ORDER = "writing_orders.view_order"
 
 #: Roles that see every order with its client.
 STAFF_ROLES: tuple[str, ...] = (ADMIN, SUPPORT)
@@ -69,20 +73,35 @@ def is_order_staff(user: Any) -> bool:
     return _has(user, STAFF_ROLES)
 
 
+def grant_party(user: Any, order: Order) -> None:
+    """Give ``user`` (the order's client, writer or editor) guardian ``view_order`` on ``order``
+    (idempotent). Call inside the service's transaction."""
+    assign_perm(VIEW_ORDER, user, order)
+
+
+def revoke_party(user: Any, order: Order) -> None:
+    """Take ``view_order`` on ``order`` away from ``user`` (a writer it was taken from)."""
+    remove_perm(VIEW_ORDER, user, order)
+
+
 def orders_visible_to(user: Any) -> QuerySet[Order]:
-    """The orders ``user`` may see: all for admins and support; else the union of their own orders
-    (client), the available pool and their assignments (writer), the review queue and the orders
-    they reviewed (editor)."""
+    """The orders ``user`` may see: all for admins and support; else those guardian grants them
+    ``view_order`` on (their own as client, their assignments as writer, those they reviewed as
+    editor), plus the ``available`` pool for writers and the review queue for editors.
+    Anonymous and inactive users: none."""
     orders = Order.objects.all()
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not user.is_active:
         return orders.none()
     if user_has_role(user, *STAFF_ROLES):
         return orders
-    scope = Q(client_id=user.pk)
+    granted = get_objects_for_user(
+        user, VIEW_ORDER, klass=Order.objects.all(), use_groups=False, with_superuser=False, accept_global_perms=False
+    )
+    scope = Q(pk__in=granted.values("pk"))
     if user_has_role(user, *WRITER_ROLES):
-        scope |= Q(status=OrderStatus.AVAILABLE) | Q(writer_id=user.pk)
+        scope |= Q(status=OrderStatus.AVAILABLE)
     if user_has_role(user, *EDITOR_ROLES):
-        scope |= Q(status=OrderStatus.IN_REVIEW) | Q(editor_id=user.pk)
+        scope |= Q(status=OrderStatus.IN_REVIEW)
     return orders.filter(scope)
 
 

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from guardian.models import UserObjectPermissionBase
 
 from tenant_apps.payments.models import Invoice
 from tenant_apps.writing.orders.numbers import new_order_number
@@ -220,3 +221,17 @@ class WriterRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.writer_id} -> {self.order_id}"
+
+
+class OrderUserObjectPermission(UserObjectPermissionBase):
+    """django-guardian's per-user object permissions on orders, with a real foreign key (as
+    tickets and rental inquiries have): the client, the writer and the editor of an order hold
+    ``writing_orders.view_order`` on it (``access.grant_party``); rows go away with their order."""
+
+    content_object = models.ForeignKey(Order, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        abstract = False
+
+    def __str__(self) -> str:
+        return f"{self.permission.codename} on order {self.content_object_id} for {self.user_id}"

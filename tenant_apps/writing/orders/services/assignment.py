@@ -16,7 +16,7 @@ from django.utils import timezone
 from saas.errors import ApplicationError, Conflict, ErrorCode, PermissionDenied
 from tenant_apps.audit.services import audit_record
 from tenant_apps.kinds import ADMIN
-from tenant_apps.writing.orders.access import is_writer
+from tenant_apps.writing.orders.access import grant_party, is_writer, revoke_party
 from tenant_apps.writing.orders.locks import order_with_invoice_lock
 from tenant_apps.writing.orders.models import AssignmentMode, Order, OrderStatus, WriterRequest
 from tenant_apps.writing.orders.services._common import move, notify_order, notify_role, order_settings
@@ -36,9 +36,11 @@ def _assign(order: Order, *, writer: Any, actor: Any, verb: str) -> None:
     previous = order.writer
     order.writer, order.assigned_at = writer, timezone.now()
     move(order, to=OrderStatus.ASSIGNED, actor=actor, verb=verb, fields=("writer", "assigned_at"), writer=writer.pk)
+    grant_party(writer, order)
     notify_order(order, recipient=writer, verb="writing_order.assigned")
     notify_order(order, recipient=order.client, verb="writing_order.writer_assigned")
     if previous is not None and previous.pk != writer.pk:
+        revoke_party(previous, order)
         notify_order(order, recipient=previous, verb="writing_order.unassigned")
 
 

@@ -22,7 +22,7 @@ from tenant_apps.payments.models import Invoice, Payment
 from tenant_apps.payments.services import LineItem, invoice_call_off, invoice_create, payment_stripe_start
 from tenant_apps.payments.services import payment_wallet_pay as _wallet_pay
 from tenant_apps.writing.kind import WRITER
-from tenant_apps.writing.orders.access import can_place_order
+from tenant_apps.writing.orders.access import can_place_order, grant_party
 from tenant_apps.writing.orders.locks import order_lock, order_with_invoice_lock
 from tenant_apps.writing.orders.models import Order, OrderStatus
 from tenant_apps.writing.orders.services._common import move, notify_order, notify_role, order_facts
@@ -120,6 +120,7 @@ def order_place(
             send_email=False,
         )
         order.save(update_fields=["invoice"])
+        grant_party(client, order)
         audit_record(actor=client, verb="writing_order.placed", target=order, changes=order_facts(order))
     return order
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from saas.errors import Conflict, ErrorCode
 from saas.money import round_money
 from tenant_apps.writing.kind import EDITOR
+from tenant_apps.writing.orders.access import grant_party
 from tenant_apps.writing.orders.locks import order_with_invoice_lock
 from tenant_apps.writing.orders.models import Order, OrderStatus
 from tenant_apps.writing.orders.services._common import move, notify_order, notify_role, order_settings
@@ -61,6 +62,7 @@ def order_return(*, order: Order, actor: Any, notes: str) -> Order:
             fields=("editor", "editor_notes"),
             notes=locked.editor_notes,
         )
+        grant_party(actor, locked)
         assert locked.writer is not None
         notify_order(locked, recipient=locked.writer, verb="writing_order.returned", notes=locked.editor_notes)
     return locked
@@ -81,6 +83,7 @@ def order_deliver(*, order: Order, actor: Any) -> Order:
             verb="writing_order.delivered",
             fields=("editor", "delivered_at"),
         )
+        grant_party(actor, locked)
         notify_order(locked, recipient=locked.client, verb="writing_order.delivered")
         assert locked.writer is not None
         notify_order(locked, recipient=locked.writer, verb="writing_order.delivered")
