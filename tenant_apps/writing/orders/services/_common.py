@@ -8,6 +8,7 @@ from typing import Any
 
 from tenant_apps.accounts.permissions import user_has_role
 from tenant_apps.audit.services import audit_record
+from tenant_apps.emails.services import email_send
 from tenant_apps.kinds import ADMIN as ADMIN_ROLE
 from tenant_apps.notifications.services import notify
 from tenant_apps.writing.kind import EDITOR as EDITOR_ROLE
@@ -38,9 +39,40 @@ def order_facts(order: Order) -> dict[str, Any]:
     }
 
 
-def notify_order(order: Order, *, recipient: Any, verb: str, **extra: Any) -> None:
-    """Notify ``recipient`` of ``verb`` about ``order`` (its facts plus ``extra``)."""
-    notify(recipient=recipient, verb=verb, target=order, extra_data={**order_facts(order), **extra})
+#: What the e-mail of a move says, by notification verb; the other verbs are notified only (the
+#: writers' pool broadcast, the admins' and editors' queues).
+EMAIL_HEADLINES = {
+    "writing_order.paid": "Your payment was received: the order is open to our writers.",
+    "writing_order.assigned": "This order is yours to write.",
+    "writing_order.returned": "The editor returned this order to you with notes.",
+    "writing_order.delivered": "Your order has been delivered.",
+    "writing_order.revision_requested": "The client asked for a revision.",
+    "writing_order.completed": "The client approved this order; your earning is in your wallet.",
+    "writing_order.cancelled": "This order was cancelled.",
+}
+
+
+def notify_order(order: Order, *, recipient: Any, verb: str, body: str = "", **extra: Any) -> None:
+    """Notify ``recipient`` of ``verb`` about ``order`` (its facts plus ``extra``, and ``body``
+    as ``extra_data.body`` when given) and, for the verbs of ``EMAIL_HEADLINES``, e-mail them after
+    commit (template ``emails/writing_order_update``)."""
+    data = {**order_facts(order), **extra, **({"body": body} if body else {})}
+    notify(recipient=recipient, verb=verb, target=order, extra_data=data)
+    headline = EMAIL_HEADLINES.get(verb)
+    if headline and getattr(recipient, "email", ""):
+        email_send(
+            to=[recipient.email],
+            subject=f"Order {order.number}: {headline}"[:200],
+            template="writing_order_update",
+            context={
+                "number": order.number,
+                "topic": order.topic[:120],
+                "status": order.get_status_display(),
+                "deadline": order.deadline.strftime("%Y-%m-%d %H:%M UTC"),
+                "headline": headline,
+                "body": body[:2000],
+            },
+        )
 
 
 def notify_role(order: Order, *, role: str, verb: str, exclude: int | None = None, **extra: Any) -> None:

@@ -224,5 +224,5 @@ def order_cancel(*, order: Order, actor: Any, reason: str = "") -> Order:
             invoice_call_off(invoice=locked.invoice, reason=f"Order {locked.number} cancelled.", actor=actor)
         for person in (locked.client, locked.writer):
             if person is not None and person.pk != actor.pk:
-                notify_order(locked, recipient=person, verb="writing_order.cancelled", reason=text)
+                notify_order(locked, recipient=person, verb="writing_order.cancelled", body=text)
     return locked

@@ -64,7 +64,7 @@ def order_return(*, order: Order, actor: Any, notes: str) -> Order:
         )
         grant_party(actor, locked)
         assert locked.writer is not None
-        notify_order(locked, recipient=locked.writer, verb="writing_order.returned", notes=locked.editor_notes)
+        notify_order(locked, recipient=locked.writer, verb="writing_order.returned", body=locked.editor_notes)
     return locked
 
 
@@ -132,7 +132,7 @@ def order_request_revision(*, order: Order, actor: Any, instructions: str) -> Or
                     locked,
                     recipient=person,
                     verb="writing_order.revision_requested",
-                    instructions=locked.revision_instructions,
+                    body=locked.revision_instructions,
                 )
     return locked
 

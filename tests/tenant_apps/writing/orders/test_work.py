@@ -7,7 +7,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django_tenants.utils import tenant_context
+from guardian.core import ObjectPermissionChecker
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from saas.errors import ApplicationError
 from tenant_apps.audit.models import AuditLogEntry
@@ -140,3 +143,30 @@ def test_the_earning_is_refused_in_another_currency_than_the_writers_wallet(writ
             order_approve(order=order, actor=writing.cleo)
         assert caught.value.code == "currency_mismatch"
         assert Order.objects.get(pk=order.pk).status == "delivered"
+
+
+def test_the_people_a_move_concerns_are_emailed(
+    writing: Writing, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    # given: an order in review
+    order = make_order(writing, "in_review")
+    mail.outbox.clear()
+    # when: the editor returns it with notes, and (later) delivers it
+    with django_capture_on_commit_callbacks(execute=True):
+        writing.client("eddie").post(order_url(order.pk, "return/"), {"notes": "Cite the treaty."}, format="json")
+    # then: the writer is e-mailed the notes (the text part not HTML-escaped)
+    assert [m.to for m in mail.outbox] == [[writing.wren.email]]
+    assert "Cite the treaty." in str(mail.outbox[0].body) and order.number in mail.outbox[0].subject
+
+
+def test_the_revoked_writer_loses_the_order_and_the_new_one_gets_it(writing: Writing) -> None:
+    # given: wren's order in progress
+    order = make_order(writing, "in_progress")
+    # when: the admin gives it to will
+    writing.client("admin").post(order_url(order.pk, "assign/"), {"writer": writing.will.pk}, format="json")
+    # then: guardian's view_order moved with it
+    assert writing.client("wren").get(order_url(order.pk)).status_code == 404
+    assert writing.client("will").get(order_url(order.pk)).status_code == 200
+    with tenant_context(writing.tenant):
+        assert ObjectPermissionChecker(writing.will).has_perm("view_order", reload(writing, order))
+        assert not ObjectPermissionChecker(writing.wren).has_perm("view_order", reload(writing, order))
