@@ -149,6 +149,8 @@ class ErrorCode(StrEnum):
     DATES_UNAVAILABLE = "dates_unavailable"
     # Rental: inquiries.
     INQUIRY_CLOSED = "inquiry_closed"
+    # Writing: orders.
+    REVISION_WINDOW_CLOSED = "revision_window_closed"
 
 
 class ApplicationError(Exception):

@@ -557,3 +557,46 @@ def test_writing_pricing_factories_go_through_the_services(in_golf: Any) -> None
     # and a rate the service refuses (a subject is no academic level) is refused
     with pytest.raises(ApplicationError):
         PageRateFactory(academic_level=OrderOptionFactory())
+
+
+# --- Writing orders (tests/factories/writing_orders.py) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        "unpaid",
+        "available",
+        "assigned",
+        "in_progress",
+        "in_review",
+        "delivered",
+        "revision_requested",
+        "completed",
+        "cancelled",
+    ],
+)
+def test_the_writing_order_factory_walks_an_order_to_each_status(in_golf: Any, status: str) -> None:
+    from tenant_apps.writing.orders.models import Order
+    from tests.factories import OrderFactory
+
+    # when
+    order = OrderFactory(status=status)
+    # then: a valid stored row in that status, priced by the site's table and invoiced
+    order.full_clean()
+    assert Order.objects.get(pk=order.pk).status == status
+    assert order.total > 0 and order.invoice_id is not None
+    assert (order.writer_id is not None) == (status not in ("unpaid", "available", "cancelled"))
+
+
+def test_the_writing_order_factory_goes_through_the_services(in_golf: Any) -> None:
+    from tenant_apps.wallet.models import LedgerEntry
+    from tests.factories import OrderFactory
+
+    # when
+    order = OrderFactory(completed=True)
+    # then: audited moves, the client's wallet payment and the writer's earning in the ledger
+    verbs = set(AuditLogEntry.objects.filter(target_id=str(order.pk)).values_list("verb", flat=True))
+    assert {"writing_order.placed", "writing_order.paid", "writing_order.completed"} <= verbs
+    references = set(LedgerEntry.objects.values_list("reference", flat=True))
+    assert {f"order:{order.pk}:payment", f"order:{order.pk}:earning"} <= references

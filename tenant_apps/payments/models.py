@@ -143,11 +143,13 @@ class InvoiceCounter(models.Model):
 
 
 class PaymentMethod(models.TextChoices):
-    """How a payment is made: ``offline`` (bank transfer with a receipt, decided by a finance user) or
-    ``stripe`` (card, decided by Stripe's webhook)."""
+    """How a payment is made: ``offline`` (bank transfer with a receipt, decided by a finance user),
+    ``stripe`` (card, decided by Stripe's webhook) or ``wallet`` (from the payer's site wallet,
+    approved at once: ``services.payment_wallet_pay``)."""
 
     OFFLINE = "offline", "Offline (bank transfer)"
     STRIPE = "stripe", "Stripe"
+    WALLET = "wallet", "Wallet"
 
 
 class PaymentStatus(models.TextChoices):

@@ -1,10 +1,11 @@
 """The ``writing`` kind: a writing-services marketplace (orders, writers, editors, wallets).
 
-Apps: ``pricing`` (order options, the page-rate table, extra services, quotes); the order
+Apps: ``pricing`` (order options, the page-rate table, extra services, quotes), ``orders`` (orders
+from placement and payment through assignment, review and revisions to completion); the
 marketplace's other apps arrive with the writing issues.
 """
 
-from tenant_apps.kinds import KindSpec, Role
+from tenant_apps.kinds import KindSpec, Role, TicketTarget
 
 #: The writing kind's role names: its modules import them from here.
 CLIENT, WRITER, EDITOR, SUPPORT = "client", "writer", "editor", "support"
@@ -13,7 +14,7 @@ KIND = KindSpec(
     name="writing",
     label="Writing services",
     package="tenant_apps.writing",
-    apps=("tenant_apps.writing.pricing",),
+    apps=("tenant_apps.writing.pricing", "tenant_apps.writing.orders"),
     roles=(
         Role(CLIENT),
         Role(WRITER),
@@ -21,5 +22,8 @@ KIND = KindSpec(
         Role(SUPPORT, permissions=("accounts.view_user",)),
     ),
     support_roles=(SUPPORT,),
+    ticket_targets=(
+        TicketTarget("writing_orders.Order", can_link="tenant_apps.writing.orders.access.can_link_ticket"),
+    ),
     demo_site_name="Demo Writing Services",
 )

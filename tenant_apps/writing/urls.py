@@ -5,4 +5,10 @@ from django.urls import include, path
 from saas.urls.common import handler400, handler403, handler404, handler500  # noqa: F401
 from saas.urls.tenant import tenant_urlpatterns
 
-urlpatterns = tenant_urlpatterns(__name__, kind_patterns=[path("api/v1/", include("tenant_apps.writing.pricing.urls"))])
+urlpatterns = tenant_urlpatterns(
+    __name__,
+    kind_patterns=[
+        path("api/v1/", include("tenant_apps.writing.pricing.urls")),
+        path("api/v1/", include("tenant_apps.writing.orders.urls")),
+    ],
+)

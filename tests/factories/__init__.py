@@ -49,6 +49,7 @@ from tests.factories.store_returns import ReturnRequestFactory
 from tests.factories.tenancy import DomainFactory, TenantFactory
 from tests.factories.tickets import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
 from tests.factories.wallet import LedgerEntryFactory, WalletFactory
+from tests.factories.writing_orders import OrderFactory
 from tests.factories.writing_pricing import (
     AcademicLevelFactory,
     ExtraServiceFactory,
@@ -83,6 +84,7 @@ __all__ = [
     "LessonFactory",
     "ModelFactory",
     "NotificationFactory",
+    "OrderFactory",
     "OrderOptionFactory",
     "PageRateFactory",
     "PaymentFactory",

@@ -39,6 +39,7 @@ from tenant_apps.payments.services.stripe_payments import (
     stripe_customer_for,
     stripe_event_process,
 )
+from tenant_apps.payments.services.wallet_payments import payment_wallet_pay
 
 __all__ = [
     "MAX_LINES",
@@ -56,6 +57,7 @@ __all__ = [
     "payment_refund",
     "payment_reject",
     "payment_stripe_start",
+    "payment_wallet_pay",
     "refunded_amount",
     "stripe_customer_for",
     "stripe_event_process",

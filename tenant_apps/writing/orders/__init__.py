@@ -1,0 +1,1 @@
+"""The order marketplace of a writing site: orders from placement and payment to completion."""

@@ -1,0 +1,55 @@
+"""Writes on writing orders, in the current writing schema.
+
+Who may call what: ``access.py`` and ``transitions.py`` (the one table of status moves). Locks
+(``locks.py``): every change of an existing order locks its invoice, then the order; money moves
+lock wallets last. Every function is atomic, audits each state change (``audit_record``: the
+order's activity log) and notifies the people it concerns (``notify``, published after commit).
+
+* ``placement``: ``order_place``, ``order_pay_wallet``, ``order_pay_card``, ``order_mark_paid``
+  (``invoice_paid``), ``order_cancel``.
+* ``assignment``: ``order_request``, ``order_assign``.
+* ``work``: ``order_start``, ``order_submit``, ``order_return``, ``order_deliver``,
+  ``order_request_revision``, ``order_approve``.
+* ``settings``: ``order_settings`` (read), ``order_settings_update``.
+"""
+
+from tenant_apps.writing.orders.services._common import order_settings
+from tenant_apps.writing.orders.services.assignment import order_assign, order_request
+from tenant_apps.writing.orders.services.placement import (
+    OrderCheckout,
+    order_cancel,
+    order_mark_paid,
+    order_pay_card,
+    order_pay_wallet,
+    order_place,
+)
+from tenant_apps.writing.orders.services.settings import order_settings_update
+from tenant_apps.writing.orders.services.work import (
+    order_approve,
+    order_deliver,
+    order_request_revision,
+    order_return,
+    order_start,
+    order_submit,
+    revision_window_end,
+)
+
+__all__ = [
+    "OrderCheckout",
+    "order_approve",
+    "order_assign",
+    "order_cancel",
+    "order_deliver",
+    "order_mark_paid",
+    "order_pay_card",
+    "order_pay_wallet",
+    "order_place",
+    "order_request",
+    "order_request_revision",
+    "order_return",
+    "order_settings",
+    "order_settings_update",
+    "order_start",
+    "order_submit",
+    "revision_window_end",
+]

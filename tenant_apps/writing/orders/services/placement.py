@@ -1,0 +1,228 @@
+"""Placing an order, paying it (wallet or card) and cancelling it before the work starts.
+
+``order_place`` prices the order once (``pricing.quote``) and copies the quote onto it, then bills
+it with one invoice (not e-mailed when issued: the paid invoice is, with its PDF, by the payments
+app). The order is ``unpaid`` until its invoice is paid, from the client's wallet
+(``order_pay_wallet``) or by card (``order_pay_card``; Stripe's webhook sends ``invoice_paid`` and
+``order_mark_paid`` makes the order ``available``). Locks: the invoice, then the order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from saas.errors import Conflict, ErrorCode, PermissionDenied
+from tenant_apps.audit.services import audit_record
+from tenant_apps.payments.models import Invoice, Payment
+from tenant_apps.payments.services import LineItem, invoice_call_off, invoice_create, payment_stripe_start
+from tenant_apps.payments.services import payment_wallet_pay as _wallet_pay
+from tenant_apps.writing.kind import WRITER
+from tenant_apps.writing.orders.access import can_place_order, grant_party
+from tenant_apps.writing.orders.locks import order_lock, order_with_invoice_lock
+from tenant_apps.writing.orders.models import Order, OrderStatus
+from tenant_apps.writing.orders.services._common import move, notify_order, notify_role, order_facts
+from tenant_apps.writing.pricing.models import OptionGroup, OrderOption
+from tenant_apps.writing.pricing.pricing import quote
+
+#: The longest topic, in characters.
+MAX_TOPIC = 300
+#: The longest instructions, in characters.
+MAX_INSTRUCTIONS = 20000
+
+
+def _option(group: str, slug: str | None) -> OrderOption | None:
+    if not slug:
+        return None
+    return OrderOption.objects.get(group=group, slug=slug)  # quote checked it is offered
+
+
+def _level(slug: str) -> OrderOption:
+    return OrderOption.objects.get(group=OptionGroup.ACADEMIC_LEVEL, slug=slug)
+
+
+def order_place(
+    *,
+    client: Any,
+    topic: str,
+    academic_level: str,
+    deadline: datetime,
+    pages: int,
+    spacing: str,
+    paper_type: str | None = None,
+    subject: str | None = None,
+    formatting_style: str | None = None,
+    language: str | None = None,
+    extras: list[str] | tuple[str, ...] = (),
+    sources: int = 0,
+    instructions: str = "",
+) -> Order:
+    """Place an order for ``client``: priced by ``pricing.quote`` (the options are slugs; see its
+    rules) and the quote copied onto the order (``currency``, ``price_per_page``, ``subtotal``,
+    ``extras_total``, ``total``, ``price_lines``), status ``unpaid``, billed by one invoice issued
+    to the client (due today, lines the quote's, not e-mailed). ``deadline`` is stored in UTC.
+
+    Raises ``PermissionDenied`` (403: not a client), ``ApplicationError`` 400 ``validation_error``
+    (the quote's rules, ``details`` naming each field; ``topic`` blank or over 300 characters).
+    """
+    if not can_place_order(client):
+        raise PermissionDenied("Only clients place orders.")
+    price = quote(
+        academic_level=academic_level,
+        deadline=deadline,
+        pages=pages,
+        spacing=spacing,
+        extras=list(extras),
+        paper_type=paper_type,
+        subject=subject,
+        formatting_style=formatting_style,
+        language=language,
+    )
+    with transaction.atomic():
+        order = Order.objects.create(
+            client=client,
+            topic=topic.strip()[:MAX_TOPIC],
+            academic_level=_level(academic_level),
+            paper_type=_option(OptionGroup.PAPER_TYPE, paper_type),
+            subject=_option(OptionGroup.SUBJECT, subject),
+            formatting_style=_option(OptionGroup.FORMATTING_STYLE, formatting_style),
+            language=_option(OptionGroup.LANGUAGE, language),
+            pages=price.pages,
+            spacing=price.spacing,
+            deadline=price.deadline.astimezone(UTC),
+            instructions=instructions[:MAX_INSTRUCTIONS],
+            sources=sources,
+            extras=list(price.extras),
+            currency=price.currency,
+            price_per_page=price.price_per_page,
+            subtotal=price.subtotal,
+            extras_total=price.extras_total,
+            total=price.total,
+            price_lines=[
+                {"kind": line.kind, "slug": line.slug, "description": line.description, "amount": str(line.amount)}
+                for line in price.lines
+            ],
+        )
+        lines: list[LineItem] = [
+            {"description": f"{order.number}: {line.description}"[:500], "quantity": 1, "unit_price": line.amount}
+            for line in price.lines
+        ]
+        order.invoice = invoice_create(
+            customer=client,
+            currency=price.currency,
+            due_date=timezone.localdate(),
+            lines=lines,
+            note=f"Order {order.number}",
+            send_email=False,
+        )
+        order.save(update_fields=["invoice"])
+        grant_party(client, order)
+        audit_record(actor=client, verb="writing_order.placed", target=order, changes=order_facts(order))
+    return order
+
+
+def _require_unpaid_client(order: Order, payer: Any) -> None:
+    if payer.pk != order.client_id:
+        raise PermissionDenied("Only the order's client pays it.")
+    if order.status != OrderStatus.UNPAID:
+        raise Conflict(
+            f"This order is {order.status}: nothing to pay.",
+            code=ErrorCode.INVALID_STATUS_TRANSITION,
+            details={"status": order.status},
+        )
+
+
+def order_pay_wallet(*, order: Order, payer: Any) -> Order:
+    """Pay ``order``'s invoice from its client ``payer``'s wallet (``payments.services.
+    payment_wallet_pay``, ledger reference ``order:<id>:payment``); the invoice becomes paid and
+    ``invoice_paid`` makes the order ``available`` (``order_mark_paid``) in the same transaction.
+
+    Raises ``PermissionDenied`` (403: not the client), ``Conflict`` 409 ``invalid_status_transition``
+    (not unpaid), ``currency_mismatch``, ``overpayment`` (a card payment is pending on it);
+    ``ApplicationError`` 402 ``insufficient_funds``.
+    """
+    with transaction.atomic():
+        locked = order_with_invoice_lock(order.pk)
+        _require_unpaid_client(locked, payer)
+        assert locked.invoice is not None  # every order is billed when placed
+        _wallet_pay(invoice=locked.invoice, payer=payer, reference=f"order:{locked.pk}:payment", memo=locked.number)
+        return order_lock(locked.pk)
+
+
+@dataclass(frozen=True)
+class OrderCheckout:
+    """A started card payment of an order: confirm ``client_secret`` with Stripe.js."""
+
+    order: Order
+    payment: Payment
+    client_secret: str
+
+
+def order_pay_card(*, order: Order, payer: Any) -> OrderCheckout:
+    """Start (or resume) the card payment of ``order``'s invoice by its client ``payer``
+    (``payments.services.payment_stripe_start``, a PaymentIntent for the whole total). The order
+    becomes ``available`` when Stripe's webhook reports the payment (``invoice_paid``).
+
+    Raises ``PermissionDenied`` (403), ``Conflict`` 409 ``invalid_status_transition`` (not unpaid),
+    and what ``payment_stripe_start`` raises (503 ``payments_unavailable``, 502, 409).
+    """
+    with transaction.atomic():
+        locked = order_with_invoice_lock(order.pk)
+        _require_unpaid_client(locked, payer)
+        assert locked.invoice is not None
+        checkout = payment_stripe_start(invoice=locked.invoice, payer=payer)
+    return OrderCheckout(order=locked, payment=checkout.payment, client_secret=checkout.client_secret)
+
+
+def order_mark_paid(*, invoice: Invoice) -> Order | None:
+    """``invoice_paid``: make the order ``invoice`` bills ``available`` (``paid_at`` now), notify
+    its client (``writing_order.paid``) and the writers (``writing_order.available``). Runs in the
+    payment's transaction, the invoice locked. ``None`` for an invoice that bills no order; an
+    order no longer unpaid (cancelled meanwhile) is left as it is and the payment logged for a
+    refund (``writing_order.paid_after_cancel``)."""
+    found = Order.objects.filter(invoice_id=invoice.pk).values_list("pk", flat=True).first()
+    if found is None:
+        return None
+    order = order_lock(found)
+    if order.status != OrderStatus.UNPAID:
+        if order.status == OrderStatus.CANCELLED:
+            audit_record(actor=None, verb="writing_order.paid_after_cancel", target=order, changes=order_facts(order))
+        return order
+    order.paid_at = timezone.now()
+    move(order, to=OrderStatus.AVAILABLE, actor=None, verb="writing_order.paid", fields=("paid_at",))
+    notify_order(order, recipient=order.client, verb="writing_order.paid")
+    notify_role(order, role=WRITER, verb="writing_order.available")
+    return order
+
+
+def order_cancel(*, order: Order, actor: Any, reason: str = "") -> Order:
+    """Cancel ``order`` for ``actor``: its client while it is unpaid (the invoice is called off);
+    an admin until it is submitted for review (``transitions``). A paid order's money is not moved
+    here: refunds are an admin decision of their own (a later issue). The client and the writer,
+    if any, are notified (``writing_order.cancelled``).
+
+    Raises ``Conflict`` 409 ``invalid_status_transition``, ``PermissionDenied`` 403.
+    """
+    with transaction.atomic():
+        locked = order_with_invoice_lock(order.pk)
+        before = locked.status
+        locked.cancelled_at = timezone.now()
+        text = reason.strip()[:2000]
+        move(
+            locked,
+            to=OrderStatus.CANCELLED,
+            actor=actor,
+            verb="writing_order.cancelled",
+            fields=("cancelled_at",),
+            reason=text,
+        )
+        if before == OrderStatus.UNPAID and locked.invoice is not None:
+            invoice_call_off(invoice=locked.invoice, reason=f"Order {locked.number} cancelled.", actor=actor)
+        for person in (locked.client, locked.writer):
+            if person is not None and person.pk != actor.pk:
+                notify_order(locked, recipient=person, verb="writing_order.cancelled", body=text)
+    return locked

@@ -1,0 +1,177 @@
+"""The work on an assigned order: the writer starts and submits it, an editor returns it with notes
+or delivers it, the client approves it (the writer's earning credited) or asks for a revision
+within the site's free-revision window.
+
+Locks: the order's invoice, then the order; approval then the writer's wallet (inside
+``wallet.services``). Every move is checked by ``transitions``, audited and notified.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from saas.errors import Conflict, ErrorCode
+from saas.money import round_money
+from tenant_apps.writing.kind import EDITOR
+from tenant_apps.writing.orders.access import grant_party
+from tenant_apps.writing.orders.locks import order_with_invoice_lock
+from tenant_apps.writing.orders.models import Order, OrderStatus
+from tenant_apps.writing.orders.services._common import move, notify_order, notify_role, order_settings
+
+HUNDRED = Decimal("100")
+
+
+def order_start(*, order: Order, actor: Any) -> Order:
+    """The assigned writer starts (or, after a return or a revision request, resumes) ``order``:
+    status ``in_progress``; the client is notified (``writing_order.started``).
+    Raises 409 ``invalid_status_transition``, 403 (not its writer)."""
+    with transaction.atomic():
+        locked = order_with_invoice_lock(order.pk)
+        move(locked, to=OrderStatus.IN_PROGRESS, actor=actor, verb="writing_order.started")
+        notify_order(locked, recipient=locked.client, verb="writing_order.started")
+    return locked
+
+
+def order_submit(*, order: Order, actor: Any) -> Order:
+    """The assigned writer submits ``order`` for review: status ``in_review``; the editors are
+    notified (``writing_order.submitted``). Raises 409 ``invalid_status_transition``, 403."""
+    with transaction.atomic():
+        locked = order_with_invoice_lock(order.pk)
+        move(locked, to=OrderStatus.IN_REVIEW, actor=actor, verb="writing_order.submitted")
+        notify_role(locked, role=EDITOR, verb="writing_order.submitted", exclude=actor.pk)
+    return locked
+
+
+def order_return(*, order: Order, actor: Any, notes: str) -> Order:
+    """An editor (or admin) ``actor`` returns ``order`` in review to its writer with ``notes``
+    (status ``in_progress``, ``editor`` set to ``actor``); the writer is notified
+    (``writing_order.returned``, with the notes). Raises 409 ``invalid_status_transition``, 403."""
+    with transaction.atomic():
+        locked = order_with_invoice_lock(order.pk)
+        locked.editor, locked.editor_notes = actor, notes.strip()[:20000]
+        move(
+            locked,
+            to=OrderStatus.IN_PROGRESS,
+            actor=actor,
+            verb="writing_order.returned",
+            fields=("editor", "editor_notes"),
+            notes=locked.editor_notes,
+        )
+        grant_party(actor, locked)
+        assert locked.writer is not None
+        notify_order(locked, recipient=locked.writer, verb="writing_order.returned", body=locked.editor_notes)
+    return locked
+
+
+def order_deliver(*, order: Order, actor: Any) -> Order:
+    """An editor (or admin) ``actor`` delivers ``order`` in review to its client: status
+    ``delivered``, ``delivered_at`` now (the free-revision window starts), ``editor`` ``actor``;
+    the client and the writer are notified (``writing_order.delivered``).
+    Raises 409 ``invalid_status_transition``, 403."""
+    with transaction.atomic():
+        locked = order_with_invoice_lock(order.pk)
+        locked.editor, locked.delivered_at = actor, timezone.now()
+        move(
+            locked,
+            to=OrderStatus.DELIVERED,
+            actor=actor,
+            verb="writing_order.delivered",
+            fields=("editor", "delivered_at"),
+        )
+        grant_party(actor, locked)
+        notify_order(locked, recipient=locked.client, verb="writing_order.delivered")
+        assert locked.writer is not None
+        notify_order(locked, recipient=locked.writer, verb="writing_order.delivered")
+    return locked
+
+
+def revision_window_end(order: Order) -> Any:
+    """When the free-revision window of the delivered ``order`` closes (``delivered_at`` plus the
+    site's ``free_revision_days``); ``None`` before delivery."""
+    if order.delivered_at is None:
+        return None
+    return order.delivered_at + timedelta(days=order_settings().free_revision_days)
+
+
+def order_request_revision(*, order: Order, actor: Any, instructions: str) -> Order:
+    """The client ``actor`` asks for a revision of the delivered ``order`` with ``instructions``
+    within the free-revision window: status ``revision_requested``, ``revision_count`` + 1; the
+    writer and the editor are notified (``writing_order.revision_requested``).
+
+    Raises ``Conflict`` 409 ``revision_window_closed`` (``details.closed_at``) after the window,
+    409 ``invalid_status_transition`` (not delivered), ``PermissionDenied`` 403 (not the client).
+    """
+    with transaction.atomic():
+        locked = order_with_invoice_lock(order.pk)
+        closes = revision_window_end(locked)
+        mine = locked.status == OrderStatus.DELIVERED and locked.client_id == actor.pk
+        if mine and closes is not None and timezone.now() > closes:
+            raise Conflict(
+                "The free-revision window of this order has closed.",
+                code=ErrorCode.REVISION_WINDOW_CLOSED,
+                details={"closed_at": closes.isoformat()},
+            )
+        locked.revision_count += 1
+        locked.revision_instructions = instructions.strip()[:20000]
+        move(
+            locked,
+            to=OrderStatus.REVISION_REQUESTED,
+            actor=actor,
+            verb="writing_order.revision_requested",
+            fields=("revision_count", "revision_instructions"),
+            instructions=locked.revision_instructions,
+        )
+        for person in (locked.writer, locked.editor):
+            if person is not None:
+                notify_order(
+                    locked,
+                    recipient=person,
+                    verb="writing_order.revision_requested",
+                    body=locked.revision_instructions,
+                )
+    return locked
+
+
+def order_approve(*, order: Order, actor: Any) -> Order:
+    """The client ``actor`` approves the delivered ``order``: status ``completed``,
+    ``completed_at`` now, and the writer's earning (``writer_share_percent`` of the total, rounded
+    to the currency's step) credited to the writer's wallet once (``wallet.services.
+    wallet_earning``, reference ``order:<id>:earning``); the writer is notified
+    (``writing_order.completed``, with the earning).
+
+    Raises 409 ``invalid_status_transition``, 403 (not the client), and the wallet's refusals
+    (409 ``currency_mismatch`` when the order's currency is not the writer wallet's).
+    """
+    from tenant_apps.wallet.services import wallet_earning, wallet_open
+
+    with transaction.atomic():
+        locked = order_with_invoice_lock(order.pk)
+        share = order_settings().writer_share_percent
+        earning = round_money(locked.total * share / HUNDRED, locked.currency)
+        locked.completed_at, locked.earning = timezone.now(), earning
+        move(
+            locked,
+            to=OrderStatus.COMPLETED,
+            actor=actor,
+            verb="writing_order.completed",
+            fields=("completed_at", "earning"),
+            earning=str(earning),
+        )
+        writer = locked.writer
+        assert writer is not None
+        if earning > 0:
+            wallet_earning(
+                wallet=wallet_open(user=writer),
+                amount=earning,
+                currency=locked.currency,
+                actor=actor,
+                reference=f"order:{locked.pk}:earning",
+                memo=f"Order {locked.number}",
+            )
+        notify_order(locked, recipient=writer, verb="writing_order.completed", earning=str(earning))
+    return locked
