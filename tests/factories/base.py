@@ -11,8 +11,9 @@ or calls ``create_in(alpha, UserFactory, email="ann@alpha.test")``.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from unittest import mock
 
 import factory
 from django.utils import timezone
@@ -63,6 +64,11 @@ def create_in(tenant: Any, factory_class: type[DjangoModelFactory[T]], **fields:
     """``factory_class.create(**fields)`` in ``tenant``'s schema."""
     with tenant_context(tenant):
         return factory_class.create(**fields)
+
+
+def at(moment: datetime) -> Any:
+    """A context in which ``django.utils.timezone.now()`` is ``moment`` (the site's clock moved)."""
+    return mock.patch("django.utils.timezone.now", return_value=moment)
 
 
 def in_days(days: int) -> date:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from typing import Any
-from unittest import mock
 
 import factory
 from django.conf import settings
@@ -21,14 +20,9 @@ from django.utils import timezone
 from tenant_apps.rental.bookings.models import Booking, BookingStatus
 from tenant_apps.rental.bookings.services import booking_cancel, booking_complete, booking_create, booking_expire
 from tests.factories.accounts import UserFactory
-from tests.factories.base import ServiceFactory, in_days
+from tests.factories.base import ServiceFactory, at, in_days
 from tests.factories.payments import PaymentFactory
 from tests.factories.rental_properties import PropertyFactory
-
-
-def at(moment: datetime) -> Any:
-    """A context in which ``django.utils.timezone.now()`` is ``moment`` (the site's clock moved)."""
-    return mock.patch("django.utils.timezone.now", return_value=moment)
 
 
 class BookingFactory(ServiceFactory[Booking]):

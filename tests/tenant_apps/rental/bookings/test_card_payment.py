@@ -23,8 +23,7 @@ from tenant_apps.rental.bookings.models import Booking
 from tenant_apps.rental.bookings.services import booking_expire
 from tenant_apps.rental.properties.models import Property
 from tests.factories import BookingFactory
-from tests.factories.base import in_days
-from tests.factories.rental_bookings import at
+from tests.factories.base import at, in_days
 from tests.fixture_types import Deliver
 from tests.tenant_apps.payments import conftest as payments
 from tests.tenant_apps.payments.conftest import fake_event, pay_intent, pdf_text

@@ -21,8 +21,7 @@ from tenant_apps.rental.site.models import RentalSettings
 from tenant_apps.wallet.models import LedgerEntry
 from tenant_apps.wallet.selectors import ledger_discrepancies, wallet_of
 from tests.factories import BookingFactory, WalletFactory
-from tests.factories.base import in_days
-from tests.factories.rental_bookings import at
+from tests.factories.base import at, in_days
 from tests.tenant_apps.rental.bookings.conftest import BOOKINGS, make_property, stay
 from tests.tenant_apps.rental.conftest import Rental
 

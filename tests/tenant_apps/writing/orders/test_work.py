@@ -20,7 +20,7 @@ from tenant_apps.wallet.selectors import wallet_of
 from tenant_apps.writing.orders.models import Order
 from tenant_apps.writing.orders.services import order_approve
 from tests.factories import WalletFactory
-from tests.factories.rental_bookings import at
+from tests.factories.base import at
 from tests.tenant_apps.writing.conftest import Writing, reload
 from tests.tenant_apps.writing.orders.conftest import error_code, make_order, order_url, set_settings
 
