@@ -8,12 +8,16 @@ what it read; together they leave a price of 12.50 yen. Under ``locks.pricing_se
 yen) or the rate (not exact in JPY), a 400 each. Without the lock (the second case, the lock
 replaced by a plain read) both pass.
 
-A pause is injected after the row is read (locked or not), so both read before either writes.
+With the lock, a pause after the locked read lets both start before either writes; whichever
+locks second waits, so the order does not matter. Without it, the interleaving the lock forbids is
+staged with an event (not a pause, which a loaded machine can reorder): the rate reads the
+currency, then waits until the switch has read, checked the stored prices and committed.
 The table's amounts, the currency and the audit rows are restored afterwards.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from decimal import Decimal
@@ -117,10 +121,29 @@ def test_a_currency_switch_and_a_new_price_at_once_never_leave_a_price_the_curre
 def test_without_the_lock_both_pass_and_leave_twelve_and_a_half_yen(
     whole_golf: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # given the lock replaced by a plain read
-    monkeypatch.setattr(services, "pricing_settings_lock", _slow(_unlocked))
+    # given the lock replaced by a plain read, the rate's read held until the switch has committed
+    switched = threading.Event()
+    adding = threading.local()
+
+    def read() -> PricingSettings:
+        row = _unlocked()
+        if getattr(adding, "rate", False):
+            assert switched.wait(10), "the switch did not commit"
+        return row
+
+    def switch() -> Any:
+        try:
+            return _switch()
+        finally:
+            switched.set()
+
+    def add_rate() -> Any:
+        adding.rate = True
+        return _add_rate()
+
+    monkeypatch.setattr(services, "pricing_settings_lock", read)
     # when
-    results = race([_switch, _add_rate], tenant=whole_golf)
+    results = race([switch, add_rate], tenant=whole_golf)
     # then both pass: a 12.50 price in a currency without cents
     assert not any(isinstance(r, Exception) for r in results), results
     assert _outcome(whole_golf) == ("JPY", True)
