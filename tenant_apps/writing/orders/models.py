@@ -6,6 +6,7 @@ Life of an order (``OrderStatus``; the moves and who makes them: ``transitions.p
                                                        \\---------submit---------\\--submit--> in_review
     in_review --return--> in_progress     in_review --deliver--> delivered --approve--> completed
     delivered --revision--> revision_requested --start/submit--> in_progress / in_review
+    delivered --dispute (client)--> disputed --resolve (admin)--> completed / cancelled / revision_requested
     unpaid, available, assigned, in_progress --cancel (client while unpaid; admin)--> cancelled
 
 * **Price**, fixed at placement: ``pricing.quote`` is called once and its result copied onto the
@@ -46,6 +47,7 @@ class OrderStatus(models.TextChoices):
     IN_REVIEW = "in_review", "In review"
     DELIVERED = "delivered", "Delivered"
     REVISION_REQUESTED = "revision_requested", "Revision requested"
+    DISPUTED = "disputed", "Disputed"
     COMPLETED = "completed", "Completed"
     CANCELLED = "cancelled", "Cancelled"
 
@@ -57,6 +59,7 @@ WITH_WRITER = (
     OrderStatus.IN_REVIEW,
     OrderStatus.DELIVERED,
     OrderStatus.REVISION_REQUESTED,
+    OrderStatus.DISPUTED,
     OrderStatus.COMPLETED,
 )
 #: Statuses in which a passed deadline makes an order late (it has not reached the client yet).
@@ -151,6 +154,10 @@ class Order(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="writing_reviews"
     )
     revision_count = models.PositiveIntegerField(default=0)
+    dispute_reason = models.TextField(blank=True, help_text="The client's reason, when they disputed the delivery.")
+    rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The client's rating of the work, 1-5, given when approving."
+    )
     revision_instructions = models.TextField(blank=True)
     editor_notes = models.TextField(blank=True)
     earning = models.DecimalField(max_digits=12, decimal_places=2, default=0)
@@ -178,6 +185,10 @@ class Order(models.Model):
                 & Q(extras_total__gte=0)
                 & Q(total=models.F("subtotal") + models.F("extras_total")),
                 name="writing_orders_total_is_sum",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | (Q(rating__gte=1) & Q(rating__lte=5)),
+                name="writing_orders_rating_range",
             ),
             models.CheckConstraint(
                 condition=Q(earning__gte=0) & Q(earning__lte=models.F("total")), name="writing_orders_earning_range"

@@ -7,16 +7,17 @@ pair not in the table is never allowed (409 ``invalid_status_transition``), whoe
 * ``CLIENT``: the order's client; ``WRITER``: its assigned writer (``REQUESTER``: any writer, on an
   available order, in ``first_request`` mode); ``EDITOR``: any editor; ``ADMIN``: an admin.
 
-| from \\ to | available | assigned | in_progress | in_review | delivered | revision_requested | completed | cancelled |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- |
-| unpaid | system | | | | | | | client, admin |
-| available | | admin, requester | | | | | | admin |
-| assigned | | admin (reassign) | writer | writer | | | | admin |
-| in_progress | | admin (reassign) | | writer | | | | admin |
-| in_review | | | editor, admin (return) | | editor, admin | | | |
-| delivered | | | | | | client | client | |
-| revision_requested | | | writer | writer | | | | |
-| completed, cancelled | | | | | | | | |
+| from / to | available | assigned | in_progress | in_review | delivered | revision | disputed | completed | cancelled |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| unpaid | system | | | | | | | | client, admin |
+| available | | admin, requester | | | | | | | admin |
+| assigned | | admin (reassign) | writer | writer | | | | | admin |
+| in_progress | | admin (reassign) | | writer | | | | | admin |
+| in_review | | | editor, admin (return) | | editor, admin | | | | |
+| delivered | | | | | | client | client | client | |
+| revision (``revision_requested``) | | | writer | writer | | | | | |
+| disputed | | | | | | admin | | admin | admin |
+| completed, cancelled | | | | | | | | | |
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ TRANSITIONS: Final[dict[tuple[str, str], frozenset[str]]] = {
     (S.IN_REVIEW, S.DELIVERED): frozenset({EDITOR, ADMIN}),
     (S.DELIVERED, S.REVISION_REQUESTED): frozenset({CLIENT}),
     (S.DELIVERED, S.COMPLETED): frozenset({CLIENT}),
+    (S.DELIVERED, S.DISPUTED): frozenset({CLIENT}),
+    (S.DISPUTED, S.REVISION_REQUESTED): frozenset({ADMIN}),
+    (S.DISPUTED, S.COMPLETED): frozenset({ADMIN}),
+    (S.DISPUTED, S.CANCELLED): frozenset({ADMIN}),
     (S.REVISION_REQUESTED, S.IN_PROGRESS): frozenset({WRITER}),
     (S.REVISION_REQUESTED, S.IN_REVIEW): frozenset({WRITER}),
 }
