@@ -25,5 +25,6 @@ KIND = KindSpec(
     ticket_targets=(
         TicketTarget("writing_orders.Order", can_link="tenant_apps.writing.orders.access.can_link_ticket"),
     ),
+    demo="tenant_apps.writing.demo.seed_demo",
     demo_site_name="Demo Writing Services",
 )

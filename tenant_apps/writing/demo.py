@@ -1,0 +1,190 @@
+"""Demo data of a ``writing`` site for ``manage.py setup_demo`` (``make run``).
+
+* **Options and pricing**: the defaults every writing site starts with (the kind's template).
+* **People**: the per-role users of ``setup_demo`` (``client@``, ``writer@``, ``editor@``,
+  ``support@``, ``admin@``) plus a second client (``client2@``) and two more writers
+  (``writer2@``, ``writer3@``).
+* **Orders in every status**, placed and walked through the services as on a live site:
+  ``unpaid``, ``available`` (two: one of them late), ``assigned``, ``in_progress``, ``in_review``,
+  ``delivered``, ``revision_requested``, ``completed`` (two; the writers credited) and
+  ``cancelled``. Each paid order is paid from the client's wallet, topped up first, so the
+  wallets have a history: top-ups, payments, writers' earnings.
+
+Orders already past their deadline cannot be placed (a deadline must lie ahead), so the late one
+is placed as of four days ago, due two days ago. Every step is idempotent: the orders are made once,
+when the site has none, and a second ``make run`` keeps them. The e-mails the seeding would send go
+to a local outbox: demo addresses are not mailboxes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from unittest import mock
+
+from django.conf import settings
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from saas.db.tenant import current_schema
+
+#: ``(key, client, topic, level, pages, days to the deadline, target status, writer)``; the orders
+#: are placed in this order and walked to their status.
+ORDERS: tuple[tuple[str, str, str, str, int, int, str, str], ...] = (
+    ("unpaid", "client", "The economics of rent control", "undergraduate", 3, 10, "unpaid", ""),
+    ("available", "client2", "Attachment theory in early childhood", "masters", 5, 12, "available", ""),
+    ("late", "client", "A history of the printing press", "high-school", 2, -2, "available", ""),
+    ("assigned", "client2", "Supply chains after the pandemic", "undergraduate", 4, 9, "assigned", "writer2"),
+    ("in_progress", "client", "Sartre and the idea of bad faith", "masters", 6, 7, "in_progress", "writer"),
+    ("in_review", "client", "Nursing ethics at the end of life", "undergraduate", 3, 5, "in_review", "writer"),
+    ("delivered", "client", "The causes of the 2008 crisis", "undergraduate", 4, 6, "delivered", "writer"),
+    ("revision", "client2", "Machine learning in radiology", "doctoral", 8, 11, "revision_requested", "writer3"),
+    ("completed", "client", "Shakespeare's Sonnet 18", "high-school", 2, 8, "completed", "writer"),
+    ("completed2", "client2", "Keynes and the multiplier", "masters", 5, 9, "completed", "writer2"),
+    ("cancelled", "client2", "A draft I no longer need", "undergraduate", 1, 9, "cancelled", ""),
+)
+
+
+def _email(local: str) -> str:
+    return f"{local}@{current_schema()}.{settings.PLATFORM_DOMAIN}"
+
+
+def _user(local: str, *, password: str, role: str) -> Any:
+    """The demo user ``<local>@<site>``, created with ``role`` when missing."""
+    from tenant_apps.accounts.models import User
+    from tenant_apps.accounts.services import user_create
+
+    return User.objects.filter(email=_email(local)).first() or user_create(
+        email=_email(local), password=password, roles=[role], full_name=f"Demo {local.title()}"
+    )
+
+
+@contextmanager
+def _as_of(moment: datetime) -> Iterator[None]:
+    """Run the services as if it were ``moment``: how the demo places an order that is now late."""
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
+
+
+def _pay(order: Any) -> Any:
+    """Top up the client's wallet with ``order``'s total and pay it from there."""
+    from tenant_apps.wallet.services import wallet_open, wallet_top_up
+    from tenant_apps.writing.orders.services import order_pay_wallet
+
+    wallet_top_up(
+        wallet=wallet_open(user=order.client),
+        amount=order.total,
+        reference=f"demo:{order.number}:funds",
+        memo="Demo funds",
+    )
+    return order_pay_wallet(order=order, payer=order.client)
+
+
+def _walk(order: Any, *, status: str, writer: Any, editor: Any, admin: Any) -> Any:
+    """Walk the unpaid ``order`` to ``status`` through the services, as its people would."""
+    from tenant_apps.writing.orders import services
+    from tenant_apps.writing.orders.models import OrderStatus as S
+
+    path = (S.UNPAID, S.AVAILABLE, S.ASSIGNED, S.IN_PROGRESS, S.IN_REVIEW, S.DELIVERED)
+    if status == S.CANCELLED:
+        return services.order_cancel(order=order, actor=order.client, reason="No longer needed.")
+    target = path.index(status) if status in path else path.index(S.DELIVERED)
+    if target >= 1:
+        order = _pay(order)
+    if target >= 2:
+        order = services.order_assign(order=order, writer=writer, actor=admin)
+    if target >= 3:
+        order = services.order_start(order=order, actor=writer)
+    if target >= 4:
+        order = services.order_submit(order=order, actor=writer)
+    if target >= 5:
+        order = services.order_deliver(order=order, actor=editor)
+    if status == S.REVISION_REQUESTED:
+        order = services.order_request_revision(
+            order=order, actor=order.client, instructions="Please add two recent sources and expand section 3."
+        )
+    elif status == S.COMPLETED:
+        order = services.order_approve(order=order, actor=order.client)
+    return order
+
+
+def _orders(people: dict[str, Any]) -> dict[str, Any]:
+    """The demo's orders by key (see ``ORDERS``); made once, when the site has none."""
+    from tenant_apps.writing.orders.models import Order
+    from tenant_apps.writing.orders.services import order_place
+
+    if Order.objects.exists():
+        return {}
+    now = timezone.now()
+    made: dict[str, Any] = {}
+    for key, client, topic, level, pages, days, status, writer in ORDERS:
+        fields = {
+            "client": people[client],
+            "topic": topic,
+            "academic_level": level,
+            "pages": pages,
+            "spacing": "double",
+            "paper_type": "essay",
+            "subject": "economics" if "econom" in topic.lower() else None,
+            "formatting_style": "apa",
+            "language": "english-us",
+            "sources": 3,
+            "instructions": f"{topic}: a clear thesis, {pages * 275} words or so, APA references.",
+        }
+        if days < 0:  # placed four days ago, due ``-days`` days ago: late now
+            placed_at = now - timedelta(days=4)
+            with _as_of(placed_at):
+                order = order_place(deadline=now + timedelta(days=days), **fields)
+                order = _walk(order, status=status, writer=None, editor=None, admin=people["admin"])
+        else:
+            order = order_place(deadline=now + timedelta(days=days), **fields)
+            order = _walk(
+                order,
+                status=status,
+                writer=people.get(writer),
+                editor=people["editor"],
+                admin=people["admin"],
+            )
+        made[key] = order
+    return {key: Order.objects.get(pk=order.pk) for key, order in made.items()}
+
+
+def seed_demo(*, password: str) -> dict[str, Any]:
+    """Create (or find) the writing demo data in the current schema; see the module docstring.
+
+    ``password``: of the demo users it creates (``client2@``, ``writer2@``, ``writer3@``); the
+    per-role users come from ``setup_demo``. Returns what exists afterwards, for printing.
+    """
+    from tenant_apps.accounts.models import User
+    from tenant_apps.kinds import ADMIN
+    from tenant_apps.wallet.models import Wallet
+    from tenant_apps.writing.kind import CLIENT, EDITOR, SUPPORT, WRITER
+    from tenant_apps.writing.orders.models import Order
+
+    admin = User.objects.filter(groups__name=ADMIN, is_active=True).order_by("pk").first()
+    if admin is None:
+        raise RuntimeError("The writing demo needs an active admin (the site owner).")
+    people = {
+        "admin": admin,
+        "client": _user("client", password=password, role=CLIENT),
+        "client2": _user("client2", password=password, role=CLIENT),
+        "writer": _user("writer", password=password, role=WRITER),
+        "writer2": _user("writer2", password=password, role=WRITER),
+        "writer3": _user("writer3", password=password, role=WRITER),
+        "editor": _user("editor", password=password, role=EDITOR),
+        "support": _user("support", password=password, role=SUPPORT),
+    }
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
+        _orders(people)
+    wallets = Wallet.objects.filter(user__email__endswith=f"@{current_schema()}.{settings.PLATFORM_DOMAIN}")
+    return {
+        "orders": [f"{o.number} {o.status:<18} {o.topic}" for o in Order.objects.order_by("created_at", "id")],
+        "wallets": {
+            w.user.email: f"{w.balance:.2f} {w.currency}" for w in wallets.select_related("user").order_by("user_id")
+        },
+        "total_paid": str(sum((o.total for o in Order.objects.exclude(paid_at=None)), Decimal("0"))),
+    }

@@ -1,0 +1,45 @@
+"""The writing demo (``make run`` seeds ``writing.localhost`` with it): every state a visitor should see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django_tenants.utils import tenant_context
+
+from shared_apps.tenancy.models import Tenant
+from tenant_apps.wallet.models import LedgerEntry, LedgerEntryKind
+from tenant_apps.writing.demo import seed_demo
+from tenant_apps.writing.orders.models import Order, OrderStatus
+from tests.fixture_types import MakeUser
+
+#: Statuses the demo does not show yet.
+NOT_SHOWN = {OrderStatus.DISPUTED}
+
+
+def test_the_writing_demo_shows_every_state_and_a_second_run_adds_nothing(golf: Tenant, make_user: MakeUser) -> None:
+    # given the per-role users setup_demo makes
+    for role in ("client", "writer", "editor", "support"):
+        make_user(golf, f"{role}@golf.{settings.PLATFORM_DOMAIN}", roles=[role])
+    with tenant_context(golf):
+        # when it runs twice
+        first = seed_demo(password="demo-pass-1234")
+        counts = _counts()
+        second = seed_demo(password="demo-pass-1234")
+        # then the second run changed nothing
+        assert _counts() == counts
+        assert first == second
+        # orders in every status, one of them late, by two clients, with three writers
+        assert set(Order.objects.values_list("status", flat=True)) == set(OrderStatus.values) - NOT_SHOWN
+        assert [o.topic for o in Order.objects.all() if o.is_late] == ["A history of the printing press"]
+        assert Order.objects.values("client").distinct().count() == 2
+        assert Order.objects.exclude(writer=None).values("writer").distinct().count() == 3
+        # wallets with a history: top-ups, payments, the writers' earnings
+        kinds = set(LedgerEntry.objects.values_list("kind", flat=True))
+        assert {LedgerEntryKind.TOP_UP, LedgerEntryKind.PAYMENT, LedgerEntryKind.EARNING} <= kinds
+        completed = Order.objects.filter(status=OrderStatus.COMPLETED)
+        assert all(o.earning > 0 for o in completed) and completed.count() == 2
+
+
+def _counts() -> dict[str, Any]:
+    return {"orders": Order.objects.count(), "ledger": LedgerEntry.objects.count()}
