@@ -13,6 +13,7 @@ from pytest_django import Settings
 
 from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.notifications.models import Notification
+from tests.factories import OrderFactory
 from tests.tenant_apps.writing.conftest import Writing
 from tests.tenant_apps.writing.wallets.conftest import (
     PAYOUTS,
@@ -261,4 +262,21 @@ def test_the_ledger_adds_up_over_many_requests(writing: Writing) -> None:
     # then: 50.00 left the site, 30.00 is back, 30.00 still held
     assert amounts(writing, "wren") == (D("120.00"), D("30.00"))
     assert sum(d for _, d, _ in ledger_kinds(writing, "wren")) == D("120.00")
+    assert books_balance(writing)
+
+
+def test_a_writer_is_paid_out_what_an_approved_order_earned(writing: Writing) -> None:
+    # given: an order wren wrote, approved by its client (her earning: the writer's share)
+    with tenant_context(writing.tenant):
+        order = OrderFactory(client=writing.cleo, writer=writing.wren, completed=True)
+    earned = order.earning
+    assert earned > 0 and amounts(writing, "wren") == (earned, D("0.00"))
+    # when: she asks for all of it and the admin pays it
+    pk = writing.client("wren").post(PAYOUTS, {"amount": str(earned)}, format="json").json()["id"]
+    writing.client("admin").post(payout_url(pk, "approve/"), {}, format="json")
+    paid = writing.client("admin").post(payout_url(pk, "mark-paid/"), {"reference": "T-9"}, format="json")
+    # then: nothing left, every cent accounted for
+    assert paid.json()["status"] == "paid"
+    assert amounts(writing, "wren") == (D("0.00"), D("0.00"))
+    assert [kind for kind, _, _ in ledger_kinds(writing, "wren")] == ["earning", "escrow_hold", "payout"]
     assert books_balance(writing)

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 import stripe
+from django.core import mail
 from django_tenants.utils import tenant_context
 from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
@@ -49,6 +50,7 @@ def test_a_client_tops_up_by_card_and_the_webhook_credits_the_wallet_once(
     intent = stripe_on.v1.payment_intents.retrieve(body["payment_intent_id"]).to_dict()
     assert (intent["amount"], intent["currency"]) == (5000, "usd")
     assert amounts(writing, "cleo") == (Decimal("0"), Decimal("0"))  # nothing before the event
+    assert mail.outbox == []  # the unpaid invoice is not e-mailed
     # when: she pays at Stripe and Stripe's signed event arrives
     assert pay_intent(stripe_on, body["payment_intent_id"]) == "succeeded"
     event = fake_event(stripe_on, body["payment_intent_id"], "payment_intent.succeeded")
@@ -65,6 +67,11 @@ def test_a_client_tops_up_by_card_and_the_webhook_credits_the_wallet_once(
         assert [(e.kind, e.balance_delta) for e in entries] == [("top_up", Decimal("50.00"))]
         assert Notification.objects.filter(recipient=writing.cleo, verb="writing_top_up.credited").count() == 1
         assert AuditLogEntry.objects.filter(verb="writing_top_up.credited", target_id=str(top_up["id"])).count() == 1
+    # and the paid invoice is e-mailed to cleo with its PDF
+    number = top_up["invoice"]["number"]
+    (message,) = [m for m in mail.outbox if number in m.subject]
+    assert message.to == [writing.cleo.email]
+    assert [(name, kind) for name, _, kind in message.attachments] == [(f"{number}.pdf", "application/pdf")]
     # and a replay of the event credits nothing more
     assert deliver(writing.tenant, event).status_code == 200
     assert amounts(writing, "cleo") == (Decimal("50.00"), Decimal("0.00"))
