@@ -58,6 +58,14 @@ def _require_admin(actor: Any) -> None:
         raise PermissionDenied("Only admins decide payout requests.")
 
 
+def _refuse_own_request(payout: PayoutRequest, actor: Any) -> None:
+    """Four eyes: an admin who is also a writer never decides their own payout request."""
+    if payout.writer_id == getattr(actor, "pk", None):
+        raise PermissionDenied(
+            "You cannot decide a payout request of your own.", code=ErrorCode.SELF_APPROVAL_FORBIDDEN
+        )
+
+
 def _move(payout: PayoutRequest, *, to: str) -> str:
     """Check that the locked ``payout`` may move to ``to``; returns its status. 409
     ``invalid_status_transition`` otherwise."""
@@ -122,11 +130,13 @@ def payout_approve(*, payout: PayoutRequest, actor: Any, note: str = "") -> Payo
     """An admin approves ``payout`` (``requested`` -> ``approved``; the money stays held until it
     is marked paid). The writer is notified (``writing_payout.approved``).
 
-    Raises ``PermissionDenied`` (403: not an admin), ``Conflict`` 409 ``invalid_status_transition``.
+    Raises ``PermissionDenied`` (403: not an admin; ``self_approval_forbidden``: their own),
+    ``Conflict`` 409 ``invalid_status_transition``.
     """
     _require_admin(actor)
     with transaction.atomic():
         locked = payout_lock(payout.pk)
+        _refuse_own_request(locked, actor)
         before = _move(locked, to=PayoutStatus.APPROVED)
         locked.decided_by, locked.decided_at = actor, timezone.now()
         locked.note = note.strip()[:MAX_NOTE]
@@ -148,8 +158,8 @@ def payout_reject(*, payout: PayoutRequest, actor: Any, note: str) -> PayoutRequ
     ledger reference ``payout:<id>:release``). The writer is notified (``writing_payout.rejected``,
     with the note).
 
-    Raises ``PermissionDenied`` (403), ``ApplicationError`` 400 ``validation_error`` (no note),
-    ``Conflict`` 409 ``invalid_status_transition``.
+    Raises ``PermissionDenied`` (403; ``self_approval_forbidden``: their own), ``ApplicationError``
+    400 ``validation_error`` (no note), ``Conflict`` 409 ``invalid_status_transition``.
     """
     _require_admin(actor)
     text = (note or "").strip()[:MAX_NOTE]
@@ -157,6 +167,7 @@ def payout_reject(*, payout: PayoutRequest, actor: Any, note: str) -> PayoutRequ
         raise ApplicationError("Say why the payout is rejected.", details={"note": ["This field is required."]})
     with transaction.atomic():
         locked = payout_lock(payout.pk)
+        _refuse_own_request(locked, actor)
         before = _move(locked, to=PayoutStatus.REJECTED)
         escrow_release(
             wallet=wallet_open(user=locked.writer),
@@ -185,8 +196,9 @@ def payout_mark_paid(*, payout: PayoutRequest, actor: Any, reference: str) -> Pa
     (``wallet_payout(from_held=True)``, ledger reference ``payout:<id>:paid``). The writer is
     notified (``writing_payout.paid``, with the reference).
 
-    Raises ``PermissionDenied`` (403), ``ApplicationError`` 400 ``validation_error`` (no or too
-    long a reference), ``Conflict`` 409 ``invalid_status_transition``.
+    Raises ``PermissionDenied`` (403; ``self_approval_forbidden``: their own), ``ApplicationError``
+    400 ``validation_error`` (no or too long a reference), ``Conflict`` 409
+    ``invalid_status_transition``.
     """
     _require_admin(actor)
     text = (reference or "").strip()
@@ -197,6 +209,7 @@ def payout_mark_paid(*, payout: PayoutRequest, actor: Any, reference: str) -> Pa
         )
     with transaction.atomic():
         locked = payout_lock(payout.pk)
+        _refuse_own_request(locked, actor)
         before = _move(locked, to=PayoutStatus.PAID)
         wallet_payout(
             wallet=wallet_open(user=locked.writer),

@@ -8,12 +8,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django_tenants.utils import tenant_context
 from pytest_django import Settings
 
 from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.notifications.models import Notification
-from tests.factories import OrderFactory
+from tenant_apps.writing.wallets.services import payout_approve
+from tests.factories import OrderFactory, UserFactory
 from tests.tenant_apps.writing.conftest import Writing
 from tests.tenant_apps.writing.wallets.conftest import (
     PAYOUTS,
@@ -280,3 +282,24 @@ def test_a_writer_is_paid_out_what_an_approved_order_earned(writing: Writing) ->
     assert amounts(writing, "wren") == (D("0.00"), D("0.00"))
     assert [kind for kind, _, _ in ledger_kinds(writing, "wren")] == ["earning", "escrow_hold", "payout"]
     assert books_balance(writing)
+
+
+@pytest.mark.parametrize(
+    ("action", "body"), [("approve/", {}), ("reject/", {"note": "No."}), ("mark-paid/", {"reference": "T"})]
+)
+def test_an_admin_who_writes_never_decides_their_own_request(
+    writing: Writing, action: str, body: dict[str, str]
+) -> None:
+    # given: an admin who is also a writer asked for a payout (approved by a colleague, for mark-paid)
+    with tenant_context(writing.tenant):
+        writing.admin.groups.add(Group.objects.get(name="writer"))
+    payout = make_payout(writing, who="admin")
+    if action == "mark-paid/":
+        with tenant_context(writing.tenant):
+            colleague = UserFactory(email="colleague@golf.test", roles=["admin"])
+            payout_approve(payout=payout, actor=colleague)
+    # when: they decide it themselves
+    response = writing.client("admin").post(payout_url(payout.pk, action), body, format="json")
+    # then: four eyes
+    assert response.status_code == 403
+    assert error_code(response) == "self_approval_forbidden"
