@@ -264,10 +264,22 @@ def wallet_earning(
 
 
 def wallet_payout(
-    *, wallet: Wallet, amount: Amount, actor: Any = None, reference: str = "", memo: str = ""
+    *,
+    wallet: Wallet,
+    amount: Amount,
+    actor: Any = None,
+    reference: str = "",
+    memo: str = "",
+    from_held: bool = False,
 ) -> LedgerEntry:
-    """Money out (to a bank account, by the payments app): ``balance -= amount``; ``insufficient_funds``."""
+    """Money out (to a bank account, by the payments app): ``balance -= amount``; ``insufficient_funds``.
+
+    ``from_held``: the money was set aside first (``escrow_hold``, a payout request waiting for an
+    admin) and leaves from there: ``held_balance -= amount``, the balance unchanged;
+    ``insufficient_held_funds``. Either way the entry's kind is ``payout``.
+    """
     value = _amount(amount, wallet.currency)
+    leg = _Leg(wallet, held=-value) if from_held else _Leg(wallet, balance=-value)
     return _post(
         verb="wallet.payout",
         kind=LedgerEntryKind.PAYOUT,
@@ -275,7 +287,7 @@ def wallet_payout(
         actor=actor,
         reference=reference,
         memo=memo,
-        legs=[_Leg(wallet, balance=-value)],
+        legs=[leg],
     )[0]
 
 

@@ -14,7 +14,7 @@ KIND = KindSpec(
     name="writing",
     label="Writing services",
     package="tenant_apps.writing",
-    apps=("tenant_apps.writing.pricing", "tenant_apps.writing.orders"),
+    apps=("tenant_apps.writing.pricing", "tenant_apps.writing.orders", "tenant_apps.writing.wallets"),
     roles=(
         Role(CLIENT),
         Role(WRITER),
