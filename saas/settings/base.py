@@ -481,6 +481,11 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="USD")
 # Rental sites: minutes an unpaid booking holds its dates before it expires.
 RENTAL_BOOKING_HOLD_MINUTES = env.int("RENTAL_BOOKING_HOLD_MINUTES", default=30)
+# Writing sites: the smallest and largest card top-up of a client's wallet (pricing currency), and
+# the smallest payout a writer may ask for (wallet currency); decimal strings.
+WRITING_TOP_UP_MIN = env.str("WRITING_TOP_UP_MIN", default="5.00")
+WRITING_TOP_UP_MAX = env.str("WRITING_TOP_UP_MAX", default="5000.00")
+WRITING_PAYOUT_MIN = env.str("WRITING_PAYOUT_MIN", default="10.00")
 
 # --------------------------------------------------------------------------------------------
 # Notifications: the SSE stream sends a comment line this often to keep proxies from closing it.
