@@ -9,6 +9,8 @@
   ``delivered``, ``revision_requested``, ``completed`` (two; the writers credited) and
   ``cancelled``. Each paid order is paid from the client's wallet, topped up first, so the
   wallets have a history: top-ups, payments, writers' earnings.
+* **Payouts**: ``writer2@`` was paid 20.00 of their earning (approved, marked paid with a bank
+  reference) and has asked for 10.00 more (waiting for an admin).
 
 Orders already past their deadline cannot be placed (a deadline must lie ahead), so the late one
 is placed as of four days ago, due two days ago. Every step is idempotent: the orders are made once,
@@ -153,6 +155,20 @@ def _orders(people: dict[str, Any]) -> dict[str, Any]:
     return {key: Order.objects.get(pk=order.pk) for key, order in made.items()}
 
 
+def _payouts(people: dict[str, Any]) -> None:
+    """A paid payout and a waiting one, by ``writer2@`` (made once, when the site has none)."""
+    from tenant_apps.writing.wallets.models import PayoutRequest
+    from tenant_apps.writing.wallets.services import payout_approve, payout_mark_paid, payout_request
+
+    if PayoutRequest.objects.exists():
+        return
+    writer, admin = people["writer2"], people["admin"]
+    paid = payout_request(writer=writer, amount=Decimal("20.00"))
+    payout_approve(payout=paid, actor=admin, note="Monthly payout.")
+    payout_mark_paid(payout=paid, actor=admin, reference="DEMO-BANK-0001")
+    payout_request(writer=writer, amount=Decimal("10.00"))
+
+
 def seed_demo(*, password: str) -> dict[str, Any]:
     """Create (or find) the writing demo data in the current schema; see the module docstring.
 
@@ -180,6 +196,7 @@ def seed_demo(*, password: str) -> dict[str, Any]:
     }
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
         _orders(people)
+        _payouts(people)
     wallets = Wallet.objects.filter(user__email__endswith=f"@{current_schema()}.{settings.PLATFORM_DOMAIN}")
     return {
         "orders": [f"{o.number} {o.status:<18} {o.topic}" for o in Order.objects.order_by("created_at", "id")],

@@ -11,6 +11,7 @@ from shared_apps.tenancy.models import Tenant
 from tenant_apps.wallet.models import LedgerEntry, LedgerEntryKind
 from tenant_apps.writing.demo import seed_demo
 from tenant_apps.writing.orders.models import Order, OrderStatus
+from tenant_apps.writing.wallets.models import PayoutRequest
 from tests.fixture_types import MakeUser
 
 #: Statuses the demo does not show yet.
@@ -37,6 +38,8 @@ def test_the_writing_demo_shows_every_state_and_a_second_run_adds_nothing(golf: 
         # wallets with a history: top-ups, payments, the writers' earnings
         kinds = set(LedgerEntry.objects.values_list("kind", flat=True))
         assert {LedgerEntryKind.TOP_UP, LedgerEntryKind.PAYMENT, LedgerEntryKind.EARNING} <= kinds
+        # a payout paid, another waiting
+        assert sorted(PayoutRequest.objects.values_list("status", flat=True)) == ["paid", "requested"]
         completed = Order.objects.filter(status=OrderStatus.COMPLETED)
         assert all(o.earning > 0 for o in completed) and completed.count() == 2
 
