@@ -1,8 +1,9 @@
 """The ``writing`` kind: a writing-services marketplace (orders, writers, editors, wallets).
 
 Apps: ``pricing`` (order options, the page-rate table, extra services, quotes), ``orders`` (orders
-from placement and payment through assignment, review and revisions to completion); the
-marketplace's other apps arrive with the writing issues.
+from placement and payment through assignment, review and revisions to completion), ``files``
+(an order's attachments, drafts and finals), ``messages`` (an order's thread, contact details
+masked); the marketplace's other apps arrive with the writing issues.
 """
 
 from tenant_apps.kinds import KindSpec, Role, TicketTarget
@@ -14,7 +15,12 @@ KIND = KindSpec(
     name="writing",
     label="Writing services",
     package="tenant_apps.writing",
-    apps=("tenant_apps.writing.pricing", "tenant_apps.writing.orders"),
+    apps=(
+        "tenant_apps.writing.pricing",
+        "tenant_apps.writing.orders",
+        "tenant_apps.writing.files",
+        "tenant_apps.writing.messages",
+    ),
     roles=(
         Role(CLIENT),
         Role(WRITER),
