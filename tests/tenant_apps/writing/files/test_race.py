@@ -5,8 +5,8 @@ own connections (tests/concurrency.py): an attachment never lands on an order al
 the lock ``order_cancel`` takes too. With the lock, a pause after the locked read lets both start
 before either writes; whichever locks second waits, so either the file is stored before the
 cancellation or the upload is refused (409 ``conflict``). Without it (the lock replaced by a plain
-read), the interleaving the lock forbids is staged with an event, not a pause: the upload reads
-the order ``available``, then waits until the cancellation has committed, and stores its file on a
+read), the interleaving the lock forbids is staged with events, not pauses: the upload reads the
+order ``available``, the cancellation then runs and commits, and the upload stores its file on a
 cancelled order. Everything committed is deleted afterwards.
 """
 
@@ -162,15 +162,17 @@ def test_without_the_lock_a_file_lands_on_a_cancelled_order(
 ) -> None:
     # given the lock replaced by a plain read, the upload's read held until the cancellation committed
     order = committed(_an_available_order)
-    cancelled_event = threading.Event()
+    read, cancelled_event = threading.Event(), threading.Event()
 
     def unlocked(pk: int) -> Order:
         found = Order.objects.select_related("client", "writer", "editor").get(pk=pk)
+        read.set()
         assert cancelled_event.wait(30), "the cancellation did not commit"
         return found
 
     def cancel() -> Any:
         try:
+            assert read.wait(30), "the upload did not read the order"
             return _cancel(order)()
         finally:
             cancelled_event.set()
