@@ -600,3 +600,40 @@ def test_the_writing_order_factory_goes_through_the_services(in_golf: Any) -> No
     assert {"writing_order.placed", "writing_order.paid", "writing_order.completed"} <= verbs
     references = set(LedgerEntry.objects.values_list("reference", flat=True))
     assert {f"order:{order.pk}:payment", f"order:{order.pk}:earning"} <= references
+
+
+# --- Writing order files and messages (tests/factories/writing_files.py, writing_messages.py) ------
+
+
+@pytest.mark.parametrize("category", ["attachment", "draft", "final"])
+def test_the_writing_order_file_factory_adds_each_category(in_golf: Any, category: str) -> None:
+    from tests.factories import OrderFileFactory
+
+    # when
+    order_file = OrderFileFactory(category=category)
+    # then: a valid stored row, its stored file a PDF, the upload audited on the order
+    order_file.full_clean()
+    assert order_file.file.content_type == "application/pdf"
+    assert order_file.uploader_role == ("client" if category == "attachment" else "writer")
+    assert AuditLogEntry.objects.filter(verb="writing_order.file_added", target_id=str(order_file.order_id)).exists()
+
+
+def test_the_writing_order_file_factory_keeps_the_rules(in_golf: Any) -> None:
+    from tests.factories import OrderFactory, OrderFileFactory
+
+    # a draft on an order nobody writes yet is refused, as the API would
+    with pytest.raises(ApplicationError):
+        OrderFileFactory(draft=True, order=OrderFactory(available=True), uploaded_by=UserFactory(roles=["writer"]))
+
+
+def test_the_writing_order_message_factory_posts_through_the_service(in_golf: Any) -> None:
+    from tests.factories import OrderMessageFactory
+
+    # when
+    plain = OrderMessageFactory()
+    flagged = OrderMessageFactory(with_contact=True)
+    # then
+    plain.full_clean()
+    assert (plain.author_role, plain.masked) == ("client", False)
+    assert (flagged.masked, flagged.body) == (True, "Write to me at [hidden]")
+    assert flagged.original_body == "Write to me at someone@example.com"

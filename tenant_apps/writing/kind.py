@@ -1,7 +1,9 @@
 """The ``writing`` kind: a writing-services marketplace (orders, writers, editors, wallets).
 
 Apps: ``pricing`` (order options, the page-rate table, extra services, quotes), ``orders`` (orders
-from placement and payment through assignment, review and revisions to completion); the
+from placement and payment through assignment, review and revisions to completion), ``files``
+(an order's attachments, drafts and finals), ``messages`` (an order's thread, contact details
+masked), ``wallets`` (card top-ups of a client's wallet, writers' payout requests); the
 marketplace's other apps arrive with the writing issues.
 """
 
@@ -14,7 +16,13 @@ KIND = KindSpec(
     name="writing",
     label="Writing services",
     package="tenant_apps.writing",
-    apps=("tenant_apps.writing.pricing", "tenant_apps.writing.orders", "tenant_apps.writing.wallets"),
+    apps=(
+        "tenant_apps.writing.pricing",
+        "tenant_apps.writing.orders",
+        "tenant_apps.writing.files",
+        "tenant_apps.writing.messages",
+        "tenant_apps.writing.wallets",
+    ),
     roles=(
         Role(CLIENT),
         Role(WRITER),

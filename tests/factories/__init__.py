@@ -49,6 +49,8 @@ from tests.factories.store_returns import ReturnRequestFactory
 from tests.factories.tenancy import DomainFactory, TenantFactory
 from tests.factories.tickets import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
 from tests.factories.wallet import LedgerEntryFactory, WalletFactory
+from tests.factories.writing_files import OrderFileFactory
+from tests.factories.writing_messages import OrderMessageFactory
 from tests.factories.writing_orders import OrderFactory
 from tests.factories.writing_pricing import (
     AcademicLevelFactory,
@@ -85,6 +87,8 @@ __all__ = [
     "ModelFactory",
     "NotificationFactory",
     "OrderFactory",
+    "OrderFileFactory",
+    "OrderMessageFactory",
     "OrderOptionFactory",
     "PageRateFactory",
     "PaymentFactory",
