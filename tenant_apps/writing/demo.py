@@ -9,6 +9,10 @@
   ``delivered``, ``revision_requested``, ``completed`` (two; the writers credited) and
   ``cancelled``. Each paid order is paid from the client's wallet, topped up first, so the
   wallets have a history: top-ups, payments, writers' earnings.
+* **Files and messages**: every order that reached a writer carries the client's brief
+  (attachment); the writer's draft and final follow the work (a final once submitted); threads have
+  a question and its answer, and one client message shared a phone number, masked (flagged for
+  support).
 * **Payouts**: ``writer2@`` was paid 20.00 of their earning (approved, marked paid with a bank
   reference) and has asked for 10.00 more (waiting for an admin).
 
@@ -86,8 +90,32 @@ def _pay(order: Any) -> Any:
     return order_pay_wallet(order=order, payer=order.client)
 
 
+#: A minimal PDF: the demo's final papers (the files policy sniffs its type).
+FINAL_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def _file(order: Any, actor: Any, category: str) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tenant_apps.writing.files.services import order_file_add
+
+    if category == "final":
+        upload = SimpleUploadedFile(f"{order.number}-final.pdf", FINAL_PDF, "application/pdf")
+    else:
+        text = f"{order.topic}\n\n{'Brief' if category == 'attachment' else 'Draft'}: {order.instructions}\n"
+        upload = SimpleUploadedFile(f"{order.number}-{category}.txt", text.encode(), "text/plain")
+    order_file_add(actor=actor, order=order, upload=upload, category=category)
+
+
+def _say(order: Any, actor: Any, body: str) -> None:
+    from tenant_apps.writing.messages.services import order_message_post
+
+    order_message_post(actor=actor, order=order, body=body)
+
+
 def _walk(order: Any, *, status: str, writer: Any, editor: Any, admin: Any) -> Any:
-    """Walk the unpaid ``order`` to ``status`` through the services, as its people would."""
+    """Walk the unpaid ``order`` to ``status`` through the services, as its people would, with the
+    files and messages of each step."""
     from tenant_apps.writing.orders import services
     from tenant_apps.writing.orders.models import OrderStatus as S
 
@@ -95,15 +123,23 @@ def _walk(order: Any, *, status: str, writer: Any, editor: Any, admin: Any) -> A
     if status == S.CANCELLED:
         return services.order_cancel(order=order, actor=order.client, reason="No longer needed.")
     target = path.index(status) if status in path else path.index(S.DELIVERED)
+    if target >= 2:
+        _file(order, order.client, "attachment")
     if target >= 1:
         order = _pay(order)
     if target >= 2:
         order = services.order_assign(order=order, writer=writer, actor=admin)
+        _say(order, order.client, "Hello! The brief is attached; my professor prefers recent sources.")
     if target >= 3:
         order = services.order_start(order=order, actor=writer)
+        _say(order, writer, "Thanks, I have started. Is a 2019 source recent enough?")
+        _say(order, order.client, "Yes. Call me on +1 202 555 0143 if anything is unclear.")
+        _file(order, writer, "draft")
     if target >= 4:
+        _file(order, writer, "final")
         order = services.order_submit(order=order, actor=writer)
     if target >= 5:
+        _say(order, editor, "Reviewed: references checked, formatting is APA 7.")
         order = services.order_deliver(order=order, actor=editor)
     if status == S.REVISION_REQUESTED:
         order = services.order_request_revision(

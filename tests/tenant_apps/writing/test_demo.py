@@ -10,6 +10,8 @@ from django_tenants.utils import tenant_context
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.wallet.models import LedgerEntry, LedgerEntryKind
 from tenant_apps.writing.demo import seed_demo
+from tenant_apps.writing.files.models import OrderFile
+from tenant_apps.writing.messages.models import OrderMessage
 from tenant_apps.writing.orders.models import Order, OrderStatus
 from tenant_apps.writing.wallets.models import PayoutRequest
 from tests.fixture_types import MakeUser
@@ -38,6 +40,11 @@ def test_the_writing_demo_shows_every_state_and_a_second_run_adds_nothing(golf: 
         # wallets with a history: top-ups, payments, the writers' earnings
         kinds = set(LedgerEntry.objects.values_list("kind", flat=True))
         assert {LedgerEntryKind.TOP_UP, LedgerEntryKind.PAYMENT, LedgerEntryKind.EARNING} <= kinds
+        # files at each step: briefs, drafts, finals; threads with one masked phone number
+        assert set(OrderFile.objects.values_list("category", flat=True)) == {"attachment", "draft", "final"}
+        assert not OrderFile.objects.filter(category="final", order__status="in_progress").exists()
+        masked = OrderMessage.objects.filter(masked=True)
+        assert masked.exists() and all("555" not in m.body for m in masked)
         # a payout paid, another waiting
         assert sorted(PayoutRequest.objects.values_list("status", flat=True)) == ["paid", "requested"]
         completed = Order.objects.filter(status=OrderStatus.COMPLETED)
@@ -45,4 +52,9 @@ def test_the_writing_demo_shows_every_state_and_a_second_run_adds_nothing(golf: 
 
 
 def _counts() -> dict[str, Any]:
-    return {"orders": Order.objects.count(), "ledger": LedgerEntry.objects.count()}
+    return {
+        "orders": Order.objects.count(),
+        "ledger": LedgerEntry.objects.count(),
+        "files": OrderFile.objects.count(),
+        "messages": OrderMessage.objects.count(),
+    }
