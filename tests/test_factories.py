@@ -572,6 +572,7 @@ def test_writing_pricing_factories_go_through_the_services(in_golf: Any) -> None
         "in_review",
         "delivered",
         "revision_requested",
+        "disputed",
         "completed",
         "cancelled",
     ],
@@ -600,3 +601,19 @@ def test_the_writing_order_factory_goes_through_the_services(in_golf: Any) -> No
     assert {"writing_order.placed", "writing_order.paid", "writing_order.completed"} <= verbs
     references = set(LedgerEntry.objects.values_list("reference", flat=True))
     assert {f"order:{order.pk}:payment", f"order:{order.pk}:earning"} <= references
+
+
+def test_the_writing_refund_and_writer_factories_go_through_the_services(in_golf: Any) -> None:
+    from tenant_apps.wallet.models import LedgerEntry
+    from tests.factories import OrderRefundFactory, WriterLevelFactory, WriterProfileFactory
+
+    # when
+    refund = OrderRefundFactory()
+    level = WriterLevelFactory()
+    profile = WriterProfileFactory(level=level)
+    # then: valid rows, the refund in the client's ledger, the level and the profile audited
+    for row in (refund, level, profile):
+        row.full_clean()
+    assert LedgerEntry.objects.get(reference=f"order:{refund.order_id}:refund:{refund.pk}").kind == "refund"
+    assert AuditLogEntry.objects.filter(verb="writing.writer_level_created", target_id=str(level.pk)).exists()
+    assert profile.level_id == level.pk and not level.is_default

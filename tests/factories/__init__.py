@@ -49,13 +49,14 @@ from tests.factories.store_returns import ReturnRequestFactory
 from tests.factories.tenancy import DomainFactory, TenantFactory
 from tests.factories.tickets import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
 from tests.factories.wallet import LedgerEntryFactory, WalletFactory
-from tests.factories.writing_orders import OrderFactory
+from tests.factories.writing_orders import OrderFactory, OrderRefundFactory
 from tests.factories.writing_pricing import (
     AcademicLevelFactory,
     ExtraServiceFactory,
     OrderOptionFactory,
     PageRateFactory,
 )
+from tests.factories.writing_writers import WriterLevelFactory, WriterProfileFactory
 
 __all__ = [
     "IN_FULL",
@@ -86,6 +87,7 @@ __all__ = [
     "NotificationFactory",
     "OrderFactory",
     "OrderOptionFactory",
+    "OrderRefundFactory",
     "PageRateFactory",
     "PaymentFactory",
     "ProductFactory",
@@ -106,6 +108,8 @@ __all__ = [
     "TicketMessageFactory",
     "UserFactory",
     "WalletFactory",
+    "WriterLevelFactory",
+    "WriterProfileFactory",
     "create_in",
     "finance_user",
     "in_days",
