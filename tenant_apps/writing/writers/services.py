@@ -110,7 +110,9 @@ def _save(level: WriterLevel) -> None:
     try:
         with transaction.atomic():
             level.save()
-    except IntegrityError:  # a concurrent create took the slug
+    except IntegrityError as exc:  # a concurrent change got there first: without levels_lock, a default
+        if "writing_writers_level_one_default" in str(exc):
+            raise Conflict("Another level was made the default at the same time: reload and try again.") from None
         raise _field_error("slug", "A level with this slug exists.") from None
 
 

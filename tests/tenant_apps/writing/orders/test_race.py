@@ -2,14 +2,17 @@
 committed rows from threads with their own connections (as concurrent requests are): one gets the
 assignment, the other 409 ``invalid_status_transition``, and the order has one writer.
 
-A pause is injected after the status check (where the service reads the site's settings), so both
-requests read ``available`` before either writes unless the order's lock (its invoice, then the
-order) makes the second wait. With the lock taken away, both pass the check and both are told the
-order is theirs: the lock alone does the work. Everything committed is deleted afterwards.
+With the lock, a pause after the status check (where the service reads the site's settings) lets
+both start before either writes; the order's lock (its invoice, then the order) makes the second
+wait, whichever it is. With the lock taken away, the interleaving it forbids is staged with a
+barrier, not a pause a loaded machine can reorder: each request, past its status check, waits
+until the other is past it too; both are then told the order is theirs: the lock alone does the
+work. Everything committed is deleted afterwards.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -36,14 +39,19 @@ def _an_available_order_and_two_writers() -> dict[str, Any]:
 
 
 def _slow_settings(monkeypatch: pytest.MonkeyPatch, *, locking: bool) -> None:
-    """The request pauses after its status check; ``locking=False`` takes the order's locks away."""
+    """The request pauses after its status check; ``locking=False`` takes the order's locks away
+    and makes each request wait there for the other (a barrier) instead."""
     from tenant_apps.writing.orders.models import Order
     from tenant_apps.writing.orders.services import assignment
 
     real = assignment.order_settings
+    both_checked = threading.Barrier(2)
 
     def slow() -> Any:
-        time.sleep(PAUSE)
+        if locking:
+            time.sleep(PAUSE)
+        else:
+            both_checked.wait(timeout=30)
         return real()
 
     monkeypatch.setattr(assignment, "order_settings", slow)
