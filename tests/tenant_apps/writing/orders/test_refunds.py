@@ -178,3 +178,14 @@ def test_writers_and_editors_do_not_see_refunds(writing: Writing) -> None:
         assert writing.client(who).get(order_url(order.pk)).json()["refunded"] is None
     assert writing.client("carl").get(order_url(order.pk, "refunds/")).status_code == 404
     assert len(writing.client("sue").get(order_url(order.pk, "refunds/")).json()) == 1
+
+
+def test_an_admin_switches_the_earning_mode_through_the_settings(writing: Writing) -> None:
+    settings_url = "/api/v1/orders/settings/"
+    assert writing.client("admin").get(settings_url).json()["earning_mode"] == "share"
+    response = writing.client("admin").patch(settings_url, {"earning_mode": "per_page"}, format="json")
+    assert (response.status_code, response.json()["earning_mode"]) == (200, "per_page")
+    assert "writer_share_percent" not in response.json()
+    with tenant_context(writing.tenant):
+        assert AuditLogEntry.objects.filter(verb="writing_order_settings.updated").exists()
+    assert writing.client("wren").patch(settings_url, {"earning_mode": "share"}, format="json").status_code == 403
