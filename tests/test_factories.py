@@ -572,6 +572,7 @@ def test_writing_pricing_factories_go_through_the_services(in_golf: Any) -> None
         "in_review",
         "delivered",
         "revision_requested",
+        "disputed",
         "completed",
         "cancelled",
     ],
@@ -637,3 +638,19 @@ def test_the_writing_order_message_factory_posts_through_the_service(in_golf: An
     assert (plain.author_role, plain.masked) == ("client", False)
     assert (flagged.masked, flagged.body) == (True, "Write to me at [hidden]")
     assert flagged.original_body == "Write to me at someone@example.com"
+
+
+def test_the_writing_refund_and_writer_factories_go_through_the_services(in_golf: Any) -> None:
+    from tenant_apps.wallet.models import LedgerEntry
+    from tests.factories import OrderRefundFactory, WriterLevelFactory, WriterProfileFactory
+
+    # when
+    refund = OrderRefundFactory()
+    level = WriterLevelFactory()
+    profile = WriterProfileFactory(level=level)
+    # then: valid rows, the refund in the client's ledger, the level and the profile audited
+    for row in (refund, level, profile):
+        row.full_clean()
+    assert LedgerEntry.objects.get(reference=f"order:{refund.order_id}:refund:{refund.pk}").kind == "refund"
+    assert AuditLogEntry.objects.filter(verb="writing.writer_level_created", target_id=str(level.pk)).exists()
+    assert profile.level_id == level.pk and not level.is_default

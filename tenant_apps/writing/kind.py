@@ -1,9 +1,10 @@
 """The ``writing`` kind: a writing-services marketplace (orders, writers, editors, wallets).
 
 Apps: ``pricing`` (order options, the page-rate table, extra services, quotes), ``orders`` (orders
-from placement and payment through assignment, review and revisions to completion), ``files``
-(an order's attachments, drafts and finals), ``messages`` (an order's thread, contact details
-masked), ``wallets`` (card top-ups of a client's wallet, writers' payout requests); the
+from placement and payment through assignment, review, revisions, disputes and refunds to
+completion), ``writers`` (writer levels, what a completed order earns, and writers' profiles),
+``files`` (an order's attachments, drafts and finals), ``messages`` (an order's thread, contact
+details masked), ``wallets`` (card top-ups of a client's wallet, writers' payout requests); the
 marketplace's other apps arrive with the writing issues.
 """
 
@@ -19,6 +20,7 @@ KIND = KindSpec(
     apps=(
         "tenant_apps.writing.pricing",
         "tenant_apps.writing.orders",
+        "tenant_apps.writing.writers",
         "tenant_apps.writing.files",
         "tenant_apps.writing.messages",
         "tenant_apps.writing.wallets",

@@ -10,6 +10,7 @@ urlpatterns = tenant_urlpatterns(
     kind_patterns=[
         path("api/v1/", include("tenant_apps.writing.pricing.urls")),
         path("api/v1/", include("tenant_apps.writing.orders.urls")),
+        path("api/v1/", include("tenant_apps.writing.writers.urls")),
         path("api/v1/", include("tenant_apps.writing.files.urls")),
         path("api/v1/", include("tenant_apps.writing.messages.urls")),
         path("api/v1/", include("tenant_apps.writing.wallets.urls")),

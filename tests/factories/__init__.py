@@ -51,13 +51,14 @@ from tests.factories.tickets import TicketAttachmentFactory, TicketFactory, Tick
 from tests.factories.wallet import LedgerEntryFactory, WalletFactory
 from tests.factories.writing_files import OrderFileFactory
 from tests.factories.writing_messages import OrderMessageFactory
-from tests.factories.writing_orders import OrderFactory
+from tests.factories.writing_orders import OrderFactory, OrderRefundFactory
 from tests.factories.writing_pricing import (
     AcademicLevelFactory,
     ExtraServiceFactory,
     OrderOptionFactory,
     PageRateFactory,
 )
+from tests.factories.writing_writers import WriterLevelFactory, WriterProfileFactory
 
 __all__ = [
     "IN_FULL",
@@ -90,6 +91,7 @@ __all__ = [
     "OrderFileFactory",
     "OrderMessageFactory",
     "OrderOptionFactory",
+    "OrderRefundFactory",
     "PageRateFactory",
     "PaymentFactory",
     "ProductFactory",
@@ -110,6 +112,8 @@ __all__ = [
     "TicketMessageFactory",
     "UserFactory",
     "WalletFactory",
+    "WriterLevelFactory",
+    "WriterProfileFactory",
     "create_in",
     "finance_user",
     "in_days",

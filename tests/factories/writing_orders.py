@@ -4,13 +4,19 @@
 client (``order_place``: priced by the site's table, invoiced), ``unpaid``. Traits, one per status
 past it: ``available`` (paid from the client's wallet, topped up with the total first),
 ``assigned`` (an admin assigns ``writer``, default a new writer), ``in_progress``, ``in_review``,
-``delivered`` (``editor``, default a new editor, delivers), ``revision_requested``, ``completed``
-(the client approves: the writer's earning is credited) and ``cancelled`` (by the client, unpaid).
+``delivered`` (``editor``, default a new editor, delivers), ``revision_requested``, ``disputed``
+(the client disputes the delivery), ``completed`` (the client approves, with ``rating`` if given:
+the writer's earning is credited by their level and the site's earning mode) and ``cancelled``
+(by the client, unpaid).
+
+``OrderRefundFactory(order=...)`` refunds ``amount`` (default 5.00) of a paid cancelled or
+disputed order to its client's wallet, decided by the site's admin (``order_refund``).
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import factory
@@ -18,7 +24,7 @@ from django.utils import timezone
 
 from tenant_apps.wallet.services import wallet_open, wallet_top_up
 from tenant_apps.writing.orders import services
-from tenant_apps.writing.orders.models import Order, OrderStatus
+from tenant_apps.writing.orders.models import Order, OrderRefund, OrderStatus
 from tests.factories.accounts import UserFactory
 from tests.factories.base import ServiceFactory, site_admin
 
@@ -54,6 +60,7 @@ class OrderFactory(ServiceFactory[Order]):
         in_review = factory.Trait(status=OrderStatus.IN_REVIEW)
         delivered = factory.Trait(status=OrderStatus.DELIVERED)
         revision_requested = factory.Trait(status=OrderStatus.REVISION_REQUESTED)
+        disputed = factory.Trait(status=OrderStatus.DISPUTED)
         completed = factory.Trait(status=OrderStatus.COMPLETED)
         cancelled = factory.Trait(status=OrderStatus.CANCELLED)
 
@@ -66,11 +73,12 @@ class OrderFactory(ServiceFactory[Order]):
     status = OrderStatus.UNPAID
     writer: Any = None
     editor: Any = None
+    rating: int | None = None
 
     @classmethod
     def _create(cls, model_class: type[Order], *args: Any, **kwargs: Any) -> Order:
         status = kwargs.pop("status")
-        writer, editor = kwargs.pop("writer"), kwargs.pop("editor")
+        writer, editor, rating = kwargs.pop("writer"), kwargs.pop("editor"), kwargs.pop("rating")
         order = services.order_place(**kwargs)
         if status == OrderStatus.CANCELLED:
             return services.order_cancel(order=order, actor=order.client, reason="Changed my mind.")
@@ -89,6 +97,24 @@ class OrderFactory(ServiceFactory[Order]):
             order = services.order_deliver(order=order, actor=editor)
         if status == OrderStatus.REVISION_REQUESTED:
             order = services.order_request_revision(order=order, actor=order.client, instructions="More sources.")
+        elif status == OrderStatus.DISPUTED:
+            order = services.order_dispute(order=order, actor=order.client, reason="Not what I asked for.")
         elif status == OrderStatus.COMPLETED:
-            order = services.order_approve(order=order, actor=order.client)
+            order = services.order_approve(order=order, actor=order.client, rating=rating)
         return Order.objects.get(pk=order.pk)
+
+
+class OrderRefundFactory(ServiceFactory[OrderRefund]):
+    """A refund of ``amount`` of ``order`` (default: a new disputed order) to its client's wallet,
+    decided by the site's admin (``services.order_refund``)."""
+
+    class Meta:
+        model = OrderRefund
+
+    order = factory.SubFactory(OrderFactory, status=OrderStatus.DISPUTED)
+    amount = Decimal("5.00")
+    reason = "Partly not what was ordered."
+
+    @classmethod
+    def _create(cls, model_class: type[OrderRefund], *args: Any, **kwargs: Any) -> OrderRefund:
+        return services.order_refund(actor=site_admin(), **kwargs)

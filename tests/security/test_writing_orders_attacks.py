@@ -207,9 +207,9 @@ def test_action_bodies_of_the_wrong_shape_are_400(writing: Writing, action: str,
 def test_a_settings_update_of_the_wrong_shape_is_a_400(writing: Writing) -> None:
     for body in (
         {"assignment_mode": "lottery"},
-        {"writer_share_percent": "101"},
-        {"writer_share_percent": "1e2"},
-        {"writer_share_percent": 50},
+        {"earning_mode": "royalty"},
+        {"earning_mode": 1},
+        {"earning_mode": None},
         {"free_revision_days": -1},
     ):
         response = writing.client("admin").patch(f"{ORDERS}settings/", body, format="json")

@@ -11,6 +11,9 @@
 | start and submit the work | the assigned writer |
 | return or deliver an order in review | editors and admins |
 | cancel | the client while unpaid; admins until submitted |
+| dispute a delivered order | its client |
+| resolve a dispute; refund a cancelled or disputed paid order | admins |
+| see an order's refunds | its client, support and admins (``can_view_refunds``) |
 | change the order settings | admins |
 
 One order is fetched by ``access_order``, which answers a hidden order like a missing one (404).
@@ -109,6 +112,12 @@ def sees_client(user: Any, order: Order) -> bool:
     """Whether ``user`` sees who ``order``'s client is: the client, support and admins. Writers
     and editors never do (the marketplace keeps the client anonymous to them)."""
     return bool(user is not None and user.is_authenticated and (user.pk == order.client_id or is_order_staff(user)))
+
+
+def can_view_refunds(user: Any, order: Order) -> bool:
+    """Whether ``user`` sees ``order``'s refunds (amounts and reasons): whoever sees its client
+    (``sees_client``: the client, support and admins); not its writer or editor."""
+    return sees_client(user, order)
 
 
 def can_link_ticket(user: Any, order: Order) -> bool:

@@ -5,8 +5,9 @@
   invoice_lock``), then the **order** (``order_lock``): the card payment's webhook holds the invoice
   when ``invoice_paid`` reaches the orders receiver, so paying, cancelling and the other moves of
   one order queue up on the invoice and never wait for each other the other way round.
-* Paying from the wallet and approving (the writer's earning) lock wallets last (inside the
-  wallet services).
+* Paying from the wallet, completing (approval or a dispute resolved ``completed``: the writer's
+  earning) and refunding (the client's wallet) lock wallets last (inside the wallet services).
+  A refund checks "the order's refunds never exceed what was paid" under the order's lock.
 * The settings row (``settings_lock``) is taken alone.
 """
 

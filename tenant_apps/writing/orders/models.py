@@ -15,13 +15,22 @@ Life of an order (``OrderStatus``; the moves and who makes them: ``transitions.p
   The order is billed by one invoice (``payments``), paid from the client's wallet or by card.
 * **Lateness** is computed, not stored (``is_late``): the deadline has passed and the order was not
   delivered (``LATE_STATUSES``); no beat task is needed and it can never go stale.
-* **Earning**: when the client approves, ``writer_share_percent`` (``OrderSettings``) of the total
-  is credited to the writer's wallet once (``earning``, ledger reference ``order:<id>:earning``).
+* **Earning**: when the order completes (the client approves it, or an admin resolves its dispute
+  ``completed``), the writer's earning is credited to their wallet once (``earning``, ledger
+  reference ``order:<id>:earning``): by the site's ``OrderSettings.earning_mode``, their level's
+  share of what the client kept (``share``) or their level's per-page amount times the pages
+  (``per_page``), never above what was kept (``writers/earnings.py``; a writer without a profile
+  is of the default level). *Kept* is the total less the order's refunds.
+* **Refunds** (``OrderRefund``): an admin's decision on a paid order that is ``cancelled`` or
+  ``disputed``: the amount goes to the client's wallet (one ledger row, reference
+  ``order:<id>:refund:<refund id>``); the refunds of an order never add up to more than its
+  invoice was paid. Cancelling a paid order moves no money by itself.
+  So for a disputed order refunded in part and then resolved ``completed``: the client paid
+  ``total``, got ``refunded`` back, the writer earns by their level on ``total - refunded``, and
+  the site keeps the rest; ``refunded + earning <= total`` always.
 """
 
 from __future__ import annotations
-
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -33,7 +42,6 @@ from tenant_apps.payments.models import Invoice
 from tenant_apps.writing.orders.numbers import new_order_number
 from tenant_apps.writing.pricing.models import OrderOption
 
-DEFAULT_WRITER_SHARE_PERCENT = Decimal("50.00")
 DEFAULT_FREE_REVISION_DAYS = 7
 
 
@@ -88,16 +96,23 @@ class AssignmentMode(models.TextChoices):
     FIRST_REQUEST = "first_request", "The first writer to request it gets it"
 
 
+class EarningMode(models.TextChoices):
+    """How a completed order's earning is computed from the writer's level (``writers/earnings.py``)."""
+
+    SHARE = "share", "The level's share of the order's (kept) total"
+    PER_PAGE = "per_page", "The level's amount per page, at most the (kept) total"
+
+
 class OrderSettings(models.Model):
     """The orders settings of the site (one row, ``pk=1``).
 
-    ``assignment_mode``: ``admin`` or ``first_request``; ``writer_share_percent``: the writer's
-    earning as a percentage (0-100) of an order's total; ``free_revision_days``: how many days
-    after delivery the client may ask for a free revision.
+    ``assignment_mode``: ``admin`` or ``first_request``; ``earning_mode``: ``share`` (default) or
+    ``per_page``, how a writer's level sets their earning (``writing_writers.WriterLevel``);
+    ``free_revision_days``: how many days after delivery the client may ask for a free revision.
     """
 
     assignment_mode = models.CharField(max_length=16, choices=AssignmentMode.choices, default=AssignmentMode.ADMIN)
-    writer_share_percent = models.DecimalField(max_digits=5, decimal_places=2, default=DEFAULT_WRITER_SHARE_PERCENT)
+    earning_mode = models.CharField(max_length=16, choices=EarningMode.choices, default=EarningMode.SHARE)
     free_revision_days = models.PositiveIntegerField(default=DEFAULT_FREE_REVISION_DAYS)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -106,8 +121,7 @@ class OrderSettings(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(pk=1), name="writing_orders_settings_single_row"),
             models.CheckConstraint(
-                condition=Q(writer_share_percent__gte=0) & Q(writer_share_percent__lte=100),
-                name="writing_orders_settings_share_range",
+                condition=Q(earning_mode__in=EarningMode.values), name="writing_orders_settings_earning_mode_valid"
             ),
             models.CheckConstraint(
                 condition=Q(assignment_mode__in=AssignmentMode.values), name="writing_orders_settings_mode_valid"
@@ -214,6 +228,37 @@ class Order(models.Model):
     def is_late(self) -> bool:
         """Whether the deadline has passed and the order has not reached the client (computed)."""
         return self.status in LATE_STATUSES and self.deadline <= timezone.now()
+
+
+class OrderRefund(models.Model):
+    """Money given back to an order's client by an admin's decision: ``amount`` (> 0, ``currency``
+    the order's) credited to the client's wallet by ``ledger_entry`` (reference
+    ``order:<order id>:refund:<id>``). The refunds of an order add up to at most what its invoice
+    was paid (checked under the order's lock, ``services.refunds``)."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    reason = models.TextField()
+    ledger_entry = models.OneToOneField(
+        "wallet.LedgerEntry",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Set in the transaction that creates the refund (its reference names the refund's id).",
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="writing_orders_refund_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} -> order {self.order_id}"
 
 
 class WriterRequest(models.Model):

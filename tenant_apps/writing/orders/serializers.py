@@ -10,9 +10,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from saas.api.fields import AsciiDecimalField
-from tenant_apps.writing.orders.access import sees_client
-from tenant_apps.writing.orders.models import AssignmentMode, Order, OrderSettings
+from tenant_apps.writing.orders.access import can_view_refunds, sees_client
+from tenant_apps.writing.orders.models import AssignmentMode, EarningMode, Order, OrderRefund, OrderSettings
+from tenant_apps.writing.orders.services.disputes import MAX_DISPUTE_TEXT, OUTCOMES
 from tenant_apps.writing.orders.services.placement import MAX_INSTRUCTIONS, MAX_TOPIC
+from tenant_apps.writing.orders.services.refunds import MAX_REFUND_REASON
 from tenant_apps.writing.pricing.models import OrderOption
 from tenant_apps.writing.pricing.serializers import QuoteRequestSerializer
 
@@ -54,7 +56,10 @@ class PriceLineSerializer(serializers.Serializer):
 class OrderSerializer(serializers.ModelSerializer):
     """An order. ``client`` is ``{id, full_name}`` for the client, support and admins and ``null``
     for writers and editors (the client stays anonymous to them). ``is_late``: the deadline has
-    passed and the order has not been delivered."""
+    passed and the order has not been delivered. ``rating``: the client's, 1-5, given when
+    approving (``null`` otherwise); ``dispute_reason``: the client's, when they disputed the
+    delivery; ``refunded``: what the order's refunds add up to, for those who see the refunds
+    (the client, support, admins; ``null`` for writers and editors)."""
 
     client = serializers.SerializerMethodField()
     writer = OrderPersonSerializer(read_only=True, allow_null=True)
@@ -73,6 +78,7 @@ class OrderSerializer(serializers.ModelSerializer):
     extras = serializers.ListField(child=serializers.CharField(), read_only=True)
     invoice_number = serializers.SerializerMethodField()
     is_late = serializers.BooleanField(read_only=True)
+    refunded = serializers.SerializerMethodField()
 
     class Meta:
         model = Order
@@ -107,6 +113,9 @@ class OrderSerializer(serializers.ModelSerializer):
             "revision_instructions",
             "editor_notes",
             "earning",
+            "rating",
+            "dispute_reason",
+            "refunded",
             "paid_at",
             "assigned_at",
             "delivered_at",
@@ -129,6 +138,13 @@ class OrderSerializer(serializers.ModelSerializer):
         if order.invoice is None or request is None or not sees_client(request.user, order):
             return None
         return order.invoice.number
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_refunded(self, order: Order) -> str | None:
+        request = self.context.get("request")
+        if request is None or not can_view_refunds(request.user, order):
+            return None
+        return str(getattr(order, "refunded", None) or Decimal("0.00"))
 
 
 class OrderPlaceSerializer(QuoteRequestSerializer):
@@ -183,13 +199,11 @@ class WriterRequestSerializer(serializers.Serializer):
 
 
 class OrderSettingsSerializer(serializers.ModelSerializer):
-    """The order settings: ``{assignment_mode, writer_share_percent, free_revision_days}``."""
-
-    writer_share_percent = AsciiDecimalField(max_digits=5, decimal_places=2, read_only=True)
+    """The order settings: ``{assignment_mode, earning_mode, free_revision_days}``."""
 
     class Meta:
         model = OrderSettings
-        fields = ("assignment_mode", "writer_share_percent", "free_revision_days")
+        fields = ("assignment_mode", "earning_mode", "free_revision_days")
         read_only_fields = fields
 
 
@@ -204,11 +218,46 @@ class DecimalStringField(AsciiDecimalField):
 
 
 class OrderSettingsUpdateSerializer(serializers.Serializer):
-    """``PATCH /orders/settings/`` body: any of ``{assignment_mode, writer_share_percent,
+    """``PATCH /orders/settings/`` body: any of ``{assignment_mode, earning_mode,
     free_revision_days}``."""
 
     assignment_mode = serializers.ChoiceField(choices=AssignmentMode.choices, required=False)
-    writer_share_percent = DecimalStringField(
-        max_digits=5, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("100"), required=False
-    )
+    earning_mode = serializers.ChoiceField(choices=EarningMode.choices, required=False)
     free_revision_days = serializers.IntegerField(min_value=0, max_value=365, required=False)
+
+
+class ApproveSerializer(serializers.Serializer):
+    """``POST /orders/{id}/approve/`` body: ``{rating?: 1-5}``."""
+
+    rating = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True, default=None)
+
+
+class DisputeSerializer(serializers.Serializer):
+    """``POST /orders/{id}/dispute/`` body: ``{reason}``."""
+
+    reason = serializers.CharField(max_length=MAX_DISPUTE_TEXT)
+
+
+class ResolveSerializer(serializers.Serializer):
+    """``POST /orders/{id}/resolve/`` body: ``{outcome: completed|revision_requested|cancelled, note?}``."""
+
+    outcome = serializers.ChoiceField(choices=[str(o) for o in OUTCOMES])
+    note = serializers.CharField(max_length=MAX_DISPUTE_TEXT, required=False, allow_blank=True, default="")
+
+
+class RefundCreateSerializer(serializers.Serializer):
+    """``POST /orders/{id}/refunds/`` body: ``{amount: "10.00", reason}``."""
+
+    amount = DecimalStringField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    reason = serializers.CharField(max_length=MAX_REFUND_REASON)
+
+
+class OrderRefundSerializer(serializers.ModelSerializer):
+    """A refund: ``{id, amount, currency, reason, created_at}``."""
+
+    amount = _money()
+
+    class Meta:
+        model = OrderRefund
+        fields = ("id", "amount", "currency", "reason", "created_at")
+        read_only_fields = fields

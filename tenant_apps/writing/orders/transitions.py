@@ -18,6 +18,9 @@ pair not in the table is never allowed (409 ``invalid_status_transition``), whoe
 | revision (``revision_requested``) | | | writer | writer | | | | | |
 | disputed | | | | | | admin | | admin | admin |
 | completed, cancelled | | | | | | | | | |
+
+The client disputes with ``services.order_dispute``; an admin resolves with ``services.order_resolve``
+(completing credits the writer's earning, as an approval does).
 """
 
 from __future__ import annotations

@@ -20,4 +20,7 @@ urlpatterns = [
     path("orders/<int:pk>/approve/", views.OrderApproveView.as_view(), name="writing-orders-approve"),
     path("orders/<int:pk>/revision/", views.OrderRevisionView.as_view(), name="writing-orders-revision"),
     path("orders/<int:pk>/cancel/", views.OrderCancelView.as_view(), name="writing-orders-cancel"),
+    path("orders/<int:pk>/dispute/", views.OrderDisputeView.as_view(), name="writing-orders-dispute"),
+    path("orders/<int:pk>/resolve/", views.OrderResolveView.as_view(), name="writing-orders-resolve"),
+    path("orders/<int:pk>/refunds/", views.OrderRefundsView.as_view(), name="writing-orders-refunds"),
 ]

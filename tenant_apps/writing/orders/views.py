@@ -11,9 +11,14 @@
 | ``POST /orders/{id}/assign/`` ``{writer}`` | admins | assign (or reassign) a writer |
 | ``POST /orders/{id}/start/``, ``.../submit/`` | its writer | in progress; submitted for review |
 | ``POST /orders/{id}/return/`` ``{notes}``, ``.../deliver/`` | editors, admins | back to the writer; to the client |
-| ``POST /orders/{id}/approve/``, ``.../revision/`` ``{instructions}`` | its client | completed; revision |
-| ``POST /orders/{id}/cancel/`` ``{reason?}`` | its client while unpaid; admins | cancel |
-| ``GET/PATCH /orders/settings/`` | admins | assignment mode, writer share, free-revision days |
+| ``POST /orders/{id}/approve/`` ``{rating?}`` | its client | completed, rated 1-5; the writer paid |
+| ``POST /orders/{id}/revision/`` ``{instructions}`` | its client | a revision within the window |
+| ``POST /orders/{id}/dispute/`` ``{reason}`` | its client | a delivered order disputed; support and admins told |
+| ``POST /orders/{id}/resolve/`` ``{outcome, note?}`` | admins | completed (writer paid), revision, cancelled |
+| ``GET /orders/{id}/refunds/`` | its client, support, admins | the order's refunds |
+| ``POST /orders/{id}/refunds/`` ``{amount, reason}`` | admins | refund a paid cancelled or disputed order |
+| ``POST /orders/{id}/cancel/`` ``{reason?}`` | its client while unpaid; admins | cancel (moves no money) |
+| ``GET/PATCH /orders/settings/`` | admins | assignment mode, earning mode, free-revision days |
 
 An order the user may not see answers 404 ``not_found``, like a missing one.
 """
@@ -32,21 +37,27 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas.api.views import VisibleQuerysetMixin
+from saas.errors import PermissionDenied
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import HasRole
 from tenant_apps.writing.orders import selectors, services
-from tenant_apps.writing.orders.access import ADMIN_ROLES, CLIENT_ROLES, WRITER_ROLES, access_order
+from tenant_apps.writing.orders.access import ADMIN_ROLES, CLIENT_ROLES, WRITER_ROLES, access_order, can_view_refunds
 from tenant_apps.writing.orders.filters import OrderFilter
 from tenant_apps.writing.orders.models import Order
 from tenant_apps.writing.orders.serializers import (
+    ApproveSerializer,
     AssignSerializer,
     CancelSerializer,
+    DisputeSerializer,
     NotesSerializer,
     OrderCardPaymentSerializer,
     OrderPlaceSerializer,
+    OrderRefundSerializer,
     OrderSerializer,
     OrderSettingsSerializer,
     OrderSettingsUpdateSerializer,
+    RefundCreateSerializer,
+    ResolveSerializer,
     RevisionSerializer,
     WriterRequestSerializer,
 )
@@ -210,14 +221,88 @@ class OrderDeliverView(APIView):
 
 
 class OrderApproveView(APIView):
-    """``POST /api/v1/orders/{id}/approve/`` (its client): completed; the writer's earning is
-    credited. 409 ``invalid_status_transition``, ``currency_mismatch``."""
+    """``POST /api/v1/orders/{id}/approve/`` ``{rating?: 1-5}`` (its client): completed, rated;
+    the writer's earning is credited. 409 ``invalid_status_transition``, ``currency_mismatch``."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=OrderSerializer)
+    @extend_schema(request=ApproveSerializer, responses=OrderSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        return _act(request, pk, lambda order, data: services.order_approve(order=order, actor=request.user))
+        return _act(
+            request,
+            pk,
+            lambda order, data: services.order_approve(order=order, actor=request.user, rating=data["rating"]),
+            ApproveSerializer,
+        )
+
+
+class OrderDisputeView(APIView):
+    """``POST /api/v1/orders/{id}/dispute/`` ``{reason}`` (its client): dispute the delivered
+    order; support and admins are notified. 409 ``invalid_status_transition``."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=DisputeSerializer, responses=OrderSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        return _act(
+            request,
+            pk,
+            lambda order, data: services.order_dispute(order=order, actor=request.user, reason=data["reason"]),
+            DisputeSerializer,
+        )
+
+
+class OrderResolveView(APIView):
+    """``POST /api/v1/orders/{id}/resolve/`` ``{outcome: completed|revision_requested|cancelled,
+    note?}`` (admins): resolve the dispute; ``completed`` credits the writer's earning on what
+    the client kept; ``cancelled`` moves no money (see ``refunds/``). 409
+    ``invalid_status_transition`` (not disputed), ``currency_mismatch``."""
+
+    permission_classes = [IsAuthenticated, HasRole(*ADMIN_ROLES)]  # type: ignore[list-item]
+
+    @extend_schema(request=ResolveSerializer, responses=OrderSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        return _act(
+            request,
+            pk,
+            lambda order, data: services.order_resolve(
+                order=order, actor=request.user, outcome=data["outcome"], note=data["note"]
+            ),
+            ResolveSerializer,
+        )
+
+
+class OrderRefundsView(APIView):
+    """``GET /api/v1/orders/{id}/refunds/`` (its client, support, admins): the order's refunds,
+    oldest first; 403 for its writer and editor.
+
+    ``POST`` ``{amount, reason}`` (admins): refund ``amount`` (the order's currency) of a paid,
+    cancelled or disputed order to the client's wallet -> 201 the refund; the client is notified
+    and e-mailed. 409 ``payment_not_refundable`` (not cancelled or disputed, or unpaid),
+    ``refund_exceeds_payment`` (``details.refundable``), ``currency_mismatch``; 400
+    ``invalid_amount``, ``validation_error``."""
+
+    permission_classes = [IsAuthenticated]
+
+    def get_permissions(self) -> list[Any]:
+        if self.request.method == "POST":
+            return [IsAuthenticated(), HasRole(*ADMIN_ROLES)]
+        return [IsAuthenticated()]
+
+    @extend_schema(responses=OrderRefundSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        order = access_order(user=request.user, pk=pk)
+        if not can_view_refunds(request.user, order):
+            raise PermissionDenied("Only the client and the site's staff see an order's refunds.")
+        return Response(OrderRefundSerializer(selectors.order_refunds(order=order), many=True).data)
+
+    @extend_schema(request=RefundCreateSerializer, responses={201: OrderRefundSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        order = access_order(user=request.user, pk=pk)
+        serializer = RefundCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        refund = services.order_refund(order=order, actor=request.user, **serializer.validated_data)
+        return Response(OrderRefundSerializer(refund).data, status=status.HTTP_201_CREATED)
 
 
 class OrderRevisionView(APIView):
@@ -240,7 +325,8 @@ class OrderRevisionView(APIView):
 
 class OrderCancelView(APIView):
     """``POST /api/v1/orders/{id}/cancel/`` ``{reason?}`` (its client while unpaid; admins until
-    submitted): cancel. 409 ``invalid_status_transition``."""
+    submitted): cancel. Moves no money: a paid order is refunded by an admin's separate decision
+    (``refunds/``). 409 ``invalid_status_transition``."""
 
     permission_classes = [IsAuthenticated]
 
@@ -285,7 +371,8 @@ class OrderRequestsView(APIView):
 
 class OrderSettingsView(APIView):
     """``GET/PATCH /api/v1/orders/settings/`` (admins): ``assignment_mode`` (``admin`` or
-    ``first_request``), ``writer_share_percent`` (0-100), ``free_revision_days`` (0-365)."""
+    ``first_request``), ``earning_mode`` (``share`` or ``per_page``: how writers' levels set
+    their earnings, ``/writer-levels/``), ``free_revision_days`` (0-365)."""
 
     permission_classes = [IsAuthenticated, HasRole(*ADMIN_ROLES)]  # type: ignore[list-item]
 

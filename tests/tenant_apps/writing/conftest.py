@@ -1,20 +1,24 @@
-"""Helpers of the writing tests: the people of the ``golf`` writing site and their API clients.
+"""Helpers of the writing tests: the people of the ``golf`` writing site and their API clients,
+and ``committed`` for the race tests (rows committed from another thread, deleted afterwards).
 
 Rows are made by the factories of ``tests/factories/``, through the services.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.db import DatabaseError, connection
 from django_tenants.utils import tenant_context
 from rest_framework.test import APIClient
 
+from saas.db.tenant import tenant_connection
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
+from tests.concurrency import in_thread
 from tests.factories import UserFactory
 from tests.fixture_types import ClientFor, Login, ModelT
 
@@ -69,3 +73,78 @@ def reload(writing: Writing, obj: ModelT) -> ModelT:
     """``obj`` read again from the writing site's schema."""
     with tenant_context(writing.tenant):
         return type(obj)._default_manager.get(pk=obj.pk)
+
+
+#: The tables a race test's committed rows go to, cleaned up after it (children first).
+_TABLES = (
+    "notifications_notification",
+    "audit_auditlogentry",
+    "writing_orders_orderuserobjectpermission",
+    "writing_orders_writerrequest",
+    "writing_orders_orderrefund",
+    "writing_writers_writerprofile",
+    "writing_orders_order",
+    "payments_payment",
+    "payments_invoiceline",
+    "payments_invoice",
+    "wallet_ledgerentry",
+    "wallet_wallet",
+)
+
+
+def _marks() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        marks = {}
+        for table in (*_TABLES, "accounts_user"):
+            cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')
+            marks[table] = int(cursor.fetchone()[0])
+        cursor.execute("SELECT COALESCE(MAX(value), 0) FROM payments_invoicecounter WHERE key = 'invoice'")
+        marks["counter"] = int(cursor.fetchone()[0])
+        return marks
+
+
+def _cleanup(marks: dict[str, int]) -> None:
+    """Delete what was committed after ``marks`` (the users and every row naming them too)."""
+    with connection.cursor() as cursor:
+        for table in _TABLES:
+            cursor.execute(f'DELETE FROM "{table}" WHERE id > %s', [marks[table]])
+        # the settings row is created with the defaults on first use: the test changed it, so it goes
+        cursor.execute("DELETE FROM writing_orders_ordersettings")
+        cursor.execute("UPDATE payments_invoicecounter SET value = %s WHERE key = 'invoice'", [marks["counter"]])
+        cursor.execute(
+            """
+            SELECT cl.relname, att.attname FROM pg_constraint con
+            JOIN pg_class cl ON cl.oid = con.conrelid
+            JOIN pg_namespace ns ON ns.oid = cl.relnamespace
+            JOIN pg_attribute att ON att.attrelid = con.conrelid AND att.attnum = ANY(con.conkey)
+            WHERE con.contype = 'f' AND con.confrelid = 'accounts_user'::regclass AND ns.nspname = current_schema()
+            """
+        )
+        references = cursor.fetchall()
+        for _ in range(3):
+            for table, column in references:
+                try:
+                    cursor.execute(f'DELETE FROM "{table}" WHERE "{column}" > %s', [marks["accounts_user"]])
+                except DatabaseError:
+                    continue
+        cursor.execute("DELETE FROM accounts_user WHERE id > %s", [marks["accounts_user"]])
+
+
+@pytest.fixture
+def committed(golf: Tenant) -> Iterator[Callable[[Callable[[], Any]], Any]]:
+    """``committed(fn)``: run ``fn`` in golf on its own connection (committed); all of it is deleted
+    after the test."""
+
+    def inside(fn: Callable[[], Any]) -> Callable[[], Any]:
+        def run() -> Any:
+            with tenant_context(golf):
+                return fn()
+
+        return run
+
+    before = in_thread(inside(_marks))
+    try:
+        yield lambda fn: in_thread(inside(fn))
+    finally:
+        in_thread(inside(lambda: _cleanup(before)))
+        tenant_connection().set_schema_to_public()

@@ -12,6 +12,7 @@ from tenant_apps.emails.services import email_send
 from tenant_apps.kinds import ADMIN as ADMIN_ROLE
 from tenant_apps.notifications.services import notify
 from tenant_apps.writing.kind import EDITOR as EDITOR_ROLE
+from tenant_apps.writing.kind import SUPPORT as SUPPORT_ROLE
 from tenant_apps.writing.kind import WRITER as WRITER_ROLE
 from tenant_apps.writing.orders import transitions
 from tenant_apps.writing.orders.models import Order, OrderSettings
@@ -47,8 +48,11 @@ EMAIL_HEADLINES = {
     "writing_order.returned": "The editor returned this order to you with notes.",
     "writing_order.delivered": "Your order has been delivered.",
     "writing_order.revision_requested": "The client asked for a revision.",
-    "writing_order.completed": "The client approved this order; your earning is in your wallet.",
+    "writing_order.completed": "This order is completed; your earning is in your wallet.",
     "writing_order.cancelled": "This order was cancelled.",
+    "writing_order.disputed": "The client disputed this delivery.",
+    "writing_order.dispute_resolved": "The dispute about this order was resolved.",
+    "writing_order.refunded": "Money was refunded to your wallet for this order.",
 }
 
 
@@ -83,6 +87,18 @@ def notify_role(order: Order, *, role: str, verb: str, exclude: int | None = Non
     if exclude is not None:
         users = users.exclude(pk=exclude)
     for user in users:
+        notify_order(order, recipient=user, verb=verb, **extra)
+
+
+def notify_staff(order: Order, *, verb: str, exclude: int | None = None, **extra: Any) -> None:
+    """Notify every active support agent and admin (once each, but ``exclude``) of ``verb`` about
+    ``order``."""
+    from tenant_apps.accounts.models import User
+
+    users = User.objects.filter(groups__name__in=(SUPPORT_ROLE, ADMIN_ROLE), is_active=True).distinct()
+    if exclude is not None:
+        users = users.exclude(pk=exclude)
+    for user in users.order_by("pk"):
         notify_order(order, recipient=user, verb=verb, **extra)
 
 

@@ -201,9 +201,11 @@ def order_mark_paid(*, invoice: Invoice) -> Order | None:
 
 def order_cancel(*, order: Order, actor: Any, reason: str = "") -> Order:
     """Cancel ``order`` for ``actor``: its client while it is unpaid (the invoice is called off);
-    an admin until it is submitted for review (``transitions``). A paid order's money is not moved
-    here: refunds are an admin decision of their own (a later issue). The client and the writer,
-    if any, are notified (``writing_order.cancelled``).
+    an admin until it is submitted for review (``transitions``; a disputed order is cancelled by
+    ``disputes.order_resolve``). Cancelling moves no money: a paid order's payment stays with the
+    site until an admin decides a refund (``refunds.order_refund``, ``POST /orders/{id}/refunds/``,
+    partial or full, to the client's wallet). The client and the writer, if any, are notified
+    (``writing_order.cancelled``).
 
     Raises ``Conflict`` 409 ``invalid_status_transition``, ``PermissionDenied`` 403.
     """

@@ -1,6 +1,7 @@
 """The work on an assigned order: the writer starts and submits it, an editor returns it with notes
-or delivers it, the client approves it (the writer's earning credited) or asks for a revision
-within the site's free-revision window.
+or delivers it, the client approves it (with an optional rating; the writer's earning credited:
+``complete_order``, shared with a dispute resolved ``completed``) or asks for a revision within the
+site's free-revision window.
 
 Locks: the order's invoice, then the order; approval then the writer's wallet (inside
 ``wallet.services``). Every move is checked by ``transitions``, audited and notified.
@@ -15,15 +16,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from saas.errors import Conflict, ErrorCode
-from saas.money import round_money
+from saas.errors import ApplicationError, Conflict, ErrorCode
 from tenant_apps.writing.kind import EDITOR
 from tenant_apps.writing.orders.access import grant_party
 from tenant_apps.writing.orders.locks import order_with_invoice_lock
 from tenant_apps.writing.orders.models import Order, OrderStatus
 from tenant_apps.writing.orders.services._common import move, notify_order, notify_role, order_settings
-
-HUNDRED = Decimal("100")
 
 
 def order_start(*, order: Order, actor: Any) -> Order:
@@ -137,41 +135,74 @@ def order_request_revision(*, order: Order, actor: Any, instructions: str) -> Or
     return locked
 
 
-def order_approve(*, order: Order, actor: Any) -> Order:
-    """The client ``actor`` approves the delivered ``order``: status ``completed``,
-    ``completed_at`` now, and the writer's earning (``writer_share_percent`` of the total, rounded
-    to the currency's step) credited to the writer's wallet once (``wallet.services.
-    wallet_earning``, reference ``order:<id>:earning``); the writer is notified
-    (``writing_order.completed``, with the earning).
+#: The ratings a client may give (``Order.rating``).
+RATINGS = range(1, 6)
 
-    Raises 409 ``invalid_status_transition``, 403 (not the client), and the wallet's refusals
-    (409 ``currency_mismatch`` when the order's currency is not the writer wallet's).
+
+def complete_order(order: Order, *, actor: Any, verb: str, fields: tuple[str, ...] = (), **changes: Any) -> Decimal:
+    """Complete the locked ``order`` for ``actor`` (the move checked by ``transitions``, saved with
+    ``fields`` too, audited as ``verb`` with ``changes``) and credit its writer's earning once:
+    ``writers.earnings.earning_for`` with the writer's level (their profile, created with the
+    default level on first need) and the site's ``earning_mode``, on what the client kept of the
+    total (less the order's refunds), to the writer's wallet (``wallet.services.wallet_earning``,
+    reference ``order:<id>:earning``); the writer is notified (``writing_order.completed``).
+    Returns the earning. Call under the order's lock (``order_with_invoice_lock``); the wallet
+    is locked last.
+
+    Raises what ``move`` raises (409, 403) and the wallet's refusals (409 ``currency_mismatch``).
     """
     from tenant_apps.wallet.services import wallet_earning, wallet_open
+    from tenant_apps.writing.orders.services.refunds import refunded_total
+    from tenant_apps.writing.writers.earnings import earning_for
+    from tenant_apps.writing.writers.services import writer_profile_for
 
+    writer = order.writer
+    assert writer is not None
+    level = writer_profile_for(writer=writer).level
+    mode = order_settings().earning_mode
+    kept = order.total - refunded_total(order)
+    earning = earning_for(level=level, mode=mode, kept=kept, pages=order.pages, currency=order.currency)
+    order.completed_at, order.earning = timezone.now(), earning
+    move(
+        order,
+        to=OrderStatus.COMPLETED,
+        actor=actor,
+        verb=verb,
+        fields=("completed_at", "earning", *fields),
+        earning=str(earning),
+        earning_mode=mode,
+        level=level.slug,
+        **changes,
+    )
+    if earning > 0:
+        wallet_earning(
+            wallet=wallet_open(user=writer),
+            amount=earning,
+            currency=order.currency,
+            actor=actor,
+            reference=f"order:{order.pk}:earning",
+            memo=f"Order {order.number}",
+        )
+    notify_order(order, recipient=writer, verb="writing_order.completed", earning=str(earning))
+    return earning
+
+
+def order_approve(*, order: Order, actor: Any, rating: int | None = None) -> Order:
+    """The client ``actor`` approves the delivered ``order``, with an optional ``rating`` of the
+    work (1-5, stored on the order): status ``completed``, ``completed_at`` now, and the writer's
+    earning credited once (``complete_order``: by the site's ``earning_mode`` and the writer's
+    level, ``share`` of the total or ``per_page`` amount x pages, never above the total less
+    refunds; rounded to the currency's step; wallet reference ``order:<id>:earning``); the writer
+    is notified (``writing_order.completed``, with the earning).
+
+    Raises 400 ``validation_error`` (``details.rating``: not 1-5), 409
+    ``invalid_status_transition``, 403 (not the client), and the wallet's refusals (409
+    ``currency_mismatch`` when the order's currency is not the writer wallet's).
+    """
+    if rating is not None and (isinstance(rating, bool) or not isinstance(rating, int) or rating not in RATINGS):
+        raise ApplicationError("A rating is a whole number from 1 to 5.", details={"rating": ["From 1 to 5."]})
     with transaction.atomic():
         locked = order_with_invoice_lock(order.pk)
-        share = order_settings().writer_share_percent
-        earning = round_money(locked.total * share / HUNDRED, locked.currency)
-        locked.completed_at, locked.earning = timezone.now(), earning
-        move(
-            locked,
-            to=OrderStatus.COMPLETED,
-            actor=actor,
-            verb="writing_order.completed",
-            fields=("completed_at", "earning"),
-            earning=str(earning),
-        )
-        writer = locked.writer
-        assert writer is not None
-        if earning > 0:
-            wallet_earning(
-                wallet=wallet_open(user=writer),
-                amount=earning,
-                currency=locked.currency,
-                actor=actor,
-                reference=f"order:{locked.pk}:earning",
-                memo=f"Order {locked.number}",
-            )
-        notify_order(locked, recipient=writer, verb="writing_order.completed", earning=str(earning))
+        locked.rating = rating
+        complete_order(locked, actor=actor, verb="writing_order.completed", fields=("rating",), rating=rating)
     return locked

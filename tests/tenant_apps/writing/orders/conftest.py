@@ -1,4 +1,5 @@
-"""Helpers of the writing orders tests: URLs, an order body, and orders walked to a status.
+"""Helpers of the writing orders tests: URLs, an order body and orders walked to a status (the
+race tests' ``committed`` is in the writing tests' conftest).
 
 The table is the session site's default one (``writing/pricing/defaults.py``): undergraduate is
 12.00 a page for 14 days, so the default 2-page double-spaced order due in 14 days is 24.00.

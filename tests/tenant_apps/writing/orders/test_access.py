@@ -38,6 +38,10 @@ ENDPOINTS: dict[str, tuple[str, str, str | None, dict[str, Any] | None]] = {
     "approve": ("delivered", "post", "approve/", None),
     "revision": ("delivered", "post", "revision/", {"instructions": "More."}),
     "cancel": ("unpaid", "post", "cancel/", {"reason": "matrix"}),
+    "dispute": ("delivered", "post", "dispute/", {"reason": "Wrong topic."}),
+    "resolve": ("disputed", "post", "resolve/", {"outcome": "cancelled", "note": "matrix"}),
+    "refunds": ("disputed", "get", "refunds/", None),
+    "refund": ("disputed", "post", "refunds/", {"amount": "5.00", "reason": "matrix"}),
     "settings": ("unpaid", "get", "settings", None),
     "settings_update": ("unpaid", "patch", "settings", {"free_revision_days": 3}),
 }
@@ -60,6 +64,10 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "approve": (200, 404, 403, 404, 403, 403, 403, 401),
     "revision": (200, 404, 403, 404, 403, 403, 403, 401),
     "cancel": (200, 404, 404, 404, 404, 403, 200, 401),
+    "dispute": (200, 404, 403, 404, 403, 403, 403, 401),
+    "resolve": (403, 403, 403, 403, 403, 403, 200, 401),
+    "refunds": (200, 404, 403, 404, 403, 200, 200, 401),
+    "refund": (403, 403, 403, 403, 403, 403, 201, 401),
     "settings": (403, 403, 403, 403, 403, 403, 200, 401),
     "settings_update": (403, 403, 403, 403, 403, 403, 200, 401),
 }

@@ -2,99 +2,29 @@
 committed rows from threads with their own connections (as concurrent requests are): one gets the
 assignment, the other 409 ``invalid_status_transition``, and the order has one writer.
 
-A pause is injected after the status check (where the service reads the site's settings), so both
-requests read ``available`` before either writes unless the order's lock (its invoice, then the
-order) makes the second wait. With the lock taken away, both pass the check and both are told the
-order is theirs: the lock alone does the work. Everything committed is deleted afterwards.
+With the lock, a pause after the status check (where the service reads the site's settings) lets
+both start before either writes; the order's lock (its invoice, then the order) makes the second
+wait, whichever it is. With the lock taken away, the interleaving it forbids is staged with a
+barrier, not a pause a loaded machine can reorder: each request, past its status check, waits
+until the other is past it too; both are then told the order is theirs: the lock alone does the
+work. Everything committed is deleted afterwards.
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import DatabaseError, connection
-from django_tenants.utils import tenant_context
 
-from saas.db.tenant import tenant_connection
 from saas.errors import ApplicationError
 from shared_apps.tenancy.models import Tenant
-from tests.concurrency import in_thread, race
+from tests.concurrency import race
 from tests.factories import OrderFactory, UserFactory
 
 PAUSE = 0.3
-_TABLES = (
-    "notifications_notification",
-    "audit_auditlogentry",
-    "writing_orders_orderuserobjectpermission",
-    "writing_orders_writerrequest",
-    "writing_orders_order",
-    "payments_payment",
-    "payments_invoiceline",
-    "payments_invoice",
-    "wallet_ledgerentry",
-    "wallet_wallet",
-)
-
-
-def _marks() -> dict[str, int]:
-    with connection.cursor() as cursor:
-        marks = {}
-        for table in (*_TABLES, "accounts_user"):
-            cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')
-            marks[table] = int(cursor.fetchone()[0])
-        cursor.execute("SELECT COALESCE(MAX(value), 0) FROM payments_invoicecounter WHERE key = 'invoice'")
-        marks["counter"] = int(cursor.fetchone()[0])
-        return marks
-
-
-def _cleanup(marks: dict[str, int]) -> None:
-    """Delete what was committed after ``marks`` (the users and every row naming them too)."""
-    with connection.cursor() as cursor:
-        for table in _TABLES:
-            cursor.execute(f'DELETE FROM "{table}" WHERE id > %s', [marks[table]])
-        # the settings row is created with the defaults on first use: the test changed it, so it goes
-        cursor.execute("DELETE FROM writing_orders_ordersettings")
-        cursor.execute("UPDATE payments_invoicecounter SET value = %s WHERE key = 'invoice'", [marks["counter"]])
-        cursor.execute(
-            """
-            SELECT cl.relname, att.attname FROM pg_constraint con
-            JOIN pg_class cl ON cl.oid = con.conrelid
-            JOIN pg_namespace ns ON ns.oid = cl.relnamespace
-            JOIN pg_attribute att ON att.attrelid = con.conrelid AND att.attnum = ANY(con.conkey)
-            WHERE con.contype = 'f' AND con.confrelid = 'accounts_user'::regclass AND ns.nspname = current_schema()
-            """
-        )
-        references = cursor.fetchall()
-        for _ in range(3):
-            for table, column in references:
-                try:
-                    cursor.execute(f'DELETE FROM "{table}" WHERE "{column}" > %s', [marks["accounts_user"]])
-                except DatabaseError:
-                    continue
-        cursor.execute("DELETE FROM accounts_user WHERE id > %s", [marks["accounts_user"]])
-
-
-@pytest.fixture
-def committed(golf: Tenant) -> Iterator[Callable[[Callable[[], Any]], Any]]:
-    """``committed(fn)``: run ``fn`` in golf on its own connection (committed); all of it is deleted
-    after the test."""
-
-    def inside(fn: Callable[[], Any]) -> Callable[[], Any]:
-        def run() -> Any:
-            with tenant_context(golf):
-                return fn()
-
-        return run
-
-    before = in_thread(inside(_marks))
-    try:
-        yield lambda fn: in_thread(inside(fn))
-    finally:
-        in_thread(inside(lambda: _cleanup(before)))
-        tenant_connection().set_schema_to_public()
 
 
 def _an_available_order_and_two_writers() -> dict[str, Any]:
@@ -109,14 +39,19 @@ def _an_available_order_and_two_writers() -> dict[str, Any]:
 
 
 def _slow_settings(monkeypatch: pytest.MonkeyPatch, *, locking: bool) -> None:
-    """The request pauses after its status check; ``locking=False`` takes the order's locks away."""
+    """The request pauses after its status check; ``locking=False`` takes the order's locks away
+    and makes each request wait there for the other (a barrier) instead."""
     from tenant_apps.writing.orders.models import Order
     from tenant_apps.writing.orders.services import assignment
 
     real = assignment.order_settings
+    both_checked = threading.Barrier(2)
 
     def slow() -> Any:
-        time.sleep(PAUSE)
+        if locking:
+            time.sleep(PAUSE)
+        else:
+            both_checked.wait(timeout=30)
         return real()
 
     monkeypatch.setattr(assignment, "order_settings", slow)

@@ -19,10 +19,10 @@ from tenant_apps.wallet.models import LedgerEntry
 from tenant_apps.wallet.selectors import wallet_of
 from tenant_apps.writing.orders.models import Order
 from tenant_apps.writing.orders.services import order_approve
-from tests.factories import WalletFactory
+from tests.factories import WalletFactory, WriterLevelFactory, WriterProfileFactory
 from tests.factories.base import at
 from tests.tenant_apps.writing.conftest import Writing, reload
-from tests.tenant_apps.writing.orders.conftest import error_code, make_order, order_url, set_settings
+from tests.tenant_apps.writing.orders.conftest import error_code, make_order, order_url
 
 
 def test_an_order_goes_from_assignment_through_review_and_a_revision_to_completion(writing: Writing) -> None:
@@ -61,9 +61,10 @@ def test_an_order_goes_from_assignment_through_review_and_a_revision_to_completi
         assert Notification.objects.filter(recipient=writing.wren, verb="writing_order.completed").exists()
 
 
-def test_the_earning_is_the_site_share_and_credited_once(writing: Writing) -> None:
-    # given: a 30 % share
-    set_settings(writing, writer_share_percent=Decimal("30.00"))
+def test_the_earning_is_the_writers_level_share_and_credited_once(writing: Writing) -> None:
+    # given: wren's level pays a 30 % share
+    with tenant_context(writing.tenant):
+        WriterProfileFactory(user=writing.wren, level=WriterLevelFactory(share_percent=Decimal("30.00")))
     order = make_order(writing, "delivered")
     # when: approved, then approved again
     assert writing.client("cleo").post(order_url(order.pk, "approve/")).status_code == 200
