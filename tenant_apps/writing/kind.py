@@ -1,7 +1,8 @@
 """The ``writing`` kind: a writing-services marketplace (orders, writers, editors, wallets).
 
 Apps: ``pricing`` (order options, the page-rate table, extra services, quotes), ``orders`` (orders
-from placement and payment through assignment, review and revisions to completion); the
+from placement and payment through assignment, review and revisions to completion), ``dashboard``
+(figures per role: ``GET /api/v1/dashboard/``); the
 marketplace's other apps arrive with the writing issues.
 """
 
@@ -14,7 +15,7 @@ KIND = KindSpec(
     name="writing",
     label="Writing services",
     package="tenant_apps.writing",
-    apps=("tenant_apps.writing.pricing", "tenant_apps.writing.orders"),
+    apps=("tenant_apps.writing.pricing", "tenant_apps.writing.orders", "tenant_apps.writing.dashboard"),
     roles=(
         Role(CLIENT),
         Role(WRITER),

@@ -10,5 +10,6 @@ urlpatterns = tenant_urlpatterns(
     kind_patterns=[
         path("api/v1/", include("tenant_apps.writing.pricing.urls")),
         path("api/v1/", include("tenant_apps.writing.orders.urls")),
+        path("api/v1/", include("tenant_apps.writing.dashboard.urls")),
     ],
 )
