@@ -208,7 +208,8 @@ def auth_settings_update(*, actor: Any, session_idle_timeout_minutes: int | None
     """Set the site's idle timeout of login sessions to ``session_idle_timeout_minutes`` (0: off;
     ``None``: follow the platform's ``SESSION_IDLE_TIMEOUT_MINUTES``) for admin ``actor``; audited
     (``auth_settings.updated``, ``[before, after]``) when it changes. Open sessions follow the new
-    timeout from their next request: the cached value is dropped now and again once committed.
+    timeout from their next request: the cached value is dropped before the commit (Redis down:
+    ``redis.RedisError``, a 5xx, and nothing changes) and again after it.
 
     Raises ``PermissionDenied`` (403: ``actor`` does not manage the site's users), ``ApplicationError``
     400 ``validation_error`` (more than ``MAX_SESSION_IDLE_TIMEOUT_MINUTES``, or negative).
@@ -226,8 +227,8 @@ def auth_settings_update(*, actor: Any, session_idle_timeout_minutes: int | None
             row.session_idle_timeout_minutes = minutes
             row.save()
             _audit_settings(actor=actor, row=row, changes={"session_idle_timeout_minutes": [before, minutes]})
-        transaction.on_commit(sessions.forget_site_settings)
-    sessions.forget_site_settings()
+            sessions.forget_site_settings()  # Redis down: raises, and nothing changes
+            sessions.forget_site_settings_after_commit()
     return row
 
 

@@ -20,6 +20,11 @@ access tokens it mints copy and refresh rotation keeps (simplejwt copies every c
   ``SESSION_IDLE_TIMEOUT_MINUTES`` when the site set none; ``0`` is off. It is cached per site
   (``accounts:auth-settings``), so a request in steady state runs no query for it; a change
   drops the cached value (``services.auth_settings_update``).
+* **Redis down**: reads answer a miss (``saas.cache``), so the last activity falls back to the
+  token's ``iat``; the writes of activity and logout are best effort here (``_store``: a failure is
+  logged and the request goes on), so an outage neither logs everyone out nor answers 500. During
+  one, a logged-out session's access tokens live on until they expire (``JWT_ACCESS_MINUTES``), as
+  they did before sessions; its refresh token is blacklisted in the database all the same.
 * **The clock** is the one JWTs are checked with (simplejwt's ``aware_utcnow``, the wall clock),
   not ``django.utils.timezone.now``: moving the site's clock in a test (``tests/factories/base.py``
   ``at``) expires no session, as it expires no token.
@@ -27,18 +32,23 @@ access tokens it mints copy and refresh rotation keeps (simplejwt copies every c
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.settings import api_settings
 
 from saas.errors import ErrorCode
+
+logger = logging.getLogger(__name__)
 
 #: The claim naming a token's login session.
 SESSION_CLAIM = "sid"
@@ -56,6 +66,15 @@ def wall_clock() -> datetime:
 
 def _key(sid: str) -> str:
     return f"accounts:session:{sid}"
+
+
+def _store(key: str, value: dict[str, Any], timeout: int) -> None:
+    """``cache.set``, best effort: a Redis failure is logged (the cache's breaker logs outages
+    once) and the request goes on."""
+    try:
+        cache.set(key, value, timeout)
+    except redis.RedisError as exc:
+        logger.info("session cache write skipped: %s: %s", exc.__class__.__name__, exc)
 
 
 def _entry_ttl() -> int:
@@ -92,13 +111,20 @@ def _load_site_minutes() -> int | None:
     from tenant_apps.accounts.models import AuthSettings
 
     minutes = AuthSettings.objects.filter(pk=1).values_list("session_idle_timeout_minutes", flat=True).first()
-    cache.set(_SETTINGS_KEY, {"minutes": minutes}, _SETTINGS_TTL)
+    _store(_SETTINGS_KEY, {"minutes": minutes}, _SETTINGS_TTL)
     return minutes
 
 
 def forget_site_settings() -> None:
-    """Drop the cached site setting (after it changed)."""
+    """Drop the cached site setting (after it changed). Raises ``redis.RedisError`` when Redis
+    fails: a change whose old value would stay cached is refused rather than made."""
     cache.delete(_SETTINGS_KEY)
+
+
+def forget_site_settings_after_commit() -> None:
+    """``forget_site_settings`` once the change is committed (a request in between may have cached
+    the old row again); best effort, as it runs after the answer is decided."""
+    transaction.on_commit(forget_site_settings, robust=True)
 
 
 def _timeout_seconds(site_minutes: int | None) -> int:
@@ -117,7 +143,7 @@ def session_start() -> str:
     Reads the site's timeout too, so the requests of the session find it cached."""
     site_idle_timeout_minutes()
     sid = secrets.token_hex(16)
-    cache.set(_key(sid), {"last": wall_clock().timestamp()}, _entry_ttl())
+    _store(_key(sid), {"last": wall_clock().timestamp()}, _entry_ttl())
     return sid
 
 
@@ -126,7 +152,7 @@ def session_end(token: Any) -> None:
     401 ``session_expired`` from now on. A token without a session: nothing to do."""
     sid = token.payload.get(SESSION_CLAIM)
     if isinstance(sid, str) and sid:
-        cache.set(_key(sid), {"ended": True}, _entry_ttl())
+        _store(_key(sid), {"ended": True}, _entry_ttl())
 
 
 def _expired(message: Any) -> AuthenticationFailed:
@@ -160,7 +186,7 @@ def session_check(token: Any, *, touch: bool) -> SessionStatus:
     if now.timestamp() - last > timeout:
         raise _expired(_("The session expired after a time without activity. Log in again."))
     if touch and now.timestamp() - last >= TOUCH_EVERY_SECONDS:
-        cache.set(_key(sid), {"last": now.timestamp()}, _entry_ttl())
+        _store(_key(sid), {"last": now.timestamp()}, _entry_ttl())
         last = now.timestamp()
     return SessionStatus(
         idle_timeout_seconds=timeout,

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
+import redis
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -20,7 +21,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts import sessions
-from tenant_apps.accounts.models import User
+from tenant_apps.accounts.models import AuthSettings, User
 from tenant_apps.accounts.tokens import TenantRefreshToken
 from tests.factories.base import at
 from tests.fixture_types import ClientFor, Login, MakeUser
@@ -267,3 +268,47 @@ def test_an_authenticated_request_runs_no_query_for_the_session(
     # then nothing reads the sign-in settings
     assert response.status_code == 200
     assert not [q for q in queries.captured_queries if "accounts_authsettings" in q["sql"]]
+
+
+class _WritesFail:
+    """The session cache with Redis refusing writes (reads still answer: the breaker has not opened)."""
+
+    def __init__(self, real: object) -> None:
+        self.real = real
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+    def set(self, *args: object, **kwargs: object) -> None:
+        raise redis.ConnectionError("Redis is down")
+
+    def delete(self, *args: object, **kwargs: object) -> None:
+        raise redis.ConnectionError("Redis is down")
+
+
+def test_a_cache_that_cannot_be_written_neither_refuses_logins_nor_requests(
+    alpha: Tenant, client_for: ClientFor, login: Login, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given Redis refusing the sessions' writes
+    monkeypatch.setattr(sessions, "cache", _WritesFail(sessions.cache))
+    # when a user logs in, uses the API, refreshes and logs out
+    pair = login(alpha, "admin@alpha.test")
+    me = client_for(alpha, pair["access"]).get(ME)
+    refreshed = client_for(alpha).post(REFRESH, {"refresh": pair["refresh"]})
+    logout = client_for(alpha).post(LOGOUT, {"refresh": refreshed.json()["refresh"]})
+    # then each works (activity falls back to the tokens' issue times)
+    assert [me.status_code, refreshed.status_code, logout.status_code] == [200, 200, 200]
+
+
+def test_the_timeout_is_not_changed_while_its_cached_value_cannot_be_dropped(
+    alpha: Tenant, client_for: ClientFor, login: Login, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given
+    admin = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
+    monkeypatch.setattr(sessions, "cache", _WritesFail(sessions.cache))
+    # when
+    with pytest.raises(redis.ConnectionError):
+        admin.patch(SETTINGS, {"session_idle_timeout_minutes": 5})
+    # then the row is as it was
+    with tenant_context(alpha):
+        assert not AuthSettings.objects.filter(session_idle_timeout_minutes=5).exists()
