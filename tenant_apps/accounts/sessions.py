@@ -23,7 +23,8 @@ access tokens it mints copy and refresh rotation keeps (simplejwt copies every c
 * **Redis down**: reads answer a miss (``saas.cache``), so the last activity falls back to the
   token's ``iat``; the writes of activity and logout are best effort here (``_store``: a failure is
   logged and the request goes on), so an outage neither logs everyone out nor answers 500. During
-  one, a logged-out session's access tokens live on until they expire (``JWT_ACCESS_MINUTES``), as
+  one, each request reads the site's timeout from the database (one query), and a logged-out
+  session's access tokens live on until they expire (``JWT_ACCESS_MINUTES``), as
   they did before sessions; its refresh token is blacklisted in the database all the same.
 * **The clock** is the one JWTs are checked with (simplejwt's ``aware_utcnow``, the wall clock),
   not ``django.utils.timezone.now``: moving the site's clock in a test (``tests/factories/base.py``
