@@ -33,6 +33,7 @@ class ErrorCode(StrEnum):
     AUTHENTICATION_FAILED = "authentication_failed"
     TOKEN_NOT_VALID = "token_not_valid"
     TOKEN_REVOKED = "token_revoked"
+    SESSION_EXPIRED = "session_expired"
     USER_INACTIVE = "user_inactive"
     USER_NOT_FOUND = "user_not_found"
     PERMISSION_DENIED = "permission_denied"

@@ -341,6 +341,11 @@ SIMPLE_JWT = {
     "TOKEN_VERIFY_SERIALIZER": "tenant_apps.accounts.tokens.TenantTokenVerifySerializer",
 }
 
+#: Minutes without API use after which a login session ends (its refresh and access tokens answer
+#: 401 ``session_expired``; tenant_apps/accounts/sessions.py); 0 = off. A site's admins may set their
+#: own (``/api/v1/auth/settings/``).
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
+
 #: One-time login codes (OTP): lifetime, attempts per code, and requests per address per window.
 OTP_TTL_SECONDS = env.int("OTP_TTL_SECONDS", default=300)
 OTP_MAX_ATTEMPTS = env.int("OTP_MAX_ATTEMPTS", default=5)

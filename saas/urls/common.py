@@ -11,6 +11,7 @@ from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 
 from saas.api.errors import not_found_view
 from tenant_apps.accounts.views import (
+    AuthSettingsView,
     AvatarView,
     LoginView,
     LogoutView,
@@ -20,6 +21,7 @@ from tenant_apps.accounts.views import (
     PasswordResetView,
     RegisterView,
     ResendEmailVerificationView,
+    SessionView,
     TokensRevokeView,
     VerifyEmailView,
     email_confirmation_link,
@@ -36,13 +38,14 @@ handler500 = "saas.api.errors.server_error_view"
 def token_urls() -> list[Any]:
     """Auth endpoints of every host, ahead of dj-rest-auth's own: throttled login and password
     reset, a password change that revokes older tokens, tenant-bound refresh, verify and logout,
-    "log out everywhere", and the link that password e-mails point to."""
+    "log out everywhere", the session's idle time left, and the link that password e-mails point to."""
     return [
         path("login/", LoginView.as_view(), name="rest_login"),
         path("logout/", LogoutView.as_view(), name="rest_logout"),
         path("password/change/", PasswordChangeView.as_view(), name="rest_password_change"),
         path("password/reset/", PasswordResetView.as_view(), name="rest_password_reset"),
         path("tokens/revoke/", TokensRevokeView.as_view(), name="tokens_revoke"),
+        path("session/", SessionView.as_view(), name="auth_session"),
         path("token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
         path("token/verify/", TokenVerifyView.as_view(), name="token_verify"),
         path(
@@ -52,9 +55,11 @@ def token_urls() -> list[Any]:
 
 
 def tenant_auth_urls() -> list[Any]:
-    """``/api/v1/auth/`` on a tenant host: login, registration, OTP, password flows, JWT."""
+    """``/api/v1/auth/`` on a tenant host: login, registration, OTP, password flows, JWT, and the
+    site's sign-in settings (admins)."""
     return [
         *token_urls(),
+        path("settings/", AuthSettingsView.as_view(), name="auth_settings"),
         path("user/avatar/", AvatarView.as_view(), name="user_avatar"),
         path("otp/request/", OTPRequestView.as_view(), name="otp_request"),
         path("otp/verify/", OTPVerifyView.as_view(), name="otp_verify"),

@@ -5,6 +5,7 @@
 * One-time codes: the address a code is requested for (an advisory lock: the rate limit counts rows
   that may not exist yet), and the latest unconsumed code of an address (a guess and the code it
   is checked against). The transactions that take these take no other lock.
+* The site's sign-in settings row (``auth_settings_lock``), taken alone.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import QuerySet
 
-from tenant_apps.accounts.models import OneTimeCode, User
+from tenant_apps.accounts.models import AuthSettings, OneTimeCode, User
 from tenant_apps.kinds import ADMIN
 
 
@@ -51,3 +52,14 @@ def otp_latest_lock(address: str) -> OneTimeCode | None:
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+def auth_settings_lock() -> AuthSettings:
+    """The site's sign-in settings row (``pk=1``, created with the defaults if missing), locked
+    until the transaction ends (call inside ``transaction.atomic``; it takes no other lock).
+
+    Two first changes racing to create the row meet at its primary key: the loser's
+    ``IntegrityError`` is a 409 ``conflict`` (``saas/api/errors.py``); retrying succeeds.
+    """
+    AuthSettings.objects.get_or_create(pk=1)
+    return AuthSettings.objects.select_for_update().get(pk=1)

@@ -1,4 +1,4 @@
-"""The user model and one-time login codes.
+"""The user model, one-time login codes and the site's sign-in settings.
 
 The same ``User`` table exists in the public schema (platform staff) and in every tenant schema
 (that site's users); ids repeat across schemas, which is why tokens carry their tenant
@@ -147,3 +147,35 @@ class OneTimeCode(models.Model):
 
     def __str__(self) -> str:
         return f"code for {self.address} from {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+#: The longest idle timeout a site may set, in minutes (a week).
+MAX_SESSION_IDLE_TIMEOUT_MINUTES = 7 * 24 * 60
+
+
+class AuthSettings(models.Model):
+    """The site's sign-in settings (one row, ``pk=1``; none yet means every default).
+
+    ``session_idle_timeout_minutes``: minutes without API use after which a login session ends
+    (``sessions.py``); ``0`` turns the timeout off, ``None`` follows the platform's
+    ``SESSION_IDLE_TIMEOUT_MINUTES``.
+    """
+
+    session_idle_timeout_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="None: the platform default (SESSION_IDLE_TIMEOUT_MINUTES); 0: off."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "auth settings"
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="accounts_auth_settings_single_row"),
+            models.CheckConstraint(
+                condition=Q(session_idle_timeout_minutes__isnull=True)
+                | Q(session_idle_timeout_minutes__lte=MAX_SESSION_IDLE_TIMEOUT_MINUTES),
+                name="accounts_auth_settings_idle_timeout_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "auth settings"

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from tenant_apps.accounts.addresses import normalize_email, normalize_email_or_none
-from tenant_apps.accounts.models import User
+from tenant_apps.accounts.models import MAX_SESSION_IDLE_TIMEOUT_MINUTES, User
 from tenant_apps.files.fields import UploadedImageField
 
 
@@ -190,6 +190,33 @@ class SiteSerializer(serializers.Serializer):
     slug = serializers.CharField()
     kind = serializers.CharField()
     roles = serializers.ListField(child=serializers.CharField())
+
+
+class SessionStatusSerializer(serializers.Serializer):
+    """``GET /auth/session/``: the site's idle timeout (seconds, 0: off) and how long the caller's
+    session has left (``null`` without a timeout, or for a token issued before sessions existed)."""
+
+    idle_timeout_seconds = serializers.IntegerField()
+    expires_in_seconds = serializers.IntegerField(allow_null=True)
+    expires_at = serializers.DateTimeField(allow_null=True)
+
+
+class AuthSettingsSerializer(serializers.Serializer):
+    """The site's sign-in settings: its own ``session_idle_timeout_minutes`` (``null``: the
+    platform default; 0: off), the platform default, and the timeout in force."""
+
+    session_idle_timeout_minutes = serializers.IntegerField(allow_null=True)
+    default_session_idle_timeout_minutes = serializers.IntegerField()
+    effective_session_idle_timeout_minutes = serializers.IntegerField()
+
+
+class AuthSettingsUpdateSerializer(serializers.Serializer):
+    """``PATCH /auth/settings/`` body: ``{session_idle_timeout_minutes}`` (``null``: back to the
+    platform default; 0: off)."""
+
+    session_idle_timeout_minutes = serializers.IntegerField(
+        min_value=0, max_value=MAX_SESSION_IDLE_TIMEOUT_MINUTES, allow_null=True
+    )
 
 
 class PasswordChangeSerializer(BasePasswordChangeSerializer):

@@ -19,10 +19,18 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from saas.api.errors import ApplicationError
 from saas.db.tenant import current_kind, current_schema, enqueue_on_commit
-from saas.errors import Conflict, ErrorCode, RateLimited
+from saas.errors import Conflict, ErrorCode, PermissionDenied, RateLimited
+from tenant_apps.accounts import sessions
+from tenant_apps.accounts.access import can_manage_users
 from tenant_apps.accounts.addresses import normalize_email
-from tenant_apps.accounts.locks import active_admins_lock, otp_address_lock, otp_latest_lock, user_lock
-from tenant_apps.accounts.models import OneTimeCode, User
+from tenant_apps.accounts.locks import (
+    active_admins_lock,
+    auth_settings_lock,
+    otp_address_lock,
+    otp_latest_lock,
+    user_lock,
+)
+from tenant_apps.accounts.models import MAX_SESSION_IDLE_TIMEOUT_MINUTES, AuthSettings, OneTimeCode, User
 from tenant_apps.accounts.roles import ADMIN, default_role, roles_of
 from tenant_apps.accounts.sms import send_sms
 from tenant_apps.audit.diff import apply_changes
@@ -180,7 +188,8 @@ def user_tokens_revoke(*, user: User, actor: Any = None) -> None:
 
 
 def token_logout(*, refresh: str) -> None:
-    """Blacklist the refresh token ``refresh`` of the current site (its access tokens expire on their own).
+    """Blacklist the refresh token ``refresh`` of the current site and end its login session
+    (``sessions.session_end``: its access tokens answer 401 ``session_expired`` from then on).
 
     Raises ``InvalidToken`` (401 ``token_not_valid``) for a token that is malformed, expired,
     already blacklisted or issued by another site; nothing is written then.
@@ -188,9 +197,47 @@ def token_logout(*, refresh: str) -> None:
     from tenant_apps.accounts.tokens import TenantRefreshToken
 
     try:
-        TenantRefreshToken(refresh).blacklist()  # type: ignore[arg-type]
+        token = TenantRefreshToken(refresh)  # type: ignore[arg-type]
+        token.blacklist()
     except TokenError as exc:
         raise InvalidToken(exc.args[0]) from exc
+    sessions.session_end(token)
+
+
+def auth_settings_update(*, actor: Any, session_idle_timeout_minutes: int | None) -> AuthSettings:
+    """Set the site's idle timeout of login sessions to ``session_idle_timeout_minutes`` (0: off;
+    ``None``: follow the platform's ``SESSION_IDLE_TIMEOUT_MINUTES``) for admin ``actor``; audited
+    (``auth_settings.updated``, ``[before, after]``) when it changes. Open sessions follow the new
+    timeout from their next request: the cached value is dropped before the commit (Redis down:
+    ``redis.RedisError``, a 5xx, and nothing changes) and again after it.
+
+    Raises ``PermissionDenied`` (403: ``actor`` does not manage the site's users), ``ApplicationError``
+    400 ``validation_error`` (more than ``MAX_SESSION_IDLE_TIMEOUT_MINUTES``, or negative).
+    """
+    if not can_manage_users(actor):
+        raise PermissionDenied("Only admins change the sign-in settings.")
+    minutes = session_idle_timeout_minutes
+    if minutes is not None and not 0 <= minutes <= MAX_SESSION_IDLE_TIMEOUT_MINUTES:
+        message = f"From 0 (off) to {MAX_SESSION_IDLE_TIMEOUT_MINUTES} minutes."
+        raise ApplicationError(message, details={"session_idle_timeout_minutes": [message]})
+    with transaction.atomic():
+        row = auth_settings_lock()
+        before = row.session_idle_timeout_minutes
+        if before != minutes:
+            row.session_idle_timeout_minutes = minutes
+            row.save()
+            _audit_settings(actor=actor, row=row, changes={"session_idle_timeout_minutes": [before, minutes]})
+            sessions.forget_site_settings()  # Redis down: raises, and nothing changes
+            sessions.forget_site_settings_after_commit()
+    return row
+
+
+def _audit_settings(*, actor: Any, row: AuthSettings, changes: dict[str, Any]) -> None:
+    if current_kind() == "public":
+        return
+    from tenant_apps.audit.services import audit_record
+
+    audit_record(actor=actor, verb="auth_settings.updated", target=row, changes=changes)
 
 
 def user_avatar_set(*, user: User, avatar: Any | None) -> User:

@@ -12,6 +12,11 @@ Every access and refresh token carries three claims inside its signed payload:
   refuse a token whose ``ver`` is not the user's current one, so raising it (password change,
   deactivation, ``POST /auth/tokens/revoke/``) revokes every access and refresh token at once.
 
+* ``sid``: the login session the token belongs to (``sessions.py``): set when a login issues the
+  pair, copied to its access tokens and kept across refresh rotation. Authentication, refresh and
+  verify refuse a token whose session ended or was idle past the site's timeout (401
+  ``session_expired``); a token without the claim has no idle timeout.
+
 None can be changed without the signing key; ``alg: none`` and other algorithms are refused by
 simplejwt's backend (it accepts only ``SIMPLE_JWT['ALGORITHM']``).
 """
@@ -36,6 +41,7 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken, Token, Un
 
 from saas.db.tenant import current_schema, current_tenant_uuid
 from saas.errors import ErrorCode
+from tenant_apps.accounts import sessions
 
 TENANT_CLAIM = "tenant"
 TENANT_UUID_CLAIM = "tenant_uuid"
@@ -90,10 +96,12 @@ class TenantTokenMixin:
 
     @classmethod
     def for_user(cls, user: Any) -> Any:
-        """A new token for ``user``, with its id and ``token_version``; refresh tokens are recorded."""
+        """A new token for ``user``, with its id, ``token_version`` and a new login session
+        (``sessions.session_start``); refresh tokens are recorded."""
         token: Any = cls()
         token[api_settings.USER_ID_CLAIM] = str(getattr(user, api_settings.USER_ID_FIELD))
         token[VERSION_CLAIM] = user.token_version
+        token[sessions.SESSION_CLAIM] = sessions.session_start()
         token.outstand()  # records refresh tokens as outstanding (simplejwt's blacklist app)
         return token
 
@@ -133,10 +141,24 @@ class TenantTokenObtainPairSerializer(TokenObtainPairSerializer):
 
 
 class TenantJWTAuthentication(JWTAuthentication):
-    """``Authorization: Bearer <access>``: a tenant-bound access token of an active user, not revoked."""
+    """``Authorization: Bearer <access>``: a tenant-bound access token of an active user, not
+    revoked, of a live session (``sessions.session_check``: 401 ``session_expired``). The request
+    counts as the session's activity, unless its view sets ``peeks_session = True`` (asking how
+    long a session has left is not activity)."""
+
+    #: Whether the request being authenticated extends its session (set per request: DRF makes
+    #: an instance per request).
+    touches_session = True
+
+    def authenticate(self, request: Any) -> Any:
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        self.touches_session = not getattr(view, "peeks_session", False)
+        return super().authenticate(request)
 
     def get_user(self, validated_token: Token) -> Any:
-        return token_user(validated_token)
+        user = token_user(validated_token)
+        sessions.session_check(validated_token, touch=self.touches_session)
+        return user
 
 
 class TenantJWTScheme(SimpleJWTScheme):
@@ -147,17 +169,21 @@ class TenantJWTScheme(SimpleJWTScheme):
 
 class TenantTokenRefreshSerializer(TokenRefreshSerializer):
     """``POST /auth/token/refresh/``: refuses refresh tokens of other tenants, of inactive or
-    unknown users and revoked ones (401); rotates and blacklists."""
+    unknown users, revoked ones and those of an ended or idle session (401); rotates (the new
+    pair keeps the session) and blacklists."""
 
     token_class = TenantRefreshToken
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
-        token_user(self.token_class(attrs["refresh"]))
+        token = self.token_class(attrs["refresh"])
+        token_user(token)
+        sessions.session_check(token, touch=True)  # 401 session_expired; a refresh is activity
         return super().validate(attrs)
 
 
 class TenantTokenVerifySerializer(TokenVerifySerializer):
-    """``POST /auth/token/verify/``: a token of another tenant is not valid here."""
+    """``POST /auth/token/verify/``: a token of another tenant is not valid here; verifying is not
+    activity."""
 
     def validate(self, attrs: dict[str, Any]) -> dict[Any, Any]:
         data = super().validate(attrs)
@@ -167,6 +193,7 @@ class TenantTokenVerifySerializer(TokenVerifySerializer):
         except TokenError as exc:
             raise InvalidToken(exc.args[0]) from exc
         token_user(token)  # a revoked token, or one of an inactive user, is not valid either
+        sessions.session_check(token, touch=False)  # nor one of an ended or idle session
         return data
 
 

@@ -10,6 +10,7 @@ from dj_rest_auth.registration.views import VerifyEmailView as BaseVerifyEmailVi
 from dj_rest_auth.serializers import JWTSerializer
 from dj_rest_auth.views import LoginView as BaseLoginView
 from dj_rest_auth.views import PasswordResetView as BasePasswordResetView
+from django.conf import settings
 from django.http import JsonResponse
 from drf_spectacular.contrib.rest_auth import RestAuthRegisterView
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -22,13 +23,15 @@ from rest_framework.views import APIView
 
 from saas.api.views import VisibleQuerysetMixin
 from saas.db.tenant import current_schema
-from tenant_apps.accounts import selectors, services
+from tenant_apps.accounts import selectors, services, sessions
 from tenant_apps.accounts.access import access_user, can_manage_users
 from tenant_apps.accounts.filters import UserFilter
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import Allows
 from tenant_apps.accounts.roles import roles_of
 from tenant_apps.accounts.serializers import (
+    AuthSettingsSerializer,
+    AuthSettingsUpdateSerializer,
     AvatarSerializer,
     DetailSerializer,
     LoginSerializer,
@@ -38,6 +41,7 @@ from tenant_apps.accounts.serializers import (
     PasswordChangeSerializer,
     PasswordResetSerializer,
     RefreshTokenSerializer,
+    SessionStatusSerializer,
     SiteSerializer,
     UserCreateSerializer,
     UserDetailsSerializer,
@@ -137,6 +141,63 @@ class TokensRevokeView(APIView):
     def post(self, request: Request) -> Response:
         services.user_tokens_revoke(user=request.user, actor=request.user)  # type: ignore[arg-type]
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SessionView(APIView):
+    """``GET /api/v1/auth/session/`` -> ``{idle_timeout_seconds, expires_in_seconds, expires_at}``:
+    how long until the caller's login session ends for inactivity, so a front end can warn and
+    log out. Asking does not extend the session; any other API request does. Once it has ended,
+    this (like every request and the refresh) answers 401 ``session_expired``.
+    """
+
+    permission_classes = [IsAuthenticated]
+    peeks_session = True  # read by TenantJWTAuthentication: this request does not extend the session
+
+    @extend_schema(responses=SessionStatusSerializer)
+    def get(self, request: Request) -> Response:
+        status_ = sessions.session_check(request.auth, touch=False)
+        now = sessions.wall_clock()
+        return Response(
+            SessionStatusSerializer(
+                {
+                    "idle_timeout_seconds": status_.idle_timeout_seconds,
+                    "expires_in_seconds": status_.expires_in_seconds(now),
+                    "expires_at": status_.expires_at,
+                }
+            ).data
+        )
+
+
+class AuthSettingsView(APIView):
+    """``GET/PATCH /api/v1/auth/settings/`` (admins): ``{session_idle_timeout_minutes}``, the
+    site's idle timeout of login sessions (``null``: the platform default; 0: off; at most a week).
+    """
+
+    permission_classes = [IsAuthenticated, Allows(can_manage_users)]  # type: ignore[list-item]
+
+    @staticmethod
+    def _body(minutes: int | None) -> Response:
+        default = settings.SESSION_IDLE_TIMEOUT_MINUTES
+        return Response(
+            AuthSettingsSerializer(
+                {
+                    "session_idle_timeout_minutes": minutes,
+                    "default_session_idle_timeout_minutes": default,
+                    "effective_session_idle_timeout_minutes": default if minutes is None else minutes,
+                }
+            ).data
+        )
+
+    @extend_schema(responses=AuthSettingsSerializer)
+    def get(self, request: Request) -> Response:
+        return self._body(sessions.site_idle_timeout_minutes())
+
+    @extend_schema(request=AuthSettingsUpdateSerializer, responses=AuthSettingsSerializer)
+    def patch(self, request: Request) -> Response:
+        serializer = AuthSettingsUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        row = services.auth_settings_update(actor=request.user, **serializer.validated_data)
+        return self._body(row.session_idle_timeout_minutes)
 
 
 class AvatarView(APIView):

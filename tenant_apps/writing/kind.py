@@ -4,8 +4,9 @@ Apps: ``pricing`` (order options, the page-rate table, extra services, quotes), 
 from placement and payment through assignment, review, revisions, disputes and refunds to
 completion), ``writers`` (writer levels, what a completed order earns, and writers' profiles),
 ``files`` (an order's attachments, drafts and finals), ``messages`` (an order's thread, contact
-details masked), ``wallets`` (card top-ups of a client's wallet, writers' payout requests); the
-marketplace's other apps arrive with the writing issues.
+details masked), ``wallets`` (card top-ups of a client's wallet, writers' payout requests),
+``dashboard`` (figures per role: ``GET /api/v1/dashboard/``); the marketplace's other apps
+arrive with the writing issues.
 """
 
 from tenant_apps.kinds import KindSpec, Role, TicketTarget
@@ -24,6 +25,7 @@ KIND = KindSpec(
         "tenant_apps.writing.files",
         "tenant_apps.writing.messages",
         "tenant_apps.writing.wallets",
+        "tenant_apps.writing.dashboard",
     ),
     roles=(
         Role(CLIENT),

@@ -14,5 +14,6 @@ urlpatterns = tenant_urlpatterns(
         path("api/v1/", include("tenant_apps.writing.files.urls")),
         path("api/v1/", include("tenant_apps.writing.messages.urls")),
         path("api/v1/", include("tenant_apps.writing.wallets.urls")),
+        path("api/v1/", include("tenant_apps.writing.dashboard.urls")),
     ],
 )
