@@ -22,7 +22,7 @@ is_late}``; no section names an order's client.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Avg, Count, F, Q, QuerySet, Sum
@@ -52,6 +52,13 @@ WRITER_ACTIVE_STATUSES = (
 
 _ORDER_FIELDS = ("id", "number", "topic", "status", "deadline")
 
+
+def _rating(average: Any) -> str | None:
+    """An average rating as a decimal string with 2 places (``"4.50"``, as ``/writers/`` shows
+    it), or ``None`` before the first rating."""
+    if average is None:
+        return None
+    return str(Decimal(str(average)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 def month_start(now: datetime) -> datetime:
     """The first moment of ``now``'s calendar month in the site's time zone (aware)."""
@@ -138,7 +145,7 @@ def writer_section(*, user: Any, now: datetime) -> dict[str, Any]:
         "late_count": figures["late"],
         "next_deadline": orders[0]["deadline"] if orders else None,
         "completed_count": figures["completed"],
-        "rating": {"average": round(average, 2) if average is not None else None, "count": figures["rated"]},
+        "rating": {"average": _rating(average), "count": figures["rated"]},
         "earnings_this_month": [{"currency": row["currency"], "amount": _amount(row["amount"])} for row in earnings],
     }
 
@@ -221,7 +228,7 @@ def admin_section(*, user: Any, now: datetime) -> dict[str, Any]:
                 "id": row["writer"],
                 "name": row["writer__full_name"] or row["writer__email"],
                 "completed_count": row["completed"],
-                "average_rating": round(row["average"], 2) if row["average"] is not None else None,
+                "average_rating": _rating(row["average"]),
                 "ratings": row["ratings"],
             }
             for row in top

@@ -52,7 +52,7 @@ class ClientSectionSerializer(OrderCountsSerializer):
 class RatingSerializer(serializers.Serializer):
     """Clients' ratings of a writer's work: ``average`` (1-5, 2 places; ``null`` before the first)."""
 
-    average = serializers.FloatField(allow_null=True)
+    average = serializers.DecimalField(max_digits=3, decimal_places=2, allow_null=True)
     count = serializers.IntegerField()
 
 
@@ -114,7 +114,7 @@ class TopWriterSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     completed_count = serializers.IntegerField()
-    average_rating = serializers.FloatField(allow_null=True)
+    average_rating = serializers.DecimalField(max_digits=3, decimal_places=2, allow_null=True)
     ratings = serializers.IntegerField()
 
 

@@ -71,7 +71,7 @@ def test_a_writer_sees_active_orders_by_deadline_earnings_this_month_and_rating(
     assert "client" not in section["active_orders"][0]
     assert (section["active_count"], section["late_count"], section["completed_count"]) == (2, 0, 2)
     assert section["next_deadline"] == section["active_orders"][0]["deadline"]
-    assert section["rating"] == {"average": 4.5, "count": 2}
+    assert section["rating"] == {"average": "4.50", "count": 2}
     assert section["earnings_this_month"] == [{"currency": later.currency, "amount": "24.00"}]
 
 
