@@ -2,13 +2,14 @@
 
 * **Options and pricing**: the defaults every writing site starts with (the kind's template).
 * **People**: the per-role users of ``setup_demo`` (``client@``, ``writer@``, ``editor@``,
-  ``support@``, ``admin@``) plus a second client (``client2@``) and two more writers
-  (``writer2@``, ``writer3@``).
+  ``support@``, ``admin@``) plus a second client (``client2@``) and two more writers of higher
+  levels (``writer2@`` advanced, ``writer3@`` expert; ``writer@`` has the default level).
 * **Orders in every status**, placed and walked through the services as on a live site:
   ``unpaid``, ``available`` (two: one of them late), ``assigned``, ``in_progress``, ``in_review``,
-  ``delivered``, ``revision_requested``, ``completed`` (two; the writers credited) and
-  ``cancelled``. Each paid order is paid from the client's wallet, topped up first, so the
-  wallets have a history: top-ups, payments, writers' earnings.
+  ``delivered``, ``revision_requested``, ``disputed`` (partly refunded to the client's wallet),
+  ``completed`` (two, rated; the writers credited by their level) and ``cancelled``. Each paid
+  order is paid from the client's wallet, topped up first, so the wallets have a history: top-ups,
+  payments, writers' earnings, a refund.
 * **Files and messages**: every order that reached a writer carries the client's brief
   (attachment); the writer's draft and final follow the work (a final once submitted); threads have
   a question and its answer, and one client message shared a phone number, masked (flagged for
@@ -49,6 +50,7 @@ ORDERS: tuple[tuple[str, str, str, str, int, int, str, str], ...] = (
     ("in_review", "client", "Nursing ethics at the end of life", "undergraduate", 3, 5, "in_review", "writer"),
     ("delivered", "client", "The causes of the 2008 crisis", "undergraduate", 4, 6, "delivered", "writer"),
     ("revision", "client2", "Machine learning in radiology", "doctoral", 8, 11, "revision_requested", "writer3"),
+    ("disputed", "client2", "Inflation targeting in emerging markets", "masters", 4, 8, "disputed", "writer3"),
     ("completed", "client", "Shakespeare's Sonnet 18", "high-school", 2, 8, "completed", "writer"),
     ("completed2", "client2", "Keynes and the multiplier", "masters", 5, 9, "completed", "writer2"),
     ("cancelled", "client2", "A draft I no longer need", "undergraduate", 1, 9, "cancelled", ""),
@@ -90,6 +92,9 @@ def _pay(order: Any) -> Any:
     return order_pay_wallet(order=order, payer=order.client)
 
 
+#: The ratings the clients give their completed orders, by key.
+RATINGS = {"completed": 5, "completed2": 4}
+
 #: A minimal PDF: the demo's final papers (the files policy sniffs its type).
 FINAL_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -113,7 +118,7 @@ def _say(order: Any, actor: Any, body: str) -> None:
     order_message_post(actor=actor, order=order, body=body)
 
 
-def _walk(order: Any, *, status: str, writer: Any, editor: Any, admin: Any) -> Any:
+def _walk(order: Any, *, status: str, writer: Any, editor: Any, admin: Any, rating: int | None = None) -> Any:
     """Walk the unpaid ``order`` to ``status`` through the services, as its people would, with the
     files and messages of each step."""
     from tenant_apps.writing.orders import services
@@ -146,8 +151,26 @@ def _walk(order: Any, *, status: str, writer: Any, editor: Any, admin: Any) -> A
             order=order, actor=order.client, instructions="Please add two recent sources and expand section 3."
         )
     elif status == S.COMPLETED:
-        order = services.order_approve(order=order, actor=order.client)
+        order = services.order_approve(order=order, actor=order.client, rating=rating)
+    elif status == S.DISPUTED:
+        order = services.order_dispute(
+            order=order, actor=order.client, reason="Section 2 is copied from a blog post, and two sources are missing."
+        )
+        services.order_refund(
+            order=order, actor=admin, amount=Decimal("20.00"), reason="Partial refund while we review."
+        )
     return order
+
+
+def _levels(people: dict[str, Any]) -> None:
+    """``writer2@`` advanced, ``writer3@`` expert (the default levels of a new site)."""
+    from tenant_apps.writing.writers.models import WriterLevel
+    from tenant_apps.writing.writers.services import writer_set_level
+
+    for local, slug in (("writer2", "advanced"), ("writer3", "expert")):
+        level = WriterLevel.objects.filter(slug=slug).first()
+        if level is not None:
+            writer_set_level(actor=people["admin"], writer=people[local], level=level)
 
 
 def _orders(people: dict[str, Any]) -> dict[str, Any]:
@@ -186,6 +209,7 @@ def _orders(people: dict[str, Any]) -> dict[str, Any]:
                 writer=people.get(writer),
                 editor=people["editor"],
                 admin=people["admin"],
+                rating=RATINGS.get(key),
             )
         made[key] = order
     return {key: Order.objects.get(pk=order.pk) for key, order in made.items()}
@@ -231,6 +255,7 @@ def seed_demo(*, password: str) -> dict[str, Any]:
         "support": _user("support", password=password, role=SUPPORT),
     }
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
+        _levels(people)
         _orders(people)
         _payouts(people)
     wallets = Wallet.objects.filter(user__email__endswith=f"@{current_schema()}.{settings.PLATFORM_DOMAIN}")

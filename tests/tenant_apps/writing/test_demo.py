@@ -14,10 +14,8 @@ from tenant_apps.writing.files.models import OrderFile
 from tenant_apps.writing.messages.models import OrderMessage
 from tenant_apps.writing.orders.models import Order, OrderStatus
 from tenant_apps.writing.wallets.models import PayoutRequest
+from tenant_apps.writing.writers.models import WriterProfile
 from tests.fixture_types import MakeUser
-
-#: Statuses the demo does not show yet.
-NOT_SHOWN = {OrderStatus.DISPUTED}
 
 
 def test_the_writing_demo_shows_every_state_and_a_second_run_adds_nothing(golf: Tenant, make_user: MakeUser) -> None:
@@ -33,7 +31,7 @@ def test_the_writing_demo_shows_every_state_and_a_second_run_adds_nothing(golf: 
         assert _counts() == counts
         assert first == second
         # orders in every status, one of them late, by two clients, with three writers
-        assert set(Order.objects.values_list("status", flat=True)) == set(OrderStatus.values) - NOT_SHOWN
+        assert set(Order.objects.values_list("status", flat=True)) == set(OrderStatus.values)
         assert [o.topic for o in Order.objects.all() if o.is_late] == ["A history of the printing press"]
         assert Order.objects.values("client").distinct().count() == 2
         assert Order.objects.exclude(writer=None).values("writer").distinct().count() == 3
@@ -48,7 +46,11 @@ def test_the_writing_demo_shows_every_state_and_a_second_run_adds_nothing(golf: 
         # a payout paid, another waiting
         assert sorted(PayoutRequest.objects.values_list("status", flat=True)) == ["paid", "requested"]
         completed = Order.objects.filter(status=OrderStatus.COMPLETED)
-        assert all(o.earning > 0 for o in completed) and completed.count() == 2
+        assert all(o.earning > 0 and o.rating for o in completed) and completed.count() == 2
+        # writers of three levels; the disputed order partly refunded to its client's wallet
+        assert set(WriterProfile.objects.values_list("level__slug", flat=True)) >= {"advanced", "expert"}
+        disputed = Order.objects.get(status=OrderStatus.DISPUTED)
+        assert LedgerEntry.objects.filter(reference__startswith=f"order:{disputed.pk}:refund:", kind="refund").exists()
 
 
 def _counts() -> dict[str, Any]:
