@@ -60,6 +60,7 @@ def _rating(average: Any) -> str | None:
         return None
     return str(Decimal(str(average)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
+
 def month_start(now: datetime) -> datetime:
     """The first moment of ``now``'s calendar month in the site's time zone (aware)."""
     local = timezone.localtime(now)

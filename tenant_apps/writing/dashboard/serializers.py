@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from saas.api.fields import AsciiDecimalField
 from saas.api.schema import NamedChoiceField
 from tenant_apps.tickets.models import TicketPriority, TicketStatus
 from tenant_apps.writing.orders.models import OrderStatus
@@ -52,7 +53,7 @@ class ClientSectionSerializer(OrderCountsSerializer):
 class RatingSerializer(serializers.Serializer):
     """Clients' ratings of a writer's work: ``average`` (1-5, 2 places; ``null`` before the first)."""
 
-    average = serializers.DecimalField(max_digits=3, decimal_places=2, allow_null=True)
+    average = AsciiDecimalField(max_digits=3, decimal_places=2, allow_null=True)
     count = serializers.IntegerField()
 
 
@@ -114,7 +115,7 @@ class TopWriterSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     completed_count = serializers.IntegerField()
-    average_rating = serializers.DecimalField(max_digits=3, decimal_places=2, allow_null=True)
+    average_rating = AsciiDecimalField(max_digits=3, decimal_places=2, allow_null=True)
     ratings = serializers.IntegerField()
 
 

@@ -118,7 +118,7 @@ class WriterListView(VisibleQuerysetMixin, generics.ListAPIView):
 
     def get_serializer_context(self) -> dict[str, Any]:
         if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema is built without a database
-            return super().get_serializer_context()
+            return dict(super().get_serializer_context())
         return {**super().get_serializer_context(), "default_level": selectors.default_level()}
 
 
