@@ -16,7 +16,7 @@ from tests.factories import TicketFactory, UserFactory
 from tests.factories.base import at
 from tests.fixture_types import ClientFor, Login
 from tests.tenant_apps.writing.conftest import Writing
-from tests.tenant_apps.writing.dashboard.conftest import DASHBOARD, dispute, make_order, rate
+from tests.tenant_apps.writing.dashboard.conftest import DASHBOARD, dispute, make_order, rated
 
 
 def test_anonymous_is_401_and_a_user_without_a_dashboard_role_is_403(
@@ -61,7 +61,7 @@ def test_a_writer_sees_active_orders_by_deadline_earnings_this_month_and_rating(
     later = make_order(writing, "in_progress", deadline=now + timedelta(days=20))
     sooner = make_order(writing, "assigned", deadline=now + timedelta(days=3))
     for rating in (5, 4):
-        rate(writing, make_order(writing, "completed"), rating)
+        rated(writing, rating)
     make_order(writing, "in_progress", writer=writing.will)
     # when
     section = writing.client("wren").get(DASHBOARD).json()["writer"]

@@ -11,7 +11,7 @@ from django_tenants.utils import tenant_context
 
 from tests.factories import TicketFactory
 from tests.tenant_apps.writing.conftest import Writing
-from tests.tenant_apps.writing.dashboard.conftest import DASHBOARD, dispute, make_order, rate
+from tests.tenant_apps.writing.dashboard.conftest import DASHBOARD, dispute, make_order, rated
 
 #: Queries of each person's section (``selectors``' table).
 SECTION_QUERIES = {"cleo": 2, "wren": 3, "eddie": 2, "sue": 4, "admin": 4}
@@ -26,7 +26,7 @@ def _add(writing: Writing, n: int) -> None:
         make_order(writing, "available")
         make_order(writing, "in_progress")
         make_order(writing, "in_review")
-        rate(writing, make_order(writing, "completed"), 5)
+        rated(writing, 5)
         dispute(writing)
         with tenant_context(writing.tenant):
             TicketFactory(created_by=writing.cleo)
