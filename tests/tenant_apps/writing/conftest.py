@@ -79,6 +79,11 @@ def reload(writing: Writing, obj: ModelT) -> ModelT:
 _TABLES = (
     "notifications_notification",
     "audit_auditlogentry",
+    "writing_files_orderfile",
+    "writing_messages_ordermessage_attachments",
+    "writing_messages_ordermessage",
+    "writing_wallets_payoutrequest",
+    "writing_wallets_wallettopup",
     "writing_orders_orderuserobjectpermission",
     "writing_orders_writerrequest",
     "writing_orders_orderrefund",
