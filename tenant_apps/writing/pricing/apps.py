@@ -9,3 +9,6 @@ class WritingPricingConfig(AppConfig):
     name = "tenant_apps.writing.pricing"
     label = "writing_pricing"
     verbose_name = "Writing pricing"
+
+    def ready(self) -> None:
+        from tenant_apps.writing.pricing import receivers  # noqa: F401  (connects the receivers)

@@ -207,3 +207,22 @@ class QuoteSerializer(serializers.Serializer):
     extras_total = AsciiDecimalField(max_digits=12, decimal_places=2)
     total = AsciiDecimalField(max_digits=12, decimal_places=2)
     currency = serializers.CharField()
+
+
+class DropdownOptionSerializer(serializers.Serializer):
+    """One choice of a dropdown: ``{id, slug, name}``."""
+
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class DropdownOptionsSerializer(serializers.Serializer):
+    """Every dropdown of the order form: ``{paper_type, subject, academic_level, formatting_style,
+    language}``, each a list of active choices in the order offered."""
+
+    paper_type = DropdownOptionSerializer(many=True)
+    subject = DropdownOptionSerializer(many=True)
+    academic_level = DropdownOptionSerializer(many=True)
+    formatting_style = DropdownOptionSerializer(many=True)
+    language = DropdownOptionSerializer(many=True)

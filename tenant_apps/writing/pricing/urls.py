@@ -14,4 +14,6 @@ urlpatterns = [
     path("pricing/page-rates/", views.PageRateListCreateView.as_view(), name="writing-page-rate-list"),
     path("pricing/page-rates/<int:pk>/", views.PageRateDetailView.as_view(), name="writing-page-rate-detail"),
     path("quote/", views.QuoteView.as_view(), name="writing-quote"),
+    path("dropdown-options/", views.DropdownOptionsView.as_view(), name="writing-dropdown-options"),
+    path("dropdown-options/<slug:category>/", views.DropdownCategoryView.as_view(), name="writing-dropdown-category"),
 ]

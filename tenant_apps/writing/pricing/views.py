@@ -31,8 +31,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas.api.views import VisibleQuerysetMixin
+from saas.errors import NotFound
 from tenant_apps.accounts.permissions import Allows
-from tenant_apps.writing.pricing import pricing, selectors, services
+from tenant_apps.writing.pricing import dropdowns, pricing, selectors, services
 from tenant_apps.writing.pricing.access import (
     access_extra_service,
     access_order_option,
@@ -41,6 +42,8 @@ from tenant_apps.writing.pricing.access import (
 )
 from tenant_apps.writing.pricing.filters import OrderOptionFilter
 from tenant_apps.writing.pricing.serializers import (
+    DropdownOptionSerializer,
+    DropdownOptionsSerializer,
     ExtraServiceCreateSerializer,
     ExtraServiceSerializer,
     ExtraServiceUpdateSerializer,
@@ -243,3 +246,29 @@ class QuoteView(APIView):
         serializer.is_valid(raise_exception=True)
         result = pricing.quote(**serializer.validated_data)
         return Response(QuoteSerializer(result).data)
+
+
+class DropdownOptionsView(APIView):
+    """``GET /api/v1/dropdown-options/`` (anyone): every dropdown of the order form with its active
+    choices, ``{category: [{id, slug, name}]}``; cached per site (``dropdowns.py``)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=DropdownOptionsSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(dropdowns.dropdown_options())
+
+
+class DropdownCategoryView(APIView):
+    """``GET /api/v1/dropdown-options/{category}/`` (anyone): one dropdown's active choices;
+    ``category`` one of ``paper_type``, ``subject``, ``academic_level``, ``formatting_style``,
+    ``language`` (404 ``not_found`` otherwise)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=DropdownOptionSerializer(many=True))
+    def get(self, request: Request, category: str) -> Response:
+        choices = dropdowns.dropdown_options().get(category)
+        if choices is None:
+            raise NotFound("No such dropdown.")
+        return Response(choices)

@@ -10,8 +10,9 @@ replaced by a plain read) both pass.
 
 With the lock, a pause after the locked read lets both start before either writes; whichever
 locks second waits, so the order does not matter. Without it, the interleaving the lock forbids is
-staged with an event (not a pause, which a loaded machine can reorder): the rate reads the
-currency, then waits until the switch has read, checked the stored prices and committed.
+staged with two events (not a pause, which a loaded machine can reorder): the rate reads the
+currency first, then waits until the switch (which waits for that read) has checked the stored
+prices and committed.
 The table's amounts, the currency and the audit rows are restored afterwards.
 """
 
@@ -121,14 +122,18 @@ def test_a_currency_switch_and_a_new_price_at_once_never_leave_a_price_the_curre
 def test_without_the_lock_both_pass_and_leave_twelve_and_a_half_yen(
     whole_golf: Tenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # given the lock replaced by a plain read, the rate's read held until the switch has committed
-    switched = threading.Event()
+    # given the lock replaced by a plain read: the rate reads first and waits until the switch,
+    # which waits for that read, has checked the stored prices and committed
+    rate_read, switched = threading.Event(), threading.Event()
     adding = threading.local()
 
     def read() -> PricingSettings:
         row = _unlocked()
         if getattr(adding, "rate", False):
+            rate_read.set()
             assert switched.wait(10), "the switch did not commit"
+        else:
+            assert rate_read.wait(10), "the rate did not read"
         return row
 
     def switch() -> Any:

@@ -59,6 +59,8 @@ MATRIX: list[tuple[str, str, Any, bool]] = [
     ),
     ("patch", "/api/v1/pricing/page-rates/{rate}/", {"price_per_page": "31.00"}, False),
     ("delete", "/api/v1/pricing/page-rates/{rate}/", None, False),
+    ("get", "/api/v1/dropdown-options/", None, True),
+    ("get", "/api/v1/dropdown-options/subject/", None, True),
     (
         "post",
         "/api/v1/quote/",
