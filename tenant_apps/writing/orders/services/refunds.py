@@ -29,6 +29,7 @@ from tenant_apps.writing.orders.access import is_order_admin
 from tenant_apps.writing.orders.locks import order_with_invoice_lock
 from tenant_apps.writing.orders.models import Order, OrderRefund, OrderStatus
 from tenant_apps.writing.orders.services._common import notify_order
+from tenant_apps.writing.orders.signals import order_refunded
 
 ZERO = Decimal("0.00")
 #: The longest refund reason, in characters.
@@ -125,4 +126,5 @@ def order_refund(*, order: Order, actor: Any, amount: Decimal | str, reason: str
             },
         )
         notify_order(locked, recipient=locked.client, verb="writing_order.refunded", body=text, amount=str(value))
+        order_refunded.send(sender=Order, order=locked, refund=refund, actor=actor)
     return refund

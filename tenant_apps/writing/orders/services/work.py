@@ -22,6 +22,7 @@ from tenant_apps.writing.orders.access import grant_party
 from tenant_apps.writing.orders.locks import order_with_invoice_lock
 from tenant_apps.writing.orders.models import Order, OrderStatus
 from tenant_apps.writing.orders.services._common import move, notify_order, notify_role, order_settings
+from tenant_apps.writing.orders.signals import order_completed, order_delivered
 
 
 def order_start(*, order: Order, actor: Any) -> Order:
@@ -85,6 +86,7 @@ def order_deliver(*, order: Order, actor: Any) -> Order:
         notify_order(locked, recipient=locked.client, verb="writing_order.delivered")
         assert locked.writer is not None
         notify_order(locked, recipient=locked.writer, verb="writing_order.delivered")
+        order_delivered.send(sender=Order, order=locked, actor=actor)
     return locked
 
 
@@ -184,6 +186,7 @@ def complete_order(order: Order, *, actor: Any, verb: str, fields: tuple[str, ..
             memo=f"Order {order.number}",
         )
     notify_order(order, recipient=writer, verb="writing_order.completed", earning=str(earning))
+    order_completed.send(sender=Order, order=order, earning=earning, actor=actor)
     return earning
 
 

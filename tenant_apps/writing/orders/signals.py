@@ -1,0 +1,24 @@
+"""Signals of the orders app, for the writing apps that react to an order's life (loyalty points,
+referral rewards, writers' fines) without the orders services knowing them.
+
+Each is sent *inside* the transaction of the move, with the order locked
+(``locks.order_with_invoice_lock``), after the order row is saved: a receiver's writes commit or
+roll back with the move, and a receiver that raises undoes it (so receivers raise only for a rule
+the move must obey). Receivers lock what they write after the order (the kind's lock order,
+``docs/architecture.md``). ``sender`` is ``Order``.
+
+* ``order_completed(order, earning, actor)``: the order became ``completed`` (approved by its
+  client, or a dispute resolved ``completed``); ``earning`` (``Decimal``, the order's currency) was
+  credited to the writer's wallet just before.
+* ``order_delivered(order, actor)``: the order became ``delivered`` (``order.delivered_at`` set).
+* ``order_refunded(order, refund, actor)``: ``refund`` (an ``OrderRefund``) went to the client's
+  wallet.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+order_completed = Signal()
+order_delivered = Signal()
+order_refunded = Signal()
