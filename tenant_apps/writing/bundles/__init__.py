@@ -1,0 +1,1 @@
+"""Class bundles and express classes of a writing site."""

@@ -1,0 +1,1 @@
+"""Mass e-mail campaigns to audiences, with unsubscribe of a writing site."""

@@ -1,0 +1,1 @@
+"""Discount codes and campaigns of a writing site."""

@@ -1,0 +1,1 @@
+"""Writers' fines and their appeals of a writing site."""

@@ -1,0 +1,1 @@
+"""Loyalty points, tiers and redemptions of a writing site."""

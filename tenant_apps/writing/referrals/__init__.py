@@ -1,0 +1,1 @@
+"""Referral codes and rewards of a writing site."""

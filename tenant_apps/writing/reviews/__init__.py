@@ -1,0 +1,1 @@
+"""Reviews of orders, writers and the website, moderated of a writing site."""

@@ -1,0 +1,5 @@
+"""``/api/v1/`` routes of the writing reviews app (writing sites only; ``tenant_apps/writing/urls.py``)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
