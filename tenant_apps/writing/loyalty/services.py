@@ -592,7 +592,9 @@ def points_expire_due(*, now: datetime | None = None) -> int:
 # --- Tiers --------------------------------------------------------------------------------------------
 
 
-def tier_create(*, actor: Any, name: str, slug: str, minimum_spend: Decimal, bonus_percent: Decimal) -> LoyaltyTier:
+def tier_create(
+    *, actor: Any, name: str, slug: str, minimum_spend: Decimal, bonus_percent: Decimal = Decimal("0.00")
+) -> LoyaltyTier:
     """Add a tier (admin ``actor``): values already checked by the serializer (``minimum_spend``
     >= 0 in the site currency, ``bonus_percent`` 0-1000). Raises ``PermissionDenied`` (403),
     ``ApplicationError`` 400 ``validation_error`` (the slug or the minimum spend is taken)."""

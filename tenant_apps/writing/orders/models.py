@@ -155,6 +155,12 @@ class Order(models.Model):
     price_per_page = models.DecimalField(max_digits=12, decimal_places=2)
     subtotal = models.DecimalField(max_digits=12, decimal_places=2)
     extras_total = models.DecimalField(max_digits=12, decimal_places=2)
+    discount_total = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, help_text="Taken off by a discount code or campaign."
+    )
+    loyalty_total = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, help_text="Taken off by loyalty points redeemed."
+    )
     total = models.DecimalField(max_digits=12, decimal_places=2)
     price_lines = models.JSONField(default=list, help_text="The quote's lines: kind, slug, description, amount.")
     status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.UNPAID)
@@ -197,7 +203,14 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=Q(subtotal__gt=0)
                 & Q(extras_total__gte=0)
-                & Q(total=models.F("subtotal") + models.F("extras_total")),
+                & Q(discount_total__gte=0)
+                & Q(loyalty_total__gte=0)
+                & Q(
+                    total=models.F("subtotal")
+                    + models.F("extras_total")
+                    - models.F("discount_total")
+                    - models.F("loyalty_total")
+                ),
                 name="writing_orders_total_is_sum",
             ),
             models.CheckConstraint(
