@@ -106,12 +106,14 @@ class AccountSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField())
     def get_value(self, account: LoyaltyAccount) -> str:
-        from tenant_apps.writing.loyalty.services import point_value_of
+        from saas.money import round_money
+        from tenant_apps.writing.loyalty.services import loyalty_settings
         from tenant_apps.writing.pricing.services import pricing_currency
 
-        currency = self.context.get("currency") or pricing_currency()
-        self.context["currency"] = currency
-        return str(point_value_of(account.balance, currency=currency))
+        if "point_value" not in self.context:  # once per response, however many accounts
+            self.context["point_value"] = loyalty_settings().point_value
+            self.context["currency"] = pricing_currency()
+        return str(round_money(Decimal(account.balance) * self.context["point_value"], self.context["currency"]))
 
     @extend_schema_field(TierRefSerializer(allow_null=True))
     def get_tier(self, account: LoyaltyAccount) -> dict[str, Any] | None:
