@@ -671,7 +671,7 @@ def test_the_writing_discount_and_loyalty_factories_go_through_the_services(in_g
     entry = PointsAwardFactory(points=40)
     for row in (code, campaign, expired, tier, entry):
         row.full_clean()
-    assert code.code.startswith("SAVE10") and (code.max_uses, campaign.code, campaign.value) == (
+    assert (code.code or "").startswith("SAVE10") and (code.max_uses, campaign.code, campaign.value) == (
         1,
         None,
         Decimal("5.00"),

@@ -68,8 +68,8 @@ def _options_match(discount: Discount, chosen: dict[str, Any]) -> bool:
     for option in discount.options.all():
         listed.setdefault(option.group, set()).add(option.pk)
     for group, allowed in listed.items():
-        option = chosen.get(group)
-        if option is None or option.pk not in allowed:
+        picked = chosen.get(group)
+        if picked is None or picked.pk not in allowed:
             return False
     return True
 

@@ -79,11 +79,12 @@ class TierRefSerializer(serializers.Serializer):
 
 class AccountSerializer(serializers.ModelSerializer):
     """An account: ``{id, user: {id, full_name}, balance, value, lifetime_spend, lifetime_points,
-    tier, next_tier}``: ``value`` what the balance is worth redeemed; ``tier`` the one the
+    tier, next_tier}`` (``id`` ``null``: a client who never had points): ``value`` what the balance is worth redeemed; ``tier`` the one the
     lifetime spend reaches (``null``: none), ``next_tier`` the one above (``null``: the top)."""
 
+    id = serializers.IntegerField(read_only=True, allow_null=True)
     user = serializers.SerializerMethodField()
-    value = serializers.SerializerMethodField()
+    value = serializers.SerializerMethodField(method_name="get_balance_value")
     lifetime_spend = AsciiDecimalField(max_digits=14, decimal_places=2, read_only=True)
     tier = serializers.SerializerMethodField()
     next_tier = serializers.SerializerMethodField()
@@ -94,10 +95,11 @@ class AccountSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def _tiers(self) -> list[LoyaltyTier]:
-        tiers = self.context.get("tiers")
+        """The tiers, read once per response (the list serializer's child is one instance)."""
+        tiers: list[LoyaltyTier] | None = getattr(self, "_tier_cache", None)
         if tiers is None:
             tiers = list(LoyaltyTier.objects.order_by("minimum_spend", "id"))
-            self.context["tiers"] = tiers
+            self._tier_cache = tiers
         return tiers
 
     @extend_schema_field(serializers.DictField())
@@ -105,15 +107,16 @@ class AccountSerializer(serializers.ModelSerializer):
         return {"id": account.user_id, "full_name": account.user.full_name}
 
     @extend_schema_field(serializers.CharField())
-    def get_value(self, account: LoyaltyAccount) -> str:
+    def get_balance_value(self, account: LoyaltyAccount) -> str:
         from saas.money import round_money
         from tenant_apps.writing.loyalty.services import loyalty_settings
         from tenant_apps.writing.pricing.services import pricing_currency
 
-        if "point_value" not in self.context:  # once per response, however many accounts
-            self.context["point_value"] = loyalty_settings().point_value
-            self.context["currency"] = pricing_currency()
-        return str(round_money(Decimal(account.balance) * self.context["point_value"], self.context["currency"]))
+        worth: tuple[Decimal, str] | None = getattr(self, "_worth_cache", None)
+        if worth is None:  # once per response, however many accounts
+            worth = (loyalty_settings().point_value, pricing_currency())
+            self._worth_cache = worth
+        return str(round_money(Decimal(account.balance) * worth[0], worth[1]))
 
     @extend_schema_field(TierRefSerializer(allow_null=True))
     def get_tier(self, account: LoyaltyAccount) -> dict[str, Any] | None:
@@ -151,7 +154,7 @@ class EntrySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.DictField(allow_null=True))
     def get_order(self, entry: PointsEntry) -> dict[str, Any] | None:
-        if entry.order_id is None:
+        if entry.order is None:
             return None
         return {"id": entry.order_id, "number": entry.order.number}
 

@@ -148,7 +148,7 @@ class MyEntriesView(VisibleQuerysetMixin, generics.ListAPIView):
     filter_backends: list[Any] = []
 
     def visible_queryset(self) -> Any:
-        return selectors.entry_list(user=self.request.user).filter(account__user_id=self.request.user.pk)
+        return selectors.entry_list(user=self.request.user, account=selectors.account_of(user=self.request.user))
 
 
 class RedeemView(APIView):
@@ -212,6 +212,7 @@ class AdjustView(APIView):
     such user); 409 ``insufficient_points`` (the balance would go below zero)."""
 
     permission_classes = _ADMINS  # type: ignore[assignment]
+    extra_error_statuses = (404,)
 
     @extend_schema(request=AdjustSerializer, responses={201: EntrySerializer})
     def post(self, request: Request) -> Response:

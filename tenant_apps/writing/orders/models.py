@@ -10,8 +10,10 @@ Life of an order (``OrderStatus``; the moves and who makes them: ``transitions.p
     unpaid, available, assigned, in_progress --cancel (client while unpaid; admin)--> cancelled
 
 * **Price**, fixed at placement: ``pricing.quote`` is called once and its result copied onto the
-  order (``currency``, ``price_per_page``, ``subtotal``, ``extras_total``, ``total``, the lines as
-  JSON); never recomputed, so a later change of the pricing table never changes a placed order.
+  order (``currency``, ``price_per_page``, ``subtotal``, ``extras_total``, ``discount_total`` (a
+  discount code or campaign), ``loyalty_total`` (points redeemed), ``total = subtotal +
+  extras_total - discount_total - loyalty_total``, the lines as JSON); never recomputed, so a later
+  change of the pricing table never changes a placed order.
   The order is billed by one invoice (``payments``), paid from the client's wallet or by card.
 * **Lateness** is computed, not stored (``is_late``): the deadline has passed and the order was not
   delivered (``LATE_STATUSES``); no beat task is needed and it can never go stale.
