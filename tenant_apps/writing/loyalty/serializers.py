@@ -79,8 +79,9 @@ class TierRefSerializer(serializers.Serializer):
 
 class AccountSerializer(serializers.ModelSerializer):
     """An account: ``{id, user: {id, full_name}, balance, value, lifetime_spend, lifetime_points,
-    tier, next_tier}`` (``id`` ``null``: a client who never had points): ``value`` what the balance is worth redeemed; ``tier`` the one the
-    lifetime spend reaches (``null``: none), ``next_tier`` the one above (``null``: the top)."""
+    tier, next_tier}`` (``id`` ``null``: a client who never had points): ``value`` what the
+    balance is worth redeemed; ``tier`` the one the lifetime spend reaches (``null``: none),
+    ``next_tier`` the one above (``null``: the top)."""
 
     id = serializers.IntegerField(read_only=True, allow_null=True)
     user = serializers.SerializerMethodField()
