@@ -292,6 +292,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 3600.0,
         "kinds": ["rental"],
     },
+    # expire writing clients' loyalty points past their expiry (tenant_apps/writing/loyalty/tasks.py)
+    "writing-loyalty-expire-points": {
+        "task": "tenant_apps.writing.loyalty.tasks.points_expire_due_task",
+        "schedule": 3600.0,
+        "kinds": ["writing"],
+    },
 }
 
 # --------------------------------------------------------------------------------------------

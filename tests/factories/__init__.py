@@ -49,7 +49,9 @@ from tests.factories.store_returns import ReturnRequestFactory
 from tests.factories.tenancy import DomainFactory, TenantFactory
 from tests.factories.tickets import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
 from tests.factories.wallet import LedgerEntryFactory, WalletFactory
+from tests.factories.writing_discounts import DiscountFactory
 from tests.factories.writing_files import OrderFileFactory
+from tests.factories.writing_loyalty import LoyaltyTierFactory, PointsAwardFactory
 from tests.factories.writing_messages import OrderMessageFactory
 from tests.factories.writing_orders import OrderFactory, OrderRefundFactory
 from tests.factories.writing_pricing import (
@@ -77,6 +79,7 @@ __all__ = [
     "CartItemFactory",
     "CategoryFactory",
     "CustomerFactory",
+    "DiscountFactory",
     "DomainFactory",
     "ExtraServiceFactory",
     "GroupMembershipFactory",
@@ -85,6 +88,7 @@ __all__ = [
     "InvoiceFactory",
     "LedgerEntryFactory",
     "LessonFactory",
+    "LoyaltyTierFactory",
     "ModelFactory",
     "NotificationFactory",
     "OrderFactory",
@@ -94,6 +98,7 @@ __all__ = [
     "OrderRefundFactory",
     "PageRateFactory",
     "PaymentFactory",
+    "PointsAwardFactory",
     "ProductFactory",
     "ProductImageFactory",
     "ProductPurchaseFactory",
