@@ -152,6 +152,10 @@ class ErrorCode(StrEnum):
     INQUIRY_CLOSED = "inquiry_closed"
     # Writing: orders.
     REVISION_WINDOW_CLOSED = "revision_window_closed"
+    # Writing: special orders.
+    QUOTE_EXPIRED = "quote_expired"
+    INSTALLMENT_OUT_OF_ORDER = "installment_out_of_order"
+    INSTALLMENTS_UNPAID = "installments_unpaid"
 
 
 class ApplicationError(Exception):

@@ -58,6 +58,7 @@ from tests.factories.writing_pricing import (
     OrderOptionFactory,
     PageRateFactory,
 )
+from tests.factories.writing_special_orders import SpecialOrderFactory
 from tests.factories.writing_writers import WriterLevelFactory, WriterProfileFactory
 
 __all__ = [
@@ -102,6 +103,7 @@ __all__ = [
     "SaleEventFactory",
     "SellerAccountFactory",
     "ServiceFactory",
+    "SpecialOrderFactory",
     "StoreOrderFactory",
     "StoreProductFactory",
     "StoredFileFactory",
