@@ -58,9 +58,10 @@ def test_the_reminder_run_of_one_site_touches_only_its_rows(
     # then: hotel's installments only; golf's untouched
     assert set(done["overdue"]) == hotel_flagged
     with tenant_context(hotel):
-        assert set(
-            Installment.objects.filter(special_order_id=hotel_order.pk).values_list("pk", flat=True)
-        ) <= hotel_flagged
+        assert (
+            set(Installment.objects.filter(special_order_id=hotel_order.pk).values_list("pk", flat=True))
+            <= hotel_flagged
+        )
     with tenant_context(writing.tenant):
         golf = Installment.objects.filter(special_order_id=golf_order.pk)
         assert not golf.filter(overdue_at__isnull=False).exists()

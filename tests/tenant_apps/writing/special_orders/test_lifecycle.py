@@ -188,3 +188,40 @@ def test_the_list_filters_by_status(writing: Writing) -> None:
     assert response.status_code == 200
     assert [row["id"] for row in response.json()["results"]] == [quoted.pk]
     assert writing.client("cleo").get(SPECIAL, {"status": "nonsense"}).status_code == 400
+
+
+def test_marking_an_installment_paid_twice_changes_nothing(writing: Writing) -> None:
+    from tenant_apps.payments.signals import invoice_paid
+    from tenant_apps.writing.special_orders.models import Installment
+
+    # given: installment 1 paid from the wallet
+    special = make_special(writing, "accepted")
+    fund(writing, "cleo", "50.00")
+    assert writing.client("cleo").post(pay_url(special.pk, 1)).status_code == 200
+    with tenant_context(writing.tenant):
+        installment = Installment.objects.select_related("invoice").get(special_order=special, sequence=1)
+        told = Notification.objects.filter(verb="special_order.installment_paid").count()
+        # when: invoice_paid is sent again for its invoice
+        invoice_paid.send(sender=Invoice, invoice=installment.invoice)
+        # then: nothing changes, nobody is told again
+        again = Installment.objects.get(pk=installment.pk)
+        assert (again.status, again.paid_at) == ("paid", installment.paid_at)
+        assert Notification.objects.filter(verb="special_order.installment_paid").count() == told
+
+
+def test_a_request_ignores_fields_it_does_not_take(writing: Writing) -> None:
+    # when: cleo tries to set the status, the total and the client
+    response = writing.client("cleo").post(
+        SPECIAL,
+        {"title": "Sneaky", "status": "completed", "total": "1.00", "currency": "XXX", "client": writing.carl.pk},
+        format="json",
+    )
+    # then: a plain request of hers
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["status"], body["total"], body["currency"], body["client"]["id"]) == (
+        "requested",
+        None,
+        "",
+        writing.cleo.pk,
+    )
