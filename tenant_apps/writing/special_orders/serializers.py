@@ -139,7 +139,7 @@ class QuoteSerializer(serializers.Serializer):
     admin_note?, writer?: <user id>}``."""
 
     total = DecimalStringField(max_digits=12, decimal_places=2)
-    installments = PlanItemSerializer(many=True, min_length=1, max_length=MAX_INSTALLMENTS)
+    installments = PlanItemSerializer(many=True, min_length=1, max_length=MAX_INSTALLMENTS)  # type: ignore[call-arg]
     admin_note = serializers.CharField(max_length=MAX_NOTE, required=False, allow_blank=True, default="")
     writer = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
 

@@ -546,7 +546,7 @@ def installment_mark_paid(*, invoice: Invoice) -> Installment | None:
         target=special_order,
         changes={"installment": installment.sequence, "amount": str(installment.amount), "invoice": invoice.number},
     )
-    extra = {"installment": installment.sequence, "amount": str(installment.amount)}
+    extra: dict[str, Any] = {"installment": installment.sequence, "amount": str(installment.amount)}
     _notify(special_order, recipient=special_order.client, verb="special_order.installment_paid", **extra)
     _notify_admins(special_order, verb="special_order.installment_paid", **extra)
     if not Installment.objects.filter(special_order=special_order).exclude(status=InstallmentStatus.PAID).exists():
@@ -610,7 +610,7 @@ def installments_remind(*, today: date | None = None) -> dict[str, list[int]]:
             if not _claim(installment.pk, "overdue_at", now):
                 continue
             special_order = installment.special_order
-            extra = {
+            extra: dict[str, Any] = {
                 "installment": installment.sequence,
                 "amount": str(installment.amount),
                 "due_date": installment.due_date.isoformat(),

@@ -190,7 +190,7 @@ def test_two_payments_of_one_installment_at_once_pay_it_once(
         installment = Installment.objects.get(special_order_id=special.pk, sequence=1)
         return (
             wallet_of(user=special.client).balance,
-            Payment.objects.filter(invoice_id=installment.invoice_id).count(),
+            Payment.objects.filter(invoice__special_order_installment=installment).count(),
             Notification.objects.filter(recipient=special.client, verb="special_order.installment_paid").count(),
             installment.status,
         )

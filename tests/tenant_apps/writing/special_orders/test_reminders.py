@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -45,8 +46,10 @@ def test_a_reminder_goes_out_once_within_the_reminder_days(
     assert _verbs(writing, "cleo", "special_order.installment_reminder") == 1
     reminders = [m for m in mail.outbox if "due soon" in m.subject]
     assert len(reminders) == 1 and reminders[0].to == [writing.cleo.email]
-    html = [body for body, kind in reminders[0].alternatives if kind == "text/html"]
-    assert html and "installment" in reminders[0].body.lower() and "Special order" in html[0]
+    message = reminders[0]
+    assert isinstance(message, EmailMultiAlternatives)
+    html = [str(body) for body, kind in message.alternatives if kind == "text/html"]
+    assert html and "installment" in message.body.lower() and "Special order" in html[0]
 
 
 def test_an_overdue_installment_is_flagged_and_notified_once(
