@@ -298,6 +298,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 3600.0,
         "kinds": ["writing"],
     },
+    # special orders' installments: reminders before the due date, overdue notices (each once)
+    "writing-special-orders-remind": {
+        "task": "tenant_apps.writing.special_orders.tasks.special_orders_remind",
+        "schedule": 3600.0,
+        "kinds": ["writing"],
+    },
 }
 
 # --------------------------------------------------------------------------------------------
@@ -497,6 +503,8 @@ RENTAL_BOOKING_HOLD_MINUTES = env.int("RENTAL_BOOKING_HOLD_MINUTES", default=30)
 WRITING_TOP_UP_MIN = env.str("WRITING_TOP_UP_MIN", default="5.00")
 WRITING_TOP_UP_MAX = env.str("WRITING_TOP_UP_MAX", default="5000.00")
 WRITING_PAYOUT_MIN = env.str("WRITING_PAYOUT_MIN", default="10.00")
+# Writing sites: days before an installment of a special order falls due its reminder is sent.
+WRITING_INSTALLMENT_REMINDER_DAYS = env.int("WRITING_INSTALLMENT_REMINDER_DAYS", default=3)
 
 # --------------------------------------------------------------------------------------------
 # Notifications: the SSE stream sends a comment line this often to keep proxies from closing it.
