@@ -152,6 +152,9 @@ class ErrorCode(StrEnum):
     INQUIRY_CLOSED = "inquiry_closed"
     # Writing: orders.
     REVISION_WINDOW_CLOSED = "revision_window_closed"
+    # Writing: class bundles.
+    BUNDLE_NOT_ACTIVE = "bundle_not_active"
+    BUNDLE_INSUFFICIENT_UNITS = "bundle_insufficient_units"
 
 
 class ApplicationError(Exception):

@@ -49,6 +49,7 @@ from tests.factories.store_returns import ReturnRequestFactory
 from tests.factories.tenancy import DomainFactory, TenantFactory
 from tests.factories.tickets import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
 from tests.factories.wallet import LedgerEntryFactory, WalletFactory
+from tests.factories.writing_bundles import BundleFactory, BundlePurchaseFactory, ExpressClassFactory
 from tests.factories.writing_files import OrderFileFactory
 from tests.factories.writing_messages import OrderMessageFactory
 from tests.factories.writing_orders import OrderFactory, OrderRefundFactory
@@ -74,10 +75,13 @@ __all__ = [
     "BootcampEnrolmentFactory",
     "BootcampFactory",
     "BrandFactory",
+    "BundleFactory",
+    "BundlePurchaseFactory",
     "CartItemFactory",
     "CategoryFactory",
     "CustomerFactory",
     "DomainFactory",
+    "ExpressClassFactory",
     "ExtraServiceFactory",
     "GroupMembershipFactory",
     "InquiryFactory",

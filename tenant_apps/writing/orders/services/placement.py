@@ -9,6 +9,7 @@ app). The order is ``unpaid`` until its invoice is paid, from the client's walle
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -26,8 +27,9 @@ from tenant_apps.writing.orders.access import can_place_order, grant_party
 from tenant_apps.writing.orders.locks import order_lock, order_with_invoice_lock
 from tenant_apps.writing.orders.models import Order, OrderStatus
 from tenant_apps.writing.orders.services._common import move, notify_order, notify_role, order_facts
+from tenant_apps.writing.orders.signals import order_cancelled
 from tenant_apps.writing.pricing.models import OptionGroup, OrderOption
-from tenant_apps.writing.pricing.pricing import quote
+from tenant_apps.writing.pricing.pricing import Quote, quote
 
 #: The longest topic, in characters.
 MAX_TOPIC = 300
@@ -60,6 +62,7 @@ def order_place(
     extras: list[str] | tuple[str, ...] = (),
     sources: int = 0,
     instructions: str = "",
+    pricer: Callable[..., Quote] | None = None,
 ) -> Order:
     """Place an order for ``client``: priced by ``pricing.quote`` (the options are slugs; see its
     rules) and the quote copied onto the order (``currency``, ``price_per_page``, ``subtotal``,
@@ -68,10 +71,14 @@ def order_place(
 
     Raises ``PermissionDenied`` (403: not a client), ``ApplicationError`` 400 ``validation_error``
     (the quote's rules, ``details`` naming each field; ``topic`` blank or over 300 characters).
+
+    ``pricer``: another pricing rule with ``quote``'s keyword arguments and result, used instead of
+    the page-rate table (an express class's: ``writing_bundles.pricing.express_pricer``); what it
+    raises is raised.
     """
     if not can_place_order(client):
         raise PermissionDenied("Only clients place orders.")
-    price = quote(
+    price = (pricer or quote)(
         academic_level=academic_level,
         deadline=deadline,
         pages=pages,
@@ -192,10 +199,47 @@ def order_mark_paid(*, invoice: Invoice) -> Order | None:
         if order.status == OrderStatus.CANCELLED:
             audit_record(actor=None, verb="writing_order.paid_after_cancel", target=order, changes=order_facts(order))
         return order
+    _open_to_writers(order)
+    return order
+
+
+def _open_to_writers(order: Order, **changes: Any) -> None:
+    """Make the locked, unpaid ``order`` ``available`` (``paid_at`` now), audited
+    ``writing_order.paid`` with ``changes``; notify its client and the writers."""
     order.paid_at = timezone.now()
-    move(order, to=OrderStatus.AVAILABLE, actor=None, verb="writing_order.paid", fields=("paid_at",))
+    move(order, to=OrderStatus.AVAILABLE, actor=None, verb="writing_order.paid", fields=("paid_at",), **changes)
     notify_order(order, recipient=order.client, verb="writing_order.paid")
     notify_role(order, role=WRITER, verb="writing_order.available")
+
+
+def order_mark_paid_otherwise(*, order: Order, payer: Any, via: str, reference: str) -> Order:
+    """Make ``order`` ``available`` as paid by other means than its invoice (a class bundle's
+    units, ``writing_bundles``): the caller has locked the order (``order_with_invoice_lock``) and
+    taken what pays it, in the same transaction. The order's invoice is called off
+    (``invoice_call_off``: status ``cancelled``, reason "Order WO-... paid by <via> <reference>",
+    audited ``invoice.cancelled``), so it can never be paid twice; then the order moves as a paid one
+    (``paid_at``, audit ``writing_order.paid`` with ``via`` and ``reference``, the client and the
+    writers notified). Its invoice shows 0 paid, so ``order_refund`` refunds no money for it: the
+    payer of ``via`` gives back what it took (``signals.order_cancelled``).
+
+    Raises ``PermissionDenied`` (403: ``payer`` is not the client), ``Conflict`` 409
+    ``invalid_status_transition`` (not unpaid), ``invoice_has_payments`` (a payment of the invoice
+    is approved or pending, e.g. a card payment under way: it settles the order instead).
+    """
+    from tenant_apps.payments.models import PaymentStatus
+
+    _require_unpaid_client(order, payer)
+    assert order.invoice is not None  # every order is billed when placed
+    if order.invoice.payments.filter(status__in=(PaymentStatus.PENDING, PaymentStatus.APPROVED)).exists():
+        raise Conflict(
+            "A payment of this order's invoice is under way or made.",
+            code=ErrorCode.INVOICE_HAS_PAYMENTS,
+            details={"invoice": order.invoice.number},
+        )
+    reason = f"Order {order.number} paid by {via} {reference}."
+    if not invoice_call_off(invoice=order.invoice, reason=reason, actor=payer):  # pragma: no cover - checked above
+        raise Conflict("This order's invoice has payments.", code=ErrorCode.INVOICE_HAS_PAYMENTS)
+    _open_to_writers(order, via=via, reference=reference)
     return order
 
 
@@ -204,7 +248,8 @@ def order_cancel(*, order: Order, actor: Any, reason: str = "") -> Order:
     an admin until it is submitted for review (``transitions``; a disputed order is cancelled by
     ``disputes.order_resolve``). Cancelling moves no money: a paid order's payment stays with the
     site until an admin decides a refund (``refunds.order_refund``, ``POST /orders/{id}/refunds/``,
-    partial or full, to the client's wallet). The client and the writer, if any, are notified
+    partial or full, to the client's wallet; an order paid from a class bundle gets its units back
+    through ``signals.order_cancelled``). The client and the writer, if any, are notified
     (``writing_order.cancelled``).
 
     Raises ``Conflict`` 409 ``invalid_status_transition``, ``PermissionDenied`` 403.
@@ -224,6 +269,7 @@ def order_cancel(*, order: Order, actor: Any, reason: str = "") -> Order:
         )
         if before == OrderStatus.UNPAID and locked.invoice is not None:
             invoice_call_off(invoice=locked.invoice, reason=f"Order {locked.number} cancelled.", actor=actor)
+        order_cancelled.send(sender=Order, order=locked, actor=actor, before=before)
         for person in (locked.client, locked.writer):
             if person is not None and person.pk != actor.pk:
                 notify_order(locked, recipient=person, verb="writing_order.cancelled", body=text)
