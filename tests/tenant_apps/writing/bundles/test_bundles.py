@@ -28,7 +28,7 @@ from tests.tenant_apps.writing.bundles.conftest import (
     purchase_url,
 )
 from tests.tenant_apps.writing.conftest import Writing, reload
-from tests.tenant_apps.writing.orders.conftest import error_code, fund, make_order, order_url
+from tests.tenant_apps.writing.orders.conftest import fund, make_order, order_url
 
 BODY = {"name": "Ten pages", "unit": "pages", "quantity": 10, "price": "90.00", "validity_days": 30}
 
@@ -237,13 +237,15 @@ def test_someone_elses_purchase_or_order_answers_404(writing: Writing) -> None:
         "not_found",
     )
     cleos = make_purchase(writing)
-    assert err(
-        writing.client("carl").post(pay_bundle_url(order.pk), {"purchase": cleos.pk}, format="json")
-    ) == (404, "not_found")
+    assert err(writing.client("carl").post(pay_bundle_url(order.pk), {"purchase": cleos.pk}, format="json")) == (
+        404,
+        "not_found",
+    )
     # an admin sees both but pays nobody's order
-    assert err(
-        writing.client("admin").post(pay_bundle_url(order.pk), {"purchase": cleos.pk}, format="json")
-    ) == (404, "not_found")
+    assert err(writing.client("admin").post(pay_bundle_url(order.pk), {"purchase": cleos.pk}, format="json")) == (
+        404,
+        "not_found",
+    )
     assert reload(writing, order).status == "unpaid"
 
 
