@@ -654,3 +654,30 @@ def test_the_writing_refund_and_writer_factories_go_through_the_services(in_golf
     assert LedgerEntry.objects.get(reference=f"order:{refund.order_id}:refund:{refund.pk}").kind == "refund"
     assert AuditLogEntry.objects.filter(verb="writing.writer_level_created", target_id=str(level.pk)).exists()
     assert profile.level_id == level.pk and not level.is_default
+
+
+# --- Writing bundles (tests/factories/writing_bundles.py) -------------------------------------------
+
+
+def test_the_writing_bundle_factories_go_through_the_services(in_golf: Any) -> None:
+    from tenant_apps.wallet.models import LedgerEntry
+    from tests.factories import BundleFactory, BundlePurchaseFactory, ExpressClassFactory
+
+    # when
+    bundle = BundleFactory(assignments=True)
+    active = BundlePurchaseFactory(bundle=bundle)
+    expired = BundlePurchaseFactory(expired=True)
+    pending = BundlePurchaseFactory(pending=True)
+    express = ExpressClassFactory(per_assignment=True, academic_levels=["masters"])
+    # then: valid rows in their states, paid from the wallet and audited
+    for row in (bundle, active, expired, pending, express):
+        row.full_clean()
+    assert (active.status, active.remaining, active.unit) == ("active", 5, "assignments")
+    assert LedgerEntry.objects.get(reference=f"writing_bundle:{active.pk}:payment").kind == "payment"
+    assert (expired.status, pending.status) == ("expired", "pending")
+    assert pending.invoice.payments.get().status == "pending"
+    assert [o.slug for o in express.academic_levels.all()] == ["masters"]
+    assert AuditLogEntry.objects.filter(verb="writing_bundle.created", target_id=str(bundle.pk)).exists()
+    # and a bundle the service refuses is refused
+    with pytest.raises(ApplicationError):
+        BundleFactory(quantity=0)
