@@ -133,7 +133,7 @@ class BundleBuyView(APIView):
     503 ``payments_unavailable`` when the site takes no cards). 409 ``product_unavailable``,
     ``currency_mismatch``."""
 
-    permission_classes = [IsAuthenticated, Allows(can_buy_bundles)]
+    permission_classes = [IsAuthenticated, Allows(can_buy_bundles)]  # type: ignore[list-item]
     extra_error_statuses = (402, 503)
 
     @extend_schema(request=BuySerializer, responses={201: PurchaseCheckoutSerializer})
@@ -274,7 +274,7 @@ class ExpressOrderView(APIView):
     400 ``validation_error`` (the class's deadline window, levels, pages; ``details`` per field);
     409 ``currency_mismatch``."""
 
-    permission_classes = [IsAuthenticated, Allows(can_buy_bundles)]
+    permission_classes = [IsAuthenticated, Allows(can_buy_bundles)]  # type: ignore[list-item]
 
     @extend_schema(request=ExpressOrderSerializer, responses={201: OrderSerializer})
     def post(self, request: Request, slug: str) -> Response:

@@ -171,7 +171,7 @@ def test_an_order_paid_from_a_bundle_is_available_and_its_invoice_called_off(wri
     assert response.json()["status"] == "available"
     assert writing.client("cleo").get(purchase_url(purchase.pk)).json()["remaining"] == 8
     with tenant_context(writing.tenant):
-        invoice = Invoice.objects.get(pk=order.invoice_id)
+        invoice = Invoice.objects.get(writing_order=order)
         assert invoice.status == "cancelled" and f"paid by bundle #{purchase.pk}" in invoice.cancel_reason
         assert wallet_of(user=writing.cleo).balance == Decimal("0.00")
         assert BundleDraw.objects.get(order=order).units == 2
