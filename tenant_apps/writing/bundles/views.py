@@ -134,7 +134,7 @@ class BundleBuyView(APIView):
     ``currency_mismatch``."""
 
     permission_classes = [IsAuthenticated, Allows(can_buy_bundles)]  # type: ignore[list-item]
-    extra_error_statuses = (402, 503)
+    extra_error_statuses = (402,)
 
     @extend_schema(request=BuySerializer, responses={201: PurchaseCheckoutSerializer})
     def post(self, request: Request, pk: int) -> Response:
