@@ -311,3 +311,19 @@ def test_units_given_back_to_a_used_up_bundle_past_its_expiry_stay_unusable(writ
     writing.client("admin").post(order_url(order.pk, "cancel/"), {}, format="json")
     back = reload(writing, purchase)
     assert (back.remaining, back.status) == (2, "expired")
+
+
+def test_an_order_with_a_card_payment_under_way_is_not_paid_from_a_bundle(writing: Writing) -> None:
+    # given: cleo started paying her order by card (Stripe stood in for), and holds a bundle
+    purchase = make_purchase(writing)
+    order = make_order(writing)
+    with stripe_on("pi_order_card"):
+        started = writing.client("cleo").post(order_url(order.pk, "pay/card/"))
+    assert started.status_code == 200, started.content
+    # when
+    response = writing.client("cleo").post(pay_bundle_url(order.pk), {"purchase": purchase.pk}, format="json")
+    # then: the card payment settles it; nothing drawn, the invoice untouched
+    assert err(response) == (409, "invoice_has_payments")
+    assert reload(writing, purchase).remaining == 10
+    with tenant_context(writing.tenant):
+        assert Invoice.objects.get(writing_order=order).status == "unpaid"
