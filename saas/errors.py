@@ -160,6 +160,9 @@ class ErrorCode(StrEnum):
     QUOTE_EXPIRED = "quote_expired"
     INSTALLMENT_OUT_OF_ORDER = "installment_out_of_order"
     INSTALLMENTS_UNPAID = "installments_unpaid"
+    # Writing: class bundles.
+    BUNDLE_NOT_ACTIVE = "bundle_not_active"
+    BUNDLE_INSUFFICIENT_UNITS = "bundle_insufficient_units"
 
 
 class ApplicationError(Exception):

@@ -715,3 +715,28 @@ def test_the_writing_special_order_factory_goes_through_the_services(in_golf: An
     assert {"special_order.installment_paid", "special_order.started", "special_order.completed"} <= verbs
     references = set(LedgerEntry.objects.values_list("reference", flat=True))
     assert {f"special_order:{special.pk}:installment:{n}" for n in (1, 2, 3)} <= references
+# --- Writing bundles (tests/factories/writing_bundles.py) -------------------------------------------
+
+
+def test_the_writing_bundle_factories_go_through_the_services(in_golf: Any) -> None:
+    from tenant_apps.wallet.models import LedgerEntry
+    from tests.factories import BundleFactory, BundlePurchaseFactory, ExpressClassFactory
+
+    # when
+    bundle = BundleFactory(assignments=True)
+    active = BundlePurchaseFactory(bundle=bundle)
+    expired = BundlePurchaseFactory(expired=True)
+    pending = BundlePurchaseFactory(pending=True)
+    express = ExpressClassFactory(per_assignment=True, academic_levels=["masters"])
+    # then: valid rows in their states, paid from the wallet and audited
+    for row in (bundle, active, expired, pending, express):
+        row.full_clean()
+    assert (active.status, active.remaining, active.unit) == ("active", 5, "assignments")
+    assert LedgerEntry.objects.get(reference=f"writing_bundle:{active.pk}:payment").kind == "payment"
+    assert (expired.status, pending.status) == ("expired", "pending")
+    assert pending.invoice.payments.get().status == "pending"
+    assert [o.slug for o in express.academic_levels.all()] == ["masters"]
+    assert AuditLogEntry.objects.filter(verb="writing_bundle.created", target_id=str(bundle.pk)).exists()
+    # and a bundle the service refuses is refused
+    with pytest.raises(ApplicationError):
+        BundleFactory(quantity=0)

@@ -304,6 +304,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 3600.0,
         "kinds": ["writing"],
     },
+    # class bundle purchases past their expires_at become expired (drawing refuses them anyway)
+    "writing-bundles-expire": {
+        "task": "tenant_apps.writing.bundles.tasks.purchases_expire_task",
+        "schedule": 900.0,
+        "kinds": ["writing"],
+    },
 }
 
 # --------------------------------------------------------------------------------------------

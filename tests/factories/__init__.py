@@ -50,6 +50,7 @@ from tests.factories.tenancy import DomainFactory, TenantFactory
 from tests.factories.tickets import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
 from tests.factories.wallet import LedgerEntryFactory, WalletFactory
 from tests.factories.writing_discounts import DiscountFactory
+from tests.factories.writing_bundles import BundleFactory, BundlePurchaseFactory, ExpressClassFactory
 from tests.factories.writing_files import OrderFileFactory
 from tests.factories.writing_loyalty import LoyaltyTierFactory, PointsAwardFactory
 from tests.factories.writing_messages import OrderMessageFactory
@@ -77,11 +78,14 @@ __all__ = [
     "BootcampEnrolmentFactory",
     "BootcampFactory",
     "BrandFactory",
+    "BundleFactory",
+    "BundlePurchaseFactory",
     "CartItemFactory",
     "CategoryFactory",
     "CustomerFactory",
     "DiscountFactory",
     "DomainFactory",
+    "ExpressClassFactory",
     "ExtraServiceFactory",
     "GroupMembershipFactory",
     "InquiryFactory",
