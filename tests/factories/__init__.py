@@ -49,8 +49,8 @@ from tests.factories.store_returns import ReturnRequestFactory
 from tests.factories.tenancy import DomainFactory, TenantFactory
 from tests.factories.tickets import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
 from tests.factories.wallet import LedgerEntryFactory, WalletFactory
-from tests.factories.writing_discounts import DiscountFactory
 from tests.factories.writing_bundles import BundleFactory, BundlePurchaseFactory, ExpressClassFactory
+from tests.factories.writing_discounts import DiscountFactory
 from tests.factories.writing_files import OrderFileFactory
 from tests.factories.writing_loyalty import LoyaltyTierFactory, PointsAwardFactory
 from tests.factories.writing_messages import OrderMessageFactory
