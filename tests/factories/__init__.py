@@ -49,6 +49,7 @@ from tests.factories.store_returns import ReturnRequestFactory
 from tests.factories.tenancy import DomainFactory, TenantFactory
 from tests.factories.tickets import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
 from tests.factories.wallet import LedgerEntryFactory, WalletFactory
+from tests.factories.writing_cms import BlogCategoryFactory, BlogPostFactory, ServicePageFactory
 from tests.factories.writing_files import OrderFileFactory
 from tests.factories.writing_messages import OrderMessageFactory
 from tests.factories.writing_orders import OrderFactory, OrderRefundFactory
@@ -70,6 +71,8 @@ __all__ = [
     "AuditLogEntryFactory",
     "AuthorFactory",
     "BlockedPeriodFactory",
+    "BlogCategoryFactory",
+    "BlogPostFactory",
     "BookingFactory",
     "BootcampEnrolmentFactory",
     "BootcampFactory",
@@ -102,6 +105,7 @@ __all__ = [
     "SaleEventFactory",
     "SellerAccountFactory",
     "ServiceFactory",
+    "ServicePageFactory",
     "StoreOrderFactory",
     "StoreProductFactory",
     "StoredFileFactory",
