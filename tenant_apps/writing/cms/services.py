@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from saas.db.slugs import unique_slug
-from saas.errors import ApplicationError, Conflict, ErrorCode, PermissionDenied
+from saas.errors import ApplicationError, Conflict, ErrorCode, NotFound, PermissionDenied
 from saas.money import check_amount, normalize_currency
 from tenant_apps.audit.diff import apply_changes
 from tenant_apps.audit.services import audit_record
@@ -225,13 +225,17 @@ def category_delete(*, actor: Any, category: Category) -> None:
 
 
 def _cover(value: Any, *, actor: Any) -> Any:
-    """The stored image ``value`` (a ``StoredFile`` id the actor may read) or ``None``."""
+    """The stored image ``value`` or ``None``: a ``StoredFile`` the actor may read, uploaded by an
+    admin (a client's private upload, such as an order's attachment, is never made public by
+    becoming a cover), of an image type."""
     if value is None:
         return None
     try:
         stored = access_file(user=actor, pk=value)
-    except Exception:  # NotFound, or a malformed id
+    except NotFound:
         raise field_error("cover_image", "No such uploaded file.") from None
+    if stored.uploaded_by is None or not can_manage_content(stored.uploaded_by):
+        raise field_error("cover_image", "No such uploaded file.")
     if not str(stored.content_type).startswith("image/"):
         raise field_error("cover_image", "An image (PNG, JPEG, GIF or WebP).")
     return stored
@@ -327,7 +331,7 @@ def _relations(fields: dict[str, Any]) -> dict[str, Any]:
 def post_create(*, actor: Any, **fields: Any) -> BlogPost:
     """Write a draft blog post (admin), ``actor`` its author: ``title`` (1-200 characters), and any
     of ``slug`` (default from the title), ``excerpt`` (500), ``body`` (HTML, cleaned), ``cover_image``
-    (a ``StoredFile`` id of an image the actor uploaded, or ``None``), ``categories`` (ids),
+    (a ``StoredFile`` id of an image an admin uploaded, or ``None``), ``categories`` (ids),
     ``tags`` (names; new ones are created), ``seo_title`` (70), ``seo_description`` (160).
     Audited (``writing.blog_post_created``).
 
