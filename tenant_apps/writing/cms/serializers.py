@@ -90,7 +90,7 @@ class PostSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BlogPost
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "title",
             "slug",
@@ -106,7 +106,7 @@ class PostSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         )
-        read_only_fields = fields
+        read_only_fields: tuple[str, ...] = fields
 
     @extend_schema_field(serializers.ChoiceField(choices=PostStatus.choices))
     def get_status(self, post: BlogPost) -> str:
@@ -172,7 +172,7 @@ class ServicePageSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ServicePage
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "title",
             "slug",
@@ -184,7 +184,7 @@ class ServicePageSerializer(serializers.ModelSerializer):
             "seo_description",
             "updated_at",
         )
-        read_only_fields = fields
+        read_only_fields: tuple[str, ...] = fields
 
 
 class FaqBlockSerializer(serializers.Serializer):
