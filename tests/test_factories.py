@@ -740,3 +740,31 @@ def test_the_writing_bundle_factories_go_through_the_services(in_golf: Any) -> N
     # and a bundle the service refuses is refused
     with pytest.raises(ApplicationError):
         BundleFactory(quantity=0)
+# --- Writing CMS (tests/factories/writing_cms.py) ---------------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["draft", "scheduled", "published"])
+def test_the_blog_post_factory_walks_a_post_to_each_status(in_golf: Any, status: str) -> None:
+    from tests.factories import BlogCategoryFactory, BlogPostFactory
+
+    # when
+    post = BlogPostFactory(status=status, categories=[BlogCategoryFactory().pk], tags=["Factory"])
+    # then: a valid stored row, moved by the services and audited
+    post.full_clean()
+    assert post.status == status and (post.publish_at is None) == (status == "draft")
+    assert list(post.tags.values_list("slug", flat=True)) == ["factory"]
+    assert AuditLogEntry.objects.filter(verb="writing.blog_post_created", target_id=str(post.pk)).exists()
+
+
+def test_the_cms_factories_go_through_the_services(in_golf: Any) -> None:
+    from tests.factories import BlogPostFactory, ServicePageFactory
+
+    # when
+    page = ServicePageFactory(hidden=True, faq=[{"question": "Q?", "answer": "<p onclick='x()'>A</p>"}])
+    # then: the answer was cleaned, the page stored hidden and audited
+    page.full_clean()
+    assert (page.is_published, page.faq[0]["answer"], page.price_from) == (False, "<p>A</p>", Decimal("49.00"))
+    assert AuditLogEntry.objects.filter(verb="writing.service_page_created", target_id=str(page.pk)).exists()
+    # and a post the service refuses (a blank title) is refused
+    with pytest.raises(ApplicationError):
+        BlogPostFactory(title=" ")

@@ -310,6 +310,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 900.0,
         "kinds": ["writing"],
     },
+    # mark due scheduled blog posts published (readers see them at publish_at without it)
+    "writing-blog-publish-due": {
+        "task": "tenant_apps.writing.cms.tasks.blog_posts_publish_due_task",
+        "schedule": 300.0,
+        "kinds": ["writing"],
+    },
 }
 
 # --------------------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from tests.factories.tenancy import DomainFactory, TenantFactory
 from tests.factories.tickets import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
 from tests.factories.wallet import LedgerEntryFactory, WalletFactory
 from tests.factories.writing_bundles import BundleFactory, BundlePurchaseFactory, ExpressClassFactory
+from tests.factories.writing_cms import BlogCategoryFactory, BlogPostFactory, ServicePageFactory
 from tests.factories.writing_discounts import DiscountFactory
 from tests.factories.writing_files import OrderFileFactory
 from tests.factories.writing_loyalty import LoyaltyTierFactory, PointsAwardFactory
@@ -74,6 +75,8 @@ __all__ = [
     "AuditLogEntryFactory",
     "AuthorFactory",
     "BlockedPeriodFactory",
+    "BlogCategoryFactory",
+    "BlogPostFactory",
     "BookingFactory",
     "BootcampEnrolmentFactory",
     "BootcampFactory",
@@ -112,6 +115,7 @@ __all__ = [
     "SaleEventFactory",
     "SellerAccountFactory",
     "ServiceFactory",
+    "ServicePageFactory",
     "SpecialOrderFactory",
     "StoreOrderFactory",
     "StoreProductFactory",
