@@ -22,7 +22,12 @@ from tenant_apps.writing.orders.access import grant_party
 from tenant_apps.writing.orders.locks import order_with_invoice_lock
 from tenant_apps.writing.orders.models import Order, OrderStatus
 from tenant_apps.writing.orders.services._common import move, notify_order, notify_role, order_settings
-from tenant_apps.writing.orders.signals import order_completed, order_delivered
+from tenant_apps.writing.orders.signals import (
+    order_completed,
+    order_delivered,
+    order_revision_requested,
+    order_submitted,
+)
 
 
 def order_start(*, order: Order, actor: Any) -> Order:
@@ -43,6 +48,7 @@ def order_submit(*, order: Order, actor: Any) -> Order:
         locked = order_with_invoice_lock(order.pk)
         move(locked, to=OrderStatus.IN_REVIEW, actor=actor, verb="writing_order.submitted")
         notify_role(locked, role=EDITOR, verb="writing_order.submitted", exclude=actor.pk)
+        order_submitted.send(sender=Order, order=locked, actor=actor)
     return locked
 
 
@@ -134,6 +140,7 @@ def order_request_revision(*, order: Order, actor: Any, instructions: str) -> Or
                     verb="writing_order.revision_requested",
                     body=locked.revision_instructions,
                 )
+        order_revision_requested.send(sender=Order, order=locked, actor=actor)
     return locked
 
 
