@@ -50,6 +50,7 @@ from tests.factories.tenancy import DomainFactory, TenantFactory
 from tests.factories.tickets import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
 from tests.factories.wallet import LedgerEntryFactory, WalletFactory
 from tests.factories.writing_files import OrderFileFactory
+from tests.factories.writing_fines import FineFactory
 from tests.factories.writing_messages import OrderMessageFactory
 from tests.factories.writing_orders import OrderFactory, OrderRefundFactory
 from tests.factories.writing_pricing import (
@@ -79,6 +80,7 @@ __all__ = [
     "CustomerFactory",
     "DomainFactory",
     "ExtraServiceFactory",
+    "FineFactory",
     "GroupMembershipFactory",
     "InquiryFactory",
     "InquiryMessageFactory",
