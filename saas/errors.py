@@ -152,8 +152,6 @@ class ErrorCode(StrEnum):
     INQUIRY_CLOSED = "inquiry_closed"
     # Writing: orders.
     REVISION_WINDOW_CLOSED = "revision_window_closed"
-    # Writing: fines.
-    APPEAL_EXISTS = "appeal_exists"
 
 
 class ApplicationError(Exception):

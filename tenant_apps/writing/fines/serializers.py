@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from saas.api.fields import AsciiDecimalField
@@ -77,6 +78,7 @@ class FineSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
+    @extend_schema_field(FineAppealSerializer(allow_null=True))
     def get_appeal(self, fine: Fine) -> dict[str, Any] | None:
         """The appeal, or ``None`` when there is none."""
         appeal = getattr(fine, "appeal", None)

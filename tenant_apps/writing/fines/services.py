@@ -163,9 +163,18 @@ def fine_for_lateness(*, order: Order) -> Fine | None:
         kind=FineKind.LATE_DELIVERY,
         rule_key=f"late:{order.pk}",
         amount=amount,
-        reason=f"Order {order.number} was submitted {hours} hour(s) after its deadline.",
+        reason=(
+            f"Order {order.number} was submitted {_duration(at - order.deadline)} after its deadline: "
+            f"{hours} started hour(s) at {rules.late_percent_per_hour} % of the total."
+        ),
         hours_late=hours,
     )
+
+
+def _duration(late: timedelta) -> str:
+    """``late`` as ``"2 h 30 min"``."""
+    minutes = int(late.total_seconds() // 60)
+    return f"{minutes // 60} h {minutes % 60} min"
 
 
 def _missed_revision_fine(order: Order, clock: WorkClock) -> Fine | None:
@@ -338,7 +347,7 @@ def fine_appeal(*, fine: Fine, writer: Any, explanation: str) -> FineAppeal:
     while it waits; an accepted appeal gives them back.
 
     Raises ``PermissionDenied`` (403: not the fine's writer), ``ApplicationError`` 400
-    ``validation_error`` (no explanation), ``Conflict`` 409 ``appeal_exists`` (appealed before),
+    ``validation_error`` (no explanation), ``Conflict`` 409 ``conflict`` (appealed before; ``details.appeal``),
     409 ``invalid_status_transition`` (the fine was reversed).
     """
     text = (explanation or "").strip()[:MAX_TEXT]
@@ -349,7 +358,7 @@ def fine_appeal(*, fine: Fine, writer: Any, explanation: str) -> FineAppeal:
     with transaction.atomic():
         _, locked = fine_lock(fine.pk)
         if appeal_lock(locked.pk) is not None:
-            raise Conflict("This fine was appealed already.", code=ErrorCode.APPEAL_EXISTS)
+            raise Conflict("This fine was appealed already.", details={"appeal": "exists"})
         if locked.status == FineStatus.REVERSED:
             raise Conflict(
                 "This fine was reversed.", code=ErrorCode.INVALID_STATUS_TRANSITION, details={"status": locked.status}

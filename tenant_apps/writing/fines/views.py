@@ -108,7 +108,7 @@ class FineDetailView(VisibleQuerysetMixin, generics.RetrieveAPIView):
 class FineAppealView(APIView):
     """``POST /api/v1/fines/{id}/appeal/`` ``{explanation}`` (the fined writer): appeal the fine,
     once -> 201 with the fine; the admins are told. 403 (someone else's fine they may see), 409
-    ``appeal_exists``, 409 ``invalid_status_transition`` (reversed)."""
+    ``conflict`` (appealed before), 409 ``invalid_status_transition`` (reversed)."""
 
     permission_classes = [IsAuthenticated]
 

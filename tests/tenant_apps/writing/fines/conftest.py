@@ -9,17 +9,13 @@ started hour late (0.48 an hour), at most 30 % (7.20), after 60 minutes of grace
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-import pytest
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
-from shared_apps.tenancy.models import Tenant
 from tenant_apps.wallet.selectors import wallet_of
 from tenant_apps.writing.fines.models import Fine
 from tenant_apps.writing.fines.services import fine_settings
@@ -98,39 +94,3 @@ def set_rules(writing: Writing, **fields: Any) -> None:
         for field, value in fields.items():
             setattr(row, field, value)
         row.save()
-
-
-#: The fines tables a race test's committed rows go to, deleted (children first) before the writing
-#: tests' ``committed`` cleans up the rest.
-_TABLES = (
-    "writing_fines_fineappeal",
-    "writing_fines_finededuction",
-    "writing_fines_fine",
-    "writing_fines_workclock",
-    "writing_fines_finesettings",
-)
-
-
-@pytest.fixture
-def committed_fines(
-    golf: Tenant, committed: Callable[[Callable[[], Any]], Any]
-) -> Iterator[Callable[[Callable[[], Any]], Any]]:
-    """``committed`` (the writing tests'), with every fines row deleted first at the end."""
-
-    def _marks() -> dict[str, int]:
-        with connection.cursor() as cursor:
-            marks = {}
-            for table in _TABLES:
-                cursor.execute(f'SELECT COALESCE(MAX(id), 0) FROM "{table}"')
-                marks[table] = int(cursor.fetchone()[0])
-            return marks
-
-    before = committed(_marks)
-    yield committed
-
-    def _cleanup() -> None:
-        with connection.cursor() as cursor:
-            for table in _TABLES:
-                cursor.execute(f'DELETE FROM "{table}" WHERE id > %s', [before[table]])
-
-    committed(_cleanup)

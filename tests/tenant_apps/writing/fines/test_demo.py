@@ -35,6 +35,7 @@ def test_the_demo_seeds_a_forgiven_late_fine_a_rejected_appeal_and_one_waiting(w
         # then: nothing more the second time
         assert (Fine.objects.count(), FineAppeal.objects.count()) == counts == (3, 3)
         late = Fine.objects.get(order__topic=LATE_TOPIC)
+        assert late.order is not None
         # 5 started hours x 2 % of the order's total, deducted from the earning, then given back
         assert (late.kind, late.hours_late, late.status, late.appeal.status) == (
             "late_delivery",

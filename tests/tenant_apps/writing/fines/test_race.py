@@ -16,7 +16,7 @@ requests are).
 
 The interleavings the locks forbid are staged with events, not pauses; a pause after the locked
 read lets both start before either writes when the locks are on. Everything committed is deleted
-afterwards (``committed_fines``).
+afterwards (``committed``).
 """
 
 from __future__ import annotations
@@ -144,13 +144,13 @@ def _first_then_second(first: Callable[[], Any], second: Callable[[], Any]) -> t
 
 
 def test_an_accept_and_a_reject_at_once_decide_the_appeal_once(
-    golf: Tenant, committed_fines: Committed, monkeypatch: pytest.MonkeyPatch
+    golf: Tenant, committed: Committed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tenant_apps.writing.fines import services
     from tenant_apps.writing.fines.models import Fine
 
     # given: an appealed fine; the locked read of the appeal held open
-    fine = committed_fines(_an_appealed_fine)
+    fine = committed(_an_appealed_fine)
     real = services.appeal_lock
 
     def slow(fine_id: int) -> Any:
@@ -166,33 +166,33 @@ def test_an_accept_and_a_reject_at_once_decide_the_appeal_once(
     refused = [o for o in outcomes if isinstance(o, ApplicationError)]
     assert (len(done), len(refused)) == (1, 1), outcomes
     assert (refused[0].status_code, refused[0].code) == (409, "invalid_status_transition")
-    status, appeal, _, _ = committed_fines(lambda: _state(fine))
+    status, appeal, _, _ = committed(lambda: _state(fine))
     assert (status, appeal) in {("reversed", "accepted"), ("outstanding", "rejected")}
 
 
 def test_without_the_locks_an_accept_and_a_reject_both_pass(
-    golf: Tenant, committed_fines: Committed, monkeypatch: pytest.MonkeyPatch
+    golf: Tenant, committed: Committed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tenant_apps.writing.fines.models import Fine
 
     # given: the locks replaced by plain reads; the reject reads the appeal, then waits for the accept
-    fine = committed_fines(_an_appealed_fine)
+    fine = committed(_an_appealed_fine)
     one, two, marker, done = _first_then_second(_accept(fine), _reject(fine))
     _unlocked(monkeypatch, wait_in=marker, until=done)
     # when
     outcomes = race([one, two], tenant=golf)
     # then: both passed: the fine is reversed under an appeal marked rejected
     assert all(isinstance(o, Fine) for o in outcomes), outcomes
-    assert committed_fines(lambda: _state(fine))[:2] == ("reversed", "rejected")
+    assert committed(lambda: _state(fine))[:2] == ("reversed", "rejected")
 
 
 def test_an_accept_while_the_fines_are_deducted_leaves_the_writer_whole(
-    golf: Tenant, committed_fines: Committed, monkeypatch: pytest.MonkeyPatch
+    golf: Tenant, committed: Committed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tenant_apps.writing.fines import services
 
     # given: an appealed 8.00 fine, nothing deducted, 10.00 in the wallet; the locked deduction held open
-    fine = committed_fines(lambda: _an_appealed_fine(fund="10.00"))
+    fine = committed(lambda: _an_appealed_fine(fund="10.00"))
     real = services._collectable
 
     def slow(found: Any) -> bool:
@@ -204,20 +204,20 @@ def test_an_accept_while_the_fines_are_deducted_leaves_the_writer_whole(
     outcomes = race([_accept(fine), _collect(fine)], tenant=golf)
     # then: whichever went first, the fine is reversed and the writer has her 10.00
     assert not any(isinstance(o, Exception) for o in outcomes), outcomes
-    status, appeal, _, balance = committed_fines(lambda: _state(fine))
+    status, appeal, _, balance = committed(lambda: _state(fine))
     assert (status, appeal, balance) == ("reversed", "accepted", Decimal("10.00"))
 
 
 def test_without_the_locks_an_accepted_appeal_gives_nothing_back(
-    golf: Tenant, committed_fines: Committed, monkeypatch: pytest.MonkeyPatch
+    golf: Tenant, committed: Committed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given: the locks replaced by plain reads; the accept reads the fine, then waits for the deduction
-    fine = committed_fines(lambda: _an_appealed_fine(fund="10.00"))
+    fine = committed(lambda: _an_appealed_fine(fund="10.00"))
     one, two, marker, done = _first_then_second(_collect(fine), _accept(fine))
     _unlocked(monkeypatch, wait_in=marker, until=done)
     # when
     outcomes = race([one, two], tenant=golf)
     # then: the appeal was accepted, yet 8.00 was taken and never given back
     assert not any(isinstance(o, Exception) for o in outcomes), outcomes
-    _, appeal, deducted, balance = committed_fines(lambda: _state(fine))
+    _, appeal, deducted, balance = committed(lambda: _state(fine))
     assert (appeal, deducted, balance) == ("accepted", Decimal("8.00"), Decimal("2.00"))

@@ -86,6 +86,7 @@ ROUTE_OF: dict[str, str] = {
 def _call(writing: Writing, who: str | None, endpoint: str) -> int:
     row = ROWS[endpoint]
     url = row.path(writing)
+    body: dict[str, Any] | None
     if callable(row.body):
         with tenant_context(writing.tenant):
             body = row.body()
