@@ -15,8 +15,8 @@ the move must obey). Receivers lock what they write after the order (the kind's 
   wallet.
 * ``order_submitted(order, actor)``: the writer submitted the order for review (``in_review``);
   the time of the writer's work, which the editor's delivery may follow later (writers' fines).
-* ``order_revision_requested(order, actor)``: the client asked for a revision (``revision_count``
-  already counts it).
+* ``order_revision_requested(order, actor)``: the client asked for a revision, or an admin resolved
+  a dispute with one (``revision_count`` already counts it).
 """
 
 from __future__ import annotations

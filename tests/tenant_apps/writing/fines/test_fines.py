@@ -180,6 +180,16 @@ def test_a_revision_submitted_after_it_was_due_is_fined(writing: Writing) -> Non
     assert (fine.kind, fine.amount, fine.rule_key) == ("missed_revision", Decimal("2.40"), f"revision:{order.pk}:1")
 
 
+def test_a_dispute_resolved_with_a_revision_starts_its_clock(writing: Writing) -> None:
+    from tenant_apps.writing.orders.services import order_resolve
+
+    order = make_order(writing, "disputed")
+    with tenant_context(writing.tenant):
+        order_resolve(order=order, actor=writing.admin, outcome="revision_requested", note="Redo section 2.")
+        clock = WorkClock.objects.get(order=order)
+        assert clock.revision_round == 1 and clock.revision_due_at is not None
+
+
 def test_a_revision_submitted_in_time_is_not_fined(writing: Writing) -> None:
     order = _revision_requested(writing)
     with tenant_context(writing.tenant):
