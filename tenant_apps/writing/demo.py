@@ -17,8 +17,8 @@
 * **Payouts**: ``writer2@`` was paid 20.00 of their earning (approved, marked paid with a bank
   reference) and has asked for 10.00 more (waiting for an admin).
 
-**The growth features** (``PART_TWO``, each app's ``demo.seed``, run after the orders): loyalty
-tiers and points, discount codes and a campaign (an order placed with a code and points), class
+**The growth features** (``PART_TWO``, each app's ``demo.seed``, run after the orders): a late
+order's fine forgiven on appeal and a plagiarism fine whose appeal was rejected, loyalty tiers and points, discount codes and a campaign (an order placed with a code and points), class
 bundles (one partly drawn) and an express class, special orders in every status (one paid in two
 installments, one overdue), and the blog and service pages; each app's ``demo.py`` says what.
 
@@ -64,8 +64,9 @@ ORDERS: tuple[tuple[str, str, str, str, int, int, str, str], ...] = (
 
 
 #: The apps of the marketplace's growth features whose ``demo.seed(people)`` runs after the orders,
-#: in this order (loyalty before discounts: an order of the demo uses a code and points).
-PART_TWO = ("loyalty", "discounts", "bundles", "special_orders", "cms")
+#: in this order (fines first: its late order is placed before any campaign runs; loyalty before
+#: discounts: an order of the demo uses a code and points).
+PART_TWO = ("fines", "loyalty", "discounts", "bundles", "special_orders", "cms")
 
 
 def _email(local: str) -> str:
