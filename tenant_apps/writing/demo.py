@@ -18,9 +18,10 @@
   reference) and has asked for 10.00 more (waiting for an admin).
 
 **The growth features** (``PART_TWO``, each app's ``demo.seed``, run after the orders): a late
-order's fine forgiven on appeal and a plagiarism fine whose appeal was rejected, loyalty tiers and points, discount codes and a campaign (an order placed with a code and points), class
-bundles (one partly drawn) and an express class, special orders in every status (one paid in two
-installments, one overdue), and the blog and service pages; each app's ``demo.py`` says what.
+order's fine forgiven on appeal and a plagiarism fine whose appeal was rejected, loyalty tiers and
+points, discount codes and a campaign (an order placed with a code and points), class bundles (one
+partly drawn) and an express class, special orders in every status (one paid in two installments,
+one overdue), and the blog and service pages; each app's ``demo.py`` says what.
 
 Orders already past their deadline cannot be placed (a deadline must lie ahead), so the late one
 is placed as of four days ago, due two days ago. Every step is idempotent: the orders are made once,
