@@ -438,6 +438,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "tenant_apps.store.orders.models.OrderStatus",
         "ProductStatusEnum": "tenant_apps.store.catalog.models.ProductStatus",
+        "DiscountKindEnum": "tenant_apps.writing.discounts.models.DiscountKind",
+        "BlogPostStatusEnum": "tenant_apps.writing.cms.models.PostStatus",
     },
 }
 
