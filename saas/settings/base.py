@@ -298,6 +298,24 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 3600.0,
         "kinds": ["writing"],
     },
+    # special orders' installments: reminders before the due date, overdue notices (each once)
+    "writing-special-orders-remind": {
+        "task": "tenant_apps.writing.special_orders.tasks.special_orders_remind",
+        "schedule": 3600.0,
+        "kinds": ["writing"],
+    },
+    # class bundle purchases past their expires_at become expired (drawing refuses them anyway)
+    "writing-bundles-expire": {
+        "task": "tenant_apps.writing.bundles.tasks.purchases_expire_task",
+        "schedule": 900.0,
+        "kinds": ["writing"],
+    },
+    # mark due scheduled blog posts published (readers see them at publish_at without it)
+    "writing-blog-publish-due": {
+        "task": "tenant_apps.writing.cms.tasks.blog_posts_publish_due_task",
+        "schedule": 300.0,
+        "kinds": ["writing"],
+    },
 }
 
 # --------------------------------------------------------------------------------------------
@@ -497,6 +515,8 @@ RENTAL_BOOKING_HOLD_MINUTES = env.int("RENTAL_BOOKING_HOLD_MINUTES", default=30)
 WRITING_TOP_UP_MIN = env.str("WRITING_TOP_UP_MIN", default="5.00")
 WRITING_TOP_UP_MAX = env.str("WRITING_TOP_UP_MAX", default="5000.00")
 WRITING_PAYOUT_MIN = env.str("WRITING_PAYOUT_MIN", default="10.00")
+# Writing sites: days before an installment of a special order falls due its reminder is sent.
+WRITING_INSTALLMENT_REMINDER_DAYS = env.int("WRITING_INSTALLMENT_REMINDER_DAYS", default=3)
 
 # --------------------------------------------------------------------------------------------
 # Notifications: the SSE stream sends a comment line this often to keep proxies from closing it.

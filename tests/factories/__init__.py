@@ -49,6 +49,8 @@ from tests.factories.store_returns import ReturnRequestFactory
 from tests.factories.tenancy import DomainFactory, TenantFactory
 from tests.factories.tickets import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
 from tests.factories.wallet import LedgerEntryFactory, WalletFactory
+from tests.factories.writing_bundles import BundleFactory, BundlePurchaseFactory, ExpressClassFactory
+from tests.factories.writing_cms import BlogCategoryFactory, BlogPostFactory, ServicePageFactory
 from tests.factories.writing_discounts import DiscountFactory
 from tests.factories.writing_files import OrderFileFactory
 from tests.factories.writing_loyalty import LoyaltyTierFactory, PointsAwardFactory
@@ -60,6 +62,7 @@ from tests.factories.writing_pricing import (
     OrderOptionFactory,
     PageRateFactory,
 )
+from tests.factories.writing_special_orders import SpecialOrderFactory
 from tests.factories.writing_writers import WriterLevelFactory, WriterProfileFactory
 
 __all__ = [
@@ -72,15 +75,20 @@ __all__ = [
     "AuditLogEntryFactory",
     "AuthorFactory",
     "BlockedPeriodFactory",
+    "BlogCategoryFactory",
+    "BlogPostFactory",
     "BookingFactory",
     "BootcampEnrolmentFactory",
     "BootcampFactory",
     "BrandFactory",
+    "BundleFactory",
+    "BundlePurchaseFactory",
     "CartItemFactory",
     "CategoryFactory",
     "CustomerFactory",
     "DiscountFactory",
     "DomainFactory",
+    "ExpressClassFactory",
     "ExtraServiceFactory",
     "GroupMembershipFactory",
     "InquiryFactory",
@@ -107,6 +115,8 @@ __all__ = [
     "SaleEventFactory",
     "SellerAccountFactory",
     "ServiceFactory",
+    "ServicePageFactory",
+    "SpecialOrderFactory",
     "StoreOrderFactory",
     "StoreProductFactory",
     "StoredFileFactory",
