@@ -768,3 +768,24 @@ def test_the_cms_factories_go_through_the_services(in_golf: Any) -> None:
     # and a post the service refuses (a blank title) is refused
     with pytest.raises(ApplicationError):
         BlogPostFactory(title=" ")
+# --- Writing fines (tests/factories/writing_fines.py) ------------------------------------------------
+
+
+def test_the_writing_fine_factory_goes_through_the_services(in_golf: Any) -> None:
+    from tenant_apps.wallet.models import LedgerEntry
+    from tests.factories import FineFactory
+
+    # when
+    deducted = FineFactory(earned="3.00", amount="5.00")
+    late = FineFactory(late_hours=2.5)
+    accepted = FineFactory(earned="5.00", accepted=True)
+    rejected = FineFactory(rejected=True)
+    # then: valid rows; what the balance held deducted, the rest outstanding; the appeals decided
+    for row in (deducted, late, accepted, rejected):
+        row.full_clean()
+    assert (deducted.deducted, deducted.status) == (Decimal("3.00"), "outstanding")
+    assert (late.kind, late.hours_late, late.amount) == ("late_delivery", 3, Decimal("1.44"))
+    assert (accepted.status, accepted.appeal.status) == ("reversed", "accepted")
+    assert LedgerEntry.objects.get(reference=f"fine:{accepted.pk}:reversal").balance_delta == Decimal("5.00")
+    assert (rejected.status, rejected.appeal.status) == ("outstanding", "rejected")
+    assert AuditLogEntry.objects.filter(verb="writing_fine.issued", target_id=str(rejected.pk)).exists()

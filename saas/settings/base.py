@@ -316,6 +316,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 300.0,
         "kinds": ["writing"],
     },
+    # fine writing revisions past due and not submitted (writing fines)
+    "writing-fines-missed-revisions": {
+        "task": "tenant_apps.writing.fines.tasks.fines_missed_revisions_task",
+        "schedule": 3600.0,
+        "kinds": ["writing"],
+    },
 }
 
 # --------------------------------------------------------------------------------------------

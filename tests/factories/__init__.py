@@ -53,6 +53,7 @@ from tests.factories.writing_bundles import BundleFactory, BundlePurchaseFactory
 from tests.factories.writing_cms import BlogCategoryFactory, BlogPostFactory, ServicePageFactory
 from tests.factories.writing_discounts import DiscountFactory
 from tests.factories.writing_files import OrderFileFactory
+from tests.factories.writing_fines import FineFactory
 from tests.factories.writing_loyalty import LoyaltyTierFactory, PointsAwardFactory
 from tests.factories.writing_messages import OrderMessageFactory
 from tests.factories.writing_orders import OrderFactory, OrderRefundFactory
@@ -90,6 +91,7 @@ __all__ = [
     "DomainFactory",
     "ExpressClassFactory",
     "ExtraServiceFactory",
+    "FineFactory",
     "GroupMembershipFactory",
     "InquiryFactory",
     "InquiryMessageFactory",

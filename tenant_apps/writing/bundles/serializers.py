@@ -173,10 +173,20 @@ class ExpressClassCreateSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False)
 
 
-class ExpressOrderSerializer(QuoteRequestSerializer):
-    """``POST /express-classes/{slug}/orders/`` body: ``POST /orders/``'s without ``extras``:
-    ``{topic, academic_level, deadline, pages, spacing, paper_type?, subject?, formatting_style?,
-    language?, sources?, instructions?}``."""
+class ExpressQuoteRequestSerializer(QuoteRequestSerializer):
+    """``POST /express-classes/{slug}/quote/`` body: ``POST /quote/``'s without ``discount_code``
+    and ``redeem_points`` (an express class is priced by its own rule only; they are ignored):
+    ``{academic_level, deadline, pages, spacing, extras?, paper_type?, subject?,
+    formatting_style?, language?}`` (``extras`` are refused by ``express_quote``)."""
+
+    discount_code = None  # type: ignore[assignment]
+    redeem_points = None  # type: ignore[assignment]
+
+
+class ExpressOrderSerializer(ExpressQuoteRequestSerializer):
+    """``POST /express-classes/{slug}/orders/`` body: ``POST /orders/``'s without ``extras``,
+    ``discount_code`` and ``redeem_points``: ``{topic, academic_level, deadline, pages, spacing,
+    paper_type?, subject?, formatting_style?, language?, sources?, instructions?}``."""
 
     extras = None  # type: ignore[assignment]
     topic = serializers.CharField(max_length=MAX_TOPIC)

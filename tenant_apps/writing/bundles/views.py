@@ -54,13 +54,14 @@ from tenant_apps.writing.bundles.serializers import (
     ExpressClassCreateSerializer,
     ExpressClassSerializer,
     ExpressOrderSerializer,
+    ExpressQuoteRequestSerializer,
     PayBundleSerializer,
     PurchaseCheckoutSerializer,
     PurchaseSerializer,
 )
 from tenant_apps.writing.orders.access import access_order
 from tenant_apps.writing.orders.serializers import OrderSerializer
-from tenant_apps.writing.pricing.serializers import QuoteRequestSerializer, QuoteSerializer
+from tenant_apps.writing.pricing.serializers import QuoteSerializer
 
 _ADMIN = Allows(can_manage_bundles)
 _READS = {"GET", "HEAD", "OPTIONS"}
@@ -260,10 +261,10 @@ class ExpressQuoteView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(request=QuoteRequestSerializer, responses=QuoteSerializer)
+    @extend_schema(request=ExpressQuoteRequestSerializer, responses=QuoteSerializer)
     def post(self, request: Request, slug: str) -> Response:
         express_class = access_express_class(user=request.user, slug=slug)
-        serializer = QuoteRequestSerializer(data=request.data)
+        serializer = ExpressQuoteRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return Response(QuoteSerializer(express_quote(express_class, **serializer.validated_data)).data)
 

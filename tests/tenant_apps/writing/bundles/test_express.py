@@ -7,10 +7,15 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
+from saas.errors import ApplicationError
 from tenant_apps.writing.bundles.models import ExpressOrder
+from tenant_apps.writing.bundles.pricing import express_pricer
+from tenant_apps.writing.orders.services import order_place
+from tests.factories import DiscountFactory
 from tests.tenant_apps.writing.bundles.conftest import (
     EXPRESS,
     err,
@@ -151,3 +156,41 @@ def test_a_class_priced_in_another_currency_refuses_orders(writing: Writing) -> 
     response = writing.client("cleo").post(express_url(express.slug, "orders/"), _body(), format="json")
     assert err(response) == (409, "currency_mismatch")
     assert Decimal(express.price) == Decimal("20.00")
+
+
+def test_an_express_order_takes_no_discount_code_nor_points(writing: Writing) -> None:
+    # given: a running 10 % code and the class's 60.00 order
+    express = make_express(writing)
+    with tenant_context(writing.tenant):
+        code = DiscountFactory().code
+    # when: the code and points are sent to the class's endpoints
+    body = _body(discount_code=code, redeem_points=100)
+    quote = writing.client("cleo").post(express_url(express.slug, "quote/"), body, format="json")
+    placed = writing.client("cleo").post(express_url(express.slug, "orders/"), body, format="json")
+    # then: the class's own price, untouched by them
+    assert quote.status_code == 200, quote.content
+    assert (quote.json()["total"], quote.json()["discount_total"], quote.json()["points_redeemed"]) == (
+        "60.00",
+        "0.00",
+        0,
+    )
+    assert placed.status_code == 201 and placed.json()["total"] == "60.00"
+    # and the service refuses them outright with a pricer
+    with tenant_context(writing.tenant), pytest.raises(ApplicationError) as refused:
+        order_place(
+            client=writing.cleo,
+            topic="Express",
+            pricer=express_pricer(express),
+            discount_code=code,
+            **_service_terms(),
+        )
+    assert set(refused.value.details or {}) == {"discount_code"}
+
+
+def _service_terms() -> dict[str, Any]:
+    return {
+        "academic_level": "undergraduate",
+        "deadline": timezone.now() + timedelta(hours=12),
+        "pages": 3,
+        "spacing": "double",
+    }
