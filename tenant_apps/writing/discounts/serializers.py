@@ -9,6 +9,7 @@ from typing import Any
 from rest_framework import serializers
 
 from saas.api.fields import AsciiDecimalField
+from saas.api.schema import NamedChoiceField
 from tenant_apps.writing.discounts.models import Discount, DiscountKind, DiscountUse
 from tenant_apps.writing.pricing.models import OrderOption
 
@@ -22,7 +23,7 @@ class DiscountSerializer(serializers.ModelSerializer):
     absent: a campaign (applied by itself in its window). ``uses_count`` is read-only."""
 
     code = serializers.RegexField(_CODE, max_length=40, required=False, allow_null=True, allow_blank=True)
-    kind = serializers.ChoiceField(choices=DiscountKind.choices)
+    kind = NamedChoiceField(component_name="DiscountKindEnum", choices=DiscountKind.choices)
     value = AsciiDecimalField(
         max_digits=12, decimal_places=2, min_value=Decimal("0.01"), max_value=Decimal("9999999999.99")
     )
@@ -68,10 +69,11 @@ class DiscountSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class RunningCampaignSerializer(serializers.ModelSerializer):
     """A running campaign, as anyone sees it: ``{id, name, kind, value, ends_at, minimum_order,
     first_order_only}`` (no limits, no uses)."""
 
+    kind = NamedChoiceField(component_name="DiscountKindEnum", choices=DiscountKind.choices, read_only=True)
     value = AsciiDecimalField(max_digits=12, decimal_places=2, read_only=True)
     minimum_order = AsciiDecimalField(max_digits=12, decimal_places=2, read_only=True)
 

@@ -29,7 +29,11 @@ from saas.api.views import VisibleQuerysetMixin
 from tenant_apps.accounts.permissions import Allows
 from tenant_apps.writing.discounts import selectors, services
 from tenant_apps.writing.discounts.access import access_discount, can_manage_discounts
-from tenant_apps.writing.discounts.serializers import CampaignSerializer, DiscountSerializer, DiscountUseSerializer
+from tenant_apps.writing.discounts.serializers import (
+    DiscountSerializer,
+    DiscountUseSerializer,
+    RunningCampaignSerializer,
+)
 
 _ADMINS = [IsAuthenticated, Allows(can_manage_discounts)]
 
@@ -103,7 +107,7 @@ class RunningCampaignsView(VisibleQuerysetMixin, generics.ListAPIView):
     themselves to eligible orders)."""
 
     permission_classes = [AllowAny]
-    serializer_class = CampaignSerializer
+    serializer_class = RunningCampaignSerializer
     filter_backends: list[Any] = []
 
     def visible_queryset(self) -> Any:

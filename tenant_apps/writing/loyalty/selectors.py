@@ -49,3 +49,12 @@ def entry_list(*, user: Any, account: LoyaltyAccount | None = None) -> QuerySet[
     if account is not None:
         found = found.filter(account_id=account.pk)
     return found.order_by("-created_at", "-id")
+
+
+def my_entry_list(*, user: Any) -> QuerySet[PointsEntry]:
+    """``user``'s own ledger entries (even when they may see others'), newest first, with their
+    orders; none for anonymous users. Lazy: builds no query until evaluated."""
+    found = entries_visible_to(user)
+    if user is not None and user.is_authenticated:
+        found = found.filter(account__user_id=user.pk)
+    return found.select_related("order").order_by("-created_at", "-id")

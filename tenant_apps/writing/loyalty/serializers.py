@@ -10,7 +10,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from saas.api.fields import AsciiDecimalField
-from tenant_apps.writing.loyalty.models import LoyaltyAccount, LoyaltySettings, LoyaltyTier, PointsEntry
+from saas.api.schema import NamedChoiceField
+from tenant_apps.writing.loyalty.models import LoyaltyAccount, LoyaltySettings, LoyaltyTier, PointsEntry, PointsKind
 from tenant_apps.writing.loyalty.services import MAX_POINTS, MAX_REASON
 
 _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -50,7 +51,7 @@ class LoyaltySettingsUpdateSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False)
 
 
-class TierSerializer(serializers.ModelSerializer):
+class LoyaltyTierSerializer(serializers.ModelSerializer):
     """A tier: ``{id, name, slug, minimum_spend, bonus_percent}``; writable by admins."""
 
     slug = serializers.RegexField(_SLUG, max_length=80)
@@ -68,7 +69,7 @@ class TierSerializer(serializers.ModelSerializer):
         extra_kwargs = {"name": {"max_length": 80}}
 
 
-class TierRefSerializer(serializers.Serializer):
+class LoyaltyTierRefSerializer(serializers.Serializer):
     """A tier named on an account: ``{slug, name, minimum_spend, bonus_percent}``."""
 
     slug = serializers.CharField()
@@ -77,7 +78,7 @@ class TierRefSerializer(serializers.Serializer):
     bonus_percent = AsciiDecimalField(max_digits=6, decimal_places=2)
 
 
-class AccountSerializer(serializers.ModelSerializer):
+class LoyaltyAccountSerializer(serializers.ModelSerializer):
     """An account: ``{id, user: {id, full_name}, balance, value, lifetime_spend, lifetime_points,
     tier, next_tier}`` (``id`` ``null``: a client who never had points): ``value`` what the
     balance is worth redeemed; ``tier`` the one the lifetime spend reaches (``null``: none),
@@ -119,21 +120,22 @@ class AccountSerializer(serializers.ModelSerializer):
             self._worth_cache = worth
         return str(round_money(Decimal(account.balance) * worth[0], worth[1]))
 
-    @extend_schema_field(TierRefSerializer(allow_null=True))
+    @extend_schema_field(LoyaltyTierRefSerializer(allow_null=True))
     def get_tier(self, account: LoyaltyAccount) -> dict[str, Any] | None:
         reached = [t for t in self._tiers() if t.minimum_spend <= account.lifetime_spend]
-        return TierRefSerializer(reached[-1]).data if reached else None
+        return LoyaltyTierRefSerializer(reached[-1]).data if reached else None
 
-    @extend_schema_field(TierRefSerializer(allow_null=True))
+    @extend_schema_field(LoyaltyTierRefSerializer(allow_null=True))
     def get_next_tier(self, account: LoyaltyAccount) -> dict[str, Any] | None:
         above = [t for t in self._tiers() if t.minimum_spend > account.lifetime_spend]
-        return TierRefSerializer(above[0]).data if above else None
+        return LoyaltyTierRefSerializer(above[0]).data if above else None
 
 
-class EntrySerializer(serializers.ModelSerializer):
+class PointsEntrySerializer(serializers.ModelSerializer):
     """A ledger entry: ``{id, kind, points, balance_after, remaining, expires_at, shortfall,
     reference, reason, order: {id, number}|null, created_at}``."""
 
+    kind = NamedChoiceField(component_name="PointsKindEnum", choices=PointsKind.choices, read_only=True)
     order = serializers.SerializerMethodField()
 
     class Meta:
@@ -160,23 +162,23 @@ class EntrySerializer(serializers.ModelSerializer):
         return {"id": entry.order_id, "number": entry.order.number}
 
 
-class RedeemSerializer(serializers.Serializer):
+class PointsRedeemSerializer(serializers.Serializer):
     """``POST /loyalty/me/redeem/`` body: ``{points}`` to turn into wallet credit."""
 
     points = serializers.IntegerField(min_value=1, max_value=MAX_POINTS)
 
 
-class RedemptionSerializer(serializers.Serializer):
+class PointsRedemptionSerializer(serializers.Serializer):
     """A redemption for wallet credit: ``{entry, amount, currency, balance}``: the ledger entry,
     what reached the wallet, and the points left."""
 
-    entry = EntrySerializer()
+    entry = PointsEntrySerializer()
     amount = serializers.CharField()
     currency = serializers.CharField()
     balance = serializers.IntegerField()
 
 
-class AdjustSerializer(serializers.Serializer):
+class PointsAdjustSerializer(serializers.Serializer):
     """``POST /loyalty/adjustments/`` body (admins): ``{user, points, reason}``: ``points``
     positive or negative (not zero)."""
 

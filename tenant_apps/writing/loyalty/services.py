@@ -139,6 +139,25 @@ def point_value_of(points: int, *, currency: str) -> Decimal:
 # --- The ledger -------------------------------------------------------------------------------------
 
 
+def _tell(account: LoyaltyAccount, entry: PointsEntry, *, points: int | None = None) -> None:
+    """Notify the account's user of ``entry`` (``writing_loyalty.<kind>``: the points, or
+    ``points`` when given, the balance after it and the reason), published after commit
+    (``notifications.services.notify``)."""
+    from tenant_apps.notifications.services import notify
+
+    notify(
+        recipient=account.user,
+        verb=f"writing_loyalty.{entry.kind}",
+        target=entry,
+        extra_data={
+            "points": entry.points if points is None else points,
+            "balance": entry.balance_after,
+            "shortfall": entry.shortfall,
+            "reason": entry.reason,
+        },
+    )
+
+
 def _earlier(reference: str, *, account: LoyaltyAccount, kind: str) -> PointsEntry | None:
     found = PointsEntry.objects.filter(reference=reference).first()
     if found is None:
@@ -259,6 +278,7 @@ def points_award(*, user: Any, points: int, reason: str, reference: str, actor: 
         if earlier is not None:
             return earlier
         entry = _credit(locked, kind=PointsKind.AWARD, points=points, reference=reference, reason=reason, actor=actor)
+        _tell(locked, entry)
         audit_record(
             actor=actor,
             verb="writing.loyalty_points_awarded",
@@ -311,6 +331,7 @@ def points_earn_for_order(*, order: Any, actor: Any = None) -> PointsEntry | Non
             target=locked,
             changes={"points": points, "order": order.pk, "kept": str(kept), "tier": tier.slug if tier else ""},
         )
+        _tell(locked, entry)
     return entry
 
 
@@ -358,6 +379,7 @@ def points_take_back_for_refund(*, order: Any, refund: Any, actor: Any = None) -
             target=locked,
             changes={"points": entry.points, "shortfall": entry.shortfall, "order": order.pk, "refund": refund.pk},
         )
+        _tell(locked, entry)
     return entry
 
 
@@ -542,6 +564,7 @@ def points_adjust(*, account: LoyaltyAccount, points: int, reason: str, actor: A
             target=locked,
             changes={"points": points, "reason": text, "balance": locked.balance},
         )
+        _tell(locked, entry)
     return entry
 
 
@@ -573,6 +596,8 @@ def points_expire_account(*, account_id: int, now: datetime | None = None) -> li
                     reason=f"Points of {lot.created_at:%Y-%m-%d} expired",
                 )
             )
+        if made:  # one notification for every lot that expired now
+            _tell(locked, made[-1], points=sum(entry.points for entry in made))
     return made
 
 

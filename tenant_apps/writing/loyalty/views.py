@@ -39,14 +39,14 @@ from tenant_apps.writing.loyalty import selectors, services
 from tenant_apps.writing.loyalty.access import access_account, can_manage_loyalty, is_member
 from tenant_apps.writing.loyalty.models import LoyaltyTier
 from tenant_apps.writing.loyalty.serializers import (
-    AccountSerializer,
-    AdjustSerializer,
-    EntrySerializer,
+    LoyaltyAccountSerializer,
     LoyaltySettingsSerializer,
     LoyaltySettingsUpdateSerializer,
-    RedeemSerializer,
-    RedemptionSerializer,
-    TierSerializer,
+    LoyaltyTierSerializer,
+    PointsAdjustSerializer,
+    PointsEntrySerializer,
+    PointsRedeemSerializer,
+    PointsRedemptionSerializer,
 )
 
 _ADMINS = [IsAuthenticated, Allows(can_manage_loyalty)]
@@ -82,7 +82,7 @@ class TierListView(VisibleQuerysetMixin, generics.ListAPIView):
     """``GET /api/v1/loyalty/tiers/`` (anyone): the tiers, lowest minimum spend first. ``POST``
     (admins): add one -> 201 (400 ``validation_error``: a taken slug or minimum spend)."""
 
-    serializer_class = TierSerializer
+    serializer_class = LoyaltyTierSerializer
     filter_backends: list[Any] = []
 
     def get_permissions(self) -> list[Any]:
@@ -91,12 +91,12 @@ class TierListView(VisibleQuerysetMixin, generics.ListAPIView):
     def visible_queryset(self) -> Any:
         return selectors.tier_list()
 
-    @extend_schema(request=TierSerializer, responses={201: TierSerializer})
+    @extend_schema(request=LoyaltyTierSerializer, responses={201: LoyaltyTierSerializer})
     def post(self, request: Request) -> Response:
-        serializer = TierSerializer(data=request.data)
+        serializer = LoyaltyTierSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         tier = services.tier_create(actor=request.user, **serializer.validated_data)
-        return Response(TierSerializer(tier).data, status=status.HTTP_201_CREATED)
+        return Response(LoyaltyTierSerializer(tier).data, status=status.HTTP_201_CREATED)
 
 
 class TierDetailView(APIView):
@@ -112,17 +112,17 @@ class TierDetailView(APIView):
             raise NotFound("No such tier.")
         return found
 
-    @extend_schema(responses=TierSerializer)
+    @extend_schema(responses=LoyaltyTierSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(TierSerializer(self._tier(pk)).data)
+        return Response(LoyaltyTierSerializer(self._tier(pk)).data)
 
-    @extend_schema(request=TierSerializer, responses=TierSerializer)
+    @extend_schema(request=LoyaltyTierSerializer, responses=LoyaltyTierSerializer)
     def patch(self, request: Request, pk: int) -> Response:
         tier = self._tier(pk)
-        serializer = TierSerializer(tier, data=request.data, partial=True)
+        serializer = LoyaltyTierSerializer(tier, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         tier = services.tier_update(actor=request.user, tier=tier, changes=dict(serializer.validated_data))
-        return Response(TierSerializer(tier).data)
+        return Response(LoyaltyTierSerializer(tier).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
@@ -135,20 +135,20 @@ class MyAccountView(APIView):
 
     permission_classes = _MEMBERS  # type: ignore[assignment]
 
-    @extend_schema(responses=AccountSerializer)
+    @extend_schema(responses=LoyaltyAccountSerializer)
     def get(self, request: Request) -> Response:
-        return Response(AccountSerializer(selectors.account_of(user=request.user)).data)
+        return Response(LoyaltyAccountSerializer(selectors.account_of(user=request.user)).data)
 
 
 class MyEntriesView(VisibleQuerysetMixin, generics.ListAPIView):
     """``GET /api/v1/loyalty/me/entries/`` (clients): your points ledger, newest first."""
 
     permission_classes = _MEMBERS  # type: ignore[assignment]
-    serializer_class = EntrySerializer
+    serializer_class = PointsEntrySerializer
     filter_backends: list[Any] = []
 
     def visible_queryset(self) -> Any:
-        return selectors.entry_list(user=self.request.user, account=selectors.account_of(user=self.request.user))
+        return selectors.my_entry_list(user=self.request.user)
 
 
 class RedeemView(APIView):
@@ -158,14 +158,14 @@ class RedeemView(APIView):
 
     permission_classes = _MEMBERS  # type: ignore[assignment]
 
-    @extend_schema(request=RedeemSerializer, responses={201: RedemptionSerializer})
+    @extend_schema(request=PointsRedeemSerializer, responses={201: PointsRedemptionSerializer})
     def post(self, request: Request) -> Response:
-        serializer = RedeemSerializer(data=request.data)
+        serializer = PointsRedeemSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         entry = services.points_redeem_for_wallet(user=request.user, points=serializer.validated_data["points"])
         assert entry.wallet_entry is not None
         body = {
-            "entry": EntrySerializer(entry).data,
+            "entry": PointsEntrySerializer(entry).data,
             "amount": str(entry.wallet_entry.balance_delta),
             "currency": entry.wallet_entry.wallet.currency,
             "balance": entry.balance_after,
@@ -177,7 +177,7 @@ class AccountListView(VisibleQuerysetMixin, generics.ListAPIView):
     """``GET /api/v1/loyalty/accounts/`` (admins): every account, largest balance first."""
 
     permission_classes = _ADMINS  # type: ignore[assignment]
-    serializer_class = AccountSerializer
+    serializer_class = LoyaltyAccountSerializer
     filter_backends: list[Any] = []
 
     def visible_queryset(self) -> Any:
@@ -189,16 +189,16 @@ class AccountDetailView(APIView):
 
     permission_classes = _ADMINS  # type: ignore[assignment]
 
-    @extend_schema(responses=AccountSerializer)
+    @extend_schema(responses=LoyaltyAccountSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(AccountSerializer(access_account(user=request.user, pk=pk)).data)
+        return Response(LoyaltyAccountSerializer(access_account(user=request.user, pk=pk)).data)
 
 
 class AccountEntriesView(VisibleQuerysetMixin, generics.ListAPIView):
     """``GET /api/v1/loyalty/accounts/{id}/entries/`` (admins): the account's ledger, newest first."""
 
     permission_classes = _ADMINS  # type: ignore[assignment]
-    serializer_class = EntrySerializer
+    serializer_class = PointsEntrySerializer
     filter_backends: list[Any] = []
 
     def visible_queryset(self) -> Any:
@@ -214,9 +214,9 @@ class AdjustView(APIView):
     permission_classes = _ADMINS  # type: ignore[assignment]
     extra_error_statuses = (404,)
 
-    @extend_schema(request=AdjustSerializer, responses={201: EntrySerializer})
+    @extend_schema(request=PointsAdjustSerializer, responses={201: PointsEntrySerializer})
     def post(self, request: Request) -> Response:
-        serializer = AdjustSerializer(data=request.data)
+        serializer = PointsAdjustSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         user = User.objects.filter(pk=data["user"], is_active=True).first()
@@ -226,4 +226,4 @@ class AdjustView(APIView):
         entry = services.points_adjust(
             account=account, points=data["points"], reason=data["reason"], actor=request.user
         )
-        return Response(EntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+        return Response(PointsEntrySerializer(entry).data, status=status.HTTP_201_CREATED)

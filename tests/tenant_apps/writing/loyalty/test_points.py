@@ -75,3 +75,13 @@ def test_the_tier_bonus_raises_the_rate(writing: Writing) -> None:
     make_order(writing, "completed")
     # then: 24.00 x 2 x 1.10 = 52.8 -> 52
     assert balance(writing, "cleo") == 52
+
+
+def test_the_client_is_notified_of_points_earned(writing: Writing) -> None:
+    from tenant_apps.notifications.models import Notification
+
+    set_loyalty(writing, points_per_unit=Decimal("1.00"))
+    make_order(writing, "completed")
+    with tenant_context(writing.tenant):
+        note = Notification.objects.get(recipient=writing.cleo, verb="writing_loyalty.earn")
+        assert (note.extra_data["points"], note.extra_data["balance"]) == (24, 24)
