@@ -152,6 +152,10 @@ class ErrorCode(StrEnum):
     INQUIRY_CLOSED = "inquiry_closed"
     # Writing: orders.
     REVISION_WINDOW_CLOSED = "revision_window_closed"
+    # Writing: referrals, reviews.
+    REFERRAL_CODE_INVALID = "referral_code_invalid"
+    REFERRAL_REFUSED = "referral_refused"
+    REVIEW_NOT_ALLOWED = "review_not_allowed"
 
 
 class ApplicationError(Exception):
