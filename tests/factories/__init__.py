@@ -58,6 +58,8 @@ from tests.factories.writing_pricing import (
     OrderOptionFactory,
     PageRateFactory,
 )
+from tests.factories.writing_referrals import ReferralCodeFactory, ReferralFactory
+from tests.factories.writing_reviews import OrderReviewFactory, WebsiteReviewFactory
 from tests.factories.writing_writers import WriterLevelFactory, WriterProfileFactory
 
 __all__ = [
@@ -92,12 +94,15 @@ __all__ = [
     "OrderMessageFactory",
     "OrderOptionFactory",
     "OrderRefundFactory",
+    "OrderReviewFactory",
     "PageRateFactory",
     "PaymentFactory",
     "ProductFactory",
     "ProductImageFactory",
     "ProductPurchaseFactory",
     "PropertyFactory",
+    "ReferralCodeFactory",
+    "ReferralFactory",
     "ReturnRequestFactory",
     "SaleEventFactory",
     "SellerAccountFactory",
@@ -112,6 +117,7 @@ __all__ = [
     "TicketMessageFactory",
     "UserFactory",
     "WalletFactory",
+    "WebsiteReviewFactory",
     "WriterLevelFactory",
     "WriterProfileFactory",
     "create_in",

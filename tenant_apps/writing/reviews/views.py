@@ -132,7 +132,7 @@ class OrderReviewHideView(_OrderReviewModerateView):
     move = staticmethod(services.review_hide)
 
 
-class WebsiteReviewListView(generics.ListAPIView):
+class WebsiteReviewListView(VisibleQuerysetMixin, generics.ListAPIView):
     """``GET /api/v1/reviews/website/`` (anyone, signed in or not): the published website
     reviews, newest first, paginated: ``{id, author (first name), rating, text, created_at}``.
     ``POST`` ``{rating, text?}`` (clients with a completed order): review the site -> 201,
@@ -144,8 +144,8 @@ class WebsiteReviewListView(generics.ListAPIView):
     def get_permissions(self) -> list[Any]:
         return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated(), Allows(is_client)]
 
-    def dangerously_get_queryset(self) -> Any:
-        return selectors.published_website_reviews()  # public: only published reviews
+    def visible_queryset(self) -> Any:
+        return selectors.published_website_reviews()  # what anyone may see: the published ones
 
     @extend_schema(request=WebsiteReviewCreateSerializer, responses={201: WebsiteReviewSerializer})
     def post(self, request: Request) -> Response:
@@ -197,7 +197,7 @@ class WebsiteReviewHideView(_WebsiteReviewModerateView):
     move = staticmethod(services.review_hide)
 
 
-class WriterReviewListView(generics.ListAPIView):
+class WriterReviewListView(VisibleQuerysetMixin, generics.ListAPIView):
     """``GET /api/v1/reviews/writers/{id}/`` (anyone): the writer's published reviews, newest
     first, paginated (``{id, author (first name), rating, text, created_at}``); 404 for a user who
     is not a writer."""
@@ -206,10 +206,10 @@ class WriterReviewListView(generics.ListAPIView):
     serializer_class = PublicReviewSerializer
     filter_backends: list[Any] = []
 
-    def dangerously_get_queryset(self) -> Any:
+    def visible_queryset(self) -> Any:
         pk = self.kwargs.get("pk")
         if getattr(self, "swagger_fake_view", False):
             return selectors.writer_published_reviews(writer_id=0)
         if not selectors.is_writer(pk):
             raise NotFound("No such writer.")
-        return selectors.writer_published_reviews(writer_id=pk)  # public: only published reviews
+        return selectors.writer_published_reviews(writer_id=pk)  # what anyone may see: the published ones
