@@ -7,15 +7,17 @@ The reward is the site's default: 5.00 of wallet credit to each side (``WRITING_
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from django_tenants.utils import tenant_context
 
 from saas.money import to_minor_units
 from tenant_apps.payments.models import Payment
 from tenant_apps.wallet.selectors import wallet_of
-from tenant_apps.writing.referrals.models import Referral
+from tenant_apps.writing.referrals.models import Referral, ReferralCode, ReferralSettings
 from tests.factories import InvoiceFactory, StripePaymentFactory
 from tests.tenant_apps.payments.conftest import WEBHOOK, intent_event, sign
 from tests.tenant_apps.writing.conftest import Writing
@@ -80,3 +82,19 @@ def pay_by_card(writing: Writing, payer: Any, fingerprint: str) -> Payment:
     assert response.json()["outcome"] == "approved", response.content
     with tenant_context(writing.tenant):
         return Payment.objects.get(pk=payment.pk)
+
+
+@pytest.fixture
+def committed_referrals(committed: Callable[[Callable[[], Any]], Any]) -> Iterator[Callable[[Callable[[], Any]], Any]]:
+    """The writing tests' ``committed``, deleting the referral rows (which name committed users and
+    orders) and the settings row before it cleans up the rest."""
+
+    def drop() -> None:
+        Referral.objects.all().delete()
+        ReferralCode.objects.all().delete()
+        ReferralSettings.objects.all().delete()
+
+    try:
+        yield committed
+    finally:
+        committed(drop)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
+import pytest
 from django_tenants.utils import tenant_context
 
 from tenant_apps.writing.reviews.models import OrderReview, WebsiteReview
@@ -34,3 +36,18 @@ def website_review(writing: Writing, who: str = "cleo", status: str = "pending",
     make_order(writing, "completed", client=user)
     with tenant_context(writing.tenant):
         return WebsiteReviewFactory(client=user, rating=rating, status=status)
+
+
+@pytest.fixture
+def committed_reviews(committed: Callable[[Callable[[], Any]], Any]) -> Iterator[Callable[[Callable[[], Any]], Any]]:
+    """The writing tests' ``committed``, deleting the review rows (which name committed users and
+    orders) before it cleans up the rest."""
+
+    def drop() -> None:
+        OrderReview.objects.all().delete()
+        WebsiteReview.objects.all().delete()
+
+    try:
+        yield committed
+    finally:
+        committed(drop)
