@@ -15,7 +15,10 @@ from rest_framework import serializers
 from saas.api.schema import NamedChoiceField
 from tenant_apps.writing.reviews.models import MAX_TEXT, OrderReview, ReviewStatus, WebsiteReview
 
-_STATUS = {"component_name": "WritingReviewStatusEnum", "choices": ReviewStatus.choices, "read_only": True}
+
+def _status_field() -> NamedChoiceField:
+    """A review's ``status`` (``pending``, ``published``, ``hidden``), read-only."""
+    return NamedChoiceField(component_name="WritingReviewStatusEnum", choices=ReviewStatus.choices, read_only=True)
 
 
 def first_name(user: Any) -> str:
@@ -49,7 +52,7 @@ class OrderReviewSerializer(serializers.ModelSerializer):
     rating, text, status, moderated_at, created_at}``; ``client`` (id) is ``null`` for a writer,
     the names ``null`` for anyone but staff."""
 
-    status = NamedChoiceField(**_STATUS)
+    status = _status_field()
     order = serializers.SerializerMethodField()
     client = serializers.SerializerMethodField()
     client_name = serializers.SerializerMethodField()
@@ -97,7 +100,7 @@ class WebsiteReviewSerializer(serializers.ModelSerializer):
     """A website review with its status: ``{id, client, client_name, rating, text, status,
     moderated_at, created_at}`` (``client_name`` ``null`` for anyone but staff)."""
 
-    status = NamedChoiceField(**_STATUS)
+    status = _status_field()
     client_name = serializers.SerializerMethodField()
 
     class Meta:

@@ -78,6 +78,7 @@ class OrderReviewListView(VisibleQuerysetMixin, generics.ListAPIView):
     serializer_class = OrderReviewSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = OrderReviewFilter
+    extra_error_statuses = (404,)  # POST: the order in the body, when the user does not see it
 
     def visible_queryset(self) -> Any:
         return selectors.order_review_list(user=self.request.user)

@@ -3,6 +3,8 @@ admin publishes or hides them; only published ones are public and make a writer'
 
 from __future__ import annotations
 
+from typing import Any
+
 from django_tenants.utils import tenant_context
 
 from tenant_apps.notifications.models import Notification
@@ -19,7 +21,7 @@ from tests.tenant_apps.writing.reviews.conftest import (
 from tests.tenant_apps.writing.writers.conftest import WRITERS
 
 
-def _verbs(writing: Writing, user: object) -> list[str]:
+def _verbs(writing: Writing, user: Any) -> list[str]:
     with tenant_context(writing.tenant):
         return sorted(Notification.objects.filter(recipient=user).values_list("verb", flat=True))
 
