@@ -152,6 +152,14 @@ class ErrorCode(StrEnum):
     INQUIRY_CLOSED = "inquiry_closed"
     # Writing: orders.
     REVISION_WINDOW_CLOSED = "revision_window_closed"
+    # Writing: discounts and loyalty.
+    INVALID_DISCOUNT_CODE = "invalid_discount_code"
+    DISCOUNT_LIMIT_REACHED = "discount_limit_reached"
+    INSUFFICIENT_POINTS = "insufficient_points"
+    # Writing: special orders.
+    QUOTE_EXPIRED = "quote_expired"
+    INSTALLMENT_OUT_OF_ORDER = "installment_out_of_order"
+    INSTALLMENTS_UNPAID = "installments_unpaid"
     # Writing: referrals, reviews.
     REFERRAL_CODE_INVALID = "referral_code_invalid"
     REFERRAL_REFUSED = "referral_refused"

@@ -656,6 +656,69 @@ def test_the_writing_refund_and_writer_factories_go_through_the_services(in_golf
     assert profile.level_id == level.pk and not level.is_default
 
 
+# --- Writing discounts and loyalty (tests/factories/writing_discounts.py, writing_loyalty.py) ---------
+
+
+def test_the_writing_discount_and_loyalty_factories_go_through_the_services(in_golf: Any) -> None:
+    from tenant_apps.writing.discounts.models import Discount
+    from tenant_apps.writing.loyalty.models import LoyaltyAccount, PointsKind
+    from tests.factories import DiscountFactory, LoyaltyTierFactory, PointsAwardFactory
+
+    code = DiscountFactory(one_use=True)
+    campaign = DiscountFactory(campaign=True, fixed=True)
+    expired = DiscountFactory(expired=True)
+    tier = LoyaltyTierFactory()
+    entry = PointsAwardFactory(points=40)
+    for row in (code, campaign, expired, tier, entry):
+        row.full_clean()
+    assert (code.code or "").startswith("SAVE10") and (code.max_uses, campaign.code, campaign.value) == (
+        1,
+        None,
+        Decimal("5.00"),
+    )
+    assert expired.ends_at is not None and Discount.objects.count() == 3
+    assert (entry.kind, entry.points, LoyaltyAccount.objects.get(pk=entry.account_id).balance) == (
+        PointsKind.AWARD,
+        40,
+        40,
+    )
+    verbs = set(AuditLogEntry.objects.values_list("verb", flat=True))
+    assert {"writing.discount_created", "writing.loyalty_tier_created", "writing.loyalty_points_awarded"} <= verbs
+
+
+# --- Writing special orders (tests/factories/writing_special_orders.py) ----------------------------
+
+
+@pytest.mark.parametrize(
+    "status", ["requested", "quoted", "accepted", "in_progress", "completed", "declined", "cancelled"]
+)
+def test_the_writing_special_order_factory_walks_one_to_each_status(in_golf: Any, status: str) -> None:
+    from tenant_apps.writing.special_orders.models import SpecialOrder
+    from tests.factories import SpecialOrderFactory
+
+    # when
+    special = SpecialOrderFactory(status=status)
+    # then: a valid stored row in that status; billed once accepted
+    special.full_clean()
+    assert SpecialOrder.objects.get(pk=special.pk).status == status
+    billed = [i.invoice_id is not None for i in special.installments.all()]
+    assert (bool(billed) and all(billed)) == (status in ("accepted", "in_progress", "completed"))
+
+
+def test_the_writing_special_order_factory_goes_through_the_services(in_golf: Any) -> None:
+    from tenant_apps.wallet.models import LedgerEntry
+    from tests.factories import SpecialOrderFactory
+
+    # when
+    special = SpecialOrderFactory(completed=True, installments=3, total="90.00")
+    # then: audited moves and one wallet payment per installment
+    verbs = set(AuditLogEntry.objects.filter(target_id=str(special.pk)).values_list("verb", flat=True))
+    assert {"special_order.requested", "special_order.quoted", "special_order.accepted"} <= verbs
+    assert {"special_order.installment_paid", "special_order.started", "special_order.completed"} <= verbs
+    references = set(LedgerEntry.objects.values_list("reference", flat=True))
+    assert {f"special_order:{special.pk}:installment:{n}" for n in (1, 2, 3)} <= references
+
+
 # --- Writing referrals and reviews (tests/factories/writing_referrals.py, writing_reviews.py) -------
 
 

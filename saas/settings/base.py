@@ -292,6 +292,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 3600.0,
         "kinds": ["rental"],
     },
+    # expire writing clients' loyalty points past their expiry (tenant_apps/writing/loyalty/tasks.py)
+    "writing-loyalty-expire-points": {
+        "task": "tenant_apps.writing.loyalty.tasks.points_expire_due_task",
+        "schedule": 3600.0,
+        "kinds": ["writing"],
+    },
+    # special orders' installments: reminders before the due date, overdue notices (each once)
+    "writing-special-orders-remind": {
+        "task": "tenant_apps.writing.special_orders.tasks.special_orders_remind",
+        "schedule": 3600.0,
+        "kinds": ["writing"],
+    },
 }
 
 # --------------------------------------------------------------------------------------------
@@ -491,6 +503,8 @@ RENTAL_BOOKING_HOLD_MINUTES = env.int("RENTAL_BOOKING_HOLD_MINUTES", default=30)
 WRITING_TOP_UP_MIN = env.str("WRITING_TOP_UP_MIN", default="5.00")
 WRITING_TOP_UP_MAX = env.str("WRITING_TOP_UP_MAX", default="5000.00")
 WRITING_PAYOUT_MIN = env.str("WRITING_PAYOUT_MIN", default="10.00")
+# Writing sites: days before an installment of a special order falls due its reminder is sent.
+WRITING_INSTALLMENT_REMINDER_DAYS = env.int("WRITING_INSTALLMENT_REMINDER_DAYS", default=3)
 # Writing sites: the referral reward each side gets by default (a site's admins change it in its
 # referral settings): wallet credit (wallet currency, decimal string) or loyalty points.
 WRITING_REFERRAL_REWARD_AMOUNT = env.str("WRITING_REFERRAL_REWARD_AMOUNT", default="5.00")

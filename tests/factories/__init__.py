@@ -49,7 +49,9 @@ from tests.factories.store_returns import ReturnRequestFactory
 from tests.factories.tenancy import DomainFactory, TenantFactory
 from tests.factories.tickets import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
 from tests.factories.wallet import LedgerEntryFactory, WalletFactory
+from tests.factories.writing_discounts import DiscountFactory
 from tests.factories.writing_files import OrderFileFactory
+from tests.factories.writing_loyalty import LoyaltyTierFactory, PointsAwardFactory
 from tests.factories.writing_messages import OrderMessageFactory
 from tests.factories.writing_orders import OrderFactory, OrderRefundFactory
 from tests.factories.writing_pricing import (
@@ -60,6 +62,7 @@ from tests.factories.writing_pricing import (
 )
 from tests.factories.writing_referrals import ReferralCodeFactory, ReferralFactory
 from tests.factories.writing_reviews import OrderReviewFactory, WebsiteReviewFactory
+from tests.factories.writing_special_orders import SpecialOrderFactory
 from tests.factories.writing_writers import WriterLevelFactory, WriterProfileFactory
 
 __all__ = [
@@ -79,6 +82,7 @@ __all__ = [
     "CartItemFactory",
     "CategoryFactory",
     "CustomerFactory",
+    "DiscountFactory",
     "DomainFactory",
     "ExtraServiceFactory",
     "GroupMembershipFactory",
@@ -87,6 +91,7 @@ __all__ = [
     "InvoiceFactory",
     "LedgerEntryFactory",
     "LessonFactory",
+    "LoyaltyTierFactory",
     "ModelFactory",
     "NotificationFactory",
     "OrderFactory",
@@ -97,6 +102,7 @@ __all__ = [
     "OrderReviewFactory",
     "PageRateFactory",
     "PaymentFactory",
+    "PointsAwardFactory",
     "ProductFactory",
     "ProductImageFactory",
     "ProductPurchaseFactory",
@@ -107,6 +113,7 @@ __all__ = [
     "SaleEventFactory",
     "SellerAccountFactory",
     "ServiceFactory",
+    "SpecialOrderFactory",
     "StoreOrderFactory",
     "StoreProductFactory",
     "StoredFileFactory",
