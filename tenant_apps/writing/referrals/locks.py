@@ -3,7 +3,8 @@
 * ``referral_lock``: one referral row, taken by the ``order_completed`` receiver inside the
   completion's transaction, after the order's invoice and the order
   (``orders.locks.order_with_invoice_lock``) and before the two wallets it credits
-  (``wallet.locks.wallets_lock``, primary-key order). Two first orders of the referred client
+  (``wallet.locks.wallets_lock``, primary-key order) or, for a points reward, the two loyalty
+  accounts it awards (``loyalty.locks.account_lock``, primary-key order). Two first orders of the referred client
   completing at once queue up on it: the second reads the first's ``rewarded`` and does nothing
   (``tests/tenant_apps/writing/referrals/test_reward_race.py``).
 * A claim locks nothing: the referral's unique ``referred`` decides between two claims at once

@@ -286,8 +286,12 @@ def first_name(user: Any) -> str:
 def _credit(referral: Referral, row: ReferralSettings) -> dict[str, Any]:
     """Give both sides of the locked ``referral`` the reward of ``row``; returns what each got."""
     if row.reward_kind == RewardKind.POINTS:
-        from tenant_apps.writing.loyalty.services import points_award  # type: ignore[attr-defined]
+        from tenant_apps.writing.loyalty.locks import account_lock
+        from tenant_apps.writing.loyalty.services import account_open, points_award
 
+        accounts = sorted(account_open(user=user).pk for user in (referral.referrer, referral.referred))
+        for pk in accounts:  # both points accounts, in primary-key order, before awarding
+            account_lock(pk)
         for side, user in (("referrer", referral.referrer), ("referred", referral.referred)):
             points_award(
                 user=user,

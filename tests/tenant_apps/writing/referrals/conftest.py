@@ -87,14 +87,26 @@ def pay_by_card(writing: Writing, payer: Any, fingerprint: str) -> Payment:
 @pytest.fixture
 def committed_referrals(committed: Callable[[Callable[[], Any]], Any]) -> Iterator[Callable[[Callable[[], Any]], Any]]:
     """The writing tests' ``committed``, deleting the referral rows (which name committed users and
-    orders) and the settings row before it cleans up the rest."""
+    orders), the settings row and the loyalty points the completions earned before it cleans up
+    the rest."""
 
     def drop() -> None:
         Referral.objects.all().delete()
         ReferralCode.objects.all().delete()
         ReferralSettings.objects.all().delete()
+        drop_loyalty_rows()
 
     try:
         yield committed
     finally:
         committed(drop)
+
+
+def drop_loyalty_rows() -> None:
+    """Delete the committed loyalty points (completing an order earns some; they name the order
+    and the client, which the writing tests' ``committed`` deletes next)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM writing_loyalty_pointsentry")
+        cursor.execute("DELETE FROM writing_loyalty_loyaltyaccount")

@@ -246,3 +246,26 @@ def test_bad_settings_are_refused(writing: Writing) -> None:
     assert admin.patch(SETTINGS, {"reward_amount": 5}, format="json").status_code == 400
     assert admin.patch(SETTINGS, {"reward_points": 0}, format="json").status_code == 400
     assert admin.patch(SETTINGS, {"reward_kind": "gold"}, format="json").status_code == 400
+
+
+def test_a_points_reward_lands_loyalty_points_on_both_sides(writing: Writing) -> None:
+    from tenant_apps.writing.loyalty.models import PointsEntry
+
+    # given: the site rewards 250 points; carl claims cleo's code
+    response = writing.client("admin").patch(SETTINGS, {"reward_kind": "points", "reward_points": 250}, format="json")
+    assert (response.status_code, response.json()["reward_kind"]) == (200, "points"), response.content
+    claim(writing, "carl", code_of(writing, "cleo"))
+    wallet_before = balance(writing, writing.cleo)
+    # when
+    make_order(writing, "completed", client=writing.carl)
+    # then: 250 points each by the referral's references, no wallet credit
+    referral = referral_of(writing, writing.carl)
+    assert (referral.status, referral.reward_kind, referral.reward_points) == ("rewarded", "points", 250)
+    with tenant_context(writing.tenant):
+        awards = dict(
+            PointsEntry.objects.filter(reference__startswith=f"referral:{referral.pk}:").values_list(
+                "reference", "points"
+            )
+        )
+    assert awards == {f"referral:{referral.pk}:referrer": 250, f"referral:{referral.pk}:referred": 250}
+    assert balance(writing, writing.cleo) == wallet_before

@@ -2,9 +2,13 @@
 threads with their own connections (as concurrent approvals are): the referral is rewarded once.
 
 The two orders have different writers, so the completions share no lock before the referral's
-(each credits its own writer's wallet). Under ``locks.referral_lock`` the second completion waits
-for the first to commit, reads ``rewarded`` and does nothing: 5.00 to each side, one notification
-each, the referral naming the order that landed it. A pause after the locked read lets both start
+(each credits its own writer's wallet); the loyalty points a completion earns are left out here
+(``loyalty_off``): their lock on the client's points account would queue the two completions
+before the referral's, and a site may run without loyalty points.
+
+Under ``locks.referral_lock`` the second completion waits for the first to commit, reads
+``rewarded`` and does nothing: 5.00 to each side, one notification each, the referral naming the
+order that landed it. A pause after the locked read lets both start
 before either writes; whichever locks second waits, so their order does not matter.
 
 Without the lock (replaced by a plain read), the interleaving it forbids is staged with events,
@@ -29,6 +33,14 @@ from tests.concurrency import race
 from tests.factories import OrderFactory, UserFactory
 
 PAUSE = 0.3
+
+
+@pytest.fixture
+def loyalty_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Completions earn no loyalty points (nor lock the client's points account) in these tests."""
+    from tenant_apps.writing.loyalty import services as loyalty
+
+    monkeypatch.setattr(loyalty, "points_earn_for_order", lambda **kwargs: None)
 
 
 def _two_delivered_first_orders() -> tuple[Any, Any, Any]:
@@ -79,7 +91,10 @@ def _outcome(referral: Any) -> tuple[str, str, Decimal, Decimal, int]:
 
 
 def test_two_first_orders_completing_at_once_reward_once(
-    golf: Tenant, committed_referrals: Callable[[Callable[[], Any]], Any], monkeypatch: pytest.MonkeyPatch
+    golf: Tenant,
+    loyalty_off: None,
+    committed_referrals: Callable[[Callable[[], Any]], Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from tenant_apps.writing.referrals import services
     from tenant_apps.writing.referrals.locks import referral_lock
@@ -108,7 +123,10 @@ def test_two_first_orders_completing_at_once_reward_once(
 
 
 def test_without_the_lock_the_second_completion_contradicts_the_reward(
-    golf: Tenant, committed_referrals: Callable[[Callable[[], Any]], Any], monkeypatch: pytest.MonkeyPatch
+    golf: Tenant,
+    loyalty_off: None,
+    committed_referrals: Callable[[Callable[[], Any]], Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from tenant_apps.writing.referrals import services
     from tenant_apps.writing.referrals.models import Referral

@@ -12,6 +12,7 @@ from tenant_apps.writing.reviews.models import OrderReview, WebsiteReview
 from tests.factories import OrderReviewFactory, WebsiteReviewFactory
 from tests.tenant_apps.writing.conftest import Writing
 from tests.tenant_apps.writing.orders.conftest import make_order
+from tests.tenant_apps.writing.referrals.conftest import drop_loyalty_rows
 
 ORDER_REVIEWS = "/api/v1/reviews/orders/"
 WEBSITE_REVIEWS = "/api/v1/reviews/website/"
@@ -41,11 +42,12 @@ def website_review(writing: Writing, who: str = "cleo", status: str = "pending",
 @pytest.fixture
 def committed_reviews(committed: Callable[[Callable[[], Any]], Any]) -> Iterator[Callable[[Callable[[], Any]], Any]]:
     """The writing tests' ``committed``, deleting the review rows (which name committed users and
-    orders) before it cleans up the rest."""
+    orders) and the loyalty points the completions earned before it cleans up the rest."""
 
     def drop() -> None:
         OrderReview.objects.all().delete()
         WebsiteReview.objects.all().delete()
+        drop_loyalty_rows()
 
     try:
         yield committed
