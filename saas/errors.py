@@ -163,6 +163,10 @@ class ErrorCode(StrEnum):
     # Writing: class bundles.
     BUNDLE_NOT_ACTIVE = "bundle_not_active"
     BUNDLE_INSUFFICIENT_UNITS = "bundle_insufficient_units"
+    # Writing: referrals, reviews.
+    REFERRAL_CODE_INVALID = "referral_code_invalid"
+    REFERRAL_REFUSED = "referral_refused"
+    REVIEW_NOT_ALLOWED = "review_not_allowed"
 
 
 class ApplicationError(Exception):

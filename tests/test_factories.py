@@ -684,6 +684,8 @@ def test_the_writing_discount_and_loyalty_factories_go_through_the_services(in_g
     )
     verbs = set(AuditLogEntry.objects.values_list("verb", flat=True))
     assert {"writing.discount_created", "writing.loyalty_tier_created", "writing.loyalty_points_awarded"} <= verbs
+
+
 # --- Writing special orders (tests/factories/writing_special_orders.py) ----------------------------
 
 
@@ -789,3 +791,41 @@ def test_the_writing_fine_factory_goes_through_the_services(in_golf: Any) -> Non
     assert LedgerEntry.objects.get(reference=f"fine:{accepted.pk}:reversal").balance_delta == Decimal("5.00")
     assert (rejected.status, rejected.appeal.status) == ("outstanding", "rejected")
     assert AuditLogEntry.objects.filter(verb="writing_fine.issued", target_id=str(rejected.pk)).exists()
+
+
+# --- Writing referrals and reviews (tests/factories/writing_referrals.py, writing_reviews.py) -------
+
+
+def test_the_writing_referral_factories_go_through_the_services(in_golf: Any) -> None:
+    from tenant_apps.wallet.models import LedgerEntry
+    from tests.factories import ReferralCodeFactory, ReferralFactory
+
+    # when
+    code = ReferralCodeFactory()
+    pending = ReferralFactory()
+    rewarded = ReferralFactory(rewarded=True)
+    # then: valid rows; the claim audited; the reward in both ledgers
+    for row in (code, pending, rewarded):
+        row.full_clean()
+    assert (len(code.code), pending.status, rewarded.status) == (8, "pending", "rewarded")
+    assert AuditLogEntry.objects.filter(verb="writing_referral.claimed", target_id=str(pending.pk)).exists()
+    entries = LedgerEntry.objects.filter(reference__startswith=f"referral:{rewarded.pk}:")
+    references = set(entries.values_list("reference", flat=True))
+    assert references == {f"referral:{rewarded.pk}:referrer", f"referral:{rewarded.pk}:referred"}
+    with pytest.raises(ApplicationError):  # a second claim of the referred client is refused
+        ReferralFactory(referred=pending.referred)
+
+
+@pytest.mark.parametrize("status", ["pending", "published", "hidden"])
+def test_the_writing_review_factories_moderate_through_the_services(in_golf: Any, status: str) -> None:
+    from tests.factories import OrderReviewFactory, WebsiteReviewFactory
+
+    # when
+    review = OrderReviewFactory(status=status)
+    site = WebsiteReviewFactory(status=status)
+    # then
+    for row in (review, site):
+        row.full_clean()
+        assert row.status == status
+    assert review.writer_id == review.order.writer_id
+    assert AuditLogEntry.objects.filter(verb="writing_review.created", target_id=str(review.pk)).exists()

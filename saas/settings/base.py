@@ -525,6 +525,10 @@ WRITING_TOP_UP_MAX = env.str("WRITING_TOP_UP_MAX", default="5000.00")
 WRITING_PAYOUT_MIN = env.str("WRITING_PAYOUT_MIN", default="10.00")
 # Writing sites: days before an installment of a special order falls due its reminder is sent.
 WRITING_INSTALLMENT_REMINDER_DAYS = env.int("WRITING_INSTALLMENT_REMINDER_DAYS", default=3)
+# Writing sites: the referral reward each side gets by default (a site's admins change it in its
+# referral settings): wallet credit (wallet currency, decimal string) or loyalty points.
+WRITING_REFERRAL_REWARD_AMOUNT = env.str("WRITING_REFERRAL_REWARD_AMOUNT", default="5.00")
+WRITING_REFERRAL_REWARD_POINTS = env.int("WRITING_REFERRAL_REWARD_POINTS", default=100)
 
 # --------------------------------------------------------------------------------------------
 # Notifications: the SSE stream sends a comment line this often to keep proxies from closing it.

@@ -166,7 +166,9 @@ class Payment(models.Model):
 
     Offline payments carry the bank's ``tracking_code`` and a ``receipt`` uploaded by the payer,
     and are decided by a financial user (``decided_by``/``decided_at``, ``reason`` when rejected).
-    Stripe payments carry their PaymentIntent id and are decided by Stripe's webhook events.
+    Stripe payments carry their PaymentIntent id and are decided by Stripe's webhook events; a
+    succeeded one keeps the card's ``card_fingerprint`` when the event carries it (the same card
+    gives the same fingerprint on one Stripe account: the writing referrals refuse a reward on it).
     Pending and approved payments together never exceed the invoice total.
     """
 
@@ -192,6 +194,11 @@ class Payment(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     stripe_payment_intent_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    card_fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Stripe's fingerprint of the card that paid (from the succeeded intent's charge), if it said.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

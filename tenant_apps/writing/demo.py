@@ -21,7 +21,9 @@
 order's fine forgiven on appeal and a plagiarism fine whose appeal was rejected, loyalty tiers and
 points, discount codes and a campaign (an order placed with a code and points), class bundles (one
 partly drawn) and an express class, special orders in every status (one paid in two installments,
-one overdue), and the blog and service pages; each app's ``demo.py`` says what.
+one overdue), the blog and service pages, reviews in every moderation status, and (seeded before
+the orders, ``BEFORE_ORDERS``) ``client2@`` referred by ``client@``, rewarded when client2's first
+order completed; each app's ``demo.py`` says what.
 
 Orders already past their deadline cannot be placed (a deadline must lie ahead), so the late one
 is placed as of four days ago, due two days ago. Every step is idempotent: the orders are made once,
@@ -67,7 +69,10 @@ ORDERS: tuple[tuple[str, str, str, str, int, int, str, str], ...] = (
 #: The apps of the marketplace's growth features whose ``demo.seed(people)`` runs after the orders,
 #: in this order (fines first: its late order is placed before any campaign runs; loyalty before
 #: discounts: an order of the demo uses a code and points).
-PART_TWO = ("fines", "loyalty", "discounts", "bundles", "special_orders", "cms")
+PART_TWO = ("fines", "loyalty", "discounts", "bundles", "special_orders", "cms", "reviews")
+#: Those whose seeding must come before the orders: ``client2@`` claims ``client@``'s referral code,
+#: so client2's first completed order pays both sides their reward.
+BEFORE_ORDERS = ("referrals",)
 
 
 def _email(local: str) -> str:
@@ -269,6 +274,8 @@ def seed_demo(*, password: str) -> dict[str, Any]:
     }
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
         _levels(people)
+        for module in BEFORE_ORDERS:
+            import_module(f"tenant_apps.writing.{module}.demo").seed(people)
         _orders(people)
         _payouts(people)
         for module in PART_TWO:

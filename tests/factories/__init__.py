@@ -63,6 +63,8 @@ from tests.factories.writing_pricing import (
     OrderOptionFactory,
     PageRateFactory,
 )
+from tests.factories.writing_referrals import ReferralCodeFactory, ReferralFactory
+from tests.factories.writing_reviews import OrderReviewFactory, WebsiteReviewFactory
 from tests.factories.writing_special_orders import SpecialOrderFactory
 from tests.factories.writing_writers import WriterLevelFactory, WriterProfileFactory
 
@@ -106,6 +108,7 @@ __all__ = [
     "OrderMessageFactory",
     "OrderOptionFactory",
     "OrderRefundFactory",
+    "OrderReviewFactory",
     "PageRateFactory",
     "PaymentFactory",
     "PointsAwardFactory",
@@ -113,6 +116,8 @@ __all__ = [
     "ProductImageFactory",
     "ProductPurchaseFactory",
     "PropertyFactory",
+    "ReferralCodeFactory",
+    "ReferralFactory",
     "ReturnRequestFactory",
     "SaleEventFactory",
     "SellerAccountFactory",
@@ -129,6 +134,7 @@ __all__ = [
     "TicketMessageFactory",
     "UserFactory",
     "WalletFactory",
+    "WebsiteReviewFactory",
     "WriterLevelFactory",
     "WriterProfileFactory",
     "create_in",

@@ -176,7 +176,8 @@ def stripe_event_process(*, payload: bytes, signature: str | None) -> WebhookRes
       amount and currency must match the payment, else ``amount_mismatch``. A payment already
       rejected (failed earlier, cancelled, or rejected by hand) is approved again if the invoice
       still has room; otherwise ``refund_required`` is recorded, logged as an error and the
-      finance users are notified.
+      finance users are notified. The card's fingerprint, when the event carries it
+      (``card_fingerprint_of``), is kept on the payment (``Payment.card_fingerprint``).
     * ``payment_intent.payment_failed`` / ``.canceled``: rejects a pending payment with Stripe's
       message; a decided payment is left alone (``stale``: Stripe does not order its events).
     * Other types are recorded as ``ignored``.
@@ -201,6 +202,37 @@ def stripe_event_process(*, payload: bytes, signature: str | None) -> WebhookRes
         record.outcome, record.payment = outcome, payment
         record.save(update_fields=["outcome", "payment"])
     return WebhookResult(status="processed", outcome=outcome, event_id=event["id"])
+
+
+def card_fingerprint_of(intent: dict[str, Any]) -> str:
+    """The fingerprint of the card that paid the PaymentIntent ``intent`` (a webhook event's
+    object), or ``""`` when the payload does not carry it. Looked up where Stripe puts it: the
+    expanded ``latest_charge``, the ``charges.data`` list of older API versions, or an expanded
+    ``payment_method`` (``...payment_method_details.card.fingerprint`` /
+    ``payment_method.card.fingerprint``)."""
+
+    def card_of(charge: Any) -> str:
+        if not isinstance(charge, dict):
+            return ""
+        details = charge.get("payment_method_details") or {}
+        card = details.get("card") if isinstance(details, dict) else None
+        value = card.get("fingerprint") if isinstance(card, dict) else None
+        return str(value)[:64] if isinstance(value, str) else ""
+
+    candidates: list[Any] = [intent.get("latest_charge")]
+    charges = intent.get("charges")
+    if isinstance(charges, dict) and isinstance(charges.get("data"), list):
+        candidates.extend(charges["data"])
+    for charge in candidates:
+        found = card_of(charge)
+        if found:
+            return found
+    method = intent.get("payment_method")
+    if isinstance(method, dict) and isinstance(method.get("card"), dict):
+        value = method["card"].get("fingerprint")
+        if isinstance(value, str) and value:
+            return value[:64]
+    return ""
 
 
 def _apply_intent_event(
@@ -248,6 +280,10 @@ def _apply_intent_event(
             changes={**facts, "received": received, "received_currency": currency},
         )
         return "amount_mismatch", payment
+    fingerprint = card_fingerprint_of(obj)
+    if fingerprint and payment.card_fingerprint != fingerprint:
+        payment.card_fingerprint = fingerprint
+        payment.save(update_fields=["card_fingerprint"])
     if payment.status == PaymentStatus.APPROVED:
         return "already_approved", payment
     if payment.status == PaymentStatus.REJECTED:

@@ -35,6 +35,7 @@ from tenant_apps.tickets.models import TicketStatus
 from tenant_apps.wallet.models import LedgerEntry, LedgerEntryKind
 from tenant_apps.writing.kind import CLIENT, EDITOR, SUPPORT, WRITER
 from tenant_apps.writing.orders.models import LATE_STATUSES, Order, OrderStatus
+from tenant_apps.writing.reviews.models import ReviewStatus
 
 #: Most orders or tickets a list of a section holds.
 LIST_LIMIT = 10
@@ -51,6 +52,9 @@ WRITER_ACTIVE_STATUSES = (
 )
 
 _ORDER_FIELDS = ("id", "number", "topic", "status", "deadline")
+#: A writer's rating is the average of the PUBLISHED reviews of their orders (the reviews app,
+#: moderated; at most one per order, so the join never repeats an order).
+_PUBLISHED_REVIEW = Q(client_review__status=ReviewStatus.PUBLISHED)
 
 
 def _rating(average: Any) -> str | None:
@@ -121,7 +125,7 @@ def client_section(*, user: Any, now: datetime) -> dict[str, Any]:
 def writer_section(*, user: Any, now: datetime) -> dict[str, Any]:
     """``user``'s active orders (``WRITER_ACTIVE_STATUSES``, nearest deadline first, with their
     count, how many are late and the next deadline), completed orders, ``rating`` (``{average,
-    count}`` of clients' ratings; ``average`` ``null`` before the first) and
+    count}`` of the published reviews of their orders; ``average`` ``null`` before the first) and
     ``earnings_this_month`` (``[{currency, amount}]`` from the wallet ledger). 3 queries."""
     mine = Order.objects.filter(writer=user)
     active = Q(status__in=WRITER_ACTIVE_STATUSES)
@@ -129,8 +133,8 @@ def writer_section(*, user: Any, now: datetime) -> dict[str, Any]:
         active=Count("pk", filter=active),
         late=Count("pk", filter=active & _late(now)),
         completed=Count("pk", filter=Q(status=OrderStatus.COMPLETED)),
-        rated=Count("rating"),
-        average=Avg("rating"),
+        rated=Count("client_review", filter=_PUBLISHED_REVIEW),
+        average=Avg("client_review__rating", filter=_PUBLISHED_REVIEW),
     )
     orders = _order_rows(mine.filter(active).order_by("deadline", "id"), now)
     earnings = (
@@ -201,7 +205,8 @@ def admin_section(*, user: Any, now: datetime) -> dict[str, Any]:
     """The site at a glance: ``revenue_by_day`` (``[{date, currency, amount, orders}]`` of orders
     paid in the last ``REVENUE_DAYS`` days, site dates, only days with revenue), orders by status
     (with how many are late), ``top_writers`` (most completed orders: ``{id, name, completed_count,
-    average_rating, ratings}``) and ``overdue_orders`` (late, earliest deadline first). 4 queries."""
+    average_rating, ratings}``, ratings from published reviews) and ``overdue_orders`` (late,
+    earliest deadline first). 4 queries."""
     first_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(
         days=REVENUE_DAYS - 1
     )
@@ -215,7 +220,11 @@ def admin_section(*, user: Any, now: datetime) -> dict[str, Any]:
     top = (
         Order.objects.filter(status=OrderStatus.COMPLETED, writer__isnull=False)
         .values("writer", "writer__full_name", "writer__email")
-        .annotate(completed=Count("pk"), average=Avg("rating"), ratings=Count("rating"))
+        .annotate(
+            completed=Count("pk"),
+            average=Avg("client_review__rating", filter=_PUBLISHED_REVIEW),
+            ratings=Count("client_review", filter=_PUBLISHED_REVIEW),
+        )
         .order_by("-completed", "writer")[:TOP_WRITERS]
     )
     return {

@@ -51,7 +51,7 @@ class ClientSectionSerializer(OrderCountsSerializer):
 
 
 class RatingSerializer(serializers.Serializer):
-    """Clients' ratings of a writer's work: ``average`` (1-5, 2 places; ``null`` before the first)."""
+    """Published reviews of a writer's orders: ``average`` (1-5, 2 places; ``null`` before the first)."""
 
     average = AsciiDecimalField(max_digits=3, decimal_places=2, allow_null=True)
     count = serializers.IntegerField()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from tenant_apps.accounts.models import User
 from tenant_apps.writing.orders.models import OrderStatus
@@ -15,19 +15,20 @@ _COMPLETED = Q(writing_assignments__status=OrderStatus.COMPLETED)
 
 
 def with_figures(writers: QuerySet[User]) -> QuerySet[User]:
-    """``writers`` with their profile's level (``writer_profile__level``) and, over the orders
-    they completed, ``completed_orders``, ``rated_orders`` and ``average_rating`` (``None`` when
-    none is rated), in one query."""
+    """``writers`` with their profile's level (``writer_profile__level``), ``completed_orders``
+    (orders they completed) and, over the PUBLISHED reviews of their orders (the reviews app:
+    moderated by the site's admins), ``rated_orders`` (how many) and ``average_rating`` (``None``
+    before the first), in one query. The ``rating`` a client gives when approving an order
+    (``Order.rating``) stays on the order and no longer counts here."""
+    from tenant_apps.writing.reviews.selectors import writer_review_figures
+
+    figures = writer_review_figures()
     return (
         writers.select_related("writer_profile__level")
         .annotate(
             completed_orders=Count("writing_assignments", filter=_COMPLETED, distinct=True),
-            rated_orders=Count(
-                "writing_assignments",
-                filter=_COMPLETED & Q(writing_assignments__rating__isnull=False),
-                distinct=True,
-            ),
-            average_rating=Avg("writing_assignments__rating", filter=_COMPLETED),
+            rated_orders=figures["reviews"],
+            average_rating=figures["review_average"],
         )
         .order_by("full_name", "id")
     )

@@ -72,8 +72,9 @@ class WriterLevelUpdateSerializer(WriterLevelCreateSerializer):
 class WriterSerializer(serializers.Serializer):
     """A writer's profile: ``{id, full_name, is_active, level: {id, slug, name, share_percent,
     per_page_amount}, completed_orders, rated_orders, average_rating}``; ``level`` is the default
-    level for a writer without a profile yet; ``average_rating`` a decimal string with 2 places
-    (``"4.50"``) over their rated completed orders, ``null`` when none is rated."""
+    level for a writer without a profile yet; ``rated_orders`` how many published reviews are
+    about them and ``average_rating`` a decimal string with 2 places (``"4.50"``) over those
+    (the reviews app, moderated), ``null`` before the first."""
 
     id = serializers.IntegerField()
     full_name = serializers.CharField()

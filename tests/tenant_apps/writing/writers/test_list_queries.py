@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
-from tests.factories import UserFactory, WriterLevelFactory, WriterProfileFactory
+from tests.factories import OrderReviewFactory, UserFactory, WriterLevelFactory, WriterProfileFactory
 from tests.tenant_apps.writing.conftest import Writing
 from tests.tenant_apps.writing.orders.conftest import make_order
 from tests.tenant_apps.writing.writers.conftest import LEVELS, WRITERS
@@ -18,8 +18,10 @@ def _add(writing: Writing, n: int) -> None:
             writer = UserFactory(roles=["writer"])
             WriterProfileFactory(user=writer, level=WriterLevelFactory())
             UserFactory(roles=["writer"])
-    for _ in range(n):
-        make_order(writing, "completed", writer=writing.will, rating=3)
+    for _ in range(n):  # a completed order of will's with a published review
+        order = make_order(writing, "completed", writer=writing.will, rating=3)
+        with tenant_context(writing.tenant):
+            OrderReviewFactory(order=order, rating=3, published=True)
 
 
 def _queries(writing: Writing, path: str) -> int:

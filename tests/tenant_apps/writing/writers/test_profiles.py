@@ -12,6 +12,7 @@ from tenant_apps.notifications.models import Notification
 from tenant_apps.wallet.selectors import wallet_of
 from tenant_apps.writing.writers.models import WriterLevel, WriterProfile
 from tests.api import error_code
+from tests.factories import OrderReviewFactory
 from tests.tenant_apps.writing.conftest import Writing
 from tests.tenant_apps.writing.orders.conftest import make_order, order_url
 from tests.tenant_apps.writing.writers.conftest import WRITERS, writer_url
@@ -49,14 +50,16 @@ def test_an_admin_sets_a_writers_level_and_their_next_order_earns_by_it(writing:
 
 
 def test_a_writer_sees_their_completed_orders_and_average_rating(writing: Writing) -> None:
-    # given: wren completed three orders rated 5, 4 and not at all; one more is in progress
-    make_order(writing, "completed", rating=5)
-    make_order(writing, "completed", rating=4)
-    make_order(writing, "completed")
+    # given: wren completed four orders: reviews of 5 and 4 published, one of 1 hidden, one of 2
+    # pending; one more is in progress. Only published reviews count (the reviews app).
+    for rating, status in ((5, "published"), (4, "published"), (1, "hidden"), (2, "pending")):
+        order = make_order(writing, "completed", rating=3)
+        with tenant_context(writing.tenant):
+            OrderReviewFactory(order=order, rating=rating, status=status)
     make_order(writing, "in_progress")
     # then
     body = writing.client("wren").get(f"{WRITERS}me/").json()
-    assert (body["completed_orders"], body["rated_orders"], body["average_rating"]) == (3, 2, "4.50")
+    assert (body["completed_orders"], body["rated_orders"], body["average_rating"]) == (4, 2, "4.50")
     # and support sees the same in the list, will with nothing yet
     listed = {w["id"]: w for w in writing.client("sue").get(WRITERS).json()["results"]}
     assert listed[writing.wren.pk]["average_rating"] == "4.50"
