@@ -717,6 +717,8 @@ def test_the_writing_special_order_factory_goes_through_the_services(in_golf: An
     assert {"special_order.installment_paid", "special_order.started", "special_order.completed"} <= verbs
     references = set(LedgerEntry.objects.values_list("reference", flat=True))
     assert {f"special_order:{special.pk}:installment:{n}" for n in (1, 2, 3)} <= references
+
+
 # --- Writing bundles (tests/factories/writing_bundles.py) -------------------------------------------
 
 
@@ -742,6 +744,8 @@ def test_the_writing_bundle_factories_go_through_the_services(in_golf: Any) -> N
     # and a bundle the service refuses is refused
     with pytest.raises(ApplicationError):
         BundleFactory(quantity=0)
+
+
 # --- Writing CMS (tests/factories/writing_cms.py) ---------------------------------------------------
 
 
@@ -770,6 +774,8 @@ def test_the_cms_factories_go_through_the_services(in_golf: Any) -> None:
     # and a post the service refuses (a blank title) is refused
     with pytest.raises(ApplicationError):
         BlogPostFactory(title=" ")
+
+
 # --- Writing fines (tests/factories/writing_fines.py) ------------------------------------------------
 
 

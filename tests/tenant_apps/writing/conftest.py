@@ -79,6 +79,17 @@ def reload(writing: Writing, obj: ModelT) -> ModelT:
 _TABLES = (
     "notifications_notification",
     "audit_auditlogentry",
+    # the growth features' rows that name an order, a wallet row or an invoice
+    "writing_loyalty_pointsentry",
+    "writing_loyalty_loyaltyaccount",
+    "writing_discounts_discountuse",
+    "writing_referrals_referral",
+    "writing_referrals_referralcode",
+    "writing_reviews_orderreview",
+    "writing_reviews_websitereview",
+    "writing_bundles_bundledraw",
+    "writing_bundles_expressorder",
+    "writing_special_orders_installment",
     "writing_fines_fineappeal",
     "writing_fines_finededuction",
     "writing_fines_fine",
@@ -120,6 +131,8 @@ def _cleanup(marks: dict[str, int]) -> None:
         # the settings row is created with the defaults on first use: the test changed it, so it goes
         cursor.execute("DELETE FROM writing_orders_ordersettings")
         cursor.execute("DELETE FROM writing_fines_finesettings")
+        cursor.execute("DELETE FROM writing_loyalty_loyaltysettings")
+        cursor.execute("DELETE FROM writing_referrals_referralsettings")
         cursor.execute("UPDATE payments_invoicecounter SET value = %s WHERE key = 'invoice'", [marks["counter"]])
         cursor.execute(
             """
