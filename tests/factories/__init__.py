@@ -49,6 +49,7 @@ from tests.factories.store_returns import ReturnRequestFactory
 from tests.factories.tenancy import DomainFactory, TenantFactory
 from tests.factories.tickets import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
 from tests.factories.wallet import LedgerEntryFactory, WalletFactory
+from tests.factories.writing_campaigns import CampaignFactory
 from tests.factories.writing_files import OrderFileFactory
 from tests.factories.writing_messages import OrderMessageFactory
 from tests.factories.writing_orders import OrderFactory, OrderRefundFactory
@@ -74,6 +75,7 @@ __all__ = [
     "BootcampEnrolmentFactory",
     "BootcampFactory",
     "BrandFactory",
+    "CampaignFactory",
     "CartItemFactory",
     "CategoryFactory",
     "CustomerFactory",
