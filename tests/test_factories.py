@@ -654,3 +654,22 @@ def test_the_writing_refund_and_writer_factories_go_through_the_services(in_golf
     assert LedgerEntry.objects.get(reference=f"order:{refund.order_id}:refund:{refund.pk}").kind == "refund"
     assert AuditLogEntry.objects.filter(verb="writing.writer_level_created", target_id=str(level.pk)).exists()
     assert profile.level_id == level.pk and not level.is_default
+
+
+# --- Writing campaigns (tests/factories/writing_campaigns.py) ----------------------------------
+
+
+def test_the_writing_campaign_factory_goes_through_the_services(in_golf: Any) -> None:
+    from tests.factories import CampaignFactory, UserFactory
+
+    # given: a client to send to
+    UserFactory(email="campaign-factory@golf.test", roles=["client"])
+    # when
+    draft = CampaignFactory(html="<p onclick='x()'>Hi</p>")
+    scheduled = CampaignFactory(scheduled=True)
+    sent = CampaignFactory(sent=True)
+    # then: sanitised, audited, scheduled ahead, sent with final counts
+    draft.full_clean()
+    assert (draft.status, draft.html) == ("draft", "<p>Hi</p>")
+    assert scheduled.status == "scheduled" and scheduled.scheduled_at is not None
+    assert sent.status == "sent" and sent.recipients_count == sent.sent_count >= 1
