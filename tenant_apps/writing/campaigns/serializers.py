@@ -13,6 +13,7 @@ from tenant_apps.writing.campaigns.models import (
     RecipientStatus,
 )
 from tenant_apps.writing.campaigns.services import MAX_BODY, MAX_INACTIVE_DAYS, MAX_SUBJECT
+from tenant_apps.writing.messages.serializers import JsonBooleanField
 
 
 class CampaignSerializer(serializers.ModelSerializer):
@@ -124,6 +125,7 @@ class UnsubscribeSerializer(serializers.Serializer):
 
 
 class MarketingPreferenceSerializer(serializers.Serializer):
-    """``{subscribed}``: whether campaigns reach the signed-in user's address."""
+    """``{subscribed}``: whether campaigns reach the signed-in user's address (JSON ``true`` or
+    ``false`` only)."""
 
-    subscribed = serializers.BooleanField()
+    subscribed = JsonBooleanField()
