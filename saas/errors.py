@@ -152,6 +152,10 @@ class ErrorCode(StrEnum):
     INQUIRY_CLOSED = "inquiry_closed"
     # Writing: orders.
     REVISION_WINDOW_CLOSED = "revision_window_closed"
+    # Writing: discounts and loyalty.
+    INVALID_DISCOUNT_CODE = "invalid_discount_code"
+    DISCOUNT_LIMIT_REACHED = "discount_limit_reached"
+    INSUFFICIENT_POINTS = "insufficient_points"
 
 
 class ApplicationError(Exception):

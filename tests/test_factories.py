@@ -656,6 +656,36 @@ def test_the_writing_refund_and_writer_factories_go_through_the_services(in_golf
     assert profile.level_id == level.pk and not level.is_default
 
 
+# --- Writing discounts and loyalty (tests/factories/writing_discounts.py, writing_loyalty.py) ---------
+
+
+def test_the_writing_discount_and_loyalty_factories_go_through_the_services(in_golf: Any) -> None:
+    from tenant_apps.writing.discounts.models import Discount
+    from tenant_apps.writing.loyalty.models import LoyaltyAccount, PointsKind
+    from tests.factories import DiscountFactory, LoyaltyTierFactory, PointsAwardFactory
+
+    code = DiscountFactory(one_use=True)
+    campaign = DiscountFactory(campaign=True, fixed=True)
+    expired = DiscountFactory(expired=True)
+    tier = LoyaltyTierFactory()
+    entry = PointsAwardFactory(points=40)
+    for row in (code, campaign, expired, tier, entry):
+        row.full_clean()
+    assert (code.code or "").startswith("SAVE10") and (code.max_uses, campaign.code, campaign.value) == (
+        1,
+        None,
+        Decimal("5.00"),
+    )
+    assert expired.ends_at is not None and Discount.objects.count() == 3
+    assert (entry.kind, entry.points, LoyaltyAccount.objects.get(pk=entry.account_id).balance) == (
+        PointsKind.AWARD,
+        40,
+        40,
+    )
+    verbs = set(AuditLogEntry.objects.values_list("verb", flat=True))
+    assert {"writing.discount_created", "writing.loyalty_tier_created", "writing.loyalty_points_awarded"} <= verbs
+
+
 # --- Writing campaigns (tests/factories/writing_campaigns.py) ----------------------------------
 
 

@@ -79,7 +79,11 @@ ERROR_DESCRIPTIONS = {
     413: "The request body is larger than the server accepts (request_too_large).",
     415: "The request body's Content-Type is not one this operation accepts (unsupported_media_type).",
     429: "Too many requests (throttled); retry after the Retry-After header's seconds.",
+    502: "The payment provider refused or failed the request (payment_provider_error); try again later.",
+    503: "Card payments are not available on this site (payments_unavailable).",
 }
+#: ``extra_error_statuses`` of a view that starts a card payment (Stripe).
+CARD_PAYMENT_ERRORS = (502, 503)
 
 
 class AutoSchema(_AutoSchema):
@@ -98,8 +102,9 @@ class AutoSchema(_AutoSchema):
     * 409: the operation writes (a unique-constraint race is answered with ``conflict``);
     * 413 and 415: the operation has a request body (too large; a media type it does not parse);
     * 429: the view has throttles (``throttle_classes``);
-    * and any status a view names in ``extra_error_statuses`` (a tuple of ints), for what these
-      rules cannot see (a signed link refused with 403, a key looked up in the body with 404).
+    * and any status a view names in ``extra_error_statuses`` (a tuple of ints, or a dict of them
+      by HTTP method), for what these rules cannot see (a signed link refused with 403, a key
+      looked up in the body with 404, a card payment with 502/503 when Stripe fails or is off).
 
     Optional query parameters get ``allowEmptyValue: true``: ``?name=`` means "not given".
     Statuses a view documents itself (``@extend_schema(responses=...)``) are kept as they are.
@@ -146,7 +151,10 @@ class AutoSchema(_AutoSchema):
             codes += [413, 415]
         if self._view_list("get_throttles", "throttle_classes"):
             codes.append(429)
-        codes += [code for code in getattr(self.view, "extra_error_statuses", ()) if code not in codes]
+        extra = getattr(self.view, "extra_error_statuses", ())
+        if isinstance(extra, dict):
+            extra = extra.get(self.method, ())
+        codes += [code for code in extra if code not in codes]
         return sorted(codes)
 
     def _view_list(self, getter: str, attribute: str) -> list[Any]:

@@ -298,6 +298,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 60.0,
         "kinds": ["writing"],
     },
+    # expire writing clients' loyalty points past their expiry (tenant_apps/writing/loyalty/tasks.py)
+    "writing-loyalty-expire-points": {
+        "task": "tenant_apps.writing.loyalty.tasks.points_expire_due_task",
+        "schedule": 3600.0,
+        "kinds": ["writing"],
+    },
 }
 
 # --------------------------------------------------------------------------------------------

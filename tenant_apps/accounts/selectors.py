@@ -19,3 +19,15 @@ def user_list(*, user: Any, role: str | None = None, is_active: bool | None = No
     if is_active is not None:
         users = users.filter(is_active=is_active)
     return users
+
+
+def users_with_roles(*roles: str, exclude: int | None = None) -> QuerySet[User]:
+    """The site's active users holding any of ``roles`` (role names, as ``Group`` names), each once,
+    by id, but the user of pk ``exclude`` (the actor, who needs no notice of their own act).
+
+    The one query behind "notify the admins / the support team / the managers" across kinds.
+    """
+    users = User.objects.filter(is_active=True, groups__name__in=roles).distinct().order_by("id")
+    if exclude is not None:
+        users = users.exclude(pk=exclude)
+    return users

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from saas.api.errors import ApplicationError
 from saas.api.filters import StrictBooleanField
+from saas.api.schema import CARD_PAYMENT_ERRORS
 from saas.api.views import VisibleQuerysetMixin
 from saas.errors import ErrorCode
 from tenant_apps.files.models import StoredFile
@@ -207,6 +208,7 @@ class InvoiceStripeIntentView(APIView):
     """
 
     permission_classes = [IsAuthenticated]
+    extra_error_statuses = CARD_PAYMENT_ERRORS
 
     @extend_schema(
         request=StripeIntentRequestSerializer,

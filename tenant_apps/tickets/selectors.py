@@ -11,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 
 from saas.db.tenant import current_kind
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.selectors import users_with_roles
 from tenant_apps.tickets.access import tickets_visible_to
 from tenant_apps.tickets.models import Ticket, TicketAttachment, TicketMessage
 from tenant_apps.tickets.roles import support_roles
@@ -38,4 +39,4 @@ def message_queryset() -> QuerySet[TicketMessage]:
 
 def support_staff() -> QuerySet[User]:
     """Active users holding a support role of the current site's kind (``roles.support_roles``)."""
-    return User.objects.filter(is_active=True, groups__name__in=support_roles(current_kind())).distinct().order_by("id")
+    return users_with_roles(*support_roles(current_kind()))

@@ -50,7 +50,9 @@ from tests.factories.tenancy import DomainFactory, TenantFactory
 from tests.factories.tickets import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
 from tests.factories.wallet import LedgerEntryFactory, WalletFactory
 from tests.factories.writing_campaigns import CampaignFactory
+from tests.factories.writing_discounts import DiscountFactory
 from tests.factories.writing_files import OrderFileFactory
+from tests.factories.writing_loyalty import LoyaltyTierFactory, PointsAwardFactory
 from tests.factories.writing_messages import OrderMessageFactory
 from tests.factories.writing_orders import OrderFactory, OrderRefundFactory
 from tests.factories.writing_pricing import (
@@ -79,6 +81,7 @@ __all__ = [
     "CartItemFactory",
     "CategoryFactory",
     "CustomerFactory",
+    "DiscountFactory",
     "DomainFactory",
     "ExtraServiceFactory",
     "GroupMembershipFactory",
@@ -87,6 +90,7 @@ __all__ = [
     "InvoiceFactory",
     "LedgerEntryFactory",
     "LessonFactory",
+    "LoyaltyTierFactory",
     "ModelFactory",
     "NotificationFactory",
     "OrderFactory",
@@ -96,6 +100,7 @@ __all__ = [
     "OrderRefundFactory",
     "PageRateFactory",
     "PaymentFactory",
+    "PointsAwardFactory",
     "ProductFactory",
     "ProductImageFactory",
     "ProductPurchaseFactory",

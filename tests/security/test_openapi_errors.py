@@ -141,3 +141,20 @@ def test_pagination_parameters_document_their_bounds(school_schema: dict[str, An
 def test_no_format_suffix_routes_are_documented(school_schema: dict[str, Any], platform_schema: dict[str, Any]) -> None:
     for schema in (school_schema, platform_schema):
         assert not [path for path in schema["paths"] if "{format}" in path or path.endswith(".json")]
+
+
+def test_card_payments_document_the_provider_errors_and_other_operations_do_not() -> None:
+    # when: the writing kind's schema (card payments of orders and top-ups)
+    schema = SchemaGenerator(urlconf="tenant_apps.writing.urls").get_schema(request=None, public=True)
+    paths = schema["paths"]
+    # then: starting a card payment may meet Stripe down (502) or a site without cards (503)
+    for path, method in (
+        ("/api/v1/orders/{id}/pay/card/", "post"),
+        ("/api/v1/wallet/top-ups/", "post"),
+        ("/api/v1/invoices/{id}/stripe-payment-intent/", "post"),
+    ):
+        assert {"502", "503"} <= set(paths[path][method]["responses"]), f"{method.upper()} {path}"
+        assert error_schema(paths[path][method], 503) == ERROR_REF
+    # ... listing one's top-ups or paying from the wallet meets neither
+    for path, method in (("/api/v1/wallet/top-ups/", "get"), ("/api/v1/orders/{id}/pay/wallet/", "post")):
+        assert not {"502", "503"} & set(paths[path][method]["responses"]), f"{method.upper()} {path}"

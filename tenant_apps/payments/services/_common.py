@@ -136,12 +136,10 @@ def _notify_approvers(payment: Payment, invoice: Invoice, *, verb: str) -> None:
 
 def _notify_finance(*, verb: str, target: Any, facts: dict[str, Any], exclude: int | None = None) -> None:
     """Notify the users of the first finance role that has any (financial, else admin)."""
-    from tenant_apps.accounts.models import User
+    from tenant_apps.accounts.selectors import users_with_roles
 
     for role in finance_roles():
-        users = User.objects.filter(groups__name=role, is_active=True).distinct()
-        if exclude is not None:
-            users = users.exclude(pk=exclude)
+        users = users_with_roles(role, exclude=exclude)
         if users.exists():
             for user in users:
                 notify(recipient=user, verb=verb, target=target, extra_data=facts)

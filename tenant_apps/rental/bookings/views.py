@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas.api.schema import CARD_PAYMENT_ERRORS
 from saas.api.views import VisibleQuerysetMixin
 from tenant_apps.accounts.permissions import HasRole
 from tenant_apps.rental.bookings import availability, pricing, selectors, services
@@ -114,6 +115,7 @@ class BookingPayView(APIView):
     ``payments_unavailable`` when the site takes no cards."""
 
     permission_classes = [IsAuthenticated]
+    extra_error_statuses = CARD_PAYMENT_ERRORS
 
     @extend_schema(request=None, responses=BookingPaymentSerializer)
     def post(self, request: Request, pk: int) -> Response:

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.selectors import users_with_roles
 from tenant_apps.kinds import ADMIN
 from tenant_apps.rental.inquiries.access import access_inquiry, inquiries_visible_to
 from tenant_apps.rental.inquiries.models import Inquiry, InquiryMessage
@@ -32,9 +33,9 @@ def inquiry_messages(*, user: Any, inquiry_id: Any) -> QuerySet[InquiryMessage]:
 
 def site_admins() -> QuerySet[User]:
     """The site's active admins."""
-    return User.objects.filter(is_active=True, groups__name=ADMIN).distinct().order_by("id")
+    return users_with_roles(ADMIN)
 
 
 def queue_watchers() -> QuerySet[User]:
     """Who is told about a new, unassigned inquiry: the site's active admins and agents."""
-    return User.objects.filter(is_active=True, groups__name__in=(ADMIN, CUSTOMER_SERVICE)).distinct().order_by("id")
+    return users_with_roles(ADMIN, CUSTOMER_SERVICE)

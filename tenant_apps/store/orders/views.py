@@ -32,6 +32,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas.api.schema import CARD_PAYMENT_ERRORS
 from saas.api.views import VisibleQuerysetMixin
 from tenant_apps.accounts.permissions import HasRole
 from tenant_apps.store.orders import selectors, services
@@ -311,6 +312,8 @@ class CardTopUpView(APIView):
     """``POST /api/v1/wallet/top-up/card/`` ``{amount}`` (customers): a Stripe PaymentIntent for
     Stripe.js -> 201; Stripe's webhook credits the wallet once paid. 503 ``payments_unavailable``
     when the site takes no cards."""
+
+    extra_error_statuses = CARD_PAYMENT_ERRORS
 
     def get_permissions(self) -> list[Any]:
         return _buyer()

@@ -10,8 +10,10 @@ Life of an order (``OrderStatus``; the moves and who makes them: ``transitions.p
     unpaid, available, assigned, in_progress --cancel (client while unpaid; admin)--> cancelled
 
 * **Price**, fixed at placement: ``pricing.quote`` is called once and its result copied onto the
-  order (``currency``, ``price_per_page``, ``subtotal``, ``extras_total``, ``total``, the lines as
-  JSON); never recomputed, so a later change of the pricing table never changes a placed order.
+  order (``currency``, ``price_per_page``, ``subtotal``, ``extras_total``, ``discount_total`` (a
+  discount code or campaign), ``loyalty_total`` (points redeemed), ``total = subtotal +
+  extras_total - discount_total - loyalty_total``, the lines as JSON); never recomputed, so a later
+  change of the pricing table never changes a placed order.
   The order is billed by one invoice (``payments``), paid from the client's wallet or by card.
 * **Lateness** is computed, not stored (``is_late``): the deadline has passed and the order was not
   delivered (``LATE_STATUSES``); no beat task is needed and it can never go stale.
@@ -155,6 +157,12 @@ class Order(models.Model):
     price_per_page = models.DecimalField(max_digits=12, decimal_places=2)
     subtotal = models.DecimalField(max_digits=12, decimal_places=2)
     extras_total = models.DecimalField(max_digits=12, decimal_places=2)
+    discount_total = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, help_text="Taken off by a discount code or campaign."
+    )
+    loyalty_total = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, help_text="Taken off by loyalty points redeemed."
+    )
     total = models.DecimalField(max_digits=12, decimal_places=2)
     price_lines = models.JSONField(default=list, help_text="The quote's lines: kind, slug, description, amount.")
     status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.UNPAID)
@@ -197,7 +205,14 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=Q(subtotal__gt=0)
                 & Q(extras_total__gte=0)
-                & Q(total=models.F("subtotal") + models.F("extras_total")),
+                & Q(discount_total__gte=0)
+                & Q(loyalty_total__gte=0)
+                & Q(
+                    total=models.F("subtotal")
+                    + models.F("extras_total")
+                    - models.F("discount_total")
+                    - models.F("loyalty_total")
+                ),
                 name="writing_orders_total_is_sum",
             ),
             models.CheckConstraint(

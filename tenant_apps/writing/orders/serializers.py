@@ -45,7 +45,8 @@ class OrderPersonSerializer(serializers.Serializer):
 
 
 class PriceLineSerializer(serializers.Serializer):
-    """A price line copied from the quote: ``{kind: "pages"|"extra", slug, description, amount}``."""
+    """A price line copied from the quote: ``{kind: "pages"|"extra"|"discount"|"loyalty", slug,
+    description, amount}`` (``amount`` negative for ``discount`` and ``loyalty``)."""
 
     kind = serializers.CharField()
     slug = serializers.CharField()
@@ -72,6 +73,8 @@ class OrderSerializer(serializers.ModelSerializer):
     price_per_page = _money()
     subtotal = _money()
     extras_total = _money()
+    discount_total = _money()
+    loyalty_total = _money()
     total = _money()
     earning = _money()
     price_lines = PriceLineSerializer(many=True, read_only=True)
@@ -106,6 +109,8 @@ class OrderSerializer(serializers.ModelSerializer):
             "price_per_page",
             "subtotal",
             "extras_total",
+            "discount_total",
+            "loyalty_total",
             "total",
             "price_lines",
             "invoice_number",
@@ -149,7 +154,8 @@ class OrderSerializer(serializers.ModelSerializer):
 
 class OrderPlaceSerializer(QuoteRequestSerializer):
     """``POST /orders/`` body: the quote's fields (option slugs, an aware ``deadline``, ``pages``,
-    ``spacing``, ``extras``) plus ``topic``, ``sources`` and ``instructions``."""
+    ``spacing``, ``extras``, ``discount_code``, ``redeem_points``) plus ``topic``, ``sources`` and
+    ``instructions``."""
 
     topic = serializers.CharField(max_length=MAX_TOPIC)
     sources = serializers.IntegerField(min_value=0, max_value=MAX_SOURCES, required=False, default=0)

@@ -36,6 +36,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas.api.schema import CARD_PAYMENT_ERRORS
 from saas.api.views import VisibleQuerysetMixin
 from saas.errors import PermissionDenied
 from tenant_apps.accounts.models import User
@@ -130,6 +131,7 @@ class OrderPayCardView(APIView):
     ``available``. 409 ``invalid_status_transition`` (not unpaid); 503 ``payments_unavailable``."""
 
     permission_classes = [IsAuthenticated]
+    extra_error_statuses = CARD_PAYMENT_ERRORS
 
     @extend_schema(request=None, responses=OrderCardPaymentSerializer)
     def post(self, request: Request, pk: int) -> Response:

@@ -13,7 +13,19 @@ later change of the table never changes an order already placed.
   ``DEADLINE_GRACE``), or in the past, is refused (400);
 * ``subtotal = price_per_page x pages x (single_spacing_factor if spacing is single else 1)``;
 * each extra service: ``fixed``, its amount; ``percent``, that percentage of the subtotal;
-* ``total = subtotal + extras_total``.
+* ``total = subtotal + extras_total``, less the order's discount and loyalty redemption:
+
+**Discounts and loyalty points** (issue 14), for a known ``client`` or anonymously:
+
+* a ``discount`` line (negative): the discount code the client typed, or else the campaign
+  running now worth most to the order (``discounts.rules.discount_for``: its rules, errors and
+  amount), on ``subtotal + extras_total``;
+* a ``loyalty`` line (negative): ``redeem_points`` of the client's points, each worth the
+  loyalty settings' ``point_value`` (``loyalty.services.loyalty_redemption_value``: at least
+  the minimum, at most the balance), never more than what is left to pay after the discount
+  (400 ``validation_error``, ``details.redeem_points`` says how many points fit);
+* ``total = subtotal + extras_total - discount_total - loyalty_total``, never below zero (the
+  orders app refuses to place an order of 0: there would be nothing to invoice).
 
 Every line is rounded half up to the currency's step (cents; whole units for JPY and the like)
 by ``saas.money.round_money`` ("Rounding is half up (``ROUND_HALF_UP``)", ``saas/money.py``),
@@ -24,7 +36,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from django.db.models import TextChoices
@@ -32,6 +44,8 @@ from django.utils import timezone
 
 from saas.errors import ApplicationError, ErrorCode
 from saas.money import round_money
+from tenant_apps.writing.discounts.rules import discount_for
+from tenant_apps.writing.loyalty.services import loyalty_redemption_value, loyalty_settings
 from tenant_apps.writing.pricing.models import ExtraPricing, ExtraService, OptionGroup, OrderOption, PageRate
 from tenant_apps.writing.pricing.services import pricing_settings
 
@@ -52,8 +66,9 @@ class Spacing(TextChoices):
 
 @dataclass(frozen=True)
 class QuoteLine:
-    """One line of a quote: ``kind`` ``pages`` or ``extra``; ``slug`` the extra's (``""`` for the
-    pages); ``amount`` in the quote's currency, rounded."""
+    """One line of a quote: ``kind`` ``pages``, ``extra``, ``discount`` or ``loyalty``; ``slug`` the
+    extra's or the discount code (``""`` otherwise); ``amount`` in the quote's currency, rounded
+    (negative for ``discount`` and ``loyalty``)."""
 
     kind: str
     slug: str
@@ -63,10 +78,13 @@ class QuoteLine:
 
 @dataclass(frozen=True)
 class Quote:
-    """An order's price in ``currency``: ``total = subtotal + extras_total``, ``subtotal`` the
-    pages (``price_per_page x pages``, times the single-spacing factor when single-spaced),
-    ``lines`` the pages' line then one per extra service. ``deadline_band_hours`` is the band
-    whose rate applied; ``academic_level`` and ``extras`` are the slugs priced."""
+    """An order's price in ``currency``: ``total = subtotal + extras_total - discount_total -
+    loyalty_total`` (>= 0), ``subtotal`` the pages (``price_per_page x pages``, times the
+    single-spacing factor when single-spaced), ``lines`` the pages' line, one per extra service,
+    then the discount's and the loyalty redemption's (negative). ``deadline_band_hours`` is the
+    band whose rate applied; ``academic_level`` and ``extras`` are the slugs priced.
+    ``discount_code`` (``""``: none, or a campaign) and ``discount_id`` name the discount applied;
+    ``points_redeemed`` the loyalty points it spends."""
 
     lines: tuple[QuoteLine, ...]
     academic_level: str
@@ -81,6 +99,11 @@ class Quote:
     extras_total: Decimal
     total: Decimal
     currency: str
+    discount_total: Decimal = Decimal("0.00")
+    discount_code: str = ""
+    discount_id: int | None = None
+    points_redeemed: int = 0
+    loyalty_total: Decimal = Decimal("0.00")
 
 
 class _Errors:
@@ -158,6 +181,9 @@ def quote(
     formatting_style: str | None = None,
     language: str | None = None,
     now: datetime | None = None,
+    client: Any = None,
+    discount_code: str | None = None,
+    redeem_points: int = 0,
 ) -> Quote:
     """Price an order of the current site (see the module docstring for the rule).
 
@@ -171,18 +197,28 @@ def quote(
     Returns a ``Quote`` (amounts ``Decimal`` with 2 places in the site's pricing currency).
     Raises ``ApplicationError`` ``validation_error`` (400) with ``details`` naming every field
     in error. Reads only: the orders app calls it at placement and stores the result.
+
+    ``client``: the user ordering (``None``: anonymous; client rules of discounts are then not
+    checked, and points cannot be redeemed). ``discount_code``: a code typed by the client
+    (``None``/``""``: the best running campaign applies, if any). ``redeem_points``: loyalty points
+    to spend (0: none). Their errors: 400 ``invalid_discount_code``, 409
+    ``discount_limit_reached``, 409 ``insufficient_points``, 400 ``validation_error``
+    (``details.redeem_points``); see the module docstring.
     """
     now = now or timezone.now()
     settings = pricing_settings()
     errors = _Errors()
     level = _option(errors, OptionGroup.ACADEMIC_LEVEL, academic_level, required=True)
+    picked: dict[str, OrderOption | None] = {OptionGroup.ACADEMIC_LEVEL: level}
     for field, slug in (
         (OptionGroup.PAPER_TYPE, paper_type),
         (OptionGroup.SUBJECT, subject),
         (OptionGroup.FORMATTING_STYLE, formatting_style),
         (OptionGroup.LANGUAGE, language),
     ):
-        _option(errors, field, slug, required=False)
+        picked[field] = _option(errors, field, slug, required=False)
+    if isinstance(redeem_points, bool) or not isinstance(redeem_points, int) or redeem_points < 0:
+        errors.add("redeem_points", "A whole number of points, 0 or more.")
     if isinstance(pages, bool) or not isinstance(pages, int):
         errors.add("pages", "A whole number of pages.")
     elif not settings.minimum_pages <= pages <= settings.maximum_pages:
@@ -215,7 +251,41 @@ def quote(
             amount = round_money(extra.amount, currency)
             description = extra.name
         lines.append(QuoteLine(kind="extra", slug=extra.slug, description=description, amount=amount))
-    extras_total = sum((line.amount for line in lines[1:]), Decimal("0.00"))
+    extras_total = sum((line.amount for line in lines[1:]), Decimal("0.00")).quantize(Decimal("0.01"))
+    gross = subtotal + extras_total
+    applied = discount_for(
+        code=discount_code,
+        client=client,
+        gross=gross,
+        chosen=picked,
+        currency=currency,
+        now=now,
+        with_points=redeem_points > 0,
+    )
+    discount_total = applied.amount if applied is not None else Decimal("0.00")
+    if applied is not None and discount_total > 0:
+        lines.append(
+            QuoteLine(
+                kind="discount",
+                slug=applied.discount.code or "",
+                description=applied.description,
+                amount=-discount_total,
+            )
+        )
+    loyalty_total = Decimal("0.00")
+    if redeem_points > 0:
+        loyalty_total = loyalty_redemption_value(user=client, points=redeem_points, currency=currency)
+        left = gross - discount_total
+        if loyalty_total > left:
+            fit = int((left / loyalty_settings().point_value).to_integral_value(rounding=ROUND_FLOOR))
+            raise ApplicationError(
+                f"At most {fit} points can be redeemed on this order.",
+                code=ErrorCode.VALIDATION_ERROR,
+                details={"redeem_points": [f"At most {fit} points on this order."]},
+            )
+        lines.append(
+            QuoteLine(kind="loyalty", slug="", description=f"{redeem_points} loyalty points", amount=-loyalty_total)
+        )
     return Quote(
         lines=tuple(lines),
         academic_level=level.slug,
@@ -228,6 +298,11 @@ def quote(
         deadline_band_hours=rate.deadline_hours_max,
         subtotal=subtotal,
         extras_total=extras_total.quantize(Decimal("0.01")),
-        total=(subtotal + extras_total).quantize(Decimal("0.01")),
+        total=max(gross - discount_total - loyalty_total, Decimal("0.00")).quantize(Decimal("0.01")),
         currency=currency,
+        discount_total=discount_total,
+        discount_code=(applied.discount.code or "") if applied is not None else "",
+        discount_id=applied.discount.pk if applied is not None else None,
+        points_redeemed=redeem_points,
+        loyalty_total=loyalty_total,
     )

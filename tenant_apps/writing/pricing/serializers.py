@@ -164,8 +164,9 @@ class ExtraServiceUpdateSerializer(serializers.Serializer):
 
 class QuoteRequestSerializer(serializers.Serializer):
     """Input of ``POST /api/v1/quote/`` (anyone): ``{academic_level, deadline, pages, spacing,
-    extras?: [slugs], paper_type?, subject?, formatting_style?, language?}``: option slugs, an
-    ISO 8601 deadline with a time zone."""
+    extras?: [slugs], paper_type?, subject?, formatting_style?, language?, discount_code?,
+    redeem_points?}``: option slugs, an ISO 8601 deadline with a time zone, a discount code
+    (case-insensitive) and loyalty points to redeem (signed-in clients)."""
 
     academic_level = serializers.RegexField(_SLUG, max_length=120)
     deadline = AwareDateTimeField()
@@ -178,10 +179,13 @@ class QuoteRequestSerializer(serializers.Serializer):
     subject = serializers.RegexField(_SLUG, max_length=120, required=False)
     formatting_style = serializers.RegexField(_SLUG, max_length=120, required=False)
     language = serializers.RegexField(_SLUG, max_length=120, required=False)
+    discount_code = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    redeem_points = serializers.IntegerField(min_value=0, max_value=10_000_000, required=False, default=0)
 
 
 class QuoteLineSerializer(serializers.Serializer):
-    """A quote line: ``{kind: "pages"|"extra", slug, description, amount}``."""
+    """A quote line: ``{kind: "pages"|"extra"|"discount"|"loyalty", slug, description, amount}``
+    (``amount`` negative for ``discount`` and ``loyalty``)."""
 
     kind = serializers.CharField()
     slug = serializers.CharField()
@@ -191,8 +195,8 @@ class QuoteLineSerializer(serializers.Serializer):
 
 class QuoteSerializer(serializers.Serializer):
     """A quote (``pricing.Quote``): ``{lines, academic_level, extras, price_per_page, pages,
-    spacing, spacing_factor, deadline, deadline_band_hours, subtotal, extras_total, total,
-    currency}``."""
+    spacing, spacing_factor, deadline, deadline_band_hours, subtotal, extras_total,
+    discount_code, discount_total, points_redeemed, loyalty_total, total, currency}``."""
 
     lines = QuoteLineSerializer(many=True)
     academic_level = serializers.CharField()
@@ -205,6 +209,10 @@ class QuoteSerializer(serializers.Serializer):
     deadline_band_hours = serializers.IntegerField()
     subtotal = AsciiDecimalField(max_digits=12, decimal_places=2)
     extras_total = AsciiDecimalField(max_digits=12, decimal_places=2)
+    discount_code = serializers.CharField()
+    discount_total = AsciiDecimalField(max_digits=12, decimal_places=2)
+    points_redeemed = serializers.IntegerField()
+    loyalty_total = AsciiDecimalField(max_digits=12, decimal_places=2)
     total = AsciiDecimalField(max_digits=12, decimal_places=2)
     currency = serializers.CharField()
 

@@ -27,6 +27,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas.api.schema import CARD_PAYMENT_ERRORS
 from saas.api.views import VisibleQuerysetMixin
 from tenant_apps.accounts.permissions import Allows
 from tenant_apps.writing.wallets import selectors, services
@@ -61,6 +62,7 @@ class TopUpListView(VisibleQuerysetMixin, generics.ListAPIView):
 
     serializer_class = TopUpSerializer
     filter_backends: list[Any] = []
+    extra_error_statuses = {"POST": CARD_PAYMENT_ERRORS}
 
     def get_permissions(self) -> list[Any]:
         if self.request.method == "POST":

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from saas.errors import Conflict, ErrorCode, PermissionDenied
-from tenant_apps.accounts.models import User
+from tenant_apps.accounts.selectors import users_with_roles
 from tenant_apps.audit.services import audit_record
 from tenant_apps.notifications.services import notify
 from tenant_apps.payments.models import Invoice
@@ -213,12 +213,7 @@ def enrolment_request(*, program: Program, student: Any) -> Any:
             target=enrolment,
             changes={**facts, "status": [None, enrolment.status]},
         )
-        managers = (
-            User.objects.filter(groups__name__in=ENROLMENT_MANAGER_ROLES, is_active=True)
-            .exclude(pk=student.pk)
-            .distinct()
-        )
-        for manager in managers:
+        for manager in users_with_roles(*ENROLMENT_MANAGER_ROLES, exclude=student.pk):
             notify(
                 recipient=manager,
                 verb="enrolment.requested",

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from saas.errors import ApplicationError, Conflict, ErrorCode, PermissionDenied
 from saas.money import check_amount
-from tenant_apps.accounts.models import User
+from tenant_apps.accounts.selectors import users_with_roles
 from tenant_apps.audit.services import audit_record
 from tenant_apps.notifications.services import notify
 from tenant_apps.store.auctions.access import AUCTION_MANAGER_ROLES, can_create_auction, can_manage_auctions
@@ -77,8 +77,7 @@ def auction_create(
         )
         facts = _facts(auction)
         audit_record(actor=seller, verb="auction.created", target=auction, changes=facts)
-        managers = User.objects.filter(groups__name__in=AUCTION_MANAGER_ROLES, is_active=True).distinct()
-        for manager in managers.exclude(pk=seller.pk):
+        for manager in users_with_roles(*AUCTION_MANAGER_ROLES, exclude=seller.pk):
             notify(recipient=manager, verb="auction_submitted", target=auction, extra_data=facts)
     return auction
 

@@ -81,24 +81,18 @@ def notify_order(order: Order, *, recipient: Any, verb: str, body: str = "", **e
 
 def notify_role(order: Order, *, role: str, verb: str, exclude: int | None = None, **extra: Any) -> None:
     """Notify every active user holding ``role`` (but ``exclude``) of ``verb`` about ``order``."""
-    from tenant_apps.accounts.models import User
+    from tenant_apps.accounts.selectors import users_with_roles
 
-    users = User.objects.filter(groups__name=role, is_active=True).distinct()
-    if exclude is not None:
-        users = users.exclude(pk=exclude)
-    for user in users:
+    for user in users_with_roles(role, exclude=exclude):
         notify_order(order, recipient=user, verb=verb, **extra)
 
 
 def notify_staff(order: Order, *, verb: str, exclude: int | None = None, **extra: Any) -> None:
     """Notify every active support agent and admin (once each, but ``exclude``) of ``verb`` about
     ``order``."""
-    from tenant_apps.accounts.models import User
+    from tenant_apps.accounts.selectors import users_with_roles
 
-    users = User.objects.filter(groups__name__in=(SUPPORT_ROLE, ADMIN_ROLE), is_active=True).distinct()
-    if exclude is not None:
-        users = users.exclude(pk=exclude)
-    for user in users.order_by("pk"):
+    for user in users_with_roles(SUPPORT_ROLE, ADMIN_ROLE, exclude=exclude):
         notify_order(order, recipient=user, verb=verb, **extra)
 
 

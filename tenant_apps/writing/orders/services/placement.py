@@ -5,6 +5,17 @@ it with one invoice (not e-mailed when issued: the paid invoice is, with its PDF
 app). The order is ``unpaid`` until its invoice is paid, from the client's wallet
 (``order_pay_wallet``) or by card (``order_pay_card``; Stripe's webhook sends ``invoice_paid`` and
 ``order_mark_paid`` makes the order ``available``). Locks: the invoice, then the order.
+
+**Discounts and loyalty points at checkout** (issue 14): ``order_place`` takes a
+``discount_code`` and ``redeem_points`` and prices them with the quote (``pricing.quote``: the
+same rules and amounts as ``POST /quote/``). In the placement's transaction it locks the
+discount the first pricing found (``discounts.locks.discount_lock``), then the client's loyalty
+account (``loyalty.locks``), prices the order again under those locks and records the discount's
+use (``discounts.services.discount_use_record``) and the points' ``redeem`` entry
+(``loyalty.services.points_redeem_for_order``) with the order: two checkouts racing for a
+one-use code queue up on the discount, and the second is refused (409
+``discount_limit_reached``); two racing over one balance queue up on the account (409
+``insufficient_points``). ``order_cancel`` of an unpaid order gives both back.
 """
 
 from __future__ import annotations
@@ -16,12 +27,15 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from saas.errors import Conflict, ErrorCode, PermissionDenied
+from saas.errors import ApplicationError, Conflict, ErrorCode, PermissionDenied
 from tenant_apps.audit.services import audit_record
 from tenant_apps.payments.models import Invoice, Payment
 from tenant_apps.payments.services import LineItem, invoice_call_off, invoice_create, payment_stripe_start
 from tenant_apps.payments.services import payment_wallet_pay as _wallet_pay
+from tenant_apps.writing.discounts.locks import discount_lock
+from tenant_apps.writing.discounts.services import discount_use_record, discount_use_release
 from tenant_apps.writing.kind import WRITER
+from tenant_apps.writing.loyalty.services import account_lock_for, points_redeem_for_order, points_restore_for_order
 from tenant_apps.writing.orders.access import can_place_order, grant_party
 from tenant_apps.writing.orders.locks import order_lock, order_with_invoice_lock
 from tenant_apps.writing.orders.models import Order, OrderStatus
@@ -60,29 +74,54 @@ def order_place(
     extras: list[str] | tuple[str, ...] = (),
     sources: int = 0,
     instructions: str = "",
+    discount_code: str | None = None,
+    redeem_points: int = 0,
 ) -> Order:
     """Place an order for ``client``: priced by ``pricing.quote`` (the options are slugs; see its
     rules) and the quote copied onto the order (``currency``, ``price_per_page``, ``subtotal``,
     ``extras_total``, ``total``, ``price_lines``), status ``unpaid``, billed by one invoice issued
     to the client (due today, lines the quote's, not e-mailed). ``deadline`` is stored in UTC.
 
+    ``discount_code`` (a code, or none: the best running campaign) and ``redeem_points`` (loyalty
+    points to spend) are priced by the quote and recorded with the order under their locks (see
+    the module docstring); the invoice then has one line, the order's total, describing them.
+
     Raises ``PermissionDenied`` (403: not a client), ``ApplicationError`` 400 ``validation_error``
-    (the quote's rules, ``details`` naming each field; ``topic`` blank or over 300 characters).
+    (the quote's rules, ``details`` naming each field; ``topic`` blank or over 300 characters),
+    400 ``invalid_discount_code``, 409 ``discount_limit_reached``, 409 ``insufficient_points``,
+    400 ``invalid_amount`` (nothing left to pay: redeem fewer points), 409 ``conflict`` (the
+    campaign changed between the two pricings: quote again).
     """
     if not can_place_order(client):
         raise PermissionDenied("Only clients place orders.")
-    price = quote(
-        academic_level=academic_level,
-        deadline=deadline,
-        pages=pages,
-        spacing=spacing,
-        extras=list(extras),
-        paper_type=paper_type,
-        subject=subject,
-        formatting_style=formatting_style,
-        language=language,
-    )
+    terms: dict[str, Any] = {
+        "academic_level": academic_level,
+        "deadline": deadline,
+        "pages": pages,
+        "spacing": spacing,
+        "extras": list(extras),
+        "paper_type": paper_type,
+        "subject": subject,
+        "formatting_style": formatting_style,
+        "language": language,
+        "client": client,
+        "discount_code": discount_code,
+        "redeem_points": redeem_points,
+    }
+    first = quote(**terms)
     with transaction.atomic():
+        discount = discount_lock(first.discount_id) if first.discount_id is not None else None
+        if first.points_redeemed:
+            account_lock_for(user=client)
+        price = quote(**terms)  # again, under the locks: the limits and the balance as they are now
+        if price.discount_id != first.discount_id:
+            raise Conflict("The discount changed while the order was placed: quote again.", code=ErrorCode.CONFLICT)
+        if price.total <= 0:
+            raise ApplicationError(
+                "Nothing would be left to pay: redeem fewer points.",
+                code=ErrorCode.INVALID_AMOUNT,
+                details={"redeem_points": ["The order must still cost something."]},
+            )
         order = Order.objects.create(
             client=client,
             topic=topic.strip()[:MAX_TOPIC],
@@ -101,16 +140,25 @@ def order_place(
             price_per_page=price.price_per_page,
             subtotal=price.subtotal,
             extras_total=price.extras_total,
+            discount_total=price.discount_total,
+            loyalty_total=price.loyalty_total,
             total=price.total,
             price_lines=[
                 {"kind": line.kind, "slug": line.slug, "description": line.description, "amount": str(line.amount)}
                 for line in price.lines
             ],
         )
+        if discount is not None:
+            discount_use_record(discount=discount, order=order, amount=price.discount_total)
+        if price.points_redeemed:
+            points_redeem_for_order(order=order, points=price.points_redeemed)
         lines: list[LineItem] = [
             {"description": f"{order.number}: {line.description}"[:500], "quantity": 1, "unit_price": line.amount}
             for line in price.lines
         ]
+        if price.discount_total or price.loyalty_total:  # an invoice line is never negative: one line
+            described = "; ".join(line.description for line in price.lines)
+            lines = [{"description": f"{order.number}: {described}"[:500], "quantity": 1, "unit_price": price.total}]
         order.invoice = invoice_create(
             customer=client,
             currency=price.currency,
@@ -204,8 +252,10 @@ def order_cancel(*, order: Order, actor: Any, reason: str = "") -> Order:
     an admin until it is submitted for review (``transitions``; a disputed order is cancelled by
     ``disputes.order_resolve``). Cancelling moves no money: a paid order's payment stays with the
     site until an admin decides a refund (``refunds.order_refund``, ``POST /orders/{id}/refunds/``,
-    partial or full, to the client's wallet). The client and the writer, if any, are notified
-    (``writing_order.cancelled``).
+    partial or full, to the client's wallet). Cancelling an unpaid order gives back its discount
+    use and its redeemed loyalty points (``discounts.services.discount_use_release``,
+    ``loyalty.services.points_restore_for_order``; a paid order's are kept: an admin's refund
+    decides). The client and the writer, if any, are notified (``writing_order.cancelled``).
 
     Raises ``Conflict`` 409 ``invalid_status_transition``, ``PermissionDenied`` 403.
     """
@@ -224,6 +274,9 @@ def order_cancel(*, order: Order, actor: Any, reason: str = "") -> Order:
         )
         if before == OrderStatus.UNPAID and locked.invoice is not None:
             invoice_call_off(invoice=locked.invoice, reason=f"Order {locked.number} cancelled.", actor=actor)
+        if before == OrderStatus.UNPAID:  # the code's use and the redeemed points come back
+            discount_use_release(order=locked, actor=actor)
+            points_restore_for_order(order=locked, actor=actor)
         for person in (locked.client, locked.writer):
             if person is not None and person.pk != actor.pk:
                 notify_order(locked, recipient=person, verb="writing_order.cancelled", body=text)

@@ -38,11 +38,8 @@ def notify_of(target: models.Model, *, recipient: Any, verb: str, facts: dict[st
 
 def notify_admins(target: models.Model, *, verb: str, facts: dict[str, Any], exclude: int | None = None) -> None:
     """Notify every active admin of the site (but ``exclude``) of ``verb`` about ``target``."""
-    from tenant_apps.accounts.models import User
+    from tenant_apps.accounts.selectors import users_with_roles
     from tenant_apps.kinds import ADMIN
 
-    admins = User.objects.filter(groups__name=ADMIN, is_active=True).distinct()
-    if exclude is not None:
-        admins = admins.exclude(pk=exclude)
-    for admin in admins:
+    for admin in users_with_roles(ADMIN, exclude=exclude):
         notify(recipient=admin, verb=verb, target=target, extra_data=facts)
