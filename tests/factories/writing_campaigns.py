@@ -20,7 +20,8 @@ from tests.factories.base import ServiceFactory, site_admin
 
 class CampaignFactory(ServiceFactory[Campaign]):
     """A draft campaign by ``created_by`` (default: the site's admin) to ``audience`` (default
-    ``all_clients``), made by ``campaign_create``.
+    ``all_clients``; ``inactive_days``, ``tier_slug`` for the audiences that take them), made by
+    ``campaign_create``.
 
     ``status`` ``scheduled`` schedules it (``scheduled_at``, default in 3 days:
     ``campaign_schedule``); ``sent`` starts it (``campaign_start``: the audience snapshotted, no
@@ -40,6 +41,7 @@ class CampaignFactory(ServiceFactory[Campaign]):
     text = "Hello {{ first_name }}, new offers this week."
     audience = "all_clients"
     inactive_days: Any = None
+    tier_slug = ""
     created_by: Any = None
     status = "draft"
     scheduled_at: Any = None
@@ -54,6 +56,7 @@ class CampaignFactory(ServiceFactory[Campaign]):
             text=kwargs["text"],
             audience=kwargs["audience"],
             inactive_days=kwargs["inactive_days"],
+            tier_slug=kwargs["tier_slug"],
         )
         if kwargs["status"] == "scheduled":
             when = kwargs["scheduled_at"] or timezone.now() + timedelta(days=3)

@@ -22,6 +22,7 @@ class CampaignAudience(models.TextChoices):
     ALL_CLIENTS = "all_clients", "All clients"
     WRITERS = "writers", "All writers"
     INACTIVE_CLIENTS = "inactive_clients", "Clients inactive for N days"
+    TIER = "tier", "Clients of a loyalty tier"
 
 
 class CampaignStatus(models.TextChoices):
@@ -38,7 +39,8 @@ class CampaignStatus(models.TextChoices):
 
 class Campaign(models.Model):
     """A mass e-mail: ``subject``, ``html`` (sanitised with ``nh3`` when saved by the services) and
-    ``text``, to ``audience`` (``inactive_days`` for ``inactive_clients``).
+    ``text``, to ``audience`` (``inactive_days`` for ``inactive_clients``, ``tier_slug`` for
+    ``tier``: a loyalty tier's slug, whose clients are those of the tier when sending starts).
 
     Counters (set when sending starts, recounted after each batch): ``recipients_count`` (rows
     snapshotted), ``sent_count``, ``failed_count`` (permanent failures, or transient ones that
@@ -51,6 +53,7 @@ class Campaign(models.Model):
     text = models.TextField()
     audience = models.CharField(max_length=24, choices=CampaignAudience.choices)
     inactive_days = models.PositiveIntegerField(null=True, blank=True)
+    tier_slug = models.SlugField(max_length=80, blank=True)
     status = models.CharField(max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
     scheduled_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -75,6 +78,10 @@ class Campaign(models.Model):
                 condition=(Q(audience="inactive_clients") & Q(inactive_days__gte=1))
                 | (~Q(audience="inactive_clients") & Q(inactive_days__isnull=True)),
                 name="writing_campaigns_inactive_days_for_inactive_audience",
+            ),
+            models.CheckConstraint(
+                condition=(Q(audience="tier") & ~Q(tier_slug="")) | (~Q(audience="tier") & Q(tier_slug="")),
+                name="writing_campaigns_tier_slug_for_tier_audience",
             ),
             models.CheckConstraint(
                 condition=~Q(status="scheduled") | Q(scheduled_at__isnull=False),

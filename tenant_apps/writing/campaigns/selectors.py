@@ -11,10 +11,11 @@ from django.utils import timezone
 from tenant_apps.accounts.models import User
 from tenant_apps.writing.campaigns.models import Campaign, CampaignAudience, CampaignRecipient, MarketingOptOut
 from tenant_apps.writing.kind import CLIENT, WRITER
+from tenant_apps.writing.loyalty.selectors import clients_in_tier
 from tenant_apps.writing.orders.models import Order
 
 
-def audience_users(*, audience: str, inactive_days: int | None = None) -> QuerySet[User]:
+def audience_users(*, audience: str, inactive_days: int | None = None, tier_slug: str = "") -> QuerySet[User]:
     """The active users an audience names now, by id (opted-out addresses included: the caller
     counts them as skipped, ``opted_out``):
 
@@ -23,7 +24,9 @@ def audience_users(*, audience: str, inactive_days: int | None = None) -> QueryS
     * ``inactive_clients`` (``inactive_days`` N >= 1): clients who joined at least N days ago, placed
       no order in the last N days (``Order.created_at``), and have not signed in for N days
       (``last_login`` older, or never). Both signals, so a client who browses without ordering
-      is not "inactive", nor one who ordered through support without signing in.
+      is not "inactive", nor one who ordered through support without signing in;
+    * ``tier`` (``tier_slug``): the clients whose lifetime spend puts them in that loyalty tier now
+      (``loyalty.selectors.clients_in_tier``; an unknown slug: nobody).
 
     Raises ``ValueError`` for an unknown audience.
     """
@@ -38,6 +41,8 @@ def audience_users(*, audience: str, inactive_days: int | None = None) -> QueryS
         users = users.filter(groups__name=CLIENT, date_joined__lte=cutoff).filter(
             Q(last_login__isnull=True) | Q(last_login__lt=cutoff), ~Exists(recent_order)
         )
+    elif audience == CampaignAudience.TIER:
+        users = users.filter(groups__name=CLIENT, pk__in=clients_in_tier(tier_slug).values("pk"))
     else:
         raise ValueError(f"Unknown audience {audience!r}")
     return users.distinct().order_by("id")
@@ -50,7 +55,9 @@ def opted_out(users: QuerySet[User]) -> QuerySet[User]:
 
 def campaign_audience(campaign: Campaign) -> QuerySet[User]:
     """``audience_users`` of ``campaign``'s audience."""
-    return audience_users(audience=campaign.audience, inactive_days=campaign.inactive_days)
+    return audience_users(
+        audience=campaign.audience, inactive_days=campaign.inactive_days, tier_slug=campaign.tier_slug
+    )
 
 
 def campaign_list() -> QuerySet[Campaign]:

@@ -17,7 +17,7 @@ from tenant_apps.writing.messages.serializers import JsonBooleanField
 
 
 class CampaignSerializer(serializers.ModelSerializer):
-    """A campaign: ``{id, subject, html, text, audience, inactive_days, status, scheduled_at,
+    """A campaign: ``{id, subject, html, text, audience, inactive_days, tier_slug, status, scheduled_at,
     started_at, finished_at, counts: {recipients, sent, failed, skipped_opted_out, pending},
     created_by, created_at, updated_at}``. ``html`` is as stored (sanitised); ``pending`` is what is
     left to send (``recipients - sent - failed - skipped_opted_out``)."""
@@ -36,6 +36,7 @@ class CampaignSerializer(serializers.ModelSerializer):
             "text",
             "audience",
             "inactive_days",
+            "tier_slug",
             "status",
             "scheduled_at",
             "started_at",
@@ -60,13 +61,14 @@ class CampaignSerializer(serializers.ModelSerializer):
 
 class CampaignCreateSerializer(serializers.Serializer):
     """``POST /campaigns/``: ``subject``, ``html`` (optional; sanitised), ``text``, ``audience``,
-    ``inactive_days`` (for ``inactive_clients``)."""
+    ``inactive_days`` (for ``inactive_clients``), ``tier_slug`` (for ``tier``)."""
 
     subject = serializers.CharField(max_length=MAX_SUBJECT)
     html = serializers.CharField(max_length=MAX_BODY, required=False, allow_blank=True, default="")
     text = serializers.CharField(max_length=MAX_BODY)
     audience = NamedChoiceField(component_name="WritingCampaignAudienceEnum", choices=CampaignAudience.choices)
     inactive_days = serializers.IntegerField(min_value=1, max_value=MAX_INACTIVE_DAYS, required=False, allow_null=True)
+    tier_slug = serializers.SlugField(max_length=80, required=False, allow_blank=True)
 
 
 class CampaignUpdateSerializer(CampaignCreateSerializer):

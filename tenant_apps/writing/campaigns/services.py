@@ -36,6 +36,7 @@ from tenant_apps.writing.campaigns.models import (
     OptOutSource,
     RecipientStatus,
 )
+from tenant_apps.writing.loyalty.models import LoyaltyTier
 
 #: The longest subject, in characters.
 MAX_SUBJECT = 200
@@ -68,14 +69,18 @@ def _content(*, subject: str, html: str, text: str) -> dict[str, str]:
     return {"subject": subject, "html": sanitize_html(html or ""), "text": text}
 
 
-def _audience(*, audience: str, inactive_days: int | None) -> dict[str, Any]:
+def _audience(*, audience: str, inactive_days: int | None, tier_slug: str | None) -> dict[str, Any]:
     if audience not in CampaignAudience.values:
         raise _invalid("audience", f"One of {', '.join(CampaignAudience.values)}.")
     if audience == CampaignAudience.INACTIVE_CLIENTS:
         if inactive_days is None or not 1 <= int(inactive_days) <= MAX_INACTIVE_DAYS:
             raise _invalid("inactive_days", f"Days from 1 to {MAX_INACTIVE_DAYS} for inactive clients.")
-        return {"audience": audience, "inactive_days": int(inactive_days)}
-    return {"audience": audience, "inactive_days": None}
+        return {"audience": audience, "inactive_days": int(inactive_days), "tier_slug": ""}
+    if audience == CampaignAudience.TIER:
+        if not tier_slug or not LoyaltyTier.objects.filter(slug=tier_slug).exists():
+            raise _invalid("tier_slug", "The slug of one of the site's loyalty tiers.")
+        return {"audience": audience, "inactive_days": None, "tier_slug": tier_slug}
+    return {"audience": audience, "inactive_days": None, "tier_slug": ""}
 
 
 def _ensure_status(campaign: Campaign, allowed: tuple[str, ...], doing: str) -> None:
@@ -88,18 +93,26 @@ def _ensure_status(campaign: Campaign, allowed: tuple[str, ...], doing: str) -> 
 
 
 def campaign_create(
-    *, actor: Any, subject: str, text: str, audience: str, html: str = "", inactive_days: int | None = None
+    *,
+    actor: Any,
+    subject: str,
+    text: str,
+    audience: str,
+    html: str = "",
+    inactive_days: int | None = None,
+    tier_slug: str | None = None,
 ) -> Campaign:
     """A draft campaign by admin ``actor``: ``subject`` (one line, at most ``MAX_SUBJECT``),
     ``html`` (sanitised, ``content.sanitize_html``), ``text`` (required), ``audience`` (a
     ``CampaignAudience``; ``inactive_days`` 1..``MAX_INACTIVE_DAYS`` for ``inactive_clients``,
-    ignored otherwise). Audited (``writing_campaign.created``).
+    ``tier_slug`` an existing loyalty tier's slug for ``tier``; each ignored for the other
+    audiences). Audited (``writing_campaign.created``).
 
     Raises ``PermissionDenied`` (403: not an admin), ``ApplicationError`` 400 ``validation_error``.
     """
     ensure_can_manage_campaigns(actor)
     fields = _content(subject=subject, html=html, text=text)
-    fields.update(_audience(audience=audience, inactive_days=inactive_days))
+    fields.update(_audience(audience=audience, inactive_days=inactive_days, tier_slug=tier_slug))
     with transaction.atomic():
         campaign = Campaign.objects.create(created_by=actor, **fields)
         audit_record(actor=actor, verb="writing_campaign.created", target=campaign)
@@ -108,7 +121,7 @@ def campaign_create(
 
 def campaign_update(*, actor: Any, campaign: Campaign, **values: Any) -> Campaign:
     """Change a draft or scheduled campaign's ``subject``, ``html``, ``text``, ``audience``,
-    ``inactive_days`` (only those given), by the rules of ``campaign_create``; audited
+    ``inactive_days``, ``tier_slug`` (only those given), by the rules of ``campaign_create``; audited
     (``writing_campaign.updated``, the changed fields). Under the campaign's lock.
 
     Raises ``PermissionDenied`` (403), ``ApplicationError`` 400 ``validation_error``, ``Conflict``
@@ -127,10 +140,14 @@ def campaign_update(*, actor: Any, campaign: Campaign, **values: Any) -> Campaig
                     text=values.get("text", locked.text),
                 )
             )
-        if {"audience", "inactive_days"} & values.keys():
-            audience = values.get("audience", locked.audience)
-            days = values.get("inactive_days", locked.inactive_days)
-            wanted.update(_audience(audience=audience, inactive_days=days))
+        if {"audience", "inactive_days", "tier_slug"} & values.keys():
+            wanted.update(
+                _audience(
+                    audience=values.get("audience", locked.audience),
+                    inactive_days=values.get("inactive_days", locked.inactive_days),
+                    tier_slug=values.get("tier_slug", locked.tier_slug),
+                )
+            )
         changes = apply_changes(locked, wanted)
         if changes:
             locked.save()

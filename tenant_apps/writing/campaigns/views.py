@@ -3,7 +3,7 @@
 | method and path | who | does |
 | --- | --- | --- |
 | ``GET /campaigns/`` ``?status=`` | admins | every campaign, newest first, with its counts |
-| ``POST /campaigns/`` ``{subject, html?, text, audience, inactive_days?}`` | admins | a draft -> 201 |
+| ``POST /campaigns/`` ``{subject, html?, text, audience, inactive_days?, tier_slug?}`` | admins | a draft -> 201 |
 | ``GET /campaigns/{id}/`` | admins | one campaign: status, progress counts |
 | ``PATCH /campaigns/{id}/`` | admins | edit a draft or scheduled campaign |
 | ``POST /campaigns/{id}/preview/`` | admins | the message as its first recipient gets it, the audience's size |
@@ -65,9 +65,10 @@ class CampaignListView(VisibleQuerysetMixin, generics.ListAPIView):
     """``GET /api/v1/campaigns/`` (admins): every campaign, newest first, with its counts. Filter:
     ``status`` (repeatable).
 
-    ``POST`` ``{subject, html?, text, audience, inactive_days?}`` -> 201 a ``draft``. ``audience``:
-    ``all_clients``, ``writers``, ``inactive_clients`` (with ``inactive_days``: no order and no
-    sign-in for that many days). ``html`` is sanitised (scripts, event handlers and
+    ``POST`` ``{subject, html?, text, audience, inactive_days?, tier_slug?}`` -> 201 a ``draft``.
+    ``audience``: ``all_clients``, ``writers``, ``inactive_clients`` (with ``inactive_days``: no
+    order and no sign-in for that many days), ``tier`` (with ``tier_slug``: the clients of that
+    loyalty tier when sending starts). ``html`` is sanitised (scripts, event handlers and
     ``javascript:`` links removed). Placeholders: ``{{ first_name }}``, ``{{ full_name }}``,
     ``{{ email }}``, ``{{ site_name }}``. 400 ``validation_error``.
     """
@@ -92,7 +93,7 @@ class CampaignDetailView(VisibleQuerysetMixin, generics.RetrieveAPIView):
     """``GET /api/v1/campaigns/{id}/`` (admins): one campaign with its status and progress counts
     (``recipients``, ``sent``, ``failed``, ``skipped_opted_out``, ``pending``).
 
-    ``PATCH`` any of ``subject``, ``html``, ``text``, ``audience``, ``inactive_days`` while
+    ``PATCH`` any of ``subject``, ``html``, ``text``, ``audience``, ``inactive_days``, ``tier_slug`` while
     ``draft`` or ``scheduled``. 400 ``validation_error``; 409 ``invalid_status_transition``.
     """
 

@@ -169,7 +169,12 @@ def test_sending_goes_in_batches_of_the_configured_size(
     settings.WRITING_CAMPAIGN_BATCH_SIZE = 1
     enqueued: list[tuple[Any, ...]] = []
     real = services.enqueue_on_commit
-    monkeypatch.setattr(services, "enqueue_on_commit", lambda task, *args: (enqueued.append(args), real(task, *args)))
+
+    def spy(task: Any, *args: Any) -> None:
+        enqueued.append(args)
+        real(task, *args)
+
+    monkeypatch.setattr(services, "enqueue_on_commit", spy)
     made = create(writing)
     # when
     sent = _send(writing, made["id"], django_capture_on_commit_callbacks)
@@ -382,3 +387,38 @@ def test_a_users_marketing_preference_is_theirs_to_change(writing: Writing) -> N
     assert writing.client("carl").get("/api/v1/marketing-preference/").json() == {"subscribed": True}
     assert cleo.put("/api/v1/marketing-preference/", {"subscribed": True}, format="json").json() == {"subscribed": True}
     assert cleo.get("/api/v1/marketing-preference/").json() == {"subscribed": True}
+
+
+def test_a_tier_audience_reaches_the_clients_of_that_loyalty_tier(
+    writing: Writing, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    from decimal import Decimal
+
+    from tenant_apps.writing.loyalty.models import LoyaltyAccount
+    from tests.factories import LoyaltyTierFactory
+
+    # given: silver from 100.00, gold from 500.00; cleo spent 120.00 (silver), carl 600.00 (gold)
+    with tenant_context(writing.tenant):
+        LoyaltyTierFactory(name="Silver", slug="silver", minimum_spend=Decimal("100.00"))
+        LoyaltyTierFactory(name="Gold", slug="gold", minimum_spend=Decimal("500.00"))
+        for user, spend in ((writing.cleo, "120.00"), (writing.carl, "600.00")):
+            LoyaltyAccount.objects.create(user=user, lifetime_spend=Decimal(spend))
+    made = create(writing, audience="tier", tier_slug="gold")
+    # when
+    sent = _send(writing, made["id"], django_capture_on_commit_callbacks)
+    # then: carl only
+    assert made["tier_slug"] == "gold"
+    assert [a for m in mail.outbox for a in m.to] == [writing.carl.email]
+    assert sent["counts"]["recipients"] == 1
+
+
+@pytest.mark.parametrize("tier_slug", [None, "", "platinum"])
+def test_a_tier_audience_needs_an_existing_tier(writing: Writing, tier_slug: str | None) -> None:
+    from tests.tenant_apps.writing.campaigns.conftest import body
+
+    # when
+    data = body(audience="tier") if tier_slug is None else body(audience="tier", tier_slug=tier_slug)
+    response = writing.client("admin").post(CAMPAIGNS, data, format="json")
+    # then
+    assert (response.status_code, error_code(response)) == (400, "validation_error")
+    assert "tier_slug" in response.json()["error"]["details"]
