@@ -16,7 +16,7 @@ from tenant_apps.writing.campaigns.services import MAX_BODY, MAX_INACTIVE_DAYS, 
 from tenant_apps.writing.messages.serializers import JsonBooleanField
 
 
-class CampaignSerializer(serializers.ModelSerializer):
+class EmailCampaignSerializer(serializers.ModelSerializer):
     """A campaign: ``{id, subject, html, text, audience, inactive_days, tier_slug, status, scheduled_at,
     started_at, finished_at, counts: {recipients, sent, failed, skipped_opted_out, pending},
     created_by, created_at, updated_at}``. ``html`` is as stored (sanitised); ``pending`` is what is
@@ -25,6 +25,7 @@ class CampaignSerializer(serializers.ModelSerializer):
     audience = NamedChoiceField(component_name="WritingCampaignAudienceEnum", choices=CampaignAudience.choices)
     status = NamedChoiceField(component_name="WritingCampaignStatusEnum", choices=CampaignStatus.choices)
     counts = serializers.SerializerMethodField()
+    tier_slug = serializers.CharField(read_only=True)
     created_by = serializers.EmailField(source="created_by.email", default=None, read_only=True)
 
     class Meta:
@@ -59,7 +60,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         }
 
 
-class CampaignCreateSerializer(serializers.Serializer):
+class EmailCampaignCreateSerializer(serializers.Serializer):
     """``POST /campaigns/``: ``subject``, ``html`` (optional; sanitised), ``text``, ``audience``,
     ``inactive_days`` (for ``inactive_clients``), ``tier_slug`` (for ``tier``)."""
 
@@ -68,10 +69,10 @@ class CampaignCreateSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=MAX_BODY)
     audience = NamedChoiceField(component_name="WritingCampaignAudienceEnum", choices=CampaignAudience.choices)
     inactive_days = serializers.IntegerField(min_value=1, max_value=MAX_INACTIVE_DAYS, required=False, allow_null=True)
-    tier_slug = serializers.SlugField(max_length=80, required=False, allow_blank=True)
+    tier_slug = serializers.CharField(max_length=80, required=False, allow_blank=True)
 
 
-class CampaignUpdateSerializer(CampaignCreateSerializer):
+class EmailCampaignUpdateSerializer(EmailCampaignCreateSerializer):
     """``PATCH /campaigns/{id}/``: any of the create fields."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -81,13 +82,13 @@ class CampaignUpdateSerializer(CampaignCreateSerializer):
         self.fields["html"].default = serializers.empty
 
 
-class CampaignScheduleSerializer(serializers.Serializer):
+class EmailCampaignScheduleSerializer(serializers.Serializer):
     """``POST /campaigns/{id}/schedule/``: ``scheduled_at`` (ISO 8601 with a time zone, future)."""
 
     scheduled_at = serializers.DateTimeField()
 
 
-class CampaignPreviewSerializer(serializers.Serializer):
+class EmailCampaignPreviewSerializer(serializers.Serializer):
     """A preview: the message as the first recipient would get it, and the audience's size."""
 
     subject = serializers.CharField()
@@ -105,7 +106,7 @@ class SentTestSerializer(serializers.Serializer):
     sent_to = serializers.EmailField()
 
 
-class CampaignRecipientSerializer(serializers.ModelSerializer):
+class EmailCampaignRecipientSerializer(serializers.ModelSerializer):
     """A recipient row: ``{id, user, email, status, attempts, error, sent_at}``."""
 
     status = NamedChoiceField(component_name="WritingCampaignRecipientStatusEnum", choices=RecipientStatus.choices)

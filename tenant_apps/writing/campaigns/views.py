@@ -42,12 +42,12 @@ from tenant_apps.writing.campaigns.access import access_campaign, can_manage_cam
 from tenant_apps.writing.campaigns.filters import CampaignFilter, RecipientFilter
 from tenant_apps.writing.campaigns.models import CampaignRecipient
 from tenant_apps.writing.campaigns.serializers import (
-    CampaignCreateSerializer,
-    CampaignPreviewSerializer,
-    CampaignRecipientSerializer,
-    CampaignScheduleSerializer,
-    CampaignSerializer,
-    CampaignUpdateSerializer,
+    EmailCampaignCreateSerializer,
+    EmailCampaignPreviewSerializer,
+    EmailCampaignRecipientSerializer,
+    EmailCampaignScheduleSerializer,
+    EmailCampaignSerializer,
+    EmailCampaignUpdateSerializer,
     MarketingPreferenceSerializer,
     SentTestSerializer,
     UnsubscribeSerializer,
@@ -58,7 +58,7 @@ _ADMINS = [IsAuthenticated, Allows(can_manage_campaigns)]
 
 
 def _campaign_response(request: Request, pk: Any, *, status_code: int = status.HTTP_200_OK) -> Response:
-    return Response(CampaignSerializer(access_campaign(user=request.user, pk=pk)).data, status=status_code)
+    return Response(EmailCampaignSerializer(access_campaign(user=request.user, pk=pk)).data, status=status_code)
 
 
 class CampaignListView(VisibleQuerysetMixin, generics.ListAPIView):
@@ -74,16 +74,16 @@ class CampaignListView(VisibleQuerysetMixin, generics.ListAPIView):
     """
 
     permission_classes = _ADMINS  # type: ignore[assignment]
-    serializer_class = CampaignSerializer
+    serializer_class = EmailCampaignSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = CampaignFilter
 
     def visible_queryset(self) -> Any:
         return selectors.campaign_list()
 
-    @extend_schema(request=CampaignCreateSerializer, responses={201: CampaignSerializer})
+    @extend_schema(request=EmailCampaignCreateSerializer, responses={201: EmailCampaignSerializer})
     def post(self, request: Request) -> Response:
-        serializer = CampaignCreateSerializer(data=request.data)
+        serializer = EmailCampaignCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         campaign = services.campaign_create(actor=request.user, **serializer.validated_data)
         return _campaign_response(request, campaign.pk, status_code=status.HTTP_201_CREATED)
@@ -98,15 +98,15 @@ class CampaignDetailView(VisibleQuerysetMixin, generics.RetrieveAPIView):
     """
 
     permission_classes = _ADMINS  # type: ignore[assignment]
-    serializer_class = CampaignSerializer
+    serializer_class = EmailCampaignSerializer
 
     def visible_queryset(self) -> Any:
         return selectors.campaign_list()
 
-    @extend_schema(request=CampaignUpdateSerializer, responses=CampaignSerializer)
+    @extend_schema(request=EmailCampaignUpdateSerializer, responses=EmailCampaignSerializer)
     def patch(self, request: Request, pk: int) -> Response:
         campaign = access_campaign(user=request.user, pk=pk)
-        serializer = CampaignUpdateSerializer(data=request.data, partial=True)
+        serializer = EmailCampaignUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.campaign_update(actor=request.user, campaign=campaign, **serializer.validated_data)
         return _campaign_response(request, pk)
@@ -119,11 +119,11 @@ class CampaignPreviewView(APIView):
 
     permission_classes = _ADMINS  # type: ignore[assignment]
 
-    @extend_schema(request=None, responses=CampaignPreviewSerializer)
+    @extend_schema(request=None, responses=EmailCampaignPreviewSerializer)
     def post(self, request: Request, pk: int) -> Response:
         campaign = access_campaign(user=request.user, pk=pk)
         preview = services.campaign_preview(actor=request.user, campaign=campaign)
-        return Response(CampaignPreviewSerializer(preview).data)
+        return Response(EmailCampaignPreviewSerializer(preview).data)
 
 
 class CampaignSendTestView(APIView):
@@ -152,10 +152,10 @@ class CampaignScheduleView(APIView):
 
     permission_classes = _ADMINS  # type: ignore[assignment]
 
-    @extend_schema(request=CampaignScheduleSerializer, responses=CampaignSerializer)
+    @extend_schema(request=EmailCampaignScheduleSerializer, responses=EmailCampaignSerializer)
     def post(self, request: Request, pk: int) -> Response:
         campaign = access_campaign(user=request.user, pk=pk)
-        serializer = CampaignScheduleSerializer(data=request.data)
+        serializer = EmailCampaignScheduleSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.campaign_schedule(actor=request.user, campaign=campaign, **serializer.validated_data)
         return _campaign_response(request, pk)
@@ -168,7 +168,7 @@ class CampaignSendView(APIView):
 
     permission_classes = _ADMINS  # type: ignore[assignment]
 
-    @extend_schema(request=None, responses=CampaignSerializer)
+    @extend_schema(request=None, responses=EmailCampaignSerializer)
     def post(self, request: Request, pk: int) -> Response:
         campaign = access_campaign(user=request.user, pk=pk)
         services.campaign_send_now(actor=request.user, campaign=campaign)
@@ -181,7 +181,7 @@ class CampaignCancelView(APIView):
 
     permission_classes = _ADMINS  # type: ignore[assignment]
 
-    @extend_schema(request=None, responses=CampaignSerializer)
+    @extend_schema(request=None, responses=EmailCampaignSerializer)
     def post(self, request: Request, pk: int) -> Response:
         campaign = access_campaign(user=request.user, pk=pk)
         services.campaign_cancel(actor=request.user, campaign=campaign)
@@ -194,7 +194,7 @@ class CampaignRecipientListView(VisibleQuerysetMixin, generics.ListAPIView):
     error. Filter: ``status`` (repeatable)."""
 
     permission_classes = _ADMINS  # type: ignore[assignment]
-    serializer_class = CampaignRecipientSerializer
+    serializer_class = EmailCampaignRecipientSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = RecipientFilter
 
