@@ -156,6 +156,13 @@ class ErrorCode(StrEnum):
     INVALID_DISCOUNT_CODE = "invalid_discount_code"
     DISCOUNT_LIMIT_REACHED = "discount_limit_reached"
     INSUFFICIENT_POINTS = "insufficient_points"
+    # Writing: special orders.
+    QUOTE_EXPIRED = "quote_expired"
+    INSTALLMENT_OUT_OF_ORDER = "installment_out_of_order"
+    INSTALLMENTS_UNPAID = "installments_unpaid"
+    # Writing: class bundles.
+    BUNDLE_NOT_ACTIVE = "bundle_not_active"
+    BUNDLE_INSUFFICIENT_UNITS = "bundle_insufficient_units"
 
 
 class ApplicationError(Exception):

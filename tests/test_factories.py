@@ -684,6 +684,111 @@ def test_the_writing_discount_and_loyalty_factories_go_through_the_services(in_g
     )
     verbs = set(AuditLogEntry.objects.values_list("verb", flat=True))
     assert {"writing.discount_created", "writing.loyalty_tier_created", "writing.loyalty_points_awarded"} <= verbs
+# --- Writing special orders (tests/factories/writing_special_orders.py) ----------------------------
+
+
+@pytest.mark.parametrize(
+    "status", ["requested", "quoted", "accepted", "in_progress", "completed", "declined", "cancelled"]
+)
+def test_the_writing_special_order_factory_walks_one_to_each_status(in_golf: Any, status: str) -> None:
+    from tenant_apps.writing.special_orders.models import SpecialOrder
+    from tests.factories import SpecialOrderFactory
+
+    # when
+    special = SpecialOrderFactory(status=status)
+    # then: a valid stored row in that status; billed once accepted
+    special.full_clean()
+    assert SpecialOrder.objects.get(pk=special.pk).status == status
+    billed = [i.invoice_id is not None for i in special.installments.all()]
+    assert (bool(billed) and all(billed)) == (status in ("accepted", "in_progress", "completed"))
+
+
+def test_the_writing_special_order_factory_goes_through_the_services(in_golf: Any) -> None:
+    from tenant_apps.wallet.models import LedgerEntry
+    from tests.factories import SpecialOrderFactory
+
+    # when
+    special = SpecialOrderFactory(completed=True, installments=3, total="90.00")
+    # then: audited moves and one wallet payment per installment
+    verbs = set(AuditLogEntry.objects.filter(target_id=str(special.pk)).values_list("verb", flat=True))
+    assert {"special_order.requested", "special_order.quoted", "special_order.accepted"} <= verbs
+    assert {"special_order.installment_paid", "special_order.started", "special_order.completed"} <= verbs
+    references = set(LedgerEntry.objects.values_list("reference", flat=True))
+    assert {f"special_order:{special.pk}:installment:{n}" for n in (1, 2, 3)} <= references
+# --- Writing bundles (tests/factories/writing_bundles.py) -------------------------------------------
+
+
+def test_the_writing_bundle_factories_go_through_the_services(in_golf: Any) -> None:
+    from tenant_apps.wallet.models import LedgerEntry
+    from tests.factories import BundleFactory, BundlePurchaseFactory, ExpressClassFactory
+
+    # when
+    bundle = BundleFactory(assignments=True)
+    active = BundlePurchaseFactory(bundle=bundle)
+    expired = BundlePurchaseFactory(expired=True)
+    pending = BundlePurchaseFactory(pending=True)
+    express = ExpressClassFactory(per_assignment=True, academic_levels=["masters"])
+    # then: valid rows in their states, paid from the wallet and audited
+    for row in (bundle, active, expired, pending, express):
+        row.full_clean()
+    assert (active.status, active.remaining, active.unit) == ("active", 5, "assignments")
+    assert LedgerEntry.objects.get(reference=f"writing_bundle:{active.pk}:payment").kind == "payment"
+    assert (expired.status, pending.status) == ("expired", "pending")
+    assert pending.invoice.payments.get().status == "pending"
+    assert [o.slug for o in express.academic_levels.all()] == ["masters"]
+    assert AuditLogEntry.objects.filter(verb="writing_bundle.created", target_id=str(bundle.pk)).exists()
+    # and a bundle the service refuses is refused
+    with pytest.raises(ApplicationError):
+        BundleFactory(quantity=0)
+# --- Writing CMS (tests/factories/writing_cms.py) ---------------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["draft", "scheduled", "published"])
+def test_the_blog_post_factory_walks_a_post_to_each_status(in_golf: Any, status: str) -> None:
+    from tests.factories import BlogCategoryFactory, BlogPostFactory
+
+    # when
+    post = BlogPostFactory(status=status, categories=[BlogCategoryFactory().pk], tags=["Factory"])
+    # then: a valid stored row, moved by the services and audited
+    post.full_clean()
+    assert post.status == status and (post.publish_at is None) == (status == "draft")
+    assert list(post.tags.values_list("slug", flat=True)) == ["factory"]
+    assert AuditLogEntry.objects.filter(verb="writing.blog_post_created", target_id=str(post.pk)).exists()
+
+
+def test_the_cms_factories_go_through_the_services(in_golf: Any) -> None:
+    from tests.factories import BlogPostFactory, ServicePageFactory
+
+    # when
+    page = ServicePageFactory(hidden=True, faq=[{"question": "Q?", "answer": "<p onclick='x()'>A</p>"}])
+    # then: the answer was cleaned, the page stored hidden and audited
+    page.full_clean()
+    assert (page.is_published, page.faq[0]["answer"], page.price_from) == (False, "<p>A</p>", Decimal("49.00"))
+    assert AuditLogEntry.objects.filter(verb="writing.service_page_created", target_id=str(page.pk)).exists()
+    # and a post the service refuses (a blank title) is refused
+    with pytest.raises(ApplicationError):
+        BlogPostFactory(title=" ")
+# --- Writing fines (tests/factories/writing_fines.py) ------------------------------------------------
+
+
+def test_the_writing_fine_factory_goes_through_the_services(in_golf: Any) -> None:
+    from tenant_apps.wallet.models import LedgerEntry
+    from tests.factories import FineFactory
+
+    # when
+    deducted = FineFactory(earned="3.00", amount="5.00")
+    late = FineFactory(late_hours=2.5)
+    accepted = FineFactory(earned="5.00", accepted=True)
+    rejected = FineFactory(rejected=True)
+    # then: valid rows; what the balance held deducted, the rest outstanding; the appeals decided
+    for row in (deducted, late, accepted, rejected):
+        row.full_clean()
+    assert (deducted.deducted, deducted.status) == (Decimal("3.00"), "outstanding")
+    assert (late.kind, late.hours_late, late.amount) == ("late_delivery", 3, Decimal("1.44"))
+    assert (accepted.status, accepted.appeal.status) == ("reversed", "accepted")
+    assert LedgerEntry.objects.get(reference=f"fine:{accepted.pk}:reversal").balance_delta == Decimal("5.00")
+    assert (rejected.status, rejected.appeal.status) == ("outstanding", "rejected")
+    assert AuditLogEntry.objects.filter(verb="writing_fine.issued", target_id=str(rejected.pk)).exists()
 
 
 # --- Writing campaigns (tests/factories/writing_campaigns.py) ----------------------------------

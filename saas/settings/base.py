@@ -304,6 +304,30 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 3600.0,
         "kinds": ["writing"],
     },
+    # special orders' installments: reminders before the due date, overdue notices (each once)
+    "writing-special-orders-remind": {
+        "task": "tenant_apps.writing.special_orders.tasks.special_orders_remind",
+        "schedule": 3600.0,
+        "kinds": ["writing"],
+    },
+    # class bundle purchases past their expires_at become expired (drawing refuses them anyway)
+    "writing-bundles-expire": {
+        "task": "tenant_apps.writing.bundles.tasks.purchases_expire_task",
+        "schedule": 900.0,
+        "kinds": ["writing"],
+    },
+    # mark due scheduled blog posts published (readers see them at publish_at without it)
+    "writing-blog-publish-due": {
+        "task": "tenant_apps.writing.cms.tasks.blog_posts_publish_due_task",
+        "schedule": 300.0,
+        "kinds": ["writing"],
+    },
+    # fine writing revisions past due and not submitted (writing fines)
+    "writing-fines-missed-revisions": {
+        "task": "tenant_apps.writing.fines.tasks.fines_missed_revisions_task",
+        "schedule": 3600.0,
+        "kinds": ["writing"],
+    },
 }
 
 # --------------------------------------------------------------------------------------------
@@ -508,6 +532,8 @@ WRITING_PAYOUT_MIN = env.str("WRITING_PAYOUT_MIN", default="10.00")
 WRITING_CAMPAIGN_BATCH_SIZE = env.int("WRITING_CAMPAIGN_BATCH_SIZE", default=100)
 WRITING_CAMPAIGN_MAX_ATTEMPTS = env.int("WRITING_CAMPAIGN_MAX_ATTEMPTS", default=3)
 WRITING_CAMPAIGN_RETRY_SECONDS = env.int("WRITING_CAMPAIGN_RETRY_SECONDS", default=300)
+# Writing sites: days before an installment of a special order falls due its reminder is sent.
+WRITING_INSTALLMENT_REMINDER_DAYS = env.int("WRITING_INSTALLMENT_REMINDER_DAYS", default=3)
 
 # --------------------------------------------------------------------------------------------
 # Notifications: the SSE stream sends a comment line this often to keep proxies from closing it.

@@ -17,6 +17,12 @@
 * **Payouts**: ``writer2@`` was paid 20.00 of their earning (approved, marked paid with a bank
   reference) and has asked for 10.00 more (waiting for an admin).
 
+**The growth features** (``PART_TWO``, each app's ``demo.seed``, run after the orders): a late
+order's fine forgiven on appeal and a plagiarism fine whose appeal was rejected, loyalty tiers and
+points, discount codes and a campaign (an order placed with a code and points), class bundles (one
+partly drawn) and an express class, special orders in every status (one paid in two installments,
+one overdue), and the blog and service pages; each app's ``demo.py`` says what.
+
 Orders already past their deadline cannot be placed (a deadline must lie ahead), so the late one
 is placed as of four days ago, due two days ago. Every step is idempotent: the orders are made once,
 when the site has none, and a second ``make run`` keeps them. The e-mails the seeding would send go
@@ -29,6 +35,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
+from importlib import import_module
 from typing import Any
 from unittest import mock
 
@@ -55,6 +62,12 @@ ORDERS: tuple[tuple[str, str, str, str, int, int, str, str], ...] = (
     ("completed2", "client2", "Keynes and the multiplier", "masters", 5, 9, "completed", "writer2"),
     ("cancelled", "client2", "A draft I no longer need", "undergraduate", 1, 9, "cancelled", ""),
 )
+
+
+#: The apps of the marketplace's growth features whose ``demo.seed(people)`` runs after the orders,
+#: in this order (fines first: its late order is placed before any campaign runs; loyalty before
+#: discounts: an order of the demo uses a code and points).
+PART_TWO = ("fines", "loyalty", "discounts", "bundles", "special_orders", "cms")
 
 
 def _email(local: str) -> str:
@@ -258,6 +271,8 @@ def seed_demo(*, password: str) -> dict[str, Any]:
         _levels(people)
         _orders(people)
         _payouts(people)
+        for module in PART_TWO:
+            import_module(f"tenant_apps.writing.{module}.demo").seed(people)
     wallets = Wallet.objects.filter(user__email__endswith=f"@{current_schema()}.{settings.PLATFORM_DOMAIN}")
     return {
         "orders": [f"{o.number} {o.status:<18} {o.topic}" for o in Order.objects.order_by("created_at", "id")],

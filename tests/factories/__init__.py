@@ -49,9 +49,12 @@ from tests.factories.store_returns import ReturnRequestFactory
 from tests.factories.tenancy import DomainFactory, TenantFactory
 from tests.factories.tickets import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
 from tests.factories.wallet import LedgerEntryFactory, WalletFactory
+from tests.factories.writing_bundles import BundleFactory, BundlePurchaseFactory, ExpressClassFactory
 from tests.factories.writing_campaigns import CampaignFactory
+from tests.factories.writing_cms import BlogCategoryFactory, BlogPostFactory, ServicePageFactory
 from tests.factories.writing_discounts import DiscountFactory
 from tests.factories.writing_files import OrderFileFactory
+from tests.factories.writing_fines import FineFactory
 from tests.factories.writing_loyalty import LoyaltyTierFactory, PointsAwardFactory
 from tests.factories.writing_messages import OrderMessageFactory
 from tests.factories.writing_orders import OrderFactory, OrderRefundFactory
@@ -61,6 +64,7 @@ from tests.factories.writing_pricing import (
     OrderOptionFactory,
     PageRateFactory,
 )
+from tests.factories.writing_special_orders import SpecialOrderFactory
 from tests.factories.writing_writers import WriterLevelFactory, WriterProfileFactory
 
 __all__ = [
@@ -73,17 +77,23 @@ __all__ = [
     "AuditLogEntryFactory",
     "AuthorFactory",
     "BlockedPeriodFactory",
+    "BlogCategoryFactory",
+    "BlogPostFactory",
     "BookingFactory",
     "BootcampEnrolmentFactory",
     "BootcampFactory",
     "BrandFactory",
+    "BundleFactory",
+    "BundlePurchaseFactory",
     "CampaignFactory",
     "CartItemFactory",
     "CategoryFactory",
     "CustomerFactory",
     "DiscountFactory",
     "DomainFactory",
+    "ExpressClassFactory",
     "ExtraServiceFactory",
+    "FineFactory",
     "GroupMembershipFactory",
     "InquiryFactory",
     "InquiryMessageFactory",
@@ -109,6 +119,8 @@ __all__ = [
     "SaleEventFactory",
     "SellerAccountFactory",
     "ServiceFactory",
+    "ServicePageFactory",
+    "SpecialOrderFactory",
     "StoreOrderFactory",
     "StoreProductFactory",
     "StoredFileFactory",

@@ -79,6 +79,10 @@ def reload(writing: Writing, obj: ModelT) -> ModelT:
 _TABLES = (
     "notifications_notification",
     "audit_auditlogentry",
+    "writing_fines_fineappeal",
+    "writing_fines_finededuction",
+    "writing_fines_fine",
+    "writing_fines_workclock",
     "writing_files_orderfile",
     "writing_messages_ordermessage_attachments",
     "writing_messages_ordermessage",
@@ -115,6 +119,7 @@ def _cleanup(marks: dict[str, int]) -> None:
             cursor.execute(f'DELETE FROM "{table}" WHERE id > %s', [marks[table]])
         # the settings row is created with the defaults on first use: the test changed it, so it goes
         cursor.execute("DELETE FROM writing_orders_ordersettings")
+        cursor.execute("DELETE FROM writing_fines_finesettings")
         cursor.execute("UPDATE payments_invoicecounter SET value = %s WHERE key = 'invoice'", [marks["counter"]])
         cursor.execute(
             """

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django_tenants.utils import tenant_context
 
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.wallet.models import LedgerEntry, LedgerEntryKind
-from tenant_apps.writing.demo import seed_demo
+from tenant_apps.writing.demo import PART_TWO, seed_demo
 from tenant_apps.writing.files.models import OrderFile
 from tenant_apps.writing.messages.models import OrderMessage
 from tenant_apps.writing.orders.models import Order, OrderStatus
@@ -51,6 +52,10 @@ def test_the_writing_demo_shows_every_state_and_a_second_run_adds_nothing(golf: 
         assert set(WriterProfile.objects.values_list("level__slug", flat=True)) >= {"advanced", "expert"}
         disputed = Order.objects.get(status=OrderStatus.DISPUTED)
         assert LedgerEntry.objects.filter(reference__startswith=f"order:{disputed.pk}:refund:", kind="refund").exists()
+        # the growth features each have their demo rows (each app's test_demo checks which)
+        for app in PART_TWO:
+            models = apps.get_app_config(f"writing_{app}").get_models()
+            assert any(model.objects.exists() for model in models), app
 
 
 def _counts() -> dict[str, Any]:

@@ -6,7 +6,7 @@ lock wallets last. Every function is atomic, audits each state change (``audit_r
 order's activity log) and notifies the people it concerns (``notify``, published after commit).
 
 * ``placement``: ``order_place``, ``order_pay_wallet``, ``order_pay_card``, ``order_mark_paid``
-  (``invoice_paid``), ``order_cancel``.
+  (``invoice_paid``), ``order_mark_paid_otherwise`` (a class bundle), ``order_cancel``.
 * ``assignment``: ``order_request``, ``order_assign``.
 * ``work``: ``order_start``, ``order_submit``, ``order_return``, ``order_deliver``,
   ``order_request_revision``, ``order_approve`` (and ``complete_order``, the earning).
@@ -22,6 +22,7 @@ from tenant_apps.writing.orders.services.placement import (
     OrderCheckout,
     order_cancel,
     order_mark_paid,
+    order_mark_paid_otherwise,
     order_pay_card,
     order_pay_wallet,
     order_place,
@@ -46,6 +47,7 @@ __all__ = [
     "order_deliver",
     "order_dispute",
     "order_mark_paid",
+    "order_mark_paid_otherwise",
     "order_pay_card",
     "order_pay_wallet",
     "order_place",

@@ -20,6 +20,7 @@ from tenant_apps.writing.orders.locks import order_with_invoice_lock
 from tenant_apps.writing.orders.models import Order, OrderStatus
 from tenant_apps.writing.orders.services._common import move, notify_order, notify_staff
 from tenant_apps.writing.orders.services.work import complete_order
+from tenant_apps.writing.orders.signals import order_cancelled, order_revision_requested
 
 #: The longest dispute reason or resolution note, in characters.
 MAX_DISPUTE_TEXT = 5000
@@ -64,8 +65,10 @@ def order_resolve(*, order: Order, actor: Any, outcome: str, note: str = "") -> 
       client kept, i.e. the total less this order's refunds; the writer notified);
     * ``revision_requested``: ``revision_count`` + 1, the note as ``revision_instructions``; the
       writer and the editor notified (``writing_order.revision_requested``);
+      ``signals.order_revision_requested`` sent;
     * ``cancelled``: ``cancelled_at`` now; the writer notified (``writing_order.cancelled``). No
-      money moves: refunds are ``refunds.order_refund``.
+      money moves: refunds are ``refunds.order_refund``; ``signals.order_cancelled`` is sent (an
+      order paid from a class bundle gets its units back).
 
     Raises 400 ``validation_error`` (``details.outcome``), 409 ``invalid_status_transition`` (not
     disputed), 403 (not an admin), and the wallet's refusals on completion.
@@ -97,9 +100,11 @@ def order_resolve(*, order: Order, actor: Any, outcome: str, note: str = "") -> 
             for person in (writer, locked.editor):
                 if person is not None:
                     notify_order(locked, recipient=person, verb="writing_order.revision_requested", body=text)
+            order_revision_requested.send(sender=Order, order=locked, actor=actor)
         else:
             locked.cancelled_at = timezone.now()
             move(locked, to=outcome, actor=actor, verb=verb, fields=("cancelled_at",), **facts)
+            order_cancelled.send(sender=Order, order=locked, actor=actor, before=OrderStatus.DISPUTED)
             if writer is not None:
                 notify_order(locked, recipient=writer, verb="writing_order.cancelled", body=text)
         notify_order(locked, recipient=locked.client, verb="writing_order.dispute_resolved", body=text, outcome=outcome)

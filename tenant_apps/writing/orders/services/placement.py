@@ -20,6 +20,7 @@ one-use code queue up on the discount, and the second is refused (409
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -40,8 +41,9 @@ from tenant_apps.writing.orders.access import can_place_order, grant_party
 from tenant_apps.writing.orders.locks import order_lock, order_with_invoice_lock
 from tenant_apps.writing.orders.models import Order, OrderStatus
 from tenant_apps.writing.orders.services._common import move, notify_order, notify_role, order_facts
+from tenant_apps.writing.orders.signals import order_cancelled
 from tenant_apps.writing.pricing.models import OptionGroup, OrderOption
-from tenant_apps.writing.pricing.pricing import quote
+from tenant_apps.writing.pricing.pricing import Quote, quote
 
 #: The longest topic, in characters.
 MAX_TOPIC = 300
@@ -76,6 +78,7 @@ def order_place(
     instructions: str = "",
     discount_code: str | None = None,
     redeem_points: int = 0,
+    pricer: Callable[..., Quote] | None = None,
 ) -> Order:
     """Place an order for ``client``: priced by ``pricing.quote`` (the options are slugs; see its
     rules) and the quote copied onto the order (``currency``, ``price_per_page``, ``subtotal``,
@@ -91,6 +94,11 @@ def order_place(
     400 ``invalid_discount_code``, 409 ``discount_limit_reached``, 409 ``insufficient_points``,
     400 ``invalid_amount`` (nothing left to pay: redeem fewer points), 409 ``conflict`` (the
     campaign changed between the two pricings: quote again).
+
+    ``pricer``: another pricing rule with ``quote``'s keyword arguments (but ``client``,
+    ``discount_code`` and ``redeem_points``) and result, used instead of the page-rate table (an
+    express class's: ``writing_bundles.pricing.express_pricer``); what it raises is raised. Such
+    an order takes no discount code nor points (400 ``validation_error``), and no campaign.
     """
     if not can_place_order(client):
         raise PermissionDenied("Only clients place orders.")
@@ -104,16 +112,25 @@ def order_place(
         "subject": subject,
         "formatting_style": formatting_style,
         "language": language,
-        "client": client,
-        "discount_code": discount_code,
-        "redeem_points": redeem_points,
     }
-    first = quote(**terms)
+    if pricer is None:
+        terms.update(client=client, discount_code=discount_code, redeem_points=redeem_points)
+    elif discount_code or redeem_points:
+        raise ApplicationError(
+            "This order is priced by its own rule: no discount code or loyalty points.",
+            details={
+                field: ["Not available for this order."]
+                for field, value in (("discount_code", discount_code), ("redeem_points", redeem_points))
+                if value
+            },
+        )
+    price_of = pricer or quote
+    first = price_of(**terms)
     with transaction.atomic():
         discount = discount_lock(first.discount_id) if first.discount_id is not None else None
         if first.points_redeemed:
             account_lock_for(user=client)
-        price = quote(**terms)  # again, under the locks: the limits and the balance as they are now
+        price = price_of(**terms)  # again, under the locks: the limits and the balance as they are now
         if price.discount_id != first.discount_id:
             raise Conflict("The discount changed while the order was placed: quote again.", code=ErrorCode.CONFLICT)
         if price.total <= 0:
@@ -240,10 +257,47 @@ def order_mark_paid(*, invoice: Invoice) -> Order | None:
         if order.status == OrderStatus.CANCELLED:
             audit_record(actor=None, verb="writing_order.paid_after_cancel", target=order, changes=order_facts(order))
         return order
+    _open_to_writers(order)
+    return order
+
+
+def _open_to_writers(order: Order, **changes: Any) -> None:
+    """Make the locked, unpaid ``order`` ``available`` (``paid_at`` now), audited
+    ``writing_order.paid`` with ``changes``; notify its client and the writers."""
     order.paid_at = timezone.now()
-    move(order, to=OrderStatus.AVAILABLE, actor=None, verb="writing_order.paid", fields=("paid_at",))
+    move(order, to=OrderStatus.AVAILABLE, actor=None, verb="writing_order.paid", fields=("paid_at",), **changes)
     notify_order(order, recipient=order.client, verb="writing_order.paid")
     notify_role(order, role=WRITER, verb="writing_order.available")
+
+
+def order_mark_paid_otherwise(*, order: Order, payer: Any, via: str, reference: str) -> Order:
+    """Make ``order`` ``available`` as paid by other means than its invoice (a class bundle's
+    units, ``writing_bundles``): the caller has locked the order (``order_with_invoice_lock``) and
+    taken what pays it, in the same transaction. The order's invoice is called off
+    (``invoice_call_off``: status ``cancelled``, reason "Order WO-... paid by <via> <reference>",
+    audited ``invoice.cancelled``), so it can never be paid twice; then the order moves as a paid one
+    (``paid_at``, audit ``writing_order.paid`` with ``via`` and ``reference``, the client and the
+    writers notified). Its invoice shows 0 paid, so ``order_refund`` refunds no money for it: the
+    payer of ``via`` gives back what it took (``signals.order_cancelled``).
+
+    Raises ``PermissionDenied`` (403: ``payer`` is not the client), ``Conflict`` 409
+    ``invalid_status_transition`` (not unpaid), ``invoice_has_payments`` (a payment of the invoice
+    is approved or pending, e.g. a card payment under way: it settles the order instead).
+    """
+    from tenant_apps.payments.models import PaymentStatus
+
+    _require_unpaid_client(order, payer)
+    assert order.invoice is not None  # every order is billed when placed
+    if order.invoice.payments.filter(status__in=(PaymentStatus.PENDING, PaymentStatus.APPROVED)).exists():
+        raise Conflict(
+            "A payment of this order's invoice is under way or made.",
+            code=ErrorCode.INVOICE_HAS_PAYMENTS,
+            details={"invoice": order.invoice.number},
+        )
+    reason = f"Order {order.number} paid by {via} {reference}."
+    if not invoice_call_off(invoice=order.invoice, reason=reason, actor=payer):  # pragma: no cover - checked above
+        raise Conflict("This order's invoice has payments.", code=ErrorCode.INVOICE_HAS_PAYMENTS)
+    _open_to_writers(order, via=via, reference=reference)
     return order
 
 
@@ -255,7 +309,8 @@ def order_cancel(*, order: Order, actor: Any, reason: str = "") -> Order:
     partial or full, to the client's wallet). Cancelling an unpaid order gives back its discount
     use and its redeemed loyalty points (``discounts.services.discount_use_release``,
     ``loyalty.services.points_restore_for_order``; a paid order's are kept: an admin's refund
-    decides). The client and the writer, if any, are notified (``writing_order.cancelled``).
+    decides); an order paid from a class bundle gets its units back (``signals.order_cancelled``).
+    The client and the writer, if any, are notified (``writing_order.cancelled``).
 
     Raises ``Conflict`` 409 ``invalid_status_transition``, ``PermissionDenied`` 403.
     """
@@ -277,6 +332,7 @@ def order_cancel(*, order: Order, actor: Any, reason: str = "") -> Order:
         if before == OrderStatus.UNPAID:  # the code's use and the redeemed points come back
             discount_use_release(order=locked, actor=actor)
             points_restore_for_order(order=locked, actor=actor)
+        order_cancelled.send(sender=Order, order=locked, actor=actor, before=before)
         for person in (locked.client, locked.writer):
             if person is not None and person.pk != actor.pk:
                 notify_order(locked, recipient=person, verb="writing_order.cancelled", body=text)

@@ -22,7 +22,12 @@ from tenant_apps.writing.orders.access import grant_party
 from tenant_apps.writing.orders.locks import order_with_invoice_lock
 from tenant_apps.writing.orders.models import Order, OrderStatus
 from tenant_apps.writing.orders.services._common import move, notify_order, notify_role, order_settings
-from tenant_apps.writing.orders.signals import order_completed, order_delivered
+from tenant_apps.writing.orders.signals import (
+    order_completed,
+    order_delivered,
+    order_revision_requested,
+    order_submitted,
+)
 
 
 def order_start(*, order: Order, actor: Any) -> Order:
@@ -38,11 +43,13 @@ def order_start(*, order: Order, actor: Any) -> Order:
 
 def order_submit(*, order: Order, actor: Any) -> Order:
     """The assigned writer submits ``order`` for review: status ``in_review``; the editors are
-    notified (``writing_order.submitted``). Raises 409 ``invalid_status_transition``, 403."""
+    notified (``writing_order.submitted``); ``signals.order_submitted`` is sent (the writer's work
+    time, for fines). Raises 409 ``invalid_status_transition``, 403."""
     with transaction.atomic():
         locked = order_with_invoice_lock(order.pk)
         move(locked, to=OrderStatus.IN_REVIEW, actor=actor, verb="writing_order.submitted")
         notify_role(locked, role=EDITOR, verb="writing_order.submitted", exclude=actor.pk)
+        order_submitted.send(sender=Order, order=locked, actor=actor)
     return locked
 
 
@@ -101,7 +108,8 @@ def revision_window_end(order: Order) -> Any:
 def order_request_revision(*, order: Order, actor: Any, instructions: str) -> Order:
     """The client ``actor`` asks for a revision of the delivered ``order`` with ``instructions``
     within the free-revision window: status ``revision_requested``, ``revision_count`` + 1; the
-    writer and the editor are notified (``writing_order.revision_requested``).
+    writer and the editor are notified (``writing_order.revision_requested``);
+    ``signals.order_revision_requested`` is sent (the revision's due time, for fines).
 
     Raises ``Conflict`` 409 ``revision_window_closed`` (``details.closed_at``) after the window,
     409 ``invalid_status_transition`` (not delivered), ``PermissionDenied`` 403 (not the client).
@@ -134,6 +142,7 @@ def order_request_revision(*, order: Order, actor: Any, instructions: str) -> Or
                     verb="writing_order.revision_requested",
                     body=locked.revision_instructions,
                 )
+        order_revision_requested.send(sender=Order, order=locked, actor=actor)
     return locked
 
 
