@@ -835,3 +835,22 @@ def test_the_writing_review_factories_moderate_through_the_services(in_golf: Any
         assert row.status == status
     assert review.writer_id == review.order.writer_id
     assert AuditLogEntry.objects.filter(verb="writing_review.created", target_id=str(review.pk)).exists()
+
+
+# --- Writing campaigns (tests/factories/writing_campaigns.py) ----------------------------------
+
+
+def test_the_writing_campaign_factory_goes_through_the_services(in_golf: Any) -> None:
+    from tests.factories import CampaignFactory, UserFactory
+
+    # given: a client to send to
+    UserFactory(email="campaign-factory@golf.test", roles=["client"])
+    # when
+    draft = CampaignFactory(html="<p onclick='x()'>Hi</p>")
+    scheduled = CampaignFactory(scheduled=True)
+    sent = CampaignFactory(sent=True)
+    # then: sanitised, audited, scheduled ahead, sent with final counts
+    draft.full_clean()
+    assert (draft.status, draft.html) == ("draft", "<p>Hi</p>")
+    assert scheduled.status == "scheduled" and scheduled.scheduled_at is not None
+    assert sent.status == "sent" and sent.recipients_count == sent.sent_count >= 1

@@ -292,6 +292,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 3600.0,
         "kinds": ["rental"],
     },
+    # start each writing site's scheduled campaigns whose time has come
+    "writing-campaigns-start-due": {
+        "task": "tenant_apps.writing.campaigns.tasks.campaigns_start_due_task",
+        "schedule": 60.0,
+        "kinds": ["writing"],
+    },
     # expire writing clients' loyalty points past their expiry (tenant_apps/writing/loyalty/tasks.py)
     "writing-loyalty-expire-points": {
         "task": "tenant_apps.writing.loyalty.tasks.points_expire_due_task",
@@ -523,6 +529,11 @@ RENTAL_BOOKING_HOLD_MINUTES = env.int("RENTAL_BOOKING_HOLD_MINUTES", default=30)
 WRITING_TOP_UP_MIN = env.str("WRITING_TOP_UP_MIN", default="5.00")
 WRITING_TOP_UP_MAX = env.str("WRITING_TOP_UP_MAX", default="5000.00")
 WRITING_PAYOUT_MIN = env.str("WRITING_PAYOUT_MIN", default="10.00")
+# Writing sites' mass e-mail: recipients per Celery batch task, tries per recipient before a
+# transient failure (SendGrid 5xx/429, network) counts as failed, seconds before a batch retries them.
+WRITING_CAMPAIGN_BATCH_SIZE = env.int("WRITING_CAMPAIGN_BATCH_SIZE", default=100)
+WRITING_CAMPAIGN_MAX_ATTEMPTS = env.int("WRITING_CAMPAIGN_MAX_ATTEMPTS", default=3)
+WRITING_CAMPAIGN_RETRY_SECONDS = env.int("WRITING_CAMPAIGN_RETRY_SECONDS", default=300)
 # Writing sites: days before an installment of a special order falls due its reminder is sent.
 WRITING_INSTALLMENT_REMINDER_DAYS = env.int("WRITING_INSTALLMENT_REMINDER_DAYS", default=3)
 # Writing sites: the referral reward each side gets by default (a site's admins change it in its

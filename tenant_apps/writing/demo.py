@@ -21,7 +21,8 @@
 order's fine forgiven on appeal and a plagiarism fine whose appeal was rejected, loyalty tiers and
 points, discount codes and a campaign (an order placed with a code and points), class bundles (one
 partly drawn) and an express class, special orders in every status (one paid in two installments,
-one overdue), the blog and service pages, reviews in every moderation status, and (seeded before
+one overdue), the blog and service pages, reviews in every moderation status, mass e-mail
+campaigns (one sent, with an opted-out client skipped; one scheduled; a draft), and (seeded before
 the orders, ``BEFORE_ORDERS``) ``client2@`` referred by ``client@``, rewarded when client2's first
 order completed; each app's ``demo.py`` says what.
 
@@ -69,7 +70,7 @@ ORDERS: tuple[tuple[str, str, str, str, int, int, str, str], ...] = (
 #: The apps of the marketplace's growth features whose ``demo.seed(people)`` runs after the orders,
 #: in this order (fines first: its late order is placed before any campaign runs; loyalty before
 #: discounts: an order of the demo uses a code and points).
-PART_TWO = ("fines", "loyalty", "discounts", "bundles", "special_orders", "cms", "reviews")
+PART_TWO = ("fines", "loyalty", "discounts", "bundles", "special_orders", "cms", "reviews", "campaigns")
 #: Those whose seeding must come before the orders: ``client2@`` claims ``client@``'s referral code,
 #: so client2's first completed order pays both sides their reward.
 BEFORE_ORDERS = ("referrals",)

@@ -50,6 +50,7 @@ from tests.factories.tenancy import DomainFactory, TenantFactory
 from tests.factories.tickets import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
 from tests.factories.wallet import LedgerEntryFactory, WalletFactory
 from tests.factories.writing_bundles import BundleFactory, BundlePurchaseFactory, ExpressClassFactory
+from tests.factories.writing_campaigns import CampaignFactory
 from tests.factories.writing_cms import BlogCategoryFactory, BlogPostFactory, ServicePageFactory
 from tests.factories.writing_discounts import DiscountFactory
 from tests.factories.writing_files import OrderFileFactory
@@ -86,6 +87,7 @@ __all__ = [
     "BrandFactory",
     "BundleFactory",
     "BundlePurchaseFactory",
+    "CampaignFactory",
     "CartItemFactory",
     "CategoryFactory",
     "CustomerFactory",
