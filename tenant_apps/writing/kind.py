@@ -5,8 +5,11 @@ from placement and payment through assignment, review, revisions, disputes and r
 completion), ``writers`` (writer levels, what a completed order earns, and writers' profiles),
 ``files`` (an order's attachments, drafts and finals), ``messages`` (an order's thread, contact
 details masked), ``wallets`` (card top-ups of a client's wallet, writers' payout requests),
-``dashboard`` (figures per role: ``GET /api/v1/dashboard/``); the marketplace's other apps
-arrive with the writing issues.
+``dashboard`` (figures per role: ``GET /api/v1/dashboard/``); and the growth features:
+``discounts`` (codes and campaigns), ``loyalty`` (points, tiers, redemptions), ``referrals``,
+``reviews`` (moderated; writers' ratings), ``fines`` (writers' fines and appeals), ``bundles``
+(class bundles and express classes), ``special_orders`` (quoted, paid in installments), ``cms``
+(blog posts and service pages) and ``campaigns`` (mass e-mail with unsubscribe links).
 """
 
 from tenant_apps.kinds import KindSpec, Role, TicketTarget
