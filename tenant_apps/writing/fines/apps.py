@@ -22,5 +22,6 @@ class WritingFinesConfig(AppConfig):
             (signals.order_revision_requested, receivers.on_order_revision_requested, "revision_requested"),
             (signals.order_delivered, receivers.on_order_delivered, "delivered"),
             (signals.order_completed, receivers.on_order_completed, "completed"),
+            (signals.order_cancelled, receivers.on_order_cancelled, "cancelled"),
         ):
             connect_for_kind(signal, receiver, kind=KIND.name, sender=Order, dispatch_uid=f"writing_fines.on_{name}")

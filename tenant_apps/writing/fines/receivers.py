@@ -1,6 +1,6 @@
 """Reactions to the orders app's signals (``orders/signals.py``), inside each move's transaction
 with the order locked: the rules record the writer's work and fine lateness; a completion
-collects the writer's fines from the earning just credited."""
+collects the writer's fines from the earning just credited, a cancellation the fines it closed."""
 
 from __future__ import annotations
 
@@ -35,6 +35,15 @@ def on_order_delivered(sender: Any, *, order: Order, **kwargs: Any) -> None:
 def on_order_completed(sender: Any, *, order: Order, **kwargs: Any) -> None:
     """``order_completed``: the writer's earning was credited; deduct their collectable fines
     (this order's among them) from the balance (``services.fines_collect``)."""
+    from tenant_apps.writing.fines.services import fines_collect
+
+    if order.writer is not None:
+        fines_collect(writer=order.writer)
+
+
+def on_order_cancelled(sender: Any, *, order: Order, **kwargs: Any) -> None:
+    """``order_cancelled``: the order's fines became collectable (a closed order); deduct what the
+    writer's balance allows now rather than at their next completion (``services.fines_collect``)."""
     from tenant_apps.writing.fines.services import fines_collect
 
     if order.writer is not None:

@@ -14,9 +14,9 @@ from tenant_apps.notifications.models import Notification
 from tenant_apps.wallet.models import LedgerEntry
 from tenant_apps.wallet.services import wallet_open, wallet_top_up
 from tenant_apps.writing.fines.models import WorkClock
-from tenant_apps.writing.fines.services import fines_for_missed_revisions, hours_late
+from tenant_apps.writing.fines.services import fine_issue, fines_for_missed_revisions, hours_late
 from tenant_apps.writing.orders.models import Order
-from tenant_apps.writing.orders.services import order_request_revision, order_start, order_submit
+from tenant_apps.writing.orders.services import order_cancel, order_request_revision, order_start, order_submit
 from tests.tenant_apps.writing.conftest import Writing
 from tests.tenant_apps.writing.fines.conftest import (
     FINES,
@@ -397,3 +397,21 @@ def test_top_up_then_fine_deducts_from_the_balance(writing: Writing) -> None:
         wallet_top_up(wallet=wallet_open(user=writing.wren), amount="2.00", memo="test")
     _manual_fine(writing, "1.00")
     assert balance(writing, "wren") == Decimal("1.00")
+
+
+def test_a_fine_on_an_order_is_collected_when_an_admin_cancels_the_order(writing: Writing) -> None:
+    # given: wren holds 20.00 and is fined 7.50 about her order in progress (not collectable yet)
+    fund(writing, "wren", "20.00")
+    order = make_order(writing, "in_progress")
+    with tenant_context(writing.tenant):
+        fine = fine_issue(
+            writer=writing.wren, amount="7.50", reason="Copied sources.", actor=writing.admin, order=order
+        )
+    assert (fine.deducted, balance(writing, "wren")) == (Decimal("0.00"), Decimal("20.00"))
+    # when: an admin cancels the order
+    with tenant_context(writing.tenant):
+        order_cancel(order=order, actor=writing.admin, reason="Plagiarised.")
+    # then: the fine is collected at once, not at her next completion
+    [collected] = fines_of(writing, "wren")
+    assert (collected.status, collected.deducted) == ("settled", Decimal("7.50"))
+    assert balance(writing, "wren") == Decimal("12.50")
