@@ -488,11 +488,8 @@ def _tell_writer(fine: Fine, *, verb: str, headline: str, body: str) -> None:
 
 def _tell_admins(fine: Fine, *, verb: str, headline: str, body: str, exclude: int | None = None) -> None:
     """Tell every active admin (but ``exclude``)."""
-    from tenant_apps.accounts.models import User
+    from tenant_apps.accounts.selectors import users_with_roles
     from tenant_apps.kinds import ADMIN
 
-    admins = User.objects.filter(groups__name=ADMIN, is_active=True).distinct().order_by("pk")
-    if exclude is not None:
-        admins = admins.exclude(pk=exclude)
-    for admin in admins:
+    for admin in users_with_roles(ADMIN, exclude=exclude):
         _tell(fine, recipient=admin, verb=verb, headline=headline, body=body)

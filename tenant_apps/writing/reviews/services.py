@@ -47,10 +47,10 @@ def _checked(rating: Any, text: str) -> tuple[int, str]:
 
 
 def _notify_admins(review: ReviewBase, *, verb: str, facts: dict[str, Any]) -> None:
-    from tenant_apps.accounts.models import User
+    from tenant_apps.accounts.selectors import users_with_roles
     from tenant_apps.kinds import ADMIN
 
-    for admin in User.objects.filter(groups__name=ADMIN, is_active=True).distinct():
+    for admin in users_with_roles(ADMIN):
         notify(recipient=admin, verb=verb, target=review, extra_data=facts)
 
 

@@ -123,12 +123,9 @@ def _notify(special_order: SpecialOrder, *, recipient: Any, verb: str, body: str
 
 def _notify_admins(special_order: SpecialOrder, *, verb: str, exclude: int | None = None, **extra: Any) -> None:
     """Notify every active admin (but ``exclude``) of ``verb`` about ``special_order`` (no e-mail)."""
-    from tenant_apps.accounts.models import User
+    from tenant_apps.accounts.selectors import users_with_roles
 
-    admins = User.objects.filter(groups__name=ADMIN_ROLE, is_active=True).distinct().order_by("pk")
-    if exclude is not None:
-        admins = admins.exclude(pk=exclude)
-    for admin in admins:
+    for admin in users_with_roles(ADMIN_ROLE, exclude=exclude):
         notify(recipient=admin, verb=verb, target=special_order, extra_data={**_facts(special_order), **extra})
 
 
