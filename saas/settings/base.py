@@ -54,6 +54,7 @@ TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MULTIPROCESSING_MAX_PROCE
 # Apps in every schema (public and tenant): the user model lives in both, since platform staff
 # are users of the public schema and each tenant has its own users.
 _CORE_APPS = [
+    "django.contrib.admin",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -113,6 +114,8 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
     "saas.health.HealthCheckMiddleware",
+    # Static files (the admin's CSS and scripts) before tenant routing: they are the same for every host.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "saas.api.middleware.RejectNulCharactersMiddleware",
     "shared_apps.tenancy.middleware.TenantMiddleware",
     "django.middleware.security.SecurityMiddleware",

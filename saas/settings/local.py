@@ -12,3 +12,6 @@ SITE_URL_FORMAT = env("SITE_URL_FORMAT", default="http://{host}:8000")
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_localstripe")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="http://127.0.0.1:8420")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="whsec_local_development")
+# The admin's static files straight from the apps (WhiteNoise's finders, on while DEBUG): no
+# collectstatic in development.
+STATIC_ROOT = None  # type: ignore[assignment]

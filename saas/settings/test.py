@@ -41,3 +41,6 @@ from pathlib import Path  # noqa: E402
 MEDIA_ROOT = Path(tempfile.gettempdir()) / f"saas-test-media-{os.getpid()}"
 STRIPE_WEBHOOK_SECRET = "whsec_test_secret"
 SENDGRID_API_KEY = ""
+# The admin's static files straight from the apps (no collectstatic before a test run).
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = None  # type: ignore[assignment]

@@ -7,12 +7,15 @@ The same ``User`` table exists in the public schema (platform staff) and in ever
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from tenant_apps.accounts.addresses import normalize_email, normalize_email_or_none
 
@@ -112,6 +115,28 @@ class User(AbstractBaseUser, PermissionsMixin):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "token_version"}
         super().save(*args, **kwargs)
+
+    def get_session_auth_hash(self) -> str:
+        """The session hash of the admin sites: an HMAC of the password hash *and* ``token_version``.
+
+        Django ends a session whose stored hash no longer matches (``django.contrib.auth.get_user``),
+        so "log out everywhere", a deactivation and a password change end admin sessions exactly
+        as they revoke tokens.
+        """
+        return self._session_auth_hash()
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        """The same hash under each of ``SECRET_KEY_FALLBACKS`` (a rotated key keeps sessions)."""
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_auth_hash(secret=secret)
+
+    def _session_auth_hash(self, secret: str | bytes | None = None) -> str:
+        return salted_hmac(
+            "tenant_apps.accounts.User.get_session_auth_hash",
+            f"{self.password}:{self.token_version}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def get_full_name(self) -> str:
         return self.full_name or self.email

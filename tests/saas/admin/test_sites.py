@@ -1,0 +1,114 @@
+"""The admin sites: who signs in where, what each site shows, sessions bound to their site."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from saas.admin import platform_admin_site, tenant_admin_site
+from saas.admin.sites import _sites_for
+from shared_apps.tenancy.models import Tenant
+from tests.conftest import PASSWORD, host_of
+from tests.fixture_types import MakeUser
+
+pytestmark = pytest.mark.django_db
+
+
+def admin_client(tenant: Tenant | None) -> Client:
+    return Client(HTTP_HOST=host_of(tenant))
+
+
+def sign_in(client: Client, email: str, password: str = PASSWORD) -> Any:
+    return client.post("/admin/login/?next=/admin/", {"username": email, "password": password})
+
+
+def test_the_tenant_admin_signs_in_and_sees_their_site(alpha: Tenant) -> None:
+    client = admin_client(alpha)
+    assert client.get("/admin/").status_code == 302  # to the login page
+
+    response = sign_in(client, "admin@alpha.test")
+
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    index = client.get("/admin/")
+    assert index.status_code == 200
+    assert "Alpha administration" in index.content.decode()
+
+
+@pytest.mark.parametrize("password", [PASSWORD, "wrong-password"])
+def test_other_roles_are_refused_even_with_their_password(alpha: Tenant, make_user: MakeUser, password: str) -> None:
+    make_user(alpha, "student@alpha.test", roles=["student"])
+    client = admin_client(alpha)
+
+    response = sign_in(client, "student@alpha.test", password)
+
+    assert response.status_code == 200  # the form again, with the reason
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302
+
+
+def test_a_session_works_only_on_the_site_that_issued_it(alpha: Tenant, beta: Tenant) -> None:
+    client = admin_client(alpha)
+    sign_in(client, "admin@alpha.test")
+    cookie = client.cookies["sessionid"].value
+
+    other = admin_client(beta)
+    other.cookies["sessionid"] = cookie  # alpha's session cookie replayed on beta's host
+
+    assert other.get("/admin/").status_code == 302
+    assert admin_client(None).get("/admin/", HTTP_COOKIE=f"sessionid={cookie}").status_code == 302
+
+
+def test_log_out_everywhere_ends_admin_sessions(alpha: Tenant, login: Any) -> None:
+    client = admin_client(alpha)
+    sign_in(client, "admin@alpha.test")
+    assert client.get("/admin/").status_code == 200
+    tokens = login(alpha, "admin@alpha.test")
+
+    Client(HTTP_HOST=host_of(alpha)).post(
+        "/api/v1/auth/tokens/revoke/", HTTP_AUTHORIZATION=f"Bearer {tokens['access']}"
+    )
+
+    assert client.get("/admin/").status_code == 302
+
+
+def test_sign_in_is_throttled_with_the_api_login_budget(alpha: Tenant, settings: Any) -> None:
+    settings.AUTH_THROTTLE_RATES = {**settings.AUTH_THROTTLE_RATES, "login_address": "3/h"}
+    client = admin_client(alpha)
+    for _ in range(3):
+        assert sign_in(client, "admin@alpha.test", "wrong-password").status_code == 200
+
+    refused = sign_in(client, "admin@alpha.test")  # even the right password, once over the budget
+
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert "Too many sign-in attempts" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_platform_console_lets_staff_in_and_nobody_else(alpha: Tenant) -> None:
+    staff = admin_client(None)
+    assert sign_in(staff, "staff@localhost").status_code == 302
+    assert "Platform console" in staff.get("/admin/").content.decode()
+
+    for email in ("nonstaff@localhost", "admin@alpha.test"):  # a tenant's admin is nobody here
+        client = admin_client(None)
+        assert sign_in(client, email).status_code == 200
+        assert client.get("/admin/").status_code == 302
+
+
+def test_each_kind_shows_the_shared_services_and_its_own_apps_only() -> None:
+    from tenant_apps.school.programs.models import Bootcamp
+    from tenant_apps.tickets.models import Ticket
+
+    assert _sites_for(Ticket) == [tenant_admin_site(k) for k in ("school", "store", "writing", "rental")]
+    assert _sites_for(Bootcamp) == [tenant_admin_site("school")]
+    assert _sites_for(Tenant) == [platform_admin_site]
+    school = tenant_admin_site("school")._registry
+    assert not any(m._meta.app_label.startswith(("store", "writing", "rental")) for m in school)
+
+
+def test_the_admin_styles_are_served() -> None:
+    response = admin_client(None).get("/static/admin/css/base.css")
+    assert response.status_code == 200
