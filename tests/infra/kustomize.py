@@ -196,16 +196,19 @@ def _generate_config_map(directory: Path, generator: dict[str, Any]) -> Resource
 
 def _config_map_hash(config_map: Resource) -> str:
     """kustomize's name suffix (api/hasher): the SHA-256 of Go's JSON of kind, name and data, its
-    first ten hex digits with 0, 1, 3, a, e replaced (so the suffix never reads as a number)."""
+    first ten hex digits with 0, 1, 3, a, e replaced (so the suffix never reads as a number).
+
+    kustomize v5 looks the name up as one field called ``metadata/name``, finds none, and hashes an
+    empty name; so does this (checked against ``kubectl kustomize`` v5.5)."""
     encoded = json.dumps(
-        {"data": config_map["data"], "kind": "ConfigMap", "name": config_map["metadata"]["name"]},
+        {"data": config_map["data"], "kind": "ConfigMap", "name": ""},
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
     )
     # Go's encoding/json escapes these for HTML safety; the hash is of Go's bytes.
-    for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        encoded = encoded.replace(char, escape)
+    for char in "&<>\u2028\u2029":
+        encoded = encoded.replace(char, f"\\u{ord(char):04x}")
     digest = hashlib.sha256(encoded.encode()).hexdigest()[:10]
     return digest.translate(str.maketrans("013ae", "ghkmt"))
 
