@@ -389,16 +389,13 @@ class _Platform(BaseHTTPRequestHandler):
         """Record ask requests; answer them 200 or 404; echo any other request as JSON."""
         url = urlsplit(self.path)
         if url.path == ASK_PATH:
-            ask = {
-                "host": self.headers["Host"],
-                "authorization": self.headers["Authorization"],
-                "query": parse_qs(url.query),
-            }
+            query = parse_qs(url.query)
+            ask = {"host": self.headers["Host"], "authorization": self.headers["Authorization"], "query": query}
             type(self).asks.append(ask)
             allowed = (
                 ask["host"] == self.platform
                 and ask["authorization"] == f"Bearer {self.token}"
-                and ask["query"].get("domain") == [self.allowed]
+                and query.get("domain") == [self.allowed]
             )
             self.send_response(200 if allowed else 404)
             self.end_headers()
