@@ -90,9 +90,9 @@ def reload(tenant: Tenant, obj: Any) -> Any:
 
 
 def audited(tenant: Tenant, verb: str, target: Any) -> list[AuditLogEntry]:
-    """The audit rows of ``verb`` about ``target`` in ``tenant``."""
+    """The audit rows of ``verb`` about ``target`` in ``tenant``, oldest first."""
     with tenant_context(tenant):
-        return list(AuditLogEntry.objects.filter(verb=verb, target_id=str(target.pk)))
+        return list(AuditLogEntry.objects.filter(verb=verb, target_id=str(target.pk)).order_by("pk"))
 
 
 # -- every page: the admin sees it, anyone else is sent to log in -----------------------------
