@@ -406,3 +406,11 @@ def test_one_sites_admin_never_sees_anothers_rows(echo: Tenant, foxtrot: Tenant)
     assert page.status_code in (302, 404) and "Foxtrot Only Villa" not in page.content.decode()
     assert not any("cancelled" in message for message in messages_of(cancel))
     assert reload(foxtrot, theirs).status == BookingStatus.PENDING
+
+
+def test_the_index_lists_the_rental_pages(echo: Tenant) -> None:
+    index = signed_in(echo).get("/admin/")
+
+    assert index.status_code == 200
+    for name in ("Bookings", "Properties", "Blocked periods", "Inquiries", "Rental settings", "Daily reports"):
+        assert f">{name}<" in index.content.decode()

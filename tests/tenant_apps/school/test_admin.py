@@ -441,3 +441,11 @@ def test_one_schools_admin_never_sees_anothers_rows(alpha: Tenant, beta: Tenant)
     assert page.status_code in (302, 404) and "Beta Only Bootcamp" not in page.content.decode()
     assert approve.status_code in (200, 302) and not any("decided" in m for m in messages_of(approve))
     assert reload(beta, theirs).status == EnrolmentStatus.REQUESTED
+
+
+def test_the_index_lists_the_school_pages(alpha: Tenant) -> None:
+    index = signed_in(alpha).get("/admin/")
+
+    assert index.status_code == 200
+    for name in ("Bootcamps", "Advanced courses", "Bootcamp enrolments", "Products", "Study groups"):
+        assert f">{name}<" in index.content.decode()
