@@ -1,5 +1,6 @@
 """Admin building blocks the shared services' admins use on top of ``options.py``: actions that ask
-for input first (a reason, an amount) and read-only inlines.
+for input first (a reason, an amount), read-only inlines, selections that cannot crash a page and
+an ASCII-only decimal field.
 
 ``form_action`` is Django's "intermediate page" pattern: choosing the action shows a small form
 (``saas/templates/admin/service_action_form.html``) with the selected objects; submitting it with
@@ -10,12 +11,15 @@ same permission), with the cleaned form data as a fourth argument.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -99,3 +103,43 @@ class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
 
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return bool(self.admin_site.has_permission(request))
+
+
+class ValidSelectionMixin:
+    """Put before ``ServiceModelAdmin``: an action POST whose ``_selected_action`` values are not
+    ids of the model (``"abc"`` for an integer key) ignores them instead of failing with a 500
+    (Django filters ``pk__in`` with the raw values). With nothing valid left, Django's "Items
+    must be selected" message is shown and nothing runs."""
+
+    model: type[Model]
+
+    def response_action(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponse | None:
+        pk = self.model._meta.pk
+        assert pk is not None
+        valid = []
+        for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+            try:
+                parsed = pk.to_python(value)
+            except ValidationError:
+                continue
+            if isinstance(parsed, int) and not 0 < parsed < 2**63:
+                continue
+            valid.append(value)
+        post = request.POST.copy()
+        post.setlist(helpers.ACTION_CHECKBOX_NAME, valid)
+        request.POST = post  # type: ignore[misc]
+        return super().response_action(request, queryset)  # type: ignore[misc,no-any-return]
+
+
+_ASCII_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")  # as saas.api.fields
+
+
+class AsciiDecimalField(forms.DecimalField):
+    """A form ``DecimalField`` that reads only ASCII digits (``[+-]digits[.digits]``), like the API's
+    ``saas.api.fields.AsciiDecimalField``: Arabic-Indic or fullwidth digits and exponents are
+    refused with "Enter a number." instead of being read as a number."""
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str) and value.strip() and not _ASCII_DECIMAL.fullmatch(value.strip()):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)  # type: ignore[no-any-return]

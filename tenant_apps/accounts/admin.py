@@ -16,11 +16,15 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from saas.admin import ServiceModelAdmin, register, service_action
+from saas.admin.extras import ValidSelectionMixin
 from saas.api.errors import ApplicationError
 from saas.db.tenant import current_kind
 from tenant_apps.accounts import services
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.roles import roles_of
+
+#: Fields no URL may filter on: ``?password__startswith=`` would read a hash a character at a time.
+SECRET_FIELDS = frozenset({"password", "token_version"})
 
 #: Set on the request when ``save_model`` was refused by the service (nothing was saved).
 _REFUSED = "_accounts_admin_refused"
@@ -59,7 +63,7 @@ class UserRolesForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @register(User)
-class UserAdmin(ServiceModelAdmin):
+class UserAdmin(ValidSelectionMixin, ServiceModelAdmin):
     """Users: list, filter by role and active, search by e-mail, name or phone; change roles and
     active through ``user_update``; "Log out everywhere" through ``user_tokens_revoke``."""
 
@@ -81,6 +85,13 @@ class UserAdmin(ServiceModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self.has_service_permission(request)
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+        """Django allows a filter on any field of the model in the URL; never on ``SECRET_FIELDS``
+        (the list then answers Django's "invalid lookup" redirect, ``?e=1``)."""
+        if lookup.split("__", 1)[0] in SECRET_FIELDS:
+            return False
+        return bool(super().lookup_allowed(lookup, value, request))
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         """Save through ``services.user_update`` (roles and ``is_active``); a refusal (the last

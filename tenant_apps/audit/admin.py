@@ -11,11 +11,12 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from saas.admin import ServiceModelAdmin, register
+from saas.admin.extras import ValidSelectionMixin
 from tenant_apps.audit.models import AuditLogEntry
 
 
 @register(AuditLogEntry)
-class AuditLogEntryAdmin(ServiceModelAdmin):
+class AuditLogEntryAdmin(ValidSelectionMixin, ServiceModelAdmin):
     """Entries: when, actor, verb, target, IP; filters by verb, actor and date; search by verb,
     actor and target names; the detail shows ``changes``."""
 

@@ -9,12 +9,13 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from saas.admin import ServiceModelAdmin, register
+from saas.admin.extras import ValidSelectionMixin
 from tenant_apps.files.models import StoredFile
 from tenant_apps.files.services import file_download_url
 
 
 @register(StoredFile)
-class StoredFileAdmin(ServiceModelAdmin):
+class StoredFileAdmin(ValidSelectionMixin, ServiceModelAdmin):
     """Files: name, owner, size (bytes), content type, upload time; filter by type and date;
     search by name and owner e-mail."""
 

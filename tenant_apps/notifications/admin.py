@@ -10,11 +10,12 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from saas.admin import ServiceModelAdmin, register
+from saas.admin.extras import ValidSelectionMixin
 from tenant_apps.notifications.models import Notification
 
 
 @register(Notification)
-class NotificationAdmin(ServiceModelAdmin):
+class NotificationAdmin(ValidSelectionMixin, ServiceModelAdmin):
     """Notifications: recipient, verb, read, time; filters by read, verb and date; search by
     recipient e-mail and verb."""
 

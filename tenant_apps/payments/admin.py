@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from saas.admin import ServiceModelAdmin, register, service_action
-from saas.admin.extras import ReadOnlyInline, form_action
+from saas.admin.extras import ReadOnlyInline, ValidSelectionMixin, form_action
 from tenant_apps.payments import services
 from tenant_apps.payments.access import access_invoice, access_payment
 from tenant_apps.payments.models import Invoice, InvoiceLine, Payment
@@ -53,7 +53,7 @@ class RejectForm(forms.Form):
 
 
 @register(Invoice)
-class InvoiceAdmin(ServiceModelAdmin):
+class InvoiceAdmin(ValidSelectionMixin, ServiceModelAdmin):
     """Invoices: filters by status and currency, search by number and payer e-mail; lines and
     payments inline; "Cancel the selected invoices" through ``invoice_cancel``."""
 
@@ -91,7 +91,7 @@ class InvoiceAdmin(ServiceModelAdmin):
 
 
 @register(Payment)
-class PaymentAdmin(ServiceModelAdmin):
+class PaymentAdmin(ValidSelectionMixin, ServiceModelAdmin):
     """Payments: filters by method and status, search by invoice number, payer and tracking code;
     ``approve_payments`` (``payment_approve``) and ``reject_payments`` (``payment_reject``, asks
     for the reason)."""

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from saas.admin import ServiceModelAdmin, register, service_action
-from saas.admin.extras import ReadOnlyInline, form_action
+from saas.admin.extras import ReadOnlyInline, ValidSelectionMixin, form_action
 from tenant_apps.tickets import services
 from tenant_apps.tickets.models import Ticket, TicketMessage, TicketPriority
 
@@ -37,7 +37,7 @@ class ReplyForm(forms.Form):
 
 
 @register(Ticket)
-class TicketAdmin(ServiceModelAdmin):
+class TicketAdmin(ValidSelectionMixin, ServiceModelAdmin):
     """Tickets: filters by status, priority and assignee, search by subject and people; actions
     call ``ticket_close``, ``ticket_reopen``, ``ticket_assign``, ``ticket_prioritise``, ``ticket_reply``."""
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from saas.admin import ServiceModelAdmin, register
-from saas.admin.extras import form_action
+from saas.admin.extras import AsciiDecimalField, ValidSelectionMixin, form_action
 from tenant_apps.wallet import services
 from tenant_apps.wallet.access import access_wallet_of_user
 from tenant_apps.wallet.models import LedgerEntry, Wallet
@@ -25,7 +25,7 @@ from tenant_apps.wallet.models import LedgerEntry, Wallet
 class AdjustForm(forms.Form):
     """An admin's correction: ``amount`` (may be negative, not zero) and the reason, kept as the memo."""
 
-    amount = forms.DecimalField(
+    amount = AsciiDecimalField(
         label="Amount", max_digits=14, decimal_places=2, help_text="Negative to debit, e.g. -5.00."
     )
     reason = forms.CharField(label="Reason", max_length=255)
@@ -38,7 +38,7 @@ class AdjustForm(forms.Form):
 
 
 @register(Wallet)
-class WalletAdmin(ServiceModelAdmin):
+class WalletAdmin(ValidSelectionMixin, ServiceModelAdmin):
     """Wallets: owner, balances, currency; search by owner e-mail; "Adjust balance" through
     ``wallet_adjust``; the ledger is its own list (``LedgerEntryAdmin``), linked from each wallet."""
 
@@ -65,7 +65,7 @@ class WalletAdmin(ServiceModelAdmin):
 
 
 @register(LedgerEntry)
-class LedgerEntryAdmin(ServiceModelAdmin):
+class LedgerEntryAdmin(ValidSelectionMixin, ServiceModelAdmin):
     """The ledger, newest first, read-only: filters by kind and date, search by owner e-mail, memo,
     reference."""
 
