@@ -105,15 +105,15 @@ class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
         return bool(self.admin_site.has_permission(request))
 
 
-class ValidSelectionMixin:
+class ValidSelectionMixin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Put before ``ServiceModelAdmin``: an action POST whose ``_selected_action`` values are not
     ids of the model (``"abc"`` for an integer key) ignores them instead of failing with a 500
     (Django filters ``pk__in`` with the raw values). With nothing valid left, Django's "Items
     must be selected" message is shown and nothing runs."""
 
-    model: type[Model]
-
-    def response_action(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponse | None:
+    def response_action(
+        self, request: HttpRequest, queryset: QuerySet[Any], *args: Any, **kwargs: Any
+    ) -> HttpResponse | None:
         pk = self.model._meta.pk
         assert pk is not None
         valid = []
@@ -127,8 +127,8 @@ class ValidSelectionMixin:
             valid.append(value)
         post = request.POST.copy()
         post.setlist(helpers.ACTION_CHECKBOX_NAME, valid)
-        request.POST = post  # type: ignore[misc]
-        return super().response_action(request, queryset)  # type: ignore[misc,no-any-return]
+        request.POST = post  # type: ignore[assignment]
+        return super().response_action(request, queryset, *args, **kwargs)
 
 
 _ASCII_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")  # as saas.api.fields
@@ -139,7 +139,7 @@ class AsciiDecimalField(forms.DecimalField):
     ``saas.api.fields.AsciiDecimalField``: Arabic-Indic or fullwidth digits and exponents are
     refused with "Enter a number." instead of being read as a number."""
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str) and value.strip() and not _ASCII_DECIMAL.fullmatch(value.strip()):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return super().to_python(value)  # type: ignore[no-any-return]
+        return super().to_python(value)

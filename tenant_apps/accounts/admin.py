@@ -57,7 +57,9 @@ class UserRolesForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["roles"].choices = [(name, name) for name in roles_of(current_kind())]
+        roles = self.fields["roles"]
+        assert isinstance(roles, forms.MultipleChoiceField)
+        roles.choices = [(name, name) for name in roles_of(current_kind())]
         if self.instance.pk is not None and "roles" not in self.initial:
             self.initial["roles"] = self.instance.role_names
 
@@ -86,7 +88,7 @@ class UserAdmin(ValidSelectionMixin, ServiceModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self.has_service_permission(request)
 
-    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest | None = None) -> bool:
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
         """Django allows a filter on any field of the model in the URL; never on ``SECRET_FIELDS``
         (the list then answers Django's "invalid lookup" redirect, ``?e=1``)."""
         if lookup.split("__", 1)[0] in SECRET_FIELDS:
