@@ -1,7 +1,8 @@
 """The site's users in the tenant admin: listed with their roles; roles and ``is_active`` changed
 only through ``services.user_update`` (last-admin rule, token revocation on deactivation, audit).
 
-Users are not added or deleted here (they register or are created through the API); passwords,
+Users are added through ``services.user_create`` (no password: they sign in with a one-time code
+or set one), never deleted (deactivate them instead); passwords,
 ``token_version`` and platform flags are never shown. Auth groups are not registered: roles are
 declared in code (``tenant_apps.kinds``) and assigned here.
 """
@@ -12,8 +13,11 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from saas.admin import ServiceModelAdmin, register, service_action
 from saas.admin.extras import ValidSelectionMixin
@@ -64,6 +68,36 @@ class UserRolesForm(forms.ModelForm):  # type: ignore[type-arg]
             self.initial["roles"] = self.instance.role_names
 
 
+class UserAddForm(forms.Form):
+    """A new user: e-mail, name, phone (international form) and roles; created by
+    ``services.user_create`` without a password (they sign in with a one-time code or set one
+    through "forgot password")."""
+
+    email = forms.EmailField(label="E-mail address")
+    full_name = forms.CharField(label="Full name", max_length=200, required=False)
+    phone = forms.CharField(
+        label="Phone", max_length=20, required=False, help_text="International form, e.g. +447911123456."
+    )
+    roles = forms.MultipleChoiceField(label="Roles", required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        roles = self.fields["roles"]
+        assert isinstance(roles, forms.MultipleChoiceField)
+        roles.choices = [(name, name) for name in roles_of(current_kind())]
+
+    def add_refusal(self, exc: ApplicationError) -> None:
+        """Show the service's refusal on the fields its ``details`` name (else above the form)."""
+        details = exc.details if isinstance(exc.details, dict) else {}
+        named = [field for field in details if field in self.fields]
+        for field in named:
+            messages_ = details[field]
+            for message in messages_ if isinstance(messages_, list) else [messages_]:
+                self.add_error(field, str(message))
+        if not named:
+            self.add_error(None, exc.message)
+
+
 @register(User)
 class UserAdmin(ValidSelectionMixin, ServiceModelAdmin):
     """Users: list, filter by role and active, search by e-mail, name or phone; change roles and
@@ -87,6 +121,46 @@ class UserAdmin(ValidSelectionMixin, ServiceModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self.has_service_permission(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self.has_service_permission(request)
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """Add a user through ``services.user_create`` (e-mail, name, phone, roles; audited
+        ``user.created``); its refusals (address or phone taken, invalid phone) show on the form."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = UserAddForm(request.POST if request.method == "POST" else None)
+        if form.is_bound and form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = services.user_create(
+                    email=data["email"],
+                    full_name=data["full_name"],
+                    phone=data["phone"],
+                    roles=list(data["roles"]),
+                    actor=request.user,
+                )
+            except ApplicationError as exc:
+                form.add_refusal(exc)
+            else:
+                self.log_addition(request, user, [{"added": {}}])
+                self.message_user(request, f"{user} was added.", messages.SUCCESS)
+                return HttpResponseRedirect(reverse(f"{self.admin_site.name}:accounts_user_change", args=[user.pk]))
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Add user",
+            "subtitle": None,
+            "opts": opts,
+            "app_label": opts.app_label,
+            "form": form,
+            "submit_label": "Add the user",
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/service_form.html", context)
 
     def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
         """Django allows a filter on any field of the model in the URL; never on ``SECRET_FIELDS``

@@ -172,3 +172,28 @@ def test_another_sites_ids_posted_to_an_admin_change_nothing_there(alpha: Tenant
     assert _status(beta, victim) == "pending"
     with tenant_context(beta):
         assert Wallet.objects.get(pk=wallet.pk).balance == Decimal("50.00")
+
+
+def test_the_user_pages_ignore_fields_they_do_not_offer(alpha: Tenant) -> None:
+    """Mass assignment through the admin's user forms: platform flags, password, token version."""
+    client = admin_client(alpha)
+    forged = {"is_staff": "on", "is_superuser": "on", "password": "pbkdf2_sha256$1$x$y", "token_version": "0"}
+
+    client.post("/admin/accounts/user/add/", {"email": "new@alpha.test", "roles": ["student"], **forged})
+    with tenant_context(alpha):
+        new = User.objects.get(email="new@alpha.test")
+        version = new.token_version
+    client.post(
+        change_page("accounts", "user", new.pk),
+        {"roles": ["student"], "is_active": "on", "email": "other@alpha.test", "_save": "Save", **forged},
+    )
+
+    with tenant_context(alpha):
+        new = User.objects.get(pk=new.pk)
+        assert (new.email, new.is_staff, new.is_superuser, new.has_usable_password()) == (
+            "new@alpha.test",
+            False,
+            False,
+            False,
+        )
+        assert new.token_version == version

@@ -153,11 +153,34 @@ def test_log_out_everywhere_revokes_the_users_tokens(
     assert other.pk != student.pk
 
 
-def test_no_add_or_delete_and_groups_are_not_registered(alpha: Tenant, make_user: MakeUser) -> None:
+def test_adding_a_user_goes_through_the_service(alpha: Tenant, make_user: MakeUser) -> None:
+    make_user(alpha, "taken@alpha.test", roles=["student"], phone="+447911123456")
+    client = admin_client(alpha)
+    assert 'name="roles"' in client.get(USERS + "add/").content.decode()
+
+    taken = client.post(USERS + "add/", {"email": "Taken@Alpha.test", "roles": ["student"]})
+    bad_phone = client.post(USERS + "add/", {"email": "new@alpha.test", "phone": "12", "roles": ["student"]})
+    added = client.post(
+        USERS + "add/", {"email": "new@alpha.test", "full_name": "New Teacher", "roles": ["teacher"]}, follow=True
+    )
+
+    assert taken.status_code == 200 and "Already registered." in taken.content.decode()
+    assert bad_phone.status_code == 200 and "Not a valid international phone number." in bad_phone.content.decode()
+    assert "new@alpha.test was added." in messages_of(added)
+    with tenant_context(alpha):
+        new = User.objects.get(email="new@alpha.test")
+        assert (new.full_name, new.role_names, new.has_usable_password()) == ("New Teacher", ["teacher"], False)
+        assert AuditLogEntry.objects.filter(
+            verb="user.created", target_id=str(new.pk), actor__email="admin@alpha.test"
+        ).exists()
+        assert User.objects.filter(email__in=["taken@alpha.test", "new@alpha.test"]).count() == 2
+    assert added.redirect_chain[-1][0] == _page(new)
+
+
+def test_no_delete_and_groups_are_not_registered(alpha: Tenant, make_user: MakeUser) -> None:
     student = make_user(alpha, "ann@alpha.test", roles=["student"])
     client = admin_client(alpha)
 
-    assert client.get(USERS + "add/").status_code == 403
     assert client.get(change_page("accounts", "user", student.pk).replace("change/", "delete/")).status_code == 403
     assert client.get("/admin/auth/group/").status_code == 404
     assert "delete_selected" not in client.get(USERS).content.decode()
