@@ -23,6 +23,9 @@ class TicketMessageInline(ReadOnlyInline):
     model = TicketMessage
     fields = ("author", "body", "created_at")
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TicketMessage]:
+        return super().get_queryset(request).select_related("author")
+
 
 class PriorityForm(forms.Form):
     """The priority to give the selected tickets."""

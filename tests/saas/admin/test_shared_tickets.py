@@ -150,3 +150,30 @@ def test_the_ticket_list_costs_the_same_queries_for_2_and_10_rows(
                 TicketFactory(created_by=creator, assignee=admin)
 
     assert_list_queries_fixed(admin_client(alpha), TICKETS, add_tickets, django_assert_max_num_queries)
+
+
+def test_the_ticket_page_costs_the_same_queries_for_2_and_10_messages(
+    alpha: Tenant, django_assert_max_num_queries: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tenant_apps.tickets.services import ticket_reply
+
+    ticket = _ticket(alpha)
+    client = admin_client(alpha)
+    url = change_page("tickets", "ticket", ticket.pk)
+
+    def reply(count: int) -> None:
+        with tenant_context(alpha):
+            admin = User.objects.get(email="admin@alpha.test")
+            for n in range(count):
+                ticket_reply(actor=ticket.created_by if n % 2 else admin, ticket_id=ticket.pk, body=f"reply {n}")
+
+    reply(1)
+    client.get(url)
+    with CaptureQueriesContext(connection) as two:
+        assert client.get(url).status_code == 200
+    reply(8)
+    with django_assert_max_num_queries(len(two.captured_queries)):
+        assert "reply 7" in client.get(url).content.decode()
