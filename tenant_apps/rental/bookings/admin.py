@@ -21,7 +21,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from saas.admin import ServiceModelAdmin, register, service_action
-from saas.admin.extras import service_form_action
+from saas.admin.extras import form_action
 from saas.errors import Conflict, ErrorCode
 from tenant_apps.rental.bookings import selectors, services
 from tenant_apps.rental.bookings.models import Booking
@@ -87,9 +87,7 @@ class BookingAdmin(ServiceModelAdmin):
         ordering = self.get_ordering(request)
         return queryset.order_by(*ordering) if ordering else queryset
 
-    @service_form_action(
-        description="Cancel the selected bookings", form_class=CancelForm, success="{count} cancelled."
-    )
+    @form_action(description="Cancel the selected bookings", form=CancelForm, success="{count} cancelled.")
     def cancel(self, request: HttpRequest, booking: Booking, *, reason: str) -> None:
         services.booking_cancel(booking=booking, actor=request.user, reason=reason)
 

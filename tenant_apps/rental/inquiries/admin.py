@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from saas.admin import ServiceModelAdmin, register, service_action
-from saas.admin.extras import ReadOnlyTabularInline, service_form_action
+from saas.admin.extras import ReadOnlyInline, form_action
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.selectors import users_with_roles
 from tenant_apps.rental.inquiries import selectors, services
@@ -35,7 +35,7 @@ def _actor(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-class MessageInline(ReadOnlyTabularInline):
+class MessageInline(ReadOnlyInline):
     """An inquiry's messages, oldest first."""
 
     model = InquiryMessage
@@ -96,9 +96,7 @@ class InquiryAdmin(ServiceModelAdmin):
         ordering = self.get_ordering(request)
         return queryset.order_by(*ordering) if ordering else queryset
 
-    @service_form_action(
-        description="Assign the selected inquiries to an agent", form_class=AssignForm, success="{count} assigned."
-    )
+    @form_action(description="Assign the selected inquiries to an agent", form=AssignForm, success="{count} assigned.")
     def assign(self, request: HttpRequest, inquiry: Inquiry, *, agent: Any) -> None:
         services.inquiry_assign(actor=_actor(request), inquiry_id=inquiry.pk, agent_id=agent.pk)
 
@@ -118,9 +116,7 @@ class InquiryAdmin(ServiceModelAdmin):
     def close(self, request: HttpRequest, inquiry: Inquiry) -> None:
         self._move(request, inquiry, InquiryStatus.CLOSED)
 
-    @service_form_action(
-        description="Reply to the selected inquiries", form_class=ReplyForm, success="{count} answered."
-    )
+    @form_action(description="Reply to the selected inquiries", form=ReplyForm, success="{count} answered.")
     def reply(self, request: HttpRequest, inquiry: Inquiry, *, body: str) -> None:
         services.inquiry_message_add(actor=_actor(request), inquiry_id=inquiry.pk, body=body)
 

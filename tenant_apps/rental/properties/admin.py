@@ -20,7 +20,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from saas.admin import ServiceModelAdmin, register, service_action
-from saas.admin.extras import ReadOnlyTabularInline
+from saas.admin.extras import ReadOnlyInline
 from tenant_apps.rental.properties import services
 from tenant_apps.rental.properties.models import Amenity, BlockedPeriod, Property, PropertyPhoto, PropertyStatus
 
@@ -44,7 +44,7 @@ class AmenityAdmin(ServiceModelAdmin):
         return int(getattr(amenity, "properties_n", 0))
 
 
-class PhotoInline(ReadOnlyTabularInline):
+class PhotoInline(ReadOnlyInline):
     """A property's photos, in order."""
 
     model = PropertyPhoto
@@ -55,7 +55,7 @@ class PhotoInline(ReadOnlyTabularInline):
         return super().get_queryset(request).select_related("file")
 
 
-class BlockedPeriodInline(ReadOnlyTabularInline):
+class BlockedPeriodInline(ReadOnlyInline):
     """A property's blocked dates, by start."""
 
     model = BlockedPeriod

@@ -22,7 +22,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from saas.admin import ServiceModelAdmin, register, service_action
-from saas.admin.extras import ReadOnlyTabularInline, service_form_action
+from saas.admin.extras import ReadOnlyInline, form_action
 from tenant_apps.school.lessons import services
 from tenant_apps.school.lessons.models import (
     Author,
@@ -53,7 +53,7 @@ class AuthorAdmin(ServiceModelAdmin):
         return int(getattr(author, "products_n", 0))
 
 
-class LessonInline(ReadOnlyTabularInline):
+class LessonInline(ReadOnlyInline):
     """A product's lessons, in order."""
 
     model = Lesson
@@ -61,7 +61,7 @@ class LessonInline(ReadOnlyTabularInline):
     ordering = ("order",)
 
 
-class StudyGroupInline(ReadOnlyTabularInline):
+class StudyGroupInline(ReadOnlyInline):
     """A product's study groups, in creation order."""
 
     model = StudyGroup
@@ -122,7 +122,7 @@ class ProductPurchaseAdmin(ServiceModelAdmin):
     fields = ("student", "product", "status", "invoice", "created_at", "paid_at")
 
 
-class MembershipInline(ReadOnlyTabularInline):
+class MembershipInline(ReadOnlyInline):
     """A group's members, in joining order."""
 
     model = GroupMembership
@@ -173,9 +173,9 @@ class GroupMembershipAdmin(ServiceModelAdmin):
     fields = ("student", "group", "product", "joined_at")
     actions = ("move",)
 
-    @service_form_action(
+    @form_action(
         description="Move the selected students to another group",
-        form_class=MoveForm,
+        form=MoveForm,
         form_kwargs=_products_of,
         success="{count} moved.",
     )

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from saas.admin import ServiceModelAdmin, register, service_action
-from saas.admin.extras import service_form_action
+from saas.admin.extras import form_action
 from tenant_apps.school.programs import selectors, services
 from tenant_apps.school.programs.models import (
     BOOTCAMPS,
@@ -172,15 +172,11 @@ class EnrolmentAdmin(ServiceModelAdmin):
     def approve(self, request: HttpRequest, enrolment: Any) -> None:
         services.enrolment_approve(enrolment=enrolment, actor=request.user)
 
-    @service_form_action(
-        description="Reject the selected enrolments", form_class=ReasonForm, success="{count} rejected."
-    )
+    @form_action(description="Reject the selected enrolments", form=ReasonForm, success="{count} rejected.")
     def reject(self, request: HttpRequest, enrolment: Any, *, reason: str) -> None:
         services.enrolment_reject(enrolment=enrolment, actor=request.user, reason=reason)
 
-    @service_form_action(
-        description="Cancel the selected enrolments", form_class=ReasonForm, success="{count} cancelled."
-    )
+    @form_action(description="Cancel the selected enrolments", form=ReasonForm, success="{count} cancelled.")
     def cancel(self, request: HttpRequest, enrolment: Any, *, reason: str) -> None:
         services.enrolment_cancel(enrolment=enrolment, actor=request.user, reason=reason)
 
