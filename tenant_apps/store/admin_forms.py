@@ -1,4 +1,6 @@
-"""Store admin actions that need input (a reason, penalty points): an intermediate form page.
+"""What the store's model admins share: ``StoreModelAdmin`` (``ServiceModelAdmin`` refusing forged
+selections politely), and actions that need input (a reason, penalty points) through an
+intermediate form page.
 
 Django's admin pattern: the action first answers a page with a small form and the selected objects
 (``admin/store/action_form.html``); posted back valid (with ``apply``), it runs the service once
@@ -17,13 +19,42 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from saas.admin import service_action
+from saas.admin import ServiceModelAdmin, service_action
+
+#: The largest primary key PostgreSQL's ``bigint`` holds; a selection beyond it is forged.
+_MAX_PK = 2**63 - 1
+
+
+class StoreModelAdmin(ServiceModelAdmin):
+    """A ``ServiceModelAdmin`` whose actions refuse a selection that is not a list of primary keys
+    (a forged ``_selected_action`` such as ``"abc"``, which Django would pass to the database and
+    answer with a 500): a warning, and nothing runs.
+
+    (The check belongs in ``ServiceModelAdmin`` for every kind; it is here until it moves there.)
+    """
+
+    def response_action(
+        self, request: HttpRequest, queryset: QuerySet[Any], *args: Any, **kwargs: Any
+    ) -> HttpResponse | None:
+        pk = self.model._meta.pk
+        assert pk is not None
+        for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+            try:
+                key = pk.to_python(value)
+            except ValidationError:
+                key = None
+            if not isinstance(key, int) or not 0 < key <= _MAX_PK:
+                self.message_user(request, "No such objects: nothing was changed.", messages.WARNING)
+                return None
+        return super().response_action(request, queryset, *args, **kwargs)
+
 
 #: ``fn(modeladmin, request, obj, cleaned_data)``: calls one service for ``obj``.
 FormObjectAction = Callable[[Any, HttpRequest, Any, dict[str, Any]], Any]

@@ -17,8 +17,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from saas.admin import ServiceModelAdmin, register, service_action
-from tenant_apps.store.admin_forms import ReasonForm, form_service_action
+from saas.admin import register, service_action
+from tenant_apps.store.admin_forms import ReasonForm, StoreModelAdmin, form_service_action
 from tenant_apps.store.auctions import services
 from tenant_apps.store.auctions.access import access_auction
 from tenant_apps.store.auctions.models import Auction, Bid
@@ -45,7 +45,7 @@ class BidInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @register(Auction)
-class AuctionAdmin(ServiceModelAdmin):
+class AuctionAdmin(StoreModelAdmin):
     """Auctions of every seller; approve, reject and close as through the API."""
 
     list_display = (

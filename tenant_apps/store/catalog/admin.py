@@ -18,8 +18,8 @@ from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from saas.admin import ServiceModelAdmin, register, service_action
-from tenant_apps.store.admin_forms import ReasonForm, form_service_action
+from saas.admin import register, service_action
+from tenant_apps.store.admin_forms import ReasonForm, StoreModelAdmin, form_service_action
 from tenant_apps.store.catalog import services
 from tenant_apps.store.catalog.access import access_brand, access_product, access_sale_event
 from tenant_apps.store.catalog.models import Brand, Category, Product, ProductImage, SaleEvent
@@ -46,7 +46,7 @@ class ProductImageInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @register(Product)
-class ProductAdmin(ServiceModelAdmin):
+class ProductAdmin(StoreModelAdmin):
     """Products of every seller; pending ones are approved or rejected here as through the API."""
 
     list_display = (
@@ -81,7 +81,7 @@ class ProductAdmin(ServiceModelAdmin):
 
 
 @register(Brand)
-class BrandAdmin(ServiceModelAdmin):
+class BrandAdmin(StoreModelAdmin):
     """Brands sellers proposed; pending ones are approved or rejected here as through the API."""
 
     list_display = ("name", "slug", "owner", "status", "decided_by", "decided_at", "created_at", "products_count")
@@ -110,7 +110,7 @@ class BrandAdmin(ServiceModelAdmin):
 
 
 @register(Category)
-class CategoryAdmin(ServiceModelAdmin):
+class CategoryAdmin(StoreModelAdmin):
     """The category tree, in tree order (``path``), with each category's product count."""
 
     list_display = ("name", "slug", "depth", "products_count", "created_at")
@@ -129,7 +129,7 @@ class CategoryAdmin(ServiceModelAdmin):
 
 
 @register(SaleEvent)
-class SaleEventAdmin(ServiceModelAdmin):
+class SaleEventAdmin(StoreModelAdmin):
     """Sale events, latest start first; deleting one goes through ``sale_event_delete``."""
 
     list_display = ("name", "percent", "starts_at", "ends_at", "products_count", "created_by", "created_at")

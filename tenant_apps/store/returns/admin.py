@@ -19,8 +19,8 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from saas.admin import ServiceModelAdmin, register, service_action
-from tenant_apps.store.admin_forms import ReasonForm, form_service_action
+from saas.admin import register, service_action
+from tenant_apps.store.admin_forms import ReasonForm, StoreModelAdmin, form_service_action
 from tenant_apps.store.returns import services
 from tenant_apps.store.returns.access import access_return
 from tenant_apps.store.returns.models import ItemCondition, ReturnItem, ReturnRequest
@@ -59,7 +59,7 @@ class ReturnItemInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @register(ReturnRequest)
-class ReturnRequestAdmin(ServiceModelAdmin):
+class ReturnRequestAdmin(StoreModelAdmin):
     """Every return of the store; receive, inspect, approve and reject as through the API."""
 
     list_display = (

@@ -23,11 +23,15 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
-from saas.admin import ServiceModelAdmin, register
+from saas.admin import register
 from saas.api.errors import ApplicationError
+from tenant_apps.store.admin_forms import StoreModelAdmin
 from tenant_apps.store.shop import services
 from tenant_apps.store.shop.models import PointsEntry, SellerAccount, StoreSettings
 from tenant_apps.store.shop.serializers import MAX_DAYS
+
+#: Set on the request when ``store_settings_update`` refused the admin's save.
+_REFUSED = "_store_settings_refused"
 
 
 class StoreSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -46,8 +50,15 @@ class StoreSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
         model = StoreSettings
         fields = services.SETTINGS_FIELDS
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A callable default makes Django compare with a hidden copy of the page's first value;
+        # compare with the row as stored instead, so only what the admin changed is sent.
+        self.fields["ranks"].show_hidden_initial = False
+
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if "ranks" in data and "brand_rank" in data:
             try:
                 data["ranks"] = services.validate_ranks(data["ranks"], data["brand_rank"])
@@ -61,7 +72,7 @@ class StoreSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @register(StoreSettings)
-class StoreSettingsAdmin(ServiceModelAdmin):
+class StoreSettingsAdmin(StoreModelAdmin):
     """The store's settings, changed through ``store_settings_update`` only."""
 
     form = StoreSettingsForm
@@ -71,21 +82,39 @@ class StoreSettingsAdmin(ServiceModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_service_permission(request)
 
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
+        """The one row (made with the defaults first, as ``changelist_view``) for its id ``1``."""
+        if object_id == "1":
+            services.store_settings()
+        return super().get_object(request, object_id, from_field)
+
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         """The one row's change page (made with the defaults first, as the API's read does)."""
         row = services.store_settings()
         return HttpResponseRedirect(f"{request.path}{row.pk}/change/")
 
     def save_model(self, request: HttpRequest, obj: StoreSettings, form: Any, change: bool) -> None:
-        """``store_settings_update`` with the fields the form changed; a refusal (a concurrent
-        edit made ``brand_rank`` invalid) is shown as an error and nothing is saved."""
+        """``store_settings_update`` with the fields the form changed. A refusal (the service's
+        own checks, e.g. under a concurrent edit) is shown as an error, nothing is saved, and the
+        page comes back without a success message or an admin change record."""
         changed = {name: form.cleaned_data[name] for name in form.changed_data if name in services.SETTINGS_FIELDS}
         if not changed:
             return
         try:
             services.store_settings_update(actor=request.user, **changed)
         except ApplicationError as exc:
+            setattr(request, _REFUSED, True)
             self.message_user(request, exc.message, messages.ERROR)
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        if getattr(request, _REFUSED, False):
+            return None
+        return super().log_change(request, obj, message)
+
+    def response_change(self, request: HttpRequest, obj: Any) -> HttpResponse:
+        if getattr(request, _REFUSED, False):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
 
 class PointsEntryInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -106,7 +135,7 @@ class PointsEntryInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @register(SellerAccount)
-class SellerAccountAdmin(ServiceModelAdmin):
+class SellerAccountAdmin(StoreModelAdmin):
     """Sellers' points, with their ledger on the detail page."""
 
     list_display = ("seller", "points", "updated_at")
@@ -118,7 +147,7 @@ class SellerAccountAdmin(ServiceModelAdmin):
 
 
 @register(PointsEntry)
-class PointsEntryAdmin(ServiceModelAdmin):
+class PointsEntryAdmin(StoreModelAdmin):
     """Every points entry of every seller (the ledger), newest first."""
 
     list_display = ("created_at", "account", "kind", "delta", "points_after", "reference", "memo")
