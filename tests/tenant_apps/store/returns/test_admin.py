@@ -68,8 +68,8 @@ def test_a_return_goes_from_requested_to_approved_through_the_services(store: St
     found = _return(store)
     with tenant_context(store.tenant):
         SellerAccountFactory(seller=store.sam, points=20)
-        product = found.order.items.get().product
-        stock = Product.objects.get(pk=product.pk).stock
+        product_id = int(found.order.items.get().product_id or 0)
+        stock = Product.objects.get(pk=product_id).stock
     client = admin_client(store.tenant)
     # when: received, inspected (resellable), approved with 5 penalty points
     received = run_action(client, ReturnRequest, "receive_returns", [found])
@@ -91,7 +91,7 @@ def test_a_return_goes_from_requested_to_approved_through_the_services(store: St
         assert set(found.items.values_list("condition", flat=True)) == {ItemCondition.RESELLABLE}
         refund = LedgerEntry.objects.get(reference=f"return:{found.pk}:refund")
         assert refund.wallet.user_id == store.cal.pk and refund.balance_delta == Decimal("30.00")
-        assert Product.objects.get(pk=product.pk).stock == stock + 2
+        assert Product.objects.get(pk=product_id).stock == stock + 2
         penalty = PointsEntry.objects.get(account__seller=store.sam, kind=PointsEntryKind.RETURN_PENALTY)
         assert (penalty.delta, penalty.points_after) == (-5, 15)
         assert Notification.objects.filter(recipient=store.cal, verb="return.decided").exists()

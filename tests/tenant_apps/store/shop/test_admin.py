@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from typing import Any
+from unittest import mock
 
 import pytest
 from django_tenants.utils import tenant_context
 
+from saas.errors import ApplicationError, ErrorCode
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.store.shop.models import PointsEntry, SellerAccount, StoreSettings
 from tenant_apps.store.shop.services import store_settings
@@ -22,6 +24,7 @@ from tests.tenant_apps.store.admin_helpers import (
     audit_verbs,
     change_url,
     changelist_url,
+    messages_of,
     session_client,
 )
 from tests.tenant_apps.store.conftest import Store
@@ -104,6 +107,24 @@ def test_settings_the_api_refuses_are_refused_and_nothing_changes(
         before.updated_at,
     )
     assert "store.settings_updated" not in audit_verbs(store.tenant, after)
+
+
+def test_a_refusal_by_the_service_is_shown_and_records_no_change(store: Store) -> None:
+    # given: the service refuses (as under an edit that raced this one past the form's checks)
+    client = admin_client(store.tenant)
+    with tenant_context(store.tenant):
+        form = _form(points_per_order="25")
+    refusal = ApplicationError("Ranks changed meanwhile.", code=ErrorCode.VALIDATION_ERROR)
+    # when
+    with mock.patch("tenant_apps.store.shop.services.store_settings_update", side_effect=refusal) as update:
+        response = client.post(SETTINGS_URL, form, follow=True)
+    # then: the service was asked, its message shown, no success and no admin change recorded
+    assert update.call_args.kwargs == {"actor": store.admin, "points_per_order": 25}
+    assert messages_of(response) == ["Ranks changed meanwhile."]
+    assert response.redirect_chain == [(SETTINGS_URL, 302)]
+    row = _settings(store)
+    assert row.points_per_order != 25
+    assert "admin.changed" not in audit_verbs(store.tenant, row)
 
 
 def test_sellers_points_and_their_ledger_are_shown_read_only(store: Store) -> None:
