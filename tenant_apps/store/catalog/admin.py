@@ -5,6 +5,7 @@ same services with the signed-in admin as the actor:
 
 * products: approve, reject with a reason (``product_approve`` / ``product_reject``);
 * brands: approve, reject with a reason (``brand_approve`` / ``brand_reject``);
+* categories: delete, with the subtree (``category_delete``: refused while products are filed there);
 * sale events: delete (``sale_event_delete``: prices return to the products' own discounts).
 
 Objects are fetched for the services the way the views fetch them (``access.access_product`` ...).
@@ -21,7 +22,7 @@ from django.http import HttpRequest
 from saas.admin import register, service_action
 from tenant_apps.store.admin_forms import ReasonForm, StoreModelAdmin, form_service_action
 from tenant_apps.store.catalog import services
-from tenant_apps.store.catalog.access import access_brand, access_product, access_sale_event
+from tenant_apps.store.catalog.access import access_brand, access_category, access_product, access_sale_event
 from tenant_apps.store.catalog.models import Brand, Category, Product, ProductImage, SaleEvent
 
 
@@ -118,6 +119,7 @@ class CategoryAdmin(StoreModelAdmin):
     search_fields = ("name", "slug")
     ordering = ("path",)
     readonly_fields = ("path", "depth", "numchild")
+    actions = ("delete_categories",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Category]:
         return super().get_queryset(request).annotate(products_total=Count("products"))
@@ -126,6 +128,10 @@ class CategoryAdmin(StoreModelAdmin):
     def products_count(self, category: Any) -> int:
         """The products filed directly in the category (not its subtree)."""
         return int(category.products_total)
+
+    @service_action(description="Delete the selected categories (with their subtrees)", success="{count} deleted.")
+    def delete_categories(self, request: HttpRequest, category: Category) -> None:
+        services.category_delete(actor=request.user, category=access_category(pk=category.pk))
 
 
 @register(SaleEvent)

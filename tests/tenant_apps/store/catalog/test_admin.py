@@ -164,6 +164,25 @@ def test_deleting_a_sale_event_goes_through_the_service(store: Store) -> None:
     assert "sale_event.deleted" in audit_verbs(store.tenant, event)
 
 
+def test_categories_are_deleted_with_their_subtree_unless_products_are_filed_there(store: Store) -> None:
+    # given: an empty root with a child, and a category holding a product
+    with tenant_context(store.tenant):
+        empty = CategoryFactory(name="Empty")
+        child = CategoryFactory(name="Empty child", parent=empty)
+        product = StoreProductFactory(title="Filed")
+        used = product.category
+    # when
+    response = run_action(admin_client(store.tenant), Category, "delete_categories", [empty, used])
+    # then
+    assert "1 deleted." in messages_of(response)
+    assert f"{used}: This category (or one under it) has products; move them first." in messages_of(response)
+    with tenant_context(store.tenant):
+        assert not Category.objects.filter(pk__in=[empty.pk, child.pk]).exists()
+        assert Category.objects.filter(pk=used.pk).exists()
+    assert "category.deleted" in audit_verbs(store.tenant, empty)
+    assert "category.deleted" not in audit_verbs(store.tenant, used)
+
+
 def test_the_catalog_pages_allow_no_raw_add_change_or_delete(store: Store) -> None:
     product = _rows(store.tenant)["product"]
     client = admin_client(store.tenant)
