@@ -17,8 +17,9 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from saas.admin import register, service_action
-from tenant_apps.store.admin_forms import ReasonForm, StoreModelAdmin, form_service_action
+from saas.admin import ServiceModelAdmin, register, service_action
+from saas.admin.extras import form_action
+from tenant_apps.store.admin_forms import ReasonForm
 from tenant_apps.store.auctions import services
 from tenant_apps.store.auctions.access import access_auction
 from tenant_apps.store.auctions.models import Auction, Bid
@@ -45,7 +46,7 @@ class BidInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @register(Auction)
-class AuctionAdmin(StoreModelAdmin):
+class AuctionAdmin(ServiceModelAdmin):
     """Auctions of every seller; approve, reject and close as through the API."""
 
     list_display = (
@@ -76,8 +77,8 @@ class AuctionAdmin(StoreModelAdmin):
     def approve_auctions(self, request: HttpRequest, auction: Auction) -> None:
         services.auction_approve(auction=self._found(request, auction), actor=request.user)
 
-    @form_service_action(description="Reject the selected auctions", form_class=ReasonForm, success="{count} rejected.")
-    def reject_auctions(self, request: HttpRequest, auction: Auction, data: dict[str, Any]) -> None:
+    @form_action(description="Reject the selected auctions", form=ReasonForm, success="{count} rejected.")
+    def reject_auctions(self, request: HttpRequest, auction: Auction, **data: Any) -> None:
         services.auction_reject(auction=self._found(request, auction), actor=request.user, reason=data["reason"])
 
     @service_action(description="Close the selected auctions (ended)", success="{count} closed.")

@@ -19,8 +19,9 @@ from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from saas.admin import register, service_action
-from tenant_apps.store.admin_forms import ReasonForm, StoreModelAdmin, form_service_action
+from saas.admin import ServiceModelAdmin, register, service_action
+from saas.admin.extras import form_action
+from tenant_apps.store.admin_forms import ReasonForm
 from tenant_apps.store.catalog import services
 from tenant_apps.store.catalog.access import access_brand, access_category, access_product, access_sale_event
 from tenant_apps.store.catalog.models import Brand, Category, Product, ProductImage, SaleEvent
@@ -47,7 +48,7 @@ class ProductImageInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @register(Product)
-class ProductAdmin(StoreModelAdmin):
+class ProductAdmin(ServiceModelAdmin):
     """Products of every seller; pending ones are approved or rejected here as through the API."""
 
     list_display = (
@@ -75,14 +76,14 @@ class ProductAdmin(StoreModelAdmin):
     def approve_products(self, request: HttpRequest, product: Product) -> None:
         services.product_approve(actor=request.user, product=access_product(user=request.user, pk=product.pk))
 
-    @form_service_action(description="Reject the selected products", form_class=ReasonForm, success="{count} rejected.")
-    def reject_products(self, request: HttpRequest, product: Product, data: dict[str, Any]) -> None:
+    @form_action(description="Reject the selected products", form=ReasonForm, success="{count} rejected.")
+    def reject_products(self, request: HttpRequest, product: Product, **data: Any) -> None:
         found = access_product(user=request.user, pk=product.pk)
         services.product_reject(actor=request.user, product=found, reason=data["reason"])
 
 
 @register(Brand)
-class BrandAdmin(StoreModelAdmin):
+class BrandAdmin(ServiceModelAdmin):
     """Brands sellers proposed; pending ones are approved or rejected here as through the API."""
 
     list_display = ("name", "slug", "owner", "status", "decided_by", "decided_at", "created_at", "products_count")
@@ -104,14 +105,14 @@ class BrandAdmin(StoreModelAdmin):
     def approve_brands(self, request: HttpRequest, brand: Brand) -> None:
         services.brand_approve(actor=request.user, brand=access_brand(user=request.user, pk=brand.pk))
 
-    @form_service_action(description="Reject the selected brands", form_class=ReasonForm, success="{count} rejected.")
-    def reject_brands(self, request: HttpRequest, brand: Brand, data: dict[str, Any]) -> None:
+    @form_action(description="Reject the selected brands", form=ReasonForm, success="{count} rejected.")
+    def reject_brands(self, request: HttpRequest, brand: Brand, **data: Any) -> None:
         found = access_brand(user=request.user, pk=brand.pk)
         services.brand_reject(actor=request.user, brand=found, reason=data["reason"])
 
 
 @register(Category)
-class CategoryAdmin(StoreModelAdmin):
+class CategoryAdmin(ServiceModelAdmin):
     """The category tree, in tree order (``path``), with each category's product count."""
 
     list_display = ("name", "slug", "depth", "products_count", "created_at")
@@ -135,7 +136,7 @@ class CategoryAdmin(StoreModelAdmin):
 
 
 @register(SaleEvent)
-class SaleEventAdmin(StoreModelAdmin):
+class SaleEventAdmin(ServiceModelAdmin):
     """Sale events, latest start first; deleting one goes through ``sale_event_delete``."""
 
     list_display = ("name", "percent", "starts_at", "ends_at", "products_count", "created_by", "created_at")

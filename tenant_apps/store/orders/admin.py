@@ -19,8 +19,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from saas.admin import register, service_action
-from tenant_apps.store.admin_forms import StoreModelAdmin
+from saas.admin import ServiceModelAdmin, register, service_action
 from tenant_apps.store.orders import services
 from tenant_apps.store.orders.access import access_order
 from tenant_apps.store.orders.models import DeliveryProof, Order, OrderItem, WalletTopUp
@@ -62,7 +61,7 @@ class DeliveryProofInline(_ReadOnlyInline):
 
 
 @register(Order)
-class OrderAdmin(StoreModelAdmin):
+class OrderAdmin(ServiceModelAdmin):
     """Every order of the store; completing a delivered one goes through ``order_complete``."""
 
     list_display = (
@@ -92,7 +91,7 @@ class OrderAdmin(StoreModelAdmin):
 
 
 @register(WalletTopUp)
-class WalletTopUpAdmin(StoreModelAdmin):
+class WalletTopUpAdmin(ServiceModelAdmin):
     """Customers' card top-ups and whether their wallet was credited (by the payment's webhook)."""
 
     list_display = ("id", "user", "amount", "currency", "invoice", "credited_at", "created_at")

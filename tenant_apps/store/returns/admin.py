@@ -19,8 +19,9 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from saas.admin import register, service_action
-from tenant_apps.store.admin_forms import ReasonForm, StoreModelAdmin, form_service_action
+from saas.admin import ServiceModelAdmin, register, service_action
+from saas.admin.extras import form_action
+from tenant_apps.store.admin_forms import ReasonForm
 from tenant_apps.store.returns import services
 from tenant_apps.store.returns.access import access_return
 from tenant_apps.store.returns.models import ItemCondition, ReturnItem, ReturnRequest
@@ -59,7 +60,7 @@ class ReturnItemInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @register(ReturnRequest)
-class ReturnRequestAdmin(StoreModelAdmin):
+class ReturnRequestAdmin(ServiceModelAdmin):
     """Every return of the store; receive, inspect, approve and reject as through the API."""
 
     list_display = (
@@ -87,10 +88,8 @@ class ReturnRequestAdmin(StoreModelAdmin):
     def receive_returns(self, request: HttpRequest, return_request: ReturnRequest) -> None:
         services.return_receive(return_id=self._found(request, return_request).pk, actor=request.user)
 
-    @form_service_action(
-        description="Inspect the selected returns", form_class=InspectionForm, success="{count} inspected."
-    )
-    def inspect_returns(self, request: HttpRequest, return_request: ReturnRequest, data: dict[str, Any]) -> None:
+    @form_action(description="Inspect the selected returns", form=InspectionForm, success="{count} inspected.")
+    def inspect_returns(self, request: HttpRequest, return_request: ReturnRequest, **data: Any) -> None:
         found = self._found(request, return_request)
         items = [
             services.InspectedItem(id=pk, condition=data["condition"])
@@ -98,14 +97,12 @@ class ReturnRequestAdmin(StoreModelAdmin):
         ]
         services.return_inspect(return_id=found.pk, actor=request.user, items=items, notes=data["notes"])
 
-    @form_service_action(
-        description="Approve the selected returns (refund)", form_class=ApprovalForm, success="{count} approved."
-    )
-    def approve_returns(self, request: HttpRequest, return_request: ReturnRequest, data: dict[str, Any]) -> None:
+    @form_action(description="Approve the selected returns (refund)", form=ApprovalForm, success="{count} approved.")
+    def approve_returns(self, request: HttpRequest, return_request: ReturnRequest, **data: Any) -> None:
         found = self._found(request, return_request)
         services.return_approve(return_id=found.pk, actor=request.user, penalty_points=data["penalty_points"])
 
-    @form_service_action(description="Reject the selected returns", form_class=ReasonForm, success="{count} rejected.")
-    def reject_returns(self, request: HttpRequest, return_request: ReturnRequest, data: dict[str, Any]) -> None:
+    @form_action(description="Reject the selected returns", form=ReasonForm, success="{count} rejected.")
+    def reject_returns(self, request: HttpRequest, return_request: ReturnRequest, **data: Any) -> None:
         found = self._found(request, return_request)
         services.return_reject(return_id=found.pk, actor=request.user, reason=data["reason"])

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from saas.admin import register, service_action
-from tenant_apps.store.admin_forms import StoreModelAdmin
+from saas.admin import ServiceModelAdmin, register, service_action
 from tenant_apps.store.reviews import services
 from tenant_apps.store.reviews.access import access_review
 from tenant_apps.store.reviews.models import Review
 
 
 @register(Review)
-class ReviewAdmin(StoreModelAdmin):
+class ReviewAdmin(ServiceModelAdmin):
     """Reviews, newest first, by rating and product; deleted only through the service."""
 
     list_display = ("__str__", "product", "author", "order", "rating", "title", "created_at")

@@ -23,9 +23,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
-from saas.admin import register
+from saas.admin import ServiceModelAdmin, register
 from saas.api.errors import ApplicationError
-from tenant_apps.store.admin_forms import StoreModelAdmin
 from tenant_apps.store.shop import services
 from tenant_apps.store.shop.models import PointsEntry, SellerAccount, StoreSettings
 from tenant_apps.store.shop.serializers import MAX_DAYS
@@ -72,7 +71,7 @@ class StoreSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @register(StoreSettings)
-class StoreSettingsAdmin(StoreModelAdmin):
+class StoreSettingsAdmin(ServiceModelAdmin):
     """The store's settings, changed through ``store_settings_update`` only."""
 
     form = StoreSettingsForm
@@ -135,7 +134,7 @@ class PointsEntryInline(admin.TabularInline):  # type: ignore[type-arg]
 
 
 @register(SellerAccount)
-class SellerAccountAdmin(StoreModelAdmin):
+class SellerAccountAdmin(ServiceModelAdmin):
     """Sellers' points, with their ledger on the detail page."""
 
     list_display = ("seller", "points", "updated_at")
@@ -147,7 +146,7 @@ class SellerAccountAdmin(StoreModelAdmin):
 
 
 @register(PointsEntry)
-class PointsEntryAdmin(StoreModelAdmin):
+class PointsEntryAdmin(ServiceModelAdmin):
     """Every points entry of every seller (the ledger), newest first."""
 
     list_display = ("created_at", "account", "kind", "delta", "points_after", "reference", "memo")
