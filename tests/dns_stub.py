@@ -57,9 +57,8 @@ class DnsStub:
         self.questions: list[str] = []
         self._records: dict[str, list[str]] = {}
         self._lock = threading.Lock()
-        self._server = DNSServer(
-            _TableResolver(self), port=self.port, address="127.0.0.1", logger=DNSLogger("-request,-reply,-truncated,-data")
-        )
+        quiet = DNSLogger("-request,-reply,-truncated,-data")
+        self._server = DNSServer(_TableResolver(self), port=self.port, address="127.0.0.1", logger=quiet)
 
     def set_txt(self, name: str, *values: str) -> None:
         """Make ``name`` answer these TXT strings (replacing what it had)."""
