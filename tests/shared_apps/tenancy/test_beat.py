@@ -66,7 +66,8 @@ def test_every_periodic_task_of_the_project_names_its_kinds_or_the_public_schema
 def test_a_public_entry_is_sent_once_in_the_public_schema(session_tenants: dict[str, Tenant], db: None) -> None:
     # given: an entry marked public, among the session's sites
     scheduler = RecordingScheduler()
-    merged = scheduler._tenant_aware_beat_schedule_to_dict({"sweep": {"task": "sweep", "schedule": 60.0, "public": True}})
+    sweep = {"task": "sweep", "schedule": 60.0, "public": True}
+    merged = scheduler._tenant_aware_beat_schedule_to_dict({"sweep": sweep})
     entry = ScheduleEntry(name="sweep@public", app=app, **merged["sweep@public"])
     # when it is due
     scheduler.apply_entry(entry)
