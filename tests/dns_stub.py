@@ -17,6 +17,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -92,9 +93,10 @@ def start_dns_stub() -> DnsStub:
     return DnsStub().start()
 
 
-@pytest.fixture
-def dns_stub(settings: Any) -> Iterator[DnsStub]:
-    """A DNS stub for one test, with ``DNS_RESOLVERS`` (and a short ``DNS_TIMEOUT``) pointing at it."""
+@contextmanager
+def dns_stub_for(settings: Any) -> Iterator[DnsStub]:
+    """A running stub with ``DNS_RESOLVERS`` (and a short ``DNS_TIMEOUT``) of pytest-django's
+    ``settings`` fixture pointing at it, for as long as the block runs."""
     from shared_apps.tenancy import dns
 
     stub = start_dns_stub()
@@ -106,3 +108,10 @@ def dns_stub(settings: Any) -> Iterator[DnsStub]:
     finally:
         stub.stop()
         dns.reset()
+
+
+@pytest.fixture
+def dns_stub(settings: Any) -> Iterator[DnsStub]:
+    """A DNS stub for one test (``dns_stub_for``)."""
+    with dns_stub_for(settings) as stub:
+        yield stub

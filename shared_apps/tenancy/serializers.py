@@ -114,7 +114,7 @@ class TlsAskQuerySerializer(serializers.Serializer):
     shared token when ``TLS_ASK_TOKEN`` is set."""
 
     domain = serializers.CharField(max_length=300)
-    token = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    token = serializers.CharField(required=False, allow_blank=True, max_length=300, trim_whitespace=False)
 
 
 class TlsAskSerializer(serializers.Serializer):
