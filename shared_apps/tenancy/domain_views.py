@@ -49,11 +49,12 @@ class CustomDomainViewSet(
         return custom_domains_visible_to(tenant=current_tenant()).order_by("id")
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
         tenant = current_tenant()
-        context["primary"] = domains.primary_domains(tenant=tenant)
-        context["cname_target"] = tenant_host(tenant.schema_name)
-        return context
+        return {
+            **super().get_serializer_context(),
+            "primary": domains.primary_domains(tenant=tenant),
+            "cname_target": tenant_host(tenant.schema_name),
+        }
 
     def _answer(self, custom: Any, status_code: int = status.HTTP_200_OK) -> Response:
         return Response(self.get_serializer(custom).data, status=status_code)
