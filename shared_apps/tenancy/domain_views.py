@@ -21,6 +21,7 @@ from saas.db.tenant import current_tenant
 from shared_apps.tenancy import domains
 from shared_apps.tenancy.access import custom_domains_visible_to
 from shared_apps.tenancy.hosts import tenant_host
+from shared_apps.tenancy.models import CustomDomain
 from shared_apps.tenancy.serializers import (
     CustomDomainCreateSerializer,
     CustomDomainSerializer,
@@ -46,6 +47,8 @@ class CustomDomainViewSet(
     serializer_class = CustomDomainSerializer
 
     def visible_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no tenant is served
+            return CustomDomain.objects.none()
         return custom_domains_visible_to(tenant=current_tenant()).order_by("id")
 
     def get_serializer_context(self) -> dict[str, Any]:
