@@ -77,11 +77,11 @@ def custom_domain_add(*, tenant: Tenant, domain: str) -> CustomDomain:
             tenant_id=tenant.pk
         ).exists():
             raise Conflict(f"{name} is in use by another site.", code=ErrorCode.DOMAIN_TAKEN)
-        existing = selectors.custom_domain_list(tenant=tenant)
-        if existing.filter(domain=name).exists():
+        held = selectors.custom_domain_names(tenant=tenant)
+        if name in held:
             raise Conflict(f"{name} is added to this site already.", code=ErrorCode.DOMAIN_ALREADY_ADDED)
         limit = int(settings.CUSTOM_DOMAINS_MAX)
-        if existing.count() >= limit:
+        if len(held) >= limit:
             raise Conflict(
                 f"A site may have at most {limit} custom domains.",
                 code=ErrorCode.DOMAIN_LIMIT_REACHED,
