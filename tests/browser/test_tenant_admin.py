@@ -1,0 +1,150 @@
+"""A tenant's admin site in a real browser, on the tenant's custom domain: its admin approves an
+offline payment and changes a user's role; a student is refused."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+from pytest_django import DjangoDbBlocker
+
+from saas.admin import tenant_admin_site
+from saas.db.tenant import in_tenant
+from shared_apps.tenancy.models import Tenant
+from tenant_apps.accounts.models import User
+from tenant_apps.audit.models import AuditLogEntry
+from tenant_apps.payments.models import Invoice, InvoiceStatus, Payment, PaymentStatus
+from tests.browser.conftest import CUSTOM_HOST, LiveServer, Snap, committed, drop, provision, run_action, sign_in
+from tests.conftest import PASSWORD
+from tests.factories import DomainFactory, InvoiceFactory, PaymentFactory, UserFactory
+
+#: ``django_db``: the test reads the database in its own (rolled-back) transaction, which sees what
+#: the live server commits; the rows the server serves are committed by the module's fixture.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+SLUG = "lima"
+ADMIN = f"admin@{SLUG}.test"
+STUDENT = f"student@{SLUG}.test"
+PAT = f"pat@{SLUG}.test"
+
+
+@dataclass(frozen=True)
+class School:
+    """The module's school site, served on ``CUSTOM_HOST``, and its rows."""
+
+    tenant: Tenant
+    payment_pk: int
+    invoice_number: str
+
+
+@pytest.fixture(scope="module")
+def school(app_server: LiveServer, django_db_blocker: DjangoDbBlocker) -> Iterator[School]:
+    """A school provisioned for this module (committed, dropped after) and routed from
+    ``CUSTOM_HOST``: a student with a pending bank transfer of a 250.00 invoice, and Pat, a student
+    whose role the admin changes."""
+    tenant = provision(django_db_blocker, slug=SLUG, kind="school")
+    with committed(django_db_blocker):
+        DomainFactory(domain=CUSTOM_HOST, tenant=tenant, is_primary=False)
+        with in_tenant(tenant):
+            student = UserFactory(email=STUDENT, roles=["student"])
+            UserFactory(email=PAT, roles=["student"])
+            payment = PaymentFactory(invoice=InvoiceFactory(customer=student, total="250.00"))
+    try:
+        yield School(tenant=tenant, payment_pk=payment.pk, invoice_number=payment.invoice.number)
+    finally:
+        drop(django_db_blocker, SLUG)
+
+
+def needs_admin_of(app_label: str, model_name: str) -> None:
+    """Skip (fail in CI) while the school's admin site has no page for the model: the shared
+    services' admin pages are another branch's, merged next to this one."""
+    import os
+
+    if any(
+        m._meta.app_label == app_label and m._meta.model_name == model_name
+        for m in tenant_admin_site("school")._registry
+    ):
+        return
+    message = f"no admin page for {app_label}.{model_name} on the school's site yet"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def test_the_tenant_admin_signs_in_on_the_custom_domain_and_approves_an_offline_payment(
+    page: Any, snap: Snap, app_server: LiveServer, school: School
+) -> None:
+    needs_admin_of("payments", "payment")
+    site = lambda path: app_server.url(CUSTOM_HOST, path)  # noqa: E731
+
+    # given: signed in on the customer's own domain
+    sign_in(page, site("/admin/"), ADMIN, PASSWORD)
+    snap(page, "signed-in")
+    assert page.url == site("/admin/")
+    expect(page.locator("#site-name")).to_contain_text("Lima administration")
+
+    # when: Payments, tick the pending transfer, "Approve the selected payments", Go
+    page.goto(site("/admin/payments/payment/"))
+    snap(page, "payments")
+    run_action(page, "approve_payments", school.payment_pk)
+    snap(page, "approved")
+
+    # then: the page says so, the invoice reads paid, and so does the database
+    expect(page.locator("ul.messagelist li.success")).to_contain_text("approved")
+    expect(page.locator("ul.messagelist li.error")).to_have_count(0)
+    page.goto(site("/admin/payments/invoice/"))
+    snap(page, "invoices")
+    expect(page.locator("#result_list tbody tr", has_text=school.invoice_number)).to_contain_text("Paid")
+    with in_tenant(school.tenant):
+        payment = Payment.objects.select_related("decided_by").get(pk=school.payment_pk)
+        assert (payment.status, payment.decided_by.email if payment.decided_by else None) == (
+            PaymentStatus.APPROVED,
+            ADMIN,
+        )
+        assert Invoice.objects.get(number=school.invoice_number).status == InvoiceStatus.PAID
+
+
+def test_the_tenant_admin_changes_a_users_role_and_the_audit_log_shows_it(
+    page: Any, snap: Snap, app_server: LiveServer, school: School
+) -> None:
+    needs_admin_of("accounts", "user")
+    needs_admin_of("audit", "auditlogentry")
+    site = lambda path: app_server.url(CUSTOM_HOST, path)  # noqa: E731
+    sign_in(page, site("/admin/accounts/user/"), ADMIN, PASSWORD)
+    snap(page, "users")
+
+    # when: Pat's page, roles student -> teacher, Save
+    page.get_by_role("link", name=PAT, exact=True).click()
+    snap(page, "pat")
+    page.uncheck("input[name=roles][value=student]")
+    page.check("input[name=roles][value=teacher]")
+    page.click("input[name=_save]")
+    snap(page, "saved")
+
+    # then
+    expect(page.locator("ul.messagelist li.success")).to_contain_text(PAT)
+    with in_tenant(school.tenant):
+        pat = User.objects.get(email=PAT)
+        assert sorted(pat.groups.values_list("name", flat=True)) == ["teacher"]
+        assert AuditLogEntry.objects.filter(verb="user.updated", target_id=str(pat.pk), actor__email=ADMIN).exists()
+    page.goto(site("/admin/audit/auditlogentry/"))
+    snap(page, "audit-log")
+    expect(page.locator("#result_list tbody tr", has_text="user.updated").first).to_contain_text(PAT)
+
+
+def test_a_student_is_refused_the_admin_site(page: Any, snap: Snap, app_server: LiveServer, school: School) -> None:
+    site = lambda path: app_server.url(CUSTOM_HOST, path)  # noqa: E731
+
+    # when: the right password, the wrong role
+    sign_in(page, site("/admin/"), STUDENT, PASSWORD)
+    snap(page, "refused")
+
+    # then: the reason is shown, and the site stays behind its login page
+    expect(page.locator(".errornote")).to_contain_text("This account cannot sign in to the admin site.")
+    page.goto(site("/admin/"))
+    snap(page, "still-login")
+    assert page.url.startswith(site("/admin/login/"))
+    expect(page.locator("#id_username")).to_be_visible()
