@@ -18,8 +18,7 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.http.response import HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -40,7 +39,9 @@ class _ValidSelection(admin.ModelAdmin):  # type: ignore[type-arg]
     another branch): use that one once both are merged.
     """
 
-    def response_action(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponseBase | None:
+    def response_action(
+        self, request: HttpRequest, queryset: QuerySet[Any], *args: Any, **kwargs: Any
+    ) -> HttpResponse | None:
         valid = [
             value
             for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
@@ -49,7 +50,7 @@ class _ValidSelection(admin.ModelAdmin):  # type: ignore[type-arg]
         post = request.POST.copy()
         post.setlist(helpers.ACTION_CHECKBOX_NAME, valid)
         request.POST = post  # type: ignore[assignment]
-        return super().response_action(request, queryset)
+        return super().response_action(request, queryset, *args, **kwargs)
 
 
 class KindFilter(admin.SimpleListFilter):
