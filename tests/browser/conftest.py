@@ -100,13 +100,13 @@ def app_server(chromium: str, session_tenants: Any, django_db_blocker: DjangoDbB
     ``transactional_db``, whose flush would empty the platform's tables the session tenants need.
 
     ``ALLOWED_HOSTS`` adds ``CUSTOM_HOST`` to the platform's hosts. Stopped (SIGTERM, then SIGKILL)
-    at the end of the session; its output is in ``artifacts/live-server.log``.
+    at the end of the session; its output is in ``artifacts/live-server-<xdist worker>.log``.
     """
     ARTIFACTS.mkdir(exist_ok=True)
     port = _free_port()
-    log = ARTIFACTS / "live-server.log"
+    log = ARTIFACTS / f"live-server-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DATABASE_URL": _database_url(connection.settings_dict),
         "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "saas.settings.test"),
         "ALLOWED_HOSTS": f"localhost,.localhost,{CUSTOM_HOST}",

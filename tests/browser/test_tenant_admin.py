@@ -3,6 +3,7 @@ offline payment and changes a user's role; a student is refused."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -61,8 +62,6 @@ def school(app_server: LiveServer, django_db_blocker: DjangoDbBlocker) -> Iterat
 def needs_admin_of(app_label: str, model_name: str) -> None:
     """Skip (fail in CI) while the school's admin site has no page for the model: the shared
     services' admin pages are another branch's, merged next to this one."""
-    import os
-
     if any(
         m._meta.app_label == app_label and m._meta.model_name == model_name
         for m in tenant_admin_site("school")._registry
