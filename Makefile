@@ -87,7 +87,7 @@ infra-check: install
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/yamllint --strict --config-file k8s/.yamllint.yaml k8s
 	rm -rf $(INFRA_RENDERED) && mkdir -p $(INFRA_RENDERED)
-	for k in overlays/dev overlays/prod cluster; do \
+	for k in overlays/dev overlays/prod overlays/edge cluster; do \
 	  $(BIN)/python -m tests.infra.kustomize k8s/$$k > $(INFRA_RENDERED)/$$(echo $$k | tr / -).yaml || exit 1; \
 	done
 	cp k8s/custom-domain/custom-domain.yaml k8s/ops/pg-toolbox.yaml $(INFRA_RENDERED)/

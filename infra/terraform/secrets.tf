@@ -17,10 +17,17 @@ ephemeral "random_password" "django_secret_key" {
   special = false
 }
 
+# The TLS edge's credential for the platform's ask endpoint (docs/operations.md, "Custom domains").
+ephemeral "random_password" "tls_ask_token" {
+  length  = 48
+  special = false
+}
+
 resource "aws_secretsmanager_secret_version" "app" {
   secret_id = aws_secretsmanager_secret.app.id
   secret_string_wo = jsonencode({
     DJANGO_SECRET_KEY     = ephemeral.random_password.django_secret_key.result
+    TLS_ASK_TOKEN         = ephemeral.random_password.tls_ask_token.result
     SENDGRID_API_KEY      = ""
     STRIPE_SECRET_KEY     = ""
     STRIPE_WEBHOOK_SECRET = ""

@@ -32,7 +32,7 @@ class _EmailAuthenticationForm(AdminAuthenticationForm):
 
     def confirm_login_allowed(self, user: Any) -> None:
         if not user.is_active or not self.allowed(user):
-            raise forms.ValidationError(self.error_messages["not_allowed"], code="not_allowed")
+            raise forms.ValidationError(self.error_messages["not_allowed"])
 
 
 class TenantAuthenticationForm(_EmailAuthenticationForm):

@@ -23,9 +23,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION
+from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from rest_framework.exceptions import APIException
 
 from saas.api.errors import ApplicationError
@@ -77,6 +79,29 @@ class ServiceModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_service_permission(self, request: HttpRequest) -> bool:
         return self.admin_site.has_permission(request)
+
+    def response_action(
+        self, request: HttpRequest, queryset: QuerySet[Any], *args: Any, **kwargs: Any
+    ) -> HttpResponse | None:
+        """Run the chosen action on the selection, ignoring ``_selected_action`` values that are
+        not ids of the model (``"abc"`` for an integer key, or out of its range), which Django
+        would pass to ``pk__in`` and fail with a 500. With nothing valid left, Django's "Items
+        must be selected" message is shown and nothing runs."""
+        pk = self.model._meta.pk
+        assert pk is not None
+        valid = []
+        for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME):
+            try:
+                parsed = pk.to_python(value)
+            except ValidationError:
+                continue
+            if isinstance(parsed, int) and not 0 < parsed < 2**63:
+                continue
+            valid.append(value)
+        post = request.POST.copy()
+        post.setlist(helpers.ACTION_CHECKBOX_NAME, valid)
+        request.POST = post  # type: ignore[assignment]
+        return super().response_action(request, queryset, *args, **kwargs)
 
     # -- audit -----------------------------------------------------------------------------
     def log_addition(self, request: HttpRequest, obj: Model, message: Any) -> Any:

@@ -10,7 +10,14 @@ rendered wrongly:
   its target by apiVersion, kind, name and namespace) or a JSON 6902 patch (a YAML list of
   ``add`` / ``replace`` / ``remove`` operations) with an explicit ``target``;
 * ``images``: ``name`` with ``newName``, ``newTag`` and/or ``digest`` (a digest replaces the tag),
-  applied to every ``containers[].image`` and ``initContainers[].image``.
+  applied to every ``containers[].image`` and ``initContainers[].image``;
+* ``components``: directories holding a ``kind: Component`` kustomization, whose resources,
+  generators and patches apply to the including kustomization's resources (after its own
+  ``resources``, before its own generators and patches, as kustomize orders them);
+* ``configMapGenerator``: ``name``, ``namespace``, ``files`` (``path`` or ``key=path``) and
+  ``options.labels``; the ConfigMap's name gets kustomize's content-hash suffix, and references to it
+  from pod specs (volumes, projected volumes, ``envFrom``, ``configMapKeyRef``) are renamed to match,
+  so a changed file rolls the pods that mount it.
 
 Strategic merge follows the Kubernetes patch strategies of the fields k8s/ patches: maps merge
 (``null`` deletes a key), lists of containers, init containers, env, volumes, volume mounts, ports
@@ -26,6 +33,8 @@ Command line: ``python -m tests.infra.kustomize k8s/overlays/prod`` prints the r
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -35,7 +44,11 @@ import yaml
 Resource = dict[str, Any]
 
 _KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-_SUPPORTED_KEYS = {"apiVersion", "kind", "resources", "patches", "images"}
+_SUPPORTED_KEYS = {"apiVersion", "kind", "resources", "components", "configMapGenerator", "patches", "images"}
+_KINDS = {
+    "Kustomization": "kustomize.config.k8s.io/v1beta1",
+    "Component": "kustomize.config.k8s.io/v1alpha1",
+}
 
 # Kinds whose fields follow the Kubernetes API's patch strategies (everything built in).
 _BUILTIN_GROUPS = {"", "apps", "batch", "policy", "autoscaling", "networking.k8s.io", "rbac.authorization.k8s.io"}
@@ -59,7 +72,10 @@ class KustomizeError(Exception):
 
 def render(directory: str | Path) -> list[Resource]:
     """Render the kustomization in ``directory`` into a list of resources."""
-    return _build(Path(directory).resolve(), stack=())
+    renames: dict[tuple[str, str], str] = {}
+    resources = _build(Path(directory).resolve(), stack=(), renames=renames)
+    _rename_config_map_references(resources, renames)
+    return resources
 
 
 def render_yaml(directory: str | Path) -> str:
@@ -85,38 +101,146 @@ def _load_documents(path: Path) -> list[Any]:
         return [doc for doc in yaml.safe_load_all(handle) if doc is not None]
 
 
-def _build(directory: Path, stack: tuple[Path, ...]) -> list[Resource]:
-    if directory in stack:
-        raise KustomizeError(f"cycle: {directory} includes itself")
+def _load_config(directory: Path, kind: str) -> dict[str, Any]:
     config = yaml.safe_load(_kustomization_file(directory).read_text()) or {}
     unknown = set(config) - _SUPPORTED_KEYS
     if unknown:
         raise KustomizeError(f"{directory}: unsupported kustomization fields {sorted(unknown)}")
+    if config.get("kind", "Kustomization") != kind or config.get("apiVersion", _KINDS[kind]) != _KINDS[kind]:
+        raise KustomizeError(f"{directory}: expected a {kind} ({_KINDS[kind]})")
+    return config
 
+
+def _build(directory: Path, stack: tuple[Path, ...], renames: dict[tuple[str, str], str]) -> list[Resource]:
+    if directory in stack:
+        raise KustomizeError(f"cycle: {directory} includes itself")
+    config = _load_config(directory, "Kustomization")
     resources: list[Resource] = []
-    seen: set[tuple[str, str, str, str]] = set()
+    _accumulate(directory, config, resources, (*stack, directory), renames)
+    return resources
+
+
+def _accumulate(
+    directory: Path,
+    config: dict[str, Any],
+    resources: list[Resource],
+    stack: tuple[Path, ...],
+    renames: dict[tuple[str, str], str],
+) -> None:
+    """Apply one kustomization (or component) ``config`` to ``resources``, in kustomize's order."""
     for entry in config.get("resources", []):
         path = (directory / entry).resolve()
         if path.is_dir():
-            loaded = _build(path, (*stack, directory))
+            loaded = _build(path, stack, renames)
         elif path.is_file():
             loaded = _load_documents(path)
         else:
             raise KustomizeError(f"{directory}: resource {entry!r} not found")
-        for resource in loaded:
-            if not isinstance(resource, dict) or "kind" not in resource:
-                raise KustomizeError(f"{path}: not a Kubernetes resource: {resource!r}")
-            rid = resource_id(resource)
-            if rid in seen:
-                raise KustomizeError(f"{directory}: resource {rid} is defined twice")
-            seen.add(rid)
-            resources.append(resource)
+        _add(resources, loaded, path)
+
+    for entry in config.get("components", []):
+        path = (directory / entry).resolve()
+        if path in stack:
+            raise KustomizeError(f"cycle: {path} includes itself")
+        _accumulate(path, _load_config(path, "Component"), resources, (*stack, path), renames)
+
+    for generator in config.get("configMapGenerator", []):
+        config_map = _generate_config_map(directory, generator)
+        original = config_map["metadata"]["name"]
+        config_map["metadata"]["name"] = f"{original}-{_config_map_hash(config_map)}"
+        renames[(config_map["metadata"].get("namespace", ""), original)] = config_map["metadata"]["name"]
+        _add(resources, [config_map], directory)
 
     for patch in config.get("patches", []):
         _apply_patch(directory, patch, resources)
     for image in config.get("images", []):
         _apply_image(image, resources)
-    return resources
+
+
+def _add(resources: list[Resource], loaded: list[Any], source: Path) -> None:
+    seen = {resource_id(r) for r in resources}
+    for resource in loaded:
+        if not isinstance(resource, dict) or "kind" not in resource:
+            raise KustomizeError(f"{source}: not a Kubernetes resource: {resource!r}")
+        rid = resource_id(resource)
+        if rid in seen:
+            raise KustomizeError(f"{source}: resource {rid} is defined twice")
+        seen.add(rid)
+        resources.append(resource)
+
+
+# ------------------------------------------------------------------------------------------------
+# Generated ConfigMaps
+# ------------------------------------------------------------------------------------------------
+
+
+def _generate_config_map(directory: Path, generator: dict[str, Any]) -> Resource:
+    unknown = set(generator) - {"name", "namespace", "files", "options"}
+    unknown_options = set(generator.get("options", {})) - {"labels"}
+    if unknown or unknown_options or "name" not in generator:
+        raise KustomizeError(f"{directory}: unsupported configMapGenerator {generator}")
+    data: dict[str, str] = {}
+    for entry in generator.get("files", []):
+        key, _, path = entry.rpartition("=")
+        file = (directory / path).resolve()
+        if not file.is_relative_to(directory):
+            raise KustomizeError(f"{directory}: {path} is outside the kustomization (kustomize refuses it)")
+        data[key or file.name] = file.read_text()
+    metadata: dict[str, Any] = {"name": generator["name"]}
+    if "namespace" in generator:
+        metadata["namespace"] = generator["namespace"]
+    if generator.get("options", {}).get("labels"):
+        metadata["labels"] = dict(generator["options"]["labels"])
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata, "data": data}
+
+
+def _config_map_hash(config_map: Resource) -> str:
+    """kustomize's name suffix (api/hasher): the SHA-256 of Go's JSON of kind, name and data, its
+    first ten hex digits with 0, 1, 3, a, e replaced (so the suffix never reads as a number).
+
+    kustomize v5 looks the name up as one field called ``metadata/name``, finds none, and hashes an
+    empty name; so does this (checked against ``kubectl kustomize`` v5.5)."""
+    encoded = json.dumps(
+        {"data": config_map["data"], "kind": "ConfigMap", "name": ""},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    # Go's encoding/json escapes these for HTML safety; the hash is of Go's bytes.
+    for char in "&<>\u2028\u2029":
+        encoded = encoded.replace(char, f"\\u{ord(char):04x}")
+    digest = hashlib.sha256(encoded.encode()).hexdigest()[:10]
+    return digest.translate(str.maketrans("013ae", "ghkmt"))
+
+
+def _rename_config_map_references(resources: list[Resource], renames: dict[tuple[str, str], str]) -> None:
+    """Point pod specs at the generated (suffixed) names of the ConfigMaps they name."""
+
+    def rename(namespace: str, reference: Any) -> None:
+        if isinstance(reference, dict) and (namespace, reference.get("name")) in renames:
+            reference["name"] = renames[(namespace, reference["name"])]
+
+    def walk(node: Any, namespace: str) -> None:
+        if isinstance(node, dict):
+            if "containers" in node and isinstance(node["containers"], list):
+                for volume in node.get("volumes", []):
+                    rename(namespace, volume.get("configMap"))
+                    for source in (volume.get("projected") or {}).get("sources", []):
+                        rename(namespace, source.get("configMap"))
+                for container in [*node.get("initContainers", []), *node["containers"]]:
+                    for source in container.get("envFrom", []):
+                        rename(namespace, source.get("configMapRef"))
+                    for variable in container.get("env", []):
+                        rename(namespace, (variable.get("valueFrom") or {}).get("configMapKeyRef"))
+            for value in node.values():
+                walk(value, namespace)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, namespace)
+
+    if renames:
+        for resource in resources:
+            walk(resource, (resource.get("metadata") or {}).get("namespace", ""))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from tests.infra.kustomize import render, resource_id
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "k8s"
 TERRAFORM = ROOT / "infra" / "terraform"
-KUSTOMIZATIONS = ("base", "overlays/dev", "overlays/prod", "cluster")
+KUSTOMIZATIONS = ("base", "overlays/dev", "overlays/prod", "overlays/edge", "cluster")
 CUSTOM_DOMAIN_TEMPLATE = K8S / "custom-domain" / "custom-domain.yaml"
 
 Resource = dict[str, Any]

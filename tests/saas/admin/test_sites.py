@@ -109,6 +109,25 @@ def test_each_kind_shows_the_shared_services_and_its_own_apps_only() -> None:
     assert not any(m._meta.app_label.startswith(("store", "writing", "rental")) for m in school)
 
 
+def test_each_kind_shows_users_tickets_invoices_payments_wallets_files_and_the_audit_log() -> None:
+    from django.contrib.auth.models import Group
+
+    from tenant_apps.accounts.models import User
+    from tenant_apps.audit.models import AuditLogEntry
+    from tenant_apps.files.models import StoredFile
+    from tenant_apps.notifications.models import Notification
+    from tenant_apps.payments.models import Invoice, Payment
+    from tenant_apps.tickets.models import Ticket
+    from tenant_apps.wallet.models import LedgerEntry, Wallet
+
+    shared = {User, Ticket, Invoice, Payment, Wallet, LedgerEntry, StoredFile, AuditLogEntry, Notification}
+    for kind in ("school", "store", "writing", "rental"):
+        registry = tenant_admin_site(kind)._registry
+        assert shared <= set(registry), kind
+        assert Group not in registry  # roles are declared in code, assigned on the user's page
+    assert not shared & set(platform_admin_site._registry)
+
+
 def test_the_admin_styles_are_served() -> None:
     response = admin_client(None).get("/static/admin/css/base.css")
     assert response.status_code == 200
