@@ -15,10 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -28,29 +27,6 @@ from saas.admin import ServiceModelAdmin, register, service_action
 from shared_apps.tenancy import selectors, services
 from shared_apps.tenancy.models import PUBLIC_KIND, Domain, Tenant, TenantKind
 from shared_apps.tenancy.selectors import TenantUsage
-
-
-class _ValidSelection(admin.ModelAdmin):  # type: ignore[type-arg]
-    """An action POST whose ``_selected_action`` values are not ids (``"abc"``, ``-1``) ignores
-    them instead of failing with a 500 (Django filters ``pk__in`` with the raw values); with none
-    left, Django's "Items must be selected" message is shown and nothing runs.
-
-    The same as ``ValidSelectionMixin`` of the shared services' admin (``saas/admin/extras.py``,
-    another branch): use that one once both are merged.
-    """
-
-    def response_action(
-        self, request: HttpRequest, queryset: QuerySet[Any], *args: Any, **kwargs: Any
-    ) -> HttpResponse | None:
-        valid = [
-            value
-            for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-            if value.isascii() and value.isdigit() and 0 < int(value) < 2**63
-        ]
-        post = request.POST.copy()
-        post.setlist(helpers.ACTION_CHECKBOX_NAME, valid)
-        request.POST = post  # type: ignore[assignment]
-        return super().response_action(request, queryset, *args, **kwargs)
 
 
 class KindFilter(admin.SimpleListFilter):
@@ -72,7 +48,7 @@ def _change_url(site_name: str, obj: Tenant | Domain) -> str:
 
 
 @register(Tenant)
-class TenantAdmin(_ValidSelection, ServiceModelAdmin):
+class TenantAdmin(ServiceModelAdmin):
     """Tenants: list (kind, status, owner), filters, search, status actions, a read-only page
     with domains and usage."""
 
@@ -172,7 +148,7 @@ class TenantAdmin(_ValidSelection, ServiceModelAdmin):
 
 
 @register(Domain)
-class DomainAdmin(_ValidSelection, ServiceModelAdmin):
+class DomainAdmin(ServiceModelAdmin):
     """The routing rows (host name -> tenant), read-only: provisioning and the tenant's services
     write them."""
 
