@@ -54,6 +54,12 @@ class ErrorCode(StrEnum):
     SLUG_TAKEN = "slug_taken"
     INVALID_STATUS_TRANSITION = "invalid_status_transition"
     CONFIRMATION_REQUIRED = "confirmation_required"
+    # Custom domains.
+    INVALID_DOMAIN = "invalid_domain"
+    DOMAIN_TAKEN = "domain_taken"
+    DOMAIN_ALREADY_ADDED = "domain_already_added"
+    DOMAIN_NOT_VERIFIED = "domain_not_verified"
+    DOMAIN_LIMIT_REACHED = "domain_limit_reached"
     # Accounts.
     INVALID_ROLE = "invalid_role"
     ROLES_MISSING = "roles_missing"

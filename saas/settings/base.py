@@ -29,8 +29,10 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 #: Tenants are served on ``<slug>.<PLATFORM_DOMAIN>``; the platform API on PLATFORM_DOMAIN itself.
 PLATFORM_DOMAIN = env("PLATFORM_DOMAIN", default="localhost").lower()
 
-# The tenant middleware is the host allow-list: a Host that names no Domain row gets a JSON 404.
-# ALLOWED_HOSTS only guards against hosts outside the platform when custom domains are unused.
+# The platform domain and its subdomains. Django validates these hosts as usual; any other Host
+# (a tenant's custom domain) is served only when the tenant lookup finds it (a verified custom
+# domain has a Domain row): the lookup is the allow-list, so customer domains are never listed
+# here (shared_apps/tenancy/middleware.py). A Host of no site gets a JSON 404, a malformed one a 400.
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}"])
 
 TENANT_MODEL = "tenancy.Tenant"
@@ -50,6 +52,14 @@ TENANT_CACHE_TTL = env.int("TENANT_CACHE_TTL", default=300)
 TENANT_CACHE_CHECK_SECONDS = env.float("TENANT_CACHE_CHECK_SECONDS", default=1.0)
 #: Tenant schemas ``migrate_schemas`` migrates at once, one process each (``--parallel`` overrides).
 TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MULTIPROCESSING_MAX_PROCESSES", default=2)
+#: Custom domains (shared_apps/tenancy/domains.py): the DNS servers the TXT check asks, a comma
+#: list of ``ip[:port]`` (empty: the system's resolvers), and seconds one check may take.
+DNS_RESOLVERS = env.list("DNS_RESOLVERS", default=[])
+DNS_TIMEOUT = env.float("DNS_TIMEOUT", default=5.0)
+#: Custom domains one tenant may hold (any status); a plan limit will replace it.
+CUSTOM_DOMAINS_MAX = env.int("CUSTOM_DOMAINS_MAX", default=5)
+#: When set, ``GET /api/v1/tls/ask/`` (the TLS edge's question) requires it (``?token=`` or a Bearer).
+TLS_ASK_TOKEN = env("TLS_ASK_TOKEN", default="")
 
 # Apps in every schema (public and tenant): the user model lives in both, since platform staff
 # are users of the public schema and each tenant has its own users.
@@ -259,10 +269,17 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "UTC"
 # Periodic tasks (run ``celery -A saas beat``): an entry with ``kinds`` is sent to each active
 # tenant of those kinds, in its schema (shared_apps/tenancy/beat.py, on tenant-schemas-celery's
-# scheduler); one without goes to every tenant but public. A kind's task still returns at once in
+# scheduler); one with ``"public": True`` once, in the public schema; one without either goes to
+# every tenant but public. A kind's task still returns at once in
 # another kind's schema.
 CELERY_BEAT_SCHEDULER = "shared_apps.tenancy.beat.KindAwareScheduler"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    # re-check every verified custom domain's TXT record daily, once, in the public schema
+    "tenancy-custom-domains-recheck": {
+        "task": "shared_apps.tenancy.tasks.custom_domains_recheck_task",
+        "schedule": 86400.0,
+        "public": True,
+    },
     "store-close-due-auctions": {
         "task": "tenant_apps.store.auctions.tasks.close_due_auctions",
         "schedule": 60.0,

@@ -10,7 +10,10 @@ reads one more key on a ``CELERY_BEAT_SCHEDULE`` entry::
 
 and sends such an entry only to the **active** tenants of those kinds (suspended, archived and
 provisioning sites are skipped: their requests are refused, and so is their background work).
-Entries without ``kinds`` behave as the library's. Tasks still check their kind (a task sent by
+An entry with ``"public": True`` instead is sent once, in the public schema (platform work
+over all tenants, such as the daily re-check of custom domains); the library would look for a
+tenant row named ``public``, which does not exist. Entries without either behave as the
+library's. Tasks still check their kind (a task sent by
 hand, or by an older beat, must stay harmless in another schema).
 
 Written as a subclass because the library has no hook for choosing schemas per entry; it keeps
@@ -31,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 #: The message header that carries an entry's kinds from the schedule to ``apply_entry``.
 KINDS_HEADER = "_tenant_kinds"
+#: The message header of an entry sent once, in the public schema.
+PUBLIC_HEADER = "_public_schema"
 
 
 def schemas_of_kinds(kinds: list[str]) -> list[str]:
@@ -53,6 +58,10 @@ class KindAwareScheduler(TenantAwarePersistentScheduler):
         result: dict[str, dict[str, Any]] = {}
         plain: dict[str, Any] = {}
         for name, entry in copy.deepcopy(beat_schedule).items():
+            if entry.pop("public", False):
+                entry.setdefault("options", {}).setdefault("headers", {})[PUBLIC_HEADER] = True
+                result[f"{name}@public"] = entry
+                continue
             kinds = entry.pop("kinds", None)
             if kinds is None:
                 plain[name] = entry
@@ -63,7 +72,15 @@ class KindAwareScheduler(TenantAwarePersistentScheduler):
         return result
 
     def apply_entry(self, entry: ScheduleEntry, producer: Any = None) -> None:
-        kinds = (entry.options.get("headers") or {}).get(KINDS_HEADER)
+        headers = entry.options.get("headers") or {}
+        if headers.get(PUBLIC_HEADER):
+            with schema_context(get_public_schema_name()):
+                try:
+                    self.apply_async(entry, producer=producer, advance=False)
+                except Exception:
+                    logger.exception("could not send %s to the public schema", entry.task)
+            return
+        kinds = headers.get(KINDS_HEADER)
         if kinds is None:
             super().apply_entry(entry, producer=producer)
             return

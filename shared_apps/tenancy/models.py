@@ -108,3 +108,49 @@ class SchemaState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schema_name} ({self.kind})"
+
+
+class CustomDomainStatus(models.TextChoices):
+    """pending (added, TXT record not seen yet) -> verified <-> flagged (record gone at the last
+    daily re-check; the domain still routes)."""
+
+    PENDING = "pending", "Pending"
+    VERIFIED = "verified", "Verified"
+    FLAGGED = "flagged", "Flagged"
+
+
+#: The statuses in which a custom domain routes to its tenant (and holds its name against others).
+ROUTED_STATUSES = (CustomDomainStatus.VERIFIED, CustomDomainStatus.FLAGGED)
+
+
+class CustomDomain(models.Model):
+    """A host name of the tenant's own, proven by a DNS TXT record (public schema).
+
+    ``domain`` is normalised (``validators.normalize_domain``). Several tenants may hold one name
+    while it is pending; at most one holds it verified or flagged (a partial unique index), and
+    that one has a routing ``Domain`` row of the same name (created when it is verified, removed
+    with it). ``found`` is what the last DNS check saw: ``{"txt": [...], "error": "..."}``.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="custom_domains")
+    domain = models.CharField(max_length=253)
+    status = models.CharField(max_length=16, choices=CustomDomainStatus.choices, default=CustomDomainStatus.PENDING)
+    verification_token = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    found = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ("id",)
+        constraints = [
+            models.UniqueConstraint(fields=("tenant", "domain"), name="tenancy_customdomain_tenant_domain"),
+            models.UniqueConstraint(
+                fields=("domain",),
+                condition=models.Q(status__in=["verified", "flagged"]),
+                name="tenancy_customdomain_one_holder",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.domain} ({self.status})"

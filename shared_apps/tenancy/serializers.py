@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -45,3 +47,77 @@ class TenantDropSerializer(serializers.Serializer):
     """Input of ``DELETE /api/v1/tenants/{slug}/``: the slug again, to confirm."""
 
     confirm_slug = serializers.CharField()
+
+
+class VerificationRecordSerializer(serializers.Serializer):
+    """The DNS record that proves a custom domain: ``TXT _saas-challenge.<domain> <token>``."""
+
+    type = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    value = serializers.CharField(read_only=True)
+
+
+class FoundSerializer(serializers.Serializer):
+    """What the last DNS check saw: the TXT strings, and ``error`` ("" when the name answered;
+    ``nxdomain``, ``no_answer``, ``timeout`` or ``servfail``)."""
+
+    txt = serializers.ListField(child=serializers.CharField(), read_only=True)
+    error = serializers.CharField(read_only=True)
+
+
+class CustomDomainSerializer(serializers.Serializer):
+    """A tenant's custom domain as its admins see it; ``context["primary"]`` is the set of the
+    tenant's primary host names and ``context["cname_target"]`` its platform host."""
+
+    id = serializers.IntegerField(read_only=True)
+    domain = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=("pending", "verified", "flagged"), read_only=True)
+    is_primary = serializers.SerializerMethodField()
+    verification_record = serializers.SerializerMethodField()
+    cname_target = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(read_only=True)
+    verified_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    last_checked_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    found = serializers.SerializerMethodField()
+
+    def get_is_primary(self, custom: Any) -> bool:
+        return bool(custom.domain in self.context.get("primary", set()))
+
+    @extend_schema_field(VerificationRecordSerializer)
+    def get_verification_record(self, custom: Any) -> dict[str, str]:
+        from shared_apps.tenancy.domains import challenge_name
+
+        return {"type": "TXT", "name": challenge_name(custom.domain), "value": custom.verification_token}
+
+    def get_cname_target(self, custom: Any) -> str:
+        return str(self.context["cname_target"])
+
+    @extend_schema_field(FoundSerializer(allow_null=True))
+    def get_found(self, custom: Any) -> dict[str, Any] | None:
+        return dict(custom.found) if custom.found else None
+
+
+class CustomDomainCreateSerializer(serializers.Serializer):
+    """Input of ``POST /api/v1/domains/``: the host name (normalised and checked by the service)."""
+
+    domain = serializers.CharField(max_length=300)
+
+
+class PrimaryHostSerializer(serializers.Serializer):
+    """The tenant's primary host after ``POST /api/v1/domains/platform/make-primary/``."""
+
+    primary = serializers.CharField(read_only=True)
+
+
+class TlsAskQuerySerializer(serializers.Serializer):
+    """Query of ``GET /api/v1/tls/ask/``: the name a TLS edge wants a certificate for, and the
+    shared token when ``TLS_ASK_TOKEN`` is set."""
+
+    domain = serializers.CharField(max_length=300)
+    token = serializers.CharField(required=False, allow_blank=True, max_length=300, trim_whitespace=False)
+
+
+class TlsAskSerializer(serializers.Serializer):
+    """The answer of ``GET /api/v1/tls/ask/`` when the name is served here."""
+
+    domain = serializers.CharField(read_only=True)

@@ -4,10 +4,11 @@
   every host name resolved to 127.0.0.1 (``--host-resolver-rules``), so ``alpha.localhost`` or a
   custom domain reach the live server. Without it the tests skip locally and **fail** in CI (env
   ``CI`` set): a missing browser must not pass for green there.
-* **The live server** is a real process: uvicorn serving ``saas.asgi:application`` on a free port,
-  with the test settings and ``DATABASE_URL`` pointing at this run's test database. It cannot see
-  a test's rolled-back transaction, so what it must serve is committed by module-scoped fixtures
-  (``committed``) and removed after (a tenant provisioned for the module is dropped whole).
+* **The live server** is ``tests/live.py``'s ``app_server``: uvicorn serving the app in a
+  subprocess on this run's test database, with a DNS stub as its resolver. It cannot see a test's
+  rolled-back transaction, so what it must serve is committed by module-scoped fixtures
+  (``committed``) or made over HTTP, and removed after (a tenant provisioned for the module is
+  dropped whole). A custom domain is added and verified through the domains API against the stub.
 * **Screenshots** of every page a scenario visits go to ``tests/browser/artifacts/`` (git-ignored;
   CI keeps them as artifacts): ``<test>-<step>.png``, full page.
 
@@ -19,66 +20,28 @@ loop only drives the browser; the ORM calls are ordinary synchronous ones).
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from pytest_django import DjangoDbBlocker
 
 from saas.db.tenant import tenant_connection
+from tests.live import LiveServer, app_server, app_server_env, live_dns_stub  # noqa: F401 (fixtures)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).parent / "artifacts"
-ROOT = Path(__file__).resolve().parents[2]
-#: A customer's own domain serving a tenant (the routing row is made by the fixtures).
+#: A customer's own domain serving a tenant (added and verified by the fixtures).
 CUSTOM_HOST = "school-admin.test"
-#: Seconds the live server may take to answer ``/healthz``.
-STARTUP_SECONDS = 60
 
 
-@dataclass(frozen=True)
-class LiveServer:
-    """The running server: ``url(host, path)`` is ``http://<host>:<port><path>``."""
-
-    port: int
-    log: Path
-
-    def url(self, host: str, path: str = "/") -> str:
-        return f"http://{host}:{self.port}{path}"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _database_url(settings: dict[str, Any]) -> str:
-    user = quote(settings.get("USER") or "postgres", safe="")
-    password = settings.get("PASSWORD") or ""
-    auth = f"{user}:{quote(password, safe='')}" if password else user
-    return f"postgres://{auth}@{settings.get('HOST') or '127.0.0.1'}:{settings.get('PORT') or 5432}/{settings['NAME']}"
-
-
-def _healthy(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
+def url(server: LiveServer, host: str, path: str = "/") -> str:
+    """``http://<host>:<port><path>`` on the live server (the browser resolves every host to it)."""
+    return f"http://{host}:{server.port}{path}"
 
 
 @pytest.fixture(scope="session")
@@ -93,55 +56,7 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="session")
-def app_server(chromium: str, session_tenants: Any, django_db_blocker: DjangoDbBlocker) -> Iterator[LiveServer]:
-    """uvicorn serving the app on a free port, on this run's (already migrated) test database.
-
-    Not named ``live_server``: pytest-django's fixture of that name makes every test using it
-    ``transactional_db``, whose flush would empty the platform's tables the session tenants need.
-
-    ``ALLOWED_HOSTS`` adds ``CUSTOM_HOST`` to the platform's hosts. Stopped (SIGTERM, then SIGKILL)
-    at the end of the session; its output is in ``artifacts/live-server-<xdist worker>.log``.
-    """
-    ARTIFACTS.mkdir(exist_ok=True)
-    port = _free_port()
-    log = ARTIFACTS / f"live-server-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
-    env = {
-        **{name: value for name, value in os.environ.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-        "DATABASE_URL": _database_url(connection.settings_dict),
-        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "saas.settings.test"),
-        "ALLOWED_HOSTS": f"localhost,.localhost,{CUSTOM_HOST}",
-        "PYTHONUNBUFFERED": "1",
-    }
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                *("-m", "uvicorn", "saas.asgi:application"),
-                *("--host", "127.0.0.1", "--port", str(port), "--lifespan", "off", "--no-access-log"),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not _healthy(port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the live server did not start:\n{log.read_text(errors='replace')[-4000:]}")
-            time.sleep(0.2)
-        yield LiveServer(port=port, log=log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-@pytest.fixture(scope="session")
-def browser(chromium: str, app_server: LiveServer) -> Iterator[Any]:
+def browser(chromium: str, app_server: LiveServer) -> Iterator[Any]:  # noqa: F811 (the fixture)
     """Chromium, headless, every host name resolved to the live server's address."""
     from playwright.sync_api import sync_playwright
 

@@ -13,8 +13,9 @@ from pytest_django import DjangoDbBlocker
 
 from saas.db.tenant import tenant_connection
 from shared_apps.tenancy.models import Tenant, TenantStatus
-from tests.browser.conftest import LiveServer, Snap, drop, provision, run_action, sign_in
+from tests.browser.conftest import Snap, drop, provision, run_action, sign_in, url
 from tests.conftest import PASSWORD
+from tests.live import LiveServer
 
 #: ``django_db``: the test reads the database in its own (rolled-back) transaction, which sees what
 #: the live server commits; the rows the server serves are committed by the module's fixture.
@@ -24,7 +25,7 @@ SLUG = "mike"
 
 
 @pytest.fixture(scope="module")
-def mike(app_server: LiveServer, django_db_blocker: DjangoDbBlocker) -> Iterator[Tenant]:
+def mike(chromium: str, app_server: LiveServer, django_db_blocker: DjangoDbBlocker) -> Iterator[Tenant]:
     """A rental site of this module's own (committed, dropped after): the session tenants must stay active."""
     tenant = provision(django_db_blocker, slug=SLUG, kind="rental")
     try:
@@ -36,8 +37,8 @@ def mike(app_server: LiveServer, django_db_blocker: DjangoDbBlocker) -> Iterator
 def test_platform_staff_suspend_a_tenant_and_resume_it(
     page: Any, snap: Snap, app_server: LiveServer, mike: Tenant
 ) -> None:
-    console = lambda path: app_server.url("localhost", path)  # noqa: E731
-    site = app_server.url(f"{SLUG}.localhost", "/api/v1/site/")
+    console = lambda path: url(app_server, "localhost", path)  # noqa: E731
+    site = url(app_server, f"{SLUG}.localhost", "/api/v1/site/")
     assert page.goto(site).status == 200
     snap(page, "site-served")
 

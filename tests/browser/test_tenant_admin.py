@@ -16,9 +16,11 @@ from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.payments.models import Invoice, InvoiceStatus, Payment, PaymentStatus
-from tests.browser.conftest import CUSTOM_HOST, LiveServer, Snap, committed, drop, provision, run_action, sign_in
+from tests.browser.conftest import CUSTOM_HOST, Snap, committed, drop, provision, run_action, sign_in, url
 from tests.conftest import PASSWORD
-from tests.factories import DomainFactory, InvoiceFactory, PaymentFactory, UserFactory
+from tests.dns_stub import DnsStub
+from tests.factories import InvoiceFactory, PaymentFactory, UserFactory
+from tests.live import LiveServer
 
 #: ``django_db``: the test reads the database in its own (rolled-back) transaction, which sees what
 #: the live server commits; the rows the server serves are committed by the module's fixture.
@@ -40,27 +42,37 @@ class School:
 
 
 @pytest.fixture(scope="module")
-def school(app_server: LiveServer, django_db_blocker: DjangoDbBlocker) -> Iterator[School]:
-    """A school provisioned for this module (committed, dropped after) and routed from
-    ``CUSTOM_HOST``: a student with a pending bank transfer of a 250.00 invoice, and Pat, a student
-    whose role the admin changes."""
+def school(
+    chromium: str, app_server: LiveServer, live_dns_stub: DnsStub, django_db_blocker: DjangoDbBlocker
+) -> Iterator[School]:
+    """A school provisioned for this module (committed, dropped after) with ``CUSTOM_HOST`` added
+    and verified by its admin through the domains API (the TXT record published on the DNS stub):
+    a student with a pending bank transfer of a 250.00 invoice, and Pat, a student whose role the
+    admin changes."""
     tenant = provision(django_db_blocker, slug=SLUG, kind="school")
-    with committed(django_db_blocker):
-        DomainFactory(domain=CUSTOM_HOST, tenant=tenant, is_primary=False)
-        with in_tenant(tenant):
+    try:
+        with committed(django_db_blocker), in_tenant(tenant):
             student = UserFactory(email=STUDENT, roles=["student"])
             UserFactory(email=PAT, roles=["student"])
             payment = PaymentFactory(invoice=InvoiceFactory(customer=student, total="250.00"))
-    try:
+        host = f"{SLUG}.localhost"
+        token = app_server.login(host, ADMIN, PASSWORD)
+        added = app_server.request("POST", "/api/v1/domains/", host=host, token=token, json={"domain": CUSTOM_HOST})
+        assert added.status_code == 201, added.text
+        record = added.json()["verification_record"]
+        live_dns_stub.set_txt(record["name"], record["value"])
+        verified = app_server.request("POST", f"/api/v1/domains/{added.json()['id']}/verify/", host=host, token=token)
+        assert verified.status_code == 200 and verified.json()["status"] == "verified", verified.text
         yield School(tenant=tenant, payment_pk=payment.pk, invoice_number=payment.invoice.number)
     finally:
-        drop(django_db_blocker, SLUG)
+        live_dns_stub.remove(f"_saas-challenge.{CUSTOM_HOST}")
+        drop(django_db_blocker, SLUG)  # its custom domain and routing rows with it
 
 
 def test_the_tenant_admin_signs_in_on_the_custom_domain_and_approves_an_offline_payment(
     page: Any, snap: Snap, app_server: LiveServer, school: School
 ) -> None:
-    site = lambda path: app_server.url(CUSTOM_HOST, path)  # noqa: E731
+    site = lambda path: url(app_server, CUSTOM_HOST, path)  # noqa: E731
 
     # given: signed in on the customer's own domain
     sign_in(page, site("/admin/"), ADMIN, PASSWORD)
@@ -92,7 +104,7 @@ def test_the_tenant_admin_signs_in_on_the_custom_domain_and_approves_an_offline_
 def test_the_tenant_admin_changes_a_users_role_and_the_audit_log_shows_it(
     page: Any, snap: Snap, app_server: LiveServer, school: School
 ) -> None:
-    site = lambda path: app_server.url(CUSTOM_HOST, path)  # noqa: E731
+    site = lambda path: url(app_server, CUSTOM_HOST, path)  # noqa: E731
     sign_in(page, site("/admin/accounts/user/"), ADMIN, PASSWORD)
     snap(page, "users")
 
@@ -116,7 +128,7 @@ def test_the_tenant_admin_changes_a_users_role_and_the_audit_log_shows_it(
 
 
 def test_a_student_is_refused_the_admin_site(page: Any, snap: Snap, app_server: LiveServer, school: School) -> None:
-    site = lambda path: app_server.url(CUSTOM_HOST, path)  # noqa: E731
+    site = lambda path: url(app_server, CUSTOM_HOST, path)  # noqa: E731
 
     # when: the right password, the wrong role
     sign_in(page, site("/admin/"), STUDENT, PASSWORD)

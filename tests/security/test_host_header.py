@@ -75,14 +75,44 @@ def test_an_unknown_tenant_host_gets_a_json_404(
     assert_json_error(response, 404, "unknown_tenant")
 
 
-@pytest.mark.parametrize(
-    "host", ["evil.example.com", "alpha.localhost.evil.example.com", "127.0.0.1", "localhost.evil.example.com", "[::1]"]
-)
-def test_a_host_outside_allowed_hosts_gets_a_json_400_not_html(
+@pytest.mark.parametrize("host", ["evil.example.com", "alpha.localhost.evil.example.com", "localhost.evil.example.com"])
+def test_a_host_outside_the_platform_that_no_site_verified_gets_a_json_404(
+    session_tenants: dict[str, Tenant], db: None, tokens: dict[str, str], host: str
+) -> None:
+    # ALLOWED_HOSTS lists only the platform; other names are looked up as custom domains
+    response = raw(host, tokens["alpha"]).get(USERS)
+    assert_json_error(response, 404, "unknown_tenant")
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.1:8000", "[::1]", "[::1]:8000", "10.0.0.1"])
+def test_an_ip_address_as_host_gets_a_json_400_not_html(
     session_tenants: dict[str, Tenant], db: None, tokens: dict[str, str], host: str
 ) -> None:
     response = raw(host, tokens["alpha"]).get(USERS)
     assert_json_error(response, 400, "unknown_host")
+
+
+def test_a_pending_custom_domain_reaches_no_site_and_a_verified_one_only_its_own(
+    alpha: Tenant, tokens: dict[str, str]
+) -> None:
+    from shared_apps.tenancy.domains import custom_domain_add
+    from shared_apps.tenancy.models import CustomDomain, CustomDomainStatus, Domain
+
+    # given: alpha and beta both added shop.example.com; alpha's became verified (its routing row)
+    custom_domain_add(tenant=alpha, domain="shop.example.com")
+    beta = Tenant.objects.get(schema_name="beta")
+    custom_domain_add(tenant=beta, domain="pending.example.com")
+    pending = raw("pending.example.com", tokens["beta"]).get(USERS)
+    CustomDomain.objects.filter(tenant=alpha).update(status=CustomDomainStatus.VERIFIED)
+    Domain.objects.create(domain="shop.example.com", tenant=alpha, is_primary=False)
+    # when
+    with_alpha = raw("shop.example.com", tokens["alpha"]).get(USERS)
+    with_beta = raw("shop.example.com", tokens["beta"]).get(USERS)
+    # then
+    assert_json_error(pending, 404, "unknown_tenant")
+    assert with_alpha.status_code == 200 and "admin@alpha.test" in with_alpha.content.decode()
+    assert with_beta.status_code == 401
+    assert_no_tenant_data(with_beta)
 
 
 def test_an_empty_host_header_gets_a_json_400(

@@ -57,6 +57,20 @@ def test_an_entry_without_kinds_still_goes_to_every_site(session_tenants: dict[s
     )
 
 
-def test_every_periodic_task_of_the_project_names_its_kinds() -> None:
-    # a new beat entry without ``kinds`` would be sent to every site of every kind
-    assert {name for name, entry in settings.CELERY_BEAT_SCHEDULE.items() if not entry.get("kinds")} == set()
+def test_every_periodic_task_of_the_project_names_its_kinds_or_the_public_schema() -> None:
+    # a new beat entry without ``kinds`` (or ``public``) would be sent to every site of every kind
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert {name for name, entry in schedule.items() if not entry.get("kinds") and not entry.get("public")} == set()
+
+
+def test_a_public_entry_is_sent_once_in_the_public_schema(session_tenants: dict[str, Tenant], db: None) -> None:
+    # given: an entry marked public, among the session's sites
+    scheduler = RecordingScheduler()
+    sweep = {"task": "sweep", "schedule": 60.0, "public": True}
+    merged = scheduler._tenant_aware_beat_schedule_to_dict({"sweep": sweep})
+    entry = ScheduleEntry(name="sweep@public", app=app, **merged["sweep@public"])
+    # when it is due
+    scheduler.apply_entry(entry)
+    # then it was sent once, from the public schema
+    assert list(merged) == ["sweep@public"]
+    assert scheduler.sent == [("sweep", "public")]
