@@ -63,14 +63,17 @@ def admin_url(model: type[Model] | Model, page: str = "changelist", *args: Any) 
 
 def post_action(client: Client, model: type[Model], action: str, objects: Iterable[Model], **form: Any) -> Any:
     """POST ``action`` on ``objects`` from ``model``'s changelist; with ``form`` data, also post the
-    action's intermediate form (as its page does) and return that answer."""
+    action's intermediate form (as its page does) and return that answer. A redirect is followed
+    once, as a browser would, so its messages are shown (and not carried to the next request)."""
     pks = [str(obj.pk) for obj in objects]
     url = admin_url(model)
     response = client.post(url, {"action": action, helpers.ACTION_CHECKBOX_NAME: pks, "index": 0})
-    if not form:
-        return response
-    assert response.status_code == 200, response.status_code  # the intermediate form
-    return client.post(url, {"action": action, helpers.ACTION_CHECKBOX_NAME: pks, "_apply": "1", **form})
+    if form:
+        assert response.status_code == 200, response.status_code  # the intermediate form
+        response = client.post(url, {"action": action, helpers.ACTION_CHECKBOX_NAME: pks, "_apply": "1", **form})
+    if response.status_code == 302:
+        assert client.get(response["Location"]).status_code == 200
+    return response
 
 
 def messages_of(response: Any) -> list[str]:
