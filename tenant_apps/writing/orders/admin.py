@@ -5,7 +5,6 @@ actor."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -15,7 +14,7 @@ from django.http import HttpRequest
 from saas.admin import ServiceModelAdmin, register, service_action
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.selectors import users_with_roles
-from tenant_apps.writing.admin_helpers import ReadOnlyInline, form_action
+from tenant_apps.writing.admin_helpers import AmountField, ReadOnlyInline, form_action
 from tenant_apps.writing.kind import WRITER
 from tenant_apps.writing.orders import services
 from tenant_apps.writing.orders.access import access_order
@@ -64,7 +63,7 @@ class ResolveForm(forms.Form):
 class RefundForm(forms.Form):
     """How much of each selected order goes back to its client's wallet (the order's currency), and why."""
 
-    amount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    amount = AmountField()
     reason = forms.CharField(max_length=MAX_REFUND_REASON, widget=forms.Textarea(attrs={"rows": 3}))
 
 
