@@ -60,7 +60,7 @@ def test_other_roles_cannot_run_admin_actions_by_posting_them(writing: Writing, 
         {
             "action": "refund_orders",
             helpers.ACTION_CHECKBOX_NAME: [order.pk],
-            "_apply": "1",
+            "apply": "apply",
             "amount": "24.00",
             "reason": "Gimme.",
         },
@@ -112,8 +112,8 @@ def test_assigning_to_a_non_writer_gets_the_form_again(writing: Writing, hotel: 
     with tenant_context(writing.tenant):
         order = OrderFactory(client=writing.carl, available=True)
     with tenant_context(hotel):
-        hotels = OrderFactory(assigned=True).writer
-    value = {"cleo": writing.cleo.pk, "hotel": hotels.pk, "missing": 987_654_321}.get(writer, writer)
+        hotels_writer = OrderFactory(assigned=True).writer_id
+    value = {"cleo": writing.cleo.pk, "hotel": hotels_writer, "missing": 987_654_321}.get(writer, writer)
     # when
     response = post_action(admin_session(writing.tenant), Order, "assign_orders", [order], writer=value)
     # then: the form again (not a writer of golf's), the order not assigned
@@ -138,7 +138,7 @@ def test_an_action_posted_without_the_csrf_token_is_refused(writing: Writing) ->
         {
             "action": "resolve_disputes",
             helpers.ACTION_CHECKBOX_NAME: [order.pk],
-            "_apply": "1",
+            "apply": "apply",
             "outcome": "cancelled",
         },
     )

@@ -7,18 +7,17 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from saas.admin import ServiceModelAdmin, register, service_action
-from tenant_apps.writing.admin_helpers import ReadOnlyInline
+from saas.admin.extras import ReadOnlyTabularInline
 from tenant_apps.writing.bundles import services
 from tenant_apps.writing.bundles.access import access_bundle
 from tenant_apps.writing.bundles.models import Bundle, BundleDraw, BundlePurchase, ExpressClass
 
 
-class BundleDrawInline(ReadOnlyInline):
+class BundleDrawInline(ReadOnlyTabularInline):
     """The orders paid from the purchase (a returned draw gave its units back)."""
 
     model = BundleDraw
     fields = ("order", "units", "returned_at", "created_at")
-    readonly_fields = fields
 
 
 @register(Bundle)

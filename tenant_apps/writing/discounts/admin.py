@@ -6,18 +6,17 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from saas.admin import ServiceModelAdmin, register, service_action
-from tenant_apps.writing.admin_helpers import ReadOnlyInline
+from saas.admin.extras import ReadOnlyTabularInline
 from tenant_apps.writing.discounts import services
 from tenant_apps.writing.discounts.access import access_discount
 from tenant_apps.writing.discounts.models import Discount, DiscountUse
 
 
-class DiscountUseInline(ReadOnlyInline):
+class DiscountUseInline(ReadOnlyTabularInline):
     """The orders the discount was taken off (a released use gave its count back)."""
 
     model = DiscountUse
     fields = ("order", "client", "amount", "currency", "released_at", "created_at")
-    readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest):  # type: ignore[no-untyped-def]
         """Uses with their order and client, in one query."""

@@ -9,7 +9,7 @@ from django import forms
 from django.http import HttpRequest
 
 from saas.admin import ServiceModelAdmin, register
-from tenant_apps.writing.admin_helpers import ReadOnlyInline, form_action
+from saas.admin.extras import ReadOnlyTabularInline, service_form_action
 from tenant_apps.writing.loyalty import services
 from tenant_apps.writing.loyalty.models import LoyaltyAccount, LoyaltyTier, PointsEntry
 
@@ -21,12 +21,11 @@ class AdjustForm(forms.Form):
     reason = forms.CharField(max_length=255)
 
 
-class PointsEntryInline(ReadOnlyInline):
+class PointsEntryInline(ReadOnlyTabularInline):
     """The account's points ledger, newest first."""
 
     model = PointsEntry
     fields = ("created_at", "kind", "points", "balance_after", "remaining", "expires_at", "reference", "reason")
-    readonly_fields = fields
     ordering = ("-created_at", "-id")
 
 
@@ -41,10 +40,10 @@ class LoyaltyAccountAdmin(ServiceModelAdmin):
     inlines = (PointsEntryInline,)
     actions = ("adjust_points",)
 
-    @form_action(
+    @service_form_action(
         form_class=AdjustForm, description="Adjust the points of the selected accounts", success="{count} adjusted."
     )
-    def adjust_points(self, request: HttpRequest, account: LoyaltyAccount, data: dict[str, Any]) -> None:
+    def adjust_points(self, request: HttpRequest, account: LoyaltyAccount, **data: Any) -> None:
         """``services.points_adjust`` (as ``POST /loyalty/adjustments/``)."""
         services.points_adjust(account=account, points=data["points"], reason=data["reason"], actor=request.user)
 

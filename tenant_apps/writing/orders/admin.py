@@ -12,9 +12,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from saas.admin import ServiceModelAdmin, register, service_action
+from saas.admin.extras import ReadOnlyTabularInline, service_form_action
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.selectors import users_with_roles
-from tenant_apps.writing.admin_helpers import AmountField, ReadOnlyInline, form_action
+from tenant_apps.writing.admin_helpers import AmountField
 from tenant_apps.writing.kind import WRITER
 from tenant_apps.writing.orders import services
 from tenant_apps.writing.orders.access import access_order
@@ -67,20 +68,18 @@ class RefundForm(forms.Form):
     reason = forms.CharField(max_length=MAX_REFUND_REASON, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class OrderRefundInline(ReadOnlyInline):
+class OrderRefundInline(ReadOnlyTabularInline):
     """The order's refunds, oldest first."""
 
     model = OrderRefund
     fields = ("amount", "currency", "reason", "created_by", "created_at")
-    readonly_fields = fields
 
 
-class WriterRequestInline(ReadOnlyInline):
+class WriterRequestInline(ReadOnlyTabularInline):
     """The writers who asked for the order, oldest first."""
 
     model = WriterRequest
     fields = ("writer", "created_at")
-    readonly_fields = fields
 
 
 @register(Order)
@@ -100,18 +99,18 @@ class OrderAdmin(ServiceModelAdmin):
         """Orders with the people a list row names, in one query."""
         return super().get_queryset(request).select_related("client", "writer", "editor")
 
-    @form_action(
+    @service_form_action(
         form_class=AssignForm, description="Assign the selected orders to a writer", success="{count} assigned."
     )
-    def assign_orders(self, request: HttpRequest, order: Order, data: dict[str, Any]) -> None:
+    def assign_orders(self, request: HttpRequest, order: Order, **data: Any) -> None:
         """``services.order_assign`` (as ``POST /orders/{id}/assign/``)."""
         order = access_order(user=request.user, pk=order.pk)
         services.order_assign(order=order, writer=data["writer"], actor=request.user)
 
-    @form_action(
+    @service_form_action(
         form_class=NotesForm, description="Return the selected orders to their writers", success="{count} returned."
     )
-    def return_orders(self, request: HttpRequest, order: Order, data: dict[str, Any]) -> None:
+    def return_orders(self, request: HttpRequest, order: Order, **data: Any) -> None:
         """``services.order_return`` (as ``POST /orders/{id}/return/``)."""
         order = access_order(user=request.user, pk=order.pk)
         services.order_return(order=order, actor=request.user, notes=data["notes"])
@@ -122,20 +121,22 @@ class OrderAdmin(ServiceModelAdmin):
         order = access_order(user=request.user, pk=order.pk)
         services.order_deliver(order=order, actor=request.user)
 
-    @form_action(form_class=CancelForm, description="Cancel the selected orders", success="{count} cancelled.")
-    def cancel_orders(self, request: HttpRequest, order: Order, data: dict[str, Any]) -> None:
+    @service_form_action(form_class=CancelForm, description="Cancel the selected orders", success="{count} cancelled.")
+    def cancel_orders(self, request: HttpRequest, order: Order, **data: Any) -> None:
         """``services.order_cancel`` (as ``POST /orders/{id}/cancel/``): moves no money."""
         order = access_order(user=request.user, pk=order.pk)
         services.order_cancel(order=order, actor=request.user, reason=data["reason"])
 
-    @form_action(form_class=ResolveForm, description="Resolve the selected disputes", success="{count} resolved.")
-    def resolve_disputes(self, request: HttpRequest, order: Order, data: dict[str, Any]) -> None:
+    @service_form_action(
+        form_class=ResolveForm, description="Resolve the selected disputes", success="{count} resolved."
+    )
+    def resolve_disputes(self, request: HttpRequest, order: Order, **data: Any) -> None:
         """``services.order_resolve`` (as ``POST /orders/{id}/resolve/``)."""
         order = access_order(user=request.user, pk=order.pk)
         services.order_resolve(order=order, actor=request.user, outcome=data["outcome"], note=data["note"])
 
-    @form_action(form_class=RefundForm, description="Refund the selected orders", success="{count} refunded.")
-    def refund_orders(self, request: HttpRequest, order: Order, data: dict[str, Any]) -> None:
+    @service_form_action(form_class=RefundForm, description="Refund the selected orders", success="{count} refunded.")
+    def refund_orders(self, request: HttpRequest, order: Order, **data: Any) -> None:
         """``services.order_refund`` (as ``POST /orders/{id}/refunds/``): to the client's wallet."""
         order = access_order(user=request.user, pk=order.pk)
         services.order_refund(order=order, actor=request.user, amount=data["amount"], reason=data["reason"])

@@ -10,9 +10,9 @@ from django import forms
 from django.http import HttpRequest
 
 from saas.admin import ServiceModelAdmin, register, service_action
+from saas.admin.extras import ReadOnlyTabularInline, service_form_action
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.selectors import users_with_roles
-from tenant_apps.writing.admin_helpers import ReadOnlyInline, form_action
 from tenant_apps.writing.kind import WRITER
 from tenant_apps.writing.special_orders import services
 from tenant_apps.writing.special_orders.access import access_special_order
@@ -37,12 +37,11 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class InstallmentInline(ReadOnlyInline):
+class InstallmentInline(ReadOnlyTabularInline):
     """The plan: installments in order, with their invoices."""
 
     model = Installment
     fields = ("sequence", "amount", "currency", "due_date", "status", "invoice", "paid_at", "overdue_at")
-    readonly_fields = fields
     ordering = ("sequence",)
 
 
@@ -58,10 +57,10 @@ class SpecialOrderAdmin(ServiceModelAdmin):
     inlines = (InstallmentInline,)
     actions = ("start_special_orders", "complete_special_orders", "cancel_special_orders")
 
-    @form_action(
+    @service_form_action(
         form_class=StartForm, description="Start work on the selected special orders", success="{count} started."
     )
-    def start_special_orders(self, request: HttpRequest, special_order: SpecialOrder, data: dict[str, Any]) -> None:
+    def start_special_orders(self, request: HttpRequest, special_order: SpecialOrder, **data: Any) -> None:
         """``services.special_order_start`` (as ``POST /special-orders/{id}/start/``)."""
         found = access_special_order(user=request.user, pk=special_order.pk)
         services.special_order_start(special_order=found, actor=request.user, writer=data["writer"])
@@ -72,8 +71,10 @@ class SpecialOrderAdmin(ServiceModelAdmin):
         found = access_special_order(user=request.user, pk=special_order.pk)
         services.special_order_complete(special_order=found, actor=request.user)
 
-    @form_action(form_class=ReasonForm, description="Cancel the selected special orders", success="{count} cancelled.")
-    def cancel_special_orders(self, request: HttpRequest, special_order: SpecialOrder, data: dict[str, Any]) -> None:
+    @service_form_action(
+        form_class=ReasonForm, description="Cancel the selected special orders", success="{count} cancelled."
+    )
+    def cancel_special_orders(self, request: HttpRequest, special_order: SpecialOrder, **data: Any) -> None:
         """``services.special_order_cancel`` (as ``POST /special-orders/{id}/cancel/``): pending
         installments cancelled, their invoices called off."""
         found = access_special_order(user=request.user, pk=special_order.pk)

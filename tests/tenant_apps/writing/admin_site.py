@@ -70,7 +70,7 @@ def post_action(client: Client, model: type[Model], action: str, objects: Iterab
     response = client.post(url, {"action": action, helpers.ACTION_CHECKBOX_NAME: pks, "index": 0})
     if form:
         assert response.status_code == 200, response.status_code  # the intermediate form
-        response = client.post(url, {"action": action, helpers.ACTION_CHECKBOX_NAME: pks, "_apply": "1", **form})
+        response = client.post(url, {"action": action, helpers.ACTION_CHECKBOX_NAME: pks, "apply": "apply", **form})
     if response.status_code == 302:
         assert client.get(response["Location"]).status_code == 200
     return response
