@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from saas.admin import ServiceModelAdmin, register, service_action
 from saas.admin.extras import ReadOnlyTabularInline, service_form_action
@@ -19,9 +19,10 @@ from tenant_apps.writing.admin_helpers import AmountField
 from tenant_apps.writing.kind import WRITER
 from tenant_apps.writing.orders import services
 from tenant_apps.writing.orders.access import access_order
-from tenant_apps.writing.orders.models import Order, OrderRefund, OrderStatus, WriterRequest
+from tenant_apps.writing.orders.models import Order, OrderRefund, OrderSettings, OrderStatus, WriterRequest
 from tenant_apps.writing.orders.services.disputes import MAX_DISPUTE_TEXT, OUTCOMES
 from tenant_apps.writing.orders.services.refunds import MAX_REFUND_REASON
+from tenant_apps.writing.orders.services.settings import MAX_REVISION_DAYS
 
 
 class CancelForm(forms.Form):
@@ -151,3 +152,44 @@ class OrderRefundAdmin(ServiceModelAdmin):
     search_fields = ("order__number", "reason", "order__client__email")
     list_select_related = ("order", "created_by")
     date_hierarchy = "created_at"
+
+
+#: What ``order_settings_update`` changes: the change form edits exactly these.
+SETTINGS_FIELDS = ("assignment_mode", "earning_mode", "free_revision_days")
+
+
+class OrderSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The order settings, with the service's range for the free-revision window (0-365 days)."""
+
+    free_revision_days = forms.IntegerField(min_value=0, max_value=MAX_REVISION_DAYS)
+
+    class Meta:
+        model = OrderSettings
+        fields = SETTINGS_FIELDS
+
+
+@register(OrderSettings)
+class OrderSettingsAdmin(ServiceModelAdmin):
+    """The site's order settings (one row): edited through ``order_settings_update`` (audited
+    ``writing_order_settings.updated``), never saved directly; no add, no delete."""
+
+    form = OrderSettingsForm
+    list_display = ("__str__", "assignment_mode", "earning_mode", "free_revision_days", "updated_at")
+    list_filter = ("assignment_mode", "earning_mode")
+    search_fields = ("assignment_mode",)
+    fields = (*SETTINGS_FIELDS, "updated_at")
+    readonly_fields = ("updated_at",)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        """The row exists (with the defaults) once anyone looks, as in the API."""
+        services.order_settings()
+        return super().changelist_view(request, extra_context)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_service_permission(request)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Save through ``services.order_settings_update`` with the fields the form changed."""
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in SETTINGS_FIELDS}
+        if changes:
+            services.order_settings_update(actor=request.user, **changes)

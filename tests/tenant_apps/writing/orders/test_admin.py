@@ -16,7 +16,7 @@ from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.notifications.models import Notification
 from tenant_apps.wallet.models import LedgerEntry
 from tenant_apps.wallet.selectors import wallet_of
-from tenant_apps.writing.orders.models import Order, OrderRefund, OrderStatus
+from tenant_apps.writing.orders.models import Order, OrderRefund, OrderSettings, OrderStatus
 from tests.factories import OrderFactory, OrderRefundFactory
 from tests.tenant_apps.writing.admin_site import (
     admin_session,
@@ -249,3 +249,54 @@ def test_the_writing_site_shows_no_model_of_another_kind() -> None:
 
     assert not any(label.startswith(("school", "store", "rental")) for label in labels)
     assert {"writing_orders"} <= labels
+
+
+def test_the_order_settings_are_changed_through_the_service(writing: Writing) -> None:
+    # given: the admin on the settings list (the row made with its defaults on first look)
+    client = admin_session(writing.tenant)
+    listed = client.get(admin_url(OrderSettings), {"assignment_mode__exact": "admin", "q": "admin"})
+    assert listed.status_code == 200 and "order settings" in listed.content.decode()
+    assert client.get(admin_url(OrderSettings, "change", 1)).status_code == 200
+    # when: first-request assignment and 3 free-revision days are saved
+    response = client.post(
+        admin_url(OrderSettings, "change", 1),
+        {"assignment_mode": "first_request", "earning_mode": "share", "free_revision_days": 3},
+    )
+    # then: saved by order_settings_update (its audit row, the changed fields), and the API says so
+    assert response.status_code == 302
+    with tenant_context(writing.tenant):
+        row = OrderSettings.objects.get()
+        assert (row.assignment_mode, row.free_revision_days) == ("first_request", 3)
+        entry = AuditLogEntry.objects.get(verb="writing_order_settings.updated", actor=writing.admin)
+        assert set(entry.changes) == {"assignment_mode", "free_revision_days"}
+    assert writing.client("admin").get("/api/v1/orders/settings/").json()["free_revision_days"] == 3
+
+
+def test_order_settings_out_of_range_are_refused_by_the_form(writing: Writing) -> None:
+    client = admin_session(writing.tenant)
+    client.get(admin_url(OrderSettings))
+
+    response = client.post(
+        admin_url(OrderSettings, "change", 1),
+        {"assignment_mode": "nobody", "earning_mode": "share", "free_revision_days": 999},
+    )
+
+    assert response.status_code == 200 and response.content.decode().count("errorlist") >= 2
+    with tenant_context(writing.tenant):
+        assert (OrderSettings.objects.get().assignment_mode, OrderSettings.objects.get().free_revision_days) == (
+            "admin",
+            7,
+        )
+        assert not AuditLogEntry.objects.filter(verb="writing_order_settings.updated").exists()
+
+
+def test_other_roles_cannot_see_or_change_the_order_settings(writing: Writing) -> None:
+    client = session_of(writing.tenant, writing.sue)
+
+    for response in (
+        client.get(admin_url(OrderSettings)),
+        client.post(admin_url(OrderSettings, "change", 1), {"assignment_mode": "first_request"}),
+    ):
+        assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    with tenant_context(writing.tenant):
+        assert not OrderSettings.objects.filter(assignment_mode="first_request").exists()
