@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -30,9 +31,9 @@ from tenant_apps.writing.campaigns.services import marketing_preference_set
 from tenant_apps.writing.discounts.models import Discount
 from tenant_apps.writing.files.models import OrderFile
 from tenant_apps.writing.loyalty.models import LoyaltyAccount, LoyaltyTier, PointsEntry
-from tenant_apps.writing.messages.models import OrderMessage
+from tenant_apps.writing.messages.models import MessageSettings, OrderMessage
 from tenant_apps.writing.pricing.models import ExtraService, OrderOption, PageRate
-from tenant_apps.writing.referrals.models import Referral, ReferralCode
+from tenant_apps.writing.referrals.models import Referral, ReferralCode, ReferralSettings
 from tests.api import error_code
 from tests.factories import OrderFactory
 from tests.factories.writing_bundles import BundleFactory, BundlePurchaseFactory, ExpressClassFactory
@@ -350,3 +351,69 @@ def test_the_writing_site_shows_its_models_and_no_other_kinds() -> None:
     assert expected <= set(registry)
     for kind in ("school", "store", "rental"):
         assert not any(model._meta.app_label.startswith("writing_") for model in tenant_admin_site(kind)._registry)
+
+
+# -- settings rows ----------------------------------------------------------------------------
+
+
+def test_the_referral_settings_are_changed_through_the_service(writing: Writing) -> None:
+    client = admin_session(writing.tenant)
+    listed = client.get(admin_url(ReferralSettings), {"enabled__exact": "1", "q": "wallet"})
+    assert listed.status_code == 200 and "referral settings" in listed.content.decode()
+    assert client.get(admin_url(ReferralSettings, "change", 1)).status_code == 200
+
+    response = client.post(
+        admin_url(ReferralSettings, "change", 1),
+        {"enabled": "on", "reward_kind": "wallet", "reward_amount": "7.50", "reward_points": "100"},
+    )
+
+    assert response.status_code == 302
+    with tenant_context(writing.tenant):
+        assert ReferralSettings.objects.get().reward_amount == Decimal("7.50")
+        entry = AuditLogEntry.objects.get(verb="writing_referral_settings.updated", actor=writing.admin)
+        assert entry.changes["reward_amount"] == "7.50"
+
+
+@pytest.mark.parametrize("amount", ["٥", "0", "-1", "1e3", "7.505"])
+def test_referral_rewards_of_the_wrong_shape_are_refused_by_the_form(writing: Writing, amount: str) -> None:
+    client = admin_session(writing.tenant)
+    client.get(admin_url(ReferralSettings))
+    with tenant_context(writing.tenant):
+        before = ReferralSettings.objects.get().reward_amount
+
+    response = client.post(
+        admin_url(ReferralSettings, "change", 1),
+        {"enabled": "on", "reward_kind": "wallet", "reward_amount": amount, "reward_points": "100"},
+    )
+
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    with tenant_context(writing.tenant):
+        assert ReferralSettings.objects.get().reward_amount == before
+        assert not AuditLogEntry.objects.filter(verb="writing_referral_settings.updated").exists()
+
+
+def test_the_message_settings_are_changed_through_the_service(writing: Writing) -> None:
+    client = admin_session(writing.tenant)
+    assert "message settings" in client.get(admin_url(MessageSettings), {"q": "US"}).content.decode()
+
+    response = client.post(admin_url(MessageSettings, "change", 1), {"phone_region": "GB"})  # masking off
+
+    assert response.status_code == 302
+    with tenant_context(writing.tenant):
+        row = MessageSettings.objects.get()
+        assert (row.block_contact_details, row.phone_region) == (False, "GB")
+        assert AuditLogEntry.objects.filter(verb="writing_message_settings.updated", actor=writing.admin).exists()
+    # an unknown region is refused by the form
+    refused = client.post(admin_url(MessageSettings, "change", 1), {"phone_region": "ZZ"})
+    assert refused.status_code == 200 and "Select a valid choice" in refused.content.decode()
+
+
+@pytest.mark.parametrize("model", [ReferralSettings, MessageSettings], ids=lambda m: m.__name__)
+def test_other_roles_cannot_change_the_settings(writing: Writing, model: type[Model]) -> None:
+    admin_session(writing.tenant).get(admin_url(model))  # the row exists
+    client = session_of(writing.tenant, writing.sue)
+
+    for response in (client.get(admin_url(model)), client.post(admin_url(model, "change", 1), {})):
+        assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    with tenant_context(writing.tenant):
+        assert not AuditLogEntry.objects.filter(verb__endswith="settings.updated").exists()
