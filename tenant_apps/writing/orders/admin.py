@@ -9,13 +9,13 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
 from saas.admin import ServiceModelAdmin, register, service_action
 from saas.admin.extras import ReadOnlyTabularInline, service_form_action
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.selectors import users_with_roles
-from tenant_apps.writing.admin_helpers import AmountField
+from tenant_apps.writing.admin_helpers import AmountField, ServiceSettingsAdmin
 from tenant_apps.writing.kind import WRITER
 from tenant_apps.writing.orders import services
 from tenant_apps.writing.orders.access import access_order
@@ -169,27 +169,18 @@ class OrderSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 @register(OrderSettings)
-class OrderSettingsAdmin(ServiceModelAdmin):
+class OrderSettingsAdmin(ServiceSettingsAdmin):
     """The site's order settings (one row): edited through ``order_settings_update`` (audited
     ``writing_order_settings.updated``), never saved directly; no add, no delete."""
 
     form = OrderSettingsForm
+    settings_fields = SETTINGS_FIELDS
     list_display = ("__str__", "assignment_mode", "earning_mode", "free_revision_days", "updated_at")
     list_filter = ("assignment_mode", "earning_mode")
     search_fields = ("assignment_mode",)
-    fields = (*SETTINGS_FIELDS, "updated_at")
-    readonly_fields = ("updated_at",)
 
-    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        """The row exists (with the defaults) once anyone looks, as in the API."""
-        services.order_settings()
-        return super().changelist_view(request, extra_context)
+    def read_settings(self) -> Any:
+        return services.order_settings()
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.has_service_permission(request)
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        """Save through ``services.order_settings_update`` with the fields the form changed."""
-        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in SETTINGS_FIELDS}
-        if changes:
-            services.order_settings_update(actor=request.user, **changes)
+    def update_settings(self, request: HttpRequest, changes: dict[str, Any]) -> Any:
+        return services.order_settings_update(actor=request.user, **changes)
