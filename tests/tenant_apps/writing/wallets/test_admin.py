@@ -15,6 +15,8 @@ from shared_apps.tenancy.models import Tenant
 from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.notifications.models import Notification
 from tenant_apps.writing.wallets.models import PayoutRequest, PayoutStatus, WalletTopUp
+from tenant_apps.writing.wallets.services import top_up_start
+from tests.factories.writing_bundles import stripe_on
 from tests.factories.writing_wallets import PayoutRequestFactory
 from tests.tenant_apps.writing.admin_site import (
     admin_session,
@@ -43,11 +45,17 @@ def test_the_admin_lists_filters_searches_and_opens_payout_requests(writing: Wri
 
 
 def test_the_admin_lists_and_opens_top_ups(writing: Writing) -> None:
+    # given: cleo's card top-up of 50.00, waiting for its payment (Stripe stood in for)
+    with tenant_context(writing.tenant), stripe_on("pi_admin_top_up"):
+        top_up = top_up_start(client=writing.cleo, amount="50.00").top_up
     client = admin_session(writing.tenant)
-
-    listed = client.get(admin_url(WalletTopUp), {"status__exact": "pending", "q": "cleo"})
-
-    assert listed.status_code == 200
+    # then: pending and cleo's, on the list; not among the credited ones; its page opens
+    pending = client.get(admin_url(WalletTopUp), {"status__exact": "pending", "q": "cleo@"}).content.decode()
+    assert f"/{top_up.pk}/change/" in pending and "cleo@golf.test" in pending
+    credited = client.get(admin_url(WalletTopUp), {"status__exact": "credited"}).content.decode()
+    assert f"/{top_up.pk}/change/" not in credited
+    page = client.get(admin_url(WalletTopUp, "change", top_up.pk))
+    assert page.status_code == 200 and "50.00" in page.content.decode()
 
 
 @pytest.mark.parametrize("who", ["cleo", "wren", "eddie", "sue"])
