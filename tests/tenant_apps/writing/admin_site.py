@@ -1,5 +1,6 @@
 """Helpers of the writing admin tests: a browser session on a writing site's ``/admin/``, the
-URLs of a model's pages, posting an action (and its intermediate form), and the messages shown.
+URLs of a model's pages, posting an action (and its intermediate form), the messages shown, and a
+page's query count.
 
 The site admin of a session tenant is ``admin@<slug>.test``; another user is signed in with
 ``force_login`` (the admin's sign-in form refuses them: that is ``tests/saas/admin``'s test).
@@ -18,7 +19,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
-from saas.admin import tenant_admin_site
 from shared_apps.tenancy.models import Tenant
 from tests.conftest import PASSWORD, host_of
 
@@ -29,7 +29,6 @@ __all__ = [
     "messages_of",
     "post_action",
     "session_of",
-    "writing_site_registry",
 ]
 
 
@@ -87,8 +86,3 @@ def count_queries(fetch: Callable[[], Any]) -> int:
         response = fetch()
     assert response.status_code == 200, response.status_code
     return len(queries)
-
-
-def writing_site_registry() -> dict[Any, Any]:
-    """The writing kind's admin registry (model -> model admin)."""
-    return tenant_admin_site("writing")._registry
