@@ -7,13 +7,13 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from saas.admin import ServiceModelAdmin, register, service_action
-from saas.admin.extras import ReadOnlyTabularInline
+from saas.admin.extras import ReadOnlyInline
 from tenant_apps.writing.bundles import services
 from tenant_apps.writing.bundles.access import access_bundle
 from tenant_apps.writing.bundles.models import Bundle, BundleDraw, BundlePurchase, ExpressClass
 
 
-class BundleDrawInline(ReadOnlyTabularInline):
+class BundleDrawInline(ReadOnlyInline):
     """The orders paid from the purchase (a returned draw gave its units back)."""
 
     model = BundleDraw

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from saas.admin import ServiceModelAdmin, register, service_action
-from saas.admin.extras import service_form_action
+from saas.admin.extras import form_action
 from tenant_apps.writing.cms import services
 from tenant_apps.writing.cms.access import access_post, access_service_page
 from tenant_apps.writing.cms.models import BlogPost, Category, ServicePage
@@ -50,9 +50,7 @@ class BlogPostAdmin(ServiceModelAdmin):
         """``services.post_unpublish`` (as ``POST /blog/posts/{slug}/unpublish/``)."""
         services.post_unpublish(actor=request.user, post=access_post(user=request.user, slug=post.slug))
 
-    @service_form_action(
-        form_class=ScheduleForm, description="Schedule the selected posts", success="{count} scheduled."
-    )
+    @form_action(form=ScheduleForm, description="Schedule the selected posts", success="{count} scheduled.")
     def schedule_posts(self, request: HttpRequest, post: BlogPost, **data: Any) -> None:
         """``services.post_schedule`` (as ``POST /blog/posts/{slug}/schedule/``)."""
         found = access_post(user=request.user, slug=post.slug)

@@ -6,13 +6,13 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from saas.admin import ServiceModelAdmin, register, service_action
-from saas.admin.extras import ReadOnlyTabularInline
+from saas.admin.extras import ReadOnlyInline
 from tenant_apps.writing.discounts import services
 from tenant_apps.writing.discounts.access import access_discount
 from tenant_apps.writing.discounts.models import Discount, DiscountUse
 
 
-class DiscountUseInline(ReadOnlyTabularInline):
+class DiscountUseInline(ReadOnlyInline):
     """The orders the discount was taken off (a released use gave its count back)."""
 
     model = DiscountUse

@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from saas.admin import ServiceModelAdmin, register, service_action
-from saas.admin.extras import ReadOnlyTabularInline, service_form_action
+from saas.admin.extras import ReadOnlyInline, form_action
 from tenant_apps.writing.fines import services
 from tenant_apps.writing.fines.access import access_fine
 from tenant_apps.writing.fines.models import Fine, FineAppeal, FineDeduction
@@ -24,14 +24,14 @@ class RejectAppealForm(forms.Form):
     note = forms.CharField(max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class FineDeductionInline(ReadOnlyTabularInline):
+class FineDeductionInline(ReadOnlyInline):
     """What was taken from the writer's wallet for the fine, oldest first."""
 
     model = FineDeduction
     fields = ("amount", "ledger_entry", "created_at")
 
 
-class FineAppealInline(ReadOnlyTabularInline):
+class FineAppealInline(ReadOnlyInline):
     """The writer's appeal of the fine and its decision."""
 
     model = FineAppeal
@@ -61,8 +61,8 @@ class FineAdmin(ServiceModelAdmin):
         """``services.fine_appeal_accept`` (as ``POST /fines/{id}/accept/``, without a note)."""
         services.fine_appeal_accept(fine=access_fine(user=request.user, pk=fine.pk), actor=request.user)
 
-    @service_form_action(
-        form_class=RejectAppealForm, description="Reject the appeals of the selected fines", success="{count} rejected."
+    @form_action(
+        form=RejectAppealForm, description="Reject the appeals of the selected fines", success="{count} rejected."
     )
     def reject_appeals(self, request: HttpRequest, fine: Fine, **data: Any) -> None:
         """``services.fine_appeal_reject`` (as ``POST /fines/{id}/reject/``): the fine stands."""

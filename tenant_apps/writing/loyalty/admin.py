@@ -9,7 +9,7 @@ from django import forms
 from django.http import HttpRequest
 
 from saas.admin import ServiceModelAdmin, register
-from saas.admin.extras import ReadOnlyTabularInline, service_form_action
+from saas.admin.extras import ReadOnlyInline, form_action
 from tenant_apps.writing.loyalty import services
 from tenant_apps.writing.loyalty.models import LoyaltyAccount, LoyaltyTier, PointsEntry
 
@@ -21,7 +21,7 @@ class AdjustForm(forms.Form):
     reason = forms.CharField(max_length=255)
 
 
-class PointsEntryInline(ReadOnlyTabularInline):
+class PointsEntryInline(ReadOnlyInline):
     """The account's points ledger, newest first."""
 
     model = PointsEntry
@@ -40,9 +40,7 @@ class LoyaltyAccountAdmin(ServiceModelAdmin):
     inlines = (PointsEntryInline,)
     actions = ("adjust_points",)
 
-    @service_form_action(
-        form_class=AdjustForm, description="Adjust the points of the selected accounts", success="{count} adjusted."
-    )
+    @form_action(form=AdjustForm, description="Adjust the points of the selected accounts", success="{count} adjusted.")
     def adjust_points(self, request: HttpRequest, account: LoyaltyAccount, **data: Any) -> None:
         """``services.points_adjust`` (as ``POST /loyalty/adjustments/``)."""
         services.points_adjust(account=account, points=data["points"], reason=data["reason"], actor=request.user)

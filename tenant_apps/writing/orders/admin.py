@@ -5,6 +5,7 @@ actor."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -12,10 +13,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from saas.admin import ServiceModelAdmin, register, service_action
-from saas.admin.extras import ReadOnlyTabularInline, service_form_action
+from saas.admin.extras import AsciiDecimalField, ReadOnlyInline, form_action
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.selectors import users_with_roles
-from tenant_apps.writing.admin_helpers import AmountField, ServiceSettingsAdmin
+from tenant_apps.writing.admin_helpers import ServiceSettingsAdmin
 from tenant_apps.writing.kind import WRITER
 from tenant_apps.writing.orders import services
 from tenant_apps.writing.orders.access import access_order
@@ -65,18 +66,18 @@ class ResolveForm(forms.Form):
 class RefundForm(forms.Form):
     """How much of each selected order goes back to its client's wallet (the order's currency), and why."""
 
-    amount = AmountField()
+    amount = AsciiDecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
     reason = forms.CharField(max_length=MAX_REFUND_REASON, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class OrderRefundInline(ReadOnlyTabularInline):
+class OrderRefundInline(ReadOnlyInline):
     """The order's refunds, oldest first."""
 
     model = OrderRefund
     fields = ("amount", "currency", "reason", "created_by", "created_at")
 
 
-class WriterRequestInline(ReadOnlyTabularInline):
+class WriterRequestInline(ReadOnlyInline):
     """The writers who asked for the order, oldest first."""
 
     model = WriterRequest
@@ -100,17 +101,13 @@ class OrderAdmin(ServiceModelAdmin):
         """Orders with the people a list row names, in one query."""
         return super().get_queryset(request).select_related("client", "writer", "editor")
 
-    @service_form_action(
-        form_class=AssignForm, description="Assign the selected orders to a writer", success="{count} assigned."
-    )
+    @form_action(form=AssignForm, description="Assign the selected orders to a writer", success="{count} assigned.")
     def assign_orders(self, request: HttpRequest, order: Order, **data: Any) -> None:
         """``services.order_assign`` (as ``POST /orders/{id}/assign/``)."""
         order = access_order(user=request.user, pk=order.pk)
         services.order_assign(order=order, writer=data["writer"], actor=request.user)
 
-    @service_form_action(
-        form_class=NotesForm, description="Return the selected orders to their writers", success="{count} returned."
-    )
+    @form_action(form=NotesForm, description="Return the selected orders to their writers", success="{count} returned.")
     def return_orders(self, request: HttpRequest, order: Order, **data: Any) -> None:
         """``services.order_return`` (as ``POST /orders/{id}/return/``)."""
         order = access_order(user=request.user, pk=order.pk)
@@ -122,21 +119,19 @@ class OrderAdmin(ServiceModelAdmin):
         order = access_order(user=request.user, pk=order.pk)
         services.order_deliver(order=order, actor=request.user)
 
-    @service_form_action(form_class=CancelForm, description="Cancel the selected orders", success="{count} cancelled.")
+    @form_action(form=CancelForm, description="Cancel the selected orders", success="{count} cancelled.")
     def cancel_orders(self, request: HttpRequest, order: Order, **data: Any) -> None:
         """``services.order_cancel`` (as ``POST /orders/{id}/cancel/``): moves no money."""
         order = access_order(user=request.user, pk=order.pk)
         services.order_cancel(order=order, actor=request.user, reason=data["reason"])
 
-    @service_form_action(
-        form_class=ResolveForm, description="Resolve the selected disputes", success="{count} resolved."
-    )
+    @form_action(form=ResolveForm, description="Resolve the selected disputes", success="{count} resolved.")
     def resolve_disputes(self, request: HttpRequest, order: Order, **data: Any) -> None:
         """``services.order_resolve`` (as ``POST /orders/{id}/resolve/``)."""
         order = access_order(user=request.user, pk=order.pk)
         services.order_resolve(order=order, actor=request.user, outcome=data["outcome"], note=data["note"])
 
-    @service_form_action(form_class=RefundForm, description="Refund the selected orders", success="{count} refunded.")
+    @form_action(form=RefundForm, description="Refund the selected orders", success="{count} refunded.")
     def refund_orders(self, request: HttpRequest, order: Order, **data: Any) -> None:
         """``services.order_refund`` (as ``POST /orders/{id}/refunds/``): to the client's wallet."""
         order = access_order(user=request.user, pk=order.pk)

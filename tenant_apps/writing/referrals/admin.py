@@ -4,13 +4,15 @@ settings (edited through ``referral_settings_update``)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.http import HttpRequest
 
 from saas.admin import ServiceModelAdmin, register
-from tenant_apps.writing.admin_helpers import AmountField, ServiceSettingsAdmin
+from saas.admin.extras import AsciiDecimalField
+from tenant_apps.writing.admin_helpers import ServiceSettingsAdmin
 from tenant_apps.writing.referrals import services
 from tenant_apps.writing.referrals.models import Referral, ReferralCode, ReferralSettings
 from tenant_apps.writing.referrals.services import MAX_REWARD_POINTS
@@ -49,7 +51,7 @@ class ReferralCodeAdmin(ServiceModelAdmin):
 class ReferralSettingsForm(forms.ModelForm):  # type: ignore[type-arg]
     """The referral settings, amounts and points read as the API reads them."""
 
-    reward_amount = AmountField()
+    reward_amount = AsciiDecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
     reward_points = forms.IntegerField(min_value=1, max_value=MAX_REWARD_POINTS)
 
     class Meta:

@@ -10,7 +10,7 @@ from django import forms
 from django.http import HttpRequest
 
 from saas.admin import ServiceModelAdmin, register, service_action
-from saas.admin.extras import ReadOnlyTabularInline, service_form_action
+from saas.admin.extras import ReadOnlyInline, form_action
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.selectors import users_with_roles
 from tenant_apps.writing.kind import WRITER
@@ -37,7 +37,7 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class InstallmentInline(ReadOnlyTabularInline):
+class InstallmentInline(ReadOnlyInline):
     """The plan: installments in order, with their invoices."""
 
     model = Installment
@@ -57,9 +57,7 @@ class SpecialOrderAdmin(ServiceModelAdmin):
     inlines = (InstallmentInline,)
     actions = ("start_special_orders", "complete_special_orders", "cancel_special_orders")
 
-    @service_form_action(
-        form_class=StartForm, description="Start work on the selected special orders", success="{count} started."
-    )
+    @form_action(form=StartForm, description="Start work on the selected special orders", success="{count} started.")
     def start_special_orders(self, request: HttpRequest, special_order: SpecialOrder, **data: Any) -> None:
         """``services.special_order_start`` (as ``POST /special-orders/{id}/start/``)."""
         found = access_special_order(user=request.user, pk=special_order.pk)
@@ -71,9 +69,7 @@ class SpecialOrderAdmin(ServiceModelAdmin):
         found = access_special_order(user=request.user, pk=special_order.pk)
         services.special_order_complete(special_order=found, actor=request.user)
 
-    @service_form_action(
-        form_class=ReasonForm, description="Cancel the selected special orders", success="{count} cancelled."
-    )
+    @form_action(form=ReasonForm, description="Cancel the selected special orders", success="{count} cancelled.")
     def cancel_special_orders(self, request: HttpRequest, special_order: SpecialOrder, **data: Any) -> None:
         """``services.special_order_cancel`` (as ``POST /special-orders/{id}/cancel/``): pending
         installments cancelled, their invoices called off."""

@@ -10,7 +10,7 @@ from django import forms
 from django.http import HttpRequest
 
 from saas.admin import ServiceModelAdmin, register, service_action
-from saas.admin.extras import service_form_action
+from saas.admin.extras import form_action
 from tenant_apps.writing.wallets import services
 from tenant_apps.writing.wallets.access import access_payout
 from tenant_apps.writing.wallets.models import PayoutRequest, WalletTopUp
@@ -46,15 +46,13 @@ class PayoutRequestAdmin(ServiceModelAdmin):
         payout = access_payout(user=request.user, pk=payout.pk)
         services.payout_approve(payout=payout, actor=request.user)
 
-    @service_form_action(form_class=RejectForm, description="Reject the selected payouts", success="{count} rejected.")
+    @form_action(form=RejectForm, description="Reject the selected payouts", success="{count} rejected.")
     def reject_payouts(self, request: HttpRequest, payout: PayoutRequest, **data: Any) -> None:
         """``services.payout_reject`` (as ``POST /payouts/{id}/reject/``): the held money is released."""
         payout = access_payout(user=request.user, pk=payout.pk)
         services.payout_reject(payout=payout, actor=request.user, note=data["note"])
 
-    @service_form_action(
-        form_class=MarkPaidForm, description="Mark the selected payouts paid", success="{count} marked paid."
-    )
+    @form_action(form=MarkPaidForm, description="Mark the selected payouts paid", success="{count} marked paid.")
     def mark_payouts_paid(self, request: HttpRequest, payout: PayoutRequest, **data: Any) -> None:
         """``services.payout_mark_paid`` (as ``POST /payouts/{id}/mark-paid/``): the money leaves the wallet."""
         payout = access_payout(user=request.user, pk=payout.pk)

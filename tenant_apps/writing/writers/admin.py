@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from saas.admin import ServiceModelAdmin, register
-from saas.admin.extras import service_form_action
+from saas.admin.extras import form_action
 from tenant_apps.writing.writers import services
 from tenant_apps.writing.writers.access import access_writer
 from tenant_apps.writing.writers.models import WriterLevel, WriterProfile
@@ -39,9 +39,7 @@ class WriterProfileAdmin(ServiceModelAdmin):
     list_select_related = ("user", "level")
     actions = ("set_level",)
 
-    @service_form_action(
-        form_class=LevelForm, description="Set the level of the selected writers", success="{count} set."
-    )
+    @form_action(form=LevelForm, description="Set the level of the selected writers", success="{count} set.")
     def set_level(self, request: HttpRequest, profile: WriterProfile, **data: Any) -> None:
         """``services.writer_set_level`` (as ``PATCH /writers/{id}/`` ``{level}``)."""
         writer = access_writer(user=request.user, pk=profile.user_id)
