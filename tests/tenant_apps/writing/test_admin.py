@@ -417,3 +417,30 @@ def test_other_roles_cannot_change_the_settings(writing: Writing, model: type[Mo
         assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
     with tenant_context(writing.tenant):
         assert not AuditLogEntry.objects.filter(verb__endswith="settings.updated").exists()
+
+
+def test_a_settings_save_the_service_refuses_shows_its_reason_and_changes_nothing(
+    writing: Writing, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: a site where loyalty points are not available (the service then refuses points rewards)
+    from tenant_apps.writing.referrals import services as referrals
+
+    monkeypatch.setattr(referrals, "points_available", lambda: False)
+    client = admin_session(writing.tenant)
+    client.get(admin_url(ReferralSettings))
+    with tenant_context(writing.tenant):
+        before = ReferralSettings.objects.get().reward_amount
+    # when: the admin switches rewards to points and changes the amount too
+    response = client.post(
+        admin_url(ReferralSettings, "change", 1),
+        {"enabled": "on", "reward_kind": "points", "reward_amount": "9.00", "reward_points": "100"},
+    )
+    # then: back to the page with the service's reason; nothing saved, nothing audited
+    assert response.status_code == 302
+    assert messages_of(response) == ["Points rewards need the loyalty app."]
+    with tenant_context(writing.tenant):
+        row = ReferralSettings.objects.get()
+        assert (row.reward_kind, row.reward_amount) == ("wallet", before)
+        assert not AuditLogEntry.objects.filter(
+            verb__in=["writing_referral_settings.updated", "admin.changed"]
+        ).exists()
