@@ -25,7 +25,7 @@ from django.utils.safestring import SafeString
 
 from saas.admin import ServiceModelAdmin, register, service_action
 from shared_apps.tenancy import selectors, services
-from shared_apps.tenancy.models import PUBLIC_KIND, Domain, Tenant, TenantKind
+from shared_apps.tenancy.models import PUBLIC_KIND, CustomDomain, Domain, Tenant, TenantKind
 from shared_apps.tenancy.selectors import TenantUsage
 
 
@@ -167,3 +167,22 @@ class DomainAdmin(ServiceModelAdmin):
     @admin.display(description="tenant", ordering="tenant__schema_name")
     def tenant_link(self, domain: Domain) -> SafeString:
         return format_html('<a href="{}">{}</a>', _change_url(self.admin_site.name, domain.tenant), domain.tenant)
+
+
+@register(CustomDomain)
+class CustomDomainAdmin(ServiceModelAdmin):
+    """Tenants' custom domains and where their DNS check stands, read-only: the site's admin adds,
+    verifies and deletes them through ``/api/v1/domains/`` (``shared_apps.tenancy.domains``) and the
+    daily re-check flags one whose record is gone."""
+
+    list_display = ("domain", "tenant_link", "status", "verified_at", "last_checked_at", "created_at")
+    list_filter = ("status",)
+    search_fields = ("domain", "tenant__schema_name", "tenant__name")
+    list_select_related = ("tenant",)
+    ordering = ("domain", "tenant__schema_name")
+    fields = ("domain", "tenant_link", "status", "created_at", "verified_at", "last_checked_at", "found")
+    readonly_fields = ("tenant_link",)
+
+    @admin.display(description="tenant", ordering="tenant__schema_name")
+    def tenant_link(self, custom: CustomDomain) -> SafeString:
+        return format_html('<a href="{}">{}</a>', _change_url(self.admin_site.name, custom.tenant), custom.tenant)

@@ -339,7 +339,7 @@ def test_the_console_shows_tenants_and_domains_and_no_tenant_models(staff: Clien
     index = staff.get("/admin/")
 
     assert [(app["app_label"], [m["object_name"] for m in app["models"]]) for app in index.context["app_list"]] == [
-        ("tenancy", ["Domain", "Tenant"])
+        ("tenancy", ["CustomDomain", "Domain", "Tenant"])
     ]
     assert {model._meta.app_label for model in platform_admin_site._registry} == {"tenancy"}
     for path in (
@@ -378,3 +378,31 @@ def test_the_domain_list_costs_the_same_queries_for_1_row_as_for_9(staff: Client
         assert len(shown(staff.get(DOMAINS))) == 9
 
     assert len(one) == len(nine)
+
+
+def test_staff_see_every_tenants_custom_domains_and_where_their_check_stands(staff: Client, kilo: Tenant) -> None:
+    # given: kilo's admin added a domain (pending), another one verified
+    from shared_apps.tenancy.models import CustomDomain, CustomDomainStatus
+
+    pending = CustomDomain.objects.create(tenant=kilo, domain="pending-shop.example", verification_token="t1")
+    verified = CustomDomain.objects.create(
+        tenant=kilo,
+        domain="verified-shop.example",
+        verification_token="t2",
+        status=CustomDomainStatus.VERIFIED,
+        verified_at=timezone.now(),
+    )
+
+    # when: staff filter the list by status, then open one
+    listed = staff.get("/admin/tenancy/customdomain/", {"status__exact": "verified"})
+    detail = staff.get(f"/admin/tenancy/customdomain/{pending.pk}/change/")
+
+    # then: only the verified one is listed, with its tenant; the page is read-only and hides the token
+    assert listed.status_code == 200
+    assert [row.domain for row in listed.context["cl"].result_list] == [verified.domain]
+    assert detail.status_code == 200
+    body = detail.content.decode()
+    assert "pending-shop.example" in body and "t1" not in body
+    assert staff.post(f"/admin/tenancy/customdomain/{pending.pk}/change/", {"status": "verified"}).status_code == 403
+    pending.refresh_from_db()
+    assert pending.status == CustomDomainStatus.PENDING
