@@ -31,6 +31,7 @@ class AuditLogEntry(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
+        verbose_name_plural = "audit log entries"
         ordering = ("-created_at", "-id")
         indexes = [
             # the log newest first (and the ``since``/``until`` range), and one actor's entries

@@ -131,3 +131,18 @@ def test_each_kind_shows_users_tickets_invoices_payments_wallets_files_and_the_a
 def test_the_admin_styles_are_served() -> None:
     response = admin_client(None).get("/static/admin/css/base.css")
     assert response.status_code == 200
+
+
+def test_passwords_do_not_change_in_the_admin(alpha: Tenant) -> None:
+    client = admin_client(alpha)
+    sign_in(client, "admin@alpha.test")
+
+    index = client.get("/admin/").content.decode()
+    refused = client.post(
+        "/admin/password_change/",
+        {"old_password": PASSWORD, "new_password1": "another-long-pass-1", "new_password2": "another-long-pass-1"},
+    )
+
+    assert "password_change" not in index
+    assert refused.status_code == 404 and refused["Content-Type"].startswith("application/json")
+    assert sign_in(admin_client(alpha), "admin@alpha.test").status_code == 302  # the old password still works
