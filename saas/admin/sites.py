@@ -25,6 +25,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 
 from saas.admin.forms import PlatformAuthenticationForm, TenantAuthenticationForm, throttled_login
 
@@ -43,13 +44,15 @@ class _SignInSite(admin.AdminSite):
             return refused
         return super().login(request, extra_context)
 
-    def password_change(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def password_change(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> TemplateResponse:
         """Not here: a password changes through the API (``POST /api/v1/auth/password/change/``),
         which asks for the old one under its own throttle; a second, unthrottled door in the
         admin would undo that. Answers the JSON 404."""
         raise Http404("Passwords change through the API.")
 
-    def password_change_done(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def password_change_done(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> TemplateResponse:
         raise Http404("Passwords change through the API.")
 
 
