@@ -162,12 +162,23 @@ def count_queries(fetch: Callable[[], Any]) -> int:
     return len(queries)
 
 
-def assert_list_queries_fixed(client: Client, url: str, add_rows: Callable[[int], Any]) -> None:
-    """The changelist ``url`` runs no more queries with 10 rows than with 2, and shows them all.
+def assert_list_queries_fixed(
+    tenant: Tenant, model_or_url: type[Model] | str, add_row: Callable[[], Any], *, client: Client | None = None
+) -> None:
+    """A changelist (a model's, or ``model_or_url`` itself) runs no more queries with 10 rows than
+    with 2, and shows them all, to ``tenant``'s admin (or ``client``).
 
-    ``add_rows(n)`` adds ``n`` rows the page lists (in the tenant's schema; more when a row brings
-    others along, as an upload its audit row). The first GET warms the
-    caches (content types, the session, the site's roles); the 2-row count is the next one's."""
+    ``add_row()`` adds a row the page lists; it is called in ``tenant``'s schema (a row may bring
+    others along, as an upload its audit row). The first GET warms the caches (content types, the
+    session, the site's roles); the 2-row count is the next one's."""
+    url = model_or_url if isinstance(model_or_url, str) else admin_url(model_or_url)
+    client = client or admin_client(tenant)
+
+    def add_rows(count: int) -> None:
+        with tenant_context(tenant):
+            for _ in range(count):
+                add_row()
+
     add_rows(2)
     assert client.get(url).status_code == 200
     with CaptureQueriesContext(connection) as two:
