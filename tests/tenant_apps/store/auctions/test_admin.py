@@ -98,15 +98,8 @@ def test_closing_an_ended_auction_makes_the_winners_order_and_a_live_one_is_refu
 
 
 def test_the_auction_list_runs_as_many_queries_for_ten_rows_as_for_two(store: Store) -> None:
-    def make_rows(n: int) -> None:
-        with tenant_context(store.tenant):
-            for _ in range(n):
-                BidFactory(auction=AuctionFactory(seller=store.sam, live=True))
-
     assert_list_queries_fixed(
-        admin_client(store.tenant),
-        admin_url(Auction),
-        make_rows,
+        store.tenant, Auction, lambda: BidFactory(auction=AuctionFactory(seller=store.sam, live=True))
     )
 
 

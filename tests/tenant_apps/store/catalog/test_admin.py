@@ -197,15 +197,8 @@ def test_the_product_list_runs_as_many_queries_for_ten_rows_as_for_two(store: St
         category = CategoryFactory()
         brand = BrandFactory(approved=True)
 
-    def make_rows(n: int) -> None:
-        with tenant_context(store.tenant):
-            for _ in range(n):
-                StoreProductFactory(category=category, brand=brand, seller=brand.owner)
-
     assert_list_queries_fixed(
-        admin_client(store.tenant),
-        admin_url(Product),
-        make_rows,
+        store.tenant, Product, lambda: StoreProductFactory(category=category, brand=brand, seller=brand.owner)
     )
 
 

@@ -132,15 +132,7 @@ def test_rejecting_a_return_needs_a_reason_and_tells_the_buyer(store: Store) -> 
 
 
 def test_the_return_list_runs_as_many_queries_for_ten_rows_as_for_two(store: Store) -> None:
-    def make_rows(n: int) -> None:
-        for _ in range(n):
-            _return(store)
-
-    assert_list_queries_fixed(
-        admin_client(store.tenant),
-        admin_url(ReturnRequest),
-        make_rows,
-    )
+    assert_list_queries_fixed(store.tenant, ReturnRequest, lambda: _return(store))
 
 
 def test_a_store_admin_sees_no_return_of_another_store(store: Store, delta: Tenant) -> None:

@@ -151,15 +151,8 @@ def test_sellers_points_and_their_ledger_are_shown_read_only(store: Store) -> No
 
 
 def test_the_points_ledger_runs_as_many_queries_for_ten_rows_as_for_two(store: Store) -> None:
-    def make_rows(n: int) -> None:
-        with tenant_context(store.tenant):
-            for _ in range(n):
-                SellerAccountFactory(seller=UserFactory(roles=["seller"]), points=5)
-
     assert_list_queries_fixed(
-        admin_client(store.tenant),
-        admin_url(PointsEntry),
-        make_rows,
+        store.tenant, PointsEntry, lambda: SellerAccountFactory(seller=UserFactory(roles=["seller"]), points=5)
     )
 
 
