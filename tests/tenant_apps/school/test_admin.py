@@ -367,12 +367,7 @@ def test_moving_into_a_full_group_is_refused_and_moves_nobody(alpha: Tenant) -> 
 def test_a_list_costs_the_same_queries_for_10_rows_as_for_2(
     alpha: Tenant, model: type[Any], make: Callable[[], Any]
 ) -> None:
-    def add_rows(count: int) -> None:
-        with tenant_context(alpha):
-            for _ in range(count):
-                make()
-
-    assert_list_queries_fixed(admin_client(alpha), admin_url(model), add_rows)
+    assert_list_queries_fixed(alpha, model, make)
 
 
 def test_the_school_site_shows_no_model_of_another_kind() -> None:

@@ -328,14 +328,7 @@ ROWS: list[tuple[type[Model], Callable[[], Any]]] = [
 def test_each_list_costs_the_same_queries_for_2_and_for_10_rows(
     writing: Writing, model: type[Model], make: Callable[[], Any]
 ) -> None:
-    client = admin_client(writing.tenant)
-
-    def add_rows(count: int) -> None:
-        with tenant_context(writing.tenant):
-            for _ in range(count):
-                make()
-
-    assert_list_queries_fixed(client, admin_url(model), add_rows)
+    assert_list_queries_fixed(writing.tenant, model, make)
 
 
 # -- the site ---------------------------------------------------------------------------------

@@ -122,14 +122,7 @@ def test_service_pages_are_hidden_and_shown_through_the_service(writing: Writing
 
 
 def test_the_post_list_costs_the_same_queries_for_2_and_for_10_posts(writing: Writing) -> None:
-    client = admin_client(writing.tenant)
-
-    def add_rows(count: int) -> None:
-        with tenant_context(writing.tenant):
-            for _ in range(count):
-                BlogPostFactory(published=True, tags=["exams"])
-
-    assert_list_queries_fixed(client, admin_url(BlogPost), add_rows)
+    assert_list_queries_fixed(writing.tenant, BlogPost, lambda: BlogPostFactory(published=True, tags=["exams"]))
 
 
 def test_a_site_never_shows_another_sites_posts(writing: Writing, hotel: Tenant) -> None:

@@ -107,14 +107,8 @@ def test_a_fine_without_a_pending_appeal_is_not_decided(writing: Writing) -> Non
 
 
 def test_the_fine_list_costs_the_same_queries_for_2_and_for_10_fines(writing: Writing) -> None:
-    client = admin_client(writing.tenant)
-
-    def add_rows(count: int) -> None:
-        with tenant_context(writing.tenant):
-            for _ in range(count):
-                FineFactory(appealed=True)  # a new writer each
-
-    assert_list_queries_fixed(client, admin_url(Fine), add_rows)
+    # a new writer each
+    assert_list_queries_fixed(writing.tenant, Fine, lambda: FineFactory(appealed=True))
 
 
 def test_a_site_never_shows_another_sites_fines(writing: Writing, hotel: Tenant) -> None:

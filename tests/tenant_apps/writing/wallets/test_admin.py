@@ -121,14 +121,8 @@ def test_a_paid_payout_is_not_rejected_and_a_requested_one_not_marked_paid(writi
 
 
 def test_the_payout_list_costs_the_same_queries_for_2_and_for_10_requests(writing: Writing) -> None:
-    client = admin_client(writing.tenant)
-
-    def add_rows(count: int) -> None:
-        with tenant_context(writing.tenant):
-            for _ in range(count):
-                PayoutRequestFactory(approved=True)  # a new writer each, decided by the admin
-
-    assert_list_queries_fixed(client, admin_url(PayoutRequest), add_rows)
+    # a new writer each, decided by the admin
+    assert_list_queries_fixed(writing.tenant, PayoutRequest, lambda: PayoutRequestFactory(approved=True))
 
 
 def test_a_site_never_shows_another_sites_payouts(writing: Writing, hotel: Tenant) -> None:

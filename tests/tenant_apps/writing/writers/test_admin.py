@@ -83,16 +83,10 @@ def test_a_user_no_longer_a_writer_gets_no_level(writing: Writing) -> None:
 
 
 def test_the_profile_list_costs_the_same_queries_for_2_and_for_10_writers(writing: Writing) -> None:
-    client = admin_client(writing.tenant)
     with tenant_context(writing.tenant):
         level = WriterLevelFactory()
 
-    def add_rows(count: int) -> None:
-        with tenant_context(writing.tenant):
-            for _ in range(count):
-                WriterProfileFactory(level=level)
-
-    assert_list_queries_fixed(client, admin_url(WriterProfile), add_rows)
+    assert_list_queries_fixed(writing.tenant, WriterProfile, lambda: WriterProfileFactory(level=level))
 
 
 def test_a_site_never_shows_another_sites_writers(writing: Writing, hotel: Tenant) -> None:
