@@ -32,6 +32,7 @@ __all__ = [
     "LOGIN",
     "admin_client",
     "admin_url",
+    "assert_admin_hides",
     "assert_admin_pages",
     "assert_list_queries_fixed",
     "audit_entries",
@@ -196,18 +197,26 @@ def assert_list_queries_fixed(
 
 
 def assert_admin_pages(
-    tenant: Tenant, model: type[Model] | str, pk: Any, *, query: str, shows: str, non_admin: str | None = None
+    tenant: Tenant,
+    model: type[Model] | str,
+    pk: Any,
+    *,
+    query: str,
+    shows: str,
+    page_shows: str | None = None,
+    non_admin: str | None = None,
 ) -> None:
     """``model``'s changelist (with ``query``: a filter and a search) and ``pk``'s change page answer
-    200 to the site's admin, both showing ``shows``; a signed-out visitor and (when given) the
-    non-admin ``non_admin`` (whom the sign-in form refuses) are sent to the sign-in page."""
+    200 to the site's admin, the list showing ``shows`` and the page ``page_shows`` (default:
+    ``shows``); a signed-out visitor and (when given) the non-admin ``non_admin`` (whom the sign-in
+    form refuses) are sent to the sign-in page."""
     client = admin_client(tenant)
     listed = client.get(admin_url(model) + query)
     assert listed.status_code == 200, listed.content[:500]
     assert shows in listed.content.decode()
     detail = client.get(admin_url(model, "change", pk))
     assert detail.status_code == 200, detail.content[:500]
-    assert shows in detail.content.decode()
+    assert (shows if page_shows is None else page_shows) in detail.content.decode()
 
     visitor = Client(HTTP_HOST=host_of(tenant))
     if non_admin is not None:
@@ -216,3 +225,13 @@ def assert_admin_pages(
     for url in (admin_url(model), admin_url(model, "change", pk)):
         response = visitor.get(url)
         assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+def assert_admin_hides(tenant: Tenant, theirs: Model, text: str) -> None:
+    """``tenant``'s admin sees nothing of ``theirs``, a row of another site: ``text`` (something
+    only that row holds) is on neither its model's changelist nor the change page at its pk."""
+    client = admin_client(tenant)
+    listed = client.get(admin_url(type(theirs)))
+    assert listed.status_code == 200, listed.status_code
+    assert text not in listed.content.decode()
+    assert text not in client.get(admin_url(theirs, "change")).content.decode()
