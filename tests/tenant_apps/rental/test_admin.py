@@ -16,7 +16,6 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 
@@ -34,14 +33,13 @@ from tenant_apps.wallet.models import LedgerEntry
 from tests.admin import (
     admin_client,
     admin_url,
+    assert_admin_pages,
     assert_list_queries_fixed,
     audit_entries,
     messages_of,
     reload,
     run_action,
-    sign_in,
 )
-from tests.conftest import host_of
 from tests.factories import UserFactory
 from tests.factories.base import at
 from tests.factories.rental_bookings import BookingFactory
@@ -79,19 +77,17 @@ def test_each_page_answers_the_admin_and_sends_others_to_log_in(
         if model is DailyReport:
             query, search = f"report_date__gte={obj.report_date}", obj.report_date.isoformat()
         UserFactory(email="guest@echo.test", roles=["guest"])
-    admin = admin_client(echo)
-
-    listing = admin.get(f"{admin_url(model)}?{query}&q={search}")
-    page = admin.get(admin_url(model, "change", obj.pk))
-
-    assert listing.status_code == 200
-    assert admin_url(model, "change", obj.pk) in listing.content.decode()  # the row's link
-    assert page.status_code == 200
-    guest = Client(HTTP_HOST=host_of(echo))
-    assert sign_in(guest, "guest@echo.test").status_code == 200 and "_auth_user_id" not in guest.session
-    for target in (admin_url(model), admin_url(model, "change", obj.pk)):
-        refused = guest.get(target)
-        assert refused.status_code == 302 and refused["Location"].startswith("/admin/login/")
+    # then the admin's list (filtered, searched) shows the row's link, its page its history link;
+    # a guest (who cannot sign in here) is sent to the login page
+    assert_admin_pages(
+        echo,
+        model,
+        obj.pk,
+        query=f"?{query}&q={search}",
+        shows=admin_url(model, "change", obj.pk),
+        page_shows=admin_url(model, "history", obj.pk),
+        non_admin="guest@echo.test",
+    )
 
 
 def test_the_calendar_secret_is_not_shown(echo: Tenant) -> None:

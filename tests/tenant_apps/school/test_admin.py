@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
 from django_tenants.utils import tenant_context
 
 from saas.admin import tenant_admin_site
@@ -36,14 +35,13 @@ from tenant_apps.school.programs.models import (
 from tests.admin import (
     admin_client,
     admin_url,
+    assert_admin_pages,
     assert_list_queries_fixed,
     audit_entries,
     messages_of,
     reload,
     run_action,
-    sign_in,
 )
-from tests.conftest import host_of
 from tests.factories import UserFactory
 from tests.factories.lessons import (
     AuthorFactory,
@@ -122,22 +120,18 @@ def test_each_page_answers_the_admin_and_sends_others_to_log_in(
         model = type(obj)
         query = query.format(product=getattr(obj, "product_id", ""))
         UserFactory(email="student@alpha.test", roles=["student"])
-    admin = admin_client(alpha)
 
-    # when the admin opens the list (filtered, searched) and the row's page
-    listing = admin.get(f"{admin_url(model)}?{query}&q={search}")
-    page = admin.get(admin_url(model, "change", obj.pk))
-
-    # then both answer with the row
-    assert listing.status_code == 200
-    assert admin_url(model, "change", obj.pk) in listing.content.decode()  # the row's link
-    assert page.status_code == 200
-    # and a student (who cannot sign in here) is sent to the login page
-    student = Client(HTTP_HOST=host_of(alpha))
-    assert sign_in(student, "student@alpha.test").status_code == 200 and "_auth_user_id" not in student.session
-    for target in (admin_url(model), admin_url(model, "change", obj.pk)):
-        refused = student.get(target)
-        assert refused.status_code == 302 and refused["Location"].startswith("/admin/login/")
+    # then the admin's list (filtered, searched) shows the row's link, its page its history link;
+    # a student (who cannot sign in here) is sent to the login page
+    assert_admin_pages(
+        alpha,
+        model,
+        obj.pk,
+        query=f"?{query}&q={search}",
+        shows=admin_url(model, "change", obj.pk),
+        page_shows=admin_url(model, "history", obj.pk),
+        non_admin="student@alpha.test",
+    )
 
 
 def test_a_search_that_matches_nothing_shows_no_row(alpha: Tenant) -> None:
