@@ -7,8 +7,6 @@ Each test fails on code that lets the attack through: the state is read back fro
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
@@ -23,7 +21,8 @@ from tenant_apps.rental.site.models import RentalSettings
 from tenant_apps.rental.site.services import rental_settings
 from tenant_apps.school.lessons.models import GroupMembership
 from tenant_apps.school.programs.models import Bootcamp, BootcampEnrolment, EnrolmentStatus, ProgramStatus
-from tests.conftest import PASSWORD, host_of
+from tests.admin import admin_client, admin_url
+from tests.conftest import host_of
 from tests.factories import UserFactory
 from tests.factories.lessons import GroupMembershipFactory, ProductFactory
 from tests.factories.programs import BootcampEnrolmentFactory, BootcampFactory
@@ -33,28 +32,18 @@ from tests.factories.rental_inquiries import InquiryFactory
 pytestmark = pytest.mark.django_db
 
 
-def signed_in(tenant: Tenant, email: str) -> Client:
-    client = Client(HTTP_HOST=host_of(tenant))
-    client.post("/admin/login/", {"username": email, "password": PASSWORD})
-    return client
-
-
-def changelist(model: type[Any]) -> str:
-    return f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
-
-
 def test_a_session_that_lost_the_admin_role_runs_no_action(alpha: Tenant) -> None:
     # given a second admin, signed in, then demoted to support
     with tenant_context(alpha):
         mallory = UserFactory(email="mallory@alpha.test", roles=["admin"])
         draft = BootcampFactory()
-    client = signed_in(alpha, "mallory@alpha.test")
-    assert client.get(changelist(Bootcamp)).status_code == 200
+    client = admin_client(alpha, "mallory@alpha.test")
+    assert client.get(admin_url(Bootcamp)).status_code == 200
     with tenant_context(alpha):
         user_update(mallory, roles=["support"], actor=User.objects.get(email="admin@alpha.test"))
 
     # when the old session posts an action
-    response = client.post(changelist(Bootcamp), {"action": "open_registration", "_selected_action": [draft.pk]})
+    response = client.post(admin_url(Bootcamp), {"action": "open_registration", "_selected_action": [draft.pk]})
 
     # then it is sent to log in and the draft stays a draft
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
@@ -67,7 +56,7 @@ def test_an_action_posted_without_a_session_changes_nothing(alpha: Tenant) -> No
         enrolment = BootcampEnrolmentFactory()
 
     response = Client(HTTP_HOST=host_of(alpha)).post(
-        changelist(BootcampEnrolment), {"action": "approve", "_selected_action": [enrolment.pk]}
+        admin_url(BootcampEnrolment), {"action": "approve", "_selected_action": [enrolment.pk]}
     )
 
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
@@ -78,14 +67,13 @@ def test_an_action_posted_without_a_session_changes_nothing(alpha: Tenant) -> No
 def test_read_only_pages_refuse_forged_writes_and_djangos_delete_action(echo: Tenant) -> None:
     with tenant_context(echo):
         booking = BookingFactory()
-    admin = signed_in(echo, "admin@echo.test")
-    page = f"{changelist(Booking)}{booking.pk}/"
+    admin = admin_client(echo, "admin@echo.test")
 
-    changed = admin.post(f"{page}change/", {"status": "completed", "total": "1.00", "refund_amount": "0"})
-    added = admin.post(f"{changelist(Booking)}add/", {"status": "confirmed"})
-    deleted = admin.post(f"{page}delete/", {"post": "yes"})
+    changed = admin.post(admin_url(booking, "change"), {"status": "completed", "total": "1.00", "refund_amount": "0"})
+    added = admin.post(admin_url(Booking, "add"), {"status": "confirmed"})
+    deleted = admin.post(admin_url(booking, "delete"), {"post": "yes"})
     bulk = admin.post(
-        changelist(Booking), {"action": "delete_selected", "_selected_action": [booking.pk], "post": "yes"}
+        admin_url(Booking), {"action": "delete_selected", "_selected_action": [booking.pk], "post": "yes"}
     )
 
     assert (changed.status_code, added.status_code, deleted.status_code) == (403, 403, 403)
@@ -100,10 +88,10 @@ def test_the_settings_form_ignores_fields_it_does_not_have(echo: Tenant) -> None
     with tenant_context(echo):
         row = rental_settings()
         before = row.updated_at
-    admin = signed_in(echo, "admin@echo.test")
+    admin = admin_client(echo, "admin@echo.test")
 
     response = admin.post(
-        f"{changelist(RentalSettings)}{row.pk}/change/",
+        admin_url(row, "change"),
         {"commission_percent": "15.00", "report_hour": "7", "time_zone": "UTC", "id": "2", "updated_at": "2000-01-01"},
     )
 
@@ -117,10 +105,10 @@ def test_an_agent_outside_the_forms_choices_is_refused(echo: Tenant) -> None:
     with tenant_context(echo):
         inquiry = InquiryFactory()
         host = UserFactory(email="host@echo.test", roles=["host"])
-    admin = signed_in(echo, "admin@echo.test")
+    admin = admin_client(echo, "admin@echo.test")
 
     response = admin.post(
-        changelist(Inquiry),
+        admin_url(Inquiry),
         {"action": "assign", "_selected_action": [inquiry.pk], "apply": "1", "agent": host.pk},
     )
 
@@ -134,10 +122,10 @@ def test_a_group_of_another_product_is_refused(alpha: Tenant) -> None:
     with tenant_context(alpha):
         membership = GroupMembershipFactory(product=ProductFactory(published=True))
         foreign = GroupMembershipFactory(product=ProductFactory(published=True)).group
-    admin = signed_in(alpha, "admin@alpha.test")
+    admin = admin_client(alpha, "admin@alpha.test")
 
     response = admin.post(
-        changelist(GroupMembership),
+        admin_url(GroupMembership),
         {"action": "move", "_selected_action": [membership.pk], "apply": "1", "to_group": foreign.pk},
     )
 
@@ -150,9 +138,9 @@ def test_a_group_of_another_product_is_refused(alpha: Tenant) -> None:
 def test_markup_in_a_reason_is_shown_as_text(alpha: Tenant) -> None:
     with tenant_context(alpha):
         enrolment = BootcampEnrolmentFactory(rejected=True, reason="<script>alert('x')</script>")
-    admin = signed_in(alpha, "admin@alpha.test")
+    admin = admin_client(alpha, "admin@alpha.test")
 
-    page = admin.get(f"{changelist(BootcampEnrolment)}{enrolment.pk}/change/").content.decode()
+    page = admin.get(admin_url(enrolment, "change")).content.decode()
 
     assert "<script>alert(" not in page
     assert "&lt;script&gt;alert(" in page

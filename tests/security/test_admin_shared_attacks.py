@@ -15,9 +15,9 @@ from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 from tenant_apps.payments.models import Payment
 from tenant_apps.wallet.models import LedgerEntry, Wallet
+from tests.admin import admin_client, admin_url, messages_of
 from tests.conftest import PASSWORD, host_of
 from tests.factories import InvoiceFactory, PaymentFactory, UserFactory, WalletFactory, create_in
-from tests.saas.admin.shared import admin_client, change_page, messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +128,7 @@ def test_a_demoted_admins_session_decides_nothing(alpha: Tenant) -> None:
     assert theirs.get(PAYMENTS).status_code == 200
 
     admin_client(alpha).post(
-        change_page("accounts", "user", second.pk), {"roles": ["teacher"], "is_active": "on", "_save": "Save"}
+        admin_url("accounts.user", "change", second.pk), {"roles": ["teacher"], "is_active": "on", "_save": "Save"}
     )
     refused = theirs.post(PAYMENTS, {"action": "approve_payments", "_selected_action": [payment.pk], "index": "0"})
 
@@ -184,7 +184,7 @@ def test_the_user_pages_ignore_fields_they_do_not_offer(alpha: Tenant) -> None:
         new = User.objects.get(email="new@alpha.test")
         version = new.token_version
     client.post(
-        change_page("accounts", "user", new.pk),
+        admin_url("accounts.user", "change", new.pk),
         {"roles": ["student"], "is_active": "on", "email": "other@alpha.test", "_save": "Save", **forged},
     )
 

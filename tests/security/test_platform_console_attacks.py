@@ -9,21 +9,15 @@ import pytest
 from django.test import Client
 
 from saas.db.tenant import tenant_connection
-from shared_apps.tenancy.models import Tenant, TenantStatus
+from shared_apps.tenancy.models import Domain, Tenant, TenantStatus
+from tests.admin import admin_client, admin_url
 from tests.api import error_code
-from tests.conftest import PASSWORD, host_of
+from tests.conftest import host_of
 
 pytestmark = pytest.mark.django_db
 
-TENANTS = "/admin/tenancy/tenant/"
-DOMAINS = "/admin/tenancy/domain/"
-
-
-def signed_in(email: str = "staff@localhost", *, host: str | None = None, **client_options: Any) -> Client:
-    client = Client(HTTP_HOST=host or host_of(None), **client_options)
-    response = client.post("/admin/login/?next=/admin/", {"username": email, "password": PASSWORD})
-    assert response.status_code == 302, response.content
-    return client
+TENANTS = admin_url(Tenant)
+DOMAINS = admin_url(Domain)
 
 
 def status_of(slug: str) -> str:
@@ -34,7 +28,7 @@ def status_of(slug: str) -> str:
 def test_a_cross_site_action_without_the_csrf_token_is_refused(alpha: Tenant) -> None:
     # given: staff's browser, signed in, carrying the session cookie to a forged form
     staff = Client(HTTP_HOST=host_of(None), enforce_csrf_checks=True)
-    staff.cookies["sessionid"] = signed_in().cookies["sessionid"].value
+    staff.cookies["sessionid"] = admin_client(None).cookies["sessionid"].value
 
     # when
     response = staff.post(TENANTS, {"action": "suspend_tenants", "_selected_action": [alpha.pk]})
@@ -45,7 +39,7 @@ def test_a_cross_site_action_without_the_csrf_token_is_refused(alpha: Tenant) ->
 
 
 def test_forged_selections_change_nothing_and_never_fail(alpha: Tenant) -> None:
-    staff = signed_in()
+    staff = admin_client(None)
 
     for selection in (["999999"], ["not-a-number"], ["-1"], [""]):
         response = staff.post(TENANTS, {"action": "suspend_tenants", "_selected_action": selection})
@@ -73,21 +67,28 @@ def test_forged_selections_change_nothing_and_never_fail(alpha: Tenant) -> None:
     ],
 )
 def test_malformed_list_parameters_never_fail(session_tenants: Any, db: None, query: dict[str, str]) -> None:
-    response = signed_in().get(TENANTS, query)
+    response = admin_client(None).get(TENANTS, query)
 
     assert response.status_code in (200, 302), response.status_code  # 302: Django's "?e=1" for a bad lookup
 
 
-@pytest.mark.parametrize("path", [f"{TENANTS}abc/change/", f"{TENANTS}999999/change/", f"{DOMAINS}0/change/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        admin_url(Tenant, "change", "abc"),
+        admin_url(Tenant, "change", 999999),
+        admin_url(Domain, "change", 0),
+    ],
+)
 def test_an_unknown_or_malformed_id_is_a_redirect_not_an_error(session_tenants: Any, db: None, path: str) -> None:
-    response = signed_in().get(path)
+    response = admin_client(None).get(path)
 
     assert response.status_code == 302  # back to the admin's index, with "does not exist"
 
 
 def test_a_tenant_admin_cannot_reach_the_console_with_their_session(alpha: Tenant) -> None:
     # given: alpha's admin signed in on alpha's site
-    tenant_admin = signed_in("admin@alpha.test", host=host_of(alpha))
+    tenant_admin = admin_client(alpha)
     cookie = tenant_admin.cookies["sessionid"].value
 
     # when: the session replayed on the platform host
@@ -101,15 +102,15 @@ def test_a_tenant_admin_cannot_reach_the_console_with_their_session(alpha: Tenan
 
 
 def test_the_tenant_and_domain_pages_only_read(alpha: Tenant) -> None:
-    staff = signed_in()
+    staff = admin_client(None)
     domain = alpha.domains.get()
 
     forged = [
-        staff.post(f"{TENANTS}{alpha.pk}/change/", {"name": "Owned", "status": "archived", "kind": "store"}),
-        staff.post(f"{TENANTS}add/", {"schema_name": "evil", "name": "Evil", "kind": "store"}),
-        staff.post(f"{TENANTS}{alpha.pk}/delete/", {"post": "yes"}),
-        staff.post(f"{DOMAINS}{domain.pk}/change/", {"domain": "evil.localhost", "tenant": alpha.pk}),
-        staff.post(f"{DOMAINS}{domain.pk}/delete/", {"post": "yes"}),
+        staff.post(admin_url(alpha, "change"), {"name": "Owned", "status": "archived", "kind": "store"}),
+        staff.post(admin_url(Tenant, "add"), {"schema_name": "evil", "name": "Evil", "kind": "store"}),
+        staff.post(admin_url(alpha, "delete"), {"post": "yes"}),
+        staff.post(admin_url(domain, "change"), {"domain": "evil.localhost", "tenant": alpha.pk}),
+        staff.post(admin_url(domain, "delete"), {"post": "yes"}),
     ]
 
     assert [response.status_code for response in forged] == [403] * len(forged)

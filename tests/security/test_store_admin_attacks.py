@@ -16,16 +16,15 @@ from tenant_apps.store.catalog.models import Product, ProductStatus
 from tenant_apps.store.returns.models import ReturnRequest, ReturnStatus
 from tenant_apps.store.shop.models import StoreSettings
 from tenant_apps.store.shop.services import store_settings
-from tests.factories import ReturnRequestFactory, StoreOrderFactory, StoreProductFactory
-from tests.fixture_types import ClientFor, Login
-from tests.tenant_apps.store.admin_helpers import (
+from tests.admin import (
     admin_client,
+    admin_url,
     audit_verbs,
-    change_url,
-    changelist_url,
     run_action,
     session_client,
 )
+from tests.factories import ReturnRequestFactory, StoreOrderFactory, StoreProductFactory
+from tests.fixture_types import ClientFor, Login
 from tests.tenant_apps.store.conftest import Store, make_store, reload
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +40,7 @@ def test_a_seller_with_a_session_cannot_approve_their_own_product(store: Store) 
     with tenant_context(store.tenant):
         product = StoreProductFactory(seller=store.sam, title="Self approved")
     response = session_client(store.tenant, store.sam).post(
-        changelist_url(Product), {"action": "approve_products", "_selected_action": [str(product.pk)]}
+        admin_url(Product), {"action": "approve_products", "_selected_action": [str(product.pk)]}
     )
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
     assert reload(store, product).status == ProductStatus.PENDING
@@ -64,7 +63,7 @@ def test_forged_ids_in_an_action_answer_a_page_and_change_nothing(store: Store, 
     with tenant_context(store.tenant):
         product = StoreProductFactory(title="Bystander")
     response = admin_client(store.tenant).post(
-        changelist_url(Product), {"action": "approve_products", "_selected_action": selected}, follow=True
+        admin_url(Product), {"action": "approve_products", "_selected_action": selected}, follow=True
     )
     assert response.status_code == 200
     assert reload(store, product).status == ProductStatus.PENDING
@@ -113,9 +112,7 @@ def test_an_input_page_with_a_forged_choice_is_refused_by_the_form(store: Store)
     with tenant_context(store.tenant):
         order = StoreOrderFactory(buyer=store.cal, courier=store.dave, status="delivered")
         found = ReturnRequestFactory(order=order, received=True)
-    response = run_action(
-        admin_client(store.tenant), ReturnRequest, "inspect_returns", [found], apply="1", condition="pristine"
-    )
+    response = run_action(admin_client(store.tenant), ReturnRequest, "inspect_returns", [found], condition="pristine")
     assert response.status_code == 200 and "Select a valid choice." in response.content.decode()
     assert reload(store, found).status == ReturnStatus.RECEIVED
 
@@ -123,5 +120,5 @@ def test_an_input_page_with_a_forged_choice_is_refused_by_the_form(store: Store)
 def test_a_delta_object_id_on_gammas_admin_shows_nothing_of_delta(store: Store, delta: Tenant) -> None:
     with tenant_context(delta):
         theirs = StoreProductFactory(title="Delta secret product")
-    response = admin_client(store.tenant).get(change_url(theirs))
+    response = admin_client(store.tenant).get(admin_url(theirs, "change"))
     assert "Delta secret product" not in response.content.decode()

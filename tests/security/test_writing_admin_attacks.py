@@ -21,11 +21,11 @@ from shared_apps.tenancy.models import Tenant
 from tenant_apps.wallet.selectors import wallet_of
 from tenant_apps.writing.orders.models import Order, OrderRefund, OrderStatus
 from tenant_apps.writing.wallets.models import PayoutRequest, PayoutStatus
+from tests.admin import admin_client, admin_url, run_action, session_client
 from tests.conftest import PASSWORD, host_of
 from tests.factories import OrderFactory
 from tests.factories.writing_wallets import PayoutRequestFactory
 from tests.fixture_types import ClientFor, Login
-from tests.tenant_apps.writing.admin_site import admin_session, admin_url, post_action, session_of
 from tests.tenant_apps.writing.conftest import Writing, make_writing, reload
 
 ATTACKERS = ["cleo", "wren", "eddie", "sue", None]
@@ -53,7 +53,7 @@ def test_other_roles_cannot_run_admin_actions_by_posting_them(writing: Writing, 
     order = _disputed(writing)
     with tenant_context(writing.tenant):
         payout = PayoutRequestFactory(writer=writing.wren)
-    client = session_of(writing.tenant, getattr(writing, who)) if who else Client(HTTP_HOST=host_of(writing.tenant))
+    client = session_client(writing.tenant, getattr(writing, who)) if who else Client(HTTP_HOST=host_of(writing.tenant))
     # when: the refund's form posted whole, and a payout approval
     refund = client.post(
         admin_url(Order),
@@ -80,11 +80,11 @@ def test_another_sites_ids_through_golfs_admin_touch_nothing_there(writing: Writ
     # given: a disputed order of hotel's, its pk sent to golf's admin (golf has no such order, or another one)
     with tenant_context(hotel):
         theirs = OrderFactory(disputed=True, topic="Hotel's disputed essay")
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
     # when
     page = client.get(admin_url(Order, "change", theirs.pk))
-    post_action(client, Order, "refund_orders", [theirs], amount="5.00", reason="Cross-site.")
-    post_action(client, Order, "resolve_disputes", [theirs], outcome="cancelled", note="Cross-site.")
+    run_action(client, Order, "refund_orders", [theirs], amount="5.00", reason="Cross-site.")
+    run_action(client, Order, "resolve_disputes", [theirs], outcome="cancelled", note="Cross-site.")
     # then: nothing of hotel's shown, nothing of hotel's changed
     assert "Hotel&#x27;s disputed essay" not in page.content.decode()
     with tenant_context(hotel):
@@ -98,7 +98,7 @@ def test_another_sites_ids_through_golfs_admin_touch_nothing_there(writing: Writ
 def test_hostile_refund_amounts_get_the_form_again(writing: Writing, amount: str) -> None:
     order = _disputed(writing)
 
-    response = post_action(admin_session(writing.tenant), Order, "refund_orders", [order], amount=amount, reason="x")
+    response = run_action(admin_client(writing.tenant), Order, "refund_orders", [order], amount=amount, reason="x")
 
     assert response.status_code == 200 and "errorlist" in response.content.decode()
     assert _refunds(writing, order) == []
@@ -115,7 +115,7 @@ def test_assigning_to_a_non_writer_gets_the_form_again(writing: Writing, hotel: 
         hotels_writer = OrderFactory(assigned=True).writer_id
     value = {"cleo": writing.cleo.pk, "hotel": hotels_writer, "missing": 987_654_321}.get(writer, writer)
     # when
-    response = post_action(admin_session(writing.tenant), Order, "assign_orders", [order], writer=value)
+    response = run_action(admin_client(writing.tenant), Order, "assign_orders", [order], writer=value)
     # then: the form again (not a writer of golf's), the order not assigned
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     assert (reload(writing, order).status, reload(writing, order).writer_id) == (OrderStatus.AVAILABLE, None)

@@ -21,6 +21,7 @@ from saas.db.tenant import in_tenant, tenant_connection
 from shared_apps.tenancy.models import Domain, Tenant, TenantStatus
 from shared_apps.tenancy.selectors import TenantUsage, tenant_usage
 from shared_apps.tenancy.services import tenant_drop, tenant_provision
+from tests.admin import admin_client, admin_url, messages_of, run_action, sign_in
 from tests.api import error_code
 from tests.conftest import PASSWORD, SESSION_TENANTS, host_of
 from tests.factories import DomainFactory, StoredFileFactory, UserFactory, create_in
@@ -31,8 +32,8 @@ from tests.fixture_types import ClientFor
 pytestmark = pytest.mark.django_db
 
 SLUG = "kilo"
-TENANTS = "/admin/tenancy/tenant/"
-DOMAINS = "/admin/tenancy/domain/"
+TENANTS = admin_url(Tenant)
+DOMAINS = admin_url(Domain)
 
 
 def _drop(slug: str) -> None:
@@ -61,33 +62,15 @@ def kilo(kilo_committed: Tenant, db: None) -> Tenant:
     return Tenant.objects.get(pk=kilo_committed.pk)
 
 
-def sign_in(email: str, password: str = PASSWORD) -> tuple[Client, Any]:
-    client = Client(HTTP_HOST=host_of(None))
-    return client, client.post("/admin/login/?next=/admin/", {"username": email, "password": password})
-
-
 @pytest.fixture
 def staff() -> Client:
-    client, response = sign_in("staff@localhost")
-    assert response.status_code == 302, response.content
-    return client
-
-
-def change_url(obj: Tenant | Domain) -> str:
-    return f"/admin/tenancy/{obj._meta.model_name}/{obj.pk}/change/"
-
-
-def run_action(client: Client, action: str, *tenants: Tenant) -> Any:
-    return client.post(TENANTS, {"action": action, "_selected_action": [t.pk for t in tenants]}, follow=True)
+    """The platform's staff user, signed in to the console."""
+    return admin_client(None)
 
 
 def shown(response: Any) -> list[str]:
     """The rows of a changelist page, as their objects' ``str``, in order."""
     return [str(getattr(obj, "schema_name", obj)) for obj in response.context["cl"].result_list]
-
-
-def messages_of(response: Any) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def readonly_fields(page: Any) -> dict[str, str]:
@@ -169,7 +152,7 @@ def test_a_tenants_page_shows_its_domains_and_its_usage(staff: Client, kilo: Ten
     size = len(PDF) + len(b"a plain text note\n")
 
     # when
-    page = staff.get(change_url(kilo))
+    page = staff.get(admin_url(kilo, "change"))
 
     # then
     assert page.status_code == 200
@@ -218,15 +201,15 @@ def test_usage_of_one_tenant_counts_nothing_of_another(kilo: Tenant, alpha: Tena
 
 def test_a_tenants_page_is_read_only(staff: Client, kilo: Tenant) -> None:
     # when: a forged edit, an add, a delete
-    edit = staff.post(change_url(kilo), {"name": "Renamed", "status": "archived"})
-    add = staff.get(f"{TENANTS}add/")
-    delete = staff.post(f"{TENANTS}{kilo.pk}/delete/", {"post": "yes"})
+    edit = staff.post(admin_url(kilo, "change"), {"name": "Renamed", "status": "archived"})
+    add = staff.get(admin_url(Tenant, "add"))
+    delete = staff.post(admin_url(kilo, "delete"), {"post": "yes"})
 
     # then: refused, nothing changed
     assert (edit.status_code, add.status_code, delete.status_code) == (403, 403, 403)
     kilo.refresh_from_db()
     assert (kilo.name, kilo.status) == ("Kilo", TenantStatus.ACTIVE)
-    assert "Save" not in staff.get(change_url(kilo)).content.decode()
+    assert "Save" not in staff.get(admin_url(kilo, "change")).content.decode()
 
 
 # -- status actions --------------------------------------------------------------------------
@@ -238,7 +221,7 @@ def test_suspend_through_the_console_blocks_the_site_and_resume_serves_it_again(
     assert client_for(kilo).get("/api/v1/site/").status_code == 200
 
     # when
-    suspended = run_action(staff, "suspend_tenants", kilo)
+    suspended = run_action(staff, Tenant, "suspend_tenants", [kilo])
 
     # then
     assert suspended.status_code == 200
@@ -249,7 +232,7 @@ def test_suspend_through_the_console_blocks_the_site_and_resume_serves_it_again(
     assert console_log(kilo) == ["suspend: status active -> suspended"]
 
     # when
-    resumed = run_action(staff, "resume_tenants", kilo)
+    resumed = run_action(staff, Tenant, "resume_tenants", [kilo])
 
     # then
     assert messages_of(resumed) == ["1 resumed."]
@@ -259,7 +242,7 @@ def test_suspend_through_the_console_blocks_the_site_and_resume_serves_it_again(
 
 
 def test_archive_through_the_console_stops_serving_the_site(staff: Client, kilo: Tenant, client_for: ClientFor) -> None:
-    archived = run_action(staff, "archive_tenants", kilo)
+    archived = run_action(staff, Tenant, "archive_tenants", [kilo])
 
     assert messages_of(archived) == ["1 archived."]
     assert status_of(kilo) == TenantStatus.ARCHIVED
@@ -269,7 +252,7 @@ def test_archive_through_the_console_stops_serving_the_site(staff: Client, kilo:
 
 def test_a_move_the_status_does_not_allow_shows_the_error_and_changes_nothing(staff: Client, kilo: Tenant) -> None:
     # when: resuming an active site
-    response = run_action(staff, "resume_tenants", kilo)
+    response = run_action(staff, Tenant, "resume_tenants", [kilo])
 
     # then
     assert messages_of(response) == [f"{kilo}: Cannot resume a tenant that is active."]
@@ -279,10 +262,10 @@ def test_a_move_the_status_does_not_allow_shows_the_error_and_changes_nothing(st
 
 def test_one_refused_tenant_does_not_undo_the_others(staff: Client, kilo: Tenant, alpha: Tenant) -> None:
     # given: kilo suspended, alpha active
-    run_action(staff, "suspend_tenants", kilo)
+    run_action(staff, Tenant, "suspend_tenants", [kilo])
 
     # when: resume both
-    response = run_action(staff, "resume_tenants", kilo, alpha)
+    response = run_action(staff, Tenant, "resume_tenants", [kilo, alpha])
 
     # then: kilo resumed, alpha refused and untouched
     assert messages_of(response) == [f"{alpha}: Cannot resume a tenant that is active.", "1 resumed."]
@@ -305,14 +288,15 @@ def test_one_refused_tenant_does_not_undo_the_others(staff: Client, kilo: Tenant
 )
 def test_non_staff_and_tenant_admins_are_refused(email: str, reason: str, kilo: Tenant) -> None:
     # when
-    client, response = sign_in(email)
+    client = Client(HTTP_HOST=host_of(None))
+    response = sign_in(client, email)
 
     # then: the form again, with the reason; no page, no action
     assert response.status_code == 200
     assert reason in response.content.decode()
     assert client.get(TENANTS)["Location"].startswith("/admin/login/")
-    assert client.get(change_url(kilo)).status_code == 302
-    assert run_action(client, "suspend_tenants", kilo).redirect_chain[0][0].startswith("/admin/login/")
+    assert client.get(admin_url(kilo, "change")).status_code == 302
+    assert run_action(client, Tenant, "suspend_tenants", [kilo]).redirect_chain[0][0].startswith("/admin/login/")
     assert status_of(kilo) == TenantStatus.ACTIVE
 
 
@@ -325,11 +309,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(kilo: Tenant) -> None:
 
 
 def test_a_tenant_admin_finds_no_console_on_their_own_site(alpha: Tenant) -> None:
-    client = Client(HTTP_HOST=host_of(alpha))
-    assert (
-        client.post("/admin/login/?next=/admin/", {"username": "admin@alpha.test", "password": PASSWORD}).status_code
-        == 302
-    )
+    client = admin_client(alpha)
 
     assert client.get(TENANTS).status_code == 404
     assert client.get(DOMAINS).status_code == 404
@@ -362,10 +342,10 @@ def test_staff_lists_the_domains_read_only_searched_and_filtered(staff: Client, 
     assert shown(staff.get(DOMAINS, {"q": "kilo"})) == ["kilo-alias.localhost", "kilo.localhost"]
     assert shown(staff.get(DOMAINS, {"q": "kilo", "is_primary__exact": "0"})) == ["kilo-alias.localhost"]
     assert len(shown(staff.get(DOMAINS))) == len(SESSION_TENANTS) + 2
-    page = staff.get(change_url(alias))
+    page = staff.get(admin_url(alias, "change"))
     assert page.status_code == 200
-    assert readonly_fields(page)["tenant_link"] == f'<a href="{change_url(kilo)}">{kilo}</a>'
-    assert staff.post(change_url(alias), {"domain": "evil.localhost"}).status_code == 403
+    assert readonly_fields(page)["tenant_link"] == f'<a href="{admin_url(kilo, "change")}">{kilo}</a>'
+    assert staff.post(admin_url(alias, "change"), {"domain": "evil.localhost"}).status_code == 403
     assert Domain.objects.get(pk=alias.pk).domain == "kilo-alias.localhost"
 
 
@@ -384,25 +364,27 @@ def test_staff_see_every_tenants_custom_domains_and_where_their_check_stands(sta
     # given: kilo's admin added a domain (pending), another one verified
     from shared_apps.tenancy.models import CustomDomain, CustomDomainStatus
 
-    pending = CustomDomain.objects.create(tenant=kilo, domain="pending-shop.example", verification_token="t1")
+    pending = CustomDomain.objects.create(
+        tenant=kilo, domain="pending-shop.example", verification_token="token-of-pending-shop"
+    )
     verified = CustomDomain.objects.create(
         tenant=kilo,
         domain="verified-shop.example",
-        verification_token="t2",
+        verification_token="token-of-verified-shop",
         status=CustomDomainStatus.VERIFIED,
         verified_at=timezone.now(),
     )
 
     # when: staff filter the list by status, then open one
-    listed = staff.get("/admin/tenancy/customdomain/", {"status__exact": "verified"})
-    detail = staff.get(f"/admin/tenancy/customdomain/{pending.pk}/change/")
+    listed = staff.get(admin_url(CustomDomain), {"status__exact": "verified"})
+    detail = staff.get(admin_url(pending, "change"))
 
     # then: only the verified one is listed, with its tenant; the page is read-only and hides the token
     assert listed.status_code == 200
     assert [row.domain for row in listed.context["cl"].result_list] == [verified.domain]
     assert detail.status_code == 200
     body = detail.content.decode()
-    assert "pending-shop.example" in body and "t1" not in body
-    assert staff.post(f"/admin/tenancy/customdomain/{pending.pk}/change/", {"status": "verified"}).status_code == 403
+    assert "pending-shop.example" in body and "token-of-pending-shop" not in body
+    assert staff.post(admin_url(pending, "change"), {"status": "verified"}).status_code == 403
     pending.refresh_from_db()
     assert pending.status == CustomDomainStatus.PENDING

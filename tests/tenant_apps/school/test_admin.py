@@ -12,15 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.contrib.messages import get_messages
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import tenant_context
 
 from saas.admin import tenant_admin_site
 from shared_apps.tenancy.models import Tenant
-from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.notifications.models import Notification
 from tenant_apps.school.lessons.models import (
     Author,
@@ -37,7 +32,16 @@ from tenant_apps.school.programs.models import (
     EnrolmentStatus,
     ProgramStatus,
 )
-from tests.conftest import PASSWORD, host_of
+from tests.admin import (
+    admin_client,
+    admin_url,
+    assert_admin_pages,
+    assert_list_queries_fixed,
+    audit_entries,
+    messages_of,
+    reload,
+    run_action,
+)
 from tests.factories import UserFactory
 from tests.factories.lessons import (
     AuthorFactory,
@@ -53,46 +57,6 @@ from tests.factories.programs import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-# -- helpers ----------------------------------------------------------------------------------
-def signed_in(tenant: Tenant, email: str | None = None) -> Client:
-    """A browser on ``tenant``'s host, signed in to its admin as ``email`` (default: its admin)."""
-    client = Client(HTTP_HOST=host_of(tenant))
-    client.post("/admin/login/", {"username": email or f"admin@{tenant.schema_name}.test", "password": PASSWORD})
-    return client
-
-
-def url(model: type[Any], view: str = "changelist", pk: Any = None) -> str:
-    """The admin URL of ``model``'s ``changelist`` or ``change`` page."""
-    base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
-    return base if view == "changelist" else f"{base}{pk}/change/"
-
-
-def act(client: Client, model: type[Any], action: str, objects: list[Any], **form: Any) -> Any:
-    """Run ``action`` on ``objects`` from the changelist (with ``form`` filled in on its
-    intermediate page, if it has one); returns the response."""
-    data: dict[str, Any] = {"action": action, "_selected_action": [obj.pk for obj in objects]}
-    if form:
-        data.update(form, apply="1")
-    return client.post(url(model), data)
-
-
-def messages_of(response: Any) -> list[str]:
-    """The messages the admin shows after ``response``."""
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def reload(tenant: Tenant, obj: Any) -> Any:
-    """``obj`` read again from ``tenant``'s schema."""
-    with tenant_context(tenant):
-        return type(obj)._default_manager.get(pk=obj.pk)
-
-
-def audited(tenant: Tenant, verb: str, target: Any) -> list[AuditLogEntry]:
-    """The audit rows of ``verb`` about ``target`` in ``tenant``, oldest first."""
-    with tenant_context(tenant):
-        return list(AuditLogEntry.objects.filter(verb=verb, target_id=str(target.pk)).order_by("pk"))
 
 
 # -- every page: the admin sees it, anyone else is sent to log in -----------------------------
@@ -156,28 +120,25 @@ def test_each_page_answers_the_admin_and_sends_others_to_log_in(
         model = type(obj)
         query = query.format(product=getattr(obj, "product_id", ""))
         UserFactory(email="student@alpha.test", roles=["student"])
-    admin = signed_in(alpha)
 
-    # when the admin opens the list (filtered, searched) and the row's page
-    listing = admin.get(f"{url(model)}?{query}&q={search}")
-    page = admin.get(url(model, "change", obj.pk))
-
-    # then both answer with the row
-    assert listing.status_code == 200
-    assert url(model, "change", obj.pk) in listing.content.decode()  # the row's link
-    assert page.status_code == 200
-    # and a student (who cannot sign in here) is sent to the login page
-    student = signed_in(alpha, "student@alpha.test")
-    for target in (url(model), url(model, "change", obj.pk)):
-        refused = student.get(target)
-        assert refused.status_code == 302 and refused["Location"].startswith("/admin/login/")
+    # then the admin's list (filtered, searched) shows the row's link, its page its history link;
+    # a student (who cannot sign in here) is sent to the login page
+    assert_admin_pages(
+        alpha,
+        model,
+        obj.pk,
+        query=f"?{query}&q={search}",
+        shows=admin_url(model, "change", obj.pk),
+        page_shows=admin_url(model, "history", obj.pk),
+        non_admin="student@alpha.test",
+    )
 
 
 def test_a_search_that_matches_nothing_shows_no_row(alpha: Tenant) -> None:
     with tenant_context(alpha):
         BootcampFactory(title="Data Bootcamp")
 
-    listing = signed_in(alpha).get(f"{url(Bootcamp)}?q=nothing-like-it")
+    listing = admin_client(alpha).get(f"{admin_url(Bootcamp)}?q=nothing-like-it")
 
     assert listing.status_code == 200
     assert "Data Bootcamp" not in listing.content.decode()
@@ -187,14 +148,14 @@ def test_a_search_that_matches_nothing_shows_no_row(alpha: Tenant) -> None:
 def test_opening_registration_moves_drafts_and_audits_it(alpha: Tenant) -> None:
     with tenant_context(alpha):
         draft = BootcampFactory()
-    admin = signed_in(alpha)
+    admin = admin_client(alpha)
 
-    response = act(admin, Bootcamp, "open_registration", [draft])
+    response = run_action(admin, Bootcamp, "open_registration", [draft])
 
-    assert response.status_code == 302
+    assert response.redirect_chain == [(admin_url(Bootcamp), 302)]  # back to the list
     assert messages_of(response) == ["1 opened."]
     assert reload(alpha, draft).status == ProgramStatus.REGISTRATION_OPEN
-    [entry] = audited(alpha, "program.status_changed", draft)
+    [entry] = audit_entries(alpha, draft, "program.status_changed")
     assert entry.actor_repr == "admin@alpha.test" and entry.changes["status"] == ["draft", "registration_open"]
 
 
@@ -202,11 +163,11 @@ def test_a_move_the_transitions_refuse_shows_the_service_message_and_changes_not
     with tenant_context(alpha):
         draft = BootcampFactory(title="Still a draft")
         opened = BootcampFactory(title="Open one", open=True)
-    admin = signed_in(alpha)
+    admin = admin_client(alpha)
 
-    moves_before = len(audited(alpha, "program.status_changed", opened))
+    moves_before = len(audit_entries(alpha, opened, "program.status_changed"))
 
-    response = act(admin, Bootcamp, "complete", [draft, opened])
+    response = run_action(admin, Bootcamp, "complete", [draft, opened])
 
     assert sorted(messages_of(response)) == [
         "Open one: A bootcamp cannot go from registration_open to completed.",
@@ -214,46 +175,46 @@ def test_a_move_the_transitions_refuse_shows_the_service_message_and_changes_not
     ]
     assert reload(alpha, draft).status == ProgramStatus.DRAFT
     assert reload(alpha, opened).status == ProgramStatus.REGISTRATION_OPEN
-    assert len(audited(alpha, "program.status_changed", opened)) == moves_before
-    assert not audited(alpha, "program.status_changed", draft)
+    assert len(audit_entries(alpha, opened, "program.status_changed")) == moves_before
+    assert not audit_entries(alpha, draft, "program.status_changed")
 
 
 def test_cancelling_a_course_cancels_its_live_enrolments(alpha: Tenant) -> None:
     with tenant_context(alpha):
         course = AdvancedCourseFactory(open=True)
         enrolment = AdvancedCourseEnrolmentFactory(program=course)
-    admin = signed_in(alpha)
+    admin = admin_client(alpha)
 
-    response = act(admin, AdvancedCourse, "cancel", [course])
+    response = run_action(admin, AdvancedCourse, "cancel", [course])
 
     assert messages_of(response) == ["1 cancelled."]
     assert reload(alpha, course).status == ProgramStatus.CANCELLED
     assert reload(alpha, enrolment).status == EnrolmentStatus.CANCELLED
-    assert audited(alpha, "enrolment.cancelled", enrolment)
+    assert audit_entries(alpha, enrolment, "enrolment.cancelled")
 
 
 def test_only_drafts_are_deleted(alpha: Tenant) -> None:
     with tenant_context(alpha):
         draft = BootcampFactory(title="Draft")
         opened = BootcampFactory(title="Opened", open=True)
-    admin = signed_in(alpha)
+    admin = admin_client(alpha)
 
-    response = act(admin, Bootcamp, "delete_drafts", [draft, opened])
+    response = run_action(admin, Bootcamp, "delete_drafts", [draft, opened])
 
     assert "1 deleted." in messages_of(response)
     assert "Opened: Only a draft bootcamp can be deleted; cancel this one instead." in messages_of(response)
     with tenant_context(alpha):
         assert list(Bootcamp.objects.filter(pk__in=[draft.pk, opened.pk])) == [opened]
-    assert audited(alpha, "program.deleted", draft)
+    assert audit_entries(alpha, draft, "program.deleted")
 
 
 # -- enrolments ------------------------------------------------------------------------------
 def test_approving_a_request_gives_a_seat_an_invoice_and_tells_the_student(alpha: Tenant) -> None:
     with tenant_context(alpha):
         enrolment = BootcampEnrolmentFactory(program=BootcampFactory(open=True, price="900.00"))
-    admin = signed_in(alpha)
+    admin = admin_client(alpha)
 
-    response = act(admin, BootcampEnrolment, "approve", [enrolment])
+    response = run_action(admin, BootcampEnrolment, "approve", [enrolment])
 
     assert messages_of(response) == ["1 decided."]
     approved = reload(alpha, enrolment)
@@ -261,7 +222,7 @@ def test_approving_a_request_gives_a_seat_an_invoice_and_tells_the_student(alpha
     with tenant_context(alpha):
         assert approved.invoice is not None and str(approved.invoice.total) == "900.00"
         assert Notification.objects.filter(recipient=enrolment.student, verb="enrolment.approved").exists()
-    [entry] = audited(alpha, "enrolment.approved", enrolment)
+    [entry] = audit_entries(alpha, enrolment, "enrolment.approved")
     assert entry.actor_repr == "admin@alpha.test"
 
 
@@ -269,37 +230,38 @@ def test_approving_twice_shows_the_refusal_and_issues_no_second_invoice(alpha: T
     with tenant_context(alpha):
         enrolment = BootcampEnrolmentFactory(approved=True)
         invoice_id = enrolment.invoice_id
-    admin = signed_in(alpha)
+    admin = admin_client(alpha)
 
-    response = act(admin, BootcampEnrolment, "approve", [enrolment])
+    response = run_action(admin, BootcampEnrolment, "approve", [enrolment])
 
     assert messages_of(response) == [f"{enrolment}: An enrolment that is approved cannot be approved."]
     assert reload(alpha, enrolment).invoice_id == invoice_id
-    assert len(audited(alpha, "enrolment.approved", enrolment)) == 1
+    assert len(audit_entries(alpha, enrolment, "enrolment.approved")) == 1
 
 
 def test_rejecting_asks_for_a_reason_first_then_rejects_with_it(alpha: Tenant) -> None:
     with tenant_context(alpha):
         enrolment = AdvancedCourseEnrolmentFactory()
-    admin = signed_in(alpha)
+    admin = admin_client(alpha)
 
     # when the admin picks the action: the intermediate page, nothing changed yet
-    page = act(admin, AdvancedCourseEnrolment, "reject", [enrolment])
+    page = run_action(admin, AdvancedCourseEnrolment, "reject", [enrolment])
     assert page.status_code == 200
     assert 'name="reason"' in page.content.decode()
     assert reload(alpha, enrolment).status == EnrolmentStatus.REQUESTED
     # an empty reason: the page again, with the error; still nothing changed
-    empty = act(admin, AdvancedCourseEnrolment, "reject", [enrolment], reason="")
+    empty = run_action(admin, AdvancedCourseEnrolment, "reject", [enrolment], reason="")
     assert empty.status_code == 200 and "This field is required." in empty.content.decode()
     assert reload(alpha, enrolment).status == EnrolmentStatus.REQUESTED
 
     # when the form is filled in
-    done = act(admin, AdvancedCourseEnrolment, "reject", [enrolment], reason="The course is for graduates.")
+    done = run_action(admin, AdvancedCourseEnrolment, "reject", [enrolment], reason="The course is for graduates.")
 
-    assert done.status_code == 302 and messages_of(done) == ["1 rejected."]
+    assert done.redirect_chain == [(admin_url(AdvancedCourseEnrolment), 302)]
+    assert messages_of(done) == ["1 rejected."]
     rejected = reload(alpha, enrolment)
     assert rejected.status == EnrolmentStatus.REJECTED and rejected.reason == "The course is for graduates."
-    [entry] = audited(alpha, "enrolment.rejected", enrolment)
+    [entry] = audit_entries(alpha, enrolment, "enrolment.rejected")
     assert entry.changes["reason"] == "The course is for graduates."
     with tenant_context(alpha):
         assert Notification.objects.filter(recipient=enrolment.student, verb="enrolment.rejected").exists()
@@ -311,9 +273,9 @@ def test_cancelling_a_seat_gives_it_to_the_waitlist(alpha: Tenant) -> None:
         seated = BootcampEnrolmentFactory(program=bootcamp, approved=True)
         waiting = BootcampEnrolmentFactory(program=bootcamp, waitlisted=True)
         rejected = BootcampEnrolmentFactory(program=bootcamp, rejected=True)
-    admin = signed_in(alpha)
+    admin = admin_client(alpha)
 
-    response = act(admin, BootcampEnrolment, "cancel", [seated, rejected], reason="Did not attend.")
+    response = run_action(admin, BootcampEnrolment, "cancel", [seated, rejected], reason="Did not attend.")
 
     assert "1 cancelled." in messages_of(response)
     assert f"{rejected}: An enrolment that is rejected cannot be cancelled." in messages_of(response)
@@ -326,13 +288,13 @@ def test_cancelling_a_seat_gives_it_to_the_waitlist(alpha: Tenant) -> None:
 def test_publishing_a_product_puts_it_on_sale_and_audits_it(alpha: Tenant) -> None:
     with tenant_context(alpha):
         product = ProductFactory()
-    admin = signed_in(alpha)
+    admin = admin_client(alpha)
 
-    response = act(admin, Product, "publish", [product])
+    response = run_action(admin, Product, "publish", [product])
 
     assert messages_of(response) == ["1 published."]
     assert reload(alpha, product).is_published is True
-    [entry] = audited(alpha, "product.updated", product)
+    [entry] = audit_entries(alpha, product, "product.updated")
     assert entry.changes["is_published"] == [False, True]
 
 
@@ -341,7 +303,7 @@ def test_a_product_page_shows_its_lessons_and_groups(alpha: Tenant) -> None:
         product = ProductFactory(published=True, lessons=2)
         membership = GroupMembershipFactory(product=product)
 
-    page = signed_in(alpha).get(url(Product, "change", product.pk)).content.decode()
+    page = admin_client(alpha).get(admin_url(Product, "change", product.pk)).content.decode()
 
     assert "Lesson 1" in page and "Lesson 2" in page
     assert membership.group.name in page
@@ -353,13 +315,13 @@ def test_moving_a_student_asks_for_the_group_then_moves_them(alpha: Tenant) -> N
         membership = GroupMembershipFactory(product=product)
         other = StudyGroup.objects.filter(product=product).exclude(pk=membership.group_id).get()
         elsewhere = GroupMembershipFactory(product=ProductFactory(title="Weaving", published=True)).group
-    admin = signed_in(alpha)
+    admin = admin_client(alpha)
 
-    page = act(admin, GroupMembership, "move", [membership])
+    page = run_action(admin, GroupMembership, "move", [membership])
     assert page.status_code == 200
     assert other.name in page.content.decode() and elsewhere.name not in page.content.decode()
 
-    done = act(admin, GroupMembership, "move", [membership], to_group=other.pk)
+    done = run_action(admin, GroupMembership, "move", [membership], to_group=other.pk)
 
     assert messages_of(done) == ["1 moved."]
     assert reload(alpha, membership).group_id == other.pk
@@ -376,9 +338,9 @@ def test_moving_into_a_full_group_is_refused_and_moves_nobody(alpha: Tenant) -> 
         first_shown = str(GroupMembership.objects.select_related("student", "group").get(pk=first.pk))
         second_group = second.group.name
     assert first.group_id != second.group_id
-    admin = signed_in(alpha)
+    admin = admin_client(alpha)
 
-    done = act(admin, GroupMembership, "move", [first], to_group=second.group_id)
+    done = run_action(admin, GroupMembership, "move", [first], to_group=second.group_id)
 
     [message] = messages_of(done)
     assert message == f"{first_shown}: {second_group} is full (1 of 1)."
@@ -397,23 +359,9 @@ def test_moving_into_a_full_group_is_refused_and_moves_nobody(alpha: Tenant) -> 
     ids=["enrolments", "programs", "purchases", "products"],
 )
 def test_a_list_costs_the_same_queries_for_10_rows_as_for_2(
-    alpha: Tenant, model: type[Any], make: Callable[[], Any], django_assert_max_num_queries: Any
+    alpha: Tenant, model: type[Any], make: Callable[[], Any]
 ) -> None:
-    admin = signed_in(alpha)
-    with tenant_context(alpha):
-        for _ in range(2):
-            make()
-    admin.get(url(model))  # warm: what a first request loads once (content types, the session)
-    with CaptureQueriesContext(connection) as two:
-        assert admin.get(url(model)).status_code == 200
-    with tenant_context(alpha):
-        for _ in range(8):
-            make()
-
-    with django_assert_max_num_queries(len(two.captured_queries)):
-        listing = admin.get(url(model))
-
-    assert listing.status_code == 200
+    assert_list_queries_fixed(alpha, model, make)
 
 
 def test_the_school_site_shows_no_model_of_another_kind() -> None:
@@ -431,11 +379,11 @@ def test_the_school_site_shows_no_model_of_another_kind() -> None:
 def test_one_schools_admin_never_sees_anothers_rows(alpha: Tenant, beta: Tenant) -> None:
     with tenant_context(beta):
         theirs = BootcampEnrolmentFactory(program=BootcampFactory(title="Beta Only Bootcamp", open=True))
-    admin = signed_in(alpha)
+    admin = admin_client(alpha)
 
-    listing = admin.get(url(Bootcamp))
-    page = admin.get(url(Bootcamp, "change", theirs.program_id))
-    approve = act(admin, BootcampEnrolment, "approve", [theirs])
+    listing = admin.get(admin_url(Bootcamp))
+    page = admin.get(admin_url(Bootcamp, "change", theirs.program_id))
+    approve = run_action(admin, BootcampEnrolment, "approve", [theirs])
 
     assert "Beta Only Bootcamp" not in listing.content.decode()
     assert page.status_code in (302, 404) and "Beta Only Bootcamp" not in page.content.decode()
@@ -444,7 +392,7 @@ def test_one_schools_admin_never_sees_anothers_rows(alpha: Tenant, beta: Tenant)
 
 
 def test_the_index_lists_the_school_pages(alpha: Tenant) -> None:
-    index = signed_in(alpha).get("/admin/")
+    index = admin_client(alpha).get("/admin/")
 
     assert index.status_code == 200
     for name in ("Bootcamps", "Advanced courses", "Bootcamp enrolments", "Products", "Study groups"):

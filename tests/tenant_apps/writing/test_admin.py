@@ -34,6 +34,14 @@ from tenant_apps.writing.loyalty.models import LoyaltyAccount, LoyaltyTier, Poin
 from tenant_apps.writing.messages.models import MessageSettings, OrderMessage
 from tenant_apps.writing.pricing.models import ExtraService, OrderOption, PageRate
 from tenant_apps.writing.referrals.models import Referral, ReferralCode, ReferralSettings
+from tests.admin import (
+    admin_client,
+    admin_url,
+    assert_list_queries_fixed,
+    messages_of,
+    run_action,
+    session_client,
+)
 from tests.api import error_code
 from tests.factories import OrderFactory
 from tests.factories.writing_bundles import BundleFactory, BundlePurchaseFactory, ExpressClassFactory
@@ -49,14 +57,6 @@ from tests.factories.writing_pricing import (
     PageRateFactory,
 )
 from tests.factories.writing_referrals import ReferralCodeFactory, ReferralFactory
-from tests.tenant_apps.writing.admin_site import (
-    admin_session,
-    admin_url,
-    count_queries,
-    messages_of,
-    post_action,
-    session_of,
-)
 from tests.tenant_apps.writing.conftest import Writing, reload
 from tests.tenant_apps.writing.discounts.conftest import QUOTE, quote_body
 
@@ -173,7 +173,7 @@ def test_the_admin_lists_filters_searches_and_opens_each_model(writing: Writing,
     # given: a row of the model (and another site's admin signed in elsewhere changes nothing)
     with tenant_context(writing.tenant):
         obj, shown = case.build(writing)
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
     # when: the list, filtered and searched
     listed = client.get(admin_url(case.model), {**case.filters, "q": case.search})
     # then: the row is on it; a search for something else leaves it out; its page opens
@@ -189,7 +189,7 @@ def test_the_admin_lists_filters_searches_and_opens_each_model(writing: Writing,
 def test_a_client_is_sent_to_the_login_page(writing: Writing, case: Case) -> None:
     with tenant_context(writing.tenant):
         obj, _ = case.build(writing)
-    client = session_of(writing.tenant, writing.cleo)
+    client = session_client(writing.tenant, writing.cleo)
 
     for url in (admin_url(case.model), admin_url(case.model, "change", obj.pk)):
         response = client.get(url)
@@ -210,14 +210,14 @@ def _quote_code(writing: Writing, code: str) -> tuple[int, str]:
 def test_switching_a_discount_off_and_on_goes_through_the_service(writing: Writing) -> None:
     with tenant_context(writing.tenant):
         discount = DiscountFactory(code="SPRING")
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
 
-    assert messages_of(post_action(client, Discount, "deactivate_discounts", [discount])) == ["1 switched off."]
+    assert messages_of(run_action(client, Discount, "deactivate_discounts", [discount])) == ["1 switched off."]
     assert reload(writing, discount).is_active is False
     # a quote no longer takes the code; switched on again, it does
     assert _quote_code(writing, "SPRING") == (400, "invalid_discount_code")
 
-    assert messages_of(post_action(client, Discount, "activate_discounts", [discount])) == ["1 switched on."]
+    assert messages_of(run_action(client, Discount, "activate_discounts", [discount])) == ["1 switched on."]
     assert reload(writing, discount).is_active is True
     with tenant_context(writing.tenant):
         assert (
@@ -232,10 +232,10 @@ def test_adjusting_points_adds_a_ledger_entry_and_never_goes_below_zero(writing:
     # given: cleo's 100 points
     with tenant_context(writing.tenant):
         account = PointsAwardFactory(user=writing.cleo).account
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
     # when: 50 added, then 500 taken
-    added = post_action(client, LoyaltyAccount, "adjust_points", [account], points=50, reason="Goodwill.")
-    taken = post_action(client, LoyaltyAccount, "adjust_points", [account], points=-500, reason="Abuse.")
+    added = run_action(client, LoyaltyAccount, "adjust_points", [account], points=50, reason="Goodwill.")
+    taken = run_action(client, LoyaltyAccount, "adjust_points", [account], points=-500, reason="Abuse.")
     # then: 150, one adjustment entry; the second refused with the service's reason
     assert messages_of(added) == ["1 adjusted."]
     assert len(messages_of(taken)) == 1 and messages_of(taken)[0].endswith(": Only 150 points are available.")
@@ -249,10 +249,10 @@ def test_sending_a_campaign_now_and_a_sent_one_is_not_cancelled(writing: Writing
     # given: a draft and a sent campaign
     with tenant_context(writing.tenant):
         draft, sent = CampaignFactory(), CampaignFactory(sent=True)
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
     # when
-    sending = post_action(client, Campaign, "send_campaigns_now", [draft])
-    cancelling = post_action(client, Campaign, "cancel_campaigns", [sent])
+    sending = run_action(client, Campaign, "send_campaigns_now", [draft])
+    cancelling = run_action(client, Campaign, "cancel_campaigns", [sent])
     # then: the draft is sending to its audience (cleo among them); the sent one stays sent
     assert messages_of(sending) == ["1 sending."]
     assert reload(writing, draft).status == CampaignStatus.SENDING
@@ -266,7 +266,7 @@ def test_cancelling_a_draft_campaign(writing: Writing) -> None:
     with tenant_context(writing.tenant):
         draft = CampaignFactory()
 
-    response = post_action(admin_session(writing.tenant), Campaign, "cancel_campaigns", [draft])
+    response = run_action(admin_client(writing.tenant), Campaign, "cancel_campaigns", [draft])
 
     assert messages_of(response) == ["1 cancelled."]
     assert reload(writing, draft).status == CampaignStatus.CANCELLED
@@ -279,7 +279,7 @@ def test_retiring_an_option_takes_it_off_the_order_form(
 ) -> None:
     with tenant_context(writing.tenant):
         option = OrderOptionFactory(name="Marine biology")
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
 
     def offered() -> bool:
         body = writing.client("cleo").get("/api/v1/dropdown-options/").content.decode()
@@ -287,10 +287,10 @@ def test_retiring_an_option_takes_it_off_the_order_form(
 
     assert offered()
     with django_capture_on_commit_callbacks(execute=True):  # the cached dropdowns are dropped after commit
-        assert messages_of(post_action(client, OrderOption, "retire_options", [option])) == ["1 retired."]
+        assert messages_of(run_action(client, OrderOption, "retire_options", [option])) == ["1 retired."]
     assert reload(writing, option).is_active is False and not offered()
     with django_capture_on_commit_callbacks(execute=True):
-        assert messages_of(post_action(client, OrderOption, "offer_options", [option])) == ["1 offered."]
+        assert messages_of(run_action(client, OrderOption, "offer_options", [option])) == ["1 offered."]
     assert reload(writing, option).is_active is True and offered()
 
 
@@ -298,15 +298,15 @@ def test_withdrawing_a_bundle_takes_it_off_sale_and_purchases_keep_their_units(w
     with tenant_context(writing.tenant):
         purchase = BundlePurchaseFactory(client=writing.cleo)
         bundle = purchase.bundle
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
 
-    assert messages_of(post_action(client, Bundle, "withdraw_bundles", [bundle])) == ["1 withdrawn."]
+    assert messages_of(run_action(client, Bundle, "withdraw_bundles", [bundle])) == ["1 withdrawn."]
     assert reload(writing, bundle).is_active is False
     assert reload(writing, purchase).remaining == purchase.remaining
     bought = writing.client("carl").post(f"/api/v1/bundles/{bundle.pk}/buy/", {"method": "wallet"}, format="json")
     assert bought.status_code == 404  # clients see only bundles on sale
 
-    assert messages_of(post_action(client, Bundle, "sell_bundles", [bundle])) == ["1 on sale."]
+    assert messages_of(run_action(client, Bundle, "sell_bundles", [bundle])) == ["1 on sale."]
     assert reload(writing, bundle).is_active is True
 
 
@@ -328,15 +328,7 @@ ROWS: list[tuple[type[Model], Callable[[], Any]]] = [
 def test_each_list_costs_the_same_queries_for_2_and_for_10_rows(
     writing: Writing, model: type[Model], make: Callable[[], Any]
 ) -> None:
-    client = admin_session(writing.tenant)
-
-    def queries_with(rows: int) -> int:
-        with tenant_context(writing.tenant):
-            for _ in range(rows - model._default_manager.count()):
-                make()
-        return count_queries(lambda: client.get(admin_url(model)))
-
-    assert queries_with(2) == queries_with(10)
+    assert_list_queries_fixed(writing.tenant, model, make)
 
 
 # -- the site ---------------------------------------------------------------------------------
@@ -357,7 +349,7 @@ def test_the_writing_site_shows_its_models_and_no_other_kinds() -> None:
 
 
 def test_the_referral_settings_are_changed_through_the_service(writing: Writing) -> None:
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
     listed = client.get(admin_url(ReferralSettings), {"enabled__exact": "1", "q": "wallet"})
     assert listed.status_code == 200 and "referral settings" in listed.content.decode()
     assert client.get(admin_url(ReferralSettings, "change", 1)).status_code == 200
@@ -376,7 +368,7 @@ def test_the_referral_settings_are_changed_through_the_service(writing: Writing)
 
 @pytest.mark.parametrize("amount", ["٥", "0", "-1", "1e3", "7.505"])
 def test_referral_rewards_of_the_wrong_shape_are_refused_by_the_form(writing: Writing, amount: str) -> None:
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
     client.get(admin_url(ReferralSettings))
     with tenant_context(writing.tenant):
         before = ReferralSettings.objects.get().reward_amount
@@ -393,7 +385,7 @@ def test_referral_rewards_of_the_wrong_shape_are_refused_by_the_form(writing: Wr
 
 
 def test_the_message_settings_are_changed_through_the_service(writing: Writing) -> None:
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
     assert "message settings" in client.get(admin_url(MessageSettings), {"q": "US"}).content.decode()
 
     response = client.post(admin_url(MessageSettings, "change", 1), {"phone_region": "GB"})  # masking off
@@ -410,8 +402,8 @@ def test_the_message_settings_are_changed_through_the_service(writing: Writing) 
 
 @pytest.mark.parametrize("model", [ReferralSettings, MessageSettings], ids=lambda m: m.__name__)
 def test_other_roles_cannot_change_the_settings(writing: Writing, model: type[Model]) -> None:
-    admin_session(writing.tenant).get(admin_url(model))  # the row exists
-    client = session_of(writing.tenant, writing.sue)
+    admin_client(writing.tenant).get(admin_url(model))  # the row exists
+    client = session_client(writing.tenant, writing.sue)
 
     for response in (client.get(admin_url(model)), client.post(admin_url(model, "change", 1), {})):
         assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
@@ -426,7 +418,7 @@ def test_a_settings_save_the_service_refuses_shows_its_reason_and_changes_nothin
     from tenant_apps.writing.referrals import services as referrals
 
     monkeypatch.setattr(referrals, "points_available", lambda: False)
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
     client.get(admin_url(ReferralSettings))
     with tenant_context(writing.tenant):
         before = ReferralSettings.objects.get().reward_amount

@@ -4,8 +4,6 @@ counts, nothing of another store."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django_tenants.utils import tenant_context
 
@@ -13,18 +11,17 @@ from shared_apps.tenancy.models import Tenant
 from tenant_apps.notifications.models import Notification
 from tenant_apps.store.auctions.models import Auction, AuctionStatus
 from tenant_apps.store.orders.models import OrderSource
-from tests.conftest import host_of
-from tests.factories.store_auctions import AuctionFactory, BidFactory, end_auction
-from tests.tenant_apps.store.admin_helpers import (
+from tests.admin import (
     admin_client,
-    assert_fixed_queries,
+    admin_url,
+    assert_list_queries_fixed,
     audit_verbs,
-    change_url,
-    changelist_url,
     messages_of,
     run_action,
     session_client,
 )
+from tests.conftest import host_of
+from tests.factories.store_auctions import AuctionFactory, BidFactory, end_auction
 from tests.tenant_apps.store.conftest import Store, reload
 
 pytestmark = pytest.mark.django_db
@@ -37,14 +34,14 @@ def test_the_auction_pages_answer_the_admin_and_send_others_to_sign_in(store: St
         BidFactory(auction=auction, bidder=store.cal, amount="15.00")
     client = admin_client(store.tenant)
     # when
-    listing = client.get(changelist_url(Auction) + "?status__exact=scheduled&q=clock")
-    detail = client.get(change_url(auction))
+    listing = client.get(admin_url(Auction) + "?status__exact=scheduled&q=clock")
+    detail = client.get(admin_url(auction, "change"))
     # then
     assert listing.status_code == 200 and "Grandfather Clock" in listing.content.decode()
     assert detail.status_code == 200
     assert "15.00" in detail.content.decode() and store.cal.email in detail.content.decode()  # the bids inline
-    assert "Grandfather Clock" not in client.get(changelist_url(Auction) + "?status__exact=pending").content.decode()
-    refused = session_client(store.tenant, store.sam).get(changelist_url(Auction))
+    assert "Grandfather Clock" not in client.get(admin_url(Auction) + "?status__exact=pending").content.decode()
+    refused = session_client(store.tenant, store.sam).get(admin_url(Auction))
     assert refused.status_code == 302 and refused["Location"].startswith("/admin/login/")
 
 
@@ -57,7 +54,7 @@ def test_approving_and_rejecting_auctions_are_the_apis_decisions(store: Store) -
     # when
     approved = run_action(client, Auction, "approve_auctions", [first])
     form = run_action(client, Auction, "reject_auctions", [second])
-    rejected = run_action(client, Auction, "reject_auctions", [second], apply="1", reason="Not for this site.")
+    rejected = run_action(client, Auction, "reject_auctions", [second], reason="Not for this site.")
     refused = run_action(client, Auction, "approve_auctions", [second])
     # then
     assert "1 approved." in messages_of(approved)
@@ -100,19 +97,9 @@ def test_closing_an_ended_auction_makes_the_winners_order_and_a_live_one_is_refu
     assert "auction.closed" not in audit_verbs(store.tenant, running)
 
 
-def test_the_auction_list_runs_as_many_queries_for_ten_rows_as_for_two(
-    store: Store, django_assert_max_num_queries: Any
-) -> None:
-    def make_rows(n: int) -> None:
-        with tenant_context(store.tenant):
-            for _ in range(n):
-                BidFactory(auction=AuctionFactory(seller=store.sam, live=True))
-
-    assert_fixed_queries(
-        admin_client(store.tenant),
-        changelist_url(Auction),
-        make_rows,
-        django_assert_max_num_queries=django_assert_max_num_queries,
+def test_the_auction_list_runs_as_many_queries_for_ten_rows_as_for_two(store: Store) -> None:
+    assert_list_queries_fixed(
+        store.tenant, Auction, lambda: BidFactory(auction=AuctionFactory(seller=store.sam, live=True))
     )
 
 
@@ -120,7 +107,7 @@ def test_a_store_admin_sees_no_auction_of_another_store(store: Store, delta: Ten
     with tenant_context(delta):
         theirs = AuctionFactory(title="Delta Only Vase")
     client = admin_client(store.tenant)
-    detail = client.get(change_url(theirs))
+    detail = client.get(admin_url(theirs, "change"))
     assert detail.status_code in (302, 404) or "Delta Only Vase" not in detail.content.decode()
-    assert "Delta Only Vase" not in client.get(changelist_url(Auction) + "?q=vase").content.decode()
-    assert client.get(change_url(theirs), HTTP_HOST=host_of(delta)).status_code == 302
+    assert "Delta Only Vase" not in client.get(admin_url(Auction) + "?q=vase").content.decode()
+    assert client.get(admin_url(theirs, "change"), HTTP_HOST=host_of(delta)).status_code == 302

@@ -13,18 +13,17 @@ from saas.admin import tenant_admin_site
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.notifications.models import Notification
 from tenant_apps.store.catalog.models import Brand, BrandStatus, Category, Product, ProductStatus, SaleEvent
-from tests.conftest import host_of
-from tests.factories import BrandFactory, CategoryFactory, SaleEventFactory, StoreProductFactory
-from tests.tenant_apps.store.admin_helpers import (
+from tests.admin import (
     admin_client,
-    assert_fixed_queries,
+    admin_url,
+    assert_list_queries_fixed,
     audit_verbs,
-    change_url,
-    changelist_url,
     messages_of,
     run_action,
     session_client,
 )
+from tests.conftest import host_of
+from tests.factories import BrandFactory, CategoryFactory, SaleEventFactory, StoreProductFactory
 from tests.tenant_apps.store.conftest import Store, reload
 
 pytestmark = pytest.mark.django_db
@@ -59,20 +58,20 @@ def test_each_catalog_page_answers_the_admin_and_sends_others_to_sign_in(
     client = admin_client(store.tenant)
     # when
     year = obj.starts_at.year if isinstance(obj, SaleEvent) else None  # the sale's date filter
-    listing = client.get(changelist_url(type(obj)) + query.format(year=year))
-    detail = client.get(change_url(obj))
+    listing = client.get(admin_url(type(obj)) + query.format(year=year))
+    detail = client.get(admin_url(obj, "change"))
     # then
     assert listing.status_code == 200 and shown in listing.content.decode()
     assert detail.status_code == 200 and shown in detail.content.decode()
     customer = session_client(store.tenant, store.cal)
-    for url in (changelist_url(type(obj)), change_url(obj)):
+    for url in (admin_url(type(obj)), admin_url(obj, "change")):
         refused = customer.get(url)
         assert refused.status_code == 302 and refused["Location"].startswith("/admin/login/")
 
 
 def test_a_search_that_matches_nothing_lists_nothing(store: Store) -> None:
     _rows(store.tenant)
-    response = admin_client(store.tenant).get(changelist_url(Product) + "?q=zeppelin")
+    response = admin_client(store.tenant).get(admin_url(Product) + "?q=zeppelin")
     assert response.status_code == 200 and "Blue Anvil" not in response.content.decode()
 
 
@@ -113,11 +112,11 @@ def test_rejecting_products_asks_for_a_reason_then_rejects_through_the_service(s
     assert 'name="reason"' in body and "First" in body and "Second" in body
     assert reload(store, first).status == ProductStatus.PENDING
     # when: a blank reason is refused by the form, nothing changes
-    blank = run_action(client, Product, "reject_products", [first], apply="1", reason="  ")
+    blank = run_action(client, Product, "reject_products", [first], reason="  ")
     assert blank.status_code == 200 and "This field is required." in blank.content.decode()
     assert reload(store, first).status == ProductStatus.PENDING
     # when: posted with a reason
-    done = run_action(client, Product, "reject_products", [first, second], apply="1", reason="Blurry photos.")
+    done = run_action(client, Product, "reject_products", [first, second], reason="Blurry photos.")
     # then: the pending one is rejected with the reason; the approved one refused by the service
     assert "1 rejected." in messages_of(done)
     assert "Second: This product is already approved." in messages_of(done)
@@ -137,8 +136,8 @@ def test_brands_are_approved_and_rejected_through_the_service(store: Store) -> N
     client = admin_client(store.tenant)
     # when
     approved = run_action(client, Brand, "approve_brands", [good])
-    rejected = run_action(client, Brand, "reject_brands", [bad], apply="1", reason="Not a brand we carry.")
-    refused = run_action(client, Brand, "reject_brands", [good], apply="1", reason="Changed my mind.")
+    rejected = run_action(client, Brand, "reject_brands", [bad], reason="Not a brand we carry.")
+    refused = run_action(client, Brand, "reject_brands", [good], reason="Changed my mind.")
     # then
     assert "1 approved." in messages_of(approved) and "1 rejected." in messages_of(rejected)
     assert messages_of(refused) == ["Good: This brand is already approved."]
@@ -187,29 +186,19 @@ def test_categories_are_deleted_with_their_subtree_unless_products_are_filed_the
 def test_the_catalog_pages_allow_no_raw_add_change_or_delete(store: Store) -> None:
     product = _rows(store.tenant)["product"]
     client = admin_client(store.tenant)
-    assert client.get(changelist_url(Product) + "add/").status_code == 403
-    assert client.post(change_url(product), {"title": "Hacked", "price": "1.00"}).status_code == 403
-    assert client.post(f"{changelist_url(Product)}{product.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.get(admin_url(Product, "add")).status_code == 403
+    assert client.post(admin_url(product, "change"), {"title": "Hacked", "price": "1.00"}).status_code == 403
+    assert client.post(admin_url(product, "delete"), {"post": "yes"}).status_code == 403
     assert reload(store, product).title == "Blue Anvil"
 
 
-def test_the_product_list_runs_as_many_queries_for_ten_rows_as_for_two(
-    store: Store, django_assert_max_num_queries: Any
-) -> None:
+def test_the_product_list_runs_as_many_queries_for_ten_rows_as_for_two(store: Store) -> None:
     with tenant_context(store.tenant):
         category = CategoryFactory()
         brand = BrandFactory(approved=True)
 
-    def make_rows(n: int) -> None:
-        with tenant_context(store.tenant):
-            for _ in range(n):
-                StoreProductFactory(category=category, brand=brand, seller=brand.owner)
-
-    assert_fixed_queries(
-        admin_client(store.tenant),
-        changelist_url(Product),
-        make_rows,
-        django_assert_max_num_queries=django_assert_max_num_queries,
+    assert_list_queries_fixed(
+        store.tenant, Product, lambda: StoreProductFactory(category=category, brand=brand, seller=brand.owner)
     )
 
 
@@ -220,12 +209,12 @@ def test_a_store_admin_sees_nothing_of_another_store(store: Store, delta: Tenant
     # when / then
     for key in ("product", "brand"):
         obj = theirs[key]
-        response = client.get(change_url(obj), follow=False)
+        response = client.get(admin_url(obj, "change"), follow=False)
         assert response.status_code in (302, 404) or str(obj) not in response.content.decode()
-    listing = client.get(changelist_url(Product)).content.decode()
+    listing = client.get(admin_url(Product)).content.decode()
     assert "Blue Anvil" not in listing
     # and gamma's session does not open delta's admin
-    assert client.get(change_url(theirs["product"]), HTTP_HOST=host_of(delta)).status_code == 302
+    assert client.get(admin_url(theirs["product"], "change"), HTTP_HOST=host_of(delta)).status_code == 302
 
 
 def test_the_store_site_shows_the_store_models_and_no_other_kinds() -> None:

@@ -19,19 +19,18 @@ from tenant_apps.store.orders.models import Order, OrderStatus, WalletTopUp
 from tenant_apps.store.orders.services import wallet_top_up_card_start
 from tenant_apps.store.shop.models import PointsEntry
 from tenant_apps.wallet.models import LedgerEntry, LedgerEntryKind
-from tests.conftest import host_of
-from tests.factories import StoreOrderFactory, StoreProductFactory
-from tests.tenant_apps.payments import conftest as payments
-from tests.tenant_apps.store.admin_helpers import (
+from tests.admin import (
     admin_client,
-    assert_fixed_queries,
+    admin_url,
+    assert_list_queries_fixed,
     audit_verbs,
-    change_url,
-    changelist_url,
     messages_of,
     run_action,
     session_client,
 )
+from tests.conftest import host_of
+from tests.factories import StoreOrderFactory, StoreProductFactory
+from tests.tenant_apps.payments import conftest as payments
 from tests.tenant_apps.store.conftest import Store, reload
 
 pytestmark = pytest.mark.django_db
@@ -58,8 +57,8 @@ def test_the_order_pages_answer_the_admin_and_send_others_to_sign_in(store: Stor
     order = _order(store, status=OrderStatus.SHIPPED)
     client = admin_client(store.tenant)
     # when
-    listing = client.get(changelist_url(Order) + f"?status__exact=shipped&q={order.number}")
-    detail = client.get(change_url(order))
+    listing = client.get(admin_url(Order) + f"?status__exact=shipped&q={order.number}")
+    detail = client.get(admin_url(order, "change"))
     # then
     assert listing.status_code == 200 and order.number in listing.content.decode()
     assert detail.status_code == 200
@@ -70,9 +69,9 @@ def test_the_order_pages_answer_the_admin_and_send_others_to_sign_in(store: Stor
         title = order.items.get().title
     assert title in body
     assert f">{pin}<" not in body  # the PIN is the buyer's to hand over
-    assert order.number not in client.get(changelist_url(Order) + "?status__exact=completed").content.decode()
+    assert order.number not in client.get(admin_url(Order) + "?status__exact=completed").content.decode()
     for user in (store.cal, store.dave):
-        refused = session_client(store.tenant, user).get(change_url(order))
+        refused = session_client(store.tenant, user).get(admin_url(order, "change"))
         assert refused.status_code == 302 and refused["Location"].startswith("/admin/login/")
 
 
@@ -120,22 +119,13 @@ def test_an_order_not_due_is_refused_and_nothing_moves(store: Store, status: str
     assert "order.completed" not in audit_verbs(store.tenant, order)
 
 
-def test_the_order_list_runs_as_many_queries_for_ten_rows_as_for_two(
-    store: Store, django_assert_max_num_queries: Any
-) -> None:
+def test_the_order_list_runs_as_many_queries_for_ten_rows_as_for_two(store: Store) -> None:
     with tenant_context(store.tenant):
         product = StoreProductFactory(seller=store.sam, stock=100, price="1.00", approved=True)
 
-    def make_rows(n: int) -> None:
-        with tenant_context(store.tenant):
-            for _ in range(n):  # each held by its own courier (at most 5 active orders each)
-                StoreOrderFactory(buyer=store.cal, product=product, status=OrderStatus.PROCESSING)
-
-    assert_fixed_queries(
-        admin_client(store.tenant),
-        changelist_url(Order),
-        make_rows,
-        django_assert_max_num_queries=django_assert_max_num_queries,
+    # each held by its own courier (at most 5 active orders each)
+    assert_list_queries_fixed(
+        store.tenant, Order, lambda: StoreOrderFactory(buyer=store.cal, product=product, status=OrderStatus.PROCESSING)
     )
 
 
@@ -145,12 +135,12 @@ def test_a_store_admin_sees_no_order_of_another_store(store: Store, delta: Tenan
         theirs = StoreOrderFactory()
     client = admin_client(store.tenant)
     # when
-    detail = client.get(change_url(theirs))
-    listing = client.get(changelist_url(Order) + f"?q={theirs.number}")
+    detail = client.get(admin_url(theirs, "change"))
+    listing = client.get(admin_url(Order) + f"?q={theirs.number}")
     # then
     assert detail.status_code in (302, 404) or theirs.number not in detail.content.decode()
     assert listing.status_code == 200 and '<th class="field-' not in listing.content.decode()  # no row
-    assert client.get(change_url(theirs), HTTP_HOST=host_of(delta)).status_code == 302
+    assert client.get(admin_url(theirs, "change"), HTTP_HOST=host_of(delta)).status_code == 302
 
 
 def test_card_top_ups_are_listed_with_whether_they_were_credited(store: Store, stripe_on: stripe.StripeClient) -> None:
@@ -159,12 +149,12 @@ def test_card_top_ups_are_listed_with_whether_they_were_credited(store: Store, s
         top_up = wallet_top_up_card_start(user=store.cora, amount="12.50").top_up
     client = admin_client(store.tenant)
     # when
-    waiting = client.get(changelist_url(WalletTopUp) + "?credited_at__isempty=1&q=cora")
-    credited = client.get(changelist_url(WalletTopUp) + "?credited_at__isempty=0")
-    detail = client.get(change_url(top_up))
+    waiting = client.get(admin_url(WalletTopUp) + "?credited_at__isempty=1&q=cora")
+    credited = client.get(admin_url(WalletTopUp) + "?credited_at__isempty=0")
+    detail = client.get(admin_url(top_up, "change"))
     # then
     assert waiting.status_code == 200 and "12.50" in waiting.content.decode()
     assert credited.status_code == 200 and "12.50" not in credited.content.decode()
     assert detail.status_code == 200 and top_up.invoice.number in detail.content.decode()
-    refused = session_client(store.tenant, store.cora).get(changelist_url(WalletTopUp))
+    refused = session_client(store.tenant, store.cora).get(admin_url(WalletTopUp))
     assert refused.status_code == 302 and refused["Location"].startswith("/admin/login/")

@@ -17,18 +17,17 @@ from tenant_apps.store.orders.models import Order, OrderStatus
 from tenant_apps.store.returns.models import ItemCondition, ReturnRequest, ReturnStatus
 from tenant_apps.store.shop.models import PointsEntry, PointsEntryKind
 from tenant_apps.wallet.models import LedgerEntry
-from tests.conftest import host_of
-from tests.factories import ReturnRequestFactory, SellerAccountFactory, StoreOrderFactory
-from tests.tenant_apps.store.admin_helpers import (
+from tests.admin import (
     admin_client,
-    assert_fixed_queries,
+    admin_url,
+    assert_list_queries_fixed,
     audit_verbs,
-    change_url,
-    changelist_url,
     messages_of,
     run_action,
     session_client,
 )
+from tests.conftest import host_of
+from tests.factories import ReturnRequestFactory, SellerAccountFactory, StoreOrderFactory
 from tests.tenant_apps.store.conftest import Store, reload
 
 pytestmark = pytest.mark.django_db
@@ -52,14 +51,14 @@ def test_the_return_pages_answer_the_admin_and_send_others_to_sign_in(store: Sto
     found = _return(store)
     client = admin_client(store.tenant)
     # when
-    listing = client.get(changelist_url(ReturnRequest) + f"?status__exact=requested&q={found.order.number}")
-    detail = client.get(change_url(found))
+    listing = client.get(admin_url(ReturnRequest) + f"?status__exact=requested&q={found.order.number}")
+    detail = client.get(admin_url(found, "change"))
     # then
     assert listing.status_code == 200 and str(found) in listing.content.decode()
     assert detail.status_code == 200 and "Too small." in detail.content.decode()
-    assert str(found) not in client.get(changelist_url(ReturnRequest) + "?status__exact=approved").content.decode()
+    assert str(found) not in client.get(admin_url(ReturnRequest) + "?status__exact=approved").content.decode()
     for user in (store.cal, store.dave):
-        refused = session_client(store.tenant, user).get(change_url(found))
+        refused = session_client(store.tenant, user).get(admin_url(found, "change"))
         assert refused.status_code == 302 and refused["Location"].startswith("/admin/login/")
 
 
@@ -74,10 +73,8 @@ def test_a_return_goes_from_requested_to_approved_through_the_services(store: St
     # when: received, inspected (resellable), approved with 5 penalty points
     received = run_action(client, ReturnRequest, "receive_returns", [found])
     inspect_form = run_action(client, ReturnRequest, "inspect_returns", [found])
-    inspected = run_action(
-        client, ReturnRequest, "inspect_returns", [found], apply="1", condition="resellable", notes="Like new."
-    )
-    approved = run_action(client, ReturnRequest, "approve_returns", [found], apply="1", penalty_points="5")
+    inspected = run_action(client, ReturnRequest, "inspect_returns", [found], condition="resellable", notes="Like new.")
+    approved = run_action(client, ReturnRequest, "approve_returns", [found], penalty_points="5")
     # then
     assert "1 received." in messages_of(received)
     assert inspect_form.status_code == 200 and 'name="condition"' in inspect_form.content.decode()
@@ -102,9 +99,9 @@ def test_moves_out_of_order_are_refused_and_change_nothing(store: Store) -> None
     found = _return(store)
     client = admin_client(store.tenant)
     # when
-    approved = run_action(client, ReturnRequest, "approve_returns", [found], apply="1", penalty_points="0")
-    inspected = run_action(client, ReturnRequest, "inspect_returns", [found], apply="1", condition="damaged")
-    negative = run_action(client, ReturnRequest, "approve_returns", [found], apply="1", penalty_points="-1")
+    approved = run_action(client, ReturnRequest, "approve_returns", [found], penalty_points="0")
+    inspected = run_action(client, ReturnRequest, "inspect_returns", [found], condition="damaged")
+    negative = run_action(client, ReturnRequest, "approve_returns", [found], penalty_points="-1")
     # then
     assert messages_of(approved) == [f"{found}: A return that is requested cannot be approved."]
     assert messages_of(inspected) == [f"{found}: A return that is requested cannot be inspected."]
@@ -120,9 +117,9 @@ def test_rejecting_a_return_needs_a_reason_and_tells_the_buyer(store: Store) -> 
     found = _return(store, received=True)
     client = admin_client(store.tenant)
     # when
-    blank = run_action(client, ReturnRequest, "reject_returns", [found], apply="1", reason="")
-    rejected = run_action(client, ReturnRequest, "reject_returns", [found], apply="1", reason="Worn.")
-    again = run_action(client, ReturnRequest, "reject_returns", [found], apply="1", reason="Worn.")
+    blank = run_action(client, ReturnRequest, "reject_returns", [found], reason="")
+    rejected = run_action(client, ReturnRequest, "reject_returns", [found], reason="Worn.")
+    again = run_action(client, ReturnRequest, "reject_returns", [found], reason="Worn.")
     # then
     assert blank.status_code == 200 and "This field is required." in blank.content.decode()
     assert "1 rejected." in messages_of(rejected)
@@ -134,25 +131,14 @@ def test_rejecting_a_return_needs_a_reason_and_tells_the_buyer(store: Store) -> 
         assert Notification.objects.filter(recipient=store.cal, verb="return.decided").count() == 1
 
 
-def test_the_return_list_runs_as_many_queries_for_ten_rows_as_for_two(
-    store: Store, django_assert_max_num_queries: Any
-) -> None:
-    def make_rows(n: int) -> None:
-        for _ in range(n):
-            _return(store)
-
-    assert_fixed_queries(
-        admin_client(store.tenant),
-        changelist_url(ReturnRequest),
-        make_rows,
-        django_assert_max_num_queries=django_assert_max_num_queries,
-    )
+def test_the_return_list_runs_as_many_queries_for_ten_rows_as_for_two(store: Store) -> None:
+    assert_list_queries_fixed(store.tenant, ReturnRequest, lambda: _return(store))
 
 
 def test_a_store_admin_sees_no_return_of_another_store(store: Store, delta: Tenant) -> None:
     with tenant_context(delta):
         theirs = ReturnRequestFactory(reason="Delta-only reason.")
     client = admin_client(store.tenant)
-    detail = client.get(change_url(theirs))
+    detail = client.get(admin_url(theirs, "change"))
     assert detail.status_code in (302, 404) or "Delta-only reason." not in detail.content.decode()
-    assert client.get(change_url(theirs), HTTP_HOST=host_of(delta)).status_code == 302
+    assert client.get(admin_url(theirs, "change"), HTTP_HOST=host_of(delta)).status_code == 302

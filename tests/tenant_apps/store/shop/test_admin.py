@@ -16,17 +16,16 @@ from saas.errors import ApplicationError, ErrorCode
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.store.shop.models import PointsEntry, SellerAccount, StoreSettings
 from tenant_apps.store.shop.services import store_settings
-from tests.conftest import host_of
-from tests.factories import SellerAccountFactory, UserFactory
-from tests.tenant_apps.store.admin_helpers import (
+from tests.admin import (
     admin_client,
-    assert_fixed_queries,
+    admin_url,
+    assert_list_queries_fixed,
     audit_verbs,
-    change_url,
-    changelist_url,
     messages_of,
     session_client,
 )
+from tests.conftest import host_of
+from tests.factories import SellerAccountFactory, UserFactory
 from tests.tenant_apps.store.conftest import Store
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +56,7 @@ def _settings(store: Store) -> StoreSettings:
 
 def test_the_settings_list_opens_the_one_row_for_the_admin_only(store: Store) -> None:
     client = admin_client(store.tenant)
-    listing = client.get(changelist_url(StoreSettings) + "?q=anything")
+    listing = client.get(admin_url(StoreSettings) + "?q=anything")
     assert listing.status_code == 302 and listing["Location"] == SETTINGS_URL
     page = client.get(SETTINGS_URL)
     assert page.status_code == 200 and 'name="commission_percent"' in page.content.decode()
@@ -134,36 +133,26 @@ def test_sellers_points_and_their_ledger_are_shown_read_only(store: Store) -> No
         entry = PointsEntry.objects.get(account=account)
     client = admin_client(store.tenant)
     # when
-    accounts = client.get(changelist_url(SellerAccount) + "?seller__is_active__exact=1&q=sam")
-    detail = client.get(change_url(account))
-    entries = client.get(changelist_url(PointsEntry) + f"?kind__exact=adjustment&q={store.sam.email}")
-    entry_page = client.get(change_url(entry))
+    accounts = client.get(admin_url(SellerAccount) + "?seller__is_active__exact=1&q=sam")
+    detail = client.get(admin_url(account, "change"))
+    entries = client.get(admin_url(PointsEntry) + f"?kind__exact=adjustment&q={store.sam.email}")
+    entry_page = client.get(admin_url(entry, "change"))
     # then
     assert accounts.status_code == 200 and store.sam.email in accounts.content.decode()
     assert detail.status_code == 200 and "Adjustment" in detail.content.decode()  # the ledger inline
     assert entries.status_code == 200 and 'class="field-delta">70<' in entries.content.decode()
     assert entry_page.status_code == 200
-    assert client.post(change_url(account), {"points": "9999"}).status_code == 403
+    assert client.post(admin_url(account, "change"), {"points": "9999"}).status_code == 403
     with tenant_context(store.tenant):
         assert SellerAccount.objects.get(pk=account.pk).points == 70
-    for url in (change_url(account), changelist_url(PointsEntry)):
+    for url in (admin_url(account, "change"), admin_url(PointsEntry)):
         refused = session_client(store.tenant, store.sam).get(url)
         assert refused.status_code == 302 and refused["Location"].startswith("/admin/login/")
 
 
-def test_the_points_ledger_runs_as_many_queries_for_ten_rows_as_for_two(
-    store: Store, django_assert_max_num_queries: Any
-) -> None:
-    def make_rows(n: int) -> None:
-        with tenant_context(store.tenant):
-            for _ in range(n):
-                SellerAccountFactory(seller=UserFactory(roles=["seller"]), points=5)
-
-    assert_fixed_queries(
-        admin_client(store.tenant),
-        changelist_url(PointsEntry),
-        make_rows,
-        django_assert_max_num_queries=django_assert_max_num_queries,
+def test_the_points_ledger_runs_as_many_queries_for_ten_rows_as_for_two(store: Store) -> None:
+    assert_list_queries_fixed(
+        store.tenant, PointsEntry, lambda: SellerAccountFactory(seller=UserFactory(roles=["seller"]), points=5)
     )
 
 
@@ -171,7 +160,7 @@ def test_a_store_admin_sees_no_points_of_another_store(store: Store, delta: Tena
     with tenant_context(delta):
         theirs = SellerAccountFactory(seller=UserFactory(email="deltaonly@delta.test", roles=["seller"]), points=9)
     client = admin_client(store.tenant)
-    detail = client.get(change_url(theirs))
+    detail = client.get(admin_url(theirs, "change"))
     assert detail.status_code in (302, 404) or "deltaonly@delta.test" not in detail.content.decode()
-    assert "deltaonly@delta.test" not in client.get(changelist_url(SellerAccount)).content.decode()
-    assert client.get(change_url(theirs), HTTP_HOST=host_of(delta)).status_code == 302
+    assert "deltaonly@delta.test" not in client.get(admin_url(SellerAccount)).content.decode()
+    assert client.get(admin_url(theirs, "change"), HTTP_HOST=host_of(delta)).status_code == 302

@@ -16,15 +16,16 @@ from django_tenants.utils import tenant_context
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.writing.cms.models import BlogPost, Category, PostStatus, ServicePage
-from tests.factories.writing_cms import BlogCategoryFactory, BlogPostFactory, ServicePageFactory
-from tests.tenant_apps.writing.admin_site import (
-    admin_session,
+from tests.admin import (
+    admin_client,
     admin_url,
-    count_queries,
+    assert_admin_hides,
+    assert_list_queries_fixed,
     messages_of,
-    post_action,
-    session_of,
+    run_action,
+    session_client,
 )
+from tests.factories.writing_cms import BlogCategoryFactory, BlogPostFactory, ServicePageFactory
 from tests.tenant_apps.writing.conftest import Writing, reload
 
 
@@ -44,7 +45,7 @@ def test_the_admin_lists_filters_searches_and_opens_posts_pages_and_categories(w
     with tenant_context(writing.tenant):
         page = ServicePageFactory(title="Essay editing")
         category = BlogCategoryFactory(name="Study tips")
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
     # then: posts by status and by search
     drafts = client.get(admin_url(BlogPost), {"status__exact": "draft"}).content.decode()
     assert draft.title in drafts and live.title not in drafts
@@ -62,7 +63,7 @@ def test_the_admin_lists_filters_searches_and_opens_posts_pages_and_categories(w
 @pytest.mark.parametrize("who", ["cleo", "wren", "eddie", "sue"])
 def test_other_roles_are_sent_to_the_login_page(writing: Writing, who: str) -> None:
     post = _post(writing)
-    client = session_of(writing.tenant, getattr(writing, who))
+    client = session_client(writing.tenant, getattr(writing, who))
 
     for url in (admin_url(BlogPost), admin_url(BlogPost, "change", post.pk), admin_url(ServicePage)):
         response = client.get(url)
@@ -71,13 +72,13 @@ def test_other_roles_are_sent_to_the_login_page(writing: Writing, who: str) -> N
 
 def test_publishing_and_unpublishing_posts_changes_what_the_public_sees(writing: Writing) -> None:
     post = _post(writing)
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
     assert post.slug not in _public_slugs(writing)
 
-    assert messages_of(post_action(client, BlogPost, "publish_posts", [post])) == ["1 published."]
+    assert messages_of(run_action(client, BlogPost, "publish_posts", [post])) == ["1 published."]
     assert reload(writing, post).status == PostStatus.PUBLISHED and post.slug in _public_slugs(writing)
 
-    assert messages_of(post_action(client, BlogPost, "unpublish_posts", [post])) == ["1 unpublished."]
+    assert messages_of(run_action(client, BlogPost, "unpublish_posts", [post])) == ["1 unpublished."]
     assert reload(writing, post).status == PostStatus.DRAFT and post.slug not in _public_slugs(writing)
     with tenant_context(writing.tenant):
         verbs = set(
@@ -92,8 +93,8 @@ def test_scheduling_asks_when_and_a_live_post_is_not_scheduled(writing: Writing)
     live = _post(writing, published=True)
     when = (timezone.localtime() + timedelta(days=2)).replace(second=0, microsecond=0)
     # when
-    response = post_action(
-        admin_session(writing.tenant),
+    response = run_action(
+        admin_client(writing.tenant),
         BlogPost,
         "schedule_posts",
         [draft, live],
@@ -111,32 +112,22 @@ def test_scheduling_asks_when_and_a_live_post_is_not_scheduled(writing: Writing)
 def test_service_pages_are_hidden_and_shown_through_the_service(writing: Writing) -> None:
     with tenant_context(writing.tenant):
         page = ServicePageFactory()
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
 
-    assert messages_of(post_action(client, ServicePage, "hide_pages", [page])) == ["1 hidden."]
+    assert messages_of(run_action(client, ServicePage, "hide_pages", [page])) == ["1 hidden."]
     assert reload(writing, page).is_published is False
     assert writing.client(None).get(f"/api/v1/service-pages/{page.slug}/").status_code == 404
 
-    assert messages_of(post_action(client, ServicePage, "publish_pages", [page])) == ["1 published."]
+    assert messages_of(run_action(client, ServicePage, "publish_pages", [page])) == ["1 published."]
     assert writing.client(None).get(f"/api/v1/service-pages/{page.slug}/").status_code == 200
 
 
 def test_the_post_list_costs_the_same_queries_for_2_and_for_10_posts(writing: Writing) -> None:
-    client = admin_session(writing.tenant)
-
-    def queries_with(rows: int) -> int:
-        with tenant_context(writing.tenant):
-            for _ in range(rows - BlogPost.objects.count()):
-                BlogPostFactory(published=True, tags=["exams"])
-        return count_queries(lambda: client.get(admin_url(BlogPost)))
-
-    assert queries_with(2) == queries_with(10)
+    assert_list_queries_fixed(writing.tenant, BlogPost, lambda: BlogPostFactory(published=True, tags=["exams"]))
 
 
 def test_a_site_never_shows_another_sites_posts(writing: Writing, hotel: Tenant) -> None:
     with tenant_context(hotel):
         theirs = BlogPostFactory(title="Hotel-only post")
-    client = admin_session(writing.tenant)
 
-    assert "Hotel-only post" not in client.get(admin_url(BlogPost)).content.decode()
-    assert "Hotel-only post" not in client.get(admin_url(BlogPost, "change", theirs.pk)).content.decode()
+    assert_admin_hides(writing.tenant, theirs, "Hotel-only post")

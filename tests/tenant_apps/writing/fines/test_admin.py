@@ -17,15 +17,16 @@ from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.notifications.models import Notification
 from tenant_apps.wallet.models import LedgerEntry
 from tenant_apps.writing.fines.models import AppealStatus, Fine, FineAppeal, FineStatus
-from tests.factories.writing_fines import FineFactory
-from tests.tenant_apps.writing.admin_site import (
-    admin_session,
+from tests.admin import (
+    admin_client,
     admin_url,
-    count_queries,
+    assert_admin_hides,
+    assert_list_queries_fixed,
     messages_of,
-    post_action,
-    session_of,
+    run_action,
+    session_client,
 )
+from tests.factories.writing_fines import FineFactory
 from tests.tenant_apps.writing.conftest import Writing, reload
 from tests.tenant_apps.writing.fines.conftest import balance
 
@@ -39,7 +40,7 @@ def test_the_admin_lists_filters_searches_and_opens_fines(writing: Writing) -> N
     # given: wren's appealed fine (deducted from a 20.00 balance) and will's plain one
     appealed = _fine(writing, "wren", earned="20.00", appealed=True, reason="Copied passages.")
     plain = _fine(writing, "will", reason="Rude to a client.")
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
     # then: filtered by pending appeals, wren's only; searched by reason, will's only
     pending = client.get(admin_url(Fine), {"appeal__status": "pending"}).content.decode()
     assert f"/{appealed.pk}/change/" in pending and f"/{plain.pk}/change/" not in pending
@@ -54,7 +55,7 @@ def test_the_admin_lists_filters_searches_and_opens_fines(writing: Writing) -> N
 @pytest.mark.parametrize("who", ["cleo", "wren", "eddie", "sue"])
 def test_other_roles_are_sent_to_the_login_page(writing: Writing, who: str) -> None:
     fine = _fine(writing, "will")
-    client = session_of(writing.tenant, getattr(writing, who))
+    client = session_client(writing.tenant, getattr(writing, who))
 
     for url in (admin_url(Fine), admin_url(Fine, "change", fine.pk)):
         response = client.get(url)
@@ -66,7 +67,7 @@ def test_accepting_an_appeal_reverses_the_fine_and_gives_the_money_back(writing:
     fine = _fine(writing, earned="20.00", appealed=True)
     assert balance(writing, "wren") == Decimal("15.00")
     # when
-    response = post_action(admin_session(writing.tenant), Fine, "accept_appeals", [fine])
+    response = run_action(admin_client(writing.tenant), Fine, "accept_appeals", [fine])
     # then: reversed, the 5.00 back by one reversal ledger row, audited, wren told
     assert messages_of(response) == ["1 accepted."]
     assert reload(writing, fine).status == FineStatus.REVERSED
@@ -81,7 +82,7 @@ def test_accepting_an_appeal_reverses_the_fine_and_gives_the_money_back(writing:
 def test_rejecting_an_appeal_asks_why_and_the_fine_stands(writing: Writing) -> None:
     fine = _fine(writing, earned="20.00", appealed=True)
 
-    response = post_action(admin_session(writing.tenant), Fine, "reject_appeals", [fine], note="The report is clear.")
+    response = run_action(admin_client(writing.tenant), Fine, "reject_appeals", [fine], note="The report is clear.")
 
     assert messages_of(response) == ["1 rejected."]
     with tenant_context(writing.tenant):
@@ -97,7 +98,7 @@ def test_a_fine_without_a_pending_appeal_is_not_decided(writing: Writing) -> Non
     never = _fine(writing, "wren", earned="20.00")
     decided = _fine(writing, "will", earned="20.00", rejected=True)
     # when: the admin accepts both
-    response = post_action(admin_session(writing.tenant), Fine, "accept_appeals", [never, decided])
+    response = run_action(admin_client(writing.tenant), Fine, "accept_appeals", [never, decided])
     # then: both refused with the service's reasons; no money moved
     shown = messages_of(response)
     assert f"{never}: This fine has no appeal." in shown
@@ -107,21 +108,12 @@ def test_a_fine_without_a_pending_appeal_is_not_decided(writing: Writing) -> Non
 
 
 def test_the_fine_list_costs_the_same_queries_for_2_and_for_10_fines(writing: Writing) -> None:
-    client = admin_session(writing.tenant)
-
-    def queries_with(rows: int) -> int:
-        with tenant_context(writing.tenant):
-            for _ in range(rows - Fine.objects.count()):
-                FineFactory(appealed=True)  # a new writer each
-        return count_queries(lambda: client.get(admin_url(Fine)))
-
-    assert queries_with(2) == queries_with(10)
+    # a new writer each
+    assert_list_queries_fixed(writing.tenant, Fine, lambda: FineFactory(appealed=True))
 
 
 def test_a_site_never_shows_another_sites_fines(writing: Writing, hotel: Tenant) -> None:
     with tenant_context(hotel):
         theirs = FineFactory(reason="Hotel-only reason.")
-    client = admin_session(writing.tenant)
 
-    assert "Hotel-only reason." not in client.get(admin_url(Fine)).content.decode()
-    assert "Hotel-only reason." not in client.get(admin_url(Fine, "change", theirs.pk)).content.decode()
+    assert_admin_hides(writing.tenant, theirs, "Hotel-only reason.")

@@ -13,16 +13,17 @@ from shared_apps.tenancy.models import Tenant
 from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.notifications.models import Notification
 from tenant_apps.writing.reviews.models import OrderReview, ReviewStatus, WebsiteReview
+from tests.admin import (
+    admin_client,
+    admin_url,
+    assert_admin_hides,
+    assert_list_queries_fixed,
+    messages_of,
+    run_action,
+    session_client,
+)
 from tests.factories import OrderFactory
 from tests.factories.writing_reviews import OrderReviewFactory, WebsiteReviewFactory
-from tests.tenant_apps.writing.admin_site import (
-    admin_session,
-    admin_url,
-    count_queries,
-    messages_of,
-    post_action,
-    session_of,
-)
 from tests.tenant_apps.writing.conftest import Writing, reload
 
 
@@ -36,7 +37,7 @@ def test_the_admin_lists_filters_searches_and_opens_order_reviews(writing: Writi
     # given: a pending review and a published one
     pending = _order_review(writing, text="Sources were thin.", rating=2)
     published = _order_review(writing, text="Excellent structure.", published=True)
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
     # then
     listed = client.get(admin_url(OrderReview), {"status__exact": "pending"}).content.decode()
     assert str(pending) in listed and str(published) not in listed
@@ -49,7 +50,7 @@ def test_the_admin_lists_filters_searches_and_opens_order_reviews(writing: Writi
 def test_the_admin_lists_filters_searches_and_opens_website_reviews(writing: Writing) -> None:
     with tenant_context(writing.tenant):
         review = WebsiteReviewFactory(text="Quick and friendly.")
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
 
     listed = client.get(admin_url(WebsiteReview), {"status__exact": "pending", "q": "friendly"}).content.decode()
     assert str(review) in listed
@@ -61,7 +62,7 @@ def test_the_admin_lists_filters_searches_and_opens_website_reviews(writing: Wri
 @pytest.mark.parametrize("who", ["cleo", "wren", "eddie", "sue"])
 def test_other_roles_are_sent_to_the_login_page(writing: Writing, who: str) -> None:
     review = _order_review(writing)
-    client = session_of(writing.tenant, getattr(writing, who))
+    client = session_client(writing.tenant, getattr(writing, who))
 
     for url in (admin_url(OrderReview), admin_url(OrderReview, "change", review.pk), admin_url(WebsiteReview)):
         response = client.get(url)
@@ -71,7 +72,7 @@ def test_other_roles_are_sent_to_the_login_page(writing: Writing, who: str) -> N
 def test_publishing_a_review_publishes_it_as_the_api_does(writing: Writing) -> None:
     review = _order_review(writing)
 
-    response = post_action(admin_session(writing.tenant), OrderReview, "publish_reviews", [review])
+    response = run_action(admin_client(writing.tenant), OrderReview, "publish_reviews", [review])
 
     assert messages_of(response) == ["1 published."]
     published = reload(writing, review)
@@ -90,7 +91,7 @@ def test_hiding_a_hidden_review_is_refused_and_changes_nothing(writing: Writing)
     with tenant_context(writing.tenant):
         before = reload(writing, hidden).moderated_at
     # when
-    response = post_action(admin_session(writing.tenant), OrderReview, "hide_reviews", [hidden, published])
+    response = run_action(admin_client(writing.tenant), OrderReview, "hide_reviews", [hidden, published])
     # then
     shown = messages_of(response)
     assert f"{hidden}: This review is hidden already." in shown and "1 hidden." in shown
@@ -101,10 +102,10 @@ def test_hiding_a_hidden_review_is_refused_and_changes_nothing(writing: Writing)
 def test_website_reviews_are_moderated_from_the_admin(writing: Writing) -> None:
     with tenant_context(writing.tenant):
         review = WebsiteReviewFactory(client=OrderFactory(completed=True, client=writing.cleo).client)
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
 
-    assert messages_of(post_action(client, WebsiteReview, "publish_reviews", [review])) == ["1 published."]
-    again = messages_of(post_action(client, WebsiteReview, "publish_reviews", [review]))
+    assert messages_of(run_action(client, WebsiteReview, "publish_reviews", [review])) == ["1 published."]
+    again = messages_of(run_action(client, WebsiteReview, "publish_reviews", [review]))
 
     assert again == [f"{review}: This review is published already."]
     assert reload(writing, review).status == ReviewStatus.PUBLISHED
@@ -113,22 +114,11 @@ def test_website_reviews_are_moderated_from_the_admin(writing: Writing) -> None:
 
 
 def test_the_review_list_costs_the_same_queries_for_2_and_for_10_reviews(writing: Writing) -> None:
-    client = admin_session(writing.tenant)
-
-    def queries_with(rows: int) -> int:
-        with tenant_context(writing.tenant):
-            for _ in range(rows - OrderReview.objects.count()):
-                OrderReviewFactory(published=True)
-        return count_queries(lambda: client.get(admin_url(OrderReview)))
-
-    assert queries_with(2) == queries_with(10)
+    assert_list_queries_fixed(writing.tenant, OrderReview, lambda: OrderReviewFactory(published=True))
 
 
 def test_a_site_never_shows_another_sites_reviews(writing: Writing, hotel: Tenant) -> None:
     with tenant_context(hotel):
         theirs = OrderReviewFactory(text="Hotel-only words.")
-    client = admin_session(writing.tenant)
 
-    assert "Hotel-only words." not in client.get(admin_url(OrderReview)).content.decode()
-    page = client.get(admin_url(OrderReview, "change", theirs.pk))
-    assert "Hotel-only words." not in page.content.decode()
+    assert_admin_hides(writing.tenant, theirs, "Hotel-only words.")

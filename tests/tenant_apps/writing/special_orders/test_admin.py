@@ -15,15 +15,16 @@ from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.notifications.models import Notification
 from tenant_apps.payments.models import Invoice
 from tenant_apps.writing.special_orders.models import Installment, SpecialOrder, SpecialOrderStatus
-from tests.factories.writing_special_orders import SpecialOrderFactory, pay_installment
-from tests.tenant_apps.writing.admin_site import (
-    admin_session,
+from tests.admin import (
+    admin_client,
     admin_url,
-    count_queries,
+    assert_admin_hides,
+    assert_list_queries_fixed,
     messages_of,
-    post_action,
-    session_of,
+    run_action,
+    session_client,
 )
+from tests.factories.writing_special_orders import SpecialOrderFactory, pay_installment
 from tests.tenant_apps.writing.conftest import Writing, reload
 
 S = SpecialOrderStatus
@@ -39,7 +40,7 @@ def test_the_admin_lists_filters_searches_and_opens_special_orders(writing: Writ
     # given: a quoted special order and a requested one
     quoted = _special(writing, quoted=True, title="A thesis on tides")
     _special(writing, title="A memoir edit")
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
     # then
     listed = client.get(admin_url(SpecialOrder), {"status__exact": "quoted"}).content.decode()
     assert "A thesis on tides" in listed and "A memoir edit" not in listed
@@ -52,7 +53,7 @@ def test_the_admin_lists_filters_searches_and_opens_special_orders(writing: Writ
 @pytest.mark.parametrize("who", ["cleo", "wren", "eddie", "sue"])
 def test_other_roles_are_sent_to_the_login_page(writing: Writing, who: str) -> None:
     special = _special(writing)
-    client = session_of(writing.tenant, getattr(writing, who))
+    client = session_client(writing.tenant, getattr(writing, who))
 
     for url in (admin_url(SpecialOrder), admin_url(SpecialOrder, "change", special.pk)):
         response = client.get(url)
@@ -66,8 +67,8 @@ def test_starting_puts_the_writer_on_once_the_first_installment_is_paid(writing:
         pay_installment(paid, 1)
     unpaid = _special(writing, accepted=True)
     # when
-    response = post_action(
-        admin_session(writing.tenant), SpecialOrder, "start_special_orders", [paid, unpaid], writer=writing.wren.pk
+    response = run_action(
+        admin_client(writing.tenant), SpecialOrder, "start_special_orders", [paid, unpaid], writer=writing.wren.pk
     )
     # then: the paid one in progress with wren; the other refused by the plan
     shown = messages_of(response)
@@ -83,12 +84,12 @@ def test_starting_puts_the_writer_on_once_the_first_installment_is_paid(writing:
 def test_completing_needs_every_installment_paid(writing: Writing) -> None:
     # given: work started with one of two installments paid
     special = _special(writing, in_progress=True)
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
     # when: completed too early, then after the second payment
-    early = post_action(client, SpecialOrder, "complete_special_orders", [special])
+    early = run_action(client, SpecialOrder, "complete_special_orders", [special])
     with tenant_context(writing.tenant):
         pay_installment(special, 2)
-    done = post_action(client, SpecialOrder, "complete_special_orders", [special])
+    done = run_action(client, SpecialOrder, "complete_special_orders", [special])
     # then
     assert messages_of(early) == [f"{special}: A special order is completed once every installment is paid."]
     assert messages_of(done) == ["1 completed."]
@@ -98,8 +99,8 @@ def test_completing_needs_every_installment_paid(writing: Writing) -> None:
 def test_cancelling_calls_off_the_unpaid_installments(writing: Writing) -> None:
     special = _special(writing, accepted=True)
 
-    response = post_action(
-        admin_session(writing.tenant), SpecialOrder, "cancel_special_orders", [special], reason="Client unreachable."
+    response = run_action(
+        admin_client(writing.tenant), SpecialOrder, "cancel_special_orders", [special], reason="Client unreachable."
     )
 
     assert messages_of(response) == ["1 cancelled."]
@@ -116,28 +117,19 @@ def test_cancelling_calls_off_the_unpaid_installments(writing: Writing) -> None:
 def test_a_completed_special_order_is_not_cancelled(writing: Writing) -> None:
     special = _special(writing, completed=True)
 
-    response = post_action(admin_session(writing.tenant), SpecialOrder, "cancel_special_orders", [special], reason="")
+    response = run_action(admin_client(writing.tenant), SpecialOrder, "cancel_special_orders", [special], reason="")
 
     assert len(messages_of(response)) == 1 and messages_of(response)[0].startswith(f"{special}: ")
     assert reload(writing, special).status == S.COMPLETED
 
 
 def test_the_special_order_list_costs_the_same_queries_for_2_and_for_10(writing: Writing) -> None:
-    client = admin_session(writing.tenant)
-
-    def queries_with(rows: int) -> int:
-        with tenant_context(writing.tenant):
-            for _ in range(rows - SpecialOrder.objects.count()):
-                SpecialOrderFactory(quoted=True)  # a new client each
-        return count_queries(lambda: client.get(admin_url(SpecialOrder)))
-
-    assert queries_with(2) == queries_with(10)
+    # a new client each
+    assert_list_queries_fixed(writing.tenant, SpecialOrder, lambda: SpecialOrderFactory(quoted=True))
 
 
 def test_a_site_never_shows_another_sites_special_orders(writing: Writing, hotel: Tenant) -> None:
     with tenant_context(hotel):
         theirs = SpecialOrderFactory(title="Hotel-only thesis")
-    client = admin_session(writing.tenant)
 
-    assert "Hotel-only thesis" not in client.get(admin_url(SpecialOrder)).content.decode()
-    assert "Hotel-only thesis" not in client.get(admin_url(SpecialOrder, "change", theirs.pk)).content.decode()
+    assert_admin_hides(writing.tenant, theirs, "Hotel-only thesis")

@@ -16,16 +16,17 @@ from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.notifications.models import Notification
 from tenant_apps.writing.wallets.models import PayoutRequest, PayoutStatus, WalletTopUp
 from tenant_apps.writing.wallets.services import top_up_start
+from tests.admin import (
+    admin_client,
+    admin_url,
+    assert_admin_hides,
+    assert_list_queries_fixed,
+    messages_of,
+    run_action,
+    session_client,
+)
 from tests.factories.writing_bundles import stripe_on
 from tests.factories.writing_wallets import PayoutRequestFactory
-from tests.tenant_apps.writing.admin_site import (
-    admin_session,
-    admin_url,
-    count_queries,
-    messages_of,
-    post_action,
-    session_of,
-)
 from tests.tenant_apps.writing.conftest import Writing, reload
 from tests.tenant_apps.writing.wallets.conftest import amounts, books_balance, ledger_kinds, make_payout
 
@@ -34,7 +35,7 @@ def test_the_admin_lists_filters_searches_and_opens_payout_requests(writing: Wri
     # given: wren's request and will's rejected one
     wrens = make_payout(writing, who="wren", amount="40.00")
     wills = make_payout(writing, "rejected", who="will", amount="15.00")
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
     # then: filtered by status, wren's only; searched by will's address, will's only
     requested = client.get(admin_url(PayoutRequest), {"status__exact": "requested"}).content.decode()
     assert f"payout #{wrens.pk} " in requested and f"payout #{wills.pk} " not in requested
@@ -48,7 +49,7 @@ def test_the_admin_lists_and_opens_top_ups(writing: Writing) -> None:
     # given: cleo's card top-up of 50.00, waiting for its payment (Stripe stood in for)
     with tenant_context(writing.tenant), stripe_on("pi_admin_top_up"):
         top_up = top_up_start(client=writing.cleo, amount="50.00").top_up
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
     # then: pending and cleo's, on the list; not among the credited ones; its page opens
     pending = client.get(admin_url(WalletTopUp), {"status__exact": "pending", "q": "cleo@"}).content.decode()
     assert f"/{top_up.pk}/change/" in pending and "cleo@golf.test" in pending
@@ -61,7 +62,7 @@ def test_the_admin_lists_and_opens_top_ups(writing: Writing) -> None:
 @pytest.mark.parametrize("who", ["cleo", "wren", "eddie", "sue"])
 def test_other_roles_are_sent_to_the_login_page(writing: Writing, who: str) -> None:
     payout = make_payout(writing, who="will")
-    client = session_of(writing.tenant, getattr(writing, who))
+    client = session_client(writing.tenant, getattr(writing, who))
 
     for url in (admin_url(PayoutRequest), admin_url(PayoutRequest, "change", payout.pk), admin_url(WalletTopUp)):
         response = client.get(url)
@@ -72,10 +73,10 @@ def test_approving_then_marking_paid_pays_the_writer_out_of_their_wallet(writing
     # given: wren earned 40.00 and asked for all of it (held)
     payout = make_payout(writing, who="wren", amount="40.00")
     assert amounts(writing, "wren") == (Decimal("0.00"), Decimal("40.00"))
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
     # when: the admin approves it, then marks it paid with the transfer's reference
-    approved = post_action(client, PayoutRequest, "approve_payouts", [payout])
-    paid = post_action(client, PayoutRequest, "mark_payouts_paid", [payout], reference="SEPA-0042")
+    approved = run_action(client, PayoutRequest, "approve_payouts", [payout])
+    paid = run_action(client, PayoutRequest, "mark_payouts_paid", [payout], reference="SEPA-0042")
     # then: paid, the money left the wallet by a payout ledger row; audited; wren told each time
     assert messages_of(approved) == ["1 approved."] and messages_of(paid) == ["1 marked paid."]
     done = reload(writing, payout)
@@ -92,8 +93,8 @@ def test_approving_then_marking_paid_pays_the_writer_out_of_their_wallet(writing
 def test_rejecting_asks_why_and_releases_the_held_money(writing: Writing) -> None:
     payout = make_payout(writing, who="wren", amount="40.00")
 
-    response = post_action(
-        admin_session(writing.tenant), PayoutRequest, "reject_payouts", [payout], note="Bank details missing."
+    response = run_action(
+        admin_client(writing.tenant), PayoutRequest, "reject_payouts", [payout], note="Bank details missing."
     )
 
     assert messages_of(response) == ["1 rejected."]
@@ -108,10 +109,10 @@ def test_a_paid_payout_is_not_rejected_and_a_requested_one_not_marked_paid(writi
     # given: a paid request and a requested one
     paid = make_payout(writing, "paid", who="wren", amount="10.00")
     requested = make_payout(writing, who="will", amount="20.00")
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
     # when
-    rejecting = post_action(client, PayoutRequest, "reject_payouts", [paid], note="Too late.")
-    paying = post_action(client, PayoutRequest, "mark_payouts_paid", [requested], reference="X-1")
+    rejecting = run_action(client, PayoutRequest, "reject_payouts", [paid], note="Too late.")
+    paying = run_action(client, PayoutRequest, "mark_payouts_paid", [requested], reference="X-1")
     # then: each says why, nothing moved
     assert [m.split(": ")[0] for m in messages_of(rejecting)] == [str(reload(writing, paid))]
     assert [m.split(": ")[0] for m in messages_of(paying)] == [str(reload(writing, requested))]
@@ -121,22 +122,12 @@ def test_a_paid_payout_is_not_rejected_and_a_requested_one_not_marked_paid(writi
 
 
 def test_the_payout_list_costs_the_same_queries_for_2_and_for_10_requests(writing: Writing) -> None:
-    client = admin_session(writing.tenant)
-
-    def queries_with(rows: int) -> int:
-        with tenant_context(writing.tenant):
-            for _ in range(rows - PayoutRequest.objects.count()):
-                PayoutRequestFactory(approved=True)  # a new writer each, decided by the admin
-        return count_queries(lambda: client.get(admin_url(PayoutRequest)))
-
-    assert queries_with(2) == queries_with(10)
+    # a new writer each, decided by the admin
+    assert_list_queries_fixed(writing.tenant, PayoutRequest, lambda: PayoutRequestFactory(approved=True))
 
 
 def test_a_site_never_shows_another_sites_payouts(writing: Writing, hotel: Tenant) -> None:
     with tenant_context(hotel):
         theirs = PayoutRequestFactory(amount="77.00")
-    client = admin_session(writing.tenant)
 
-    assert "77.00" not in client.get(admin_url(PayoutRequest)).content.decode()
-    page = client.get(admin_url(PayoutRequest, "change", theirs.pk))
-    assert page.status_code == 302 or "77.00" not in page.content.decode()
+    assert_admin_hides(writing.tenant, theirs, "77.00")

@@ -14,15 +14,16 @@ from tenant_apps.accounts.services import user_update
 from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.notifications.models import Notification
 from tenant_apps.writing.writers.models import WriterLevel, WriterProfile
-from tests.factories.writing_writers import WriterLevelFactory, WriterProfileFactory
-from tests.tenant_apps.writing.admin_site import (
-    admin_session,
+from tests.admin import (
+    admin_client,
     admin_url,
-    count_queries,
+    assert_admin_hides,
+    assert_list_queries_fixed,
     messages_of,
-    post_action,
-    session_of,
+    run_action,
+    session_client,
 )
+from tests.factories.writing_writers import WriterLevelFactory, WriterProfileFactory
 from tests.tenant_apps.writing.conftest import Writing, reload
 
 
@@ -32,7 +33,7 @@ def test_the_admin_lists_filters_searches_and_opens_profiles_and_levels(writing:
         senior, junior = WriterLevelFactory(name="Senior"), WriterLevelFactory(name="Junior")
         wrens = WriterProfileFactory(user=writing.wren, level=senior)
         WriterProfileFactory(user=writing.will, level=junior)
-    client = admin_session(writing.tenant)
+    client = admin_client(writing.tenant)
     # then
     seniors = client.get(admin_url(WriterProfile), {"level__id__exact": senior.pk}).content.decode()
     assert "wren@golf.test" in seniors and "will@golf.test" not in seniors
@@ -46,7 +47,7 @@ def test_the_admin_lists_filters_searches_and_opens_profiles_and_levels(writing:
 
 @pytest.mark.parametrize("who", ["cleo", "wren", "eddie", "sue"])
 def test_other_roles_are_sent_to_the_login_page(writing: Writing, who: str) -> None:
-    client = session_of(writing.tenant, getattr(writing, who))
+    client = session_client(writing.tenant, getattr(writing, who))
 
     for url in (admin_url(WriterProfile), admin_url(WriterLevel)):
         response = client.get(url)
@@ -58,7 +59,7 @@ def test_setting_a_level_goes_through_the_service(writing: Writing) -> None:
         junior, senior = WriterLevelFactory(name="Junior"), WriterLevelFactory(name="Senior")
         profile = WriterProfileFactory(user=writing.wren, level=junior)
 
-    response = post_action(admin_session(writing.tenant), WriterProfile, "set_level", [profile], level=senior.pk)
+    response = run_action(admin_client(writing.tenant), WriterProfile, "set_level", [profile], level=senior.pk)
 
     assert messages_of(response) == ["1 set."]
     assert reload(writing, profile).level_id == senior.pk
@@ -76,30 +77,21 @@ def test_a_user_no_longer_a_writer_gets_no_level(writing: Writing) -> None:
         profile = WriterProfileFactory(user=writing.wren, level=junior)
         user_update(writing.wren, roles=["client"], actor=writing.admin)
     # when
-    response = post_action(admin_session(writing.tenant), WriterProfile, "set_level", [profile], level=senior.pk)
+    response = run_action(admin_client(writing.tenant), WriterProfile, "set_level", [profile], level=senior.pk)
     # then
     assert messages_of(response) == [f"{profile}: No such writer."]
     assert reload(writing, profile).level_id == junior.pk
 
 
 def test_the_profile_list_costs_the_same_queries_for_2_and_for_10_writers(writing: Writing) -> None:
-    client = admin_session(writing.tenant)
     with tenant_context(writing.tenant):
         level = WriterLevelFactory()
 
-    def queries_with(rows: int) -> int:
-        with tenant_context(writing.tenant):
-            for _ in range(rows - WriterProfile.objects.count()):
-                WriterProfileFactory(level=level)
-        return count_queries(lambda: client.get(admin_url(WriterProfile)))
-
-    assert queries_with(2) == queries_with(10)
+    assert_list_queries_fixed(writing.tenant, WriterProfile, lambda: WriterProfileFactory(level=level))
 
 
 def test_a_site_never_shows_another_sites_writers(writing: Writing, hotel: Tenant) -> None:
     with tenant_context(hotel):
         theirs = WriterLevelFactory(name="Hotel-only level")
-    client = admin_session(writing.tenant)
 
-    assert "Hotel-only level" not in client.get(admin_url(WriterLevel)).content.decode()
-    assert "Hotel-only level" not in client.get(admin_url(WriterLevel, "change", theirs.pk)).content.decode()
+    assert_admin_hides(writing.tenant, theirs, "Hotel-only level")
