@@ -12,9 +12,13 @@
 * **Screenshots** of every page a scenario visits go to ``tests/browser/artifacts/`` (git-ignored;
   CI keeps them as artifacts): ``<test>-<step>.png``, full page.
 
-Playwright's sync API runs an event loop in the test's thread; Django refuses ORM calls from a
-thread with a running loop unless ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set, which it is here (the
-loop only drives the browser; the ORM calls are ordinary synchronous ones).
+Playwright's sync API runs an event loop in the test's thread while it is started. Django refuses
+ORM calls from a thread with a running loop unless ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set, so it is
+set for the browser modules only (``_async_unsafe_allowed``; the loop only drives the browser, the
+ORM calls are ordinary synchronous ones), and Playwright runs per module (``browser``): a loop left
+running for the rest of the session would break every later test that calls async code from sync
+code (``async_to_sync``: "cannot use AsyncToSync in the same thread as an async event loop"), and
+the variable would switch Django's guard off for the whole suite.
 """
 
 from __future__ import annotations
@@ -30,8 +34,6 @@ from pytest_django import DjangoDbBlocker
 
 from saas.db.tenant import tenant_connection
 from tests.live import LiveServer, app_server, app_server_env, live_dns_stub  # noqa: F401 (fixtures)
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -55,9 +57,18 @@ def chromium() -> str:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module", autouse=True)
+def _async_unsafe_allowed() -> Iterator[None]:
+    """``DJANGO_ALLOW_ASYNC_UNSAFE`` while a browser module runs (see the module docstring)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="module")
 def browser(chromium: str, app_server: LiveServer) -> Iterator[Any]:  # noqa: F811 (the fixture)
-    """Chromium, headless, every host name resolved to the live server's address."""
+    """Chromium, headless, every host name resolved to the live server's address; Playwright
+    (and its event loop) is stopped when the module ends."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
