@@ -8,6 +8,7 @@ connections cannot see; races are therefore run on committed rows (set up and cl
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from typing import Any
@@ -18,6 +19,26 @@ from django_tenants.utils import tenant_context
 from shared_apps.tenancy.models import Tenant
 
 TIMEOUT = 120.0
+PAUSE = 0.3
+
+
+def after_read(*, locking: bool, parties: int = 2) -> Callable[[], None]:
+    """Where a race test holds each racer after its read, before it writes.
+
+    With the lock (``locking=True``) the racers queue behind it, so the holder just pauses
+    ``PAUSE`` seconds and the others pile up against the lock. Without it (the negative control)
+    each racer waits until all ``parties`` have read: a barrier, so the reads overlap on every
+    run however slowly the threads are scheduled (a pause only makes that likely: a CI run once
+    started the second racer more than ``PAUSE`` late and the control passed by luck).
+    """
+    if locking:
+        return lambda: time.sleep(PAUSE)
+    all_read = threading.Barrier(parties)
+
+    def meet() -> None:
+        all_read.wait(timeout=30)
+
+    return meet
 
 
 def in_thread(fn: Callable[[], Any], *, timeout: float = TIMEOUT) -> Any:

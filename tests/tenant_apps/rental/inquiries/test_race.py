@@ -4,14 +4,13 @@ two agents claiming the same queued inquiry at once. With the inquiry's row lock
 finds it gone from the queue (404); without the lock both read it unassigned and both are granted
 it: two agents answering one guest.
 
-A pause is injected after the read the lock protects, so without the lock both transactions read
+Each racer is held after the read the lock protects (``after_read``), so without the lock both transactions read
 before either writes, every time: the negative control cannot pass by luck. Everything committed is
 deleted afterwards.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -22,10 +21,8 @@ from django_tenants.utils import tenant_context
 from saas.db.tenant import tenant_connection
 from saas.errors import NotFound
 from shared_apps.tenancy.models import Tenant
-from tests.concurrency import in_thread, race
+from tests.concurrency import after_read, in_thread, race
 from tests.factories import InquiryFactory, UserFactory
-
-PAUSE = 0.3
 
 
 def _marks(echo: Tenant) -> dict[str, int]:
@@ -114,9 +111,11 @@ def _slow_inquiry_lock(monkeypatch: pytest.MonkeyPatch, *, locking: bool) -> Non
     from tenant_apps.rental.inquiries import access, locks
     from tenant_apps.rental.inquiries.models import Inquiry
 
+    hold = after_read(locking=locking)
+
     def slow(pk: int) -> Inquiry:
         found = locks.inquiry_lock(pk) if locking else Inquiry.objects.get(pk=pk)
-        time.sleep(PAUSE)
+        hold()
         return found
 
     monkeypatch.setattr(access, "inquiry_lock", slow)

@@ -5,13 +5,13 @@
   one blocked period; without the lock both read "no blocks yet" and the second insert of the
   same UID fails on the unique index (a crashed task).
 
-A pause is injected after the lock is taken, before the blocks are read, so without the lock both
-imports read before either writes, every time. Everything committed is deleted afterwards.
+Each import is held after the property is read, before the blocks are read (``after_read``):
+without the lock both imports read before either writes, every time. Everything committed is
+deleted afterwards.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -24,10 +24,8 @@ from saas.db.tenant import tenant_connection
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.rental.properties.models import Property
 from tenant_apps.rental.properties.services import calendar as calendar_services
-from tests.concurrency import in_thread, race
+from tests.concurrency import after_read, in_thread, race
 from tests.factories import PropertyFactory, UserFactory, in_days
-
-PAUSE = 0.3
 
 
 def _marks(echo: Tenant) -> dict[str, int]:
@@ -104,9 +102,11 @@ def _slow_property_lock(monkeypatch: pytest.MonkeyPatch, *, locking: bool) -> No
     """The import's property lock pauses once taken; ``locking=False`` reads without ``FOR UPDATE``."""
     from tenant_apps.rental.properties import locks
 
+    hold = after_read(locking=locking)
+
     def slow(pk: int) -> Property:
         found = locks.property_lock(pk) if locking else Property.objects.get(pk=pk)
-        time.sleep(PAUSE)
+        hold()
         return found
 
     monkeypatch.setattr(calendar_services, "property_lock", slow)

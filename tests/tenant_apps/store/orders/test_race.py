@@ -5,7 +5,7 @@
 * one courier claiming two orders at their 4th active one: one claim, one ``delivery_limit_reached``;
   without the courier's row lock both pass the limit.
 
-A pause is injected after the read the lock protects, so without the lock both transactions read
+Each racer is held after the read the lock protects (``after_read``), so without the lock both transactions read
 before either writes, every time: the negative controls cannot pass by luck. Everything committed is
 deleted afterwards.
 """
@@ -22,7 +22,7 @@ from django_tenants.utils import tenant_context
 
 from saas.db.tenant import tenant_connection
 from shared_apps.tenancy.models import Tenant
-from tests.concurrency import in_thread, race
+from tests.concurrency import after_read, in_thread, race
 from tests.factories import CustomerFactory, StoreOrderFactory, StoreProductFactory, UserFactory
 
 PAUSE = 0.3
@@ -136,12 +136,14 @@ def _slow_products_lock(monkeypatch: pytest.MonkeyPatch, *, locking: bool) -> No
     from tenant_apps.store.catalog.models import Product
     from tenant_apps.store.orders.services import checkout
 
+    hold = after_read(locking=locking)
+
     def slow(pks: Any) -> dict[int, Product]:
         if locking:
             found = locks.products_lock(pks)
         else:
             found = {p.pk: p for p in Product.objects.filter(pk__in=list(pks)).order_by("pk")}
-        time.sleep(PAUSE)
+        hold()
         return found
 
     monkeypatch.setattr(checkout, "products_lock", slow)

@@ -1,13 +1,12 @@
 """Two admins approving one return at once, on committed rows, from threads with their own
 connections (as concurrent requests are): one approval, one 409 ``invalid_status_transition``, one
-refund and one restock. A pause is injected after the return is read, so without the order's and
+refund and one restock. Each approval is held after the return is read (``after_read``), so without the order's and
 the return's row locks both approvals read ``inspected`` before either writes, every time: the
 negative control shows both passing and the units restocked twice (the refund itself is saved by
 its ledger reference). Everything committed is deleted afterwards."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -22,12 +21,10 @@ from tenant_apps.store.orders.models import Order
 from tenant_apps.store.returns.models import ReturnRequest
 from tenant_apps.store.returns.services import _common, return_approve
 from tenant_apps.wallet.models import LedgerEntry
-from tests.concurrency import in_thread, race
+from tests.concurrency import after_read, in_thread, race
 from tests.factories import CustomerFactory, ReturnRequestFactory, UserFactory
 from tests.tenant_apps.store.conftest import committed_marks, remove_committed_since
 from tests.tenant_apps.store.returns.conftest import order_of
-
-PAUSE = 0.3
 
 
 @pytest.fixture
@@ -63,9 +60,11 @@ def _slow_locks(monkeypatch: pytest.MonkeyPatch, *, locking: bool) -> None:
     return without ``FOR UPDATE``."""
     real_return_lock = _common.return_lock
 
+    hold = after_read(locking=locking)
+
     def slow_return(pk: int) -> ReturnRequest:
         found = real_return_lock(pk) if locking else ReturnRequest.objects.get(pk=pk)
-        time.sleep(PAUSE)
+        hold()
         return found
 
     monkeypatch.setattr(_common, "return_lock", slow_return)

@@ -12,8 +12,6 @@ work. Everything committed is deleted afterwards.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -21,10 +19,8 @@ import pytest
 
 from saas.errors import ApplicationError
 from shared_apps.tenancy.models import Tenant
-from tests.concurrency import race
+from tests.concurrency import after_read, race
 from tests.factories import OrderFactory, UserFactory
-
-PAUSE = 0.3
 
 
 def _an_available_order_and_two_writers() -> dict[str, Any]:
@@ -45,13 +41,10 @@ def _slow_settings(monkeypatch: pytest.MonkeyPatch, *, locking: bool) -> None:
     from tenant_apps.writing.orders.services import assignment
 
     real = assignment.order_settings
-    both_checked = threading.Barrier(2)
+    hold = after_read(locking=locking)
 
     def slow() -> Any:
-        if locking:
-            time.sleep(PAUSE)
-        else:
-            both_checked.wait(timeout=30)
+        hold()
         return real()
 
     monkeypatch.setattr(assignment, "order_settings", slow)
