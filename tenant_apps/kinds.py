@@ -47,6 +47,17 @@ class TicketTarget:
 
 
 @dataclass(frozen=True)
+class PlanLimit:
+    """A count a plan may limit on sites of a kind (``KindSpec.limits``): ``name`` is the key in
+    ``Plan.limits`` (``"products"``), ``label`` what people read, ``counter`` the dotted path of
+    ``count() -> int``, the site's current usage, read in its schema."""
+
+    name: str
+    label: str
+    counter: str
+
+
+@dataclass(frozen=True)
 class KindSpec:
     """What a kind is (``KIND`` in ``<package>/kind.py``).
 
@@ -54,7 +65,9 @@ class KindSpec:
     ``admin`` is added last (``role_names``). ``support_roles`` and ``finance_roles`` name some of
     them (``admin`` acts as both everywhere). ``apps`` are the kind's Django apps (dotted
     paths), ``demo`` the dotted path of ``seed_demo(*, password) -> dict`` or ``None``;
-    ``demo_site_name`` names the demo site ``setup_demo`` creates.
+    ``demo_site_name`` names the demo site ``setup_demo`` creates. ``limits`` are the counts
+    a plan may limit on the kind's sites besides the platform's own (users, storage, custom
+    domains): ``shared_apps/billing/limits.py``.
     """
 
     name: str
@@ -67,6 +80,7 @@ class KindSpec:
     ticket_targets: tuple[TicketTarget, ...] = ()
     demo: str | None = None
     demo_site_name: str = ""
+    limits: tuple[PlanLimit, ...] = ()
 
     def __post_init__(self) -> None:
         names = [role.name for role in self.roles]

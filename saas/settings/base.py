@@ -56,7 +56,7 @@ TENANT_MULTIPROCESSING_MAX_PROCESSES = env.int("TENANT_MULTIPROCESSING_MAX_PROCE
 #: list of ``ip[:port]`` (empty: the system's resolvers), and seconds one check may take.
 DNS_RESOLVERS = env.list("DNS_RESOLVERS", default=[])
 DNS_TIMEOUT = env.float("DNS_TIMEOUT", default=5.0)
-#: Custom domains one tenant may hold (any status); a plan limit will replace it.
+#: Custom domains one tenant may hold (any status) when its plan sets no ``custom_domains`` limit.
 CUSTOM_DOMAINS_MAX = env.int("CUSTOM_DOMAINS_MAX", default=5)
 #: When set, ``GET /api/v1/tls/ask/`` (the TLS edge's question) requires it (``?token=`` or a Bearer).
 TLS_ASK_TOKEN = env("TLS_ASK_TOKEN", default="")
@@ -108,7 +108,10 @@ TENANT_KINDS = [
 
 TENANT_TYPES = tenant_types(
     load_kinds(TENANT_KINDS),
-    public={"APPS": ["django_tenants", "shared_apps.tenancy", *_CORE_APPS], "URLCONF": "saas.urls.public"},
+    public={
+        "APPS": ["django_tenants", "shared_apps.tenancy", "shared_apps.billing", *_CORE_APPS],
+        "URLCONF": "saas.urls.public",
+    },
     common_apps=TENANT_COMMON_APPS,
 )
 
@@ -542,6 +545,23 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
 #: Currency of new invoices when none is given (ISO 4217, upper case).
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", default="USD")
+
+# --------------------------------------------------------------------------------------------
+# Platform billing (shared_apps/billing): the platform's own Stripe account sells plans to the
+# tenants; each site takes its clients' card payments on its own connected account (Connect).
+# --------------------------------------------------------------------------------------------
+#: The plan (code) a new site subscribes to when none is chosen; empty: no plan, nothing limited.
+BILLING_DEFAULT_PLAN = env("BILLING_DEFAULT_PLAN", default="")
+#: Days a site keeps working after its subscription falls past due, before it is suspended.
+BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=7)
+#: Signing secret of the billing webhook endpoint (``/api/v1/billing/stripe/webhook/``, platform host).
+STRIPE_BILLING_WEBHOOK_SECRET = env("STRIPE_BILLING_WEBHOOK_SECRET", default="")
+#: Signing secret of the Connect webhook endpoint (``/api/v1/billing/stripe/connect/webhook/``).
+STRIPE_CONNECT_WEBHOOK_SECRET = env("STRIPE_CONNECT_WEBHOOK_SECRET", default="")
+#: Whether a site that has not connected its Stripe account takes card payments on the platform's
+#: account (true) or refuses them with ``stripe_account_not_connected`` (false).
+STRIPE_CONNECT_PLATFORM_FALLBACK = env.bool("STRIPE_CONNECT_PLATFORM_FALLBACK", default=False)
+
 # Rental sites: minutes an unpaid booking holds its dates before it expires.
 RENTAL_BOOKING_HOLD_MINUTES = env.int("RENTAL_BOOKING_HOLD_MINUTES", default=30)
 # Writing sites: the smallest and largest card top-up of a client's wallet (pricing currency), and

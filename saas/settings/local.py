@@ -12,6 +12,9 @@ SITE_URL_FORMAT = env("SITE_URL_FORMAT", default="http://{host}:8000")
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="sk_test_localstripe")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="http://127.0.0.1:8420")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="whsec_local_development")
+STRIPE_BILLING_WEBHOOK_SECRET = env("STRIPE_BILLING_WEBHOOK_SECRET", default="whsec_local_billing")
+STRIPE_CONNECT_WEBHOOK_SECRET = env("STRIPE_CONNECT_WEBHOOK_SECRET", default="whsec_local_connect")
+STRIPE_CONNECT_PLATFORM_FALLBACK = env.bool("STRIPE_CONNECT_PLATFORM_FALLBACK", default=True)
 # The admin's static files straight from the apps (WhiteNoise's finders, on while DEBUG): no
 # collectstatic in development.
 STATIC_ROOT = None  # type: ignore[assignment]

@@ -40,6 +40,11 @@ from pathlib import Path  # noqa: E402
 
 MEDIA_ROOT = Path(tempfile.gettempdir()) / f"saas-test-media-{os.getpid()}"
 STRIPE_WEBHOOK_SECRET = "whsec_test_secret"
+STRIPE_BILLING_WEBHOOK_SECRET = "whsec_test_billing_secret"
+STRIPE_CONNECT_WEBHOOK_SECRET = "whsec_test_connect_secret"
+# Sites without a connected account take card payments on the platform's account (the payments
+# tests); the Connect tests switch it off.
+STRIPE_CONNECT_PLATFORM_FALLBACK = True
 SENDGRID_API_KEY = ""
 # The admin's static files straight from the apps (no collectstatic before a test run).
 WHITENOISE_USE_FINDERS = True

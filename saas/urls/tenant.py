@@ -36,6 +36,8 @@ def tenant_urlpatterns(urlconf: str, kind_patterns: list[Any]) -> list[Any]:
         path("api/v1/", include(router.urls)),
         *[path("api/v1/", include(f"tenant_apps.{app}.urls")) for app in SHARED_SERVICE_APPS],
         path("api/v1/", include("shared_apps.tenancy.domain_urls")),
+        path("api/v1/", include("shared_apps.billing.tenant_urls")),
+        path("api/v1/", include("shared_apps.billing.connect_tenant_urls")),
         *kind_patterns,
         *admin_urls,
         *docs_urls(urlconf),

@@ -56,6 +56,9 @@ class Tenant(TenantMixin):
     kind = models.CharField(max_length=16)
     status = models.CharField(max_length=16, choices=TenantStatus.choices, default=TenantStatus.PROVISIONING)
     owner_email = models.EmailField()
+    #: Set while the site is suspended for not paying (``shared_apps/billing``), apart from
+    #: ``status``: staff suspending and resuming a site do not touch it, nor a payment ``status``.
+    billing_suspended_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,34 +1,25 @@
-"""Stripe, through the official SDK: one platform account, a client per call, errors mapped to ours.
+"""A site's card payments through Stripe: PaymentIntents, customers, refunds, the webhook's events.
 
-The client talks to ``STRIPE_API_BASE`` (``https://api.stripe.com`` in production; a local fake
-such as localstripe in development and tests) with ``STRIPE_SECRET_KEY``. Without a key, online
-payments are off and every call raises ``payments_unavailable`` (503) before touching anything.
-
-Errors: unreachable Stripe, its 5xx and rate limits -> ``payment_provider_error`` (502); a request
-Stripe refuses (amount too small, card declined, ...) -> ``payment_provider_rejected`` (400) with
-Stripe's message; a bad key -> ``payments_unavailable`` (503, logged).
+The client and the mapping of Stripe's errors to ours are ``saas.stripe``'s (shared with the
+platform's billing): without ``STRIPE_SECRET_KEY`` every call raises ``payments_unavailable``
+(503); unreachable Stripe -> ``payment_provider_error`` (502); a request Stripe refuses ->
+``payment_provider_rejected`` (400).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import stripe
 from django.conf import settings
 
-from saas.api.errors import ApplicationError
-from saas.errors import ErrorCode, ServiceUnavailable
+from saas.stripe import payments_enabled, require_payments_enabled, stripe_client, verified_event
+from saas.stripe import stripe_errors as _stripe_errors
+
+__all__ = ["payments_enabled", "require_payments_enabled", "stripe_client"]
 
 logger = logging.getLogger(__name__)
-
-#: Seconds before a Stripe call gives up (the SDK's default is 80).
-TIMEOUT_SECONDS = 20
-#: Retries of a failed call; the SDK sends an idempotency key, so a retried create is still one.
-MAX_NETWORK_RETRIES = 2
 
 
 @dataclass(frozen=True)
@@ -39,54 +30,6 @@ class Intent:
     client_secret: str
     status: str
     data: dict[str, Any]
-
-
-def payments_enabled() -> bool:
-    """Whether online payments are configured (``STRIPE_SECRET_KEY`` is set)."""
-    return bool(settings.STRIPE_SECRET_KEY)
-
-
-def require_payments_enabled() -> None:
-    """Raise ``ApplicationError`` ``payments_unavailable`` (503) unless ``STRIPE_SECRET_KEY`` is set."""
-    if not payments_enabled():
-        raise ServiceUnavailable("Online payments are not available on this site.", code=ErrorCode.PAYMENTS_UNAVAILABLE)
-
-
-def stripe_client() -> stripe.StripeClient:
-    """A client for ``STRIPE_API_BASE``; raises ``payments_unavailable`` (503) without a secret key."""
-    require_payments_enabled()
-    return stripe.StripeClient(
-        settings.STRIPE_SECRET_KEY,
-        base_addresses={"api": settings.STRIPE_API_BASE},
-        max_network_retries=MAX_NETWORK_RETRIES,
-        http_client=stripe.RequestsClient(timeout=TIMEOUT_SECONDS),
-    )
-
-
-@contextmanager
-def _stripe_errors() -> Iterator[None]:
-    try:
-        yield
-    except stripe.AuthenticationError:
-        logger.exception("Stripe refused the secret key")
-        raise ServiceUnavailable(
-            "Online payments are not available on this site.", code=ErrorCode.PAYMENTS_UNAVAILABLE
-        ) from None
-    except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as exc:
-        logger.warning("Stripe unavailable: %s", exc)
-        raise ApplicationError(
-            "The payment provider could not be reached. Try again shortly.",
-            code=ErrorCode.PAYMENT_PROVIDER_ERROR,
-            status_code=502,
-        ) from None
-    except stripe.StripeError as exc:
-        message = getattr(exc, "user_message", None) or str(exc) or "The payment provider refused the request."
-        raise ApplicationError(
-            message,
-            code=ErrorCode.PAYMENT_PROVIDER_REJECTED,
-            status_code=400,
-            details={"provider_code": getattr(exc, "code", None)},
-        ) from None
 
 
 def _intent(obj: Any) -> Intent:
@@ -160,42 +103,6 @@ def payment_intent_retrieve(intent_id: str) -> Intent:
 
 
 def webhook_event(*, payload: bytes, signature: str | None) -> dict[str, Any]:
-    """The event in ``payload`` as a dict, once its ``Stripe-Signature`` header is verified.
-
-    Verification is Stripe's (``stripe.Webhook.construct_event``): HMAC-SHA256 of
-    ``"<t>.<payload>"`` with ``STRIPE_WEBHOOK_SECRET``, timestamp within 300 s. Raises
-    ``ApplicationError``: ``payments_unavailable`` (503) without a webhook secret,
-    ``invalid_signature`` (400), ``invalid_payload`` (400: not JSON, not an object with string
-    ``id`` and ``type``, or a ``data.object`` / its ``metadata`` that is not an object).
-    """
-    secret = settings.STRIPE_WEBHOOK_SECRET
-    if not secret:
-        raise ServiceUnavailable(
-            "Stripe webhooks are not configured on this server.", code=ErrorCode.PAYMENTS_UNAVAILABLE
-        )
-    try:
-        event = stripe.Webhook.construct_event(payload, signature, secret)
-    except stripe.SignatureVerificationError:
-        raise ApplicationError(
-            "The Stripe signature is missing, invalid or too old.", code=ErrorCode.INVALID_SIGNATURE, status_code=400
-        ) from None
-    except (ValueError, UnicodeDecodeError):
-        raise ApplicationError(
-            "The event is not valid JSON.", code=ErrorCode.INVALID_PAYLOAD, status_code=400
-        ) from None
-    except AttributeError:  # valid JSON but not an object: a list, a string, a number
-        raise ApplicationError(
-            "The event is not a JSON object.", code=ErrorCode.INVALID_PAYLOAD, status_code=400
-        ) from None
-    data = event.to_dict() if hasattr(event, "to_dict") else event
-    if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not isinstance(data.get("type"), str):
-        raise ApplicationError("The event has no id or type.", code=ErrorCode.INVALID_PAYLOAD, status_code=400)
-    payload_data = data.get("data", {})
-    obj = payload_data.get("object", {}) if isinstance(payload_data, dict) else None
-    if not isinstance(obj, dict) or not isinstance(obj.get("metadata", {}), dict | None):
-        raise ApplicationError(
-            "The event's data.object is not an object with a metadata object.",
-            code=ErrorCode.INVALID_PAYLOAD,
-            status_code=400,
-        )
-    return data
+    """The event in ``payload`` as a dict, once its ``Stripe-Signature`` header is verified with
+    ``STRIPE_WEBHOOK_SECRET`` (``saas.stripe.verified_event``, which says what it raises)."""
+    return verified_event(payload=payload, signature=signature, secret=settings.STRIPE_WEBHOOK_SECRET)
