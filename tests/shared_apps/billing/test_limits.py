@@ -385,3 +385,44 @@ def test_the_platform_schema_is_never_limited(alpha: Tenant) -> None:
     with transaction.atomic():
         plan_slot("users")  # public schema: nothing to check
     # then: no error
+
+
+def test_provisioning_makes_the_owner_whatever_the_plan_allows(alpha: Tenant) -> None:
+    # given: a plan that allows no user at all (a default plan set before the owner is made)
+    from shared_apps.tenancy.services import PROVISIONING_STEPS, ProvisioningContext
+
+    plan_for(alpha, users=0)
+    create_owner = next(step for step in PROVISIONING_STEPS if step.__name__ == "_create_owner")
+    context = ProvisioningContext(
+        kind=alpha.kind,
+        slug=alpha.schema_name,
+        name=alpha.name,
+        owner_email="second-owner@alpha.test",
+        owner_password=PASSWORD,
+        template="",
+        tenant=alpha,
+    )
+    # when
+    create_owner(context)
+    # then
+    with in_tenant(alpha):
+        assert User.objects.get(email="second-owner@alpha.test").role_names == ["admin"]
+
+
+def test_the_demo_seeders_run_under_limits_off_whatever_the_plan_allows(gamma: Tenant, make_user: MakeUser) -> None:
+    # given: a store on a plan that allows nothing, with the per-role users setup_demo makes
+    from django.conf import settings
+
+    from shared_apps.tenancy.management.commands.setup_demo import _seed_kind
+    from tenant_apps.kinds import kind_spec
+
+    for role in ("customer", "seller", "delivery"):
+        make_user(gamma, f"{role}@gamma.{settings.PLATFORM_DOMAIN}", roles=[role])
+    plan_for(gamma, users=0, storage_mb=0, products=0)
+    spec = kind_spec("store")
+    assert spec is not None
+    # when: as setup_demo seeds each site
+    with in_tenant(gamma), limits_off():
+        seeded = _seed_kind(spec, "demo-pass-1234")
+    # then
+    assert seeded["orders"]
