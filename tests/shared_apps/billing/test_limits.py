@@ -426,3 +426,27 @@ def test_the_demo_seeders_run_under_limits_off_whatever_the_plan_allows(gamma: T
         seeded = _seed_kind(spec, "demo-pass-1234")
     # then
     assert isinstance(seeded, dict) and seeded["orders"]
+
+
+def test_usage_reads_a_fixed_number_of_queries_whatever_the_site_holds(alpha: Tenant, make_user: MakeUser) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # given
+    plan_for(alpha, users=100)
+    with CaptureQueriesContext(connection) as empty:
+        usage_of(alpha)
+    for n in range(5):
+        make_user(alpha, f"many{n}@alpha.test")
+    with in_tenant(alpha):
+        for _ in range(3):
+            StoredFileFactory(uploaded_by=User.objects.get(email="admin@alpha.test"))
+    # when
+    with CaptureQueriesContext(connection) as full:
+        usage_of(alpha)
+
+    # then: the account and its plan, then one count per limit (two for programs: one per type)
+    def reads(queries: CaptureQueriesContext) -> int:
+        return len([q for q in queries.captured_queries if q["sql"].startswith("SELECT")])
+
+    assert reads(full) == reads(empty) == 6
