@@ -1,7 +1,6 @@
 """Row locks of the billing tables (public schema); see docs/architecture.md for the order.
 
-``account_lock`` is taken alone (no tenancy or tenant-schema lock is held with it): a plan
-change, the Stripe sync after provisioning, and applying a Stripe subscription all run under it.
+A tenant's row (``shared_apps.tenancy.locks.tenant_lock``) first, then its billing account.
 """
 
 from __future__ import annotations
@@ -10,6 +9,6 @@ from shared_apps.billing.models import BillingAccount
 
 
 def account_lock(tenant_id: int) -> BillingAccount:
-    """The billing account of tenant ``tenant_id`` locked (``SELECT ... FOR UPDATE``), its plan
-    loaded; raises ``BillingAccount.DoesNotExist``."""
-    return BillingAccount.objects.select_for_update(of=("self",)).select_related("plan").get(tenant_id=tenant_id)
+    """The billing account of tenant ``tenant_id`` locked (``SELECT ... FOR UPDATE``); raises
+    ``BillingAccount.DoesNotExist``."""
+    return BillingAccount.objects.select_for_update().get(tenant_id=tenant_id)
