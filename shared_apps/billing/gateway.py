@@ -63,6 +63,12 @@ def price_create(
     return _dict(price)
 
 
+def price_retrieve(*, price_id: str) -> dict[str, Any]:
+    """Price ``price_id`` as Stripe has it (``unit_amount``, ``currency``, ``recurring``, ``active``)."""
+    with stripe_errors():
+        return _dict(stripe_client().v1.prices.retrieve(price_id))
+
+
 def price_archive(*, price_id: str) -> dict[str, Any]:
     """Archive Price ``price_id`` (``active=false``): existing subscriptions keep it, no new one can."""
     with stripe_errors():
