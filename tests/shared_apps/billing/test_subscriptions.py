@@ -218,7 +218,7 @@ def test_staff_see_the_billing_block_in_the_tenant_detail(
     staff: APIClient, subscribed_alpha: tuple[Tenant, BillingAccount]
 ) -> None:
     # given
-    alpha, billing = subscribed_alpha
+    _, billing = subscribed_alpha
     # when
     body = staff.get(f"{TENANTS}alpha/").json()
     listed = staff.get(TENANTS).json()["results"]
