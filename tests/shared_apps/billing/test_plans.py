@@ -185,7 +185,7 @@ def test_a_new_plan_gets_a_stripe_product_and_price(
     # then
     price = stripe_on.v1.prices.retrieve(plan.stripe_price_id)
     product = stripe_on.v1.products.retrieve(plan.stripe_product_id)
-    assert (price.unit_amount, price.currency, price.recurring.interval) == (2900, "usd", "month")
+    assert (price.unit_amount, price.currency, price["recurring"]["interval"]) == (2900, "usd", "month")
     assert price.product == plan.stripe_product_id and price.active is True
     assert product.name == "Pro"
 
@@ -203,7 +203,7 @@ def test_a_price_change_makes_a_new_price_and_archives_the_old_one(
     # then
     assert plan.stripe_price_id != old_price and plan.stripe_product_id == product
     new = stripe_on.v1.prices.retrieve(plan.stripe_price_id)
-    assert (new.unit_amount, new.recurring.interval, new.active) == (3900, "year", True)
+    assert (new.unit_amount, new["recurring"]["interval"], new.active) == (3900, "year", True)
     assert stripe_on.v1.prices.retrieve(old_price).active is False
 
 

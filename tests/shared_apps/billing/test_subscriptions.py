@@ -75,7 +75,7 @@ def test_a_tenant_provisioned_on_a_trial_plan_gets_a_customer_and_a_trialing_sub
         "",
     )
     customer = stripe_on.v1.customers.retrieve(billing.stripe_customer_id)
-    assert (customer.email, customer.metadata["tenant"]) == ("owner@subs-trial.test", str(tenant.uuid))
+    assert (customer.email, customer.to_dict()["metadata"]["tenant"]) == ("owner@subs-trial.test", str(tenant.uuid))
     subscription = stripe_on.v1.subscriptions.retrieve(billing.stripe_subscription_id)
     assert subscription.status == "trialing" and subscription.customer == billing.stripe_customer_id
     assert _price_of(subscription) == Plan.objects.get(code="trial").stripe_price_id
