@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Any
 
 import pytest
-from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
+from pytest_django import Settings
 
 from shared_apps.billing import webhooks
 from shared_apps.billing.models import BillingAccount, BillingEvent
@@ -28,12 +27,6 @@ from tests.shared_apps.billing.webhook_support import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _send_on_commit(django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks) -> Any:
-    with django_capture_on_commit_callbacks(execute=True):
-        yield
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,8 +15,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.test import TestCase
 from rest_framework.test import APIClient
 
+from shared_apps.billing.dunning import DunningReport, dunning_sweep
 from shared_apps.billing.models import BillingAccount, Plan, SubscriptionStatus
 from shared_apps.tenancy.models import Tenant
 from tests.conftest import PLATFORM_HOST
@@ -130,9 +132,17 @@ def deliver(
     signature: str | None = None,
     host: str = PLATFORM_HOST,
 ) -> Any:
-    """POST ``body`` (or the raw ``payload``) signed (or with ``signature``; ``""`` for none) to the webhook."""
+    """POST ``body`` (or the raw ``payload``) signed (or with ``signature``; ``""`` for none) to the
+    webhook; what it defers to its commit (e-mails, notifications' pushes) runs as it would."""
     raw = payload if payload is not None else json.dumps(body)
     headers = {} if signature == "" else {"HTTP_STRIPE_SIGNATURE": signature or sign(raw)}
-    return APIClient(HTTP_HOST=host).generic(
-        "POST", WEBHOOK, raw, content_type="application/json", secure=False, **headers
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return APIClient(HTTP_HOST=host).generic(
+            "POST", WEBHOOK, raw, content_type="application/json", secure=False, **headers
+        )
+
+
+def sweep() -> DunningReport:
+    """Run the dunning sweep; its e-mails leave as after a commit."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return dunning_sweep()
