@@ -17,21 +17,44 @@ endpoint through Django's test client instead (no server needed; the command's o
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
 import time
 from typing import Any
 
 import requests
+import stripe
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from saas.api.errors import ApplicationError
 from shared_apps.billing.models import BillingAccount
 from shared_apps.billing.webhooks import HANDLED_EVENTS, subscription_retrieve
-from tenant_apps.payments.management.commands.stripe_test_webhook import build_event, signature_header
 
 WEBHOOK_PATH = "/api/v1/billing/stripe/webhook/"
+
+
+def signature_header(payload: str, secret: str, timestamp: int) -> str:
+    """Stripe's ``Stripe-Signature`` header for ``payload`` signed at ``timestamp`` (Unix seconds)."""
+    digest = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def build_event(obj: dict[str, Any], event_type: str, event_id: str | None = None) -> dict[str, Any]:
+    """A v1 snapshot event of ``event_type`` carrying ``obj``, shaped like Stripe's."""
+    return {
+        "id": event_id or f"evt_{secrets.token_hex(12)}",
+        "object": "event",
+        "api_version": stripe.api_version,
+        "created": int(time.time()),
+        "data": {"object": obj},
+        "livemode": False,
+        "pending_webhooks": 1,
+        "request": {"id": None, "idempotency_key": None},
+        "type": event_type,
+    }
 
 
 def subscription_object(account: BillingAccount, *, status: str | None) -> dict[str, Any]:
