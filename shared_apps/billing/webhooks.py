@@ -16,8 +16,11 @@ Events (https://docs.stripe.com/billing/subscriptions/webhooks):
 * ``invoice.payment_failed``: when the invoice carries its subscription expanded, that is applied;
   otherwise ``noted`` (the ``customer.subscription.updated`` to ``past_due`` that Stripe sends with
   it starts the grace period);
-* ``checkout.session.completed``: the subscription the session names is read from Stripe and
-  applied (``applied``); a session without one is ``noted``;
+* ``checkout.session.completed``: a session in ``subscription`` mode names its subscription, which
+  is read from Stripe and applied (``applied``); one in ``setup`` mode (the billing page's
+  upgrade, ``services.billing_checkout_start``) is handed to ``services.billing_checkout_completed``
+  (the card saved becomes the default, the plan chosen applies: ``plan_changed``, or ``not_ours``);
+  others are ``noted``;
 * other types: ``ignored`` (recorded).
 
 Errors (``ApplicationError``): 400 ``invalid_signature`` / ``invalid_payload``, 503
@@ -105,17 +108,11 @@ def account_for(*, subscription_id: str, customer_id: str) -> BillingAccount | N
 
 
 def subscription_retrieve(subscription_id: str) -> dict[str, Any]:
-    """The Stripe Subscription ``subscription_id`` as a dict (``GET /v1/subscriptions/{id}``).
+    """The Stripe Subscription ``subscription_id`` as a dict (``gateway.subscription_retrieve``);
+    raises ``ApplicationError`` as ``saas.stripe.stripe_errors`` (502 when Stripe cannot be read)."""
+    from shared_apps.billing.gateway import subscription_retrieve as retrieve
 
-    Private stand-in for ``shared_apps.billing.gateway.subscription_retrieve`` (owned by the
-    subscriptions work, not merged yet: replace this by it on merge); raises ``ApplicationError``
-    as ``saas.stripe.stripe_errors``.
-    """
-    from saas.stripe import stripe_client, stripe_errors
-
-    with stripe_errors():
-        subscription = stripe_client().v1.subscriptions.retrieve(subscription_id)
-    return dict(subscription.to_dict())
+    return retrieve(subscription_id=subscription_id)
 
 
 def billing_event_process(*, payload: bytes, signature: str | None) -> BillingWebhookResult:
@@ -168,4 +165,8 @@ def _apply(
         return "noted"
     if fresh is not None:
         return "applied" if sync.subscription_apply(account=account, subscription=fresh, at=None) else "stale"
+    if obj.get("mode") == "setup":
+        from shared_apps.billing.services import billing_checkout_completed
+
+        return "plan_changed" if billing_checkout_completed(session=obj) else "not_ours"
     return "noted"

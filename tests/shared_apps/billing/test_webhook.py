@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from typing import Any
 
 import pytest
 from pytest_django import Settings
@@ -225,6 +226,28 @@ def test_a_completed_checkout_applies_the_subscription_it_names_read_from_stripe
     assert response.json()["outcome"] == "applied"
     account = BillingAccount.objects.get(tenant=alpha)
     assert account.stripe_subscription_id == "sub_paid" and account.status == "active" and account.plan == pro
+
+
+def test_a_completed_setup_checkout_is_handed_to_the_plan_change(
+    alpha: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: the billing page's upgrade (a setup-mode session)
+    from shared_apps.billing import services
+
+    account_of(alpha)
+    handed: list[dict[str, Any]] = []
+
+    def completed(*, session: dict[str, Any]) -> bool:
+        handed.append(session)
+        return True
+
+    monkeypatch.setattr(services, "billing_checkout_completed", completed)
+    session = {"id": "cs_2", "object": "checkout.session", "mode": "setup", "customer": "cus_alpha", "metadata": {}}
+    # when
+    response = deliver(event("checkout.session.completed", session))
+    # then
+    assert response.json()["outcome"] == "plan_changed"
+    assert [s["id"] for s in handed] == ["cs_2"]
 
 
 # --------------------------------------------------------------------------------------------

@@ -152,7 +152,7 @@ class Command(BaseCommand):
         )
         if options["created"] is not None:
             event["created"] = options["created"]
-        payload = json.dumps(event, indent=2)
+        payload = json.dumps(event, indent=2, default=str)  # the SDK gives Decimals
         signature = signature_header(payload, secret, int(time.time()))
         host = settings.PLATFORM_DOMAIN
         if options["in_process"]:
