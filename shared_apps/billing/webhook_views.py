@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas.api.schema import NamedChoiceField
 from shared_apps.billing.webhooks import billing_event_process
 
 
@@ -19,7 +20,7 @@ class BillingWebhookResponseSerializer(serializers.Serializer):
     ``duplicate`` (a replay: nothing changed) or ``ignored`` (no account of ours, or a type not handled)."""
 
     received = serializers.BooleanField()
-    status = serializers.ChoiceField(choices=["processed", "duplicate", "ignored"])
+    status = NamedChoiceField(component_name="BillingWebhookStatusEnum", choices=["processed", "duplicate", "ignored"])
     outcome = serializers.CharField(allow_blank=True)
 
 
