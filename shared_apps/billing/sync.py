@@ -86,15 +86,17 @@ def grace_days() -> int:
 def subscription_apply(*, account: BillingAccount, subscription: dict[str, Any], at: datetime | None) -> bool:
     """Apply the Stripe Subscription ``subscription`` (a dict as Stripe sends it) to ``account``.
 
-    Sets the subscription and customer ids, ``status``, ``current_period_end`` (from the first
-    item, where API versions from 2025-03-31 put it, else from the subscription), ``trial_end``,
+    Sets the subscription id (and the customer id when the account has none), ``status``,
+    ``current_period_end`` (from the first item, where API versions from 2025-03-31 put it, else
+    from the subscription), ``trial_end``,
     ``cancel_at_period_end`` and the plan whose ``stripe_price_id`` is the first item's price (or
     legacy plan) id; an unknown price leaves the plan as it is and logs a warning. Then starts or
     ends the grace period and the billing suspension as the status requires (module docstring).
 
     ``at`` (aware) is the event's ``created`` time, ``None`` for a fresh API read. Returns
     ``False``, changing nothing, when ``at`` is older than ``account.stripe_state_at``; ``True``
-    otherwise. An unknown status is recorded as nothing: returns ``False`` and logs a warning.
+    otherwise; ``False`` too for the end (cancelled, ...) of a subscription other than the one the
+    account holds, which replaced it. An unknown status is recorded as nothing: returns ``False`` and logs a warning.
     ``account`` is refreshed from the locked row.
     """
     status = subscription.get("status")
@@ -108,13 +110,23 @@ def subscription_apply(*, account: BillingAccount, subscription: dict[str, Any],
         if at is not None and locked.stripe_state_at is not None and at < locked.stripe_state_at:
             _refresh(account, locked)
             return False
+        incoming = subscription.get("id")
+        if (
+            status in SUSPENDING
+            and locked.stripe_subscription_id
+            and isinstance(incoming, str)
+            and incoming != locked.stripe_subscription_id
+        ):
+            # The end of a subscription the account no longer holds (replaced by a new one).
+            _refresh(account, locked)
+            return False
         item = _first_item(subscription)
         if isinstance(subscription.get("id"), str):
             locked.stripe_subscription_id = subscription["id"]
         customer = subscription.get("customer")
         customer_id = customer.get("id") if isinstance(customer, dict) else customer
-        if isinstance(customer_id, str) and customer_id:
-            locked.stripe_customer_id = customer_id
+        if isinstance(customer_id, str) and customer_id and not locked.stripe_customer_id:
+            locked.stripe_customer_id = customer_id  # a customer once set is the account's for good
         period_end = item.get("current_period_end", subscription.get("current_period_end"))
         locked.current_period_end = _timestamp(period_end)
         locked.trial_end = _timestamp(subscription.get("trial_end"))

@@ -1,9 +1,14 @@
-"""Billing's background work: Stripe calls made after a commit, never inside a request.
+"""Billing's background work: Stripe calls made after a commit, never inside a request, and the
+hourly dunning sweep.
 
-Both tasks retry with exponential backoff (10 s, doubling to 10 min, jittered;
+The two Stripe tasks retry with exponential backoff (10 s, doubling to 10 min, jittered;
 ``MAX_RETRIES`` times) while Stripe is unreachable or failing (``payment_provider_error``); any other error (a
 refused request, a missing key) is final. They touch public tables only, by id, so they run the
 same sent from the platform host or from a tenant's.
+
+``dunning_sweep_task`` is declared in ``CELERY_BEAT_SCHEDULE`` with ``"public": True``
+(``billing-dunning-sweep``): beat sends it once, in the public schema
+(``shared_apps/tenancy/beat.py``). Sent to a tenant's schema by hand, it does nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Any
 
 from celery import shared_task
 
+from saas.db.tenant import current_schema
 from saas.errors import ApplicationError, ErrorCode
 
 logger = logging.getLogger(__name__)
@@ -66,3 +72,17 @@ def billing_account_sync_task(tenant_id: int) -> str:
 
     account = _retryable(billing_account_sync, tenant_id=tenant_id)
     return str(account.status) if account is not None else ""
+
+
+@shared_task(acks_late=True)
+def dunning_sweep_task() -> dict[str, int]:
+    """Run ``dunning.dunning_sweep``; returns ``{"suspended", "reminded"}``, both 0 outside the public schema."""
+    from django.conf import settings
+
+    if current_schema() != settings.PUBLIC_SCHEMA_NAME:
+        return {"suspended": 0, "reminded": 0}
+    from shared_apps.billing.dunning import dunning_sweep
+
+    report = dunning_sweep()
+    logger.info("dunning sweep: %s", report)
+    return {"suspended": report.suspended, "reminded": report.reminded}
