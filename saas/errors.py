@@ -102,6 +102,8 @@ class ErrorCode(StrEnum):
     PAYMENT_PROVIDER_REJECTED = "payment_provider_rejected"
     PAYMENT_NOT_REFUNDABLE = "payment_not_refundable"
     REFUND_EXCEEDS_PAYMENT = "refund_exceeds_payment"
+    # Platform billing.
+    BILLING_ACCOUNT_NOT_READY = "billing_account_not_ready"
     # Wallet.
     INSUFFICIENT_FUNDS = "insufficient_funds"
     INSUFFICIENT_HELD_FUNDS = "insufficient_held_funds"

@@ -283,6 +283,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 86400.0,
         "public": True,
     },
+    # suspend the sites whose billing grace period ended, remind those with a day left; hourly, in public
+    "billing-dunning-sweep": {
+        "task": "shared_apps.billing.tasks.dunning_sweep_task",
+        "schedule": 3600.0,
+        "public": True,
+    },
     "store-close-due-auctions": {
         "task": "tenant_apps.store.auctions.tasks.close_due_auctions",
         "schedule": 60.0,
@@ -469,6 +475,8 @@ SPECTACULAR_SETTINGS = {
         "ProductStatusEnum": "tenant_apps.store.catalog.models.ProductStatus",
         "DiscountKindEnum": "tenant_apps.writing.discounts.models.DiscountKind",
         "BlogPostStatusEnum": "tenant_apps.writing.cms.models.PostStatus",
+        "SubscriptionStatusEnum": "shared_apps.billing.models.SubscriptionStatus",
+        "TenantStatusEnum": "shared_apps.tenancy.models.TenantStatus",
     },
 }
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/v1/auth/", include([*token_urls(), path("", include("dj_rest_auth.urls"))])),
     path("api/v1/", include("shared_apps.tenancy.urls")),
     path("api/v1/", include("shared_apps.billing.urls")),
+    path("api/v1/", include("shared_apps.billing.webhook_urls")),
     path("api/v1/", include("shared_apps.billing.connect_urls")),
     path("admin/", platform_admin_site.urls),
     *docs_urls(__name__),

@@ -14,6 +14,11 @@ request and answers unknown hosts with an HTML 404. Here:
   ``ALLOWED_HOSTS`` never lists customer domains (see ``hostname_of``);
 * unknown hosts (pending custom domains too), suspended, archived and not-yet-provisioned
   tenants get a JSON error in the API's one shape;
+* a tenant suspended for billing (``Tenant.billing_suspended_at``, set by the dunning of
+  ``shared_apps/billing/sync.py``) answers 403 ``tenant_suspended`` with ``details.reason``
+  ``"billing"``, except on the paths its admin needs to sign in and pay (``BILLING_OPEN_PATHS``);
+  staff's suspension (``status``) still closes everything. The cached tenant carries the field:
+  no query;
 * absolute URLs built from the request (``request.build_absolute_uri``, used by DRF, allauth
   and dj-rest-auth) name the site's primary domain in ``SITE_URL_FORMAT`` (``site_url``), not
   the Host header the client sent (host-header poisoning, see ``saas.db.tenant.site_url``).
@@ -41,6 +46,9 @@ _STATUS_ERRORS = {
     TenantStatus.ARCHIVED: (410, "tenant_archived", "This site has been archived."),
     TenantStatus.PROVISIONING: (503, "tenant_provisioning", "This site is being set up. Try again shortly."),
 }
+
+#: What a site suspended for billing still serves: signing in (and refreshing a token) and its billing.
+BILLING_OPEN_PATHS = ("/api/v1/auth/", "/api/v1/billing/")
 
 
 def hostname_of(request: HttpRequest) -> str:
@@ -107,6 +115,13 @@ class TenantMiddleware:
         if tenant.status in _STATUS_ERRORS:
             status, code, message = _STATUS_ERRORS[TenantStatus(tenant.status)]
             return error_response(code, message, status)
+        if tenant.billing_suspended_at is not None and not request.path_info.startswith(BILLING_OPEN_PATHS):
+            return error_response(
+                "tenant_suspended",
+                "This site is suspended until its subscription is paid. Its admin can sign in and pay in Billing.",
+                403,
+                {"reason": "billing"},
+            )
 
         tenant.domain_url = host
         request.tenant = tenant  # type: ignore[attr-defined]

@@ -319,9 +319,10 @@ def test_the_console_shows_tenants_and_domains_and_no_tenant_models(staff: Clien
     index = staff.get("/admin/")
 
     assert [(app["app_label"], [m["object_name"] for m in app["models"]]) for app in index.context["app_list"]] == [
-        ("tenancy", ["CustomDomain", "Domain", "Tenant"])
+        ("billing", ["BillingAccount", "BillingEvent", "Plan"]),
+        ("tenancy", ["CustomDomain", "Domain", "Tenant"]),
     ]
-    assert {model._meta.app_label for model in platform_admin_site._registry} == {"tenancy"}
+    assert {model._meta.app_label for model in platform_admin_site._registry} == {"billing", "tenancy"}
     for path in (
         "/admin/accounts/user/",
         "/admin/tickets/ticket/",
