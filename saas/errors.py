@@ -101,6 +101,7 @@ class ErrorCode(StrEnum):
     PAYMENT_PROVIDER_REJECTED = "payment_provider_rejected"
     PAYMENT_NOT_REFUNDABLE = "payment_not_refundable"
     REFUND_EXCEEDS_PAYMENT = "refund_exceeds_payment"
+    STRIPE_ACCOUNT_NOT_CONNECTED = "stripe_account_not_connected"
     # Wallet.
     INSUFFICIENT_FUNDS = "insufficient_funds"
     INSUFFICIENT_HELD_FUNDS = "insufficient_held_funds"
