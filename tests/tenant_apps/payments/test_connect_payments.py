@@ -22,6 +22,8 @@ from saas.db.tenant import in_tenant
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.payments.models import Invoice, Payment, StripeEvent
 from tenant_apps.payments.services import payment_refund
+from tests.factories import create_in
+from tests.factories.rental_bookings import BookingFactory
 from tests.fixture_types import ApiAs, ApiResponse, ClientFor, Deliver, MakeInvoice, MakeUser
 from tests.stripe_connect import (
     API,
@@ -339,3 +341,68 @@ def test_the_test_webhook_command_sends_a_connect_event_for_an_account_to_the_co
     retrieve = next(c for c in intents.calls if c.request.method == "GET")
     assert retrieve.request.headers["Stripe-Account"] == ALPHA_ACCOUNT
     assert refreshed(alpha, started.invoice).status == "paid"
+
+
+# --- Every kind's card flow goes through payment_stripe_start -----------------------------------------
+
+
+def _start_card_flow(kind: str, tenants: dict[str, Tenant], make_user: MakeUser, api: ApiAs) -> ApiResponse:
+    """Start the card payment of ``kind``'s own flow through its endpoint, as its payer."""
+    if kind == "store":
+        make_user(tenants["gamma"], "buyer@gamma.test", roles=["customer"])
+        return api(tenants["gamma"], "buyer@gamma.test").post(
+            "/api/v1/wallet/top-up/card/", {"amount": "20.00"}, format="json"
+        )
+    if kind == "writing":
+        make_user(tenants["golf"], "client@golf.test", roles=["client"])
+        return api(tenants["golf"], "client@golf.test").post(
+            "/api/v1/wallet/top-ups/", {"amount": "20.00"}, format="json"
+        )
+    guest = make_user(tenants["echo"], "guest@echo.test", roles=["guest"])
+    booking = create_in(tenants["echo"], BookingFactory, guest=guest)
+    return api(tenants["echo"], "guest@echo.test").post(f"/api/v1/bookings/{booking.pk}/pay/", {}, format="json")
+
+
+SITE_OF_KIND = {"store": "gamma", "writing": "golf", "rental": "echo"}
+
+
+@pytest.mark.parametrize("kind", ["store", "writing", "rental"])
+def test_every_kinds_card_flow_is_charged_on_the_sites_connected_account(
+    session_tenants: dict[str, Tenant],
+    db: None,
+    make_user: MakeUser,
+    api: ApiAs,
+    intents: responses.RequestsMock,
+    kind: str,
+) -> None:
+    # given
+    connect_site(session_tenants[SITE_OF_KIND[kind]], account_id="acct_1QconnectKind001", fee="2.00")
+    # when
+    response = _start_card_flow(kind, session_tenants, make_user, api)
+    # then
+    assert response.status_code in {200, 201}, response.content
+    call = next(c for c in intents.calls if c.request.url == f"{API}/v1/payment_intents")
+    assert call.request.headers["Stripe-Account"] == "acct_1QconnectKind001"
+    sent = form(call.request)
+    assert int(sent["application_fee_amount"]) == (int(sent["amount"]) * 2 + 50) // 100
+
+
+@pytest.mark.parametrize("kind", ["store", "writing", "rental"])
+def test_every_kinds_card_flow_is_refused_before_connecting_without_the_fallback(
+    session_tenants: dict[str, Tenant],
+    db: None,
+    make_user: MakeUser,
+    api: ApiAs,
+    settings: Settings,
+    stripe_api: responses.RequestsMock,
+    kind: str,
+) -> None:
+    # given
+    settings.STRIPE_CONNECT_PLATFORM_FALLBACK = False
+    # when
+    response = _start_card_flow(kind, session_tenants, make_user, api)
+    # then
+    assert (response.status_code, error_code(response)) == (409, "stripe_account_not_connected")
+    with in_tenant(session_tenants[SITE_OF_KIND[kind]]):
+        assert not Payment.objects.exists()
+    assert len(stripe_api.calls) == 0
