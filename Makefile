@@ -27,10 +27,11 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py setup_demo --port $(PORT)
 
-# localstripe: a local fake of Stripe's API for development (settings/local.py points at it).
+# localstripe: a local fake of Stripe's API for development (settings/local.py points at it), with
+# the platform's Prices, Checkout and Billing Portal added (saas/dev/localstripe.py).
 stripe-fake: install
 	@$(BIN)/python -c "import socket,sys; sys.exit(socket.socket().connect_ex(('127.0.0.1', 8420)) != 0)" \
-	  || (nohup $(BIN)/localstripe --port 8420 --from-scratch > .localstripe.log 2>&1 & echo $$! > .localstripe.pid)
+	  || (nohup $(BIN)/python -m saas.dev.localstripe --port 8420 --from-scratch > .localstripe.log 2>&1 & echo $$! > .localstripe.pid)
 
 # ASGI (uvicorn), so the notification stream (Server-Sent Events, an async view) works. The
 # graceful-shutdown timeout lets a reload finish while a browser keeps a stream open.

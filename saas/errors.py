@@ -59,7 +59,6 @@ class ErrorCode(StrEnum):
     DOMAIN_TAKEN = "domain_taken"
     DOMAIN_ALREADY_ADDED = "domain_already_added"
     DOMAIN_NOT_VERIFIED = "domain_not_verified"
-    DOMAIN_LIMIT_REACHED = "domain_limit_reached"
     # Accounts.
     INVALID_ROLE = "invalid_role"
     ROLES_MISSING = "roles_missing"
@@ -82,6 +81,8 @@ class ErrorCode(StrEnum):
     INVALID_ASSIGNEE = "invalid_assignee"
     TICKET_CLOSED = "ticket_closed"
     STREAM_UNAVAILABLE = "stream_unavailable"
+    # Platform billing
+    PLAN_LIMIT_REACHED = "plan_limit_reached"
     # Invoices and payments.
     OVERPAYMENT = "overpayment"
     INVOICE_CANCELLED = "invoice_cancelled"
@@ -101,6 +102,8 @@ class ErrorCode(StrEnum):
     PAYMENT_PROVIDER_REJECTED = "payment_provider_rejected"
     PAYMENT_NOT_REFUNDABLE = "payment_not_refundable"
     REFUND_EXCEEDS_PAYMENT = "refund_exceeds_payment"
+    # Platform billing.
+    BILLING_ACCOUNT_NOT_READY = "billing_account_not_ready"
     STRIPE_ACCOUNT_NOT_CONNECTED = "stripe_account_not_connected"
     # Wallet.
     INSUFFICIENT_FUNDS = "insufficient_funds"

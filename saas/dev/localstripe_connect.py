@@ -1,18 +1,18 @@
-"""Stripe Connect for localstripe (development only): what ``make run``'s fake lacks for Connect.
+"""localstripe extension: Stripe Connect (dev/test tooling only), what ``make run``'s fake lacks.
 
-localstripe 1.15 has no accounts or account links and refuses ``application_fee_amount``. Importing
-this module (the launcher ``saas/dev/localstripe.py`` does, when it can) calls ``install()``, which,
-before the server starts:
+localstripe 1.15 has no accounts or account links and refuses ``application_fee_amount``. Loaded by
+``saas.dev.localstripe`` before localstripe's server (after ``localstripe_billing``), it appends
+routes to localstripe's ``extra_apis`` and patches PaymentIntent:
 
-* registers ``POST /v1/accounts`` (an Express account whose ``charges_enabled`` and
-  ``details_submitted`` are true at once: onboarding is instant here) and
-  ``GET /v1/accounts/{id}``;
-* registers ``POST /v1/account_links``, answering a link whose ``url`` is the ``return_url`` itself
-  (opening the "onboarding" link lands straight on the site's return page);
-* makes ``POST /v1/payment_intents`` take ``application_fee_amount`` and keep it on the intent.
+* ``POST /v1/accounts`` (an Express account whose ``charges_enabled`` and ``details_submitted``
+  are true at once: onboarding is instant here) and ``GET /v1/accounts/{id}``;
+* ``POST /v1/account_links``, answering a link whose ``url`` is the ``return_url`` itself (opening
+  the "onboarding" link lands straight on the site's return page);
+* ``POST /v1/payment_intents`` takes ``application_fee_amount`` (a whole number of minor units, at
+  most the amount) and keeps it on the intent.
 
 The ``Stripe-Account`` header is ignored (one store): a connected account's intents are found like
-the platform's. Never imported by the application itself.
+the platform's. Small on purpose: what the Connect code calls, nothing more.
 """
 
 from __future__ import annotations
@@ -20,13 +20,21 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from localstripe import resources, server  # type: ignore[import-untyped]
-from localstripe.errors import UserError  # type: ignore[import-untyped]
-
-_installed = False
+from localstripe.errors import UserError
+from localstripe.resources import PaymentIntent, StripeObject, extra_apis, try_convert_to_int
 
 
-class Account(resources.StripeObject):  # type: ignore[misc]
+class _Answer:
+    """What localstripe's route wrapper serialises: a ready dict."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._data = data
+
+    def _export(self, expand: Any = None) -> dict[str, Any]:
+        return self._data
+
+
+class Account(StripeObject):  # type: ignore[misc]
     """A connected account, already able to take charges."""
 
     object = "account"
@@ -56,57 +64,47 @@ class Account(resources.StripeObject):  # type: ignore[misc]
         self.business_type = kwargs.get("business_type")
 
 
+def _account_create(**data: Any) -> Any:
+    return Account._api_create(**data)
+
+
+def _account_retrieve(id: str, **data: Any) -> Any:
+    return Account._api_retrieve(id)
+
+
 def _account_link(
     account: str | None = None,
     type: str | None = None,
     refresh_url: str | None = None,
     return_url: str | None = None,
     **kwargs: Any,
-) -> Any:
+) -> _Answer:
     if not account or type != "account_onboarding" or not return_url or not refresh_url:
         raise UserError(400, "Bad request")
     Account._api_retrieve(account)  # 404 for an unknown account
     now = int(time.time())
-    return {"object": "account_link", "created": now, "expires_at": now + 300, "url": return_url}
+    return _Answer({"object": "account_link", "created": now, "expires_at": now + 300, "url": return_url})
 
 
-async def _create_account(request: Any) -> Any:
-    data = await server.get_post_data(request) or {}
-    return server.json_response(Account._api_create(**data)._export())
+_original_intent_init = PaymentIntent.__init__
 
 
-def _retrieve_account(request: Any) -> Any:
-    return server.json_response(Account._api_retrieve(request.match_info["id"])._export())
+def _intent_init(self: Any, *args: Any, application_fee_amount: Any = None, **kwargs: Any) -> None:
+    fee = try_convert_to_int(application_fee_amount)
+    amount = try_convert_to_int(kwargs.get("amount", args[0] if args else None))
+    if fee is not None and (type(fee) is not int or type(amount) is not int or not 0 <= fee <= amount):
+        raise UserError(400, "Bad request")  # before the intent is stored
+    _original_intent_init(self, *args, **kwargs)
+    self.application_fee_amount = fee
 
 
-async def _create_account_link(request: Any) -> Any:
-    data = await server.get_post_data(request) or {}
-    return server.json_response(_account_link(**data))
-
-
-def _accept_application_fee() -> None:
-    original = resources.PaymentIntent.__init__
-
-    def __init__(self: Any, *args: Any, application_fee_amount: Any = None, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        fee = resources.try_convert_to_int(application_fee_amount)
-        if fee is not None and (type(fee) is not int or fee < 0 or fee > self.amount):
-            raise UserError(400, "Bad request")
-        self.application_fee_amount = fee
-
-    resources.PaymentIntent.__init__ = __init__
-
-
-def install() -> None:
-    """Register the Connect routes on localstripe's app and patch PaymentIntent (once)."""
-    global _installed
-    if _installed:
-        return
-    _installed = True
-    server.app.router.add_post("/v1/accounts", _create_account)
-    server.app.router.add_get("/v1/accounts/{id}", _retrieve_account)
-    server.app.router.add_post("/v1/account_links", _create_account_link)
-    _accept_application_fee()
-
-
-install()
+if getattr(PaymentIntent, "_connect_fee", False) is False:  # imported once per process, but be safe
+    PaymentIntent.__init__ = _intent_init
+    PaymentIntent._connect_fee = True
+    extra_apis.extend(
+        (
+            ("POST", "/v1/accounts", _account_create),
+            ("GET", "/v1/accounts/{id}", _account_retrieve),
+            ("POST", "/v1/account_links", _account_link),
+        )
+    )

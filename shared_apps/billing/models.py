@@ -100,6 +100,9 @@ class BillingAccount(models.Model):
     stripe_state_at = models.DateTimeField(null=True, blank=True)
     past_due_since = models.DateTimeField(null=True, blank=True)
     grace_ends_at = models.DateTimeField(null=True, blank=True)
+    grace_reminded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the admins were told a day or less of grace is left (once per grace)."
+    )
     sync_error = models.TextField(blank=True)
     connect_account_id = models.CharField(max_length=255, blank=True)
     connect_charges_enabled = models.BooleanField(default=False)

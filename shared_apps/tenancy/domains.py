@@ -8,8 +8,9 @@ Life of one name (``CustomDomain``, public schema)::
 
 * ``custom_domain_add`` normalises the name (``validators.normalize_domain``), refuses one another
   tenant holds verified (409 ``domain_taken``), one this tenant added already (409
-  ``domain_already_added``), and more than ``CUSTOM_DOMAINS_MAX`` per tenant (409
-  ``domain_limit_reached``). Several tenants may hold one name pending.
+  ``domain_already_added``), and more than the tenant's plan allows (403 ``plan_limit_reached``:
+  ``billing.limits``; ``CUSTOM_DOMAINS_MAX`` when the plan sets none). Several tenants may hold one
+  name pending.
 * ``custom_domain_verify`` asks DNS for ``_saas-challenge.<domain>`` (``dns.txt_records``, outside
   any transaction), then, holding the name (``locks.domain_name_lock``), records what it found
   and, when the token is there and no other tenant holds the name, marks it verified and creates
@@ -25,7 +26,7 @@ Life of one name (``CustomDomain``, public schema)::
 Every change calls ``hosts.forget_hosts`` for the name and the tenant's schema (its primary host),
 so every process routes by it within ``TENANT_CACHE_CHECK_SECONDS``.
 
-Lock order: the tenant row (``locks.tenant_lock``: the cap and the primary domain), then the name
+Lock order: the tenant row (``locks.tenant_lock``: the plan's domain count and the primary domain), then the name
 (``locks.domain_name_lock``), then the custom domain row (``locks.custom_domain_lock``).
 """
 
@@ -35,11 +36,11 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from saas.errors import Conflict, ErrorCode
+from shared_apps.billing.limits import CUSTOM_DOMAINS, tenant_slot
 from shared_apps.tenancy import dns, locks, selectors
 from shared_apps.tenancy.access import access_custom_domain
 from shared_apps.tenancy.hosts import forget_hosts, tenant_host
@@ -66,8 +67,9 @@ def custom_domain_add(*, tenant: Tenant, domain: str) -> CustomDomain:
 
     Raises ``ApplicationError`` 400 ``invalid_domain`` (see ``normalize_domain``); ``Conflict``
     409 ``domain_taken`` (another tenant holds it verified, or it is another tenant's platform
-    host), ``domain_already_added`` (this tenant has it), ``domain_limit_reached`` (the tenant
-    holds ``CUSTOM_DOMAINS_MAX`` already).
+    host), ``domain_already_added`` (this tenant has it); ``PermissionDenied`` 403
+    ``plan_limit_reached`` (the tenant holds what its plan allows, ``CUSTOM_DOMAINS_MAX`` when the
+    plan sets no ``custom_domains``: ``shared_apps.billing.limits``).
     """
     name = normalize_domain(domain)
     with transaction.atomic():
@@ -80,13 +82,7 @@ def custom_domain_add(*, tenant: Tenant, domain: str) -> CustomDomain:
         held = selectors.custom_domain_names(tenant=tenant)
         if name in held:
             raise Conflict(f"{name} is added to this site already.", code=ErrorCode.DOMAIN_ALREADY_ADDED)
-        limit = int(settings.CUSTOM_DOMAINS_MAX)
-        if len(held) >= limit:
-            raise Conflict(
-                f"A site may have at most {limit} custom domains.",
-                code=ErrorCode.DOMAIN_LIMIT_REACHED,
-                details={"limit": limit},
-            )
+        tenant_slot(tenant=tenant, limit=CUSTOM_DOMAINS)  # counted under the tenant's row lock
         try:
             with transaction.atomic():
                 return CustomDomain.objects.create(

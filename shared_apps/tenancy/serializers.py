@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from shared_apps.billing.serializers import StaffBillingSerializer
 from shared_apps.tenancy.models import Tenant, TenantKind
 
 
@@ -33,6 +34,22 @@ class TenantSerializer(serializers.ModelSerializer):
         return [{"domain": d.domain, "is_primary": d.is_primary} for d in tenant.domains.all()]
 
 
+class TenantDetailSerializer(TenantSerializer):
+    """A tenant as platform staff see it on its own page: with its billing block."""
+
+    billing = serializers.SerializerMethodField()
+
+    class Meta(TenantSerializer.Meta):
+        fields = (*TenantSerializer.Meta.fields, "billing")  # type: ignore[assignment]
+        read_only_fields = fields  # type: ignore[assignment]
+
+    @extend_schema_field(StaffBillingSerializer(allow_null=True))
+    def get_billing(self, tenant: Tenant) -> dict[str, Any] | None:
+        from shared_apps.billing.overview import staff_billing_of
+
+        return staff_billing_of(tenant)
+
+
 class TenantCreateSerializer(serializers.Serializer):
     """Input of ``POST /api/v1/tenants/``; slug rules are checked by the service."""
 
@@ -41,6 +58,9 @@ class TenantCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=TenantKind.choices)
     owner_email = serializers.EmailField()
     owner_password = serializers.CharField(required=False, write_only=True, style={"input_type": "password"})
+    plan = serializers.CharField(
+        required=False, max_length=50, help_text="A plan code; default BILLING_DEFAULT_PLAN (400 when unknown)."
+    )
 
 
 class TenantDropSerializer(serializers.Serializer):

@@ -77,6 +77,13 @@ def _create_owner(ctx: ProvisioningContext) -> None:
         owner_create(email=ctx.owner_email, password=ctx.owner_password)
 
 
+def _open_billing_account(ctx: ProvisioningContext) -> None:
+    from shared_apps.billing.services import billing_account_open
+
+    assert ctx.tenant is not None
+    billing_account_open(tenant=ctx.tenant, plan=ctx.extra.get("plan"))  # type: ignore[arg-type]
+
+
 def _activate(ctx: ProvisioningContext) -> None:
     assert ctx.tenant is not None
     ctx.tenant.status = TenantStatus.ACTIVE
@@ -90,20 +97,35 @@ PROVISIONING_STEPS: tuple[Callable[[ProvisioningContext], None], ...] = (
     _create_schema,
     _create_roles,
     _create_owner,
+    _open_billing_account,
     _activate,
 )
 
 
-def tenant_provision(*, kind: str, slug: str, name: str, owner_email: str, owner_password: str | None = None) -> Tenant:
-    """Create a tenant: row, primary domain, schema (cloned from the kind's template), roles, owner.
+def tenant_provision(
+    *,
+    kind: str,
+    slug: str,
+    name: str,
+    owner_email: str,
+    owner_password: str | None = None,
+    plan: str | None = None,
+) -> Tenant:
+    """Create a tenant: row, primary domain, schema (cloned from the kind's template), roles, owner,
+    billing account.
 
     Without ``owner_password`` the owner gets an unusable password and, after commit, an e-mail
-    with a link to set one. Returns the active ``Tenant``.
+    with a link to set one. ``plan`` is a plan code (default ``BILLING_DEFAULT_PLAN``; none: the
+    site is not limited): the billing account is opened on it (``pending``) and, after commit, a
+    background task creates its Stripe customer and subscription (a Stripe outage never stops
+    provisioning). Returns the active ``Tenant``.
 
     Raises ``ApplicationError``: ``invalid_slug`` / ``reserved_slug`` / ``invalid_kind`` /
-    ``validation_error`` (400), ``slug_taken`` (409). Any other failure rolls everything back
-    and propagates.
+    ``validation_error`` (400; also an unknown ``plan``), ``slug_taken`` (409). Any other failure
+    rolls everything back and propagates.
     """
+    from shared_apps.billing.services import provisioning_plan
+
     kind_ = validate_kind(kind)
     validate_slug(slug)
     name = (name or "").strip()
@@ -137,10 +159,12 @@ def tenant_provision(*, kind: str, slug: str, name: str, owner_email: str, owner
             details={"slug": ["A site with this slug exists."]},
         )
 
+    plan_ = provisioning_plan(plan)
     template = ensure_template(kind_)  # outside the transaction: migrating a template commits
     ctx = ProvisioningContext(
         kind=kind_, slug=slug, name=name, owner_email=owner_email, owner_password=owner_password, template=template
     )
+    ctx.extra["plan"] = plan_
     try:
         with transaction.atomic():
             for step in PROVISIONING_STEPS:

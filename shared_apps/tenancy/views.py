@@ -20,11 +20,13 @@ from rest_framework.views import APIView
 from saas.api.permissions import IsPlatformStaff
 from saas.api.views import VisibleQuerysetMixin
 from saas.errors import ErrorCode, NotFound, PermissionDenied
+from shared_apps.billing.serializers import PlanChoiceSerializer, StaffBillingSerializer
 from shared_apps.tenancy import selectors, services
 from shared_apps.tenancy.hosts import tenant_for_host
 from shared_apps.tenancy.models import TenantStatus
 from shared_apps.tenancy.serializers import (
     TenantCreateSerializer,
+    TenantDetailSerializer,
     TenantDropSerializer,
     TenantSerializer,
     TlsAskQuerySerializer,
@@ -50,6 +52,11 @@ class TenantViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.Retrieve
     def visible_queryset(self) -> Any:
         return selectors.tenant_list()
 
+    @extend_schema(responses=TenantDetailSerializer)
+    def retrieve(self, request: Request, slug: str | None = None) -> Response:
+        """The tenant with its billing block (plan, status, Stripe ids, period end, usage)."""
+        return Response(TenantDetailSerializer(self.get_object()).data)
+
     @extend_schema(request=TenantCreateSerializer, responses={201: TenantSerializer})
     def create(self, request: Request) -> Response:
         serializer = TenantCreateSerializer(data=request.data)
@@ -67,6 +74,21 @@ class TenantViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.Retrieve
     def _transition(self, action_name: str) -> Response:
         tenant = services.tenant_transition(tenant=self.get_object(), action=action_name)
         return Response(TenantSerializer(tenant).data)
+
+    @extend_schema(request=PlanChoiceSerializer, responses=StaffBillingSerializer)
+    @action(detail=True, methods=["post"])
+    def plan(self, request: Request, slug: str | None = None) -> Response:
+        """Move the tenant to another plan (``{"plan": code}``, any plan, public or not); Stripe
+        follows in the background. Written to the tenant's audit log."""
+        from shared_apps.billing.overview import staff_billing_of
+        from shared_apps.billing.services import billing_plan_change, plan_for_code
+
+        tenant = self.get_object()
+        serializer = PlanChoiceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        plan = plan_for_code(serializer.validated_data["plan"])
+        billing_plan_change(tenant=tenant, plan=plan, actor=request.user)
+        return Response(StaffBillingSerializer(staff_billing_of(tenant)).data)
 
     @extend_schema(request=None, responses=TenantSerializer)
     @action(detail=True, methods=["post"])

@@ -154,13 +154,19 @@ def test_the_same_name_twice_is_refused(alpha_admin: APIClient) -> None:
     assert response.status_code == 409 and error_code(response) == "domain_already_added"
 
 
-def test_the_number_of_domains_is_capped(alpha_admin: APIClient, settings: SettingsWrapper) -> None:
+def test_without_a_plan_limit_the_number_of_domains_is_capped_by_the_setting(
+    alpha_admin: APIClient, settings: SettingsWrapper
+) -> None:
+    # given: alpha has no plan (tests/shared_apps/billing/test_limits.py: the plan's own limit)
     settings.CUSTOM_DOMAINS_MAX = 2
     add(alpha_admin, "one.example.com")
     add(alpha_admin, "two.example.com")
+    # when
     response = alpha_admin.post(DOMAINS, {"domain": "three.example.com"}, format="json")
-    assert response.status_code == 409 and error_code(response) == "domain_limit_reached"
-    assert response.json()["error"]["details"] == {"limit": 2}
+    # then
+    assert response.status_code == 403 and error_code(response) == "plan_limit_reached"
+    assert response.json()["error"]["details"] == {"limit": "custom_domains", "allowed": 2, "usage": 2}
+    assert alpha_admin.get(DOMAINS).json()["count"] == 2
 
 
 def test_several_sites_may_hold_one_name_pending(alpha_admin: APIClient, beta_admin: APIClient) -> None:

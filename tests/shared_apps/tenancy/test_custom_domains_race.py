@@ -2,9 +2,10 @@
 one slot left under its cap (committed rows, threads with their own connections:
 tests/concurrency.py).
 
-The cap: under ``locks.tenant_lock`` the second add waits for the first's commit, then counts
-two domains and is refused (409 ``domain_limit_reached``); without it both count one and both
-are added, three under a cap of two.
+The cap (the plan's ``custom_domains``, here ``CUSTOM_DOMAINS_MAX`` as alpha has no plan; counted by
+``shared_apps.billing.limits`` through ``selectors.custom_domain_names``): under ``locks.tenant_lock``
+the second add waits for the first's commit, then counts two domains and is refused (403
+``plan_limit_reached``); without it both count one and both are added, three under a cap of two.
 
 The name:
 
@@ -28,7 +29,7 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, connections
 
-from saas.errors import Conflict
+from saas.errors import Conflict, PermissionDenied
 from shared_apps.tenancy import locks, selectors
 from shared_apps.tenancy.domains import challenge_name, custom_domain_add, custom_domain_verify
 from shared_apps.tenancy.models import CustomDomain, Domain, Tenant
@@ -205,7 +206,7 @@ def test_two_domains_added_at_once_with_one_slot_left_one_is_refused(
     results = _add_a_then_b(one_slot_left, a_read)
     # then
     assert isinstance(results[0], CustomDomain), results
-    assert isinstance(results[1], Conflict) and results[1].code == "domain_limit_reached", results
+    assert isinstance(results[1], PermissionDenied) and results[1].code == "plan_limit_reached", results
     assert _count(one_slot_left) == 2
 
 

@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import os
 import re
 import socket
 import subprocess
@@ -62,15 +63,6 @@ SECRET_KEY = "sk_test_localstripe_0123456789"
 #: A tiny but real PDF: the files app sniffs content, not names.
 RECEIPT_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
-_LOCALSTRIPE = (
-    "import sys\n"
-    "import localstripe.resources as resources\n"
-    "resources.Store.dump_to_disk = lambda self: None  # no shared /tmp/localstripe.pickle\n"
-    "from localstripe.server import start\n"
-    "sys.argv = ['localstripe', '--port', sys.argv[1], '--from-scratch']\n"
-    "start()\n"
-)
-
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -80,10 +72,14 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def localstripe() -> Iterator[str]:
-    """Base URL of a localstripe server for this session (started on first use, stopped at the end)."""
+    """Base URL of a localstripe server for this session (started on first use, stopped at the end):
+    the platform's launcher, ``saas.dev.localstripe`` (Prices, Checkout, Billing Portal added)."""
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-c", _LOCALSTRIPE, str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [sys.executable, "-m", "saas.dev.localstripe", "--port", str(port), "--from-scratch"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "LOCALSTRIPE_NO_DISK": "1"},
     )
     try:
         deadline = time.monotonic() + 20
