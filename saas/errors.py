@@ -104,6 +104,7 @@ class ErrorCode(StrEnum):
     REFUND_EXCEEDS_PAYMENT = "refund_exceeds_payment"
     # Platform billing.
     BILLING_ACCOUNT_NOT_READY = "billing_account_not_ready"
+    STRIPE_ACCOUNT_NOT_CONNECTED = "stripe_account_not_connected"
     # Wallet.
     INSUFFICIENT_FUNDS = "insufficient_funds"
     INSUFFICIENT_HELD_FUNDS = "insufficient_held_funds"

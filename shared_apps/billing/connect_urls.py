@@ -1,5 +1,9 @@
-"""URL patterns: filled in by the billing work (see the module name)."""
+"""Platform host: the Stripe Connect webhook, ``/api/v1/billing/stripe/connect/webhook/``."""
 
-from typing import Any
+from django.urls import path
 
-urlpatterns: list[Any] = []
+from shared_apps.billing.connect_views import ConnectWebhookView
+
+urlpatterns = [
+    path("billing/stripe/connect/webhook/", ConnectWebhookView.as_view(), name="billing-connect-webhook"),
+]

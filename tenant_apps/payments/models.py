@@ -166,7 +166,9 @@ class Payment(models.Model):
 
     Offline payments carry the bank's ``tracking_code`` and a ``receipt`` uploaded by the payer,
     and are decided by a financial user (``decided_by``/``decided_at``, ``reason`` when rejected).
-    Stripe payments carry their PaymentIntent id and are decided by Stripe's webhook events; a
+    Stripe payments carry their PaymentIntent id and are decided by Stripe's webhook events (a
+    site with a connected Stripe account is charged there: ``stripe_account_id``, with the
+    platform's ``application_fee``, and its events come through the platform's Connect webhook); a
     succeeded one keeps the card's ``card_fingerprint`` when the event carries it (the same card
     gives the same fingerprint on one Stripe account: the writing referrals refuse a reward on it).
     Pending and approved payments together never exceed the invoice total.
@@ -194,6 +196,19 @@ class Payment(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     stripe_payment_intent_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    stripe_account_id = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="The site's connected Stripe account the card payment was charged on (Connect); "
+        "empty: the platform's account.",
+    )
+    application_fee = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The platform's fee on a connected card payment, in the invoice's currency; empty: none.",
+    )
     card_fingerprint = models.CharField(
         max_length=64,
         blank=True,

@@ -42,21 +42,47 @@ def _intent(obj: Any) -> Intent:
     )
 
 
+def _options(idempotency_key: str | None = None, stripe_account: str | None = None) -> dict[str, Any]:
+    """The SDK's request options: the idempotency key, and the ``Stripe-Account`` header that makes
+    the call on a site's connected account (Stripe Connect) rather than the platform's."""
+    options: dict[str, Any] = {}
+    if idempotency_key:
+        options["idempotency_key"] = idempotency_key
+    if stripe_account:
+        options["stripe_account"] = stripe_account
+    return options
+
+
 def payment_intent_create(
-    *, amount_minor: int, currency: str, metadata: dict[str, str], idempotency_key: str, customer: str | None = None
+    *,
+    amount_minor: int,
+    currency: str,
+    metadata: dict[str, str],
+    idempotency_key: str,
+    customer: str | None = None,
+    stripe_account: str | None = None,
+    application_fee_minor: int | None = None,
 ) -> Intent:
     """Create a PaymentIntent of ``amount_minor`` (Stripe's integer unit) in ``currency`` (lower case),
     for the Stripe Customer ``customer`` when given.
 
-    ``idempotency_key`` makes a repeated call (a network retry) return the same intent.
+    With ``stripe_account`` (``acct_...``) it is a direct charge on that connected account (the
+    ``Stripe-Account`` header) and ``application_fee_minor`` (minor units) is the platform's
+    ``application_fee_amount``. ``idempotency_key`` makes a repeated call (a network retry) return
+    the same intent.
     """
     client = stripe_client()
     params: dict[str, Any] = {"amount": amount_minor, "currency": currency, "metadata": metadata}
     if customer:
         params["customer"] = customer
+    if stripe_account and application_fee_minor:
+        params["application_fee_amount"] = application_fee_minor
     with _stripe_errors():
         # No payment-method types: Stripe then offers those enabled in the dashboard (its default).
-        obj = client.v1.payment_intents.create(params=params, options={"idempotency_key": idempotency_key})  # type: ignore[arg-type]
+        obj = client.v1.payment_intents.create(
+            params=params,  # type: ignore[arg-type]
+            options=_options(idempotency_key, stripe_account),  # type: ignore[arg-type]
+        )
     return _intent(obj)
 
 
@@ -81,24 +107,32 @@ class StripeRefund:
 
 
 def refund_create(
-    *, payment_intent: str, amount_minor: int, metadata: dict[str, str], idempotency_key: str
+    *,
+    payment_intent: str,
+    amount_minor: int,
+    metadata: dict[str, str],
+    idempotency_key: str,
+    stripe_account: str | None = None,
 ) -> StripeRefund:
-    """Refund ``amount_minor`` (Stripe's integer unit) of the PaymentIntent ``payment_intent``."""
+    """Refund ``amount_minor`` (Stripe's integer unit) of the PaymentIntent ``payment_intent``, on the
+    connected account ``stripe_account`` when the payment was charged there (the platform's
+    application fee is kept: Stripe's default without ``refund_application_fee``)."""
     client = stripe_client()
     with _stripe_errors():
         obj = client.v1.refunds.create(
             params={"payment_intent": payment_intent, "amount": amount_minor, "metadata": metadata},
-            options={"idempotency_key": idempotency_key},
+            options=_options(idempotency_key, stripe_account),  # type: ignore[arg-type]
         )
     data = obj.to_dict()
     return StripeRefund(id=str(data["id"]), status=str(data.get("status") or "pending"))
 
 
-def payment_intent_retrieve(intent_id: str) -> Intent:
-    """The PaymentIntent ``intent_id`` as Stripe has it now."""
+def payment_intent_retrieve(intent_id: str, *, stripe_account: str | None = None) -> Intent:
+    """The PaymentIntent ``intent_id`` as Stripe has it now (on the connected account
+    ``stripe_account`` when it was created there)."""
     client = stripe_client()
     with _stripe_errors():
-        obj = client.v1.payment_intents.retrieve(intent_id)
+        obj = client.v1.payment_intents.retrieve(intent_id, options=_options(None, stripe_account))  # type: ignore[arg-type]
     return _intent(obj)
 
 

@@ -35,8 +35,10 @@ from tenant_apps.payments.services.refunds import payment_refund, refunded_amoun
 from tenant_apps.payments.services.stripe_payments import (
     StripeCheckout,
     WebhookResult,
+    application_fee_minor,
     payment_stripe_start,
     stripe_customer_for,
+    stripe_event_apply,
     stripe_event_process,
 )
 from tenant_apps.payments.services.wallet_payments import payment_wallet_pay
@@ -48,6 +50,7 @@ __all__ = [
     "LineItem",
     "StripeCheckout",
     "WebhookResult",
+    "application_fee_minor",
     "invoice_call_off",
     "invoice_cancel",
     "invoice_create",
@@ -60,5 +63,6 @@ __all__ = [
     "payment_wallet_pay",
     "refunded_amount",
     "stripe_customer_for",
+    "stripe_event_apply",
     "stripe_event_process",
 ]

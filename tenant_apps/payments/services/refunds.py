@@ -29,7 +29,8 @@ def payment_refund(*, payment: Payment, amount: Decimal | str, reason: str = "",
 
     Locks the invoice, then the payment (``locks.py``), checks that the refunds would not add up to
     more than the payment, and records a ``Refund``. A card payment is refunded through Stripe
-    inside the transaction (idempotency key ``<schema>:refund:<id>``), so a refused or failed call
+    inside the transaction (idempotency key ``<schema>:refund:<id>``), on the connected Stripe
+    account it was charged on (``Payment.stripe_account_id``), so a refused or failed call
     leaves nothing behind; its status is Stripe's. An offline payment's refund is recorded as done
     (the site pays the bank transfer back). Audited (``payment.refunded``); the payer is notified.
     The caller decides who may refund and how much (a cancelled booking's policy, say).
@@ -65,6 +66,7 @@ def payment_refund(*, payment: Payment, amount: Decimal | str, reason: str = "",
                     "invoice_number": invoice.number,
                 },
                 idempotency_key=f"{schema}:refund:{refund.pk}",
+                stripe_account=payment.stripe_account_id or None,
             )
             refund.stripe_refund_id = stripe_refund.id
             refund.status = (

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from saas.billing import StripeConnection, stripe_connection
 from saas.db.tenant import current_schema, current_tenant_uuid
 from saas.money import (
     check_amount,
+    round_money,
     to_minor_units,
 )
 from tenant_apps.audit.services import audit_record
@@ -52,20 +54,40 @@ class StripeCheckout:
 _REUSABLE_INTENT_STATES = frozenset({"requires_payment_method", "requires_confirmation", "requires_action"})
 
 
+def application_fee_minor(amount_minor: int, percent: Decimal) -> int:
+    """The platform's application fee on a charge of ``amount_minor`` (Stripe's integer unit):
+    ``percent`` (0..100) of it, rounded half up to a whole minor unit (150.00 at 3% -> 450)."""
+    return int((Decimal(amount_minor) * Decimal(percent) / 100).to_integral_value(rounding=ROUND_HALF_UP))
+
+
 def payment_stripe_start(*, invoice: Invoice, payer: Any, amount: Decimal | str | None = None) -> StripeCheckout:
     """Start a card payment of ``amount`` (default: all that is open) on ``invoice``.
 
     Creates a pending ``Payment`` and a Stripe PaymentIntent (amount in Stripe's minor unit, lower
     case currency, metadata ``{tenant, tenant_uuid, invoice, payment, invoice_number}``) in one
     transaction that holds the invoice lock, so a failed Stripe call leaves nothing behind. A payer
-    coming back with the same amount while their earlier intent is still unpaid gets that intent
-    again (``created=False``).
+    coming back with the same amount while their earlier intent (on the same Stripe account) is
+    still unpaid gets that intent again (``created=False``).
+
+    Where the money goes is the platform's to say (``saas.billing.stripe_connection()``, issue 16
+    point 5): a site with a connected Stripe account is charged there (a direct charge: the intent
+    is created with the ``Stripe-Account`` header) with the platform's ``application_fee_amount``
+    (its plan's percent, ``application_fee_minor``); the payment keeps ``stripe_account_id`` and
+    ``application_fee`` (``Decimal``, invoice currency). Such a charge names **no Stripe Customer**:
+    a Customer lives on one account, and the payer's (``stripe_customer_for``) is on the
+    platform's; making one per connected account would copy the payer's e-mail into each site's
+    Stripe account for a dashboard grouping, while nothing here reuses saved cards. The card's
+    fingerprint (``card_fingerprint``), which the writing referrals compare, is per account either way.
 
     Raises ``ApplicationError``: ``payments_unavailable`` (503, no ``STRIPE_SECRET_KEY``),
-    ``invalid_amount`` (400), ``invoice_cancelled`` / ``overpayment`` (409),
-    ``payment_provider_error`` (502), ``payment_provider_rejected`` (400).
+    ``stripe_account_not_connected`` (409, the site has no connected account and the platform
+    takes none of its payments: ``STRIPE_CONNECT_PLATFORM_FALLBACK`` off), ``invalid_amount``
+    (400), ``invoice_cancelled`` / ``overpayment`` (409), ``payment_provider_error`` (502),
+    ``payment_provider_rejected`` (400).
     """
     stripe_gateway.require_payments_enabled()  # 503 before anything when online payments are off
+    connection = stripe_connection()  # 409 before anything when the site may not take cards yet
+    account_id = connection.account_id if connection is not None else ""
     with transaction.atomic():
         invoice = invoice_lock(invoice.pk)
         _check_payable(invoice)
@@ -76,10 +98,13 @@ def payment_stripe_start(*, invoice: Invoice, payer: Any, amount: Decimal | str 
             method=PaymentMethod.STRIPE,
             status=PaymentStatus.PENDING,
             stripe_payment_intent_id__isnull=False,
+            stripe_account_id=account_id,
         ).order_by("-pk")
         for candidate in earlier:
             if wanted is None or candidate.amount == wanted:
-                intent = stripe_gateway.payment_intent_retrieve(str(candidate.stripe_payment_intent_id))
+                intent = stripe_gateway.payment_intent_retrieve(
+                    str(candidate.stripe_payment_intent_id), stripe_account=account_id or None
+                )
                 if intent.status in _REUSABLE_INTENT_STATES:
                     return StripeCheckout(payment=candidate, client_secret=intent.client_secret, created=False)
         open_amount = _open_amount(invoice)
@@ -88,10 +113,11 @@ def payment_stripe_start(*, invoice: Invoice, payer: Any, amount: Decimal | str 
         _refuse_overpayment(invoice, wanted, open_amount)
         payment = Payment.objects.create(invoice=invoice, payer=payer, amount=wanted, method=PaymentMethod.STRIPE)
         schema = current_schema()
-        customer = stripe_customer_for(payer)
+        amount_minor = to_minor_units(wanted, invoice.currency)
+        fee_minor = _fee_of(connection, amount_minor)
         intent = stripe_gateway.payment_intent_create(
-            customer=customer,
-            amount_minor=to_minor_units(wanted, invoice.currency),
+            customer=None if connection is not None else stripe_customer_for(payer),
+            amount_minor=amount_minor,
             currency=invoice.currency.lower(),
             metadata={
                 "tenant": schema,
@@ -101,16 +127,26 @@ def payment_stripe_start(*, invoice: Invoice, payer: Any, amount: Decimal | str 
                 "invoice_number": invoice.number,
             },
             idempotency_key=f"{schema}:payment:{payment.pk}",
+            stripe_account=account_id or None,
+            application_fee_minor=fee_minor,
         )
         payment.stripe_payment_intent_id = intent.id
-        payment.save(update_fields=["stripe_payment_intent_id"])
-        audit_record(
-            actor=payer,
-            verb="payment.stripe_started",
-            target=payment,
-            changes={**_payment_facts(payment, invoice), "payment_intent": intent.id},
-        )
+        payment.stripe_account_id = account_id
+        if fee_minor is not None:
+            unit = to_minor_units(Decimal(1), invoice.currency)
+            payment.application_fee = round_money(Decimal(fee_minor) / unit, invoice.currency)
+        payment.save(update_fields=["stripe_payment_intent_id", "stripe_account_id", "application_fee"])
+        facts = {**_payment_facts(payment, invoice), "payment_intent": intent.id}
+        if account_id:
+            facts.update(stripe_account=account_id, application_fee=str(payment.application_fee))
+        audit_record(actor=payer, verb="payment.stripe_started", target=payment, changes=facts)
     return StripeCheckout(payment=payment, client_secret=intent.client_secret, created=True)
+
+
+def _fee_of(connection: StripeConnection | None, amount_minor: int) -> int | None:
+    if connection is None:
+        return None
+    return application_fee_minor(amount_minor, connection.application_fee_percent)
 
 
 def stripe_customer_for(user: Any) -> str:
@@ -160,9 +196,21 @@ def _event_is_for_this_tenant(metadata: Any) -> bool:
 
 
 def stripe_event_process(*, payload: bytes, signature: str | None) -> WebhookResult:
-    """Verify and apply one Stripe webhook delivery, exactly once per event id and tenant.
+    """Verify and apply one delivery of this site's Stripe webhook (the platform's account).
 
-    * The signature is checked first (``stripe_gateway.webhook_event``): 400 ``invalid_signature``.
+    The signature is checked first (``stripe_gateway.webhook_event``: 400 ``invalid_signature`` /
+    ``invalid_payload``, 503 without ``STRIPE_WEBHOOK_SECRET``); the event is then applied by
+    ``stripe_event_apply``, which the platform's Connect webhook calls as well (in the tenant of
+    the connected account the event names).
+    """
+    event = stripe_gateway.webhook_event(payload=payload, signature=signature)
+    return stripe_event_apply(event=event)
+
+
+def stripe_event_apply(*, event: dict[str, Any]) -> WebhookResult:
+    """Apply one already-verified Stripe event (a dict) in the current tenant, exactly once per
+    event id and tenant.
+
     * An event whose object's ``metadata.tenant`` is not this tenant is **ignored** (200, nothing
       written): with one Stripe account, every tenant's endpoint receives every event, and Stripe
       must not retry (or disable the endpoint) over events meant for a sibling. So is one whose
@@ -172,6 +220,9 @@ def stripe_event_process(*, payload: bytes, signature: str | None) -> WebhookRes
     * The event id is inserted in ``StripeEvent`` in the transaction that applies it; a second
       delivery, even concurrent, finds the row (or waits for it and hits the unique index) and is a
       no-op (``duplicate``).
+    * The event's ``account`` (set on a connected account's events) must be the account the
+      payment was charged on (``Payment.stripe_account_id``; none for the platform's), else
+      ``account_mismatch`` and nothing changes.
     * ``payment_intent.succeeded``: approves the pending payment (invoice may turn paid). The
       amount and currency must match the payment, else ``amount_mismatch``. A payment already
       rejected (failed earlier, cancelled, or rejected by hand) is approved again if the invoice
@@ -182,7 +233,6 @@ def stripe_event_process(*, payload: bytes, signature: str | None) -> WebhookRes
       message; a decided payment is left alone (``stale``: Stripe does not order its events).
     * Other types are recorded as ``ignored``.
     """
-    event = stripe_gateway.webhook_event(payload=payload, signature=signature)
     obj = (event.get("data") or {}).get("object") or {}
     metadata = obj.get("metadata") or {}
     if not _event_is_for_this_tenant(metadata):
@@ -245,6 +295,15 @@ def _apply_intent_event(
     if str(metadata.get("payment")) != str(found.pk) or str(metadata.get("invoice")) != str(found.invoice_id):
         logger.error("Stripe event %s: metadata %s does not match payment %s", event["id"], metadata, found.pk)
         return "metadata_mismatch", found
+    if str(event.get("account") or "") != found.stripe_account_id:
+        logger.error(
+            "Stripe event %s from account %r for payment %s charged on %r",
+            event["id"],
+            event.get("account"),
+            found.pk,
+            found.stripe_account_id,
+        )
+        return "account_mismatch", found
     invoice = invoice_lock(found.invoice_id)
     payment = payment_lock(found.pk)
     now = timezone.now()
