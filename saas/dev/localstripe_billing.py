@@ -8,7 +8,9 @@ localstripe's ``extra_apis``:
   subscriptions bill them; answered in Stripe's Price shape (``unit_amount``, ``recurring``).
 * Subscriptions: ``items[][price]`` is read as ``items[][plan]``; ``proration_behavior`` is
   accepted on update; a subscription with ``trial_period_days`` is ``trialing`` with its
-  ``trial_end`` set (localstripe leaves it ``incomplete``); each item also shows its ``price``.
+  ``trial_end`` set (localstripe leaves it ``incomplete``), and ``trial_end=now`` ends the trial
+  by billing the first period (``active``, or ``past_due`` when the card is declined); each item
+  also shows its ``price``.
 * ``/v1/checkout/sessions`` (create, retrieve) and ``/v1/billing_portal/sessions`` (create):
   objects in Stripe's shape with a ``url`` (Stripe-looking; nothing is served there).
 
@@ -177,7 +179,12 @@ def _init(self: Any, *args: Any, items: Any = None, **kwargs: Any) -> None:
 def _update(
     self: Any, items: Any = None, proration_behavior: Any = None, payment_behavior: Any = None, **kwargs: Any
 ) -> None:
+    was_trialing = self.status == "trialing"
     _subscription_update(self, items=_items_with_plans(items), **kwargs)
+    if was_trialing and kwargs.get("trial_end") is not None and self.trial_end <= time.time():
+        # Ending the trial (``trial_end=now``) bills the first period: ``active`` when the
+        # customer's default card pays, ``past_due`` when it is declined.
+        self._create_invoice()
 
 
 Subscription.__init__ = _init  # type: ignore[method-assign]

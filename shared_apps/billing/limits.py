@@ -201,11 +201,11 @@ def _slot_lock(tenant_id: int, name: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s::int4, %s::int4)", list(_lock_key(tenant_id, name)))
 
 
-def _check(tenant: Tenant, name: str, adding: int) -> None:
+def _check(tenant: Tenant, name: str, adding: int, counted: int | None = None) -> None:
     allowed = _allowed(name, _plan_limits(tenant.pk))
     if allowed is None:
         return
-    raw = _raw_usage(tenant, name)
+    raw = _raw_usage(tenant, name) if counted is None else counted
     limit_raw = allowed * BYTES_PER_MB if name == STORAGE_MB else allowed
     if raw + adding > limit_raw:
         usage = _in_unit(name, raw)
@@ -249,18 +249,19 @@ def plan_slot(limit: str, *, adding: int = 1) -> None:
     _check(tenant, limit, adding)
 
 
-def tenant_slot(*, tenant: Tenant, limit: str, adding: int = 1) -> None:
+def tenant_slot(*, tenant: Tenant, limit: str, adding: int = 1, counted: int | None = None) -> None:
     """``plan_slot`` for an explicit ``tenant``, for platform code (``custom_domain_add``).
 
     ``custom_domains`` takes no advisory lock: the caller holds ``tenancy.locks.tenant_lock``
-    (the count is of public rows). Any other limit is locked as in ``plan_slot`` and counted in
-    the tenant's schema. Same errors as ``plan_slot``.
+    (the count is of public rows), and may pass the usage it ``counted`` under that lock (its
+    one read of the tenant's names) instead of having it read again. Any other limit is locked
+    as in ``plan_slot`` and counted in the tenant's schema. Same errors as ``plan_slot``.
     """
     assert connection.in_atomic_block, "tenant_slot() must run inside the caller's transaction.atomic()"
     if _off.get():
         return
     if limit == CUSTOM_DOMAINS:
-        _check(tenant, limit, adding)
+        _check(tenant, limit, adding, counted)
         return
     _slot_lock(tenant.pk, limit)
     if current_schema() == tenant.schema_name:

@@ -82,7 +82,8 @@ def custom_domain_add(*, tenant: Tenant, domain: str) -> CustomDomain:
         held = selectors.custom_domain_names(tenant=tenant)
         if name in held:
             raise Conflict(f"{name} is added to this site already.", code=ErrorCode.DOMAIN_ALREADY_ADDED)
-        tenant_slot(tenant=tenant, limit=CUSTOM_DOMAINS)  # counted under the tenant's row lock
+        # the plan's cap, on the names just read under the tenant's row lock
+        tenant_slot(tenant=tenant, limit=CUSTOM_DOMAINS, counted=len(held))
         try:
             with transaction.atomic():
                 return CustomDomain.objects.create(

@@ -71,9 +71,10 @@ def _create_roles(ctx: ProvisioningContext) -> None:
 
 
 def _create_owner(ctx: ProvisioningContext) -> None:
+    from shared_apps.billing.limits import limits_off
     from tenant_apps.accounts.services import owner_create
 
-    with tenant_context(ctx.tenant):
+    with tenant_context(ctx.tenant), limits_off():  # a site always gets its admin, whatever its plan
         owner_create(email=ctx.owner_email, password=ctx.owner_password)
 
 

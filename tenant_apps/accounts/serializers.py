@@ -65,6 +65,13 @@ class RegisterSerializer(BaseRegisterSerializer):
             raise serializers.ValidationError("A user with this phone number exists.")
         return phone
 
+    def save(self, request: Any) -> User:
+        """Sign the user up in one transaction holding one of the plan's ``users``
+        (``services.user_signup``): 403 ``plan_limit_reached`` and nothing written when none is left."""
+        from tenant_apps.accounts.services import user_signup
+
+        return user_signup(create=lambda: super(RegisterSerializer, self).save(request))
+
     def custom_signup(self, request: Any, user: User) -> None:
         from django.contrib.auth.models import Group
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from saas.api.errors import ApplicationError
+from saas.billing import plan_slot
 from saas.db.tenant import current_kind, current_schema, enqueue_on_commit
 from saas.errors import Conflict, ErrorCode, PermissionDenied, RateLimited
 from tenant_apps.accounts import sessions
@@ -110,8 +112,12 @@ def user_create(
 
     ``email`` is stored in canonical form (``addresses.normalize_email``).
 
+    An active user takes one of the plan's ``users`` (``saas.billing.plan_slot``, held until the
+    commit: two creations racing for the last one, one wins).
+
     Raises ``ApplicationError``: ``email_taken`` / ``phone_taken`` (409), ``invalid_role``,
-    ``invalid_phone``, ``validation_error`` (400).
+    ``invalid_phone``, ``validation_error`` (400); ``PermissionDenied`` 403 ``plan_limit_reached``
+    (nothing is written).
     """
     email = _canonical_email(email)
     phone = normalize_phone(phone) if phone else ""
@@ -122,6 +128,8 @@ def user_create(
         with transaction.atomic():
             _check_unique(email=email, phone=phone)
             groups = _role_groups(roles)
+            if is_active:
+                plan_slot("users")
             user = User.objects.create_user(
                 email=email, password=password, full_name=full_name, phone=phone, is_active=is_active
             )
@@ -138,13 +146,17 @@ def user_update(user: User, *, roles: list[str] | None = None, actor: Any = None
 
     ``actor`` is who does it (for the audit log).
 
-    Refuses to leave the site without an active admin: ``last_admin`` (409).
+    Refuses to leave the site without an active admin: ``last_admin`` (409); re-activating a
+    user takes one of the plan's ``users`` (after the user's lock): 403 ``plan_limit_reached``
+    when none is left, and nothing changes.
     """
     if fields.get("phone"):
         fields["phone"] = normalize_phone(fields["phone"])
     with transaction.atomic():
         user = user_lock(user.pk)
         _check_unique(phone=fields.get("phone"), exclude_pk=user.pk)
+        if fields.get("is_active") and not user.is_active:
+            plan_slot("users")
         was_admin = user.groups.filter(name=ADMIN).exists() and user.is_active
         old_roles = sorted(user.groups.values_list("name", flat=True))
         changes: dict[str, Any] = apply_changes(user, fields)
@@ -260,8 +272,23 @@ def user_avatar_set(*, user: User, avatar: Any | None) -> User:
     return locked
 
 
+def user_signup(*, create: Callable[[], User]) -> User:
+    """Run a self sign-up's ``create`` (dj-rest-auth's ``RegisterSerializer.save``: the user, its
+    role, its e-mail address) in one transaction holding one of the plan's ``users``.
+
+    Raises ``PermissionDenied`` 403 ``plan_limit_reached`` before ``create`` runs (nothing is
+    written), and whatever ``create`` raises (rolled back).
+    """
+    with transaction.atomic():
+        plan_slot("users")
+        return create()
+
+
 def owner_create(*, email: str, password: str | None) -> User:
     """Create the tenant admin during provisioning.
+
+    The owner is not counted against the plan's ``users`` (``billing.limits.limits_off``, taken by
+    provisioning): a site always gets its admin.
 
     Without ``password`` the owner gets an unusable one and, once the provisioning transaction
     commits, an e-mail with a link to set it.

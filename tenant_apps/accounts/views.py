@@ -73,10 +73,12 @@ class PasswordResetView(BasePasswordResetView):
 
 class RegisterView(BaseRegisterView):
     """``POST /api/v1/auth/registration/``: dj-rest-auth's sign-up, throttled per client IP (one
-    client cannot create accounts by the thousand)."""
+    client cannot create accounts by the thousand); 403 ``plan_limit_reached`` when the site's plan
+    has no active user left (``serializers.RegisterSerializer.save``)."""
 
     throttle_scope = "registration"
     throttle_classes = [ClientIPRateThrottle]
+    extra_error_statuses = (403,)  # plan_limit_reached
 
 
 class RegisterViewSchema(RestAuthRegisterView):

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 
+from saas.billing import plan_slot
 from saas.db.tenant import current_schema, site_url
 from saas.errors import ErrorCode, NotFound, PermissionDenied
 from tenant_apps.audit.services import audit_record
@@ -25,13 +26,16 @@ _KEY_SIGNING_SALT = "files.download.key"
 def file_store(*, upload: UploadedFile, uploaded_by: Any) -> StoredFile:
     """Validate and store ``upload`` under the tenant's prefix; returns the ``StoredFile``.
 
-    The type is decided by the file's content, not its name or declared type. Raises
-    ``ApplicationError``: ``file_too_large`` (413, ``FILE_MAX_BYTES``), ``empty_file`` (400),
-    ``unsupported_file_type`` (415, ``FILE_ALLOWED_TYPES``).
+    The type is decided by the file's content, not its name or declared type. The upload's size
+    (bytes) counts against the plan's ``storage_mb`` (``saas.billing.plan_slot``, checked before
+    anything is stored). Raises ``ApplicationError``: ``file_too_large`` (413, ``FILE_MAX_BYTES``),
+    ``empty_file`` (400), ``unsupported_file_type`` (415, ``FILE_ALLOWED_TYPES``);
+    ``PermissionDenied`` 403 ``plan_limit_reached`` (nothing stored, no row, no audit entry).
     """
     content_type = validate_upload(upload)
     size = int(upload.size or 0)  # validate_upload refused empty uploads
     with transaction.atomic():
+        plan_slot("storage_mb", adding=size)
         stored = StoredFile(
             original_name=(upload.name or "file")[-255:], content_type=content_type, size=size, uploaded_by=uploaded_by
         )

@@ -5,7 +5,7 @@ customer-service agents answer inquiries and tickets; the site's admins manage e
 act as finance.
 """
 
-from tenant_apps.kinds import KindSpec, Role, TicketTarget
+from tenant_apps.kinds import KindSpec, PlanLimit, Role, TicketTarget
 
 #: The rental's role names: its modules import them from here.
 GUEST, HOST, CUSTOMER_SERVICE = "guest", "host", "customer_service"
@@ -26,4 +26,5 @@ KIND = KindSpec(
     ticket_targets=(TicketTarget("bookings.Booking", can_link="tenant_apps.rental.bookings.access.can_link_ticket"),),
     demo="tenant_apps.rental.demo.seed_demo",
     demo_site_name="Demo Rentals",
+    limits=(PlanLimit("properties", "Properties", "tenant_apps.rental.properties.selectors.properties_count"),),
 )

@@ -1,6 +1,6 @@
 """The ``school`` kind: bootcamps, advanced courses, lessons, enrolment with approval, student groups."""
 
-from tenant_apps.kinds import KindSpec, Role, TicketTarget
+from tenant_apps.kinds import KindSpec, PlanLimit, Role, TicketTarget
 
 #: The school's role names: the school's modules import them from here.
 STUDENT, TEACHER, SUPPORT, FINANCIAL = "student", "teacher", "support", "financial"
@@ -25,4 +25,11 @@ KIND = KindSpec(
     ),
     demo="tenant_apps.school.demo.seed_demo",
     demo_site_name="Demo School",
+    limits=(
+        PlanLimit(
+            "programs",
+            "Programs (bootcamps and advanced courses, not finished)",
+            "tenant_apps.school.programs.selectors.programs_count",
+        ),
+    ),
 )

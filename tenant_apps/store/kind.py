@@ -3,7 +3,7 @@
 The store has no support role of its own: its admins answer tickets, and act as finance.
 """
 
-from tenant_apps.kinds import KindSpec, Role, TicketTarget
+from tenant_apps.kinds import KindSpec, PlanLimit, Role, TicketTarget
 
 #: The store's role names (the seed's "user" is the customer): its modules import them from here.
 CUSTOMER, SELLER, DELIVERY = "customer", "seller", "delivery"
@@ -24,4 +24,5 @@ KIND = KindSpec(
     ticket_targets=(TicketTarget("orders.Order", can_link="tenant_apps.store.orders.access.can_link_ticket"),),
     demo="tenant_apps.store.demo.seed_demo",
     demo_site_name="Demo Store",
+    limits=(PlanLimit("products", "Products", "tenant_apps.store.catalog.selectors.products_count"),),
 )

@@ -12,7 +12,7 @@ details masked), ``wallets`` (card top-ups of a client's wallet, writers' payout
 (blog posts and service pages) and ``campaigns`` (mass e-mail with unsubscribe links).
 """
 
-from tenant_apps.kinds import KindSpec, Role, TicketTarget
+from tenant_apps.kinds import KindSpec, PlanLimit, Role, TicketTarget
 
 #: The writing kind's role names: its modules import them from here.
 CLIENT, WRITER, EDITOR, SUPPORT = "client", "writer", "editor", "support"
@@ -51,4 +51,5 @@ KIND = KindSpec(
     ),
     demo="tenant_apps.writing.demo.seed_demo",
     demo_site_name="Demo Writing Services",
+    limits=(PlanLimit("service_pages", "Service pages", "tenant_apps.writing.cms.selectors.service_pages_count"),),
 )

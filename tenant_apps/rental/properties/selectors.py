@@ -59,3 +59,9 @@ def blocked_period_list(*, prop: Property, since: date | None = None) -> QuerySe
     if since is not None:
         blocks = blocks.filter(end__gt=since)
     return blocks.order_by("start", "id")
+
+
+def properties_count() -> int:
+    """The site's usage of its plan's ``properties`` limit (``rental/kind.py``): every property,
+    published or not (an unpublished one keeps its calendar and bookings). One query."""
+    return Property.objects.count()

@@ -11,6 +11,8 @@ from django.db.models.functions import Coalesce
 
 from tenant_apps.school.programs.access import enrolments_visible_to, programs_visible_to
 from tenant_apps.school.programs.models import (
+    FINAL,
+    PROGRAM_TYPES,
     Enrolment,
     EnrolmentStatus,
     Program,
@@ -163,3 +165,10 @@ def waitlist_position(enrolment: Enrolment) -> int | None:
         .count()
     )
     return int(ahead) + 1
+
+
+def programs_count() -> int:
+    """The site's usage of its plan's ``programs`` limit (``school/kind.py``): bootcamps and
+    advanced courses that are not ``completed`` or ``cancelled`` (a finished program stays as a
+    record and frees its slot; deleting a draft or cancelling one frees it too). One query per type."""
+    return sum(program_type.programs().exclude(status__in=FINAL).count() for program_type in PROGRAM_TYPES)

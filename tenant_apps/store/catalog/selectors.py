@@ -76,3 +76,10 @@ def sale_event_list() -> QuerySet[SaleEvent]:
     return SaleEvent.objects.prefetch_related(Prefetch("products", queryset=Product.objects.only("id"))).order_by(
         "-starts_at", "-id"
     )
+
+
+def products_count() -> int:
+    """The site's usage of its plan's ``products`` limit (``store/kind.py``): every product listed,
+    whatever its approval or sale state (products are never deleted: a seller takes one off sale
+    with ``is_active``, which keeps its slot). One query."""
+    return Product.objects.count()

@@ -46,3 +46,16 @@ def tag_list(*, user: Any) -> QuerySet[Tag]:
 def service_page_list(*, user: Any) -> QuerySet[ServicePage]:
     """The service pages ``user`` may read, by position then title."""
     return service_pages_visible_to(user).order_by("position", "title", "id")
+
+
+def service_pages_count() -> int:
+    """The site's usage of its plan's ``service_pages`` limit (``writing/kind.py``): its service
+    pages, published or not.
+
+    Why service pages: they are the writing site's catalogue, the services it sells (as products
+    are a store's, properties a rental's, programs a school's), created by its admins only and
+    freed by deleting one. Orders are its clients' purchases (limiting them would refuse the
+    site's revenue), writers are users (the ``users`` limit), blog posts are marketing content
+    that only grows. One query.
+    """
+    return ServicePage.objects.count()

@@ -33,6 +33,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+from saas.billing import plan_slot
 from saas.db.slugs import unique_slug
 from saas.errors import ApplicationError, Conflict, ErrorCode, NotFound, PermissionDenied
 from saas.money import check_amount, normalize_currency
@@ -533,9 +534,11 @@ def service_page_create(*, actor: Any, **fields: Any) -> ServicePage:
     ``is_published`` (default ``False``), ``position`` (0-10000; default after the last),
     ``seo_title`` (70), ``seo_description`` (160). Audited (``writing.service_page_created``).
 
-    Raises ``PermissionDenied`` (403), ``ApplicationError`` ``validation_error``,
-    ``invalid_amount`` or ``invalid_currency`` (400, naming the field); ``TypeError`` for an
-    unknown field.
+    Takes one of the plan's ``service_pages`` (``saas.billing.plan_slot``, held until the commit).
+
+    Raises ``PermissionDenied`` (403; 403 ``plan_limit_reached``: nothing written), ``ApplicationError``
+    ``validation_error``, ``invalid_amount`` or ``invalid_currency`` (400, naming the field);
+    ``TypeError`` for an unknown field.
     """
     _require(actor)
     _unknown(fields, PAGE_FIELDS, "service page")
@@ -545,6 +548,7 @@ def service_page_create(*, actor: Any, **fields: Any) -> ServicePage:
     clean.setdefault("position", _next_position(ServicePage.objects.all()))
     page = ServicePage(**clean)
     with transaction.atomic():
+        plan_slot("service_pages")
         _save_unique(page)
         audit_record(
             actor=actor,

@@ -8,6 +8,7 @@ background (retried through an outage), and staff's plan changes."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import stripe
@@ -34,7 +35,7 @@ from tests.shared_apps.billing.subs_helpers import (  # noqa: F401
     staff,
     stripe_on,
 )
-from tests.tenant_apps.payments.conftest import SECRET_KEY
+from tests.tenant_apps.payments.conftest import SECRET_KEY, api  # noqa: F401
 
 TENANTS = "/api/v1/tenants/"
 
@@ -230,3 +231,31 @@ def test_staff_see_the_billing_block_in_the_tenant_detail(
     assert block["current_period_end"] is not None
     assert {row["name"] for row in block["usage"]} >= {"users", "storage_mb", "custom_domains"}
     assert all("billing" not in row for row in listed)  # the list reads no tenant's schema
+
+
+def test_a_card_then_the_trials_end_makes_the_subscription_active_with_an_invoice(
+    staff: APIClient,
+    subscribed_alpha: tuple[Tenant, BillingAccount],
+    stripe_on: stripe.StripeClient,
+    api: Any,
+) -> None:
+    # given: alpha on pro (29.00) in its trial, with a card as the customer's default
+    alpha, billing = subscribed_alpha
+    staff.post(f"{TENANTS}alpha/plan/", {"plan": "pro"}, format="json")
+    billing_account_sync(tenant_id=alpha.pk)
+    card = stripe_on.v1.payment_methods.create(
+        params={"type": "card", "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}}
+    )
+    stripe_on.v1.payment_methods.attach(card.id, params={"customer": billing.stripe_customer_id})
+    stripe_on.v1.customers.update(
+        billing.stripe_customer_id, params={"invoice_settings": {"default_payment_method": card.id}}
+    )
+    # when: the trial ends at Stripe, and the account is read again from Stripe
+    stripe_on.v1.subscriptions.update(billing.stripe_subscription_id, params={"trial_end": "now"})
+    billing_account_sync(tenant_id=alpha.pk)
+    # then
+    overview = api(alpha, "admin@alpha.test").get("/api/v1/billing/").json()
+    assert (overview["plan"]["code"], overview["status"]) == ("pro", "active")
+    assert [(row["amount"], row["currency"], row["status"]) for row in overview["invoices"]] == [
+        ("29.00", "USD", "paid")
+    ]

@@ -64,6 +64,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", default="8000", help="Port shown in the printed host names.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from shared_apps.billing.limits import limits_off
         from tenant_apps.accounts.models import User
         from tenant_apps.accounts.roles import roles_of
         from tenant_apps.accounts.services import user_create
@@ -90,7 +91,7 @@ class Command(BaseCommand):
                     owner_email=f"admin@{slug}.{settings.PLATFORM_DOMAIN}",
                     owner_password=password,
                 )
-            with tenant_context(tenant):
+            with tenant_context(tenant), limits_off():  # the demo is seeded whatever the default plan allows
                 for role in roles_of(kind):
                     email = f"{role.replace('_', '-')}@{slug}.{settings.PLATFORM_DOMAIN}"
                     if not User.objects.filter(email=email).exists():

@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from saas.billing import plan_slot
 from saas.errors import ApplicationError, ErrorCode
 from saas.money import check_amount, normalize_currency
 from tenant_apps.audit.diff import apply_changes, audit_value
@@ -235,7 +236,10 @@ def property_create(
     each exact to the currency's step; coordinates in WGS 84 degrees; times of day in the
     property's local time. ``status``: ``published`` (default) or ``unpublished`` (a draft).
 
-    Raises ``permission_denied`` (403), ``validation_error``/``invalid_amount``/``invalid_currency`` (400).
+    Takes one of the plan's ``properties`` (``saas.billing.plan_slot``, held until the commit).
+
+    Raises ``permission_denied`` (403), ``validation_error``/``invalid_amount``/``invalid_currency`` (400),
+    ``plan_limit_reached`` (403: nothing written).
     """
     require(can_create_property(actor))
     currency = _site_currency(currency)
@@ -266,6 +270,7 @@ def property_create(
     )
     chosen = clean.pop("amenities")
     with transaction.atomic():
+        plan_slot("properties")
         prop = Property.objects.create(host=actor, status=status, **clean)
         prop.amenities.set(chosen)
         audit_record(

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from saas.api.errors import ApplicationError
+from saas.billing import plan_slot
 from saas.db.slugs import unique_slug
 from saas.errors import Conflict, ErrorCode
 from saas.money import MAX_AMOUNT, normalize_currency, round_money
@@ -123,8 +124,12 @@ def program_create(
     (``title-2`` when taken). ``teachers``: ids of active users with the ``teacher`` role.
     ``price`` in ``currency`` (ISO 4217), 0 or more, in the currency's step.
 
+    Takes one of the plan's ``programs`` (``saas.billing.plan_slot``: bootcamps and advanced
+    courses together, held until the commit).
+
     Raises ``ApplicationError``: ``permission_denied`` (403), ``validation_error``,
-    ``invalid_currency``, ``invalid_teacher`` (400), ``slug_taken`` (409).
+    ``invalid_currency``, ``invalid_teacher`` (400), ``slug_taken`` (409); ``PermissionDenied``
+    403 ``plan_limit_reached`` (nothing written).
     """
     if not can_manage_programs(actor):
         raise _denied()
@@ -140,6 +145,7 @@ def program_create(
     )
     teacher_users = _teachers(teachers)
     with transaction.atomic():
+        plan_slot("programs")
         chosen = _check_slug(slug) if slug else _free_slug(program_type, values["title"])
         program = program_type.model(slug=chosen, description=(description or "").strip(), **values)
         try:

@@ -24,6 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from saas.billing import plan_slot
 from saas.db.slugs import unique_slug
 from saas.errors import Conflict, ErrorCode
 from saas.money import check_amount, normalize_currency
@@ -119,8 +120,11 @@ def product_create(
     """List a product (sellers): ``pending`` until an admin approves it; ``price`` in major units of
     the site's currency (``settings.DEFAULT_CURRENCY``), above zero and exact to its step.
 
+    Takes one of the plan's ``products`` (``saas.billing.plan_slot``, after the category's lock).
+
     Raises ``permission_denied`` (403), ``rank_too_low`` (403, with a brand),
-    ``validation_error``/``invalid_amount``/``brand_not_approved`` (400).
+    ``validation_error``/``invalid_amount``/``brand_not_approved`` (400), ``plan_limit_reached``
+    (403: nothing written).
     """
     require(can_sell(actor))
     currency = normalize_currency(settings.DEFAULT_CURRENCY)
@@ -138,6 +142,7 @@ def product_create(
     with transaction.atomic():
         clean["category"] = _locked_category(category)
         clean["brand"] = _assignable_brand(actor, brand) if brand is not None else None
+        plan_slot("products")
         product = Product.objects.create(
             seller=actor,
             currency=currency,
