@@ -475,6 +475,8 @@ SPECTACULAR_SETTINGS = {
         "ProductStatusEnum": "tenant_apps.store.catalog.models.ProductStatus",
         "DiscountKindEnum": "tenant_apps.writing.discounts.models.DiscountKind",
         "BlogPostStatusEnum": "tenant_apps.writing.cms.models.PostStatus",
+        "SubscriptionStatusEnum": "shared_apps.billing.models.SubscriptionStatus",
+        "TenantStatusEnum": "shared_apps.tenancy.models.TenantStatus",
     },
 }
 

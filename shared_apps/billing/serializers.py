@@ -70,10 +70,11 @@ class UsageSerializer(serializers.Serializer):
     label = serializers.CharField(read_only=True)  # type: ignore[assignment]  # DRF pops declared fields
     allowed = serializers.IntegerField(read_only=True, allow_null=True)
     usage = serializers.IntegerField(read_only=True)
-    unit = serializers.ChoiceField(choices=("count", "MB"), read_only=True)
+    # A plain string, not an enum: "unit" names another choice set in the writing kind's schema.
+    unit = serializers.CharField(read_only=True, help_text="count or MB")
 
 
-class InvoiceSerializer(serializers.Serializer):
+class StripeInvoiceSerializer(serializers.Serializer):
     """A Stripe invoice of the site's subscription; ``amount`` is due, in ``currency``'s major unit."""
 
     id = serializers.CharField(read_only=True)
@@ -99,7 +100,7 @@ class BillingOverviewSerializer(serializers.Serializer):
     grace_ends_at = serializers.DateTimeField(read_only=True, allow_null=True)
     billing_suspended = serializers.BooleanField(read_only=True)
     usage = UsageSerializer(many=True, read_only=True)
-    invoices = InvoiceSerializer(many=True, read_only=True)
+    invoices = StripeInvoiceSerializer(many=True, read_only=True)
     invoices_unavailable = serializers.BooleanField(read_only=True)
 
 
