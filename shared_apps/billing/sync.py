@@ -19,7 +19,8 @@ Billing suspension is distinct from staff's (``Tenant.status``): neither lifts t
 
 Out of order: ``at`` is the event's ``created`` time; an event older than ``stripe_state_at`` (the
 newest applied) changes nothing. Events of the same second all apply (Stripe's ``created`` has
-one-second resolution). A fresh API read (``at=None``) always applies and counts as now.
+one-second resolution). A fresh API read (``at=None``) always applies and counts as the current
+second (truncated: an event of that same second, which may be newer than the read, still applies).
 
 Locks: the tenant row (``tenancy.locks.tenant_lock``), then the account (``locks.account_lock``).
 Saving the tenant forgets its cached host lookups (``tenancy.signals``), so the middleware sees
@@ -144,7 +145,7 @@ def subscription_apply(*, account: BillingAccount, subscription: dict[str, Any],
             else:
                 locked.plan = plan
         _enter_status(tenant, locked, SubscriptionStatus(status), now)
-        locked.stripe_state_at = max(filter(None, [locked.stripe_state_at, at or now]))
+        locked.stripe_state_at = max(filter(None, [locked.stripe_state_at, at or now.replace(microsecond=0)]))
         locked.sync_error = ""
         locked.save()
     _refresh(account, locked)
@@ -174,7 +175,7 @@ def payment_apply(*, account: BillingAccount, subscription_id: str, at: datetime
             _refresh(account, locked)
             return False
         _enter_status(tenant, locked, SubscriptionStatus.ACTIVE, now)
-        locked.stripe_state_at = max(filter(None, [locked.stripe_state_at, at or now]))
+        locked.stripe_state_at = max(filter(None, [locked.stripe_state_at, at or now.replace(microsecond=0)]))
         locked.save()
     _refresh(account, locked)
     return True

@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 import logging
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from pytest_django import Settings
 
 from shared_apps.billing import webhooks
@@ -169,6 +171,20 @@ def test_an_older_event_arriving_after_a_newer_one_changes_nothing(alpha: Tenant
     account = BillingAccount.objects.get(tenant=alpha)
     assert account.status == "active" and account.grace_ends_at is None
     assert account.stripe_state_at == at(1_800_000_100)
+
+
+def test_an_event_of_the_same_second_as_a_fresh_read_still_applies(alpha: Tenant) -> None:
+    # given: the subscription service stored a fresh read (at=None) at 12:00:00.700
+    from shared_apps.billing.sync import subscription_apply
+
+    account = account_of(alpha)
+    with time_machine.travel(at(1_800_000_000) + timedelta(milliseconds=700), tick=False):
+        subscription_apply(account=account, subscription=subscription(alpha, "active"), at=None)
+    # when: Stripe's event of that second (created 12:00:00) says past_due
+    response = deliver(event("customer.subscription.updated", subscription(alpha, "past_due"), created=1_800_000_000))
+    # then
+    assert response.json()["outcome"] == "applied"
+    assert BillingAccount.objects.get(tenant=alpha).status == "past_due"
 
 
 def test_an_old_paid_invoice_does_not_undo_a_newer_cancellation(alpha: Tenant) -> None:
