@@ -1,7 +1,7 @@
 """Development profile: debug on, a throwaway secret key, console e-mail."""
 
 from saas.settings.base import *  # noqa: F403
-from saas.settings.base import database_settings, env
+from saas.settings.base import REDIS_URL, database_settings, env
 
 DATABASES = database_settings(embedded_allowed=True)
 
@@ -15,6 +15,9 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="whsec_local_develo
 STRIPE_BILLING_WEBHOOK_SECRET = env("STRIPE_BILLING_WEBHOOK_SECRET", default="whsec_local_billing")
 STRIPE_CONNECT_WEBHOOK_SECRET = env("STRIPE_CONNECT_WEBHOOK_SECRET", default="whsec_local_connect")
 STRIPE_CONNECT_PLATFORM_FALLBACK = env.bool("STRIPE_CONNECT_PLATFORM_FALLBACK", default=True)
+# Without Redis (`make run`) each process caches tenants on its own: a change made by a command
+# (the dunning sweep, a staff action in a shell) reaches the server within this many seconds.
+TENANT_CACHE_TTL = env.int("TENANT_CACHE_TTL", default=2 if not REDIS_URL else 300)
 # The admin's static files straight from the apps (WhiteNoise's finders, on while DEBUG): no
 # collectstatic in development.
 STATIC_ROOT = None  # type: ignore[assignment]

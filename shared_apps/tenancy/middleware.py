@@ -47,8 +47,18 @@ _STATUS_ERRORS = {
     TenantStatus.PROVISIONING: (503, "tenant_provisioning", "This site is being set up. Try again shortly."),
 }
 
-#: What a site suspended for billing still serves: signing in (and refreshing a token) and its billing.
-BILLING_OPEN_PATHS = ("/api/v1/auth/", "/api/v1/billing/")
+#: What a site suspended for billing still serves: what its admin needs to sign in (password
+#: reset included), stay signed in and sign out, and its billing. Not registration, one-time
+#: codes or the site's settings: a closed site takes no new users.
+BILLING_OPEN_PATHS = (
+    "/api/v1/auth/login/",
+    "/api/v1/auth/logout/",
+    "/api/v1/auth/token/",
+    "/api/v1/auth/session/",
+    "/api/v1/auth/password/",
+    "/api/v1/auth/user/",
+    "/api/v1/billing/",
+)
 
 
 def hostname_of(request: HttpRequest) -> str:

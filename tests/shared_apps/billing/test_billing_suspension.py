@@ -54,10 +54,26 @@ def test_its_admin_can_still_sign_in_refresh_and_reach_billing(alpha: Tenant, cl
     login = client.post("/api/v1/auth/login/", {"email": "admin@alpha.test", "password": PASSWORD})
     refresh = client.post("/api/v1/auth/token/refresh/", {"refresh": login.json().get("refresh", "")})
     billing = client_for(alpha, login.json().get("access")).get("/api/v1/billing/")
-    # then: sign-in works; billing is routed (a 404 from routing until the overview exists), never the 403
+    # then
     assert login.status_code == 200, login.content
     assert refresh.status_code == 200, refresh.content
-    assert billing.status_code != 403 and (billing.status_code == 200 or error_code(billing) == "not_found")
+    assert billing.status_code == 200, billing.content
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/auth/registration/", "/api/v1/auth/otp/request/", "/api/v1/auth/settings/", "/api/v1/users/"],
+)
+def test_a_site_suspended_for_billing_takes_no_sign_ups_or_codes(
+    alpha: Tenant, client_for: ClientFor, path: str
+) -> None:
+    # given
+    _billing_suspend(alpha)
+    # when
+    response = client_for(alpha).post(path, {"email": "newcomer@alpha.test"})
+    # then
+    assert response.status_code == 403 and error_code(response) == "tenant_suspended"
+    assert _reason(response) == "billing"
 
 
 def test_other_sites_are_not_affected(alpha: Tenant, beta: Tenant, client_for: ClientFor) -> None:
