@@ -284,6 +284,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "public": True,
     },
     # suspend the sites whose billing grace period ended, remind those with a day left; hourly, in public
+    # send the Stripe sync again for sites whose sync never completed or last failed; hourly, in public
+    "billing-accounts-resync": {
+        "task": "shared_apps.billing.tasks.billing_accounts_resync_task",
+        "schedule": 3600.0,
+        "public": True,
+    },
     "billing-dunning-sweep": {
         "task": "shared_apps.billing.tasks.dunning_sweep_task",
         "schedule": 3600.0,

@@ -31,6 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from saas.db.tenant import current_schema, enqueue_on_commit, in_tenant, site_url
@@ -41,7 +42,7 @@ from shared_apps.billing import gateway
 from shared_apps.billing.locks import account_lock
 from shared_apps.billing.models import BillingAccount, Plan, PlanInterval, SubscriptionStatus
 from shared_apps.tenancy.locks import tenant_lock
-from shared_apps.tenancy.models import Tenant
+from shared_apps.tenancy.models import Tenant, TenantStatus
 
 logger = logging.getLogger(__name__)
 
@@ -339,6 +340,17 @@ def billing_account_sync(*, tenant_id: int) -> BillingAccount | None:
         raise
     subscription_apply(account=account, subscription=subscription, at=None)
     return account
+
+
+def billing_accounts_out_of_sync() -> QuerySet[BillingAccount]:
+    """The accounts of active sites whose Stripe state lags behind: a plan but no subscription
+    yet (the sync never completed), or a last sync that failed (``sync_error`` set); read by the
+    hourly ``tasks.billing_accounts_resync_task``."""
+    return (
+        BillingAccount.objects.filter(plan__isnull=False, tenant__status=TenantStatus.ACTIVE)
+        .filter(Q(stripe_subscription_id="") | ~Q(sync_error=""))
+        .order_by("tenant_id")
+    )
 
 
 def billing_plan_change(*, tenant: Tenant, plan: Plan, actor: Any) -> BillingAccount:

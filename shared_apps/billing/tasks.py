@@ -75,6 +75,26 @@ def billing_account_sync_task(tenant_id: int) -> str:
 
 
 @shared_task(acks_late=True)
+def billing_accounts_resync_task() -> int:
+    """Send ``billing_account_sync_task`` again for every account Stripe is not in step with (a
+    plan but no subscription yet, or a last sync that failed: ``selectors``-style read in
+    ``services.billing_accounts_out_of_sync``), so an outage longer than the task's own retries
+    heals by itself. Hourly, in the public schema (beat entry ``billing-accounts-resync``); returns
+    how many were sent (0 outside the public schema or without ``STRIPE_SECRET_KEY``)."""
+    from django.conf import settings
+
+    from saas.stripe import payments_enabled
+    from shared_apps.billing.services import billing_accounts_out_of_sync
+
+    if current_schema() != settings.PUBLIC_SCHEMA_NAME or not payments_enabled():
+        return 0
+    tenant_ids = list(billing_accounts_out_of_sync().values_list("tenant_id", flat=True))
+    for tenant_id in tenant_ids:
+        billing_account_sync_task.delay(tenant_id)
+    return len(tenant_ids)
+
+
+@shared_task(acks_late=True)
 def dunning_sweep_task() -> dict[str, int]:
     """Run ``dunning.dunning_sweep``; returns ``{"suspended", "reminded"}``, both 0 outside the public schema."""
     from django.conf import settings

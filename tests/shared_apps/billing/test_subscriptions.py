@@ -18,8 +18,8 @@ from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 from rest_framework.test import APIClient
 
 from shared_apps.billing.models import BillingAccount, Plan
-from shared_apps.billing.services import billing_account_sync
-from shared_apps.billing.tasks import billing_account_sync_task
+from shared_apps.billing.services import billing_account_sync, billing_accounts_out_of_sync
+from shared_apps.billing.tasks import billing_account_sync_task, billing_accounts_resync_task
 from shared_apps.tenancy.models import Tenant
 from shared_apps.tenancy.services import tenant_provision
 from tenant_apps.audit.models import AuditLogEntry
@@ -155,6 +155,44 @@ def test_a_stripe_outage_never_blocks_provisioning_and_a_later_retry_completes_t
     billing = account(tenant)
     assert (billing.status, billing.sync_error) == ("trialing", "")
     assert billing.stripe_customer_id.startswith("cus_") and billing.stripe_subscription_id.startswith("sub_")
+
+
+def test_the_hourly_resync_completes_an_account_whose_sync_outlived_its_retries(
+    staff: APIClient,
+    make_plan: MakePlan,
+    settings: Settings,
+    localstripe: str,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    # given: provisioned while Stripe was down, the task's retries used up
+    make_plan("trial", trial_days=7)
+    settings.STRIPE_SECRET_KEY = SECRET_KEY
+    monkeypatch.setattr("saas.stripe.MAX_NETWORK_RETRIES", 0)
+    monkeypatch.setattr(billing_account_sync_task, "max_retries", 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        staff.post(TENANTS, _body("subs-resync", plan="trial"), format="json")
+    tenant = Tenant.objects.get(schema_name="subs-resync")
+    assert account(tenant).status == "pending"
+    # when: Stripe is back and the hourly beat entry runs (in the public schema)
+    settings.STRIPE_API_BASE = localstripe
+    sent = billing_accounts_resync_task.delay().get()
+    # then: the account is complete, and a second run has nothing left to send for it
+    billing = account(tenant)
+    assert sent >= 1
+    assert (billing.status, billing.sync_error) == ("trialing", "")
+    assert billing.stripe_subscription_id.startswith("sub_")
+    assert tenant.pk not in set(billing_accounts_out_of_sync().values_list("tenant_id", flat=True))
+
+
+@pytest.mark.django_db
+def test_the_resync_is_an_hourly_public_beat_entry_and_skips_accounts_without_a_plan() -> None:
+    from django.conf import settings as django_settings
+
+    entry = django_settings.CELERY_BEAT_SCHEDULE["billing-accounts-resync"]
+    assert entry["task"] == "shared_apps.billing.tasks.billing_accounts_resync_task"
+    assert entry["schedule"] == 3600.0 and entry["public"] is True
+    assert not billing_accounts_out_of_sync().filter(plan__isnull=True).exists()
 
 
 # --- plan changes by staff -----------------------------------------------------------------------------

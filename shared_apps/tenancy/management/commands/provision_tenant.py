@@ -13,7 +13,8 @@ from shared_apps.tenancy.services import tenant_host, tenant_provision
 
 class Command(BaseCommand):
     """Provision a tenant of ``--kind`` at ``--slug`` named ``--name``, owned by ``--owner-email``
-    (``--owner-password``, else a set-password e-mail); service errors become ``CommandError``."""
+    (``--owner-password``, else a set-password e-mail), on ``--plan`` (a plan's code; default
+    ``BILLING_DEFAULT_PLAN``); service errors become ``CommandError``."""
 
     help = "Create a tenant: schema, roles, owner (tenant admin) and primary domain."
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--owner-password", default=None, help="Without it the owner is e-mailed a link to set one."
         )
+        parser.add_argument("--plan", default=None, help="A plan's code; default: BILLING_DEFAULT_PLAN.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -34,6 +36,7 @@ class Command(BaseCommand):
                 name=options["name"],
                 owner_email=options["owner_email"],
                 owner_password=options["owner_password"],
+                plan=options["plan"],
             )
         except ApplicationError as exc:
             raise CommandError(f"{exc.code}: {exc.message} {exc.details or ''}".strip()) from exc
