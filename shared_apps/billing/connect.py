@@ -76,9 +76,17 @@ def _billing_account(tenant: Tenant) -> BillingAccount:
     return account
 
 
-def connect_onboarding_start(*, tenant: Tenant, actor: Any) -> str:
+def connect_onboarding_start(
+    *, tenant: Tenant, actor: Any, return_path: str = RETURN_PATH, refresh_path: str = REFRESH_PATH
+) -> str:
     """The URL of a Stripe Express onboarding link (``account_onboarding``) for ``tenant``'s own
     Stripe account, creating that account the first time.
+
+    Stripe sends the admin's browser to ``return_path`` when onboarding is done and to
+    ``refresh_path`` when the link expired, both on the site's own host (``site_url``: only a path
+    is taken, so the link can send nobody elsewhere). A browser carries no bearer token, so a
+    front end passes paths of its own pages, which then call ``GET /api/v1/billing/connect/return/``
+    or ask for a new link; the defaults are those API endpoints, for API clients.
 
     The account is created once: under ``account_lock`` (a second admin clicking at the same time
     waits and finds the id stored) and with the idempotency key ``connect:account:<tenant uuid>``
@@ -117,8 +125,8 @@ def connect_onboarding_start(*, tenant: Tenant, actor: Any) -> str:
             params={
                 "account": account_id,
                 "type": "account_onboarding",
-                "refresh_url": site_url(REFRESH_PATH, tenant),
-                "return_url": site_url(RETURN_PATH, tenant),
+                "refresh_url": site_url(refresh_path, tenant),
+                "return_url": site_url(return_path, tenant),
             }
         )
     return str(link.url)

@@ -43,6 +43,29 @@ class ConnectStatusSerializer(serializers.Serializer):
     application_fee_percent = serializers.CharField()
 
 
+def _site_path(value: str) -> str:
+    """A path on the site's own host: starts with one ``/`` (``//`` would name another host to a
+    browser), printable ASCII without spaces or backslashes."""
+    if (
+        not value.startswith("/")
+        or value.startswith("//")
+        or not value.isascii()
+        or not value.isprintable()
+        or any(c in value for c in " \\")
+    ):
+        raise serializers.ValidationError("Enter a path on this site, starting with a single '/'.")
+    return value
+
+
+class OnboardingRequestSerializer(serializers.Serializer):
+    """Optional ``{"return_path", "refresh_path"}``: the site's own pages Stripe sends the admin's
+    browser back to (finished / link expired); default: ``/api/v1/billing/connect/return/`` and
+    ``.../refresh/``. Only a path is taken: the host is always the site's primary one."""
+
+    return_path = serializers.CharField(required=False, max_length=500, validators=[_site_path])
+    refresh_path = serializers.CharField(required=False, max_length=500, validators=[_site_path])
+
+
 class OnboardingLinkSerializer(serializers.Serializer):
     """``{"url"}``: Stripe's single-use Express onboarding link; open it in the admin's browser."""
 
@@ -89,14 +112,17 @@ class ConnectStatusView(APIView):
 
 class ConnectOnboardingView(APIView):
     """``POST /api/v1/billing/connect/onboarding/`` (admin): ``{"url"}`` of a Stripe Express
-    onboarding link for the site's own Stripe account (created on the first call)."""
+    onboarding link for the site's own Stripe account (created on the first call); the body may
+    name the front end's pages to come back to (``OnboardingRequestSerializer``)."""
 
     permission_classes = [IsAuthenticated, HasRole(ADMIN)]  # type: ignore[list-item]
     extra_error_statuses = STRIPE_CALL_ERRORS
 
-    @extend_schema(request=None, responses=OnboardingLinkSerializer)
+    @extend_schema(request=OnboardingRequestSerializer, responses=OnboardingLinkSerializer)
     def post(self, request: Request) -> Response:
-        url = connect.connect_onboarding_start(tenant=current_tenant(), actor=request.user)
+        body = OnboardingRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        url = connect.connect_onboarding_start(tenant=current_tenant(), actor=request.user, **body.validated_data)
         return Response(OnboardingLinkSerializer({"url": url}).data)
 
 

@@ -33,9 +33,10 @@ Excluded operations, and why:
   tested in ``test_bad_input.py``,
   ``test_billing_attacks.py``, ``test_connect_attacks.py`` and the payments and billing tests.
 * ``POST /api/v1/billing/connect/onboarding/`` and ``GET /api/v1/billing/connect/refresh/`` (a
-  tenant admin's Stripe Connect link): they take no input at all and call Stripe, which the fuzz
-  does not run, so the admin's every case is the 503 ``payments_unavailable`` (a 5xx, which the
-  fuzz counts as a failure) and says nothing; their answers, with Stripe recorded, are tested in
+  tenant admin's Stripe Connect link): they call Stripe, which the fuzz does not run, so every
+  well-formed case is the 503 ``payments_unavailable`` (a 5xx, which the fuzz counts as a
+  failure) and says nothing; their input (the optional ``return_path`` / ``refresh_path``) and
+  their answers, with Stripe recorded, are tested in
   ``tests/shared_apps/billing/test_connect_onboarding.py`` and ``test_connect_attacks.py``.
 
 Findings are fixed where they belong, not skipped: what the first runs found (DRF's string

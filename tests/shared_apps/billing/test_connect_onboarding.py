@@ -82,6 +82,39 @@ def test_admin_gets_an_onboarding_link_and_the_express_account_is_created_once(
     assert account.connect_charges_enabled is False
 
 
+def test_a_front_end_names_its_own_pages_on_the_site_to_come_back_to(
+    alpha: Tenant, admin_of: AdminOf, stripe_api: responses.RequestsMock
+) -> None:
+    # given
+    _record_onboarding(stripe_api)
+    # when
+    response = admin_of(alpha).post(
+        ONBOARDING,
+        {"return_path": "/settings/payments?done=1", "refresh_path": "/settings/payments/again"},
+        format="json",
+    )
+    # then: Stripe is given those pages, on the site's own host
+    assert response.status_code == 200, response.content
+    links = [form(call.request) for call in stripe_api.calls if call.request.url == f"{API}/v1/account_links"]
+    assert links[0]["return_url"].endswith("://alpha.localhost/settings/payments?done=1")
+    assert links[0]["refresh_url"].endswith("://alpha.localhost/settings/payments/again")
+
+
+@pytest.mark.parametrize(
+    "path", ["https://evil.example/x", "//evil.example/x", "/\\evil.example", "settings", "/a b", "/é", "/\x00", 7]
+)
+def test_a_page_elsewhere_than_the_site_is_refused_before_anything_is_created(
+    alpha: Tenant, admin_of: AdminOf, stripe_api: responses.RequestsMock, path: object
+) -> None:
+    # when
+    response = admin_of(alpha).post(ONBOARDING, {"return_path": path}, format="json")
+    # then
+    assert response.status_code == 400 and error_code(response) == "validation_error", response.content
+    assert "return_path" in response.json()["error"]["details"]
+    assert len(stripe_api.calls) == 0
+    assert not BillingAccount.objects.filter(tenant=alpha).exclude(connect_account_id="").exists()
+
+
 @pytest.mark.parametrize("role", ["student", "teacher", "financial", "support"])
 def test_only_the_admin_role_may_start_onboarding_or_read_the_standing(
     alpha: Tenant, make_user: MakeUser, admin_of: AdminOf, stripe_api: responses.RequestsMock, role: str
