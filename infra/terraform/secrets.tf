@@ -26,12 +26,14 @@ ephemeral "random_password" "tls_ask_token" {
 resource "aws_secretsmanager_secret_version" "app" {
   secret_id = aws_secretsmanager_secret.app.id
   secret_string_wo = jsonencode({
-    DJANGO_SECRET_KEY     = ephemeral.random_password.django_secret_key.result
-    TLS_ASK_TOKEN         = ephemeral.random_password.tls_ask_token.result
-    SENDGRID_API_KEY      = ""
-    STRIPE_SECRET_KEY     = ""
-    STRIPE_WEBHOOK_SECRET = ""
-    SENTRY_DSN            = ""
+    DJANGO_SECRET_KEY             = ephemeral.random_password.django_secret_key.result
+    TLS_ASK_TOKEN                 = ephemeral.random_password.tls_ask_token.result
+    SENDGRID_API_KEY              = ""
+    STRIPE_SECRET_KEY             = ""
+    STRIPE_WEBHOOK_SECRET         = ""
+    STRIPE_BILLING_WEBHOOK_SECRET = ""
+    STRIPE_CONNECT_WEBHOOK_SECRET = ""
+    SENTRY_DSN                    = ""
   })
   # Bump to write a new initial value (this replaces the operator's values: avoid).
   secret_string_wo_version = 1

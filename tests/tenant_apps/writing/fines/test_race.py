@@ -91,14 +91,22 @@ def _collect(fine: Any) -> Callable[[], Any]:
 
 def _unlocked(monkeypatch: pytest.MonkeyPatch, *, wait_in: threading.local, until: threading.Event) -> None:
     """Replace the fines' locks by plain reads; the thread marked in ``wait_in`` waits, after its
-    read, until ``until`` is set (the other side committed)."""
+    read, until ``until`` is set (the other side committed), and the other side waits, after its
+    own read, until the marked one has read: both read before either writes, on every run (without
+    the second wait, a marked thread started late read after the other committed, and the
+    negative control passed by luck)."""
     from tenant_apps.wallet.services import wallet_open
     from tenant_apps.writing.fines import services
     from tenant_apps.writing.fines.models import Fine, FineAppeal, FineStatus
 
+    marked_read = threading.Event()
+
     def hold() -> None:
         if getattr(wait_in, "is_it", False):
+            marked_read.set()
             assert until.wait(30), "the other side did not commit"
+        else:
+            assert marked_read.wait(30), "the marked side did not read"
 
     def fine_read(pk: int) -> Any:
         fine = Fine.objects.select_related("writer", "order").get(pk=pk)
