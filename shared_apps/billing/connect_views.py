@@ -43,7 +43,7 @@ class ConnectStatusSerializer(serializers.Serializer):
     application_fee_percent = serializers.CharField()
 
 
-def _site_path(value: str) -> str:
+def _site_path(value: str) -> None:
     """A path on the site's own host: starts with one ``/`` (``//`` would name another host to a
     browser), printable ASCII without spaces or backslashes."""
     if (
@@ -54,7 +54,6 @@ def _site_path(value: str) -> str:
         or any(c in value for c in " \\")
     ):
         raise serializers.ValidationError("Enter a path on this site, starting with a single '/'.")
-    return value
 
 
 class OnboardingRequestSerializer(serializers.Serializer):
