@@ -100,12 +100,21 @@ def check_amount(
     return amount
 
 
-def to_minor_units(amount: Decimal, currency: str) -> int:
-    """``amount`` in Stripe's integer unit for ``currency`` (cents; yen; fils x1000)."""
+def _minor_per_major(currency: str) -> int:
+    """Stripe's integer units in one major unit of ``currency``: 1 (zero-decimal: yen), 1000
+    (three-decimal: fils), else 100 (cents). Source: https://docs.stripe.com/currencies"""
     if currency in STRIPE_ZERO_DECIMAL:
-        factor = 1
-    elif currency in STRIPE_THREE_DECIMAL:
-        factor = 1000
-    else:
-        factor = 100
-    return int((amount * factor).to_integral_value(rounding=ROUND_HALF_UP))
+        return 1
+    if currency in STRIPE_THREE_DECIMAL:
+        return 1000
+    return 100
+
+
+def to_minor_units(amount: Decimal, currency: str) -> int:
+    """``amount`` in Stripe's integer unit for ``currency`` (cents; yen; fils x1000), half up."""
+    return int((amount * _minor_per_major(currency)).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def from_minor_units(amount: int, currency: str) -> Decimal:
+    """Stripe's integer ``amount`` of ``currency`` (upper case) as a ``Decimal`` in its major unit."""
+    return round_money(Decimal(int(amount)) / _minor_per_major(currency), currency)

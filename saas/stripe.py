@@ -15,6 +15,8 @@ Errors (``stripe_errors``): unreachable Stripe, its 5xx and rate limits -> ``pay
 from __future__ import annotations
 
 import logging
+import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -121,3 +123,34 @@ def verified_event(*, payload: bytes, signature: str | None, secret: str) -> dic
             status_code=400,
         )
     return data
+
+
+def event_envelope(
+    obj: dict[str, Any],
+    event_type: str,
+    *,
+    event_id: str | None = None,
+    account: str | None = None,
+    created: int | None = None,
+) -> dict[str, Any]:
+    """The v1 snapshot Event Stripe would send around ``obj`` (``event_type``, e.g.
+    ``payment_intent.succeeded``): a random ``evt_`` id unless ``event_id`` is given, ``created``
+    in Unix seconds (now by default), and ``account`` for an event of a connected account (what
+    Connect endpoints receive). For the commands that play Stripe's part in development and for
+    the tests; sign it with ``stripe.WebhookSignature.generate_signature_header``.
+    Source: https://docs.stripe.com/api/events/object
+    """
+    event: dict[str, Any] = {
+        "id": event_id or f"evt_{secrets.token_hex(12)}",
+        "object": "event",
+        "api_version": stripe.api_version,
+        "created": int(time.time()) if created is None else created,
+        "data": {"object": obj},
+        "livemode": bool(obj.get("livemode", False)),
+        "pending_webhooks": 1,
+        "request": {"id": None, "idempotency_key": None},
+        "type": event_type,
+    }
+    if account:
+        event["account"] = account
+    return event

@@ -11,10 +11,7 @@ before onboarding), ``account_link``, ``payment_intent_connected`` (a direct cha
 from __future__ import annotations
 
 import copy
-import hashlib
-import hmac
 import json
-import time
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -24,9 +21,11 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import responses
+import stripe
 from pytest_django import Settings
 from requests import PreparedRequest
 
+from saas.stripe import event_envelope
 from shared_apps.billing.models import BillingAccount, Plan
 from shared_apps.tenancy.models import Tenant
 
@@ -111,27 +110,12 @@ def connect_site(
 
 
 def sign(payload: str, *, secret: str = CONNECT_SECRET, timestamp: int | None = None) -> str:
-    """A ``Stripe-Signature`` header for ``payload`` (Stripe's v1 scheme)."""
-    ts = int(time.time()) if timestamp is None else timestamp
-    digest = hmac.new(secret.encode(), f"{ts}.{payload}".encode(), hashlib.sha256).hexdigest()
-    return f"t={ts},v1={digest}"
+    """A ``Stripe-Signature`` header for ``payload`` (the Stripe SDK's, v1 scheme; now by default)."""
+    return str(stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp))
 
 
 def connect_event(
     obj: dict[str, Any], event_type: str, *, account: str | None, event_id: str | None = None
 ) -> dict[str, Any]:
     """A Connect event around ``obj``, shaped like Stripe's (``account`` names the connected account)."""
-    event: dict[str, Any] = {
-        "id": event_id or f"evt_{uuid.uuid4().hex[:24]}",
-        "object": "event",
-        "api_version": "2026-10-28.endive",
-        "created": int(time.time()),
-        "data": {"object": obj},
-        "livemode": False,
-        "pending_webhooks": 1,
-        "request": {"id": None, "idempotency_key": None},
-        "type": event_type,
-    }
-    if account is not None:
-        event["account"] = account
-    return event
+    return event_envelope(obj, event_type, event_id=event_id, account=account)

@@ -10,28 +10,16 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from saas.errors import ApplicationError
-from saas.money import STRIPE_THREE_DECIMAL, STRIPE_ZERO_DECIMAL, round_money
+from saas.money import from_minor_units
 from saas.stripe import payments_enabled
 from shared_apps.billing import gateway
 from shared_apps.billing.models import BillingAccount, Plan
 from shared_apps.tenancy.models import Tenant
 
 logger = logging.getLogger(__name__)
-
-
-def from_minor_units(amount: int, currency: str) -> Decimal:
-    """Stripe's integer ``amount`` of ``currency`` (upper case) as a ``Decimal`` in its major unit."""
-    if currency in STRIPE_ZERO_DECIMAL:
-        factor = 1
-    elif currency in STRIPE_THREE_DECIMAL:
-        factor = 1000
-    else:
-        factor = 100
-    return round_money(Decimal(int(amount)) / factor, currency)
 
 
 def usage_rows(tenant: Tenant) -> list[dict[str, Any]]:

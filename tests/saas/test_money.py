@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from saas.api.errors import ApplicationError
-from saas.money import check_amount, normalize_currency, round_money, to_minor_units
+from saas.money import check_amount, from_minor_units, normalize_currency, round_money, to_minor_units
 
 
 @pytest.mark.parametrize(
@@ -21,6 +21,7 @@ from saas.money import check_amount, normalize_currency, round_money, to_minor_u
 )
 def test_minor_units_follow_stripes_currency_rules(amount: Decimal, currency: str, minor: int) -> None:
     assert to_minor_units(amount, currency) == minor
+    assert from_minor_units(minor, currency) == amount
 
 
 @pytest.mark.parametrize(

@@ -17,8 +17,6 @@ endpoint through Django's test client instead (no server needed; the command's o
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import secrets
 import time
@@ -30,31 +28,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from saas.api.errors import ApplicationError
+from saas.stripe import event_envelope
 from shared_apps.billing.models import BillingAccount
 from shared_apps.billing.webhooks import HANDLED_EVENTS, subscription_retrieve
 
 WEBHOOK_PATH = "/api/v1/billing/stripe/webhook/"
-
-
-def signature_header(payload: str, secret: str, timestamp: int) -> str:
-    """Stripe's ``Stripe-Signature`` header for ``payload`` signed at ``timestamp`` (Unix seconds)."""
-    digest = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
-
-
-def build_event(obj: dict[str, Any], event_type: str, event_id: str | None = None) -> dict[str, Any]:
-    """A v1 snapshot event of ``event_type`` carrying ``obj``, shaped like Stripe's."""
-    return {
-        "id": event_id or f"evt_{secrets.token_hex(12)}",
-        "object": "event",
-        "api_version": stripe.api_version,
-        "created": int(time.time()),
-        "data": {"object": obj},
-        "livemode": False,
-        "pending_webhooks": 1,
-        "request": {"id": None, "idempotency_key": None},
-        "type": event_type,
-    }
 
 
 def subscription_object(account: BillingAccount, *, status: str | None) -> dict[str, Any]:
@@ -147,13 +125,14 @@ class Command(BaseCommand):
         )
         if account is None:
             raise CommandError(f"{options['tenant']!r} has no billing account")
-        event = build_event(
-            event_object(account, options["event"], status=options["status"]), options["event"], options["event_id"]
+        event = event_envelope(
+            event_object(account, options["event"], status=options["status"]),
+            options["event"],
+            event_id=options["event_id"],
+            created=options["created"],
         )
-        if options["created"] is not None:
-            event["created"] = options["created"]
         payload = json.dumps(event, indent=2, default=str)  # the SDK gives Decimals
-        signature = signature_header(payload, secret, int(time.time()))
+        signature = stripe.WebhookSignature.generate_signature_header(payload, secret, int(time.time()))
         host = settings.PLATFORM_DOMAIN
         if options["in_process"]:
             from django.test import Client

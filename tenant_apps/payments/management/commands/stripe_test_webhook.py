@@ -19,10 +19,7 @@ signed with ``STRIPE_CONNECT_WEBHOOK_SECRET`` and goes to the platform's Connect
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import secrets
 import time
 from typing import Any
 
@@ -32,6 +29,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from saas.api.errors import ApplicationError
+from saas.stripe import event_envelope
 from tenant_apps.payments import stripe_gateway
 
 EVENTS = ("payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled")
@@ -42,9 +40,9 @@ CONNECT_WEBHOOK_PATH = "/api/v1/billing/stripe/connect/webhook/"
 
 
 def signature_header(payload: str, secret: str, timestamp: int) -> str:
-    """Stripe's ``Stripe-Signature`` header for ``payload`` signed at ``timestamp`` (Unix seconds)."""
-    digest = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={digest}"
+    """Stripe's ``Stripe-Signature`` header for ``payload`` signed at ``timestamp`` (Unix seconds),
+    computed by the Stripe SDK (``WebhookSignature.generate_signature_header``)."""
+    return str(stripe.WebhookSignature.generate_signature_header(payload, secret, timestamp))
 
 
 def build_event(
@@ -52,20 +50,7 @@ def build_event(
 ) -> dict[str, Any]:
     """A v1 snapshot event of ``event_type`` carrying ``intent``, shaped like Stripe's; ``account``
     (a connected account's id) makes it a Connect event."""
-    event = {
-        "id": event_id or f"evt_{secrets.token_hex(12)}",
-        "object": "event",
-        "api_version": stripe.api_version,
-        "created": int(time.time()),
-        "data": {"object": intent},
-        "livemode": bool(intent.get("livemode", False)),
-        "pending_webhooks": 1,
-        "request": {"id": None, "idempotency_key": None},
-        "type": event_type,
-    }
-    if account:
-        event["account"] = account
-    return event
+    return event_envelope(intent, event_type, event_id=event_id, account=account)
 
 
 class Command(BaseCommand):
