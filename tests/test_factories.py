@@ -54,6 +54,7 @@ from tests.factories import (
     WalletFactory,
     create_in,
 )
+from tests.factories.billing import PlanFactory
 from tests.factories.programs import WALK
 from tests.factories.tenancy import DomainFactory, TenantFactory
 
@@ -294,6 +295,23 @@ def test_tenants_are_provisioned_and_domains_keep_one_primary(session_tenants: A
     assert list(tenant.domains.filter(is_primary=True)) == [alias]
     with tenant_context(tenant):
         assert User.objects.get().role_names == ["admin"]
+
+
+def test_plans_are_made_by_the_plan_service_and_refuse_what_it_refuses(db: None) -> None:
+    # when
+    plan = PlanFactory(limits={"users": 3, "products": None}, stripe_price_id="price_synced")
+    # then
+    plan.full_clean()
+    assert (plan.price, plan.currency, plan.interval, plan.stripe_price_id) == (
+        D("0.00"),
+        "USD",
+        "month",
+        "price_synced",
+    )
+    assert plan.limits == {"users": 3, "products": None}
+    with pytest.raises(ApplicationError) as refused:
+        PlanFactory(limits={"seats": 3})
+    assert refused.value.code == "validation_error"
 
 
 # --- The store (gamma): catalog, auctions, reviews ---------------------------------------------

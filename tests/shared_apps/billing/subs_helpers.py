@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from shared_apps.billing.models import BillingAccount, Plan
 from shared_apps.tenancy.models import Tenant
+from tests.factories.billing import PlanFactory
 from tests.fixture_types import ClientFor, Login
 from tests.tenant_apps.payments.conftest import _no_real_stripe, localstripe, stripe_on  # noqa: F401
 
@@ -40,9 +41,7 @@ def make_plan(db: None) -> MakePlan:
     """``make_plan(code, price="0.00", **fields)``: a plan row (no Stripe sync), USD monthly by default."""
 
     def make(code: str, price: str = "0.00", **fields: Any) -> Plan:
-        fields.setdefault("name", code.title())
-        fields.setdefault("currency", "USD")
-        return Plan.objects.create(code=code, price=Decimal(price), **fields)
+        return PlanFactory(code=code, price=Decimal(price), **fields)
 
     return make
 

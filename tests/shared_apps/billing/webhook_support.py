@@ -21,17 +21,20 @@ from shared_apps.billing.dunning import DunningReport, dunning_sweep
 from shared_apps.billing.models import BillingAccount, Plan, SubscriptionStatus
 from shared_apps.tenancy.models import Tenant
 from tests.conftest import PLATFORM_HOST
+from tests.factories.billing import PlanFactory
 
 SECRET = "whsec_test_billing_secret"
 WEBHOOK = "/api/v1/billing/stripe/webhook/"
 
 
 def plan(code: str = "pro", price_id: str = "price_pro") -> Plan:
-    """A plan sold as the Stripe price ``price_id``."""
-    found, _ = Plan.objects.update_or_create(
-        code=code,
-        defaults={"name": code.title(), "price": Decimal("29.00"), "currency": "USD", "stripe_price_id": price_id},
-    )
+    """The plan ``code`` (made at 29.00 USD the first time), sold as the Stripe price ``price_id``."""
+    found = Plan.objects.filter(code=code).first()
+    if found is None:
+        return PlanFactory(code=code, price=Decimal("29.00"), stripe_price_id=price_id)
+    if found.stripe_price_id != price_id:
+        Plan.objects.filter(pk=found.pk).update(stripe_price_id=price_id)
+        found.refresh_from_db()
     return found
 
 
