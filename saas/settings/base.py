@@ -109,7 +109,7 @@ TENANT_KINDS = [
 TENANT_TYPES = tenant_types(
     load_kinds(TENANT_KINDS),
     public={
-        "APPS": ["django_tenants", "shared_apps.tenancy", "shared_apps.billing", *_CORE_APPS],
+        "APPS": ["django_tenants", "shared_apps.tenancy", "shared_apps.billing", "shared_apps.superadmin", *_CORE_APPS],
         "URLCONF": "saas.urls.public",
     },
     common_apps=TENANT_COMMON_APPS,

@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/v1/", include("shared_apps.billing.urls")),
     path("api/v1/", include("shared_apps.billing.webhook_urls")),
     path("api/v1/", include("shared_apps.billing.connect_urls")),
+    path("api/v1/", include("shared_apps.superadmin.urls")),
     path("admin/", platform_admin_site.urls),
     *docs_urls(__name__),
     *catch_all(),
