@@ -320,9 +320,10 @@ def test_the_console_shows_tenants_and_domains_and_no_tenant_models(staff: Clien
 
     assert [(app["app_label"], [m["object_name"] for m in app["models"]]) for app in index.context["app_list"]] == [
         ("billing", ["BillingAccount", "BillingEvent", "Plan"]),
+        ("superadmin", ["PlatformAuditEntry"]),
         ("tenancy", ["CustomDomain", "Domain", "Tenant"]),
     ]
-    assert {model._meta.app_label for model in platform_admin_site._registry} == {"billing", "tenancy"}
+    assert {model._meta.app_label for model in platform_admin_site._registry} == {"billing", "superadmin", "tenancy"}
     for path in (
         "/admin/accounts/user/",
         "/admin/tickets/ticket/",
@@ -389,3 +390,21 @@ def test_staff_see_every_tenants_custom_domains_and_where_their_check_stands(sta
     assert staff.post(admin_url(pending, "change"), {"status": "verified"}).status_code == 403
     pending.refresh_from_db()
     assert pending.status == CustomDomainStatus.PENDING
+
+
+def test_staff_read_the_platforms_audit_log_and_cannot_change_it(staff: Client, kilo: Tenant) -> None:
+    from shared_apps.superadmin.models import PlatformAuditEntry
+    from shared_apps.superadmin.services import platform_audit_record
+
+    # given
+    entry = platform_audit_record(verb="tenant.archived", tenant=kilo, details={"reason": "asked by the owner"})
+    entries = "/admin/superadmin/platformauditentry/"
+    # when / then: listed, searched by the tenant's slug, shown read-only
+    assert str(entry) in shown(staff.get(entries, {"q": "kilo"}))
+    assert shown(staff.get(entries, {"q": "nobody-such"})) == []
+    page = staff.get(admin_url(entry, "change"))
+    assert page.status_code == 200 and readonly_fields(page)["verb"] == "tenant.archived"
+    assert staff.post(admin_url(entry, "change"), {"verb": "forged"}).status_code == 403
+    assert staff.post(admin_url(entry, "delete"), {"post": "yes"}).status_code == 403
+    assert staff.get(f"{entries}add/").status_code == 403
+    assert PlatformAuditEntry.objects.get(pk=entry.pk).verb == "tenant.archived"
