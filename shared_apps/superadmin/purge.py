@@ -5,7 +5,8 @@ half-way is completed by running it again (the hourly sweep does, ``tasks.tenant
 
 1. cancel its Stripe subscription (when it has one and Stripe is configured; skipped when Stripe
    already has it ``canceled``). A Stripe error **stops the purge** and propagates: the tenant stays
-   archived (blocked, 410) and the next hourly sweep tries again. Dropping the row first would lose
+   archived (blocked, 410) and the next hourly sweep tries again. A subscription Stripe does not
+   know (``resource_missing``) counts as cancelled. Dropping the row first would lose
    the only record of a subscription that still bills, so the purge never goes on past a failure.
 2. delete its files: every object under ``<schema>/`` in the default storage, listed one directory
    (local storage) or one page of 1,000 keys (S3) at a time, never the whole listing in memory;
@@ -36,7 +37,7 @@ from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from saas.errors import Conflict, ErrorCode
+from saas.errors import ApplicationError, Conflict, ErrorCode
 from shared_apps.superadmin.services import platform_audit_record
 from shared_apps.tenancy.models import Tenant, TenantStatus
 
@@ -102,7 +103,15 @@ def _cancel_subscription(tenant: Tenant) -> bool:
     )
     if not subscription_id or not payments_enabled():
         return False
-    if gateway.subscription_retrieve(subscription_id=subscription_id).get("status") == "canceled":
+    try:
+        status = gateway.subscription_retrieve(subscription_id=subscription_id).get("status")
+    except ApplicationError as exc:
+        if exc.code == ErrorCode.PAYMENT_PROVIDER_REJECTED and (exc.details or {}).get("provider_code") == (
+            "resource_missing"
+        ):
+            return False  # Stripe has no such subscription (deleted with its customer): nothing bills
+        raise
+    if status == "canceled":
         return False  # a previous run (or the customer) cancelled it already
     gateway.subscription_cancel(subscription_id=subscription_id)
     return True

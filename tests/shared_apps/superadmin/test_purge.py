@@ -236,3 +236,29 @@ def test_the_sweep_is_an_hourly_public_beat_entry() -> None:
         "schedule": 3600.0,
         "public": True,
     }
+
+
+def test_a_subscription_stripe_no_longer_knows_does_not_block_the_purge(
+    doomed: Tenant, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: Stripe answers resource_missing for the tenant's subscription
+    from saas.errors import ApplicationError, ErrorCode
+    from shared_apps.billing import gateway
+
+    settings.STRIPE_SECRET_KEY = "sk_test_purge"
+    BillingAccount.objects.filter(tenant=doomed).update(stripe_subscription_id="sub_gone")
+    tenant_transition(tenant=doomed, action="archive")
+
+    def missing(**kwargs: Any) -> dict[str, Any]:
+        raise ApplicationError(
+            "No such subscription.",
+            code=ErrorCode.PAYMENT_PROVIDER_REJECTED,
+            details={"provider_code": "resource_missing"},
+        )
+
+    monkeypatch.setattr(gateway, "subscription_retrieve", missing)
+    # when
+    report = purge.tenant_purge(tenant=doomed, force=True)
+    # then
+    assert report.subscription_cancelled is False
+    assert not Tenant.objects.filter(schema_name="doomed").exists()
