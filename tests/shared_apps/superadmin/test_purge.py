@@ -262,3 +262,26 @@ def test_a_subscription_stripe_no_longer_knows_does_not_block_the_purge(
     # then
     assert report.subscription_cancelled is False
     assert not Tenant.objects.filter(schema_name="doomed").exists()
+
+
+def test_archive_through_the_console_shows_the_purge_date_and_is_audited(doomed: Tenant) -> None:
+    # given
+    from tests.admin import admin_client, admin_url, messages_of, run_action
+
+    staff = admin_client(None)
+    # when
+    archived = run_action(staff, Tenant, "archive_tenants", [doomed])
+    # then
+    assert messages_of(archived) == ["1 archived."]
+    purge_after = Tenant.objects.get(pk=doomed.pk).purge_after
+    assert purge_after is not None
+    page = staff.get(admin_url(doomed, "change"))
+    fields = {
+        line.field["name"]: str(line.contents())
+        for fieldset in page.context["adminform"]
+        for row in fieldset
+        for line in row
+    }
+    assert str(purge_after.year) in fields["purge_after"] and fields["archived_at"] not in ("", "-")
+    entry = PlatformAuditEntry.objects.get(verb="tenant.archive", tenant_slug="doomed")
+    assert entry.actor_email == "staff@localhost"
