@@ -47,6 +47,9 @@ TENANT_LIMIT_SET_CALLS = True
 SITE_URL_FORMAT = env("SITE_URL_FORMAT", default="https://{host}")
 #: Seconds a Host -> tenant lookup stays cached in a process (entries are also invalidated on change).
 TENANT_CACHE_TTL = env.int("TENANT_CACHE_TTL", default=300)
+#: Days an archived tenant is kept (and can be resumed) before the hourly sweep purges it
+#: (schema, files, cache keys, Stripe subscription; shared_apps/superadmin/purge.py).
+TENANT_PURGE_AFTER_DAYS = env.int("TENANT_PURGE_AFTER_DAYS", default=30)
 #: Seconds between two reads of the routing version by one process: a tenant or domain change
 #: reaches every process within this (shared_apps/tenancy/hosts.py).
 TENANT_CACHE_CHECK_SECONDS = env.float("TENANT_CACHE_CHECK_SECONDS", default=1.0)
@@ -281,6 +284,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "tenancy-custom-domains-recheck": {
         "task": "shared_apps.tenancy.tasks.custom_domains_recheck_task",
         "schedule": 86400.0,
+        "public": True,
+    },
+    # purge the archived sites whose retention (TENANT_PURGE_AFTER_DAYS) ran out; hourly, in public
+    "tenancy-purge-archived": {
+        "task": "shared_apps.superadmin.tasks.tenants_purge_due_task",
+        "schedule": 3600.0,
         "public": True,
     },
     # suspend the sites whose billing grace period ended, remind those with a day left; hourly, in public

@@ -63,10 +63,22 @@ class TenantAdmin(ServiceModelAdmin):
             None,
             {"fields": ("schema_name", "name", "kind", "status", "owner_email", "uuid", "created_at", "updated_at")},
         ),
+        (
+            "Archive",
+            {"fields": ("archived_at", "purge_after")},
+        ),
         ("Domains", {"fields": ("domain_list",)}),
         ("Usage", {"fields": ("usage_users", "usage_active_users", "usage_storage", "usage_last_activity")}),
     )
-    readonly_fields = ("domain_list", "usage_users", "usage_active_users", "usage_storage", "usage_last_activity")
+    readonly_fields = (
+        "archived_at",
+        "purge_after",
+        "domain_list",
+        "usage_users",
+        "usage_active_users",
+        "usage_storage",
+        "usage_last_activity",
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Tenant]:
         """Every tenant but the platform's own row, domains prefetched (one query for any page)."""
@@ -128,7 +140,7 @@ class TenantAdmin(ServiceModelAdmin):
     # -- status actions --------------------------------------------------------------------
     def _transition(self, request: HttpRequest, tenant: Tenant, action: str) -> None:
         before = tenant.status
-        changed = services.tenant_transition(tenant=tenant, action=action)
+        changed = services.tenant_transition(tenant=tenant, action=action, actor=request.user)
         self.log_change(request, changed, f"{action}: status {before} -> {changed.status}")
 
     @service_action(description="Suspend the selected tenants", success="{count} suspended.")

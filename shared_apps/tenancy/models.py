@@ -59,6 +59,11 @@ class Tenant(TenantMixin):
     #: Set while the site is suspended for not paying (``shared_apps/billing``), apart from
     #: ``status``: staff suspending and resuming a site do not touch it, nor a payment ``status``.
     billing_suspended_at = models.DateTimeField(null=True, blank=True)
+    #: When staff archived the site, and from when its purge is due (``archived_at`` +
+    #: ``TENANT_PURGE_AFTER_DAYS``; ``shared_apps/superadmin/purge.py``). Both aware UTC, both
+    #: cleared when the site is resumed; ``None`` unless the status is ``archived``.
+    archived_at = models.DateTimeField(null=True, blank=True)
+    purge_after = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -26,7 +26,18 @@ class TenantSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Tenant
-        fields = ("slug", "name", "kind", "status", "owner_email", "domains", "created_at", "updated_at")
+        fields = (
+            "slug",
+            "name",
+            "kind",
+            "status",
+            "owner_email",
+            "domains",
+            "created_at",
+            "updated_at",
+            "archived_at",
+            "purge_after",
+        )
         read_only_fields = fields
 
     @extend_schema_field(DomainSerializer(many=True))

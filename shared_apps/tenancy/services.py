@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
@@ -192,12 +194,23 @@ _TRANSITIONS: dict[str, tuple[set[str], str]] = {
 }
 
 
-def tenant_transition(*, tenant: Tenant, action: str) -> Tenant:
+def tenant_transition(*, tenant: Tenant, action: str, actor: Any = None) -> Tenant:
     """Apply ``action`` (``suspend`` | ``resume`` | ``archive``) to ``tenant`` and return it.
+
+    Archiving stamps ``archived_at`` (now, aware UTC) and ``purge_after`` (``archived_at`` +
+    ``settings.TENANT_PURGE_AFTER_DAYS`` days), from when the hourly sweep purges the site
+    (``shared_apps/superadmin/purge.py``); resuming clears both. Each transition writes a platform
+    audit entry ``tenant.<action>`` by ``actor`` (the staff user; ``None`` for the platform's jobs)
+    in the same transaction.
 
     The row is locked while checked and changed. Raises ``ApplicationError``
     ``invalid_status_transition`` (409) when the tenant's status does not allow the action.
     """
+    from django.conf import settings
+    from django.utils import timezone
+
+    from shared_apps.superadmin.services import platform_audit_record
+
     allowed_from, to = _TRANSITIONS[action]
     with transaction.atomic():
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
@@ -207,7 +220,16 @@ def tenant_transition(*, tenant: Tenant, action: str) -> Tenant:
                 code=ErrorCode.INVALID_STATUS_TRANSITION,
             )
         locked.status = to
-        locked.save(update_fields=["status", "updated_at"])
+        if to == TenantStatus.ARCHIVED:
+            locked.archived_at = timezone.now()
+            locked.purge_after = locked.archived_at + timedelta(days=settings.TENANT_PURGE_AFTER_DAYS)
+        else:
+            locked.archived_at = locked.purge_after = None
+        locked.save(update_fields=["status", "archived_at", "purge_after", "updated_at"])
+        details: dict[str, Any] = {"status": to}
+        if locked.purge_after is not None:
+            details["purge_after"] = locked.purge_after.isoformat()
+        platform_audit_record(verb=f"tenant.{action}", actor=actor, tenant=locked, details=details)
     return locked
 
 

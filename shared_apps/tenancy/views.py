@@ -72,7 +72,7 @@ class TenantViewSet(VisibleQuerysetMixin, mixins.ListModelMixin, mixins.Retrieve
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _transition(self, action_name: str) -> Response:
-        tenant = services.tenant_transition(tenant=self.get_object(), action=action_name)
+        tenant = services.tenant_transition(tenant=self.get_object(), action=action_name, actor=self.request.user)
         return Response(TenantSerializer(tenant).data)
 
     @extend_schema(request=PlanChoiceSerializer, responses=StaffBillingSerializer)

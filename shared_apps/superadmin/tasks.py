@@ -1,0 +1,39 @@
+"""Periodic platform work of the superadmin app (public schema): the hourly purge of archived tenants.
+
+Declared in ``CELERY_BEAT_SCHEDULE`` as ``tenancy-purge-archived`` with ``"public": True``: beat sends
+it once, in the public schema (``shared_apps/tenancy/beat.py``). Sent to a tenant's schema by hand, it
+does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from saas.db.tenant import current_schema
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def tenants_purge_due_task() -> dict[str, int]:
+    """Purge every archived tenant whose ``purge_after`` passed (``purge.tenant_purge``); one that
+    fails (Stripe unreachable...) is logged and left archived for the next hour. Returns
+    ``{"purged", "failed"}``, both 0 outside the public schema."""
+    from django.conf import settings
+
+    if current_schema() != settings.PUBLIC_SCHEMA_NAME:
+        return {"purged": 0, "failed": 0}
+    from shared_apps.superadmin.purge import tenant_purge, tenants_due_for_purge
+
+    purged = failed = 0
+    for tenant in list(tenants_due_for_purge()):
+        try:
+            tenant_purge(tenant=tenant)
+        except Exception:
+            logger.exception("purge of %s failed; retried at the next sweep", tenant.schema_name)
+            failed += 1
+        else:
+            purged += 1
+    return {"purged": purged, "failed": failed}
