@@ -245,3 +245,30 @@ def test_listing_sessions_costs_the_same_queries_for_one_or_many(
     # then
     assert body["count"] == 4
     assert len(many) == len(one)
+
+
+def test_emails_sent_during_an_impersonated_request_name_the_impersonator(
+    staff: APIClient,
+    alpha: Tenant,
+    make_user: MakeUser,
+    client_for: ClientFor,
+    login: Login,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # given: a support member who gets new tickets by e-mail, and a user impersonated by staff
+    from django.core import mail
+
+    make_user(alpha, "imp-mail-support@alpha.test", roles=["support"])
+    make_user(alpha, "imp-mail@alpha.test")
+    impersonated = client_for(alpha, impersonate(staff, "alpha", email="imp-mail@alpha.test").json()["access"])
+    normal = client_for(alpha, login(alpha, "imp-mail@alpha.test")["access"])
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        assert impersonated.post("/api/v1/tickets/", {"subject": "S", "body": "B"}).status_code == 201
+    marked = list(mail.outbox)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert normal.post("/api/v1/tickets/", {"subject": "S", "body": "B"}).status_code == 201
+    # then
+    assert marked and all(m.extra_headers.get("X-Impersonated-By") == "staff@localhost" for m in marked)
+    assert mail.outbox and all("X-Impersonated-By" not in m.extra_headers for m in mail.outbox)
