@@ -48,7 +48,7 @@ class ImpersonateView(APIView):
         return Response(ImpersonationSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
-class ImpersonationSessionListView(generics.GenericAPIView):  # type: ignore[type-arg]
+class ImpersonationSessionListView(generics.ListAPIView):  # type: ignore[type-arg]
     """``GET /api/v1/impersonations/``: the site's impersonation sessions, newest first (admins):
     when each started, by which staff member, why, as whom, until when, and how many requests it
     made. Read from the site's audit log: two queries a page."""
@@ -59,7 +59,7 @@ class ImpersonationSessionListView(generics.GenericAPIView):  # type: ignore[typ
     def get_queryset(self) -> Any:
         return impersonation.impersonation_sessions()
 
-    def get(self, request: Request) -> Response:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         entries = list(page if page is not None else self.get_queryset())
         counts = impersonation.request_counts([str(e.changes.get("session", "")) for e in entries])
