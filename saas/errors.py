@@ -54,6 +54,7 @@ class ErrorCode(StrEnum):
     SLUG_TAKEN = "slug_taken"
     INVALID_STATUS_TRANSITION = "invalid_status_transition"
     CONFIRMATION_REQUIRED = "confirmation_required"
+    IMPERSONATION_OF_ADMIN_FORBIDDEN = "impersonation_of_admin_forbidden"
     # Custom domains.
     INVALID_DOMAIN = "invalid_domain"
     DOMAIN_TAKEN = "domain_taken"

@@ -425,6 +425,10 @@ SIMPLE_JWT = {
 #: 401 ``session_expired``; tenant_apps/accounts/sessions.py); 0 = off. A site's admins may set their
 #: own (``/api/v1/auth/settings/``).
 SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
+# Impersonation by platform staff (shared_apps.superadmin.impersonation): the access token's lifetime, and
+# whether a site's admins may be impersonated.
+IMPERSONATION_TOKEN_MINUTES = env.int("IMPERSONATION_TOKEN_MINUTES", default=15)
+IMPERSONATION_ALLOW_ADMINS = env.bool("IMPERSONATION_ALLOW_ADMINS", default=True)
 
 #: One-time login codes (OTP): lifetime, attempts per code, and requests per address per window.
 OTP_TTL_SECONDS = env.int("OTP_TTL_SECONDS", default=300)

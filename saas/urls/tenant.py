@@ -38,6 +38,7 @@ def tenant_urlpatterns(urlconf: str, kind_patterns: list[Any]) -> list[Any]:
         path("api/v1/", include("shared_apps.tenancy.domain_urls")),
         path("api/v1/", include("shared_apps.billing.tenant_urls")),
         path("api/v1/", include("shared_apps.billing.connect_tenant_urls")),
+        path("api/v1/", include("shared_apps.superadmin.tenant_urls")),
         *kind_patterns,
         *admin_urls,
         *docs_urls(urlconf),

@@ -24,6 +24,7 @@ class PlatformAuditEntry(models.Model):
 
     class Meta:
         ordering = ("-created_at", "-id")
+        permissions = (("impersonate_tenant_user", "Can impersonate a tenant's user"),)
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.verb} {self.tenant_slug}".strip()

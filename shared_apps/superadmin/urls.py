@@ -1,5 +1,11 @@
-"""URL patterns of the superadmin app on the platform host (filled in by the operations work)."""
+"""URL patterns of the superadmin app on the platform host."""
 
 from typing import Any
 
-urlpatterns: list[Any] = []
+from django.urls import path
+
+from shared_apps.superadmin.views import ImpersonateView
+
+urlpatterns: list[Any] = [
+    path("tenants/<str:slug>/impersonate/", ImpersonateView.as_view(), name="tenant_impersonate"),
+]

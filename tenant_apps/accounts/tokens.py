@@ -17,6 +17,10 @@ Every access and refresh token carries three claims inside its signed payload:
   verify refuse a token whose session ended or was idle past the site's timeout (401
   ``session_expired``); a token without the claim has no idle timeout.
 
+* ``impersonator`` (impersonation tokens only, ``ImpersonationAccessToken``): ``{"email", "id"}``
+  of the platform staff member acting as the user. Authentication records each request made
+  with it in the site's audit log and marks the audit rows written meanwhile.
+
 None can be changed without the signing key; ``alg: none`` and other algorithms are refused by
 simplejwt's backend (it accepts only ``SIMPLE_JWT['ALGORITHM']``).
 """
@@ -29,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.permissions import BasePermission
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.serializers import (
@@ -46,6 +51,7 @@ from tenant_apps.accounts import sessions
 TENANT_CLAIM = "tenant"
 TENANT_UUID_CLAIM = "tenant_uuid"
 VERSION_CLAIM = "ver"
+IMPERSONATOR_CLAIM = "impersonator"
 
 
 def check_token_tenant(token: Token) -> None:
@@ -114,6 +120,43 @@ class TenantAccessToken(TenantTokenMixin, AccessToken):
     """Access token bound to its tenant (``SIMPLE_JWT['AUTH_TOKEN_CLASSES']``)."""
 
 
+class ImpersonationAccessToken(TenantAccessToken):
+    """A short-lived access token (``IMPERSONATION_TOKEN_MINUTES``) that platform staff use to act
+    as a site's user; made only by ``shared_apps.superadmin.impersonation``, never with a refresh
+    token (none is minted, so none can be refreshed). It has no ``sid``: no login session."""
+
+    @classmethod
+    def for_impersonation(cls, user: Any, *, staff: Any) -> ImpersonationAccessToken:
+        """A token of the current tenant for ``user``, naming ``staff`` (a platform user) as the
+        ``impersonator``. Call it with the connection set to the user's tenant."""
+        from datetime import timedelta
+
+        from django.conf import settings
+
+        token = cls()
+        token.set_exp(lifetime=timedelta(minutes=settings.IMPERSONATION_TOKEN_MINUTES))
+        token[api_settings.USER_ID_CLAIM] = str(getattr(user, api_settings.USER_ID_FIELD))
+        token[VERSION_CLAIM] = user.token_version
+        token[IMPERSONATOR_CLAIM] = {"email": str(staff.email), "id": str(staff.pk)}
+        return token
+
+
+def is_impersonation(request: Any) -> bool:
+    """Whether ``request`` (DRF) is authenticated by an impersonation token."""
+    auth = getattr(request, "auth", None)
+    return bool(auth is not None and getattr(auth, "payload", {}).get(IMPERSONATOR_CLAIM))
+
+
+class NotImpersonated(BasePermission):
+    """Refuses (403) a request made with an impersonation token: an impersonator must not change
+    the user's credentials (password change, tokens revoke)."""
+
+    message = "Not allowed while impersonating a user."
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        return not is_impersonation(request)
+
+
 class TenantRefreshToken(TenantTokenMixin, RefreshToken):  # type: ignore[misc]  # simplejwt stubs
     """Refresh token bound to its tenant; the access tokens it mints copy the claim."""
 
@@ -140,6 +183,23 @@ class TenantTokenObtainPairSerializer(TokenObtainPairSerializer):
         return super().get_token(user)
 
 
+def mark_impersonation(request: Any, *, user: Any, token: Token) -> None:
+    """Mark a request authenticated by an impersonation token: the audit rows written while it is
+    served name the impersonator (``tenant_apps.audit.context``), and ``AuditContextMiddleware``
+    records the request (``impersonation.request``) once it is answered."""
+    from tenant_apps.audit.context import set_impersonator
+    from tenant_apps.audit.middleware import IMPERSONATION_ATTR
+
+    acting_for = dict(token.payload[IMPERSONATOR_CLAIM])
+    set_impersonator(acting_for)  # reset by the middleware at the end of the request
+    http_request = getattr(request, "_request", request)
+    setattr(
+        http_request,
+        IMPERSONATION_ATTR,
+        {"impersonator": acting_for, "session": str(token.payload.get(api_settings.JTI_CLAIM, "")), "user": user},
+    )
+
+
 class TenantJWTAuthentication(JWTAuthentication):
     """``Authorization: Bearer <access>``: a tenant-bound access token of an active user, not
     revoked, of a live session (``sessions.session_check``: 401 ``session_expired``). The request
@@ -153,7 +213,10 @@ class TenantJWTAuthentication(JWTAuthentication):
     def authenticate(self, request: Any) -> Any:
         view = (getattr(request, "parser_context", None) or {}).get("view")
         self.touches_session = not getattr(view, "peeks_session", False)
-        return super().authenticate(request)
+        result = super().authenticate(request)
+        if result is not None and result[1].payload.get(IMPERSONATOR_CLAIM):
+            mark_impersonation(request, user=result[0], token=result[1])
+        return result
 
     def get_user(self, validated_token: Token) -> Any:
         user = token_user(validated_token)

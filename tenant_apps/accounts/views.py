@@ -49,7 +49,7 @@ from tenant_apps.accounts.serializers import (
     UserUpdateSerializer,
 )
 from tenant_apps.accounts.throttles import ADDRESS_AND_IP, ClientIPRateThrottle, UserRateThrottle
-from tenant_apps.accounts.tokens import TokenPairSerializer, token_pair
+from tenant_apps.accounts.tokens import NotImpersonated, TokenPairSerializer, token_pair
 
 
 @extend_schema_view(post=extend_schema(request=LoginSerializer, responses={200: JWTSerializer}))
@@ -96,7 +96,7 @@ class PasswordChangeView(APIView):
     so this client stays logged in. Wrong old passwords are throttled per user and per IP.
     """
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, NotImpersonated]
     throttle_scope = "password_change"
     throttle_classes = [UserRateThrottle, ClientIPRateThrottle]
 
@@ -137,7 +137,7 @@ class TokensRevokeView(APIView):
     (including the one used for this call).
     """
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, NotImpersonated]
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request) -> Response:

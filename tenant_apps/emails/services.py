@@ -70,10 +70,12 @@ def deliver_email(
     html: str | None = None,
     attachments: list[Attachment] | None = None,
     reply_to: list[str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> None:
-    """Send one message now through ``EMAIL_BACKEND``; raises on failure (tasks retry)."""
+    """Send one message now through ``EMAIL_BACKEND``, with extra ``headers``; raises on failure
+    (tasks retry)."""
     message = EmailMultiAlternatives(
-        subject=subject, body=text, from_email=sender_address(), to=to, reply_to=reply_to or None
+        subject=subject, body=text, from_email=sender_address(), to=to, reply_to=reply_to or None, headers=headers
     )
     if html:
         message.attach_alternative(html, "text/html")
@@ -89,11 +91,22 @@ def email_send(
 
     ``context`` must be JSON-serialisable (it travels through the broker). The task runs in the
     schema that is current now, even if the caller has switched schema by the time of commit.
+    Sent during a request made with an impersonation token, the message carries
+    ``X-Impersonated-By: <staff e-mail>``.
     """
+    from tenant_apps.audit.context import impersonator
     from tenant_apps.emails.tasks import send_templated_email
 
     if not to:
         return
+    acting_for = impersonator()
+    extra: dict[str, Any] = {"headers": {"X-Impersonated-By": str(acting_for["email"])}} if acting_for else {}
     enqueue_on_commit(
-        send_templated_email, to=list(to), subject=subject, template=template, context=context, reply_to=reply_to
+        send_templated_email,
+        to=list(to),
+        subject=subject,
+        template=template,
+        context=context,
+        reply_to=reply_to,
+        **extra,
     )

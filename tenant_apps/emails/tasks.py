@@ -25,12 +25,20 @@ PERMANENT_ERRORS = (TemplateDoesNotExist, TemplateSyntaxError, SendGridRejected)
     max_retries=settings.EMAIL_MAX_RETRIES,
 )
 def send_templated_email(
-    self: Any, *, to: list[str], subject: str, template: str, context: dict[str, Any], reply_to: list[str] | None = None
+    self: Any,
+    *,
+    to: list[str],
+    subject: str,
+    template: str,
+    context: dict[str, Any],
+    reply_to: list[str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> None:
-    """Render ``template`` with ``context`` and send it.
+    """Render ``template`` with ``context`` and send it (with extra ``headers``, such as
+    ``X-Impersonated-By``).
 
     Any other failure (network, SendGrid 5xx or 429) is retried up to ``EMAIL_MAX_RETRIES``
     times with exponential backoff: about 10 s, 20 s, 40 s... (at most 600 s), full jitter.
     """
     text, html = render_email(template, context)
-    deliver_email(to=to, subject=subject, text=text, html=html, reply_to=reply_to)
+    deliver_email(to=to, subject=subject, text=text, html=html, reply_to=reply_to, headers=headers)
