@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas.api.permissions import IsPlatformStaff
+from saas.api.views import VisibleQuerysetMixin
 from shared_apps.superadmin import impersonation
 from shared_apps.superadmin.serializers import (
     ImpersonateSerializer,
@@ -48,7 +49,7 @@ class ImpersonateView(APIView):
         return Response(ImpersonationSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
-class ImpersonationSessionListView(generics.ListAPIView):  # type: ignore[type-arg]
+class ImpersonationSessionListView(VisibleQuerysetMixin, generics.ListAPIView):  # type: ignore[type-arg]
     """``GET /api/v1/impersonations/``: the site's impersonation sessions, newest first (admins):
     when each started, by which staff member, why, as whom, until when, and how many requests it
     made. Read from the site's audit log: two queries a page."""
@@ -56,7 +57,8 @@ class ImpersonationSessionListView(generics.ListAPIView):  # type: ignore[type-a
     permission_classes = [IsAuthenticated, Allows(can_read_audit_log)]  # type: ignore[list-item]
     serializer_class = ImpersonationSessionSerializer
 
-    def get_queryset(self) -> Any:
+    def visible_queryset(self) -> Any:
+        """Every impersonation session of the site: its admins (the permission above) see them all."""
         return impersonation.impersonation_sessions()
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
