@@ -135,18 +135,26 @@ def test_without_the_lock_two_checkouts_redeem_more_than_was_held(
 
     # given: the account's lock replaced by a plain read. A checkout checks the balance three
     # times: in the quote, in the quote again inside the transaction, and when it redeems; the
-    # second checkout's last check reads the account, then waits until the first has committed.
+    # second checkout's last check reads the account, then waits until the first has committed,
+    # and the first waits, at its last check, until the second has made that read: both read
+    # 150 before either writes, on every run (without that second wait, a second checkout
+    # started late read after the first committed and the control passed by luck).
     client = incentive_rows(_a_client_with_150_points)
     first_committed = threading.Event()
+    second_read = threading.Event()
     second = threading.local()
     real = services._check_redeemable
 
     def check(*args: Any) -> None:
         real(*args)
+        second.calls = getattr(second, "calls", 0) + 1
+        if second.calls != 3:
+            return
         if getattr(second, "is_it", False):
-            second.calls = getattr(second, "calls", 0) + 1
-            if second.calls == 3:
-                assert first_committed.wait(30), "the first checkout did not commit"
+            second_read.set()
+            assert first_committed.wait(30), "the first checkout did not commit"
+        else:
+            assert second_read.wait(30), "the second checkout did not read"
 
     def first() -> Any:
         try:
