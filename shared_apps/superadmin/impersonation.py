@@ -28,14 +28,13 @@ from saas.errors import Conflict, ErrorCode, NotFound, PermissionDenied
 from shared_apps.superadmin.services import platform_audit_record
 from shared_apps.tenancy.models import Tenant, TenantStatus
 from tenant_apps.accounts.tokens import ImpersonationAccessToken
+from tenant_apps.audit.impersonation import ENDED, REQUEST, STARTED, impersonation_end, impersonation_ended_at
 from tenant_apps.audit.models import AuditLogEntry
 from tenant_apps.audit.services import audit_record
 from tenant_apps.kinds import ADMIN
 
 #: The Django permission (``app_label.codename``) a platform user needs to impersonate.
 IMPERSONATE_PERMISSION = "superadmin.impersonate_tenant_user"
-STARTED = "impersonation.started"
-REQUEST = "impersonation.request"
 
 
 @dataclass(frozen=True)
@@ -127,3 +126,56 @@ def request_counts(sessions: list[str]) -> dict[str, int]:
         .annotate(n=Count("id"))
     )
     return {row["session"]: row["n"] for row in rows}
+
+
+def impersonation_stop(*, tenant: Tenant, session: str, admin: Any = None, impersonator_email: str = "") -> datetime:
+    """End the impersonation ``session`` (a token's ``jti``) of ``tenant`` (the current site) early:
+    by one of its ``admin`` users, or by the impersonator (``impersonator_email``, from the token).
+    Its token answers 401 ``session_expired`` from the next request. Writes ``impersonation.ended``
+    to the site's audit log (``tenant_apps.audit.impersonation.impersonation_end``) and to the
+    platform's, in one transaction; ending an ended session writes nothing and returns when it
+    first ended (aware, UTC).
+
+    Raises ``NotFound`` (404) for a session the site does not know.
+    """
+    with transaction.atomic():
+        already = impersonation_ended_at(session)
+        ended = impersonation_end(session=session, actor=admin, actor_repr="" if admin else impersonator_email)
+        if already is None:
+            platform_audit_record(
+                verb=ENDED,
+                actor=None,
+                tenant=tenant,
+                details={"session": session, "ended_by": impersonator_email or str(getattr(admin, "email", ""))},
+            )
+    return ended
+
+
+def ended_at_of(sessions: list[str]) -> dict[str, datetime]:
+    """When each of ``sessions`` (token ids) was ended early, for those that were: one query."""
+    if not sessions:
+        return {}
+    rows = (
+        AuditLogEntry.objects.filter(verb=ENDED)
+        .annotate(session=KT("changes__session"))
+        .filter(session__in=sessions)
+        .values_list("session", "created_at")
+    )
+    ended: dict[str, datetime] = {}
+    for session, at in rows:
+        ended.setdefault(session, at)
+    return ended
+
+
+__all__ = [
+    "ENDED",
+    "REQUEST",
+    "STARTED",
+    "Impersonation",
+    "ended_at_of",
+    "impersonation_end",
+    "impersonation_sessions",
+    "impersonation_start",
+    "impersonation_stop",
+    "request_counts",
+]

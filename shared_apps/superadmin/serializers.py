@@ -47,4 +47,14 @@ class ImpersonationSessionSerializer(serializers.Serializer):
     user_id = serializers.CharField()
     user = serializers.CharField()
     expires_at = serializers.DateTimeField(allow_null=True)
+    ended_at = serializers.DateTimeField(
+        allow_null=True, help_text="When it was ended early; null: it ran (runs) to expiry."
+    )
     requests = serializers.IntegerField()
+
+
+class ImpersonationEndedSerializer(serializers.Serializer):
+    """An impersonation session ended early: its ``session`` (token id) and when (``ended_at``, UTC)."""
+
+    session = serializers.CharField()
+    ended_at = serializers.DateTimeField()

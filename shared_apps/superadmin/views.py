@@ -15,13 +15,16 @@ from rest_framework.views import APIView
 
 from saas.api.permissions import IsPlatformStaff
 from saas.api.views import VisibleQuerysetMixin
+from saas.errors import PermissionDenied
 from shared_apps.superadmin import impersonation
 from shared_apps.superadmin.serializers import (
     ImpersonateSerializer,
+    ImpersonationEndedSerializer,
     ImpersonationSerializer,
     ImpersonationSessionSerializer,
 )
 from tenant_apps.accounts.permissions import Allows
+from tenant_apps.accounts.tokens import IMPERSONATOR_CLAIM, is_impersonation
 from tenant_apps.audit.access import can_read_audit_log
 
 
@@ -52,7 +55,7 @@ class ImpersonateView(APIView):
 class ImpersonationSessionListView(VisibleQuerysetMixin, generics.ListAPIView):  # type: ignore[type-arg]
     """``GET /api/v1/impersonations/``: the site's impersonation sessions, newest first (admins):
     when each started, by which staff member, why, as whom, until when, and how many requests it
-    made. Read from the site's audit log: two queries a page."""
+    made, and when it was ended if it was ended early. Read from the site's audit log: three queries a page."""
 
     permission_classes = [IsAuthenticated, Allows(can_read_audit_log)]  # type: ignore[list-item]
     serializer_class = ImpersonationSessionSerializer
@@ -64,7 +67,9 @@ class ImpersonationSessionListView(VisibleQuerysetMixin, generics.ListAPIView): 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         entries = list(page if page is not None else self.get_queryset())
-        counts = impersonation.request_counts([str(e.changes.get("session", "")) for e in entries])
+        sessions = [str(e.changes.get("session", "")) for e in entries]
+        counts = impersonation.request_counts(sessions)
+        ended = impersonation.ended_at_of(sessions)
         rows = [
             {
                 "session": str(e.changes.get("session", "")),
@@ -74,9 +79,50 @@ class ImpersonationSessionListView(VisibleQuerysetMixin, generics.ListAPIView): 
                 "user_id": e.target_id,
                 "user": e.target_repr,
                 "expires_at": e.changes.get("expires_at"),
+                "ended_at": ended.get(str(e.changes.get("session", ""))),
                 "requests": counts.get(str(e.changes.get("session", "")), 0),
             }
             for e in entries
         ]
         data = ImpersonationSessionSerializer(rows, many=True).data
         return self.get_paginated_response(data) if page is not None else Response(data)
+
+
+class ImpersonationEndView(APIView):
+    """``POST /api/v1/impersonations/end/`` with an impersonation token -> 200 ``{session,
+    ended_at}``: the impersonator is done; the token answers 401 ``session_expired`` from now on
+    (the impersonation's "log out": it has no refresh token for ``/auth/logout/``). 403 with any
+    other token."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=ImpersonationEndedSerializer, operation_id="impersonations_end_own")
+    def post(self, request: Request) -> Response:
+        if not is_impersonation(request):
+            raise PermissionDenied("Only an impersonation token ends an impersonation session.")
+        payload = request.auth.payload  # type: ignore[union-attr]
+        session = str(payload.get("jti", ""))
+        ended = impersonation.impersonation_stop(
+            tenant=request.tenant,  # type: ignore[attr-defined]
+            session=session,
+            impersonator_email=str(payload[IMPERSONATOR_CLAIM].get("email", "")),
+        )
+        return Response(ImpersonationEndedSerializer({"session": session, "ended_at": ended}).data)
+
+
+class ImpersonationSessionEndView(APIView):
+    """``POST /api/v1/impersonations/{session}/end/`` -> 200 ``{session, ended_at}``: one of the
+    site's admins ends an impersonation session at once (its token answers 401 from the next
+    request); 404 for a session the site does not know; ending an ended one answers its first end."""
+
+    permission_classes = [IsAuthenticated, Allows(can_read_audit_log)]  # type: ignore[list-item]
+    extra_error_statuses = (404,)
+
+    @extend_schema(request=None, responses=ImpersonationEndedSerializer)
+    def post(self, request: Request, session: str) -> Response:
+        ended = impersonation.impersonation_stop(
+            tenant=request.tenant,  # type: ignore[attr-defined]
+            session=session,
+            admin=request.user,
+        )
+        return Response(ImpersonationEndedSerializer({"session": session, "ended_at": ended}).data)

@@ -202,7 +202,8 @@ def mark_impersonation(request: Any, *, user: Any, token: Token) -> None:
 
 class TenantJWTAuthentication(JWTAuthentication):
     """``Authorization: Bearer <access>``: a tenant-bound access token of an active user, not
-    revoked, of a live session (``sessions.session_check``: 401 ``session_expired``). The request
+    revoked, of a live session (``sessions.session_check``: 401 ``session_expired``; an
+    impersonation token whose session was ended, ``tenant_apps.audit.impersonation``, too). The request
     counts as the session's activity, unless its view sets ``peeks_session = True`` (asking how
     long a session has left is not activity)."""
 
@@ -215,6 +216,10 @@ class TenantJWTAuthentication(JWTAuthentication):
         self.touches_session = not getattr(view, "peeks_session", False)
         result = super().authenticate(request)
         if result is not None and result[1].payload.get(IMPERSONATOR_CLAIM):
+            from tenant_apps.audit.impersonation import impersonation_ended_at
+
+            if impersonation_ended_at(str(result[1].payload.get(api_settings.JTI_CLAIM, ""))) is not None:
+                raise AuthenticationFailed(_("This impersonation session has ended."), code=ErrorCode.SESSION_EXPIRED)
             mark_impersonation(request, user=result[0], token=result[1])
         return result
 

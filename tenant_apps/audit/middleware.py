@@ -36,11 +36,12 @@ class AuditContextMiddleware:
             response = self.get_response(request)
             impersonation = getattr(request, IMPERSONATION_ATTR, None)
             if impersonation is not None:
+                from tenant_apps.audit.impersonation import REQUEST
                 from tenant_apps.audit.services import audit_record
 
                 audit_record(
                     actor=impersonation["user"],
-                    verb="impersonation.request",
+                    verb=REQUEST,
                     changes={
                         "method": request.method,
                         "path": request.path[:500],

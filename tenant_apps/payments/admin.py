@@ -112,6 +112,7 @@ class PaymentAdmin(ServiceModelAdmin):
         "decided_by",
         "decided_at",
         "stripe_payment_intent_id",
+        "impersonated_by",
         "created_at",
     )
     readonly_fields = fields

@@ -214,6 +214,10 @@ class Payment(models.Model):
         blank=True,
         help_text="Stripe's fingerprint of the card that paid (from the succeeded intent's charge), if it said.",
     )
+    impersonated_by = models.EmailField(
+        blank=True,
+        help_text="The platform staff member who made it while impersonating the payer (issue 17); empty: the user.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -303,6 +307,11 @@ class Refund(models.Model):
     stripe_refund_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    impersonated_by = models.EmailField(
+        blank=True,
+        help_text="The platform staff member who made it while impersonating the finance user (issue 17); "
+        "empty: the user.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -43,7 +43,8 @@ class ReceiptSerializer(serializers.Serializer):
 
 class PaymentSerializer(serializers.ModelSerializer):
     """A payment of ``/api/v1/payments/`` and of an invoice's ``payments``: amount, method, status, payer,
-    the offline ``tracking_code`` and ``receipt``, the decision (``decided_by``, ``reason``) or Stripe intent id."""
+    the offline ``tracking_code`` and ``receipt``, the decision (``decided_by``, ``reason``) or Stripe intent id,
+    and ``impersonated_by``: the platform staff e-mail when it was made while impersonating the payer."""
 
     invoice_number = serializers.CharField(source="invoice.number", read_only=True)
     currency = serializers.CharField(source="invoice.currency", read_only=True)
@@ -68,6 +69,7 @@ class PaymentSerializer(serializers.ModelSerializer):
             "decided_by",
             "decided_at",
             "stripe_payment_intent_id",
+            "impersonated_by",
             "created_at",
         )
         read_only_fields = fields

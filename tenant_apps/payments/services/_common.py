@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from saas.db.tenant import enqueue_on_commit
 from saas.errors import Conflict, ErrorCode, PermissionDenied
+from tenant_apps.audit.context import impersonator
 from tenant_apps.audit.services import audit_record
 from tenant_apps.notifications.services import notify
 from tenant_apps.payments.access import finance_roles, user_is_finance
@@ -28,6 +29,22 @@ logger = logging.getLogger(__name__)
 
 
 INVOICE_NUMBER_KEY = "invoice"
+
+
+def impersonation_mark() -> str:
+    """The e-mail of the platform staff member acting through an impersonation token in this
+    request (``tenant_apps.audit.context.impersonator``), or ``""``: what ``Payment.impersonated_by``
+    and ``Refund.impersonated_by`` store, and what a Stripe object's ``impersonated_by`` metadata
+    carries, so money moved while impersonating is told apart (issue 17, point 2)."""
+    acting_for = impersonator()
+    return str(acting_for["email"]) if acting_for else ""
+
+
+def impersonation_metadata() -> dict[str, str]:
+    """``{"impersonated_by": <staff e-mail>}`` for a Stripe object's metadata during impersonation,
+    else ``{}``."""
+    mark = impersonation_mark()
+    return {"impersonated_by": mark} if mark else {}
 
 
 def _require_finance(actor: Any) -> None:

@@ -33,6 +33,7 @@ from tenant_apps.payments.services._common import (
     _refuse_own_payment,
     _reject,
     _require_finance,
+    impersonation_mark,
 )
 
 logger = logging.getLogger(__name__)
@@ -94,6 +95,7 @@ def payment_offline_submit(
             method=PaymentMethod.OFFLINE,
             tracking_code=tracking_code,
             receipt=receipt,
+            impersonated_by=impersonation_mark(),
         )
         audit_record(
             actor=payer,

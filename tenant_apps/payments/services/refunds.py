@@ -16,6 +16,7 @@ from tenant_apps.notifications.services import notify
 from tenant_apps.payments import stripe_gateway
 from tenant_apps.payments.locks import invoice_lock, payment_lock
 from tenant_apps.payments.models import ZERO, Payment, PaymentMethod, PaymentStatus, Refund, RefundStatus
+from tenant_apps.payments.services._common import impersonation_mark, impersonation_metadata
 
 
 def refunded_amount(payment: Payment) -> Decimal:
@@ -52,7 +53,9 @@ def payment_refund(*, payment: Payment, amount: Decimal | str, reason: str = "",
                 code=ErrorCode.REFUND_EXCEEDS_PAYMENT,
                 details={"refundable": str(payment.amount - already)},
             )
-        refund = Refund.objects.create(payment=payment, amount=value, reason=reason[:2000], created_by=actor)
+        refund = Refund.objects.create(
+            payment=payment, amount=value, reason=reason[:2000], created_by=actor, impersonated_by=impersonation_mark()
+        )
         if payment.method == PaymentMethod.STRIPE and payment.stripe_payment_intent_id:
             schema = current_schema()
             stripe_refund = stripe_gateway.refund_create(
@@ -64,6 +67,7 @@ def payment_refund(*, payment: Payment, amount: Decimal | str, reason: str = "",
                     "payment": str(payment.pk),
                     "refund": str(refund.pk),
                     "invoice_number": invoice.number,
+                    **impersonation_metadata(),
                 },
                 idempotency_key=f"{schema}:refund:{refund.pk}",
                 stripe_account=payment.stripe_account_id or None,

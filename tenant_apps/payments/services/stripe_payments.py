@@ -37,6 +37,8 @@ from tenant_apps.payments.services._common import (
     _payment_facts,
     _refuse_overpayment,
     _reject,
+    impersonation_mark,
+    impersonation_metadata,
 )
 
 logger = logging.getLogger(__name__)
@@ -111,7 +113,13 @@ def payment_stripe_start(*, invoice: Invoice, payer: Any, amount: Decimal | str 
         if wanted is None:
             wanted = open_amount
         _refuse_overpayment(invoice, wanted, open_amount)
-        payment = Payment.objects.create(invoice=invoice, payer=payer, amount=wanted, method=PaymentMethod.STRIPE)
+        payment = Payment.objects.create(
+            invoice=invoice,
+            payer=payer,
+            amount=wanted,
+            method=PaymentMethod.STRIPE,
+            impersonated_by=impersonation_mark(),
+        )
         schema = current_schema()
         amount_minor = to_minor_units(wanted, invoice.currency)
         fee_minor = _fee_of(connection, amount_minor)
@@ -125,6 +133,7 @@ def payment_stripe_start(*, invoice: Invoice, payer: Any, amount: Decimal | str 
                 "invoice": str(invoice.pk),
                 "payment": str(payment.pk),
                 "invoice_number": invoice.number,
+                **impersonation_metadata(),
             },
             idempotency_key=f"{schema}:payment:{payment.pk}",
             stripe_account=account_id or None,

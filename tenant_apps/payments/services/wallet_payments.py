@@ -16,7 +16,13 @@ from django.utils import timezone
 from saas.errors import ApplicationError, Conflict, ErrorCode
 from tenant_apps.payments.locks import invoice_lock
 from tenant_apps.payments.models import Invoice, Payment, PaymentMethod, PaymentStatus
-from tenant_apps.payments.services._common import _approve, _check_payable, _open_amount, _refuse_overpayment
+from tenant_apps.payments.services._common import (
+    _approve,
+    _check_payable,
+    _open_amount,
+    _refuse_overpayment,
+    impersonation_mark,
+)
 
 
 def payment_wallet_pay(*, invoice: Invoice, payer: Any, reference: str, memo: str = "") -> Payment:
@@ -61,7 +67,12 @@ def payment_wallet_pay(*, invoice: Invoice, payer: Any, reference: str, memo: st
                 details={"required": str(amount), "available": str(available), "currency": invoice.currency},
             ) from None
         payment = Payment.objects.create(
-            invoice=invoice, payer=payer, amount=amount, method=PaymentMethod.WALLET, status=PaymentStatus.PENDING
+            invoice=invoice,
+            payer=payer,
+            amount=amount,
+            method=PaymentMethod.WALLET,
+            status=PaymentStatus.PENDING,
+            impersonated_by=impersonation_mark(),
         )
         _approve(payment, invoice, actor=payer, now=timezone.now(), via="wallet")
     return payment

@@ -88,7 +88,7 @@ def test_each_request_made_with_the_token_is_recorded_with_the_impersonator(
     assert all(r.actor_repr == "imp-req@alpha.test" for r in rows)
 
 
-def test_an_impersonated_request_costs_one_insert_and_a_normal_one_none(
+def test_an_impersonated_request_costs_one_read_and_one_insert_and_a_normal_one_none(
     staff: APIClient, alpha: Tenant, make_user: MakeUser, client_for: ClientFor, login: Login
 ) -> None:
     # given
@@ -104,9 +104,11 @@ def test_an_impersonated_request_costs_one_insert_and_a_normal_one_none(
         impersonated.get("/api/v1/auth/user/")
     # then
     normal_inserts = [q for q in normal_queries.captured_queries if "audit_auditlogentry" in q["sql"]]
-    inserts = [q for q in impersonated_queries.captured_queries if "audit_auditlogentry" in q["sql"]]
+    audit = [q["sql"] for q in impersonated_queries.captured_queries if "audit_auditlogentry" in q["sql"]]
     assert normal_inserts == []
-    assert len(inserts) == 1 and inserts[0]["sql"].startswith("INSERT")
+    # has the session been ended (an indexed read), then the request's row
+    assert [sql.split()[0] for sql in audit] == ["SELECT", "INSERT"]
+    assert "impersonation.ended" in audit[0]
 
 
 def test_audit_rows_written_by_services_during_impersonation_name_the_impersonator(
@@ -272,3 +274,65 @@ def test_emails_sent_during_an_impersonated_request_name_the_impersonator(
     # then
     assert marked and all(m.extra_headers.get("X-Impersonated-By") == "staff@localhost" for m in marked)
     assert mail.outbox and all("X-Impersonated-By" not in m.extra_headers for m in mail.outbox)
+
+
+def test_the_impersonator_ends_the_session_and_the_token_stops_working(
+    staff: APIClient, alpha: Tenant, make_user: MakeUser, client_for: ClientFor, login: Login
+) -> None:
+    # given
+    make_user(alpha, "imp-end@alpha.test")
+    started = impersonate(staff, "alpha", email="imp-end@alpha.test").json()
+    acting = client_for(alpha, started["access"])
+    assert acting.get("/api/v1/auth/user/").status_code == 200
+    # when
+    ended = acting.post("/api/v1/impersonations/end/")
+    # then: the token is refused from now on, and both logs say who ended it
+    assert ended.status_code == 200, ended.content
+    refused = acting.get("/api/v1/auth/user/")
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "session_expired"
+    admin = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
+    [session] = admin.get("/api/v1/impersonations/").json()["results"]
+    assert session["ended_at"] == ended.json()["ended_at"]
+    assert session["requests"] == 2  # the first GET and the end itself
+    assert PlatformAuditEntry.objects.filter(verb="impersonation.ended", tenant_slug="alpha").count() == 1
+    # a normal token of the same user is not affected, nor may it "end" anything
+    own = client_for(alpha, login(alpha, "imp-end@alpha.test")["access"])
+    assert own.get("/api/v1/auth/user/").status_code == 200
+    assert own.post("/api/v1/impersonations/end/").status_code == 403
+
+
+def test_the_site_admin_ends_a_running_session(
+    staff: APIClient, alpha: Tenant, beta: Tenant, make_user: MakeUser, client_for: ClientFor, login: Login
+) -> None:
+    # given: a running session on alpha, and one on beta
+    make_user(alpha, "imp-kill@alpha.test")
+    make_user(beta, "imp-kill@beta.test")
+    alpha_token = impersonate(staff, "alpha", email="imp-kill@alpha.test").json()["access"]
+    beta_token = impersonate(staff, "beta", email="imp-kill@beta.test").json()["access"]
+    admin = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
+    [session] = admin.get("/api/v1/impersonations/").json()["results"]
+    # when
+    first = admin.post(f"/api/v1/impersonations/{session['session']}/end/")
+    again = admin.post(f"/api/v1/impersonations/{session['session']}/end/")
+    # then: ended once, the token is dead; beta's session is neither visible to alpha nor ended
+    assert first.status_code == 200 and again.json()["ended_at"] == first.json()["ended_at"]
+    with tenant_context(alpha):
+        assert AuditLogEntry.objects.filter(verb="impersonation.ended").count() == 1
+    assert client_for(alpha, alpha_token).get("/api/v1/auth/user/").status_code == 401
+    assert client_for(beta, beta_token).get("/api/v1/auth/user/").status_code == 200
+    beta_admin = client_for(beta, login(beta, "admin@beta.test")["access"])
+    [beta_session] = beta_admin.get("/api/v1/impersonations/").json()["results"]
+    assert admin.post(f"/api/v1/impersonations/{beta_session['session']}/end/").status_code == 404
+    assert beta_admin.get("/api/v1/impersonations/").json()["results"][0]["ended_at"] is None
+
+
+def test_only_admins_end_sessions(
+    staff: APIClient, alpha: Tenant, make_user: MakeUser, client_for: ClientFor, login: Login
+) -> None:
+    make_user(alpha, "imp-nokill@alpha.test", roles=["support"])
+    impersonate(staff, "alpha", email="imp-nokill@alpha.test")
+    admin = client_for(alpha, login(alpha, "admin@alpha.test")["access"])
+    [session] = admin.get("/api/v1/impersonations/").json()["results"]
+    support = client_for(alpha, login(alpha, "imp-nokill@alpha.test")["access"])
+    assert support.post(f"/api/v1/impersonations/{session['session']}/end/").status_code == 403
+    assert client_for(alpha).post(f"/api/v1/impersonations/{session['session']}/end/").status_code == 401
