@@ -336,3 +336,29 @@ def test_only_admins_end_sessions(
     support = client_for(alpha, login(alpha, "imp-nokill@alpha.test")["access"])
     assert support.post(f"/api/v1/impersonations/{session['session']}/end/").status_code == 403
     assert client_for(alpha).post(f"/api/v1/impersonations/{session['session']}/end/").status_code == 401
+
+
+def test_an_impersonated_request_that_fails_with_500_is_recorded_too(
+    staff: APIClient,
+    alpha: Tenant,
+    make_user: MakeUser,
+    client_for: ClientFor,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given: a view that breaks
+    from dj_rest_auth.views import UserDetailsView
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("boom")
+
+    make_user(alpha, "imp-500@alpha.test")
+    acting = client_for(alpha, impersonate(staff, "alpha", email="imp-500@alpha.test").json()["access"])
+    acting.raise_request_exception = False
+    monkeypatch.setattr(UserDetailsView, "get", broken)
+    # when
+    response = acting.get("/api/v1/auth/user/")
+    # then: the staff member's failed request is in the site's log with its status
+    assert response.status_code == 500
+    with tenant_context(alpha):
+        row = AuditLogEntry.objects.filter(verb="impersonation.request").latest("id")
+    assert (row.changes["status"], row.changes["path"]) == (500, "/api/v1/auth/user/")
