@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 
-from celery.signals import task_prerun
+from celery.signals import before_task_publish, task_postrun, task_prerun
 from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saas.settings.local")
@@ -31,3 +31,26 @@ def _tag_task_tenant(task: object = None, **_: object) -> None:
     from saas.observability import tag_tenant
 
     tag_tenant(current_schema())
+
+
+@before_task_publish.connect(weak=False)
+def _carry_request_id(headers: dict[str, object] | None = None, **_: object) -> None:
+    """A task sent while serving a request carries the request id (``saas.logs``)."""
+    from saas.logs import task_headers_add
+
+    task_headers_add(headers)
+
+
+@task_prerun.connect(weak=False)
+def _bind_task_log_context(task: object = None, **_: object) -> None:
+    """The task's log lines carry the request id it was sent with (``saas.logs``)."""
+    from saas.logs import task_context_bind
+
+    task_context_bind(task)
+
+
+@task_postrun.connect(weak=False)
+def _unbind_task_log_context(task: object = None, **_: object) -> None:
+    from saas.logs import task_context_unbind
+
+    task_context_unbind(task)

@@ -129,6 +129,7 @@ INSTALLED_APPS.insert(0, "shared_apps.tenancy")
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
+    "saas.logs.RequestIdMiddleware",
     "saas.health.HealthCheckMiddleware",
     # Static files (the admin's CSS and scripts) before tenant routing: they are the same for every host.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -139,6 +140,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "saas.logs.SessionUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -627,11 +629,29 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+#: ``json`` (one JSON object per line: what log collectors parse) or ``plain`` (one readable line);
+#: every record carries ``request_id``, ``tenant`` and ``user_id`` either way (``saas/logs.py``).
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise environ.ImproperlyConfigured(f"LOG_FORMAT must be 'json' or 'plain', not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "saas.logs.LogContextFilter"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(tenant)s %(request_id)s user=%(user_id)s] %(message)s"
+        },
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s %(tenant)s %(user_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"pgserver": {"level": "WARNING"}},
 }

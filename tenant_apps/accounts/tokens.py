@@ -221,6 +221,10 @@ class TenantJWTAuthentication(JWTAuthentication):
             if impersonation_ended_at(str(result[1].payload.get(api_settings.JTI_CLAIM, ""))) is not None:
                 raise AuthenticationFailed(_("This impersonation session has ended."), code=ErrorCode.SESSION_EXPIRED)
             mark_impersonation(request, user=result[0], token=result[1])
+        if result is not None:
+            from saas.logs import bind_user
+
+            bind_user(result[0])
         return result
 
     def get_user(self, validated_token: Token) -> Any:

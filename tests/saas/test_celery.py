@@ -30,6 +30,7 @@ RESULT_TIMEOUT = 10
 @app.task(bind=True, name="tests.saas.report_schema")
 def report_schema(self: Any) -> dict[str, Any]:
     """What a task sees: its schema, the users of that schema, and how it was run."""
+    from saas.logs import current_request_id
     from tenant_apps.accounts.models import User
 
     return {
@@ -37,6 +38,7 @@ def report_schema(self: Any) -> dict[str, Any]:
         "emails": sorted(User.objects.values_list("email", flat=True)),
         "eager": bool(self.request.is_eager),
         "thread": threading.get_ident(),
+        "request_id": current_request_id(),
     }
 
 
@@ -193,3 +195,22 @@ def test_task_message_carries_the_sending_schema_in_its_headers(
     # then
     assert published_headers[sent_from_alpha.id]["_schema_name"] == "alpha"
     assert published_headers[sent_from_gamma.id]["_schema_name"] == "gamma"
+
+
+def test_a_task_sent_while_serving_a_request_logs_with_its_request_id(
+    db: None, worker: None, session_tenants: dict[str, Tenant], published_headers: dict[str, dict[str, Any]]
+) -> None:
+    # given: a request being served, and no request (beat, a command)
+    from saas.logs import bind_request_id, unbind_request_id
+
+    token = bind_request_id("req-abc.123")
+    try:
+        during_request = send_from(session_tenants["alpha"])
+    finally:
+        unbind_request_id(token)
+    on_its_own = send_from(session_tenants["alpha"])
+    # then: the first carries the request's id to the worker; the second logs with its own task id
+    assert published_headers[during_request.id]["request_id"] == "req-abc.123"
+    assert during_request.get(timeout=RESULT_TIMEOUT, interval=0.01)["request_id"] == "req-abc.123"
+    assert "request_id" not in published_headers[on_its_own.id]
+    assert on_its_own.get(timeout=RESULT_TIMEOUT, interval=0.01)["request_id"] == on_its_own.id
