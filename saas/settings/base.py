@@ -281,6 +281,15 @@ CELERY_TIMEZONE = "UTC"
 # every tenant but public. A kind's task still returns at once in
 # another kind's schema.
 CELERY_BEAT_SCHEDULER = "shared_apps.tenancy.beat.KindAwareScheduler"
+# Beat replicas (shared_apps/tenancy/beat.py): only the holder of a Redis lock sends; it renews the lock
+# at every tick (at most CELERY_BEAT_MAX_LOOP_INTERVAL seconds apart) and another replica takes over
+# within CELERY_BEAT_LEADER_TTL seconds of its death. Each entry's last run is kept in Redis under
+# CELERY_BEAT_STATE_KEY, so a run missed while no beat was up is made at the next start.
+CELERY_BEAT_MAX_LOOP_INTERVAL = env.int("CELERY_BEAT_MAX_LOOP_INTERVAL", default=15)
+CELERY_BEAT_LEADER_TTL = env.int("CELERY_BEAT_LEADER_TTL", default=60)
+CELERY_BEAT_STATE_KEY = env("CELERY_BEAT_STATE_KEY", default="celery-beat")
+if not CELERY_BEAT_MAX_LOOP_INTERVAL * 2 < CELERY_BEAT_LEADER_TTL:
+    raise environ.ImproperlyConfigured("CELERY_BEAT_LEADER_TTL must exceed twice CELERY_BEAT_MAX_LOOP_INTERVAL.")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # re-check every verified custom domain's TXT record daily, once, in the public schema
     "tenancy-custom-domains-recheck": {

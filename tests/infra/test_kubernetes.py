@@ -1,5 +1,5 @@
 """k8s/ renders, validates strictly against the cluster's API schemas, and keeps its promises:
-hardened pods, probes, one beat, migrations before the rollout, routes to real backends."""
+hardened pods, probes, beat replicas, migrations before the rollout, routes to real backends."""
 
 from __future__ import annotations
 
@@ -204,14 +204,16 @@ def test_worker_liveness_pings_this_worker_through_the_broker() -> None:
     assert '--destination "celery@${HOSTNAME}"' in probe
 
 
-def test_beat_is_exactly_one_replica_replaced_with_recreate_and_never_autoscaled() -> None:
+def test_beat_runs_two_replicas_one_leading_rolled_without_a_gap_and_never_autoscaled() -> None:
     # given
     resources = rendered("overlays/prod")
     beat = find(resources, "Deployment", "saas-beat")
 
-    # then
-    assert beat["spec"]["replicas"] == 1
-    assert beat["spec"]["strategy"] == {"type": "Recreate"}
+    # then: two replicas (one sends: the Redis leader lock), on different nodes when possible
+    assert beat["spec"]["replicas"] == 2
+    assert beat["spec"]["strategy"]["rollingUpdate"] == {"maxSurge": 1, "maxUnavailable": 0}
+    [spread] = beat["spec"]["template"]["spec"]["topologySpreadConstraints"]
+    assert spread["topologyKey"] == "kubernetes.io/hostname"
     hpa_targets = {r["spec"]["scaleTargetRef"]["name"] for r in resources if r["kind"] == "HorizontalPodAutoscaler"}
     assert hpa_targets == {"saas-web", "saas-worker"}
     pdb_components = {
@@ -219,7 +221,7 @@ def test_beat_is_exactly_one_replica_replaced_with_recreate_and_never_autoscaled
         for r in resources
         if r["kind"] == "PodDisruptionBudget"
     }
-    assert pdb_components == {"web", "worker"}
+    assert pdb_components == {"web", "worker", "beat"}
 
 
 def test_migration_job_migrates_public_first_then_tenants_with_the_parallel_executor() -> None:
