@@ -65,17 +65,35 @@ def database_url(settings_dict: dict[str, Any]) -> str:
     return f"postgres://{auth}@{host}:{port}/{settings_dict['NAME']}"
 
 
-class LiveServer:
-    """A uvicorn subprocess serving the application; ``stop()`` ends it."""
+def gunicorn_command(port: int, *, graceful_timeout: int = 25) -> list[str]:
+    """The production web command (``k8s/base/web.yaml``: gunicorn with uvicorn workers), one worker."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "saas.asgi:application",
+        "--worker-class=uvicorn_worker.UvicornWorker",
+        f"--bind=127.0.0.1:{port}",
+        "--workers=1",
+        f"--graceful-timeout={graceful_timeout}",
+        "--no-control-socket",
+    ]
 
-    def __init__(self, env: dict[str, str]) -> None:
+
+class LiveServer:
+    """A uvicorn subprocess serving the application (or ``command(port)``: e.g. ``gunicorn_command``);
+    ``stop()`` ends it."""
+
+    def __init__(self, env: dict[str, str], command: Any = None) -> None:
         self.port = free_tcp_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.env = env
         self._log = tempfile.NamedTemporaryFile(prefix="live-server-", suffix=".log", delete=False)  # noqa: SIM115
         self.log_path = Path(self._log.name)
         self._process = subprocess.Popen(
-            [
+            command(self.port)
+            if command is not None
+            else [
                 sys.executable,
                 "-m",
                 "uvicorn",
@@ -102,7 +120,7 @@ class LiveServer:
             try:
                 if requests.get(f"{self.base_url}/healthz", timeout=2).status_code == 200:
                     return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still starting
                 pass
             time.sleep(0.2)
         self.stop()
@@ -127,6 +145,18 @@ class LiveServer:
         assert response.status_code == 200, response.text
         return str(response.json()["access"])
 
+    @property
+    def pid(self) -> int:
+        """The server process's id (gunicorn's master under ``gunicorn_command``)."""
+        return int(self._process.pid)
+
+    def wait(self, timeout: float) -> int | None:
+        """The exit code once the process ended within ``timeout`` seconds, else ``None``."""
+        try:
+            return self._process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
     def stop(self) -> None:
         """End the server (SIGTERM, then SIGKILL after 10 s)."""
         if self._process.poll() is None:
@@ -139,14 +169,17 @@ class LiveServer:
         self._log.close()
 
 
-def start_live_server(settings_dict: dict[str, Any], env: dict[str, str] | None = None) -> LiveServer:
-    """A ready server on the database of ``settings_dict``, with the test settings and ``env``."""
+def start_live_server(
+    settings_dict: dict[str, Any], env: dict[str, str] | None = None, command: Any = None
+) -> LiveServer:
+    """A ready server on the database of ``settings_dict``, with the test settings and ``env``
+    (``command(port)``: another server command than uvicorn's)."""
     base = {
         "DJANGO_SETTINGS_MODULE": "saas.settings.test",
         "DATABASE_URL": database_url(settings_dict),
         "PYTHONUNBUFFERED": "1",
     }
-    return LiveServer({**base, **(env or {})}).wait_ready()
+    return LiveServer({**base, **(env or {})}, command).wait_ready()
 
 
 @pytest.fixture(scope="session")

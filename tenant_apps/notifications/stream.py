@@ -14,6 +14,10 @@ Wire format (https://html.spec.whatwg.org/multipage/server-sent-events.html)::
     event: token_expired            when the access token expires; the stream then ends and
     data: {}                        the client reconnects with a fresh token
 
+    retry: 500                      when the server is shutting down (SIGTERM, ``saas.shutdown``):
+    event: reconnect                the stream ends at once and EventSource reconnects, to another
+    data: {}                        pod, with Last-Event-ID, missing nothing
+
 On (re)connect with ``Last-Event-ID`` (EventSource sends it by itself) the stream first replays
 the recipient's unread notifications newer than that id, then goes live. It subscribes
 before it replays, so nothing created in between is missed, and skips live events it has
@@ -22,6 +26,8 @@ just replayed.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -34,6 +40,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 
 from saas.db.tenant import in_tenant
+from saas.shutdown import drain_signal
 from tenant_apps.notifications import broker
 from tenant_apps.notifications.selectors import notifications_unread_after
 from tenant_apps.notifications.serializers import notification_payload
@@ -42,6 +49,8 @@ logger = logging.getLogger(__name__)
 
 #: Milliseconds EventSource waits before reconnecting after the stream ends or breaks.
 RECONNECT_MS = 5000
+#: ... after a pod that is shutting down ended the stream (another pod answers at once).
+DRAIN_RECONNECT_MS = 500
 
 
 def sse_event(*, data: dict[str, Any], event: str, event_id: int | None = None) -> bytes:
@@ -68,17 +77,45 @@ def _release_database_connection() -> None:
         connection.close()
 
 
+#: What ``_next`` answers when the process started draining before an event came.
+_DRAINED: Any = object()
+
+
+async def _next(subscription: Any, *, timeout: float, drain: asyncio.Event) -> Any:
+    """The next payload (``None`` after ``timeout`` seconds without one), or ``_DRAINED`` as soon as
+    the process is asked to stop (``saas.shutdown``)."""
+    if drain.is_set():
+        return _DRAINED
+    getter = asyncio.ensure_future(subscription.get(timeout=timeout))
+    stopper = asyncio.ensure_future(drain.wait())
+    try:
+        done, _ = await asyncio.wait({getter, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+    if getter in done:
+        return getter.result()
+    getter.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await getter
+    return _DRAINED
+
+
 async def notification_events(
     *, tenant: Any, user_id: int, last_event_id: int | None, expires_at: float
 ) -> AsyncIterator[bytes]:
     """The byte chunks of ``user_id``'s stream in ``tenant`` until ``expires_at`` (a UNIX time).
 
     Ends on client disconnect (the task is cancelled; the subscription is removed on the way
-    out), when the token expires, or when the broker fails.
+    out), when the token expires, when the process is asked to stop (a ``reconnect`` event), or
+    when the broker fails.
     """
     keepalive = float(settings.NOTIFICATIONS_KEEPALIVE_SECONDS)
     try:
-        async with broker.subscribe(schema=tenant.schema_name, user_id=user_id) as subscription:
+        # listen for SIGTERM before the client is told it is connected
+        async with (
+            drain_signal() as drain,
+            broker.subscribe(schema=tenant.schema_name, user_id=user_id) as subscription,
+        ):
             yield f"retry: {RECONNECT_MS}\n".encode() + sse_comment("connected")
             replayed: set[int] = set()
             if last_event_id is not None:
@@ -87,7 +124,10 @@ async def notification_events(
                     yield sse_event(data=missed, event="notification", event_id=missed["id"])
             await sync_to_async(_release_database_connection)()
             while (remaining := expires_at - time.time()) > 0:
-                payload = await subscription.get(timeout=min(keepalive, remaining))
+                payload = await _next(subscription, timeout=min(keepalive, remaining), drain=drain)
+                if payload is _DRAINED:
+                    yield f"retry: {DRAIN_RECONNECT_MS}\n".encode() + sse_event(data={}, event="reconnect")
+                    return
                 if payload is None:
                     yield sse_comment("keep-alive")
                 elif payload.get("id") not in replayed:
