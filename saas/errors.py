@@ -42,6 +42,7 @@ class ErrorCode(StrEnum):
     CONFLICT = "conflict"
     THROTTLED = "throttled"
     SERVER_ERROR = "server_error"
+    DATABASE_UNAVAILABLE = "database_unavailable"
     # Hosts and tenants.
     UNKNOWN_HOST = "unknown_host"
     UNKNOWN_TENANT = "unknown_tenant"

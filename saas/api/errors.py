@@ -28,7 +28,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from saas.db.pool import busy_error, is_pool_exhausted
+from saas.db.pool import busy_error, database_unavailable_error, is_connection_lost, is_pool_exhausted
 from saas.errors import ApplicationError
 
 __all__ = ["ApplicationError", "error_body", "error_response", "exception_handler"]
@@ -77,10 +77,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """DRF ``EXCEPTION_HANDLER``: every handled exception becomes the one error shape.
 
     No free database connection within ``DB_POOL_TIMEOUT`` is a 503 with ``Retry-After``
-    (``saas.db.pool.busy_error``), not a 500."""
+    (``saas.db.pool.busy_error``), not a 500; nor is a connection that broke under the request
+    (503 ``database_unavailable``, ``saas.db.pool.database_unavailable_error``)."""
     if is_pool_exhausted(exc):
         logger.warning("database connection pool exhausted: %s", exc)
         exc = busy_error()
+    elif is_connection_lost(exc):
+        logger.warning("database connection lost: %s", exc)
+        exc = database_unavailable_error()
     if isinstance(exc, ApplicationError):
         answer = Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
         if isinstance(exc.details.get("retry_after"), int):  # a rate limit says when to come back
@@ -132,10 +136,11 @@ def server_error_view(request: Any) -> JsonResponse:
     """``handler500``: a JSON 500 without internals (the error itself goes to logs and Sentry).
 
     Django calls it while handling the exception, so ``sys.exc_info()`` is that exception: when it
-    is the connection pool giving up (outside a DRF view, e.g. in the tenant middleware), the
-    answer is the pool's 503 with ``Retry-After`` instead."""
-    if is_pool_exhausted(sys.exc_info()[1]):
-        busy = busy_error()
+    is the connection pool giving up or a broken connection (outside a DRF view, e.g. in the tenant
+    middleware), the answer is the pool's 503 with ``Retry-After`` instead."""
+    failure = sys.exc_info()[1]
+    if is_pool_exhausted(failure) or is_connection_lost(failure):
+        busy = busy_error() if is_pool_exhausted(failure) else database_unavailable_error()
         answer = error_response(busy.code, busy.message, busy.status_code, busy.details)
         answer["Retry-After"] = str(busy.details["retry_after"])
         return answer

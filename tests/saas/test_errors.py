@@ -104,3 +104,38 @@ def test_a_unique_constraint_race_is_answered_with_409_conflict_not_500() -> Non
             "message": ("This conflicts with a change made at the same time. Reload and try again."),
         }
     }
+
+
+def _wrapped(cause: Exception) -> Exception:
+    """``cause`` as Django raises it: its ``OperationalError`` with psycopg's error as the cause."""
+    from django.db import OperationalError
+
+    try:
+        try:
+            raise cause
+        except Exception as exc:
+            raise OperationalError(str(exc)) from exc
+    except OperationalError as wrapped:
+        return wrapped
+
+
+def test_a_connection_that_broke_under_the_request_is_a_503_not_a_500() -> None:
+    import psycopg
+
+    from saas.api.errors import exception_handler
+
+    response = exception_handler(_wrapped(psycopg.OperationalError("server closed the connection unexpectedly")), {})
+    assert response is not None and response.status_code == 503
+    assert response.data["error"]["code"] == "database_unavailable"
+    assert response["Retry-After"] == "1"
+
+
+@pytest.mark.parametrize("sqlstate_error", ["QueryCanceled", "LockNotAvailable", "SerializationFailure"])
+def test_database_errors_of_the_query_itself_are_not_taken_for_a_lost_connection(sqlstate_error: str) -> None:
+    import psycopg.errors
+
+    from saas.db.pool import is_connection_lost
+
+    assert not is_connection_lost(_wrapped(getattr(psycopg.errors, sqlstate_error)("no")))
+    assert is_connection_lost(_wrapped(psycopg.errors.AdminShutdown("terminating connection")))
+    assert is_connection_lost(_wrapped(psycopg.errors.ConnectionFailure("gone")))
