@@ -29,11 +29,14 @@ class PrivateRedis:
             sock.bind(("127.0.0.1", 0))
             self.port: int = sock.getsockname()[1]
         self.dir = tempfile.mkdtemp(prefix="test-redis-")
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._start()
+
+    def _start(self) -> None:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no", "--dir", self.dir],
             stdout=subprocess.DEVNULL,
         )
-        self.url = f"redis://127.0.0.1:{self.port}/0"
         self.control = redis.Redis(port=self.port, socket_timeout=2)
         self._own_commands = 0  # commands this class sent, left out of the counts
         for _ in range(200):
@@ -66,11 +69,22 @@ class PrivateRedis:
         own = self._own_commands  # the INFO below is not counted in its own answer
         return int(self._stats()["total_commands_processed"]) - own
 
+    def kill(self) -> None:
+        """Stop the server abruptly (SIGKILL), keeping its port and folder for ``restart()``."""
+        self.control.close()
+        self.process.kill()
+        self.process.wait(10)
+
+    def restart(self) -> None:
+        """Start a server again on the same port (empty: nothing was persisted)."""
+        self._start()
+
     def stop(self) -> None:
         """End the server and remove its folder."""
         self.control.close()
-        self.process.terminate()
-        self.process.wait(10)
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

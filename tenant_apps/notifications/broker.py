@@ -81,6 +81,21 @@ def publish(*, schema: str, user_id: int, payload: dict[str, Any]) -> None:
     _local_publish(channel, payload)
 
 
+def available() -> bool:
+    """Whether a stream can subscribe now: ``True`` without Redis (in-process fan-out), else
+    whether Redis answers a ``PING`` (through the process's circuit breaker, ``saas.cache``: during
+    a known outage this answers ``False`` without any I/O). Sync: call it from a thread."""
+    if not settings.REDIS_URL:
+        return True
+    from saas.health import check_redis
+
+    try:
+        check_redis()
+    except Exception:  # any failure means "not now"; the breaker logs the outage once
+        return False
+    return True
+
+
 @asynccontextmanager
 async def subscribe(*, schema: str, user_id: int) -> AsyncIterator[Subscription]:
     """``async with subscribe(...) as subscription``: receive ``user_id``'s payloads in ``schema``.

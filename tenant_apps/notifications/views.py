@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -19,7 +20,7 @@ from saas.api.errors import error_response, exception_handler
 from saas.api.filters import MAX_ID, StrictIntegerField
 from saas.api.views import VisibleQuerysetMixin
 from tenant_apps.accounts.tokens import TenantJWTAuthentication
-from tenant_apps.notifications import selectors, services
+from tenant_apps.notifications import broker, selectors, services
 from tenant_apps.notifications.serializers import (
     CountSerializer,
     NotificationFilterSerializer,
@@ -128,6 +129,9 @@ async def notification_stream(request: HttpRequest) -> HttpResponse | StreamingH
     can send it). See ``stream.py`` for the wire format.
 
     Served under ASGI only: a WSGI worker would buffer the endless body, so it answers 501.
+    While Redis (the pub/sub broker) is down it answers 503 ``stream_unavailable`` with
+    ``Retry-After`` at once, rather than an empty stream; an open stream ends when Redis goes away,
+    and EventSource reconnects by itself.
     """
     if request.method != "GET":
         return error_response("method_not_allowed", f'Method "{request.method}" not allowed.', 405)
@@ -137,6 +141,12 @@ async def notification_stream(request: HttpRequest) -> HttpResponse | StreamingH
     if isinstance(authenticated, JsonResponse):
         return authenticated
     user, token = authenticated
+    if not await sync_to_async(broker.available)():
+        refused = error_response(
+            "stream_unavailable", "Notifications are unavailable for a moment. Reconnect shortly.", 503
+        )
+        refused["Retry-After"] = str(settings.REDIS_RETRY_SECONDS)
+        return refused
     try:
         last_event_id = _last_event_id(request)
     except exceptions.ValidationError as exc:
