@@ -26,7 +26,7 @@ connection to Redis. Here:
   ``incr``, ``delete``, ...): the callers whose writes matter are the brute-force throttles
   (``tenant_apps/accounts/throttles.py``, allauth's rate limits), and a throttle whose counter
   silently stops counting switches brute-force protection off for the length of the outage;
-  those endpoints fail (5xx) instead, while everything that only reads, and tenant routing
+  those endpoints fail (503 ``service_unavailable``) instead, while everything that only reads, and tenant routing
   (``shared_apps/tenancy/hosts.py``, which falls back to the database), keeps working.
 
 The pool and the breaker are per process: a forked child (gunicorn workers, Celery's prefork

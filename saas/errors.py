@@ -43,6 +43,7 @@ class ErrorCode(StrEnum):
     THROTTLED = "throttled"
     SERVER_ERROR = "server_error"
     DATABASE_UNAVAILABLE = "database_unavailable"
+    SERVICE_UNAVAILABLE = "service_unavailable"
     # Hosts and tenants.
     UNKNOWN_HOST = "unknown_host"
     UNKNOWN_TENANT = "unknown_tenant"

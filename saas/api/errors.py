@@ -16,9 +16,12 @@ Django's ``ValidationError``, ``Http404`` and ``PermissionDenied`` are converted
 from __future__ import annotations
 
 import logging
+import math
 import sys
 from typing import Any
 
+import redis
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -29,7 +32,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from saas.db.pool import busy_error, database_unavailable_error, is_connection_lost, is_pool_exhausted
-from saas.errors import ApplicationError
+from saas.errors import ApplicationError, ErrorCode, ServiceUnavailable
 
 __all__ = ["ApplicationError", "error_body", "error_response", "exception_handler"]
 
@@ -73,18 +76,37 @@ def _too_large_body() -> dict[str, Any]:
     return error_body("request_too_large", "The request body is larger than this server accepts.")
 
 
+def _redis_down(exc: BaseException | None) -> bool:
+    return isinstance(exc, (redis.ConnectionError, redis.TimeoutError))
+
+
+def redis_unavailable_error() -> ServiceUnavailable:
+    """503 ``service_unavailable`` with ``Retry-After`` (``REDIS_RETRY_SECONDS``): Redis, which the
+    request needed for a write (a sign-in throttle's counter, say), is unreachable. Reads never get
+    here: the cache answers a miss (``saas.cache``)."""
+    return ServiceUnavailable(
+        "The service is unavailable for a moment. Try again shortly.",
+        code=ErrorCode.SERVICE_UNAVAILABLE,
+        details={"retry_after": math.ceil(float(settings.REDIS_RETRY_SECONDS))},
+    )
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF ``EXCEPTION_HANDLER``: every handled exception becomes the one error shape.
 
     No free database connection within ``DB_POOL_TIMEOUT`` is a 503 with ``Retry-After``
     (``saas.db.pool.busy_error``), not a 500; nor is a connection that broke under the request
-    (503 ``database_unavailable``, ``saas.db.pool.database_unavailable_error``)."""
+    (503 ``database_unavailable``, ``saas.db.pool.database_unavailable_error``), nor Redis being
+    unreachable for a write (503 ``service_unavailable``, ``redis_unavailable_error``)."""
     if is_pool_exhausted(exc):
         logger.warning("database connection pool exhausted: %s", exc)
         exc = busy_error()
     elif is_connection_lost(exc):
         logger.warning("database connection lost: %s", exc)
         exc = database_unavailable_error()
+    elif _redis_down(exc):
+        logger.warning("redis unavailable: %s", exc)
+        exc = redis_unavailable_error()
     if isinstance(exc, ApplicationError):
         answer = Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
         if isinstance(exc.details.get("retry_after"), int):  # a rate limit says when to come back
@@ -139,8 +161,13 @@ def server_error_view(request: Any) -> JsonResponse:
     is the connection pool giving up or a broken connection (outside a DRF view, e.g. in the tenant
     middleware), the answer is the pool's 503 with ``Retry-After`` instead."""
     failure = sys.exc_info()[1]
-    if is_pool_exhausted(failure) or is_connection_lost(failure):
-        busy = busy_error() if is_pool_exhausted(failure) else database_unavailable_error()
+    if is_pool_exhausted(failure) or is_connection_lost(failure) or _redis_down(failure):
+        if is_pool_exhausted(failure):
+            busy = busy_error()
+        elif is_connection_lost(failure):
+            busy = database_unavailable_error()
+        else:
+            busy = redis_unavailable_error()
         answer = error_response(busy.code, busy.message, busy.status_code, busy.details)
         answer["Retry-After"] = str(busy.details["retry_after"])
         return answer

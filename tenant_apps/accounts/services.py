@@ -221,7 +221,7 @@ def auth_settings_update(*, actor: Any, session_idle_timeout_minutes: int | None
     ``None``: follow the platform's ``SESSION_IDLE_TIMEOUT_MINUTES``) for admin ``actor``; audited
     (``auth_settings.updated``, ``[before, after]``) when it changes. Open sessions follow the new
     timeout from their next request: the cached value is dropped before the commit (Redis down:
-    ``redis.RedisError``, a 5xx, and nothing changes) and again after it.
+    ``redis.RedisError``, answered 503 ``service_unavailable``, and nothing changes) and again after it.
 
     Raises ``PermissionDenied`` (403: ``actor`` does not manage the site's users), ``ApplicationError``
     400 ``validation_error`` (more than ``MAX_SESSION_IDLE_TIMEOUT_MINUTES``, or negative).

@@ -83,6 +83,12 @@ def test_with_redis_down_the_api_answers_streams_end_cleanly_and_come_back(
     for path in ("/api/v1/tickets/", "/api/v1/site/", "/api/v1/auth/user/"):
         answer = server.request("GET", path, host=HOST, token=token)
         assert answer.status_code == 200, (path, answer.status_code, answer.text[:300])
+    # a sign-in, whose throttle must count in Redis, is refused cleanly rather than let through uncounted
+    sign_in = server.request(
+        "POST", "/api/v1/auth/login/", host=HOST, json={"email": "admin@alpha.test", "password": PASSWORD}
+    )
+    assert sign_in.status_code == 503 and sign_in.json()["error"]["code"] == "service_unavailable"
+    assert sign_in.headers["Retry-After"] == "1"
     ready = server.request("GET", "/readyz", host="localhost")
     assert ready.status_code == 503 and ready.json()["checks"]["redis"].startswith("error")
     # a new stream is refused cleanly
