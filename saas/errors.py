@@ -84,6 +84,7 @@ class ErrorCode(StrEnum):
     INVALID_ASSIGNEE = "invalid_assignee"
     TICKET_CLOSED = "ticket_closed"
     STREAM_UNAVAILABLE = "stream_unavailable"
+    ALREADY_RETRIED = "already_retried"
     # Platform billing
     PLAN_LIMIT_REACHED = "plan_limit_reached"
     # Invoices and payments.

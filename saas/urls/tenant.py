@@ -13,7 +13,7 @@ from saas.urls.common import catch_all, docs_urls, tenant_auth_urls
 from tenant_apps.accounts.views import SiteView, UserViewSet
 
 #: Shared-service apps whose ``urls.py`` every kind serves under ``/api/v1/``.
-SHARED_SERVICE_APPS = ("audit", "files", "notifications", "tickets", "payments", "wallet")
+SHARED_SERVICE_APPS = ("audit", "emails", "files", "notifications", "tickets", "payments", "wallet")
 
 
 def _kind_of(urlconf: str) -> str | None:

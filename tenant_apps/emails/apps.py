@@ -1,5 +1,5 @@
-"""The emails app (no models): transactional e-mail rendered from templates with the tenant's sender,
-sent by Celery tasks with retries."""
+"""The emails app: transactional e-mail rendered from templates with the tenant's sender, sent by
+Celery tasks with retries; what fails for good is kept (``FailedEmail``) for the admins to send again."""
 
 from django.apps import AppConfig
 

@@ -110,3 +110,63 @@ def email_send(
         reply_to=reply_to,
         **extra,
     )
+
+
+def failed_email_record(*, kwargs: dict[str, Any], error: BaseException, attempts: int) -> Any:
+    """Keep the e-mail of a ``send_templated_email`` call (its ``kwargs``) that failed for good, with
+    the ``error`` and the number of ``attempts``, in the current schema. Returns the ``FailedEmail``."""
+    from tenant_apps.emails.models import FailedEmail
+
+    return FailedEmail.objects.create(
+        to=list(kwargs.get("to") or []),
+        subject=str(kwargs.get("subject", ""))[:998],
+        template=str(kwargs.get("template", ""))[:200],
+        context=kwargs.get("context") or {},
+        reply_to=kwargs.get("reply_to"),
+        headers=kwargs.get("headers"),
+        error=f"{error.__class__.__name__}: {error}"[:4000],
+        attempts=attempts,
+    )
+
+
+def failed_email_retry(*, failed_email_id: int, actor: Any) -> Any:
+    """Send the ``FailedEmail`` ``failed_email_id`` again (site admins), after commit, through the
+    same task and retries; marks it retried (``retried_at``, ``retried_by``) and audits
+    ``email.retried``. Returns the row.
+
+    Raises ``PermissionDenied`` (403) for a non-admin, ``NotFound`` (404), ``Conflict`` 409
+    ``already_retried`` when it was sent again already (its new failure, if any, is a new row).
+    Two admins retrying at once send it once: the row is locked first.
+    """
+    from django.db import transaction
+    from django.utils import timezone
+
+    from saas.errors import Conflict, ErrorCode, NotFound, PermissionDenied
+    from tenant_apps.accounts.access import can_manage_users
+    from tenant_apps.audit.services import audit_record
+    from tenant_apps.emails.models import FailedEmail
+    from tenant_apps.emails.tasks import send_templated_email
+
+    if not can_manage_users(actor):
+        raise PermissionDenied("Only the site's admins send failed e-mails again.")
+    with transaction.atomic():
+        failed = FailedEmail.objects.select_for_update().filter(pk=failed_email_id).first()
+        if failed is None:
+            raise NotFound("No such failed e-mail.")
+        if failed.retried_at is not None:
+            raise Conflict("This e-mail was sent again already.", code=ErrorCode.ALREADY_RETRIED)
+        failed.retried_at = timezone.now()
+        failed.retried_by = actor
+        failed.save(update_fields=["retried_at", "retried_by"])
+        extra: dict[str, Any] = {"headers": failed.headers} if failed.headers else {}
+        enqueue_on_commit(
+            send_templated_email,
+            to=list(failed.to),
+            subject=failed.subject,
+            template=failed.template,
+            context=failed.context,
+            reply_to=failed.reply_to,
+            **extra,
+        )
+        audit_record(actor=actor, verb="email.retried", target=failed, changes={"to": failed.to})
+    return failed

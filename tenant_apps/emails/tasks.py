@@ -9,7 +9,7 @@ from django.conf import settings
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 
 from tenant_apps.emails.backends import SendGridRejected
-from tenant_apps.emails.services import deliver_email, render_email
+from tenant_apps.emails.services import deliver_email, failed_email_record, render_email
 
 #: Failures that sending again cannot fix: a missing or broken template, a payload SendGrid rejects.
 PERMANENT_ERRORS = (TemplateDoesNotExist, TemplateSyntaxError, SendGridRejected)
@@ -38,7 +38,19 @@ def send_templated_email(
     ``X-Impersonated-By``).
 
     Any other failure (network, SendGrid 5xx or 429) is retried up to ``EMAIL_MAX_RETRIES``
-    times with exponential backoff: about 10 s, 20 s, 40 s... (at most 600 s), full jitter.
+    times with exponential backoff: about 10 s, 20 s, 40 s... (at most 600 s), full jitter. When
+    it gives up (or at once, for an error sending again cannot fix), the e-mail is kept as a
+    ``FailedEmail`` in the site's schema, for its admins to send again (recorded in the task body,
+    not in ``on_failure``, so that eager runs, ``make run`` and the tests, record it too).
     """
-    text, html = render_email(template, context)
-    deliver_email(to=to, subject=subject, text=text, html=html, reply_to=reply_to, headers=headers)
+    try:
+        text, html = render_email(template, context)
+        deliver_email(to=to, subject=subject, text=text, html=html, reply_to=reply_to, headers=headers)
+    except Exception as exc:
+        attempts = int(self.request.retries or 0) + 1
+        if isinstance(exc, PERMANENT_ERRORS) or attempts > self.max_retries:  # no retry follows: a dead letter
+            arguments = {"to": to, "subject": subject, "template": template, "context": context}
+            failed_email_record(
+                kwargs={**arguments, "reply_to": reply_to, "headers": headers}, error=exc, attempts=attempts
+            )
+        raise
