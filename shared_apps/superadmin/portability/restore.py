@@ -42,7 +42,6 @@ import subprocess
 import tarfile
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -282,30 +281,30 @@ def _rewrite_file_keys(*, schema: str, old: str, tables: set[str]) -> int:
     return updated
 
 
-@contextmanager
-def _cleanup_on_failure(slug: str, copied: list[str]) -> Iterator[None]:
-    try:
-        yield
-    except BaseException:
-        _undo(slug, copied)
-        raise
+@dataclass
+class _Made:
+    """What this import made so far, and only that: a failure undoes it (never another job's work,
+    e.g. a concurrent import of the same slug whose schema made this one's load fail)."""
 
+    slug: str
+    schema: bool = False
+    tenant: Tenant | None = None
+    copied: list[str] = field(default_factory=list)
 
-def _undo(slug: str, copied: list[str]) -> None:
-    from shared_apps.tenancy.services import tenant_drop
+    def undo(self) -> None:
+        from shared_apps.tenancy.services import tenant_drop
 
-    try:
-        use_public_schema()
-        tenant = Tenant.objects.filter(schema_name=slug).first()
-        if tenant is not None:
-            tenant_drop(tenant=tenant, confirm_slug=slug)
-        elif schema_exists(slug):
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP SCHEMA {archive.quote_ident(slug)} CASCADE")
-        for key in copied:
-            default_storage.delete(key)
-    except Exception:
-        logger.exception("cleaning up the failed import of %s left something behind", slug)
+        try:
+            use_public_schema()
+            if self.tenant is not None:
+                tenant_drop(tenant=self.tenant, confirm_slug=self.slug)
+            elif self.schema:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"DROP SCHEMA IF EXISTS {archive.quote_ident(self.slug)} CASCADE")
+            for key in self.copied:
+                default_storage.delete(key)
+        except Exception:
+            logger.exception("cleaning up the failed import of %s left something behind", self.slug)
 
 
 def tenant_import(*, source: IO[bytes], slug: str, actor: Any = None, progress: Progress = _noop) -> Tenant:
@@ -335,9 +334,10 @@ def tenant_import(*, source: IO[bytes], slug: str, actor: Any = None, progress: 
             )
         _ensure_free(slug)
         progress(20, "loading schema")
-        copied: list[str] = []
-        with _cleanup_on_failure(slug, copied):
+        made = _Made(slug)
+        try:
             load_dump(read.dump, old=manifest["schema"], new=slug, workdir=read.workdir)
+            made.schema = True
             progress(60, "verifying")
             with connection.cursor() as cursor:
                 restored = archive.table_stats(cursor, slug)
@@ -354,15 +354,17 @@ def tenant_import(*, source: IO[bytes], slug: str, actor: Any = None, progress: 
                 default_storage.delete(name)  # a leftover of a dropped tenant of the same slug
                 with open(path, "rb") as handle:
                     saved = default_storage.save(name, File(handle))
-                copied.append(saved)
+                made.copied.append(saved)
                 if saved != name:
                     raise Conflict(f"Storage renamed {name!r} to {saved!r}.", code=ErrorCode.CONFLICT)
             progress(90, "registering")
-            tenant = _register(slug=slug, manifest=manifest, actor=actor)
-            pending = pending_migrations(manifest["kind"], manifest["migrations"])
-            if pending:
+            tenant = made.tenant = _register(slug=slug, manifest=manifest, actor=actor)
+            if pending_migrations(manifest["kind"], manifest["migrations"]):
                 progress(95, "migrating")
                 _migrate(slug)
+        except BaseException:
+            made.undo()
+            raise
     progress(100, "done")
     logger.warning("imported tenant %s from an archive of %s", slug, manifest["slug"])
     return tenant
