@@ -52,11 +52,15 @@ def _noop(percent: int, step: str) -> None:
 def snapshot_connection() -> psycopg.Connection[Any]:
     """A new connection to the default database (the test database under pytest), autocommit off."""
     db = settings.DATABASES["default"]
+
+    def param(key: str) -> str | None:
+        return str(db[key]) if db.get(key) else None
+
     return psycopg.connect(
-        host=db.get("HOST") or None,
-        port=db.get("PORT") or None,
-        user=db.get("USER") or None,
-        password=db.get("PASSWORD") or None,
+        host=param("HOST"),
+        port=param("PORT"),
+        user=param("USER"),
+        password=param("PASSWORD"),
         dbname=connection.settings_dict["NAME"],
         application_name="saas-portability",
     )

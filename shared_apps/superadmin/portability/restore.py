@@ -170,7 +170,7 @@ def unknown_migrations(applied: list[list[str]]) -> list[str]:
     loader = MigrationLoader(None, ignore_no_migrations=True)
     known = set(loader.disk_migrations)
     for migration in loader.disk_migrations.values():
-        known.update(tuple(r) for r in migration.replaces or ())
+        known.update((str(r[0]), str(r[1])) for r in migration.replaces or ())
     return [f"{app}.{name}" for app, name in applied if (app, name) not in known]
 
 
@@ -262,7 +262,7 @@ def file_fields() -> Iterator[tuple[str, str]]:
             continue
         for model_field in model._meta.concrete_fields:
             if isinstance(model_field, models.FileField):
-                yield model._meta.db_table, model_field.column
+                yield model._meta.db_table, str(model_field.column)
 
 
 def _rewrite_file_keys(*, schema: str, old: str, tables: set[str]) -> int:

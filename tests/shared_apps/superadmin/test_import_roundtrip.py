@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 import time_machine
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import tenant_context
 from drf_spectacular.generators import SchemaGenerator
 from pytest_django import DjangoDbBlocker
 from rest_framework.test import APIClient
 
+from saas.db.tenant import use_public_schema
 from shared_apps.superadmin.portability.export import tenant_export
 from shared_apps.superadmin.portability.restore import tenant_import
 from shared_apps.tenancy.models import Tenant
@@ -110,7 +110,7 @@ def round_trip(
     with committed_tenant(django_db_blocker, kind="store", slug=slug) as tenant, django_db_blocker.unblock():
         with tenant_context(tenant):
             seed(tenant)
-        connection.set_schema_to_public()
+        use_public_schema()
         # Both readings at the same instant: answers that count down (an auction's time left, a
         # session's expiry) depend on the clock, not on the data.
         instant = timezone.now() + timedelta(minutes=1)
