@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import FileResponse
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -118,6 +119,7 @@ class TenantExportViewSet(
 
     permission_classes = [IsPlatformStaff]
     serializer_class = TenantExportSerializer
+    extra_error_statuses = (404, 409)
     filter_backends = [DjangoFilterBackend]
     filterset_fields = ("tenant_slug", "status")
 
@@ -125,7 +127,7 @@ class TenantExportViewSet(
         """Every export: platform staff see them all (the permission above)."""
         return TenantExport.objects.select_related("requested_by").order_by("-created_at", "-id")
 
-    @extend_schema(responses={(200, "application/x-tar"): bytes})
+    @extend_schema(responses={(200, "application/x-tar"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         job = self.get_object()
