@@ -57,6 +57,7 @@ class ErrorCode(StrEnum):
     IMPERSONATION_OF_ADMIN_FORBIDDEN = "impersonation_of_admin_forbidden"
     # Tenant archives: export and restore.
     INVALID_ARCHIVE = "invalid_archive"
+    ARCHIVE_SIGNATURE_INVALID = "archive_signature_invalid"
     ARCHIVE_CHECKSUM_MISMATCH = "archive_checksum_mismatch"
     ARCHIVE_NEWER_THAN_CODE = "archive_newer_than_code"
     EXPORT_NOT_READY = "export_not_ready"

@@ -433,6 +433,10 @@ IMPERSONATION_ALLOW_ADMINS = env.bool("IMPERSONATION_ALLOW_ADMINS", default=True
 #: and psql (all three from the same one); empty = the newest of pgserver's bundled binaries and PATH.
 #: pg_dump must be at least the server's major version.
 PG_BIN_DIR = env("PG_BIN_DIR", default="")
+#: The key tenant archives' manifests are signed with (HMAC-SHA256); an import refuses an archive
+#: signed with another. Empty = derived from SECRET_KEY. Give two deployments the same key to move
+#: sites between them. A secret: from the Secret, not the ConfigMap.
+TENANT_ARCHIVE_SIGNING_KEY = env("TENANT_ARCHIVE_SIGNING_KEY", default="")
 
 #: One-time login codes (OTP): lifetime, attempts per code, and requests per address per window.
 OTP_TTL_SECONDS = env.int("OTP_TTL_SECONDS", default=300)

@@ -15,7 +15,14 @@ Members, in this order::
      "migrations": [[app, name], ...]      the schema's django_migrations, in the order applied,
      "tables": {table: {"rows": int, "checksum": str}},
      "dump": {"size": bytes, "sha256": hex},
-     "files": [{"key": relative key, "size": bytes, "sha256": hex}, ...]}
+     "files": [{"key": relative key, "size": bytes, "sha256": hex}, ...],
+     "signature": hex}                     HMAC-SHA256 of everything above (``manifest_signature``)
+
+The manifest carries the sha256 of every other member, so its signature authenticates the whole
+archive: an import runs the dump's SQL, and only archives signed with this deployment's
+``TENANT_ARCHIVE_SIGNING_KEY`` (default: derived from ``SECRET_KEY``; set the same key on two
+deployments to move sites between them) are imported unless the operator says otherwise
+(``import_tenant --trust-unsigned``).
 
 A table's ``checksum`` is order-independent and computed in SQL, one pass, constant memory: the
 sum over its rows of the first 64 bits of ``md5(row::text)`` as a signed integer, in ``numeric``
@@ -26,9 +33,13 @@ sum over its rows of the first 64 bits of ``md5(row::text)`` as a signed integer
 from __future__ import annotations
 
 import hashlib
+import json
 import tarfile
 from collections.abc import Callable
 from typing import IO, Any
+
+from django.conf import settings
+from django.utils.crypto import salted_hmac
 
 FORMAT = "saas-tenant-archive"
 FORMAT_VERSION = 1
@@ -116,3 +127,11 @@ def applied_migrations(cursor: Any, schema: str) -> list[list[str]]:
 def quote_ident(name: str) -> str:
     """``name`` as a double-quoted SQL identifier."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def manifest_signature(manifest: dict[str, Any]) -> str:
+    """The HMAC-SHA256 (hex) of ``manifest`` without its ``signature``, canonical JSON, keyed with
+    ``settings.TENANT_ARCHIVE_SIGNING_KEY`` (empty: ``SECRET_KEY``)."""
+    body = json.dumps({k: v for k, v in manifest.items() if k != "signature"}, sort_keys=True, separators=(",", ":"))
+    key = str(getattr(settings, "TENANT_ARCHIVE_SIGNING_KEY", "") or "") or None
+    return salted_hmac("saas.tenant-archive", body, secret=key, algorithm="sha256").hexdigest()

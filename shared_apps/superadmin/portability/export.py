@@ -148,6 +148,7 @@ def tenant_export(*, tenant: Tenant, target: IO[bytes], progress: Progress = _no
                 if len(files) % 100 == 0:
                     progress(min(95, 50 + len(files) // 100), "archiving files")
             manifest["files"] = files
+            manifest["signature"] = archive.manifest_signature(manifest)
             body = json.dumps(manifest, indent=1, sort_keys=True).encode()
             info = tarfile.TarInfo(archive.MANIFEST)
             info.size = len(body)

@@ -50,6 +50,7 @@ from django.apps import apps
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
+from django.utils.crypto import constant_time_compare
 from django_tenants.utils import schema_exists
 
 from saas.db.tenant import use_public_schema
@@ -84,13 +85,15 @@ class ReadArchive:
     files: dict[str, Path] = field(default_factory=dict)
 
 
-def archive_read(source: IO[bytes], workdir: Path) -> ReadArchive:
+def archive_read(source: IO[bytes], workdir: Path, *, trust_unsigned: bool = False) -> ReadArchive:
     """Read the tar ``source`` (a binary stream, read once, in order) into ``workdir`` and check it
     against its own manifest. Returns a ``ReadArchive``.
 
     Raises ``ApplicationError`` ``invalid_archive`` (400: not a tar, a member it does not expect,
-    no manifest or dump, a manifest of another format) or ``archive_checksum_mismatch`` (400: a
-    member's size or sha256 is not the manifest's, a file missing or extra).
+    no manifest or dump, a manifest of another format), ``archive_signature_invalid`` (400: the
+    manifest is not signed with this deployment's key, unless ``trust_unsigned``) or
+    ``archive_checksum_mismatch`` (400: a member's size or sha256 is not the manifest's, a file
+    missing or extra).
     """
     seen: dict[str, tuple[int, str]] = {}
     files: dict[str, Path] = {}
@@ -128,6 +131,13 @@ def archive_read(source: IO[bytes], workdir: Path) -> ReadArchive:
     except ValueError:
         raise _invalid("manifest.json is not JSON.") from None
     _check_manifest(manifest)
+    if not trust_unsigned and not constant_time_compare(
+        str(manifest.get("signature") or ""), archive.manifest_signature(manifest)
+    ):
+        raise ApplicationError(
+            "The archive is not signed with this platform's key (TENANT_ARCHIVE_SIGNING_KEY).",
+            code=ErrorCode.ARCHIVE_SIGNATURE_INVALID,
+        )
     if [*seen[archive.DUMP]] != [manifest["dump"]["size"], manifest["dump"]["sha256"]]:
         raise _mismatch("schema.dump does not match its checksum in the manifest.")
     listed = {str(f["key"]): f for f in manifest["files"]}
@@ -307,11 +317,16 @@ class _Made:
             logger.exception("cleaning up the failed import of %s left something behind", self.slug)
 
 
-def tenant_import(*, source: IO[bytes], slug: str, actor: Any = None, progress: Progress = _noop) -> Tenant:
+def tenant_import(
+    *, source: IO[bytes], slug: str, actor: Any = None, progress: Progress = _noop, trust_unsigned: bool = False
+) -> Tenant:
     """Restore the archive read from ``source`` as a new tenant ``slug`` (steps in the module
-    docstring) and return it, active. ``actor``: the staff user, for the platform audit log.
+    docstring) and return it, active. ``actor``: the staff user, for the platform audit log;
+    ``trust_unsigned``: import an archive whose manifest is not signed with this deployment's key
+    (the operator vouches for it; the command's ``--trust-unsigned``, never the API).
 
-    Raises ``ApplicationError``: ``invalid_archive`` / ``archive_checksum_mismatch`` /
+    Raises ``ApplicationError``: ``invalid_archive`` / ``archive_signature_invalid`` /
+    ``archive_checksum_mismatch`` /
     ``invalid_kind`` / ``invalid_slug`` / ``reserved_slug`` (400), ``slug_taken`` /
     ``archive_newer_than_code`` (409), ``pg_tools_unavailable`` (503). Nothing is left behind on
     any failure.
@@ -322,7 +337,7 @@ def tenant_import(*, source: IO[bytes], slug: str, actor: Any = None, progress: 
     use_public_schema()
     with tempfile.TemporaryDirectory(prefix="tenant-import-") as tmp:
         progress(1, "reading")
-        read = archive_read(source, Path(tmp))
+        read = archive_read(source, Path(tmp), trust_unsigned=trust_unsigned)
         manifest = read.manifest
         validate_kind(manifest["kind"])
         unknown = unknown_migrations(manifest["migrations"])

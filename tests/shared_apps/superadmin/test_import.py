@@ -121,14 +121,18 @@ def test_a_changed_row_in_the_copy_does_not_reach_the_original(exported: dict[st
         assert not User.objects.filter(full_name="Only in the copy").exists()
 
 
-def _rewritten(path: Path, target: Path, *, manifest_change: Any = None, dump_change: Any = None) -> Path:
-    """A copy of the archive at ``path`` with its manifest or its dump changed."""
+def _rewritten(
+    path: Path, target: Path, *, manifest_change: Any = None, dump_change: Any = None, sign: bool = True
+) -> Path:
+    """A copy of the archive at ``path`` with its manifest (signed again, unless not ``sign``) or its dump changed."""
     with tarfile.open(path, "r:") as source, tarfile.open(target, "w:") as out:
         for member in source.getmembers():
             data = source.extractfile(member).read()  # type: ignore[union-attr]
             if member.name == archive.MANIFEST and manifest_change is not None:
                 manifest = json.loads(data)
                 manifest_change(manifest)
+                if sign:
+                    manifest["signature"] = archive.manifest_signature(manifest)
                 data = json.dumps(manifest).encode()
             if member.name == archive.DUMP and dump_change is not None:
                 data = dump_change(data)
@@ -219,3 +223,16 @@ def test_schema_renamer_rewrites_statements_and_leaves_copy_data_alone() -> None
     assert plain(b"CREATE INDEX shop_idx ON shop.t USING btree (workshop.x);\n") == (
         b'CREATE INDEX shop_idx ON "copy".t USING btree (workshop.x);\n'
     )
+
+
+def test_an_archive_not_signed_with_this_platforms_key_is_refused_unless_trusted(
+    exported: dict[str, Any], tmp_path: Path, db: None
+) -> None:
+    def unknown_kind(manifest: dict[str, Any]) -> None:
+        manifest["kind"] = "casino"
+
+    tampered = _rewritten(exported["path"], tmp_path / "tampered.tar", manifest_change=unknown_kind, sign=False)
+    assert _refused(tampered, unique_slug("tampered")).code == "archive_signature_invalid"
+    with open(tampered, "rb") as source, pytest.raises(ApplicationError) as trusted:
+        tenant_import(source=source, slug=unique_slug("tampered"), trust_unsigned=True)
+    assert trusted.value.code == "invalid_kind"  # trusted: read on, and refused for what it holds
