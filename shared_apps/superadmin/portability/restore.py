@@ -229,7 +229,9 @@ def load_dump(dump: Path, *, old: str, new: str, workdir: Path) -> None:
     ``pg_restore | SchemaRenamer | psql`` in one transaction, committed by psql.
 
     Raises ``ApplicationError`` ``invalid_archive`` (400) when pg_restore cannot read the dump or
-    psql refuses its SQL (the transaction is rolled back: nothing of ``new`` exists)."""
+    psql refuses its SQL (the transaction is rolled back: nothing of ``new`` exists), and
+    ``slug_taken`` (409) when the load failed because schema ``new`` appeared meanwhile (two imports
+    of one slug: PostgreSQL lets one ``CREATE SCHEMA`` win, the other waits for it and fails)."""
     env = pgtools.pg_env()
     renamer = SchemaRenamer(old, new)
     with open(workdir / "pg_restore.err", "w+b") as restore_err, open(workdir / "psql.err", "w+b") as psql_err:
@@ -262,6 +264,12 @@ def load_dump(dump: Path, *, old: str, new: str, workdir: Path) -> None:
             psql_err.seek(0)
             message = (restore_err.read(2000) + psql_err.read(2000)).decode(errors="replace").strip()
             logger.error("restore into %s failed (pg_restore %s, psql %s): %s", new, restore_code, psql_code, message)
+            if schema_exists(new):  # another import (or a provisioning) created it since the check: not ours
+                raise Conflict(
+                    f"The slug {new!r} is taken.",
+                    code=ErrorCode.SLUG_TAKEN,
+                    details={"slug": ["A site with this slug exists."]},
+                )
             raise _invalid("The archive's schema could not be loaded.", error=message[-500:])
 
 

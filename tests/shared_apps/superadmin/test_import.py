@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connection
 from django_tenants.utils import schema_exists, tenant_context
 from pytest_django import DjangoDbBlocker
 from rest_framework.test import APIClient
@@ -26,6 +27,7 @@ from shared_apps.superadmin.portability import archive
 from shared_apps.superadmin.portability.export import tenant_export
 from shared_apps.superadmin.portability.restore import SchemaRenamer, tenant_import
 from shared_apps.tenancy.models import Tenant
+from tests.concurrency import in_thread
 from tests.conftest import PASSWORD, host_of
 from tests.shared_apps.superadmin.portability_fixtures import committed_tenant, drop_committed, unique_slug
 
@@ -185,16 +187,17 @@ def test_taken_slug_is_refused(exported: dict[str, Any], db: None) -> None:
 
 
 def test_tables_that_do_not_match_the_manifest_are_refused_after_loading_and_dropped(
-    exported: dict[str, Any], tmp_path: Path, django_db_blocker: DjangoDbBlocker
+    exported: dict[str, Any], tmp_path: Path, db: None
 ) -> None:
-    """The dump loads, but its rows are not the ones the manifest counted: the new schema is dropped."""
+    """The dump loads, but its rows are not the ones the manifest counted: the new schema is dropped.
+    Committed (psql commits the schema: the cleanup must be real), on a thread of its own."""
 
     def one_row_less(manifest: dict[str, Any]) -> None:
         manifest["tables"]["accounts_user"]["rows"] += 1
 
     slug = unique_slug("mismatch")
-    with django_db_blocker.unblock():  # psql commits the schema: the cleanup must be real
-        refused = _refused(_rewritten(exported["path"], tmp_path / "m.tar", manifest_change=one_row_less), slug)
+    tampered = _rewritten(exported["path"], tmp_path / "m.tar", manifest_change=one_row_less)
+    refused = in_thread(lambda: _refused(tampered, slug))
     assert refused.code == "archive_checksum_mismatch" and refused.details["tables"] == ["accounts_user"]
 
 
@@ -236,3 +239,67 @@ def test_an_archive_not_signed_with_this_platforms_key_is_refused_unless_trusted
     with open(tampered, "rb") as source, pytest.raises(ApplicationError) as trusted:
         tenant_import(source=source, slug=unique_slug("tampered"), trust_unsigned=True)
     assert trusted.value.code == "invalid_kind"  # trusted: read on, and refused for what it holds
+
+
+def test_the_commands_export_to_a_file_and_import_it(exported: dict[str, Any], tmp_path: Path, db: None) -> None:
+    """``export_tenant`` then ``import_tenant``, committed (on a thread of its own, as a separate
+    process would; cleaned up)."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from shared_apps.superadmin.purge import _delete_files
+
+    original, output, slug = exported["original"], tmp_path / "cmd.tar", unique_slug("cmd")
+    printed = io.StringIO()
+
+    def run() -> str:
+        call_command("export_tenant", original.slug, output=str(output), stderr=printed)
+        try:
+            call_command("import_tenant", str(output), slug=slug, stderr=printed)
+            return str(Tenant.objects.get(schema_name=slug).kind)
+        finally:
+            drop_committed(slug)
+            _delete_files(slug)
+
+    assert in_thread(run) == "store"
+    assert "100% done" in printed.getvalue() and f"Exported {original.slug!r}" in printed.getvalue()
+    assert f"Imported {slug!r}" in printed.getvalue()
+    with pytest.raises(CommandError, match="slug_taken"):
+        call_command("import_tenant", str(output), slug=original.slug, stderr=printed)
+    with pytest.raises(CommandError, match="unknown_tenant"):
+        call_command("export_tenant", "no-such-site", output=str(tmp_path / "x.tar"), stderr=printed)
+
+
+def test_an_import_that_loses_the_race_for_its_slug_leaves_the_winners_schema_alone(
+    exported: dict[str, Any], monkeypatch: pytest.MonkeyPatch, db: None
+) -> None:
+    """Two imports of one slug: both pass the free-slug check, one creates the schema first. The
+    other's load fails on ``CREATE SCHEMA``; it must answer ``slug_taken`` and drop nothing (the
+    schema is the winner's). Deterministic: the winner's schema is created between the check and
+    the load of the loser. Committed, on a thread of its own (``in_thread``), removed afterwards."""
+    from shared_apps.superadmin.portability import restore
+
+    slug = unique_slug("race")
+    checked: list[str] = []
+
+    def check_then_lose(name: str) -> None:
+        checked.append(name)
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE SCHEMA "{name}"')  # the winner, right after our check
+            cursor.execute(f'CREATE TABLE "{name}".winners_data (id int)')
+
+    def lose() -> tuple[str, int, bool]:
+        try:
+            with open(exported["path"], "rb") as source, pytest.raises(ApplicationError) as lost:
+                tenant_import(source=source, slug=slug)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = %s", [slug])
+                tables = int(cursor.fetchone()[0])
+            return str(lost.value.code), tables, Tenant.objects.filter(schema_name=slug).exists()
+        finally:
+            drop_committed(slug)
+
+    monkeypatch.setattr(restore, "_ensure_free", check_then_lose)
+    code, tables, registered = in_thread(lose)
+    assert (code, checked) == ("slug_taken", [slug])
+    assert tables == 1 and not registered  # the winner's schema and table are still there, nothing of ours
