@@ -21,8 +21,10 @@ outside every tenant's prefix (a tenant's key check refuses it, a purge never li
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import os
 import subprocess
 import tarfile
 import tempfile
@@ -153,14 +155,10 @@ def tenant_export(*, tenant: Tenant, target: IO[bytes], progress: Progress = _no
             info = tarfile.TarInfo(archive.MANIFEST)
             info.size = len(body)
             info.mode = 0o644
-            import io
-
             tar.addfile(info, io.BytesIO(body))
     progress(100, "done")
     return manifest
 
 
 def _file_size(handle: IO[bytes]) -> int:
-    import os
-
     return os.fstat(handle.fileno()).st_size
