@@ -52,7 +52,8 @@ def _noop(percent: int, step: str) -> None:
 
 
 def snapshot_connection() -> psycopg.Connection[Any]:
-    """A new connection to the default database (the test database under pytest), autocommit off."""
+    """A new connection to the default database (the test database under pytest), in autocommit
+    mode: the export opens its own ``REPEATABLE READ`` transaction with an explicit ``BEGIN``."""
     db = settings.DATABASES["default"]
 
     def param(key: str) -> str | None:
@@ -65,6 +66,7 @@ def snapshot_connection() -> psycopg.Connection[Any]:
         password=param("PASSWORD"),
         dbname=connection.settings_dict["NAME"],
         application_name="saas-portability",
+        autocommit=True,  # the caller's BEGIN is the transaction's first statement, with its isolation level
     )
 
 
@@ -132,7 +134,7 @@ def tenant_export(*, tenant: Tenant, target: IO[bytes], progress: Progress = _no
                     raise ApplicationError(
                         f"pg_dump of {schema!r} failed.", code=ErrorCode.SERVER_ERROR, status_code=500
                     )
-            conn.rollback()
+            conn.execute("ROLLBACK")
         progress(40, "archiving schema")
         files = []
         with tarfile.open(fileobj=target, mode="w|", bufsize=archive.CHUNK) as tar:

@@ -11,6 +11,7 @@ import tarfile
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
@@ -22,6 +23,7 @@ from pytest_django import DjangoDbBlocker
 from shared_apps.superadmin.portability import archive
 from shared_apps.superadmin.portability.export import tenant_export
 from shared_apps.tenancy.models import Tenant
+from tests.concurrency import in_thread
 from tests.shared_apps.superadmin.portability_fixtures import committed_tenant, unique_slug
 
 ROWS = 100_000
@@ -117,3 +119,35 @@ def test_export_of_100k_rows_streams_with_bounded_memory(big: Tenant, db: None) 
     assert sink.size > manifest["dump"]["size"]
     assert sink.largest <= archive.CHUNK + 10_240  # ...written a chunk (plus a tar header) at a time
     assert peak < manifest["dump"]["size"] // 2  # ...and never held whole
+
+
+def test_counts_and_checksums_are_taken_in_the_dumps_snapshot(
+    big: Tenant, monkeypatch: pytest.MonkeyPatch, db: None
+) -> None:
+    """A row committed after the snapshot was exported (while pg_dump runs) is neither dumped nor
+    counted: the manifest describes the dump. Read committed counts would include it."""
+    real_stats = archive.table_stats
+
+    def late_write(statement: str) -> None:
+        def run() -> None:
+            with tenant_context(big), connection.cursor() as cursor:
+                cursor.execute(statement)
+
+        in_thread(run)
+
+    def write_then_count(cursor: Any, schema: str, **kwargs: Any) -> Any:
+        late_write(
+            "INSERT INTO audit_auditlogentry (created_at, actor_repr, verb, target_id, target_repr, changes)"
+            " VALUES (now(), 'late', 'late.row', 'late', 'late', '{}')"
+        )
+        return real_stats(cursor, schema, **kwargs)
+
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT count(*) FROM "{big.slug}".audit_auditlogentry')
+        before = cursor.fetchone()[0]
+    monkeypatch.setattr(archive, "table_stats", write_then_count)
+    try:
+        manifest = tenant_export(tenant=big, target=_CountingSink())  # type: ignore[arg-type]
+    finally:
+        late_write("DELETE FROM audit_auditlogentry WHERE actor_repr = 'late'")
+    assert manifest["tables"]["audit_auditlogentry"]["rows"] == before
