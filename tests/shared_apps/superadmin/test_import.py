@@ -303,3 +303,13 @@ def test_an_import_that_loses_the_race_for_its_slug_leaves_the_winners_schema_al
     code, tables, registered = in_thread(lose)
     assert (code, checked) == ("slug_taken", [slug])
     assert tables == 1 and not registered  # the winner's schema and table are still there, nothing of ours
+
+
+def test_file_columns_are_found_from_the_models() -> None:
+    """Every FileField/ImageField of the tenant apps is rewritten on a restore under a new slug
+    (found from the models: a new one needs no list to be kept)."""
+    from shared_apps.superadmin.portability.restore import file_fields
+
+    found = set(file_fields())
+    assert {("files_storedfile", "file"), ("accounts_user", "avatar")} <= found
+    assert all(not table.startswith(("tenancy_", "billing_", "superadmin_")) for table, _ in found)
