@@ -57,6 +57,13 @@ class ErrorCode(StrEnum):
     INVALID_STATUS_TRANSITION = "invalid_status_transition"
     CONFIRMATION_REQUIRED = "confirmation_required"
     IMPERSONATION_OF_ADMIN_FORBIDDEN = "impersonation_of_admin_forbidden"
+    # Tenant archives: export and restore.
+    INVALID_ARCHIVE = "invalid_archive"
+    ARCHIVE_SIGNATURE_INVALID = "archive_signature_invalid"
+    ARCHIVE_CHECKSUM_MISMATCH = "archive_checksum_mismatch"
+    ARCHIVE_NEWER_THAN_CODE = "archive_newer_than_code"
+    EXPORT_NOT_READY = "export_not_ready"
+    PG_TOOLS_UNAVAILABLE = "pg_tools_unavailable"
     # Custom domains.
     INVALID_DOMAIN = "invalid_domain"
     DOMAIN_TAKEN = "domain_taken"

@@ -440,6 +440,14 @@ SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=3
 # whether a site's admins may be impersonated.
 IMPERSONATION_TOKEN_MINUTES = env.int("IMPERSONATION_TOKEN_MINUTES", default=15)
 IMPERSONATION_ALLOW_ADMINS = env.bool("IMPERSONATION_ALLOW_ADMINS", default=True)
+#: Tenant export and restore (shared_apps/superadmin/portability): the directory of pg_dump, pg_restore
+#: and psql (all three from the same one); empty = the newest of pgserver's bundled binaries and PATH.
+#: pg_dump must be at least the server's major version.
+PG_BIN_DIR = env("PG_BIN_DIR", default="")
+#: The key tenant archives' manifests are signed with (HMAC-SHA256); an import refuses an archive
+#: signed with another. Empty = derived from SECRET_KEY. Give two deployments the same key to move
+#: sites between them. A secret: from the Secret, not the ConfigMap.
+TENANT_ARCHIVE_SIGNING_KEY = env("TENANT_ARCHIVE_SIGNING_KEY", default="")
 
 #: One-time login codes (OTP): lifetime, attempts per code, and requests per address per window.
 OTP_TTL_SECONDS = env.int("OTP_TTL_SECONDS", default=300)

@@ -3,6 +3,7 @@ tenants (impersonation started, a tenant archived, purged, exported, restored...
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -28,3 +29,73 @@ class PlatformAuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.verb} {self.tenant_slug}".strip()
+
+
+class PortabilityJobStatus(models.TextChoices):
+    """A tenant export's or import's lifecycle: queued -> running -> done | failed."""
+
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class PortabilityJob(models.Model):
+    """What an export and an import job share: who asked, how far it got (``progress`` 0-100 and
+    the current ``step``), how it ended (``error_code`` and ``error``: an ``ErrorCode`` and its
+    message when ``failed``), and when. Updated by the job itself (``portability/jobs.py``)."""
+
+    status = models.CharField(max_length=16, choices=PortabilityJobStatus.choices, default=PortabilityJobStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent, 0 to 100.")
+    step = models.CharField(max_length=40, blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ("-created_at", "-id")
+
+
+class TenantExport(PortabilityJob):
+    """One export of a tenant (``portability/export.py``): the archive, once ``done``, is the
+    default storage's ``archive_key`` (``_platform/exports/<slug>/<id>.tar``), ``size`` bytes with
+    sha256 ``sha256``. ``tenant_slug`` is copied: the export outlives its tenant (that is its point)."""
+
+    tenant = models.ForeignKey(
+        "tenancy.Tenant", null=True, blank=True, on_delete=models.SET_NULL, related_name="exports"
+    )
+    tenant_slug = models.CharField(max_length=63, db_index=True)
+    archive_key = models.CharField(max_length=300, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True, help_text="Bytes.")
+    sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta(PortabilityJob.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of {self.tenant_slug} ({self.status})"
+
+
+class TenantImport(PortabilityJob):
+    """One import of an archive as tenant ``slug`` (``portability/restore.py``): the archive is the
+    default storage's ``archive_key`` (an upload under ``_platform/imports/``, or an export's);
+    ``tenant`` is the restored tenant once ``done``."""
+
+    slug = models.CharField(max_length=63)
+    export = models.ForeignKey(TenantExport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    archive_key = models.CharField(max_length=300)
+    tenant = models.ForeignKey(
+        "tenancy.Tenant", null=True, blank=True, on_delete=models.SET_NULL, related_name="imports"
+    )
+
+    class Meta(PortabilityJob.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"import {self.pk} as {self.slug} ({self.status})"

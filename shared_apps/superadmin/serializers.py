@@ -58,3 +58,59 @@ class ImpersonationEndedSerializer(serializers.Serializer):
 
     session = serializers.CharField()
     ended_at = serializers.DateTimeField()
+
+
+class _JobSerializer(serializers.Serializer):
+    """What an export and an import job show: state, progress (0-100), step, error, who, when."""
+
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    step = serializers.CharField()
+    error_code = serializers.CharField()
+    error = serializers.CharField()
+    requested_by = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+    def get_requested_by(self, job: Any) -> str:
+        return str(getattr(job.requested_by, "email", "") or "")
+
+
+class TenantExportSerializer(_JobSerializer):
+    """A tenant export job; once ``done``: the archive's ``size`` (bytes), ``sha256`` and where
+    staff download it (``download``, a path on the platform host)."""
+
+    tenant_slug = serializers.CharField()
+    size = serializers.IntegerField(allow_null=True)
+    sha256 = serializers.CharField()
+    download = serializers.SerializerMethodField()
+
+    def get_download(self, job: Any) -> str | None:
+        return f"/api/v1/tenant-exports/{job.pk}/download/" if job.status == "done" else None
+
+
+class TenantImportSerializer(_JobSerializer):
+    """A tenant import job; once ``done``, ``tenant`` is the restored tenant's slug."""
+
+    slug = serializers.CharField()
+    export = serializers.IntegerField(source="export_id", allow_null=True)
+    tenant = serializers.SerializerMethodField()
+
+    def get_tenant(self, job: Any) -> str | None:
+        return job.slug if job.tenant_id else None
+
+
+class TenantImportRequestSerializer(serializers.Serializer):
+    """``POST /api/v1/tenant-imports/``: the new tenant's ``slug`` and the archive: an uploaded
+    ``archive`` (multipart) or a finished ``export``'s id, exactly one of the two."""
+
+    slug = serializers.CharField(max_length=63)
+    archive = serializers.FileField(required=False, allow_empty_file=False)
+    export = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("archive" in attrs) == ("export" in attrs):
+            raise serializers.ValidationError({"archive": ["Give either an archive file or an export id."]})
+        return attrs

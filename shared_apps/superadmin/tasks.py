@@ -37,3 +37,21 @@ def tenants_purge_due_task() -> dict[str, int]:
         else:
             purged += 1
     return {"purged": purged, "failed": failed}
+
+
+@shared_task(acks_late=True)
+def tenant_export_task(export_id: int) -> None:
+    """Run the queued ``TenantExport`` ``export_id`` (``portability.jobs.export_run``). Sent from the
+    platform host: it runs in the public schema, and switches to nothing (pg_dump reads the tenant's
+    schema itself)."""
+    from shared_apps.superadmin.portability.jobs import export_run
+
+    export_run(export_id)
+
+
+@shared_task(acks_late=True)
+def tenant_import_task(import_id: int) -> None:
+    """Run the queued ``TenantImport`` ``import_id`` (``portability.jobs.import_run``), in the public schema."""
+    from shared_apps.superadmin.portability.jobs import import_run
+
+    import_run(import_id)

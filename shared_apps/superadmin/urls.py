@@ -3,9 +3,21 @@
 from typing import Any
 
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-from shared_apps.superadmin.views import ImpersonateView
+from shared_apps.superadmin.views import (
+    ImpersonateView,
+    TenantExportStartView,
+    TenantExportViewSet,
+    TenantImportViewSet,
+)
+
+router = SimpleRouter(use_regex_path=False)
+router.register("tenant-exports", TenantExportViewSet, basename="tenant-export")
+router.register("tenant-imports", TenantImportViewSet, basename="tenant-import")
 
 urlpatterns: list[Any] = [
     path("tenants/<str:slug>/impersonate/", ImpersonateView.as_view(), name="tenant_impersonate"),
+    path("tenants/<str:slug>/exports/", TenantExportStartView.as_view(), name="tenant_export_start"),
+    *router.urls,
 ]

@@ -1,13 +1,20 @@
 """Superadmin API: impersonation (``POST /api/v1/tenants/{slug}/impersonate/`` on the platform
-host) and the site's list of impersonation sessions (``GET /api/v1/impersonations/`` on a tenant
-host, admins)."""
+host), the site's list of impersonation sessions (``GET /api/v1/impersonations/`` on a tenant
+host, admins), and tenant archives on the platform host (platform staff): exports
+(``POST /api/v1/tenants/{slug}/exports/``, ``/api/v1/tenant-exports/``) and imports
+(``/api/v1/tenant-imports/``), jobs polled for their progress (``portability/jobs.py``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.http import FileResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,13 +22,18 @@ from rest_framework.views import APIView
 
 from saas.api.permissions import IsPlatformStaff
 from saas.api.views import VisibleQuerysetMixin
-from saas.errors import PermissionDenied
+from saas.errors import Conflict, ErrorCode, PermissionDenied
 from shared_apps.superadmin import impersonation
+from shared_apps.superadmin.models import PortabilityJobStatus, TenantExport, TenantImport
+from shared_apps.superadmin.portability import jobs
 from shared_apps.superadmin.serializers import (
     ImpersonateSerializer,
     ImpersonationEndedSerializer,
     ImpersonationSerializer,
     ImpersonationSessionSerializer,
+    TenantExportSerializer,
+    TenantImportRequestSerializer,
+    TenantImportSerializer,
 )
 from tenant_apps.accounts.permissions import Allows
 from tenant_apps.accounts.tokens import IMPERSONATOR_CLAIM, is_impersonation
@@ -126,3 +138,80 @@ class ImpersonationSessionEndView(APIView):
             admin=request.user,
         )
         return Response(ImpersonationEndedSerializer({"session": session, "ended_at": ended}).data)
+
+
+class TenantExportStartView(APIView):
+    """``POST /api/v1/tenants/{slug}/exports/`` (no body) -> 202, the export job (``queued``): a
+    Celery job writes the tenant's archive; poll ``GET /api/v1/tenant-exports/{id}/``. 404 unknown
+    tenant."""
+
+    permission_classes = [IsPlatformStaff]
+    extra_error_statuses = (404,)
+
+    @extend_schema(request=None, responses={202: TenantExportSerializer})
+    def post(self, request: Request, slug: str) -> Response:
+        job = jobs.export_request(tenant_slug=slug, actor=request.user)
+        job.refresh_from_db()
+        return Response(TenantExportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class TenantExportViewSet(
+    VisibleQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):  # type: ignore[type-arg]
+    """``GET /api/v1/tenant-exports/`` (newest first, ``?tenant_slug=``), ``GET .../{id}/`` (status,
+    progress, step, size, sha256) and ``GET .../{id}/download/`` (the archive, ``application/x-tar``,
+    streamed; 409 ``export_not_ready`` until ``done``). Platform staff."""
+
+    permission_classes = [IsPlatformStaff]
+    serializer_class = TenantExportSerializer
+    extra_error_statuses = (404, 409)
+    filter_backends = [DjangoFilterBackend]
+    filterset_fields = ("tenant_slug", "status")
+
+    def visible_queryset(self) -> Any:
+        """Every export: platform staff see them all (the permission above)."""
+        return TenantExport.objects.select_related("requested_by").order_by("-created_at", "-id")
+
+    @extend_schema(responses={(200, "application/x-tar"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def download(self, request: Request, pk: str | None = None) -> FileResponse:
+        job = self.get_object()
+        if job.status != PortabilityJobStatus.DONE or not job.archive_key:
+            raise Conflict(f"Export {job.pk} is {job.status}.", code=ErrorCode.EXPORT_NOT_READY)
+        from django.core.files.storage import default_storage
+
+        return FileResponse(
+            default_storage.open(job.archive_key, "rb"),
+            as_attachment=True,
+            filename=f"{job.tenant_slug}-{job.pk}.tar",
+            content_type="application/x-tar",
+        )
+
+
+class TenantImportViewSet(
+    VisibleQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):  # type: ignore[type-arg]
+    """``POST /api/v1/tenant-imports/`` ``{slug, archive (multipart file) | export (id)}`` -> 202,
+    the import job; ``GET /api/v1/tenant-imports/`` and ``.../{id}/`` poll it. 400 invalid slug,
+    409 ``slug_taken`` / ``export_not_ready``, 404 unknown export; what the archive holds is
+    checked by the job (``failed`` with ``error_code``). Platform staff."""
+
+    permission_classes = [IsPlatformStaff]
+    serializer_class = TenantImportSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    extra_error_statuses = (404, 409)
+
+    def visible_queryset(self) -> Any:
+        """Every import: platform staff see them all (the permission above)."""
+        return TenantImport.objects.select_related("requested_by").order_by("-created_at", "-id")
+
+    @extend_schema(request=TenantImportRequestSerializer, responses={202: TenantImportSerializer})
+    def create(self, request: Request) -> Response:
+        serializer = TenantImportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        job = jobs.import_request(
+            slug=data["slug"], actor=request.user, upload=data.get("archive"), export_id=data.get("export")
+        )
+        job.refresh_from_db()
+        return Response(TenantImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)

@@ -23,6 +23,8 @@ NOT_SET_IN_PRODUCTION = {
     "EMBEDDED_PG_DIR": "embedded PostgreSQL for `make run` / `make test`; production refuses it (DATABASE_URL)",
     "EMBEDDED_PG_DATABASE": "embedded PostgreSQL for `make run` / `make test`; production refuses it (DATABASE_URL)",
     "TEST_DATABASE_NAME": "read by saas.settings.test only",
+    "TENANT_ARCHIVE_SIGNING_KEY": "optional secret: empty derives the tenant archives' signing key from "
+    "DJANGO_SECRET_KEY; added to saas-secrets only to move sites between deployments (docs/tenant-archives.md)",
     "AWS_S3_ENDPOINT_URL": "for S3-compatible stores (MinIO, LocalStack); on AWS boto3 resolves the regional "
     "endpoint itself, and an empty value would be passed to boto3 as an (invalid) endpoint",
 }
