@@ -456,3 +456,39 @@ def test_card_payments_are_not_approved_by_hand(
     response = api(alpha, "financial@alpha.test").post(f"{PAYMENTS}{body['payment']['id']}/approve/")
     # then
     assert response.status_code == 409 and error_code(response) == "invalid_status_transition"
+
+
+def test_a_success_delivered_three_times_and_a_stale_failure_after_it_pay_once(
+    alpha: Tenant,
+    people: SimpleNamespace,
+    make_invoice: MakeInvoice,
+    checkout: Checkout,
+    stripe_on: stripe.StripeClient,
+    deliver: Deliver,
+) -> None:
+    # given: a card payment that succeeded at Stripe
+    invoice = make_invoice(alpha, people.student, total="50.00")
+    body = checkout(alpha, "student@alpha.test", invoice, "50.00").json()
+    pay_intent(stripe_on, body["payment_intent_id"])
+    succeeded = fake_event(stripe_on, body["payment_intent_id"], "payment_intent.succeeded")
+    intent = stripe_on.v1.payment_intents.retrieve(body["payment_intent_id"]).to_dict()
+    stale = intent_event(
+        {**intent, "status": "requires_payment_method", "last_payment_error": {"message": "declined"}},
+        "payment_intent.payment_failed",
+        event_id="evt_stale_failure",
+    )
+    stale["created"] = succeeded["created"] - 60  # an earlier attempt's failure, delivered late
+    # when: Stripe delivers the success three times (its retries), then the stale failure
+    answers = [deliver(alpha, succeeded).json()["status"] for _ in range(3)]
+    late = deliver(alpha, stale)
+    # then: paid once, and the late failure changes nothing
+    assert answers == ["processed", "duplicate", "duplicate"]
+    assert late.status_code == 200
+    payment = _payment(alpha, body["payment"]["id"])
+    assert payment.status == "approved"
+    assert refreshed(alpha, invoice).amount_paid == Decimal("50.00")
+    assert refreshed(alpha, invoice).status == "paid"
+    from tenant_apps.notifications.models import Notification
+
+    with tenant_context(alpha):
+        assert Notification.objects.filter(recipient=people.student, verb="payment.approved").count() == 1
