@@ -50,6 +50,13 @@ TENANT_CACHE_TTL = env.int("TENANT_CACHE_TTL", default=300)
 #: Days an archived tenant is kept (and can be resumed) before the hourly sweep purges it
 #: (schema, files, cache keys, Stripe subscription; shared_apps/superadmin/purge.py).
 TENANT_PURGE_AFTER_DAYS = env.int("TENANT_PURGE_AFTER_DAYS", default=30)
+#: Usage per tenant (shared_apps/superadmin/usage.py): seconds between two collections of every
+#: tenant's figures by beat, and hours of request counts kept in the database (at least 24).
+USAGE_COLLECT_SECONDS = env.float("USAGE_COLLECT_SECONDS", default=300.0)
+USAGE_HOURS_KEPT = max(24, env.int("USAGE_HOURS_KEPT", default=168))
+#: When set, ``GET /api/v1/metrics/`` (Prometheus) answers a ``Authorization: Bearer <token>`` with it;
+#: empty: the endpoint answers 404.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 #: Seconds between two reads of the routing version by one process: a tenant or domain change
 #: reaches every process within this (shared_apps/tenancy/hosts.py).
 TENANT_CACHE_CHECK_SECONDS = env.float("TENANT_CACHE_CHECK_SECONDS", default=1.0)
@@ -134,6 +141,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "saas.api.middleware.RejectNulCharactersMiddleware",
     "shared_apps.tenancy.middleware.TenantMiddleware",
+    # Counts each tenant's requests and 5xx answers, and its active users (shared_apps/superadmin/usage.py).
+    "shared_apps.superadmin.usage.UsageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -290,6 +299,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "tenancy-purge-archived": {
         "task": "shared_apps.superadmin.tasks.tenants_purge_due_task",
         "schedule": 3600.0,
+        "public": True,
+    },
+    # collect every tenant's usage and health into its snapshot (shared_apps/superadmin/usage.py), in public
+    "superadmin-usage-collect": {
+        "task": "shared_apps.superadmin.tasks.tenant_usage_collect_task",
+        "schedule": USAGE_COLLECT_SECONDS,
         "public": True,
     },
     # suspend the sites whose billing grace period ended, remind those with a day left; hourly, in public
