@@ -54,6 +54,10 @@ TENANT_PURGE_AFTER_DAYS = env.int("TENANT_PURGE_AFTER_DAYS", default=30)
 #: tenant's figures by beat, and hours of request counts kept in the database (at least 24).
 USAGE_COLLECT_SECONDS = env.float("USAGE_COLLECT_SECONDS", default=300.0)
 USAGE_HOURS_KEPT = max(24, env.int("USAGE_HOURS_KEPT", default=168))
+#: Seconds a process adds up its tenants' request counts before sending them to Redis (one round trip).
+USAGE_FLUSH_SECONDS = env.float("USAGE_FLUSH_SECONDS", default=10.0)
+#: First part of the usage counters' Redis keys (starts with "_", which no schema's cache key can).
+USAGE_KEY_PREFIX = "_usage"
 #: When set, ``GET /api/v1/metrics/`` (Prometheus) answers a ``Authorization: Bearer <token>`` with it;
 #: empty: the endpoint answers 404.
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
@@ -250,6 +254,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache and Celery: Redis when REDIS_URL is set, local memory and eager tasks otherwise.
 # --------------------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+#: The Redis of the usage counters (shared_apps/superadmin/usage.py): REDIS_URL, empty without it.
+USAGE_REDIS_URL = REDIS_URL
 #: The process's one Redis connection pool per URL (saas/cache.py): its size, the connect, read and
 #: pool-wait timeout, and how long Redis is skipped after it failed (the circuit breaker).
 REDIS_MAX_CONNECTIONS = env.int("REDIS_MAX_CONNECTIONS", default=50)

@@ -5,9 +5,13 @@ collected into one snapshot row per tenant by a periodic task, read by staff wit
 tenant's host (not the platform host; ``/healthz`` and ``/readyz`` are answered before any
 middleware, static files by WhiteNoise before routing) adds one to its tenant's current hour, and
 one to its errors when the answer is a 5xx (an exception turned into a 500 by Django included:
-each middleware's ``get_response`` converts it before this one sees the answer). With Redis it is
-one pipelined round trip per request, through the process's shared client and circuit breaker
-(``saas.cache``):
+each middleware's ``get_response`` converts it before this one sees the answer). With Redis the
+counts are added up in the process's memory and sent by the first request after
+``USAGE_FLUSH_SECONDS`` (default 10 s; and when the process exits) in one pipelined round trip,
+through the process's shared client and circuit breaker (``saas.cache``): a busy process costs
+Redis one round trip per interval, not one per request, and routing's steady state (no Redis
+command per request, ``shared_apps/tenancy/hosts.py``) holds between sends. A process killed
+hard loses at most one interval of its counts. Keys:
 
 * ``_usage:req:<tenant id>:<YYYYmmddHH>`` (UTC hour), a hash ``{requests, errors}``
   (``HINCRBY``), kept ``HOUR_KEY_TTL`` (26 h);
@@ -15,17 +19,19 @@ one pipelined round trip per request, through the process's shared client and ci
   made an authenticated request that day (``PFADD``), kept ``DAY_KEY_TTL`` (31 days); "active in
   30 days" is ``PFCOUNT`` over the 30 day keys (their union; about 1% off, Redis' HLL error).
 
-Keys carry the tenant's id, not its slug, and start with ``_`` (no slug can: no cache key of a
-schema's, which the purge deletes by prefix, can collide with them). A Redis failure never fails
-a request: it is swallowed (the breaker logs the outage once, and skips Redis for
-``REDIS_RETRY_SECONDS``), and that traffic is not counted.
+Keys carry the tenant's id, not its slug, and start with ``USAGE_KEY_PREFIX`` (``_usage``; no
+slug starts with ``_``, so no cache key of a schema's, which the purge deletes by prefix, can
+collide with them; tests give each run a prefix of its own, as parallel runs share one Redis).
+The counters' Redis is ``USAGE_REDIS_URL`` (``REDIS_URL``, read once with the settings). A Redis
+failure never fails a request: it is swallowed (the breaker logs the outage once, and skips Redis
+for ``REDIS_RETRY_SECONDS``), and that traffic is not counted.
 
 The user is read after the response: JWT authentication happens in the DRF view, whose
 ``Request.user`` setter also sets the ``HttpRequest``'s ``user``; a session user the view never
 looked at (Django's lazy ``AuthenticationMiddleware`` user) is not evaluated, so counting costs no
 query.
 
-**Without Redis** (``REDIS_URL`` empty: the embedded setup of ``make run``), the middleware adds to
+**Without Redis** (``USAGE_REDIS_URL`` empty: the embedded setup of ``make run``), the middleware adds to
 the hour's ``TenantRequestHour`` row directly (one ``INSERT ... ON CONFLICT`` per request), and
 "active in 30 days" is read at collection as the users whose last sign-in is within 30 days.
 
@@ -42,7 +48,11 @@ metrics read the snapshot only.
 
 from __future__ import annotations
 
+import atexit
 import logging
+import threading
+import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -72,7 +82,6 @@ DAY_KEY_TTL = 31 * 86400
 HOURS = 24
 #: Days counted in ``active_users_30d``.
 ACTIVE_DAYS = 30
-_PREFIX = "_usage"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -93,16 +102,16 @@ def last_hours(now: datetime | None = None) -> list[datetime]:
 
 def hour_key(tenant_id: int, hour: datetime) -> str:
     """The Redis hash of ``tenant_id``'s requests and errors in ``hour``."""
-    return f"{_PREFIX}:req:{tenant_id}:{hour:%Y%m%d%H}"
+    return f"{settings.USAGE_KEY_PREFIX}:req:{tenant_id}:{hour:%Y%m%d%H}"
 
 
 def day_key(tenant_id: int, day: datetime) -> str:
     """The Redis HyperLogLog of ``tenant_id``'s active users on ``day`` (its UTC date)."""
-    return f"{_PREFIX}:users:{tenant_id}:{day.astimezone(UTC):%Y%m%d}"
+    return f"{settings.USAGE_KEY_PREFIX}:users:{tenant_id}:{day.astimezone(UTC):%Y%m%d}"
 
 
 def _redis_url() -> str:
-    return str(settings.REDIS_URL or "")
+    return str(settings.USAGE_REDIS_URL or "")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -110,31 +119,82 @@ def _redis_url() -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+class _Buffer:
+    """This process's counts not yet sent to Redis: ``{(tenant id, hour): [requests, errors]}``
+    and ``{(tenant id, day): {user ids}}``, and when they are next due (``time.monotonic()``)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.hours: dict[tuple[int, datetime], list[int]] = defaultdict(lambda: [0, 0])
+        self.users: dict[tuple[int, datetime], set[str]] = defaultdict(set)
+        self.due_at = 0.0  # the first request of a process sends at once
+
+    def take(self) -> tuple[dict[tuple[int, datetime], list[int]], dict[tuple[int, datetime], set[str]]]:
+        """Empty the buffer (the caller holds ``lock``), returning what it held."""
+        hours, users = self.hours, self.users
+        self.hours, self.users = defaultdict(lambda: [0, 0]), defaultdict(set)
+        return hours, users
+
+
+_buffer = _Buffer()
+
+
 def usage_record(*, tenant_id: int, error: bool, user_id: int | None = None, now: datetime | None = None) -> None:
     """Count one request of tenant ``tenant_id`` (``error``: answered with a 5xx) made by
-    ``user_id`` (``None``: anonymous). One pipelined round trip to Redis, or one upsert of the
-    hour's ``TenantRequestHour`` without Redis. Never raises: a Redis or database failure is
-    logged (Redis' once per outage, by the breaker) and the request goes uncounted."""
+    ``user_id`` (``None``: anonymous).
+
+    With Redis the count is added to this process's buffer, which the first request after
+    ``USAGE_FLUSH_SECONDS`` sends in one pipelined round trip (``usage_send``; also at exit):
+    a busy process costs Redis one round trip per interval, not one per request. Without Redis,
+    one upsert of the hour's ``TenantRequestHour``. Never raises: a Redis or database failure is
+    logged (Redis' once per outage, by the breaker) and those requests go uncounted."""
     moment = now or timezone.now()
-    url = _redis_url()
-    if not url:
+    if not _redis_url():
         _record_in_database(tenant_id=tenant_id, hour=hour_of(moment), error=error)
+        return
+    with _buffer.lock:
+        counts = _buffer.hours[(tenant_id, hour_of(moment))]
+        counts[0] += 1
+        counts[1] += int(error)
+        if user_id is not None:
+            _buffer.users[(tenant_id, moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0))].add(
+                str(user_id)
+            )
+        if time.monotonic() < _buffer.due_at:
+            return
+    usage_send()
+
+
+def usage_send() -> None:
+    """Send this process's buffered counts to Redis now, in one pipelined round trip (``HINCRBY``
+    of each hour's requests and errors, ``PFADD`` of each day's users, their ``EXPIRE``), and set
+    the next send ``USAGE_FLUSH_SECONDS`` away. Never raises: on a Redis failure the counts are
+    dropped (logged at debug; the breaker warns once per outage)."""
+    with _buffer.lock:
+        hours, users = _buffer.take()
+        _buffer.due_at = time.monotonic() + float(settings.USAGE_FLUSH_SECONDS)
+    url = _redis_url()
+    if not url or not (hours or users):
         return
     try:
         with breaker(url).guard():
             pipe = redis_client(url).pipeline(transaction=False)
-            key = hour_key(tenant_id, hour_of(moment))
-            pipe.hincrby(key, "requests", 1)
-            if error:
-                pipe.hincrby(key, "errors", 1)
-            pipe.expire(key, HOUR_KEY_TTL)
-            if user_id is not None:
-                users = day_key(tenant_id, moment)
-                pipe.pfadd(users, str(user_id))
-                pipe.expire(users, DAY_KEY_TTL)
+            for (tenant_id, hour), (requests, errors) in hours.items():
+                key = hour_key(tenant_id, hour)
+                pipe.hincrby(key, "requests", requests)
+                if errors:
+                    pipe.hincrby(key, "errors", errors)
+                pipe.expire(key, HOUR_KEY_TTL)
+            for (tenant_id, day), ids in users.items():
+                key = day_key(tenant_id, day)
+                pipe.pfadd(key, *sorted(ids))
+                pipe.expire(key, DAY_KEY_TTL)
             pipe.execute()
     except redis.RedisError as exc:
-        logger.debug("usage of tenant %s not counted: %s: %s", tenant_id, exc.__class__.__name__, exc)
+        logger.debug("usage of %s tenant-hour(s) not counted: %s: %s", len(hours), exc.__class__.__name__, exc)
+
+
+atexit.register(usage_send)  # what a process counted since its last send, when it stops cleanly
 
 
 _UPSERT_HOUR = (
@@ -258,7 +318,8 @@ def usage_flush(*, tenant_ids: list[int], hours: list[datetime]) -> int:
 
 def usage_hours(tenant: Tenant, *, now: datetime | None = None) -> list[HourCount]:
     """The last ``HOURS`` hours of ``tenant``, oldest first, one entry per hour (zeros included):
-    the larger of Redis' live counter and the stored ``TenantRequestHour`` of each hour."""
+    the larger of Redis' live counter and the stored ``TenantRequestHour`` of each hour (live to
+    within ``USAGE_FLUSH_SECONDS``: each process sends its counts once per interval)."""
     hours = last_hours(now)
     stored = {
         row.hour: (row.requests, row.errors)
@@ -329,6 +390,7 @@ def usage_collect(*, tenants: Iterable[Tenant] | None = None, now: datetime | No
     logged and skipped; the others are written. Call it in the public schema.
     """
     moment = now or timezone.now()
+    usage_send()  # this process's own counts (a web process running the command, tests)
     chosen = list(
         tenants
         if tenants is not None

@@ -24,7 +24,7 @@ NOT_SET_IN_PRODUCTION = {
     "EMBEDDED_PG_DATABASE": "embedded PostgreSQL for `make run` / `make test`; production refuses it (DATABASE_URL)",
     "TEST_DATABASE_NAME": "read by saas.settings.test only",
     "METRICS_TOKEN": "a credential (GET /api/v1/metrics/, off while empty): it belongs in the Secret, whose remote "
-    "keys Terraform writes once; until an operator adds it there (docs/operations.md, \"Usage per tenant\"), "
+    'keys Terraform writes once; until an operator adds it there (docs/operations.md, "Usage per tenant"), '
     "production serves no metrics",
     "AWS_S3_ENDPOINT_URL": "for S3-compatible stores (MinIO, LocalStack); on AWS boto3 resolves the regional "
     "endpoint itself, and an empty value would be passed to boto3 as an (invalid) endpoint",

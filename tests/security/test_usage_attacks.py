@@ -14,6 +14,7 @@ from shared_apps.superadmin.usage import usage_collect
 from shared_apps.tenancy.models import Tenant
 from tests.api import error_code
 from tests.fixture_types import ClientFor, Login
+from tests.shared_apps.superadmin.test_usage import own_counters  # noqa: F401 (an autouse fixture)
 
 LIST = "/api/v1/tenant-usage/"
 DETAIL = "/api/v1/tenants/alpha/usage/"
@@ -81,10 +82,7 @@ def test_malformed_filters_and_orderings_answer_no_5xx(staff: APIClient, query: 
 
 
 def test_ordering_by_a_hidden_column_does_not_sort_by_it(staff: APIClient, session_tenants: dict[str, Tenant]) -> None:
-    from tests.shared_apps.superadmin.test_usage import forget_counters
-
-    forget_counters()
-    usage_collect()  # no traffic: the default order is by slug, which owner e-mails follow
+    usage_collect()  # no traffic (own_counters): the default order is by slug, which owner e-mails follow
     plain = [row["slug"] for row in staff.get(f"{LIST}?page_size=100").json()["results"]]
     probed = [row["slug"] for row in staff.get(f"{LIST}?page_size=100&ordering=-owner_email").json()["results"]]
     assert probed == plain
@@ -120,9 +118,7 @@ def test_traffic_on_an_unknown_host_counts_for_no_tenant(
     alpha: Tenant, session_tenants: dict[str, Tenant], db: None
 ) -> None:
     from shared_apps.superadmin.models import TenantHealth
-    from tests.shared_apps.superadmin.test_usage import forget_counters
 
-    forget_counters()
     client = APIClient(HTTP_HOST="unknown.localhost")
     assert client.get("/api/v1/schema/").status_code == 404
     usage_collect()

@@ -4,6 +4,8 @@ listed for platform staff, busiest first, without SQL."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from typing import Any
 from unittest import mock
 
@@ -15,28 +17,36 @@ from rest_framework.test import APIClient
 from saas.cache import redis_client
 from shared_apps.billing.models import BillingAccount
 from shared_apps.superadmin.models import TenantHealth, TenantRequestHour
-from shared_apps.superadmin.usage import usage_collect
+from shared_apps.superadmin.usage import hour_key, last_hours, usage_collect, usage_send
 from shared_apps.tenancy.models import Tenant
 from tests.admin import admin_client, admin_url
 from tests.factories import StoredFileFactory, TicketFactory, create_in
 from tests.factories.billing import PlanFactory
 from tests.fixture_types import ClientFor, Login, MakeUser
+from tests.redis_server import CLOSED_PORT_URL
 
 
 def forget_counters() -> None:
-    """Delete every usage counter from Redis (as a Redis restart would)."""
+    """Delete this run's usage counters from Redis (as a Redis restart would)."""
     from django.conf import settings
 
-    if settings.REDIS_URL:
-        client = redis_client(settings.REDIS_URL)
-        keys = list(client.scan_iter(match="_usage:*", count=1000))
+    if settings.USAGE_REDIS_URL and settings.USAGE_REDIS_URL != CLOSED_PORT_URL:
+        client = redis_client(settings.USAGE_REDIS_URL)
+        keys = list(client.scan_iter(match=f"{settings.USAGE_KEY_PREFIX}:*", count=1000))
         if keys:
             client.delete(*keys)
 
 
 @pytest.fixture(autouse=True)
-def _no_counters() -> None:
-    """Each test starts with no counters (the tests' caches are local memory, Redis is not flushed)."""
+def own_counters(settings: Any) -> Iterator[None]:
+    """Counters of this process only, none at the start: parallel runs (xdist workers, other
+    checkouts) share one Redis and count the same tenant ids; Redis is not rolled back."""
+    settings.USAGE_KEY_PREFIX = f"_usage-test-{os.getpid()}"
+    settings.USAGE_FLUSH_SECONDS = 0  # each request sends its count at once
+    usage_send()  # nothing left over from another module's requests
+    forget_counters()
+    yield
+    usage_send()
     forget_counters()
 
 
@@ -105,7 +115,7 @@ def test_active_users_are_the_distinct_users_who_made_authenticated_requests(
 
 def test_a_request_is_served_when_redis_is_down(alpha: Tenant, client_for: ClientFor, settings: Any) -> None:
     # given: nothing listens on port 1
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    settings.USAGE_REDIS_URL = CLOSED_PORT_URL
     # when
     response = client_for(alpha).get("/api/v1/schema/")
     # then
@@ -117,12 +127,32 @@ def test_without_redis_requests_are_counted_in_the_database(
     alpha: Tenant, client_for: ClientFor, settings: Any
 ) -> None:
     # given: the embedded setup (make run)
-    settings.REDIS_URL = ""
+    settings.USAGE_REDIS_URL = ""
     # when
     visit(client_for, alpha, 2)
     # then
     assert TenantRequestHour.objects.get(tenant=alpha).requests == 2
     assert health(alpha).requests_24h == 2
+
+
+def test_a_process_sends_its_counts_once_per_interval_in_one_round_trip(
+    alpha: Tenant, beta: Tenant, client_for: ClientFor, settings: Any
+) -> None:
+    # given: the next send is an hour away
+    settings.USAGE_FLUSH_SECONDS = 3600
+    usage_send()
+    redis = redis_client(settings.USAGE_REDIS_URL)
+    alpha_key, beta_key = (hour_key(tenant.pk, last_hours()[-1]) for tenant in (alpha, beta))
+    visit(client_for, alpha, 3)
+    visit(client_for, beta, 2)
+    assert not redis.exists(alpha_key) and not redis.exists(beta_key)  # held by the process
+    # when
+    real_pipeline = redis.pipeline
+    with mock.patch.object(redis, "pipeline", side_effect=real_pipeline) as pipelines:
+        usage_send()
+    # then: both tenants' counts in one round trip
+    assert pipelines.call_count == 1
+    assert redis.hget(alpha_key, "requests") == b"3" and redis.hget(beta_key, "requests") == b"2"
 
 
 def test_counts_already_collected_survive_a_redis_restart(alpha: Tenant, client_for: ClientFor) -> None:
