@@ -112,6 +112,17 @@ class TenantUsageFilter(filters.FilterSet):
         return queryset.filter(errors_24h__gt=0) if value else queryset.filter(errors_24h=0)
 
 
+class _TieBrokenOrdering(OrderingFilter):
+    """``?ordering=`` with the slug as the last key, so equal figures page in a stable order."""
+
+    def get_ordering(self, request: Any, queryset: Any, view: Any) -> Any:
+        ordering = super().get_ordering(request, queryset, view)
+        if not ordering:
+            return ordering  # the list's own: busiest first, then by slug
+        named = [str(term).lstrip("-") for term in ordering]
+        return [*ordering, "schema_name"] if "schema_name" not in named else ordering
+
+
 class TenantUsageListView(VisibleQuerysetMixin, generics.ListAPIView):  # type: ignore[type-arg]
     """``GET /api/v1/tenant-usage/``: every tenant with its usage and health (platform staff), busiest
     first by default. Sort with ``?ordering=`` on any figure (``-errors_24h``, ``db_bytes``...),
@@ -121,7 +132,7 @@ class TenantUsageListView(VisibleQuerysetMixin, generics.ListAPIView):  # type: 
 
     permission_classes = [IsPlatformStaff]
     serializer_class = TenantUsageSerializer
-    filter_backends = [filters.DjangoFilterBackend, SearchFilter, OrderingFilter]
+    filter_backends = [filters.DjangoFilterBackend, SearchFilter, _TieBrokenOrdering]
     filterset_class = TenantUsageFilter
     search_fields = ("schema_name", "name")
     ordering_fields = (

@@ -201,6 +201,8 @@ def test_staff_find_the_busiest_tenant_first(
     assert set(gamma_row) >= {"users", "active_users_30d", "db_bytes", "file_bytes", "open_tickets", "plan"}
     least_first = staff.get("/api/v1/tenant-usage/?ordering=requests_24h&kind=school").json()["results"]
     assert [row["slug"] for row in least_first if row["slug"] in {"alpha", "beta"}] == ["beta", "alpha"]
+    ties = staff.get("/api/v1/tenant-usage/?ordering=-errors_24h&page_size=100").json()["results"]
+    assert [row["slug"] for row in ties] == sorted(row["slug"] for row in ties)  # all 0: by slug, stable pages
 
 
 def test_the_list_filters_by_kind_plan_billing_status_and_errors(
@@ -302,6 +304,22 @@ def test_the_console_lists_tenant_health_busiest_first(alpha: Tenant, client_for
     assert page.status_code == 200
     assert "Alpha (alpha)" in page.content.decode()
     assert filtered.status_code == 200 and "Alpha (alpha)" not in filtered.content.decode()
+
+
+def test_the_console_page_runs_the_same_queries_for_many_tenants(session_tenants: dict[str, Tenant], db: None) -> None:
+    # given
+    usage_collect()
+    client = admin_client(None)
+    client.get(admin_url(TenantHealth))  # warm: session, content types
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(admin_url(TenantHealth)).status_code == 200
+    # when
+    many_tenants(15)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(admin_url(TenantHealth) + "?all=")
+    # then
+    assert page.status_code == 200 and "Many 14" in page.content.decode()
+    assert len(many) <= len(few)
 
 
 # ---------------------------------------------------------------------------------------------
