@@ -127,7 +127,7 @@ class _Buffer:
         self.lock = threading.Lock()
         self.hours: dict[tuple[int, datetime], list[int]] = defaultdict(lambda: [0, 0])
         self.users: dict[tuple[int, datetime], set[str]] = defaultdict(set)
-        self.due_at = 0.0  # the first request of a process sends at once
+        self.due_at = 0.0  # 0: not started; the first count sets it USAGE_FLUSH_SECONDS away
 
     def take(self) -> tuple[dict[tuple[int, datetime], list[int]], dict[tuple[int, datetime], set[str]]]:
         """Empty the buffer (the caller holds ``lock``), returning what it held."""
@@ -157,10 +157,12 @@ def usage_record(*, tenant_id: int, error: bool, user_id: int | None = None, now
         counts[0] += 1
         counts[1] += int(error)
         if user_id is not None:
-            _buffer.users[(tenant_id, moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0))].add(
-                str(user_id)
-            )
-        if time.monotonic() < _buffer.due_at:
+            day = moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+            _buffer.users[(tenant_id, day)].add(str(user_id))
+        now_monotonic = time.monotonic()
+        if not _buffer.due_at:
+            _buffer.due_at = now_monotonic + float(settings.USAGE_FLUSH_SECONDS)
+        if now_monotonic < _buffer.due_at:
             return
     usage_send()
 

@@ -11,6 +11,7 @@ from unittest import mock
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
@@ -38,16 +39,17 @@ def forget_counters() -> None:
 
 
 @pytest.fixture(autouse=True)
-def own_counters(settings: Any) -> Iterator[None]:
+def own_counters() -> Iterator[None]:
     """Counters of this process only, none at the start: parallel runs (xdist workers, other
-    checkouts) share one Redis and count the same tenant ids; Redis is not rolled back."""
-    settings.USAGE_KEY_PREFIX = f"_usage-test-{os.getpid()}"
-    settings.USAGE_FLUSH_SECONDS = 0  # each request sends its count at once
-    usage_send()  # nothing left over from another module's requests
-    forget_counters()
-    yield
-    usage_send()
-    forget_counters()
+    checkouts) share one Redis and count the same tenant ids; Redis is not rolled back. Each
+    request sends its count at once; afterwards the test profile's long interval is back."""
+    with override_settings(USAGE_KEY_PREFIX=f"_usage-test-{os.getpid()}", USAGE_FLUSH_SECONDS=0):
+        usage_send()  # what other tests' requests left in the buffer goes under this prefix
+        forget_counters()
+        yield
+        usage_send()
+        forget_counters()
+    usage_send()  # the next send a test-profile interval away again
 
 
 @pytest.fixture
