@@ -50,6 +50,17 @@ TENANT_CACHE_TTL = env.int("TENANT_CACHE_TTL", default=300)
 #: Days an archived tenant is kept (and can be resumed) before the hourly sweep purges it
 #: (schema, files, cache keys, Stripe subscription; shared_apps/superadmin/purge.py).
 TENANT_PURGE_AFTER_DAYS = env.int("TENANT_PURGE_AFTER_DAYS", default=30)
+#: Usage per tenant (shared_apps/superadmin/usage.py): seconds between two collections of every
+#: tenant's figures by beat, and hours of request counts kept in the database (at least 24).
+USAGE_COLLECT_SECONDS = env.float("USAGE_COLLECT_SECONDS", default=300.0)
+USAGE_HOURS_KEPT = max(24, env.int("USAGE_HOURS_KEPT", default=168))
+#: Seconds a process adds up its tenants' request counts before sending them to Redis (one round trip).
+USAGE_FLUSH_SECONDS = env.float("USAGE_FLUSH_SECONDS", default=10.0)
+#: First part of the usage counters' Redis keys (starts with "_", which no schema's cache key can).
+USAGE_KEY_PREFIX = "_usage"
+#: When set, ``GET /api/v1/metrics/`` (Prometheus) answers a ``Authorization: Bearer <token>`` with it;
+#: empty: the endpoint answers 404.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 #: Seconds between two reads of the routing version by one process: a tenant or domain change
 #: reaches every process within this (shared_apps/tenancy/hosts.py).
 TENANT_CACHE_CHECK_SECONDS = env.float("TENANT_CACHE_CHECK_SECONDS", default=1.0)
@@ -135,6 +146,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "saas.api.middleware.RejectNulCharactersMiddleware",
     "shared_apps.tenancy.middleware.TenantMiddleware",
+    # Counts each tenant's requests and 5xx answers, and its active users (shared_apps/superadmin/usage.py).
+    "shared_apps.superadmin.usage.UsageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -243,6 +256,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache and Celery: Redis when REDIS_URL is set, local memory and eager tasks otherwise.
 # --------------------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+#: The Redis of the usage counters (shared_apps/superadmin/usage.py): REDIS_URL, empty without it.
+USAGE_REDIS_URL = REDIS_URL
 #: The process's one Redis connection pool per URL (saas/cache.py): its size, the connect, read and
 #: pool-wait timeout, and how long Redis is skipped after it failed (the circuit breaker).
 REDIS_MAX_CONNECTIONS = env.int("REDIS_MAX_CONNECTIONS", default=50)
@@ -301,6 +316,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "tenancy-purge-archived": {
         "task": "shared_apps.superadmin.tasks.tenants_purge_due_task",
         "schedule": 3600.0,
+        "public": True,
+    },
+    # collect every tenant's usage and health into its snapshot (shared_apps/superadmin/usage.py), in public
+    "superadmin-usage-collect": {
+        "task": "shared_apps.superadmin.tasks.tenant_usage_collect_task",
+        "schedule": USAGE_COLLECT_SECONDS,
         "public": True,
     },
     # suspend the sites whose billing grace period ended, remind those with a day left; hourly, in public

@@ -35,6 +35,9 @@ CACHES = {
 # Tenant routing reads its version on every lookup: the caches are cleared between tests, and that
 # must drop what the process cached for a test whose tenant changes were rolled back.
 TENANT_CACHE_CHECK_SECONDS = 0.0
+# Usage counts (shared_apps/superadmin/usage.py) stay in the process until a test sends them: no test
+# but the usage tests (which set 0) sees a Redis command of theirs in the middle of its own.
+USAGE_FLUSH_SECONDS = 86400.0
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
 

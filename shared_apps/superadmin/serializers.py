@@ -6,6 +6,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from shared_apps.billing.serializers import UsageSerializer
+
 
 class ImpersonateSerializer(serializers.Serializer):
     """``POST /api/v1/tenants/{slug}/impersonate/``: the user (``user_id`` or ``email``, one of the
@@ -114,3 +116,41 @@ class TenantImportRequestSerializer(serializers.Serializer):
         if ("archive" in attrs) == ("export" in attrs):
             raise serializers.ValidationError({"archive": ["Give either an archive file or an export id."]})
         return attrs
+
+
+class TenantUsageSerializer(serializers.Serializer):
+    """One tenant's figures, from its latest snapshot (``shared_apps/superadmin/usage.py``): zeros and
+    ``collected_at`` null before its first collection. Bytes are bytes; ``requests_24h`` and
+    ``errors_24h`` (5xx answers) count the current hour and the 23 before it."""
+
+    slug = serializers.CharField(source="schema_name")
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    plan = serializers.CharField(allow_null=True)
+    billing_status = serializers.CharField(allow_null=True)
+    users = serializers.IntegerField()
+    active_users_30d = serializers.IntegerField()
+    db_bytes = serializers.IntegerField()
+    file_bytes = serializers.IntegerField()
+    requests_24h = serializers.IntegerField()
+    errors_24h = serializers.IntegerField()
+    open_tickets = serializers.IntegerField()
+    last_activity = serializers.DateTimeField(allow_null=True)
+    collected_at = serializers.DateTimeField(allow_null=True)
+
+
+class HourCountSerializer(serializers.Serializer):
+    """Requests and 5xx answers in one hour (``hour``: its start, UTC)."""
+
+    hour = serializers.DateTimeField()
+    requests = serializers.IntegerField()
+    errors = serializers.IntegerField()  # type: ignore[assignment]  # DRF pops declared fields
+
+
+class TenantUsageDetailSerializer(TenantUsageSerializer):
+    """``GET /api/v1/tenants/{slug}/usage/``: the snapshot, the live hourly series of the last 24
+    hours (oldest first, every hour present), and the plan's limits against usage read now."""
+
+    hours = HourCountSerializer(many=True)
+    limits = UsageSerializer(many=True)

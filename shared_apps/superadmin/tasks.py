@@ -1,8 +1,9 @@
-"""Periodic platform work of the superadmin app (public schema): the hourly purge of archived tenants.
+"""Periodic platform work of the superadmin app (public schema): the hourly purge of archived
+tenants, and the collection of every tenant's usage (every ``USAGE_COLLECT_SECONDS``).
 
-Declared in ``CELERY_BEAT_SCHEDULE`` as ``tenancy-purge-archived`` with ``"public": True``: beat sends
-it once, in the public schema (``shared_apps/tenancy/beat.py``). Sent to a tenant's schema by hand, it
-does nothing.
+Declared in ``CELERY_BEAT_SCHEDULE`` (``tenancy-purge-archived``, ``superadmin-usage-collect``) with
+``"public": True``: beat sends each once, in the public schema (``shared_apps/tenancy/beat.py``).
+Sent to a tenant's schema by hand, they do nothing.
 """
 
 from __future__ import annotations
@@ -55,3 +56,15 @@ def tenant_import_task(import_id: int) -> None:
     from shared_apps.superadmin.portability.jobs import import_run
 
     import_run(import_id)
+
+
+def tenant_usage_collect_task() -> dict[str, int]:
+    """Collect every tenant's usage into its ``TenantHealth`` snapshot (``usage.usage_collect``).
+    Returns ``{"collected"}``, 0 outside the public schema."""
+    from django.conf import settings
+
+    if current_schema() != settings.PUBLIC_SCHEMA_NAME:
+        return {"collected": 0}
+    from shared_apps.superadmin.usage import usage_collect
+
+    return {"collected": usage_collect()}

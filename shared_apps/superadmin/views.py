@@ -1,29 +1,37 @@
 """Superadmin API: impersonation (``POST /api/v1/tenants/{slug}/impersonate/`` on the platform
 host), the site's list of impersonation sessions (``GET /api/v1/impersonations/`` on a tenant
-host, admins), and tenant archives on the platform host (platform staff): exports
+host, admins), tenant archives on the platform host (platform staff): exports
 (``POST /api/v1/tenants/{slug}/exports/``, ``/api/v1/tenant-exports/``) and imports
-(``/api/v1/tenant-imports/``), jobs polled for their progress (``portability/jobs.py``)."""
+(``/api/v1/tenant-imports/``), jobs polled for their progress (``portability/jobs.py``), and usage
+per tenant on the platform host (``GET /api/v1/tenant-usage/``, ``GET /api/v1/tenants/{slug}/usage/``,
+``GET /api/v1/metrics/``)."""
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
-from django.http import FileResponse
+from django.conf import settings
+from django.http import FileResponse, HttpResponse
+from django_filters import rest_framework as filters
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas.api.filters import ColumnChoicesFilter, StrictBooleanFilter
 from saas.api.permissions import IsPlatformStaff
 from saas.api.views import VisibleQuerysetMixin
-from saas.errors import Conflict, ErrorCode, PermissionDenied
-from shared_apps.superadmin import impersonation
+from saas.errors import Conflict, ErrorCode, NotFound, PermissionDenied
+from shared_apps.billing.models import SubscriptionStatus
+from shared_apps.superadmin import impersonation, usage
 from shared_apps.superadmin.models import PortabilityJobStatus, TenantExport, TenantImport
 from shared_apps.superadmin.portability import jobs
 from shared_apps.superadmin.serializers import (
@@ -34,7 +42,10 @@ from shared_apps.superadmin.serializers import (
     TenantExportSerializer,
     TenantImportRequestSerializer,
     TenantImportSerializer,
+    TenantUsageDetailSerializer,
+    TenantUsageSerializer,
 )
+from shared_apps.tenancy.models import TenantKind, TenantStatus
 from tenant_apps.accounts.permissions import Allows
 from tenant_apps.accounts.tokens import IMPERSONATOR_CLAIM, is_impersonation
 from tenant_apps.audit.access import can_read_audit_log
@@ -215,3 +226,106 @@ class TenantImportViewSet(
         )
         job.refresh_from_db()
         return Response(TenantImportSerializer(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class TenantUsageFilter(filters.FilterSet):
+    """``?kind=&status=&plan=&billing_status=&has_errors=`` of the usage list; ``kind``,
+    ``status`` and ``billing_status`` may repeat (any of them)."""
+
+    kind = ColumnChoicesFilter(choices=TenantKind.choices)
+    status = ColumnChoicesFilter(choices=TenantStatus.choices)
+    plan = filters.CharFilter(field_name="billing__plan__code", max_length=50)
+    billing_status = ColumnChoicesFilter(field_name="billing__status", choices=SubscriptionStatus.choices)
+    has_errors = StrictBooleanFilter(method="filter_has_errors")
+
+    def filter_has_errors(self, queryset: Any, name: str, value: bool | None) -> Any:
+        """``true``: a 5xx in the last 24 hours; ``false``: none."""
+        if value is None:
+            return queryset
+        return queryset.filter(errors_24h__gt=0) if value else queryset.filter(errors_24h=0)
+
+
+class _TieBrokenOrdering(OrderingFilter):
+    """``?ordering=`` with the slug as the last key, so equal figures page in a stable order."""
+
+    def get_ordering(self, request: Any, queryset: Any, view: Any) -> Any:
+        ordering = super().get_ordering(request, queryset, view)
+        if not ordering:
+            return ordering  # the list's own: busiest first, then by slug
+        named = [str(term).lstrip("-") for term in ordering]
+        return [*ordering, "schema_name"] if "schema_name" not in named else ordering
+
+
+class TenantUsageListView(VisibleQuerysetMixin, generics.ListAPIView):  # type: ignore[type-arg]
+    """``GET /api/v1/tenant-usage/``: every tenant with its usage and health (platform staff), busiest
+    first by default. Sort with ``?ordering=`` on any figure (``-errors_24h``, ``db_bytes``...),
+    filter with ``?kind=&status=&plan=&billing_status=&has_errors=``, search by slug or name with
+    ``?search=``. Read from the snapshots the collection writes: one query a page (and its count),
+    no tenant schema read."""
+
+    permission_classes = [IsPlatformStaff]
+    serializer_class = TenantUsageSerializer
+    filter_backends = [filters.DjangoFilterBackend, SearchFilter, _TieBrokenOrdering]
+    filterset_class = TenantUsageFilter
+    search_fields = ("schema_name", "name")
+    ordering_fields = (
+        "schema_name",
+        "name",
+        "created_at",
+        "plan",
+        "billing_status",
+        *usage.FIGURES,
+        "last_activity",
+        "collected_at",
+    )
+
+    def visible_queryset(self) -> Any:
+        """Every tenant but the platform: platform staff see them all."""
+        return usage.tenant_usage_list()
+
+
+class TenantUsageDetailView(VisibleQuerysetMixin, generics.RetrieveAPIView):  # type: ignore[type-arg]
+    """``GET /api/v1/tenants/{slug}/usage/``: one tenant's snapshot, its requests and errors hour
+    by hour over the last 24 hours (live: Redis' counters, or the stored hours if larger), and its
+    plan's limits against usage read now (platform staff). 404 for an unknown slug."""
+
+    permission_classes = [IsPlatformStaff]
+    serializer_class = TenantUsageDetailSerializer
+    lookup_field = "schema_name"
+    lookup_url_kwarg = "slug"
+
+    def visible_queryset(self) -> Any:
+        """Every tenant but the platform, with its snapshot."""
+        return usage.tenant_usage_list()
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        from shared_apps.billing.overview import usage_rows
+
+        tenant = self.get_object()
+        tenant.hours = usage.usage_hours(tenant)
+        tenant.limits = usage_rows(tenant)
+        return Response(TenantUsageDetailSerializer(tenant).data)
+
+
+class MetricsView(APIView):
+    """``GET /api/v1/metrics/``: the tenants' usage for Prometheus (text format 0.0.4), by kind and
+    plan only (``shared_apps/superadmin/metrics.py``). Needs ``Authorization: Bearer <METRICS_TOKEN>``,
+    compared in constant time: 404 when ``METRICS_TOKEN`` is empty (the endpoint is off), 403
+    ``permission_denied`` without it or with another. One query a scrape."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+    throttle_classes: list[Any] = []
+    extra_error_statuses = (403, 404)
+
+    @extend_schema(responses={(200, "text/plain"): OpenApiResponse(OpenApiTypes.STR, description="Prometheus text")})
+    def get(self, request: Request) -> HttpResponse:
+        from shared_apps.superadmin.metrics import exposition
+
+        expected = str(settings.METRICS_TOKEN)
+        if not expected:
+            raise NotFound("Metrics are not enabled here.")
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            raise PermissionDenied("A valid metrics token is required.")
+        return HttpResponse(exposition(), content_type="text/plain; version=0.0.4; charset=utf-8")

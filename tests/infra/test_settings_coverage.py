@@ -25,6 +25,9 @@ NOT_SET_IN_PRODUCTION = {
     "TEST_DATABASE_NAME": "read by saas.settings.test only",
     "TENANT_ARCHIVE_SIGNING_KEY": "optional secret: empty derives the tenant archives' signing key from "
     "DJANGO_SECRET_KEY; added to saas-secrets only to move sites between deployments (docs/tenant-archives.md)",
+    "METRICS_TOKEN": "a credential (GET /api/v1/metrics/, off while empty): it belongs in the Secret, whose remote "
+    'keys Terraform writes once; until an operator adds it there (docs/operations.md, "Usage per tenant"), '
+    "production serves no metrics",
     "AWS_S3_ENDPOINT_URL": "for S3-compatible stores (MinIO, LocalStack); on AWS boto3 resolves the regional "
     "endpoint itself, and an empty value would be passed to boto3 as an (invalid) endpoint",
 }

@@ -320,7 +320,7 @@ def test_the_console_shows_tenants_and_domains_and_no_tenant_models(staff: Clien
 
     assert [(app["app_label"], [m["object_name"] for m in app["models"]]) for app in index.context["app_list"]] == [
         ("billing", ["BillingAccount", "BillingEvent", "Plan"]),
-        ("superadmin", ["PlatformAuditEntry"]),
+        ("superadmin", ["PlatformAuditEntry", "TenantHealth"]),
         ("tenancy", ["CustomDomain", "Domain", "Tenant"]),
     ]
     assert {model._meta.app_label for model in platform_admin_site._registry} == {"billing", "superadmin", "tenancy"}
