@@ -29,10 +29,21 @@ def json_lines() -> Iterator[io.StringIO]:
     handler.addFilter(LogContextFilter())
     root = logging.getLogger()
     root.addHandler(handler)
+    # whatever an earlier test did to these loggers (a worker's logging set-up, a level), they log INFO here
+    saved = [
+        (name, logging.getLogger(name).level, logging.getLogger(name).disabled)
+        for name in ("tests.logs", "django.request")
+    ]
+    for name, _, _ in saved:
+        logging.getLogger(name).setLevel(logging.INFO)
+        logging.getLogger(name).disabled = False
     try:
         yield buffer
     finally:
         root.removeHandler(handler)
+        for name, level, disabled in saved:
+            logging.getLogger(name).setLevel(level)
+            logging.getLogger(name).disabled = disabled
 
 
 def _records(buffer: io.StringIO, message: str) -> list[dict[str, Any]]:
