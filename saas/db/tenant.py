@@ -123,3 +123,38 @@ def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
             outbox_publish(message.pk, task, args, kwargs)
 
     transaction.on_commit(publish, robust=True)
+
+
+def enqueue_now(task: Any, *args: Any, **kwargs: Any) -> None:
+    """Send ``task(*args, **kwargs)`` through the transactional outbox at once, in the current tenant.
+
+    For code whose change is committed already and that runs outside a transaction of its own (a
+    view that committed its write in an ``atomic`` block and then sends, a task's follow-up): the
+    task is recorded (committed at once, in autocommit) and published; a broker failure is logged
+    and left to the relay, never raised. Inside a transaction, use ``enqueue_on_commit``: this one
+    would publish before the change is committed.
+    """
+    from shared_apps.outbox.services import outbox_enqueue, outbox_publish
+
+    message = outbox_enqueue(task, args, kwargs)
+    outbox_publish(message.pk, task, args, kwargs)
+
+
+def enqueue_later(seconds: float, task: Any, *args: Any, **kwargs: Any) -> None:
+    """Send ``task(*args, **kwargs)`` through the transactional outbox about ``seconds`` from now.
+
+    Recorded now (in the current transaction, if any) with ``available_at`` that far ahead; the
+    outbox relay publishes it once due (within its 10 s period). Eagerly (tests, ``make run``
+    without Redis) it runs after commit at once, as Celery's eager mode ignores countdowns.
+    """
+    from shared_apps.outbox.services import outbox_enqueue, outbox_publish, outbox_runs_eagerly
+
+    tenant = current_tenant()
+    message = outbox_enqueue(task, args, kwargs, delay_seconds=seconds)
+    if outbox_runs_eagerly():
+
+        def run() -> None:
+            with _tenant_context(tenant):
+                outbox_publish(message.pk, task, args, kwargs)
+
+        transaction.on_commit(run, robust=True)

@@ -20,7 +20,8 @@ class OutboxMessage(models.Model):
     """One task to hand to the broker once the transaction that recorded it has committed.
 
     ``task`` is the Celery task's registered name, ``payload`` its ``{"args": [...], "kwargs": {...}}``
-    as kombu's JSON encodes them (dates and decimals keep their type marker), ``headers`` the message
+    as kombu's JSON encodes them (dates and decimals keep their type marker; emptied once the row is
+    sent, so arguments such as a login code do not stay at rest), ``headers`` the message
     headers to send with it (the request id, ``saas.logs.TASK_HEADER``). ``task_id`` is the Celery
     task id every publication of this row uses: a worker dedupes a second delivery by it
     (``ProcessedTask``). ``sent_at`` stays null until the broker accepted the message; a failed

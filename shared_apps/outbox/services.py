@@ -13,6 +13,8 @@ Flow:
    (``outbox_publish``) and marks it sent. A broker error is logged and recorded on the row
    (``attempts``, ``last_error``, ``available_at`` later): the request that caused it has committed
    and answers normally.
+   A sent row keeps no arguments (``payload`` emptied): what a task carries (a login code in an
+   e-mail's text) stays at rest only while the row waits.
 3. The relay (``outbox_relay``: the beat entry ``outbox-relay`` every 10 s, or ``manage.py
    outbox_relay``) publishes what is unsent and due, oldest first, in batches locked with
    ``SELECT ... FOR UPDATE SKIP LOCKED`` (two relays, or a relay and a fast path, never publish
@@ -66,18 +68,21 @@ def _celery_app() -> Any:
     return app
 
 
-def _eager() -> bool:
+def outbox_runs_eagerly() -> bool:
+    """True when tasks run in-process (``CELERY_TASK_ALWAYS_EAGER``: tests, ``make run`` without Redis)."""
     return bool(_celery_app().conf.task_always_eager)
 
 
-def outbox_enqueue(task: Any, args: tuple[Any, ...] = (), kwargs: dict[str, Any] | None = None) -> OutboxMessage:
+def outbox_enqueue(
+    task: Any, args: tuple[Any, ...] = (), kwargs: dict[str, Any] | None = None, *, delay_seconds: float = 0
+) -> OutboxMessage:
     """Record ``task(*args, **kwargs)`` for the current schema in the current transaction; return the row.
 
     ``task`` is a Celery task (its registered ``name`` is stored). ``args`` and ``kwargs`` must be
     what Celery's JSON serializer accepts (raises ``TypeError`` otherwise, before anything is
     written). The request id being served, if any, goes into the row's headers, so the task's log
     lines carry it whenever it is published. Publishing is the caller's (``outbox_publish`` after
-    commit) or the relay's.
+    commit) or the relay's; with ``delay_seconds``, the relay's once that time has passed.
     """
     from saas.logs import TASK_HEADER, current_request_id
 
@@ -88,6 +93,7 @@ def outbox_enqueue(task: Any, args: tuple[Any, ...] = (), kwargs: dict[str, Any]
         task=str(task.name),
         payload=payload,
         headers={TASK_HEADER: request_id} if request_id else {},
+        available_at=timezone.now() + timedelta(seconds=delay_seconds),
     )
 
 
@@ -138,9 +144,11 @@ def outbox_publish(message_id: int, task: Any = None, args: Any = None, kwargs: 
     may be given by the caller that has them in memory (the fast path) instead of decoding the row.
     Eager: marks the row sent and runs the task in-process; the task's exceptions propagate.
     """
-    if _eager():
-        OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True).update(sent_at=timezone.now())
-        message = OutboxMessage.objects.get(pk=message_id)
+    if outbox_runs_eagerly():
+        message = OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True).first()
+        if message is None:
+            return False
+        OutboxMessage.objects.filter(pk=message_id).update(sent_at=timezone.now(), payload={})
         _send(message, task, args, kwargs)
         return True
     with transaction.atomic():
@@ -156,8 +164,8 @@ def outbox_publish(message_id: int, task: Any = None, args: Any = None, kwargs: 
         except Exception as exc:
             _record_failure(message, exc)
             return False
-        message.sent_at = timezone.now()
-        message.save(update_fields=["sent_at"])
+        message.sent_at, message.payload = timezone.now(), {}
+        message.save(update_fields=["sent_at", "payload"])
     return True
 
 
@@ -191,7 +199,7 @@ def outbox_relay(*, batch_size: int | None = None, now: Any = None) -> RelayRepo
                     break
                 published.append(message.pk)
             if published:
-                OutboxMessage.objects.filter(pk__in=published).update(sent_at=timezone.now())
+                OutboxMessage.objects.filter(pk__in=published).update(sent_at=timezone.now(), payload={})
             sent += len(published)
         if len(batch) < size:
             break

@@ -21,7 +21,7 @@ from django_tenants.utils import tenant_context
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from saas.celery import app
-from saas.db.tenant import enqueue_on_commit, tenant_connection
+from saas.db.tenant import enqueue_later, enqueue_on_commit, tenant_connection
 from shared_apps.outbox.models import OutboxMessage, ProcessedTask
 from shared_apps.outbox.services import outbox_relay
 from shared_apps.tenancy.models import Tenant
@@ -279,3 +279,45 @@ def test_the_relay_deletes_old_sent_rows_and_old_keys_and_keeps_the_rest(setting
     assert report.deleted == 2
     assert OutboxMessage.objects.count() == 2
     assert list(ProcessedTask.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_a_login_code_asked_for_while_the_broker_is_down_is_answered_and_e_mailed_once_it_is_back(
+    alpha: Tenant, client_for: ClientFor, make_user: MakeUser
+) -> None:
+    from django.core import mail
+
+    # given
+    make_user(alpha, "otp@alpha.test")
+    # when: the broker is down
+    with broker_at(CLOSED_PORT_URL):
+        response = client_for(alpha).post("/api/v1/auth/otp/request/", {"email": "otp@alpha.test"})
+    # then: answered; nothing sent yet, the e-mail waits in the outbox
+    assert response.status_code == 202, response.content
+    assert mail.outbox == []
+    message = OutboxMessage.objects.get()
+    assert (message.task, message.sent_at) == ("tenant_apps.emails.tasks.send_templated_email", None)
+    # when: the broker works again (eager here) and the relay runs
+    OutboxMessage.objects.update(available_at=timezone.now())
+    outbox_relay()
+    # then: the code is e-mailed once, and the sent row no longer holds it
+    assert [m.to for m in mail.outbox] == [["otp@alpha.test"]]
+    assert "Your login code is" in mail.outbox[0].body
+    message.refresh_from_db()
+    assert message.sent_at is not None
+    assert message.payload == {}
+
+
+def test_a_task_enqueued_for_later_is_published_by_the_relay_only_once_due(
+    alpha: Tenant, private_broker: PrivateRedis, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    # given
+    with broker_at(private_broker.url):
+        with django_capture_on_commit_callbacks(execute=True), tenant_context(alpha):
+            enqueue_later(60, note_once, admin_id(alpha), VERB)
+        # when: the relay runs before and after its time
+        before = outbox_relay()
+        OutboxMessage.objects.update(available_at=timezone.now())
+        after = outbox_relay()
+    # then
+    assert (before.sent, after.sent) == (0, 1)
+    assert [(m["task"], m["schema"]) for m in queued(private_broker)] == [("tests.outbox.note_once", "alpha")]

@@ -2,8 +2,8 @@
 private ``redis-server``, killed with SIGKILL mid-task, and the broker stopped and started again.
 
 The worker is a subprocess with ``DATABASE_URL`` pointing at the test database; it sees committed
-rows only (the session tenants' admins), and what it commits (notifications in ``alpha``, keys in
-``outbox_processedtask``) is deleted at the end of the module (``worker_rows``). Messages are
+rows only, so the module provisions a site of its own (``site``, committed) whose admin the tasks
+notify, and drops it, with what the workers committed, at the end. Messages are
 published from the test process (``broker_at``) to the private server. The worker takes back
 unacknowledged messages after a 2 s visibility timeout (``CELERY_VISIBILITY_TIMEOUT``).
 
@@ -39,6 +39,7 @@ from tests.shared_apps.outbox.worker_tasks import note_once, note_then_wait
 
 pytestmark = pytest.mark.faults
 
+SITE = "outboxfaults"
 REPO = Path(__file__).resolve().parents[3]
 #: Upper bound of every wait (a worker starting, a message redelivered); reached only on failure.
 WAIT_SECONDS = 45.0
@@ -136,16 +137,26 @@ def broker() -> Iterator[PrivateRedis]:
 
 
 @pytest.fixture(scope="module")
-def worker_rows(session_tenants: dict[str, Tenant], django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
-    """Delete, at the end of the module, what the workers committed."""
-    yield
-    from tenant_apps.notifications.models import Notification
+def site(session_tenants: dict[str, Tenant], django_db_blocker: DjangoDbBlocker) -> Iterator[Tenant]:
+    """A site of this module's own, committed (the worker must see its admin); dropped at the end
+    with the outbox rows and keys the module left."""
+    from shared_apps.tenancy.services import tenant_drop, tenant_provision
+    from tests.conftest import PASSWORD
 
     with django_db_blocker.unblock():
-        with tenant_context(session_tenants["alpha"]):
-            Notification.objects.filter(verb__startswith="outbox.fault").delete()
-        ProcessedTask.objects.filter(task__startswith="tests.shared_apps.outbox.").delete()
-        OutboxMessage.objects.filter(task__startswith="tests.outbox.").delete()
+        kept = Tenant.objects.filter(schema_name=SITE).first()
+        if kept is not None:  # left by an interrupted run
+            tenant_drop(tenant=kept, confirm_slug=SITE)
+        tenant = tenant_provision(
+            kind="school", slug=SITE, name="Outbox Faults", owner_email=f"admin@{SITE}.test", owner_password=PASSWORD
+        )
+        connection.set_schema_to_public()
+    yield tenant
+    with django_db_blocker.unblock():
+        connection.set_schema_to_public()
+        tenant_drop(tenant=tenant, confirm_slug=SITE)
+        ProcessedTask.objects.filter(schema_name=SITE).delete()
+        OutboxMessage.objects.filter(schema_name=SITE).delete()
 
 
 @pytest.fixture
@@ -163,25 +174,25 @@ def workers(broker: PrivateRedis, tmp_path: Path) -> Iterator[Callable[[], Worke
 
 
 def test_a_worker_killed_mid_task_leaves_each_effect_applied_exactly_once(
-    alpha: Tenant,
+    site: Tenant,
+    db: None,
     broker: PrivateRedis,
     workers: Callable[[], Worker],
-    worker_rows: None,
     tmp_path: Path,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     # given: a worker runs two tasks and is stopped in each: one before its effect is committed,
     # one after (the effect and its key committed, the message not acknowledged yet)
     first = workers()
-    user_id = admin_id(alpha)
+    user_id = admin_id(site)
     before_commit, after_commit = tmp_path / "before-commit", tmp_path / "after-commit"
-    with broker_at(broker.url), django_capture_on_commit_callbacks(execute=True), tenant_context(alpha):
+    with broker_at(broker.url), django_capture_on_commit_callbacks(execute=True), tenant_context(site):
         enqueue_on_commit(note_once, user_id, "outbox.fault.before", gate=str(before_commit))
         enqueue_on_commit(note_then_wait, user_id, "outbox.fault.after", gate=str(after_commit))
     for gate in (before_commit, after_commit):
         wait_for(Path(f"{gate}.reached").exists, f"the task to reach {gate.name}", first)
-    assert len(notes(alpha, "outbox.fault.before")) == 0  # written, not committed
-    assert len(notes(alpha, "outbox.fault.after")) == 1
+    assert len(notes(site, "outbox.fault.before")) == 0  # written, not committed
+    assert len(notes(site, "outbox.fault.after")) == 1
     assert unacked(broker) == 2
     # when: SIGKILL, then a new worker (the gates open: the tasks run through this time)
     first.kill()
@@ -194,17 +205,17 @@ def test_a_worker_killed_mid_task_leaves_each_effect_applied_exactly_once(
         wait_for(Path(f"{gate}.reached").exists, f"{gate.name} to be delivered again", second)
     wait_for(lambda: unacked(broker) == 0 and broker.control.llen("default") == 0, "the acknowledgements", second)
     # ... and each effect is there once: the first applied by the second run, the other not doubled
-    assert len(notes(alpha, "outbox.fault.before")) == 1
-    assert len(notes(alpha, "outbox.fault.after")) == 1
+    assert len(notes(site, "outbox.fault.before")) == 1
+    assert len(notes(site, "outbox.fault.after")) == 1
     keys = set(ProcessedTask.objects.values_list("key", flat=True))
     assert {str(task_id) for task_id in OutboxMessage.objects.values_list("task_id", flat=True)} <= keys
 
 
 def test_broker_down_the_write_commits_and_its_task_runs_once_when_the_broker_is_back(
-    alpha: Tenant,
+    site: Tenant,
+    db: None,
     broker: PrivateRedis,
     workers: Callable[[], Worker],
-    worker_rows: None,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     # given: a worker, then the broker goes down
@@ -213,8 +224,8 @@ def test_broker_down_the_write_commits_and_its_task_runs_once_when_the_broker_is
     broker.process.terminate()
     broker.process.wait(10)
     # when: a write sends a task
-    with broker_at(broker.url), django_capture_on_commit_callbacks(execute=True), tenant_context(alpha):
-        enqueue_on_commit(note_once, admin_id(alpha), "outbox.fault.down")
+    with broker_at(broker.url), django_capture_on_commit_callbacks(execute=True), tenant_context(site):
+        enqueue_on_commit(note_once, admin_id(site), "outbox.fault.down")
     # then: it waits in the outbox
     message = OutboxMessage.objects.get()
     assert (message.sent_at, message.attempts) == (None, 1)
@@ -225,6 +236,6 @@ def test_broker_down_the_write_commits_and_its_task_runs_once_when_the_broker_is
         reports = [outbox_relay(), outbox_relay()]
     # then: published once; the worker reconnects and runs it once
     assert [report.sent for report in reports] == [1, 0]
-    wait_for(lambda: len(notes(alpha, "outbox.fault.down")) == 1, "the task to run", worker)
+    wait_for(lambda: len(notes(site, "outbox.fault.down")) == 1, "the task to run", worker)
     wait_for(lambda: unacked(broker) == 0 and broker.control.llen("default") == 0, "the acknowledgement", worker)
-    assert notes(alpha, "outbox.fault.down") == [{"schema": "alpha"}]
+    assert notes(site, "outbox.fault.down") == [{"schema": SITE}]
