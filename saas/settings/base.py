@@ -305,7 +305,7 @@ CELERY_TIMEZONE = "UTC"
 # long sent rows and the keys of applied task runs (``ProcessedTask``) are kept.
 OUTBOX_RELAY_BATCH = env.int("OUTBOX_RELAY_BATCH", default=500)
 OUTBOX_RETRY_SECONDS = env.float("OUTBOX_RETRY_SECONDS", default=5.0)
-OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=300.0)
+OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=60.0)
 OUTBOX_KEEP_SENT_HOURS = env.int("OUTBOX_KEEP_SENT_HOURS", default=24)
 OUTBOX_KEEP_PROCESSED_DAYS = env.int("OUTBOX_KEEP_PROCESSED_DAYS", default=14)
 # Periodic tasks (run ``celery -A saas beat``): an entry with ``kinds`` is sent to each active

@@ -8,6 +8,7 @@ from celery import shared_task
 from django.conf import settings
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 
+from saas.tasks import effect_once
 from tenant_apps.emails.backends import SendGridRejected
 from tenant_apps.emails.services import deliver_email, render_email
 
@@ -24,6 +25,7 @@ PERMANENT_ERRORS = (TemplateDoesNotExist, TemplateSyntaxError, SendGridRejected)
     retry_jitter=True,
     max_retries=settings.EMAIL_MAX_RETRIES,
 )
+@effect_once
 def send_templated_email(
     self: Any,
     *,
@@ -39,6 +41,9 @@ def send_templated_email(
 
     Any other failure (network, SendGrid 5xx or 429) is retried up to ``EMAIL_MAX_RETRIES``
     times with exponential backoff: about 10 s, 20 s, 40 s... (at most 600 s), full jitter.
+    ``effect_once``: a message delivered again after the e-mail was handed over and the run's key
+    committed (a worker killed before acknowledging, the outbox publishing twice) sends nothing; a
+    crash between the provider accepting and the commit sends it again (at least once).
     """
     text, html = render_email(template, context)
     deliver_email(to=to, subject=subject, text=text, html=html, reply_to=reply_to, headers=headers)

@@ -29,7 +29,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 from pytest_django import DjangoCaptureOnCommitCallbacks, DjangoDbBlocker
 
-from saas.db.tenant import enqueue_on_commit
+from saas.db.tenant import enqueue_on_commit, use_public_schema
 from shared_apps.outbox.models import OutboxMessage, ProcessedTask
 from shared_apps.outbox.services import outbox_relay
 from shared_apps.tenancy.models import Tenant
@@ -150,10 +150,10 @@ def site(session_tenants: dict[str, Tenant], django_db_blocker: DjangoDbBlocker)
         tenant = tenant_provision(
             kind="school", slug=SITE, name="Outbox Faults", owner_email=f"admin@{SITE}.test", owner_password=PASSWORD
         )
-        connection.set_schema_to_public()
+        use_public_schema()
     yield tenant
     with django_db_blocker.unblock():
-        connection.set_schema_to_public()
+        use_public_schema()
         tenant_drop(tenant=tenant, confirm_slug=SITE)
         ProcessedTask.objects.filter(schema_name=SITE).delete()
         OutboxMessage.objects.filter(schema_name=SITE).delete()
