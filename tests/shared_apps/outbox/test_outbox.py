@@ -32,6 +32,14 @@ from tests.shared_apps.outbox.worker_tasks import note_once, note_plain
 VERB = "outbox.test"
 
 
+@pytest.fixture(autouse=True)
+def empty_outbox(db: None) -> None:
+    """Each test starts with an empty outbox: the rows committed while the session tenants were
+    provisioned are deleted inside the test's transaction (and come back with its rollback)."""
+    OutboxMessage.objects.all().delete()
+    ProcessedTask.objects.all().delete()
+
+
 def notes(tenant: Tenant, verb: str = VERB) -> list[dict[str, Any]]:
     """The ``extra_data`` of the test notifications in ``tenant``'s schema."""
     from tenant_apps.notifications.models import Notification
@@ -321,3 +329,22 @@ def test_a_task_enqueued_for_later_is_published_by_the_relay_only_once_due(
     # then
     assert (before.sent, after.sent) == (0, 1)
     assert [(m["task"], m["schema"]) for m in queued(private_broker)] == [("tests.outbox.note_once", "alpha")]
+
+
+def test_the_relay_command_publishes_what_waits_and_says_how_much(
+    alpha: Tenant, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    # given: a task the broker refused
+    with broker_at(CLOSED_PORT_URL), django_capture_on_commit_callbacks(execute=True), tenant_context(alpha):
+        enqueue_on_commit(note_once, admin_id(alpha), VERB)
+    OutboxMessage.objects.update(available_at=timezone.now())
+    # when: the broker works again (eager here)
+    out = StringIO()
+    call_command("outbox_relay", "--once", stdout=out)
+    # then
+    assert out.getvalue().startswith("sent 1, failed 0, deleted 0; oldest unsent waited 0.0s")
+    assert notes(alpha) == [{"schema": "alpha"}]

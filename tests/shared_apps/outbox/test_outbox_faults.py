@@ -34,10 +34,10 @@ from shared_apps.outbox.models import OutboxMessage, ProcessedTask
 from shared_apps.outbox.services import outbox_relay
 from shared_apps.tenancy.models import Tenant
 from tests.redis_server import PrivateRedis
-from tests.shared_apps.outbox.test_outbox import admin_id, broker_at, notes
+from tests.shared_apps.outbox.test_outbox import admin_id, broker_at, empty_outbox, notes
 from tests.shared_apps.outbox.worker_tasks import note_once, note_then_wait
 
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults, pytest.mark.usefixtures(empty_outbox.__name__)]
 
 SITE = "outboxfaults"
 REPO = Path(__file__).resolve().parents[3]
@@ -144,6 +144,7 @@ def site(session_tenants: dict[str, Tenant], django_db_blocker: DjangoDbBlocker)
     from tests.conftest import PASSWORD
 
     with django_db_blocker.unblock():
+        last_row = OutboxMessage.objects.order_by("-id").values_list("id", flat=True).first() or 0
         kept = Tenant.objects.filter(schema_name=SITE).first()
         if kept is not None:  # left by an interrupted run
             tenant_drop(tenant=kept, confirm_slug=SITE)
@@ -156,7 +157,7 @@ def site(session_tenants: dict[str, Tenant], django_db_blocker: DjangoDbBlocker)
         use_public_schema()
         tenant_drop(tenant=tenant, confirm_slug=SITE)
         ProcessedTask.objects.filter(schema_name=SITE).delete()
-        OutboxMessage.objects.filter(schema_name=SITE).delete()
+        OutboxMessage.objects.filter(id__gt=last_row).delete()  # provisioning's rows and the tests'
 
 
 @pytest.fixture
