@@ -38,6 +38,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from kombu.utils.json import dumps as kombu_dumps
 from kombu.utils.json import loads as kombu_loads
@@ -169,7 +170,7 @@ def outbox_publish(message_id: int, task: Any = None, args: Any = None, kwargs: 
     return True
 
 
-def outbox_relay(*, batch_size: int | None = None, now: Any = None) -> RelayReport:
+def outbox_relay(*, batch_size: int | None = None) -> RelayReport:
     """Publish every unsent row whose ``available_at`` has come, oldest first; then clean up.
 
     Batches of ``batch_size`` rows (default ``OUTBOX_RELAY_BATCH``), each locked ``FOR UPDATE SKIP
@@ -182,7 +183,7 @@ def outbox_relay(*, batch_size: int | None = None, now: Any = None) -> RelayRepo
     size = batch_size or settings.OUTBOX_RELAY_BATCH
     sent = failed = 0
     while not failed:
-        moment = now or timezone.now()
+        moment = timezone.now()
         with transaction.atomic():
             batch = list(
                 OutboxMessage.objects.select_for_update(skip_locked=True)
@@ -223,12 +224,14 @@ def outbox_cleanup() -> int:
 
 
 def outbox_lag_seconds() -> float:
-    """How long the oldest unsent row has waited (seconds), 0.0 when nothing waits: the number to
-    watch (and alert on) while the broker is down."""
+    """How long the oldest row that should have been published has waited (seconds), 0.0 when none:
+    the number to watch (and alert on) while the broker is down. Rows enqueued for later
+    (``enqueue_later``) count only once due."""
+    now = timezone.now()
     oldest = (
-        OutboxMessage.objects.filter(sent_at__isnull=True)
+        OutboxMessage.objects.filter(Q(attempts__gt=0) | Q(available_at__lte=now), sent_at__isnull=True)
         .order_by("created_at")
-        .values_list("created_at", flat=True)[:1]
+        .values_list("created_at", flat=True)
+        .first()
     )
-    first = next(iter(oldest), None)
-    return max(0.0, (timezone.now() - first).total_seconds()) if first is not None else 0.0
+    return max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0

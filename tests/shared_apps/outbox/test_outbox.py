@@ -348,3 +348,26 @@ def test_the_relay_command_publishes_what_waits_and_says_how_much(
     # then
     assert out.getvalue().startswith("sent 1, failed 0, deleted 0; oldest unsent waited 0.0s")
     assert notes(alpha) == [{"schema": "alpha"}]
+
+
+def test_the_lag_is_the_age_of_the_oldest_row_that_should_have_gone_and_ignores_rows_for_later() -> None:
+    from shared_apps.outbox.services import outbox_lag_seconds
+
+    # given
+    now = timezone.now()
+    OutboxMessage.objects.create(schema_name="alpha", task="x", created_at=now - timedelta(hours=2), sent_at=now)
+    OutboxMessage.objects.create(
+        schema_name="alpha", task="x", created_at=now - timedelta(hours=1), available_at=now + timedelta(minutes=5)
+    )
+    assert outbox_lag_seconds() == 0.0  # sent, or not due yet
+    # when: a row is refused by the broker (its next try later) and one waits, due
+    OutboxMessage.objects.create(
+        schema_name="alpha",
+        task="x",
+        created_at=now - timedelta(seconds=90),
+        attempts=1,
+        available_at=now + timedelta(minutes=1),
+    )
+    OutboxMessage.objects.create(schema_name="alpha", task="x", created_at=now - timedelta(seconds=30))
+    # then
+    assert 90 <= outbox_lag_seconds() < 120
