@@ -101,18 +101,60 @@ def in_tenant(tenant: Any) -> Any:
 
 
 def enqueue_on_commit(task: Any, *args: Any, **kwargs: Any) -> None:
-    """``task.delay(*args, **kwargs)`` once the current transaction commits, in the tenant current now.
+    """Send ``task(*args, **kwargs)`` through the transactional outbox, in the tenant current now.
 
-    The one way app code sends a Celery task from a write: a rolled-back change sends nothing, the
-    task runs in the schema of the tenant that was current when this was called (captured now, so
-    a later schema switch in the same transaction cannot redirect it), and a broker failure after
-    commit is logged (``robust``), never turning a committed change into a 500; the task's own
-    retry policy takes it from there.
+    The one way app code sends a Celery task from a write. The task is recorded now, in the current
+    transaction (a row of ``shared_apps.outbox``), so a rolled-back change sends nothing and a
+    committed one always leaves the task to deliver. Once the transaction commits, it is published
+    at once in the tenant that was current when this was called (captured now, so a later schema
+    switch in the same transaction cannot redirect it); if the broker is down, the failure is
+    logged and recorded (never turning a committed change into a 500) and the outbox relay
+    publishes it when the broker is back. Delivery is at least once, with one Celery task id per
+    call: a task whose effect must apply once dedupes by it (``saas.tasks.effect_once``).
+    ``args`` and ``kwargs`` must be JSON (Celery's serializer): ``TypeError`` otherwise.
     """
+    from shared_apps.outbox.services import outbox_enqueue, outbox_publish
+
     tenant = current_tenant()
+    message = outbox_enqueue(task, args, kwargs)
 
-    def enqueue() -> None:
+    def publish() -> None:
         with _tenant_context(tenant):
-            task.delay(*args, **kwargs)
+            outbox_publish(message.pk, task, args, kwargs)
 
-    transaction.on_commit(enqueue, robust=True)
+    transaction.on_commit(publish, robust=True)
+
+
+def enqueue_now(task: Any, *args: Any, **kwargs: Any) -> None:
+    """Send ``task(*args, **kwargs)`` through the transactional outbox at once, in the current tenant.
+
+    For code whose change is committed already and that runs outside a transaction of its own (a
+    view that committed its write in an ``atomic`` block and then sends, a task's follow-up): the
+    task is recorded (committed at once, in autocommit) and published; a broker failure is logged
+    and left to the relay, never raised. Inside a transaction, use ``enqueue_on_commit``: this one
+    would publish before the change is committed.
+    """
+    from shared_apps.outbox.services import outbox_enqueue, outbox_publish
+
+    message = outbox_enqueue(task, args, kwargs)
+    outbox_publish(message.pk, task, args, kwargs)
+
+
+def enqueue_later(seconds: float, task: Any, *args: Any, **kwargs: Any) -> None:
+    """Send ``task(*args, **kwargs)`` through the transactional outbox about ``seconds`` from now.
+
+    Recorded now (in the current transaction, if any) with ``available_at`` that far ahead; the
+    outbox relay publishes it once due (within its 10 s period). Eagerly (tests, ``make run``
+    without Redis) it runs after commit at once, as Celery's eager mode ignores countdowns.
+    """
+    from shared_apps.outbox.services import outbox_enqueue, outbox_publish, outbox_runs_eagerly
+
+    tenant = current_tenant()
+    message = outbox_enqueue(task, args, kwargs, delay_seconds=seconds)
+    if outbox_runs_eagerly():
+
+        def run() -> None:
+            with _tenant_context(tenant):
+                outbox_publish(message.pk, task, args, kwargs)
+
+        transaction.on_commit(run, robust=True)

@@ -123,7 +123,14 @@ TENANT_KINDS = [
 TENANT_TYPES = tenant_types(
     load_kinds(TENANT_KINDS),
     public={
-        "APPS": ["django_tenants", "shared_apps.tenancy", "shared_apps.billing", "shared_apps.superadmin", *_CORE_APPS],
+        "APPS": [
+            "django_tenants",
+            "shared_apps.tenancy",
+            "shared_apps.billing",
+            "shared_apps.superadmin",
+            "shared_apps.outbox",
+            *_CORE_APPS,
+        ],
         "URLCONF": "saas.urls.public",
     },
     common_apps=TENANT_COMMON_APPS,
@@ -287,9 +294,35 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process died mid-run (SIGKILL, OOM) goes back to the queue and runs again
+# (its effect applied once: ``saas.tasks.effect_once``), instead of being acknowledged as failed.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis: a message taken but not acknowledged (its worker was killed) is delivered again this many
+# seconds after it was taken (``visibility_timeout``). Longer than the longest task (or a slow task
+# runs twice), short enough that a lost one comes back soon. Publishing tries the broker twice,
+# at once, and gives up (kombu's ``max_retries``, ``interval_*``; 2 s to connect): a request whose
+# task could not be published does not wait, the outbox relay publishes it later. (kombu's default
+# waits about 6 s against a refused port.) The worker's own reconnection is
+# ``CELERY_BROKER_CONNECTION_RETRY*``, not this.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "socket_connect_timeout": 2,
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "UTC"
+# The transactional outbox (shared_apps/outbox): unsent rows handed to the broker per relay batch,
+# the first retry delay after a failed publish (doubled per attempt, up to the maximum), and how
+# long sent rows and the keys of applied task runs (``ProcessedTask``) are kept.
+OUTBOX_RELAY_BATCH = env.int("OUTBOX_RELAY_BATCH", default=500)
+OUTBOX_RETRY_SECONDS = env.float("OUTBOX_RETRY_SECONDS", default=5.0)
+OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=60.0)
+OUTBOX_KEEP_SENT_HOURS = env.int("OUTBOX_KEEP_SENT_HOURS", default=24)
+OUTBOX_KEEP_PROCESSED_DAYS = env.int("OUTBOX_KEEP_PROCESSED_DAYS", default=14)
 # Periodic tasks (run ``celery -A saas beat``): an entry with ``kinds`` is sent to each active
 # tenant of those kinds, in its schema (shared_apps/tenancy/beat.py, on tenant-schemas-celery's
 # scheduler); one with ``"public": True`` once, in the public schema; one without either goes to
@@ -306,6 +339,13 @@ CELERY_BEAT_STATE_KEY = env("CELERY_BEAT_STATE_KEY", default="celery-beat")
 if not CELERY_BEAT_MAX_LOOP_INTERVAL * 2 < CELERY_BEAT_LEADER_TTL:
     raise environ.ImproperlyConfigured("CELERY_BEAT_LEADER_TTL must exceed twice CELERY_BEAT_MAX_LOOP_INTERVAL.")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    # hand the outbox's unsent tasks (broker down at commit) to the broker; every 10 s, in public
+    "outbox-relay": {
+        "task": "shared_apps.outbox.tasks.outbox_relay_task",
+        "schedule": 10.0,
+        "public": True,
+        "options": {"expires": 30},
+    },
     # re-check every verified custom domain's TXT record daily, once, in the public schema
     "tenancy-custom-domains-recheck": {
         "task": "shared_apps.tenancy.tasks.custom_domains_recheck_task",

@@ -5,11 +5,13 @@ from __future__ import annotations
 from celery import shared_task
 
 from saas.db.tenant import current_tenant, site_url
+from saas.tasks import effect_once
 from tenant_apps.accounts.models import User
 from tenant_apps.emails.services import deliver_email
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=10, retry_jitter=True, max_retries=5)
+@effect_once
 def send_set_password_email(user_id: int) -> None:
     """E-mail ``user_id`` a link to set their password (new site owners without one)."""
     from allauth.account.forms import default_token_generator

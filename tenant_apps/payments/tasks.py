@@ -8,6 +8,8 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 
+from saas.tasks import effect_once
+
 logger = logging.getLogger(__name__)
 
 
@@ -19,6 +21,7 @@ logger = logging.getLogger(__name__)
     retry_jitter=True,
     max_retries=settings.EMAIL_MAX_RETRIES,
 )
+@effect_once
 def email_invoice_pdf(self: Any, invoice_id: int, reason: str) -> None:
     """E-mail invoice ``invoice_id`` to its customer with its PDF attached.
 

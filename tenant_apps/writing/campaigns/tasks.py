@@ -1,8 +1,9 @@
 """Celery tasks of the campaigns app; each runs in the schema it was sent from (tenant-schemas-celery).
 
 * ``campaign_send_batch_task(campaign_id, recipient_ids)``: one batch, enqueued after commit by
-  ``services.campaign_start``; runs itself again (``WRITING_CAMPAIGN_RETRY_SECONDS`` later) while
-  rows of it are pending after a transient failure. Safe to run twice: each row is sent under its
+  ``services.campaign_start``; runs itself again (``WRITING_CAMPAIGN_RETRY_SECONDS`` later, through
+  the outbox: ``enqueue_later``, so a broker outage or a crash does not lose the retry) while rows of
+  it are pending after a transient failure. Safe to run twice: each row is sent under its
   lock, once.
 * ``campaigns_start_due_task``: the beat entry ``writing-campaigns-start-due`` (every minute,
   ``CELERY_BEAT_SCHEDULE``), sent to each active writing site; returns at once elsewhere.
@@ -15,7 +16,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from saas.db.tenant import current_kind, current_schema
+from saas.db.tenant import current_kind, current_schema, enqueue_later
 from tenant_apps.writing.kind import KIND
 
 logger = logging.getLogger(__name__)
@@ -32,8 +33,8 @@ def campaign_send_batch_task(campaign_id: int, recipient_ids: list[int]) -> int:
     pending = campaign_send_batch(campaign_id=campaign_id, recipient_ids=list(recipient_ids))
     if pending:
         logger.info("campaign %s in %s: %d rows to try again", campaign_id, current_schema(), pending)
-        campaign_send_batch_task.apply_async(
-            (campaign_id, list(recipient_ids)), countdown=settings.WRITING_CAMPAIGN_RETRY_SECONDS
+        enqueue_later(
+            settings.WRITING_CAMPAIGN_RETRY_SECONDS, campaign_send_batch_task, campaign_id, list(recipient_ids)
         )
     return pending
 
