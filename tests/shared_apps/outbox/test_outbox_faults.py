@@ -131,7 +131,7 @@ def unacked_past_visibility(server: PrivateRedis, seconds: float) -> bool:
     """Whether every unacknowledged message was taken more than ``seconds`` ago (kombu's
     ``unacked_index`` scores), so that a worker starting now hands it out again at once: kombu
     restores visible messages when a worker starts, then only every 100 s by default."""
-    taken = server.control.zrange("unacked_index", 0, -1, withscores=True)
+    taken: list[tuple[bytes, float]] = server.control.zrange("unacked_index", 0, -1, withscores=True)  # type: ignore[assignment]
     return bool(taken) and all(score < time.time() - seconds for _, score in taken)
 
 
