@@ -76,9 +76,13 @@ class TenantUsageCollector(Collector):
 
 
 def registry() -> CollectorRegistry:
-    """A registry holding only ``TenantUsageCollector`` (made per call: nothing global)."""
+    """A registry holding ``TenantUsageCollector`` and the outbox's gauges
+    (``shared_apps.outbox.metrics.OutboxCollector``), made per call: nothing global."""
+    from shared_apps.outbox.metrics import OutboxCollector
+
     found = CollectorRegistry(auto_describe=False)
     found.register(TenantUsageCollector())
+    found.register(OutboxCollector())
     return found
 
 

@@ -371,3 +371,33 @@ def test_the_lag_is_the_age_of_the_oldest_row_that_should_have_gone_and_ignores_
     OutboxMessage.objects.create(schema_name="alpha", task="x", created_at=now - timedelta(seconds=30))
     # then
     assert 90 <= outbox_lag_seconds() < 120
+
+
+def test_prometheus_shows_the_outbox_lag_and_backlog(
+    client_for: ClientFor, settings: Any, session_tenants: dict[str, Tenant]
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from prometheus_client.parser import text_string_to_metric_families
+
+    def scrape() -> dict[str, float]:
+        response = client_for(None).get("/api/v1/metrics/", HTTP_AUTHORIZATION="Bearer metrics-secret")
+        assert response.status_code == 200
+        return {
+            family.name: family.samples[0].value
+            for family in text_string_to_metric_families(response.content.decode())
+            if family.name.startswith("saas_outbox")
+        }
+
+    # given: nothing waiting
+    settings.METRICS_TOKEN = "metrics-secret"
+    assert scrape() == {"saas_outbox_lag_seconds": 0.0, "saas_outbox_unsent": 0.0}
+    # when: a task has waited 90 s for the broker, and one is due later
+    now = timezone.now()
+    OutboxMessage.objects.create(schema_name="alpha", task="x", created_at=now - timedelta(seconds=90), attempts=1)
+    OutboxMessage.objects.create(schema_name="alpha", task="y", available_at=now + timedelta(hours=1))
+    # then
+    found = scrape()
+    assert 90 <= found["saas_outbox_lag_seconds"] < 120
+    assert found["saas_outbox_unsent"] == 2
