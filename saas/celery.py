@@ -14,7 +14,16 @@ from __future__ import annotations
 
 import os
 
-from celery.signals import before_task_publish, task_postrun, task_prerun
+from celery.signals import (
+    before_task_publish,
+    task_failure,
+    task_postrun,
+    task_prerun,
+    task_retry,
+    task_revoked,
+    task_success,
+    worker_process_shutdown,
+)
 from tenant_schemas_celery.app import CeleryApp
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saas.settings.local")
@@ -54,3 +63,54 @@ def _unbind_task_log_context(task: object = None, **_: object) -> None:
     from saas.logs import task_context_unbind
 
     task_context_unbind(task)
+
+
+@task_prerun.connect(weak=False)
+def _time_task(task_id: str | None = None, **_: object) -> None:
+    """Tasks' durations and outcomes for Prometheus (``saas/metrics.py``)."""
+    from saas.metrics import task_started
+
+    task_started(task_id)
+
+
+@task_postrun.connect(weak=False)
+def _timed_task(task: object = None, task_id: str | None = None, **_: object) -> None:
+    from saas.metrics import task_ended
+
+    task_ended(task, task_id)
+
+
+@task_success.connect(weak=False)
+def _task_succeeded(sender: object = None, **_: object) -> None:
+    from saas.metrics import task_outcome
+
+    task_outcome(sender, "success")
+
+
+@task_failure.connect(weak=False)
+def _task_failed(sender: object = None, **_: object) -> None:
+    from saas.metrics import task_outcome
+
+    task_outcome(sender, "failure")
+
+
+@task_retry.connect(weak=False)
+def _task_retried(sender: object = None, **_: object) -> None:
+    from saas.metrics import task_outcome
+
+    task_outcome(sender, "retry")
+
+
+@task_revoked.connect(weak=False)
+def _task_revoked(sender: object = None, **_: object) -> None:
+    from saas.metrics import task_outcome
+
+    task_outcome(sender, "revoked")
+
+
+@worker_process_shutdown.connect(weak=False)
+def _send_metrics_at_exit(**_: object) -> None:
+    """A worker process's last counts (prefork children may leave without running ``atexit``)."""
+    from saas.metrics import metrics_send
+
+    metrics_send()

@@ -151,6 +151,8 @@ MIDDLEWARE = [
     "saas.health.HealthCheckMiddleware",
     # Static files (the admin's CSS and scripts) before tenant routing: they are the same for every host.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Counts and times every request for Prometheus, by site kind, method and status class (saas/metrics.py).
+    "saas.metrics.RequestMetricsMiddleware",
     "saas.api.middleware.RejectNulCharactersMiddleware",
     "shared_apps.tenancy.middleware.TenantMiddleware",
     # Counts each tenant's requests and 5xx answers, and its active users (shared_apps/superadmin/usage.py).

@@ -76,13 +76,16 @@ class TenantUsageCollector(Collector):
 
 
 def registry() -> CollectorRegistry:
-    """A registry holding ``TenantUsageCollector`` and the outbox's gauges
-    (``shared_apps.outbox.metrics.OutboxCollector``), made per call: nothing global."""
+    """A registry holding ``TenantUsageCollector``, the outbox's gauges
+    (``shared_apps.outbox.metrics.OutboxCollector``) and the requests' and tasks' counters and
+    histograms (``saas.metrics.RequestTaskCollector``), made per call: nothing global."""
+    from saas.metrics import RequestTaskCollector
     from shared_apps.outbox.metrics import OutboxCollector
 
     found = CollectorRegistry(auto_describe=False)
     found.register(TenantUsageCollector())
     found.register(OutboxCollector())
+    found.register(RequestTaskCollector())
     return found
 
 
