@@ -25,6 +25,21 @@ def refunded_amount(payment: Payment) -> Decimal:
     return total if total is not None else ZERO
 
 
+def _credit_wallet(payment: Payment, refund: Refund, *, invoice_number: str, actor: Any) -> None:
+    """Give a ``wallet`` payment's ``refund`` back to its payer's wallet, from the site (ledger kind
+    ``refund``, reference ``payment:<id>:refund:<refund id>``); the wallet is locked after the invoice
+    and the payment, as ``payment_wallet_pay`` locks it after the invoice."""
+    from tenant_apps.wallet.services import wallet_open, wallet_refund
+
+    wallet_refund(
+        payer=wallet_open(user=payment.payer),
+        amount=refund.amount,
+        actor=actor,
+        reference=f"payment:{payment.pk}:refund:{refund.pk}",
+        memo=f"Invoice {invoice_number}: refund",
+    )
+
+
 def payment_refund(*, payment: Payment, amount: Decimal | str, reason: str = "", actor: Any = None) -> Refund:
     """Give ``amount`` (``Decimal`` in the invoice's currency) of the approved ``payment`` back.
 
@@ -33,8 +48,10 @@ def payment_refund(*, payment: Payment, amount: Decimal | str, reason: str = "",
     inside the transaction (idempotency key ``<schema>:refund:<id>``), on the connected Stripe
     account it was charged on (``Payment.stripe_account_id``), so a refused or failed call
     leaves nothing behind; its status is Stripe's. An offline payment's refund is recorded as done
-    (the site pays the bank transfer back). Audited (``payment.refunded``); the payer is notified.
-    The caller decides who may refund and how much (a cancelled booking's policy, say).
+    (the site pays the bank transfer back). A wallet payment's refund is credited to the payer's
+    wallet in the same transaction (``wallet_refund`` from the site, after the payment's lock).
+    Audited (``payment.refunded``); the payer is notified. The caller decides who may refund and
+    how much (a cancelled booking's policy, say).
 
     Raises ``ApplicationError``: ``invalid_amount`` (400), ``payment_not_refundable`` (409, the
     payment is not approved), ``refund_exceeds_payment`` (409), and Stripe's errors
@@ -77,6 +94,8 @@ def payment_refund(*, payment: Payment, amount: Decimal | str, reason: str = "",
                 stripe_refund.status if stripe_refund.status in RefundStatus.values else RefundStatus.PENDING
             )
         else:
+            if payment.method == PaymentMethod.WALLET:
+                _credit_wallet(payment, refund, invoice_number=invoice.number, actor=actor)
             refund.status = RefundStatus.SUCCEEDED
         refund.save(update_fields=["stripe_refund_id", "status"])
         facts = {
