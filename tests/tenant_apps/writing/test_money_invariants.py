@@ -28,7 +28,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -94,7 +94,6 @@ class Op:
     target: int
     actor: int
     amount: Decimal
-    outcome: str = field(default="", compare=False)
 
 
 def cents(low: int, high: int) -> st.SearchStrategy[Decimal]:
