@@ -13,9 +13,8 @@ of conflicting operations the books of a site must hold:
    adjustments down): ``Books.users_total == Books.came_in - Books.went_out``. Each kind's test
    then checks those flows against its own records (orders paid, payouts made, ...).
 
-``swarm`` runs many operations at once on a bounded pool of threads, each with its own
-PostgreSQL connection (200 threads would need 200 connections; the server allows 100 for every
-test worker together).
+``swarm`` runs many operations at once on a bounded pool of threads (200 threads would need 200
+connections; the server allows 100 for every test worker together, and the process's pool 10).
 """
 
 from __future__ import annotations
@@ -36,7 +35,9 @@ from tenant_apps.wallet.models import LedgerEntry, LedgerEntryKind, Wallet
 from tenant_apps.wallet.selectors import ledger_discrepancies
 
 ZERO = Decimal("0.00")
-WORKERS = 12
+#: Operations in flight together. The process's connection pool holds DB_POOL_MAX_SIZE (10)
+#: connections and the test's own transaction keeps one: eight workers never wait for one.
+WORKERS = 8
 TIMEOUT = 300.0
 
 # one-legged kinds that only move money inside one wallet (balance <-> held)
@@ -135,9 +136,11 @@ def swarm(
     """Run every operation, ``workers`` at a time, in ``tenant``'s schema; returns their results or
     the exceptions they raised, in the order given.
 
-    Each worker thread has its own connection (autocommit: what an operation writes is committed
-    when it returns), and all of them start at the same moment (a barrier), then take the next
-    operation as soon as they finish one, so ``workers`` operations are always in flight together.
+    Each operation runs on a connection of its worker thread's (autocommit: what it writes is
+    committed when it returns), given back to the pool after it: Django's test client keeps a
+    request's connection, which would pin one per thread. The workers start at the same moment
+    (a barrier), then take the next operation as soon as they finish one, so ``workers``
+    operations are always in flight together.
     """
     results: list[Any] = [None] * len(operations)
     todo: queue.SimpleQueue[int] = queue.SimpleQueue()
@@ -159,6 +162,8 @@ def swarm(
                         results[index] = operations[index]()
                     except Exception as exc:  # recorded for the assertions
                         results[index] = exc
+                    finally:
+                        connections.close_all()
         finally:
             connections.close_all()
 
