@@ -34,12 +34,14 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from unittest import mock
 
 import pytest
 from django.db import DatabaseError, connection, connections, transaction
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -47,6 +49,7 @@ from rest_framework.test import APIClient
 
 from saas.db.tenant import tenant_connection
 from saas.money import to_minor_units
+from shared_apps.outbox.models import ProcessedTask
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.tokens import TenantAccessToken
@@ -85,8 +88,9 @@ UNSHRUNK = (Phase.explicit, Phase.reuse, Phase.generate)
 @dataclass(frozen=True)
 class Marks:
     """The highest ``id`` of every table of the store's schema (and of the public outbox), the
-    store's settings and its invoice counters, before a test commits anything."""
+    store's settings and its invoice counters, and the time, before a test commits anything."""
 
+    started_at: datetime
     ids: dict[str, int]
     public_ids: dict[str, int]
     settings_row: dict[str, Any]
@@ -125,6 +129,7 @@ def take_marks(tenant: Tenant) -> Marks:
     with tenant_context(tenant):
         row = store_settings()
         return Marks(
+            started_at=timezone.now(),
             ids=_max_ids(tenant.schema_name, _id_tables(tenant.schema_name)),
             public_ids=_max_ids("public", _id_tables("public", "outbox_")),
             settings_row={"completion_wait_days": row.completion_wait_days},
@@ -151,8 +156,8 @@ def _delete_newer(schema: str, marks: dict[str, int]) -> list[str]:
 
 
 def remove_committed(tenant: Tenant, marks: Marks) -> None:
-    """Delete every row committed in ``tenant`` (and its outbox messages) since ``marks``, and put
-    its settings and invoice counters back (call through ``in_thread``)."""
+    """Delete every row committed in ``tenant`` (and its outbox messages and processed tasks) since
+    ``marks``, and put its settings and invoice counters back (call through ``in_thread``)."""
     from tenant_apps.payments.models import InvoiceCounter
 
     with tenant_context(tenant):
@@ -160,6 +165,7 @@ def remove_committed(tenant: Tenant, marks: Marks) -> None:
         newer = {table: marks.ids.get(table, 0) for table in tables}
         stuck = _delete_newer(tenant.schema_name, newer)
         stuck += _delete_newer("public", marks.public_ids)
+        ProcessedTask.objects.filter(schema_name=tenant.schema_name, processed_at__gte=marks.started_at).delete()
         StoreSettings.objects.filter(pk=1).update(**marks.settings_row)
         for pk, value in marks.counters:
             InvoiceCounter.objects.filter(pk=pk).update(value=value)
@@ -168,8 +174,8 @@ def remove_committed(tenant: Tenant, marks: Marks) -> None:
 
 @pytest.fixture
 def site(gamma: Tenant) -> Iterator[Tenant]:
-    """The ``gamma`` store, its books checked before and after the test, and everything the test
-    committed there removed afterwards (the examples also clean up after themselves)."""
+    """The ``gamma`` store; after the test (whose examples each remove what they committed), its
+    books must still hold."""
     yield gamma
     books_hold_in(gamma)
     tenant_connection().set_schema_to_public()
