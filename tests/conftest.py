@@ -124,6 +124,7 @@ def session_tenants(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -
 @pytest.fixture(autouse=True)
 def _clean_state() -> Iterator[None]:
     """Every test starts on the public schema with empty caches, outboxes and SMS box."""
+    from celery._state import _set_task_join_will_block
     from django.core import mail
 
     from tenant_apps.accounts.sms import LocmemSMSBackend
@@ -133,6 +134,10 @@ def _clean_state() -> Iterator[None]:
     LocmemSMSBackend.outbox.clear()
     mail.outbox = []
     tenant_connection().set_schema_to_public()
+    # Celery's eager apply sets a process-wide "joining would block" flag and puts back what it found
+    # on leaving; eager tasks on several threads at once (the race and money tests) can put back
+    # another thread's True for good, and every later result.get() inside a task would then raise.
+    _set_task_join_will_block(False)
     yield
     tenant_connection().set_schema_to_public()
     for alias in ("default", "platform"):

@@ -24,6 +24,7 @@ from tenant_apps.rental.bookings.access import can_cancel_booking
 from tenant_apps.rental.bookings.locks import booking_lock
 from tenant_apps.rental.bookings.models import Booking, BookingStatus
 from tenant_apps.rental.bookings.services._common import notify_booking
+from tenant_apps.rental.bookings.site import site_date
 
 ZERO = Decimal("0.00")
 
@@ -50,7 +51,9 @@ def booking_cancel(*, booking: Booking, actor: Any, reason: str = "") -> Booking
       total, in its currency), refunded through Stripe when above zero.
 
     The dates are free at once. Raises ``PermissionDenied`` (403: not the guest nor an admin),
-    ``Conflict`` 409 ``invalid_status_transition`` (completed, cancelled or expired already), and
+    ``Conflict`` 409 ``invalid_status_transition`` (completed, cancelled or expired already, or a
+    confirmed stay whose check-out day, in the site's time zone, has come: its nights were stayed,
+    so it is completed and its host paid, never cancelled for nothing back), and
     the payments app's refund errors (502 ``payment_provider_error``...: nothing is cancelled then).
     """
     if not can_cancel_booking(actor, booking):
@@ -62,6 +65,12 @@ def booking_cancel(*, booking: Booking, actor: Any, reason: str = "") -> Booking
         if locked.status not in (BookingStatus.PENDING, BookingStatus.CONFIRMED):
             raise Conflict(
                 f"This booking is {locked.status}: it cannot be cancelled.", code=ErrorCode.INVALID_STATUS_TRANSITION
+            )
+        if locked.status == BookingStatus.CONFIRMED and locked.check_out <= site_date():
+            # every night was stayed: the booking is completed (and its host paid), not cancelled
+            raise Conflict(
+                f"This stay ended on {locked.check_out.isoformat()}: it can no longer be cancelled.",
+                code=ErrorCode.INVALID_STATUS_TRANSITION,
             )
         now = timezone.now()
         before = locked.status

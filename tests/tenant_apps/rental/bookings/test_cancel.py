@@ -8,19 +8,22 @@ for a card payment. The dates are free at once; the other side is told.
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
 import stripe
 from django.core import mail
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from tenant_apps.notifications.models import Notification
 from tenant_apps.payments.models import Refund
 from tenant_apps.rental.bookings.models import Booking
+from tenant_apps.rental.bookings.services import booking_complete
 from tests.factories import BookingFactory
-from tests.factories.base import in_days
+from tests.factories.base import at, in_days
 from tests.fixture_types import Deliver
 from tests.tenant_apps.payments import conftest as payments
 from tests.tenant_apps.payments.conftest import fake_event, pay_intent
@@ -136,3 +139,36 @@ def test_a_reason_must_be_text(rental: Rental) -> None:
         booking = BookingFactory(property=make_property(rental.hana), guest=rental.gia)
     response = rental.client("gia").post(booking_url(booking.pk, "cancel/"), {"reason": 12}, format="json")
     assert response.status_code == 400 and "reason" in response.json()["error"]["details"]
+
+
+def test_a_stay_whose_nights_have_passed_cannot_be_cancelled_and_its_host_is_still_paid(rental: Rental) -> None:
+    # given: gia's paid stay, on its check-out day (the beat completes it the day after)
+    with tenant_context(rental.tenant):
+        flat = make_property(rental.hana)
+        booking = BookingFactory(property=flat, guest=rental.gia, confirmed=True)
+    check_out_day = timezone.make_aware(datetime.combine(booking.check_out, time(11)))
+    with at(check_out_day):
+        # when: the guest, then an admin, try to cancel it
+        by_guest = rental.client("gia").post(booking_url(booking.pk, "cancel/"), {"reason": "x"}, format="json")
+        by_admin = rental.client("admin").post(booking_url(booking.pk, "cancel/"), {"reason": "x"}, format="json")
+    # then: refused, and the stay completes the day after with the host's share
+    assert (by_guest.status_code, error_code(by_guest)) == (409, "invalid_status_transition")
+    assert (by_admin.status_code, error_code(by_admin)) == (409, "invalid_status_transition")
+    assert "can no longer be cancelled" in by_guest.json()["error"]["message"]
+    with tenant_context(rental.tenant), at(check_out_day + timedelta(days=1)):
+        assert booking_complete(booking_id=booking.pk) is True
+        booking.refresh_from_db()
+        assert booking.status == "completed" and booking.host_payout > 0
+        assert not Refund.objects.filter(payment__invoice=booking.invoice).exists()
+
+
+def test_the_day_before_check_out_a_stay_can_still_be_cancelled(rental: Rental) -> None:
+    # given: gia's paid stay, on its last night
+    with tenant_context(rental.tenant):
+        booking = BookingFactory(property=make_property(rental.hana), guest=rental.gia, confirmed=True)
+    with at(timezone.make_aware(datetime.combine(booking.check_out - timedelta(days=1), time(11)))):
+        # when
+        response = rental.client("gia").post(booking_url(booking.pk, "cancel/"), {"reason": "x"}, format="json")
+    # then: cancelled under its policy (nothing back this late)
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "cancelled"
