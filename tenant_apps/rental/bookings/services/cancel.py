@@ -29,18 +29,29 @@ from tenant_apps.rental.bookings.site import site_date
 ZERO = Decimal("0.00")
 
 
+def refunded_on(invoice: Invoice) -> Decimal:
+    """What ``invoice``'s approved payments have given back so far (refunds not failed), 2 places:
+    an admin's goodwill refund, or an earlier cancellation's."""
+    from tenant_apps.payments.services import refunded_amount
+
+    payments = Payment.objects.filter(invoice_id=invoice.pk, status=PaymentStatus.APPROVED)
+    return sum((refunded_amount(payment) for payment in payments), ZERO)
+
+
 def _refund(invoice: Invoice, *, amount: Decimal, reason: str, actor: Any) -> None:
     """Give ``amount`` of ``invoice``'s approved payments back through the payments app, newest
-    payment first (a booking is normally paid by one card payment)."""
-    from tenant_apps.payments.services import payment_refund
+    payment first (a booking is normally paid by one card payment), each payment at most what it
+    has not given back yet."""
+    from tenant_apps.payments.services import payment_refund, refunded_amount
 
     left = amount
     for payment in Payment.objects.filter(invoice_id=invoice.pk, status=PaymentStatus.APPROVED).order_by("-pk"):
         if left <= 0:
             break
-        part = min(left, payment.amount)
-        payment_refund(payment=payment, amount=part, reason=reason, actor=actor)
-        left -= part
+        part = min(left, payment.amount - refunded_amount(payment))
+        if part > 0:
+            payment_refund(payment=payment, amount=part, reason=reason, actor=actor)
+            left -= part
 
 
 def booking_cancel(*, booking: Booking, actor: Any, reason: str = "") -> Booking:
@@ -48,7 +59,9 @@ def booking_cancel(*, booking: Booking, actor: Any, reason: str = "") -> Booking
 
     * ``pending``: cancelled, its invoice called off, ``refund_amount`` 0.
     * ``confirmed``: cancelled with ``refund_amount = pricing.refund_for(booking, now)`` (0 to the
-      total, in its currency), refunded through Stripe when above zero.
+      total, in its currency): what the guest gets back in all. What its payments gave back
+      already (an admin's goodwill refund) counts towards it, so only the difference is refunded
+      through Stripe, and ``refund_amount`` is the larger of the two.
 
     The dates are free at once. Raises ``PermissionDenied`` (403: not the guest nor an admin),
     ``Conflict`` 409 ``invalid_status_transition`` (completed, cancelled or expired already, or a
@@ -78,8 +91,13 @@ def booking_cancel(*, booking: Booking, actor: Any, reason: str = "") -> Booking
         text = reason.strip()
         if before == BookingStatus.PENDING and locked.invoice is not None:
             invoice_call_off(invoice=locked.invoice, reason=f"Booking {locked.number} cancelled.", actor=actor)
-        elif refund > 0 and locked.invoice is not None:
-            _refund(locked.invoice, amount=refund, reason=text or f"Booking {locked.number} cancelled.", actor=actor)
+        elif locked.invoice is not None:
+            # the policy's amount is what the guest gets back in all: earlier refunds count towards it
+            already = refunded_on(locked.invoice)
+            if refund > already:
+                reason_text = text or f"Booking {locked.number} cancelled."
+                _refund(locked.invoice, amount=refund - already, reason=reason_text, actor=actor)
+            refund = max(refund, already)
         locked.status, locked.cancelled_at, locked.cancelled_by = BookingStatus.CANCELLED, now, actor
         locked.cancel_reason, locked.refund_amount, locked.expires_at = text, refund, None
         locked.save(

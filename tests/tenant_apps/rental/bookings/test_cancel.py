@@ -19,7 +19,8 @@ from django_tenants.utils import tenant_context
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from tenant_apps.notifications.models import Notification
-from tenant_apps.payments.models import Refund
+from tenant_apps.payments.models import Payment, Refund
+from tenant_apps.payments.services import payment_refund
 from tenant_apps.rental.bookings.models import Booking
 from tenant_apps.rental.bookings.services import booking_complete
 from tests.factories import BookingFactory
@@ -172,3 +173,25 @@ def test_the_day_before_check_out_a_stay_can_still_be_cancelled(rental: Rental) 
     # then: cancelled under its policy (nothing back this late)
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "cancelled"
+
+
+@pytest.mark.parametrize(
+    ("days_ahead", "refund_amount", "new_refunds"),
+    [(1, "330.00", ["230.00"]), (0, "100.00", [])],
+)
+def test_an_earlier_goodwill_refund_counts_towards_what_a_cancellation_gives_back(
+    rental: Rental, days_ahead: int, refund_amount: str, new_refunds: list[str]
+) -> None:
+    # given: gia's paid stay at a flexible flat, 100.00 of it already given back by an admin
+    with tenant_context(rental.tenant):
+        flat = make_property(rental.hana, cancellation_policy="flexible")
+        booking = BookingFactory(property=flat, guest=rental.gia, confirmed=True, check_in=in_days(days_ahead))
+        payment = Payment.objects.get(invoice=booking.invoice, status="approved")
+        payment_refund(payment=payment, amount=Decimal("100.00"), reason="Broken heater.", actor=rental.admin)
+    # when: she cancels (the policy gives 330.00 back a day ahead, nothing on the day)
+    body = _cancel(rental, "gia", booking.pk)
+    # then: only the difference is refunded, and never less than what she already got
+    assert (body["status"], body["refund_amount"]) == ("cancelled", refund_amount)
+    with tenant_context(rental.tenant):
+        later = [str(r.amount) for r in Refund.objects.filter(payment=payment).order_by("pk")][1:]
+    assert later == new_refunds

@@ -13,7 +13,8 @@ from django_tenants.utils import tenant_context
 
 from shared_apps.tenancy.models import Tenant
 from tenant_apps.notifications.models import Notification
-from tenant_apps.payments.models import Invoice
+from tenant_apps.payments.models import Invoice, Payment
+from tenant_apps.payments.services import payment_refund
 from tenant_apps.rental.bookings.models import Booking
 from tenant_apps.rental.bookings.services import bookings_complete_due, bookings_expire_due
 from tenant_apps.rental.bookings.tasks import bookings_complete_due_task, bookings_expire_due_task
@@ -74,6 +75,26 @@ def test_a_stay_completes_after_check_out_and_the_host_is_credited_once(rental: 
         assert entries == [("earning", f"booking:{booking.pk}:payout")]
         assert Notification.objects.filter(recipient=rental.hana, verb="booking.paid_out").count() == 1
         assert ledger_discrepancies() == []
+
+
+def test_a_goodwill_refund_during_the_stay_leaves_the_host_a_share_of_what_was_kept(rental: Rental) -> None:
+    # given: gia's paid stay of 330.00, 30.00 of it refunded by an admin; the site keeps 10 %
+    with tenant_context(rental.tenant):
+        RentalSettings.objects.update_or_create(pk=1, defaults={"commission_percent": Decimal("10.00")})
+        booking = BookingFactory(property=make_property(rental.hana), guest=rental.gia, confirmed=True)
+        payment = Payment.objects.get(invoice=booking.invoice, status="approved")
+        payment_refund(payment=payment, amount=Decimal("30.00"), reason="No hot water.", actor=rental.admin)
+        # when
+        with at(_day_after(booking)):
+            assert bookings_complete_due() == [booking.pk]
+        # then: 300.00 kept, 30.00 to the site, 270.00 to hana
+        done = Booking.objects.get(pk=booking.pk)
+        assert (done.refund_amount, done.commission, done.host_payout) == (
+            Decimal("30.00"),
+            Decimal("30.00"),
+            Decimal("270.00"),
+        )
+        assert wallet_of(user=rental.hana).balance == Decimal("270.00")
 
 
 def test_a_stay_whose_payout_is_refused_does_not_hold_up_the_others(rental: Rental) -> None:
