@@ -75,9 +75,10 @@ def order_complete(*, order_id: int, actor: Any = None, now: datetime | None = N
     (409: not delivered), ``completion_not_due`` (409; ``details.due_at``), ``return_pending`` (409:
     a return awaits a decision).
     """
-    moment = now or timezone.now()
     with transaction.atomic():
         order = order_lock(order_id)
+        # read after the lock: a completion queued behind the delivery it waits for sees its time
+        moment = now or timezone.now()
         if actor is not None and actor.pk != order.buyer_id and not can_see_all_orders(actor):
             raise PermissionDenied("Only the buyer may complete this order.")
         if order.status == OrderStatus.COMPLETED:
