@@ -31,7 +31,7 @@ from tenant_apps.payments.services.invoices import (
     invoice_email_deliver,
 )
 from tenant_apps.payments.services.offline import RECEIPT_TYPES, payment_approve, payment_offline_submit, payment_reject
-from tenant_apps.payments.services.refunds import payment_refund, refunded_amount
+from tenant_apps.payments.services.refunds import invoice_refunded_amount, payment_refund, refunded_amount
 from tenant_apps.payments.services.stripe_payments import (
     StripeCheckout,
     WebhookResult,
@@ -55,6 +55,7 @@ __all__ = [
     "invoice_cancel",
     "invoice_create",
     "invoice_email_deliver",
+    "invoice_refunded_amount",
     "payment_approve",
     "payment_offline_submit",
     "payment_refund",

@@ -25,6 +25,17 @@ def refunded_amount(payment: Payment) -> Decimal:
     return total if total is not None else ZERO
 
 
+def invoice_refunded_amount(invoice_id: int) -> Decimal:
+    """What the approved payments of invoice ``invoice_id`` have given back so far (refunds that
+    have not failed), ``Decimal`` 2 places in the invoice's currency. One query."""
+    total = (
+        Refund.objects.filter(payment__invoice_id=invoice_id, payment__status=PaymentStatus.APPROVED)
+        .exclude(status=RefundStatus.FAILED)
+        .aggregate(total=Sum("amount"))["total"]
+    )
+    return total if total is not None else ZERO
+
+
 def _credit_wallet(payment: Payment, refund: Refund, *, invoice_number: str, actor: Any) -> None:
     """Give a ``wallet`` payment's ``refund`` back to its payer's wallet, from the site (ledger kind
     ``refund``, reference ``payment:<id>:refund:<refund id>``); the wallet is locked after the invoice

@@ -18,7 +18,7 @@ from saas.errors import Conflict, ErrorCode, PermissionDenied
 from tenant_apps.audit.services import audit_record
 from tenant_apps.payments.locks import invoice_lock
 from tenant_apps.payments.models import Invoice, Payment, PaymentStatus
-from tenant_apps.payments.services import invoice_call_off
+from tenant_apps.payments.services import invoice_call_off, invoice_refunded_amount
 from tenant_apps.rental.bookings import pricing
 from tenant_apps.rental.bookings.access import can_cancel_booking
 from tenant_apps.rental.bookings.locks import booking_lock
@@ -27,15 +27,6 @@ from tenant_apps.rental.bookings.services._common import notify_booking
 from tenant_apps.rental.bookings.site import site_date
 
 ZERO = Decimal("0.00")
-
-
-def refunded_on(invoice: Invoice) -> Decimal:
-    """What ``invoice``'s approved payments have given back so far (refunds not failed), 2 places:
-    an admin's goodwill refund, or an earlier cancellation's."""
-    from tenant_apps.payments.services import refunded_amount
-
-    payments = Payment.objects.filter(invoice_id=invoice.pk, status=PaymentStatus.APPROVED)
-    return sum((refunded_amount(payment) for payment in payments), ZERO)
 
 
 def _refund(invoice: Invoice, *, amount: Decimal, reason: str, actor: Any) -> None:
@@ -93,7 +84,7 @@ def booking_cancel(*, booking: Booking, actor: Any, reason: str = "") -> Booking
             invoice_call_off(invoice=locked.invoice, reason=f"Booking {locked.number} cancelled.", actor=actor)
         elif locked.invoice is not None:
             # the policy's amount is what the guest gets back in all: earlier refunds count towards it
-            already = refunded_on(locked.invoice)
+            already = invoice_refunded_amount(locked.invoice.pk)
             if refund > already:
                 reason_text = text or f"Booking {locked.number} cancelled."
                 _refund(locked.invoice, amount=refund - already, reason=reason_text, actor=actor)

@@ -22,12 +22,11 @@ from saas.errors import ApplicationError
 from tenant_apps.audit.services import audit_record
 from tenant_apps.payments.locks import invoice_lock
 from tenant_apps.payments.models import Invoice
-from tenant_apps.payments.services import invoice_call_off
+from tenant_apps.payments.services import invoice_call_off, invoice_refunded_amount
 from tenant_apps.rental.bookings import pricing, selectors
 from tenant_apps.rental.bookings.locks import booking_lock
 from tenant_apps.rental.bookings.models import Booking, BookingStatus
 from tenant_apps.rental.bookings.services._common import booking_facts, logger, notify_booking
-from tenant_apps.rental.bookings.services.cancel import refunded_on
 from tenant_apps.rental.bookings.site import commission_percent, site_date
 
 
@@ -102,8 +101,8 @@ def booking_complete(*, booking_id: int, actor: Any = None) -> bool:
     """Complete the confirmed booking ``booking_id`` whose check-out day has passed (the site's
     date): status ``completed``, ``refund_amount`` what its payments gave back while it was
     confirmed, ``commission`` and ``host_payout`` from ``pricing.host_share`` (of what the guest
-    kept paid) at the site's ``commission_percent``, the payout credited to the host's wallet once (ledger
-    reference ``booking:<id>:payout``, ``wallet.services.wallet_earning``), the host notified
+    kept paid) at the site's ``commission_percent``, the payout credited to the host's wallet once
+    (ledger reference ``booking:<id>:payout``, ``wallet.services.wallet_earning``), the host notified
     (``booking.paid_out``). ``False`` when not due or already done. Wallet errors propagate
     (409 ``currency_mismatch`` when the property's currency is not the wallets')."""
     from tenant_apps.wallet.services import wallet_earning, wallet_open
@@ -115,9 +114,9 @@ def booking_complete(*, booking_id: int, actor: Any = None) -> bool:
         booking = booking_lock(booking_id)
         if booking.status != BookingStatus.CONFIRMED or booking.check_out >= site_date():
             return False
-        if booking.invoice is not None:
+        if invoice_id is not None:
             # refunds made while the stay was confirmed (an admin's goodwill) leave less to share
-            booking.refund_amount = min(refunded_on(booking.invoice), booking.total)
+            booking.refund_amount = min(invoice_refunded_amount(invoice_id), booking.total)
         commission, payout = pricing.host_share(booking=booking, commission_percent=commission_percent())
         host = booking.property.host
         if payout > 0:
