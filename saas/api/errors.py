@@ -91,13 +91,40 @@ def redis_unavailable_error() -> ServiceUnavailable:
     )
 
 
+#: SQLSTATEs of a transaction PostgreSQL gave up on because of another one: ``deadlock_detected``,
+#: ``serialization_failure``, ``lock_not_available`` (a ``lock_timeout``). Retrying may succeed.
+_LOCK_CONFLICT_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
+
+
+def _lock_conflict(exc: BaseException | None) -> bool:
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if getattr(exc, "sqlstate", None) in _LOCK_CONFLICT_SQLSTATES:
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _conflict() -> Response:
+    return Response(
+        error_body("conflict", "This conflicts with a change made at the same time. Reload and try again."),
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF ``EXCEPTION_HANDLER``: every handled exception becomes the one error shape.
 
     No free database connection within ``DB_POOL_TIMEOUT`` is a 503 with ``Retry-After``
     (``saas.db.pool.busy_error``), not a 500; nor is a connection that broke under the request
     (503 ``database_unavailable``, ``saas.db.pool.database_unavailable_error``), nor Redis being
-    unreachable for a write (503 ``service_unavailable``, ``redis_unavailable_error``)."""
+    unreachable for a write (503 ``service_unavailable``, ``redis_unavailable_error``).
+
+    A transaction PostgreSQL aborted for another one (a deadlock, a serialization failure, a
+    ``lock_timeout``) is a 409 ``conflict`` the client may retry, logged as an error: the services
+    take their locks in one order (docs/architecture.md, "Locks in one order"), so a deadlock is a
+    bug to fix."""
     if is_pool_exhausted(exc):
         logger.warning("database connection pool exhausted: %s", exc)
         exc = busy_error()
@@ -118,10 +145,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # Only reachable through a race the services' own checks could not see (two requests
         # creating the same unique thing at once): the loser gets a conflict, not a 500.
         logger.warning("integrity error answered with 409: %s", exc)
-        return Response(
-            error_body("conflict", "This conflicts with a change made at the same time. Reload and try again."),
-            status=status.HTTP_409_CONFLICT,
-        )
+        return _conflict()
+    if _lock_conflict(exc):
+        logger.error("transaction aborted by a lock conflict, answered with 409: %s", exc)
+        return _conflict()
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail=detail)

@@ -6,7 +6,7 @@ hand (``manage.py billing_dunning_sweep``). The grace period itself starts and e
 subscription's status (``sync.py``).
 
 Each account is its own transaction under the tenant's lock, then the account's (plain
-``SELECT ... FOR UPDATE``, not SKIP LOCKED: a webhook holding them for a payment finishes first,
+``SELECT ... FOR NO KEY UPDATE``, not SKIP LOCKED: a webhook holding them for a payment finishes first,
 and the sweep then re-reads and sees the account paid), so a sweep and a payment for one account
 end consistently: a payment committed first leaves nothing to suspend; a suspension committed
 first is lifted by the payment. Running it twice changes nothing more (idempotent).

@@ -9,6 +9,6 @@ from shared_apps.billing.models import BillingAccount
 
 
 def account_lock(tenant_id: int) -> BillingAccount:
-    """The billing account of tenant ``tenant_id`` locked (``SELECT ... FOR UPDATE``); raises
+    """The billing account of tenant ``tenant_id`` locked (``SELECT ... FOR NO KEY UPDATE``); raises
     ``BillingAccount.DoesNotExist``."""
-    return BillingAccount.objects.select_for_update().get(tenant_id=tenant_id)
+    return BillingAccount.objects.select_for_update(no_key=True).get(tenant_id=tenant_id)

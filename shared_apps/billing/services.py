@@ -165,7 +165,7 @@ def plan_update(*, plan: Plan, fields: dict[str, Any]) -> Plan:
     cleaned = plan_fields_clean(fields, current=plan)
     cleaned.pop("code", None)
     with transaction.atomic():
-        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        locked = Plan.objects.select_for_update(no_key=True).get(pk=plan.pk)
         for name, value in cleaned.items():
             setattr(locked, name, value)
         locked.save()
@@ -193,7 +193,7 @@ def plan_stripe_sync(*, plan_id: int) -> Plan | None:
     if not payments_enabled():
         return None
     with transaction.atomic():
-        plan = Plan.objects.select_for_update().filter(pk=plan_id).first()
+        plan = Plan.objects.select_for_update(no_key=True).filter(pk=plan_id).first()
         if plan is None:
             return None
         if not plan.stripe_product_id:

@@ -17,7 +17,7 @@ Flow:
    e-mail's text) stays at rest only while the row waits.
 3. The relay (``outbox_relay``: the beat entry ``outbox-relay`` every 10 s, or ``manage.py
    outbox_relay``) publishes what is unsent and due, oldest first, in batches locked with
-   ``SELECT ... FOR UPDATE SKIP LOCKED`` (two relays, or a relay and a fast path, never publish
+   ``SELECT ... FOR NO KEY UPDATE SKIP LOCKED`` (two relays, or a relay and a fast path, never publish
    one row at the same time), then deletes old sent rows and old ``ProcessedTask`` keys.
 
 Delivery is at least once: a process that dies between the broker accepting a message and the
@@ -154,7 +154,7 @@ def outbox_publish(message_id: int, task: Any = None, args: Any = None, kwargs: 
         return True
     with transaction.atomic():
         message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True)
+            OutboxMessage.objects.select_for_update(no_key=True, skip_locked=True)
             .filter(pk=message_id, sent_at__isnull=True)
             .first()
         )
@@ -173,7 +173,7 @@ def outbox_publish(message_id: int, task: Any = None, args: Any = None, kwargs: 
 def outbox_relay(*, batch_size: int | None = None) -> RelayReport:
     """Publish every unsent row whose ``available_at`` has come, oldest first; then clean up.
 
-    Batches of ``batch_size`` rows (default ``OUTBOX_RELAY_BATCH``), each locked ``FOR UPDATE SKIP
+    Batches of ``batch_size`` rows (default ``OUTBOX_RELAY_BATCH``), each locked ``FOR NO KEY UPDATE SKIP
     LOCKED`` and marked sent in its own transaction. Stops at the first failed publication (the
     broker is down: the rest would fail too), which is recorded on its row with backoff. Then
     deletes sent rows older than ``OUTBOX_KEEP_SENT_HOURS`` and ``ProcessedTask`` keys older than
@@ -186,7 +186,7 @@ def outbox_relay(*, batch_size: int | None = None) -> RelayReport:
         moment = timezone.now()
         with transaction.atomic():
             batch = list(
-                OutboxMessage.objects.select_for_update(skip_locked=True)
+                OutboxMessage.objects.select_for_update(no_key=True, skip_locked=True)
                 .filter(sent_at__isnull=True, available_at__lte=moment)
                 .order_by("available_at", "id")[:size]
             )

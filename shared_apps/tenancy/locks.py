@@ -23,11 +23,11 @@ def domain_name_lock(name: str) -> None:
 
 
 def custom_domain_lock(pk: int) -> CustomDomain:
-    """The custom domain ``pk`` locked (``SELECT ... FOR UPDATE``); raises ``DoesNotExist``."""
-    return CustomDomain.objects.select_for_update().get(pk=pk)
+    """The custom domain ``pk`` locked (``SELECT ... FOR NO KEY UPDATE``); raises ``DoesNotExist``."""
+    return CustomDomain.objects.select_for_update(no_key=True).get(pk=pk)
 
 
 def tenant_lock(pk: int) -> Tenant:
-    """The tenant ``pk`` locked (``SELECT ... FOR UPDATE``): its custom-domain count and its primary
+    """The tenant ``pk`` locked (``SELECT ... FOR NO KEY UPDATE``): its custom-domain count and its primary
     domain change one request at a time."""
-    return Tenant.objects.select_for_update().get(pk=pk)
+    return Tenant.objects.select_for_update(no_key=True).get(pk=pk)

@@ -213,7 +213,7 @@ def tenant_transition(*, tenant: Tenant, action: str, actor: Any = None) -> Tena
 
     allowed_from, to = _TRANSITIONS[action]
     with transaction.atomic():
-        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        locked = Tenant.objects.select_for_update(no_key=True).get(pk=tenant.pk)
         if locked.status not in allowed_from:
             raise Conflict(
                 f"Cannot {action} a tenant that is {locked.status}.",
@@ -246,7 +246,7 @@ def tenant_drop(*, tenant: Tenant, confirm_slug: str) -> None:
             details={"confirm_slug": [f"Must be {tenant.schema_name!r}."]},
         )
     with transaction.atomic():
-        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        locked = Tenant.objects.select_for_update(no_key=True).get(pk=tenant.pk)
         with connection.cursor() as cursor:
             # Deferred foreign-key checks still pending in this transaction would block the DROP.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")

@@ -22,12 +22,12 @@ def user_lock(pk: int) -> User:
 
     Raises ``User.DoesNotExist`` when there is no such user.
     """
-    return User.objects.select_for_update().get(pk=pk)
+    return User.objects.select_for_update(no_key=True).get(pk=pk)
 
 
 def active_admins_lock() -> QuerySet[User]:
     """The site's active admins, locked when evaluated (inside a transaction)."""
-    return User.objects.select_for_update().filter(groups__name=ADMIN, is_active=True)
+    return User.objects.select_for_update(no_key=True).filter(groups__name=ADMIN, is_active=True)
 
 
 def otp_address_lock(address: str) -> None:
@@ -47,7 +47,7 @@ def otp_latest_lock(address: str) -> OneTimeCode | None:
     consumption (a code consumed meanwhile no longer matches and the next older one is read).
     """
     return (
-        OneTimeCode.objects.select_for_update()
+        OneTimeCode.objects.select_for_update(no_key=True)
         .filter(address=address, consumed_at__isnull=True)
         .order_by("-created_at", "-id")
         .first()
@@ -62,4 +62,4 @@ def auth_settings_lock() -> AuthSettings:
     ``IntegrityError`` is a 409 ``conflict`` (``saas/api/errors.py``); retrying succeeds.
     """
     AuthSettings.objects.get_or_create(pk=1)
-    return AuthSettings.objects.select_for_update().get(pk=1)
+    return AuthSettings.objects.select_for_update(no_key=True).get(pk=1)

@@ -56,7 +56,7 @@ def impersonation_end(*, session: str, actor: Any = None, actor_repr: str = "") 
     """
     with transaction.atomic():
         started = (
-            AuditLogEntry.objects.select_for_update()
+            AuditLogEntry.objects.select_for_update(no_key=True)
             .filter(verb=STARTED, changes__session=session)
             .order_by("id")
             .first()

@@ -150,7 +150,7 @@ def failed_email_retry(*, failed_email_id: int, actor: Any) -> Any:
     if not can_manage_users(actor):
         raise PermissionDenied("Only the site's admins send failed e-mails again.")
     with transaction.atomic():
-        failed = FailedEmail.objects.select_for_update().filter(pk=failed_email_id).first()
+        failed = FailedEmail.objects.select_for_update(no_key=True).filter(pk=failed_email_id).first()
         if failed is None:
             raise NotFound("No such failed e-mail.")
         if failed.retried_at is not None:

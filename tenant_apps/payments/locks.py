@@ -15,19 +15,19 @@ from tenant_apps.payments.models import Invoice, InvoiceCounter, Payment, Paymen
 
 def invoice_lock(pk: int) -> Invoice:
     """The invoice row, locked until the transaction ends (call inside ``transaction.atomic``)."""
-    return Invoice.objects.select_for_update(of=("self",)).select_related("customer").get(pk=pk)
+    return Invoice.objects.select_for_update(no_key=True, of=("self",)).select_related("customer").get(pk=pk)
 
 
 def payment_lock(pk: int) -> Payment:
     """The payment row, locked; lock its invoice first (``invoice_lock``)."""
-    return Payment.objects.select_for_update(of=("self",)).select_related("payer").get(pk=pk)
+    return Payment.objects.select_for_update(no_key=True, of=("self",)).select_related("payer").get(pk=pk)
 
 
 def pending_payments_lock(invoice: Invoice) -> QuerySet[Payment]:
     """The pending payments of ``invoice``, with their payers, locked in primary-key order when
     evaluated; lock the invoice first (``invoice_lock``)."""
     return (
-        Payment.objects.select_for_update(of=("self",))
+        Payment.objects.select_for_update(no_key=True, of=("self",))
         .select_related("payer")
         .filter(invoice=invoice, status=PaymentStatus.PENDING)
         .order_by("pk")
@@ -38,8 +38,8 @@ def invoice_counter_lock(key: str) -> InvoiceCounter:
     """The counter ``key`` of this tenant, locked until the transaction ends (call inside
     ``transaction.atomic``); created at zero the first time it is asked for (two first callers at
     once both get the one row)."""
-    counter = InvoiceCounter.objects.select_for_update().filter(key=key).first()
+    counter = InvoiceCounter.objects.select_for_update(no_key=True).filter(key=key).first()
     if counter is None:
         InvoiceCounter.objects.bulk_create([InvoiceCounter(key=key)], ignore_conflicts=True)
-        counter = InvoiceCounter.objects.select_for_update().get(key=key)
+        counter = InvoiceCounter.objects.select_for_update(no_key=True).get(key=key)
     return counter

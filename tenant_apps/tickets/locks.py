@@ -17,4 +17,4 @@ def ticket_lock(pk: int) -> Ticket:
 
     Raises ``Ticket.DoesNotExist`` when there is no such ticket.
     """
-    return Ticket.objects.select_for_update(of=("self",)).get(pk=pk)
+    return Ticket.objects.select_for_update(no_key=True, of=("self",)).get(pk=pk)

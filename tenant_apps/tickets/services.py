@@ -1,7 +1,7 @@
 """Writes on tickets. Each service is atomic, checks who may act, writes an audit row and
 notifies the other party inside its transaction; e-mail goes out after commit.
 
-Locking: every state change takes ``SELECT ... FOR UPDATE`` on the one ticket row
+Locking: every state change takes ``SELECT ... FOR NO KEY UPDATE`` on the one ticket row
 (``access.access_ticket(lock=True)``, through ``locks.ticket_lock``) before reading the state it
 changes; no service locks more than one ticket or takes another lock, so there is no lock order to
 respect. The ticket's stored ``message_count`` is one such state: a reply counts the conversation

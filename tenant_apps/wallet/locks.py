@@ -1,7 +1,7 @@
 """Row locks on wallets, always taken in one order so that concurrent operations cannot deadlock.
 
 Every write to a wallet's amounts happens while its row is locked by the writing transaction
-(``SELECT ... FOR UPDATE``), so concurrent operations on one wallet run one after another and each
+(``SELECT ... FOR NO KEY UPDATE``), so concurrent operations on one wallet run one after another and each
 sees the amounts the previous one committed. An operation on several wallets locks them in one
 statement, ordered by primary key: two transfers A -> B and B -> A both lock A first, so neither
 can hold B while waiting for A (after Saleor's ``lock_objects`` modules).
@@ -25,7 +25,7 @@ def wallet_qs_select_for_update() -> QuerySet[Wallet]:
 
     ``order_by("pk")`` is intentional: PostgreSQL locks the rows in the order it returns them.
     """
-    return Wallet.objects.order_by("pk").select_for_update(of=("self",))
+    return Wallet.objects.order_by("pk").select_for_update(no_key=True, of=("self",))
 
 
 def wallets_lock(*, wallet_ids: Iterable[int]) -> dict[int, Wallet]:

@@ -139,3 +139,28 @@ def test_database_errors_of_the_query_itself_are_not_taken_for_a_lost_connection
     assert not is_connection_lost(_wrapped(getattr(psycopg.errors, sqlstate_error)("no")))
     assert is_connection_lost(_wrapped(psycopg.errors.AdminShutdown("terminating connection")))
     assert is_connection_lost(_wrapped(psycopg.errors.ConnectionFailure("gone")))
+
+
+@pytest.mark.parametrize("sqlstate_error", ["DeadlockDetected", "SerializationFailure", "LockNotAvailable"])
+def test_a_transaction_aborted_for_another_is_a_409_to_retry_and_an_error_in_the_logs(
+    sqlstate_error: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    import psycopg.errors
+
+    from saas.api.errors import exception_handler
+
+    # when: PostgreSQL gave up on the request's transaction (a deadlock, say)
+    response = exception_handler(_wrapped(getattr(psycopg.errors, sqlstate_error)("aborted")), {})
+    # then: the client may retry; operators hear of it (a deadlock means two lock orders disagree)
+    assert response is not None and response.status_code == 409
+    assert response.data["error"]["code"] == "conflict"
+    assert [r.levelname for r in caplog.records if r.name == "saas.api.errors"] == ["ERROR"]
+
+
+def test_a_query_cancelled_by_its_statement_timeout_is_not_answered_as_a_conflict() -> None:
+    import psycopg.errors
+
+    from saas.api.errors import exception_handler
+
+    response = exception_handler(_wrapped(psycopg.errors.QueryCanceled("canceling statement due to timeout")), {})
+    assert response is None  # a 500: the query was too slow, retrying will not help

@@ -19,5 +19,7 @@ def booking_lock(pk: int) -> Booking:
     after its invoice's ``invoice_lock``), with its property and guest; ``Booking.DoesNotExist``
     when missing."""
     return (
-        Booking.objects.select_for_update(of=("self",)).select_related("property", "property__host", "guest").get(pk=pk)
+        Booking.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("property", "property__host", "guest")
+        .get(pk=pk)
     )

@@ -17,4 +17,4 @@ def inquiry_lock(pk: int) -> Inquiry:
 
     Raises ``Inquiry.DoesNotExist`` when there is no such inquiry.
     """
-    return Inquiry.objects.select_for_update(of=("self",)).get(pk=pk)
+    return Inquiry.objects.select_for_update(no_key=True, of=("self",)).get(pk=pk)

@@ -2,7 +2,7 @@
 "the other side" inside its transaction (notifications); e-mail goes out after commit
 (``emails.services.email_send``).
 
-Locking: every change takes ``SELECT ... FOR UPDATE`` on the one inquiry row
+Locking: every change takes ``SELECT ... FOR NO KEY UPDATE`` on the one inquiry row
 (``access.access_inquiry(lock=True)``, through ``locks.inquiry_lock``) before reading the state it
 changes, so two admins assigning at once, or an agent resolving while an admin closes, are applied
 one after the other and the second sees the first's result (and may get 409). No service locks

@@ -11,8 +11,8 @@ from tenant_apps.rental.properties.models import Property
 
 
 def property_lock(pk: int) -> Property:
-    """``SELECT ... FOR UPDATE`` the property ``pk``; raises ``NotFound`` when it does not exist."""
-    found = Property.objects.select_for_update().filter(pk=pk).first()
+    """``SELECT ... FOR NO KEY UPDATE`` the property ``pk``; raises ``NotFound`` when it does not exist."""
+    found = Property.objects.select_for_update(no_key=True).filter(pk=pk).first()
     if found is None:
         raise NotFound("Property not found.")
     return found

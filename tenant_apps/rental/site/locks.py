@@ -7,4 +7,4 @@ from tenant_apps.rental.site.models import RentalSettings
 
 def rental_settings_lock() -> RentalSettings:
     """The settings row (``pk=1``), locked until the transaction ends; ``services`` creates it first."""
-    return RentalSettings.objects.select_for_update().get(pk=1)
+    return RentalSettings.objects.select_for_update(no_key=True).get(pk=1)

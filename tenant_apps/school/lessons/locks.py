@@ -17,17 +17,17 @@ def product_lock(pk: int) -> Product:
 
     Every write on a product's lessons, groups and memberships takes this lock first.
     """
-    return Product.objects.select_for_update(of=("self",)).get(pk=pk)
+    return Product.objects.select_for_update(no_key=True, of=("self",)).get(pk=pk)
 
 
 def author_lock(pk: int) -> Author:
     """The author row, locked until the transaction ends (edits and deletion of an author)."""
-    return Author.objects.select_for_update().get(pk=pk)
+    return Author.objects.select_for_update(no_key=True).get(pk=pk)
 
 
 def lesson_lock(pk: int) -> Lesson:
     """The lesson row, locked until the transaction ends; lock its product first when both change."""
-    return Lesson.objects.select_for_update().get(pk=pk)
+    return Lesson.objects.select_for_update(no_key=True).get(pk=pk)
 
 
 def live_purchase_lock(*, student_id: int, product_id: int) -> ProductPurchase | None:
@@ -39,7 +39,7 @@ def live_purchase_lock(*, student_id: int, product_id: int) -> ProductPurchase |
     row to lock: the partial unique index (one live purchase per student and product) decides.
     """
     return (
-        ProductPurchase.objects.select_for_update(of=("self",))
+        ProductPurchase.objects.select_for_update(no_key=True, of=("self",))
         .select_related("invoice")
         .filter(student_id=student_id, product_id=product_id, status__in=LIVE_PURCHASE_STATUSES)
         .first()
@@ -52,7 +52,7 @@ def invoice_purchase_lock(invoice_id: int) -> ProductPurchase | None:
     the invoice's lock (``payments.locks.invoice_lock``) and before the product's (``product_lock``).
     """
     return (
-        ProductPurchase.objects.select_for_update(of=("self",))
+        ProductPurchase.objects.select_for_update(no_key=True, of=("self",))
         .select_related("student")
         .filter(invoice_id=invoice_id)
         .first()

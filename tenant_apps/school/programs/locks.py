@@ -18,12 +18,12 @@ from tenant_apps.school.programs.models import EnrolmentStatus, Program, Program
 
 def program_lock(program_type: ProgramType, pk: int) -> Any:
     """The program row, locked until the transaction ends (call inside ``transaction.atomic``)."""
-    return program_type.programs().select_for_update(of=("self",)).get(pk=pk)
+    return program_type.programs().select_for_update(no_key=True, of=("self",)).get(pk=pk)
 
 
 def enrolment_lock(program_type: ProgramType, pk: int) -> Any:
     """The enrolment row, locked; lock its program first (``program_lock``)."""
-    return program_type.enrolments().select_for_update(of=("self",)).select_related("student").get(pk=pk)
+    return program_type.enrolments().select_for_update(no_key=True, of=("self",)).select_related("student").get(pk=pk)
 
 
 def waitlist_head_lock(program: Program) -> Any:
@@ -37,7 +37,7 @@ def waitlist_head_lock(program: Program) -> Any:
     return (
         program_type_of(program)
         .enrolments()
-        .select_for_update(of=("self",))
+        .select_for_update(no_key=True, of=("self",))
         .select_related("student")
         .filter(program_id=program.pk, status=EnrolmentStatus.WAITLISTED)
         .order_by("waitlisted_at", "id")
@@ -51,7 +51,7 @@ def program_enrolments_lock(program: Program, *, statuses: Iterable[str]) -> Que
     return (
         program_type_of(program)
         .enrolments()
-        .select_for_update(of=("self",))
+        .select_for_update(no_key=True, of=("self",))
         .select_related("student")
         .filter(program_id=program.pk, status__in=list(statuses))
         .order_by("pk")

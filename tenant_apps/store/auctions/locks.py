@@ -18,7 +18,7 @@ from tenant_apps.wallet.models import Wallet
 def auction_lock(pk: int) -> Auction:
     """The auction ``pk`` locked until the transaction ends (call inside ``transaction.atomic``);
     ``Auction.DoesNotExist`` if missing."""
-    return Auction.objects.select_for_update(of=("self",)).get(pk=pk)
+    return Auction.objects.select_for_update(no_key=True, of=("self",)).get(pk=pk)
 
 
 def bid_wallets_lock(wallet_ids: Iterable[int]) -> dict[int, Wallet]:

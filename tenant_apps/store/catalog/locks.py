@@ -23,17 +23,20 @@ def products_lock(pks: Iterable[int]) -> dict[int, Product]:
     overlapping sets of products always lock them in the same order and cannot deadlock.
     """
     ordered = sorted(set(pks))
-    return {p.pk: p for p in Product.objects.select_for_update(of=("self",)).filter(pk__in=ordered).order_by("pk")}
+    return {
+        p.pk: p
+        for p in Product.objects.select_for_update(no_key=True, of=("self",)).filter(pk__in=ordered).order_by("pk")
+    }
 
 
 def product_lock(pk: int) -> Product:
     """The product ``pk`` locked until the transaction ends; ``Product.DoesNotExist`` if missing."""
-    return Product.objects.select_for_update(of=("self",)).get(pk=pk)
+    return Product.objects.select_for_update(no_key=True, of=("self",)).get(pk=pk)
 
 
 def brand_lock(pk: int) -> Brand:
     """The brand ``pk`` locked until the transaction ends (approval, rejection, assignment)."""
-    return Brand.objects.select_for_update().get(pk=pk)
+    return Brand.objects.select_for_update(no_key=True).get(pk=pk)
 
 
 def category_tree_lock() -> None:
@@ -48,7 +51,7 @@ def category_tree_lock() -> None:
 
 def category_lock(pk: int) -> Category:
     """The category ``pk`` locked until the transaction ends (moves and deletions of its subtree)."""
-    return Category.objects.select_for_update().get(pk=pk)
+    return Category.objects.select_for_update(no_key=True).get(pk=pk)
 
 
 def category_subtree_lock(category: Category) -> list[Category]:
@@ -58,9 +61,9 @@ def category_subtree_lock(category: Category) -> list[Category]:
     moved to) a category locks that category (``category_lock``) first, so the check and the new
     product cannot pass each other.
     """
-    return list(Category.objects.select_for_update().filter(path__startswith=category.path).order_by("path"))
+    return list(Category.objects.select_for_update(no_key=True).filter(path__startswith=category.path).order_by("path"))
 
 
 def sale_event_lock(pk: int) -> SaleEvent:
     """The sale event ``pk`` locked until the transaction ends (edits of its window and products)."""
-    return SaleEvent.objects.select_for_update().get(pk=pk)
+    return SaleEvent.objects.select_for_update(no_key=True).get(pk=pk)

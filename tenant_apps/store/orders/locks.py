@@ -22,10 +22,10 @@ def order_lock(pk: int) -> Order:
     """The order row, locked until the transaction ends (call inside ``transaction.atomic``);
     ``Order.DoesNotExist`` when missing. Every change of an order's status, items' returned
     quantities or escrow takes it first."""
-    return Order.objects.select_for_update(of=("self",)).get(pk=pk)
+    return Order.objects.select_for_update(no_key=True, of=("self",)).get(pk=pk)
 
 
 def proof_lock(order_id: int) -> DeliveryProof:
     """The order's proof of delivery, locked until the transaction ends (after ``order_lock``);
     ``DeliveryProof.DoesNotExist`` before the order shipped."""
-    return DeliveryProof.objects.select_for_update().get(order_id=order_id)
+    return DeliveryProof.objects.select_for_update(no_key=True).get(order_id=order_id)

@@ -18,4 +18,4 @@ from tenant_apps.store.returns.models import ReturnRequest
 def return_lock(pk: int) -> ReturnRequest:
     """The return row, locked until the transaction ends (call inside ``transaction.atomic``, after
     its order's ``order_lock``); ``ReturnRequest.DoesNotExist`` when missing."""
-    return ReturnRequest.objects.select_for_update(of=("self",)).get(pk=pk)
+    return ReturnRequest.objects.select_for_update(no_key=True, of=("self",)).get(pk=pk)

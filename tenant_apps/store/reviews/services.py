@@ -121,7 +121,7 @@ def review_update(*, review: Review, actor: Any, changes: dict[str, Any]) -> Rev
         _check_rating(changes["rating"])
     with transaction.atomic():
         product = rated_product_lock(review.product_id)
-        review = Review.objects.select_for_update().get(pk=review.pk)
+        review = Review.objects.select_for_update(no_key=True).get(pk=review.pk)
         before = {field: getattr(review, field) for field in changes}
         for field, value in changes.items():
             setattr(review, field, value.strip() if isinstance(value, str) else value)

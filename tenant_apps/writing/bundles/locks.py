@@ -23,4 +23,4 @@ def purchase_lock(pk: int) -> BundlePurchase:
     """The bundle purchase row, locked until the transaction ends (call inside
     ``transaction.atomic``, after any invoice and order lock), with its client;
     ``BundlePurchase.DoesNotExist`` when missing."""
-    return BundlePurchase.objects.select_for_update(of=("self",)).select_related("client").get(pk=pk)
+    return BundlePurchase.objects.select_for_update(no_key=True, of=("self",)).select_related("client").get(pk=pk)

@@ -20,10 +20,10 @@ from tenant_apps.writing.campaigns.models import Campaign, CampaignRecipient
 
 def campaign_lock(pk: Any) -> Campaign:
     """Campaign ``pk``, locked until the transaction ends; raises ``Campaign.DoesNotExist``."""
-    return Campaign.objects.select_for_update(of=("self",)).get(pk=pk)
+    return Campaign.objects.select_for_update(no_key=True, of=("self",)).get(pk=pk)
 
 
 def recipient_lock(pk: Any) -> CampaignRecipient:
     """Recipient row ``pk`` (with its user), locked until the transaction ends; raises
     ``CampaignRecipient.DoesNotExist``."""
-    return CampaignRecipient.objects.select_for_update(of=("self",)).select_related("user").get(pk=pk)
+    return CampaignRecipient.objects.select_for_update(no_key=True, of=("self",)).select_related("user").get(pk=pk)

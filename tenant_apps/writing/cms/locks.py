@@ -25,7 +25,7 @@ from tenant_apps.writing.cms.models import BlogPost, PostStatus
 def post_lock(pk: Any) -> BlogPost:
     """The post ``pk``, read again and locked until the transaction ends; ``NotFound`` (404) if it
     was deleted meanwhile."""
-    post = BlogPost.objects.select_for_update(of=("self",)).filter(pk=pk).first()
+    post = BlogPost.objects.select_for_update(no_key=True, of=("self",)).filter(pk=pk).first()
     if post is None:
         raise NotFound("No such post.")
     return post
@@ -35,4 +35,4 @@ def due_posts_lock(now: datetime) -> list[int]:
     """Ids of the scheduled posts due at ``now``, locked until the transaction ends, by id; rows
     another transaction holds (an admin moving the post) are skipped, not waited for."""
     due = BlogPost.objects.filter(status=PostStatus.SCHEDULED, publish_at__lte=now).order_by("pk")
-    return list(due.select_for_update(skip_locked=True).values_list("pk", flat=True))
+    return list(due.select_for_update(no_key=True, skip_locked=True).values_list("pk", flat=True))

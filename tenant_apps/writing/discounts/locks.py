@@ -18,4 +18,4 @@ from tenant_apps.writing.discounts.models import Discount
 def discount_lock(pk: int) -> Discount:
     """The discount row, locked until the transaction ends (call inside ``transaction.atomic``,
     before any loyalty account); ``Discount.DoesNotExist`` when missing."""
-    return Discount.objects.select_for_update(of=("self",)).get(pk=pk)
+    return Discount.objects.select_for_update(no_key=True, of=("self",)).get(pk=pk)

@@ -161,7 +161,7 @@ def discount_use_release(*, order: Any, actor: Any = None) -> DiscountUse | None
         return None
     with transaction.atomic():
         locked = discount_lock(use.discount_id)
-        use = DiscountUse.objects.select_for_update().get(pk=use.pk)
+        use = DiscountUse.objects.select_for_update(no_key=True).get(pk=use.pk)
         if use.released_at is not None:
             return use
         use.released_at = timezone.now()

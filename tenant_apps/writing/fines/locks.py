@@ -36,7 +36,7 @@ def writer_fines_lock(writer: Any) -> tuple[Wallet, list[Fine]]:
     ``transaction.atomic``."""
     wallet = _writer_wallet_lock(writer)
     fines = list(
-        Fine.objects.select_for_update(of=("self",))
+        Fine.objects.select_for_update(no_key=True, of=("self",))
         .select_related("order")
         .filter(writer_id=writer.pk, status=FineStatus.OUTSTANDING)
         .order_by("pk")
@@ -50,15 +50,15 @@ def fine_lock(pk: int) -> tuple[Wallet, Fine]:
     ``transaction.atomic``."""
     writer = Fine.objects.select_related("writer").get(pk=pk).writer
     wallet = _writer_wallet_lock(writer)
-    fine = Fine.objects.select_for_update(of=("self",)).select_related("writer", "order").get(pk=pk)
+    fine = Fine.objects.select_for_update(no_key=True, of=("self",)).select_related("writer", "order").get(pk=pk)
     return wallet, fine
 
 
 def appeal_lock(fine_id: int) -> FineAppeal | None:
     """The appeal of fine ``fine_id`` locked (after ``fine_lock``), or ``None`` when it has none."""
-    return FineAppeal.objects.select_for_update().filter(fine_id=fine_id).first()
+    return FineAppeal.objects.select_for_update(no_key=True).filter(fine_id=fine_id).first()
 
 
 def settings_lock() -> FineSettings:
     """The settings row (``pk=1``), locked until the transaction ends; ``services`` creates it first."""
-    return FineSettings.objects.select_for_update().get(pk=1)
+    return FineSettings.objects.select_for_update(no_key=True).get(pk=1)

@@ -20,9 +20,9 @@ from tenant_apps.writing.loyalty.models import LoyaltyAccount, LoyaltySettings
 def account_lock(pk: int) -> LoyaltyAccount:
     """The loyalty account ``pk``, locked until the transaction ends (call inside
     ``transaction.atomic``); ``LoyaltyAccount.DoesNotExist`` when missing."""
-    return LoyaltyAccount.objects.select_for_update(of=("self",)).select_related("user").get(pk=pk)
+    return LoyaltyAccount.objects.select_for_update(no_key=True, of=("self",)).select_related("user").get(pk=pk)
 
 
 def settings_lock() -> LoyaltySettings:
     """The settings row (``pk=1``), locked until the transaction ends; ``services`` creates it first."""
-    return LoyaltySettings.objects.select_for_update().get(pk=1)
+    return LoyaltySettings.objects.select_for_update(no_key=True).get(pk=1)

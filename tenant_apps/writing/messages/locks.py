@@ -13,4 +13,4 @@ from tenant_apps.writing.messages.models import MessageSettings
 
 def settings_lock() -> MessageSettings:
     """The settings row (``pk=1``), locked until the transaction ends; ``services`` creates it first."""
-    return MessageSettings.objects.select_for_update().get(pk=1)
+    return MessageSettings.objects.select_for_update(no_key=True).get(pk=1)

@@ -21,7 +21,11 @@ def order_lock(pk: int) -> Order:
     """The order row, locked until the transaction ends (call inside ``transaction.atomic``, after
     its invoice's ``invoice_lock``), with its client, writer and editor; ``Order.DoesNotExist``
     when missing."""
-    return Order.objects.select_for_update(of=("self",)).select_related("client", "writer", "editor").get(pk=pk)
+    return (
+        Order.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("client", "writer", "editor")
+        .get(pk=pk)
+    )
 
 
 def order_with_invoice_lock(pk: int) -> Order:
@@ -35,4 +39,4 @@ def order_with_invoice_lock(pk: int) -> Order:
 
 def settings_lock() -> OrderSettings:
     """The settings row (``pk=1``), locked until the transaction ends; ``services`` creates it first."""
-    return OrderSettings.objects.select_for_update().get(pk=1)
+    return OrderSettings.objects.select_for_update(no_key=True).get(pk=1)

@@ -14,4 +14,4 @@ from tenant_apps.writing.pricing.models import PricingSettings
 
 def pricing_settings_lock() -> PricingSettings:
     """The settings row (``pk=1``), locked until the transaction ends; ``services`` creates it first."""
-    return PricingSettings.objects.select_for_update().get(pk=1)
+    return PricingSettings.objects.select_for_update(no_key=True).get(pk=1)

@@ -22,4 +22,6 @@ from tenant_apps.writing.referrals.models import Referral
 def referral_lock(pk: int) -> Referral:
     """The referral ``pk`` with its two users, locked until the transaction ends (call inside
     ``transaction.atomic``). Raises ``Referral.DoesNotExist``."""
-    return Referral.objects.select_related("referrer", "referred").select_for_update(of=("self",)).get(pk=pk)
+    return (
+        Referral.objects.select_related("referrer", "referred").select_for_update(no_key=True, of=("self",)).get(pk=pk)
+    )

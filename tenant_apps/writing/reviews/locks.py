@@ -20,4 +20,4 @@ R = TypeVar("R", bound=ReviewBase)
 def review_lock(model: type[R], pk: int) -> R:
     """The review ``pk`` of ``model`` (``OrderReview`` or ``WebsiteReview``), locked until the
     transaction ends (call inside ``transaction.atomic``). Raises ``model.DoesNotExist``."""
-    return model._default_manager.select_for_update(of=("self",)).get(pk=pk)
+    return model._default_manager.select_for_update(no_key=True, of=("self",)).get(pk=pk)

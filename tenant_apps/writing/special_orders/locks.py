@@ -22,7 +22,9 @@ def special_order_lock(pk: int) -> SpecialOrder:
     """The special order row, locked until the transaction ends (call inside
     ``transaction.atomic``, after its invoices' locks), with its client and writer;
     ``SpecialOrder.DoesNotExist`` when missing."""
-    return SpecialOrder.objects.select_for_update(of=("self",)).select_related("client", "writer").get(pk=pk)
+    return (
+        SpecialOrder.objects.select_for_update(no_key=True, of=("self",)).select_related("client", "writer").get(pk=pk)
+    )
 
 
 def special_order_with_invoices_lock(pk: int) -> SpecialOrder:

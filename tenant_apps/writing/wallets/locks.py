@@ -17,11 +17,11 @@ from tenant_apps.writing.wallets.models import PayoutRequest, WalletTopUp
 def top_up_lock(pk: int) -> WalletTopUp:
     """The top-up row, locked until the transaction ends (call inside ``transaction.atomic``,
     after its invoice's ``invoice_lock``), with its client; ``WalletTopUp.DoesNotExist`` when missing."""
-    return WalletTopUp.objects.select_for_update(of=("self",)).select_related("client").get(pk=pk)
+    return WalletTopUp.objects.select_for_update(no_key=True, of=("self",)).select_related("client").get(pk=pk)
 
 
 def payout_lock(pk: int) -> PayoutRequest:
     """The payout request row, locked until the transaction ends (call inside
     ``transaction.atomic``, before any wallet lock), with its writer; ``PayoutRequest.DoesNotExist``
     when missing."""
-    return PayoutRequest.objects.select_for_update(of=("self",)).select_related("writer").get(pk=pk)
+    return PayoutRequest.objects.select_for_update(no_key=True, of=("self",)).select_related("writer").get(pk=pk)

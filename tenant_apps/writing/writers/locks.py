@@ -17,4 +17,4 @@ from tenant_apps.writing.writers.models import WriterLevel
 def levels_lock() -> list[WriterLevel]:
     """Every writer level, locked in primary-key order until the transaction ends (call inside
     ``transaction.atomic``)."""
-    return list(WriterLevel.objects.order_by("pk").select_for_update(of=("self",)))
+    return list(WriterLevel.objects.order_by("pk").select_for_update(no_key=True, of=("self",)))

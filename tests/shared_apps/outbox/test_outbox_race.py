@@ -1,6 +1,6 @@
 """Two relays at once (two beat runs, a beat run and ``manage.py outbox_relay``) publish a row once.
 
-The relay reads its batch ``FOR UPDATE SKIP LOCKED``: the second relay skips the rows the first
+The relay reads its batch ``FOR NO KEY UPDATE SKIP LOCKED``: the second relay skips the rows the first
 holds. Each racer is held after its read, while publishing (``after_read``); the negative control
 reads without the lock and, held at a barrier until both have read, publishes the row twice.
 Publication is recorded instead of sent (``_send`` replaced). The row is committed (the racers'
@@ -51,7 +51,7 @@ def test_two_relays_at_once_publish_a_row_once_and_without_the_lock_twice(
             published.append(message.pk)
 
     monkeypatch.setattr(services, "_send", send)
-    if not locking:  # the negative control: the batch read without FOR UPDATE SKIP LOCKED
+    if not locking:  # the negative control: the batch read without FOR NO KEY UPDATE SKIP LOCKED
         monkeypatch.setattr(QuerySet, "select_for_update", lambda self, **_: self)
     # when
     results = race([services.outbox_relay, services.outbox_relay])

@@ -30,6 +30,7 @@ the marks taken before; the store's settings and invoice counters restored).
 from __future__ import annotations
 
 import json
+import traceback
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -250,7 +251,9 @@ def answer(name: str, target: int, response: Any) -> Reply:
     the process's ``DB_POOL_MAX_SIZE`` of 10)."""
     connections.close_all()
     status = int(response.status_code)
-    assert status < 500, f"{name} on {target}: HTTP {status}: {response.content!r}"
+    if status >= 500:  # the server's exception, so that a failure says what broke
+        trace = "".join(traceback.format_exception(*response.exc_info)) if response.exc_info else ""
+        raise AssertionError(f"{name} on {target}: HTTP {status}: {response.content!r}\n{trace}")
     body = response.json() if response.content else None
     code = error_code(response) if status >= 400 else None
     return Reply(name=name, target=target, status=status, code=code, body=body)

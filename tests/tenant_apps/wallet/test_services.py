@@ -542,10 +542,10 @@ def test_two_wallet_operations_lock_both_wallets_in_one_statement_in_primary_key
     with CaptureQueriesContext(connection) as queries:
         services.wallet_transfer(source=high, destination=low, amount=D("1"))
     # then
-    locks = [q["sql"] for q in queries.captured_queries if "FOR UPDATE" in q["sql"]]
+    locks = [q["sql"] for q in queries.captured_queries if "FOR NO KEY UPDATE" in q["sql"]]
     assert len(locks) == 1, locks
-    assert 'FOR UPDATE OF "wallet_wallet"' in locks[0]
+    assert 'FOR NO KEY UPDATE OF "wallet_wallet"' in locks[0]
     assert 'ORDER BY "wallet_wallet"."id" ASC' in locks[0]
     first_write = next(i for i, q in enumerate(queries.captured_queries) if q["sql"].startswith("UPDATE"))
-    lock_at = next(i for i, q in enumerate(queries.captured_queries) if "FOR UPDATE" in q["sql"])
+    lock_at = next(i for i, q in enumerate(queries.captured_queries) if "FOR NO KEY UPDATE" in q["sql"])
     assert lock_at < first_write

@@ -23,7 +23,7 @@ approved by staff, capacity and statuses):
   decision about their enrolment, support and admin of every new request.
 
 Locking: a write that reads or changes seats locks the **program row first**
-(``program_lock``, ``SELECT ... FOR UPDATE``), then the enrolment rows it changes, in primary-key
+(``program_lock``, ``SELECT ... FOR NO KEY UPDATE``), then the enrolment rows it changes, in primary-key
 order. Invoices are locked by the payments app after that (invoice creation locks the invoice
 counter). Every function is atomic.
 """

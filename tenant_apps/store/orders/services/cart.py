@@ -55,14 +55,14 @@ def cart_item_add(*, buyer: Any, product: Product, quantity: int) -> CartItem:
     than ``MAX_LINE_QUANTITY``), ``insufficient_stock`` (409: more than in stock).
     """
     with transaction.atomic():
-        line = CartItem.objects.select_for_update().filter(buyer_id=buyer.pk, product_id=product.pk).first()
+        line = CartItem.objects.select_for_update(no_key=True).filter(buyer_id=buyer.pk, product_id=product.pk).first()
         if line is None:
             _check_line(buyer=buyer, product=product, quantity=quantity)
             try:
                 with transaction.atomic():
                     line = CartItem.objects.create(buyer=buyer, product=product, quantity=quantity)
             except IntegrityError:  # a concurrent add created the line: add to it
-                line = CartItem.objects.select_for_update().get(buyer_id=buyer.pk, product_id=product.pk)
+                line = CartItem.objects.select_for_update(no_key=True).get(buyer_id=buyer.pk, product_id=product.pk)
             else:
                 audit_record(actor=buyer, verb="cart.item_added", target=line, changes={"quantity": quantity})
                 return line
@@ -78,7 +78,7 @@ def cart_item_update(*, item: CartItem, quantity: int) -> CartItem:
     """Set the quantity of the cart line ``item`` (the buyer's own, fetched by the view); the same
     refusals as ``cart_item_add``."""
     with transaction.atomic():
-        line = CartItem.objects.select_for_update().select_related("product", "buyer").get(pk=item.pk)
+        line = CartItem.objects.select_for_update(no_key=True).select_related("product", "buyer").get(pk=item.pk)
         _check_line(buyer=line.buyer, product=line.product, quantity=quantity)
         line.quantity = quantity
         line.save(update_fields=["quantity"])

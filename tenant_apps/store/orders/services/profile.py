@@ -32,13 +32,13 @@ def profile_update(
         if value is not ...
     }
     with transaction.atomic():
-        profile = StoreProfile.objects.select_for_update().filter(user_id=user.pk).first()
+        profile = StoreProfile.objects.select_for_update(no_key=True).filter(user_id=user.pk).first()
         if profile is None:
             try:
                 with transaction.atomic():
                     profile = StoreProfile.objects.create(user_id=user.pk)
             except IntegrityError:  # created meanwhile by a concurrent request
-                profile = StoreProfile.objects.select_for_update().get(user_id=user.pk)
+                profile = StoreProfile.objects.select_for_update(no_key=True).get(user_id=user.pk)
         changes = {
             name: [str(getattr(profile, name)), str(value)]
             for name, value in given.items()

@@ -75,7 +75,9 @@ def wallet_top_up_credit(*, invoice: Invoice) -> WalletTopUp | None:
     """``invoice_paid``: credit the wallet of the top-up ``invoice`` bills (once: the top-up row is
     locked after the invoice, and the ledger reference ``wallet-top-up:<id>`` is unique). ``None``
     for an invoice that bills no top-up."""
-    top_up = WalletTopUp.objects.select_for_update().select_related("user").filter(invoice_id=invoice.pk).first()
+    top_up = (
+        WalletTopUp.objects.select_for_update(no_key=True).select_related("user").filter(invoice_id=invoice.pk).first()
+    )
     if top_up is None or top_up.credited_at is not None:
         return top_up
     wallet_top_up(

@@ -107,7 +107,7 @@ def _queued_inquiry() -> dict[str, Any]:
 
 
 def _slow_inquiry_lock(monkeypatch: pytest.MonkeyPatch, *, locking: bool) -> None:
-    """The inquiry's read pauses after reading; ``locking=False`` reads without ``FOR UPDATE``."""
+    """The inquiry's read pauses after reading; ``locking=False`` reads without a row lock."""
     from tenant_apps.rental.inquiries import access, locks
     from tenant_apps.rental.inquiries.models import Inquiry
 

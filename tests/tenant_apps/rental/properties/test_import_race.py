@@ -99,7 +99,7 @@ def _serve_feed(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _slow_property_lock(monkeypatch: pytest.MonkeyPatch, *, locking: bool) -> None:
-    """The import's property lock pauses once taken; ``locking=False`` reads without ``FOR UPDATE``."""
+    """The import's property lock pauses once taken; ``locking=False`` reads without a row lock."""
     from tenant_apps.rental.properties import locks
 
     hold = after_read(locking=locking)

@@ -3,7 +3,10 @@
 * two buyers checking out the last unit: one order, the other ``insufficient_stock``, stock never
   below zero; without the products' row locks both get an order for the one unit;
 * one courier claiming two orders at their 4th active one: one claim, one ``delivery_limit_reached``;
-  without the courier's row lock both pass the limit.
+  without the courier's row lock both pass the limit;
+* a cancellation of an order a courier carries while that courier's row is locked (their claim of
+  another order in progress): it goes through, as row locks are ``FOR NO KEY UPDATE``; with
+  ``FOR UPDATE`` it waits on its notification to the courier (the deadlock a CI run met).
 
 Each racer is held after the read the lock protects (``after_read``), so without the lock both transactions read
 before either writes, every time: the negative controls cannot pass by luck. Everything committed is
@@ -12,12 +15,13 @@ deleted afterwards.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django_tenants.utils import tenant_context
 
 from saas.db.tenant import tenant_connection
@@ -131,7 +135,7 @@ def _last_unit() -> dict[str, Any]:
 
 
 def _slow_products_lock(monkeypatch: pytest.MonkeyPatch, *, locking: bool) -> None:
-    """Checkout's product read pauses after reading; ``locking=False`` reads without ``FOR UPDATE``."""
+    """Checkout's product read pauses after reading; ``locking=False`` reads without a row lock."""
     from tenant_apps.store.catalog import locks
     from tenant_apps.store.catalog.models import Product
     from tenant_apps.store.orders.services import checkout
@@ -271,3 +275,94 @@ def test_without_the_couriers_lock_both_claims_pass_the_limit(
     # then: the negative control: six active orders
     assert outcomes == ["processing", "processing"]
     assert _active(gamma, rows) == 6
+
+
+# --- Cancellation while the courier's row is locked --------------------------------------------------
+
+
+def _carried_order() -> dict[str, Any]:
+    buyer = CustomerFactory(email="race-buyer@gamma.test")
+    seller = UserFactory(email="race-seller@gamma.test", roles=["seller"])
+    courier = UserFactory(email="race-courier@gamma.test", roles=["delivery"])
+    carried = StoreOrderFactory(buyer=buyer, seller=seller, courier=courier, status="processing")
+    return {"buyer": buyer, "courier": courier, "order": carried}
+
+
+def _cancel_while_courier_locked(gamma: Tenant, rows: dict[str, Any]) -> str:
+    """Cancel ``rows["order"]`` while another transaction holds ``accounts.locks.user_lock`` on its
+    courier (as their claim of another order does, until that order's lock is theirs); the
+    cancellation gives up after a 3 s ``lock_timeout``. The status, or ``"waited"``.
+
+    The cycle this stands for, which PostgreSQL broke with a 500: cancel(A) holds A's products and
+    notifies A's courier; the courier's claim of B holds the courier and waits for B; cancel(B) holds
+    B and waits for the same products. The notification's foreign key takes ``FOR KEY SHARE`` on the
+    courier's row: only a ``FOR UPDATE`` lock there makes it wait."""
+    from django.db import OperationalError, transaction
+
+    from tenant_apps.accounts import locks
+    from tenant_apps.store.orders.services import order_cancel
+
+    held, done = threading.Event(), threading.Event()
+    failure: list[BaseException] = []
+
+    def hold() -> None:
+        try:
+            with tenant_context(gamma), transaction.atomic():
+                locks.user_lock(rows["courier"].pk)
+                held.set()
+                done.wait(timeout=30)
+        except BaseException as exc:  # reported below
+            failure.append(exc)
+        finally:
+            held.set()
+            connections.close_all()
+
+    def cancel() -> str:
+        assert held.wait(timeout=30)
+        try:
+            with tenant_context(gamma), connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '3s'")
+                try:
+                    return str(order_cancel(order_id=rows["order"].pk, actor=rows["buyer"]).status)
+                except OperationalError:
+                    return "waited"
+                finally:
+                    cursor.execute("RESET lock_timeout")
+        finally:
+            done.set()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        outcome: str = in_thread(cancel)
+    finally:
+        done.set()
+        holder.join(30)
+    assert not failure, failure
+    return outcome
+
+
+def test_a_courier_locked_elsewhere_does_not_hold_up_the_cancellation_of_their_order(
+    gamma: Tenant, committed: Callable[[Callable[[], Any]], Any]
+) -> None:
+    # given: an order a courier carries
+    rows = committed(_carried_order)
+    # when: the buyer cancels it while the courier's row is locked
+    outcome = _cancel_while_courier_locked(gamma, rows)
+    # then
+    assert outcome == "cancelled"
+
+
+def test_with_for_update_user_locks_the_cancellation_waits_for_the_courier(
+    gamma: Tenant, committed: Callable[[Callable[[], Any]], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tenant_apps.accounts import locks
+    from tenant_apps.accounts.models import User
+
+    # given: user locks as Django's default select_for_update() takes them
+    rows = committed(_carried_order)
+    monkeypatch.setattr(locks, "user_lock", lambda pk: User.objects.select_for_update().get(pk=pk))
+    # when
+    outcome = _cancel_while_courier_locked(gamma, rows)
+    # then: the negative control: the notification's key share waits on the courier
+    assert outcome == "waited"

@@ -57,7 +57,7 @@ def inspected(gamma: Tenant) -> Iterator[dict[str, Any]]:
 
 def _slow_locks(monkeypatch: pytest.MonkeyPatch, *, locking: bool) -> None:
     """The approval pauses after reading the return; ``locking=False`` reads the order and the
-    return without ``FOR UPDATE``."""
+    return without a row lock."""
     real_return_lock = _common.return_lock
 
     hold = after_read(locking=locking)
