@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -84,6 +86,47 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     test_settings: dict[str, Any] = database.setdefault("TEST", {})
     test_settings["NAME"] = f"test_{database['NAME']}_{checkout}_{worker}"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker, django_db_keepdb: bool
+) -> Iterator[None]:
+    """pytest-django's test databases, and before they are dropped, the end of every other session
+    still connected to them (a thread's pooled connection a test left checked out): PostgreSQL
+    refuses to drop a database in use, and each run would leave one behind on the machine. A
+    warning names the sessions and the threads still alive, so the leak can be found. A database
+    kept by ``--reuse-db`` is not dropped, and another run may be using it: nothing is ended."""
+    yield
+    if django_db_keepdb:
+        return
+    with django_db_blocker.unblock():
+        left = _end_other_sessions()
+    if left:
+        alive = sorted(t.name for t in threading.enumerate() if t is not threading.main_thread())
+        message = f"sessions left on the test database, ended: {left}; threads: {alive}"
+        warnings.warn(pytest.PytestWarning(message), stacklevel=1)
+
+
+def _end_other_sessions() -> list[tuple[Any, ...]]:
+    """End the other sessions on the test database; ``(pid, state, query)`` of each. This thread's
+    connection and this process's idle pooled ones are closed first (Django's ``close_pool``), and
+    the query runs on a connection of its own, outside the pool, so only connections other threads
+    still hold are found."""
+    import psycopg
+
+    connection.close()
+    tenant_connection().close_pool()
+    db = connection.settings_dict
+    params = {"dbname": db["NAME"], "host": db["HOST"], "port": db["PORT"], "user": db["USER"]}
+    with psycopg.connect(**{k: v for k, v in params.items() if v}, password=db["PASSWORD"] or None) as own:
+        rows = own.execute(
+            """
+            SELECT pid, state, left(query, 120), pg_terminate_backend(pid) FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid()
+            """
+        ).fetchall()
+    return [tuple(row[:3]) for row in rows]
 
 
 @pytest.fixture(scope="session")
